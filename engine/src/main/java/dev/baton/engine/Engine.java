@@ -1,0 +1,96 @@
+package dev.baton.engine;
+
+import dev.baton.engine.state.RedisRunRepository;
+import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.topology.EngineCounters;
+import dev.baton.engine.topology.EngineTopology;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine process: the topology, its Redis repository, and their lifecycle. */
+public final class Engine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  private final EngineConfig config;
+  private final RunRepository runs;
+  private final EngineCounters counters = new EngineCounters();
+  private final KafkaStreams streams;
+
+  public Engine(EngineConfig config) {
+    this.config = config;
+    this.runs = new RedisRunRepository(config.redisUrl(), config.maxAppliedIds(), config.finishedRunRetention());
+    this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters), streamsProperties(config));
+  }
+
+  static Properties streamsProperties(EngineConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    p.putAll(config.kafka());
+    return p;
+  }
+
+  public Engine start() {
+    CountDownLatch running = new CountDownLatch(1);
+    streams.setStateListener((now, before) -> {
+      LOG.info("engine {} -> {}", before, now);
+      if (now == KafkaStreams.State.RUNNING) {
+        running.countDown();
+      }
+    });
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("engine stream thread failed; replacing it", e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.start();
+    LOG.info("engine {} started on {} with Redis {}", config.applicationId(), config.bootstrapServers(), config.redisUrl());
+    return this;
+  }
+
+  /** Waits until the engine has its partitions and processes records. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (streams.state() == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    return false;
+  }
+
+  public EngineCounters counters() {
+    return counters;
+  }
+
+  public RunRepository runs() {
+    return runs;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    runs.close();
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    Engine engine = new Engine(EngineConfig.fromEnv(System.getenv())).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      engine.close();
+      stopped.countDown();
+    }, "engine-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,88 @@
+package dev.baton.engine;
+
+import dev.baton.serde.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The engine's configuration: one immutable record, validated on creation. {@link #fromEnv}
+ * reads {@code BATON_*} variables; {@code BATON_KAFKA_<PROPERTY>} passes any Kafka client
+ * property through untouched ({@code BATON_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}).
+ */
+public record EngineConfig(
+    String bootstrapServers,
+    String redisUrl,
+    String applicationId,
+    Topics topics,
+    Path stateDir,
+    Duration commitInterval,
+    short replicationFactor,
+    Duration finishedRunRetention,
+    int maxAppliedIds,
+    Map<String, String> kafka) {
+
+  public EngineConfig {
+    require(bootstrapServers, "BATON_BOOTSTRAP_SERVERS");
+    require(redisUrl, "BATON_REDIS_URL");
+    require(applicationId, "BATON_APPLICATION_ID");
+    if (!redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+      throw new IllegalArgumentException("BATON_REDIS_URL must look like redis://host:port, got '" + redisUrl + "'");
+    }
+    if (maxAppliedIds < 1) {
+      throw new IllegalArgumentException("BATON_MAX_APPLIED_IDS must be at least 1");
+    }
+    kafka = Map.copyOf(kafka);
+  }
+
+  public static EngineConfig of(String bootstrapServers, String redisUrl, Topics topics) {
+    return new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics, defaultStateDir("baton-engine"),
+        Duration.ofMillis(100), (short) 1, Duration.ofDays(7), 1000, Map.of());
+  }
+
+  public EngineConfig withApplicationId(String id) {
+    return new EngineConfig(bootstrapServers, redisUrl, id, topics, defaultStateDir(id), commitInterval,
+        replicationFactor, finishedRunRetention, maxAppliedIds, kafka);
+  }
+
+  public static EngineConfig fromEnv(Map<String, String> env) {
+    String app = env.getOrDefault("BATON_APPLICATION_ID", "baton-engine");
+    try {
+      return new EngineConfig(
+          env.get("BATON_BOOTSTRAP_SERVERS"),
+          env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379"),
+          app,
+          Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
+          Path.of(env.getOrDefault("BATON_STATE_DIR", defaultStateDir(app).toString())),
+          Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_COMMIT_INTERVAL_MS", "100"))),
+          Short.parseShort(env.getOrDefault("BATON_REPLICATION_FACTOR", "3")),
+          Duration.ofHours(Long.parseLong(env.getOrDefault("BATON_FINISHED_RUN_RETENTION_HOURS", "168"))),
+          Integer.parseInt(env.getOrDefault("BATON_MAX_APPLIED_IDS", "1000")),
+          kafkaPassThrough(env));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
+    }
+  }
+
+  static Map<String, String> kafkaPassThrough(Map<String, String> env) {
+    Map<String, String> props = new LinkedHashMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith("BATON_KAFKA_")) {
+        props.put(k.substring("BATON_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+      }
+    });
+    return props;
+  }
+
+  private static Path defaultStateDir(String applicationId) {
+    return Path.of(System.getProperty("java.io.tmpdir"), "baton-streams", applicationId);
+  }
+
+  private static void require(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " is required");
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.baton.engine.state;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.baton.engine.decide.RunState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The JSON form of run state in Redis: readable with redis-cli, and by Lua scripts if needed. */
+public final class StateJson {
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private StateJson() {}
+
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static <T> T read(String json, Class<T> type) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable stored " + type.getSimpleName(), e);
+    }
+  }
+
+  public static RunState readState(String json) {
+    return read(json, RunState.class);
+  }
+}

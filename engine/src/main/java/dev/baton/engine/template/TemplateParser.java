@@ -1,0 +1,304 @@
+package dev.baton.engine.template;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads a template's YAML into a {@link Template}, remembering the line of every field so that
+ * each error can point at it. Structural errors (wrong types, unknown or missing fields) are
+ * found here; cross-references are checked by {@link TemplateValidator}.
+ */
+final class TemplateParser {
+  static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  static final Pattern OUTPUT_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+  private static final Set<String> TOP_FIELDS = Set.of("name", "version", "description", "params", "jobs");
+  private static final Set<String> PARAM_FIELDS = Set.of("required", "default", "description");
+  private static final Set<String> JOB_FIELDS = Set.of("name", "command", "image", "env", "outputs");
+
+  private final String source;
+  private final List<TemplateError> errors = new ArrayList<>();
+  private final Map<String, Integer> lines = new HashMap<>();
+
+  TemplateParser(String source) {
+    this.source = source;
+  }
+
+  List<TemplateError> errors() {
+    return errors;
+  }
+
+  /** Line (1-based) of a field path such as {@code jobs[1].command}, or of its nearest parent. */
+  int lineOf(String path) {
+    String p = path;
+    while (!p.isEmpty()) {
+      Integer line = lines.get(p);
+      if (line != null) {
+        return line;
+      }
+      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      p = cut < 0 ? "" : p.substring(0, cut);
+    }
+    return 1;
+  }
+
+  void error(String path, String message) {
+    errors.add(new TemplateError(source, lineOf(path), path, message));
+  }
+
+  /** The template, or null when the YAML is too broken to build one (errors say why). */
+  Template parse(String text) {
+    Node root;
+    try {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 1;
+      errors.add(new TemplateError(source, line, "", "bad YAML: " + e.getProblem()));
+      return null;
+    } catch (RuntimeException e) {
+      errors.add(new TemplateError(source, 1, "", "bad YAML: " + e.getMessage()));
+      return null;
+    }
+    if (!(root instanceof MappingNode top)) {
+      errors.add(new TemplateError(source, 1, "", "a template must be a YAML mapping with name, version and jobs"));
+      return null;
+    }
+    Map<String, Node> fields = fields(top, "", TOP_FIELDS);
+    String name = requiredString(fields, "name", "name");
+    if (name != null && !NAME.matcher(name).matches()) {
+      error("name", "must be lower-case letters, digits and '-' (at most 63), got '" + name + "'");
+    }
+    int version = version(fields.get("version"));
+    String description = optionalString(fields.get("description"), "description");
+    Map<String, ParamSpec> params = params(fields.get("params"));
+    List<JobSpec> jobs = jobs(fields.get("jobs"));
+    if (name == null) {
+      return null;
+    }
+    return new Template(name, version, description == null ? "" : description, params, jobs);
+  }
+
+  private Map<String, Node> fields(MappingNode node, String path, Set<String> allowed) {
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (NodeTuple t : node.getValue()) {
+      String fieldPath = join(path, keyText(t.getKeyNode()));
+      lines.put(fieldPath, t.getKeyNode().getStartMark().getLine() + 1);
+      String key = keyText(t.getKeyNode());
+      if (allowed != null && !allowed.contains(key)) {
+        error(fieldPath, "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
+      } else if (out.containsKey(key)) {
+        error(fieldPath, "duplicate field");
+      } else {
+        out.put(key, t.getValueNode());
+      }
+    }
+    return out;
+  }
+
+  private int version(Node node) {
+    if (node == null) {
+      error("version", "missing required field");
+      return 0;
+    }
+    String text = scalar(node, "version");
+    try {
+      int v = Integer.parseInt(text == null ? "" : text.trim());
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    error("version", "must be a positive integer, got '" + text + "'");
+    return 0;
+  }
+
+  private Map<String, ParamSpec> params(Node node) {
+    Map<String, ParamSpec> params = new LinkedHashMap<>();
+    if (node == null || isNull(node)) {
+      return params;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error("params", "must be a mapping of parameter name to {required, default, description}");
+      return params;
+    }
+    for (Map.Entry<String, Node> e : fields(map, "params", null).entrySet()) {
+      String path = "params." + e.getKey();
+      if (!PARAM_NAME.matcher(e.getKey()).matches()) {
+        error(path, "a parameter name must be letters, digits and '_', not starting with a digit");
+        continue;
+      }
+      params.put(e.getKey(), param(e.getKey(), e.getValue(), path));
+    }
+    return params;
+  }
+
+  private ParamSpec param(String name, Node node, String path) {
+    if (isNull(node)) {
+      return new ParamSpec(name, true, null, "");
+    }
+    if (!(node instanceof MappingNode map)) {
+      error(path, "must be a mapping with required, default or description");
+      return new ParamSpec(name, true, null, "");
+    }
+    Map<String, Node> f = fields(map, path, PARAM_FIELDS);
+    String defaultValue = f.containsKey("default") ? scalar(f.get("default"), path + ".default") : null;
+    String requiredText = f.containsKey("required") ? scalar(f.get("required"), path + ".required") : null;
+    boolean required = defaultValue == null;
+    if (requiredText != null) {
+      if (!requiredText.equals("true") && !requiredText.equals("false")) {
+        error(path + ".required", "must be true or false, got '" + requiredText + "'");
+      } else {
+        required = Boolean.parseBoolean(requiredText);
+      }
+    }
+    if (required && defaultValue != null) {
+      error(path + ".default", "a required parameter cannot have a default");
+    }
+    String description = optionalString(f.get("description"), path + ".description");
+    return new ParamSpec(name, required, defaultValue, description == null ? "" : description);
+  }
+
+  private List<JobSpec> jobs(Node node) {
+    List<JobSpec> jobs = new ArrayList<>();
+    if (node == null) {
+      error("jobs", "missing required field");
+      return jobs;
+    }
+    if (!(node instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
+      error("jobs", "must be a non-empty list of jobs");
+      return jobs;
+    }
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      String path = "jobs[" + i + "]";
+      Node jobNode = seq.getValue().get(i);
+      lines.put(path, jobNode.getStartMark().getLine() + 1);
+      if (!(jobNode instanceof MappingNode map)) {
+        error(path, "a job must be a mapping with name and command");
+        continue;
+      }
+      JobSpec job = job(map, path);
+      if (job != null) {
+        jobs.add(job);
+      }
+    }
+    return jobs;
+  }
+
+  private JobSpec job(MappingNode map, String path) {
+    Map<String, Node> f = fields(map, path, JOB_FIELDS);
+    String name = requiredString(f, "name", path + ".name");
+    if (name != null && !NAME.matcher(name).matches()) {
+      error(path + ".name", "must be lower-case letters, digits and '-' (at most 63), got '" + name + "'");
+    }
+    List<String> command = stringList(f.get("command"), path + ".command", true);
+    String image = optionalString(f.get("image"), path + ".image");
+    Map<String, String> env = stringMap(f.get("env"), path + ".env");
+    List<String> outputs = stringList(f.get("outputs"), path + ".outputs", false);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      if (!OUTPUT_KEY.matcher(outputs.get(i)).matches()) {
+        error(path + ".outputs[" + i + "]", "an output key must be letters, digits, '_', '.' or '-', got '" + outputs.get(i) + "'");
+      } else if (!seen.add(outputs.get(i))) {
+        error(path + ".outputs[" + i + "]", "duplicate output '" + outputs.get(i) + "'");
+      }
+    }
+    return name == null ? null : new JobSpec(name, command, image, env, outputs);
+  }
+
+  private List<String> stringList(Node node, String path, boolean required) {
+    List<String> out = new ArrayList<>();
+    if (node == null || isNull(node)) {
+      if (required) {
+        error(path, "missing required field (an argv list such as [echo, hello])");
+      }
+      return out;
+    }
+    if (!(node instanceof SequenceNode seq)) {
+      error(path, "must be a list of strings" + (required ? " (an argv list such as [echo, hello]; no shell is used)" : ""));
+      return out;
+    }
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      Node item = seq.getValue().get(i);
+      lines.put(path + "[" + i + "]", item.getStartMark().getLine() + 1);
+      String s = scalar(item, path + "[" + i + "]");
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    if (required && out.isEmpty()) {
+      error(path, "must not be empty");
+    }
+    return out;
+  }
+
+  private Map<String, String> stringMap(Node node, String path) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null || isNull(node)) {
+      return out;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error(path, "must be a mapping of NAME: value");
+      return out;
+    }
+    for (Map.Entry<String, Node> e : fields(map, path, null).entrySet()) {
+      String key = path + "." + e.getKey();
+      if (!PARAM_NAME.matcher(e.getKey()).matches()) {
+        error(key, "an environment variable name must be letters, digits and '_'");
+        continue;
+      }
+      String value = scalar(e.getValue(), key);
+      out.put(e.getKey(), value == null ? "" : value);
+    }
+    return out;
+  }
+
+  private String requiredString(Map<String, Node> fields, String key, String path) {
+    Node node = fields.get(key);
+    if (node == null || isNull(node)) {
+      error(path, "missing required field");
+      return null;
+    }
+    return scalar(node, path);
+  }
+
+  private String optionalString(Node node, String path) {
+    return node == null || isNull(node) ? null : scalar(node, path);
+  }
+
+  private String scalar(Node node, String path) {
+    if (node instanceof ScalarNode s) {
+      return s.getValue();
+    }
+    error(path, "must be a single value, not a " + (node instanceof MappingNode ? "mapping" : "list"));
+    return null;
+  }
+
+  private static boolean isNull(Node node) {
+    return node instanceof ScalarNode s && s.getTag().getValue().endsWith(":null");
+  }
+
+  private static String keyText(Node key) {
+    return key instanceof ScalarNode s ? s.getValue() : key.toString();
+  }
+
+  private static String join(String path, String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.baton.engine.topology;
+
+import dev.baton.engine.state.OutboundRecord;
+import dev.baton.engine.state.RunRepository;
+import dev.baton.serde.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The engine's Kafka Streams topology (design §1):
+ * <pre>
+ *   triggers ─ key by run id ─ repartition ─┐
+ *   completions ────────────────────────────┼─ run processor (Redis, decide) ─┬─ dispatch
+ *   commands ───────────────────────────────┘          ▲                      ├─ events
+ *   templates (compacted) ─ global table ──────────────┘                      └─ dlq
+ * </pre>
+ * One private method per sub-flow; every operator is named.
+ */
+public final class EngineTopology {
+  public static final String TEMPLATE_STORE = "baton-templates";
+
+  private EngineTopology() {}
+
+  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
+    StreamsBuilder builder = new StreamsBuilder();
+    templateStore(builder, topics);
+    KStream<String, Inbound> inputs = triggersByRun(builder, topics)
+        .merge(tagged(builder, topics.completions(), Inbound.Kind.COMPLETION), Named.as("merge-completions"))
+        .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"));
+    inputs
+        .process(() -> new RunProcessor(runs, new InboundParser(), new Outbounds(topics), counters, TEMPLATE_STORE),
+            Named.as("run-processor"))
+        .to((key, value, context) -> value.topic(),
+            Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
+    return builder.build();
+  }
+
+  private static void templateStore(StreamsBuilder builder, Topics topics) {
+    builder.globalTable(topics.templates(),
+        Consumed.with(Serdes.String(), Serdes.String()).withName("templates-source"),
+        Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(TEMPLATE_STORE)
+            .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+  }
+
+  private static KStream<String, Inbound> triggersByRun(StreamsBuilder builder, Topics topics) {
+    return builder.stream(topics.triggers(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("triggers-source"))
+        .process(TriggerKeyProcessor::new, Named.as("trigger-key-by-run"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("triggers-by-run"))
+        .mapValues(v -> new Inbound(Inbound.Kind.TRIGGER, v), Named.as("tag-triggers"));
+  }
+
+  private static KStream<String, Inbound> tagged(StreamsBuilder builder, String topic, Inbound.Kind kind) {
+    String name = kind.name().toLowerCase();
+    return builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-source"))
+        .mapValues(v -> new Inbound(kind, v), Named.as("tag-" + name));
+  }
+}

@@ -1,0 +1,64 @@
+package dev.baton.engine.topology;
+
+import dev.baton.engine.decide.EngineEvent;
+import dev.baton.engine.decide.JobState;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.RunCommand;
+import dev.baton.events.WorkflowTrigger;
+import dev.baton.serde.EventCodec;
+import dev.baton.serde.EventFormatException;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Turns a raw input record into an {@link EngineEvent} and the id under which it is applied:
+ * a trigger {@code trigger:<runId>} (one trigger starts a run once), a completion its attempt id
+ * {@code runId/job/attempt}, a command its own id or its record's coordinates.
+ */
+final class InboundParser {
+  private static final EventCodec<WorkflowTrigger> TRIGGERS = EventCodec.of(WorkflowTrigger.class);
+  private static final EventCodec<JobCompletion> COMPLETIONS = EventCodec.of(JobCompletion.class);
+  private static final EventCodec<RunCommand> COMMANDS = EventCodec.of(RunCommand.class);
+
+  record Parsed(EngineEvent event, String eventId, String error) {}
+
+  Parsed parse(Record<String, Inbound> record, RecordMetadata meta) {
+    try {
+      return switch (record.value().kind()) {
+        case TRIGGER -> trigger(record);
+        case COMPLETION -> completion(record.value().value());
+        case COMMAND -> command(record.value().value(), meta);
+      };
+    } catch (EventFormatException e) {
+      return new Parsed(null, null, "invalid " + record.value().kind().name().toLowerCase() + ": " + e.getMessage());
+    }
+  }
+
+  private Parsed trigger(Record<String, Inbound> record) {
+    WorkflowTrigger trigger = TRIGGERS.decode(record.value().value());
+    if (trigger.getTemplate().isBlank()) {
+      throw new EventFormatException("field 'template' must name a template");
+    }
+    // The key was set to the run id before the repartition (TriggerKeyProcessor).
+    String runId = record.key();
+    return new Parsed(new EngineEvent.TriggerReceived(runId, trigger), "trigger:" + runId, null);
+  }
+
+  private Parsed completion(byte[] value) {
+    JobCompletion c = COMPLETIONS.decode(value);
+    if (c.getRunId().isBlank() || c.getJob().isBlank()) {
+      throw new EventFormatException("fields 'runId' and 'job' must not be empty");
+    }
+    String attemptId = JobState.attemptId(c.getRunId(), c.getJob(), c.getAttempt());
+    return new Parsed(new EngineEvent.JobCompleted(c.getRunId(), c), attemptId, null);
+  }
+
+  private Parsed command(byte[] value, RecordMetadata meta) {
+    RunCommand c = COMMANDS.decode(value);
+    if (c.getRunId().isBlank()) {
+      throw new EventFormatException("field 'runId' must not be empty");
+    }
+    String id = c.getEventId() != null ? c.getEventId() : "command:" + meta.topic() + "-" + meta.partition() + "@" + meta.offset();
+    return new Parsed(new EngineEvent.CommandReceived(c.getRunId(), c), id, null);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.baton.engine.topology;
+
+import dev.baton.engine.decide.EngineCommand;
+import dev.baton.engine.state.OutboundRecord;
+import dev.baton.events.JobDispatch;
+import dev.baton.events.RunEvent;
+import dev.baton.serde.DeadLetters;
+import dev.baton.serde.EventCodec;
+import dev.baton.serde.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/** Turns a decision's commands into the records to produce: dispatches, lifecycle events, dead letters. */
+final class Outbounds {
+  private static final EventCodec<JobDispatch> DISPATCHES = EventCodec.of(JobDispatch.class);
+  private static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
+  private final Topics topics;
+
+  Outbounds(Topics topics) {
+    this.topics = topics;
+  }
+
+  List<OutboundRecord> of(List<EngineCommand> commands, Record<String, Inbound> input, RecordMetadata meta) {
+    List<OutboundRecord> out = new ArrayList<>();
+    for (EngineCommand command : commands) {
+      if (command instanceof EngineCommand.DispatchJob d) {
+        out.add(new OutboundRecord(topics.dispatch(), d.dispatch().getRunId(), DISPATCHES.encode(d.dispatch()), Map.of()));
+      } else if (command instanceof EngineCommand.EmitRunEvent e) {
+        out.add(new OutboundRecord(topics.events(), e.event().getRunId(), EVENTS.encode(e.event()), Map.of()));
+      } else if (command instanceof EngineCommand.Reject r) {
+        out.add(deadLetter(input, meta, r.reason()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The original bytes and headers, plus why and where from. A trigger's source coordinates were
+   * set before the repartition; other records' are their own.
+   */
+  OutboundRecord deadLetter(Record<String, Inbound> input, RecordMetadata meta, String reason) {
+    Map<String, byte[]> headers = new LinkedHashMap<>();
+    for (Header h : input.headers()) {
+      headers.put(h.key(), h.value());
+    }
+    headers.putIfAbsent(DeadLetters.SOURCE_TOPIC, bytes(meta.topic()));
+    headers.putIfAbsent(DeadLetters.SOURCE_PARTITION, bytes(Integer.toString(meta.partition())));
+    headers.putIfAbsent(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(meta.offset())));
+    headers.put(DeadLetters.REASON, bytes(reason));
+    headers.put(DeadLetters.STAGE, bytes("engine"));
+    // A trigger was re-keyed by run id: dead-letter it under the key it arrived with.
+    byte[] originalKey = headers.remove(DeadLetters.SOURCE_KEY);
+    String key = originalKey != null ? new String(originalKey, StandardCharsets.UTF_8)
+        : input.value().kind() == Inbound.Kind.TRIGGER ? null : input.key();
+    return new OutboundRecord(topics.dlq(), key, input.value().value(), headers);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.baton.serde;
+
+/** Header names on dead-letter records: why, and where the original record came from. */
+public final class DeadLetters {
+  public static final String REASON = "baton.dlq.reason";
+  public static final String SOURCE_TOPIC = "baton.dlq.source.topic";
+  public static final String SOURCE_PARTITION = "baton.dlq.source.partition";
+  public static final String SOURCE_OFFSET = "baton.dlq.source.offset";
+  /** The key a trigger arrived with, kept while it is re-keyed by run id. */
+  public static final String SOURCE_KEY = "baton.dlq.source.key";
+  public static final String STAGE = "baton.dlq.stage";
+
+  private DeadLetters() {}
+}

@@ -1,0 +1,248 @@
+package dev.baton.serde;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericEnumSymbol;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The JSON encoding of Baton's Avro records that a person can write by hand: plain objects, no
+ * union tags. A nullable field is its value or {@code null}; a missing field takes the schema's
+ * default; enums are their symbol; timestamps are ISO-8601 strings (epoch milliseconds accepted).
+ */
+public final class PlainJson {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private PlainJson() {}
+
+  /** Reads one record of {@code type} from JSON text. */
+  public static <T extends SpecificRecord> T read(byte[] json, Class<T> type) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(json);
+    } catch (Exception e) {
+      throw new EventFormatException("not valid JSON: " + firstLine(e.getMessage()));
+    }
+    if (node == null || !node.isObject()) {
+      throw new EventFormatException("expected a JSON object");
+    }
+    Schema schema = SpecificData.get().getSchema(type);
+    return type.cast(readRecord(node, schema, ""));
+  }
+
+  /** Writes a record as plain JSON text. */
+  public static byte[] write(IndexedRecord record) {
+    try {
+      return MAPPER.writeValueAsBytes(toNode(record, record.getSchema()));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write " + record.getSchema().getName(), e);
+    }
+  }
+
+  /** The record as a JSON tree (for the CLI's own output). */
+  public static JsonNode toTree(IndexedRecord record) {
+    return toNode(record, record.getSchema());
+  }
+
+  private static Object readRecord(JsonNode node, Schema schema, String path) {
+    if (!node.isObject()) {
+      throw new EventFormatException(where(path) + "expected an object");
+    }
+    IndexedRecord record = (IndexedRecord) SpecificData.get().newRecord(null, schema);
+    for (Schema.Field field : schema.getFields()) {
+      String fieldPath = path.isEmpty() ? field.name() : path + "." + field.name();
+      JsonNode value = node.get(field.name());
+      if (value == null) {
+        if (!field.hasDefaultValue()) {
+          throw new EventFormatException("missing required field '" + fieldPath + "'");
+        }
+        record.put(field.pos(), SpecificData.get().getDefaultValue(field));
+      } else {
+        record.put(field.pos(), readValue(value, field.schema(), fieldPath));
+      }
+    }
+    return record;
+  }
+
+  private static Object readValue(JsonNode node, Schema schema, String path) {
+    switch (schema.getType()) {
+      case UNION:
+        return readUnion(node, schema, path);
+      case NULL:
+        if (!node.isNull()) {
+          throw new EventFormatException(where(path) + "expected null");
+        }
+        return null;
+      case STRING:
+        if (!node.isValueNode() || node.isNull()) {
+          throw new EventFormatException(where(path) + "expected a string");
+        }
+        return node.asText();
+      case INT:
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+          throw new EventFormatException(where(path) + "expected an integer");
+        }
+        return node.intValue();
+      case LONG:
+        return readLong(node, schema.getLogicalType(), path);
+      case BOOLEAN:
+        if (!node.isBoolean()) {
+          throw new EventFormatException(where(path) + "expected true or false");
+        }
+        return node.booleanValue();
+      case DOUBLE:
+        if (!node.isNumber()) {
+          throw new EventFormatException(where(path) + "expected a number");
+        }
+        return node.doubleValue();
+      case ENUM:
+        String symbol = node.asText();
+        if (!node.isTextual() || !schema.getEnumSymbols().contains(symbol)) {
+          throw new EventFormatException(
+              where(path) + "expected one of " + schema.getEnumSymbols() + ", got " + node);
+        }
+        return SpecificData.get().createEnum(symbol, schema);
+      case MAP:
+        return readMap(node, schema, path);
+      case ARRAY:
+        if (!node.isArray()) {
+          throw new EventFormatException(where(path) + "expected an array");
+        }
+        List<Object> items = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+          items.add(readValue(node.get(i), schema.getElementType(), path + "[" + i + "]"));
+        }
+        return items;
+      case RECORD:
+        return readRecord(node, schema, path);
+      default:
+        throw new EventFormatException(where(path) + "unsupported type " + schema.getType());
+    }
+  }
+
+  private static Object readUnion(JsonNode node, Schema schema, String path) {
+    if (node.isNull() && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL)) {
+      return null;
+    }
+    EventFormatException last = null;
+    for (Schema branch : schema.getTypes()) {
+      if (branch.getType() == Schema.Type.NULL) {
+        continue;
+      }
+      try {
+        return readValue(node, branch, path);
+      } catch (EventFormatException e) {
+        last = e;
+      }
+    }
+    throw last != null ? last : new EventFormatException(where(path) + "unexpected value");
+  }
+
+  private static Object readLong(JsonNode node, LogicalType logical, String path) {
+    boolean timestamp = logical instanceof LogicalTypes.TimestampMillis;
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return timestamp ? Instant.ofEpochMilli(node.longValue()) : node.longValue();
+    }
+    if (timestamp && node.isTextual()) {
+      try {
+        return Instant.parse(node.asText());
+      } catch (DateTimeParseException e) {
+        throw new EventFormatException(where(path) + "expected an ISO-8601 instant, got " + node);
+      }
+    }
+    throw new EventFormatException(
+        where(path) + (timestamp ? "expected an ISO-8601 instant or epoch millis" : "expected an integer"));
+  }
+
+  private static Map<String, Object> readMap(JsonNode node, Schema schema, String path) {
+    if (!node.isObject()) {
+      throw new EventFormatException(where(path) + "expected an object");
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              JsonNode v = e.getValue();
+              // Hand-written params are often numbers or booleans: keep their text.
+              if (schema.getValueType().getType() == Schema.Type.STRING && v.isValueNode() && !v.isNull()) {
+                map.put(e.getKey(), v.asText());
+              } else {
+                map.put(e.getKey(), readValue(v, schema.getValueType(), path + "." + e.getKey()));
+              }
+            });
+    return map;
+  }
+
+  private static JsonNode toNode(Object value, Schema schema) {
+    if (value == null) {
+      return NODES.nullNode();
+    }
+    switch (schema.getType()) {
+      case UNION:
+        for (Schema branch : schema.getTypes()) {
+          if (branch.getType() != Schema.Type.NULL) {
+            return toNode(value, branch);
+          }
+        }
+        return NODES.nullNode();
+      case RECORD:
+        IndexedRecord record = (IndexedRecord) value;
+        ObjectNode object = NODES.objectNode();
+        for (Schema.Field field : schema.getFields()) {
+          object.set(field.name(), toNode(record.get(field.pos()), field.schema()));
+        }
+        return object;
+      case MAP:
+        ObjectNode map = NODES.objectNode();
+        ((Map<?, ?>) value).forEach((k, v) -> map.set(k.toString(), toNode(v, schema.getValueType())));
+        return map;
+      case ARRAY:
+        ArrayNode array = NODES.arrayNode();
+        ((Collection<?>) value).forEach(v -> array.add(toNode(v, schema.getElementType())));
+        return array;
+      case ENUM:
+        return NODES.textNode(value instanceof GenericEnumSymbol<?> g ? g.toString() : ((Enum<?>) value).name());
+      case LONG:
+        if (value instanceof Instant instant) {
+          return NODES.textNode(instant.toString());
+        }
+        return NODES.numberNode(((Number) value).longValue());
+      case INT:
+        return NODES.numberNode(((Number) value).intValue());
+      case BOOLEAN:
+        return NODES.booleanNode((Boolean) value);
+      case DOUBLE:
+        return NODES.numberNode(((Number) value).doubleValue());
+      default:
+        return NODES.textNode(value.toString());
+    }
+  }
+
+  private static String where(String path) {
+    return path.isEmpty() ? "" : "field '" + path + "': ";
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.baton.serde;
+
+import java.util.List;
+
+/** Baton's topic names (design §3). {@code prefix} "baton" gives the defaults: baton.triggers, ... */
+public record Topics(
+    String triggers, String completions, String commands, String dispatch, String events, String templates, String dlq) {
+
+  public static Topics withPrefix(String prefix) {
+    return new Topics(prefix + ".triggers", prefix + ".completions", prefix + ".commands",
+        prefix + ".dispatch", prefix + ".events", prefix + ".templates", prefix + ".dlq");
+  }
+
+  public static Topics defaults() {
+    return withPrefix("baton");
+  }
+
+  /** Every topic but the template store, which is compacted. */
+  public List<String> eventTopics() {
+    return List.of(triggers, completions, commands, dispatch, events, dlq);
+  }
+}
