@@ -37,18 +37,13 @@ public final class Engine implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.putAll(config.kafka());
     return p;
   }
 
   public Engine start() {
-    CountDownLatch running = new CountDownLatch(1);
-    streams.setStateListener((now, before) -> {
-      LOG.info("engine {} -> {}", before, now);
-      if (now == KafkaStreams.State.RUNNING) {
-        running.countDown();
-      }
-    });
+    streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("engine stream thread failed; replacing it", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

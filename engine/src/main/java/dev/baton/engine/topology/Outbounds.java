@@ -4,6 +4,7 @@ import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
+import dev.baton.events.RunEventType;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
@@ -35,9 +36,24 @@ final class Outbounds {
         out.add(new OutboundRecord(topics.events(), e.event().getRunId(), EVENTS.encode(e.event()), Map.of()));
       } else if (command instanceof EngineCommand.Reject r) {
         out.add(deadLetter(input, meta, r.reason()));
+        if (input.value().kind() == Inbound.Kind.TRIGGER) {
+          out.add(rejected(input.key(), r.reason(), input.timestamp()));
+        }
       }
     }
     return out;
+  }
+
+  /** A refused trigger is also announced on the events topic, so whoever follows the run learns why at once. */
+  private OutboundRecord rejected(String runId, String reason, long timestamp) {
+    RunEvent event = RunEvent.newBuilder()
+        .setEventId(runId + "/" + RunEventType.REJECTED)
+        .setRunId(runId)
+        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+        .setType(RunEventType.REJECTED)
+        .setDetail(reason)
+        .build();
+    return new OutboundRecord(topics.events(), runId, EVENTS.encode(event), Map.of());
   }
 
   /**

@@ -67,7 +67,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     if (parsed.error() != null) {
       counters.deadLettered.incrementAndGet();
       LOG.warn("dead-lettered {} from {}-{}@{}: {}", record.value().kind(), meta.topic(), meta.partition(), meta.offset(), parsed.error());
-      forward(List.of(outbounds.deadLetter(record, meta, parsed.error())), record);
+      forward(outbounds.of(List.of(new EngineCommand.Reject(parsed.error())), record, meta), record);
       return;
     }
     EngineEvent event = parsed.event();

@@ -1,0 +1,58 @@
+package dev.baton.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code baton} command line. */
+@Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
+    description = "Baton: an event-driven workflow engine on Kafka.",
+    subcommands = {DevCmd.class, RunCmd.class, StatusCmd.class, WatchCmd.class, CancelCmd.class, TemplatesCmd.class,
+        CommandLine.HelpCommand.class})
+public final class BatonCli {
+
+  public static void main(String[] args) {
+    configureLogging(args);
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line; returns its exit code. Bad arguments print usage, failures one line. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new BatonCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("baton " + commandLine.getCommandName() + ": " + message(e));
+      return 2;
+    });
+    return cli.execute(args);
+  }
+
+  private static String message(Throwable e) {
+    Throwable t = e;
+    while (t.getMessage() == null && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  /** Baton's own lines at INFO for `dev` (WARN with --quiet), libraries at WARN; -v shows everything at INFO. */
+  private static void configureLogging(String[] args) {
+    boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
+    boolean dev = args.length > 0 && args[0].equals("dev");
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : dev ? "error" : "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.dev.baton", verbose ? "debug" : dev ? "info" : "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.dev.baton.engine.topology", verbose ? "debug" : "warn");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.baton.cli;
+
+import dev.baton.cli.dev.DevStack;
+import dev.baton.events.RunEventType;
+import dev.baton.events.WorkflowTrigger;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code baton dev}: everything on this machine, nothing to install but a JDK and Maven. */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+    description = "Run Baton on this machine: an in-process Kafka broker, Redis, the engine and the dispatcher "
+        + "(local processes); applies templates/, runs the example pipeline once, then waits for triggers.")
+final class DevCmd implements Callable<Integer> {
+  static final String EXAMPLE = "pipeline";
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port (default: ${DEFAULT-VALUE})")
+  int kafkaPort;
+
+  @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default: ${DEFAULT-VALUE})")
+  int controllerPort;
+
+  @Option(names = "--redis-port", defaultValue = "6379", description = "Redis port (default: ${DEFAULT-VALUE})")
+  int redisPort;
+
+  @Option(names = "--templates", defaultValue = "templates", description = "Templates to apply (default: ${DEFAULT-VALUE})")
+  Path templates;
+
+  @Option(names = "--no-example", description = "Do not run the example pipeline at start-up")
+  boolean noExample;
+
+  @Option(names = "--exit-after-example", description = "Stop after the example run (for scripts and tests)")
+  boolean exitAfterExample;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log every decision and client detail")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("starting Kafka (KRaft) on localhost:" + kafkaPort + ", Redis on " + redisPort + ", engine, dispatcher...");
+    long t0 = System.nanoTime();
+    DevStack stack = DevStack.start(new DevStack.Ports(kafkaPort, controllerPort, redisPort), templates);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stack.close();
+      stopped.countDown();
+    }, "baton-dev-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    banner(stack, out, (System.nanoTime() - t0) / 1_000_000);
+    int exampleExit = noExample ? 0 : runExample(stack, out);
+    if (exitAfterExample) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      stack.close();
+      return exampleExit;
+    }
+    out.println();
+    out.println("Baton is ready for triggers. Ctrl-C stops everything.");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private void banner(DevStack stack, PrintWriter out, long millis) {
+    out.printf("%nBaton dev is up in %.1f s%n", millis / 1000.0);
+    out.println("  bootstrap server  " + stack.bootstrapServers());
+    out.println("  redis             " + stack.redisUrl() + " (" + stack.redisKind() + ")");
+    out.println("  templates         " + stack.templates().stream()
+        .map(t -> t.template().name() + " v" + t.template().version()).toList());
+    out.println();
+    out.println("Start a run from another terminal:");
+    out.println("  ./baton run pipeline -p source=orders.csv --wait");
+    out.println("  ./baton status <run-id>");
+    out.println("  echo 'r1:{\"template\":\"hello\",\"params\":{\"name\":\"Ada\"}}' | kcat -P -b " + stack.bootstrapServers() + " -t baton.triggers -K:");
+    out.println();
+  }
+
+  private int runExample(DevStack stack, PrintWriter out) {
+    if (stack.templates().stream().noneMatch(t -> t.template().name().equals(EXAMPLE))) {
+      out.println("(no '" + EXAMPLE + "' template in " + templates + ": skipping the example run)");
+      return 0;
+    }
+    String runId = "example-" + Instant.now().toEpochMilli();
+    out.println("Running the example pipeline once (" + runId + "):");
+    WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setTemplate(EXAMPLE)
+        .setParams(Map.of("source", "orders.csv")).setOccurredAt(Instant.now()).build();
+    try (RunFollower follower = new RunFollower(stack.bootstrapServers(), stack.topics().events(), false)) {
+      TriggerPublisher.publish(stack.bootstrapServers(), stack.topics().triggers(), trigger);
+      RunEventType end = follower.follow(runId, new PrintStream(new WriterOutputStream(out), true), Duration.ofMinutes(2));
+      out.println("  ./baton status " + runId + "   shows its state");
+      return RunCmd.exitCode(end, out, Duration.ofMinutes(2));
+    }
+  }
+}

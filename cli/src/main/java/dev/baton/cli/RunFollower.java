@@ -1,0 +1,111 @@
+package dev.baton.cli;
+
+import dev.baton.events.RunEvent;
+import dev.baton.events.RunEventType;
+import dev.baton.serde.EventCodec;
+import dev.baton.serde.EventFormatException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Follows one run on the events topic and prints each job as it starts and ends. Open it (which
+ * fixes the starting offsets at the end of the topic) before publishing the trigger, so no event
+ * is missed.
+ */
+public final class RunFollower implements AutoCloseable {
+  private static final EventCodec<RunEvent> CODEC = EventCodec.of(RunEvent.class);
+  private final KafkaConsumer<String, byte[]> consumer;
+
+  public RunFollower(String bootstrapServers, String eventsTopic, boolean fromBeginning) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-cli-" + UUID.randomUUID());
+    consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (PartitionInfo info : consumer.partitionsFor(eventsTopic, Duration.ofSeconds(15))) {
+      partitions.add(new TopicPartition(eventsTopic, info.partition()));
+    }
+    if (partitions.isEmpty()) {
+      throw new IllegalStateException("topic " + eventsTopic + " does not exist: is Baton running (./baton dev)?");
+    }
+    consumer.assign(partitions);
+    if (fromBeginning) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+    }
+    partitions.forEach(consumer::position);
+  }
+
+  /**
+   * Prints the run's events until it ends or {@code timeout} passes.
+   *
+   * @return the final event type, or null on timeout
+   */
+  public RunEventType follow(String runId, PrintStream out, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        if (!runId.equals(record.key())) {
+          continue;
+        }
+        RunEvent event;
+        try {
+          event = CODEC.decode(record.value());
+        } catch (EventFormatException e) {
+          continue;
+        }
+        out.println(describe(event));
+        RunEventType type = event.getType();
+        if (type == RunEventType.RUN_SUCCEEDED || type == RunEventType.RUN_FAILED || type == RunEventType.RUN_CANCELLED
+            || type == RunEventType.REJECTED) {
+          return type;
+        }
+      }
+    }
+    return null;
+  }
+
+  static String describe(RunEvent e) {
+    String job = e.getJob() == null ? "" : String.format("  %-12s #%d ", e.getJob(), e.getAttempt());
+    return switch (e.getType()) {
+      case RUN_STARTED -> "run " + e.getRunId() + " started (" + e.getTemplate() + " v" + e.getTemplateVersion() + ")";
+      case JOB_DISPATCHED -> job + "started    " + nullToEmpty(e.getDetail());
+      case JOB_SUCCEEDED -> job + "succeeded  " + outputs(e.getOutputs());
+      case JOB_FAILED -> job + "FAILED     " + nullToEmpty(e.getDetail());
+      case RUN_SUCCEEDED -> "run " + e.getRunId() + " SUCCEEDED";
+      case RUN_FAILED -> "run " + e.getRunId() + " FAILED: " + nullToEmpty(e.getDetail());
+      case RUN_CANCELLED -> "run " + e.getRunId() + " CANCELLED";
+      case REJECTED -> "run " + e.getRunId() + " REJECTED: " + nullToEmpty(e.getDetail());
+      default -> job + e.getType() + " " + nullToEmpty(e.getDetail());
+    };
+  }
+
+  private static String outputs(Map<String, String> outputs) {
+    return outputs.entrySet().stream().map(o -> o.getKey() + "=" + o.getValue()).collect(Collectors.joining(" "));
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.baton.cli;
+
+import dev.baton.engine.decide.JobState;
+import dev.baton.engine.decide.RunState;
+import dev.baton.engine.state.RedisRunRepository;
+import dev.baton.engine.state.StateJson;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code baton status}: the run's state as the engine keeps it in Redis. */
+@Command(name = "status", description = "Show a run's state: jobs, statuses, outputs.", mixinStandardHelpOptions = true)
+final class StatusCmd implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "RUN_ID")
+  String runId;
+
+  @Option(names = "--redis", defaultValue = "redis://127.0.0.1:6379", paramLabel = "URL",
+      description = "Redis holding run state (default: ${DEFAULT-VALUE})")
+  String redisUrl;
+
+  @Option(names = "--json", description = "Print the stored state as JSON")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Optional<RunState> found;
+    try (RedisRunRepository runs = new RedisRunRepository(redisUrl, 1, Duration.ZERO)) {
+      found = runs.find(runId);
+    }
+    if (found.isEmpty()) {
+      spec.commandLine().getErr().println("no run '" + runId + "' (not started yet, or expired)");
+      return 1;
+    }
+    RunState run = found.get();
+    if (json) {
+      out.println(StateJson.write(run));
+      return 0;
+    }
+    print(run, out);
+    return 0;
+  }
+
+  static void print(RunState run, PrintWriter out) {
+    out.printf("run       %s%n", run.runId());
+    out.printf("template  %s v%d%n", run.template(), run.templateVersion());
+    out.printf("status    %s%s%n", run.status(), run.detail() == null ? "" : " (" + run.detail() + ")");
+    out.printf("params    %s%n", run.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+    out.printf("started   %s%s%n", run.createdAt(), run.endedAt() == null ? "" : "   ended " + run.endedAt());
+    out.println("jobs");
+    for (JobState job : run.jobs().values()) {
+      String took = job.startedAt() != null && job.endedAt() != null
+          ? (job.endedAt().toEpochMilli() - job.startedAt().toEpochMilli()) + " ms" : "";
+      out.printf("  %-14s %-10s attempt %d  %s%s%n", job.name(), job.status(), job.attempt(),
+          job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ", took);
+      job.outputs().forEach((k, v) -> out.printf("      %s = %s%n", k, v));
+      if (job.error() != null) {
+        out.printf("      error: %s%n", job.error().strip().replace("\n", "\n             "));
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.baton.cli;
+
+import dev.baton.engine.template.InvalidTemplateException;
+import dev.baton.engine.template.StoredTemplate;
+import dev.baton.engine.template.Template;
+import dev.baton.engine.template.Templates;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code templates apply}: validates template files, then publishes each to the compacted store
+ * topic under {@code name@version} (what runs are pinned to) and {@code name} (the latest).
+ * Nothing is published unless every file is valid.
+ */
+public final class TemplatePublisher {
+  private TemplatePublisher() {}
+
+  public record Loaded(Path file, Template template, String yaml) {}
+
+  /** Every template in {@code path} (a file, or the .yaml/.yml files of a directory), validated. */
+  public static List<Loaded> load(Path path) throws IOException, InvalidTemplateException {
+    List<Path> files = new ArrayList<>();
+    if (Files.isDirectory(path)) {
+      try (Stream<Path> s = Files.list(path)) {
+        s.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().forEach(files::add);
+      }
+    } else if (Files.isRegularFile(path)) {
+      files.add(path);
+    } else {
+      throw new IOException("no such file or directory: " + path);
+    }
+    List<Loaded> loaded = new ArrayList<>();
+    List<dev.baton.engine.template.TemplateError> errors = new ArrayList<>();
+    for (Path file : files) {
+      String yaml = Files.readString(file, StandardCharsets.UTF_8);
+      try {
+        loaded.add(new Loaded(file, Templates.parse(file.toString(), yaml), yaml));
+      } catch (InvalidTemplateException e) {
+        errors.addAll(e.errors());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidTemplateException(errors);
+    }
+    return loaded;
+  }
+
+  public static void publish(String bootstrapServers, String topic, List<Loaded> templates) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      for (Loaded t : templates) {
+        String value = StoredTemplate.of(t.template(), t.yaml()).toJson();
+        producer.send(new ProducerRecord<>(topic, t.template().storeKey(), value));
+        producer.send(new ProducerRecord<>(topic, t.template().name(), value));
+      }
+      producer.flush();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.baton.cli;
+
+import dev.baton.engine.template.InvalidTemplateException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code baton templates apply|validate}. */
+@Command(name = "templates", description = "Manage workflow templates.", mixinStandardHelpOptions = true,
+    subcommands = {TemplatesCmd.Apply.class, TemplatesCmd.Validate.class})
+final class TemplatesCmd implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  @Command(name = "apply", description = "Validate templates and publish them to the template store.", mixinStandardHelpOptions = true)
+  static final class Apply implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin KafkaOptions kafka;
+
+    @Parameters(index = "0", paramLabel = "FILE|DIR")
+    Path path;
+
+    @Override
+    public Integer call() throws IOException {
+      List<TemplatePublisher.Loaded> loaded;
+      try {
+        loaded = TemplatePublisher.load(path);
+      } catch (InvalidTemplateException e) {
+        spec.commandLine().getErr().println("refused, nothing applied:\n" + e.getMessage());
+        return 1;
+      }
+      TemplatePublisher.publish(kafka.bootstrapServers(), kafka.topics().templates(), loaded);
+      loaded.forEach(t -> spec.commandLine().getOut().printf("applied %s v%d (%s)%n",
+          t.template().name(), t.template().version(), t.file()));
+      return 0;
+    }
+  }
+
+  @Command(name = "validate", description = "Check templates without publishing them.", mixinStandardHelpOptions = true)
+  static final class Validate implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE|DIR")
+    Path path;
+
+    @Override
+    public Integer call() throws IOException {
+      try {
+        TemplatePublisher.load(path).forEach(t -> spec.commandLine().getOut().printf("ok %s v%d (%s)%n",
+            t.template().name(), t.template().version(), t.file()));
+        return 0;
+      } catch (InvalidTemplateException e) {
+        spec.commandLine().getErr().println(e.getMessage());
+        return 1;
+      }
+    }
+  }
+}

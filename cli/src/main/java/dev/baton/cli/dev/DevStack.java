@@ -1,0 +1,112 @@
+package dev.baton.cli.dev;
+
+import dev.baton.cli.TemplatePublisher;
+import dev.baton.dispatcher.Dispatcher;
+import dev.baton.dispatcher.DispatcherConfig;
+import dev.baton.dispatcher.local.LocalProcessRuntime;
+import dev.baton.engine.Engine;
+import dev.baton.engine.EngineConfig;
+import dev.baton.serde.TopicAdmin;
+import dev.baton.serde.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Everything {@code baton dev} runs in one process: a KRaft broker, a Redis server, the engine
+ * and the dispatcher with the local runtime. Closing it stops them in reverse order.
+ */
+public final class DevStack implements AutoCloseable {
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Topics topics = Topics.defaults();
+  private String bootstrapServers;
+  private String redisUrl;
+  private String redisKind;
+  private List<TemplatePublisher.Loaded> templates = List.of();
+
+  public record Ports(int kafka, int controller, int redis) {}
+
+  public static DevStack start(Ports ports, Path templatesDir) throws Exception {
+    DevStack stack = new DevStack();
+    try {
+      stack.startAll(ports, templatesDir);
+      return stack;
+    } catch (Exception e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll(Ports ports, Path templatesDir) throws Exception {
+    requireFree(ports.kafka(), "--kafka-port");
+    requireFree(ports.controller(), "--controller-port");
+    requireFree(ports.redis(), "--redis-port");
+    if (templatesDir != null && Files.isDirectory(templatesDir)) {
+      templates = TemplatePublisher.load(templatesDir); // refuse bad templates before starting anything
+    }
+    EmbeddedKafka kafka = EmbeddedKafka.start(ports.kafka(), ports.controller());
+    started.push(kafka);
+    bootstrapServers = kafka.bootstrapServers();
+    RedisServerProcess redis = RedisServerProcess.start(ports.redis());
+    started.push(redis);
+    redisUrl = redis.url();
+    redisKind = redis.kind();
+    TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1);
+    if (!templates.isEmpty()) {
+      TemplatePublisher.publish(bootstrapServers, topics.templates(), templates);
+    }
+    Path work = Files.createTempDirectory("baton-dev-");
+    started.push(() -> DevFiles.deleteTree(work));
+    EngineConfig engineConfig = new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics,
+        work.resolve("streams"), Duration.ofMillis(50), (short) 1, Duration.ofDays(1), 1000, java.util.Map.of());
+    Engine engine = new Engine(engineConfig).start();
+    started.push(engine);
+    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics);
+    Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
+        new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes())).start();
+    started.push(dispatcher);
+    if (!engine.awaitRunning(Duration.ofSeconds(60))) {
+      throw new IllegalStateException("the engine did not start within 60 s");
+    }
+  }
+
+  private static void requireFree(int port, String option) {
+    if (!DevFiles.portFree(port)) {
+      throw new IllegalStateException("port " + port + " is in use (another `baton dev`?); choose another with " + option);
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public String redisUrl() {
+    return redisUrl;
+  }
+
+  public String redisKind() {
+    return redisKind;
+  }
+
+  public Topics topics() {
+    return topics;
+  }
+
+  public List<TemplatePublisher.Loaded> templates() {
+    return templates;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        System.err.println("while stopping: " + e);
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.baton.cli.dev;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.embedded.RedisServer;
+
+/**
+ * A Redis server process on localhost: {@code redis-server} from PATH when there is one, else the
+ * binary that embedded-redis ships. No persistence: dev state lives as long as the process.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+  private final int port;
+  private final Process process;
+  private final RedisServer embedded;
+  private final String kind;
+
+  private RedisServerProcess(int port, Process process, RedisServer embedded, String kind) {
+    this.port = port;
+    this.process = process;
+    this.embedded = embedded;
+    this.kind = kind;
+  }
+
+  public static RedisServerProcess start(int port) throws IOException {
+    Path installed = onPath("redis-server");
+    RedisServerProcess redis;
+    if (installed != null) {
+      Process p = new ProcessBuilder(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+          "--save", "", "--appendonly", "no")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      redis = new RedisServerProcess(port, p, null, installed.toString());
+    } else {
+      RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
+          .setting("save \"\"").setting("appendonly no").build();
+      server.start();
+      redis = new RedisServerProcess(port, null, server, "embedded-redis " + "6.2");
+    }
+    redis.awaitPing(Duration.ofSeconds(10));
+    return redis;
+  }
+
+  private static Path onPath(String name) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return null;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, name);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  private void awaitPing(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      if (process != null && !process.isAlive()) {
+        throw new IOException("redis-server exited with code " + process.exitValue() + " (is port " + port + " in use?)");
+      }
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        OutputStream out = s.getOutputStream();
+        out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[7];
+        if (in.read(buf) > 0 && new String(buf, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for Redis", e);
+      }
+    }
+    close();
+    throw new IOException("Redis did not answer PING on port " + port + " within " + timeout.toSeconds() + " s", last);
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  public String kind() {
+    return kind;
+  }
+
+  public List<Long> pids() {
+    return process == null ? List.of() : List.of(process.pid());
+  }
+
+  @Override
+  public void close() {
+    if (process != null) {
+      process.destroy();
+      try {
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+    if (embedded != null) {
+      try {
+        embedded.stop();
+      } catch (IOException e) {
+        // the process is gone either way
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.baton.dispatcher;
+
+import dev.baton.events.DispatchAction;
+import dev.baton.events.JobDispatch;
+import dev.baton.serde.DeadLetters;
+import dev.baton.serde.EventCodec;
+import dev.baton.serde.EventFormatException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Consumes dispatches and hands them to a {@link JobRuntime}; completions go back on the
+ * completions topic. At most {@code maxConcurrentJobs} attempts run at once: when the runtime is
+ * full, the consumer pauses its partitions and keeps polling (so the group keeps it) until a job ends.
+ */
+public final class Dispatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+  private static final EventCodec<JobDispatch> CODEC = EventCodec.of(JobDispatch.class);
+
+  private final DispatcherConfig config;
+  private final JobRuntime runtime;
+  private final CompletionPublisher completions;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaProducer<String, byte[]> deadLetters;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Thread loop;
+
+  public Dispatcher(DispatcherConfig config, JobRuntime runtime) {
+    this.config = config;
+    this.runtime = runtime;
+    this.completions = new CompletionPublisher(config.bootstrapServers(), config.topics().completions(), config.kafka());
+    this.consumer = new KafkaConsumer<>(consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.putAll(config.kafka());
+    this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.loop = new Thread(this::run, "baton-dispatcher");
+  }
+
+  private static Properties consumerProps(DispatcherConfig config) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxConcurrentJobs());
+    p.putAll(config.kafka());
+    return p;
+  }
+
+  public Dispatcher start() {
+    consumer.subscribe(List.of(config.topics().dispatch()));
+    loop.start();
+    LOG.info("dispatcher {} consuming {} (at most {} jobs at once)", config.groupId(), config.topics().dispatch(), config.maxConcurrentJobs());
+    return this;
+  }
+
+  private void run() {
+    try {
+      while (!stopping.get()) {
+        boolean full = runtime.running() >= config.maxConcurrentJobs();
+        if (full && consumer.paused().isEmpty()) {
+          consumer.pause(consumer.assignment());
+        } else if (!full && !consumer.paused().isEmpty()) {
+          consumer.resume(consumer.paused());
+        }
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(full ? 50 : 200));
+        for (ConsumerRecord<String, byte[]> record : records) {
+          handle(record);
+        }
+        if (!records.isEmpty()) {
+          consumer.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      if (!stopping.get()) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("dispatcher stopped on an unexpected error", e);
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> record) {
+    JobDispatch dispatch;
+    try {
+      dispatch = CODEC.decode(record.value());
+    } catch (EventFormatException e) {
+      deadLetter(record, "invalid dispatch: " + e.getMessage());
+      return;
+    }
+    MDC.put("runId", dispatch.getRunId());
+    MDC.put("attempt", dispatch.getAttemptId());
+    try {
+      if (dispatch.getAction() == DispatchAction.STOP) {
+        LOG.info("stopping {}", dispatch.getAttemptId());
+        runtime.stop(dispatch.getAttemptId());
+      } else if (!runtime.start(dispatch, completions::publish)) {
+        LOG.info("{} is already running here; repeated dispatch ignored", dispatch.getAttemptId());
+      }
+    } finally {
+      MDC.clear();
+    }
+  }
+
+  private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+    LOG.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+    ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(config.topics().dlq(), record.key(), record.value());
+    record.headers().forEach(h -> dlq.headers().add(h));
+    dlq.headers().add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.STAGE, "dispatcher".getBytes(StandardCharsets.UTF_8));
+    deadLetters.send(dlq);
+    deadLetters.flush();
+  }
+
+  @Override
+  public void close() {
+    stopping.set(true);
+    consumer.wakeup();
+    try {
+      loop.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    runtime.close();
+    completions.close();
+    deadLetters.close();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.baton.dispatcher;
+
+import dev.baton.serde.Topics;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The dispatcher's configuration. {@link #fromEnv} reads {@code BATON_*} variables;
+ * {@code BATON_KAFKA_<PROPERTY>} passes Kafka client properties through.
+ */
+public record DispatcherConfig(
+    String bootstrapServers, Topics topics, String groupId, int maxConcurrentJobs, Path workDir,
+    int tailBytes, Map<String, String> kafka) {
+
+  public DispatcherConfig {
+    if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("BATON_BOOTSTRAP_SERVERS is required");
+    }
+    if (maxConcurrentJobs < 1) {
+      throw new IllegalArgumentException("BATON_MAX_CONCURRENT_JOBS must be at least 1, got " + maxConcurrentJobs);
+    }
+    if (tailBytes < 256) {
+      throw new IllegalArgumentException("BATON_TAIL_BYTES must be at least 256, got " + tailBytes);
+    }
+    kafka = Map.copyOf(kafka);
+  }
+
+  public static DispatcherConfig of(String bootstrapServers, Topics topics) {
+    return new DispatcherConfig(bootstrapServers, topics, "baton-dispatcher", 4,
+        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"), 4096, Map.of());
+  }
+
+  public DispatcherConfig withGroupId(String id) {
+    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka);
+  }
+
+  public DispatcherConfig withMaxConcurrentJobs(int n) {
+    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka);
+  }
+
+  public static DispatcherConfig fromEnv(Map<String, String> env) {
+    Map<String, String> kafka = new LinkedHashMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith("BATON_KAFKA_")) {
+        kafka.put(k.substring("BATON_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+      }
+    });
+    try {
+      return new DispatcherConfig(
+          env.get("BATON_BOOTSTRAP_SERVERS"),
+          Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
+          env.getOrDefault("BATON_DISPATCHER_GROUP", "baton-dispatcher"),
+          Integer.parseInt(env.getOrDefault("BATON_MAX_CONCURRENT_JOBS", "4")),
+          Path.of(env.getOrDefault("BATON_WORK_DIR", Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs").toString())),
+          Integer.parseInt(env.getOrDefault("BATON_TAIL_BYTES", "4096")),
+          kafka);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package dev.baton.dispatcher.local;
+
+import dev.baton.dispatcher.JobRuntime;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.JobDispatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job attempt as a child process of this machine. The argv goes to the OS as a list,
+ * never through a shell (a template that wants one says {@code [sh, -c, ...]} itself). The
+ * process sees only a few variables of this one (PATH, HOME, LANG, TZ, TMPDIR), the dispatch's
+ * environment (params and the job's env) and the {@code BATON_*} coordinates, including
+ * {@code BATON_OUTPUTS}: the file it writes its outputs to.
+ */
+public final class LocalProcessRuntime implements JobRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalProcessRuntime.class);
+  private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR");
+
+  private final Path workDir;
+  private final int tailBytes;
+  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "baton-local-job");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<String, Attempt> running = new ConcurrentHashMap<>();
+
+  public LocalProcessRuntime(Path workDir, int tailBytes) {
+    this.workDir = workDir;
+    this.tailBytes = tailBytes;
+  }
+
+  private static final class Attempt {
+    volatile Process process;
+    volatile boolean stopRequested;
+    volatile boolean abandoned;
+  }
+
+  @Override
+  public boolean start(JobDispatch dispatch, Consumer<JobCompletion> onEnd) {
+    Attempt attempt = new Attempt();
+    if (running.putIfAbsent(dispatch.getAttemptId(), attempt) != null) {
+      return false;
+    }
+    threads.execute(() -> {
+      JobCompletion completion;
+      try {
+        completion = run(dispatch, attempt);
+      } catch (RuntimeException e) {
+        LOG.error("job {} could not be run", dispatch.getAttemptId(), e);
+        completion = completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "baton could not run the job: " + e, null, null, null);
+      } finally {
+        running.remove(dispatch.getAttemptId());
+      }
+      if (!attempt.abandoned) {
+        onEnd.accept(completion);
+      }
+    });
+    return true;
+  }
+
+  private JobCompletion run(JobDispatch dispatch, Attempt attempt) {
+    Path dir;
+    Instant started = Instant.now();
+    try {
+      dir = Files.createDirectories(workDir.resolve(dispatch.getAttemptId().replaceAll("[^A-Za-z0-9_.-]", "_")));
+    } catch (IOException e) {
+      return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "cannot create work directory: " + e.getMessage(), null, started, Instant.now());
+    }
+    Path outputs = dir.resolve("outputs");
+    ProcessBuilder pb = new ProcessBuilder(dispatch.getCommand()).directory(dir.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().retainAll(INHERITED);
+    env.putAll(dispatch.getEnv());
+    env.put("BATON_RUN_ID", dispatch.getRunId());
+    env.put("BATON_JOB", dispatch.getJob());
+    env.put("BATON_ATTEMPT", Integer.toString(dispatch.getAttempt()));
+    env.put("BATON_ATTEMPT_ID", dispatch.getAttemptId());
+    env.put("BATON_TEMPLATE", dispatch.getTemplate());
+    env.put("BATON_OUTPUTS", outputs.toString());
+    OutputTail out = new OutputTail(tailBytes);
+    OutputTail err = new OutputTail(tailBytes);
+    try {
+      attempt.process = pb.start();
+    } catch (IOException e) {
+      return completion(dispatch, CompletionStatus.FAILED, null, Map.of(),
+          "cannot start " + dispatch.getCommand().get(0) + ": " + e.getMessage(), null, started, Instant.now());
+    }
+    Process process = attempt.process;
+    LOG.info("started {} (pid {}): {}", dispatch.getAttemptId(), process.pid(), String.join(" ", dispatch.getCommand()));
+    closeQuietly(process);
+    threads.execute(() -> out.drain(process.getInputStream()));
+    threads.execute(() -> err.drain(process.getErrorStream()));
+    boolean timedOut = !waitFor(process, dispatch.getTimeoutMs());
+    if (timedOut || attempt.stopRequested) {
+      destroyTree(process);
+    }
+    int exit = waitForExit(process);
+    Instant ended = Instant.now();
+    CompletionStatus status;
+    Map<String, String> outs = Map.of();
+    String error = err.text();
+    if (attempt.stopRequested) {
+      status = CompletionStatus.STOPPED;
+    } else if (timedOut) {
+      status = CompletionStatus.TIMED_OUT;
+    } else {
+      status = exit == 0 ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
+      try {
+        outs = OutputsFile.read(outputs);
+      } catch (IOException | IllegalArgumentException e) {
+        status = CompletionStatus.FAILED;
+        error = (error.isBlank() ? "" : error + "\n") + e.getMessage();
+      }
+    }
+    LOG.info("{} ended {} (exit {}) in {} ms", dispatch.getAttemptId(), status, exit, ended.toEpochMilli() - started.toEpochMilli());
+    deleteQuietly(dir);
+    return completion(dispatch, status, exit, outs, error.isBlank() ? null : error, out.text(), started, ended);
+  }
+
+  private static void closeQuietly(Process process) {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // stdin of a job that already ended
+    }
+  }
+
+  private static boolean waitFor(Process process, Long timeoutMs) {
+    try {
+      if (timeoutMs == null) {
+        process.waitFor();
+        return true;
+      }
+      return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  private static int waitForExit(Process process) {
+    try {
+      return process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Ends the process and everything it started: TERM first, KILL after a grace period. */
+  static void destroyTree(Process process) {
+    List<ProcessHandle> descendants = process.descendants().toList();
+    descendants.forEach(ProcessHandle::destroy);
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private static JobCompletion completion(JobDispatch d, CompletionStatus status, Integer exit, Map<String, String> outputs,
+      String error, String output, Instant started, Instant ended) {
+    return JobCompletion.newBuilder()
+        .setEventId(d.getAttemptId())
+        .setRunId(d.getRunId())
+        .setOccurredAt(ended != null ? ended : Instant.now())
+        .setJob(d.getJob())
+        .setAttempt(d.getAttempt())
+        .setStatus(status)
+        .setExitCode(exit)
+        .setOutputs(outputs)
+        .setErrorTail(error)
+        .setOutputTail(output == null || output.isBlank() ? null : output)
+        .setStartedAt(started)
+        .setEndedAt(ended)
+        .setReporter("local")
+        .build();
+  }
+
+  @Override
+  public void stop(String attemptId) {
+    Attempt attempt = running.get(attemptId);
+    if (attempt == null) {
+      return;
+    }
+    attempt.stopRequested = true;
+    Process p = attempt.process;
+    if (p != null) {
+      threads.execute(() -> destroyTree(p));
+    }
+  }
+
+  @Override
+  public int running() {
+    return running.size();
+  }
+
+  /** The pids of the processes running now, by attempt id (for tests and status). */
+  public Map<String, Long> pids() {
+    Map<String, Long> pids = new java.util.TreeMap<>();
+    running.forEach((id, a) -> {
+      if (a.process != null) {
+        pids.put(id, a.process.pid());
+      }
+    });
+    return pids;
+  }
+
+  /** Kills what runs without reporting it: the engine's timeouts account for attempts lost this way. */
+  @Override
+  public void close() {
+    running.values().forEach(a -> {
+      a.abandoned = true;
+      if (a.process != null) {
+        destroyTree(a.process);
+      }
+    });
+    threads.shutdownNow();
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("could not delete {}", dir, e);
+    }
+  }
+}
