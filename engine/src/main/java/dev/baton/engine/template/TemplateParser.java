@@ -68,8 +68,11 @@ final class TemplateParser {
     try {
       root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
-      int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 1;
-      errors.add(new TemplateError(source, line, "", "bad YAML: " + e.getProblem()));
+      // The context mark is where the broken construct starts (an unclosed quote), the problem mark where it broke.
+      var mark = e.getContextMark() != null ? e.getContextMark() : e.getProblemMark();
+      int line = mark != null ? mark.getLine() + 1 : 1;
+      String context = e.getContext() != null ? e.getContext() + ": " : "";
+      errors.add(new TemplateError(source, line, "", "bad YAML: " + context + e.getProblem()));
       return null;
     } catch (RuntimeException e) {
       errors.add(new TemplateError(source, 1, "", "bad YAML: " + e.getMessage()));
