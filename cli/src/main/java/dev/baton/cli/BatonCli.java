@@ -22,6 +22,13 @@ public final class BatonCli {
     CommandLine cli = new CommandLine(new BatonCli());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setParameterExceptionHandler((e, badArgs) -> {
+      CommandLine c = e.getCommandLine();
+      c.getErr().println(e.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr());
+      c.usage(c.getErr());
+      return 2;
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("baton " + commandLine.getCommandName() + ": " + message(e));
       return 2;
