@@ -12,7 +12,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -104,14 +107,17 @@ public final class LocalProcessRuntime implements JobRuntime {
     Process process = attempt.process;
     LOG.info("started {} (pid {}): {}", dispatch.getAttemptId(), process.pid(), String.join(" ", dispatch.getCommand()));
     closeQuietly(process);
-    threads.execute(() -> out.drain(process.getInputStream()));
-    threads.execute(() -> err.drain(process.getErrorStream()));
+    Future<?> outDrained = threads.submit(() -> out.drain(process.getInputStream()));
+    Future<?> errDrained = threads.submit(() -> err.drain(process.getErrorStream()));
     boolean timedOut = !waitFor(process, dispatch.getTimeoutMs());
     if (timedOut || attempt.stopRequested) {
       destroyTree(process);
     }
     int exit = waitForExit(process);
     Instant ended = Instant.now();
+    // The tails are complete only once both pipes are read to their end.
+    awaitDrained(outDrained);
+    awaitDrained(errDrained);
     CompletionStatus status;
     Map<String, String> outs = Map.of();
     String error = err.text();
@@ -151,6 +157,16 @@ public final class LocalProcessRuntime implements JobRuntime {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true;
+    }
+  }
+
+  private static void awaitDrained(Future<?> drained) {
+    try {
+      drained.get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // A grandchild still holds the pipe open: report the tail read so far.
     }
   }
 
