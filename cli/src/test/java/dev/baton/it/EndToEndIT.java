@@ -205,7 +205,7 @@ class EndToEndIT {
 
     ConsumerRecord<byte[], byte[]> unknown = awaitDeadLetter("nosuch-1");
     assertTrue(header(unknown, DeadLetters.REASON).contains("unknown template 'no-such-template'"), header(unknown, DeadLetters.REASON));
-    assertEquals(1, count("nosuch-1", RunEventType.REJECTED, null));
+    await().atMost(RUN_DEADLINE).until(() -> count("nosuch-1", RunEventType.REJECTED, null) == 1);
   }
 
   @Test
@@ -222,7 +222,11 @@ class EndToEndIT {
     String trigger = "{\"template\":\"hello\",\"idempotencyKey\":\"order-4711\",\"params\":{\"name\":\"Bo\"}}";
     send(TOPICS.triggers(), "a", trigger);
     send(TOPICS.triggers(), "b", trigger); // another key, maybe another partition: still the same run
+    // The second trigger is recognised as the same run's and dropped...
     await().atMost(RUN_DEADLINE).until(() -> engine.counters().duplicates() > duplicatesBefore);
+    // ...and the one run it started ends; its events are committed, so all of them are visible now.
+    await().atMost(RUN_DEADLINE).until(() -> events.records().stream().map(r -> EVENTS.decode(r.value()))
+        .anyMatch(e -> e.getType() == RunEventType.RUN_SUCCEEDED && e.getRunId().startsWith("idem-")));
     List<String> started = events.records().stream().map(r -> EVENTS.decode(r.value()))
         .filter(e -> e.getType() == RunEventType.RUN_STARTED && e.getRunId().startsWith("idem-"))
         .map(RunEvent::getRunId).toList();
@@ -236,6 +240,8 @@ class EndToEndIT {
     send(TOPICS.triggers(), "dup-1", "{\"runId\":\"dup-1\",\"template\":\"pipeline\",\"params\":{\"source\":\"d.csv\"}}");
     RunState done = awaitEnd("dup-1");
     assertEquals(RunStatus.SUCCEEDED, done.status());
+    // Events of one run share a partition: once the last is read, all earlier ones are.
+    await().atMost(RUN_DEADLINE).until(() -> count("dup-1", RunEventType.RUN_SUCCEEDED, null) == 1);
     long duplicatesBefore = engine.counters().duplicates();
     JobCompletion again = JobCompletion.newBuilder().setRunId("dup-1").setJob("extract").setAttempt(1)
         .setStatus(CompletionStatus.SUCCEEDED).setExitCode(0).setOutputs(Map.of("records", "999")).setOccurredAt(Instant.now()).build();
