@@ -1,9 +1,8 @@
 package dev.baton.dispatcher;
 
+import dev.baton.serde.KafkaProperties;
 import dev.baton.serde.Topics;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,12 +40,6 @@ public record DispatcherConfig(
   }
 
   public static DispatcherConfig fromEnv(Map<String, String> env) {
-    Map<String, String> kafka = new LinkedHashMap<>();
-    env.forEach((k, v) -> {
-      if (k.startsWith("BATON_KAFKA_")) {
-        kafka.put(k.substring("BATON_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
-      }
-    });
     try {
       return new DispatcherConfig(
           env.get("BATON_BOOTSTRAP_SERVERS"),
@@ -55,7 +48,7 @@ public record DispatcherConfig(
           Integer.parseInt(env.getOrDefault("BATON_MAX_CONCURRENT_JOBS", "4")),
           Path.of(env.getOrDefault("BATON_WORK_DIR", Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs").toString())),
           Integer.parseInt(env.getOrDefault("BATON_TAIL_BYTES", "4096")),
-          kafka);
+          KafkaProperties.fromEnv(env));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

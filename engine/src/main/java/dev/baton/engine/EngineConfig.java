@@ -1,10 +1,9 @@
 package dev.baton.engine;
 
+import dev.baton.serde.KafkaProperties;
 import dev.baton.serde.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -60,20 +59,10 @@ public record EngineConfig(
           Short.parseShort(env.getOrDefault("BATON_REPLICATION_FACTOR", "3")),
           Duration.ofHours(Long.parseLong(env.getOrDefault("BATON_FINISHED_RUN_RETENTION_HOURS", "168"))),
           Integer.parseInt(env.getOrDefault("BATON_MAX_APPLIED_IDS", "1000")),
-          kafkaPassThrough(env));
+          KafkaProperties.fromEnv(env));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }
-  }
-
-  static Map<String, String> kafkaPassThrough(Map<String, String> env) {
-    Map<String, String> props = new LinkedHashMap<>();
-    env.forEach((k, v) -> {
-      if (k.startsWith("BATON_KAFKA_")) {
-        props.put(k.substring("BATON_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
-      }
-    });
-    return props;
   }
 
   private static Path defaultStateDir(String applicationId) {
