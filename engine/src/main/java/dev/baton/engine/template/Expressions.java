@@ -1,0 +1,146 @@
+package dev.baton.engine.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelKind;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * CEL expressions of templates ({@code when}, {@code forEach}). Variables: {@code params}
+ * (map of string), {@code jobs} ({@code jobs.<name>.outputs.<key>}, {@code jobs.<name>.status}),
+ * {@code run} ({@code run.id}). Strings extensions ({@code split}, {@code trim}, ...) are on.
+ * Compiled programs are cached by text; evaluation is deterministic.
+ */
+public final class Expressions {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .addVar("params", MapType.create(SimpleType.STRING, SimpleType.STRING))
+      .addVar("jobs", MapType.create(SimpleType.STRING, SimpleType.DYN))
+      .addVar("run", MapType.create(SimpleType.STRING, SimpleType.STRING))
+      .addLibraries(CelExtensions.strings())
+      .build();
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+      .addLibraries(CelExtensions.strings())
+      .build();
+  private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
+
+  private Expressions() {}
+
+  /** What an expression gives, as far as its text tells. */
+  public enum ResultKind { BOOL, LIST, DYNAMIC, OTHER }
+
+  /** Compiles {@code expression}; returns its result kind, or throws with CEL's message. */
+  public static ResultKind check(String expression) throws InvalidExpressionException {
+    CelKind kind = compile(expression).getResultType().kind();
+    return switch (kind) {
+      case BOOL -> ResultKind.BOOL;
+      case LIST -> ResultKind.LIST;
+      case DYN, ANY -> ResultKind.DYNAMIC;
+      default -> ResultKind.OTHER;
+    };
+  }
+
+  private static CelAbstractSyntaxTree compile(String expression) throws InvalidExpressionException {
+    try {
+      return COMPILER.compile(expression).getAst();
+    } catch (CelValidationException e) {
+      throw new InvalidExpressionException(firstLine(e.getMessage()));
+    }
+  }
+
+  /** Evaluates a condition. */
+  public static boolean evalBool(String expression, Map<String, ?> vars) throws InvalidExpressionException {
+    Object result = eval(expression, vars);
+    if (result instanceof Boolean b) {
+      return b;
+    }
+    throw new InvalidExpressionException("'" + expression + "' gave " + describe(result) + ", not true or false");
+  }
+
+  /**
+   * Evaluates a list; a string holding a JSON array (a job output) counts as that list. Items
+   * come back as strings (JSON text for objects and lists).
+   */
+  public static List<String> evalList(String expression, Map<String, ?> vars) throws InvalidExpressionException {
+    Object result = eval(expression, vars);
+    if (result instanceof String s && s.strip().startsWith("[")) {
+      try {
+        JsonNode array = JSON.readTree(s);
+        List<String> items = new ArrayList<>();
+        array.forEach(n -> items.add(n.isValueNode() ? n.asText() : n.toString()));
+        return items;
+      } catch (Exception e) {
+        throw new InvalidExpressionException("'" + expression + "' gave a string that is not a JSON array");
+      }
+    }
+    if (result instanceof List<?> list) {
+      List<String> items = new ArrayList<>();
+      for (Object o : list) {
+        items.add(text(o));
+      }
+      return items;
+    }
+    throw new InvalidExpressionException("forEach '" + expression + "' gave " + describe(result) + ", not a list");
+  }
+
+  private static Object eval(String expression, Map<String, ?> vars) throws InvalidExpressionException {
+    CelRuntime.Program program = PROGRAMS.get(expression);
+    if (program == null) {
+      try {
+        program = RUNTIME.createProgram(compile(expression));
+      } catch (CelEvaluationException e) {
+        throw new InvalidExpressionException(firstLine(e.getMessage()));
+      }
+      PROGRAMS.put(expression, program);
+    }
+    try {
+      return program.eval(vars);
+    } catch (CelEvaluationException e) {
+      throw new InvalidExpressionException("'" + expression + "': " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static String text(Object o) {
+    if (o instanceof Map<?, ?> || o instanceof List<?>) {
+      try {
+        return JSON.writeValueAsString(o);
+      } catch (Exception e) {
+        return String.valueOf(o);
+      }
+    }
+    return String.valueOf(o);
+  }
+
+  private static String describe(Object result) {
+    return result == null ? "null" : "a " + result.getClass().getSimpleName() + " (" + text(result) + ")";
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "invalid expression";
+    }
+    String m = message.strip();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  /** An expression that does not compile, or does not give what its field needs. */
+  public static final class InvalidExpressionException extends Exception {
+    public InvalidExpressionException(String message) {
+      super(message);
+    }
+  }
+}

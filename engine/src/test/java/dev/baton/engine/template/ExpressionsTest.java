@@ -1,0 +1,47 @@
+package dev.baton.engine.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExpressionsTest {
+  static final Map<String, Object> VARS = Map.of(
+      "params", Map.of("env", "prod", "files", "a,b,c"),
+      "jobs", Map.of("gen", Map.of("outputs", Map.of("items", "[1, 2, {\"k\": 3}]", "n", "4"), "status", "SUCCEEDED")),
+      "run", Map.of("id", "r1"));
+
+  @Test
+  void conditionsOverParamsAndOutputs() throws Exception {
+    assertTrue(Expressions.evalBool("params.env == 'prod'", VARS));
+    assertFalse(Expressions.evalBool("int(jobs.gen.outputs.n) > 10", VARS));
+    assertTrue(Expressions.evalBool("jobs.gen.status == 'SUCCEEDED'", VARS));
+  }
+
+  @Test
+  void listsFromLiteralsSplitsAndJsonOutputs() throws Exception {
+    assertEquals(List.of("1", "2", "3"), Expressions.evalList("[1, 2, 3]", VARS));
+    assertEquals(List.of("a", "b", "c"), Expressions.evalList("params.files.split(',')", VARS));
+    assertEquals(List.of("1", "2", "{\"k\":3}"), Expressions.evalList("jobs.gen.outputs.items", VARS));
+  }
+
+  @Test
+  void checkTellsTheResultKind() throws Exception {
+    assertEquals(Expressions.ResultKind.BOOL, Expressions.check("params.env == 'x'"));
+    assertEquals(Expressions.ResultKind.LIST, Expressions.check("[1,2]"));
+    assertEquals(Expressions.ResultKind.OTHER, Expressions.check("params.env"));
+    assertEquals(Expressions.ResultKind.DYNAMIC, Expressions.check("jobs.a.outputs.x"));
+    assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.check("params.env =="));
+    assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.check("nope.x"));
+  }
+
+  @Test
+  void nonListIsAnError() {
+    var e = assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalList("jobs.gen.outputs.n", VARS));
+    assertTrue(e.getMessage().contains("not a list"), e.getMessage());
+  }
+}
