@@ -24,7 +24,7 @@ public final class Engine implements AutoCloseable {
 
   public Engine(EngineConfig config) {
     this.config = config;
-    this.runs = new RedisRunRepository(config.redisUrl(), config.maxAppliedIds(), config.finishedRunRetention());
+    this.runs = new RedisRunRepository(config.redisUrl(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
     this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters), streamsProperties(config));
   }
 

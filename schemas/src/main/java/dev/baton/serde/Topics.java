@@ -2,13 +2,17 @@ package dev.baton.serde;
 
 import java.util.List;
 
-/** Baton's topic names (design §3). {@code prefix} "baton" gives the defaults: baton.triggers, ... */
+/**
+ * Baton's topic names (design §3). {@code prefix} "baton" gives the defaults: baton.triggers, ...
+ * {@code timers} is the engine's internal topic of due timers (design §5).
+ */
 public record Topics(
-    String triggers, String completions, String commands, String dispatch, String events, String templates, String dlq) {
+    String triggers, String completions, String commands, String dispatch, String events, String templates, String dlq,
+    String timers) {
 
   public static Topics withPrefix(String prefix) {
     return new Topics(prefix + ".triggers", prefix + ".completions", prefix + ".commands",
-        prefix + ".dispatch", prefix + ".events", prefix + ".templates", prefix + ".dlq");
+        prefix + ".dispatch", prefix + ".events", prefix + ".templates", prefix + ".dlq", prefix + ".timers");
   }
 
   public static Topics defaults() {
@@ -17,6 +21,6 @@ public record Topics(
 
   /** Every topic but the template store, which is compacted. */
   public List<String> eventTopics() {
-    return List.of(triggers, completions, commands, dispatch, events, dlq);
+    return List.of(triggers, completions, commands, dispatch, events, dlq, timers);
   }
 }

@@ -2,6 +2,7 @@ package dev.baton.engine.decide;
 
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunCommand;
+import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
 
 /** An input of {@link Decider#decide}: every one of them arrived as a Kafka record. */
@@ -13,4 +14,6 @@ public sealed interface EngineEvent {
   record JobCompleted(String runId, JobCompletion completion) implements EngineEvent {}
 
   record CommandReceived(String runId, RunCommand command) implements EngineEvent {}
+
+  record TimerDue(String runId, TimerFired timer) implements EngineEvent {}
 }

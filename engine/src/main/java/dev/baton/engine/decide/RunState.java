@@ -1,12 +1,17 @@
 package dev.baton.engine.decide;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The state of one run, as stored in Redis: pinned template version, params after defaults, and
- * every job in template order. Immutable; {@link Decider} returns a new one.
+ * The state of one run: pinned template version, params after defaults, every job in template
+ * order (the exit handler last). {@code outcome} is set while the exit handler runs: the status
+ * the run will end with. {@code runTimeoutTimer} is the id of the pending run timeout, if any. {@code items} holds the fan-out instances this decision needs (loaded
+ * apart, see {@link Needs}) and those it changed; it is not part of the stored run document.
+ * Immutable; {@link Decider} returns a new one.
  */
 public record RunState(
     String runId,
@@ -17,24 +22,52 @@ public record RunState(
     Map<String, JobState> jobs,
     Instant createdAt,
     Instant endedAt,
-    String detail) {
+    String detail,
+    RunStatus outcome,
+    String runTimeoutTimer,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ItemState> items) {
 
   public RunState {
     params = Map.copyOf(params);
-    jobs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jobs));
+    jobs = Collections.unmodifiableMap(new LinkedHashMap<>(jobs));
+    items = items == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(items));
   }
 
   public JobState job(String name) {
     return jobs.get(name);
   }
 
+  public ItemState item(String job, int index) {
+    return items.get(ItemState.key(job, index));
+  }
+
+  /** This state with {@code loaded} as its fan-out instances. */
+  public RunState withItems(Map<String, ItemState> loaded) {
+    return new RunState(runId, template, templateVersion, status, params, jobs, createdAt, endedAt, detail, outcome, runTimeoutTimer, loaded);
+  }
+
+  /** The stored document: everything but the instances. */
+  public RunState withoutItems() {
+    return withItems(Map.of());
+  }
+
+  RunState withRunTimeoutTimer(String timerId) {
+    return new RunState(runId, template, templateVersion, status, params, jobs, createdAt, endedAt, detail, outcome, timerId, items);
+  }
+
   RunState withJob(JobState job) {
     Map<String, JobState> copy = new LinkedHashMap<>(jobs);
     copy.put(job.name(), job);
-    return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail);
+    return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail, outcome, runTimeoutTimer, items);
   }
 
-  RunState ended(RunStatus s, Instant at, String why) {
-    return new RunState(runId, template, templateVersion, s, params, jobs, createdAt, at, why);
+  RunState withItem(ItemState item) {
+    Map<String, ItemState> copy = new LinkedHashMap<>(items);
+    copy.put(item.key(), item);
+    return new RunState(runId, template, templateVersion, status, params, jobs, createdAt, endedAt, detail, outcome, runTimeoutTimer, copy);
+  }
+
+  RunState with(RunStatus s, Instant ended, String why, RunStatus pendingOutcome) {
+    return new RunState(runId, template, templateVersion, s, params, jobs, createdAt, ended, why, pendingOutcome, runTimeoutTimer, items);
   }
 }

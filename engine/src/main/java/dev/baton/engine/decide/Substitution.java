@@ -1,40 +1,50 @@
 package dev.baton.engine.decide;
 
 import dev.baton.engine.template.Placeholders;
+import dev.baton.engine.template.Placeholders.ItemRef;
 import dev.baton.engine.template.Placeholders.OutputRef;
 import dev.baton.engine.template.Placeholders.ParamRef;
 import dev.baton.engine.template.Placeholders.RunIdRef;
+import dev.baton.engine.template.Placeholders.RunStatusRef;
 
-/** Resolves a job's {@code ${...}} references against a run's params and earlier jobs' outputs. */
+/** Resolves a job's {@code ${...}} references against a run's params, earlier outputs, and the item of an instance. */
 final class Substitution {
   private final RunState run;
+  private final String item;
 
-  Substitution(RunState run) {
+  Substitution(RunState run, String item) {
     this.run = run;
+    this.item = item;
   }
 
   String apply(String text) {
     return Placeholders.substitute(text, ref -> {
       if (ref instanceof ParamRef p) {
-        String v = run.params().get(p.param());
-        if (v == null) {
-          throw new MissingValueException("parameter '" + p.param() + "' has no value");
-        }
-        return v;
+        return require(run.params().get(p.param()), "parameter '" + p.param() + "' has no value");
       }
       if (ref instanceof OutputRef o) {
         JobState producer = run.job(o.job());
         String v = producer == null ? null : producer.outputs().get(o.key());
-        if (v == null) {
-          throw new MissingValueException("needs output '" + o.key() + "' of job '" + o.job() + "', which it did not write");
-        }
-        return v;
+        return require(v, "needs output '" + o.key() + "' of job '" + o.job() + "', which it did not write");
       }
       if (ref instanceof RunIdRef) {
         return run.runId();
       }
+      if (ref instanceof RunStatusRef) {
+        return require(run.outcome() == null ? null : run.outcome().name(), "${run.status} is known only to the exit handler");
+      }
+      if (ref instanceof ItemRef) {
+        return require(item, "${item} is known only to a fan-out instance");
+      }
       throw new MissingValueException("cannot resolve reference " + ref);
     });
+  }
+
+  private static String require(String value, String message) {
+    if (value == null) {
+      throw new MissingValueException(message);
+    }
+    return value;
   }
 
   static final class MissingValueException extends RuntimeException {

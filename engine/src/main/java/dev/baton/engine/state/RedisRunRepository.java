@@ -1,9 +1,18 @@
 package dev.baton.engine.state;
 
+import dev.baton.engine.decide.ItemState;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
+import dev.baton.events.TimerFired;
+import dev.baton.serde.EventCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.redisson.Redisson;
 import org.redisson.api.RScript;
@@ -12,22 +21,30 @@ import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
 /**
- * Run state in Redis (design §5). Keys of one run share the hash tag {@code {runId}}:
+ * Run state in Redis (design §5). Keys of one run share the hash tag {@code {id}}:
  * <ul>
- *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code state} (JSON)</li>
+ *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code state} (the run document, JSON)</li>
+ *   <li>{@code baton:run:{id}:items} — hash: {@code job/index} → fan-out instance (JSON)</li>
  *   <li>{@code baton:run:{id}:applied} — hash: event id → {@link AppliedEvent} (JSON)</li>
  *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the hash</li>
  * </ul>
- * Load and save are each one Lua script, so one event costs two round trips.
+ * Timers: {@code baton:timers:{<keyspace>}:<partition>} (sorted set of timer ids by due time) and
+ * {@code ...:data} (id → TimerFired JSON). Admission under maxConcurrentRuns:
+ * {@code baton:limit:{<template>}:queue|active|admitting}, {@code baton:limits} and
+ * {@code baton:limits:max}. The save touches a run's keys, its partition's timers and its
+ * template's queue in one script: on Redis Cluster those live in different slots, so Baton needs a
+ * single Redis (or a cluster proxy that runs such scripts) for now.
  */
 public final class RedisRunRepository implements RunRepository {
+  private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
+
   private static final String LOAD = """
       local v = redis.call('HMGET', KEYS[1], 'version', 'state')
       local applied = redis.call('HGET', KEYS[2], ARGV[1])
       return {v[1] or '0', v[2] or '', applied or ''}
       """;
 
-  // A compare-and-set on version; state, applied id and produced records in one atomic step.
+  // A compare-and-set on version; then state, instances, applied id, timers and admission together.
   private static final String SAVE = """
       local current = redis.call('HGET', KEYS[1], 'version') or '0'
       if current ~= ARGV[1] then return 0 end
@@ -35,27 +52,78 @@ public final class RedisRunRepository implements RunRepository {
       redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
       redis.call('RPUSH', KEYS[3], ARGV[3])
       local excess = redis.call('LLEN', KEYS[3]) - tonumber(ARGV[5])
-      for i = 1, excess do
-        redis.call('HDEL', KEYS[2], redis.call('LPOP', KEYS[3]))
+      for k = 1, excess do redis.call('HDEL', KEYS[2], redis.call('LPOP', KEYS[3])) end
+      local i = 7
+      local n = tonumber(ARGV[i]); i = i + 1
+      for k = 1, n do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]); i = i + 2 end
+      n = tonumber(ARGV[i]); i = i + 1
+      for k = 1, n do
+        redis.call('ZADD', KEYS[5], ARGV[i + 1], ARGV[i]); redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 2]); i = i + 3
+      end
+      n = tonumber(ARGV[i]); i = i + 1
+      for k = 1, n do redis.call('ZREM', KEYS[5], ARGV[i]); redis.call('HDEL', KEYS[6], ARGV[i]); i = i + 1 end
+      local op, runId, template, limit = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+      if op == 'ENQUEUE' then
+        redis.call('SADD', KEYS[10], template); redis.call('HSET', KEYS[11], template, limit)
+        if redis.call('SISMEMBER', KEYS[8], runId) == 0 and not redis.call('LPOS', KEYS[7], runId) then
+          redis.call('RPUSH', KEYS[7], runId)
+        end
+      elseif op == 'ADMITTED' then
+        redis.call('ZREM', KEYS[9], runId)
+      elseif op == 'RELEASE' then
+        redis.call('SREM', KEYS[8], runId); redis.call('LREM', KEYS[7], 0, runId); redis.call('ZREM', KEYS[9], runId)
       end
       local ttl = tonumber(ARGV[6])
-      if ttl > 0 then
-        for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
-      end
+      if ttl > 0 then for k = 1, 4 do redis.call('EXPIRE', KEYS[k], ttl) end end
       return 1
+      """;
+
+  private static final String LEASE_TIMERS = """
+      local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+      local out = {}
+      for _, id in ipairs(ids) do
+        local data = redis.call('HGET', KEYS[2], id)
+        if data then
+          redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]), id)
+          table.insert(out, data)
+        else
+          redis.call('ZREM', KEYS[1], id)
+        end
+      end
+      return out
+      """;
+
+  // Moves queued runs into free slots, then leases every admission not yet applied.
+  private static final String LEASE_ADMISSIONS = """
+      local out = {}
+      for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+        local q, a, adm = 'baton:limit:{' .. t .. '}:queue', 'baton:limit:{' .. t .. '}:active', 'baton:limit:{' .. t .. '}:admitting'
+        local max = tonumber(redis.call('HGET', KEYS[2], t) or '0')
+        while redis.call('SCARD', a) < max and redis.call('LLEN', q) > 0 do
+          local id = redis.call('LPOP', q)
+          redis.call('SADD', a, id); redis.call('ZADD', adm, 0, id)
+        end
+        for _, id in ipairs(redis.call('ZRANGEBYSCORE', adm, '-inf', ARGV[1])) do
+          redis.call('ZADD', adm, tonumber(ARGV[1]) + tonumber(ARGV[2]), id)
+          table.insert(out, id)
+        end
+      end
+      return out
       """;
 
   private final RedissonClient redisson;
   private final RScript script;
+  private final String keyspace;
   private final int maxAppliedIds;
   private final Duration finishedRetention;
 
-  public RedisRunRepository(String redisUrl, int maxAppliedIds, Duration finishedRetention) {
+  public RedisRunRepository(String redisUrl, String keyspace, int maxAppliedIds, Duration finishedRetention) {
     Config config = new Config();
     config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8);
     config.setCodec(StringCodec.INSTANCE);
     this.redisson = Redisson.create(config);
     this.script = redisson.getScript(StringCodec.INSTANCE);
+    this.keyspace = keyspace;
     this.maxAppliedIds = maxAppliedIds;
     this.finishedRetention = finishedRetention;
   }
@@ -64,10 +132,19 @@ public final class RedisRunRepository implements RunRepository {
     return "baton:run:{" + runId + "}";
   }
 
+  private String timerKey(int partition) {
+    return "baton:timers:{" + keyspace + "}:" + partition;
+  }
+
+  private static String limitKey(String template, String part) {
+    return "baton:limit:{" + template + "}:" + part;
+  }
+
   @Override
   public StoredRun load(String runId, String eventId) {
+    String run = runKey(runId);
     List<Object> result = script.eval(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST,
-        keys(runId), eventId);
+        Arrays.asList(run, run + ":applied"), eventId);
     long version = Long.parseLong(result.get(0).toString());
     String stateJson = result.get(1).toString();
     String appliedJson = result.get(2).toString();
@@ -78,12 +155,74 @@ public final class RedisRunRepository implements RunRepository {
   }
 
   @Override
-  public boolean save(String runId, long expectedVersion, RunState state, String eventId, AppliedEvent applied) {
-    long ttl = state.status().isFinal() ? finishedRetention.toSeconds() : 0;
-    Long ok = script.eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, keys(runId),
-        Long.toString(expectedVersion), StateJson.write(state), eventId, StateJson.write(applied),
-        Integer.toString(maxAppliedIds), Long.toString(ttl));
+  public Map<String, ItemState> loadItems(String runId, Needs.ItemQuery query) {
+    Map<String, ItemState> items = new LinkedHashMap<>();
+    if (query.isEmpty()) {
+      return items;
+    }
+    var hash = redisson.<String, String>getMap(runKey(runId) + ":items", StringCodec.INSTANCE);
+    if (!query.allOf().isEmpty()) {
+      hash.readAllMap().forEach((field, json) -> {
+        if (query.allOf().contains(field.substring(0, field.lastIndexOf('/')))) {
+          items.put(field, StateJson.read(json, ItemState.class));
+        }
+      });
+    }
+    java.util.Set<String> fields = new java.util.LinkedHashSet<>();
+    query.indexes().forEach((job, indexes) -> indexes.forEach(i -> fields.add(ItemState.key(job, i))));
+    fields.removeAll(items.keySet());
+    if (!fields.isEmpty()) {
+      hash.getAll(fields).forEach((field, json) -> items.put(field, StateJson.read(json, ItemState.class)));
+    }
+    return items;
+  }
+
+  @Override
+  public boolean save(SaveRequest r) {
+    String run = runKey(r.runId());
+    String timers = timerKey(r.partition());
+    String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
+    List<Object> keys = Arrays.asList(run, run + ":applied", run + ":applied-order", run + ":items", timers, timers + ":data",
+        limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), "baton:limits", "baton:limits:max");
+    long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
+    List<Object> args = new ArrayList<>(List.of(Long.toString(r.expectedVersion()), StateJson.write(r.state().withoutItems()),
+        r.eventId(), StateJson.write(r.applied()), Integer.toString(maxAppliedIds), Long.toString(ttl)));
+    args.add(Integer.toString(r.changedItems().size()));
+    r.changedItems().forEach((field, item) -> {
+      args.add(field);
+      args.add(StateJson.write(item));
+    });
+    args.add(Integer.toString(r.timersToSet().size()));
+    for (TimerFired t : r.timersToSet()) {
+      args.add(t.getEventId());
+      args.add(Long.toString(t.getDueAt().toEpochMilli()));
+      args.add(new String(TIMERS.encode(t), StandardCharsets.UTF_8));
+    }
+    args.add(Integer.toString(r.timersToCancel().size()));
+    args.addAll(r.timersToCancel());
+    args.addAll(List.of(r.admission().op().name(), r.runId(), template, Integer.toString(r.admission().limit())));
+    Long ok = script.eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, keys, args.toArray());
     return ok != null && ok == 1L;
+  }
+
+  @Override
+  public List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease) {
+    String key = timerKey(partition);
+    List<Object> out = script.eval(RScript.Mode.READ_WRITE, LEASE_TIMERS, RScript.ReturnType.LIST,
+        Arrays.asList(key, key + ":data"), Long.toString(now.toEpochMilli()), Integer.toString(max), Long.toString(lease.toMillis()));
+    return out.stream().map(o -> TIMERS.decode(o.toString().getBytes(StandardCharsets.UTF_8))).toList();
+  }
+
+  @Override
+  public List<String> leaseAdmissions(Instant now, Duration lease) {
+    List<Object> out = script.eval(RScript.Mode.READ_WRITE, LEASE_ADMISSIONS, RScript.ReturnType.LIST,
+        Arrays.asList("baton:limits", "baton:limits:max"), Long.toString(now.toEpochMilli()), Long.toString(lease.toMillis()));
+    return out.stream().map(Object::toString).toList();
+  }
+
+  @Override
+  public void admitted(String template, String runId) {
+    redisson.getScoredSortedSet(limitKey(template, "admitting"), StringCodec.INSTANCE).remove(runId);
   }
 
   @Override
@@ -92,9 +231,10 @@ public final class RedisRunRepository implements RunRepository {
     return Optional.ofNullable(json).map(StateJson::readState);
   }
 
-  private static List<Object> keys(String runId) {
-    String run = runKey(runId);
-    return Arrays.asList(run, run + ":applied", run + ":applied-order");
+  /** All instances of a fan-out job, for status queries. */
+  public List<ItemState> items(String runId, String job) {
+    return loadItems(runId, new Needs.ItemQuery(Map.of(), java.util.Set.of(job))).values().stream()
+        .sorted(java.util.Comparator.comparingInt(ItemState::index)).toList();
   }
 
   @Override

@@ -1,21 +1,43 @@
 package dev.baton.engine.state;
 
+import dev.baton.engine.decide.ItemState;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
+import dev.baton.events.TimerFired;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Where run state lives. Every write is atomic and guarded by a compare-and-set on the version. */
 public interface RunRepository extends AutoCloseable {
 
-  /** The run's state and version, and the record of {@code eventId} if it was already applied. */
+  /** The run's document and version, and the record of {@code eventId} if it was already applied. */
   StoredRun load(String runId, String eventId);
 
+  /** The fan-out instances a decision needs. */
+  Map<String, ItemState> loadItems(String runId, Needs.ItemQuery query);
+
   /**
-   * Writes the new state, and records {@code eventId} as applied with what it produced, in one
-   * atomic step, if the stored version is still {@code expectedVersion}.
+   * Writes everything of one applied event in one atomic step, if the stored version is still
+   * the expected one.
    *
    * @return false on a version conflict (another writer got there first): reload and decide again
    */
-  boolean save(String runId, long expectedVersion, RunState state, String eventId, AppliedEvent applied);
+  boolean save(SaveRequest request);
+
+  /**
+   * Timers of {@code partition} due at {@code now}, at most {@code max}. Each is leased, not
+   * removed: it fires again after {@code lease} unless the event it becomes is applied first.
+   */
+  List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease);
+
+  /** Queued runs that may start now (a slot of their template is free), leased like timers. */
+  List<String> leaseAdmissions(Instant now, Duration lease);
+
+  /** The admission of {@code runId} was applied (or is moot). */
+  void admitted(String template, String runId);
 
   /** The current state of a run, for status queries. */
   Optional<RunState> find(String runId);

@@ -1,18 +1,42 @@
 package dev.baton.engine.template;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One job of a template: an argv (never run through a shell unless argv itself is {@code sh -c}),
- * the image the Kubernetes runtime uses, environment, and the output keys it promises to write.
+ * the image the Kubernetes runtime uses, environment, the output keys it promises to write, the
+ * jobs it waits for ({@code dependsOn}, resolved: the job listed before when the template did not
+ * say), an optional condition ({@code when}), fan-out ({@code forEach}, {@code maxParallel}: 0 is
+ * no limit), retries and a timeout (null when none).
  */
 public record JobSpec(
-    String name, List<String> command, String image, Map<String, String> env, List<String> outputs) {
+    String name,
+    List<String> command,
+    String image,
+    Map<String, String> env,
+    List<String> outputs,
+    List<String> dependsOn,
+    String when,
+    String forEach,
+    int maxParallel,
+    RetrySpec retry,
+    Duration timeout) {
 
   public JobSpec {
     command = List.copyOf(command);
     env = Map.copyOf(env);
     outputs = List.copyOf(outputs);
+    dependsOn = List.copyOf(dependsOn);
+  }
+
+  /** A plain job: no dependencies, condition, fan-out, retry or timeout. */
+  public static JobSpec simple(String name, List<String> command, Map<String, String> env, List<String> outputs) {
+    return new JobSpec(name, command, null, env, outputs, List.of(), null, null, 0, null, null);
+  }
+
+  public boolean fansOut() {
+    return forEach != null;
   }
 }

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code ${...}} references of a template string: {@code ${params.x}},
- * {@code ${jobs.<job>.outputs.<key>}} and {@code ${run.id}}. {@code $${} writes a literal
+ * {@code ${jobs.<job>.outputs.<key>}}, {@code ${run.id}}, {@code ${run.status}} (exit handler)
+ * and {@code ${item}} (fan-out). {@code $${} writes a literal
  * {@code ${}. Substitution is plain text replacement: a value never becomes shell syntax unless
  * the template's own argv runs a shell.
  */
@@ -21,13 +22,19 @@ public final class Placeholders {
   private Placeholders() {}
 
   /** A parsed reference. */
-  public sealed interface Ref permits ParamRef, OutputRef, RunIdRef, BadRef {}
+  public sealed interface Ref permits ParamRef, OutputRef, RunIdRef, RunStatusRef, ItemRef, BadRef {}
 
   public record ParamRef(String param) implements Ref {}
 
   public record OutputRef(String job, String key) implements Ref {}
 
   public record RunIdRef() implements Ref {}
+
+  /** {@code ${run.status}}: the run's outcome, in an exit handler. */
+  public record RunStatusRef() implements Ref {}
+
+  /** {@code ${item}}: the item of a fan-out instance. */
+  public record ItemRef() implements Ref {}
 
   public record BadRef(String text) implements Ref {}
 
@@ -67,6 +74,12 @@ public final class Placeholders {
     }
     if (body.equals("run.id")) {
       return new RunIdRef();
+    }
+    if (body.equals("run.status")) {
+      return new RunStatusRef();
+    }
+    if (body.equals("item")) {
+      return new ItemRef();
     }
     return new BadRef(body);
   }

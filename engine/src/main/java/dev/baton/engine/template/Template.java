@@ -1,12 +1,24 @@
 package dev.baton.engine.template;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A parsed, validated workflow template. Immutable; a run is pinned to one (name, version). */
+/**
+ * A parsed, validated workflow template. Immutable; a run is pinned to one (name, version).
+ * {@code timeout} (null: none) bounds the whole run; {@code onExit} (null: none) runs once when
+ * the run ends; {@code maxConcurrentRuns} (0: no limit) queues runs beyond it.
+ */
 public record Template(
-    String name, int version, String description, Map<String, ParamSpec> params, List<JobSpec> jobs) {
+    String name,
+    int version,
+    String description,
+    Map<String, ParamSpec> params,
+    List<JobSpec> jobs,
+    Duration timeout,
+    JobSpec onExit,
+    int maxConcurrentRuns) {
 
   public Template {
     params = Map.copyOf(params);
@@ -14,6 +26,9 @@ public record Template(
   }
 
   public Optional<JobSpec> job(String jobName) {
+    if (onExit != null && onExit.name().equals(jobName)) {
+      return Optional.of(onExit);
+    }
     return jobs.stream().filter(j -> j.name().equals(jobName)).findFirst();
   }
 

@@ -1,6 +1,7 @@
 package dev.baton.engine.template;
 
 import java.io.StringReader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,9 +29,14 @@ final class TemplateParser {
   static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Pattern OUTPUT_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
-  private static final Set<String> TOP_FIELDS = Set.of("name", "version", "description", "params", "jobs");
+  private static final Set<String> TOP_FIELDS =
+      Set.of("name", "version", "description", "params", "jobs", "timeout", "onExit", "maxConcurrentRuns");
   private static final Set<String> PARAM_FIELDS = Set.of("required", "default", "description");
-  private static final Set<String> JOB_FIELDS = Set.of("name", "command", "image", "env", "outputs");
+  private static final Set<String> JOB_FIELDS = Set.of(
+      "name", "command", "image", "env", "outputs", "dependsOn", "when", "forEach", "maxParallel", "retry", "timeout");
+  private static final Set<String> EXIT_FIELDS = Set.of("name", "command", "image", "env", "outputs", "retry", "timeout");
+  private static final Set<String> RETRY_FIELDS = Set.of("limit", "backoff", "on");
+  private static final Set<String> BACKOFF_FIELDS = Set.of("initial", "factor", "max");
 
   private final String source;
   private final List<TemplateError> errors = new ArrayList<>();
@@ -91,10 +97,13 @@ final class TemplateParser {
     String description = optionalString(fields.get("description"), "description");
     Map<String, ParamSpec> params = params(fields.get("params"));
     List<JobSpec> jobs = jobs(fields.get("jobs"));
+    Duration timeout = duration(fields.get("timeout"), "timeout");
+    JobSpec onExit = onExit(fields.get("onExit"));
+    int maxConcurrentRuns = nonNegativeInt(fields.get("maxConcurrentRuns"), "maxConcurrentRuns", 0);
     if (name == null) {
       return null;
     }
-    return new Template(name, version, description == null ? "" : description, params, jobs);
+    return new Template(name, version, description == null ? "" : description, params, jobs, timeout, onExit, maxConcurrentRuns);
   }
 
   private Map<String, Node> fields(MappingNode node, String path, Set<String> allowed) {
@@ -196,7 +205,8 @@ final class TemplateParser {
         error(path, "a job must be a mapping with name and command");
         continue;
       }
-      JobSpec job = job(map, path);
+      String previous = jobs.isEmpty() ? null : jobs.get(jobs.size() - 1).name();
+      JobSpec job = job(map, path, JOB_FIELDS, previous);
       if (job != null) {
         jobs.add(job);
       }
@@ -204,8 +214,21 @@ final class TemplateParser {
     return jobs;
   }
 
-  private JobSpec job(MappingNode map, String path) {
-    Map<String, Node> f = fields(map, path, JOB_FIELDS);
+  private JobSpec onExit(Node node) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    lines.put("onExit", node.getStartMark().getLine() + 1);
+    if (!(node instanceof MappingNode map)) {
+      error("onExit", "must be a job: a mapping with name and command");
+      return null;
+    }
+    return job(map, "onExit", EXIT_FIELDS, null);
+  }
+
+  /** A job; without dependsOn it depends on {@code previous} (the job listed before it), if any. */
+  private JobSpec job(MappingNode map, String path, Set<String> allowed, String previous) {
+    Map<String, Node> f = fields(map, path, allowed);
     String name = requiredString(f, "name", path + ".name");
     if (name != null && !NAME.matcher(name).matches()) {
       error(path + ".name", "must be lower-case letters, digits and '-' (at most 63), got '" + name + "'");
@@ -222,7 +245,107 @@ final class TemplateParser {
         error(path + ".outputs[" + i + "]", "duplicate output '" + outputs.get(i) + "'");
       }
     }
-    return name == null ? null : new JobSpec(name, command, image, env, outputs);
+    List<String> dependsOn = f.containsKey("dependsOn")
+        ? stringList(f.get("dependsOn"), path + ".dependsOn", false)
+        : previous == null ? List.of() : List.of(previous);
+    String when = optionalString(f.get("when"), path + ".when");
+    String forEach = optionalString(f.get("forEach"), path + ".forEach");
+    int maxParallel = nonNegativeInt(f.get("maxParallel"), path + ".maxParallel", 0);
+    if (f.containsKey("maxParallel") && forEach == null) {
+      error(path + ".maxParallel", "only a job with forEach has instances to limit");
+    }
+    RetrySpec retry = retry(f.get("retry"), path + ".retry");
+    Duration timeout = duration(f.get("timeout"), path + ".timeout");
+    return name == null ? null
+        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout);
+  }
+
+  private RetrySpec retry(Node node, String path) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error(path, "must be a mapping with limit, backoff and on");
+      return null;
+    }
+    Map<String, Node> f = fields(map, path, RETRY_FIELDS);
+    int limit = 0;
+    if (!f.containsKey("limit")) {
+      error(path + ".limit", "missing required field");
+    } else {
+      limit = integer(f.get("limit"), path + ".limit", 0);
+      if (limit < 0) {
+        error(path + ".limit", "must be 0 or more, got " + limit);
+      }
+    }
+    Duration initial = Duration.ofSeconds(1);
+    double factor = 2;
+    Duration max = Duration.ofMinutes(5);
+    Node backoff = f.get("backoff");
+    if (backoff instanceof MappingNode b) {
+      Map<String, Node> bf = fields(b, path + ".backoff", BACKOFF_FIELDS);
+      initial = orDefault(duration(bf.get("initial"), path + ".backoff.initial"), initial);
+      max = orDefault(duration(bf.get("max"), path + ".backoff.max"), max);
+      if (bf.containsKey("factor")) {
+        String text = scalar(bf.get("factor"), path + ".backoff.factor");
+        try {
+          factor = Double.parseDouble(text == null ? "" : text);
+          if (factor < 1) {
+            error(path + ".backoff.factor", "must be 1 or more, got " + text);
+          }
+        } catch (NumberFormatException e) {
+          error(path + ".backoff.factor", "must be a number, got '" + text + "'");
+        }
+      }
+    } else if (backoff != null && !isNull(backoff)) {
+      error(path + ".backoff", "must be a mapping with initial, factor and max");
+    }
+    List<String> on = stringList(f.get("on"), path + ".on", false);
+    for (int i = 0; i < on.size(); i++) {
+      String v = on.get(i);
+      if (!RetrySpec.KINDS.contains(v) && !v.matches("\\d{1,3}")) {
+        error(path + ".on[" + i + "]", "must be an exit code or one of " + RetrySpec.KINDS + ", got '" + v + "'");
+      }
+    }
+    return new RetrySpec(limit, initial, factor, max, on);
+  }
+
+  private static <T> T orDefault(T value, T fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private Duration duration(Node node, String path) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    String text = scalar(node, path);
+    Duration d = DurationText.parse(text);
+    if (d == null && text != null) {
+      error(path, "must be a duration such as 100ms, 2s, 5m or 1h, got '" + text + "'");
+    }
+    return d;
+  }
+
+  private int nonNegativeInt(Node node, String path, int fallback) {
+    if (node == null || isNull(node)) {
+      return fallback;
+    }
+    int v = integer(node, path, fallback);
+    if (v < 0) {
+      error(path, "must be 0 or more, got " + v);
+      return fallback;
+    }
+    return v;
+  }
+
+  private int integer(Node node, String path, int fallback) {
+    String text = scalar(node, path);
+    try {
+      return Integer.parseInt(text == null ? "" : text.trim());
+    } catch (NumberFormatException e) {
+      error(path, "must be an integer, got '" + text + "'");
+      return fallback;
+    }
   }
 
   private List<String> stringList(Node node, String path, boolean required) {

@@ -20,7 +20,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <pre>
  *   triggers ─ key by run id ─ repartition ─┐
  *   completions ────────────────────────────┼─ run processor (Redis, decide) ─┬─ dispatch
- *   commands ───────────────────────────────┘          ▲                      ├─ events
+ *   commands ───────────────────────────────┤          ▲                      ├─ events
+ *   timers (due timers, own) ───────────────┘          │                      ├─ timers, commands (ADMIT)
  *   templates (compacted) ─ global table ──────────────┘                      └─ dlq
  * </pre>
  * One private method per sub-flow; every operator is named.
@@ -31,13 +32,19 @@ public final class EngineTopology {
   private EngineTopology() {}
 
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
+    return build(topics, runs, counters, java.time.Duration.ofMillis(100));
+  }
+
+  /** {@code tick}: how often each task looks for due timers and admissions. */
+  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick) {
     StreamsBuilder builder = new StreamsBuilder();
     templateStore(builder, topics);
     KStream<String, Inbound> inputs = triggersByRun(builder, topics)
         .merge(tagged(builder, topics.completions(), Inbound.Kind.COMPLETION), Named.as("merge-completions"))
-        .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"));
+        .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"))
+        .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
-        .process(() -> new RunProcessor(runs, new InboundParser(), new Outbounds(topics), counters, TEMPLATE_STORE),
+        .process(() -> new RunProcessor(runs, new InboundParser(), new Outbounds(topics), counters, TEMPLATE_STORE, tick),
             Named.as("run-processor"))
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));

@@ -5,6 +5,7 @@ record Inbound(Kind kind, byte[] value) {
   enum Kind {
     TRIGGER,
     COMPLETION,
-    COMMAND
+    COMMAND,
+    TIMER
   }
 }

@@ -4,6 +4,7 @@ import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.JobState;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunCommand;
+import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
@@ -13,12 +14,13 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Turns a raw input record into an {@link EngineEvent} and the id under which it is applied:
  * a trigger {@code trigger:<runId>} (one trigger starts a run once), a completion its attempt id
- * {@code runId/job/attempt}, a command its own id or its record's coordinates.
+ * {@code runId/job[item]/attempt}, a command its own id or its record's coordinates, a timer its id.
  */
 final class InboundParser {
   private static final EventCodec<WorkflowTrigger> TRIGGERS = EventCodec.of(WorkflowTrigger.class);
   private static final EventCodec<JobCompletion> COMPLETIONS = EventCodec.of(JobCompletion.class);
   private static final EventCodec<RunCommand> COMMANDS = EventCodec.of(RunCommand.class);
+  private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
 
   record Parsed(EngineEvent event, String eventId, String error) {}
 
@@ -28,6 +30,7 @@ final class InboundParser {
         case TRIGGER -> trigger(record);
         case COMPLETION -> completion(record.value().value());
         case COMMAND -> command(record.value().value(), meta);
+        case TIMER -> timer(record.value().value());
       };
     } catch (EventFormatException e) {
       return new Parsed(null, null, "invalid " + record.value().kind().name().toLowerCase() + ": " + e.getMessage());
@@ -49,8 +52,13 @@ final class InboundParser {
     if (c.getRunId().isBlank() || c.getJob().isBlank()) {
       throw new EventFormatException("fields 'runId' and 'job' must not be empty");
     }
-    String attemptId = JobState.attemptId(c.getRunId(), c.getJob(), c.getAttempt());
+    String attemptId = JobState.attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt());
     return new Parsed(new EngineEvent.JobCompleted(c.getRunId(), c), attemptId, null);
+  }
+
+  private Parsed timer(byte[] value) {
+    TimerFired t = TIMERS.decode(value);
+    return new Parsed(new EngineEvent.TimerDue(t.getRunId(), t), t.getEventId(), null);
   }
 
   private Parsed command(byte[] value, RecordMetadata meta) {

@@ -3,7 +3,10 @@ package dev.baton.engine.topology;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.events.JobDispatch;
+import dev.baton.events.RunCommand;
+import dev.baton.events.RunCommandType;
 import dev.baton.events.RunEvent;
+import dev.baton.events.TimerFired;
 import dev.baton.events.RunEventType;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
@@ -21,6 +24,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class Outbounds {
   private static final EventCodec<JobDispatch> DISPATCHES = EventCodec.of(JobDispatch.class);
   private static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
+  private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
+  private static final EventCodec<RunCommand> COMMANDS = EventCodec.of(RunCommand.class);
   private final Topics topics;
 
   Outbounds(Topics topics) {
@@ -42,6 +47,18 @@ final class Outbounds {
       }
     }
     return out;
+  }
+
+  /** A due timer, fed back to the engine on its timers topic. */
+  OutboundRecord timer(TimerFired timer) {
+    return new OutboundRecord(topics.timers(), timer.getRunId(), TIMERS.encode(timer), Map.of());
+  }
+
+  /** A queued run may start: an ADMIT command on the commands topic, to the task that owns the run. */
+  OutboundRecord admit(String runId, java.time.Instant now) {
+    RunCommand command = RunCommand.newBuilder().setEventId("admit:" + runId).setRunId(runId).setOccurredAt(now)
+        .setType(RunCommandType.ADMIT).setReason("a slot is free").build();
+    return new OutboundRecord(topics.commands(), runId, COMMANDS.encode(command), Map.of());
   }
 
   /** A refused trigger is also announced on the events topic, so whoever follows the run learns why at once. */

@@ -208,7 +208,7 @@ class DeciderTest {
     assertEquals(DispatchAction.STOP, stop.getAction());
     assertEquals("r1/extract/1", stop.getAttemptId());
     assertEquals(JobStatus.CANCELLED, d.state().job("extract").status());
-    assertEquals(List.of(RunEventType.RUN_CANCELLED), eventTypes(d));
+    assertEquals(List.of(RunEventType.JOB_CANCELLED, RunEventType.RUN_CANCELLED), eventTypes(d));
     Decision late = Decider.decide(d.state(), succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0);
     assertEquals(d.state(), late.state());
     assertTrue(late.commands().get(0) instanceof Ignore);

@@ -1,18 +1,29 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.decide.ItemState;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.AppliedEvent;
 import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.StoredRun;
+import dev.baton.events.TimerFired;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A run repository in memory with the same contract as Redis's: CAS on version, applied ids. For topology tests. */
+/** A run repository in memory with the same contract as Redis's: CAS on version, applied ids, timers. For topology tests. */
 final class InMemoryRunRepository implements RunRepository {
   final Map<String, RunState> states = new HashMap<>();
   final Map<String, Long> versions = new HashMap<>();
   final Map<String, AppliedEvent> applied = new HashMap<>();
+  final Map<String, Map<String, ItemState>> items = new HashMap<>();
+  final Map<String, TimerFired> timers = new LinkedHashMap<>();
   /** When positive, that many saves fail as if another writer had applied first. */
   int conflictsToSimulate;
   int saves;
@@ -23,21 +34,50 @@ final class InMemoryRunRepository implements RunRepository {
   }
 
   @Override
-  public synchronized boolean save(String runId, long expectedVersion, RunState state, String eventId, AppliedEvent event) {
+  public synchronized Map<String, ItemState> loadItems(String runId, Needs.ItemQuery query) {
+    Map<String, ItemState> out = new LinkedHashMap<>();
+    items.getOrDefault(runId, Map.of()).forEach((k, v) -> {
+      if (query.allOf().contains(v.job()) || query.indexes().getOrDefault(v.job(), java.util.Set.of()).contains(v.index())) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public synchronized boolean save(SaveRequest r) {
     if (conflictsToSimulate > 0) {
       conflictsToSimulate--;
-      versions.merge(runId, 1L, Long::sum);
+      versions.merge(r.runId(), 1L, Long::sum);
       return false;
     }
-    if (versions.getOrDefault(runId, 0L) != expectedVersion) {
+    if (versions.getOrDefault(r.runId(), 0L) != r.expectedVersion()) {
       return false;
     }
     saves++;
-    versions.put(runId, expectedVersion + 1);
-    states.put(runId, state);
-    applied.put(runId + "|" + eventId, event);
+    versions.put(r.runId(), r.expectedVersion() + 1);
+    states.put(r.runId(), r.state().withoutItems());
+    applied.put(r.runId() + "|" + r.eventId(), r.applied());
+    items.computeIfAbsent(r.runId(), k -> new HashMap<>()).putAll(r.changedItems());
+    r.timersToSet().forEach(t -> timers.put(t.getEventId(), t));
+    r.timersToCancel().forEach(timers::remove);
     return true;
   }
+
+  @Override
+  public synchronized List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease) {
+    List<TimerFired> due = new ArrayList<>();
+    timers.values().stream().filter(t -> !t.getDueAt().isAfter(now)).limit(max).forEach(due::add);
+    return due;
+  }
+
+  @Override
+  public List<String> leaseAdmissions(Instant now, Duration lease) {
+    return List.of();
+  }
+
+  @Override
+  public void admitted(String template, String runId) {}
 
   @Override
   public synchronized Optional<RunState> find(String runId) {

@@ -1,0 +1,157 @@
+package dev.baton.engine.decide;
+
+import dev.baton.engine.template.JobSpec;
+import dev.baton.engine.template.RetrySpec;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.RunEventType;
+import dev.baton.events.TimerKind;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * How an attempt's end changes the run: success records outputs; a failure waits for a retry when
+ * the job's retry policy covers it, else fails the job (and the run, or the fan-out it belongs to).
+ * A completion of an attempt that is not the current one, or a second one, changes nothing.
+ */
+final class Completions {
+  private Completions() {}
+
+  /** The failure kinds a retry policy names. */
+  static String kind(CompletionStatus status) {
+    return switch (status) {
+      case FAILED -> "failed";
+      case TIMED_OUT -> "timeout";
+      default -> "lost";
+    };
+  }
+
+  static Decision apply(Step s, JobCompletion c) {
+    JobSpec spec = s.template.job(c.getJob()).orElse(null);
+    JobState job = s.job(c.getJob());
+    if (spec == null || job == null) {
+      return Decider.reject(s.state, "run '" + s.state.runId() + "' has no job '" + c.getJob() + "'");
+    }
+    if (c.getItem() != null) {
+      return applyToItem(s, spec, c);
+    }
+    if (job.fansOut() || job.status() != JobStatus.RUNNING || job.attempt() != c.getAttempt()) {
+      return Decider.ignore(s.state, "completion of " + JobState.attemptId(s.state.runId(), c.getJob(), c.getAttempt())
+          + " ignored: the job is " + job.status() + " at attempt " + job.attempt());
+    }
+    Dispatches.cancelTimeout(s, spec.name(), null, job.attempt());
+    String missing = missingOutput(spec, c);
+    if (c.getStatus() == CompletionStatus.SUCCEEDED && missing == null) {
+      JobState done = job.with(JobStatus.SUCCEEDED, job.attempt(), c.getOutputs(), c.getExitCode(), null,
+          job.dispatchedAt(), c.getStartedAt(), endTime(s, c));
+      s.put(done);
+      s.emit(RunEventType.JOB_SUCCEEDED, job.name(), null, job.attempt(), c.getExitCode(), c.getOutputs(), null);
+      afterJobEnded(s, spec);
+    } else {
+      String why = missing != null ? missing : failureText(c);
+      failAttempt(s, spec, job, c.getExitCode(), kind(c.getStatus()), why, c.getStartedAt(), endTime(s, c));
+    }
+    return s.decision();
+  }
+
+  private static Decision applyToItem(Step s, JobSpec spec, JobCompletion c) {
+    ItemState item = s.state.item(spec.name(), c.getItem());
+    JobState job = s.job(spec.name());
+    if (item == null || !job.fansOut() || job.status() != JobStatus.RUNNING || item.status() != JobStatus.RUNNING
+        || item.attempt() != c.getAttempt()) {
+      return Decider.ignore(s.state, "completion of " + JobState.attemptId(s.state.runId(), c.getJob(), c.getItem(), c.getAttempt())
+          + " ignored: the instance is " + (item == null ? "unknown" : item.status() + " at attempt " + item.attempt()));
+    }
+    Dispatches.cancelTimeout(s, spec.name(), item.index(), item.attempt());
+    String missing = missingOutput(spec, c);
+    if (c.getStatus() == CompletionStatus.SUCCEEDED && missing == null) {
+      s.put(item.with(JobStatus.SUCCEEDED, item.attempt(), c.getOutputs(), c.getExitCode(), null));
+      s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), item.index(), item.attempt(), c.getExitCode(), c.getOutputs(), null);
+      FanOut.itemEnded(s, spec, s.state.item(spec.name(), item.index()), true, null);
+      if (s.job(spec.name()).status() == JobStatus.SUCCEEDED) {
+        Scheduler.advance(s);
+      }
+      return s.decision();
+    }
+    String why = missing != null ? missing : failureText(c);
+    RetrySpec retry = spec.retry();
+    String kind = kind(c.getStatus());
+    if (retry != null && item.attempt() <= retry.limit() && retry.retries(kind, c.getExitCode())) {
+      s.put(item.with(JobStatus.WAITING, item.attempt(), Map.of(), c.getExitCode(), why));
+      scheduleRetry(s, spec, item.index(), item.attempt(), c.getExitCode(), why);
+      return s.decision();
+    }
+    s.put(item.with(JobStatus.FAILED, item.attempt(), Map.of(), c.getExitCode(), why));
+    s.emit(RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), c.getExitCode(), Map.of(), why);
+    FanOut.itemEnded(s, spec, item, false, why);
+    return s.decision();
+  }
+
+  /** A plain job's attempt failed (or timed out): retry it, or fail it for good. */
+  static void failAttempt(Step s, JobSpec spec, JobState job, Integer exitCode, String kind, String why, Instant started, Instant ended) {
+    RetrySpec retry = spec.retry();
+    if (retry != null && job.attempt() <= retry.limit() && retry.retries(kind, exitCode)) {
+      s.put(job.with(JobStatus.WAITING, job.attempt(), Map.of(), exitCode, why, job.dispatchedAt(), started, ended));
+      scheduleRetry(s, spec, null, job.attempt(), exitCode, why);
+      return;
+    }
+    s.put(job.with(JobStatus.FAILED, job.attempt(), Map.of(), exitCode, why, job.dispatchedAt(), started, ended));
+    s.emit(RunEventType.JOB_FAILED, job.name(), null, job.attempt(), exitCode, Map.of(), why);
+    if (isExitHandler(s, spec)) {
+      Lifecycle.exitHandlerEnded(s, false);
+    } else {
+      Lifecycle.failRun(s, "job '" + job.name() + "' " + why);
+    }
+  }
+
+  private static void scheduleRetry(Step s, JobSpec spec, Integer item, int attempt, Integer exitCode, String why) {
+    var wait = spec.retry().backoff(attempt);
+    s.add(new EngineCommand.ScheduleTimer(Dispatches.timer(s, TimerKind.RETRY, spec.name(), item, attempt, wait)));
+    s.emit(RunEventType.JOB_RETRYING, spec.name(), item, attempt, exitCode, Map.of(),
+        "attempt " + attempt + " " + why + "; attempt " + (attempt + 1) + " in " + wait.toMillis() + " ms");
+  }
+
+  static void afterJobEnded(Step s, JobSpec spec) {
+    if (isExitHandler(s, spec)) {
+      Lifecycle.exitHandlerEnded(s, true);
+    } else {
+      Scheduler.advance(s);
+    }
+  }
+
+  static boolean isExitHandler(Step s, JobSpec spec) {
+    return s.template.onExit() != null && s.template.onExit().name().equals(spec.name());
+  }
+
+  private static String missingOutput(JobSpec spec, JobCompletion c) {
+    if (c.getStatus() != CompletionStatus.SUCCEEDED) {
+      return null;
+    }
+    for (String declared : spec.outputs()) {
+      if (!c.getOutputs().containsKey(declared)) {
+        return "exited 0 but did not write its declared output '" + declared + "' to $BATON_OUTPUTS";
+      }
+    }
+    return null;
+  }
+
+  static String failureText(JobCompletion c) {
+    StringBuilder s = new StringBuilder(switch (c.getStatus()) {
+      case TIMED_OUT -> "timed out";
+      case STOPPED -> "was stopped";
+      case UNKNOWN -> "ended in an unknown way";
+      default -> "failed";
+    });
+    if (c.getExitCode() != null) {
+      s.append(" with exit code ").append(c.getExitCode());
+    }
+    if (c.getErrorTail() != null && !c.getErrorTail().isBlank()) {
+      s.append(": ").append(c.getErrorTail().strip());
+    }
+    return s.toString();
+  }
+
+  private static Instant endTime(Step s, JobCompletion c) {
+    return c.getEndedAt() != null ? c.getEndedAt() : s.now;
+  }
+}

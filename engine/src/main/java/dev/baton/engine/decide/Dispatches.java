@@ -1,0 +1,141 @@
+package dev.baton.engine.decide;
+
+import dev.baton.engine.template.JobSpec;
+import dev.baton.events.DispatchAction;
+import dev.baton.events.JobDispatch;
+import dev.baton.events.RunEventType;
+import dev.baton.events.TimerFired;
+import dev.baton.events.TimerKind;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starting and stopping attempts. A job with a timeout gets it twice: the runtime kills the
+ * attempt at {@code timeout}; the engine's timer, {@link #TIMEOUT_GRACE} later, fails an attempt
+ * whose runtime never reported, so a lost runtime cannot hang a run.
+ */
+final class Dispatches {
+  static final Duration TIMEOUT_GRACE = Duration.ofSeconds(5);
+
+  private Dispatches() {}
+
+  /** Starts the next attempt of a plain job (from PENDING or WAITING). Returns false if its references failed. */
+  static boolean startJob(Step s, JobSpec spec, JobState job) {
+    int attempt = job.attempt() + 1;
+    Resolved r = resolve(s, spec, null);
+    if (r == null) {
+      return false;
+    }
+    s.put(job.with(JobStatus.RUNNING, attempt, Map.of(), null, null, s.now, null, null));
+    send(s, spec, null, attempt, r);
+    return true;
+  }
+
+  /** Starts the next attempt of one fan-out instance. */
+  static void startItem(Step s, JobSpec spec, ItemState item) {
+    int attempt = item.attempt() + 1;
+    Resolved r = resolve(s, spec, item.value());
+    if (r == null) {
+      return;
+    }
+    s.put(item.with(JobStatus.RUNNING, attempt, Map.of(), null, null));
+    send(s, spec, item.index(), attempt, r);
+  }
+
+  private record Resolved(List<String> command, Map<String, String> env, String image) {}
+
+  /** The job's argv, env and image with references resolved; null (and the run failing) if one cannot be. */
+  private static Resolved resolve(Step s, JobSpec spec, String itemValue) {
+    Substitution sub = new Substitution(s.state, itemValue);
+    try {
+      Map<String, String> env = new LinkedHashMap<>(s.state.params());
+      spec.env().forEach((k, v) -> env.put(k, sub.apply(v)));
+      if (s.state.outcome() != null) {
+        env.put("BATON_RUN_STATUS", s.state.outcome().name());
+      }
+      return new Resolved(spec.command().stream().map(sub::apply).toList(), env,
+          spec.image() == null ? null : sub.apply(spec.image()));
+    } catch (Substitution.MissingValueException e) {
+      JobState job = s.job(spec.name());
+      if (job.status() == JobStatus.PENDING) {
+        s.put(job.with(JobStatus.FAILED, job.attempt(), Map.of(), null, e.getMessage(), null, null, s.now));
+      }
+      s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), e.getMessage());
+      Lifecycle.failRun(s, "job '" + spec.name() + "' " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static void send(Step s, JobSpec spec, Integer item, int attempt, Resolved r) {
+    String attemptId = JobState.attemptId(s.state.runId(), spec.name(), item, attempt);
+    s.add(new EngineCommand.DispatchJob(JobDispatch.newBuilder()
+        .setEventId(attemptId)
+        .setRunId(s.state.runId())
+        .setOccurredAt(s.now)
+        .setAction(DispatchAction.START)
+        .setTemplate(s.state.template())
+        .setTemplateVersion(s.state.templateVersion())
+        .setJob(spec.name())
+        .setAttempt(attempt)
+        .setAttemptId(attemptId)
+        .setItem(item)
+        .setCommand(r.command())
+        .setImage(r.image())
+        .setEnv(r.env())
+        .setTimeoutMs(spec.timeout() == null ? null : spec.timeout().toMillis())
+        .build()));
+    s.emit(RunEventType.JOB_DISPATCHED, spec.name(), item, attempt, null, Map.of(), String.join(" ", r.command()));
+    if (spec.timeout() != null) {
+      s.add(new EngineCommand.ScheduleTimer(timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt,
+          spec.timeout().plus(TIMEOUT_GRACE))));
+    }
+  }
+
+  /** A STOP for a running attempt, and the end of its timeout timer. */
+  static void stop(Step s, String job, Integer item, int attempt) {
+    String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
+    s.add(new EngineCommand.DispatchJob(JobDispatch.newBuilder()
+        .setEventId(attemptId + "/stop")
+        .setRunId(s.state.runId())
+        .setOccurredAt(s.now)
+        .setAction(DispatchAction.STOP)
+        .setTemplate(s.state.template())
+        .setTemplateVersion(s.state.templateVersion())
+        .setJob(job)
+        .setAttempt(attempt)
+        .setAttemptId(attemptId)
+        .setItem(item)
+        .build()));
+    cancelTimeout(s, job, item, attempt);
+  }
+
+  static void cancelTimeout(Step s, String job, Integer item, int attempt) {
+    JobSpec spec = s.template.job(job).orElse(null);
+    if (spec != null && spec.timeout() != null) {
+      s.add(new EngineCommand.CancelTimer(timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, job, item, attempt)));
+    }
+  }
+
+  static TimerFired timer(Step s, TimerKind kind, String job, Integer item, Integer attempt, Duration after) {
+    return TimerFired.newBuilder()
+        .setEventId(timerId(s.state.runId(), kind, job, item, attempt))
+        .setRunId(s.state.runId())
+        .setOccurredAt(s.now)
+        .setKind(kind)
+        .setJob(job)
+        .setItem(item)
+        .setAttempt(attempt)
+        .setDueAt(s.now.plus(after))
+        .build();
+  }
+
+  static String timerId(String runId, TimerKind kind, String job, Integer item, Integer attempt) {
+    return switch (kind) {
+      case RUN_TIMEOUT -> runId + "/run-timeout";  // Lifecycle adds the time it was set: a rerun sets a new one
+      case RETRY -> JobState.attemptId(runId, job, item, attempt) + "/retry";
+      default -> JobState.attemptId(runId, job, item, attempt) + "/timeout";
+    };
+  }
+}

@@ -1,0 +1,131 @@
+package dev.baton.engine.decide;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.baton.engine.template.Expressions;
+import dev.baton.engine.template.JobSpec;
+import dev.baton.events.RunEventType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code forEach}: one instance per item, at most {@code maxParallel} at a time. Instances are
+ * stored apart from the run document, and the run keeps only counters, so a completion rewrites
+ * one instance and a small document however many items there are. When every instance succeeded,
+ * the job's outputs are, per declared key, a JSON array of the instances' values in item order.
+ */
+final class FanOut {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private FanOut() {}
+
+  static void start(Step s, JobSpec spec, JobState job) {
+    if (job.fansOut()) {
+      // A rerun: the instances exist; the failed ones were requeued.
+      s.put(job.with(JobStatus.RUNNING, job.attempt(), Map.of(), null, null, s.now, null, null));
+      fill(s, spec);
+      return;
+    }
+    List<String> values;
+    try {
+      values = Expressions.evalList(spec.forEach(), Variables.of(s.state));
+    } catch (Expressions.InvalidExpressionException e) {
+      Scheduler.failBeforeStart(s, job, "forEach cannot be evaluated: " + e.getMessage());
+      return;
+    }
+    for (int i = 0; i < values.size(); i++) {
+      s.state = s.state.withItem(new ItemState(spec.name(), i, values.get(i), JobStatus.PENDING, 0, Map.of(), null, null));
+    }
+    JobState counted = job.withCounters(values.size(), 0, 0, 0, 0, List.of());
+    if (values.isEmpty()) {
+      Map<String, String> outputs = new LinkedHashMap<>();
+      spec.outputs().forEach(k -> outputs.put(k, "[]"));
+      s.put(counted.with(JobStatus.SUCCEEDED, 0, outputs, null, null, s.now, s.now, s.now));
+      s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), null, null, null, outputs, "fan-out over an empty list");
+      return;
+    }
+    s.put(counted.with(JobStatus.RUNNING, 0, Map.of(), null, null, s.now, null, null));
+    s.emit(RunEventType.JOB_DISPATCHED, spec.name(), null, null, null, Map.of(),
+        "fan-out over " + values.size() + " items" + (spec.maxParallel() > 0 ? ", at most " + spec.maxParallel() + " at a time" : ""));
+    fill(s, spec);
+  }
+
+  /** Dispatches instances while there are free slots: requeued ones first, then the next new index. */
+  static void fill(Step s, JobSpec spec) {
+    while (s.state.status() == RunStatus.RUNNING) {
+      JobState job = s.job(spec.name());
+      boolean slot = spec.maxParallel() == 0 || job.itemsActive() < spec.maxParallel();
+      Integer next = nextIndex(job);
+      if (!slot || next == null) {
+        return;
+      }
+      ItemState item = s.state.item(spec.name(), next);
+      if (item == null) {
+        return; // not loaded: the next completion of this job dispatches it (Needs loads it then)
+      }
+      List<Integer> requeued = job.requeued();
+      boolean fromQueue = !requeued.isEmpty();
+      s.put(job.withCounters(job.items(), fromQueue ? job.nextItem() : job.nextItem() + 1, job.itemsActive() + 1,
+          job.itemsDone(), job.itemsFailed(), fromQueue ? requeued.subList(1, requeued.size()) : requeued));
+      Dispatches.startItem(s, spec, item);
+    }
+  }
+
+  static Integer nextIndex(JobState job) {
+    if (!job.requeued().isEmpty()) {
+      return job.requeued().get(0);
+    }
+    return job.nextItem() < job.items() ? job.nextItem() : null;
+  }
+
+  /** An instance ended for good (succeeded, or failed with no retry left). */
+  static void itemEnded(Step s, JobSpec spec, ItemState item, boolean succeeded, String failure) {
+    JobState job = s.job(spec.name());
+    s.put(job.withCounters(job.items(), job.nextItem(), job.itemsActive() - 1,
+        job.itemsDone() + (succeeded ? 1 : 0), job.itemsFailed() + (succeeded ? 0 : 1), job.requeued()));
+    if (!succeeded) {
+      String why = "item " + item.index() + " (" + item.value() + ") " + failure;
+      JobState failed = s.job(spec.name());
+      s.put(failed.with(JobStatus.FAILED, failed.attempt(), Map.of(), null, why, failed.dispatchedAt(), failed.dispatchedAt(), s.now));
+      s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), why);
+      Lifecycle.failRun(s, "job '" + spec.name() + "' " + why);
+      return;
+    }
+    fill(s, spec);
+    JobState now = s.job(spec.name());
+    if (now.itemsDone() == now.items()) {
+      Map<String, String> outputs = aggregate(s, spec, now.items());
+      s.put(now.with(JobStatus.SUCCEEDED, now.attempt(), outputs, null, null, now.dispatchedAt(), now.dispatchedAt(), s.now));
+      s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), null, null, null, outputs, now.items() + " items");
+    }
+  }
+
+  private static Map<String, String> aggregate(Step s, JobSpec spec, int items) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    for (String key : spec.outputs()) {
+      ArrayNode array = JSON.createArrayNode();
+      for (int i = 0; i < items; i++) {
+        ItemState item = s.state.item(spec.name(), i);
+        if (item == null) {
+          throw new IllegalStateException("instance " + i + " of " + spec.name() + " was not loaded for the fan-in");
+        }
+        array.add(item.outputs().get(key));
+      }
+      outputs.put(key, array.toString());
+    }
+    return outputs;
+  }
+
+  /** Instances of {@code job} that are running or waiting, among those loaded. */
+  static List<ItemState> activeItems(Step s, String job) {
+    List<ItemState> out = new ArrayList<>();
+    for (ItemState item : s.state.items().values()) {
+      if (item.job().equals(job) && (item.status() == JobStatus.RUNNING || item.status() == JobStatus.WAITING)) {
+        out.add(item);
+      }
+    }
+    return out;
+  }
+}

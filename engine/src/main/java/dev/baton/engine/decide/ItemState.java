@@ -1,0 +1,24 @@
+package dev.baton.engine.decide;
+
+import java.util.Map;
+
+/** One instance of a fan-out job: its item, status and last attempt. Stored apart from the run. */
+public record ItemState(
+    String job, int index, String value, JobStatus status, int attempt, Map<String, String> outputs, Integer exitCode, String error) {
+
+  public ItemState {
+    outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
+  }
+
+  public String key() {
+    return key(job, index);
+  }
+
+  public static String key(String job, int index) {
+    return job + "/" + index;
+  }
+
+  ItemState with(JobStatus s, int att, Map<String, String> outs, Integer exit, String err) {
+    return new ItemState(job, index, value, s, att, outs, exit, err);
+  }
+}

@@ -1,0 +1,160 @@
+package dev.baton.engine.decide;
+
+import dev.baton.engine.template.JobSpec;
+import dev.baton.events.RunEventType;
+import dev.baton.events.TimerKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's start and end: admission under {@code maxConcurrentRuns}, the run timeout, stopping
+ * what runs when the run fails or is cancelled, the exit handler, and rerun from failure.
+ */
+final class Lifecycle {
+  private Lifecycle() {}
+
+  /** The run starts (new or admitted): timeout timer, RUN_STARTED, first jobs. */
+  static void begin(Step s, String detail) {
+    s.moveRun(RunStatus.RUNNING, null, null);
+    s.emitRun(RunEventType.RUN_STARTED, detail);
+    scheduleRunTimeout(s);
+    Scheduler.advance(s);
+  }
+
+  private static void scheduleRunTimeout(Step s) {
+    if (s.template.timeout() != null) {
+      var timer = Dispatches.timer(s, TimerKind.RUN_TIMEOUT, null, null, null, s.template.timeout());
+      timer.setEventId(timer.getEventId() + "@" + s.now.toEpochMilli());
+      s.state = s.state.withRunTimeoutTimer(timer.getEventId());
+      s.add(new EngineCommand.ScheduleTimer(timer));
+    }
+  }
+
+  /** Stops everything running or waiting, then ends the run FAILED (after its exit handler). */
+  static void failRun(Step s, String detail) {
+    stopAll(s);
+    end(s, RunStatus.FAILED, detail);
+  }
+
+  /** STOP for every running attempt (instances too, those loaded); waiting retries are dropped. */
+  static void stopAll(Step s) {
+    for (JobState job : new ArrayList<>(s.state.jobs().values())) {
+      if (job.fansOut() && job.status() == JobStatus.RUNNING) {
+        for (ItemState item : FanOut.activeItems(s, job.name())) {
+          if (item.status() == JobStatus.RUNNING) {
+            Dispatches.stop(s, job.name(), item.index(), item.attempt());
+          }
+          s.put(item.with(JobStatus.CANCELLED, item.attempt(), Map.of(), null, "stopped"));
+        }
+        s.put(s.job(job.name()).with(JobStatus.CANCELLED, job.attempt(), Map.of(), null, "stopped", job.dispatchedAt(), job.startedAt(), s.now));
+      } else if (job.status() == JobStatus.RUNNING) {
+        Dispatches.stop(s, job.name(), null, job.attempt());
+        s.put(job.with(JobStatus.CANCELLED, job.attempt(), Map.of(), null, "stopped", job.dispatchedAt(), job.startedAt(), s.now));
+        s.emit(RunEventType.JOB_CANCELLED, job.name(), null, job.attempt(), null, Map.of(), "stopped");
+      } else if (job.status() == JobStatus.WAITING) {
+        s.add(new EngineCommand.CancelTimer(Dispatches.timerId(s.state.runId(), TimerKind.RETRY, job.name(), null, job.attempt())));
+        s.put(job.with(JobStatus.CANCELLED, job.attempt(), Map.of(), job.exitCode(), job.error(), job.dispatchedAt(), job.startedAt(), s.now));
+      }
+    }
+  }
+
+  /** The run has its outcome: run the exit handler first if there is one, else end now. */
+  static void end(Step s, RunStatus outcome, String detail) {
+    if (s.state.runTimeoutTimer() != null) {
+      s.add(new EngineCommand.CancelTimer(s.state.runTimeoutTimer()));
+      s.state = s.state.withRunTimeoutTimer(null);
+    }
+    JobSpec exit = s.template.onExit();
+    if (exit != null && s.job(exit.name()).status() == JobStatus.PENDING) {
+      s.moveRun(RunStatus.RUNNING, detail, outcome);
+      Dispatches.startJob(s, exit, s.job(exit.name()));
+      return;
+    }
+    finish(s, outcome, detail);
+  }
+
+  static void exitHandlerEnded(Step s, boolean succeeded) {
+    RunStatus outcome = s.state.outcome() == null ? RunStatus.FAILED : s.state.outcome();
+    String detail = s.state.detail();
+    if (!succeeded && outcome == RunStatus.SUCCEEDED) {
+      outcome = RunStatus.FAILED;
+      detail = "exit handler '" + s.template.onExit().name() + "' failed";
+    }
+    finish(s, outcome, detail);
+  }
+
+  private static void finish(Step s, RunStatus outcome, String detail) {
+    s.moveRun(outcome, detail, null);
+    s.emitRun(switch (outcome) {
+      case SUCCEEDED -> RunEventType.RUN_SUCCEEDED;
+      case CANCELLED -> RunEventType.RUN_CANCELLED;
+      default -> RunEventType.RUN_FAILED;
+    }, detail);
+    if (s.template.maxConcurrentRuns() > 0) {
+      s.add(new EngineCommand.ReleaseRun(s.template.name()));
+    }
+  }
+
+  static Decision cancel(Step s, String reason) {
+    String detail = reason == null || reason.isBlank() ? "cancelled" : "cancelled: " + reason;
+    if (s.state.status() == RunStatus.QUEUED) {
+      finish(s, RunStatus.CANCELLED, detail);
+      return s.decision();
+    }
+    if (s.state.status() != RunStatus.RUNNING) {
+      return Decider.ignore(s.state, "run '" + s.state.runId() + "' already ended " + s.state.status());
+    }
+    if (s.state.outcome() != null) {
+      return Decider.ignore(s.state, "run '" + s.state.runId() + "' is ending; its exit handler runs");
+    }
+    stopAll(s);
+    end(s, RunStatus.CANCELLED, detail);
+    return s.decision();
+  }
+
+  static Decision admit(Step s) {
+    if (s.state.status() != RunStatus.QUEUED) {
+      return Decider.ignore(s.state, "run '" + s.state.runId() + "' is " + s.state.status() + ", not queued");
+    }
+    begin(s, "admitted (maxConcurrentRuns " + s.template.maxConcurrentRuns() + ")");
+    return s.decision();
+  }
+
+  /** Rerun from failure: failed and stopped jobs (and instances) go back to PENDING; succeeded ones keep their outputs. */
+  static Decision rerun(Step s) {
+    if (s.state.status() != RunStatus.FAILED) {
+      return Decider.reject(s.state, "only a FAILED run can be retried; run '" + s.state.runId() + "' is " + s.state.status());
+    }
+    JobSpec exit = s.template.onExit();
+    for (JobState job : new ArrayList<>(s.state.jobs().values())) {
+      boolean exitHandler = exit != null && exit.name().equals(job.name());
+      if (exitHandler && job.status() == JobStatus.SUCCEEDED) {
+        // the rerun ends again, so its exit handler runs again (SUCCEEDED -> PENDING is not a job row: rebuild it)
+        s.state = s.state.withJob(job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null));
+        continue;
+      }
+      if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELLED) {
+        continue;
+      }
+      JobState reset = job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null);
+      if (job.fansOut()) {
+        List<Integer> requeue = new ArrayList<>(job.requeued());
+        for (ItemState item : List.copyOf(s.state.items().values())) {
+          if (item.job().equals(job.name()) && (item.status() == JobStatus.FAILED || item.status() == JobStatus.CANCELLED)) {
+            s.put(item.with(JobStatus.PENDING, item.attempt(), Map.of(), null, null));
+            requeue.add(item.index());
+          }
+        }
+        java.util.Collections.sort(requeue);
+        reset = reset.withCounters(job.items(), job.nextItem(), 0, job.itemsDone(), 0, requeue);
+      }
+      s.put(reset);
+    }
+    s.moveRun(RunStatus.RUNNING, null, null);
+    s.emitRun(RunEventType.RUN_RETRIED, "rerun from the failed jobs");
+    scheduleRunTimeout(s);
+    Scheduler.advance(s);
+    return s.decision();
+  }
+}

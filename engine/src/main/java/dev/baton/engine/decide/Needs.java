@@ -1,0 +1,100 @@
+package dev.baton.engine.decide;
+
+import dev.baton.engine.template.JobSpec;
+import dev.baton.engine.template.Template;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.RunCommandType;
+import dev.baton.events.TimerFired;
+import dev.baton.events.TimerKind;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which fan-out instances a decision needs, from the run document and the event alone (pure):
+ * the instance an event is about, the next one to dispatch, and all of a job's instances when
+ * the decision may stop them (a failure, cancel, timeout) or gather their outputs (the last one
+ * ends). The shell loads exactly these before calling {@link Decider#decide}.
+ */
+public final class Needs {
+  private Needs() {}
+
+  /** Instances to load: by job, some indexes; and jobs whose instances are all needed. */
+  public record ItemQuery(Map<String, Set<Integer>> indexes, Set<String> allOf) {
+    public boolean isEmpty() {
+      return indexes.isEmpty() && allOf.isEmpty();
+    }
+  }
+
+  public static ItemQuery of(RunState state, EngineEvent event, Template template) {
+    Map<String, Set<Integer>> indexes = new LinkedHashMap<>();
+    Set<String> all = new LinkedHashSet<>();
+    if (state == null || template == null || state.jobs().values().stream().noneMatch(JobState::fansOut)) {
+      return new ItemQuery(indexes, all);
+    }
+    if (event instanceof EngineEvent.JobCompleted c) {
+      completion(state, c.completion(), template, indexes, all);
+    } else if (event instanceof EngineEvent.TimerDue t) {
+      timer(state, t.timer(), indexes, all);
+    } else if (event instanceof EngineEvent.CommandReceived c) {
+      if (c.command().getType() == RunCommandType.CANCEL) {
+        all.addAll(runningFanOuts(state));
+      } else if (c.command().getType() == RunCommandType.RETRY) {
+        state.jobs().values().stream()
+            .filter(j -> j.fansOut() && (j.status() == JobStatus.FAILED || j.status() == JobStatus.CANCELLED))
+            .forEach(j -> all.add(j.name()));
+      }
+    }
+    indexes.keySet().removeAll(all);
+    return new ItemQuery(indexes, all);
+  }
+
+  private static void completion(RunState state, JobCompletion c, Template template, Map<String, Set<Integer>> indexes, Set<String> all) {
+    boolean failing = c.getStatus() != CompletionStatus.SUCCEEDED || lacksOutput(template, c);
+    if (failing) {
+      all.addAll(runningFanOuts(state));
+    }
+    JobState job = state.job(c.getJob());
+    if (c.getItem() == null || job == null || !job.fansOut()) {
+      return;
+    }
+    indexes.computeIfAbsent(job.name(), k -> new LinkedHashSet<>()).add(c.getItem());
+    addNext(job, indexes);
+    if (job.itemsDone() >= job.items() - 1) {
+      all.add(job.name());
+    }
+  }
+
+  private static void timer(RunState state, TimerFired t, Map<String, Set<Integer>> indexes, Set<String> all) {
+    if (t.getKind() == TimerKind.RETRY && t.getItem() != null) {
+      JobState job = state.job(t.getJob());
+      if (job != null && job.fansOut()) {
+        indexes.computeIfAbsent(job.name(), k -> new LinkedHashSet<>()).add(t.getItem());
+      }
+      return;
+    }
+    if (t.getKind() == TimerKind.JOB_TIMEOUT || t.getKind() == TimerKind.RUN_TIMEOUT) {
+      all.addAll(runningFanOuts(state));
+    }
+  }
+
+  private static void addNext(JobState job, Map<String, Set<Integer>> indexes) {
+    Integer next = FanOut.nextIndex(job);
+    if (next != null) {
+      indexes.get(job.name()).add(next);
+    }
+  }
+
+  private static boolean lacksOutput(Template template, JobCompletion c) {
+    JobSpec spec = template.job(c.getJob()).orElse(null);
+    return spec != null && spec.outputs().stream().anyMatch(k -> !c.getOutputs().containsKey(k));
+  }
+
+  private static Set<String> runningFanOuts(RunState state) {
+    Set<String> out = new LinkedHashSet<>();
+    state.jobs().values().stream().filter(j -> j.fansOut() && j.status() == JobStatus.RUNNING).forEach(j -> out.add(j.name()));
+    return out;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.baton.engine.state;
+
+import dev.baton.engine.decide.ItemState;
+import dev.baton.engine.decide.RunState;
+import dev.baton.events.TimerFired;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one applied event writes, in one atomic step: the run document (without its
+ * instances), the instances it changed, the applied event id with its record and outputs, the
+ * timers it set and cancelled (in the timer set of {@code partition}), and what it does to its
+ * template's admission queue.
+ */
+public record SaveRequest(
+    String runId,
+    long expectedVersion,
+    RunState state,
+    Map<String, ItemState> changedItems,
+    String eventId,
+    AppliedEvent applied,
+    List<TimerFired> timersToSet,
+    List<String> timersToCancel,
+    int partition,
+    Admission admission) {
+
+  public SaveRequest {
+    changedItems = Map.copyOf(changedItems);
+    timersToSet = List.copyOf(timersToSet);
+    timersToCancel = List.copyOf(timersToCancel);
+  }
+
+  /** A run's place under its template's maxConcurrentRuns. */
+  public record Admission(Op op, String template, int limit) {
+    public enum Op { NONE, ENQUEUE, ADMITTED, RELEASE }
+
+    public static final Admission NONE = new Admission(Op.NONE, "", 0);
+  }
+}
