@@ -87,6 +87,7 @@ final class FanOut {
         job.itemsDone() + (succeeded ? 1 : 0), job.itemsFailed() + (succeeded ? 0 : 1), job.requeued()));
     if (!succeeded) {
       String why = "item " + item.index() + " (" + item.value() + ") " + failure;
+      stopActive(s, spec.name());
       JobState failed = s.job(spec.name());
       s.put(failed.with(JobStatus.FAILED, failed.attempt(), Map.of(), null, why, failed.dispatchedAt(), failed.dispatchedAt(), s.now));
       s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), why);
@@ -116,6 +117,18 @@ final class FanOut {
       outputs.put(key, array.toString());
     }
     return outputs;
+  }
+
+  /** Stops the running instances of {@code job} and drops its waiting ones (those loaded). */
+  static void stopActive(Step s, String job) {
+    for (ItemState other : activeItems(s, job)) {
+      if (other.status() == JobStatus.RUNNING) {
+        Dispatches.stop(s, job, other.index(), other.attempt());
+      } else {
+        s.add(new EngineCommand.CancelTimer(Dispatches.timerId(s.state.runId(), dev.baton.events.TimerKind.RETRY, job, other.index(), other.attempt())));
+      }
+      s.put(other.with(JobStatus.CANCELLED, other.attempt(), Map.of(), null, "stopped"));
+    }
   }
 
   /** Instances of {@code job} that are running or waiting, among those loaded. */

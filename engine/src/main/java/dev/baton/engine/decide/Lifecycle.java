@@ -41,12 +41,7 @@ final class Lifecycle {
   static void stopAll(Step s) {
     for (JobState job : new ArrayList<>(s.state.jobs().values())) {
       if (job.fansOut() && job.status() == JobStatus.RUNNING) {
-        for (ItemState item : FanOut.activeItems(s, job.name())) {
-          if (item.status() == JobStatus.RUNNING) {
-            Dispatches.stop(s, job.name(), item.index(), item.attempt());
-          }
-          s.put(item.with(JobStatus.CANCELLED, item.attempt(), Map.of(), null, "stopped"));
-        }
+        FanOut.stopActive(s, job.name());
         s.put(s.job(job.name()).with(JobStatus.CANCELLED, job.attempt(), Map.of(), null, "stopped", job.dispatchedAt(), job.startedAt(), s.now));
       } else if (job.status() == JobStatus.RUNNING) {
         Dispatches.stop(s, job.name(), null, job.attempt());

@@ -46,6 +46,33 @@ public record RunState(
     return new RunState(runId, template, templateVersion, status, params, jobs, createdAt, endedAt, detail, outcome, runTimeoutTimer, loaded);
   }
 
+  /** Outputs of the jobs that have any, by job: stored apart, and rewritten only when they change. */
+  public Map<String, Map<String, String>> outputsByJob() {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    jobs.forEach((name, job) -> {
+      if (!job.outputs().isEmpty()) {
+        out.put(name, job.outputs());
+      }
+    });
+    return out;
+  }
+
+  /** This state without job outputs (see {@link #outputsByJob}). */
+  public RunState withoutOutputs() {
+    Map<String, JobState> copy = new LinkedHashMap<>();
+    jobs.forEach((name, job) -> copy.put(name, job.with(job.status(), job.attempt(), Map.of(), job.exitCode(), job.error(),
+        job.dispatchedAt(), job.startedAt(), job.endedAt())));
+    return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail, outcome, runTimeoutTimer, items);
+  }
+
+  /** This state with the stored outputs put back. */
+  public RunState withOutputs(Map<String, Map<String, String>> outputs) {
+    Map<String, JobState> copy = new LinkedHashMap<>();
+    jobs.forEach((name, job) -> copy.put(name, job.with(job.status(), job.attempt(), outputs.getOrDefault(name, Map.of()),
+        job.exitCode(), job.error(), job.dispatchedAt(), job.startedAt(), job.endedAt())));
+    return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail, outcome, runTimeoutTimer, items);
+  }
+
   /** The stored document: everything but the instances. */
   public RunState withoutItems() {
     return withItems(Map.of());

@@ -23,7 +23,8 @@ import org.redisson.config.Config;
 /**
  * Run state in Redis (design §5). Keys of one run share the hash tag {@code {id}}:
  * <ul>
- *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code state} (the run document, JSON)</li>
+ *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code state} (the run document without job
+ *       outputs, JSON), {@code outputs} (job → outputs, JSON; rewritten only when a job's outputs change)</li>
  *   <li>{@code baton:run:{id}:items} — hash: {@code job/index} → fan-out instance (JSON)</li>
  *   <li>{@code baton:run:{id}:applied} — hash: event id → {@link AppliedEvent} (JSON)</li>
  *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the hash</li>
@@ -39,9 +40,9 @@ public final class RedisRunRepository implements RunRepository {
   private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
 
   private static final String LOAD = """
-      local v = redis.call('HMGET', KEYS[1], 'version', 'state')
+      local v = redis.call('HMGET', KEYS[1], 'version', 'state', 'outputs')
       local applied = redis.call('HGET', KEYS[2], ARGV[1])
-      return {v[1] or '0', v[2] or '', applied or ''}
+      return {v[1] or '0', v[2] or '', applied or '', v[3] or ''}
       """;
 
   // A compare-and-set on version; then state, instances, applied id, timers and admission together.
@@ -49,11 +50,12 @@ public final class RedisRunRepository implements RunRepository {
       local current = redis.call('HGET', KEYS[1], 'version') or '0'
       if current ~= ARGV[1] then return 0 end
       redis.call('HSET', KEYS[1], 'version', tostring(tonumber(ARGV[1]) + 1), 'state', ARGV[2])
+      if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'outputs', ARGV[7]) end
       redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
       redis.call('RPUSH', KEYS[3], ARGV[3])
       local excess = redis.call('LLEN', KEYS[3]) - tonumber(ARGV[5])
       for k = 1, excess do redis.call('HDEL', KEYS[2], redis.call('LPOP', KEYS[3])) end
-      local i = 7
+      local i = 8
       local n = tonumber(ARGV[i]); i = i + 1
       for k = 1, n do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]); i = i + 2 end
       n = tonumber(ARGV[i]); i = i + 1
@@ -148,10 +150,15 @@ public final class RedisRunRepository implements RunRepository {
     long version = Long.parseLong(result.get(0).toString());
     String stateJson = result.get(1).toString();
     String appliedJson = result.get(2).toString();
+    String outputsJson = result.get(3).toString();
     return new StoredRun(
-        stateJson.isEmpty() ? null : StateJson.readState(stateJson),
+        stateJson.isEmpty() ? null : withOutputs(StateJson.readState(stateJson), outputsJson),
         version,
         appliedJson.isEmpty() ? null : StateJson.read(appliedJson, AppliedEvent.class));
+  }
+
+  private static RunState withOutputs(RunState state, String outputsJson) {
+    return outputsJson.isEmpty() ? state : state.withOutputs(StateJson.readOutputs(outputsJson));
   }
 
   @Override
@@ -185,8 +192,9 @@ public final class RedisRunRepository implements RunRepository {
     List<Object> keys = Arrays.asList(run, run + ":applied", run + ":applied-order", run + ":items", timers, timers + ":data",
         limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), "baton:limits", "baton:limits:max");
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
-    List<Object> args = new ArrayList<>(List.of(Long.toString(r.expectedVersion()), StateJson.write(r.state().withoutItems()),
-        r.eventId(), StateJson.write(r.applied()), Integer.toString(maxAppliedIds), Long.toString(ttl)));
+    List<Object> args = new ArrayList<>(List.of(Long.toString(r.expectedVersion()),
+        StateJson.write(r.state().withoutItems().withoutOutputs()), r.eventId(), StateJson.write(r.applied()),
+        Integer.toString(maxAppliedIds), Long.toString(ttl), r.outputsChanged() ? StateJson.write(r.state().outputsByJob()) : ""));
     args.add(Integer.toString(r.changedItems().size()));
     r.changedItems().forEach((field, item) -> {
       args.add(field);
@@ -227,8 +235,10 @@ public final class RedisRunRepository implements RunRepository {
 
   @Override
   public Optional<RunState> find(String runId) {
-    String json = redisson.<String, String>getMap(runKey(runId), StringCodec.INSTANCE).get("state");
-    return Optional.ofNullable(json).map(StateJson::readState);
+    var hash = redisson.<String, String>getMap(runKey(runId), StringCodec.INSTANCE);
+    String json = hash.get("state");
+    String outputs = hash.get("outputs");
+    return Optional.ofNullable(json).map(j -> withOutputs(StateJson.readState(j), outputs == null ? "" : outputs));
   }
 
   /** All instances of a fan-out job, for status queries. */

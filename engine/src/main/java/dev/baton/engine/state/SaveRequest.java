@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Everything one applied event writes, in one atomic step: the run document (without its
- * instances), the instances it changed, the applied event id with its record and outputs, the
+ * instances; its job outputs only when they changed), the instances it changed, the applied event id with its record and outputs, the
  * timers it set and cancelled (in the timer set of {@code partition}), and what it does to its
  * template's admission queue.
  */
@@ -16,6 +16,7 @@ public record SaveRequest(
     String runId,
     long expectedVersion,
     RunState state,
+    boolean outputsChanged,
     Map<String, ItemState> changedItems,
     String eventId,
     AppliedEvent applied,

@@ -33,6 +33,14 @@ public final class StateJson {
     }
   }
 
+  public static java.util.Map<String, java.util.Map<String, String>> readOutputs(String json) {
+    try {
+      return MAPPER.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable stored outputs", e);
+    }
+  }
+
   public static RunState readState(String json) {
     return read(json, RunState.class);
   }

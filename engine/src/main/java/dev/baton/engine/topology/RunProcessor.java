@@ -169,7 +169,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
         admission = new SaveRequest.Admission(SaveRequest.Admission.Op.RELEASE, r.template(), 0);
       }
     }
-    return new SaveRequest(event.runId(), version, d.state(), changedItems, eventId,
+    boolean outputsChanged = before == null || !before.outputsByJob().equals(d.state().outputsByJob());
+    return new SaveRequest(event.runId(), version, d.state(), outputsChanged, changedItems, eventId,
         new AppliedEvent(meta.topic(), meta.partition(), meta.offset(), out), timersToSet, timersToCancel,
         context.taskId().partition(), admission);
   }

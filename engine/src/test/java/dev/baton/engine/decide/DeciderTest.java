@@ -77,7 +77,7 @@ class DeciderTest {
   }
 
   static Decision started() {
-    return Decider.decide(null, trigger("r1", Map.of("source", "s3://in")), PIPELINE, T0);
+    return Sim.decide(null, trigger("r1", Map.of("source", "s3://in")), PIPELINE, T0);
   }
 
   @Test
@@ -99,7 +99,7 @@ class DeciderTest {
   @Test
   void completionDispatchesNextJobWithPreviousOutputs() {
     Decision d1 = started();
-    Decision d2 = Decider.decide(d1.state(), succeeded("r1", "extract", Map.of("records", "21")), PIPELINE, T0.plusSeconds(1));
+    Decision d2 = Sim.decide(d1.state(), succeeded("r1", "extract", Map.of("records", "21")), PIPELINE, T0.plusSeconds(1));
     JobDispatch next = dispatches(d2).get(0);
     assertEquals("transform", next.getJob());
     assertEquals("21", next.getEnv().get("RECORDS"));
@@ -111,10 +111,10 @@ class DeciderTest {
   @Test
   void lastJobSucceedingEndsRunSucceeded() {
     RunState s = started().state();
-    s = Decider.decide(s, succeeded("r1", "extract", Map.of("records", "21")), PIPELINE, T0).state();
-    Decision d = Decider.decide(s, succeeded("r1", "transform", Map.of("rows", "42")), PIPELINE, T0);
+    s = Sim.decide(s, succeeded("r1", "extract", Map.of("records", "21")), PIPELINE, T0).state();
+    Decision d = Sim.decide(s, succeeded("r1", "transform", Map.of("rows", "42")), PIPELINE, T0);
     assertEquals(List.of("load", "42", "r1"), dispatches(d).get(0).getCommand());
-    Decision end = Decider.decide(d.state(), succeeded("r1", "load", Map.of()), PIPELINE, T0.plusSeconds(5));
+    Decision end = Sim.decide(d.state(), succeeded("r1", "load", Map.of()), PIPELINE, T0.plusSeconds(5));
     assertEquals(RunStatus.SUCCEEDED, end.state().status());
     assertEquals(T0.plusSeconds(5), end.state().endedAt());
     assertEquals(List.of(RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes(end));
@@ -123,7 +123,7 @@ class DeciderTest {
 
   @Test
   void failedJobFailsRunWithExitCodeAndStderrTail() {
-    Decision d = Decider.decide(started().state(),
+    Decision d = Sim.decide(started().state(),
         completion("r1", "extract", 1, CompletionStatus.FAILED, 3, Map.of(), "disk full\n"), PIPELINE, T0);
     assertEquals(RunStatus.FAILED, d.state().status());
     JobState job = d.state().job("extract");
@@ -138,7 +138,7 @@ class DeciderTest {
 
   @Test
   void jobThatDoesNotWriteDeclaredOutputFails() {
-    Decision d = Decider.decide(started().state(), succeeded("r1", "extract", Map.of("other", "1")), PIPELINE, T0);
+    Decision d = Sim.decide(started().state(), succeeded("r1", "extract", Map.of("other", "1")), PIPELINE, T0);
     assertEquals(RunStatus.FAILED, d.state().status());
     assertTrue(d.state().job("extract").error().contains("declared output 'records'"));
   }
@@ -160,9 +160,9 @@ class DeciderTest {
   void staleOrRepeatedCompletionChangesNothing(String what, String job, int attempt, boolean completeFirst) {
     RunState s = started().state();
     if (completeFirst) {
-      s = Decider.decide(s, succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0).state();
+      s = Sim.decide(s, succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0).state();
     }
-    Decision d = Decider.decide(s, completion("r1", job, attempt, CompletionStatus.SUCCEEDED, 0, Map.of("records", "9"), null), PIPELINE, T0);
+    Decision d = Sim.decide(s, completion("r1", job, attempt, CompletionStatus.SUCCEEDED, 0, Map.of("records", "9"), null), PIPELINE, T0);
     assertEquals(s, d.state());
     assertEquals(1, d.commands().size());
     assertTrue(d.commands().get(0) instanceof Ignore, d.commands().toString());
@@ -183,7 +183,7 @@ class DeciderTest {
   @ParameterizedTest(name = "rejects: {3}")
   @MethodSource("rejectedInputs")
   void invalidInputIsRejectedWithReason(RunState state, EngineEvent event, Template template, String reason) {
-    Decision d = Decider.decide(state, event, template, T0);
+    Decision d = Sim.decide(state, event, template, T0);
     assertEquals(state, d.state());
     assertEquals(1, d.commands().size());
     Reject reject = (Reject) d.commands().get(0);
@@ -193,7 +193,7 @@ class DeciderTest {
   @Test
   void secondTriggerForExistingRunIsIgnored() {
     RunState s = started().state();
-    Decision d = Decider.decide(s, trigger("r1", Map.of("source", "y")), PIPELINE, T0);
+    Decision d = Sim.decide(s, trigger("r1", Map.of("source", "y")), PIPELINE, T0);
     assertEquals(s, d.state());
     assertTrue(d.commands().get(0) instanceof Ignore);
   }
@@ -201,7 +201,7 @@ class DeciderTest {
   @Test
   void cancelStopsRunningAttemptAndEndsRunCancelled() {
     RunState s = started().state();
-    Decision d = Decider.decide(s, new EngineEvent.CommandReceived("r1",
+    Decision d = Sim.decide(s, new EngineEvent.CommandReceived("r1",
         RunCommand.newBuilder().setRunId("r1").setType(RunCommandType.CANCEL).setReason("operator").build()), PIPELINE, T0);
     assertEquals(RunStatus.CANCELLED, d.state().status());
     JobDispatch stop = dispatches(d).get(0);
@@ -209,7 +209,7 @@ class DeciderTest {
     assertEquals("r1/extract/1", stop.getAttemptId());
     assertEquals(JobStatus.CANCELLED, d.state().job("extract").status());
     assertEquals(List.of(RunEventType.JOB_CANCELLED, RunEventType.RUN_CANCELLED), eventTypes(d));
-    Decision late = Decider.decide(d.state(), succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0);
+    Decision late = Sim.decide(d.state(), succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0);
     assertEquals(d.state(), late.state());
     assertTrue(late.commands().get(0) instanceof Ignore);
   }
