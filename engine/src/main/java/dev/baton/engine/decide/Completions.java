@@ -55,7 +55,7 @@ final class Completions {
   }
 
   private static Decision applyToItem(Step s, JobSpec spec, JobCompletion c) {
-    ItemState item = s.state.item(spec.name(), c.getItem());
+    ItemState item = s.item(spec.name(), c.getItem());
     JobState job = s.job(spec.name());
     if (item == null || !job.fansOut() || job.status() != JobStatus.RUNNING || item.status() != JobStatus.RUNNING
         || item.attempt() != c.getAttempt()) {
@@ -67,7 +67,7 @@ final class Completions {
     if (c.getStatus() == CompletionStatus.SUCCEEDED && missing == null) {
       s.put(item.with(JobStatus.SUCCEEDED, item.attempt(), c.getOutputs(), c.getExitCode(), null));
       s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), item.index(), item.attempt(), c.getExitCode(), c.getOutputs(), null);
-      FanOut.itemEnded(s, spec, s.state.item(spec.name(), item.index()), true, null);
+      FanOut.itemEnded(s, spec, s.item(spec.name(), item.index()), true, null);
       if (s.job(spec.name()).status() == JobStatus.SUCCEEDED) {
         Scheduler.advance(s);
       }

@@ -130,7 +130,7 @@ public final class Decider {
       return reject(s.state, "timer for unknown job " + t.getJob());
     }
     if (t.getItem() != null) {
-      ItemState item = s.state.item(t.getJob(), t.getItem());
+      ItemState item = s.item(t.getJob(), t.getItem());
       if (item == null || item.status() != JobStatus.WAITING || item.attempt() != t.getAttempt()) {
         return ignore(s.state, "retry timer " + t.getEventId() + " is stale");
       }
@@ -153,7 +153,7 @@ public final class Decider {
     }
     String why = "timed out: no completion within " + spec.timeout().plus(Dispatches.TIMEOUT_GRACE).toMillis() + " ms";
     if (t.getItem() != null) {
-      ItemState item = s.state.item(t.getJob(), t.getItem());
+      ItemState item = s.item(t.getJob(), t.getItem());
       if (item == null || item.status() != JobStatus.RUNNING || item.attempt() != t.getAttempt()) {
         return ignore(s.state, "timeout timer " + t.getEventId() + " is stale");
       }

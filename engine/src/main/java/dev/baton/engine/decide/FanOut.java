@@ -36,7 +36,8 @@ final class FanOut {
       return;
     }
     for (int i = 0; i < values.size(); i++) {
-      s.state = s.state.withItem(new ItemState(spec.name(), i, values.get(i), JobStatus.PENDING, 0, Map.of(), null, null));
+      ItemState item = new ItemState(spec.name(), i, values.get(i), JobStatus.PENDING, 0, Map.of(), null, null);
+      s.items.put(item.key(), item);
     }
     JobState counted = job.withCounters(values.size(), 0, 0, 0, 0, List.of());
     if (values.isEmpty()) {
@@ -61,7 +62,7 @@ final class FanOut {
       if (!slot || next == null) {
         return;
       }
-      ItemState item = s.state.item(spec.name(), next);
+      ItemState item = s.item(spec.name(), next);
       if (item == null) {
         return; // not loaded: the next completion of this job dispatches it (Needs loads it then)
       }
@@ -108,7 +109,7 @@ final class FanOut {
     for (String key : spec.outputs()) {
       ArrayNode array = JSON.createArrayNode();
       for (int i = 0; i < items; i++) {
-        ItemState item = s.state.item(spec.name(), i);
+        ItemState item = s.item(spec.name(), i);
         if (item == null) {
           throw new IllegalStateException("instance " + i + " of " + spec.name() + " was not loaded for the fan-in");
         }
@@ -134,7 +135,7 @@ final class FanOut {
   /** Instances of {@code job} that are running or waiting, among those loaded. */
   static List<ItemState> activeItems(Step s, String job) {
     List<ItemState> out = new ArrayList<>();
-    for (ItemState item : s.state.items().values()) {
+    for (ItemState item : s.items.values()) {
       if (item.job().equals(job) && (item.status() == JobStatus.RUNNING || item.status() == JobStatus.WAITING)) {
         out.add(item);
       }

@@ -135,7 +135,7 @@ final class Lifecycle {
       JobState reset = job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null);
       if (job.fansOut()) {
         List<Integer> requeue = new ArrayList<>(job.requeued());
-        for (ItemState item : List.copyOf(s.state.items().values())) {
+        for (ItemState item : List.copyOf(s.items.values())) {
           if (item.job().equals(job.name()) && (item.status() == JobStatus.FAILED || item.status() == JobStatus.CANCELLED)) {
             s.put(item.with(JobStatus.PENDING, item.attempt(), Map.of(), null, null));
             requeue.add(item.index());

@@ -88,12 +88,6 @@ public record RunState(
     return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail, outcome, runTimeoutTimer, items);
   }
 
-  RunState withItem(ItemState item) {
-    Map<String, ItemState> copy = new LinkedHashMap<>(items);
-    copy.put(item.key(), item);
-    return new RunState(runId, template, templateVersion, status, params, jobs, createdAt, endedAt, detail, outcome, runTimeoutTimer, copy);
-  }
-
   RunState with(RunStatus s, Instant ended, String why, RunStatus pendingOutcome) {
     return new RunState(runId, template, templateVersion, s, params, jobs, createdAt, ended, why, pendingOutcome, runTimeoutTimer, items);
   }

@@ -4,6 +4,7 @@ import dev.baton.engine.template.Template;
 import dev.baton.events.RunEventType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,15 +19,22 @@ final class Step {
   final Instant now;
   final List<EngineCommand> commands = new ArrayList<>();
   final List<String> transitions = new ArrayList<>();
+  /** The fan-out instances loaded and changed: kept here, not copied into the state on every change. */
+  final Map<String, ItemState> items;
 
   Step(RunState state, Template template, Instant now) {
     this.state = state;
     this.template = template;
     this.now = now;
+    this.items = new LinkedHashMap<>(state.items());
   }
 
   Decision decision() {
-    return new Decision(state, commands, transitions);
+    return new Decision(state.withItems(items), commands, transitions);
+  }
+
+  ItemState item(String job, int index) {
+    return items.get(ItemState.key(job, index));
   }
 
   JobState job(String name) {
@@ -42,11 +50,11 @@ final class Step {
   }
 
   void put(ItemState item) {
-    ItemState old = state.item(item.job(), item.index());
+    ItemState old = items.get(item.key());
     if (old != null && old.status() != item.status()) {
       transitions.add(Transitions.job(old.status(), item.status()));
     }
-    state = state.withItem(item);
+    items.put(item.key(), item);
   }
 
   void moveRun(RunStatus to, String detail, RunStatus outcome) {

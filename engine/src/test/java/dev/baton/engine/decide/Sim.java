@@ -62,11 +62,19 @@ final class Sim {
     Needs.ItemQuery q = Needs.of(before, event, template);
     if (before != null && !q.isEmpty()) {
       Map<String, ItemState> loaded = new LinkedHashMap<>();
-      store.forEach((k, v) -> {
-        if (q.allOf().contains(v.job()) || q.indexes().getOrDefault(v.job(), Set.of()).contains(v.index())) {
-          loaded.put(k, v);
+      if (!q.allOf().isEmpty()) {
+        store.forEach((k, v) -> {
+          if (q.allOf().contains(v.job())) {
+            loaded.put(k, v);
+          }
+        });
+      }
+      q.indexes().forEach((job, indexes) -> indexes.forEach(i -> {
+        ItemState item = store.get(ItemState.key(job, i));
+        if (item != null) {
+          loaded.put(item.key(), item);
         }
-      });
+      }));
       before = before.withItems(loaded);
     }
     last = decide(before, event, template, now);
