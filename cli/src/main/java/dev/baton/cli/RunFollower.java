@@ -70,7 +70,10 @@ public final class RunFollower implements AutoCloseable {
         } catch (EventFormatException e) {
           continue;
         }
-        out.println(describe(event));
+        String line = describe(event);
+        if (line != null) {
+          out.println(line);
+        }
         RunEventType type = event.getType();
         if (type == RunEventType.RUN_SUCCEEDED || type == RunEventType.RUN_FAILED || type == RunEventType.RUN_CANCELLED
             || type == RunEventType.REJECTED) {
@@ -81,8 +84,13 @@ public final class RunFollower implements AutoCloseable {
     return null;
   }
 
+  /** One line per event; null for the routine events of fan-out instances (they can be thousands). */
   static String describe(RunEvent e) {
-    String job = e.getJob() == null ? "" : String.format("  %-12s #%d ", e.getJob(), e.getAttempt());
+    String name = e.getJob() == null ? "" : e.getJob() + (e.getItem() == null ? "" : "[" + e.getItem() + "]");
+    String job = e.getJob() == null ? "" : String.format("  %-12s %-3s ", name, e.getAttempt() == null ? "" : "#" + e.getAttempt());
+    if (e.getItem() != null && (e.getType() == RunEventType.JOB_DISPATCHED || e.getType() == RunEventType.JOB_SUCCEEDED)) {
+      return null;
+    }
     return switch (e.getType()) {
       case RUN_STARTED -> "run " + e.getRunId() + " started (" + e.getTemplate() + " v" + e.getTemplateVersion() + ")";
       case JOB_DISPATCHED -> job + "started    " + nullToEmpty(e.getDetail());
@@ -92,6 +100,11 @@ public final class RunFollower implements AutoCloseable {
       case RUN_FAILED -> "run " + e.getRunId() + " FAILED: " + nullToEmpty(e.getDetail());
       case RUN_CANCELLED -> "run " + e.getRunId() + " CANCELLED";
       case REJECTED -> "run " + e.getRunId() + " REJECTED: " + nullToEmpty(e.getDetail());
+      case JOB_SKIPPED -> job + "skipped    " + nullToEmpty(e.getDetail());
+      case JOB_RETRYING -> job + "retrying   " + nullToEmpty(e.getDetail());
+      case JOB_CANCELLED -> job + "cancelled  " + nullToEmpty(e.getDetail());
+      case RUN_QUEUED -> "run " + e.getRunId() + " QUEUED (" + nullToEmpty(e.getDetail()) + ")";
+      case RUN_RETRIED -> "run " + e.getRunId() + " rerun from its failed jobs";
       default -> job + e.getType() + " " + nullToEmpty(e.getDetail());
     };
   }

@@ -33,7 +33,7 @@ final class StatusCmd implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Optional<RunState> found;
-    try (RedisRunRepository runs = new RedisRunRepository(redisUrl, 1, Duration.ZERO)) {
+    try (RedisRunRepository runs = new RedisRunRepository(redisUrl, "status", 1, Duration.ZERO)) {
       found = runs.find(runId);
     }
     if (found.isEmpty()) {
@@ -59,8 +59,13 @@ final class StatusCmd implements Callable<Integer> {
     for (JobState job : run.jobs().values()) {
       String took = job.startedAt() != null && job.endedAt() != null
           ? (job.endedAt().toEpochMilli() - job.startedAt().toEpochMilli()) + " ms" : "";
-      out.printf("  %-14s %-10s attempt %d  %s%s%n", job.name(), job.status(), job.attempt(),
-          job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ", took);
+      if (job.fansOut()) {
+        out.printf("  %-14s %-10s %d items: %d succeeded, %d failed, %d running%n", job.name(), job.status(), job.items(),
+            job.itemsDone(), job.itemsFailed(), job.itemsActive());
+      } else {
+        out.printf("  %-14s %-10s attempt %d  %s%s%n", job.name(), job.status(), job.attempt(),
+            job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ", took);
+      }
       job.outputs().forEach((k, v) -> out.printf("      %s = %s%n", k, v));
       if (job.error() != null) {
         out.printf("      error: %s%n", job.error().strip().replace("\n", "\n             "));

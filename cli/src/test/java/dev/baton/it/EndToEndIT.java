@@ -156,9 +156,9 @@ class EndToEndIT {
     int exit = cli(out, "run", "pipeline", "-p", "source=orders.csv", "-p", "multiplier=3", "--wait", "--run-id", "cli-1", "--timeout", "60s");
     String text = out.toString();
     assertEquals(0, exit, text);
-    int extract = text.indexOf("extract      #1 succeeded  records=21");
-    int transform = text.indexOf("transform    #1 succeeded  rows=63");
-    int load = text.indexOf("load         #1 succeeded  summary=loaded 63 rows from orders.csv");
+    int extract = text.indexOf("extract      #1  succeeded  records=21");
+    int transform = text.indexOf("transform    #1  succeeded  rows=63");
+    int load = text.indexOf("load         #1  succeeded  summary=loaded 63 rows from orders.csv");
     assertTrue(extract >= 0 && extract < transform && transform < load, text);
     assertTrue(text.contains("run cli-1 SUCCEEDED"), text);
 

@@ -11,6 +11,12 @@ import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.state.AppliedEvent;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RedisRunRepository;
+import dev.baton.engine.state.SaveRequest;
+import dev.baton.engine.decide.ItemState;
+import dev.baton.engine.decide.JobStatus;
+import dev.baton.engine.decide.Needs;
+import dev.baton.events.TimerFired;
+import dev.baton.events.TimerKind;
 import dev.baton.engine.state.StoredRun;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +39,7 @@ class RedisRunRepositoryIT {
 
   @BeforeAll
   static void connect() {
-    runs = new RedisRunRepository(SharedBroker.redisUrl(), 3, Duration.ofSeconds(600));
+    runs = new RedisRunRepository(SharedBroker.redisUrl(), "repo-it", 3, Duration.ofSeconds(600));
     Config c = new Config();
     c.useSingleServer().setAddress(SharedBroker.redisUrl());
     c.setCodec(StringCodec.INSTANCE);
@@ -49,7 +55,12 @@ class RedisRunRepositoryIT {
   static RunState state(String runId, RunStatus status) {
     Map<String, JobState> jobs = new LinkedHashMap<>();
     jobs.put("a", JobState.pending("a"));
-    return new RunState(runId, "t", 1, status, Map.of("p", "v"), jobs, Instant.parse("2026-01-01T00:00:00Z"), null, null);
+    return new RunState(runId, "t", 1, status, Map.of("p", "v"), jobs, Instant.parse("2026-01-01T00:00:00Z"), null, null, null, null, Map.of());
+  }
+
+  static boolean save(String runId, long version, RunState state, String eventId, AppliedEvent applied) {
+    return runs.save(new SaveRequest(runId, version, state, true, Map.of(), eventId, applied, List.of(), List.of(), 0,
+        SaveRequest.Admission.NONE));
   }
 
   static AppliedEvent applied(long offset) {
@@ -59,19 +70,19 @@ class RedisRunRepositoryIT {
 
   @Test
   void saveIsACompareAndSetOnVersion() {
-    assertTrue(runs.save("cas-1", 0, state("cas-1", RunStatus.RUNNING), "e1", applied(10)));
-    assertFalse(runs.save("cas-1", 0, state("cas-1", RunStatus.FAILED), "e2", applied(11)), "stale version must lose");
+    assertTrue(save("cas-1", 0, state("cas-1", RunStatus.RUNNING), "e1", applied(10)));
+    assertFalse(save("cas-1", 0, state("cas-1", RunStatus.FAILED), "e2", applied(11)), "stale version must lose");
     StoredRun stored = runs.load("cas-1", "e2");
     assertEquals(1, stored.version());
     assertEquals(RunStatus.RUNNING, stored.state().status());
     assertNull(stored.applied());
-    assertTrue(runs.save("cas-1", 1, state("cas-1", RunStatus.FAILED), "e2", applied(11)));
+    assertTrue(save("cas-1", 1, state("cas-1", RunStatus.FAILED), "e2", applied(11)));
     assertEquals(2, runs.load("cas-1", "x").version());
   }
 
   @Test
   void appliedEventKeepsItsRecordCoordinatesAndProducedRecords() {
-    runs.save("ap-1", 0, state("ap-1", RunStatus.RUNNING), "e1", applied(42));
+    save("ap-1", 0, state("ap-1", RunStatus.RUNNING), "e1", applied(42));
     AppliedEvent a = runs.load("ap-1", "e1").applied();
     assertTrue(a.sameRecord("baton.completions", 2, 42));
     assertFalse(a.sameRecord("baton.completions", 2, 43));
@@ -82,7 +93,7 @@ class RedisRunRepositoryIT {
   @Test
   void appliedIdsAreBoundedOldestFirst() {
     for (int i = 0; i < 5; i++) {
-      runs.save("bound-1", i, state("bound-1", RunStatus.RUNNING), "e" + i, applied(i));
+      save("bound-1", i, state("bound-1", RunStatus.RUNNING), "e" + i, applied(i));
     }
     assertNull(runs.load("bound-1", "e0").applied());
     assertNull(runs.load("bound-1", "e1").applied());
@@ -92,17 +103,77 @@ class RedisRunRepositoryIT {
 
   @Test
   void finishedRunExpiresAfterRetentionRunningRunDoesNot() {
-    runs.save("exp-1", 0, state("exp-1", RunStatus.RUNNING), "e1", applied(1));
+    save("exp-1", 0, state("exp-1", RunStatus.RUNNING), "e1", applied(1));
     assertEquals(-1, redis.getKeys().remainTimeToLive(RedisRunRepository.runKey("exp-1")));
-    runs.save("exp-1", 1, state("exp-1", RunStatus.SUCCEEDED), "e2", applied(2));
+    save("exp-1", 1, state("exp-1", RunStatus.SUCCEEDED), "e2", applied(2));
     long ttl = redis.getKeys().remainTimeToLive(RedisRunRepository.runKey("exp-1"));
     assertTrue(ttl > 500_000 && ttl <= 600_000, "ttl " + ttl);
   }
 
   @Test
   void keysOfOneRunShareAHashTag() {
-    runs.save("tag-1", 0, state("tag-1", RunStatus.RUNNING), "e1", applied(1));
+    save("tag-1", 0, state("tag-1", RunStatus.RUNNING), "e1", applied(1));
     assertEquals(List.of("baton:run:{tag-1}", "baton:run:{tag-1}:applied", "baton:run:{tag-1}:applied-order"),
         redis.getKeys().getKeysStreamByPattern("baton:run:{tag-1}*").sorted().toList());
+  }
+
+  @Test
+  void instancesAreWrittenOneByOneAndLoadedAsAsked() {
+    Map<String, ItemState> items = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 5; i++) {
+      items.put("fan/" + i, new ItemState("fan", i, "v" + i, JobStatus.PENDING, 0, Map.of(), null, null));
+    }
+    assertTrue(runs.save(new SaveRequest("items-1", 0, state("items-1", RunStatus.RUNNING), false, items, "e1", applied(1),
+        List.of(), List.of(), 0, SaveRequest.Admission.NONE)));
+    Map<String, ItemState> some = runs.loadItems("items-1", new Needs.ItemQuery(Map.of("fan", java.util.Set.of(1, 3)), java.util.Set.of()));
+    assertEquals(java.util.Set.of("fan/1", "fan/3"), some.keySet());
+    assertEquals("v3", some.get("fan/3").value());
+    assertEquals(5, runs.loadItems("items-1", new Needs.ItemQuery(Map.of(), java.util.Set.of("fan"))).size());
+  }
+
+  @Test
+  void jobOutputsAreStoredApartAndOnlyWhenTheyChange() {
+    RunState s = state("out-1", RunStatus.RUNNING);
+    Map<String, JobState> jobs = new LinkedHashMap<>(s.jobs());
+    jobs.put("a", new JobState("a", JobStatus.SUCCEEDED, 1, Map.of("big", "x".repeat(5000)), 0, null, null, null, null, null, 0, 0, 0, 0, List.of()));
+    RunState withOutputs = new RunState("out-1", "t", 1, RunStatus.RUNNING, Map.of(), jobs, s.createdAt(), null, null, null, null, Map.of());
+    save("out-1", 0, withOutputs, "e1", applied(1));
+    String document = redis.<String, String>getMap(RedisRunRepository.runKey("out-1")).get("state");
+    assertTrue(document.length() < 1000, document);
+    assertEquals(5000, runs.find("out-1").orElseThrow().job("a").outputs().get("big").length());
+    runs.save(new SaveRequest("out-1", 1, withOutputs, false, Map.of(), "e2", applied(2), List.of(), List.of(), 0, SaveRequest.Admission.NONE));
+    assertEquals(5000, runs.load("out-1", "x").state().job("a").outputs().get("big").length(), "unchanged outputs are kept");
+  }
+
+  @Test
+  void dueTimersAreLeasedNotRemovedUntilApplied() {
+    Instant due = Instant.parse("2026-01-01T00:00:10Z");
+    TimerFired timer = TimerFired.newBuilder().setEventId("tm-1/a/1/retry").setRunId("tm-1").setKind(TimerKind.RETRY)
+        .setJob("a").setAttempt(1).setDueAt(due).build();
+    runs.save(new SaveRequest("tm-1", 0, state("tm-1", RunStatus.RUNNING), false, Map.of(), "e1", applied(1),
+        List.of(timer), List.of(), 7, SaveRequest.Admission.NONE));
+    assertEquals(List.of(), runs.leaseDueTimers(7, due.minusMillis(1), 10, Duration.ofSeconds(5)));
+    assertEquals(List.of(timer), runs.leaseDueTimers(7, due, 10, Duration.ofSeconds(5)));
+    assertEquals(List.of(), runs.leaseDueTimers(7, due.plusSeconds(1), 10, Duration.ofSeconds(5)), "leased");
+    assertEquals(List.of(timer), runs.leaseDueTimers(7, due.plusSeconds(5), 10, Duration.ofSeconds(5)), "lease expired: fires again");
+    runs.save(new SaveRequest("tm-1", 1, state("tm-1", RunStatus.RUNNING), false, Map.of(), timer.getEventId(), applied(2),
+        List.of(), List.of(timer.getEventId()), 7, SaveRequest.Admission.NONE));
+    assertEquals(List.of(), runs.leaseDueTimers(7, due.plusSeconds(60), 10, Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void admissionsFollowArrivalOrderWithinTheLimit() {
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    for (String id : List.of("q-1", "q-2", "q-3")) {
+      runs.save(new SaveRequest(id, 0, state(id, RunStatus.QUEUED), false, Map.of(), "e", applied(1), List.of(), List.of(), 0,
+          new SaveRequest.Admission(SaveRequest.Admission.Op.ENQUEUE, "lim-it", 2)));
+    }
+    assertEquals(List.of("q-1", "q-2"), runs.leaseAdmissions(now, Duration.ofSeconds(5)));
+    runs.admitted("lim-it", "q-1");
+    runs.admitted("lim-it", "q-2");
+    assertEquals(List.of(), runs.leaseAdmissions(now.plusSeconds(10), Duration.ofSeconds(5)));
+    runs.save(new SaveRequest("q-1", 1, state("q-1", RunStatus.SUCCEEDED), false, Map.of(), "end", applied(2), List.of(), List.of(), 0,
+        new SaveRequest.Admission(SaveRequest.Admission.Op.RELEASE, "lim-it", 0)));
+    assertEquals(List.of("q-3"), runs.leaseAdmissions(now.plusSeconds(20), Duration.ofSeconds(5)));
   }
 }

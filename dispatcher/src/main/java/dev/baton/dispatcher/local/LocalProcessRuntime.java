@@ -82,6 +82,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     Instant started = Instant.now();
     try {
       dir = Files.createDirectories(workDir.resolve(dispatch.getAttemptId().replaceAll("[^A-Za-z0-9_.-]", "_")));
+      Files.deleteIfExists(dir.resolve("outputs"));
     } catch (IOException e) {
       return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "cannot create work directory: " + e.getMessage(), null, started, Instant.now());
     }
@@ -96,6 +97,9 @@ public final class LocalProcessRuntime implements JobRuntime {
     env.put("BATON_ATTEMPT_ID", dispatch.getAttemptId());
     env.put("BATON_TEMPLATE", dispatch.getTemplate());
     env.put("BATON_OUTPUTS", outputs.toString());
+    if (dispatch.getItem() != null) {
+      env.put("BATON_ITEM_INDEX", Integer.toString(dispatch.getItem()));
+    }
     OutputTail out = new OutputTail(tailBytes);
     OutputTail err = new OutputTail(tailBytes);
     try {
@@ -203,6 +207,7 @@ public final class LocalProcessRuntime implements JobRuntime {
         .setOccurredAt(ended != null ? ended : Instant.now())
         .setJob(d.getJob())
         .setAttempt(d.getAttempt())
+        .setItem(d.getItem())
         .setStatus(status)
         .setExitCode(exit)
         .setOutputs(outputs)
