@@ -110,7 +110,12 @@ public final class RunFollower implements AutoCloseable {
   }
 
   private static String outputs(Map<String, String> outputs) {
-    return outputs.entrySet().stream().map(o -> o.getKey() + "=" + o.getValue()).collect(Collectors.joining(" "));
+    return outputs.entrySet().stream().map(o -> o.getKey() + "=" + shorten(o.getValue())).collect(Collectors.joining(" "));
+  }
+
+  /** Long values (a fan-in's list) are cut for the terminal; `baton status --json` has them whole. */
+  static String shorten(String value) {
+    return value.length() <= 120 ? value : value.substring(0, 100) + "… (" + value.length() + " chars)";
   }
 
   private static String nullToEmpty(String s) {

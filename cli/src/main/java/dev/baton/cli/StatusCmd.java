@@ -66,7 +66,7 @@ final class StatusCmd implements Callable<Integer> {
         out.printf("  %-14s %-10s attempt %d  %s%s%n", job.name(), job.status(), job.attempt(),
             job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ", took);
       }
-      job.outputs().forEach((k, v) -> out.printf("      %s = %s%n", k, v));
+      job.outputs().forEach((k, v) -> out.printf("      %s = %s%n", k, RunFollower.shorten(v)));
       if (job.error() != null) {
         out.printf("      error: %s%n", job.error().strip().replace("\n", "\n             "));
       }

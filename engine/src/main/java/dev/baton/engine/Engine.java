@@ -75,7 +75,10 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    // Leave the group on close, so a restarted or remaining instance takes the partitions at once
+    // instead of after the session timeout.
+    streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+        .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     runs.close();
   }
 

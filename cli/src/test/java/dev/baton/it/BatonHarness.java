@@ -1,0 +1,143 @@
+package dev.baton.it;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.cli.BatonCli;
+import dev.baton.cli.TemplatePublisher;
+import dev.baton.dispatcher.Dispatcher;
+import dev.baton.dispatcher.DispatcherConfig;
+import dev.baton.dispatcher.local.LocalProcessRuntime;
+import dev.baton.engine.Engine;
+import dev.baton.engine.EngineConfig;
+import dev.baton.engine.decide.RunState;
+import dev.baton.engine.template.Templates;
+import dev.baton.events.RunEvent;
+import dev.baton.events.RunEventType;
+import dev.baton.serde.EventCodec;
+import dev.baton.serde.TopicAdmin;
+import dev.baton.serde.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Baton on the shared test broker and Redis, on its own topics (prefix) and application id:
+ * engine, dispatcher with the local runtime, readers of the events and dead-letter topics, and
+ * helpers to send records, run the CLI and wait for runs.
+ */
+final class BatonHarness implements AutoCloseable {
+  static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
+  static final Duration DEADLINE = Duration.ofSeconds(90);
+
+  final String prefix;
+  final Topics topics;
+  final String bootstrap = SharedBroker.bootstrapServers();
+  final String redisUrl = SharedBroker.redisUrl();
+  final Path work;
+  final LocalProcessRuntime runtime;
+  Engine engine;
+  final Dispatcher dispatcher;
+  final TopicReader events;
+  final TopicReader deadLetters;
+  private final KafkaProducer<byte[], byte[]> producer;
+
+  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs) throws Exception {
+    this.prefix = prefix;
+    this.topics = Topics.withPrefix(prefix);
+    this.work = work;
+    TopicAdmin.ensureTopics(bootstrap, topics, 3, (short) 1);
+    if (templates != null) {
+      TemplatePublisher.publish(bootstrap, topics.templates(), TemplatePublisher.load(templates));
+    }
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    engine = startEngine();
+    runtime = new LocalProcessRuntime(work.resolve("jobs"), 4096);
+    dispatcher = new Dispatcher(DispatcherConfig.of(bootstrap, topics).withGroupId(prefix + "-dispatcher")
+        .withMaxConcurrentJobs(maxConcurrentJobs), runtime).start();
+    events = new TopicReader(bootstrap, topics.events());
+    deadLetters = new TopicReader(bootstrap, topics.dlq());
+  }
+
+  Engine startEngine() throws InterruptedException {
+    Engine e = new Engine(new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("streams"),
+        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of())).start();
+    if (!e.awaitRunning(Duration.ofSeconds(60))) {
+      throw new IllegalStateException("engine did not start");
+    }
+    return e;
+  }
+
+  /** Stops the engine and starts a new one: same application id, same Redis, state only where it is kept. */
+  void restartEngine() throws InterruptedException {
+    engine.close();
+    engine = startEngine();
+  }
+
+  void apply(String file, String yaml) throws Exception {
+    TemplatePublisher.publish(bootstrap, topics.templates(),
+        List.of(new TemplatePublisher.Loaded(Path.of(file), Templates.parse(file, yaml), yaml)));
+  }
+
+  void send(String topic, String key, String json) throws Exception {
+    producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        json.getBytes(StandardCharsets.UTF_8))).get();
+  }
+
+  /** Starts a run with a JSON trigger: {"runId": runId, "template": template, "params": params}. */
+  void trigger(String runId, String template, Map<String, String> params) throws Exception {
+    StringBuilder json = new StringBuilder("{\"runId\":\"" + runId + "\",\"template\":\"" + template + "\",\"params\":{");
+    json.append(String.join(",", params.entrySet().stream().map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"").toList()));
+    send(topics.triggers(), runId, json.append("}}").toString());
+  }
+
+  List<RunEvent> eventsOf(String runId) {
+    return events.records().stream()
+        .filter(r -> r.key() != null && runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
+        .map(r -> EVENTS.decode(r.value())).toList();
+  }
+
+  long count(String runId, RunEventType type, String job) {
+    return eventsOf(runId).stream().filter(e -> e.getType() == type && (job == null || job.equals(e.getJob()))).count();
+  }
+
+  RunEvent first(String runId, RunEventType type, String job) {
+    return eventsOf(runId).stream().filter(e -> e.getType() == type && (job == null || job.equals(e.getJob()))).findFirst().orElseThrow();
+  }
+
+  void awaitEvent(String runId, RunEventType type, String job) {
+    await().atMost(DEADLINE).until(() -> count(runId, type, job) > 0);
+  }
+
+  RunState awaitEnd(String runId) {
+    await().atMost(DEADLINE).until(() -> engine.runs().find(runId).map(s -> s.status().isFinal()).orElse(false));
+    return engine.runs().find(runId).orElseThrow();
+  }
+
+  /** Runs a CLI command against these topics; returns its exit code, output in {@code out}. */
+  int cli(StringWriter out, String... args) {
+    String[] all = Stream.concat(Arrays.stream(args), Stream.of("--bootstrap-server", bootstrap, "--topic-prefix", prefix))
+        .toArray(String[]::new);
+    return BatonCli.execute(all, new PrintWriter(out, true), new PrintWriter(out, true));
+  }
+
+  @Override
+  public void close() throws Exception {
+    producer.close();
+    events.close();
+    deadLetters.close();
+    dispatcher.close();
+    engine.close();
+  }
+}
