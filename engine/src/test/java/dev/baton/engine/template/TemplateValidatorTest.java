@@ -18,8 +18,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TemplateValidatorTest {
   static final Path FIXTURES = Path.of("src/test/resources/templates");
 
+  /** The fixtures, and every example template the project ships. */
   static Stream<Path> valid() throws IOException {
-    return list("valid");
+    List<Path> examples;
+    try (Stream<Path> s = Files.list(Path.of("../templates"))) {
+      examples = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertFalse(examples.isEmpty(), "no example templates in ../templates");
+    return Stream.concat(list("valid"), examples.stream());
   }
 
   static Stream<Path> invalid() throws IOException {
@@ -54,12 +60,29 @@ class TemplateValidatorTest {
 
   @Test
   void parsesPipelineExample() throws Exception {
-    Template t = Templates.parse("pipeline.yaml", Files.readString(FIXTURES.resolve("valid/pipeline.yaml")));
+    Template t = Templates.parse("pipeline.yaml", Files.readString(Path.of("../templates/pipeline.yaml")));
     assertEquals("pipeline", t.name());
     assertEquals(List.of("extract", "transform", "load"), t.jobs().stream().map(JobSpec::name).toList());
     assertTrue(t.params().get("source").required());
     assertEquals("2", t.params().get("multiplier").defaultValue());
     assertEquals(List.of("records"), t.jobs().get(0).outputs());
+  }
+
+  @Test
+  void parsesEveryFeature() throws Exception {
+    Template t = Templates.parse("every-feature.yaml", Files.readString(FIXTURES.resolve("valid/every-feature.yaml")));
+    assertEquals(java.time.Duration.ofHours(1), t.timeout());
+    assertEquals(3, t.maxConcurrentRuns());
+    assertEquals("cleanup", t.onExit().name());
+    JobSpec each = t.job("each").orElseThrow();
+    assertEquals(List.of("list"), each.dependsOn(), "without dependsOn a job depends on the one listed before");
+    assertEquals(4, each.maxParallel());
+    assertEquals(java.time.Duration.ofSeconds(30), each.timeout());
+    assertEquals(3, each.retry().limit());
+    assertEquals(java.time.Duration.ofMillis(150), each.retry().backoff(2));
+    assertEquals(java.time.Duration.ofSeconds(2), each.retry().backoff(20));
+    assertTrue(each.retry().retries("failed", 1) && each.retry().retries("timeout", null) == false && each.retry().retries("lost", 75));
+    assertEquals(List.of("each", "gate"), t.job("sum").orElseThrow().dependsOn());
   }
 
   @Test
