@@ -80,7 +80,8 @@ final class DevCmd implements Callable<Integer> {
     out.println();
     out.println("Start a run from another terminal:");
     out.println("  ./baton run pipeline -p source=orders.csv --wait");
-    out.println("  ./baton status <run-id>");
+    out.println("  ./baton run diamond --wait            (and fan-out, flaky, conditional, ...: see templates/)");
+    out.println("  ./baton status <run-id>        ./baton cancel <run-id>        ./baton retry <run-id>");
     out.println("  echo 'r1:{\"template\":\"hello\",\"params\":{\"name\":\"Ada\"}}' | kcat -P -b " + stack.bootstrapServers() + " -t baton.triggers -K:");
     out.println();
   }
