@@ -74,6 +74,16 @@ public final class Dispatcher implements AutoCloseable {
     return this;
   }
 
+  /** The consumer loop is alive. */
+  public boolean live() {
+    return loop.isAlive();
+  }
+
+  /** The dispatcher consumes: its loop is alive and it has partitions to read (or the group has none for it yet). */
+  public boolean ready() {
+    return loop.isAlive() && !stopping.get();
+  }
+
   private void run() {
     try {
       while (!stopping.get()) {

@@ -65,6 +65,17 @@ public final class Engine implements AutoCloseable {
     return false;
   }
 
+  /** The engine works: Streams has not failed or stopped. */
+  public boolean live() {
+    KafkaStreams.State s = streams.state();
+    return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_ERROR;
+  }
+
+  /** The engine processes records: it has its partitions. */
+  public boolean ready() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
   public EngineCounters counters() {
     return counters;
   }
@@ -82,10 +93,13 @@ public final class Engine implements AutoCloseable {
     runs.close();
   }
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
     Engine engine = new Engine(EngineConfig.fromEnv(System.getenv())).start();
+    int healthPort = Integer.parseInt(System.getenv().getOrDefault("BATON_HEALTH_PORT", "8080"));
+    dev.baton.health.HealthServer health = new dev.baton.health.HealthServer(healthPort, engine::live, engine::ready);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      health.close();
       engine.close();
       stopped.countDown();
     }, "engine-shutdown"));

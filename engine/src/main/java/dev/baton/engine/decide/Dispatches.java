@@ -85,12 +85,27 @@ final class Dispatches {
         .setImage(r.image())
         .setEnv(r.env())
         .setTimeoutMs(spec.timeout() == null ? null : spec.timeout().toMillis())
+        .setRuntime(spec.runtime())
+        .setPod(podOptions(spec))
         .build()));
     s.emit(RunEventType.JOB_DISPATCHED, spec.name(), item, attempt, null, Map.of(), String.join(" ", r.command()));
     if (spec.timeout() != null) {
       s.add(new EngineCommand.ScheduleTimer(timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt,
           spec.timeout().plus(TIMEOUT_GRACE))));
     }
+  }
+
+  private static dev.baton.events.PodOptions podOptions(JobSpec spec) {
+    if (spec.pod() == null) {
+      return null;
+    }
+    return dev.baton.events.PodOptions.newBuilder()
+        .setResources(spec.pod().resources())
+        .setNodeSelector(spec.pod().nodeSelector())
+        .setTolerations(spec.pod().tolerations())
+        .setServiceAccountName(spec.pod().serviceAccountName())
+        .setImagePullSecrets(spec.pod().imagePullSecrets())
+        .build();
   }
 
   /** A STOP for a running attempt, and the end of its timeout timer. */
@@ -107,6 +122,7 @@ final class Dispatches {
         .setAttempt(attempt)
         .setAttemptId(attemptId)
         .setItem(item)
+        .setRuntime(s.template.job(job).map(JobSpec::runtime).orElse(null))
         .build()));
     cancelTimeout(s, job, item, attempt);
   }

@@ -9,7 +9,8 @@ import java.util.Map;
  * the image the Kubernetes runtime uses, environment, the output keys it promises to write, the
  * jobs it waits for ({@code dependsOn}, resolved: the job listed before when the template did not
  * say), an optional condition ({@code when}), fan-out ({@code forEach}, {@code maxParallel}: 0 is
- * no limit), retries and a timeout (null when none).
+ * no limit), retries and a timeout (null when none), the runtime ({@code local} or
+ * {@code kubernetes}; null: the dispatcher's default) and Kubernetes settings (null: defaults).
  */
 public record JobSpec(
     String name,
@@ -22,7 +23,9 @@ public record JobSpec(
     String forEach,
     int maxParallel,
     RetrySpec retry,
-    Duration timeout) {
+    Duration timeout,
+    String runtime,
+    PodOptions pod) {
 
   public JobSpec {
     command = List.copyOf(command);
@@ -33,7 +36,7 @@ public record JobSpec(
 
   /** A plain job: no dependencies, condition, fan-out, retry or timeout. */
   public static JobSpec simple(String name, List<String> command, Map<String, String> env, List<String> outputs) {
-    return new JobSpec(name, command, null, env, outputs, List.of(), null, null, 0, null, null);
+    return new JobSpec(name, command, null, env, outputs, List.of(), null, null, 0, null, null, null, null);
   }
 
   public boolean fansOut() {

@@ -33,8 +33,13 @@ final class TemplateParser {
       Set.of("name", "version", "description", "params", "jobs", "timeout", "onExit", "maxConcurrentRuns");
   private static final Set<String> PARAM_FIELDS = Set.of("required", "default", "description");
   private static final Set<String> JOB_FIELDS = Set.of(
-      "name", "command", "image", "env", "outputs", "dependsOn", "when", "forEach", "maxParallel", "retry", "timeout");
-  private static final Set<String> EXIT_FIELDS = Set.of("name", "command", "image", "env", "outputs", "retry", "timeout");
+      "name", "command", "image", "env", "outputs", "dependsOn", "when", "forEach", "maxParallel", "retry", "timeout",
+      "runtime", "kubernetes");
+  private static final Set<String> EXIT_FIELDS =
+      Set.of("name", "command", "image", "env", "outputs", "retry", "timeout", "runtime", "kubernetes");
+  private static final Set<String> POD_FIELDS =
+      Set.of("resources", "nodeSelector", "tolerations", "serviceAccountName", "imagePullSecrets");
+  private static final Set<String> RUNTIMES = Set.of("local", "kubernetes");
   private static final Set<String> RETRY_FIELDS = Set.of("limit", "backoff", "on");
   private static final Set<String> BACKOFF_FIELDS = Set.of("initial", "factor", "max");
 
@@ -256,8 +261,77 @@ final class TemplateParser {
     }
     RetrySpec retry = retry(f.get("retry"), path + ".retry");
     Duration timeout = duration(f.get("timeout"), path + ".timeout");
+    String runtime = optionalString(f.get("runtime"), path + ".runtime");
+    if (runtime != null && !RUNTIMES.contains(runtime)) {
+      error(path + ".runtime", "must be local or kubernetes, got '" + runtime + "'");
+    }
+    PodOptions pod = pod(f.get("kubernetes"), path + ".kubernetes");
+    if ("kubernetes".equals(runtime) && image == null) {
+      error(path + ".image", "a job on the kubernetes runtime needs an image");
+    }
     return name == null ? null
-        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout);
+        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout, runtime, pod);
+  }
+
+  private PodOptions pod(Node node, String path) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error(path, "must be a mapping with resources, nodeSelector, tolerations, serviceAccountName, imagePullSecrets");
+      return null;
+    }
+    Map<String, Node> f = fields(map, path, POD_FIELDS);
+    Map<String, String> resources = new LinkedHashMap<>();
+    Node res = f.get("resources");
+    if (res instanceof MappingNode r) {
+      for (Map.Entry<String, Node> kind : fields(r, path + ".resources", Set.of("requests", "limits")).entrySet()) {
+        stringMap(kind.getValue(), path + ".resources." + kind.getKey()).forEach((k, v) -> {
+          if (!k.equals("cpu") && !k.equals("memory")) {
+            error(path + ".resources." + kind.getKey() + "." + k, "only cpu and memory are set per job");
+          }
+          resources.put(kind.getKey() + "." + k, v);
+        });
+      }
+    } else if (res != null && !isNull(res)) {
+      error(path + ".resources", "must be a mapping with requests and limits");
+    }
+    Map<String, String> nodeSelector = labelMap(f.get("nodeSelector"), path + ".nodeSelector");
+    List<Map<String, String>> tolerations = new ArrayList<>();
+    Node tol = f.get("tolerations");
+    if (tol instanceof SequenceNode seq) {
+      for (int i = 0; i < seq.getValue().size(); i++) {
+        Node t = seq.getValue().get(i);
+        String tpath = path + ".tolerations[" + i + "]";
+        lines.put(tpath, t.getStartMark().getLine() + 1);
+        if (t instanceof MappingNode tm) {
+          Map<String, String> one = new LinkedHashMap<>();
+          fields(tm, tpath, new java.util.HashSet<>(PodOptions.TOLERATION_KEYS)).forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
+          tolerations.add(one);
+        } else {
+          error(tpath, "a toleration is a mapping with key, operator, value, effect");
+        }
+      }
+    } else if (tol != null && !isNull(tol)) {
+      error(path + ".tolerations", "must be a list of tolerations");
+    }
+    String serviceAccount = optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
+    List<String> pullSecrets = stringList(f.get("imagePullSecrets"), path + ".imagePullSecrets", false);
+    return new PodOptions(resources, nodeSelector, tolerations, serviceAccount, pullSecrets);
+  }
+
+  /** A mapping of label-like keys (nodeSelector) to values. */
+  private Map<String, String> labelMap(Node node, String path) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null || isNull(node)) {
+      return out;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error(path, "must be a mapping of label: value");
+      return out;
+    }
+    fields(map, path, null).forEach((k, v) -> out.put(k, scalar(v, path + "." + k)));
+    return out;
   }
 
   private RetrySpec retry(Node node, String path) {

@@ -1,0 +1,79 @@
+package dev.baton.cli;
+
+import dev.baton.dispatcher.CompletionPublisher;
+import dev.baton.dispatcher.local.OutputsFile;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code baton report}: a job reports its own completion from inside its pod, from the
+ * {@code BATON_*} variables the pod was given. Either report an exit code the job already has, or
+ * run the job's command (no shell) and report how it ended.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = "Publish this job's completion (inside a job: uses the BATON_* environment).",
+    footer = {"", "Examples:", "  baton report --exit-code 0", "  baton report -- python train.py --epochs 3"})
+final class ReportCmd implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--exit-code", paramLabel = "N", description = "The job's exit code (when not running a command)")
+  Integer exitCode;
+
+  @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The job's argv, run without a shell, then reported")
+  List<String> command = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> env = System.getenv();
+    if ((exitCode == null) == command.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either --exit-code N or -- COMMAND...");
+    }
+    for (String required : List.of("BATON_RUN_ID", "BATON_JOB", "BATON_ATTEMPT", "BATON_BOOTSTRAP_SERVERS", "BATON_COMPLETIONS_TOPIC")) {
+      if (env.get(required) == null) {
+        throw new IllegalStateException(required + " is not set: `baton report` runs inside a job started by Baton");
+      }
+    }
+    Instant started = Instant.now();
+    int exit = exitCode != null ? exitCode : new ProcessBuilder(command).inheritIO().start().waitFor();
+    Map<String, String> outputs = Map.of();
+    String error = null;
+    CompletionStatus status = exit == 0 ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
+    if (env.get("BATON_OUTPUTS") != null) {
+      try {
+        outputs = OutputsFile.read(Path.of(env.get("BATON_OUTPUTS")));
+      } catch (IllegalArgumentException e) {
+        status = CompletionStatus.FAILED;
+        error = e.getMessage();
+      }
+    }
+    JobCompletion completion = JobCompletion.newBuilder()
+        .setRunId(env.get("BATON_RUN_ID"))
+        .setOccurredAt(Instant.now())
+        .setJob(env.get("BATON_JOB"))
+        .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT")))
+        .setItem(env.get("BATON_ITEM_INDEX") == null ? null : Integer.valueOf(env.get("BATON_ITEM_INDEX")))
+        .setStatus(status)
+        .setExitCode(exit)
+        .setOutputs(outputs)
+        .setErrorTail(error)
+        .setStartedAt(exitCode == null ? started : null)
+        .setEndedAt(Instant.now())
+        .setReporter("job")
+        .build();
+    try (CompletionPublisher publisher = new CompletionPublisher(env.get("BATON_BOOTSTRAP_SERVERS"), env.get("BATON_COMPLETIONS_TOPIC"),
+        dev.baton.serde.KafkaProperties.fromEnv(env))) {
+      publisher.publish(completion);
+    }
+    return exit;
+  }
+}

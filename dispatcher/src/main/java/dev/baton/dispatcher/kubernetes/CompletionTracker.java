@@ -1,0 +1,116 @@
+package dev.baton.dispatcher.kubernetes;
+
+import dev.baton.events.JobCompletion;
+import dev.baton.serde.EventCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which attempts have reported, read from the completions topic (from {@code lookback} ago, so a
+ * restarted dispatcher knows too). The pod watcher reports only for attempts not seen here, so a
+ * pod that reported itself is never reported again.
+ */
+public final class CompletionTracker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CompletionTracker.class);
+  private static final EventCodec<JobCompletion> CODEC = EventCodec.of(JobCompletion.class);
+
+  private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
+  private final Thread thread;
+
+  public CompletionTracker(String bootstrapServers, String topic, Duration lookback, Map<String, String> kafka) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-completion-tracker-" + UUID.randomUUID());
+    p.putAll(kafka);
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    thread = new Thread(() -> run(consumer, topic, lookback), "baton-completion-tracker");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void run(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration lookback) {
+    try (consumer) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> since = new HashMap<>();
+      partitions.forEach(tp -> since.put(tp, Instant.now().minus(lookback).toEpochMilli()));
+      Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(since);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      for (TopicPartition tp : partitions) {
+        OffsetAndTimestamp o = offsets.get(tp);
+        consumer.seek(tp, o == null ? ends.get(tp) : o.offset());
+      }
+      while (running.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          record(r.value());
+        }
+        if (caughtUp.getCount() > 0 && partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
+          caughtUp.countDown();
+        }
+      }
+    } catch (RuntimeException e) {
+      if (running.get()) {
+        LOG.error("completion tracker stopped", e);
+      }
+    }
+  }
+
+  private void record(byte[] value) {
+    try {
+      JobCompletion c = CODEC.decode(value);
+      seen.add(attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt()));
+    } catch (RuntimeException e) {
+      // not a completion Baton can read: the engine dead-letters it
+    }
+  }
+
+  /** Records a completion this dispatcher published, before the topic shows it. */
+  public void reported(String attemptId) {
+    seen.add(attemptId);
+  }
+
+  public boolean hasReported(String attemptId) {
+    return seen.contains(attemptId);
+  }
+
+  /** Waits until everything published before start-up has been read. */
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    return caughtUp.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  static String attemptId(String runId, String job, Integer item, int attempt) {
+    return item == null ? runId + "/" + job + "/" + attempt : runId + "/" + job + "[" + item + "]/" + attempt;
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.baton.dispatcher.kubernetes;
+
+import dev.baton.events.JobDispatch;
+import dev.baton.events.PodOptions;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the pod of one job attempt. Pure: no API call; the same dispatch and settings give the
+ * same pod. The job's argv is the container's command (the deployment's wrapper, if any, in
+ * front); the pod runs as a non-root user with no privilege escalation and no capabilities,
+ * never restarts, and is bounded by the job's timeout ({@code activeDeadlineSeconds}).
+ */
+public final class JobPodBuilder {
+  public static final String OUTPUTS_DIR = "/tmp/baton";
+
+  private JobPodBuilder() {}
+
+  public static Pod build(JobDispatch d, KubernetesSettings s) {
+    if (d.getImage() == null || d.getImage().isBlank()) {
+      throw new IllegalArgumentException("job '" + d.getJob() + "' has no image: the kubernetes runtime needs one");
+    }
+    PodOptions options = d.getPod();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(PodNames.MANAGED_BY, "baton");
+    labels.put(PodNames.RUN_ID, PodNames.labelValue(d.getRunId()));
+    labels.put(PodNames.JOB, PodNames.labelValue(d.getJob()));
+    labels.put(PodNames.ATTEMPT, Integer.toString(d.getAttempt()));
+    if (d.getItem() != null) {
+      labels.put(PodNames.ITEM, Integer.toString(d.getItem()));
+    }
+    PodBuilder pod = new PodBuilder()
+        .withNewMetadata()
+          .withName(PodNames.of(d.getAttemptId()))
+          .withNamespace(s.namespace())
+          .withLabels(labels)
+          .addToAnnotations(PodNames.ATTEMPT_ID, d.getAttemptId())
+          .addToAnnotations(PodNames.RUN_ID, d.getRunId())
+          .addToAnnotations(PodNames.JOB, d.getJob())
+          .addToAnnotations("baton.io/template", d.getTemplate() + "@" + d.getTemplateVersion())
+        .endMetadata()
+        .withNewSpec()
+          .withRestartPolicy("Never")
+          .withAutomountServiceAccountToken(false)
+          .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(s.runAsUser())
+            .withRunAsGroup(s.runAsUser())
+            .withFsGroup(s.runAsUser())
+            .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+          .endSecurityContext()
+          .withContainers(container(d, s, options))
+          .addNewVolume().withName("baton").withNewEmptyDir().endEmptyDir().endVolume()
+        .endSpec();
+    if (d.getTimeoutMs() != null) {
+      pod.editSpec().withActiveDeadlineSeconds(Math.max(1, (d.getTimeoutMs() + 999) / 1000)).endSpec();
+    }
+    String serviceAccount = options != null && options.getServiceAccountName() != null ? options.getServiceAccountName() : s.serviceAccountName();
+    if (serviceAccount != null) {
+      pod.editSpec().withServiceAccountName(serviceAccount).endSpec();
+    }
+    LinkedHashSet<String> pullSecrets = new LinkedHashSet<>(s.imagePullSecrets());
+    if (options != null) {
+      pullSecrets.addAll(options.getImagePullSecrets());
+      pod.editSpec().withNodeSelector(options.getNodeSelector().isEmpty() ? null : options.getNodeSelector())
+          .withTolerations(tolerations(options.getTolerations())).endSpec();
+    }
+    pod.editSpec().withImagePullSecrets(pullSecrets.stream().map(LocalObjectReference::new).toList()).endSpec();
+    return pod.build();
+  }
+
+  private static Container container(JobDispatch d, KubernetesSettings s, PodOptions options) {
+    List<String> command = new ArrayList<>(s.wrapper());
+    command.addAll(d.getCommand());
+    Map<String, String> resources = new LinkedHashMap<>(s.defaultResources());
+    if (options != null) {
+      resources.putAll(options.getResources());
+    }
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    resources.forEach((k, v) -> (k.startsWith("requests.") ? requests : limits).put(k.substring(k.indexOf('.') + 1), new Quantity(v)));
+    return new ContainerBuilder()
+        .withName("job")
+        .withImage(d.getImage())
+        .withCommand(command)
+        .withEnv(env(d, s))
+        .withNewResources().withRequests(requests).withLimits(limits).endResources()
+        .withNewSecurityContext()
+          .withAllowPrivilegeEscalation(false)
+          .withPrivileged(false)
+          .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext()
+        .addNewVolumeMount().withName("baton").withMountPath(OUTPUTS_DIR).endVolumeMount()
+        .withTerminationMessagePath("/dev/termination-log")
+        .withTerminationMessagePolicy("File")
+        .build();
+  }
+
+  private static List<EnvVar> env(JobDispatch d, KubernetesSettings s) {
+    Map<String, String> env = new LinkedHashMap<>(d.getEnv());
+    env.put("BATON_RUN_ID", d.getRunId());
+    env.put("BATON_JOB", d.getJob());
+    env.put("BATON_ATTEMPT", Integer.toString(d.getAttempt()));
+    env.put("BATON_ATTEMPT_ID", d.getAttemptId());
+    env.put("BATON_TEMPLATE", d.getTemplate());
+    if (d.getItem() != null) {
+      env.put("BATON_ITEM_INDEX", Integer.toString(d.getItem()));
+    }
+    env.put("BATON_OUTPUTS", OUTPUTS_DIR + "/outputs");
+    env.put("BATON_BOOTSTRAP_SERVERS", s.podBootstrapServers());
+    env.put("BATON_COMPLETIONS_TOPIC", s.completionsTopic());
+    return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+  }
+
+  private static List<Toleration> tolerations(List<Map<String, String>> specs) {
+    List<Toleration> out = new ArrayList<>();
+    for (Map<String, String> t : specs) {
+      TolerationBuilder b = new TolerationBuilder().withKey(t.get("key")).withOperator(t.get("operator"))
+          .withValue(t.get("value")).withEffect(t.get("effect"));
+      if (t.containsKey("tolerationSeconds")) {
+        b.withTolerationSeconds(Long.parseLong(t.get("tolerationSeconds")));
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+}

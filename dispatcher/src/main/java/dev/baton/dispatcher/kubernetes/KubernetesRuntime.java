@@ -1,0 +1,109 @@
+package dev.baton.dispatcher.kubernetes;
+
+import dev.baton.dispatcher.CompletionPublisher;
+import dev.baton.dispatcher.JobRuntime;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.JobDispatch;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each attempt as an on-demand pod: built by {@link JobPodBuilder}, created by
+ * {@link PodSubmitter}, reported by the job itself (or by {@link PodWatcher} when it cannot), and
+ * deleted when done. Idle, it holds no pods. Closing it leaves running pods alone: the next
+ * dispatcher's watcher picks them up.
+ */
+public final class KubernetesRuntime implements JobRuntime {
+  /** Every verb this runtime uses on pods; k8s/ grants exactly these (a test checks). */
+  public static final List<String> POD_VERBS = List.of("create", "delete", "get", "list", "watch");
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntime.class);
+
+  private final KubernetesClient client;
+  private final KubernetesSettings settings;
+  private final PodSubmitter submitter;
+  private final CompletionTracker tracker;
+  private final PodWatcher watcher;
+  private final CompletionPublisher publisher;
+
+  public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String bootstrapServers, Map<String, String> kafka) {
+    this.client = client;
+    this.settings = settings;
+    this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
+    this.publisher = new CompletionPublisher(bootstrapServers, settings.completionsTopic(), kafka);
+    this.tracker = new CompletionTracker(bootstrapServers, settings.completionsTopic(), Duration.ofHours(1), kafka);
+    this.watcher = new PodWatcher(client, settings, tracker, publisher::publish, Clock.systemUTC());
+  }
+
+  /** Reads what was reported before, then watches pods. */
+  public KubernetesRuntime start() throws InterruptedException {
+    if (!tracker.awaitCaughtUp(Duration.ofSeconds(60))) {
+      LOG.warn("completion tracker did not catch up within 60 s; the watcher may wait longer before reporting");
+    }
+    watcher.start();
+    LOG.info("kubernetes runtime: namespace {}, pods report to {} on {}", settings.namespace(), settings.completionsTopic(),
+        settings.podBootstrapServers());
+    return this;
+  }
+
+  @Override
+  public boolean start(JobDispatch dispatch, Consumer<JobCompletion> onEnd) {
+    Pod pod;
+    try {
+      pod = JobPodBuilder.build(dispatch, settings);
+    } catch (IllegalArgumentException e) {
+      onEnd.accept(failed(dispatch, e.getMessage()));
+      return true;
+    }
+    PodSubmitter.Result result = submitter.submit(pod);
+    if (result instanceof PodSubmitter.Created c) {
+      LOG.info("created pod {} for {}", c.name(), dispatch.getAttemptId());
+      return true;
+    }
+    if (result instanceof PodSubmitter.AlreadyRunning) {
+      return false;
+    }
+    String why = result instanceof PodSubmitter.Rejected r ? "the API server rejected the pod: " + r.message()
+        : "cannot create the pod, API server unavailable: " + ((PodSubmitter.Unavailable) result).message();
+    tracker.reported(dispatch.getAttemptId());
+    onEnd.accept(failed(dispatch, why));
+    return true;
+  }
+
+  private static JobCompletion failed(JobDispatch d, String why) {
+    return JobCompletion.newBuilder().setEventId(d.getAttemptId()).setRunId(d.getRunId()).setOccurredAt(Instant.now())
+        .setJob(d.getJob()).setAttempt(d.getAttempt()).setItem(d.getItem()).setStatus(CompletionStatus.FAILED)
+        .setErrorTail(why).setReporter("dispatcher").build();
+  }
+
+  /** Deletes the attempt's pod: cancel, or a timeout the engine enforced. */
+  @Override
+  public void stop(String attemptId) {
+    watcher.stopping(attemptId);
+    var pod = client.pods().inNamespace(settings.namespace()).withName(PodNames.of(attemptId));
+    if (pod.get() != null) {
+      pod.withGracePeriod(5).delete();
+      LOG.info("deleted pod {} of {}", PodNames.of(attemptId), attemptId);
+    }
+  }
+
+  @Override
+  public int running() {
+    return watcher.active();
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    tracker.close();
+    publisher.close();
+  }
+}

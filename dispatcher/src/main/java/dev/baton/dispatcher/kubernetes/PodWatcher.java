@@ -1,0 +1,187 @@
+package dev.baton.dispatcher.kubernetes;
+
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches Baton's pods (an informer on its label) and does not trust reports alone: a pod that
+ * ended without its job reporting within the grace period gets a completion from here, with the
+ * reason the pod shows (exit code, OOMKilled, DeadlineExceeded, Evicted, an image that will not
+ * pull, deleted by someone). A finished pod is deleted once its completion is known. On start the
+ * informer lists every Baton pod, so after a restart nothing is orphaned; the completion tracker
+ * keeps anything from being reported twice.
+ */
+public final class PodWatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PodWatcher.class);
+
+  private final KubernetesClient client;
+  private final KubernetesSettings settings;
+  private final CompletionTracker tracker;
+  private final Consumer<JobCompletion> publish;
+  private final Clock clock;
+  private final Map<String, Instant> endedSince = new ConcurrentHashMap<>();
+  private final Map<String, Pod> deletedBeforeEnd = new ConcurrentHashMap<>();
+  private final Map<String, Instant> deletedAt = new ConcurrentHashMap<>();
+  private final Set<String> stoppedByUs = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "baton-pod-watcher");
+    t.setDaemon(true);
+    return t;
+  });
+  private SharedIndexInformer<Pod> informer;
+
+  public PodWatcher(KubernetesClient client, KubernetesSettings settings, CompletionTracker tracker, Consumer<JobCompletion> publish,
+      Clock clock) {
+    this.client = client;
+    this.settings = settings;
+    this.tracker = tracker;
+    this.publish = publish;
+    this.clock = clock;
+  }
+
+  public PodWatcher start() {
+    informer = client.pods().inNamespace(settings.namespace()).withLabel(PodNames.MANAGED_BY, "baton")
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            reconcile(pod);
+          }
+
+          @Override
+          public void onUpdate(Pod old, Pod pod) {
+            reconcile(pod);
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean finalStateUnknown) {
+            deleted(pod);
+          }
+        }, 30_000);
+    ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Pods of Baton not finished yet, as the informer sees them. */
+  public int active() {
+    return informer == null ? 0 : (int) informer.getStore().list().stream().filter(p -> !PodOutcome.finished(p)).count();
+  }
+
+  /** The attempt was stopped on purpose (cancel, timeout): its pod's deletion is not news. */
+  void stopping(String attemptId) {
+    stoppedByUs.add(attemptId);
+  }
+
+  private void tick() {
+    try {
+      informer.getStore().list().forEach(this::reconcile);
+      Instant now = clock.instant();
+      deletedAt.forEach((id, at) -> {
+        if (now.isAfter(at.plus(settings.reportGrace()))) {
+          Pod pod = deletedBeforeEnd.remove(id);
+          deletedAt.remove(id);
+          if (pod != null && !tracker.hasReported(id) && !stoppedByUs.contains(id)) {
+            report(pod, new PodOutcome.Ended(CompletionStatus.UNKNOWN, null, Map.of(), "pod deleted before its job reported"));
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("pod watcher tick failed: {}", e.toString());
+    }
+  }
+
+  private synchronized void reconcile(Pod pod) {
+    String id = attemptId(pod);
+    if (id == null || pod.getMetadata().getDeletionTimestamp() != null) {
+      return;
+    }
+    Instant now = clock.instant();
+    if (PodOutcome.finished(pod)) {
+      if (tracker.hasReported(id) || stoppedByUs.contains(id)) {
+        delete(pod);
+        return;
+      }
+      Instant since = endedSince.computeIfAbsent(id, k -> now);
+      if (!now.isBefore(since.plus(settings.reportGrace()))) {
+        report(pod, PodOutcome.of(pod));
+        delete(pod);
+      }
+      return;
+    }
+    PodOutcome.imageProblem(pod, now, settings.imagePullTimeout()).ifPresent(problem -> {
+      if (!tracker.hasReported(id)) {
+        report(pod, new PodOutcome.Ended(CompletionStatus.FAILED, null, Map.of(), problem));
+      }
+      delete(pod);
+    });
+  }
+
+  private void deleted(Pod pod) {
+    String id = attemptId(pod);
+    endedSince.remove(id);
+    if (id != null && !PodOutcome.finished(pod) && !stoppedByUs.contains(id) && !tracker.hasReported(id)) {
+      deletedBeforeEnd.put(id, pod);
+      deletedAt.put(id, clock.instant());
+    }
+  }
+
+  private void report(Pod pod, PodOutcome.Ended ended) {
+    String id = attemptId(pod);
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    ContainerStateTerminated terminated = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? null
+        : pod.getStatus().getContainerStatuses().stream().filter(c -> c.getState() != null && c.getState().getTerminated() != null)
+            .map(c -> c.getState().getTerminated()).findFirst().orElse(null);
+    JobCompletion completion = JobCompletion.newBuilder()
+        .setEventId(id)
+        .setRunId(annotations.get(PodNames.RUN_ID))
+        .setOccurredAt(clock.instant())
+        .setJob(annotations.get(PodNames.JOB))
+        .setAttempt(Integer.parseInt(labels.get(PodNames.ATTEMPT)))
+        .setItem(labels.containsKey(PodNames.ITEM) ? Integer.valueOf(labels.get(PodNames.ITEM)) : null)
+        .setStatus(ended.status())
+        .setExitCode(ended.exitCode())
+        .setOutputs(ended.outputs())
+        .setErrorTail(ended.error())
+        .setStartedAt(terminated != null && terminated.getStartedAt() != null ? Instant.parse(terminated.getStartedAt()) : null)
+        .setEndedAt(terminated != null && terminated.getFinishedAt() != null ? Instant.parse(terminated.getFinishedAt()) : clock.instant())
+        .setReporter("watcher")
+        .build();
+    LOG.info("pod {} ended without its job reporting: reporting {} ({})", pod.getMetadata().getName(), ended.status(), ended.error());
+    tracker.reported(id);
+    publish.accept(completion);
+  }
+
+  private void delete(Pod pod) {
+    endedSince.remove(attemptId(pod));
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+  }
+
+  private static String attemptId(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(PodNames.ATTEMPT_ID);
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    if (informer != null) {
+      informer.close();
+    }
+  }
+}

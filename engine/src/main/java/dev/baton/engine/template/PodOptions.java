@@ -1,0 +1,27 @@
+package dev.baton.engine.template;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job's Kubernetes settings ({@code kubernetes:} in a template). {@code resources} keys are
+ * {@code requests.cpu}, {@code requests.memory}, {@code limits.cpu}, {@code limits.memory}; what a
+ * job leaves out comes from the dispatcher's defaults.
+ */
+public record PodOptions(
+    Map<String, String> resources,
+    Map<String, String> nodeSelector,
+    List<Map<String, String>> tolerations,
+    String serviceAccountName,
+    List<String> imagePullSecrets) {
+
+  public static final List<String> RESOURCE_KEYS = List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory");
+  public static final List<String> TOLERATION_KEYS = List.of("key", "operator", "value", "effect", "tolerationSeconds");
+
+  public PodOptions {
+    resources = Map.copyOf(resources);
+    nodeSelector = Map.copyOf(nodeSelector);
+    tolerations = tolerations.stream().map(Map::copyOf).toList();
+    imagePullSecrets = List.copyOf(imagePullSecrets);
+  }
+}

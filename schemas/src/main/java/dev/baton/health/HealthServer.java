@@ -1,0 +1,41 @@
+package dev.baton.health;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Liveness and readiness over HTTP for the Deployments' probes: {@code GET /healthz} (the process
+ * works) and {@code GET /readyz} (it is doing its job: the engine has its partitions, the
+ * dispatcher consumes). 200 when true, 503 when not.
+ */
+public final class HealthServer implements AutoCloseable {
+  private final HttpServer server;
+
+  public HealthServer(int port, BooleanSupplier live, BooleanSupplier ready) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.createContext("/healthz", exchange -> answer(exchange, live.getAsBoolean()));
+    server.createContext("/readyz", exchange -> answer(exchange, ready.getAsBoolean()));
+    server.start();
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange exchange, boolean ok) throws IOException {
+    byte[] body = (ok ? "ok\n" : "not ready\n").getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
