@@ -6,6 +6,7 @@ import dev.baton.cli.BatonCli;
 import dev.baton.cli.TemplatePublisher;
 import dev.baton.dispatcher.Dispatcher;
 import dev.baton.dispatcher.DispatcherConfig;
+import dev.baton.dispatcher.JobRuntime;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
@@ -46,13 +47,20 @@ final class BatonHarness implements AutoCloseable {
   final Path work;
   final LocalProcessRuntime runtime;
   Engine engine;
-  final Dispatcher dispatcher;
+  Dispatcher dispatcher;
+  private final int maxConcurrentJobs;
   final TopicReader events;
   final TopicReader deadLetters;
   private final KafkaProducer<byte[], byte[]> producer;
 
   BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs) throws Exception {
+    this(prefix, work, templates, maxConcurrentJobs, null);
+  }
+
+  /** With {@code jobRuntime} (null: the local process runtime, kept in {@link #runtime}). */
+  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime) throws Exception {
     this.prefix = prefix;
+    this.maxConcurrentJobs = maxConcurrentJobs;
     this.topics = Topics.withPrefix(prefix);
     this.work = work;
     TopicAdmin.ensureTopics(bootstrap, topics, 3, (short) 1);
@@ -63,11 +71,21 @@ final class BatonHarness implements AutoCloseable {
     p.put("bootstrap.servers", bootstrap);
     producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     engine = startEngine();
-    runtime = new LocalProcessRuntime(work.resolve("jobs"), 4096);
-    dispatcher = new Dispatcher(DispatcherConfig.of(bootstrap, topics).withGroupId(prefix + "-dispatcher")
-        .withMaxConcurrentJobs(maxConcurrentJobs), runtime).start();
+    runtime = jobRuntime == null ? new LocalProcessRuntime(work.resolve("jobs"), 4096) : null;
+    dispatcher = startDispatcher(jobRuntime == null ? runtime : jobRuntime);
     events = new TopicReader(bootstrap, topics.events());
     deadLetters = new TopicReader(bootstrap, topics.dlq());
+  }
+
+  Dispatcher startDispatcher(JobRuntime jobRuntime) {
+    return new Dispatcher(DispatcherConfig.of(bootstrap, topics).withGroupId(prefix + "-dispatcher")
+        .withMaxConcurrentJobs(maxConcurrentJobs), jobRuntime).start();
+  }
+
+  /** Stops the dispatcher (its runtime too) and starts a new one on {@code jobRuntime}. */
+  void restartDispatcher(JobRuntime jobRuntime) {
+    dispatcher.close();
+    dispatcher = startDispatcher(jobRuntime);
   }
 
   Engine startEngine() throws InterruptedException {

@@ -51,8 +51,34 @@ public final class CompletionTracker implements AutoCloseable {
 
   private void run(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration lookback) {
     try (consumer) {
+      while (running.get()) {
+        try {
+          follow(consumer, topic, lookback);
+        } catch (RuntimeException e) {
+          if (running.get()) {
+            LOG.warn("completion tracker: {}; starting over in 1 s", e.toString());
+            pause(Duration.ofSeconds(1));
+          }
+        }
+      }
+    }
+  }
+
+  private static void pause(Duration d) {
+    try {
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void follow(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration lookback) {
+    {
       List<TopicPartition> partitions = new ArrayList<>();
       consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      if (partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist yet");
+      }
       consumer.assign(partitions);
       Map<TopicPartition, Long> since = new HashMap<>();
       partitions.forEach(tp -> since.put(tp, Instant.now().minus(lookback).toEpochMilli()));
@@ -69,10 +95,6 @@ public final class CompletionTracker implements AutoCloseable {
         if (caughtUp.getCount() > 0 && partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
           caughtUp.countDown();
         }
-      }
-    } catch (RuntimeException e) {
-      if (running.get()) {
-        LOG.error("completion tracker stopped", e);
       }
     }
   }

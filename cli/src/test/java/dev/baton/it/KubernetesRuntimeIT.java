@@ -1,0 +1,207 @@
+package dev.baton.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
+import dev.baton.dispatcher.kubernetes.KubernetesSettings;
+import dev.baton.dispatcher.kubernetes.PodNames;
+import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.RunStatus;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.JobDispatch;
+import dev.baton.events.RunEventType;
+import dev.baton.serde.EventCodec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kubernetes runtime against the fabric8 mock API server (CRUD mode), a real broker and a real
+ * Redis. The test plays the kubelet: it moves pods through their phases and, where a real job
+ * would, publishes the job's completion.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesRuntimeIT {
+  static KubernetesClient client;
+  static BatonHarness baton;
+  static final EventCodec<JobCompletion> COMPLETIONS = EventCodec.of(JobCompletion.class);
+  @TempDir static Path work;
+
+  static KubernetesRuntime runtime() throws InterruptedException {
+    String bootstrap = SharedBroker.bootstrapServers();
+    KubernetesSettings settings = KubernetesSettings.defaults(client.getNamespace(), bootstrap, "k8s.completions")
+        .withReportGrace(Duration.ofMillis(700));
+    return new KubernetesRuntime(client, settings, bootstrap, Map.of()).start();
+  }
+
+  @BeforeAll
+  static void startBaton() throws Exception {
+    dev.baton.serde.TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("k8s"), 3, (short) 1);
+    baton = new BatonHarness("k8s", work, Path.of("../templates"), 16, runtime());
+    baton.apply("oom.yaml", """
+        name: oom
+        version: 1
+        jobs:
+          - name: train
+            image: trainer:1
+            command: [train]
+            retry: {limit: 1, backoff: {initial: 100ms}}
+        """);
+  }
+
+  @AfterAll
+  static void stopBaton() throws Exception {
+    baton.close();
+  }
+
+  static List<Pod> pods(String runId) {
+    return client.pods().inNamespace(client.getNamespace()).withLabel(PodNames.RUN_ID, runId).list().getItems();
+  }
+
+  static Pod awaitPod(String runId, String job, int attempt) {
+    await().atMost(BatonHarness.DEADLINE).until(() -> pods(runId).stream().anyMatch(p -> isPod(p, job, attempt)));
+    return pods(runId).stream().filter(p -> isPod(p, job, attempt)).findFirst().orElseThrow();
+  }
+
+  static boolean isPod(Pod p, String job, int attempt) {
+    return job.equals(p.getMetadata().getLabels().get(PodNames.JOB)) && Integer.toString(attempt).equals(p.getMetadata().getLabels().get(PodNames.ATTEMPT));
+  }
+
+  static void setPhase(Pod pod, String phase, Integer exitCode, String reason, String message) {
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).editStatus(p -> {
+      PodBuilder b = new PodBuilder(p);
+      var status = b.editOrNewStatus().withPhase(phase);
+      if (exitCode != null) {
+        status.withContainerStatuses().addNewContainerStatus().withName("job").withImage(pod.getSpec().getContainers().get(0).getImage())
+            .withNewState().withNewTerminated().withExitCode(exitCode).withReason(reason).withMessage(message)
+            .withStartedAt("2026-01-01T00:00:00Z").withFinishedAt("2026-01-01T00:00:01Z").endTerminated().endState().endContainerStatus();
+      }
+      return status.endStatus().build();
+    });
+  }
+
+  /** What a job does at its end inside its pod: publish its completion (as `baton report` or the kcat recipe would). */
+  static void jobReports(Pod pod, Map<String, String> outputs) throws Exception {
+    var env = pod.getSpec().getContainers().get(0).getEnv().stream()
+        .collect(java.util.stream.Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+    JobCompletion c = JobCompletion.newBuilder().setRunId(env.get("BATON_RUN_ID")).setJob(env.get("BATON_JOB"))
+        .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT"))).setStatus(CompletionStatus.SUCCEEDED).setExitCode(0)
+        .setOutputs(outputs).setOccurredAt(Instant.now()).setReporter("job").build();
+    baton.send(env.get("BATON_COMPLETIONS_TOPIC"), c.getRunId(), new String(COMPLETIONS.encode(c), StandardCharsets.UTF_8));
+  }
+
+  /** The kubelet runs the pod to success and the job reports. */
+  static void runToSuccess(Pod pod, Map<String, String> outputs) throws Exception {
+    setPhase(pod, "Running", null, null, null);
+    jobReports(pod, outputs);
+    setPhase(pod, "Succeeded", 0, "Completed", null);
+  }
+
+  static long completionsFor(String runId, String job, int attempt) {
+    return new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
+        .map(v -> COMPLETIONS.decode(v)).filter(c -> c.getRunId().equals(runId) && c.getJob().equals(job) && c.getAttempt() == attempt).count();
+  }
+
+  @Test
+  void pipelineRunsOnPodsThatExistOnlyWhileTheirJobRuns() throws Exception {
+    baton.trigger("k-pipe", "pipeline", Map.of("source", "orders.csv"));
+    Pod extract = awaitPod("k-pipe", "extract", 1);
+    assertEquals(List.of("sh", "-c", "echo \"extracting $SOURCE\"; echo \"records=21\" >> \"$BATON_OUTPUTS\""),
+        extract.getSpec().getContainers().get(0).getCommand());
+    assertEquals(1, pods("k-pipe").size());
+    runToSuccess(extract, Map.of("records", "21"));
+    Pod transform = awaitPod("k-pipe", "transform", 1);
+    await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-pipe").size() == 1);
+    assertTrue(transform.getSpec().getContainers().get(0).getEnv().stream().anyMatch(e -> e.getName().equals("RECORDS") && e.getValue().equals("21")));
+    runToSuccess(transform, Map.of("rows", "42"));
+    Pod load = awaitPod("k-pipe", "load", 1);
+    runToSuccess(load, Map.of("summary", "loaded 42 rows"));
+    RunState run = baton.awaitEnd("k-pipe");
+    assertEquals(RunStatus.SUCCEEDED, run.status());
+    assertEquals("loaded 42 rows", run.job("load").outputs().get("summary"));
+    await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-pipe").isEmpty());
+    for (String job : List.of("extract", "transform", "load")) {
+      assertEquals(1, completionsFor("k-pipe", job, 1), "each job reported itself; the watcher added nothing");
+    }
+  }
+
+  @Test
+  void oomKilledPodThatNeverReportsFailsItsAttemptAndTheRetryCreatesAttemptTwo() throws Exception {
+    baton.trigger("k-oom", "oom", Map.of());
+    Pod first = awaitPod("k-oom", "train", 1);
+    setPhase(first, "Running", null, null, null);
+    setPhase(first, "Failed", 137, "OOMKilled", null);
+    baton.awaitEvent("k-oom", RunEventType.JOB_RETRYING, "train");
+    assertTrue(baton.first("k-oom", RunEventType.JOB_RETRYING, "train").getDetail().contains("OOMKilled (exit code 137)"),
+        baton.first("k-oom", RunEventType.JOB_RETRYING, "train").getDetail());
+    Pod second = awaitPod("k-oom", "train", 2);
+    // The OOMKilled pod is deleted once reported.
+    await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-oom").size() == 1);
+    runToSuccess(second, Map.of());
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("k-oom").status());
+    await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-oom").isEmpty());
+  }
+
+  @Test
+  void sameDispatchDeliveredTwiceCreatesOnePod() throws Exception {
+    JobDispatch d = JobDispatch.newBuilder().setEventId("k-dup/x/1").setRunId("k-dup").setOccurredAt(Instant.now())
+        .setTemplate("t").setTemplateVersion(1).setJob("x").setAttempt(1).setAttemptId("k-dup/x/1")
+        .setCommand(List.of("true")).setImage("busybox:1.36").build();
+    String json = new String(EventCodec.of(JobDispatch.class).encode(d), StandardCharsets.UTF_8);
+    baton.send(baton.topics.dispatch(), "k-dup", json);
+    baton.send(baton.topics.dispatch(), "k-dup", json);
+    awaitPod("k-dup", "x", 1);
+    // Both records consumed: the dispatcher's committed offset is past the second one.
+    await().atMost(BatonHarness.DEADLINE).until(() -> committedPast(2));
+    assertEquals(1, pods("k-dup").size());
+    assertEquals(0, completionsFor("k-dup", "x", 1), "a redelivered dispatch is not an error");
+    client.pods().inNamespace(client.getNamespace()).withLabel(PodNames.RUN_ID, "k-dup").delete();
+  }
+
+  static boolean committedPast(int records) throws Exception {
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      long total = admin.listConsumerGroupOffsets("k8s-dispatcher").partitionsToOffsetAndMetadata().get().values().stream()
+          .mapToLong(o -> o.offset()).sum();
+      long ends = admin.listOffsets(admin.describeTopics(List.of(baton.topics.dispatch())).allTopicNames().get().get(baton.topics.dispatch())
+          .partitions().stream().collect(java.util.stream.Collectors.toMap(
+              p -> new org.apache.kafka.common.TopicPartition(baton.topics.dispatch(), p.partition()),
+              p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+      return total >= ends;
+    }
+  }
+
+  @Test
+  void dispatcherRestartedMidRunReconcilesAndTheRunCompletes() throws Exception {
+    baton.trigger("k-restart", "pipeline", Map.of("source", "orders.csv"));
+    runToSuccess(awaitPod("k-restart", "extract", 1), Map.of("records", "21"));
+    Pod transform = awaitPod("k-restart", "transform", 1);
+    baton.dispatcher.close();
+    // While no dispatcher runs, the job ends; its pod could not report, but left its outputs in the termination message.
+    setPhase(transform, "Running", null, null, null);
+    setPhase(transform, "Succeeded", 0, "Completed", "{\"rows\": \"42\"}");
+    baton.restartDispatcher(runtime());
+    Pod load = awaitPod("k-restart", "load", 1);
+    assertTrue(load.getSpec().getContainers().get(0).getCommand().get(2).contains("summary=loaded"));
+    runToSuccess(load, Map.of("summary", "done"));
+    RunState run = baton.awaitEnd("k-restart");
+    assertEquals(RunStatus.SUCCEEDED, run.status());
+    assertEquals("42", run.job("transform").outputs().get("rows"));
+    await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-restart").isEmpty());
+    assertEquals(1, completionsFor("k-restart", "transform", 1), "reported once, by the restarted dispatcher's watcher");
+    assertEquals(1, completionsFor("k-restart", "extract", 1), "the job's own report is not repeated by the watcher");
+  }
+}
