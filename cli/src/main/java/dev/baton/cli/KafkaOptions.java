@@ -5,12 +5,12 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that talks to Kafka. */
 public final class KafkaOptions {
-  @Option(names = "--bootstrap-server", defaultValue = "localhost:9092", paramLabel = "HOST:PORT",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
+  @Option(names = "--bootstrap-server", defaultValue = "${env:BATON_BOOTSTRAP_SERVERS:-localhost:9092}", paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (default: $BATON_BOOTSTRAP_SERVERS, else localhost:9092)")
   String bootstrapServers;
 
-  @Option(names = "--topic-prefix", defaultValue = "baton", paramLabel = "PREFIX",
-      description = "Prefix of Baton's topic names (default: ${DEFAULT-VALUE}, giving baton.triggers, ...)")
+  @Option(names = "--topic-prefix", defaultValue = "${env:BATON_TOPIC_PREFIX:-baton}", paramLabel = "PREFIX",
+      description = "Prefix of Baton's topic names (default: $BATON_TOPIC_PREFIX, else baton: baton.triggers, ...)")
   String topicPrefix;
 
   public Topics topics() {

@@ -22,8 +22,8 @@ final class StatusCmd implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_ID")
   String runId;
 
-  @Option(names = "--redis", defaultValue = "redis://127.0.0.1:6379", paramLabel = "URL",
-      description = "Redis holding run state (default: ${DEFAULT-VALUE})")
+  @Option(names = "--redis", defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}", paramLabel = "URL",
+      description = "Redis holding run state (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
   String redisUrl;
 
   @Option(names = "--json", description = "Print the stored state as JSON")

@@ -204,4 +204,16 @@ class KubernetesRuntimeIT {
     assertEquals(1, completionsFor("k-restart", "transform", 1), "reported once, by the restarted dispatcher's watcher");
     assertEquals(1, completionsFor("k-restart", "extract", 1), "the job's own report is not repeated by the watcher");
   }
+
+  @Test
+  void cancelDeletesTheRunningPod() throws Exception {
+    baton.trigger("k-cancel", "pipeline", Map.of("source", "orders.csv"));
+    Pod extract = awaitPod("k-cancel", "extract", 1);
+    setPhase(extract, "Running", null, null, null);
+    java.io.StringWriter out = new java.io.StringWriter();
+    assertEquals(0, baton.cli(out, "cancel", "k-cancel"), out.toString());
+    assertEquals(RunStatus.CANCELLED, baton.awaitEnd("k-cancel").status());
+    await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-cancel").isEmpty());
+    assertEquals(0, completionsFor("k-cancel", "extract", 1), "a pod stopped on purpose is not reported as lost");
+  }
 }

@@ -1,0 +1,127 @@
+package dev.baton.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
+import dev.baton.engine.EngineConfig;
+import dev.baton.serde.Topics;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** k8s/ and docker-compose.yml, parsed and held against the code they deploy. */
+class DeploymentFilesTest {
+  static final Path K8S = Path.of("../k8s");
+  static List<HasMetadata> resources;
+
+  @BeforeAll
+  static void parseManifests() throws IOException {
+    resources = new ArrayList<>();
+    try (Stream<Path> files = Files.list(K8S)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml")).sorted().toList()) {
+        for (String doc : Files.readString(f).split("(?m)^---$")) {
+          if (!doc.isBlank()) {
+            resources.add(Serialization.unmarshal(doc, HasMetadata.class));
+          }
+        }
+      }
+    }
+  }
+
+  static <T extends HasMetadata> T one(Class<T> type, String name) {
+    return resources.stream().filter(type::isInstance).map(type::cast).filter(r -> r.getMetadata().getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " in k8s/"));
+  }
+
+  @Test
+  void roleGrantsExactlyThePodVerbsTheDispatcherUses() {
+    Role role = one(Role.class, "baton-dispatcher");
+    assertEquals(1, role.getRules().size(), "one rule, on pods only");
+    PolicyRule rule = role.getRules().get(0);
+    assertEquals(List.of(""), rule.getApiGroups());
+    assertEquals(List.of("pods"), rule.getResources());
+    assertEquals(KubernetesRuntime.POD_VERBS.stream().sorted().toList(), rule.getVerbs().stream().sorted().toList());
+    RoleBinding binding = one(RoleBinding.class, "baton-dispatcher");
+    assertEquals("baton-dispatcher", binding.getRoleRef().getName());
+    Deployment dispatcher = one(Deployment.class, "baton-dispatcher");
+    assertEquals(binding.getSubjects().get(0).getName(), dispatcher.getSpec().getTemplate().getSpec().getServiceAccountName());
+    assertEquals(0, resources.stream().filter(r -> r.getKind().contains("ClusterRole")).count(), "no cluster-wide rights");
+  }
+
+  @Test
+  void deploymentsRunNonRootWithLimitsAndHealthProbes() {
+    for (String name : List.of("baton-engine", "baton-dispatcher")) {
+      Deployment d = one(Deployment.class, name);
+      assertTrue(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot(), name);
+      Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+      assertNotNull(c.getResources().getLimits().get("memory"), name);
+      assertNotNull(c.getResources().getLimits().get("cpu"), name);
+      assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation(), name);
+      assertEquals("/healthz", c.getLivenessProbe().getHttpGet().getPath());
+      assertEquals("/readyz", c.getReadinessProbe().getHttpGet().getPath());
+      assertEquals(8080, c.getPorts().get(0).getContainerPort());
+      assertEquals("baton", c.getEnvFrom().get(0).getConfigMapRef().getName());
+    }
+  }
+
+  @Test
+  void configMapAgreesWithTheCode() {
+    Map<String, String> data = one(ConfigMap.class, "baton").getData();
+    assertEquals("8080", data.get("BATON_HEALTH_PORT"));
+    assertEquals(Topics.defaults().triggers(), data.get("BATON_TOPIC_PREFIX") + ".triggers");
+    assertEquals("kubernetes", data.get("BATON_RUNTIME"));
+    EngineConfig.fromEnv(data); // the engine accepts it as its whole configuration
+  }
+
+  @Test
+  void kustomizationListsEveryManifest() throws IOException {
+    Map<String, Object> k = new Yaml().load(Files.readString(K8S.resolve("kustomization.yaml")));
+    @SuppressWarnings("unchecked")
+    List<String> listed = (List<String>) k.get("resources");
+    try (Stream<Path> files = Files.list(K8S)) {
+      assertEquals(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+          .sorted().toList(), listed.stream().sorted().toList());
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void dockerComposeAgreesWithTheDefaultsInCode() throws IOException {
+    Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("../docker-compose.yml")));
+    Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) (Object) compose.get("services");
+    assertTrue(services.keySet().containsAll(List.of("kafka", "redis", "engine", "dispatcher")), services.keySet().toString());
+    Map<String, String> kafka = (Map<String, String>) services.get("kafka").get("environment");
+    String internal = kafka.get("KAFKA_ADVERTISED_LISTENERS").split(",")[0].replace("INTERNAL://", "");
+    assertEquals("EXTERNAL://localhost:9092", kafka.get("KAFKA_ADVERTISED_LISTENERS").split(",")[1], "the CLI's default bootstrap");
+    assertEquals(List.of("9092:9092"), services.get("kafka").get("ports"));
+    Map<String, String> engine = (Map<String, String>) services.get("engine").get("environment");
+    Map<String, String> dispatcher = (Map<String, String>) services.get("dispatcher").get("environment");
+    assertEquals(internal, engine.get("BATON_BOOTSTRAP_SERVERS"));
+    assertEquals(internal, dispatcher.get("BATON_BOOTSTRAP_SERVERS"));
+    EngineConfig config = EngineConfig.fromEnv(engine);
+    assertEquals(Topics.defaults(), config.topics());
+    assertEquals(List.of("6379:6379"), services.get("redis").get("ports"));
+    assertTrue(config.redisUrl().endsWith(":6379"), config.redisUrl());
+    assertEquals("local", dispatcher.get("BATON_RUNTIME"));
+    List<String> init = (List<String>) services.get("init").get("command");
+    assertEquals(List.of("topics", "create", "--bootstrap-server", internal), init.subList(0, 4));
+  }
+}
