@@ -2,7 +2,6 @@ package dev.baton.cli;
 
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
-import dev.baton.serde.EventCodec;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -24,7 +23,7 @@ final class CancelCmd {
         .setType(type)
         .setReason(reason)
         .build();
-    TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().commands(), runId, EventCodec.of(RunCommand.class).encode(command));
+    TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().commands(), runId, kafka.wire().encode(kafka.topics().commands(), command));
   }
 
   @Command(name = "cancel", description = "Cancel a run: stop its running jobs, dispatch nothing more.", mixinStandardHelpOptions = true)

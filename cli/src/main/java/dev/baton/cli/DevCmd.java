@@ -95,8 +95,8 @@ final class DevCmd implements Callable<Integer> {
     out.println("Running the example pipeline once (" + runId + "):");
     WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setTemplate(EXAMPLE)
         .setParams(Map.of("source", "orders.csv")).setOccurredAt(Instant.now()).build();
-    try (RunFollower follower = new RunFollower(stack.bootstrapServers(), stack.topics().events(), false)) {
-      TriggerPublisher.publish(stack.bootstrapServers(), stack.topics().triggers(), trigger);
+    try (RunFollower follower = new RunFollower(stack.bootstrapServers(), stack.topics().events(), false, dev.baton.serde.Wire.json())) {
+      TriggerPublisher.publish(stack.bootstrapServers(), stack.topics().triggers(), trigger, dev.baton.serde.Wire.json());
       RunEventType end = follower.follow(runId, new PrintStream(new WriterOutputStream(out), true), Duration.ofMinutes(2));
       out.println("  ./baton status " + runId + "   shows its state");
       return RunCmd.exitCode(end, out, Duration.ofMinutes(2));

@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
 import picocli.CommandLine.Option;
 
 /** Options of every command that talks to Kafka. */
@@ -12,6 +13,18 @@ public final class KafkaOptions {
   @Option(names = "--topic-prefix", defaultValue = "${env:BATON_TOPIC_PREFIX:-baton}", paramLabel = "PREFIX",
       description = "Prefix of Baton's topic names (default: $BATON_TOPIC_PREFIX, else baton: baton.triggers, ...)")
   String topicPrefix;
+
+  @Option(names = "--encoding", defaultValue = "${env:BATON_ENCODING:-json}", paramLabel = "json|avro",
+      description = "How to write events (default: $BATON_ENCODING, else json); both are read")
+  String encoding;
+
+  @Option(names = "--registry", defaultValue = "${env:BATON_REGISTRY_URL}", paramLabel = "URL",
+      description = "Confluent-API schema registry (default: $BATON_REGISTRY_URL); needed for avro")
+  String registryUrl;
+
+  public Wire wire() {
+    return Wire.of(encoding, registryUrl, System.getenv("BATON_REGISTRY_USER_INFO"));
+  }
 
   public Topics topics() {
     return Topics.withPrefix(topicPrefix);

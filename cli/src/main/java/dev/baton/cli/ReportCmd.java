@@ -71,7 +71,8 @@ final class ReportCmd implements Callable<Integer> {
         .setReporter("job")
         .build();
     try (CompletionPublisher publisher = new CompletionPublisher(env.get("BATON_BOOTSTRAP_SERVERS"), env.get("BATON_COMPLETIONS_TOPIC"),
-        dev.baton.serde.KafkaProperties.fromEnv(env))) {
+        dev.baton.serde.KafkaProperties.fromEnv(env),
+        dev.baton.serde.Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")))) {
       publisher.publish(completion);
     }
     return exit;

@@ -57,15 +57,15 @@ final class RunCmd implements Callable<Integer> {
         .setIdempotencyKey(idempotencyKey)
         .build();
     if (!waitForEnd) {
-      TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().triggers(), trigger);
+      TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
       out.println(trigger.getRunId() != null ? trigger.getRunId() : "(run id derived from idempotency key " + idempotencyKey + ")");
       return 0;
     }
     if (trigger.getRunId() == null) {
       throw new IllegalArgumentException("--wait needs a run id: give --run-id with --idempotency-key");
     }
-    try (RunFollower follower = new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), false)) {
-      TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().triggers(), trigger);
+    try (RunFollower follower = new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), false, kafka.wire())) {
+      TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
       out.println(id);
       RunEventType end = follower.follow(id, new java.io.PrintStream(new WriterOutputStream(out), true), wait);
       return exitCode(end, out, wait);

@@ -4,6 +4,7 @@ import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
+import dev.baton.serde.Wire;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,10 +27,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * is missed.
  */
 public final class RunFollower implements AutoCloseable {
-  private static final EventCodec<RunEvent> CODEC = EventCodec.of(RunEvent.class);
+  private final EventCodec<RunEvent> codec;
   private final KafkaConsumer<String, byte[]> consumer;
 
-  public RunFollower(String bootstrapServers, String eventsTopic, boolean fromBeginning) {
+  public RunFollower(String bootstrapServers, String eventsTopic, boolean fromBeginning, Wire wire) {
+    this.codec = EventCodec.of(RunEvent.class, wire);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -66,7 +68,7 @@ public final class RunFollower implements AutoCloseable {
         }
         RunEvent event;
         try {
-          event = CODEC.decode(record.value());
+          event = codec.decode(record.value());
         } catch (EventFormatException e) {
           continue;
         }

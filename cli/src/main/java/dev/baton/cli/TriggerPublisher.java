@@ -1,7 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.events.WorkflowTrigger;
-import dev.baton.serde.EventCodec;
+import dev.baton.serde.Wire;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +14,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Publishes one record to a Baton input topic and waits for the broker's acknowledgement. */
 public final class TriggerPublisher {
-  private static final EventCodec<WorkflowTrigger> TRIGGERS = EventCodec.of(WorkflowTrigger.class);
 
   private TriggerPublisher() {}
 
@@ -34,7 +33,7 @@ public final class TriggerPublisher {
     }
   }
 
-  public static void publish(String bootstrapServers, String topic, WorkflowTrigger trigger) {
-    publish(bootstrapServers, topic, trigger.getRunId(), TRIGGERS.encode(trigger));
+  public static void publish(String bootstrapServers, String topic, WorkflowTrigger trigger, Wire wire) {
+    publish(bootstrapServers, topic, trigger.getRunId(), wire.encode(topic, trigger));
   }
 }

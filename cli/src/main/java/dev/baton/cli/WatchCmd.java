@@ -24,7 +24,7 @@ final class WatchCmd implements Callable<Integer> {
   @Override
   public Integer call() {
     Duration wait = Durations.parse(timeout, "--timeout", spec.commandLine());
-    try (RunFollower follower = new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), true)) {
+    try (RunFollower follower = new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), true, kafka.wire())) {
       RunEventType end = follower.follow(runId, new java.io.PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true), wait);
       return RunCmd.exitCode(end, spec.commandLine().getOut(), wait);
     }

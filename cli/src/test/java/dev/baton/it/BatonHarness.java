@@ -17,6 +17,7 @@ import dev.baton.events.RunEventType;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.TopicAdmin;
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ final class BatonHarness implements AutoCloseable {
   Engine engine;
   Dispatcher dispatcher;
   private final int maxConcurrentJobs;
+  final Wire wire;
   final TopicReader events;
   final TopicReader deadLetters;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -59,7 +61,13 @@ final class BatonHarness implements AutoCloseable {
 
   /** With {@code jobRuntime} (null: the local process runtime, kept in {@link #runtime}). */
   BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime) throws Exception {
+    this(prefix, work, templates, maxConcurrentJobs, jobRuntime, Wire.json());
+  }
+
+  /** With {@code wire}: the encoding engine and dispatcher write. */
+  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire) throws Exception {
     this.prefix = prefix;
+    this.wire = wire;
     this.maxConcurrentJobs = maxConcurrentJobs;
     this.topics = Topics.withPrefix(prefix);
     this.work = work;
@@ -79,7 +87,7 @@ final class BatonHarness implements AutoCloseable {
 
   Dispatcher startDispatcher(JobRuntime jobRuntime) {
     return new Dispatcher(DispatcherConfig.of(bootstrap, topics).withGroupId(prefix + "-dispatcher")
-        .withMaxConcurrentJobs(maxConcurrentJobs), jobRuntime).start();
+        .withMaxConcurrentJobs(maxConcurrentJobs).withWire(wire), jobRuntime).start();
   }
 
   /** Stops the dispatcher (its runtime too) and starts a new one on {@code jobRuntime}. */
@@ -90,7 +98,7 @@ final class BatonHarness implements AutoCloseable {
 
   Engine startEngine() throws InterruptedException {
     Engine e = new Engine(new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("streams"),
-        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of())).start();
+        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), wire)).start();
     if (!e.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("engine did not start");
     }
@@ -123,7 +131,7 @@ final class BatonHarness implements AutoCloseable {
   List<RunEvent> eventsOf(String runId) {
     return events.records().stream()
         .filter(r -> r.key() != null && runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
-        .map(r -> EVENTS.decode(r.value())).toList();
+        .map(r -> wire.decode(r.value(), RunEvent.class)).toList();
   }
 
   long count(String runId, RunEventType type, String job) {

@@ -45,7 +45,7 @@ class KubernetesRuntimeIT {
     String bootstrap = SharedBroker.bootstrapServers();
     KubernetesSettings settings = KubernetesSettings.defaults(client.getNamespace(), bootstrap, "k8s.completions")
         .withReportGrace(Duration.ofMillis(700));
-    return new KubernetesRuntime(client, settings, bootstrap, Map.of()).start();
+    return new KubernetesRuntime(client, settings, bootstrap, Map.of(), dev.baton.serde.Wire.json()).start();
   }
 
   @BeforeAll

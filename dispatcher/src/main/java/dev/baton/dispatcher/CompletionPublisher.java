@@ -1,7 +1,7 @@
 package dev.baton.dispatcher;
 
 import dev.baton.events.JobCompletion;
-import dev.baton.serde.EventCodec;
+import dev.baton.serde.Wire;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -16,11 +16,12 @@ import org.slf4j.LoggerFactory;
 /** Publishes completions on the completions topic, keyed by run id, with an idempotent producer. */
 public final class CompletionPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CompletionPublisher.class);
-  private static final EventCodec<JobCompletion> CODEC = EventCodec.of(JobCompletion.class);
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
+  private final Wire wire;
 
-  public CompletionPublisher(String bootstrapServers, String topic, Map<String, String> kafka) {
+  public CompletionPublisher(String bootstrapServers, String topic, Map<String, String> kafka, Wire wire) {
+    this.wire = wire;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -33,7 +34,7 @@ public final class CompletionPublisher implements AutoCloseable {
 
   public void publish(JobCompletion completion) {
     try {
-      producer.send(new ProducerRecord<>(topic, completion.getRunId(), CODEC.encode(completion))).get();
+      producer.send(new ProducerRecord<>(topic, completion.getRunId(), wire.encode(topic, completion))).get();
       LOG.debug("published completion {}", completion.getEventId());
     } catch (ExecutionException e) {
       LOG.error("could not publish completion {}: {}", completion.getEventId(), e.getCause().toString());

@@ -3,7 +3,6 @@ package dev.baton.dispatcher;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.DeadLetters;
-import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +32,6 @@ import org.slf4j.MDC;
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-  private static final EventCodec<JobDispatch> CODEC = EventCodec.of(JobDispatch.class);
 
   private final DispatcherConfig config;
   private final JobRuntime runtime;
@@ -46,7 +44,7 @@ public final class Dispatcher implements AutoCloseable {
   public Dispatcher(DispatcherConfig config, JobRuntime runtime) {
     this.config = config;
     this.runtime = runtime;
-    this.completions = new CompletionPublisher(config.bootstrapServers(), config.topics().completions(), config.kafka());
+    this.completions = new CompletionPublisher(config.bootstrapServers(), config.topics().completions(), config.kafka(), config.wire());
     this.consumer = new KafkaConsumer<>(consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -115,7 +113,7 @@ public final class Dispatcher implements AutoCloseable {
   private void handle(ConsumerRecord<String, byte[]> record) {
     JobDispatch dispatch;
     try {
-      dispatch = CODEC.decode(record.value());
+      dispatch = config.wire().decode(record.value(), JobDispatch.class);
     } catch (EventFormatException e) {
       deadLetter(record, "invalid dispatch: " + e.getMessage());
       return;

@@ -2,6 +2,7 @@ package dev.baton.dispatcher;
 
 import dev.baton.serde.KafkaProperties;
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
  */
 public record DispatcherConfig(
     String bootstrapServers, Topics topics, String groupId, int maxConcurrentJobs, Path workDir,
-    int tailBytes, Map<String, String> kafka) {
+    int tailBytes, Map<String, String> kafka, Wire wire) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -24,19 +25,24 @@ public record DispatcherConfig(
       throw new IllegalArgumentException("BATON_TAIL_BYTES must be at least 256, got " + tailBytes);
     }
     kafka = Map.copyOf(kafka);
+    wire = wire == null ? Wire.json() : wire;
   }
 
   public static DispatcherConfig of(String bootstrapServers, Topics topics) {
     return new DispatcherConfig(bootstrapServers, topics, "baton-dispatcher", 4,
-        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"), 4096, Map.of());
+        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"), 4096, Map.of(), Wire.json());
   }
 
   public DispatcherConfig withGroupId(String id) {
-    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka);
+    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka, wire);
   }
 
   public DispatcherConfig withMaxConcurrentJobs(int n) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire);
+  }
+
+  public DispatcherConfig withWire(Wire w) {
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, w);
   }
 
   public static DispatcherConfig fromEnv(Map<String, String> env) {
@@ -48,7 +54,8 @@ public record DispatcherConfig(
           Integer.parseInt(env.getOrDefault("BATON_MAX_CONCURRENT_JOBS", "4")),
           Path.of(env.getOrDefault("BATON_WORK_DIR", Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs").toString())),
           Integer.parseInt(env.getOrDefault("BATON_TAIL_BYTES", "4096")),
-          KafkaProperties.fromEnv(env));
+          KafkaProperties.fromEnv(env),
+          Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

@@ -25,7 +25,8 @@ public final class Engine implements AutoCloseable {
   public Engine(EngineConfig config) {
     this.config = config;
     this.runs = new RedisRunRepository(config.redisUrl(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
-    this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters), streamsProperties(config));
+    this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, java.time.Duration.ofMillis(100), config.wire()),
+        streamsProperties(config));
   }
 
   static Properties streamsProperties(EngineConfig config) {

@@ -2,6 +2,7 @@ package dev.baton.engine;
 
 import dev.baton.serde.KafkaProperties;
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Map;
  * The engine's configuration: one immutable record, validated on creation. {@link #fromEnv}
  * reads {@code BATON_*} variables; {@code BATON_KAFKA_<PROPERTY>} passes any Kafka client
  * property through untouched ({@code BATON_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}).
+ * {@code BATON_ENCODING} (json, avro) and {@code BATON_REGISTRY_URL} choose the wire encoding.
  */
 public record EngineConfig(
     String bootstrapServers,
@@ -21,7 +23,8 @@ public record EngineConfig(
     short replicationFactor,
     Duration finishedRunRetention,
     int maxAppliedIds,
-    Map<String, String> kafka) {
+    Map<String, String> kafka,
+    Wire wire) {
 
   public EngineConfig {
     require(bootstrapServers, "BATON_BOOTSTRAP_SERVERS");
@@ -34,16 +37,17 @@ public record EngineConfig(
       throw new IllegalArgumentException("BATON_MAX_APPLIED_IDS must be at least 1");
     }
     kafka = Map.copyOf(kafka);
+    wire = wire == null ? Wire.json() : wire;
   }
 
   public static EngineConfig of(String bootstrapServers, String redisUrl, Topics topics) {
     return new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics, defaultStateDir("baton-engine"),
-        Duration.ofMillis(100), (short) 1, Duration.ofDays(7), 1000, Map.of());
+        Duration.ofMillis(100), (short) 1, Duration.ofDays(7), 1000, Map.of(), Wire.json());
   }
 
   public EngineConfig withApplicationId(String id) {
     return new EngineConfig(bootstrapServers, redisUrl, id, topics, defaultStateDir(id), commitInterval,
-        replicationFactor, finishedRunRetention, maxAppliedIds, kafka);
+        replicationFactor, finishedRunRetention, maxAppliedIds, kafka, wire);
   }
 
   public static EngineConfig fromEnv(Map<String, String> env) {
@@ -59,7 +63,8 @@ public record EngineConfig(
           Short.parseShort(env.getOrDefault("BATON_REPLICATION_FACTOR", "3")),
           Duration.ofHours(Long.parseLong(env.getOrDefault("BATON_FINISHED_RUN_RETENTION_HOURS", "168"))),
           Integer.parseInt(env.getOrDefault("BATON_MAX_APPLIED_IDS", "1000")),
-          KafkaProperties.fromEnv(env));
+          KafkaProperties.fromEnv(env),
+          Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

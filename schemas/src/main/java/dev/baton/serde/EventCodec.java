@@ -3,18 +3,25 @@ package dev.baton.serde;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Reads and writes one event type on a topic. Readers detect the encoding from the first byte
- * ({@code {} → JSON); writers use JSON, the default encoding of every topic for now.
+ * Reads one event type from any topic: JSON, or Confluent-framed Avro when the wire has a
+ * registry ({@link Wire#decode}). {@link #encode} writes the plain JSON form, for storage and for
+ * topics that are JSON whatever the setting; producers of public topics use {@link Wire#encode}.
  */
 public final class EventCodec<T extends SpecificRecord> {
   private final Class<T> type;
+  private final Wire wire;
 
-  private EventCodec(Class<T> type) {
+  private EventCodec(Class<T> type, Wire wire) {
     this.type = type;
+    this.wire = wire;
   }
 
   public static <T extends SpecificRecord> EventCodec<T> of(Class<T> type) {
-    return new EventCodec<>(type);
+    return new EventCodec<>(type, Wire.json());
+  }
+
+  public static <T extends SpecificRecord> EventCodec<T> of(Class<T> type, Wire wire) {
+    return new EventCodec<>(type, wire);
   }
 
   public Class<T> type() {
@@ -22,29 +29,10 @@ public final class EventCodec<T extends SpecificRecord> {
   }
 
   public T decode(byte[] bytes) {
-    if (bytes == null || bytes.length == 0) {
-      throw new EventFormatException("empty record value");
-    }
-    int first = firstNonSpace(bytes);
-    if (first == 0x00 && bytes[0] == 0x00) {
-      throw new EventFormatException("Avro (Confluent wire format) is not enabled on this topic");
-    }
-    if (first != '{') {
-      throw new EventFormatException("not valid JSON: a " + type.getSimpleName() + " must be a JSON object");
-    }
-    return PlainJson.read(bytes, type);
+    return wire.decode(bytes, type);
   }
 
   public byte[] encode(T event) {
     return PlainJson.write(event);
-  }
-
-  private static int firstNonSpace(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-        return b;
-      }
-    }
-    return -1;
   }
 }

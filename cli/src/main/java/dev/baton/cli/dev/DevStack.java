@@ -61,7 +61,7 @@ public final class DevStack implements AutoCloseable {
     Path work = Files.createTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
     EngineConfig engineConfig = new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics,
-        work.resolve("streams"), Duration.ofMillis(50), (short) 1, Duration.ofDays(1), 1000, java.util.Map.of());
+        work.resolve("streams"), Duration.ofMillis(50), (short) 1, Duration.ofDays(1), 1000, java.util.Map.of(), dev.baton.serde.Wire.json());
     Engine engine = new Engine(engineConfig).start();
     started.push(engine);
     DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics);

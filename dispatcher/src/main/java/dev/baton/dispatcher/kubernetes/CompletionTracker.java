@@ -1,7 +1,7 @@
 package dev.baton.dispatcher.kubernetes;
 
 import dev.baton.events.JobCompletion;
-import dev.baton.serde.EventCodec;
+import dev.baton.serde.Wire;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,14 +30,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class CompletionTracker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CompletionTracker.class);
-  private static final EventCodec<JobCompletion> CODEC = EventCodec.of(JobCompletion.class);
 
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
 
-  public CompletionTracker(String bootstrapServers, String topic, Duration lookback, Map<String, String> kafka) {
+  private final Wire wire;
+
+  public CompletionTracker(String bootstrapServers, String topic, Duration lookback, Map<String, String> kafka, Wire wire) {
+    this.wire = wire;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
@@ -101,7 +103,7 @@ public final class CompletionTracker implements AutoCloseable {
 
   private void record(byte[] value) {
     try {
-      JobCompletion c = CODEC.decode(value);
+      JobCompletion c = wire.decode(value, JobCompletion.class);
       seen.add(attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt()));
     } catch (RuntimeException e) {
       // not a completion Baton can read: the engine dead-letters it

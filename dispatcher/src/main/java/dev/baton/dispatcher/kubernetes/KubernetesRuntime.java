@@ -34,12 +34,13 @@ public final class KubernetesRuntime implements JobRuntime {
   private final PodWatcher watcher;
   private final CompletionPublisher publisher;
 
-  public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String bootstrapServers, Map<String, String> kafka) {
+  public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String bootstrapServers, Map<String, String> kafka,
+      dev.baton.serde.Wire wire) {
     this.client = client;
     this.settings = settings;
     this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
-    this.publisher = new CompletionPublisher(bootstrapServers, settings.completionsTopic(), kafka);
-    this.tracker = new CompletionTracker(bootstrapServers, settings.completionsTopic(), Duration.ofHours(1), kafka);
+    this.publisher = new CompletionPublisher(bootstrapServers, settings.completionsTopic(), kafka, wire);
+    this.tracker = new CompletionTracker(bootstrapServers, settings.completionsTopic(), Duration.ofHours(1), kafka, wire);
     this.watcher = new PodWatcher(client, settings, tracker, publisher::publish, Clock.systemUTC());
   }
 

@@ -3,6 +3,7 @@ package dev.baton.engine.topology;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -32,19 +33,19 @@ public final class EngineTopology {
   private EngineTopology() {}
 
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(topics, runs, counters, java.time.Duration.ofMillis(100));
+    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json());
   }
 
-  /** {@code tick}: how often each task looks for due timers and admissions. */
-  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick) {
+  /** {@code tick}: how often each task looks for due timers and admissions; {@code wire}: the encoding it writes. */
+  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire) {
     StreamsBuilder builder = new StreamsBuilder();
     templateStore(builder, topics);
-    KStream<String, Inbound> inputs = triggersByRun(builder, topics)
+    KStream<String, Inbound> inputs = triggersByRun(builder, topics, wire)
         .merge(tagged(builder, topics.completions(), Inbound.Kind.COMPLETION), Named.as("merge-completions"))
         .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"))
         .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
-        .process(() -> new RunProcessor(runs, new InboundParser(), new Outbounds(topics), counters, TEMPLATE_STORE, tick),
+        .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, tick),
             Named.as("run-processor"))
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
@@ -58,9 +59,9 @@ public final class EngineTopology {
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
   }
 
-  private static KStream<String, Inbound> triggersByRun(StreamsBuilder builder, Topics topics) {
+  private static KStream<String, Inbound> triggersByRun(StreamsBuilder builder, Topics topics, Wire wire) {
     return builder.stream(topics.triggers(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("triggers-source"))
-        .process(TriggerKeyProcessor::new, Named.as("trigger-key-by-run"))
+        .process(() -> new TriggerKeyProcessor(wire), Named.as("trigger-key-by-run"))
         .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("triggers-by-run"))
         .mapValues(v -> new Inbound(Inbound.Kind.TRIGGER, v), Named.as("tag-triggers"));
   }

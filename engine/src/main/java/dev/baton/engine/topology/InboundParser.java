@@ -8,6 +8,7 @@ import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
+import dev.baton.serde.Wire;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
@@ -17,10 +18,17 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * {@code runId/job[item]/attempt}, a command its own id or its record's coordinates, a timer its id.
  */
 final class InboundParser {
-  private static final EventCodec<WorkflowTrigger> TRIGGERS = EventCodec.of(WorkflowTrigger.class);
-  private static final EventCodec<JobCompletion> COMPLETIONS = EventCodec.of(JobCompletion.class);
-  private static final EventCodec<RunCommand> COMMANDS = EventCodec.of(RunCommand.class);
-  private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
+  private final EventCodec<WorkflowTrigger> triggers;
+  private final EventCodec<JobCompletion> completions;
+  private final EventCodec<RunCommand> commands;
+  private final EventCodec<TimerFired> timers;
+
+  InboundParser(Wire wire) {
+    this.triggers = EventCodec.of(WorkflowTrigger.class, wire);
+    this.completions = EventCodec.of(JobCompletion.class, wire);
+    this.commands = EventCodec.of(RunCommand.class, wire);
+    this.timers = EventCodec.of(TimerFired.class, wire);
+  }
 
   record Parsed(EngineEvent event, String eventId, String error) {}
 
@@ -38,7 +46,7 @@ final class InboundParser {
   }
 
   private Parsed trigger(Record<String, Inbound> record) {
-    WorkflowTrigger trigger = TRIGGERS.decode(record.value().value());
+    WorkflowTrigger trigger = triggers.decode(record.value().value());
     if (trigger.getTemplate().isBlank()) {
       throw new EventFormatException("field 'template' must name a template");
     }
@@ -48,7 +56,7 @@ final class InboundParser {
   }
 
   private Parsed completion(byte[] value) {
-    JobCompletion c = COMPLETIONS.decode(value);
+    JobCompletion c = completions.decode(value);
     if (c.getRunId().isBlank() || c.getJob().isBlank()) {
       throw new EventFormatException("fields 'runId' and 'job' must not be empty");
     }
@@ -57,12 +65,12 @@ final class InboundParser {
   }
 
   private Parsed timer(byte[] value) {
-    TimerFired t = TIMERS.decode(value);
+    TimerFired t = timers.decode(value);
     return new Parsed(new EngineEvent.TimerDue(t.getRunId(), t), t.getEventId(), null);
   }
 
   private Parsed command(byte[] value, RecordMetadata meta) {
-    RunCommand c = COMMANDS.decode(value);
+    RunCommand c = commands.decode(value);
     if (c.getRunId().isBlank()) {
       throw new EventFormatException("field 'runId' must not be empty");
     }

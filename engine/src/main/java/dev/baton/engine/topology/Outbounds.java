@@ -9,7 +9,7 @@ import dev.baton.events.RunEvent;
 import dev.baton.events.TimerFired;
 import dev.baton.events.RunEventType;
 import dev.baton.serde.DeadLetters;
-import dev.baton.serde.EventCodec;
+import dev.baton.serde.Wire;
 import dev.baton.serde.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,23 +22,21 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /** Turns a decision's commands into the records to produce: dispatches, lifecycle events, dead letters. */
 final class Outbounds {
-  private static final EventCodec<JobDispatch> DISPATCHES = EventCodec.of(JobDispatch.class);
-  private static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
-  private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
-  private static final EventCodec<RunCommand> COMMANDS = EventCodec.of(RunCommand.class);
   private final Topics topics;
+  private final Wire wire;
 
-  Outbounds(Topics topics) {
+  Outbounds(Topics topics, Wire wire) {
     this.topics = topics;
+    this.wire = wire;
   }
 
   List<OutboundRecord> of(List<EngineCommand> commands, Record<String, Inbound> input, RecordMetadata meta) {
     List<OutboundRecord> out = new ArrayList<>();
     for (EngineCommand command : commands) {
       if (command instanceof EngineCommand.DispatchJob d) {
-        out.add(new OutboundRecord(topics.dispatch(), d.dispatch().getRunId(), DISPATCHES.encode(d.dispatch()), Map.of()));
+        out.add(new OutboundRecord(topics.dispatch(), d.dispatch().getRunId(), wire.encode(topics.dispatch(), d.dispatch()), Map.of()));
       } else if (command instanceof EngineCommand.EmitRunEvent e) {
-        out.add(new OutboundRecord(topics.events(), e.event().getRunId(), EVENTS.encode(e.event()), Map.of()));
+        out.add(new OutboundRecord(topics.events(), e.event().getRunId(), wire.encode(topics.events(), e.event()), Map.of()));
       } else if (command instanceof EngineCommand.Reject r) {
         out.add(deadLetter(input, meta, r.reason()));
         if (input.value().kind() == Inbound.Kind.TRIGGER) {
@@ -51,14 +49,14 @@ final class Outbounds {
 
   /** A due timer, fed back to the engine on its timers topic. */
   OutboundRecord timer(TimerFired timer) {
-    return new OutboundRecord(topics.timers(), timer.getRunId(), TIMERS.encode(timer), Map.of());
+    return new OutboundRecord(topics.timers(), timer.getRunId(), wire.encode(topics.timers(), timer), Map.of());
   }
 
   /** A queued run may start: an ADMIT command on the commands topic, to the task that owns the run. */
   OutboundRecord admit(String runId, java.time.Instant now) {
     RunCommand command = RunCommand.newBuilder().setEventId("admit:" + runId).setRunId(runId).setOccurredAt(now)
         .setType(RunCommandType.ADMIT).setReason("a slot is free").build();
-    return new OutboundRecord(topics.commands(), runId, COMMANDS.encode(command), Map.of());
+    return new OutboundRecord(topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());
   }
 
   /** A refused trigger is also announced on the events topic, so whoever follows the run learns why at once. */
@@ -70,7 +68,7 @@ final class Outbounds {
         .setType(RunEventType.REJECTED)
         .setDetail(reason)
         .build();
-    return new OutboundRecord(topics.events(), runId, EVENTS.encode(event), Map.of());
+    return new OutboundRecord(topics.events(), runId, wire.encode(topics.events(), event), Map.of());
   }
 
   /**

@@ -1,8 +1,9 @@
 package dev.baton.engine.topology;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.events.WorkflowTrigger;
 import dev.baton.serde.DeadLetters;
+import dev.baton.serde.EventFormatException;
+import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,8 +22,12 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * headers record where the trigger came from.
  */
 final class TriggerKeyProcessor implements Processor<byte[], byte[], String, byte[]> {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private final Wire wire;
   private ProcessorContext<String, byte[]> context;
+
+  TriggerKeyProcessor(Wire wire) {
+    this.wire = wire;
+  }
 
   @Override
   public void init(ProcessorContext<String, byte[]> context) {
@@ -32,7 +37,7 @@ final class TriggerKeyProcessor implements Processor<byte[], byte[], String, byt
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
-    String runId = runId(record.value(), meta.partition(), meta.offset(), record.timestamp());
+    String runId = runId(readQuietly(record.value()), meta.partition(), meta.offset(), record.timestamp());
     Record<String, byte[]> out = record.withKey(runId);
     out.headers().remove(DeadLetters.SOURCE_TOPIC).remove(DeadLetters.SOURCE_PARTITION).remove(DeadLetters.SOURCE_OFFSET)
         .remove(DeadLetters.SOURCE_KEY);
@@ -45,21 +50,21 @@ final class TriggerKeyProcessor implements Processor<byte[], byte[], String, byt
     context.forward(out);
   }
 
-  static String runId(byte[] value, int partition, long offset, long timestamp) {
-    JsonNode node = readQuietly(value);
-    if (node != null && node.hasNonNull("runId") && !node.get("runId").asText().isBlank()) {
-      return node.get("runId").asText();
+  static String runId(WorkflowTrigger trigger, int partition, long offset, long timestamp) {
+    if (trigger != null && trigger.getRunId() != null && !trigger.getRunId().isBlank()) {
+      return trigger.getRunId();
     }
-    if (node != null && node.hasNonNull("idempotencyKey") && !node.get("idempotencyKey").asText().isBlank()) {
-      return "idem-" + sha256(node.get("idempotencyKey").asText()).substring(0, 24);
+    if (trigger != null && trigger.getIdempotencyKey() != null && !trigger.getIdempotencyKey().isBlank()) {
+      return "idem-" + sha256(trigger.getIdempotencyKey()).substring(0, 24);
     }
     return "run-" + partition + "-" + offset + "-" + Long.toString(timestamp, 36);
   }
 
-  private static JsonNode readQuietly(byte[] value) {
+  /** The trigger, or null when it cannot be read (the run processor dead-letters it with the reason). */
+  private WorkflowTrigger readQuietly(byte[] value) {
     try {
-      return value == null ? null : MAPPER.readTree(value);
-    } catch (Exception e) {
+      return wire.decode(value, WorkflowTrigger.class);
+    } catch (EventFormatException e) {
       return null;
     }
   }
