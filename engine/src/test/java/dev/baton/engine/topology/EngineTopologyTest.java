@@ -101,7 +101,7 @@ class EngineTopologyTest {
     assertEquals("k1", dead.key());
     assertEquals("not json", dead.value());
     String reason = new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
-    assertTrue(reason.startsWith("invalid trigger: not valid JSON"), reason);
+    assertTrue(reason.startsWith("invalid trigger: neither JSON nor Confluent-framed Avro"), reason);
     assertEquals(TOPICS.triggers(), new String(dead.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8));
     assertEquals(0, runs.saves);
   }
