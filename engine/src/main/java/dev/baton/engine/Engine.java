@@ -4,7 +4,16 @@ import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.topology.EngineCounters;
 import dev.baton.engine.topology.EngineTopology;
+import dev.baton.engine.triggers.ScheduleRunner;
+import dev.baton.engine.triggers.TemplateCatalog;
+import dev.baton.engine.triggers.TriggerRouter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +30,39 @@ public final class Engine implements AutoCloseable {
   private final RunRepository runs;
   private final EngineCounters counters = new EngineCounters();
   private final KafkaStreams streams;
+  private final TemplateCatalog catalog;
+  private TriggerRouter triggerRules;
+  private ScheduleRunner schedules;
 
   public Engine(EngineConfig config) {
     this.config = config;
     this.runs = new RedisRunRepository(config.redisUrl(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
     this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, java.time.Duration.ofMillis(100), config.wire()),
         streamsProperties(config));
+    this.catalog = new TemplateCatalog(this::templateRecords);
+  }
+
+  /** Every record of the template store, from the engine's global table (empty until it runs). */
+  private Map<String, String> templateRecords() {
+    Map<String, String> all = new LinkedHashMap<>();
+    try {
+      ReadOnlyKeyValueStore<String, String> store = streams.store(
+          StoreQueryParameters.fromNameAndType(EngineTopology.TEMPLATE_STORE, QueryableStoreTypes.<String, String>keyValueStore()));
+      try (var it = store.all()) {
+        it.forEachRemaining(kv -> all.put(kv.key, kv.value));
+      }
+    } catch (InvalidStateStoreException e) {
+      // not running yet
+    }
+    return all;
+  }
+
+  public TemplateCatalog templates() {
+    return catalog;
+  }
+
+  public TriggerRouter triggerRules() {
+    return triggerRules;
   }
 
   static Properties streamsProperties(EngineConfig config) {
@@ -50,6 +86,10 @@ public final class Engine implements AutoCloseable {
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.start();
+    triggerRules = new TriggerRouter(config.bootstrapServers(), config.applicationId() + "-trigger-rules", config.kafka(), config.topics(),
+        config.wire(), catalog).start();
+    schedules = new ScheduleRunner(config.bootstrapServers(), config.kafka(), config.topics(), config.wire(), catalog, runs,
+        java.time.Clock.systemUTC()).start();
     LOG.info("engine {} started on {} with Redis {}", config.applicationId(), config.bootstrapServers(), config.redisUrl());
     return this;
   }
@@ -87,6 +127,12 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (schedules != null) {
+      schedules.close();
+    }
+    if (triggerRules != null) {
+      triggerRules.close();
+    }
     // Leave the group on close, so a restarted or remaining instance takes the partitions at once
     // instead of after the session timeout.
     streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -109,7 +110,38 @@ public final class Wire {
     return PlainJson.read(bytes, type);
   }
 
-  private <T extends SpecificRecord> T decodeAvro(byte[] bytes, Class<T> type) {
+  /** Any event, not one of Baton's: a JSON object, or Avro read with its writer's schema; as plain maps. */
+  public Map<String, Object> decodeMap(byte[] bytes) {
+    if (bytes == null || bytes.length == 0) {
+      throw new EventFormatException("empty record value");
+    }
+    if (bytes[0] == MAGIC) {
+      Schema writer = writerSchema(bytes);
+      try {
+        Object record = new org.apache.avro.generic.GenericDatumReader<Object>(writer)
+            .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+        Object map = EventMaps.fromAvro(record);
+        if (!(map instanceof Map<?, ?>)) {
+          throw new EventFormatException("an Avro event must be a record");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) map;
+        return result;
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof EventFormatException f) {
+          throw f;
+        }
+        throw new EventFormatException("unreadable Avro event: " + e.getMessage());
+      }
+    }
+    try {
+      return EventMaps.fromJson(PlainJson.MAPPER.readTree(bytes));
+    } catch (IOException e) {
+      throw new EventFormatException("neither JSON nor Confluent-framed Avro: " + e.getMessage());
+    }
+  }
+
+  private Schema writerSchema(byte[] bytes) {
     if (registry == null) {
       throw new EventFormatException("Confluent-framed Avro, but no schema registry is configured (BATON_REGISTRY_URL)");
     }
@@ -117,15 +149,19 @@ public final class Wire {
       throw new EventFormatException("Confluent-framed Avro shorter than its 5-byte header");
     }
     int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-    Schema writer;
     try {
-      writer = registry.byId(id);
+      return registry.byId(id);
     } catch (RegistryException e) {
       if (e.status() == 404) {
         throw new EventFormatException("schema id " + id + " is not in the registry at " + registry.url());
       }
       throw e;
     }
+  }
+
+  private <T extends SpecificRecord> T decodeAvro(byte[] bytes, Class<T> type) {
+    Schema writer = writerSchema(bytes);
+    int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
     SpecificData data = SpecificData.getForClass(type);
     Schema reader = data.getSchema(type);
     try {

@@ -233,6 +233,24 @@ public final class RedisRunRepository implements RunRepository {
     redisson.getScoredSortedSet(limitKey(template, "admitting"), StringCodec.INSTANCE).remove(runId);
   }
 
+  private static final String ADVANCE_MARK = """
+      local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+      if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+      return 1
+      """;
+
+  @Override
+  public Instant scheduleMark(String template) {
+    String v = redisson.<String>getBucket("baton:schedule:{" + template + "}", StringCodec.INSTANCE).get();
+    return v == null ? null : Instant.ofEpochMilli(Long.parseLong(v));
+  }
+
+  @Override
+  public void advanceScheduleMark(String template, Instant tick) {
+    script.eval(RScript.Mode.READ_WRITE, ADVANCE_MARK, RScript.ReturnType.LONG, List.of("baton:schedule:{" + template + "}"),
+        Long.toString(tick.toEpochMilli()));
+  }
+
   @Override
   public Optional<RunState> find(String runId) {
     var hash = redisson.<String, String>getMap(runKey(runId), StringCodec.INSTANCE);

@@ -39,6 +39,12 @@ public interface RunRepository extends AutoCloseable {
   /** The admission of {@code runId} was applied (or is moot). */
   void admitted(String template, String runId);
 
+  /** The last schedule tick of {@code template} that was fired or skipped, or null before its first. */
+  Instant scheduleMark(String template);
+
+  /** Moves the schedule mark to {@code tick} if that is later (a compare-and-set: instances race here). */
+  void advanceScheduleMark(String template, Instant tick);
+
   /** The current state of a run, for status queries. */
   Optional<RunState> find(String runId);
 

@@ -26,13 +26,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Expressions {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** 1 == 1.0 and 2 < 2.5 hold, as people expect of JSON numbers. */
+  private static final dev.cel.common.CelOptions OPTIONS =
+      dev.cel.common.CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
   private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setOptions(OPTIONS)
       .addVar("params", MapType.create(SimpleType.STRING, SimpleType.STRING))
       .addVar("jobs", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .addVar("run", MapType.create(SimpleType.STRING, SimpleType.STRING))
       .addLibraries(CelExtensions.strings())
       .build();
+  /** For trigger rules: the domain event is the one variable. */
+  private static final CelCompiler EVENT_COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setOptions(OPTIONS)
+      .addVar("event", SimpleType.DYN)
+      .addLibraries(CelExtensions.strings())
+      .build();
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+      .setOptions(OPTIONS)
       .addLibraries(CelExtensions.strings())
       .build();
   private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
@@ -53,9 +64,51 @@ public final class Expressions {
     };
   }
 
-  private static CelAbstractSyntaxTree compile(String expression) throws InvalidExpressionException {
+  /** Compiles an expression over {@code event} (a trigger rule's filter or mapping). */
+  public static void checkEvent(String expression) throws InvalidExpressionException {
+    compile(EVENT_COMPILER, expression);
+  }
+
+  /** Evaluates an expression over {@code event} (a map from the event's JSON or Avro). */
+  public static Object evalEvent(String expression, Object event) throws InvalidExpressionException {
+    CelRuntime.Program program = PROGRAMS.get("event:" + expression);
+    if (program == null) {
+      try {
+        program = RUNTIME.createProgram(compile(EVENT_COMPILER, expression));
+      } catch (CelEvaluationException e) {
+        throw new InvalidExpressionException(firstLine(e.getMessage()));
+      }
+      PROGRAMS.put("event:" + expression, program);
+    }
     try {
-      return COMPILER.compile(expression).getAst();
+      return program.eval(Map.of("event", event));
+    } catch (CelEvaluationException e) {
+      throw new InvalidExpressionException("'" + expression + "': " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** A value as text: strings as they are, whole doubles without ".0", lists and maps as JSON. */
+  public static String text(Object o) {
+    if (o instanceof Double d && d == Math.rint(d) && !d.isInfinite()) {
+      return Long.toString(d.longValue());
+    }
+    if (o instanceof Map<?, ?> || o instanceof List<?>) {
+      try {
+        return JSON.writeValueAsString(o);
+      } catch (Exception e) {
+        return String.valueOf(o);
+      }
+    }
+    return String.valueOf(o);
+  }
+
+  private static CelAbstractSyntaxTree compile(String expression) throws InvalidExpressionException {
+    return compile(COMPILER, expression);
+  }
+
+  private static CelAbstractSyntaxTree compile(CelCompiler compiler, String expression) throws InvalidExpressionException {
+    try {
+      return compiler.compile(expression).getAst();
     } catch (CelValidationException e) {
       throw new InvalidExpressionException(firstLine(e.getMessage()));
     }
@@ -113,16 +166,6 @@ public final class Expressions {
     }
   }
 
-  private static String text(Object o) {
-    if (o instanceof Map<?, ?> || o instanceof List<?>) {
-      try {
-        return JSON.writeValueAsString(o);
-      } catch (Exception e) {
-        return String.valueOf(o);
-      }
-    }
-    return String.valueOf(o);
-  }
 
   private static String describe(Object result) {
     return result == null ? "null" : "a " + result.getClass().getSimpleName() + " (" + text(result) + ")";

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * A parsed, validated workflow template. Immutable; a run is pinned to one (name, version).
  * {@code timeout} (null: none) bounds the whole run; {@code onExit} (null: none) runs once when
- * the run ends; {@code maxConcurrentRuns} (0: no limit) queues runs beyond it.
+ * the run ends; {@code maxConcurrentRuns} (0: no limit) queues runs beyond it; {@code on} lists the
+ * domain-event topics that start runs, and {@code schedule} (null: none) starts them by the clock.
  */
 public record Template(
     String name,
@@ -18,11 +19,14 @@ public record Template(
     List<JobSpec> jobs,
     Duration timeout,
     JobSpec onExit,
-    int maxConcurrentRuns) {
+    int maxConcurrentRuns,
+    List<TriggerRule> on,
+    Schedule schedule) {
 
   public Template {
     params = Map.copyOf(params);
     jobs = List.copyOf(jobs);
+    on = on == null ? List.of() : List.copyOf(on);
   }
 
   public Optional<JobSpec> job(String jobName) {

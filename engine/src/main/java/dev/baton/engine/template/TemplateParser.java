@@ -30,7 +30,9 @@ final class TemplateParser {
   static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Pattern OUTPUT_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
   private static final Set<String> TOP_FIELDS =
-      Set.of("name", "version", "description", "params", "jobs", "timeout", "onExit", "maxConcurrentRuns");
+      Set.of("name", "version", "description", "params", "jobs", "timeout", "onExit", "maxConcurrentRuns", "on", "schedule");
+  private static final Set<String> RULE_FIELDS = Set.of("topic", "filter", "params", "idempotencyKey");
+  private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "every", "catchUp");
   private static final Set<String> PARAM_FIELDS = Set.of("required", "default", "description");
   private static final Set<String> JOB_FIELDS = Set.of(
       "name", "command", "image", "env", "outputs", "dependsOn", "when", "forEach", "maxParallel", "retry", "timeout",
@@ -105,10 +107,88 @@ final class TemplateParser {
     Duration timeout = duration(fields.get("timeout"), "timeout");
     JobSpec onExit = onExit(fields.get("onExit"));
     int maxConcurrentRuns = nonNegativeInt(fields.get("maxConcurrentRuns"), "maxConcurrentRuns", 0);
+    List<TriggerRule> on = rules(fields.get("on"));
+    Schedule schedule = schedule(fields.get("schedule"));
     if (name == null) {
       return null;
     }
-    return new Template(name, version, description == null ? "" : description, params, jobs, timeout, onExit, maxConcurrentRuns);
+    return new Template(name, version, description == null ? "" : description, params, jobs, timeout, onExit, maxConcurrentRuns,
+        on, schedule);
+  }
+
+  private List<TriggerRule> rules(Node node) {
+    List<TriggerRule> rules = new ArrayList<>();
+    if (node == null || isNull(node)) {
+      return rules;
+    }
+    if (!(node instanceof SequenceNode seq)) {
+      error("on", "must be a list of rules: - {topic, filter, params, idempotencyKey}");
+      return rules;
+    }
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      String path = "on[" + i + "]";
+      Node ruleNode = seq.getValue().get(i);
+      lines.put(path, ruleNode.getStartMark().getLine() + 1);
+      if (!(ruleNode instanceof MappingNode map)) {
+        error(path, "a rule is a mapping with topic, filter, params and idempotencyKey");
+        continue;
+      }
+      Map<String, Node> f = fields(map, path, RULE_FIELDS);
+      String topic = requiredString(f, "topic", path + ".topic");
+      String filter = optionalString(f.get("filter"), path + ".filter");
+      Map<String, String> mapping = stringMap(f.get("params"), path + ".params");
+      String key = optionalString(f.get("idempotencyKey"), path + ".idempotencyKey");
+      if (topic != null) {
+        rules.add(new TriggerRule(topic, filter, mapping, key));
+      }
+    }
+    return rules;
+  }
+
+  private Schedule schedule(Node node) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error("schedule", "must be a mapping: {cron, timezone, catchUp} or {every}");
+      return null;
+    }
+    Map<String, Node> f = fields(map, "schedule", SCHEDULE_FIELDS);
+    String cron = optionalString(f.get("cron"), "schedule.cron");
+    Duration every = duration(f.get("every"), "schedule.every");
+    String zoneText = optionalString(f.get("timezone"), "schedule.timezone");
+    String catchUpText = optionalString(f.get("catchUp"), "schedule.catchUp");
+    if ((cron == null) == (every == null) && !f.containsKey("every")) {
+      error("schedule", "give either cron or every");
+      return null;
+    }
+    if (cron != null && f.containsKey("every")) {
+      error("schedule.every", "give either cron or every, not both");
+      return null;
+    }
+    if (cron != null) {
+      try {
+        Schedule.parseCron(cron);
+      } catch (IllegalArgumentException e) {
+        error("schedule.cron", "not a 5-field cron expression: " + e.getMessage());
+        return null;
+      }
+    }
+    if (every != null && every.toMillis() < 1000) {
+      error("schedule.every", "must be at least 1s");
+    }
+    java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+    if (zoneText != null) {
+      try {
+        zone = java.time.ZoneId.of(zoneText);
+      } catch (java.time.DateTimeException e) {
+        error("schedule.timezone", "unknown time zone '" + zoneText + "'");
+      }
+    }
+    if (catchUpText != null && !catchUpText.equals("true") && !catchUpText.equals("false")) {
+      error("schedule.catchUp", "must be true or false, got '" + catchUpText + "'");
+    }
+    return every == null && cron == null ? null : new Schedule(cron, zone, every, "true".equals(catchUpText));
   }
 
   private Map<String, Node> fields(MappingNode node, String path, Set<String> allowed) {
@@ -223,7 +303,6 @@ final class TemplateParser {
     if (node == null || isNull(node)) {
       return null;
     }
-    lines.put("onExit", node.getStartMark().getLine() + 1);
     if (!(node instanceof MappingNode map)) {
       error("onExit", "must be a job: a mapping with name and command");
       return null;

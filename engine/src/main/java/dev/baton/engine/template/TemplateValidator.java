@@ -48,6 +48,43 @@ final class TemplateValidator {
     if (template.onExit() != null) {
       checkJob(template, template.onExit(), "onExit", Set.of(), true);
     }
+    checkRules(template);
+  }
+
+  /** Trigger rules: expressions over {@code event} compile, and they map only declared params. */
+  private void checkRules(Template t) {
+    for (int i = 0; i < t.on().size(); i++) {
+      TriggerRule rule = t.on().get(i);
+      String path = "on[" + i + "]";
+      checkEventExpression(rule.filter(), path + ".filter");
+      checkEventExpression(rule.idempotencyKey(), path + ".idempotencyKey");
+      for (Map.Entry<String, String> p : rule.params().entrySet()) {
+        if (!t.params().containsKey(p.getKey())) {
+          parser.error(path + ".params." + p.getKey(), "unknown parameter '" + p.getKey() + "' (declared: " + String.join(", ", t.params().keySet()) + ")");
+        }
+        checkEventExpression(p.getValue(), path + ".params." + p.getKey());
+      }
+      for (ParamSpec spec : t.params().values()) {
+        if (spec.required() && !rule.params().containsKey(spec.name())) {
+          parser.error(path + ".params", "required parameter '" + spec.name() + "' is not mapped from the event");
+        }
+      }
+    }
+    if (t.schedule() != null) {
+      t.params().values().stream().filter(ParamSpec::required).findFirst().ifPresent(spec ->
+          parser.error("schedule", "a scheduled run has no trigger to give required parameter '" + spec.name() + "': give it a default"));
+    }
+  }
+
+  private void checkEventExpression(String expression, String path) {
+    if (expression == null) {
+      return;
+    }
+    try {
+      Expressions.checkEvent(expression);
+    } catch (Expressions.InvalidExpressionException e) {
+      parser.error(path, "bad expression '" + expression + "': " + e.getMessage());
+    }
   }
 
   private boolean dependenciesExist(List<JobSpec> jobs, Map<String, Integer> position) {

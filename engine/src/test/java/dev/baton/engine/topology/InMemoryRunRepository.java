@@ -79,6 +79,18 @@ final class InMemoryRunRepository implements RunRepository {
   @Override
   public void admitted(String template, String runId) {}
 
+  final Map<String, Instant> marks = new HashMap<>();
+
+  @Override
+  public synchronized Instant scheduleMark(String template) {
+    return marks.get(template);
+  }
+
+  @Override
+  public synchronized void advanceScheduleMark(String template, Instant tick) {
+    marks.merge(template, tick, (a, b) -> a.isAfter(b) ? a : b);
+  }
+
   @Override
   public synchronized Optional<RunState> find(String runId) {
     return Optional.ofNullable(states.get(runId));

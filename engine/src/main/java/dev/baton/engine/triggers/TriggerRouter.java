@@ -1,0 +1,215 @@
+package dev.baton.engine.triggers;
+
+import dev.baton.engine.template.Expressions;
+import dev.baton.engine.template.Template;
+import dev.baton.engine.template.TriggerRule;
+import dev.baton.events.WorkflowTrigger;
+import dev.baton.serde.DeadLetters;
+import dev.baton.serde.EventFormatException;
+import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the trigger rules ({@code on:}) of the applied templates: subscribes to the topics they
+ * name (again whenever the set changes, no restart), reads each domain event (JSON or
+ * Confluent-framed Avro), and for every rule whose filter passes publishes a trigger with the
+ * mapped params. Its idempotency key is the rule's key expression (or the event record's
+ * coordinates), so a redelivered event starts no second run. A mapping that fails sends the event
+ * to the dead-letter topic with the reason. Offsets are committed after the triggers are written.
+ */
+public final class TriggerRouter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TriggerRouter.class);
+
+  private final TemplateCatalog catalog;
+  private final Topics topics;
+  private final Wire wire;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Set<String> reading = ConcurrentHashMap.newKeySet();
+  private final Thread thread;
+  private Map<String, List<Rule>> rules = Map.of();
+  public final AtomicLong started = new AtomicLong();
+  public final AtomicLong ignored = new AtomicLong();
+  public final AtomicLong deadLettered = new AtomicLong();
+
+  record Rule(Template template, TriggerRule rule) {}
+
+  public TriggerRouter(String bootstrapServers, String groupId, Map<String, String> kafka, Topics topics, Wire wire, TemplateCatalog catalog) {
+    this.catalog = catalog;
+    this.topics = topics;
+    this.wire = wire;
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // A template applied now starts runs for events from now on, not for a topic's history.
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5000);
+    c.putAll(kafka);
+    this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers);
+    p.put("acks", "all");
+    p.put("enable.idempotence", true);
+    p.putAll(kafka);
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.thread = new Thread(this::run, "baton-trigger-rules");
+  }
+
+  public TriggerRouter start() {
+    thread.start();
+    return this;
+  }
+
+  /** Whether events of {@code topic} are being read now (its partitions assigned here). */
+  public boolean reading(String topic) {
+    return reading.contains(topic);
+  }
+
+  private void run() {
+    long nextRefresh = 0;
+    try {
+      while (running.get()) {
+        if (System.currentTimeMillis() >= nextRefresh) {
+          refresh();
+          nextRefresh = System.currentTimeMillis() + 1000;
+        }
+        if (rules.isEmpty()) {
+          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
+          continue;
+        }
+        var records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          route(record);
+        }
+        if (!records.isEmpty()) {
+          producer.flush();
+          consumer.commitSync();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (org.apache.kafka.common.errors.WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("trigger rules stopped on an unexpected error", e);
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void refresh() {
+    Map<String, List<Rule>> next = new LinkedHashMap<>();
+    for (Template t : catalog.latest()) {
+      for (TriggerRule rule : t.on()) {
+        next.computeIfAbsent(rule.topic(), k -> new ArrayList<>()).add(new Rule(t, rule));
+      }
+    }
+    if (!next.keySet().equals(rules.keySet())) {
+      LOG.info("trigger rules now follow topics {}", new TreeSet<>(next.keySet()));
+      if (next.isEmpty()) {
+        consumer.unsubscribe();
+        reading.clear();
+      } else {
+        consumer.subscribe(next.keySet(), new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> reading.remove(tp.topic()));
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            partitions.forEach(consumer::position); // fix the starting offsets now: later events are all seen
+            partitions.forEach(tp -> reading.add(tp.topic()));
+          }
+        });
+      }
+    }
+    rules = next;
+  }
+
+  private void route(ConsumerRecord<byte[], byte[]> record) {
+    Map<String, Object> event;
+    try {
+      event = wire.decodeMap(record.value());
+    } catch (EventFormatException e) {
+      deadLetter(record, "unreadable domain event: " + e.getMessage());
+      return;
+    }
+    for (Rule r : rules.getOrDefault(record.topic(), List.of())) {
+      try {
+        if (r.rule().filter() != null && !Boolean.TRUE.equals(Expressions.evalEvent(r.rule().filter(), event))) {
+          ignored.incrementAndGet();
+          continue;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (Map.Entry<String, String> p : r.rule().params().entrySet()) {
+          params.put(p.getKey(), Expressions.text(Expressions.evalEvent(p.getValue(), event)));
+        }
+        String key = r.template().name() + "/" + (r.rule().idempotencyKey() == null
+            ? record.topic() + "-" + record.partition() + "@" + record.offset()
+            : record.topic() + "/" + Expressions.text(Expressions.evalEvent(r.rule().idempotencyKey(), event)));
+        WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setTemplate(r.template().name()).setParams(params)
+            .setIdempotencyKey(key).setOccurredAt(Instant.ofEpochMilli(record.timestamp())).build();
+        producer.send(new ProducerRecord<>(topics.triggers(), key, wire.encode(topics.triggers(), trigger)));
+        started.incrementAndGet();
+      } catch (Expressions.InvalidExpressionException e) {
+        deadLetter(record, "trigger rule of template '" + r.template().name() + "' on " + record.topic() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+    deadLettered.incrementAndGet();
+    LOG.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+    ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(topics.dlq(),
+        record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8), record.value());
+    record.headers().forEach(h -> dlq.headers().add(h));
+    dlq.headers().add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+    dlq.headers().add(DeadLetters.STAGE, "trigger-rules".getBytes(StandardCharsets.UTF_8));
+    producer.send(dlq);
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close();
+  }
+}
