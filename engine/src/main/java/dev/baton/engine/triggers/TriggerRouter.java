@@ -73,6 +73,7 @@ public final class TriggerRouter implements AutoCloseable {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5000);
+    c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // following a topic never creates it
     c.putAll(kafka);
     this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     Properties p = new Properties();
