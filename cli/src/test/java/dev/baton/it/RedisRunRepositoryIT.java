@@ -60,7 +60,7 @@ class RedisRunRepositoryIT {
 
   static boolean save(String runId, long version, RunState state, String eventId, AppliedEvent applied) {
     return runs.save(new SaveRequest(runId, version, state, true, Map.of(), eventId, applied, List.of(), List.of(), 0,
-        SaveRequest.Admission.NONE));
+        SaveRequest.Admission.NONE, 0));
   }
 
   static AppliedEvent applied(long offset) {
@@ -124,7 +124,7 @@ class RedisRunRepositoryIT {
       items.put("fan/" + i, new ItemState("fan", i, "v" + i, JobStatus.PENDING, 0, Map.of(), null, null));
     }
     assertTrue(runs.save(new SaveRequest("items-1", 0, state("items-1", RunStatus.RUNNING), false, items, "e1", applied(1),
-        List.of(), List.of(), 0, SaveRequest.Admission.NONE)));
+        List.of(), List.of(), 0, SaveRequest.Admission.NONE, 0)));
     Map<String, ItemState> some = runs.loadItems("items-1", new Needs.ItemQuery(Map.of("fan", java.util.Set.of(1, 3)), java.util.Set.of()));
     assertEquals(java.util.Set.of("fan/1", "fan/3"), some.keySet());
     assertEquals("v3", some.get("fan/3").value());
@@ -141,7 +141,7 @@ class RedisRunRepositoryIT {
     String document = redis.<String, String>getMap(RedisRunRepository.runKey("out-1")).get("state");
     assertTrue(document.length() < 1000, document);
     assertEquals(5000, runs.find("out-1").orElseThrow().job("a").outputs().get("big").length());
-    runs.save(new SaveRequest("out-1", 1, withOutputs, false, Map.of(), "e2", applied(2), List.of(), List.of(), 0, SaveRequest.Admission.NONE));
+    runs.save(new SaveRequest("out-1", 1, withOutputs, false, Map.of(), "e2", applied(2), List.of(), List.of(), 0, SaveRequest.Admission.NONE, 0));
     assertEquals(5000, runs.load("out-1", "x").state().job("a").outputs().get("big").length(), "unchanged outputs are kept");
   }
 
@@ -151,13 +151,13 @@ class RedisRunRepositoryIT {
     TimerFired timer = TimerFired.newBuilder().setEventId("tm-1/a/1/retry").setRunId("tm-1").setKind(TimerKind.RETRY)
         .setJob("a").setAttempt(1).setDueAt(due).build();
     runs.save(new SaveRequest("tm-1", 0, state("tm-1", RunStatus.RUNNING), false, Map.of(), "e1", applied(1),
-        List.of(timer), List.of(), 7, SaveRequest.Admission.NONE));
+        List.of(timer), List.of(), 7, SaveRequest.Admission.NONE, 0));
     assertEquals(List.of(), runs.leaseDueTimers(7, due.minusMillis(1), 10, Duration.ofSeconds(5)));
     assertEquals(List.of(timer), runs.leaseDueTimers(7, due, 10, Duration.ofSeconds(5)));
     assertEquals(List.of(), runs.leaseDueTimers(7, due.plusSeconds(1), 10, Duration.ofSeconds(5)), "leased");
     assertEquals(List.of(timer), runs.leaseDueTimers(7, due.plusSeconds(5), 10, Duration.ofSeconds(5)), "lease expired: fires again");
     runs.save(new SaveRequest("tm-1", 1, state("tm-1", RunStatus.RUNNING), false, Map.of(), timer.getEventId(), applied(2),
-        List.of(), List.of(timer.getEventId()), 7, SaveRequest.Admission.NONE));
+        List.of(), List.of(timer.getEventId()), 7, SaveRequest.Admission.NONE, 0));
     assertEquals(List.of(), runs.leaseDueTimers(7, due.plusSeconds(60), 10, Duration.ofSeconds(5)));
   }
 
@@ -166,14 +166,28 @@ class RedisRunRepositoryIT {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
     for (String id : List.of("q-1", "q-2", "q-3")) {
       runs.save(new SaveRequest(id, 0, state(id, RunStatus.QUEUED), false, Map.of(), "e", applied(1), List.of(), List.of(), 0,
-          new SaveRequest.Admission(SaveRequest.Admission.Op.ENQUEUE, "lim-it", 2)));
+          new SaveRequest.Admission(SaveRequest.Admission.Op.ENQUEUE, "lim-it", 2), 0));
     }
     assertEquals(List.of("q-1", "q-2"), runs.leaseAdmissions(now, Duration.ofSeconds(5)));
     runs.admitted("lim-it", "q-1");
     runs.admitted("lim-it", "q-2");
     assertEquals(List.of(), runs.leaseAdmissions(now.plusSeconds(10), Duration.ofSeconds(5)));
     runs.save(new SaveRequest("q-1", 1, state("q-1", RunStatus.SUCCEEDED), false, Map.of(), "end", applied(2), List.of(), List.of(), 0,
-        new SaveRequest.Admission(SaveRequest.Admission.Op.RELEASE, "lim-it", 0)));
+        new SaveRequest.Admission(SaveRequest.Admission.Op.RELEASE, "lim-it", 0), 0));
     assertEquals(List.of("q-3"), runs.leaseAdmissions(now.plusSeconds(20), Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void aTaskThatLostItsPartitionCannotWrite() {
+    long zombie = runs.claimPartition(9);
+    long owner = runs.claimPartition(9);
+    assertTrue(owner > zombie);
+    SaveRequest fromZombie = new SaveRequest("fence-1", 0, state("fence-1", RunStatus.RUNNING), false, Map.of(), "e1", applied(1),
+        List.of(), List.of(), 9, SaveRequest.Admission.NONE, zombie);
+    var e = org.junit.jupiter.api.Assertions.assertThrows(dev.baton.engine.state.FencedException.class, () -> runs.save(fromZombie));
+    assertTrue(e.getMessage().contains("partition 9 was claimed by a newer task"), e.getMessage());
+    assertNull(runs.find("fence-1").orElse(null));
+    assertTrue(runs.save(new SaveRequest("fence-1", 0, state("fence-1", RunStatus.RUNNING), false, Map.of(), "e1", applied(1),
+        List.of(), List.of(), 9, SaveRequest.Admission.NONE, owner)));
   }
 }

@@ -47,6 +47,7 @@ public final class RedisRunRepository implements RunRepository {
 
   // A compare-and-set on version; then state, instances, applied id, timers and admission together.
   private static final String SAVE = """
+      if ARGV[#ARGV] ~= '0' and redis.call('GET', KEYS[12]) ~= ARGV[#ARGV] then return -1 end
       local current = redis.call('HGET', KEYS[1], 'version') or '0'
       if current ~= ARGV[1] then return 0 end
       redis.call('HSET', KEYS[1], 'version', tostring(tonumber(ARGV[1]) + 1), 'state', ARGV[2])
@@ -190,7 +191,8 @@ public final class RedisRunRepository implements RunRepository {
     String timers = timerKey(r.partition());
     String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
     List<Object> keys = Arrays.asList(run, run + ":applied", run + ":applied-order", run + ":items", timers, timers + ":data",
-        limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), "baton:limits", "baton:limits:max");
+        limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), "baton:limits", "baton:limits:max",
+        epochKey(r.partition()));
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
     List<Object> args = new ArrayList<>(List.of(Long.toString(r.expectedVersion()),
         StateJson.write(r.state().withoutItems().withoutOutputs()), r.eventId(), StateJson.write(r.applied()),
@@ -209,8 +211,22 @@ public final class RedisRunRepository implements RunRepository {
     args.add(Integer.toString(r.timersToCancel().size()));
     args.addAll(r.timersToCancel());
     args.addAll(List.of(r.admission().op().name(), r.runId(), template, Integer.toString(r.admission().limit())));
+    args.add(Long.toString(r.epoch()));
     Long ok = script.eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, keys, args.toArray());
+    if (ok != null && ok == -1L) {
+      throw new FencedException("partition " + r.partition() + " was claimed by a newer task (epoch > " + r.epoch()
+          + "); this task lost it and its write for run " + r.runId() + " is refused");
+    }
     return ok != null && ok == 1L;
+  }
+
+  private String epochKey(int partition) {
+    return "baton:epoch:{" + keyspace + "}:" + partition;
+  }
+
+  @Override
+  public long claimPartition(int partition) {
+    return redisson.getAtomicLong(epochKey(partition)).incrementAndGet();
   }
 
   @Override

@@ -24,8 +24,16 @@ public interface RunRepository extends AutoCloseable {
    * the expected one.
    *
    * @return false on a version conflict (another writer got there first): reload and decide again
+   * @throws FencedException when a newer task has claimed the partition since this one did
    */
   boolean save(SaveRequest request);
+
+  /**
+   * Claims {@code partition} for a task that has just been given it: returns a new epoch, higher
+   * than any before. Saves carrying an older epoch (from a task that lost the partition, a zombie)
+   * are refused with {@link FencedException}.
+   */
+  long claimPartition(int partition);
 
   /**
    * Timers of {@code partition} due at {@code now}, at most {@code max}. Each is leased, not

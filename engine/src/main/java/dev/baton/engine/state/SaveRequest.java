@@ -10,7 +10,8 @@ import java.util.Map;
  * Everything one applied event writes, in one atomic step: the run document (without its
  * instances; its job outputs only when they changed), the instances it changed, the applied event id with its record and outputs, the
  * timers it set and cancelled (in the timer set of {@code partition}), and what it does to its
- * template's admission queue.
+ * template's admission queue. {@code epoch} is the writing task's claim on {@code partition}
+ * ({@link RunRepository#claimPartition}); a save with an older epoch is refused (0: unchecked).
  */
 public record SaveRequest(
     String runId,
@@ -23,7 +24,8 @@ public record SaveRequest(
     List<TimerFired> timersToSet,
     List<String> timersToCancel,
     int partition,
-    Admission admission) {
+    Admission admission,
+    long epoch) {
 
   public SaveRequest {
     changedItems = Map.copyOf(changedItems);

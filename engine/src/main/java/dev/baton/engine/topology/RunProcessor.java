@@ -53,6 +53,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final Duration tick;
   private ProcessorContext<String, OutboundRecord> context;
   private TemplateLookup templates;
+  private long epoch;
 
   RunProcessor(RunRepository runs, InboundParser parser, Outbounds outbounds, EngineCounters counters, String templateStoreName,
       Duration tick) {
@@ -69,6 +70,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     this.context = context;
     org.apache.kafka.streams.processor.StateStore store = context.getStateStore(templateStoreName);
     this.templates = new TemplateLookup(key -> storeValue(store, key));
+    // This task now owns the partition: writes of any earlier owner still running (a zombie) are refused.
+    this.epoch = runs.claimPartition(context.taskId().partition());
     context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
 
@@ -172,7 +175,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     boolean outputsChanged = before == null || !before.outputsByJob().equals(d.state().outputsByJob());
     return new SaveRequest(event.runId(), version, d.state(), outputsChanged, changedItems, eventId,
         new AppliedEvent(meta.topic(), meta.partition(), meta.offset(), out), timersToSet, timersToCancel,
-        context.taskId().partition(), admission);
+        context.taskId().partition(), admission, epoch);
   }
 
   private static boolean isAdmit(EngineEvent event) {

@@ -46,6 +46,9 @@ final class InMemoryRunRepository implements RunRepository {
 
   @Override
   public synchronized boolean save(SaveRequest r) {
+    if (r.epoch() != 0 && epochs.getOrDefault(r.partition(), 0L) != r.epoch()) {
+      throw new dev.baton.engine.state.FencedException("fenced");
+    }
     if (conflictsToSimulate > 0) {
       conflictsToSimulate--;
       versions.merge(r.runId(), 1L, Long::sum);
@@ -62,6 +65,13 @@ final class InMemoryRunRepository implements RunRepository {
     r.timersToSet().forEach(t -> timers.put(t.getEventId(), t));
     r.timersToCancel().forEach(timers::remove);
     return true;
+  }
+
+  final Map<Integer, Long> epochs = new HashMap<>();
+
+  @Override
+  public synchronized long claimPartition(int partition) {
+    return epochs.merge(partition, 1L, Long::sum);
   }
 
   @Override
