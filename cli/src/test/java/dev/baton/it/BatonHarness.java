@@ -87,7 +87,7 @@ final class BatonHarness implements AutoCloseable {
 
   Dispatcher startDispatcher(JobRuntime jobRuntime) {
     return new Dispatcher(DispatcherConfig.of(bootstrap, topics).withGroupId(prefix + "-dispatcher")
-        .withMaxConcurrentJobs(maxConcurrentJobs).withWire(wire), jobRuntime).start();
+        .withMaxConcurrentJobs(maxConcurrentJobs).withWire(wire).withRedis(redisUrl), jobRuntime).start();
   }
 
   /** Stops the dispatcher (its runtime too) and starts a new one on {@code jobRuntime}. */

@@ -39,6 +39,7 @@ public final class Dispatcher implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> deadLetters;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final AttemptStarts starts;
   private final Thread loop;
 
   public Dispatcher(DispatcherConfig config, JobRuntime runtime) {
@@ -51,6 +52,7 @@ public final class Dispatcher implements AutoCloseable {
     p.putAll(config.kafka());
     this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.loop = new Thread(this::run, "baton-dispatcher");
+    this.starts = config.redisUrl() == null ? AttemptStarts.inMemory() : AttemptStarts.redis(config.redisUrl(), java.time.Duration.ofDays(7));
   }
 
   private static Properties consumerProps(DispatcherConfig config) {
@@ -124,8 +126,10 @@ public final class Dispatcher implements AutoCloseable {
       if (dispatch.getAction() == DispatchAction.STOP) {
         LOG.info("stopping {}", dispatch.getAttemptId());
         runtime.stop(dispatch.getAttemptId());
+      } else if (!starts.claim(dispatch.getAttemptId())) {
+        LOG.info("{} was started before (a dispatch redelivered after a restart); not run again", dispatch.getAttemptId());
       } else if (!runtime.start(dispatch, completions::publish)) {
-        LOG.info("{} is already running here; repeated dispatch ignored", dispatch.getAttemptId());
+        LOG.info("{} is already running; repeated dispatch ignored", dispatch.getAttemptId());
       }
     } finally {
       MDC.clear();
@@ -156,6 +160,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     runtime.close();
     completions.close();
+    starts.close();
     deadLetters.close();
   }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public record DispatcherConfig(
     String bootstrapServers, Topics topics, String groupId, int maxConcurrentJobs, Path workDir,
-    int tailBytes, Map<String, String> kafka, Wire wire) {
+    int tailBytes, Map<String, String> kafka, Wire wire, String redisUrl) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -30,19 +30,24 @@ public record DispatcherConfig(
 
   public static DispatcherConfig of(String bootstrapServers, Topics topics) {
     return new DispatcherConfig(bootstrapServers, topics, "baton-dispatcher", 4,
-        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"), 4096, Map.of(), Wire.json());
+        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"), 4096, Map.of(), Wire.json(), null);
   }
 
   public DispatcherConfig withGroupId(String id) {
-    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka, wire);
+    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka, wire, redisUrl);
   }
 
   public DispatcherConfig withMaxConcurrentJobs(int n) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire, redisUrl);
   }
 
   public DispatcherConfig withWire(Wire w) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, w);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, w, redisUrl);
+  }
+
+  /** Attempts started are remembered in this Redis, so no dispatcher runs one twice (null: in memory). */
+  public DispatcherConfig withRedis(String url) {
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, wire, url);
   }
 
   public static DispatcherConfig fromEnv(Map<String, String> env) {
@@ -55,7 +60,8 @@ public record DispatcherConfig(
           Path.of(env.getOrDefault("BATON_WORK_DIR", Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs").toString())),
           Integer.parseInt(env.getOrDefault("BATON_TAIL_BYTES", "4096")),
           KafkaProperties.fromEnv(env),
-          Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")));
+          Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
+          env.get("BATON_REDIS_URL"));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

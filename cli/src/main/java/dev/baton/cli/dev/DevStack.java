@@ -64,7 +64,7 @@ public final class DevStack implements AutoCloseable {
         work.resolve("streams"), Duration.ofMillis(50), (short) 1, Duration.ofDays(1), 1000, java.util.Map.of(), dev.baton.serde.Wire.json());
     Engine engine = new Engine(engineConfig).start();
     started.push(engine);
-    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics);
+    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl);
     Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
         new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes())).start();
     started.push(dispatcher);

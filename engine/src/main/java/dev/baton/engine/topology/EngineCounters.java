@@ -9,6 +9,12 @@ public final class EngineCounters {
   final AtomicLong reemitted = new AtomicLong();
   final AtomicLong casConflicts = new AtomicLong();
   final AtomicLong deadLettered = new AtomicLong();
+  final AtomicLong ignored = new AtomicLong();
+
+  /** Valid events that changed nothing: a stale or repeated completion, a cancel of an ended run. */
+  public long ignored() {
+    return ignored.get();
+  }
 
   public long applied() {
     return applied.get();

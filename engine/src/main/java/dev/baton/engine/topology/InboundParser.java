@@ -6,6 +6,7 @@ import dev.baton.events.JobCompletion;
 import dev.baton.events.RunCommand;
 import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
 import dev.baton.serde.Wire;
@@ -33,6 +34,13 @@ final class InboundParser {
   record Parsed(EngineEvent event, String eventId, String error) {}
 
   Parsed parse(Record<String, Inbound> record, RecordMetadata meta) {
+    var size = record.headers().lastHeader(DeadLetters.ORIGINAL_SIZE);
+    int length = size != null ? Integer.parseInt(new String(size.value(), java.nio.charset.StandardCharsets.UTF_8))
+        : record.value().value() == null ? 0 : record.value().value().length;
+    if (length > DeadLetters.MAX_VALUE_BYTES) {
+      return new Parsed(null, null, "a " + record.value().kind().name().toLowerCase() + " of " + length
+          + " bytes is larger than the limit of " + DeadLetters.MAX_VALUE_BYTES + " bytes");
+    }
     try {
       return switch (record.value().kind()) {
         case TRIGGER -> trigger(record);

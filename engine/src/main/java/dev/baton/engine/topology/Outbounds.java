@@ -84,12 +84,17 @@ final class Outbounds {
     headers.putIfAbsent(DeadLetters.SOURCE_PARTITION, bytes(Integer.toString(meta.partition())));
     headers.putIfAbsent(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(meta.offset())));
     headers.put(DeadLetters.REASON, bytes(reason));
+    byte[] value = input.value().value();
+    if (value != null && value.length > DeadLetters.KEPT_BYTES && value.length > DeadLetters.MAX_VALUE_BYTES / 2) {
+      headers.putIfAbsent(DeadLetters.ORIGINAL_SIZE, bytes(Integer.toString(value.length)));
+      value = java.util.Arrays.copyOf(value, DeadLetters.KEPT_BYTES);
+    }
     headers.put(DeadLetters.STAGE, bytes("engine"));
     // A trigger was re-keyed by run id: dead-letter it under the key it arrived with.
     byte[] originalKey = headers.remove(DeadLetters.SOURCE_KEY);
     String key = originalKey != null ? new String(originalKey, StandardCharsets.UTF_8)
         : input.value().kind() == Inbound.Kind.TRIGGER ? null : input.key();
-    return new OutboundRecord(topics.dlq(), key, input.value().value(), headers);
+    return new OutboundRecord(topics.dlq(), key, value, headers);
   }
 
   private static byte[] bytes(String s) {

@@ -213,6 +213,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     counters.applied.incrementAndGet();
     long rejected = decision.commands().stream().filter(c -> c instanceof EngineCommand.Reject).count();
     counters.deadLettered.addAndGet(rejected);
+    counters.ignored.addAndGet(decision.commands().stream().filter(c -> c instanceof EngineCommand.Ignore).count());
     String status = decision.state() == null ? "none" : decision.state().status().name();
     LOG.info("run {} applied {} -> status {}, {} commands, {}", event.runId(), eventId, status, decision.commands().size(),
         decision.transitions());

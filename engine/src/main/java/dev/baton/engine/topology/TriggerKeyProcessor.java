@@ -37,8 +37,16 @@ final class TriggerKeyProcessor implements Processor<byte[], byte[], String, byt
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
-    String runId = runId(readQuietly(record.value()), meta.partition(), meta.offset(), record.timestamp());
-    Record<String, byte[]> out = record.withKey(runId);
+    Record<String, byte[]> out;
+    if (record.value() != null && record.value().length > DeadLetters.MAX_VALUE_BYTES) {
+      // Too large to pass on (or to dead-letter whole): keep its head, and say how large it was.
+      out = record.withKey("run-" + meta.partition() + "-" + meta.offset() + "-" + Long.toString(record.timestamp(), 36))
+          .withValue(java.util.Arrays.copyOf(record.value(), DeadLetters.KEPT_BYTES));
+      out.headers().add(DeadLetters.ORIGINAL_SIZE, Integer.toString(record.value().length).getBytes(StandardCharsets.UTF_8));
+    } else {
+      String runId = runId(readQuietly(record.value()), meta.partition(), meta.offset(), record.timestamp());
+      out = record.withKey(runId);
+    }
     out.headers().remove(DeadLetters.SOURCE_TOPIC).remove(DeadLetters.SOURCE_PARTITION).remove(DeadLetters.SOURCE_OFFSET)
         .remove(DeadLetters.SOURCE_KEY);
     if (record.key() != null) {

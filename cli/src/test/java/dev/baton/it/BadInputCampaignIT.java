@@ -1,0 +1,181 @@
+package dev.baton.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.engine.decide.RunStatus;
+import dev.baton.serde.DeadLetters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 1,000 generated bad records on the public topics, interleaved with good runs: every bad record
+ * ends in the dead-letter topic with a reason or is counted as ignored or duplicate, the engine
+ * never stops, and every good run succeeds.
+ */
+class BadInputCampaignIT {
+  static BatonHarness baton;
+  @TempDir static Path work;
+
+  @BeforeAll
+  static void startBaton() throws Exception {
+    baton = new BatonHarness("bad", work, Path.of("../templates"), 4);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      Map<ConfigResource, Collection<AlterConfigOp>> big = new java.util.HashMap<>();
+      for (String t : List.of(baton.topics.triggers(), baton.topics.completions(), baton.topics.commands())) {
+        big.put(new ConfigResource(ConfigResource.Type.TOPIC, t),
+            List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "8388608"), AlterConfigOp.OpType.SET)));
+      }
+      admin.incrementalAlterConfigs(big).all().get();
+    }
+    baton.apply("gate.yaml", """
+        name: gate
+        version: 1
+        params:
+          gate: {required: true}
+        jobs:
+          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
+          - {name: after, command: ["true"]}
+        """);
+  }
+
+  @AfterAll
+  static void stopBaton() throws Exception {
+    baton.close();
+  }
+
+  record Bad(String topic, String key, byte[] value, String kind) {}
+
+  @Test
+  void everyBadRecordIsDeadLetteredOrCountedAndGoodRunsStillSucceed() throws Exception {
+    Random random = new Random(42);
+    Path gate = work.resolve("gate-open");
+    baton.trigger("held", "gate", Map.of("gate", gate.toString()));
+    baton.awaitEvent("held", dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
+    baton.trigger("done", "hello", Map.of());
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("done").status());
+    List<byte[]> realCompletions = new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
+        .filter(v -> new String(v, StandardCharsets.UTF_8).contains("\"runId\":\"done\"")).toList();
+    assertEquals(1, realCompletions.size());
+
+    List<Bad> bad = new ArrayList<>();
+    String t = baton.topics.triggers();
+    String c = baton.topics.completions();
+    String m = baton.topics.commands();
+    for (int i = 0; i < 200; i++) {
+      byte[] noise = new byte[1 + random.nextInt(300)];
+      random.nextBytes(noise);
+      bad.add(new Bad(List.of(t, c, m).get(i % 3), "noise-" + i, noise, "dlq"));
+    }
+    for (int i = 0; i < 150; i++) {
+      String json = "{\"runId\":\"trunc-" + i + "\",\"template\":\"hello\",\"params\":{\"name\":\"x\"}}";
+      bad.add(new Bad(i % 2 == 0 ? t : c, "trunc-" + i, json.substring(0, 1 + random.nextInt(json.length() - 2)).getBytes(StandardCharsets.UTF_8), "dlq"));
+    }
+    for (int i = 0; i < 150; i++) {
+      String json = switch (i % 3) {
+        case 0 -> "{\"template\": 5, \"params\": \"x\"}";
+        case 1 -> "{\"runId\":\"held\",\"job\":\"wait\",\"attempt\":\"one\",\"status\":\"SUCCEEDED\"}";
+        default -> "{\"runId\":\"held\",\"type\":\"EXPLODE\"}";
+      };
+      bad.add(new Bad(List.of(t, c, m).get(i % 3), "types-" + i, json.getBytes(StandardCharsets.UTF_8), "dlq"));
+    }
+    for (int i = 0; i < 100; i++) {
+      bad.add(new Bad(t, "notemplate-" + i, ("{\"runId\":\"nt-" + i + "\",\"template\":\"no-such-" + i + "\"}").getBytes(StandardCharsets.UTF_8), "dlq"));
+    }
+    for (int i = 0; i < 100; i++) {
+      bad.add(new Bad(c, "norun-" + i, ("{\"runId\":\"ghost-" + i + "\",\"job\":\"a\",\"attempt\":1,\"status\":\"SUCCEEDED\"}")
+          .getBytes(StandardCharsets.UTF_8), "dlq"));
+    }
+    for (int i = 0; i < 100; i++) {
+      bad.add(new Bad(c, "held", ("{\"runId\":\"held\",\"job\":\"wait\",\"attempt\":" + (2 + i) + ",\"status\":\"SUCCEEDED\"}")
+          .getBytes(StandardCharsets.UTF_8), "ignored"));
+    }
+    for (int i = 0; i < 100; i++) {
+      bad.add(new Bad(c, "held", ("{\"runId\":\"held\",\"job\":\"after\",\"attempt\":" + (1 + i) + ",\"status\":\"FAILED\"}")
+          .getBytes(StandardCharsets.UTF_8), "ignored"));
+    }
+    for (int i = 0; i < 97; i++) {
+      bad.add(new Bad(c, "done", realCompletions.get(0), "duplicate"));
+    }
+    byte[] huge = ("{\"runId\":\"huge\",\"template\":\"hello\",\"params\":{\"name\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}}")
+        .getBytes(StandardCharsets.UTF_8);
+    bad.add(new Bad(t, "huge-trigger", huge, "dlq"));
+    bad.add(new Bad(c, "huge-completion", huge, "dlq"));
+    bad.add(new Bad(m, "huge-command", huge, "dlq"));
+    assertEquals(1000, bad.size());
+    java.util.Collections.shuffle(bad, random);
+
+    long ignoredBefore = baton.engine.counters().ignored();
+    long duplicatesBefore = baton.engine.counters().duplicates();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", baton.bootstrap);
+    p.put("max.request.size", 8 * 1024 * 1024);
+    int good = 0;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < bad.size(); i++) {
+        Bad b = bad.get(i);
+        producer.send(new ProducerRecord<>(b.topic(), b.key(), b.value())).get();
+        if (i % 50 == 0) {
+          baton.trigger("good-" + good, "pipeline", Map.of("source", "good-" + good));
+          good++;
+        }
+      }
+    }
+    for (int i = 0; i < good; i++) {
+      assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("good-" + i).status(), "good-" + i);
+    }
+    long expectedDlq = bad.stream().filter(b -> b.kind().equals("dlq")).count();
+    long expectedIgnored = bad.stream().filter(b -> b.kind().equals("ignored")).count();
+    long expectedDuplicates = bad.stream().filter(b -> b.kind().equals("duplicate")).count();
+    Set<String> dead = ConcurrentHashMap.newKeySet();
+    await().atMost(BatonHarness.DEADLINE).until(() -> {
+      baton.deadLetters.records().forEach(r -> {
+        var reason = r.headers().lastHeader(DeadLetters.REASON);
+        var offset = r.headers().lastHeader(DeadLetters.SOURCE_OFFSET);
+        var topic = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
+        if (reason != null && offset != null && topic != null) {
+          dead.add(new String(topic.value()) + "@" + new String(r.headers().lastHeader(DeadLetters.SOURCE_PARTITION).value()) + "@" + new String(offset.value()));
+        }
+      });
+      return dead.size() >= expectedDlq
+          && baton.engine.counters().ignored() - ignoredBefore >= expectedIgnored
+          && baton.engine.counters().duplicates() - duplicatesBefore >= expectedDuplicates;
+    });
+    long ignored = baton.engine.counters().ignored() - ignoredBefore;
+    long duplicates = baton.engine.counters().duplicates() - duplicatesBefore;
+    System.out.printf("bad-input campaign: %d records sent; %d dead-lettered with a reason (expected %d), %d ignored (expected %d), "
+        + "%d duplicates (expected %d); %d good runs succeeded%n", bad.size(), dead.size(), expectedDlq, ignored, expectedIgnored,
+        duplicates, expectedDuplicates, good);
+    assertEquals(expectedDlq, dead.size());
+    assertEquals(expectedIgnored, ignored);
+    assertEquals(expectedDuplicates, duplicates);
+    assertTrue(baton.engine.live() && baton.engine.ready(), "the engine kept running");
+    var hugeDead = baton.deadLetters.records().stream().filter(r -> r.key() != null && new String(r.key()).equals("huge-trigger")).findFirst().orElseThrow();
+    assertTrue(new String(hugeDead.headers().lastHeader(DeadLetters.REASON).value()).contains("larger than the limit"));
+    assertEquals(Integer.toString(huge.length), new String(hugeDead.headers().lastHeader(DeadLetters.ORIGINAL_SIZE).value()));
+    Files.createFile(gate);
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("held").status());
+  }
+}

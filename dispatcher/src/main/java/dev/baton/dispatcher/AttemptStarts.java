@@ -1,0 +1,55 @@
+package dev.baton.dispatcher;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/**
+ * Which attempts were started already, so a dispatch redelivered after a dispatcher crash (its
+ * offset not yet committed) does not run the same attempt twice. In Redis
+ * ({@code SET baton:attempt:{id} NX}, kept a week) when the dispatcher has one, shared by every
+ * dispatcher; in memory otherwise. An attempt lost with a crashed dispatcher is not run again here:
+ * the engine's job timeout fails it, and its retry is a new attempt.
+ */
+public interface AttemptStarts extends AutoCloseable {
+
+  /** True the first time {@code attemptId} is claimed, by anyone; false ever after. */
+  boolean claim(String attemptId);
+
+  @Override
+  void close();
+
+  static AttemptStarts inMemory() {
+    Set<String> started = ConcurrentHashMap.newKeySet();
+    return new AttemptStarts() {
+      @Override
+      public boolean claim(String attemptId) {
+        return started.add(attemptId);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  static AttemptStarts redis(String redisUrl, Duration keep) {
+    Config config = new Config();
+    config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(4);
+    RedissonClient redisson = Redisson.create(config);
+    return new AttemptStarts() {
+      @Override
+      public boolean claim(String attemptId) {
+        return redisson.<String>getBucket("baton:attempt:{" + attemptId + "}", StringCodec.INSTANCE).setIfAbsent("started", keep);
+      }
+
+      @Override
+      public void close() {
+        redisson.shutdown();
+      }
+    };
+  }
+}
