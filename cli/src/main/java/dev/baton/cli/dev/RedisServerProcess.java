@@ -30,16 +30,32 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   public static RedisServerProcess start(int port) throws IOException {
+    return start(port, null);
+  }
+
+  /**
+   * With {@code dataDir}, Redis keeps an append-only file there (fsync on every write) and a
+   * restart on the same directory finds its data again; without, nothing is persisted.
+   */
+  public static RedisServerProcess start(int port, Path dataDir) throws IOException {
     Path installed = onPath("redis-server");
     RedisServerProcess redis;
+    List<String> persistence = dataDir == null ? List.of("--save", "", "--appendonly", "no")
+        : List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir.toString());
     if (installed != null) {
-      Process p = new ProcessBuilder(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no")
+      List<String> command = new java.util.ArrayList<>(List.of(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1"));
+      command.addAll(persistence);
+      Process p = new ProcessBuilder(command)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       redis = new RedisServerProcess(port, p, null, installed.toString());
     } else {
-      RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
-          .setting("save \"\"").setting("appendonly no").build();
+      var builder = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"");
+      if (dataDir == null) {
+        builder.setting("appendonly no");
+      } else {
+        builder.setting("appendonly yes").setting("appendfsync always").setting("dir " + dataDir);
+      }
+      RedisServer server = builder.build();
       server.start();
       redis = new RedisServerProcess(port, null, server, "embedded-redis " + "6.2");
     }

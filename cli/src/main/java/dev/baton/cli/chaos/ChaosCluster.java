@@ -1,0 +1,157 @@
+package dev.baton.cli.chaos;
+
+import dev.baton.cli.dev.DevFiles;
+import dev.baton.cli.dev.RedisServerProcess;
+import java.io.IOException;
+import java.io.Writer;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything of a chaos run, each in its own process on this machine: a KRaft broker, Redis with
+ * an append-only file, two engines and two dispatchers (local runtime). Short session timeouts, so
+ * a killed member's partitions move within seconds.
+ */
+final class ChaosCluster implements AutoCloseable {
+  final Path work;
+  final int kafkaPort = DevFiles.freePort();
+  final int controllerPort = DevFiles.freePort();
+  final int redisPort = DevFiles.freePort();
+  ChildProcess broker;
+  RedisServerProcess redis;
+  final List<ChildProcess> engines = new ArrayList<>();
+  final List<ChildProcess> dispatchers = new ArrayList<>();
+
+  ChaosCluster(Path work) {
+    this.work = work;
+  }
+
+  String bootstrap() {
+    return "localhost:" + kafkaPort;
+  }
+
+  String redisUrl() {
+    return "redis://127.0.0.1:" + redisPort;
+  }
+
+  void startBroker() throws Exception {
+    Path logs = Files.createDirectories(work.resolve("kafka"));
+    Path config = work.resolve("server.properties");
+    if (!Files.exists(config)) {
+      Properties p = new Properties();
+      p.put("process.roles", "broker,controller");
+      p.put("node.id", "1");
+      p.put("controller.quorum.bootstrap.servers", "localhost:" + controllerPort);
+      p.put("listeners", "PLAINTEXT://localhost:" + kafkaPort + ",CONTROLLER://localhost:" + controllerPort);
+      p.put("advertised.listeners", "PLAINTEXT://localhost:" + kafkaPort);
+      p.put("controller.listener.names", "CONTROLLER");
+      p.put("log.dirs", logs.toString());
+      p.put("num.partitions", "4");
+      p.put("offsets.topic.replication.factor", "1");
+      p.put("transaction.state.log.replication.factor", "1");
+      p.put("transaction.state.log.min.isr", "1");
+      p.put("group.initial.rebalance.delay.ms", "0");
+      p.put("share.coordinator.state.topic.replication.factor", "1");
+      try (Writer w = Files.newBufferedWriter(config)) {
+        p.store(w, "baton chaos");
+      }
+      List<String> format = new ArrayList<>(ChildProcess.java("kafka.tools.StorageTool"));
+      format.addAll(List.of("format", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"));
+      Process f = new ProcessBuilder(format).redirectErrorStream(true).redirectOutput(work.resolve("format.log").toFile()).start();
+      if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
+        throw new IllegalStateException("formatting the broker's log directory failed; see " + work.resolve("format.log"));
+      }
+    }
+    List<String> command = new ArrayList<>(ChildProcess.java("kafka.Kafka"));
+    command.add(config.toString());
+    broker = new ChildProcess("broker", command, Map.of(), work.resolve("broker.log")).start();
+    awaitPort(kafkaPort, Duration.ofSeconds(90));
+  }
+
+  void startRedis() throws IOException {
+    redis = RedisServerProcess.start(redisPort, Files.createDirectories(work.resolve("redis")));
+  }
+
+  ChildProcess engine(int i) {
+    Map<String, String> env = new LinkedHashMap<>(common());
+    env.put("BATON_APPLICATION_ID", "baton-chaos");
+    env.put("BATON_STATE_DIR", work.resolve("engine-" + i).toString());
+    env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
+    return new ChildProcess("engine-" + i, ChildProcess.java("dev.baton.engine.Engine"), env, work.resolve("engine-" + i + ".log"));
+  }
+
+  ChildProcess dispatcher(int i) {
+    Map<String, String> env = new LinkedHashMap<>(common());
+    env.put("BATON_WORK_DIR", work.resolve("jobs-" + i).toString());
+    env.put("BATON_MAX_CONCURRENT_JOBS", "8");
+    env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
+    return new ChildProcess("dispatcher-" + i, ChildProcess.java("dev.baton.dispatcher.DispatcherMain"), env,
+        work.resolve("dispatcher-" + i + ".log"));
+  }
+
+  private Map<String, String> common() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("BATON_BOOTSTRAP_SERVERS", bootstrap());
+    env.put("BATON_REDIS_URL", redisUrl());
+    env.put("BATON_REPLICATION_FACTOR", "1");
+    env.put("BATON_KAFKA_SESSION_TIMEOUT_MS", "6000");
+    env.put("BATON_KAFKA_HEARTBEAT_INTERVAL_MS", "1500");
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    return env;
+  }
+
+  void startServices() throws IOException {
+    for (int i = 0; i < 2; i++) {
+      engines.add(engine(i).start());
+      dispatchers.add(dispatcher(i).start());
+    }
+  }
+
+  static void awaitPort(int port, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("localhost", port)) {
+        return;
+      } catch (IOException e) {
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+    }
+    throw new IllegalStateException("nothing listens on port " + port + " after " + timeout.toSeconds() + " s");
+  }
+
+  @Override
+  public void close() {
+    for (ChildProcess p : List.copyOf(dispatchers)) {
+      quietly(p::kill);
+    }
+    for (ChildProcess p : List.copyOf(engines)) {
+      quietly(p::kill);
+    }
+    if (broker != null) {
+      quietly(broker::kill);
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  interface Step {
+    void run() throws Exception;
+  }
+
+  private static void quietly(Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      // shutting down
+    }
+  }
+}

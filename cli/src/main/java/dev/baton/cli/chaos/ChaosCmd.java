@@ -1,0 +1,296 @@
+package dev.baton.cli.chaos;
+
+import dev.baton.cli.TemplatePublisher;
+import dev.baton.engine.template.Templates;
+import dev.baton.events.RunEvent;
+import dev.baton.events.RunEventType;
+import dev.baton.serde.EventCodec;
+import dev.baton.serde.TopicAdmin;
+import dev.baton.serde.Topics;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code baton chaos}: proves exactly-once under faults. Starts a broker, Redis (AOF), two engines
+ * and two dispatchers as processes, runs N three-job runs whose jobs append (run, job, attempt)
+ * to a ledger, and meanwhile kills -9 engines and dispatchers (restarting each) and restarts the
+ * broker and Redis. Then checks the ledger, Redis and baton.events; exits 1 if a run was lost,
+ * stuck, failed, or a job attempt executed twice.
+ */
+@Command(name = "chaos", mixinStandardHelpOptions = true, description = "Run the fault-injection proof of exactly-once (see docs/reliability.md).")
+public final class ChaosCmd implements Callable<Integer> {
+  static final String TEMPLATE = """
+      name: chaos
+      version: 1
+      params:
+        ledger: {required: true}
+      jobs:
+        - {name: one, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s,
+           retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
+        - {name: two, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s,
+           retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
+        - {name: three, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s,
+           retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
+      """;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--runs", defaultValue = "10000", description = "Runs to start (default: ${DEFAULT-VALUE})")
+  int runs;
+
+  @Option(names = "--engine-kills", defaultValue = "3") int engineKills;
+  @Option(names = "--dispatcher-kills", defaultValue = "3") int dispatcherKills;
+  @Option(names = "--broker-restarts", defaultValue = "1") int brokerRestarts;
+  @Option(names = "--redis-restarts", defaultValue = "1") int redisRestarts;
+
+  @Option(names = "--grace", defaultValue = "120", description = "Seconds without progress before the remaining runs count as stuck")
+  int graceSeconds;
+
+  @Option(names = "--work", description = "Directory for logs, the ledger and data (default: a new temporary one)")
+  Path work;
+
+  private PrintWriter out;
+
+  record Fault(double at, String kind) {}
+
+  @Override
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    if (runs < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
+    }
+    Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("baton-chaos-");
+    Path ledger = dir.resolve("ledger.txt");
+    Files.deleteIfExists(ledger);
+    Files.createFile(ledger);
+    long t0 = System.nanoTime();
+    try (ChaosCluster cluster = new ChaosCluster(dir)) {
+      say("work directory %s", dir);
+      cluster.startRedis();
+      cluster.startBroker();
+      Topics topics = Topics.defaults();
+      TopicAdmin.ensureTopics(cluster.bootstrap(), topics, 4, (short) 1);
+      TemplatePublisher.publish(cluster.bootstrap(), topics.templates(),
+          List.of(new TemplatePublisher.Loaded(Path.of("chaos.yaml"), Templates.parse("chaos.yaml", TEMPLATE), TEMPLATE)));
+      cluster.startServices();
+      for (ChildProcess e : cluster.engines) {
+        awaitReady(e);
+      }
+      say("cluster up in %.1f s: broker, redis (AOF), 2 engines, 2 dispatchers", seconds(t0));
+      long started = System.nanoTime();
+      publish(cluster, topics, ledger);
+      Outcome outcome = follow(cluster, topics, faults());
+      double took = seconds(started);
+      return report(cluster, topics, ledger, outcome, took);
+    }
+  }
+
+  private List<Fault> faults() {
+    List<Fault> plan = new ArrayList<>();
+    for (int i = 0; i < engineKills; i++) {
+      plan.add(new Fault(0.10 + 0.6 * i / Math.max(1, engineKills), "kill engine"));
+    }
+    for (int i = 0; i < dispatcherKills; i++) {
+      plan.add(new Fault(0.20 + 0.6 * i / Math.max(1, dispatcherKills), "kill dispatcher"));
+    }
+    for (int i = 0; i < brokerRestarts; i++) {
+      plan.add(new Fault(0.50 + 0.1 * i, "restart broker"));
+    }
+    for (int i = 0; i < redisRestarts; i++) {
+      plan.add(new Fault(0.35 + 0.1 * i, "restart redis"));
+    }
+    plan.sort((a, b) -> Double.compare(a.at(), b.at()));
+    return plan;
+  }
+
+  private void publish(ChaosCluster cluster, Topics topics, Path ledger) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", cluster.bootstrap());
+    p.put("acks", "all");
+    p.put("linger.ms", 5);
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      for (int i = 0; i < runs; i++) {
+        String runId = "chaos-" + i;
+        producer.send(new ProducerRecord<>(topics.triggers(), runId,
+            "{\"runId\":\"" + runId + "\",\"template\":\"chaos\",\"params\":{\"ledger\":\"" + ledger + "\"}}"));
+      }
+    }
+    say("%d triggers published", runs);
+  }
+
+  record Outcome(Set<String> succeeded, Set<String> failed, int faultsDone) {}
+
+  private Outcome follow(ChaosCluster cluster, Topics topics, List<Fault> plan) throws Exception {
+    Set<String> succeeded = new HashSet<>();
+    Set<String> failed = new HashSet<>();
+    EventCodec<RunEvent> events = EventCodec.of(RunEvent.class);
+    int next = 0;
+    int engineTurn = 0;
+    int dispatcherTurn = 0;
+    long lastProgress = System.nanoTime();
+    int lastDone = 0;
+    long lastPrint = 0;
+    try (KafkaConsumer<String, byte[]> consumer = consumer(cluster.bootstrap())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(topics.events(), Duration.ofSeconds(30)).forEach(i -> partitions.add(new TopicPartition(topics.events(), i.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (succeeded.size() + failed.size() < runs) {
+        try {
+          for (var r : consumer.poll(Duration.ofMillis(500))) {
+            RunEvent e = events.decode(r.value());
+            if (e.getType() == RunEventType.RUN_SUCCEEDED) {
+              succeeded.add(e.getRunId());
+            } else if (e.getType() == RunEventType.RUN_FAILED) {
+              failed.add(e.getRunId());
+            }
+          }
+        } catch (org.apache.kafka.common.KafkaException e) {
+          // the broker is restarting
+        }
+        int done = succeeded.size() + failed.size();
+        if (done > lastDone) {
+          lastDone = done;
+          lastProgress = System.nanoTime();
+        } else if (seconds(lastProgress) > graceSeconds) {
+          say("no progress for %d s: stopping with %d of %d runs ended", graceSeconds, done, runs);
+          break;
+        }
+        if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(10)) {
+          say("%d of %d runs ended", done, runs);
+          lastPrint = System.nanoTime();
+        }
+        while (next < plan.size() && done >= plan.get(next).at() * runs) {
+          String kind = plan.get(next).kind();
+          switch (kind) {
+            case "kill engine" -> restart(cluster.engines, engineTurn++ % 2, true, cluster);
+            case "kill dispatcher" -> restart(cluster.dispatchers, dispatcherTurn++ % 2, false, cluster);
+            case "restart broker" -> {
+              cluster.broker.stop();
+              cluster.startBroker();
+            }
+            default -> {
+              cluster.redis.close();
+              cluster.startRedis();
+            }
+          }
+          say("%s at %d of %d runs ended", kind, done, runs);
+          next++;
+        }
+      }
+    }
+    return new Outcome(succeeded, failed, next);
+  }
+
+  private static void restart(List<ChildProcess> group, int index, boolean engine, ChaosCluster cluster) throws Exception {
+    group.get(index).kill();
+    group.set(index, (engine ? cluster.engine(index) : cluster.dispatcher(index)).start());
+  }
+
+  private int report(ChaosCluster cluster, Topics topics, Path ledger, Outcome o, double took) throws Exception {
+    Map<String, Integer> executions = new HashMap<>();
+    for (String line : Files.readAllLines(ledger, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        executions.merge(line.trim(), 1, Integer::sum);
+      }
+    }
+    long twice = executions.values().stream().filter(n -> n > 1).count();
+    Set<String> ranJobs = new HashSet<>();
+    executions.keySet().forEach(k -> ranJobs.add(k.substring(0, k.lastIndexOf(' '))));
+    long missing = 0;
+    for (String run : o.succeeded()) {
+      for (String job : List.of("one", "two", "three")) {
+        if (!ranJobs.contains(run + " " + job)) {
+          missing++;
+        }
+      }
+    }
+    long dlq = countRecords(cluster.bootstrap(), topics.dlq());
+    int stuck = runs - o.succeeded().size() - o.failed().size();
+    say("");
+    say("runs started            %d", runs);
+    say("succeeded               %d", o.succeeded().size());
+    say("failed                  %d", o.failed().size());
+    say("stuck                   %d", stuck);
+    say("job executions          %d (attempts retried after a fault: %d)", executions.size(), executions.size() - 3L * o.succeeded().size());
+    say("executed twice          %d", twice);
+    say("succeeded without a job %d", missing);
+    say("dead letters            %d", dlq);
+    say("faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
+        o.faultsDone(), engineKills, dispatcherKills, brokerRestarts, redisRestarts);
+    say("time                    %.1f s (%.0f runs/s)", took, o.succeeded().size() / took);
+    boolean ok = o.succeeded().size() == runs && stuck == 0 && twice == 0 && missing == 0 && o.failed().isEmpty();
+    say(ok ? "OK: every run succeeded once, no job attempt ran twice" : "NOT OK: see above; logs in " + cluster.work);
+    return ok ? 0 : 1;
+  }
+
+  private static long countRecords(String bootstrap, String topic) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum()
+          - consumer.beginningOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("isolation.level", "read_committed");
+    p.put("client.id", "baton-chaos-" + UUID.randomUUID());
+    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private void awaitReady(ChildProcess engine) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    URI ready = URI.create("http://127.0.0.1:" + engine.env("BATON_HEALTH_PORT") + "/readyz");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException e) {
+        // not listening yet
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    throw new IllegalStateException(engine.name() + " did not become ready in 180 s");
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  private void say(String format, Object... args) {
+    out.printf(format + "%n", args);
+    out.flush();
+  }
+}
