@@ -49,6 +49,7 @@ public final class ChaosCmd implements Callable<Integer> {
   static final String TEMPLATE = """
       name: chaos
       version: 1
+      maxConcurrentRuns: 64         # in flight at once: the rest wait QUEUED, as a real deployment would bound them
       params:
         ledger: {required: true}
       jobs:
@@ -77,6 +78,7 @@ public final class ChaosCmd implements Callable<Integer> {
   Path work;
 
   private PrintWriter out;
+  private final List<Long> heapSamplesKb = new ArrayList<>();
 
   record Fault(double at, String kind) {}
 
@@ -184,6 +186,7 @@ public final class ChaosCmd implements Callable<Integer> {
           break;
         }
         if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(10)) {
+          cluster.engines.forEach(e -> heapUsedKb(e.pid()).ifPresent(heapSamplesKb::add));
           say("%d of %d runs ended", done, runs);
           lastPrint = System.nanoTime();
         }
@@ -246,9 +249,30 @@ public final class ChaosCmd implements Callable<Integer> {
     say("faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
         o.faultsDone(), engineKills, dispatcherKills, brokerRestarts, redisRestarts);
     say("time                    %.1f s (%.0f runs/s)", took, o.succeeded().size() / took);
+    if (!heapSamplesKb.isEmpty()) {
+      int n = heapSamplesKb.size();
+      say("engine heap used        %d MiB in the first samples, %d MiB in the last, %d MiB at most (%d samples, -Xmx384m)",
+          heapSamplesKb.subList(0, Math.min(4, n)).stream().mapToLong(Long::longValue).max().orElse(0) / 1024,
+          heapSamplesKb.subList(Math.max(0, n - 4), n).stream().mapToLong(Long::longValue).max().orElse(0) / 1024,
+          heapSamplesKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024, n);
+    }
     boolean ok = o.succeeded().size() == runs && stuck == 0 && twice == 0 && missing == 0 && o.failed().isEmpty();
     say(ok ? "OK: every run succeeded once, no job attempt ran twice" : "NOT OK: see above; logs in " + cluster.work);
     return ok ? 0 : 1;
+  }
+
+  /** Heap in use by a JVM, from {@code jcmd <pid> GC.heap_info}. */
+  private static java.util.Optional<Long> heapUsedKb(long pid) {
+    try {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.heap_info")
+          .redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(10, TimeUnit.SECONDS);
+      var m = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(text);
+      return m.find() ? java.util.Optional.of(Long.parseLong(m.group(1))) : java.util.Optional.empty();
+    } catch (Exception e) {
+      return java.util.Optional.empty();
+    }
   }
 
   private static long countRecords(String bootstrap, String topic) {

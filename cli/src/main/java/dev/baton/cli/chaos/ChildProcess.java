@@ -57,6 +57,10 @@ final class ChildProcess {
     return name;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String env(String key) {
     return env.get(key);
   }
