@@ -170,6 +170,16 @@ class BadInputCampaignIT {
     System.out.printf("bad-input campaign: %d records sent; %d dead-lettered with a reason (expected %d), %d ignored (expected %d), "
         + "%d duplicates (expected %d); %d good runs succeeded%n", bad.size(), dead.size(), expectedDlq, ignored, expectedIgnored,
         duplicates, expectedDuplicates, good);
+    Set<String> expectedKeys = new java.util.HashSet<>();
+    bad.stream().filter(b -> b.kind().equals("dlq")).forEach(b -> expectedKeys.add(b.key()));
+    List<String> unexpected = baton.deadLetters.records().stream()
+        .filter(r -> r.headers().lastHeader(DeadLetters.SOURCE_TOPIC) != null
+            && List.of(t, c, m).contains(new String(r.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8)))
+        .filter(r -> r.key() == null || !expectedKeys.contains(new String(r.key(), StandardCharsets.UTF_8)))
+        .map(r -> (r.key() == null ? "null" : new String(r.key(), StandardCharsets.UTF_8)) + ": "
+            + new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+        .toList();
+    assertEquals(List.of(), unexpected, "dead letters of records that were not bad");
     assertEquals(expectedDlq, dead.size());
     assertEquals(expectedIgnored, ignored);
     assertEquals(expectedDuplicates, duplicates);
