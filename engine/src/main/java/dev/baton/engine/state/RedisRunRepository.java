@@ -31,8 +31,9 @@ import org.redisson.config.Config;
  * </ul>
  * Timers: {@code baton:timers:{<keyspace>}:<partition>} (sorted set of timer ids by due time) and
  * {@code ...:data} (id → TimerFired JSON). Admission under maxConcurrentRuns:
- * {@code baton:limit:{<template>}:queue|active|admitting}, {@code baton:limits} and
- * {@code baton:limits:max}. The save touches a run's keys, its partition's timers and its
+ * {@code baton:limit:{<keyspace>/<template>}:queue|active|admitting}, {@code baton:limits:{<keyspace>}}
+ * and {@code ...:max}; the keyspace is the engine's application id, so deployments sharing a Redis
+ * do not admit each other's runs. The save touches a run's keys, its partition's timers and its
  * template's queue in one script: on Redis Cluster those live in different slots, so Baton needs a
  * single Redis (or a cluster proxy that runs such scripts) for now.
  */
@@ -100,7 +101,8 @@ public final class RedisRunRepository implements RunRepository {
   private static final String LEASE_ADMISSIONS = """
       local out = {}
       for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-        local q, a, adm = 'baton:limit:{' .. t .. '}:queue', 'baton:limit:{' .. t .. '}:active', 'baton:limit:{' .. t .. '}:admitting'
+        local tag = 'baton:limit:{' .. ARGV[3] .. '/' .. t .. '}:'
+        local q, a, adm = tag .. 'queue', tag .. 'active', tag .. 'admitting'
         local max = tonumber(redis.call('HGET', KEYS[2], t) or '0')
         while redis.call('SCARD', a) < max and redis.call('LLEN', q) > 0 do
           local id = redis.call('LPOP', q)
@@ -139,8 +141,12 @@ public final class RedisRunRepository implements RunRepository {
     return "baton:timers:{" + keyspace + "}:" + partition;
   }
 
-  private static String limitKey(String template, String part) {
-    return "baton:limit:{" + template + "}:" + part;
+  private String limitKey(String template, String part) {
+    return "baton:limit:{" + keyspace + "/" + template + "}:" + part;
+  }
+
+  private String limitsKey() {
+    return "baton:limits:{" + keyspace + "}";
   }
 
   @Override
@@ -191,7 +197,7 @@ public final class RedisRunRepository implements RunRepository {
     String timers = timerKey(r.partition());
     String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
     List<Object> keys = Arrays.asList(run, run + ":applied", run + ":applied-order", run + ":items", timers, timers + ":data",
-        limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), "baton:limits", "baton:limits:max",
+        limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), limitsKey(), limitsKey() + ":max",
         epochKey(r.partition()));
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
     List<Object> args = new ArrayList<>(List.of(Long.toString(r.expectedVersion()),
@@ -240,7 +246,7 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public List<String> leaseAdmissions(Instant now, Duration lease) {
     List<Object> out = script.eval(RScript.Mode.READ_WRITE, LEASE_ADMISSIONS, RScript.ReturnType.LIST,
-        Arrays.asList("baton:limits", "baton:limits:max"), Long.toString(now.toEpochMilli()), Long.toString(lease.toMillis()));
+        Arrays.asList(limitsKey(), limitsKey() + ":max"), Long.toString(now.toEpochMilli()), Long.toString(lease.toMillis()), keyspace);
     return out.stream().map(Object::toString).toList();
   }
 
