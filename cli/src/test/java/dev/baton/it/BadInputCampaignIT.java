@@ -77,12 +77,12 @@ class BadInputCampaignIT {
   void everyBadRecordIsDeadLetteredOrCountedAndGoodRunsStillSucceed() throws Exception {
     Random random = new Random(42);
     Path gate = work.resolve("gate-open");
-    baton.trigger("held", "gate", Map.of("gate", gate.toString()));
-    baton.awaitEvent("held", dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
-    baton.trigger("done", "hello", Map.of());
-    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("done").status());
+    baton.trigger("bad-held", "gate", Map.of("gate", gate.toString()));
+    baton.awaitEvent("bad-held", dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
+    baton.trigger("bad-done", "hello", Map.of());
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("bad-done").status());
     List<byte[]> realCompletions = new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
-        .filter(v -> new String(v, StandardCharsets.UTF_8).contains("\"runId\":\"done\"")).toList();
+        .filter(v -> new String(v, StandardCharsets.UTF_8).contains("\"runId\":\"bad-done\"")).toList();
     assertEquals(1, realCompletions.size());
 
     List<Bad> bad = new ArrayList<>();
@@ -101,8 +101,8 @@ class BadInputCampaignIT {
     for (int i = 0; i < 150; i++) {
       String json = switch (i % 3) {
         case 0 -> "{\"template\": 5, \"params\": \"x\"}";
-        case 1 -> "{\"runId\":\"held\",\"job\":\"wait\",\"attempt\":\"one\",\"status\":\"SUCCEEDED\"}";
-        default -> "{\"runId\":\"held\",\"type\":\"EXPLODE\"}";
+        case 1 -> "{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":\"one\",\"status\":\"SUCCEEDED\"}";
+        default -> "{\"runId\":\"bad-held\",\"type\":\"EXPLODE\"}";
       };
       bad.add(new Bad(List.of(t, c, m).get(i % 3), "types-" + i, json.getBytes(StandardCharsets.UTF_8), "dlq"));
     }
@@ -114,15 +114,15 @@ class BadInputCampaignIT {
           .getBytes(StandardCharsets.UTF_8), "dlq"));
     }
     for (int i = 0; i < 100; i++) {
-      bad.add(new Bad(c, "held", ("{\"runId\":\"held\",\"job\":\"wait\",\"attempt\":" + (2 + i) + ",\"status\":\"SUCCEEDED\"}")
+      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":" + (2 + i) + ",\"status\":\"SUCCEEDED\"}")
           .getBytes(StandardCharsets.UTF_8), "ignored"));
     }
     for (int i = 0; i < 100; i++) {
-      bad.add(new Bad(c, "held", ("{\"runId\":\"held\",\"job\":\"after\",\"attempt\":" + (1 + i) + ",\"status\":\"FAILED\"}")
+      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"after\",\"attempt\":" + (1 + i) + ",\"status\":\"FAILED\"}")
           .getBytes(StandardCharsets.UTF_8), "ignored"));
     }
     for (int i = 0; i < 97; i++) {
-      bad.add(new Bad(c, "done", realCompletions.get(0), "duplicate"));
+      bad.add(new Bad(c, "bad-done", realCompletions.get(0), "duplicate"));
     }
     byte[] huge = ("{\"runId\":\"huge\",\"template\":\"hello\",\"params\":{\"name\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}}")
         .getBytes(StandardCharsets.UTF_8);
@@ -143,13 +143,13 @@ class BadInputCampaignIT {
         Bad b = bad.get(i);
         producer.send(new ProducerRecord<>(b.topic(), b.key(), b.value())).get();
         if (i % 50 == 0) {
-          baton.trigger("good-" + good, "pipeline", Map.of("source", "good-" + good));
+          baton.trigger("bad-good-" + good, "pipeline", Map.of("source", "good-" + good));
           good++;
         }
       }
     }
     for (int i = 0; i < good; i++) {
-      assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("good-" + i).status(), "good-" + i);
+      assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("bad-good-" + i).status(), "bad-good-" + i);
     }
     long expectedDlq = bad.stream().filter(b -> b.kind().equals("dlq")).count();
     long expectedIgnored = bad.stream().filter(b -> b.kind().equals("ignored")).count();
@@ -193,6 +193,6 @@ class BadInputCampaignIT {
     assertTrue(new String(hugeDead.headers().lastHeader(DeadLetters.REASON).value()).contains("larger than the limit"));
     assertEquals(Integer.toString(huge.length), new String(hugeDead.headers().lastHeader(DeadLetters.ORIGINAL_SIZE).value()));
     Files.createFile(gate);
-    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("held").status());
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("bad-held").status());
   }
 }
