@@ -33,6 +33,9 @@ final class DevCmd implements Callable<Integer> {
   @Option(names = "--redis-port", defaultValue = "6379", description = "Redis port (default: ${DEFAULT-VALUE})")
   int redisPort;
 
+  @Option(names = "--http-port", defaultValue = "8080", description = "REST API port on localhost (default: ${DEFAULT-VALUE})")
+  int httpPort;
+
   @Option(names = "--templates", defaultValue = "templates", description = "Templates to apply (default: ${DEFAULT-VALUE})")
   Path templates;
 
@@ -50,7 +53,7 @@ final class DevCmd implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println("starting Kafka (KRaft) on localhost:" + kafkaPort + ", Redis on " + redisPort + ", engine, dispatcher...");
     long t0 = System.nanoTime();
-    DevStack stack = DevStack.start(new DevStack.Ports(kafkaPort, controllerPort, redisPort), templates);
+    DevStack stack = DevStack.start(new DevStack.Ports(kafkaPort, controllerPort, redisPort, httpPort), templates);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stack.close();
@@ -75,6 +78,7 @@ final class DevCmd implements Callable<Integer> {
     out.printf("%nBaton dev is up in %.1f s%n", millis / 1000.0);
     out.println("  bootstrap server  " + stack.bootstrapServers());
     out.println("  redis             " + stack.redisUrl() + " (" + stack.redisKind() + ")");
+    out.println("  REST API          " + stack.apiUrl() + "/api/runs   (" + stack.apiUrl() + "/api/openapi.json)");
     out.println("  templates         " + stack.templates().stream()
         .map(t -> t.template().name() + " v" + t.template().version()).toList());
     out.println();

@@ -18,7 +18,7 @@ class DevCommandIT {
     int exit = BatonCli.execute(new String[] {"dev",
         "--kafka-port", Integer.toString(DevFiles.freePort()),
         "--controller-port", Integer.toString(DevFiles.freePort()),
-        "--redis-port", Integer.toString(DevFiles.freePort()),
+        "--redis-port", Integer.toString(DevFiles.freePort()), "--http-port", Integer.toString(DevFiles.freePort()),
         "--templates", "../templates", "--exit-after-example"}, new PrintWriter(out, true), new PrintWriter(out, true));
     String text = out.toString();
     assertEquals(0, exit, text);

@@ -144,8 +144,15 @@ public final class Engine implements AutoCloseable {
     Engine engine = new Engine(EngineConfig.fromEnv(System.getenv())).start();
     int healthPort = Integer.parseInt(System.getenv().getOrDefault("BATON_HEALTH_PORT", "8080"));
     dev.baton.health.HealthServer health = new dev.baton.health.HealthServer(healthPort, engine::live, engine::ready);
+    // The REST API has no login yet: it is off unless BATON_HTTP_PORT is set, and on 127.0.0.1 unless BATON_HTTP_HOST says otherwise.
+    String httpPort = System.getenv("BATON_HTTP_PORT");
+    dev.baton.engine.api.ApiServer api = httpPort == null ? null : new dev.baton.engine.api.ApiServer(engine,
+        EngineConfig.fromEnv(System.getenv()), System.getenv().getOrDefault("BATON_HTTP_HOST", "127.0.0.1"), Integer.parseInt(httpPort));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (api != null) {
+        api.close();
+      }
       health.close();
       engine.close();
       stopped.countDown();

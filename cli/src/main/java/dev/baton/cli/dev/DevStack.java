@@ -25,9 +25,10 @@ public final class DevStack implements AutoCloseable {
   private String bootstrapServers;
   private String redisUrl;
   private String redisKind;
+  private String apiUrl;
   private List<TemplatePublisher.Loaded> templates = List.of();
 
-  public record Ports(int kafka, int controller, int redis) {}
+  public record Ports(int kafka, int controller, int redis, int http) {}
 
   public static DevStack start(Ports ports, Path templatesDir) throws Exception {
     DevStack stack = new DevStack();
@@ -44,6 +45,7 @@ public final class DevStack implements AutoCloseable {
     requireFree(ports.kafka(), "--kafka-port");
     requireFree(ports.controller(), "--controller-port");
     requireFree(ports.redis(), "--redis-port");
+    requireFree(ports.http(), "--http-port");
     if (templatesDir != null && Files.isDirectory(templatesDir)) {
       templates = TemplatePublisher.load(templatesDir); // refuse bad templates before starting anything
     }
@@ -64,6 +66,9 @@ public final class DevStack implements AutoCloseable {
         work.resolve("streams"), Duration.ofMillis(50), (short) 1, Duration.ofDays(1), 1000, java.util.Map.of(), dev.baton.serde.Wire.json());
     Engine engine = new Engine(engineConfig).start();
     started.push(engine);
+    dev.baton.engine.api.ApiServer api = new dev.baton.engine.api.ApiServer(engine, engineConfig, "127.0.0.1", ports.http());
+    started.push(api);
+    apiUrl = "http://localhost:" + api.port();
     DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl);
     Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
         new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes())).start();
@@ -85,6 +90,10 @@ public final class DevStack implements AutoCloseable {
 
   public String redisUrl() {
     return redisUrl;
+  }
+
+  public String apiUrl() {
+    return apiUrl;
   }
 
   public String redisKind() {

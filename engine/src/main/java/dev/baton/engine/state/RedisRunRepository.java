@@ -51,6 +51,10 @@ public final class RedisRunRepository implements RunRepository {
       if ARGV[#ARGV] ~= '0' and redis.call('GET', KEYS[12]) ~= ARGV[#ARGV] then return -1 end
       local current = redis.call('HGET', KEYS[1], 'version') or '0'
       if current ~= ARGV[1] then return 0 end
+      if current == '0' then
+        redis.call('ZADD', KEYS[13], ARGV[#ARGV - 1], ARGV[#ARGV - 4])
+        redis.call('ZREMRANGEBYRANK', KEYS[13], 0, -100001)
+      end
       redis.call('HSET', KEYS[1], 'version', tostring(tonumber(ARGV[1]) + 1), 'state', ARGV[2])
       if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'outputs', ARGV[7]) end
       redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
@@ -198,7 +202,7 @@ public final class RedisRunRepository implements RunRepository {
     String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
     List<Object> keys = Arrays.asList(run, run + ":applied", run + ":applied-order", run + ":items", timers, timers + ":data",
         limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), limitsKey(), limitsKey() + ":max",
-        epochKey(r.partition()));
+        epochKey(r.partition()), runIndexKey());
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
     List<Object> args = new ArrayList<>(List.of(Long.toString(r.expectedVersion()),
         StateJson.write(r.state().withoutItems().withoutOutputs()), r.eventId(), StateJson.write(r.applied()),
@@ -217,6 +221,7 @@ public final class RedisRunRepository implements RunRepository {
     args.add(Integer.toString(r.timersToCancel().size()));
     args.addAll(r.timersToCancel());
     args.addAll(List.of(r.admission().op().name(), r.runId(), template, Integer.toString(r.admission().limit())));
+    args.add(Long.toString(r.state().createdAt() == null ? 0 : r.state().createdAt().toEpochMilli()));
     args.add(Long.toString(r.epoch()));
     Long ok = script.eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, keys, args.toArray());
     if (ok != null && ok == -1L) {
@@ -224,6 +229,16 @@ public final class RedisRunRepository implements RunRepository {
           + "); this task lost it and its write for run " + r.runId() + " is refused");
     }
     return ok != null && ok == 1L;
+  }
+
+  /** The newest runs (at most 100,000), by creation time: the API lists runs from here, never by scanning keys. */
+  private String runIndexKey() {
+    return "baton:runs:{" + keyspace + "}";
+  }
+
+  /** Ids of the newest runs, newest first. */
+  public List<String> recentRuns(int limit) {
+    return new ArrayList<>(redisson.<String>getScoredSortedSet(runIndexKey(), StringCodec.INSTANCE).valueRangeReversed(0, limit - 1));
   }
 
   private String epochKey(int partition) {

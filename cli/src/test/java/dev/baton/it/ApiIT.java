@@ -1,0 +1,107 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.engine.api.ApiServer;
+import dev.baton.engine.EngineConfig;
+import dev.baton.engine.decide.RunStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST API over a real broker and Redis: start, follow, read, cancel, list, templates, errors. */
+class ApiIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static BatonHarness baton;
+  static ApiServer api;
+  static String url;
+  @TempDir static Path work;
+
+  @BeforeAll
+  static void start() throws Exception {
+    baton = new BatonHarness("api", work, Path.of("../templates"), 4);
+    api = new ApiServer(baton.engine, new EngineConfig(baton.bootstrap, baton.redisUrl, "api-engine", baton.topics, work.resolve("s"),
+        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), baton.wire), "127.0.0.1", 0);
+    url = "http://127.0.0.1:" + api.port();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    api.close();
+    baton.close();
+  }
+
+  static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> post(String path, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void startFollowAndReadARun() throws Exception {
+    HttpResponse<String> created = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"api.csv\"}}");
+    assertEquals(201, created.statusCode(), created.body());
+    String runId = JSON.readTree(created.body()).get("runId").asText();
+    HttpResponse<java.util.stream.Stream<String>> events = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/runs/" + runId + "/events"))
+        .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, events.statusCode());
+    List<String> types = events.body().filter(l -> l.startsWith("event: ")).map(l -> l.substring(7)).collect(Collectors.toList());
+    assertEquals("RUN_STARTED", types.get(0));
+    assertEquals("RUN_SUCCEEDED", types.get(types.size() - 1));
+    assertEquals(3, types.stream().filter("JOB_SUCCEEDED"::equals).count(), types.toString());
+    JsonNode run = JSON.readTree(get("/api/runs/" + runId).body());
+    assertEquals("SUCCEEDED", run.get("status").asText());
+    assertEquals("loaded 42 rows from api.csv", run.get("jobs").get("load").get("outputs").get("summary").asText());
+    JsonNode list = JSON.readTree(get("/api/runs?template=pipeline&status=SUCCEEDED&limit=5").body());
+    assertTrue(list.toString().contains(runId), list.toString());
+  }
+
+  @Test
+  void cancelARun() throws Exception {
+    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"diamond\",\"params\":{\"seconds\":\"30\"}}").body()).get("runId").asText();
+    baton.awaitEvent(runId, dev.baton.events.RunEventType.JOB_DISPATCHED, "left");
+    assertEquals(202, post("/api/runs/" + runId + "/cancel", "").statusCode());
+    assertEquals(RunStatus.CANCELLED, baton.awaitEnd(runId).status());
+  }
+
+  @Test
+  void templatesWithTheirDag() throws Exception {
+    assertTrue(get("/api/templates").body().contains("\"name\":\"diamond\""));
+    JsonNode diamond = JSON.readTree(get("/api/templates/diamond").body());
+    assertEquals(4, diamond.get("dag").get("nodes").size());
+    assertTrue(diamond.get("dag").get("edges").toString().contains("{\"from\":\"left\",\"to\":\"join\"}"), diamond.toString());
+    assertEquals(200, get("/api/openapi.json").statusCode());
+  }
+
+  @Test
+  void errorsAreJsonWithTheRightStatus() throws Exception {
+    HttpResponse<String> noRun = get("/api/runs/no-such-run");
+    assertEquals(404, noRun.statusCode());
+    assertEquals("no run 'no-such-run'", JSON.readTree(noRun.body()).get("error").asText());
+    HttpResponse<String> missing = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{}}");
+    assertEquals(400, missing.statusCode());
+    assertTrue(missing.body().contains("missing required parameter 'source'"), missing.body());
+    HttpResponse<String> unknown = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"x\",\"colour\":\"red\"}}");
+    assertEquals(400, unknown.statusCode());
+    assertTrue(unknown.body().contains("unknown parameter 'colour'"), unknown.body());
+    assertEquals(404, post("/api/runs", "{\"template\":\"nope\"}").statusCode());
+    assertEquals(404, post("/api/runs/no-such-run/cancel", "").statusCode());
+  }
+}

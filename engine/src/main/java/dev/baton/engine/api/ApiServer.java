@@ -1,0 +1,279 @@
+package dev.baton.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.baton.engine.Engine;
+import dev.baton.engine.EngineConfig;
+import dev.baton.engine.decide.RunState;
+import dev.baton.engine.state.StateJson;
+import dev.baton.engine.template.ParamSpec;
+import dev.baton.engine.template.Template;
+import dev.baton.events.RunCommand;
+import dev.baton.events.RunCommandType;
+import dev.baton.events.RunEvent;
+import dev.baton.events.RunEventType;
+import dev.baton.events.WorkflowTrigger;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The REST API of the engine process: runs and templates as JSON (run state from Redis, templates
+ * from the engine's store), a run's lifecycle as Server-Sent Events, and starting, cancelling and
+ * retrying runs by publishing to Kafka; plus {@code /healthz} and {@code /readyz}. The JDK's HTTP
+ * server: the API is a handful of routes, and it keeps the engine free of a web framework.
+ * Binds to 127.0.0.1 unless told otherwise (there is no login yet).
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Engine engine;
+  private final EngineConfig config;
+  private final HttpServer server;
+  private final KafkaProducer<String, byte[]> producer;
+
+  public ApiServer(Engine engine, EngineConfig config, String host, int port) throws IOException {
+    this.engine = engine;
+    this.config = config;
+    Properties p = new Properties();
+    p.put("bootstrap.servers", config.bootstrapServers());
+    p.put("acks", "all");
+    p.put("max.block.ms", 10_000);
+    p.putAll(config.kafka());
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "baton-api");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.createContext("/api/", this::api);
+    server.createContext("/healthz", ex -> send(ex, engine.live() ? 200 : 503, Map.of("live", engine.live())));
+    server.createContext("/readyz", ex -> send(ex, engine.ready() ? 200 : 503, Map.of("ready", engine.ready())));
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** An error the caller made (4xx) or the engine cannot help (503), with its message. */
+  static final class ApiException extends RuntimeException {
+    final int status;
+
+    ApiException(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  private void api(HttpExchange ex) throws IOException {
+    try {
+      route(ex, ex.getRequestMethod(), ex.getRequestURI().getPath().replaceAll("/+$", ""));
+    } catch (ApiException e) {
+      send(ex, e.status, Map.of("error", e.getMessage()));
+    } catch (org.redisson.client.RedisException | org.apache.kafka.common.KafkaException | java.util.concurrent.ExecutionException e) {
+      send(ex, 503, Map.of("error", "Kafka or Redis is unavailable: " + e.getMessage()));
+    } catch (RuntimeException e) {
+      send(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      send(ex, 503, Map.of("error", "interrupted"));
+    }
+  }
+
+  private void route(HttpExchange ex, String method, String path) throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
+    String[] parts = path.substring("/api/".length()).split("/");
+    if (method.equals("GET") && path.equals("/api/openapi.json")) {
+      try (InputStream in = ApiServer.class.getResourceAsStream("/api/openapi.json")) {
+        sendRaw(ex, 200, "application/json", in.readAllBytes());
+      }
+    } else if (parts[0].equals("runs") && parts.length == 1 && method.equals("GET")) {
+      send(ex, 200, listRuns(query(ex)));
+    } else if (parts[0].equals("runs") && parts.length == 1 && method.equals("POST")) {
+      send(ex, 201, Map.of("runId", startRun(JSON.readTree(ex.getRequestBody()))));
+    } else if (parts[0].equals("runs") && parts.length == 2 && method.equals("GET")) {
+      sendRaw(ex, 200, "application/json", StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
+    } else if (parts[0].equals("runs") && parts.length == 3 && parts[2].equals("events") && method.equals("GET")) {
+      awaitRun(parts[1], Duration.ofSeconds(10)); // a run just started through POST may not be applied yet
+      streamEvents(ex, parts[1]);
+    } else if (parts[0].equals("runs") && parts.length == 3 && method.equals("POST") && (parts[2].equals("cancel") || parts[2].equals("retry"))) {
+      run(parts[1]);
+      command(parts[1], parts[2].equals("cancel") ? RunCommandType.CANCEL : RunCommandType.RETRY);
+      send(ex, 202, Map.of("runId", parts[1], "requested", parts[2]));
+    } else if (parts[0].equals("templates") && parts.length == 1 && method.equals("GET")) {
+      List<Map<String, Object>> out = new ArrayList<>();
+      engine.templates().latest().stream().sorted(java.util.Comparator.comparing(Template::name))
+          .forEach(t -> out.add(Map.of("name", t.name(), "version", t.version(), "description", t.description())));
+      send(ex, 200, out);
+    } else if (parts[0].equals("templates") && parts.length == 2 && method.equals("GET")) {
+      send(ex, 200, TemplateView.of(template(parts[1])));
+    } else {
+      throw new ApiException(404, "no route " + method + " " + path);
+    }
+  }
+
+  private Template template(String name) {
+    return engine.templates().latest().stream().filter(t -> t.name().equals(name)).findFirst()
+        .orElseThrow(() -> new ApiException(404, "no template '" + name + "'"));
+  }
+
+  private RunState run(String runId) {
+    return engine.runs().find(runId).orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
+  }
+
+  private void awaitRun(String runId, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (engine.runs().find(runId).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new ApiException(404, "no run '" + runId + "'");
+      }
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  private List<Map<String, Object>> listRuns(Map<String, String> q) {
+    int limit = Math.min(500, Math.max(1, Integer.parseInt(q.getOrDefault("limit", "50"))));
+    List<Map<String, Object>> out = new ArrayList<>();
+    var repo = (dev.baton.engine.state.RedisRunRepository) engine.runs();
+    for (String id : repo.recentRuns(limit * 10)) {
+      RunState r = engine.runs().find(id).orElse(null);
+      if (r == null || (q.containsKey("template") && !r.template().equals(q.get("template")))
+          || (q.containsKey("status") && !r.status().name().equalsIgnoreCase(q.get("status")))) {
+        continue;
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("runId", r.runId());
+      row.put("template", r.template());
+      row.put("templateVersion", r.templateVersion());
+      row.put("status", r.status().name());
+      row.put("createdAt", String.valueOf(r.createdAt()));
+      row.put("endedAt", r.endedAt() == null ? null : r.endedAt().toString());
+      out.add(row);
+      if (out.size() == limit) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  private String startRun(JsonNode body) throws java.util.concurrent.ExecutionException, InterruptedException {
+    if (body == null || !body.hasNonNull("template")) {
+      throw new ApiException(400, "the body must be a JSON object with 'template' and 'params'");
+    }
+    Template t = template(body.get("template").asText());
+    Map<String, String> params = new LinkedHashMap<>();
+    body.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+    for (String given : params.keySet()) {
+      if (!t.params().containsKey(given)) {
+        throw new ApiException(400, "unknown parameter '" + given + "' for template '" + t.name() + "'");
+      }
+    }
+    for (ParamSpec spec : t.params().values()) {
+      if (spec.required() && !params.containsKey(spec.name())) {
+        throw new ApiException(400, "missing required parameter '" + spec.name() + "' for template '" + t.name() + "'");
+      }
+    }
+    String runId = body.hasNonNull("runId") ? body.get("runId").asText() : "run-" + UUID.randomUUID().toString().substring(0, 13);
+    WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setEventId("trigger:" + runId).setOccurredAt(Instant.now())
+        .setTemplate(t.name()).setParams(params).build();
+    producer.send(new ProducerRecord<>(config.topics().triggers(), runId, config.wire().encode(config.topics().triggers(), trigger))).get();
+    return runId;
+  }
+
+  private void command(String runId, RunCommandType type) throws java.util.concurrent.ExecutionException, InterruptedException {
+    RunCommand c = RunCommand.newBuilder().setEventId(type.name().toLowerCase() + ":" + runId + ":" + UUID.randomUUID()).setRunId(runId)
+        .setOccurredAt(Instant.now()).setType(type).setReason("requested through the API").build();
+    producer.send(new ProducerRecord<>(config.topics().commands(), runId, config.wire().encode(config.topics().commands(), c))).get();
+  }
+
+  /** The run's events from its start, then live, as Server-Sent Events; the stream ends with the run. */
+  private void streamEvents(HttpExchange ex, String runId) throws IOException {
+    ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+    ex.getResponseHeaders().add("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, 0);
+    Properties p = new Properties();
+    p.put("bootstrap.servers", config.bootstrapServers());
+    p.put("isolation.level", "read_committed");
+    p.put("client.id", "baton-api-" + UUID.randomUUID());
+    p.putAll(config.kafka());
+    try (OutputStream out = ex.getResponseBody();
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(config.topics().events(), Duration.ofSeconds(10))
+          .forEach(i -> partitions.add(new TopicPartition(config.topics().events(), i.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (var r : consumer.poll(Duration.ofMillis(300))) {
+          if (!runId.equals(r.key())) {
+            continue;
+          }
+          RunEvent e = config.wire().decode(r.value(), RunEvent.class);
+          out.write(("event: " + e.getType() + "\ndata: " + new String(dev.baton.serde.PlainJson.write(e), StandardCharsets.UTF_8) + "\n\n")
+              .getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          if (e.getType() == RunEventType.RUN_SUCCEEDED || e.getType() == RunEventType.RUN_FAILED || e.getType() == RunEventType.RUN_CANCELLED) {
+            return;
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the client went away
+    }
+  }
+
+  private static Map<String, String> query(HttpExchange ex) {
+    Map<String, String> q = new LinkedHashMap<>();
+    String raw = ex.getRequestURI().getRawQuery();
+    if (raw != null) {
+      for (String pair : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          q.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+              java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return q;
+  }
+
+  private static void send(HttpExchange ex, int status, Object body) throws IOException {
+    sendRaw(ex, status, "application/json", JSON.writeValueAsBytes(body));
+  }
+
+  private static void sendRaw(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    producer.close();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.baton.engine.api;
+
+import dev.baton.engine.template.JobSpec;
+import dev.baton.engine.template.Template;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A template as the API shows it: its fields and its DAG as nodes and edges (a job's dependencies point at it). */
+final class TemplateView {
+  private TemplateView() {}
+
+  static Map<String, Object> of(Template t) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("name", t.name());
+    out.put("version", t.version());
+    out.put("description", t.description());
+    Map<String, Object> params = new LinkedHashMap<>();
+    t.params().forEach((k, v) -> params.put(k, Map.of("required", v.required(), "default", v.defaultValue() == null ? "" : v.defaultValue())));
+    out.put("params", params);
+    List<Map<String, Object>> nodes = new ArrayList<>();
+    List<Map<String, String>> edges = new ArrayList<>();
+    for (JobSpec j : t.jobs()) {
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("id", j.name());
+      node.put("forEach", j.forEach());
+      node.put("when", j.when());
+      nodes.add(node);
+      for (String d : j.dependsOn()) {
+        Map<String, String> edge = new LinkedHashMap<>();
+        edge.put("from", d);
+        edge.put("to", j.name());
+        edges.add(edge);
+      }
+    }
+    out.put("dag", Map.of("nodes", nodes, "edges", edges));
+    return out;
+  }
+}
