@@ -116,6 +116,11 @@ class EndToEndIT {
     assertTrue(status.toString().contains("status    SUCCEEDED"), status.toString());
     assertTrue(status.toString().contains("rows = 63"), status.toString());
     assertTrue(status.toString().contains("summary = loaded 63 rows from orders.csv"), status.toString());
+
+    StringWriter runs = new StringWriter();
+    assertEquals(0, dev.baton.cli.BatonCli.execute(new String[] {"runs", "--redis", baton.redisUrl, "--application-id", "e2e-engine",
+        "--template", "pipeline"}, new java.io.PrintWriter(runs, true), new java.io.PrintWriter(runs, true)), runs.toString());
+    assertTrue(runs.toString().contains("cli-1") && runs.toString().contains("SUCCEEDED"), runs.toString());
   }
 
   @Test
