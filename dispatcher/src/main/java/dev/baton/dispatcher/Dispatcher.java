@@ -4,7 +4,6 @@ import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -15,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -138,14 +136,8 @@ public final class Dispatcher implements AutoCloseable {
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
     LOG.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
-    ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(config.topics().dlq(), record.key(), record.value());
-    record.headers().forEach(h -> dlq.headers().add(h));
-    dlq.headers().add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.STAGE, "dispatcher".getBytes(StandardCharsets.UTF_8));
-    deadLetters.send(dlq);
+    deadLetters.send(DeadLetters.of(config.topics().dlq(), record.key(), record.value(), record.headers(), record.topic(),
+        record.partition(), record.offset(), reason, "dispatcher"));
     deadLetters.flush();
   }
 

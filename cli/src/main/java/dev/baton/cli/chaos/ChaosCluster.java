@@ -46,20 +46,7 @@ final class ChaosCluster implements AutoCloseable {
     Path logs = Files.createDirectories(work.resolve("kafka"));
     Path config = work.resolve("server.properties");
     if (!Files.exists(config)) {
-      Properties p = new Properties();
-      p.put("process.roles", "broker,controller");
-      p.put("node.id", "1");
-      p.put("controller.quorum.bootstrap.servers", "localhost:" + controllerPort);
-      p.put("listeners", "PLAINTEXT://localhost:" + kafkaPort + ",CONTROLLER://localhost:" + controllerPort);
-      p.put("advertised.listeners", "PLAINTEXT://localhost:" + kafkaPort);
-      p.put("controller.listener.names", "CONTROLLER");
-      p.put("log.dirs", logs.toString());
-      p.put("num.partitions", "4");
-      p.put("offsets.topic.replication.factor", "1");
-      p.put("transaction.state.log.replication.factor", "1");
-      p.put("transaction.state.log.min.isr", "1");
-      p.put("group.initial.rebalance.delay.ms", "0");
-      p.put("share.coordinator.state.topic.replication.factor", "1");
+      Properties p = dev.baton.cli.dev.EmbeddedKafka.serverProperties(kafkaPort, controllerPort, logs);
       try (Writer w = Files.newBufferedWriter(config)) {
         p.store(w, "baton chaos");
       }

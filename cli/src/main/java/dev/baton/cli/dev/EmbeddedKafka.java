@@ -31,6 +31,19 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public static EmbeddedKafka start(int port, int controllerPort) throws IOException {
     Path logDir = Files.createTempDirectory("baton-kafka-");
+    Properties p = serverProperties(port, controllerPort, logDir);
+    Path config = logDir.resolve("server.properties");
+    try (Writer w = Files.newBufferedWriter(config)) {
+      p.store(w, "baton dev");
+    }
+    format(config);
+    KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
+    server.startup();
+    return new EmbeddedKafka(port, logDir, server);
+  }
+
+  /** A single-node KRaft broker (broker and controller in one) on localhost, replication factors 1. */
+  public static Properties serverProperties(int port, int controllerPort, Path logDir) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
@@ -49,14 +62,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("share.coordinator.state.topic.replication.factor", "1");
     p.put("share.coordinator.state.topic.min.isr", "1");
-    Path config = logDir.resolve("server.properties");
-    try (Writer w = Files.newBufferedWriter(config)) {
-      p.store(w, "baton dev");
-    }
-    format(config);
-    KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
-    server.startup();
-    return new EmbeddedKafka(port, logDir, server);
+    return p;
   }
 
   private static void format(Path config) {

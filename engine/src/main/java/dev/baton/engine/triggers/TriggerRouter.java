@@ -191,15 +191,8 @@ public final class TriggerRouter implements AutoCloseable {
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     deadLettered.incrementAndGet();
     LOG.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
-    ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(topics.dlq(),
-        record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8), record.value());
-    record.headers().forEach(h -> dlq.headers().add(h));
-    dlq.headers().add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-    dlq.headers().add(DeadLetters.STAGE, "trigger-rules".getBytes(StandardCharsets.UTF_8));
-    producer.send(dlq);
+    producer.send(DeadLetters.of(topics.dlq(), record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+        record.value(), record.headers(), record.topic(), record.partition(), record.offset(), reason, "trigger-rules"));
   }
 
   @Override
