@@ -88,6 +88,9 @@ class ApiIT {
     assertEquals(4, diamond.get("dag").get("nodes").size());
     assertTrue(diamond.get("dag").get("edges").toString().contains("{\"from\":\"left\",\"to\":\"join\"}"), diamond.toString());
     assertEquals(200, get("/api/openapi.json").statusCode());
+    HttpResponse<String> page = get("/");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("EventSource") && page.body().contains("/api/runs"), "the UI page follows runs live");
   }
 
   @Test

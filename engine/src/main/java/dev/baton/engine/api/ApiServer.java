@@ -68,6 +68,15 @@ public final class ApiServer implements AutoCloseable {
       return t;
     }));
     server.createContext("/api/", this::api);
+    server.createContext("/", ex -> {
+      if (!ex.getRequestURI().getPath().equals("/")) {
+        send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
+        return;
+      }
+      try (InputStream in = ApiServer.class.getResourceAsStream("/ui/index.html")) {
+        sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+      }
+    });
     server.createContext("/healthz", ex -> send(ex, engine.live() ? 200 : 503, Map.of("live", engine.live())));
     server.createContext("/readyz", ex -> send(ex, engine.ready() ? 200 : 503, Map.of("ready", engine.ready())));
     server.start();
