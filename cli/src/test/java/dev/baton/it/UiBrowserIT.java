@@ -1,0 +1,86 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.engine.EngineConfig;
+import dev.baton.engine.api.ApiServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web UI in headless Chromium (Debian's `chromium`, which .ci/run installs): the run page of
+ * a three-job pipeline started through the API draws three boxes that turn SUCCEEDED as the run's
+ * events arrive. Saves a screenshot to target/ui-run-page.png.
+ */
+class UiBrowserIT {
+  static BatonHarness baton;
+  static ApiServer api;
+  @TempDir static Path work;
+
+  @BeforeAll
+  static void start() throws Exception {
+    baton = new BatonHarness("ui", work, Path.of("../templates"), 4);
+    api = new ApiServer(baton.engine, new EngineConfig(baton.bootstrap, baton.redisUrl, "ui-engine", baton.topics, work.resolve("s"),
+        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), baton.wire), "127.0.0.1", 0);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    api.close();
+    baton.close();
+  }
+
+  static String chromium(Path profile, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + profile, "--window-size=1100,560", "--virtual-time-budget=8000"));
+    command.addAll(List.of(args));
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("chromium is not installed: apt-get install chromium (.ci/run does)", e);
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium did not finish");
+    return out;
+  }
+
+  @Test
+  void runPageShowsThePipelineDagTurningSucceeded() throws Exception {
+    String base = "http://127.0.0.1:" + api.port();
+    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"pipeline\",\"params\":{\"source\":\"ui.csv\"}}")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    String runId = new ObjectMapper().readTree(body).get("runId").asText();
+    String page = base + "/#/runs/" + runId;
+    String dom = chromium(work.resolve("profile-1"), "--dump-dom", page);
+    Matcher boxes = Pattern.compile("<g class=\"job\" data-job=\"(\\w+)\"><rect class=\"box-(\\w+)\"").matcher(dom);
+    List<String> jobs = new ArrayList<>();
+    while (boxes.find()) {
+      jobs.add(boxes.group(1) + "=" + boxes.group(2));
+    }
+    assertEquals(List.of("extract=SUCCEEDED", "transform=SUCCEEDED", "load=SUCCEEDED"), jobs, dom);
+    Path screenshot = Path.of("target/ui-run-page.png").toAbsolutePath();
+    chromium(work.resolve("profile-2"), "--screenshot=" + screenshot, page);
+    assertTrue(Files.size(screenshot) > 1000, "screenshot saved to " + screenshot);
+  }
+}
