@@ -121,6 +121,12 @@ class EndToEndIT {
     assertEquals(0, dev.baton.cli.BatonCli.execute(new String[] {"runs", "--redis", baton.redisUrl, "--application-id", "e2e-engine",
         "--template", "pipeline"}, new java.io.PrintWriter(runs, true), new java.io.PrintWriter(runs, true)), runs.toString());
     assertTrue(runs.toString().contains("cli-1") && runs.toString().contains("SUCCEEDED"), runs.toString());
+
+    StringWriter watch = new StringWriter();
+    assertEquals(0, dev.baton.cli.BatonCli.execute(new String[] {"watch", "cli-1", "--live", "--redis", baton.redisUrl},
+        new java.io.PrintWriter(watch, true), new java.io.PrintWriter(watch, true)), watch.toString());
+    assertTrue(watch.toString().contains("SUCCEEDED  3/3 jobs done"), watch.toString());
+    assertTrue(watch.toString().contains("transform        SUCCEEDED  attempt 1"), watch.toString());
   }
 
   @Test
