@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.engine.api.ApiServer;
-import dev.baton.engine.EngineConfig;
 import dev.baton.engine.decide.RunStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +33,7 @@ class ApiIT {
   @BeforeAll
   static void start() throws Exception {
     baton = new BatonHarness("api", work, Path.of("../templates"), 4);
-    api = new ApiServer(baton.engine, new EngineConfig(baton.bootstrap, baton.redisUrl, "api-engine", baton.topics, work.resolve("s"),
-        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), baton.wire), "127.0.0.1", 0);
+    api = baton.startApi();
     url = "http://127.0.0.1:" + api.port();
   }
 

@@ -105,6 +105,12 @@ final class BatonHarness implements AutoCloseable {
     return e;
   }
 
+  /** The REST API and web UI over this harness's engine, on a free port of 127.0.0.1. */
+  dev.baton.engine.api.ApiServer startApi() throws java.io.IOException {
+    return new dev.baton.engine.api.ApiServer(engine, new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("api"),
+        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), wire), "127.0.0.1", 0);
+  }
+
   /** Stops the engine and starts a new one: same application id, same Redis, state only where it is kept. */
   void restartEngine() throws InterruptedException {
     engine.close();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.baton.engine.EngineConfig;
 import dev.baton.engine.api.ApiServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,10 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,8 +35,7 @@ class UiBrowserIT {
   @BeforeAll
   static void start() throws Exception {
     baton = new BatonHarness("ui", work, Path.of("../templates"), 4);
-    api = new ApiServer(baton.engine, new EngineConfig(baton.bootstrap, baton.redisUrl, "ui-engine", baton.topics, work.resolve("s"),
-        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), baton.wire), "127.0.0.1", 0);
+    api = baton.startApi();
   }
 
   @AfterAll
