@@ -85,28 +85,58 @@ public final class Dispatcher implements AutoCloseable {
   private void run() {
     try {
       while (!stopping.get()) {
-        boolean full = runtime.running() >= config.maxConcurrentJobs();
-        if (full && consumer.paused().isEmpty()) {
-          consumer.pause(consumer.assignment());
-        } else if (!full && !consumer.paused().isEmpty()) {
-          consumer.resume(consumer.paused());
-        }
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(full ? 50 : 200));
-        for (ConsumerRecord<String, byte[]> record : records) {
-          handle(record);
-        }
-        if (!records.isEmpty()) {
-          consumer.commitSync();
+        try {
+          pollOnce();
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // Redis or Kafka is away for a moment: read the uncommitted records again once it is back.
+          // Attempts already started are not started twice (AttemptStarts).
+          LOG.warn("dispatching failed ({}); retrying from the last committed offsets in 1 s", e.toString());
+          rewind();
+          java.util.concurrent.TimeUnit.SECONDS.sleep(1);
         }
       }
     } catch (WakeupException e) {
       if (!stopping.get()) {
         throw e;
       }
-    } catch (RuntimeException e) {
-      LOG.error("dispatcher stopped on an unexpected error", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       consumer.close();
+    }
+  }
+
+  private void pollOnce() {
+    boolean full = runtime.running() >= config.maxConcurrentJobs();
+    if (full && consumer.paused().isEmpty()) {
+      consumer.pause(consumer.assignment());
+    } else if (!full && !consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(full ? 50 : 200));
+    for (ConsumerRecord<String, byte[]> record : records) {
+      handle(record);
+    }
+    if (!records.isEmpty()) {
+      consumer.commitSync();
+    }
+  }
+
+  private void rewind() {
+    try {
+      var committed = consumer.committed(consumer.assignment());
+      for (var tp : consumer.assignment()) {
+        var offset = committed.get(tp);
+        if (offset != null) {
+          consumer.seek(tp, offset.offset());
+        } else {
+          consumer.seekToBeginning(java.util.List.of(tp));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot rewind yet: {}", e.toString());
     }
   }
 

@@ -99,21 +99,32 @@ public final class TriggerRouter implements AutoCloseable {
     long nextRefresh = 0;
     try {
       while (running.get()) {
-        if (System.currentTimeMillis() >= nextRefresh) {
-          refresh();
-          nextRefresh = System.currentTimeMillis() + 1000;
-        }
-        if (rules.isEmpty()) {
-          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
-          continue;
-        }
-        var records = consumer.poll(Duration.ofMillis(200));
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          route(record);
-        }
-        if (!records.isEmpty()) {
-          producer.flush();
-          consumer.commitSync();
+        try {
+          if (System.currentTimeMillis() >= nextRefresh) {
+            refresh();
+            nextRefresh = System.currentTimeMillis() + 1000;
+          }
+          if (rules.isEmpty()) {
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
+            continue;
+          }
+          var records = consumer.poll(Duration.ofMillis(200));
+          for (ConsumerRecord<byte[], byte[]> record : records) {
+            route(record);
+          }
+          if (!records.isEmpty()) {
+            producer.flush();
+            consumer.commitSync();
+          }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // Kafka is away for a moment: start over from the committed offsets (repeated triggers are deduplicated).
+          LOG.warn("trigger rules: {}; starting over in 1 s", e.toString());
+          rules = Map.of();
+          reading.clear();
+          consumer.unsubscribe();
+          java.util.concurrent.TimeUnit.SECONDS.sleep(1);
         }
       }
     } catch (InterruptedException e) {
