@@ -96,9 +96,13 @@ final class BatonHarness implements AutoCloseable {
     dispatcher = startDispatcher(jobRuntime);
   }
 
+  EngineConfig engineConfig() {
+    return new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("streams"),
+        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), wire);
+  }
+
   Engine startEngine() throws InterruptedException {
-    Engine e = new Engine(new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("streams"),
-        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), wire)).start();
+    Engine e = new Engine(engineConfig()).start();
     if (!e.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("engine did not start");
     }
@@ -107,8 +111,7 @@ final class BatonHarness implements AutoCloseable {
 
   /** The REST API and web UI over this harness's engine, on a free port of 127.0.0.1. */
   dev.baton.engine.api.ApiServer startApi() throws java.io.IOException {
-    return new dev.baton.engine.api.ApiServer(engine, new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("api"),
-        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), wire), "127.0.0.1", 0);
+    return new dev.baton.engine.api.ApiServer(engine, engineConfig(), "127.0.0.1", 0);
   }
 
   /** Stops the engine and starts a new one: same application id, same Redis, state only where it is kept. */

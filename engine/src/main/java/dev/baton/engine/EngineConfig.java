@@ -40,16 +40,6 @@ public record EngineConfig(
     wire = wire == null ? Wire.json() : wire;
   }
 
-  public static EngineConfig of(String bootstrapServers, String redisUrl, Topics topics) {
-    return new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics, defaultStateDir("baton-engine"),
-        Duration.ofMillis(100), (short) 1, Duration.ofDays(7), 1000, Map.of(), Wire.json());
-  }
-
-  public EngineConfig withApplicationId(String id) {
-    return new EngineConfig(bootstrapServers, redisUrl, id, topics, defaultStateDir(id), commitInterval,
-        replicationFactor, finishedRunRetention, maxAppliedIds, kafka, wire);
-  }
-
   public static EngineConfig fromEnv(Map<String, String> env) {
     String app = env.getOrDefault("BATON_APPLICATION_ID", "baton-engine");
     try {

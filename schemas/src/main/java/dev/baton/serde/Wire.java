@@ -41,11 +41,6 @@ public final class Wire {
     return new Wire(Encoding.JSON, null);
   }
 
-  /** JSON out; Avro in too when a registry is given. */
-  public static Wire json(SchemaRegistry registry) {
-    return new Wire(Encoding.JSON, registry);
-  }
-
   public static Wire avro(SchemaRegistry registry) {
     return new Wire(Encoding.AVRO, registry);
   }

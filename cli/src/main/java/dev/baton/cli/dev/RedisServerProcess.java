@@ -122,15 +122,7 @@ public final class RedisServerProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+      dev.baton.dispatcher.local.LocalProcessRuntime.destroyTree(process);
     }
     if (embedded != null) {
       try {

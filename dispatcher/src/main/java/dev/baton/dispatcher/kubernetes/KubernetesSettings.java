@@ -54,11 +54,6 @@ public record KubernetesSettings(
         completionsTopic, wrapper, grace, imagePullTimeout);
   }
 
-  public KubernetesSettings withImagePullTimeout(Duration timeout) {
-    return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
-        completionsTopic, wrapper, reportGrace, timeout);
-  }
-
   public static KubernetesSettings fromEnv(Map<String, String> env, String namespace, String bootstrapServers, String completionsTopic) {
     Map<String, String> resources = defaultResourceValues();
     resources.replaceAll((k, v) -> env.getOrDefault("BATON_K8S_" + k.toUpperCase().replace('.', '_'), v));

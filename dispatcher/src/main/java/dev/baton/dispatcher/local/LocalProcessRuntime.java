@@ -184,7 +184,7 @@ public final class LocalProcessRuntime implements JobRuntime {
   }
 
   /** Ends the process and everything it started: TERM first, KILL after a grace period. */
-  static void destroyTree(Process process) {
+  public static void destroyTree(Process process) {
     List<ProcessHandle> descendants = process.descendants().toList();
     descendants.forEach(ProcessHandle::destroy);
     process.destroy();

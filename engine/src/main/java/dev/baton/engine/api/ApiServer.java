@@ -164,8 +164,7 @@ public final class ApiServer implements AutoCloseable {
   private List<Map<String, Object>> listRuns(Map<String, String> q) {
     int limit = Math.min(500, Math.max(1, Integer.parseInt(q.getOrDefault("limit", "50"))));
     List<Map<String, Object>> out = new ArrayList<>();
-    var repo = (dev.baton.engine.state.RedisRunRepository) engine.runs();
-    for (String id : repo.recentRuns(limit * 10)) {
+    for (String id : engine.runs().recentRuns(limit * 10)) {
       RunState r = engine.runs().find(id).orElse(null);
       if (r == null || (q.containsKey("template") && !r.template().equals(q.get("template")))
           || (q.containsKey("status") && !r.status().name().equalsIgnoreCase(q.get("status")))) {

@@ -236,7 +236,7 @@ public final class RedisRunRepository implements RunRepository {
     return "baton:runs:{" + keyspace + "}";
   }
 
-  /** Ids of the newest runs, newest first. */
+  @Override
   public List<String> recentRuns(int limit) {
     return new ArrayList<>(redisson.<String>getScoredSortedSet(runIndexKey(), StringCodec.INSTANCE).valueRangeReversed(0, limit - 1));
   }

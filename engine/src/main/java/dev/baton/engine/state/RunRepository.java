@@ -53,6 +53,9 @@ public interface RunRepository extends AutoCloseable {
   /** Moves the schedule mark to {@code tick} if that is later (a compare-and-set: instances race here). */
   void advanceScheduleMark(String template, Instant tick);
 
+  /** Ids of the newest runs, newest first (from a bounded index, never a scan of keys). */
+  List<String> recentRuns(int limit);
+
   /** The current state of a run, for status queries. */
   Optional<RunState> find(String runId);
 

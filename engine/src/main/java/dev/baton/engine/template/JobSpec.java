@@ -34,11 +34,6 @@ public record JobSpec(
     dependsOn = List.copyOf(dependsOn);
   }
 
-  /** A plain job: no dependencies, condition, fan-out, retry or timeout. */
-  public static JobSpec simple(String name, List<String> command, Map<String, String> env, List<String> outputs) {
-    return new JobSpec(name, command, null, env, outputs, List.of(), null, null, 0, null, null, null, null);
-  }
-
   public boolean fansOut() {
     return forEach != null;
   }

@@ -102,6 +102,12 @@ final class InMemoryRunRepository implements RunRepository {
   }
 
   @Override
+  public synchronized List<String> recentRuns(int limit) {
+    return states.values().stream().sorted(java.util.Comparator.comparing(RunState::createdAt).reversed())
+        .map(RunState::runId).limit(limit).toList();
+  }
+
+  @Override
   public synchronized Optional<RunState> find(String runId) {
     return Optional.ofNullable(states.get(runId));
   }
