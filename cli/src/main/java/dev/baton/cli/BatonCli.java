@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     description = "Baton: an event-driven workflow engine on Kafka.",
     subcommands = {DevCmd.class, RunCmd.class, StatusCmd.class, RunsCmd.class, WatchCmd.class, CancelCmd.Cancel.class, CancelCmd.Retry.class,
         TemplatesCmd.class, TriggersCmd.class, TopicsCmd.class, ReportCmd.class, dev.baton.cli.chaos.ChaosCmd.class,
+        dev.baton.cli.bench.BenchCmd.class,
         CommandLine.HelpCommand.class})
 public final class BatonCli {
 
@@ -49,7 +50,8 @@ public final class BatonCli {
   private static void configureLogging(String[] args) {
     boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
     boolean dev = args.length > 0 && args[0].equals("dev");
-    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : dev ? "error" : "warn");
+    boolean bench = args.length > 0 && args[0].equals("bench");
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : dev || bench ? "error" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.log.dev.baton", verbose ? "debug" : dev ? "info" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.log.dev.baton.engine.topology", verbose ? "debug" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");

@@ -12,6 +12,7 @@ import dev.baton.engine.state.AppliedEvent;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.SaveRequest;
+import dev.baton.engine.state.SaveResult;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.Needs;
@@ -59,7 +60,7 @@ class RedisRunRepositoryIT {
   }
 
   static boolean save(String runId, long version, RunState state, String eventId, AppliedEvent applied) {
-    return runs.save(new SaveRequest(runId, version, state, true, Map.of(), eventId, applied, List.of(), List.of(), 0,
+    return SaveResult.SAVED == runs.save(new SaveRequest(runId, version, state, true, Map.of(), eventId, applied, List.of(), List.of(), 0,
         SaveRequest.Admission.NONE, 0));
   }
 
@@ -123,7 +124,7 @@ class RedisRunRepositoryIT {
     for (int i = 0; i < 5; i++) {
       items.put("fan/" + i, new ItemState("fan", i, "v" + i, JobStatus.PENDING, 0, Map.of(), null, null));
     }
-    assertTrue(runs.save(new SaveRequest("items-1", 0, state("items-1", RunStatus.RUNNING), false, items, "e1", applied(1),
+    assertEquals(SaveResult.SAVED, runs.save(new SaveRequest("items-1", 0, state("items-1", RunStatus.RUNNING), false, items, "e1", applied(1),
         List.of(), List.of(), 0, SaveRequest.Admission.NONE, 0)));
     Map<String, ItemState> some = runs.loadItems("items-1", new Needs.ItemQuery(Map.of("fan", java.util.Set.of(1, 3)), java.util.Set.of()));
     assertEquals(java.util.Set.of("fan/1", "fan/3"), some.keySet());
@@ -187,7 +188,32 @@ class RedisRunRepositoryIT {
     var e = org.junit.jupiter.api.Assertions.assertThrows(dev.baton.engine.state.FencedException.class, () -> runs.save(fromZombie));
     assertTrue(e.getMessage().contains("partition 9 was claimed by a newer task"), e.getMessage());
     assertNull(runs.find("fence-1").orElse(null));
-    assertTrue(runs.save(new SaveRequest("fence-1", 0, state("fence-1", RunStatus.RUNNING), false, Map.of(), "e1", applied(1),
+    assertEquals(SaveResult.SAVED, runs.save(new SaveRequest("fence-1", 0, state("fence-1", RunStatus.RUNNING), false, Map.of(), "e1", applied(1),
         List.of(), List.of(), 9, SaveRequest.Admission.NONE, owner)));
+  }
+
+  @Test
+  void anEventIdAppliedBeforeIsNotAppliedAgainEvenAtTheRightVersion() {
+    assertTrue(save("twice-1", 0, state("twice-1", RunStatus.RUNNING), "e1", applied(1)));
+    assertEquals(SaveResult.ALREADY_APPLIED, runs.save(request("twice-1", 1, RunStatus.FAILED, "e1")));
+    assertEquals(RunStatus.RUNNING, runs.find("twice-1").orElseThrow().status());
+  }
+
+  @Test
+  void savesInOnePipelineApplyInOrderAndEachKeepsItsOwnResult() {
+    List<SaveResult> results = runs.saveAll(List.of(
+        request("pipe-1", 0, RunStatus.RUNNING, "e1"),
+        request("pipe-1", 1, RunStatus.SUCCEEDED, "e2"),
+        request("pipe-2", 5, RunStatus.RUNNING, "e1"),
+        request("pipe-1", 2, RunStatus.FAILED, "e1")));
+    assertEquals(List.of(SaveResult.SAVED, SaveResult.SAVED, SaveResult.CONFLICT, SaveResult.ALREADY_APPLIED), results);
+    assertEquals(RunStatus.SUCCEEDED, runs.find("pipe-1").orElseThrow().status());
+    assertEquals(2, runs.load("pipe-1", "e3").version());
+    assertNull(runs.find("pipe-2").orElse(null));
+  }
+
+  private static SaveRequest request(String runId, long version, RunStatus status, String eventId) {
+    return new SaveRequest(runId, version, state(runId, status), false, Map.of(), eventId, applied(version), List.of(), List.of(), 0,
+        SaveRequest.Admission.NONE, 0);
   }
 }

@@ -28,17 +28,25 @@ public final class Engine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   private final EngineConfig config;
   private final RunRepository runs;
-  private final EngineCounters counters = new EngineCounters();
+  private final EngineCounters counters;
   private final KafkaStreams streams;
   private final TemplateCatalog catalog;
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
 
   public Engine(EngineConfig config) {
+    this(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** An engine whose meters (see {@link EngineCounters}) and Kafka Streams' own go to {@code registry}. */
+  public Engine(EngineConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
     this.config = config;
+    this.counters = new EngineCounters(registry);
     this.runs = new RedisRunRepository(config.redisUrl(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
-    this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, java.time.Duration.ofMillis(100), config.wire()),
-        streamsProperties(config));
+    this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, java.time.Duration.ofMillis(100), config.wire(),
+        config.exactlyOnce()), streamsProperties(config));
+    // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
+    new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     this.catalog = new TemplateCatalog(this::templateRecords);
   }
 
@@ -69,14 +77,25 @@ public final class Engine implements AutoCloseable {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    p.putAll(producerDefaults(config.processingGuarantee()));
     p.putAll(config.kafka());
     return p;
+  }
+
+  /**
+   * At least once, records leave when sent rather than at commit: Kafka Streams' own producer
+   * default (linger.ms=100) would hold each dispatch that long, so the engine sends at once.
+   */
+  public static Map<String, Object> producerDefaults(String processingGuarantee) {
+    return EngineConfig.AT_LEAST_ONCE.equals(processingGuarantee)
+        ? Map.of(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG), 1)
+        : Map.of();
   }
 
   public Engine start() {
@@ -141,9 +160,10 @@ public final class Engine implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
-    Engine engine = new Engine(EngineConfig.fromEnv(System.getenv())).start();
+    var metrics = dev.baton.metrics.Metrics.prometheus();
+    Engine engine = new Engine(EngineConfig.fromEnv(System.getenv()), metrics).start();
     int healthPort = Integer.parseInt(System.getenv().getOrDefault("BATON_HEALTH_PORT", "8080"));
-    dev.baton.health.HealthServer health = new dev.baton.health.HealthServer(healthPort, engine::live, engine::ready);
+    dev.baton.health.HealthServer health = new dev.baton.health.HealthServer(healthPort, engine::live, engine::ready, metrics::scrape);
     // The REST API has no login yet: it is off unless BATON_HTTP_PORT is set, and on 127.0.0.1 unless BATON_HTTP_HOST says otherwise.
     String httpPort = System.getenv("BATON_HTTP_PORT");
     dev.baton.engine.api.ApiServer api = httpPort == null ? null : new dev.baton.engine.api.ApiServer(engine,

@@ -24,7 +24,11 @@ public record EngineConfig(
     Duration finishedRunRetention,
     int maxAppliedIds,
     Map<String, String> kafka,
-    Wire wire) {
+    Wire wire,
+    String processingGuarantee) {
+
+  public static final String EXACTLY_ONCE = "exactly_once_v2";
+  public static final String AT_LEAST_ONCE = "at_least_once";
 
   public EngineConfig {
     require(bootstrapServers, "BATON_BOOTSTRAP_SERVERS");
@@ -38,6 +42,29 @@ public record EngineConfig(
     }
     kafka = Map.copyOf(kafka);
     wire = wire == null ? Wire.json() : wire;
+    processingGuarantee = processingGuarantee == null ? EXACTLY_ONCE : processingGuarantee;
+    if (!processingGuarantee.equals(EXACTLY_ONCE) && !processingGuarantee.equals(AT_LEAST_ONCE)) {
+      throw new IllegalArgumentException("BATON_PROCESSING_GUARANTEE must be " + EXACTLY_ONCE + " or " + AT_LEAST_ONCE
+          + ", got '" + processingGuarantee + "'");
+    }
+  }
+
+  /** With the default processing guarantee, exactly_once_v2. */
+  public EngineConfig(String bootstrapServers, String redisUrl, String applicationId, Topics topics, Path stateDir,
+      Duration commitInterval, short replicationFactor, Duration finishedRunRetention, int maxAppliedIds,
+      Map<String, String> kafka, Wire wire) {
+    this(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor, finishedRunRetention,
+        maxAppliedIds, kafka, wire, EXACTLY_ONCE);
+  }
+
+  /** The same settings with another processing guarantee (see docs/benchmarks.md for what each one guarantees). */
+  public EngineConfig withProcessingGuarantee(String guarantee) {
+    return new EngineConfig(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor,
+        finishedRunRetention, maxAppliedIds, kafka, wire, guarantee);
+  }
+
+  public boolean exactlyOnce() {
+    return processingGuarantee.equals(EXACTLY_ONCE);
   }
 
   public static EngineConfig fromEnv(Map<String, String> env) {
@@ -54,7 +81,8 @@ public record EngineConfig(
           Duration.ofHours(Long.parseLong(env.getOrDefault("BATON_FINISHED_RUN_RETENTION_HOURS", "168"))),
           Integer.parseInt(env.getOrDefault("BATON_MAX_APPLIED_IDS", "1000")),
           KafkaProperties.fromEnv(env),
-          Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")));
+          Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
+          env.getOrDefault("BATON_PROCESSING_GUARANTEE", EXACTLY_ONCE));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

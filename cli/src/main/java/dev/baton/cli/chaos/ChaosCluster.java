@@ -1,5 +1,7 @@
 package dev.baton.cli.chaos;
 
+import dev.baton.cli.dev.BrokerProcess;
+import dev.baton.cli.dev.ChildProcess;
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.cli.dev.RedisServerProcess;
 import java.io.IOException;
@@ -43,24 +45,7 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   void startBroker() throws Exception {
-    Path logs = Files.createDirectories(work.resolve("kafka"));
-    Path config = work.resolve("server.properties");
-    if (!Files.exists(config)) {
-      Properties p = dev.baton.cli.dev.EmbeddedKafka.serverProperties(kafkaPort, controllerPort, logs);
-      try (Writer w = Files.newBufferedWriter(config)) {
-        p.store(w, "baton chaos");
-      }
-      List<String> format = new ArrayList<>(ChildProcess.java("kafka.tools.StorageTool"));
-      format.addAll(List.of("format", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"));
-      Process f = new ProcessBuilder(format).redirectErrorStream(true).redirectOutput(work.resolve("format.log").toFile()).start();
-      if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
-        throw new IllegalStateException("formatting the broker's log directory failed; see " + work.resolve("format.log"));
-      }
-    }
-    List<String> command = new ArrayList<>(ChildProcess.java("kafka.Kafka"));
-    command.add(config.toString());
-    broker = new ChildProcess("broker", command, Map.of(), work.resolve("broker.log")).start();
-    awaitPort(kafkaPort, Duration.ofSeconds(90));
+    broker = BrokerProcess.start(work, kafkaPort, controllerPort);
   }
 
   void startRedis() throws IOException {
@@ -100,18 +85,6 @@ final class ChaosCluster implements AutoCloseable {
       engines.add(engine(i).start());
       dispatchers.add(dispatcher(i).start());
     }
-  }
-
-  static void awaitPort(int port, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("localhost", port)) {
-        return;
-      } catch (IOException e) {
-        TimeUnit.MILLISECONDS.sleep(200);
-      }
-    }
-    throw new IllegalStateException("nothing listens on port " + port + " after " + timeout.toSeconds() + " s");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.baton.cli.chaos;
 
 import dev.baton.cli.TemplatePublisher;
+import dev.baton.cli.dev.ChildProcess;
 import dev.baton.engine.template.Templates;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;

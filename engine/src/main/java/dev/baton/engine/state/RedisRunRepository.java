@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.redisson.Redisson;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.RBatch;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -51,6 +53,7 @@ public final class RedisRunRepository implements RunRepository {
       if ARGV[#ARGV] ~= '0' and redis.call('GET', KEYS[12]) ~= ARGV[#ARGV] then return -1 end
       local current = redis.call('HGET', KEYS[1], 'version') or '0'
       if current ~= ARGV[1] then return 0 end
+      if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 2 end
       if current == '0' then
         redis.call('ZADD', KEYS[13], ARGV[#ARGV - 1], ARGV[#ARGV - 4])
         redis.call('ZREMRANGEBYRANK', KEYS[13], 0, -100001)
@@ -196,7 +199,34 @@ public final class RedisRunRepository implements RunRepository {
   }
 
   @Override
-  public boolean save(SaveRequest r) {
+  public SaveResult save(SaveRequest r) {
+    SaveCall call = saveCall(r);
+    return result(r, script.eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args()));
+  }
+
+  /** One pipeline for all: the engine writes a commit interval's saves in one round trip. */
+  @Override
+  public List<SaveResult> saveAll(List<SaveRequest> requests) {
+    if (requests.size() == 1) {
+      return List.of(save(requests.get(0)));
+    }
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    for (SaveRequest r : requests) {
+      SaveCall call = saveCall(r);
+      pipelined.evalAsync(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args());
+    }
+    List<?> responses = batch.execute().getResponses();
+    List<SaveResult> results = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      results.add(result(requests.get(i), (Long) responses.get(i)));
+    }
+    return results;
+  }
+
+  private record SaveCall(List<Object> keys, Object[] args) {}
+
+  private SaveCall saveCall(SaveRequest r) {
     String run = runKey(r.runId());
     String timers = timerKey(r.partition());
     String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
@@ -223,12 +253,18 @@ public final class RedisRunRepository implements RunRepository {
     args.addAll(List.of(r.admission().op().name(), r.runId(), template, Integer.toString(r.admission().limit())));
     args.add(Long.toString(r.state().createdAt() == null ? 0 : r.state().createdAt().toEpochMilli()));
     args.add(Long.toString(r.epoch()));
-    Long ok = script.eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, keys, args.toArray());
-    if (ok != null && ok == -1L) {
+    return new SaveCall(keys, args.toArray());
+  }
+
+  private static SaveResult result(SaveRequest r, Long code) {
+    if (code != null && code == -1L) {
       throw new FencedException("partition " + r.partition() + " was claimed by a newer task (epoch > " + r.epoch()
           + "); this task lost it and its write for run " + r.runId() + " is refused");
     }
-    return ok != null && ok == 1L;
+    if (code != null && code == 2L) {
+      return SaveResult.ALREADY_APPLIED;
+    }
+    return code != null && code == 1L ? SaveResult.SAVED : SaveResult.CONFLICT;
   }
 
   /** The newest runs (at most 100,000), by creation time: the API lists runs from here, never by scanning keys. */

@@ -23,10 +23,19 @@ public interface RunRepository extends AutoCloseable {
    * Writes everything of one applied event in one atomic step, if the stored version is still
    * the expected one.
    *
-   * @return false on a version conflict (another writer got there first): reload and decide again
+   * @return {@link SaveResult#CONFLICT} when another writer got there first (reload and decide
+   *     again), {@link SaveResult#ALREADY_APPLIED} when the event id is applied already
    * @throws FencedException when a newer task has claimed the partition since this one did
    */
-  boolean save(SaveRequest request);
+  SaveResult save(SaveRequest request);
+
+  /**
+   * Saves in order, as if one by one, in one round trip where the store allows (a pipeline);
+   * each save is atomic on its own. Saves after a fenced one are not written.
+   */
+  default List<SaveResult> saveAll(List<SaveRequest> requests) {
+    return requests.stream().map(this::save).toList();
+  }
 
   /**
    * Claims {@code partition} for a task that has just been given it: returns a new epoch, higher

@@ -33,20 +33,29 @@ public final class EngineTopology {
   private EngineTopology() {}
 
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json());
+    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json(), false);
   }
 
-  /** {@code tick}: how often each task looks for due timers and admissions; {@code wire}: the encoding it writes. */
-  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire) {
+  /**
+   * {@code tick}: how often each task looks for due timers and admissions; {@code wire}: the
+   * encoding it writes; {@code writeBehind}: saves go to Redis in one pipeline per commit (only
+   * under exactly-once, where nothing forwarded is visible before the commit).
+   */
+  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire,
+      boolean writeBehind) {
     StreamsBuilder builder = new StreamsBuilder();
+    if (writeBehind) {
+      builder.addStateStore(PendingSaves.builder());
+    }
+    String[] stores = writeBehind ? new String[] {PendingSaves.NAME} : new String[0];
     templateStore(builder, topics);
     KStream<String, Inbound> inputs = triggersByRun(builder, topics, wire)
         .merge(tagged(builder, topics.completions(), Inbound.Kind.COMPLETION), Named.as("merge-completions"))
         .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"))
         .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
-        .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, tick),
-            Named.as("run-processor"))
+        .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, tick,
+            writeBehind), Named.as("run-processor"), stores)
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
     return builder.build();

@@ -11,6 +11,7 @@ import dev.baton.engine.state.AppliedEvent;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.state.SaveRequest;
+import dev.baton.engine.state.SaveResult;
 import dev.baton.engine.state.StoredRun;
 import dev.baton.engine.template.Template;
 import dev.baton.events.RunCommandType;
@@ -18,6 +19,8 @@ import dev.baton.events.TimerFired;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +42,17 @@ import org.slf4j.MDC;
  * transaction; Redis is written before it, so a transaction that aborts after the save is repaired
  * by re-emitting what the save recorded. A punctuator turns due timers and admissions into input
  * records, so every input of {@code decide} is a Kafka record.
+ *
+ * <p>The runs this task applied lately stay in memory ({@link RunCache}): the task owns their
+ * partition, so their Redis copy changes only through it, and a hit saves the load's round trip.
+ * Under exactly-once the saves are written in one pipeline before the task commits (write-behind,
+ * see {@link PendingSaves}): Redis is still written before the transaction that holds the outputs.
  */
 final class RunProcessor implements Processor<String, Inbound, String, OutboundRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(RunProcessor.class);
   private static final int MAX_CAS_ATTEMPTS = 20;
   private static final Duration LEASE = Duration.ofSeconds(10);
+  private static final int MAX_CACHED_RUNS = 10_000;
 
   private final RunRepository runs;
   private final InboundParser parser;
@@ -51,12 +60,23 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final EngineCounters counters;
   private final String templateStoreName;
   private final Duration tick;
+  private final boolean writeBehind;
+  private final RunCache cache = new RunCache(MAX_CACHED_RUNS);
+  private final List<SaveRequest> pending = new ArrayList<>();
+  private final Map<String, Map<String, ItemState>> pendingItems = new HashMap<>();
   private ProcessorContext<String, OutboundRecord> context;
   private TemplateLookup templates;
   private long epoch;
 
+  /**
+   * {@code writeBehind}: saves wait in memory and go to Redis in one pipeline just before the
+   * task commits (exactly-once: nothing forwarded is visible before that commit). Otherwise each
+   * save is written before its outputs are forwarded (at-least-once, where a forwarded record is
+   * sent at once).
+   */
   RunProcessor(RunRepository runs, InboundParser parser, Outbounds outbounds, EngineCounters counters, String templateStoreName,
-      Duration tick) {
+      Duration tick, boolean writeBehind) {
+    this.writeBehind = writeBehind;
     this.runs = runs;
     this.parser = parser;
     this.outbounds = outbounds;
@@ -73,6 +93,45 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     // This task now owns the partition: writes of any earlier owner still running (a zombie) are refused.
     this.epoch = runs.claimPartition(context.taskId().partition());
     context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    discardPending();
+    if (writeBehind) {
+      PendingSaves hook = context.getStateStore(PendingSaves.NAME);
+      hook.onCommit(this::flushPending, this::discardPending);
+    }
+  }
+
+  /** Writes the saves of this commit in one pipeline; any that is refused fails the commit (its transaction aborts). */
+  private void flushPending() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<SaveRequest> batch = List.copyOf(pending);
+    List<SaveResult> results;
+    try {
+      results = counters.timeRedis("save-batch", () -> runs.saveAll(batch));
+    } catch (RuntimeException e) {
+      discardPending();
+      throw e;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      if (results.get(i) != SaveResult.SAVED) {
+        SaveRequest r = batch.get(i);
+        discardPending();
+        counters.casConflicts.incrementAndGet();
+        throw new IllegalStateException("run " + r.runId() + ": save of " + r.eventId() + " at version " + r.expectedVersion() + " was "
+            + results.get(i) + "; this commit aborts and its records are processed again from Redis");
+      }
+    }
+    pending.clear();
+    pendingItems.clear();
+    cache.trim(Set.of());
+  }
+
+  /** Forgets what was decided since the last commit: it is processed again. */
+  private void discardPending() {
+    pending.clear();
+    pendingItems.clear();
+    cache.clear();
   }
 
   @SuppressWarnings("unchecked")
@@ -99,7 +158,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     InboundParser.Parsed parsed = parser.parse(record, meta);
     if (parsed.error() != null) {
-      counters.deadLettered.incrementAndGet();
+      counters.deadLettered(parsed.error());
       LOG.warn("dead-lettered {} from {}-{}@{}: {}", record.value().kind(), meta.topic(), meta.partition(), meta.offset(), parsed.error());
       forward(outbounds.of(List.of(new EngineCommand.Reject(parsed.error())), record, meta), record);
       return;
@@ -115,7 +174,13 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
 
   private void apply(Record<String, Inbound> record, RecordMetadata meta, EngineEvent event, String eventId) {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      StoredRun stored = runs.load(event.runId(), eventId);
+      RunCache.Entry hit = cache.get(event.runId());
+      if (hit != null && hit.applied(eventId)) {
+        dropDuplicate(event, eventId, hit.state(), "this task, earlier");
+        return;
+      }
+      StoredRun stored = hit != null ? new StoredRun(hit.state(), hit.version(), null)
+          : counters.timeRedis("load", () -> runs.load(event.runId(), eventId));
       if (stored.applied() != null) {
         replayOrDrop(record, meta, event, eventId, stored);
         return;
@@ -124,25 +189,50 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       RunState before = stored.state();
       Needs.ItemQuery needs = Needs.of(before, event, template);
       if (before != null && !needs.isEmpty()) {
-        before = before.withItems(runs.loadItems(event.runId(), needs));
+        before = before.withItems(loadItems(event.runId(), needs));
       }
       Instant now = Instant.ofEpochMilli(record.timestamp());
       Decision decision = Decider.decide(before, event, template, now);
       List<OutboundRecord> out = outbounds.of(decision.commands(), record, meta);
       boolean changed = decision.state() != null && !decision.state().equals(before);
-      if (changed && !runs.save(saveRequest(event, eventId, stored.version(), before, decision, meta, out))) {
-        counters.casConflicts.incrementAndGet();
-        LOG.info("version conflict on run {} (another writer applied first); reloading", event.runId());
-        continue;
+      if (changed) {
+        SaveRequest request = saveRequest(event, eventId, stored.version(), before, decision, meta, out);
+        if (writeBehind) {
+          pending.add(request);
+          pendingItems.computeIfAbsent(event.runId(), k -> new HashMap<>()).putAll(request.changedItems());
+        } else {
+          SaveResult result = counters.timeRedis("save", () -> runs.save(request));
+          if (result != SaveResult.SAVED) {
+            cache.remove(event.runId());
+            if (result == SaveResult.CONFLICT) {
+              counters.casConflicts.incrementAndGet();
+              LOG.info("version conflict on run {} (another writer applied first); reloading", event.runId());
+            }
+            continue; // reloading finds the applied event (re-emit or drop) or the newer version
+          }
+        }
+        cache.put(event.runId(), decision.state().withoutItems(), stored.version() + 1, eventId, pendingItems.keySet());
       }
       if (!changed && isAdmit(event) && before != null) {
         runs.admitted(before.template(), event.runId()); // an admission that is moot (the run was cancelled)
       }
       logDecision(event, eventId, decision);
+      counters.decided(decision.commands(), record.value().kind() == Inbound.Kind.COMPLETION, record.timestamp());
       forward(out, record);
       return;
     }
     throw new IllegalStateException("run " + event.runId() + ": " + MAX_CAS_ATTEMPTS + " version conflicts in a row");
+  }
+
+  /** Instances from Redis, overlaid with those changed by saves not yet written. */
+  private Map<String, ItemState> loadItems(String runId, Needs.ItemQuery needs) {
+    Map<String, ItemState> items = new LinkedHashMap<>(counters.timeRedis("load-items", () -> runs.loadItems(runId, needs)));
+    pendingItems.getOrDefault(runId, Map.of()).forEach((key, item) -> {
+      if (needs.allOf().contains(item.job()) || needs.indexes().getOrDefault(item.job(), Set.of()).contains(item.index())) {
+        items.put(key, item);
+      }
+    });
+    return items;
   }
 
   private SaveRequest saveRequest(EngineEvent event, String eventId, long version, RunState before, Decision d,
@@ -190,12 +280,15 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       forward(applied.produced(), record);
       return;
     }
+    dropDuplicate(event, eventId, stored.state(), applied.topic() + "-" + applied.partition() + "@" + applied.offset());
+  }
+
+  private void dropDuplicate(EngineEvent event, String eventId, RunState state, String appliedBy) {
     counters.duplicates.incrementAndGet();
-    if (isAdmit(event) && stored.state() != null) {
-      runs.admitted(stored.state().template(), event.runId());
+    if (isAdmit(event) && state != null) {
+      runs.admitted(state.template(), event.runId());
     }
-    LOG.info("event {} already applied (by {}-{}@{}); duplicate from {}-{}@{} dropped", eventId,
-        applied.topic(), applied.partition(), applied.offset(), meta.topic(), meta.partition(), meta.offset());
+    LOG.info("event {} already applied (by {}); duplicate dropped", eventId, appliedBy);
   }
 
   private Template templateFor(EngineEvent event, RunState state) {
@@ -211,8 +304,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
 
   private void logDecision(EngineEvent event, String eventId, Decision decision) {
     counters.applied.incrementAndGet();
-    long rejected = decision.commands().stream().filter(c -> c instanceof EngineCommand.Reject).count();
-    counters.deadLettered.addAndGet(rejected);
+    decision.commands().stream().filter(c -> c instanceof EngineCommand.Reject)
+        .forEach(c -> counters.deadLettered(((EngineCommand.Reject) c).reason()));
     counters.ignored.addAndGet(decision.commands().stream().filter(c -> c instanceof EngineCommand.Ignore).count());
     String status = decision.state() == null ? "none" : decision.state().status().name();
     LOG.info("run {} applied {} -> status {}, {} commands, {}", event.runId(), eventId, status, decision.commands().size(),

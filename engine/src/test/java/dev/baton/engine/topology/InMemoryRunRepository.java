@@ -45,17 +45,20 @@ final class InMemoryRunRepository implements RunRepository {
   }
 
   @Override
-  public synchronized boolean save(SaveRequest r) {
+  public synchronized dev.baton.engine.state.SaveResult save(SaveRequest r) {
     if (r.epoch() != 0 && epochs.getOrDefault(r.partition(), 0L) != r.epoch()) {
       throw new dev.baton.engine.state.FencedException("fenced");
     }
     if (conflictsToSimulate > 0) {
       conflictsToSimulate--;
       versions.merge(r.runId(), 1L, Long::sum);
-      return false;
+      return dev.baton.engine.state.SaveResult.CONFLICT;
     }
     if (versions.getOrDefault(r.runId(), 0L) != r.expectedVersion()) {
-      return false;
+      return dev.baton.engine.state.SaveResult.CONFLICT;
+    }
+    if (applied.containsKey(r.runId() + "|" + r.eventId())) {
+      return dev.baton.engine.state.SaveResult.ALREADY_APPLIED;
     }
     saves++;
     versions.put(r.runId(), r.expectedVersion() + 1);
@@ -64,7 +67,7 @@ final class InMemoryRunRepository implements RunRepository {
     items.computeIfAbsent(r.runId(), k -> new HashMap<>()).putAll(r.changedItems());
     r.timersToSet().forEach(t -> timers.put(t.getEventId(), t));
     r.timersToCancel().forEach(timers::remove);
-    return true;
+    return dev.baton.engine.state.SaveResult.SAVED;
   }
 
   final Map<Integer, Long> epochs = new HashMap<>();

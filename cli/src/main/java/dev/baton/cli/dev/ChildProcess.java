@@ -1,4 +1,4 @@
-package dev.baton.cli.chaos;
+package dev.baton.cli.dev;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -6,28 +6,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A process of the chaos cluster: started, killed (-9) or stopped (TERM), started again; output to a log file. */
-final class ChildProcess {
+/** A Baton or Kafka process run by `baton chaos` or `baton bench`: started, killed (-9) or stopped (TERM), started again; output to a log file. */
+public final class ChildProcess {
   private final String name;
   private final List<String> command;
   private final Map<String, String> env;
   private final Path log;
   private Process process;
 
-  ChildProcess(String name, List<String> command, Map<String, String> env, Path log) {
+  public ChildProcess(String name, List<String> command, Map<String, String> env, Path log) {
     this.name = name;
     this.command = command;
     this.env = env;
     this.log = log;
   }
 
-  static List<String> java(String mainClass) {
+  public static List<String> java(String mainClass) {
     return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
         "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-Dorg.slf4j.simpleLogger.log.dev.baton=info", "-cp", System.getProperty("java.class.path"), mainClass);
   }
 
-  ChildProcess start() throws IOException {
+  public ChildProcess start() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     process = pb.start();
@@ -35,13 +35,13 @@ final class ChildProcess {
   }
 
   /** SIGKILL: no shutdown hook, no goodbye to the group, nothing flushed. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, then wait for it to end. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
@@ -49,19 +49,19 @@ final class ChildProcess {
     }
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process != null && process.isAlive();
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  String env(String key) {
+  public String env(String key) {
     return env.get(key);
   }
 }

@@ -1,0 +1,53 @@
+package dev.baton.cli.dev;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/** A single-node KRaft broker in its own JVM, from Baton's own classpath; its log directory under {@code work}. */
+public final class BrokerProcess {
+  private BrokerProcess() {}
+
+  /** Formats the log directory (once) and starts the broker; returns when it listens on {@code kafkaPort}. */
+  public static ChildProcess start(Path work, int kafkaPort, int controllerPort) throws Exception {
+    Path logs = Files.createDirectories(work.resolve("kafka"));
+    Path config = work.resolve("server.properties");
+    if (!Files.exists(config)) {
+      Properties p = EmbeddedKafka.serverProperties(kafkaPort, controllerPort, logs);
+      try (Writer w = Files.newBufferedWriter(config)) {
+        p.store(w, "baton broker");
+      }
+      List<String> format = new ArrayList<>(ChildProcess.java("kafka.tools.StorageTool"));
+      format.addAll(List.of("format", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"));
+      Process f = new ProcessBuilder(format).redirectErrorStream(true).redirectOutput(work.resolve("format.log").toFile()).start();
+      if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
+        throw new IllegalStateException("formatting the broker's log directory failed; see " + work.resolve("format.log"));
+      }
+    }
+    List<String> command = new ArrayList<>(ChildProcess.java("kafka.Kafka"));
+    command.add(config.toString());
+    ChildProcess broker = new ChildProcess("broker", command, Map.of(), work.resolve("broker.log")).start();
+    awaitPort(kafkaPort, Duration.ofSeconds(90));
+    return broker;
+  }
+
+  public static void awaitPort(int port, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("localhost", port)) {
+        return;
+      } catch (IOException e) {
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+    }
+    throw new IllegalStateException("nothing listens on port " + port + " after " + timeout.toSeconds() + " s");
+  }
+}

@@ -1,0 +1,68 @@
+package dev.baton.engine.topology;
+
+import dev.baton.engine.decide.RunState;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The runs a task applied lately, as they are in Redis after its saves (or will be, once its
+ * pending saves are written): state without instances, version, and the event ids applied through
+ * this cache. Least recently used first out; a run with a pending save is never dropped.
+ */
+final class RunCache {
+  /** A cached run; {@code appliedIds}: events applied to it by this task since it was cached. */
+  record Entry(RunState state, long version, Set<String> appliedIds) {
+    boolean applied(String eventId) {
+      return appliedIds.contains(eventId);
+    }
+  }
+
+  private static final int MAX_IDS_PER_RUN = 64;
+  private final int capacity;
+  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
+
+  RunCache(int capacity) {
+    this.capacity = capacity;
+  }
+
+  Entry get(String runId) {
+    return entries.get(runId);
+  }
+
+  /** Records the run as saved (or about to be) at {@code version} by applying {@code eventId}. */
+  void put(String runId, RunState state, long version, String eventId, Set<String> pinned) {
+    Entry old = entries.get(runId);
+    Set<String> ids = old == null ? new HashSet<>() : old.appliedIds();
+    if (ids.size() >= MAX_IDS_PER_RUN) {
+      ids.clear(); // older ids are still checked by Redis's save, which refuses an applied id
+    }
+    ids.add(eventId);
+    entries.put(runId, new Entry(state, version, ids));
+    trim(pinned);
+  }
+
+  void remove(String runId) {
+    entries.remove(runId);
+  }
+
+  void clear() {
+    entries.clear();
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  /** Drops the least recently used runs beyond the capacity, except those in {@code pinned}. */
+  void trim(Set<String> pinned) {
+    Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+    while (entries.size() > capacity && it.hasNext()) {
+      if (!pinned.contains(it.next().getKey())) {
+        it.remove();
+      }
+    }
+  }
+}
