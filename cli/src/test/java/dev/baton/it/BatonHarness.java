@@ -51,6 +51,9 @@ final class BatonHarness implements AutoCloseable {
   Dispatcher dispatcher;
   private final int maxConcurrentJobs;
   final Wire wire;
+  final String processingGuarantee;
+  /** Kafka client properties for the engine (restart it to apply a change). */
+  Map<String, String> engineKafka = Map.of();
   final TopicReader events;
   final TopicReader deadLetters;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -66,6 +69,13 @@ final class BatonHarness implements AutoCloseable {
 
   /** With {@code wire}: the encoding engine and dispatcher write. */
   BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire) throws Exception {
+    this(prefix, work, templates, maxConcurrentJobs, jobRuntime, wire, EngineConfig.EXACTLY_ONCE);
+  }
+
+  /** With the engine's {@code processingGuarantee}. */
+  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire,
+      String processingGuarantee) throws Exception {
+    this.processingGuarantee = processingGuarantee;
     this.prefix = prefix;
     this.wire = wire;
     this.maxConcurrentJobs = maxConcurrentJobs;
@@ -98,7 +108,7 @@ final class BatonHarness implements AutoCloseable {
 
   EngineConfig engineConfig() {
     return new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("streams"),
-        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, Map.of(), wire);
+        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, engineKafka, wire, processingGuarantee);
   }
 
   Engine startEngine() throws InterruptedException {

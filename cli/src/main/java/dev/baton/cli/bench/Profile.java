@@ -38,6 +38,7 @@ final class Profile implements AutoCloseable {
     Map<String, Integer> byGroup = new HashMap<>();
     Map<String, Integer> byArea = new HashMap<>();
     Map<String, Integer> byMethod = new HashMap<>();
+    Map<String, Integer> inclusive = new HashMap<>();
     int total = 0;
     int engine = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
@@ -52,6 +53,13 @@ final class Profile implements AutoCloseable {
         RecordedStackTrace stack = e.getStackTrace();
         if (stack != null && !stack.getFrames().isEmpty()) {
           byArea.merge(area(stack.getFrames()), 1, Integer::sum);
+          java.util.Set<String> seen = new java.util.HashSet<>();
+          for (RecordedFrame frame : stack.getFrames()) {
+            String type = frame.getMethod().getType().getName();
+            if (type.startsWith("dev.baton.") && seen.add(type + "." + frame.getMethod().getName())) {
+              inclusive.merge(type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName(), 1, Integer::sum);
+            }
+          }
           RecordedFrame f = stack.getFrames().get(0);
           byMethod.merge(f.getMethod().getType().getName() + "." + f.getMethod().getName(), 1, Integer::sum);
         }
@@ -61,6 +69,8 @@ final class Profile implements AutoCloseable {
     print(out, byGroup, total, top);
     out.printf("engine stream thread (%d samples), by what it was doing:%n", engine);
     print(out, byArea, engine, top);
+    out.printf("engine stream thread, Baton's methods with what they call (inclusive):%n");
+    print(out, inclusive, engine, top);
     out.printf("engine stream thread, hottest methods (top frame):%n");
     print(out, byMethod, engine, top);
     out.println("recording: " + file);

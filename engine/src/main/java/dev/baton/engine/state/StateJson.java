@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 public final class StateJson {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .registerModule(new JavaTimeModule())
+      .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule()) // accessors by lambda, not reflection
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

@@ -47,6 +47,7 @@ public final class EngineTopology {
     if (writeBehind) {
       builder.addStateStore(PendingSaves.builder());
     }
+    java.util.concurrent.atomic.AtomicLong guessesPausedUntil = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
     String[] stores = writeBehind ? new String[] {PendingSaves.NAME} : new String[0];
     templateStore(builder, topics);
     KStream<String, Inbound> inputs = triggersByRun(builder, topics, wire)
@@ -55,7 +56,7 @@ public final class EngineTopology {
         .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
         .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, tick,
-            writeBehind), Named.as("run-processor"), stores)
+            writeBehind, guessesPausedUntil), Named.as("run-processor"), stores)
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
     return builder.build();

@@ -64,6 +64,10 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final RunCache cache = new RunCache(MAX_CACHED_RUNS);
   private final List<SaveRequest> pending = new ArrayList<>();
   private final Map<String, Map<String, ItemState>> pendingItems = new HashMap<>();
+  private final Set<String> optimistic = new java.util.HashSet<>();
+  /** Shared by the tasks of one engine: after a trigger guessed wrong, triggers load again for a while. */
+  private static final Duration GUESS_PAUSE = Duration.ofMinutes(1);
+  private final java.util.concurrent.atomic.AtomicLong guessesPausedUntil;
   private ProcessorContext<String, OutboundRecord> context;
   private TemplateLookup templates;
   private long epoch;
@@ -75,8 +79,9 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
    * sent at once).
    */
   RunProcessor(RunRepository runs, InboundParser parser, Outbounds outbounds, EngineCounters counters, String templateStoreName,
-      Duration tick, boolean writeBehind) {
+      Duration tick, boolean writeBehind, java.util.concurrent.atomic.AtomicLong guessesPausedUntil) {
     this.writeBehind = writeBehind;
+    this.guessesPausedUntil = guessesPausedUntil;
     this.runs = runs;
     this.parser = parser;
     this.outbounds = outbounds;
@@ -100,6 +105,17 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     }
   }
 
+  /**
+   * A trigger without an idempotency key almost always starts a new run: under write-behind it is
+   * decided without loading, and its save's compare-and-set on version 0 checks at commit that the
+   * run did not exist. When it did (the same run id sent twice), the commit fails, its transaction
+   * aborts, and the records are processed again with loads; such triggers then load for a while.
+   */
+  private boolean assumeNew(EngineEvent event) {
+    return writeBehind && event instanceof EngineEvent.TriggerReceived t && t.trigger().getIdempotencyKey() == null
+        && System.nanoTime() > guessesPausedUntil.get();
+  }
+
   /** Writes the saves of this commit in one pipeline; any that is refused fails the commit (its transaction aborts). */
   private void flushPending() {
     if (pending.isEmpty()) {
@@ -116,6 +132,9 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     for (int i = 0; i < batch.size(); i++) {
       if (results.get(i) != SaveResult.SAVED) {
         SaveRequest r = batch.get(i);
+        if (optimistic.contains(r.eventId())) {
+          guessesPausedUntil.set(System.nanoTime() + GUESS_PAUSE.toNanos());
+        }
         discardPending();
         counters.casConflicts.incrementAndGet();
         throw new IllegalStateException("run " + r.runId() + ": save of " + r.eventId() + " at version " + r.expectedVersion() + " was "
@@ -124,11 +143,13 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     }
     pending.clear();
     pendingItems.clear();
+    optimistic.clear();
     cache.trim(Set.of());
   }
 
   /** Forgets what was decided since the last commit: it is processed again. */
   private void discardPending() {
+    optimistic.clear();
     pending.clear();
     pendingItems.clear();
     cache.clear();
@@ -179,8 +200,15 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
         dropDuplicate(event, eventId, hit.state(), "this task, earlier");
         return;
       }
-      StoredRun stored = hit != null ? new StoredRun(hit.state(), hit.version(), null)
-          : counters.timeRedis("load", () -> runs.load(event.runId(), eventId));
+      StoredRun stored;
+      if (hit != null) {
+        stored = new StoredRun(hit.state(), hit.version(), null);
+      } else if (assumeNew(event)) {
+        stored = new StoredRun(null, 0, null);
+        optimistic.add(eventId);
+      } else {
+        stored = counters.timeRedis("load", () -> runs.load(event.runId(), eventId));
+      }
       if (stored.applied() != null) {
         replayOrDrop(record, meta, event, eventId, stored);
         return;
