@@ -105,4 +105,29 @@ class ApiIT {
     assertEquals(404, post("/api/runs", "{\"template\":\"nope\"}").statusCode());
     assertEquals(404, post("/api/runs/no-such-run/cancel", "").statusCode());
   }
+
+  @Test
+  void metricsOfEngineAndDispatcherInPrometheusFormat() throws Exception {
+    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"m.csv\"}}").body())
+        .get("runId").asText();
+    assertEquals("SUCCEEDED", baton.awaitEnd(runId).status().name());
+    baton.send(baton.topics.completions(), "no-json", "{not json");
+    org.awaitility.Awaitility.await().atMost(BatonHarness.DEADLINE)
+        .until(() -> get("/metrics").body().contains("baton_dead_letters_total{reason=\"malformed\",stage=\"engine\"}"));
+    HttpResponse<String> metrics = get("/metrics");
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), metrics.headers().toString());
+    String body = metrics.body();
+    for (String line : List.of("baton_runs_started_total ", "baton_runs_ended_total{outcome=\"succeeded\"} ", "baton_jobs_dispatched_total ",
+        "baton_jobs_ended_total{outcome=\"succeeded\"} ", "baton_step_transition_seconds_bucket{le=", "baton_step_transition_seconds_count ",
+        "baton_redis_round_trip_seconds_count{op=\"save-batch\"} ", "baton_engine_events_total{result=\"applied\"} ",
+        "kafka_consumer_fetch_manager_records_lag_max{", "baton_dispatcher_dispatches_total{action=\"start\"} ",
+        "baton_dispatcher_jobs_ended_total{status=\"succeeded\"} ", "baton_dispatcher_start_latency_seconds_count ",
+        "jvm_memory_used_bytes{")) {
+      assertTrue(body.contains(line), line + " missing from /metrics");
+    }
+    double transitions = body.lines().filter(l -> l.startsWith("baton_step_transition_seconds_count "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
+    assertTrue(transitions >= 2, "a pipeline of three jobs has two step transitions; counted " + transitions);
+  }
 }

@@ -52,6 +52,8 @@ final class BatonHarness implements AutoCloseable {
   private final int maxConcurrentJobs;
   final Wire wire;
   final String processingGuarantee;
+  /** The engine's and dispatcher's meters, as `baton dev` has them. */
+  final io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics = dev.baton.metrics.Metrics.prometheus();
   /** Kafka client properties for the engine (restart it to apply a change). */
   Map<String, String> engineKafka = Map.of();
   final TopicReader events;
@@ -97,7 +99,7 @@ final class BatonHarness implements AutoCloseable {
 
   Dispatcher startDispatcher(JobRuntime jobRuntime) {
     return new Dispatcher(DispatcherConfig.of(bootstrap, topics).withGroupId(prefix + "-dispatcher")
-        .withMaxConcurrentJobs(maxConcurrentJobs).withWire(wire).withRedis(redisUrl), jobRuntime).start();
+        .withMaxConcurrentJobs(maxConcurrentJobs).withWire(wire).withRedis(redisUrl), jobRuntime, metrics).start();
   }
 
   /** Stops the dispatcher (its runtime too) and starts a new one on {@code jobRuntime}. */
@@ -112,7 +114,7 @@ final class BatonHarness implements AutoCloseable {
   }
 
   Engine startEngine() throws InterruptedException {
-    Engine e = new Engine(engineConfig()).start();
+    Engine e = new Engine(engineConfig(), metrics).start();
     if (!e.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("engine did not start");
     }

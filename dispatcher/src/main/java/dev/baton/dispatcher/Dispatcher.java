@@ -38,13 +38,21 @@ public final class Dispatcher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> deadLetters;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AttemptStarts starts;
+  private final DispatcherMeters meters;
   private final Thread loop;
 
   public Dispatcher(DispatcherConfig config, JobRuntime runtime) {
+    this(config, runtime, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** A dispatcher whose meters ({@link DispatcherMeters}) and Kafka consumer's go to {@code registry}. */
+  public Dispatcher(DispatcherConfig config, JobRuntime runtime, io.micrometer.core.instrument.MeterRegistry registry) {
     this.config = config;
+    this.meters = new DispatcherMeters(registry, runtime::running);
     this.runtime = runtime;
     this.completions = new CompletionPublisher(config.bootstrapServers(), config.topics().completions(), config.kafka(), config.wire());
     this.consumer = new KafkaConsumer<>(consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
+    new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.putAll(config.kafka());
@@ -153,11 +161,19 @@ public final class Dispatcher implements AutoCloseable {
     try {
       if (dispatch.getAction() == DispatchAction.STOP) {
         LOG.info("stopping {}", dispatch.getAttemptId());
+        meters.dispatch("stop");
         runtime.stop(dispatch.getAttemptId());
       } else if (!starts.claim(dispatch.getAttemptId())) {
+        meters.dispatch("repeated");
         LOG.info("{} was started before (a dispatch redelivered after a restart); not run again", dispatch.getAttemptId());
-      } else if (!runtime.start(dispatch, completions::publish)) {
+      } else if (!runtime.start(dispatch, completion -> {
+        meters.ended(completion.getStatus().name());
+        completions.publish(completion);
+      })) {
+        meters.dispatch("repeated");
         LOG.info("{} is already running; repeated dispatch ignored", dispatch.getAttemptId());
+      } else {
+        meters.started(record.timestamp());
       }
     } finally {
       MDC.clear();
@@ -165,6 +181,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+    meters.deadLettered("malformed");
     LOG.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
     deadLetters.send(DeadLetters.of(config.topics().dlq(), record.key(), record.value(), record.headers(), record.topic(),
         record.partition(), record.offset(), reason, "dispatcher"));

@@ -29,9 +29,10 @@ public final class DispatcherMain {
     if (defaultRuntime.equals("kubernetes") || "enabled".equals(env.get("BATON_KUBERNETES"))) {
       runtimes.put("kubernetes", kubernetes(env, config));
     }
-    Dispatcher dispatcher = new Dispatcher(config, new RuntimeRouter(runtimes, defaultRuntime)).start();
+    var metrics = dev.baton.metrics.Metrics.prometheus();
+    Dispatcher dispatcher = new Dispatcher(config, new RuntimeRouter(runtimes, defaultRuntime), metrics).start();
     HealthServer health = new HealthServer(Integer.parseInt(env.getOrDefault("BATON_HEALTH_PORT", "8080")),
-        dispatcher::live, dispatcher::ready);
+        dispatcher::live, dispatcher::ready, metrics::scrape);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       health.close();

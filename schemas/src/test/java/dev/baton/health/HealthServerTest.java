@@ -25,4 +25,20 @@ class HealthServerTest {
       assertEquals(200, get(server.port(), "/readyz"));
     }
   }
+
+  @Test
+  void metricsInPrometheusTextFormatWhenGivenARegistry() throws Exception {
+    var registry = dev.baton.metrics.Metrics.prometheus();
+    registry.counter("baton.example").increment(3);
+    try (HealthServer server = new HealthServer(0, () -> true, () -> true, registry::scrape)) {
+      var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode());
+      org.junit.jupiter.api.Assertions.assertTrue(response.body().contains("baton_example_total 3.0"), response.body());
+      org.junit.jupiter.api.Assertions.assertTrue(response.body().contains("jvm_memory_used_bytes"), "JVM meters are bound");
+    }
+    try (HealthServer server = new HealthServer(0, () -> true, () -> true)) {
+      assertEquals(404, get(server.port(), "/metrics"));
+    }
+  }
 }

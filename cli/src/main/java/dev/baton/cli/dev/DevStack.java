@@ -64,14 +64,15 @@ public final class DevStack implements AutoCloseable {
     started.push(() -> DevFiles.deleteTree(work));
     EngineConfig engineConfig = new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics,
         work.resolve("streams"), Duration.ofMillis(50), (short) 1, Duration.ofDays(1), 1000, java.util.Map.of(), dev.baton.serde.Wire.json());
-    Engine engine = new Engine(engineConfig).start();
+    var metrics = dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
+    Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);
     dev.baton.engine.api.ApiServer api = new dev.baton.engine.api.ApiServer(engine, engineConfig, "127.0.0.1", ports.http());
     started.push(api);
     apiUrl = "http://localhost:" + api.port();
     DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl);
     Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
-        new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes())).start();
+        new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes()), metrics).start();
     started.push(dispatcher);
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the engine did not start within 60 s");

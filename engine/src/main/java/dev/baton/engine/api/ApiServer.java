@@ -79,6 +79,10 @@ public final class ApiServer implements AutoCloseable {
     });
     server.createContext("/healthz", ex -> send(ex, engine.live() ? 200 : 503, Map.of("live", engine.live())));
     server.createContext("/readyz", ex -> send(ex, engine.ready() ? 200 : 503, Map.of("ready", engine.ready())));
+    if (engine.counters().registry() instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+      server.createContext("/metrics", ex -> sendRaw(ex, 200, dev.baton.metrics.Metrics.CONTENT_TYPE,
+          prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
     server.start();
   }
 
