@@ -52,13 +52,17 @@ class DeploymentFilesTest {
   }
 
   @Test
-  void roleGrantsExactlyThePodVerbsTheDispatcherUses() {
+  void roleGrantsExactlyThePodAndExecVerbsTheDispatcherUses() {
     Role role = one(Role.class, "baton-dispatcher");
-    assertEquals(1, role.getRules().size(), "one rule, on pods only");
     PolicyRule rule = role.getRules().get(0);
     assertEquals(List.of(""), rule.getApiGroups());
     assertEquals(List.of("pods"), rule.getResources());
     assertEquals(KubernetesRuntime.POD_VERBS.stream().sorted().toList(), rule.getVerbs().stream().sorted().toList());
+    assertEquals(2, role.getRules().size(), "pods and pods/exec, nothing else");
+    PolicyRule exec = role.getRules().get(1);
+    assertEquals(List.of(""), exec.getApiGroups());
+    assertEquals(List.of("pods/exec"), exec.getResources());
+    assertEquals(KubernetesRuntime.EXEC_VERBS, exec.getVerbs());
     RoleBinding binding = one(RoleBinding.class, "baton-dispatcher");
     assertEquals("baton-dispatcher", binding.getRoleRef().getName());
     Deployment dispatcher = one(Deployment.class, "baton-dispatcher");

@@ -82,33 +82,11 @@ class KubernetesRuntimeIT {
   }
 
   static void setPhase(Pod pod, String phase, Integer exitCode, String reason, String message) {
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).editStatus(p -> {
-      PodBuilder b = new PodBuilder(p);
-      var status = b.editOrNewStatus().withPhase(phase);
-      if (exitCode != null) {
-        status.withContainerStatuses().addNewContainerStatus().withName("job").withImage(pod.getSpec().getContainers().get(0).getImage())
-            .withNewState().withNewTerminated().withExitCode(exitCode).withReason(reason).withMessage(message)
-            .withStartedAt("2026-01-01T00:00:00Z").withFinishedAt("2026-01-01T00:00:01Z").endTerminated().endState().endContainerStatus();
-      }
-      return status.endStatus().build();
-    });
+    Kubelet.setPhase(client, pod, phase, exitCode, reason, message);
   }
 
-  /** What a job does at its end inside its pod: publish its completion (as `baton report` or the kcat recipe would). */
-  static void jobReports(Pod pod, Map<String, String> outputs) throws Exception {
-    var env = pod.getSpec().getContainers().get(0).getEnv().stream()
-        .collect(java.util.stream.Collectors.toMap(e -> e.getName(), e -> e.getValue()));
-    JobCompletion c = JobCompletion.newBuilder().setRunId(env.get("BATON_RUN_ID")).setJob(env.get("BATON_JOB"))
-        .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT"))).setStatus(CompletionStatus.SUCCEEDED).setExitCode(0)
-        .setOutputs(outputs).setOccurredAt(Instant.now()).setReporter("job").build();
-    baton.send(env.get("BATON_COMPLETIONS_TOPIC"), c.getRunId(), new String(COMPLETIONS.encode(c), StandardCharsets.UTF_8));
-  }
-
-  /** The kubelet runs the pod to success and the job reports. */
   static void runToSuccess(Pod pod, Map<String, String> outputs) throws Exception {
-    setPhase(pod, "Running", null, null, null);
-    jobReports(pod, outputs);
-    setPhase(pod, "Succeeded", 0, "Completed", null);
+    Kubelet.runToSuccess(client, baton, pod, outputs);
   }
 
   static long completionsFor(String runId, String job, int attempt) {

@@ -50,8 +50,40 @@ public final class JobPodBuilder {
           .addToAnnotations(PodNames.RUN_ID, d.getRunId())
           .addToAnnotations(PodNames.JOB, d.getJob())
           .addToAnnotations("baton.io/template", d.getTemplate() + "@" + d.getTemplateVersion())
-        .endMetadata()
-        .withNewSpec()
+        .endMetadata();
+    List<String> command = new ArrayList<>(s.wrapper());
+    command.addAll(d.getCommand());
+    spec(pod, s, options, container(d.getImage(), command, env(d, s), s, options));
+    if (d.getTimeoutMs() != null) {
+      pod.editSpec().withActiveDeadlineSeconds(Math.max(1, (d.getTimeoutMs() + 999) / 1000)).endSpec();
+    }
+    return pod.build();
+  }
+
+  /**
+   * An idle pod of a warm pool: the job's image, resources and placement, a command that waits and
+   * uses no CPU, and only the environment that does not depend on a run. A claimed pod runs its job
+   * by exec with the run's environment ({@link WarmPools}).
+   */
+  static Pod idlePod(String name, PoolSpec pool, KubernetesSettings s) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(PodNames.MANAGED_BY, "baton");
+    labels.put(PodNames.POOL, pool.name());
+    labels.put(PodNames.POOL_STATE, PodNames.IDLE);
+    PodBuilder pod = new PodBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(s.namespace())
+          .withLabels(labels)
+          .addToAnnotations(PodNames.POOL_SPEC, pool.toJson())
+        .endMetadata();
+    List<EnvVar> env = List.of(new EnvVar("BATON_BOOTSTRAP_SERVERS", s.podBootstrapServers(), null),
+        new EnvVar("BATON_COMPLETIONS_TOPIC", s.completionsTopic(), null));
+    return spec(pod, s, pool.options(), container(pool.image(), s.idleCommand(), env, s, pool.options())).build();
+  }
+
+  private static PodBuilder spec(PodBuilder pod, KubernetesSettings s, PodOptions options, Container container) {
+    pod.withNewSpec()
           .withRestartPolicy("Never")
           .withAutomountServiceAccountToken(false)
           .withNewSecurityContext()
@@ -61,12 +93,9 @@ public final class JobPodBuilder {
             .withFsGroup(s.runAsUser())
             .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
           .endSecurityContext()
-          .withContainers(container(d, s, options))
+          .withContainers(container)
           .addNewVolume().withName("baton").withNewEmptyDir().endEmptyDir().endVolume()
         .endSpec();
-    if (d.getTimeoutMs() != null) {
-      pod.editSpec().withActiveDeadlineSeconds(Math.max(1, (d.getTimeoutMs() + 999) / 1000)).endSpec();
-    }
     String serviceAccount = options != null && options.getServiceAccountName() != null ? options.getServiceAccountName() : s.serviceAccountName();
     if (serviceAccount != null) {
       pod.editSpec().withServiceAccountName(serviceAccount).endSpec();
@@ -78,12 +107,10 @@ public final class JobPodBuilder {
           .withTolerations(tolerations(options.getTolerations())).endSpec();
     }
     pod.editSpec().withImagePullSecrets(pullSecrets.stream().map(LocalObjectReference::new).toList()).endSpec();
-    return pod.build();
+    return pod;
   }
 
-  private static Container container(JobDispatch d, KubernetesSettings s, PodOptions options) {
-    List<String> command = new ArrayList<>(s.wrapper());
-    command.addAll(d.getCommand());
+  private static Container container(String image, List<String> command, List<EnvVar> env, KubernetesSettings s, PodOptions options) {
     Map<String, String> resources = new LinkedHashMap<>(s.defaultResources());
     if (options != null) {
       resources.putAll(options.getResources());
@@ -93,9 +120,9 @@ public final class JobPodBuilder {
     resources.forEach((k, v) -> (k.startsWith("requests.") ? requests : limits).put(k.substring(k.indexOf('.') + 1), new Quantity(v)));
     return new ContainerBuilder()
         .withName("job")
-        .withImage(d.getImage())
+        .withImage(image)
         .withCommand(command)
-        .withEnv(env(d, s))
+        .withEnv(env)
         .withNewResources().withRequests(requests).withLimits(limits).endResources()
         .withNewSecurityContext()
           .withAllowPrivilegeEscalation(false)
@@ -108,7 +135,7 @@ public final class JobPodBuilder {
         .build();
   }
 
-  private static List<EnvVar> env(JobDispatch d, KubernetesSettings s) {
+  static List<EnvVar> env(JobDispatch d, KubernetesSettings s) {
     Map<String, String> env = new LinkedHashMap<>(d.getEnv());
     env.put("BATON_RUN_ID", d.getRunId());
     env.put("BATON_JOB", d.getJob());

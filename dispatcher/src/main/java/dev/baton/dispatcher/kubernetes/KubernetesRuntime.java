@@ -19,12 +19,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs each attempt as an on-demand pod: built by {@link JobPodBuilder}, created by
  * {@link PodSubmitter}, reported by the job itself (or by {@link PodWatcher} when it cannot), and
- * deleted when done. Idle, it holds no pods. Closing it leaves running pods alone: the next
- * dispatcher's watcher picks them up.
+ * deleted when done. A job with a warm pool ({@link WarmPools}) runs in a claimed idle pod instead,
+ * by exec ({@link WarmExec}), when one is free. Idle and without pools, it holds no pods. Closing it
+ * leaves pods alone: the next dispatcher's watcher and pools pick them up.
  */
 public final class KubernetesRuntime implements JobRuntime {
   /** Every verb this runtime uses on pods; k8s/ grants exactly these (a test checks). */
-  public static final List<String> POD_VERBS = List.of("create", "delete", "get", "list", "watch");
+  public static final List<String> POD_VERBS = List.of("create", "delete", "get", "list", "patch", "watch");
+  /** Verbs on pods/exec: running a job in a claimed warm pod. */
+  public static final List<String> EXEC_VERBS = List.of("create");
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntime.class);
 
   private final KubernetesClient client;
@@ -33,6 +36,8 @@ public final class KubernetesRuntime implements JobRuntime {
   private final CompletionTracker tracker;
   private final PodWatcher watcher;
   private final CompletionPublisher publisher;
+  private final WarmPools pools;
+  private final WarmExec warm;
 
   public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String bootstrapServers, Map<String, String> kafka,
       dev.baton.serde.Wire wire) {
@@ -42,6 +47,8 @@ public final class KubernetesRuntime implements JobRuntime {
     this.publisher = new CompletionPublisher(bootstrapServers, settings.completionsTopic(), kafka, wire);
     this.tracker = new CompletionTracker(bootstrapServers, settings.completionsTopic(), Duration.ofHours(1), kafka, wire);
     this.watcher = new PodWatcher(client, settings, tracker, publisher::publish, Clock.systemUTC());
+    this.pools = new WarmPools(client, settings, Clock.systemUTC(), Duration.ofSeconds(1));
+    this.warm = new WarmExec(client, settings, pools);
   }
 
   /** Reads what was reported before, then watches pods. */
@@ -50,6 +57,7 @@ public final class KubernetesRuntime implements JobRuntime {
       LOG.warn("completion tracker did not catch up within 60 s; the watcher may wait longer before reporting");
     }
     watcher.start();
+    pools.start();
     LOG.info("kubernetes runtime: namespace {}, pods report to {} on {}", settings.namespace(), settings.completionsTopic(),
         settings.podBootstrapServers());
     return this;
@@ -63,6 +71,13 @@ public final class KubernetesRuntime implements JobRuntime {
     } catch (IllegalArgumentException e) {
       onEnd.accept(failed(dispatch, e.getMessage()));
       return true;
+    }
+    PoolSpec pool = pools.register(dispatch);
+    if (pool != null) {
+      String claimed = pools.claim(dispatch, pool);
+      if (claimed != null) {
+        return warm.start(dispatch, claimed, pool, onEnd);
+      }
     }
     PodSubmitter.Result result = submitter.submit(pod);
     if (result instanceof PodSubmitter.Created c) {
@@ -88,6 +103,10 @@ public final class KubernetesRuntime implements JobRuntime {
   /** Deletes the attempt's pod: cancel, or a timeout the engine enforced. */
   @Override
   public void stop(String attemptId) {
+    if (warm.stop(attemptId)) {
+      LOG.info("deleted the warm pod running {}", attemptId);
+      return;
+    }
     watcher.stopping(attemptId);
     var pod = client.pods().inNamespace(settings.namespace()).withName(PodNames.of(attemptId));
     if (pod.get() != null) {
@@ -98,11 +117,13 @@ public final class KubernetesRuntime implements JobRuntime {
 
   @Override
   public int running() {
-    return watcher.active();
+    return watcher.active() + warm.running();
   }
 
   @Override
   public void close() {
+    pools.close();
+    warm.close();
     watcher.close();
     tracker.close();
     publisher.close();

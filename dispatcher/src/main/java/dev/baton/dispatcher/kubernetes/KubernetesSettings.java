@@ -11,8 +11,9 @@ import java.util.Map;
  * client's, from kubeconfig or the in-cluster service account), default resources, service
  * account, image pull secrets, the user pods run as, the bootstrap servers and topic pods report
  * to, an optional wrapper prepended to every job's argv (an entrypoint that runs the job and
- * publishes its completion), how long the watcher waits for a pod's own report, and how long an
- * image may fail to pull.
+ * publishes its completion), how long the watcher waits for a pod's own report, how long an
+ * image may fail to pull, the command idle pods of warm pools wait in (default
+ * {@code sleep 2147483647}), and warm pools by image.
  */
 public record KubernetesSettings(
     String namespace,
@@ -24,12 +25,16 @@ public record KubernetesSettings(
     String completionsTopic,
     List<String> wrapper,
     Duration reportGrace,
-    Duration imagePullTimeout) {
+    Duration imagePullTimeout,
+    List<String> idleCommand,
+    Map<String, dev.baton.events.WarmPool> imagePools) {
 
   public KubernetesSettings {
     defaultResources = Map.copyOf(defaultResources);
     imagePullSecrets = List.copyOf(imagePullSecrets);
     wrapper = List.copyOf(wrapper);
+    idleCommand = idleCommand == null || idleCommand.isEmpty() ? List.of("sleep", "2147483647") : List.copyOf(idleCommand);
+    imagePools = imagePools == null ? Map.of() : Map.copyOf(imagePools);
     if (runAsUser <= 0) {
       throw new IllegalArgumentException("BATON_K8S_RUN_AS_USER must be a non-root uid (> 0), got " + runAsUser);
     }
@@ -46,12 +51,45 @@ public record KubernetesSettings(
 
   public static KubernetesSettings defaults(String namespace, String bootstrapServers, String completionsTopic) {
     return new KubernetesSettings(namespace, defaultResourceValues(), null, List.of(), 1000, bootstrapServers, completionsTopic,
-        List.of(), Duration.ofSeconds(10), Duration.ofMinutes(2));
+        List.of(), Duration.ofSeconds(10), Duration.ofMinutes(2), null, null);
   }
 
   public KubernetesSettings withReportGrace(Duration grace) {
     return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
-        completionsTopic, wrapper, grace, imagePullTimeout);
+        completionsTopic, wrapper, grace, imagePullTimeout, idleCommand, imagePools);
+  }
+
+  /** Warm pools by image, for jobs whose template declares none. */
+  public KubernetesSettings withImagePools(Map<String, dev.baton.events.WarmPool> pools) {
+    return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
+        completionsTopic, wrapper, reportGrace, imagePullTimeout, idleCommand, pools);
+  }
+
+  /**
+   * {@code BATON_K8S_WARM_POOLS}: {@code image=min/max/idleTimeout[/reuse]}, separated by {@code ;}
+   * ({@code busybox:1.36=1/5/10m;python:3.12=0/3/5m/reuse}).
+   */
+  static Map<String, dev.baton.events.WarmPool> imagePools(String text) {
+    Map<String, dev.baton.events.WarmPool> pools = new LinkedHashMap<>();
+    if (text == null || text.isBlank()) {
+      return pools;
+    }
+    for (String entry : text.split(";")) {
+      int eq = entry.lastIndexOf('=');
+      String[] parts = eq < 0 ? new String[0] : entry.substring(eq + 1).trim().split("/");
+      if (eq <= 0 || parts.length < 3 || parts.length > 4 || (parts.length == 4 && !parts[3].equals("reuse"))) {
+        throw new IllegalArgumentException("BATON_K8S_WARM_POOLS: '" + entry.trim() + "' is not image=min/max/idleTimeout[/reuse]");
+      }
+      Duration idle = dev.baton.serde.DurationText.parse(parts[2]);
+      int min = Integer.parseInt(parts[0]);
+      int max = Integer.parseInt(parts[1]);
+      if (idle == null || min < 0 || max < 1 || min > max) {
+        throw new IllegalArgumentException("BATON_K8S_WARM_POOLS: '" + entry.trim() + "' needs 0 <= min <= max, max >= 1 and a duration (10m)");
+      }
+      pools.put(entry.substring(0, eq).trim(), dev.baton.events.WarmPool.newBuilder().setMin(min).setMax(max)
+          .setIdleTimeoutMs(idle.toMillis()).setReuse(parts.length == 4).build());
+    }
+    return pools;
   }
 
   public static KubernetesSettings fromEnv(Map<String, String> env, String namespace, String bootstrapServers, String completionsTopic) {
@@ -68,7 +106,9 @@ public record KubernetesSettings(
           completionsTopic,
           list(env.get("BATON_K8S_WRAPPER")),
           Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_REPORT_GRACE_MS", "10000"))),
-          Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_IMAGE_PULL_TIMEOUT_MS", "120000"))));
+          Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_IMAGE_PULL_TIMEOUT_MS", "120000"))),
+          list(env.get("BATON_K8S_IDLE_COMMAND")),
+          imagePools(env.get("BATON_K8S_WARM_POOLS")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_K8S_* setting is not a number: " + e.getMessage(), e);
     }

@@ -19,6 +19,12 @@ public final class PodNames {
   public static final String ITEM = "baton.io/item";
   /** Annotation with the exact attempt id (labels are cut to 63 safe characters). */
   public static final String ATTEMPT_ID = "baton.io/attempt-id";
+  /** Warm pools: the pool a pod belongs to, its state (idle, claimed), and the pool's settings (JSON). */
+  public static final String POOL = "baton.io/pool";
+  public static final String POOL_STATE = "baton.io/state";
+  public static final String POOL_SPEC = "baton.io/pool-spec";
+  public static final String IDLE = "idle";
+  public static final String CLAIMED = "claimed";
 
   private PodNames() {}
 

@@ -79,7 +79,8 @@ public final class PodWatcher implements AutoCloseable {
 
   /** Pods of Baton not finished yet, as the informer sees them. */
   public int active() {
-    return informer == null ? 0 : (int) informer.getStore().list().stream().filter(p -> !PodOutcome.finished(p)).count();
+    return informer == null ? 0
+        : (int) informer.getStore().list().stream().filter(p -> !PodOutcome.finished(p) && !inPool(p)).count();
   }
 
   /** The attempt was stopped on purpose (cancel, timeout): its pod's deletion is not news. */
@@ -105,7 +106,15 @@ public final class PodWatcher implements AutoCloseable {
     }
   }
 
+  /** Pods of warm pools are not the watcher's: {@link WarmPools} keeps them and the exec reports their jobs. */
+  private static boolean inPool(Pod pod) {
+    return pod.getMetadata().getLabels() != null && pod.getMetadata().getLabels().containsKey(PodNames.POOL);
+  }
+
   private synchronized void reconcile(Pod pod) {
+    if (inPool(pod)) {
+      return;
+    }
     String id = attemptId(pod);
     if (id == null || pod.getMetadata().getDeletionTimestamp() != null) {
       return;
@@ -132,6 +141,9 @@ public final class PodWatcher implements AutoCloseable {
   }
 
   private void deleted(Pod pod) {
+    if (inPool(pod)) {
+      return;
+    }
     String id = attemptId(pod);
     endedSince.remove(id);
     if (id != null && !PodOutcome.finished(pod) && !stoppedByUs.contains(id) && !tracker.hasReported(id)) {

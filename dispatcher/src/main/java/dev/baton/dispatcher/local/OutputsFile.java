@@ -30,7 +30,7 @@ public final class OutputsFile {
     return parse(Files.readString(file, StandardCharsets.UTF_8));
   }
 
-  static Map<String, String> parse(String text) {
+  public static Map<String, String> parse(String text) {
     Map<String, String> outputs = new LinkedHashMap<>();
     String trimmed = text.strip();
     if (trimmed.startsWith("{")) {

@@ -87,7 +87,7 @@ class JobPodBuilderTest {
   @Test
   void wrapperRunsInFrontOfTheArgv() {
     KubernetesSettings wrapped = new KubernetesSettings("jobs", KubernetesSettings.defaultResourceValues(), null, List.of(), 1000,
-        "kafka:9092", "baton.completions", List.of("/usr/local/bin/baton-report"), SETTINGS.reportGrace(), SETTINGS.imagePullTimeout());
+        "kafka:9092", "baton.completions", List.of("/usr/local/bin/baton-report"), SETTINGS.reportGrace(), SETTINGS.imagePullTimeout(), null, null);
     assertEquals(List.of("/usr/local/bin/baton-report", "load", "--rows", "42"),
         JobPodBuilder.build(dispatch().build(), wrapped).getSpec().getContainers().get(0).getCommand());
   }
@@ -112,6 +112,44 @@ class JobPodBuilderTest {
   @Test
   void rootIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> new KubernetesSettings("jobs", Map.of(), null, List.of(), 0, "k", "t", List.of(),
-        SETTINGS.reportGrace(), SETTINGS.imagePullTimeout()));
+        SETTINGS.reportGrace(), SETTINGS.imagePullTimeout(), null, null));
+  }
+
+  @Test
+  void idlePodHasTheJobsShapeAndNoRunEnvironment() {
+    var d = dispatch().setPod(dev.baton.events.PodOptions.newBuilder().setResources(Map.of("limits.memory", "1Gi"))
+        .setWarm(dev.baton.events.WarmPool.newBuilder().setMin(1).build()).build()).build();
+    PoolSpec pool = PoolSpec.of(d, SETTINGS);
+    var pod = JobPodBuilder.idlePod(pool.name() + "-abc", pool, SETTINGS);
+    var c = pod.getSpec().getContainers().get(0);
+    assertEquals(d.getImage(), c.getImage());
+    assertEquals(List.of("sleep", "2147483647"), c.getCommand());
+    assertEquals("1Gi", c.getResources().getLimits().get("memory").toString());
+    assertEquals(Boolean.TRUE, pod.getSpec().getSecurityContext().getRunAsNonRoot());
+    assertEquals(List.of("BATON_BOOTSTRAP_SERVERS", "BATON_COMPLETIONS_TOPIC"), c.getEnv().stream().map(e -> e.getName()).toList());
+    assertEquals("idle", pod.getMetadata().getLabels().get(PodNames.POOL_STATE));
+    assertEquals(pool, PoolSpec.fromJson(pod.getMetadata().getAnnotations().get(PodNames.POOL_SPEC), SETTINGS), "the pool travels with its pods");
+    assertEquals(pool.name(), PoolSpec.of(dispatch().setRunId("other-run").setPod(d.getPod()).build(), SETTINGS).name(),
+        "same shape, same pool, whatever the run");
+  }
+
+  @Test
+  void execRunsTheArgvThroughEnvWithTheAttemptsEnvironment() {
+    var d = dispatch().build();
+    List<String> argv = WarmExec.command(d, SETTINGS);
+    assertEquals("env", argv.get(0));
+    assertEquals(List.of("load", "--rows", "42"), argv.subList(argv.size() - 3, argv.size()));
+    org.junit.jupiter.api.Assertions.assertTrue(argv.contains("BATON_ATTEMPT_ID=" + d.getAttemptId()), argv.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(argv.contains("BATON_OUTPUTS=" + WarmExec.outputsPath(d)), argv.toString());
+  }
+
+  @Test
+  void warmPoolsByImageFromTheDispatchersSettings() {
+    var pools = KubernetesSettings.imagePools("busybox:1.36=1/5/10m; python:3.12=0/3/30s/reuse");
+    assertEquals(1, pools.get("busybox:1.36").getMin());
+    assertEquals(600_000L, pools.get("busybox:1.36").getIdleTimeoutMs());
+    assertEquals(true, pools.get("python:3.12").getReuse());
+    assertThrows(IllegalArgumentException.class, () -> KubernetesSettings.imagePools("busybox=3/2/1m"));
+    assertThrows(IllegalArgumentException.class, () -> KubernetesSettings.imagePools("busybox=1/2"));
   }
 }

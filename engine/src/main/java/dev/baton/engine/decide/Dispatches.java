@@ -105,6 +105,9 @@ final class Dispatches {
         .setTolerations(spec.pod().tolerations())
         .setServiceAccountName(spec.pod().serviceAccountName())
         .setImagePullSecrets(spec.pod().imagePullSecrets())
+        .setWarm(spec.pod().warm() == null ? null : dev.baton.events.WarmPool.newBuilder().setMin(spec.pod().warm().min())
+            .setMax(spec.pod().warm().max()).setIdleTimeoutMs(spec.pod().warm().idleTimeout().toMillis())
+            .setReuse(spec.pod().warm().reuse()).build())
         .build();
   }
 

@@ -1,5 +1,6 @@
 package dev.baton.engine.template;
 
+import dev.baton.serde.DurationText;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ final class TemplateParser {
   private static final Set<String> EXIT_FIELDS =
       Set.of("name", "command", "image", "env", "outputs", "retry", "timeout", "runtime", "kubernetes");
   private static final Set<String> POD_FIELDS =
-      Set.of("resources", "nodeSelector", "tolerations", "serviceAccountName", "imagePullSecrets");
+      Set.of("resources", "nodeSelector", "tolerations", "serviceAccountName", "imagePullSecrets", "warm");
+  private static final Set<String> WARM_FIELDS = Set.of("min", "max", "idleTimeout", "reuse");
   private static final Set<String> RUNTIMES = Set.of("local", "kubernetes");
   private static final Set<String> RETRY_FIELDS = Set.of("limit", "backoff", "on");
   private static final Set<String> BACKOFF_FIELDS = Set.of("initial", "factor", "max");
@@ -357,7 +359,7 @@ final class TemplateParser {
       return null;
     }
     if (!(node instanceof MappingNode map)) {
-      error(path, "must be a mapping with resources, nodeSelector, tolerations, serviceAccountName, imagePullSecrets");
+      error(path, "must be a mapping with resources, nodeSelector, tolerations, serviceAccountName, imagePullSecrets, warm");
       return null;
     }
     Map<String, Node> f = fields(map, path, POD_FIELDS);
@@ -396,7 +398,35 @@ final class TemplateParser {
     }
     String serviceAccount = optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
     List<String> pullSecrets = stringList(f.get("imagePullSecrets"), path + ".imagePullSecrets", false);
-    return new PodOptions(resources, nodeSelector, tolerations, serviceAccount, pullSecrets);
+    return new PodOptions(resources, nodeSelector, tolerations, serviceAccount, pullSecrets, warm(f.get("warm"), path + ".warm"));
+  }
+
+  private PodOptions.WarmPool warm(Node node, String path) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error(path, "must be a mapping with min, max, idleTimeout, reuse");
+      return null;
+    }
+    Map<String, Node> f = fields(map, path, WARM_FIELDS);
+    int min = nonNegativeInt(f.get("min"), path + ".min", 0);
+    int max = f.get("max") == null ? Math.max(5, min) : nonNegativeInt(f.get("max"), path + ".max", 5);
+    if (max < 1) {
+      error(path + ".max", "must be at least 1, got " + max);
+    } else if (min > max) {
+      error(path + ".min", "must not be more than max (" + max + "), got " + min);
+    }
+    Duration idle = orDefault(duration(f.get("idleTimeout"), path + ".idleTimeout"), Duration.ofMinutes(10));
+    boolean reuse = false;
+    if (f.get("reuse") != null) {
+      String text = scalar(f.get("reuse"), path + ".reuse");
+      if (!"true".equals(text) && !"false".equals(text)) {
+        error(path + ".reuse", "must be true or false, got '" + text + "'");
+      }
+      reuse = "true".equals(text);
+    }
+    return new PodOptions.WarmPool(min, max, idle, reuse);
   }
 
   /** A mapping of label-like keys (nodeSelector) to values. */

@@ -1,4 +1,4 @@
-package dev.baton.engine.template;
+package dev.baton.serde;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

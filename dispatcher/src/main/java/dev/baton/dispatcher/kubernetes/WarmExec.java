@@ -1,0 +1,164 @@
+package dev.baton.dispatcher.kubernetes;
+
+import dev.baton.dispatcher.local.OutputsFile;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.JobDispatch;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an attempt inside a claimed warm pod through the exec API: {@code env NAME=value ... argv}
+ * (no shell: {@code env} sets the run's environment and execs the job's argv), follows its exit
+ * code and output, reads the outputs file with a second exec ({@code cat}), publishes the
+ * completion as a cold pod's report would, then releases the pod. A pod that goes away during the
+ * job is reported FAILED, like a cold pod's death; a stopped attempt is not reported.
+ */
+final class WarmExec implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WarmExec.class);
+  private static final int TAIL_BYTES = 4096;
+
+  private final KubernetesClient client;
+  private final KubernetesSettings settings;
+  private final WarmPools pools;
+  private final Map<String, String> running = new ConcurrentHashMap<>();
+  private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "baton-warm-exec");
+    t.setDaemon(true);
+    return t;
+  });
+
+  WarmExec(KubernetesClient client, KubernetesSettings settings, WarmPools pools) {
+    this.client = client;
+    this.settings = settings;
+    this.pools = pools;
+  }
+
+  /** False when the attempt is already running here. */
+  boolean start(JobDispatch d, String pod, PoolSpec spec, Consumer<JobCompletion> onEnd) {
+    if (running.putIfAbsent(d.getAttemptId(), pod) != null) {
+      return false;
+    }
+    threads.execute(() -> {
+      try {
+        JobCompletion completion = run(d, pod);
+        if (!stopping.remove(d.getAttemptId())) {
+          onEnd.accept(completion);
+        }
+      } finally {
+        running.remove(d.getAttemptId());
+        pools.release(pod, spec);
+      }
+    });
+    return true;
+  }
+
+  /** The argv the exec runs: the attempt's environment through {@code env}, then the job's argv. */
+  static List<String> command(JobDispatch d, KubernetesSettings s) {
+    List<String> argv = new ArrayList<>();
+    argv.add("env");
+    for (EnvVar e : JobPodBuilder.env(d, s)) {
+      String value = e.getName().equals("BATON_OUTPUTS") ? outputsPath(d) : e.getValue();
+      argv.add(e.getName() + "=" + value);
+    }
+    argv.addAll(s.wrapper());
+    argv.addAll(d.getCommand());
+    return argv;
+  }
+
+  static String outputsPath(JobDispatch d) {
+    return JobPodBuilder.OUTPUTS_DIR + "/outputs-" + PodNames.of(d.getAttemptId());
+  }
+
+  private JobCompletion run(JobDispatch d, String pod) {
+    Instant started = Instant.now();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    LOG.info("running {} in warm pod {}", d.getAttemptId(), pod);
+    try (ExecWatch watch = client.pods().inNamespace(settings.namespace()).withName(pod).inContainer("job")
+        .writingOutput(out).writingError(err).exec(command(d, settings).toArray(String[]::new))) {
+      Integer code = d.getTimeoutMs() == null ? watch.exitCode().get() : watch.exitCode().get(d.getTimeoutMs(), TimeUnit.MILLISECONDS);
+      Instant ended = Instant.now();
+      if (code == null || code < 0) {
+        return completion(d, CompletionStatus.FAILED, null, Map.of(), "warm pod " + pod + " went away during the job", tail(out), started, ended);
+      }
+      if (code != 0) {
+        return completion(d, CompletionStatus.FAILED, code, Map.of(), tail(err), tail(out), started, ended);
+      }
+      return completion(d, CompletionStatus.SUCCEEDED, 0, outputs(d, pod), tail(err), tail(out), started, ended);
+    } catch (TimeoutException e) {
+      client.pods().inNamespace(settings.namespace()).withName(pod).withGracePeriod(0).delete();
+      return completion(d, CompletionStatus.TIMED_OUT, null, Map.of(), "timed out after " + d.getTimeoutMs() + " ms", tail(out), started,
+          Instant.now());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return completion(d, CompletionStatus.FAILED, null, Map.of(), "the dispatcher stopped while the job ran", tail(out), started, Instant.now());
+    } catch (Exception e) {
+      return completion(d, CompletionStatus.FAILED, null, Map.of(), "warm pod " + pod + " went away during the job: " + e.getMessage(),
+          tail(out), started, Instant.now());
+    }
+  }
+
+  private Map<String, String> outputs(JobDispatch d, String pod) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ExecWatch watch = client.pods().inNamespace(settings.namespace()).withName(pod).inContainer("job").writingOutput(out)
+        .exec("cat", outputsPath(d))) {
+      Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
+      return code != null && code == 0 ? OutputsFile.parse(out.toString(StandardCharsets.UTF_8)) : Map.of();
+    } catch (Exception e) {
+      LOG.warn("reading the outputs of {} in pod {}: {}", d.getAttemptId(), pod, e.toString());
+      return Map.of();
+    }
+  }
+
+  /** Deletes the pod of a running attempt; its end is not reported. False when the attempt is not here. */
+  boolean stop(String attemptId) {
+    String pod = running.get(attemptId);
+    if (pod == null) {
+      return false;
+    }
+    stopping.add(attemptId);
+    client.pods().inNamespace(settings.namespace()).withName(pod).withGracePeriod(0).delete();
+    return true;
+  }
+
+  int running() {
+    return running.size();
+  }
+
+  private static String tail(ByteArrayOutputStream stream) {
+    byte[] bytes = stream.toByteArray();
+    int from = Math.max(0, bytes.length - TAIL_BYTES);
+    String text = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+    return text.isBlank() ? null : text;
+  }
+
+  private static JobCompletion completion(JobDispatch d, CompletionStatus status, Integer exit, Map<String, String> outputs, String error,
+      String output, Instant started, Instant ended) {
+    return JobCompletion.newBuilder().setEventId(d.getAttemptId()).setRunId(d.getRunId()).setOccurredAt(ended).setJob(d.getJob())
+        .setAttempt(d.getAttempt()).setItem(d.getItem()).setStatus(status).setExitCode(exit).setOutputs(outputs).setErrorTail(error)
+        .setOutputTail(output).setStartedAt(started).setEndedAt(ended).setReporter("warm-pod").build();
+  }
+
+  @Override
+  public void close() {
+    threads.shutdownNow();
+  }
+}
