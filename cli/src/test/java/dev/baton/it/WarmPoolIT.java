@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.cli.bench.MockKubernetes;
 import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.dispatcher.kubernetes.PodNames;
@@ -14,26 +15,11 @@ import dev.baton.events.WarmPool;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.WebSocket;
-import io.fabric8.mockwebserver.http.WebSocketListener;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,64 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Warm pools against the fabric8 mock API server (CRUD) with a real broker and Redis. The test
- * plays the kubelet (idle pods become Running) and the exec endpoint: it answers each exec over
- * the Kubernetes websocket protocol (channel 1 stdout, channel 3 status) — the job's run prints a
- * line and exits 0, {@code cat} of the outputs file prints {@code step=<job>}.
+ * plays the kubelet (idle pods become Running) and the exec endpoint ({@link MockKubernetes}): a
+ * job's exec prints a line and exits 0, {@code cat} of its outputs file prints {@code step=<job>}.
  */
 class WarmPoolIT {
-  static KubernetesMockServer server;
+  static MockKubernetes mock;
   static KubernetesClient client;
   static BatonHarness baton;
-  static final List<List<String>> execs = new CopyOnWriteArrayList<>();
-  static final ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
+  static List<List<String>> execs;
   @TempDir static Path work;
-
-  /** Answers exec requests; everything else goes to the CRUD server. */
-  static final class ExecPlayer extends Dispatcher {
-    private final Map<String, String> lastJob = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private final Dispatcher crud;
-
-    ExecPlayer(Dispatcher crud) {
-      this.crud = crud;
-    }
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      String path = request.getPath();
-      if (!path.contains("/exec?")) {
-        return crud.dispatch(request);
-      }
-      List<String> argv = new ArrayList<>();
-      for (String param : path.substring(path.indexOf('?') + 1).split("&")) {
-        if (param.startsWith("command=")) {
-          argv.add(URLDecoder.decode(param.substring("command=".length()), StandardCharsets.UTF_8));
-        }
-      }
-      execs.add(argv);
-      String pod = path.replaceAll(".*/pods/([^/]+)/exec.*", "$1");
-      if (argv.get(0).equals("env")) {
-        lastJob.put(pod, argv.get(argv.size() - 1));
-      }
-      return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
-        @Override
-        public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
-          String out = argv.get(0).equals("cat") ? "step=" + lastJob.get(pod) + "\n" : "ran " + argv.get(argv.size() - 1) + "\n";
-          ws.send(frame(1, out));
-          ws.send(frame(3, "{\"metadata\":{},\"status\":\"Success\"}"));
-          ws.close(1000, "done");
-        }
-      });
-    }
-
-    private static byte[] frame(int channel, String text) {
-      byte[] body = text.getBytes(StandardCharsets.UTF_8);
-      byte[] out = new byte[body.length + 1];
-      out[0] = (byte) channel;
-      System.arraycopy(body, 0, out, 1, body.length);
-      return out;
-    }
-  }
 
   static KubernetesSettings settings(Map<String, WarmPool> imagePools) {
     return KubernetesSettings.defaults(client.getNamespace(), SharedBroker.bootstrapServers(), "warm.completions")
@@ -116,24 +53,9 @@ class WarmPoolIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> responses = new HashMap<>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new ExecPlayer(new KubernetesMixedDispatcher(responses)),
-        false);
-    server.init();
-    client = server.createClient();
-    // The kubelet: pods of pools start running.
-    kubelet.scheduleWithFixedDelay(() -> {
-      try {
-        for (Pod p : client.pods().inNamespace(client.getNamespace()).withLabel(PodNames.POOL).list().getItems()) {
-          if (p.getStatus() == null || p.getStatus().getPhase() == null) {
-            client.pods().inNamespace(client.getNamespace()).withName(p.getMetadata().getName())
-                .editStatus(x -> new PodBuilder(x).editOrNewStatus().withPhase("Running").endStatus().build());
-          }
-        }
-      } catch (RuntimeException e) {
-        // a pod deleted meanwhile
-      }
-    }, 50, 100, TimeUnit.MILLISECONDS);
+    mock = new MockKubernetes();
+    client = mock.client();
+    execs = mock.execs;
     dev.baton.serde.TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("warm"), 3, (short) 1);
     baton = new BatonHarness("warm", work, null, 16, runtime(Map.of("pooled:1", pool(3, 3, "10m"))));
     baton.apply("pooled.yaml", """
@@ -159,10 +81,8 @@ class WarmPoolIT {
 
   @AfterAll
   static void stop() throws Exception {
-    kubelet.shutdownNow();
     baton.close();
-    client.close();
-    server.destroy();
+    mock.close();
   }
 
   static List<Pod> poolPods(String image) {
@@ -211,6 +131,21 @@ class WarmPoolIT {
     assertEquals(0, client.pods().inNamespace(client.getNamespace()).withLabel(PodNames.RUN_ID, "warm-run-1").list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count(), "no cold pod, and each claimed pod deleted after its job");
     await().atMost(BatonHarness.DEADLINE).until(() -> idle("pooled:1") == 3); // refilled
+  }
+
+  @Test
+  void aClaimedPodThatDiesDuringItsJobIsReportedFailed() throws Exception {
+    baton.apply("vanishing.yaml", """
+        name: vanishing
+        version: 1
+        jobs:
+          - {name: gone, image: "pooled:1", command: [vanish], runtime: kubernetes}
+        """);
+    await().atMost(BatonHarness.DEADLINE).until(() -> idle("pooled:1") == 3);
+    baton.trigger("warm-vanish-1", "vanishing", Map.of());
+    RunState run = baton.awaitEnd("warm-vanish-1");
+    assertEquals(RunStatus.FAILED, run.status());
+    assertTrue(String.valueOf(run.jobs().get("gone").error()).contains("went away during the job"), String.valueOf(run.jobs().get("gone")));
   }
 
   @Test

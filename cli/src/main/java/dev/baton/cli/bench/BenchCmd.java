@@ -77,6 +77,11 @@ public final class BenchCmd implements Callable<Integer> {
       description = "After the phases, start N runs whose first job never ends and report the heap with them in flight (default: off)")
   int heldRuns;
 
+  @Option(names = "--pod-starts", defaultValue = "30", paramLabel = "N",
+      description = "Dispatches to time from dispatch to the job's start, on cold and on warm pods, against the mock API server"
+          + " (default: ${DEFAULT-VALUE}; 0: skip)")
+  int podStarts;
+
   @Option(names = "--profile", paramLabel = "FILE.jfr",
       description = "Record the exactly-once full-load phase with JFR into FILE and print where the time goes")
   Path profile;
@@ -117,6 +122,15 @@ public final class BenchCmd implements Callable<Integer> {
         }
       }
       printTable(out, rows, redisCeiling);
+      if (podStarts > 0) {
+        TopicAdmin.ensureTopics(bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1);
+        PodStarts.Result pods = PodStarts.measure(bootstrap, Topics.withPrefix("bench-pods").completions(), podStarts);
+        out.printf("dispatch -> job start, %d each, against the mock API server (no kubelet: Baton's share only):%n", podStarts);
+        out.printf("  cold pod (pod created; a real cluster adds scheduling, image pull, container start): p50 %.1f ms, p99 %.1f ms%n",
+            pods.cold().percentileMillis(50), pods.cold().percentileMillis(99));
+        out.printf("  warm pod (exec requested; a real cluster adds the exec round trip to the kubelet):     p50 %.1f ms, p99 %.1f ms%n",
+            pods.warm().percentileMillis(50), pods.warm().percentileMillis(99));
+      }
       return 0;
     } finally {
       if (broker != null) {

@@ -122,8 +122,8 @@ public final class KubernetesRuntime implements JobRuntime {
 
   @Override
   public void close() {
-    pools.close();
     warm.close();
+    pools.close();
     watcher.close();
     tracker.close();
     publisher.close();

@@ -112,7 +112,9 @@ final class WarmPools implements AutoCloseable {
       }
     }
     pool.demand.incrementAndGet();
-    ticker.execute(() -> maintain(pool));
+    if (!ticker.isShutdown()) {
+      ticker.execute(() -> maintain(pool));
+    }
     return null;
   }
 
@@ -147,7 +149,7 @@ final class WarmPools implements AutoCloseable {
       LOG.warn("releasing warm pod {}: {}", podName, e.getMessage());
     }
     Pool pool = pools.get(spec.name());
-    if (pool != null) {
+    if (pool != null && !ticker.isShutdown()) {
       ticker.execute(() -> maintain(pool));
     }
   }

@@ -1,0 +1,72 @@
+package dev.baton.cli.bench;
+
+import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
+import dev.baton.dispatcher.kubernetes.KubernetesSettings;
+import dev.baton.events.JobDispatch;
+import dev.baton.events.WarmPool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * From a dispatch handed to the Kubernetes runtime to the API request that starts the job's
+ * process: for a cold pod, its creation (a real cluster then schedules it, pulls the image and
+ * starts the container); for a warm pod, the exec (a real cluster then starts the process in a
+ * running container). Against the mock API server, so it shows Baton's share only.
+ */
+final class PodStarts {
+  record Result(Latencies cold, Latencies warm) {}
+
+  private PodStarts() {}
+
+  static Result measure(String bootstrap, String completionsTopic, int count) throws Exception {
+    try (MockKubernetes mock = new MockKubernetes()) {
+      KubernetesSettings settings = KubernetesSettings.defaults(mock.client().getNamespace(), bootstrap, completionsTopic)
+          .withImagePools(Map.of("warm:1", WarmPool.newBuilder().setMin(2).setMax(2).setIdleTimeoutMs(600_000).build()));
+      KubernetesRuntime runtime = new KubernetesRuntime(mock.client(), settings, bootstrap, Map.of(), dev.baton.serde.Wire.json()).start();
+      try {
+        Latencies cold = new Latencies();
+        Latencies warm = new Latencies();
+        for (int i = 0; i < count; i++) {
+          cold.add(once(runtime, dispatch("cold-" + i, "cold:1"), mock.podCreated));
+          awaitIdle(mock, 2);
+          warm.add(once(runtime, dispatch("warm-" + i, "warm:1"), mock.execArrived));
+        }
+        return new Result(cold, warm);
+      } finally {
+        runtime.close();
+      }
+    }
+  }
+
+  private static long once(KubernetesRuntime runtime, JobDispatch d, Map<String, Long> arrivals) throws InterruptedException {
+    long start = System.nanoTime();
+    runtime.start(d, completion -> { });
+    long deadline = start + Duration.ofSeconds(30).toNanos();
+    while (!arrivals.containsKey(d.getAttemptId())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no API request for " + d.getAttemptId() + " within 30 s");
+      }
+      Thread.onSpinWait();
+    }
+    return (arrivals.get(d.getAttemptId()) - start) / 1000;
+  }
+
+  private static void awaitIdle(MockKubernetes mock, int idle) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (mock.client().pods().inNamespace(mock.client().getNamespace()).withLabel("baton.io/state", "idle").list().getItems().stream()
+        .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count() < idle) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the warm pool did not refill within 30 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static JobDispatch dispatch(String runId, String image) {
+    return JobDispatch.newBuilder().setEventId(runId + "/job/1").setRunId(runId).setOccurredAt(Instant.now()).setTemplate("bench")
+        .setTemplateVersion(1).setJob("job").setAttempt(1).setAttemptId(runId + "/job/1").setCommand(List.of("true")).setImage(image)
+        .build();
+  }
+}
