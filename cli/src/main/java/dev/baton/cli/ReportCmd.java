@@ -56,6 +56,12 @@ final class ReportCmd implements Callable<Integer> {
         error = e.getMessage();
       }
     }
+    // The job's secret variables (named by the dispatcher in BATON_SECRET_ENV) never leave the pod in its outputs.
+    List<String> secrets = env.getOrDefault(dev.baton.serde.Secrets.SECRET_ENV_NAMES, "").isBlank() ? List.of()
+        : java.util.Arrays.stream(env.get(dev.baton.serde.Secrets.SECRET_ENV_NAMES).split(",")).map(env::get)
+            .filter(java.util.Objects::nonNull).toList();
+    outputs = dev.baton.serde.Secrets.mask(outputs, secrets);
+    error = dev.baton.serde.Secrets.mask(error, secrets);
     JobCompletion completion = JobCompletion.newBuilder()
         .setRunId(env.get("BATON_RUN_ID"))
         .setOccurredAt(Instant.now())

@@ -148,7 +148,14 @@ public final class JobPodBuilder {
     env.put("BATON_OUTPUTS", OUTPUTS_DIR + "/outputs");
     env.put("BATON_BOOTSTRAP_SERVERS", s.podBootstrapServers());
     env.put("BATON_COMPLETIONS_TOPIC", s.completionsTopic());
-    return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+    if (!d.getSecretEnv().isEmpty()) {
+      env.put(dev.baton.serde.Secrets.SECRET_ENV_NAMES, String.join(",", d.getSecretEnv().keySet()));
+    }
+    List<EnvVar> vars = new ArrayList<>(env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList());
+    // Secrets by reference: the kubelet reads the Secret; its value is never in the pod spec, the dispatch or an event.
+    d.getSecretEnv().forEach((name, ref) -> vars.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName(name)
+        .withNewValueFrom().withNewSecretKeyRef().withName(ref.getName()).withKey(ref.getKey()).endSecretKeyRef().endValueFrom().build()));
+    return vars;
   }
 
   private static List<Toleration> tolerations(List<Map<String, String>> specs) {

@@ -20,8 +20,8 @@ record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
 
   /** The pool a dispatch runs in: its template's {@code warm:}, else the dispatcher's pool for its image; null for none. */
   static PoolSpec of(JobDispatch d, KubernetesSettings s) {
-    if (d.getImage() == null || d.getImage().isBlank()) {
-      return null;
+    if (d.getImage() == null || d.getImage().isBlank() || !d.getSecretEnv().isEmpty()) {
+      return null; // a job with secrets takes the cold path: its secrets reach it by reference, never through an exec
     }
     PodOptions options = d.getPod();
     WarmPool warm = options != null && options.getWarm() != null ? options.getWarm() : s.imagePools().get(d.getImage());
@@ -34,7 +34,7 @@ record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
 
   /** The name of the pool of the dispatch's shape, whether or not a pool is declared for it. */
   static String nameOf(JobDispatch d) {
-    return d.getImage() == null || d.getImage().isBlank() ? null : nameOf(d.getImage(), shape(d));
+    return d.getImage() == null || d.getImage().isBlank() || !d.getSecretEnv().isEmpty() ? null : nameOf(d.getImage(), shape(d));
   }
 
   private static PodOptions shape(JobDispatch d) {

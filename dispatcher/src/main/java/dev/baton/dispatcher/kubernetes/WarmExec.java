@@ -75,6 +75,9 @@ final class WarmExec implements AutoCloseable {
     List<String> argv = new ArrayList<>();
     argv.add("env");
     for (EnvVar e : JobPodBuilder.env(d, s)) {
+      if (e.getValue() == null) {
+        continue; // a reference (secretKeyRef): never passed through an exec
+      }
       String value = e.getName().equals("BATON_OUTPUTS") ? outputsPath(d) : e.getValue();
       argv.add(e.getName() + "=" + value);
     }

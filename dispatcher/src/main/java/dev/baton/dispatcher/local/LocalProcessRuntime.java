@@ -4,6 +4,7 @@ import dev.baton.dispatcher.JobRuntime;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.serde.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +44,17 @@ public final class LocalProcessRuntime implements JobRuntime {
   });
   private final Map<String, Attempt> running = new ConcurrentHashMap<>();
 
+  private final SecretSource secrets;
+
+  /** Secret references resolved from the dispatcher's environment ({@link SecretSource#fromEnv}). */
   public LocalProcessRuntime(Path workDir, int tailBytes) {
+    this(workDir, tailBytes, SecretSource.fromEnv(System.getenv()));
+  }
+
+  public LocalProcessRuntime(Path workDir, int tailBytes, SecretSource secrets) {
     this.workDir = workDir;
     this.tailBytes = tailBytes;
+    this.secrets = secrets;
   }
 
   private static final class Attempt {
@@ -87,10 +96,22 @@ public final class LocalProcessRuntime implements JobRuntime {
       return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "cannot create work directory: " + e.getMessage(), null, started, Instant.now());
     }
     Path outputs = dir.resolve("outputs");
+    Map<String, String> secretValues = new java.util.LinkedHashMap<>();
+    for (var ref : dispatch.getSecretEnv().entrySet()) {
+      var value = secrets.value(ref.getValue());
+      if (value.isEmpty()) {
+        deleteQuietly(dir);
+        return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "secret '" + ref.getValue().getName() + "' key '"
+            + ref.getValue().getKey() + "' (for " + ref.getKey() + ") is not available to this dispatcher: set BATON_SECRETS_DIR or "
+            + SecretSource.variable(ref.getValue()), null, started, Instant.now());
+      }
+      secretValues.put(ref.getKey(), value.get());
+    }
     ProcessBuilder pb = new ProcessBuilder(dispatch.getCommand()).directory(dir.toFile());
     Map<String, String> env = pb.environment();
     env.keySet().retainAll(INHERITED);
     env.putAll(dispatch.getEnv());
+    env.putAll(secretValues);
     env.put("BATON_RUN_ID", dispatch.getRunId());
     env.put("BATON_JOB", dispatch.getJob());
     env.put("BATON_ATTEMPT", Integer.toString(dispatch.getAttempt()));
@@ -140,7 +161,10 @@ public final class LocalProcessRuntime implements JobRuntime {
     }
     LOG.info("{} ended {} (exit {}) in {} ms", dispatch.getAttemptId(), status, exit, ended.toEpochMilli() - started.toEpochMilli());
     deleteQuietly(dir);
-    return completion(dispatch, status, exit, outs, error.isBlank() ? null : error, out.text(), started, ended);
+    // What the job wrote never carries a secret's value onward: not to Kafka, Redis, logs or the API.
+    var values = secretValues.values();
+    return completion(dispatch, status, exit, Secrets.mask(outs, values), error.isBlank() ? null : Secrets.mask(error, values),
+        Secrets.mask(out.text(), values), started, ended);
   }
 
   private static void closeQuietly(Process process) {

@@ -87,12 +87,19 @@ final class Dispatches {
         .setTimeoutMs(spec.timeout() == null ? null : spec.timeout().toMillis())
         .setRuntime(spec.runtime())
         .setPod(podOptions(spec))
+        .setSecretEnv(secretEnv(spec))
         .build()));
     s.emit(RunEventType.JOB_DISPATCHED, spec.name(), item, attempt, null, Map.of(), String.join(" ", r.command()));
     if (spec.timeout() != null) {
       s.add(new EngineCommand.ScheduleTimer(timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt,
           spec.timeout().plus(TIMEOUT_GRACE))));
     }
+  }
+
+  private static Map<String, dev.baton.events.SecretRef> secretEnv(JobSpec spec) {
+    Map<String, dev.baton.events.SecretRef> out = new java.util.LinkedHashMap<>();
+    spec.secretEnv().forEach((name, ref) -> out.put(name, new dev.baton.events.SecretRef(ref.name(), ref.key())));
+    return out;
   }
 
   private static dev.baton.events.PodOptions podOptions(JobSpec spec) {

@@ -25,11 +25,16 @@ public record JobSpec(
     RetrySpec retry,
     Duration timeout,
     String runtime,
-    PodOptions pod) {
+    PodOptions pod,
+    Map<String, SecretRef> secretEnv) {
+
+  /** {@code env: {NAME: {secretRef: {name: ..., key: ...}}}}: the value is resolved by the runtime, never carried in events. */
+  public record SecretRef(String name, String key) {}
 
   public JobSpec {
     command = List.copyOf(command);
     env = Map.copyOf(env);
+    secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
     outputs = List.copyOf(outputs);
     dependsOn = List.copyOf(dependsOn);
   }

@@ -321,7 +321,8 @@ final class TemplateParser {
     }
     List<String> command = stringList(f.get("command"), path + ".command", true);
     String image = optionalString(f.get("image"), path + ".image");
-    Map<String, String> env = stringMap(f.get("env"), path + ".env");
+    Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
+    Map<String, String> env = env(f.get("env"), path + ".env", secretEnv);
     List<String> outputs = stringList(f.get("outputs"), path + ".outputs", false);
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -351,7 +352,7 @@ final class TemplateParser {
       error(path + ".image", "a job on the kubernetes runtime needs an image");
     }
     return name == null ? null
-        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout, runtime, pod);
+        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout, runtime, pod, secretEnv);
   }
 
   private PodOptions pod(Node node, String path) {
@@ -553,6 +554,42 @@ final class TemplateParser {
     }
     if (required && out.isEmpty()) {
       error(path, "must not be empty");
+    }
+    return out;
+  }
+
+  /** A job's environment: NAME: value, or NAME: {secretRef: {name, key}} (into {@code secrets}). */
+  private Map<String, String> env(Node node, String path, Map<String, JobSpec.SecretRef> secrets) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null || isNull(node)) {
+      return out;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error(path, "must be a mapping of NAME: value or NAME: {secretRef: {name: ..., key: ...}}");
+      return out;
+    }
+    for (Map.Entry<String, Node> e : fields(map, path, null).entrySet()) {
+      String key = path + "." + e.getKey();
+      if (!PARAM_NAME.matcher(e.getKey()).matches()) {
+        error(key, "an environment variable name must be letters, digits and '_'");
+        continue;
+      }
+      if (e.getValue() instanceof MappingNode ref) {
+        Node inner = fields(ref, key, Set.of("secretRef")).get("secretRef");
+        if (!(inner instanceof MappingNode refFields)) {
+          error(key + ".secretRef", "must be a mapping with name and key");
+          continue;
+        }
+        Map<String, Node> rf = fields(refFields, key + ".secretRef", Set.of("name", "key"));
+        String secret = requiredString(rf, "name", key + ".secretRef.name");
+        String secretKey = requiredString(rf, "key", key + ".secretRef.key");
+        if (secret != null && secretKey != null) {
+          secrets.put(e.getKey(), new JobSpec.SecretRef(secret, secretKey));
+        }
+        continue;
+      }
+      String value = scalar(e.getValue(), key);
+      out.put(e.getKey(), value == null ? "" : value);
     }
     return out;
   }
