@@ -55,9 +55,15 @@ public final class TemplatePublisher {
     return loaded;
   }
 
+  /** With the Kafka client settings of the environment ({@link dev.baton.serde.KafkaProperties}). */
   public static void publish(String bootstrapServers, String topic, List<Loaded> templates) {
+    publish(bootstrapServers, topic, templates, dev.baton.serde.KafkaProperties.fromEnv(System.getenv()));
+  }
+
+  public static void publish(String bootstrapServers, String topic, List<Loaded> templates, java.util.Map<String, String> kafka) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(kafka);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {

@@ -3,10 +3,8 @@ package dev.baton.dispatcher;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /**
  * Which attempts were started already, so a dispatch redelivered after a dispatcher crash (its
@@ -36,10 +34,8 @@ public interface AttemptStarts extends AutoCloseable {
     };
   }
 
-  static AttemptStarts redis(String redisUrl, Duration keep) {
-    Config config = new Config();
-    config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(4);
-    RedissonClient redisson = Redisson.create(config);
+  static AttemptStarts redis(dev.baton.redis.RedisSettings settings, Duration keep) {
+    RedissonClient redisson = settings.connect(1, 4);
     return new AttemptStarts() {
       @Override
       public boolean claim(String attemptId) {

@@ -58,7 +58,7 @@ public final class Dispatcher implements AutoCloseable {
     p.putAll(config.kafka());
     this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.loop = new Thread(this::run, "baton-dispatcher");
-    this.starts = config.redisUrl() == null ? AttemptStarts.inMemory() : AttemptStarts.redis(config.redisUrl(), java.time.Duration.ofDays(7));
+    this.starts = config.redis() == null ? AttemptStarts.inMemory() : AttemptStarts.redis(config.redis(), java.time.Duration.ofDays(7));
   }
 
   private static Properties consumerProps(DispatcherConfig config) {
@@ -74,6 +74,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   public Dispatcher start() {
+    dev.baton.serde.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
     consumer.subscribe(List.of(config.topics().dispatch()));
     loop.start();
     LOG.info("dispatcher {} consuming {} (at most {} jobs at once)", config.groupId(), config.topics().dispatch(), config.maxConcurrentJobs());

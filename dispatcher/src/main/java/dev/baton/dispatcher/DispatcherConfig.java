@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public record DispatcherConfig(
     String bootstrapServers, Topics topics, String groupId, int maxConcurrentJobs, Path workDir,
-    int tailBytes, Map<String, String> kafka, Wire wire, String redisUrl) {
+    int tailBytes, Map<String, String> kafka, Wire wire, dev.baton.redis.RedisSettings redis) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -34,20 +34,32 @@ public record DispatcherConfig(
   }
 
   public DispatcherConfig withGroupId(String id) {
-    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka, wire, redisUrl);
+    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka, wire, redis);
   }
 
   public DispatcherConfig withMaxConcurrentJobs(int n) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire, redisUrl);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire, redis);
   }
 
   public DispatcherConfig withWire(Wire w) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, w, redisUrl);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, w, redis);
   }
 
   /** Attempts started are remembered in this Redis, so no dispatcher runs one twice (null: in memory). */
   public DispatcherConfig withRedis(String url) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, wire, url);
+    return withRedis(url == null ? null : dev.baton.redis.RedisSettings.fromEnv(System.getenv(), url));
+  }
+
+  public DispatcherConfig withRedis(dev.baton.redis.RedisSettings settings) {
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, wire, settings);
+  }
+
+  public DispatcherConfig withKafka(Map<String, String> properties) {
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, properties, wire, redis);
+  }
+
+  public String redisUrl() {
+    return redis == null ? null : redis.url();
   }
 
   public static DispatcherConfig fromEnv(Map<String, String> env) {
@@ -61,7 +73,7 @@ public record DispatcherConfig(
           Integer.parseInt(env.getOrDefault("BATON_TAIL_BYTES", "4096")),
           KafkaProperties.fromEnv(env),
           Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
-          env.get("BATON_REDIS_URL"));
+          env.get("BATON_REDIS_URL") == null ? null : dev.baton.redis.RedisSettings.fromEnv(env, env.get("BATON_REDIS_URL")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

@@ -21,6 +21,16 @@ public final class DispatcherMain {
   private DispatcherMain() {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // Bad settings, refused credentials: one clear line and a non-zero exit, not a process left hanging.
+      System.err.println("baton dispatcher: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void run() throws Exception {
     Map<String, String> env = System.getenv();
     DispatcherConfig config = DispatcherConfig.fromEnv(env);
     String defaultRuntime = env.getOrDefault("BATON_RUNTIME", "local");

@@ -42,7 +42,7 @@ public final class Engine implements AutoCloseable {
   public Engine(EngineConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
     this.config = config;
     this.counters = new EngineCounters(registry);
-    this.runs = new RedisRunRepository(config.redisUrl(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
+    this.runs = new RedisRunRepository(config.redis(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
     this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, java.time.Duration.ofMillis(100), config.wire(),
         config.exactlyOnce()), streamsProperties(config));
     // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
@@ -99,6 +99,7 @@ public final class Engine implements AutoCloseable {
   }
 
   public Engine start() {
+    dev.baton.serde.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("engine stream thread failed; replacing it", e);
@@ -109,7 +110,7 @@ public final class Engine implements AutoCloseable {
         config.wire(), catalog).start();
     schedules = new ScheduleRunner(config.bootstrapServers(), config.kafka(), config.topics(), config.wire(), catalog, runs,
         java.time.Clock.systemUTC()).start();
-    LOG.info("engine {} started on {} with Redis {}", config.applicationId(), config.bootstrapServers(), config.redisUrl());
+    LOG.info("engine {} started on {} with Redis {}", config.applicationId(), config.bootstrapServers(), config.redis().describe());
     return this;
   }
 
@@ -160,6 +161,16 @@ public final class Engine implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    try {
+      run();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // Bad settings, refused credentials: one clear line and a non-zero exit, not a process left hanging.
+      System.err.println("baton engine: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void run() throws Exception {
     var metrics = dev.baton.metrics.Metrics.prometheus();
     Engine engine = new Engine(EngineConfig.fromEnv(System.getenv()), metrics).start();
     int healthPort = Integer.parseInt(System.getenv().getOrDefault("BATON_HEALTH_PORT", "8080"));

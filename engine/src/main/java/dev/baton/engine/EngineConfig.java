@@ -25,7 +25,8 @@ public record EngineConfig(
     int maxAppliedIds,
     Map<String, String> kafka,
     Wire wire,
-    String processingGuarantee) {
+    String processingGuarantee,
+    dev.baton.redis.RedisSettings redis) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -34,9 +35,7 @@ public record EngineConfig(
     require(bootstrapServers, "BATON_BOOTSTRAP_SERVERS");
     require(redisUrl, "BATON_REDIS_URL");
     require(applicationId, "BATON_APPLICATION_ID");
-    if (!redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
-      throw new IllegalArgumentException("BATON_REDIS_URL must look like redis://host:port, got '" + redisUrl + "'");
-    }
+    redis = redis == null ? dev.baton.redis.RedisSettings.fromEnv(System.getenv(), redisUrl) : redis;
     if (maxAppliedIds < 1) {
       throw new IllegalArgumentException("BATON_MAX_APPLIED_IDS must be at least 1");
     }
@@ -54,13 +53,27 @@ public record EngineConfig(
       Duration commitInterval, short replicationFactor, Duration finishedRunRetention, int maxAppliedIds,
       Map<String, String> kafka, Wire wire) {
     this(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor, finishedRunRetention,
-        maxAppliedIds, kafka, wire, EXACTLY_ONCE);
+        maxAppliedIds, kafka, wire, EXACTLY_ONCE, null);
+  }
+
+  /** With the Redis user, password and TLS settings of the environment. */
+  public EngineConfig(String bootstrapServers, String redisUrl, String applicationId, Topics topics, Path stateDir,
+      Duration commitInterval, short replicationFactor, Duration finishedRunRetention, int maxAppliedIds,
+      Map<String, String> kafka, Wire wire, String processingGuarantee) {
+    this(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor, finishedRunRetention,
+        maxAppliedIds, kafka, wire, processingGuarantee, null);
+  }
+
+  /** The same settings with another Redis connection (its URL, user, password, TLS). */
+  public EngineConfig withRedis(dev.baton.redis.RedisSettings settings) {
+    return new EngineConfig(bootstrapServers, settings.url(), applicationId, topics, stateDir, commitInterval, replicationFactor,
+        finishedRunRetention, maxAppliedIds, kafka, wire, processingGuarantee, settings);
   }
 
   /** The same settings with another processing guarantee (see docs/benchmarks.md for what each one guarantees). */
   public EngineConfig withProcessingGuarantee(String guarantee) {
     return new EngineConfig(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor,
-        finishedRunRetention, maxAppliedIds, kafka, wire, guarantee);
+        finishedRunRetention, maxAppliedIds, kafka, wire, guarantee, redis);
   }
 
   public boolean exactlyOnce() {
@@ -82,7 +95,8 @@ public record EngineConfig(
           Integer.parseInt(env.getOrDefault("BATON_MAX_APPLIED_IDS", "1000")),
           KafkaProperties.fromEnv(env),
           Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
-          env.getOrDefault("BATON_PROCESSING_GUARANTEE", EXACTLY_ONCE));
+          env.getOrDefault("BATON_PROCESSING_GUARANTEE", EXACTLY_ONCE),
+          dev.baton.redis.RedisSettings.fromEnv(env, env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

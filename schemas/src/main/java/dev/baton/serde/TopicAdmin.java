@@ -15,9 +15,15 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class TopicAdmin {
   private TopicAdmin() {}
 
+  /** With the Kafka client settings of the environment ({@link KafkaProperties}). */
   public static void ensureTopics(String bootstrapServers, Topics topics, int partitions, short replication) {
+    ensureTopics(bootstrapServers, topics, partitions, replication, KafkaProperties.fromEnv(System.getenv()));
+  }
+
+  public static void ensureTopics(String bootstrapServers, Topics topics, int partitions, short replication, java.util.Map<String, String> kafka) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.putAll(kafka);
     try (Admin admin = Admin.create(props)) {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = new ArrayList<>();

@@ -18,15 +18,23 @@ public final class BrokerProcess {
 
   /** Formats the log directory (once) and starts the broker; returns when it listens on {@code kafkaPort}. */
   public static ChildProcess start(Path work, int kafkaPort, int controllerPort) throws Exception {
-    Path logs = Files.createDirectories(work.resolve("kafka"));
+    return start(work, EmbeddedKafka.serverProperties(kafkaPort, controllerPort, work.resolve("kafka")), kafkaPort, List.of());
+  }
+
+  /**
+   * A broker with these server properties (their {@code log.dirs} under {@code work}); {@code formatArgs}
+   * go to the storage tool's format, e.g. {@code --add-scram SCRAM-SHA-512=[name=...,password=...]}.
+   */
+  public static ChildProcess start(Path work, Properties server, int kafkaPort, List<String> formatArgs) throws Exception {
+    Files.createDirectories(Path.of(server.getProperty("log.dirs")));
     Path config = work.resolve("server.properties");
     if (!Files.exists(config)) {
-      Properties p = EmbeddedKafka.serverProperties(kafkaPort, controllerPort, logs);
       try (Writer w = Files.newBufferedWriter(config)) {
-        p.store(w, "baton broker");
+        server.store(w, "baton broker");
       }
       List<String> format = new ArrayList<>(ChildProcess.java("kafka.tools.StorageTool"));
       format.addAll(List.of("format", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"));
+      format.addAll(formatArgs);
       Process f = new ProcessBuilder(format).redirectErrorStream(true).redirectOutput(work.resolve("format.log").toFile()).start();
       if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
         throw new IllegalStateException("formatting the broker's log directory failed; see " + work.resolve("format.log"));

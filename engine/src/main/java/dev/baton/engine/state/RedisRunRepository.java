@@ -14,13 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /**
  * Run state in Redis (design §5). Keys of one run share the hash tag {@code {id}}:
@@ -129,11 +127,13 @@ public final class RedisRunRepository implements RunRepository {
   private final int maxAppliedIds;
   private final Duration finishedRetention;
 
+  /** With the user, password and TLS settings of the environment ({@link dev.baton.redis.RedisSettings#fromEnv}). */
   public RedisRunRepository(String redisUrl, String keyspace, int maxAppliedIds, Duration finishedRetention) {
-    Config config = new Config();
-    config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8);
-    config.setCodec(StringCodec.INSTANCE);
-    this.redisson = Redisson.create(config);
+    this(dev.baton.redis.RedisSettings.fromEnv(System.getenv(), redisUrl), keyspace, maxAppliedIds, finishedRetention);
+  }
+
+  public RedisRunRepository(dev.baton.redis.RedisSettings redis, String keyspace, int maxAppliedIds, Duration finishedRetention) {
+    this.redisson = redis.connect(2, 8);
     this.script = redisson.getScript(StringCodec.INSTANCE);
     this.keyspace = keyspace;
     this.maxAppliedIds = maxAppliedIds;

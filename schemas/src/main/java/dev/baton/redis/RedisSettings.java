@@ -1,0 +1,164 @@
+package dev.baton.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Arrays;
+import java.util.Map;
+import javax.net.ssl.TrustManagerFactory;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/**
+ * How Baton connects to Redis. {@code url}: {@code redis://host:port} (plain), {@code rediss://host:port}
+ * (TLS), or {@code redis-sentinel://master@host:port,host:port} (Sentinel; {@code rediss-sentinel://}
+ * for TLS). An ACL user and password ({@code BATON_REDIS_USERNAME}, {@code BATON_REDIS_PASSWORD} or
+ * {@code BATON_REDIS_PASSWORD_FILE}), and for TLS the certificates to trust
+ * ({@code BATON_REDIS_TRUSTSTORE}: a PEM file or a PKCS12 store with
+ * {@code BATON_REDIS_TRUSTSTORE_PASSWORD}; default: the JVM's). The password never appears in
+ * {@link #toString()} or an error.
+ */
+public record RedisSettings(String url, String username, String password, Path truststore, String truststorePassword) {
+
+  public RedisSettings {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("BATON_REDIS_URL is required");
+    }
+    if (url.startsWith("redis-cluster://") || url.startsWith("rediss-cluster://")) {
+      throw new IllegalArgumentException("Redis Cluster is not supported yet: each save is one Lua script over a run's keys, its"
+          + " partition's timers and its template's queue, which live in different slots (docs/architecture.md). Use one Redis"
+          + " server, a replicated pair behind Sentinel (redis-sentinel://master@host:port,...), or a proxy that runs such scripts.");
+    }
+    if (!url.startsWith("redis://") && !url.startsWith("rediss://") && !url.startsWith("redis-sentinel://")
+        && !url.startsWith("rediss-sentinel://")) {
+      throw new IllegalArgumentException("BATON_REDIS_URL must look like redis://host:port, rediss://host:port or "
+          + "redis-sentinel://master@host:port,host:port; got '" + redact(url) + "'");
+    }
+  }
+
+  /** A server without a user or password. */
+  public static RedisSettings of(String url) {
+    return new RedisSettings(url, null, null, null, null);
+  }
+
+  public static RedisSettings fromEnv(Map<String, String> env, String url) {
+    String password = env.get("BATON_REDIS_PASSWORD");
+    String file = env.get("BATON_REDIS_PASSWORD_FILE");
+    if (password == null && file != null) {
+      try {
+        password = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("BATON_REDIS_PASSWORD_FILE: cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+    String truststore = env.get("BATON_REDIS_TRUSTSTORE");
+    return new RedisSettings(url, env.get("BATON_REDIS_USERNAME"), password, truststore == null ? null : Path.of(truststore),
+        env.get("BATON_REDIS_TRUSTSTORE_PASSWORD"));
+  }
+
+  public RedisSettings withCredentials(String username, String password) {
+    return new RedisSettings(url, username, password, truststore, truststorePassword);
+  }
+
+  public RedisSettings withTruststore(Path truststore, String truststorePassword) {
+    return new RedisSettings(url, username, password, truststore, truststorePassword);
+  }
+
+  /** Where and as whom, for messages: never the password. */
+  public String describe() {
+    return redact(url) + (username == null ? "" : " as user '" + username + "'");
+  }
+
+  @Override
+  public String toString() {
+    return "RedisSettings[" + describe() + (password == null ? "" : ", password ***") + "]";
+  }
+
+  /** A Redisson client with Baton's string codec; fails with a message naming the server and user, never the password. */
+  public RedissonClient connect(int minimumIdle, int poolSize) {
+    try {
+      return Redisson.create(config(minimumIdle, poolSize));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot connect to Redis at " + describe() + ": " + redact(rootMessage(e)), e);
+    }
+  }
+
+  Config config(int minimumIdle, int poolSize) {
+    Config config = new Config();
+    config.setCodec(StringCodec.INSTANCE);
+    boolean tls = url.startsWith("rediss");
+    if (url.contains("-sentinel://")) {
+      String rest = url.substring(url.indexOf("://") + 3);
+      int at = rest.indexOf('@');
+      if (at <= 0) {
+        throw new IllegalArgumentException("a Sentinel URL names its master: redis-sentinel://master@host:port,host:port");
+      }
+      var sentinel = config.useSentinelServers().setMasterName(rest.substring(0, at))
+          .setMasterConnectionMinimumIdleSize(minimumIdle).setMasterConnectionPoolSize(poolSize);
+      Arrays.stream(rest.substring(at + 1).split(",")).map(String::trim).filter(s -> !s.isEmpty())
+          .forEach(hostPort -> sentinel.addSentinelAddress((tls ? "rediss://" : "redis://") + hostPort));
+      sentinel.setUsername(username).setPassword(password);
+      if (tls) {
+        sentinel.setSslTrustManagerFactory(trustManagers());
+      }
+    } else {
+      var single = config.useSingleServer().setAddress(url).setConnectionMinimumIdleSize(minimumIdle).setConnectionPoolSize(poolSize)
+          .setUsername(username).setPassword(password);
+      if (tls) {
+        single.setSslTrustManagerFactory(trustManagers());
+      }
+    }
+    return config;
+  }
+
+  private TrustManagerFactory trustManagers() {
+    if (truststore == null) {
+      return null;
+    }
+    try {
+      KeyStore store;
+      byte[] bytes = Files.readAllBytes(truststore);
+      if (new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.US_ASCII).contains("-----BEGIN")) {
+        store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        try (InputStream in = Files.newInputStream(truststore)) {
+          int i = 0;
+          for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            store.setCertificateEntry("ca-" + i++, cert);
+          }
+        }
+      } else {
+        store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(truststore)) {
+          store.load(in, truststorePassword == null ? null : truststorePassword.toCharArray());
+        }
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      return factory;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("BATON_REDIS_TRUSTSTORE: cannot read " + truststore + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  /** A URL without the password of its user info (redis://user:pw@host → redis://user:***@host). */
+  public static String redact(String text) {
+    return text == null ? null : text.replaceAll("(rediss?(?:-sentinel)?://[^:/@\\s]*:)[^@\\s]*@", "$1***@");
+  }
+}
