@@ -130,4 +130,27 @@ class ApiIT {
         .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
     assertTrue(transitions >= 2, "a pipeline of three jobs has two step transitions; counted " + transitions);
   }
+
+  @Test
+  void withATokenEveryApiCallNeedsItAndTheNetworkNeedsAToken() throws Exception {
+    String token = "t0ken-" + System.nanoTime();
+    try (ApiServer locked = new ApiServer(baton.engine, baton.engineConfig(), "127.0.0.1", 0, token)) {
+      String base = "http://127.0.0.1:" + locked.port();
+      HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, anonymous.statusCode());
+      assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+      assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("Authorization", "Bearer wrong").build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("Authorization", "Bearer " + token).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("Cookie", "baton_token=" + token).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode(), "the web UI's cookie");
+      assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+          "probes stay open");
+    }
+    IllegalArgumentException open = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new ApiServer(baton.engine, baton.engineConfig(), "0.0.0.0", 0, null));
+    assertTrue(open.getMessage().contains("BATON_HTTP_TOKEN_FILE"), open.getMessage());
+  }
 }

@@ -175,10 +175,13 @@ public final class Engine implements AutoCloseable {
     Engine engine = new Engine(EngineConfig.fromEnv(System.getenv()), metrics).start();
     int healthPort = Integer.parseInt(System.getenv().getOrDefault("BATON_HEALTH_PORT", "8080"));
     dev.baton.health.HealthServer health = new dev.baton.health.HealthServer(healthPort, engine::live, engine::ready, metrics::scrape);
-    // The REST API has no login yet: it is off unless BATON_HTTP_PORT is set, and on 127.0.0.1 unless BATON_HTTP_HOST says otherwise.
+    // The REST API is off unless BATON_HTTP_PORT is set, on 127.0.0.1 unless BATON_HTTP_HOST says otherwise, and needs the
+    // bearer token of BATON_HTTP_TOKEN_FILE when that is set (it must be, on any other interface).
     String httpPort = System.getenv("BATON_HTTP_PORT");
+    String tokenFile = System.getenv("BATON_HTTP_TOKEN_FILE");
+    String token = tokenFile == null ? null : java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile)).strip();
     dev.baton.engine.api.ApiServer api = httpPort == null ? null : new dev.baton.engine.api.ApiServer(engine,
-        EngineConfig.fromEnv(System.getenv()), System.getenv().getOrDefault("BATON_HTTP_HOST", "127.0.0.1"), Integer.parseInt(httpPort));
+        EngineConfig.fromEnv(System.getenv()), System.getenv().getOrDefault("BATON_HTTP_HOST", "127.0.0.1"), Integer.parseInt(httpPort), token);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (api != null) {

@@ -53,6 +53,20 @@ public final class ApiServer implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
 
   public ApiServer(Engine engine, EngineConfig config, String host, int port) throws IOException {
+    this(engine, config, host, port, null);
+  }
+
+  /**
+   * {@code token}: when set, every {@code /api/} and {@code /metrics} request must carry it
+   * ({@code Authorization: Bearer <token>}, or the {@code baton_token} cookie the web UI sets);
+   * others get 401. Bound to anything but the loopback interface, the API needs one.
+   */
+  public ApiServer(Engine engine, EngineConfig config, String host, int port, String token) throws IOException {
+    if ((token == null || token.isBlank()) && !java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+      throw new IllegalArgumentException("the API on " + host + " would be open to the network: set BATON_HTTP_TOKEN_FILE to a file"
+          + " holding a bearer token, or keep BATON_HTTP_HOST on 127.0.0.1");
+    }
+    this.token = token == null || token.isBlank() ? null : token.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.engine = engine;
     this.config = config;
     Properties p = new Properties();
@@ -80,8 +94,11 @@ public final class ApiServer implements AutoCloseable {
     server.createContext("/healthz", ex -> send(ex, engine.live() ? 200 : 503, Map.of("live", engine.live())));
     server.createContext("/readyz", ex -> send(ex, engine.ready() ? 200 : 503, Map.of("ready", engine.ready())));
     if (engine.counters().registry() instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
-      server.createContext("/metrics", ex -> sendRaw(ex, 200, dev.baton.metrics.Metrics.CONTENT_TYPE,
-          prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      server.createContext("/metrics", ex -> {
+        if (authorized(ex)) {
+          sendRaw(ex, 200, dev.baton.metrics.Metrics.CONTENT_TYPE, prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      });
     }
     server.start();
   }
@@ -100,7 +117,38 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  private final byte[] token;
+
+  /** True when no token is set or the request carries it; otherwise answers 401. */
+  private boolean authorized(HttpExchange ex) throws IOException {
+    if (token == null) {
+      return true;
+    }
+    String given = null;
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    if (header != null && header.startsWith("Bearer ")) {
+      given = header.substring("Bearer ".length()).strip();
+    }
+    String cookies = ex.getRequestHeaders().getFirst("Cookie");
+    if (given == null && cookies != null) {
+      for (String c : cookies.split(";")) {
+        if (c.strip().startsWith("baton_token=")) {
+          given = java.net.URLDecoder.decode(c.strip().substring("baton_token=".length()), java.nio.charset.StandardCharsets.UTF_8);
+        }
+      }
+    }
+    if (given != null && java.security.MessageDigest.isEqual(token, given.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+      return true;
+    }
+    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"baton\"");
+    send(ex, 401, Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
+    return false;
+  }
+
   private void api(HttpExchange ex) throws IOException {
+    if (!authorized(ex)) {
+      return;
+    }
     try {
       route(ex, ex.getRequestMethod(), ex.getRequestURI().getPath().replaceAll("/+$", ""));
     } catch (ApiException e) {
