@@ -71,7 +71,7 @@ class DeploymentFilesTest {
   }
 
   @Test
-  void deploymentsRunNonRootWithLimitsAndHealthProbes() {
+  void deploymentsRunNonRootReadOnlyWithLimitsAndHealthProbes() {
     for (String name : List.of("baton-engine", "baton-dispatcher")) {
       Deployment d = one(Deployment.class, name);
       assertTrue(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot(), name);
@@ -79,6 +79,9 @@ class DeploymentFilesTest {
       assertNotNull(c.getResources().getLimits().get("memory"), name);
       assertNotNull(c.getResources().getLimits().get("cpu"), name);
       assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation(), name);
+      assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem(), name + " has a read-only root filesystem");
+      assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp") && !Boolean.TRUE.equals(m.getReadOnly())),
+          name + " writes only to its /tmp volume");
       assertEquals("/healthz", c.getLivenessProbe().getHttpGet().getPath());
       assertEquals("/readyz", c.getReadinessProbe().getHttpGet().getPath());
       assertEquals(8080, c.getPorts().get(0).getContainerPort());
