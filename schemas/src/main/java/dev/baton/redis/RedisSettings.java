@@ -159,6 +159,6 @@ public record RedisSettings(String url, String username, String password, Path t
 
   /** A URL without the password of its user info (redis://user:pw@host → redis://user:***@host). */
   public static String redact(String text) {
-    return text == null ? null : text.replaceAll("(rediss?(?:-sentinel)?://[^:/@\\s]*:)[^@\\s]*@", "$1***@");
+    return text == null ? null : text.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://[^:/@\\s]*:)[^@\\s]*@", "$1***@");
   }
 }

@@ -1,0 +1,43 @@
+package dev.baton.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RedisSettingsTest {
+  @TempDir Path dir;
+
+  @Test
+  void passwordFromAFileAndNeverInToStringOrDescribe() throws Exception {
+    Path file = dir.resolve("pw");
+    Files.writeString(file, "hunter2-from-file\n");
+    RedisSettings s = RedisSettings.fromEnv(Map.of("BATON_REDIS_USERNAME", "baton", "BATON_REDIS_PASSWORD_FILE", file.toString()),
+        "rediss://redis:6380");
+    assertEquals("hunter2-from-file", s.password());
+    assertEquals("rediss://redis:6380 as user 'baton'", s.describe());
+    assertFalse(s.toString().contains("hunter2"), s.toString());
+  }
+
+  @Test
+  void urlsWithAPasswordAreRedacted() {
+    assertEquals("redis://app:***@redis:6379", RedisSettings.redact("redis://app:s3cret@redis:6379"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisSettings.of("http://app:s3cret@redis:6379"));
+    assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+  }
+
+  @Test
+  void sentinelIsAcceptedAndClusterRefusedWithTheReason() {
+    var config = RedisSettings.of("redis-sentinel://mymaster@s1:26379,s2:26379").config(1, 2);
+    assertEquals("mymaster", config.useSentinelServers().getMasterName());
+    assertEquals(2, config.useSentinelServers().getSentinelAddresses().size());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisSettings.of("redis-cluster://a:7000,b:7000"));
+    assertTrue(e.getMessage().contains("not supported") && e.getMessage().contains("slots"), e.getMessage());
+  }
+}
