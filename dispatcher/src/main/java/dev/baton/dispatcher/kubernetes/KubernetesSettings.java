@@ -13,7 +13,8 @@ import java.util.Map;
  * to, an optional wrapper prepended to every job's argv (an entrypoint that runs the job and
  * publishes its completion), how long the watcher waits for a pod's own report, how long an
  * image may fail to pull, the command idle pods of warm pools wait in (default
- * {@code sleep 2147483647}), and warm pools by image.
+ * {@code sleep 2147483647}), warm pools by image, and the Secret whose {@code BATON_KAFKA_*} variables
+ * job pods report with ({@code BATON_K8S_POD_KAFKA_SECRET}: SASL and TLS settings for their Kafka client).
  */
 public record KubernetesSettings(
     String namespace,
@@ -27,7 +28,8 @@ public record KubernetesSettings(
     Duration reportGrace,
     Duration imagePullTimeout,
     List<String> idleCommand,
-    Map<String, dev.baton.events.WarmPool> imagePools) {
+    Map<String, dev.baton.events.WarmPool> imagePools,
+    String podKafkaSecret) {
 
   public KubernetesSettings {
     defaultResources = Map.copyOf(defaultResources);
@@ -51,18 +53,24 @@ public record KubernetesSettings(
 
   public static KubernetesSettings defaults(String namespace, String bootstrapServers, String completionsTopic) {
     return new KubernetesSettings(namespace, defaultResourceValues(), null, List.of(), 1000, bootstrapServers, completionsTopic,
-        List.of(), Duration.ofSeconds(10), Duration.ofMinutes(2), null, null);
+        List.of(), Duration.ofSeconds(10), Duration.ofMinutes(2), null, null, null);
   }
 
   public KubernetesSettings withReportGrace(Duration grace) {
     return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
-        completionsTopic, wrapper, grace, imagePullTimeout, idleCommand, imagePools);
+        completionsTopic, wrapper, grace, imagePullTimeout, idleCommand, imagePools, podKafkaSecret);
   }
 
   /** Warm pools by image, for jobs whose template declares none. */
   public KubernetesSettings withImagePools(Map<String, dev.baton.events.WarmPool> pools) {
     return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
-        completionsTopic, wrapper, reportGrace, imagePullTimeout, idleCommand, pools);
+        completionsTopic, wrapper, reportGrace, imagePullTimeout, idleCommand, pools, podKafkaSecret);
+  }
+
+  /** Job pods take their Kafka client settings (BATON_KAFKA_* variables) from this Secret, for reporting over SASL/TLS. */
+  public KubernetesSettings withPodKafkaSecret(String secret) {
+    return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
+        completionsTopic, wrapper, reportGrace, imagePullTimeout, idleCommand, imagePools, secret);
   }
 
   /**
@@ -108,7 +116,8 @@ public record KubernetesSettings(
           Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_REPORT_GRACE_MS", "10000"))),
           Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_IMAGE_PULL_TIMEOUT_MS", "120000"))),
           list(env.get("BATON_K8S_IDLE_COMMAND")),
-          imagePools(env.get("BATON_K8S_WARM_POOLS")));
+          imagePools(env.get("BATON_K8S_WARM_POOLS")),
+          env.get("BATON_K8S_POD_KAFKA_SECRET"));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_K8S_* setting is not a number: " + e.getMessage(), e);
     }

@@ -87,7 +87,7 @@ class JobPodBuilderTest {
   @Test
   void wrapperRunsInFrontOfTheArgv() {
     KubernetesSettings wrapped = new KubernetesSettings("jobs", KubernetesSettings.defaultResourceValues(), null, List.of(), 1000,
-        "kafka:9092", "baton.completions", List.of("/usr/local/bin/baton-report"), SETTINGS.reportGrace(), SETTINGS.imagePullTimeout(), null, null);
+        "kafka:9092", "baton.completions", List.of("/usr/local/bin/baton-report"), SETTINGS.reportGrace(), SETTINGS.imagePullTimeout(), null, null, null);
     assertEquals(List.of("/usr/local/bin/baton-report", "load", "--rows", "42"),
         JobPodBuilder.build(dispatch().build(), wrapped).getSpec().getContainers().get(0).getCommand());
   }
@@ -112,7 +112,7 @@ class JobPodBuilderTest {
   @Test
   void rootIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> new KubernetesSettings("jobs", Map.of(), null, List.of(), 0, "k", "t", List.of(),
-        SETTINGS.reportGrace(), SETTINGS.imagePullTimeout(), null, null));
+        SETTINGS.reportGrace(), SETTINGS.imagePullTimeout(), null, null, null));
   }
 
   @Test
@@ -151,5 +151,19 @@ class JobPodBuilderTest {
     assertEquals(true, pools.get("python:3.12").getReuse());
     assertThrows(IllegalArgumentException.class, () -> KubernetesSettings.imagePools("busybox=3/2/1m"));
     assertThrows(IllegalArgumentException.class, () -> KubernetesSettings.imagePools("busybox=1/2"));
+  }
+
+  @Test
+  void secretsTravelAsReferencesAndPodsMayReportWithKafkaSettingsFromASecret() {
+    var d = dispatch().setSecretEnv(Map.of("TOKEN", new dev.baton.events.SecretRef("api", "token"))).build();
+    var c = JobPodBuilder.build(d, SETTINGS.withPodKafkaSecret("baton-kafka-client")).getSpec().getContainers().get(0);
+    var token = c.getEnv().stream().filter(e -> e.getName().equals("TOKEN")).findFirst().orElseThrow();
+    assertEquals(null, token.getValue());
+    assertEquals("api", token.getValueFrom().getSecretKeyRef().getName());
+    assertEquals("token", token.getValueFrom().getSecretKeyRef().getKey());
+    assertEquals("TOKEN", c.getEnv().stream().filter(e -> e.getName().equals("BATON_SECRET_ENV")).findFirst().orElseThrow().getValue());
+    assertEquals("baton-kafka-client", c.getEnvFrom().get(0).getSecretRef().getName());
+    assertEquals(null, PoolSpec.of(JobDispatch.newBuilder(d).setPod(dev.baton.events.PodOptions.newBuilder()
+        .setWarm(dev.baton.events.WarmPool.newBuilder().build()).build()).build(), SETTINGS), "jobs with secrets take the cold path");
   }
 }
