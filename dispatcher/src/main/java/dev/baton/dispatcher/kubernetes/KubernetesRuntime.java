@@ -72,6 +72,9 @@ public final class KubernetesRuntime implements JobRuntime {
       onEnd.accept(failed(dispatch, e.getMessage()));
       return true;
     }
+    if (warm.isRunning(dispatch.getAttemptId())) {
+      return false; // a repeated dispatch: claim nothing for it
+    }
     PoolSpec pool = pools.register(dispatch);
     if (pool != null) {
       String claimed = pools.claim(dispatch, pool);

@@ -142,6 +142,10 @@ final class WarmExec implements AutoCloseable {
     return true;
   }
 
+  boolean isRunning(String attemptId) {
+    return running.containsKey(attemptId);
+  }
+
   int running() {
     return running.size();
   }
