@@ -79,6 +79,7 @@ final class DevCmd implements Callable<Integer> {
     out.println("  bootstrap server  " + stack.bootstrapServers());
     out.println("  redis             " + stack.redisUrl() + " (" + stack.redisKind() + ")");
     out.println("  REST API          " + stack.apiUrl() + "/api/runs   (" + stack.apiUrl() + "/api/openapi.json)");
+    out.println("  metrics           " + stack.apiUrl() + "/metrics   (Prometheus)");
     out.println("  templates         " + stack.templates().stream()
         .map(t -> t.template().name() + " v" + t.template().version()).toList());
     out.println();
