@@ -1,7 +1,6 @@
 package dev.baton.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.dispatcher.local.LocalProcessRuntime;
@@ -17,19 +16,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.redisson.Redisson;
@@ -111,26 +104,13 @@ class SecretsIT {
     String bootstrap = SharedBroker.bootstrapServers();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       for (String topic : admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true)).names().get()) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"); // aborted records too
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-          List<TopicPartition> partitions = new ArrayList<>();
-          consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-          consumer.assign(partitions);
-          consumer.seekToBeginning(partitions);
-          Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-          long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-          while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-            for (var r : consumer.poll(Duration.ofMillis(100))) {
-              boolean leak = contains(r.key(), needle) || contains(r.value(), needle);
-              for (Header h : r.headers()) {
-                leak |= contains(h.value(), needle);
-              }
-              if (leak) {
-                found.add(topic + "-" + r.partition() + "@" + r.offset());
-              }
-            }
+        for (var r : new TopicReaderOnce(bootstrap, topic).records()) { // aborted records too
+          boolean leak = contains(r.key(), needle) || contains(r.value(), needle);
+          for (Header h : r.headers()) {
+            leak |= contains(h.value(), needle);
+          }
+          if (leak) {
+            found.add(topic + "-" + r.partition() + "@" + r.offset());
           }
         }
       }

@@ -7,13 +7,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Every record value of a topic up to its current end, read once. */
+/** Every record of a topic up to its current end, read once (aborted transactions' records too: read_uncommitted). */
 final class TopicReaderOnce {
-  private final List<byte[]> values = new ArrayList<>();
+  private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
   TopicReaderOnce(String bootstrap, String topic) {
     Properties p = new Properties();
@@ -27,12 +28,16 @@ final class TopicReaderOnce {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(100)).forEach(r -> values.add(r.value()));
+        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
       }
     }
   }
 
   List<byte[]> values() {
-    return values;
+    return records.stream().map(ConsumerRecord::value).toList();
+  }
+
+  List<ConsumerRecord<byte[], byte[]>> records() {
+    return records;
   }
 }

@@ -175,9 +175,9 @@ class WarmPoolIT {
       Pod cold = client.pods().inNamespace(client.getNamespace()).withName(PodNames.of(loser)).get();
       assertNotNull(cold, "the attempt that lost the race took the cold path");
       assertEquals(null, cold.getMetadata().getLabels().get(PodNames.POOL));
-      Thread.sleep(500);
-      assertEquals(1, execs.stream().filter(x -> x.contains("BATON_RUN_ID=race-1") || x.contains("BATON_RUN_ID=race-2")).count(),
-          "one idle pod, claimed once");
+      // One idle pod, claimed once: no second exec shows up.
+      await().during(Duration.ofMillis(500)).atMost(BatonHarness.DEADLINE)
+          .until(() -> execs.stream().filter(x -> x.contains("BATON_RUN_ID=race-1") || x.contains("BATON_RUN_ID=race-2")).count() == 1);
     }
   }
 
@@ -201,8 +201,9 @@ class WarmPoolIT {
     List<String> before = poolPods("pooled:1").stream().map(p -> p.getMetadata().getName()).sorted().toList();
     // The new dispatcher has no pool in its settings: it finds the pool in its pods.
     baton.restartDispatcher(runtime(Map.of()));
-    Thread.sleep(2_500); // two ticks of the pools
-    assertEquals(before, poolPods("pooled:1").stream().map(p -> p.getMetadata().getName()).sorted().toList(), "same pods, none added");
+    // Same pods, none added, for two ticks of the pools.
+    await().during(Duration.ofMillis(2_500)).atMost(BatonHarness.DEADLINE)
+        .until(() -> before.equals(poolPods("pooled:1").stream().map(p -> p.getMetadata().getName()).sorted().toList()));
     int execsBefore = execs.size();
     baton.trigger("warm-run-2", "pooled", Map.of());
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("warm-run-2").status());

@@ -92,8 +92,10 @@ public final class BenchCmd implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     for (String mode : modes) {
-      new EngineConfig("x", "redis://x", "x", Topics.defaults(), Path.of("."), Duration.ZERO, (short) 1, Duration.ZERO, 1,
-          Map.of(), null, mode); // refuses an unknown mode before anything starts
+      if (!mode.equals(EngineConfig.EXACTLY_ONCE) && !mode.equals(EngineConfig.AT_LEAST_ONCE)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--modes takes " + EngineConfig.EXACTLY_ONCE + " and " + EngineConfig.AT_LEAST_ONCE + ", got '" + mode + "'");
+      }
     }
     if (jobs < 1 || inFlight < 1 || seconds < 1 || partitions < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs, --in-flight, --seconds and --partitions must be at least 1");

@@ -66,6 +66,9 @@ final class LoadDriver implements AutoCloseable {
   private volatile Latencies starts = new Latencies();
   private volatile boolean measuring;
   private final AtomicLong measured = new AtomicLong();
+  private final AtomicLong dispatches = new AtomicLong();
+  private volatile boolean holding;
+  private final AtomicLong held = new AtomicLong();
 
   LoadDriver(String bootstrap, String dispatchTopic, String completionsTopic, Wire wire, int jobsPerRun, String runPrefix, Starter starter) {
     this.completionsTopic = completionsTopic;
@@ -147,11 +150,6 @@ final class LoadDriver implements AutoCloseable {
       TimeUnit.MILLISECONDS.sleep(100);
     }
   }
-
-  private volatile boolean holding;
-  private final AtomicLong held = new AtomicLong();
-
-  private final AtomicLong dispatches = new AtomicLong();
 
   /** Dispatches of driven runs received so far. */
   long dispatches() {

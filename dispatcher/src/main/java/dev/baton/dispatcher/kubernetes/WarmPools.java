@@ -220,13 +220,6 @@ final class WarmPools implements AutoCloseable {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
-  /** Pods of each pool now, idle and claimed: for tests and status. */
-  Map<String, Integer> sizes() {
-    Map<String, Integer> out = new java.util.TreeMap<>();
-    pools.keySet().forEach(p -> out.put(p, pods(p).size()));
-    return out;
-  }
-
   @Override
   public void close() {
     ticker.shutdownNow();

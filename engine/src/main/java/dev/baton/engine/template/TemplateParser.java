@@ -322,7 +322,7 @@ final class TemplateParser {
     List<String> command = stringList(f.get("command"), path + ".command", true);
     String image = optionalString(f.get("image"), path + ".image");
     Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
-    Map<String, String> env = env(f.get("env"), path + ".env", secretEnv);
+    Map<String, String> env = stringMap(f.get("env"), path + ".env", secretEnv);
     List<String> outputs = stringList(f.get("outputs"), path + ".outputs", false);
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -558,14 +558,18 @@ final class TemplateParser {
     return out;
   }
 
-  /** A job's environment: NAME: value, or NAME: {secretRef: {name, key}} (into {@code secrets}). */
-  private Map<String, String> env(Node node, String path, Map<String, JobSpec.SecretRef> secrets) {
+  private Map<String, String> stringMap(Node node, String path) {
+    return stringMap(node, path, null);
+  }
+
+  /** NAME: value pairs; with {@code secrets} (a job's env), a value may also be {secretRef: {name, key}}, collected there. */
+  private Map<String, String> stringMap(Node node, String path, Map<String, JobSpec.SecretRef> secrets) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node == null || isNull(node)) {
       return out;
     }
     if (!(node instanceof MappingNode map)) {
-      error(path, "must be a mapping of NAME: value or NAME: {secretRef: {name: ..., key: ...}}");
+      error(path, "must be a mapping of NAME: value" + (secrets == null ? "" : " or NAME: {secretRef: {name: ..., key: ...}}"));
       return out;
     }
     for (Map.Entry<String, Node> e : fields(map, path, null).entrySet()) {
@@ -574,18 +578,8 @@ final class TemplateParser {
         error(key, "an environment variable name must be letters, digits and '_'");
         continue;
       }
-      if (e.getValue() instanceof MappingNode ref) {
-        Node inner = fields(ref, key, Set.of("secretRef")).get("secretRef");
-        if (!(inner instanceof MappingNode refFields)) {
-          error(key + ".secretRef", "must be a mapping with name and key");
-          continue;
-        }
-        Map<String, Node> rf = fields(refFields, key + ".secretRef", Set.of("name", "key"));
-        String secret = requiredString(rf, "name", key + ".secretRef.name");
-        String secretKey = requiredString(rf, "key", key + ".secretRef.key");
-        if (secret != null && secretKey != null) {
-          secrets.put(e.getKey(), new JobSpec.SecretRef(secret, secretKey));
-        }
+      if (secrets != null && e.getValue() instanceof MappingNode ref) {
+        secretRef(ref, key).ifPresent(r -> secrets.put(e.getKey(), r));
         continue;
       }
       String value = scalar(e.getValue(), key);
@@ -594,25 +588,16 @@ final class TemplateParser {
     return out;
   }
 
-  private Map<String, String> stringMap(Node node, String path) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (node == null || isNull(node)) {
-      return out;
+  private java.util.Optional<JobSpec.SecretRef> secretRef(MappingNode ref, String key) {
+    Node inner = fields(ref, key, Set.of("secretRef")).get("secretRef");
+    if (!(inner instanceof MappingNode refFields)) {
+      error(key + ".secretRef", "must be a mapping with name and key");
+      return java.util.Optional.empty();
     }
-    if (!(node instanceof MappingNode map)) {
-      error(path, "must be a mapping of NAME: value");
-      return out;
-    }
-    for (Map.Entry<String, Node> e : fields(map, path, null).entrySet()) {
-      String key = path + "." + e.getKey();
-      if (!PARAM_NAME.matcher(e.getKey()).matches()) {
-        error(key, "an environment variable name must be letters, digits and '_'");
-        continue;
-      }
-      String value = scalar(e.getValue(), key);
-      out.put(e.getKey(), value == null ? "" : value);
-    }
-    return out;
+    Map<String, Node> rf = fields(refFields, key + ".secretRef", Set.of("name", "key"));
+    String secret = requiredString(rf, "name", key + ".secretRef.name");
+    String secretKey = requiredString(rf, "key", key + ".secretRef.key");
+    return secret == null || secretKey == null ? java.util.Optional.empty() : java.util.Optional.of(new JobSpec.SecretRef(secret, secretKey));
   }
 
   private String requiredString(Map<String, Node> fields, String key, String path) {

@@ -2,12 +2,14 @@ package dev.baton.engine.topology;
 
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.events.DispatchAction;
+import dev.baton.events.RunEventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +37,8 @@ public final class EngineCounters {
   private final Counter runsStarted;
   private final Counter jobsDispatched;
   private final Timer transitions;
-  private final Map<String, Counter> tagged = new ConcurrentHashMap<>();
+  private final Map<RunEventType, Counter> byEvent;
+  private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Map<String, Timer> redis = new ConcurrentHashMap<>();
 
   public EngineCounters() {
@@ -46,6 +49,7 @@ public final class EngineCounters {
     this.registry = registry;
     runsStarted = Counter.builder("baton.runs.started").description("Runs started").register(registry);
     jobsDispatched = Counter.builder("baton.jobs.dispatched").description("Job attempts dispatched").register(registry);
+    byEvent = eventCounters(registry, runsStarted, jobsDispatched);
     transitions = Timer.builder("baton.step.transition")
         .description("From a job's completion being published to the dispatch of the next job it caused")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
@@ -89,9 +93,9 @@ public final class EngineCounters {
   /** A record went to the dead-letter topic; {@code reason} is reduced to a short code for the tag. */
   void deadLettered(String reason) {
     deadLettered.incrementAndGet();
-    tagged.computeIfAbsent("dlq/" + DeadLetterReasons.code(reason), k -> Counter.builder("baton.dead.letters")
-        .description("Records sent to the dead-letter topic").tag("stage", "engine").tag("reason", DeadLetterReasons.code(reason))
-        .register(registry)).increment();
+    String code = DeadLetterReasons.code(reason);
+    deadLetters.computeIfAbsent(code, k -> Counter.builder("baton.dead.letters")
+        .description("Records sent to the dead-letter topic").tag("stage", "engine").tag("reason", code).register(registry)).increment();
   }
 
   /** Counts what a decision emits; for a completion that dispatches a next job, the transition's latency. */
@@ -101,18 +105,9 @@ public final class EngineCounters {
       if (c instanceof EngineCommand.DispatchJob d && d.dispatch().getAction() == DispatchAction.START) {
         dispatched = true;
       } else if (c instanceof EngineCommand.EmitRunEvent e) {
-        switch (e.event().getType()) {
-          case RUN_STARTED -> runsStarted.increment();
-          case JOB_DISPATCHED -> jobsDispatched.increment();
-          case RUN_SUCCEEDED -> outcome("baton.runs.ended", "Runs ended, by outcome", "succeeded");
-          case RUN_FAILED -> outcome("baton.runs.ended", "Runs ended, by outcome", "failed");
-          case RUN_CANCELLED -> outcome("baton.runs.ended", "Runs ended, by outcome", "cancelled");
-          case JOB_SUCCEEDED -> outcome("baton.jobs.ended", "Job attempts ended, by outcome", "succeeded");
-          case JOB_FAILED -> outcome("baton.jobs.ended", "Job attempts ended, by outcome", "failed");
-          case JOB_RETRYING -> outcome("baton.jobs.ended", "Job attempts ended, by outcome", "retrying");
-          case JOB_CANCELLED -> outcome("baton.jobs.ended", "Job attempts ended, by outcome", "cancelled");
-          case JOB_SKIPPED -> outcome("baton.jobs.ended", "Job attempts ended, by outcome", "skipped");
-          default -> { }
+        Counter counter = byEvent.get(e.event().getType());
+        if (counter != null) {
+          counter.increment();
         }
       }
     }
@@ -121,9 +116,19 @@ public final class EngineCounters {
     }
   }
 
-  private void outcome(String name, String description, String outcome) {
-    tagged.computeIfAbsent(name + "/" + outcome, k -> Counter.builder(name).description(description).tag("outcome", outcome)
-        .register(registry)).increment();
+  /** The counter each lifecycle event adds to: runs started and ended, jobs dispatched and ended, by outcome. */
+  private static Map<RunEventType, Counter> eventCounters(MeterRegistry registry, Counter runsStarted, Counter jobsDispatched) {
+    Map<RunEventType, Counter> m = new EnumMap<>(RunEventType.class);
+    m.put(RunEventType.RUN_STARTED, runsStarted);
+    m.put(RunEventType.JOB_DISPATCHED, jobsDispatched);
+    Map.of(RunEventType.RUN_SUCCEEDED, "succeeded", RunEventType.RUN_FAILED, "failed", RunEventType.RUN_CANCELLED, "cancelled")
+        .forEach((type, outcome) -> m.put(type, Counter.builder("baton.runs.ended").description("Runs ended, by outcome")
+            .tag("outcome", outcome).register(registry)));
+    Map.of(RunEventType.JOB_SUCCEEDED, "succeeded", RunEventType.JOB_FAILED, "failed", RunEventType.JOB_RETRYING, "retrying",
+            RunEventType.JOB_CANCELLED, "cancelled", RunEventType.JOB_SKIPPED, "skipped")
+        .forEach((type, outcome) -> m.put(type, Counter.builder("baton.jobs.ended").description("Job attempts ended, by outcome")
+            .tag("outcome", outcome).register(registry)));
+    return m;
   }
 
   /** Times one call to Redis, by operation. */

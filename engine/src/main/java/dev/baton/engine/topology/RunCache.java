@@ -52,10 +52,6 @@ final class RunCache {
     entries.clear();
   }
 
-  int size() {
-    return entries.size();
-  }
-
   /** Drops the least recently used runs beyond the capacity, except those in {@code pinned}. */
   void trim(Set<String> pinned) {
     Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
