@@ -29,8 +29,9 @@ public final class Engine implements AutoCloseable {
   private final EngineConfig config;
   private final RunRepository runs;
   private final EngineCounters counters;
-  private final KafkaStreams streams;
+  private final io.micrometer.core.instrument.MeterRegistry registry;
   private final TemplateCatalog catalog;
+  private KafkaStreams streams;
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
 
@@ -42,17 +43,17 @@ public final class Engine implements AutoCloseable {
   public Engine(EngineConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
     this.config = config;
     this.counters = new EngineCounters(registry);
+    this.registry = registry;
     this.runs = new RedisRunRepository(config.redis(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
-    this.streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, java.time.Duration.ofMillis(100), config.wire(),
-        config.exactlyOnce()), streamsProperties(config));
-    // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
-    new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     this.catalog = new TemplateCatalog(this::templateRecords);
   }
 
   /** Every record of the template store, from the engine's global table (empty until it runs). */
   private Map<String, String> templateRecords() {
     Map<String, String> all = new LinkedHashMap<>();
+    if (streams == null) {
+      return all;
+    }
     try {
       ReadOnlyKeyValueStore<String, String> store = streams.store(
           StoreQueryParameters.fromNameAndType(EngineTopology.TEMPLATE_STORE, QueryableStoreTypes.<String, String>keyValueStore()));
@@ -83,23 +84,39 @@ public final class Engine implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // Each input record of a run is applied on its own merits, never joined with another stream: a task
+    // processes what it has instead of idling until every input partition has data or is known empty
+    // (the default waits for partitions with open transactions, the engine's own among them).
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.putAll(producerDefaults(config.processingGuarantee()));
     p.putAll(config.kafka());
     return p;
   }
 
   /**
-   * At least once, records leave when sent rather than at commit: Kafka Streams' own producer
-   * default (linger.ms=100) would hold each dispatch that long, so the engine sends at once.
+   * Producer settings of the engine's stream threads. At least once, records leave when sent rather
+   * than at commit: Kafka Streams' own producer default (linger.ms=100) would hold each dispatch
+   * that long, so the engine sends at once. Exactly once, transactions follow each other closely
+   * (a commit as soon as a task's input is drained): the first request of a transaction often
+   * meets the coordinator still finishing the one before (CONCURRENT_TRANSACTIONS), and the
+   * client's default 100 ms retry backoff would then stall the step; 5 ms retries soon after,
+   * growing to 1 s when a broker really is away.
    */
   public static Map<String, Object> producerDefaults(String processingGuarantee) {
+    String prefix = StreamsConfig.producerPrefix("");
     return EngineConfig.AT_LEAST_ONCE.equals(processingGuarantee)
-        ? Map.of(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG), 1)
-        : Map.of();
+        ? Map.of(prefix + org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 1)
+        : Map.of(prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5,
+            prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
   }
 
   public Engine start() {
     dev.baton.serde.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
+    int runPartitions = dev.baton.serde.TopicAdmin.runPartitions(config.bootstrapServers(), config.kafka(), config.topics());
+    streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, Duration.ofMillis(100), config.wire(),
+        config.exactlyOnce(), runPartitions), streamsProperties(config));
+    // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
+    new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("engine stream thread failed; replacing it", e);
@@ -118,7 +135,7 @@ public final class Engine implements AutoCloseable {
   public boolean awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (streams.state() == KafkaStreams.State.RUNNING) {
+      if (ready()) {
         return true;
       }
       TimeUnit.MILLISECONDS.sleep(20);
@@ -128,13 +145,16 @@ public final class Engine implements AutoCloseable {
 
   /** The engine works: Streams has not failed or stopped. */
   public boolean live() {
+    if (streams == null) {
+      return true; // not started yet: nothing has failed
+    }
     KafkaStreams.State s = streams.state();
     return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_ERROR;
   }
 
   /** The engine processes records: it has its partitions. */
   public boolean ready() {
-    return streams.state() == KafkaStreams.State.RUNNING;
+    return streams != null && streams.state() == KafkaStreams.State.RUNNING;
   }
 
   public EngineCounters counters() {
@@ -155,8 +175,10 @@ public final class Engine implements AutoCloseable {
     }
     // Leave the group on close, so a restarted or remaining instance takes the partitions at once
     // instead of after the session timeout.
-    streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
-        .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    if (streams != null) {
+      streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+          .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
     runs.close();
   }
 

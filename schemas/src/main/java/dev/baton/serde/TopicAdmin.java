@@ -48,4 +48,30 @@ public final class TopicAdmin {
       throw new IllegalStateException("interrupted while creating topics", e);
     }
   }
+
+  /**
+   * The partitions of the topics every record of a run is keyed to (completions, commands, timers):
+   * one run's records must meet in one task, so they must agree. Fails with a message naming the
+   * topics when one is missing or they differ.
+   */
+  public static int runPartitions(String bootstrapServers, java.util.Map<String, String> kafka, Topics topics) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.putAll(kafka);
+    List<String> names = List.of(topics.completions(), topics.commands(), topics.timers());
+    try (Admin admin = Admin.create(props)) {
+      Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+      admin.describeTopics(names).allTopicNames().get().forEach((name, d) -> counts.put(name, d.partitions().size()));
+      if (new java.util.HashSet<>(counts.values()).size() != 1) {
+        throw new IllegalStateException("the topics a run's records are keyed to must have as many partitions each; found " + counts);
+      }
+      return counts.values().iterator().next();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot read the topics " + names + " (create them with `baton topics create`): "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading topics", e);
+    }
+  }
 }

@@ -14,12 +14,13 @@ import dev.baton.serde.TopicAdmin;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,14 +34,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code baton bench}: on this machine, a broker and Redis in their own processes, then for each
- * processing guarantee (a) the ceiling topology, (b) Baton's engine with a no-op runtime at full
- * and at half load; (c) Redis's own round trip. Prints one table. See docs/benchmarks.md.
+ * {@code baton bench}: the peers' workload on this machine. A broker, Redis and, per processing
+ * guarantee, Baton's engine, each in its own process; the benchmark's no-op runtime in this one.
+ * Per guarantee: (a) the pass-through ceiling, (b) the engine with a closed loop of N runs in
+ * flight, then an open loop at half the rate it reached, then saturated; the CPU time and peak
+ * memory of engine, broker and Redis per workflow. See docs/benchmarks.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure step transitions per second and step latency: Baton's engine against a bare Kafka Streams",
-        "pass-through with the same settings, and Redis's round trip. Starts its own broker and Redis.",
-        "Defaults take about a minute and a half."})
+    description = {"Measure Baton on the peers' workload: runs of K no-op jobs in sequence, a closed loop of N runs in flight, then",
+        "half of that rate offered open loop, then saturated; step latency, start and end-to-end latency, and the CPU time",
+        "and memory of engine, broker and Redis per workflow, against a bare Kafka Streams pass-through with the same",
+        "settings. Starts its own broker, Redis and engine. Defaults take about ten minutes."})
 public final class BenchCmd implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -48,14 +52,20 @@ public final class BenchCmd implements Callable<Integer> {
   @Option(names = "--jobs", defaultValue = "3", paramLabel = "K", description = "Jobs per run, in sequence (default: ${DEFAULT-VALUE})")
   int jobs;
 
-  @Option(names = "--in-flight", defaultValue = "1000", paramLabel = "N",
-      description = "Runs in flight at once (default: ${DEFAULT-VALUE}); a finished run is replaced by a new one")
+  @Option(names = "--in-flight", defaultValue = "32", paramLabel = "N",
+      description = "Runs in flight in the closed loop (default: ${DEFAULT-VALUE}); a run that ends is replaced by a new one")
   int inFlight;
 
-  @Option(names = "--warmup", defaultValue = "3", paramLabel = "SECONDS", description = "Warm-up of each phase (default: ${DEFAULT-VALUE})")
+  @Option(names = "--saturated", defaultValue = "5000", paramLabel = "N",
+      description = "Runs in flight in the saturated phase (default: ${DEFAULT-VALUE}; 0: skip it)")
+  int saturated;
+
+  @Option(names = "--warmup", defaultValue = "20", paramLabel = "SECONDS",
+      description = "Load before the first measured window of each guarantee (default: ${DEFAULT-VALUE}); other phases settle for half of it")
   int warmup;
 
-  @Option(names = "--seconds", defaultValue = "7", paramLabel = "SECONDS", description = "Measured time of each phase (default: ${DEFAULT-VALUE})")
+  @Option(names = "--seconds", defaultValue = "60", paramLabel = "SECONDS",
+      description = "Measured window of the closed loop (default: ${DEFAULT-VALUE}); the other phases measure half of it")
   int seconds;
 
   @Option(names = "--partitions", defaultValue = "4", paramLabel = "N", description = "Partitions per topic (default: ${DEFAULT-VALUE})")
@@ -74,7 +84,7 @@ public final class BenchCmd implements Callable<Integer> {
   List<String> modes;
 
   @Option(names = "--held-runs", defaultValue = "0", paramLabel = "N",
-      description = "After the phases, start N runs whose first job never ends and report the heap with them in flight (default: off)")
+      description = "After the phases, start N runs whose first job never ends and report the engine's heap with them in flight (default: off)")
   int heldRuns;
 
   @Option(names = "--pod-starts", defaultValue = "30", paramLabel = "N",
@@ -83,33 +93,28 @@ public final class BenchCmd implements Callable<Integer> {
   int podStarts;
 
   @Option(names = "--profile", paramLabel = "FILE.jfr",
-      description = "Record the exactly-once full-load phase with JFR into FILE and print where the time goes")
+      description = "Record the engine with JFR during each closed loop of N runs, into MODE-FILE beside FILE, and print where its time goes")
   Path profile;
 
-  record Row(String what, String mode, LoadDriver.Result result, String heap, String redisPerTransition) {}
+  /** One measured phase: what the runtime saw, and what the processes spent on it. */
+  record Row(String phase, String mode, LoadDriver.Result result, Cost cost) {}
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    for (String mode : modes) {
-      if (!mode.equals(EngineConfig.EXACTLY_ONCE) && !mode.equals(EngineConfig.AT_LEAST_ONCE)) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--modes takes " + EngineConfig.EXACTLY_ONCE + " and " + EngineConfig.AT_LEAST_ONCE + ", got '" + mode + "'");
-      }
-    }
-    if (jobs < 1 || inFlight < 1 || seconds < 1 || partitions < 1) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs, --in-flight, --seconds and --partitions must be at least 1");
-    }
+    validate();
     Path work = Files.createTempDirectory("baton-bench-");
     int kafkaPort = DevFiles.freePort();
-    out.printf("baton bench: %d runs in flight, %d jobs per run, %d partitions, %d stream thread(s), commit interval %d ms;"
-        + " %d s warm-up + %d s per phase%n", inFlight, jobs, partitions, threads, commitInterval, warmup, seconds);
-    out.printf("machine: %d cores, %s %s, Java %s, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
-        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
-        Runtime.getRuntime().maxMemory() >> 20);
+    out.printf("baton bench: %d no-op jobs per run; closed loop of %d runs in flight (%d s), then half its rate open loop (%d s)%s;"
+        + " %d partitions, %d stream thread(s), commit interval %d ms%n", jobs, inFlight, seconds, seconds / 2,
+        saturated > 0 ? ", then " + saturated + " in flight (" + seconds / 2 + " s)" : "", partitions, threads, commitInterval);
+    out.printf("machine: %d cores (%s), %s %s, Java %s; %s%n", Runtime.getRuntime().availableProcessors(), cpuModel(),
+        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"), LocalDate.now());
     ChildProcess broker = null;
     try (RedisServerProcess redisServer = RedisServerProcess.start(DevFiles.freePort())) {
       broker = BrokerProcess.start(work, kafkaPort, DevFiles.freePort());
+      Machine machine = new Machine(new ProcessStats("broker", broker.pid()),
+          new ProcessStats("redis", redisServer.pids().isEmpty() ? -1 : redisServer.pids().get(0)));
       String bootstrap = "localhost:" + kafkaPort;
       List<Row> rows = new ArrayList<>();
       RedisCeiling.Result redisCeiling;
@@ -117,21 +122,16 @@ public final class BenchCmd implements Callable<Integer> {
         out.println("(c) Redis round trip ...");
         redisCeiling = redis.measure(Duration.ofSeconds(2));
         for (String mode : modes) {
-          out.printf("(a) ceiling, %s ...%n", mode);
-          rows.add(ceiling(bootstrap, work, mode));
-          out.printf("(b) Baton, %s ...%n", mode);
-          rows.addAll(baton(bootstrap, redisServer.url(), work, mode, redis, out));
+          rows.add(ceiling(bootstrap, work, mode, inFlight, out));
+          rows.addAll(baton(bootstrap, redisServer.url(), work, mode, redis, machine, out));
+          if (saturated > 0) {
+            rows.add(ceiling(bootstrap, work, mode, saturated, out));
+          }
         }
       }
-      printTable(out, rows, redisCeiling);
+      BenchTables.print(out, rows, redisCeiling, jobs);
       if (podStarts > 0) {
-        TopicAdmin.ensureTopics(bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1);
-        PodStarts.Result pods = PodStarts.measure(bootstrap, Topics.withPrefix("bench-pods").completions(), podStarts);
-        out.printf("dispatch -> job start, %d each, against the mock API server (no kubelet: Baton's share only):%n", podStarts);
-        out.printf("  cold pod (pod created; a real cluster adds scheduling, image pull, container start): p50 %.1f ms, p99 %.1f ms%n",
-            pods.cold().percentileMillis(50), pods.cold().percentileMillis(99));
-        out.printf("  warm pod (exec requested; a real cluster adds the exec round trip to the kubelet):     p50 %.1f ms, p99 %.1f ms%n",
-            pods.warm().percentileMillis(50), pods.warm().percentileMillis(99));
+        podStarts(bootstrap, out);
       }
       return 0;
     } finally {
@@ -142,8 +142,25 @@ public final class BenchCmd implements Callable<Integer> {
     }
   }
 
-  private Row ceiling(String bootstrap, Path work, String mode) throws Exception {
-    Topics topics = Topics.withPrefix("bench-ceiling-" + mode.replace('_', '-'));
+  private void validate() {
+    for (String mode : modes) {
+      if (!mode.equals(EngineConfig.EXACTLY_ONCE) && !mode.equals(EngineConfig.AT_LEAST_ONCE)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--modes takes " + EngineConfig.EXACTLY_ONCE + " and " + EngineConfig.AT_LEAST_ONCE + ", got '" + mode + "'");
+      }
+    }
+    if (jobs < 1 || inFlight < 1 || seconds < 2 || partitions < 1 || threads < 1 || warmup < 0 || saturated < 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--jobs, --in-flight, --partitions and --threads must be at least 1, --seconds at least 2, --warmup and --saturated at least 0");
+    }
+  }
+
+  /** The processes whose cost is measured besides the engine. */
+  record Machine(ProcessStats broker, ProcessStats redis) {}
+
+  private Row ceiling(String bootstrap, Path work, String mode, int runs, PrintWriter out) throws Exception {
+    out.printf("(a) ceiling, %s, %d in flight ...%n", mode, runs);
+    Topics topics = Topics.withPrefix("bench-ceiling-" + mode.replace('_', '-') + "-" + runs);
     TopicAdmin.ensureTopics(bootstrap, topics, partitions, (short) 1);
     Wire wire = Wire.json();
     Properties p = new Properties();
@@ -152,70 +169,91 @@ public final class BenchCmd implements Callable<Integer> {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode).toString());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode + "-" + runs).toString());
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.putAll(Engine.producerDefaults(mode));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-    try (KafkaStreams streams = new KafkaStreams(CeilingTopology.build(topics.completions(), topics.dispatch(), wire), p)) {
+    boolean exactlyOnce = mode.equals(EngineConfig.EXACTLY_ONCE);
+    try (KafkaStreams streams = new KafkaStreams(CeilingTopology.build(topics.completions(), topics.dispatch(), wire, exactlyOnce), p)) {
       streams.start();
       awaitRunning(streams);
       LoadDriver.Starter seed = runId -> new ProducerRecord<>(topics.completions(), runId, wire.encode(topics.completions(),
           JobCompletion.newBuilder().setRunId(runId).setJob("start").setAttempt(1).setStatus(dev.baton.events.CompletionStatus.SUCCEEDED)
               .setOccurredAt(Instant.now()).build()));
-      try (LoadDriver driver = new LoadDriver(bootstrap, topics.dispatch(), topics.completions(), wire, jobs, "ceiling", seed)) {
-        LoadDriver.Result full = driver.run(inFlight, 0, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
-        return new Row("(a) ceiling, full load", mode, full, "", "");
+      try (LoadDriver driver = new LoadDriver(bootstrap, topics.dispatch(), topics.completions(), null, wire, jobs, "ceiling", seed)) {
+        LoadDriver.Result result = driver.closed(runs, Duration.ofSeconds(warmup / 2), Duration.ofSeconds(seconds / 2),
+            LoadDriver.Window.NONE);
+        return new Row("(a) ceiling, " + runs + " in flight", mode, result, null);
       }
     }
   }
 
-  private List<Row> baton(String bootstrap, String redisUrl, Path work, String mode, RedisCeiling redis, PrintWriter out) throws Exception {
+  private List<Row> baton(String bootstrap, String redisUrl, Path work, String mode, RedisCeiling redis, Machine machine, PrintWriter out)
+      throws Exception {
     String name = "bench-" + mode.replace('_', '-');
     Topics topics = Topics.withPrefix(name);
     TopicAdmin.ensureTopics(bootstrap, topics, partitions, (short) 1);
     TemplatePublisher.publish(bootstrap, topics.templates(), List.of(new TemplatePublisher.Loaded(Path.of("bench-seq.yaml"),
         Templates.parse("bench-seq.yaml", template(jobs)), template(jobs))));
-    EngineConfig config = new EngineConfig(bootstrap, redisUrl, name + "-engine", topics, work.resolve(name), Duration.ofMillis(commitInterval),
-        (short) 1, Duration.ofHours(1), 1000, Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads)), Wire.json(), mode);
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("BATON_BOOTSTRAP_SERVERS", bootstrap);
+    settings.put("BATON_REDIS_URL", redisUrl);
+    settings.put("BATON_APPLICATION_ID", name + "-engine");
+    settings.put("BATON_TOPIC_PREFIX", name);
+    settings.put("BATON_REPLICATION_FACTOR", "1");
+    settings.put("BATON_COMMIT_INTERVAL_MS", Integer.toString(commitInterval));
+    settings.put("BATON_PROCESSING_GUARANTEE", mode);
+    settings.put("BATON_FINISHED_RUN_RETENTION_HOURS", "1");
+    settings.put("BATON_KAFKA_NUM_STREAM_THREADS", Integer.toString(threads));
     Wire wire = Wire.json();
     List<Row> rows = new ArrayList<>();
-    try (Engine engine = new Engine(config).start()) {
-      if (!engine.awaitRunning(Duration.ofSeconds(60))) {
-        throw new IllegalStateException("the engine did not start within 60 s");
-      }
+    out.printf("(b) Baton, %s: starting its engine ...%n", mode);
+    try (EngineProcess engine = EngineProcess.start(work, name + "-engine", settings)) {
       LoadDriver.Starter trigger = runId -> new ProducerRecord<>(topics.triggers(), runId, wire.encode(topics.triggers(),
           WorkflowTrigger.newBuilder().setEventId("trigger:" + runId).setRunId(runId).setOccurredAt(Instant.now())
               .setTemplate("bench-seq").build()));
-      try (LoadDriver driver = new LoadDriver(bootstrap, topics.dispatch(), topics.completions(), wire, jobs, name, trigger)) {
-        Profile recording = profile != null && mode.equals(EngineConfig.EXACTLY_ONCE) ? new Profile(profile) : null;
-        long commandsBefore = redis.commandsProcessed();
-        long dispatchesBefore = driver.dispatches();
-        LoadDriver.Result full = driver.run(inFlight, 0, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
-        long commands = redis.commandsProcessed() - commandsBefore;
-        long dispatches = driver.dispatches() - dispatchesBefore;
-        if (recording != null) {
-          recording.stop();
+      try (LoadDriver driver = new LoadDriver(bootstrap, topics.dispatch(), topics.completions(), topics.events(), wire, jobs, name,
+          trigger)) {
+        Path recording = profile == null ? null : profile.resolveSibling(mode + "-" + profile.getFileName());
+        boolean record = recording != null;
+        out.printf("(b) Baton, %s, closed loop of %d ...%n", mode, inFlight);
+        Cost.Meter meter = new Cost.Meter(engine, machine, redis);
+        LoadDriver.Result full = driver.closed(inFlight, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
+            record ? meter.recording(engine, recording) : meter);
+        rows.add(new Row("(b) Baton, " + inFlight + " in flight", mode, full, meter.cost(full)));
+        double halfRuns = full.runsPerSecond() / 2;
+        out.printf("(b) Baton, %s, open loop at %.1f runs/s ...%n", mode, halfRuns);
+        meter = new Cost.Meter(engine, machine, redis);
+        LoadDriver.Result half = driver.open(halfRuns, Duration.ofSeconds(warmup / 2), Duration.ofSeconds(seconds / 2), meter);
+        rows.add(new Row("(b) Baton, half load", mode, half, meter.cost(half)));
+        if (saturated > 0) {
+          out.printf("(b) Baton, %s, closed loop of %d ...%n", mode, saturated);
+          meter = new Cost.Meter(engine, machine, redis);
+          LoadDriver.Result sat = driver.closed(saturated, Duration.ofSeconds(warmup / 2), Duration.ofSeconds(seconds / 2), meter);
+          rows.add(new Row("(b) Baton, " + saturated + " in flight", mode, sat, meter.cost(sat)));
         }
-        rows.add(new Row("(b) Baton, full load", mode, full, heapAfterGc(), perTransition(commands, dispatches)));
-        double halfRate = full.perSecond() / 2 * (jobs + 1) / jobs; // records published per second for half the transitions
-        LoadDriver.Result half = driver.run(inFlight, halfRate, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
-        rows.add(new Row("(b) Baton, half load", mode, half, "", ""));
+        if (record) {
+          Profile.summarize(recording, out, "StreamThread", 12);
+        }
         if (heldRuns > 0 && mode.equals(modes.get(modes.size() - 1))) {
           out.printf("holding %d runs in flight ...%n", heldRuns);
           driver.hold(heldRuns, Duration.ofMinutes(10));
-          out.printf("heap with %d runs in flight: %s%n", driver.heldRuns(), heapAfterGc());
-        }
-        if (recording != null) {
-          recording.summarize(out, name + "-engine", 12);
-          recording.close();
+          out.printf("engine heap with %d runs in flight: %d MiB used after a full GC (engine JVM %s)%n", driver.heldRuns(),
+              engine.heapAfterGcMiB(), ChildProcess.MAX_HEAP);
         }
       }
     }
     return rows;
   }
 
-  /** Redis commands over a whole phase (warm-up and drain included: every run started in it ended) per dispatch. */
-  private static String perTransition(long commands, long dispatches) {
-    return dispatches == 0 ? "" : String.format("%.1f", (double) commands / dispatches);
+  private void podStarts(String bootstrap, PrintWriter out) throws Exception {
+    TopicAdmin.ensureTopics(bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1);
+    PodStarts.Result pods = PodStarts.measure(bootstrap, Topics.withPrefix("bench-pods").completions(), podStarts);
+    out.printf("dispatch -> job start, %d each, against the mock API server (no kubelet: Baton's share only):%n", podStarts);
+    out.printf("  cold pod (pod created; a real cluster adds scheduling, image pull, container start): p50 %.1f ms, p99 %.1f ms%n",
+        pods.cold().percentileMillis(50), pods.cold().percentileMillis(99));
+    out.printf("  warm pod (exec requested; a real cluster adds the exec round trip to the kubelet):     p50 %.1f ms, p99 %.1f ms%n",
+        pods.warm().percentileMillis(50), pods.warm().percentileMillis(99));
   }
 
   static String template(int jobs) {
@@ -236,32 +274,12 @@ public final class BenchCmd implements Callable<Integer> {
     }
   }
 
-  private static String heapAfterGc() {
-    System.gc();
-    return (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20) + " MiB";
-  }
-
-  private void printTable(PrintWriter out, List<Row> rows, RedisCeiling.Result redis) {
-    out.println();
-    out.printf("%-24s %-16s %12s %8s %9s %9s %9s %11s %10s %s%n", "phase", "mode", "transitions/s", "b/a", "p50 ms", "p95 ms", "p99 ms",
-        "start p50", "heap*", "Redis cmds/transition");
-    Map<String, Double> ceilings = new java.util.HashMap<>();
-    for (Row r : rows) {
-      if (r.what().startsWith("(a)")) {
-        ceilings.put(r.mode(), r.result().perSecond());
-      }
+  private static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+    } catch (java.io.IOException e) {
+      return "unknown CPU";
     }
-    for (Row r : rows) {
-      LoadDriver.Result x = r.result();
-      Double ceiling = ceilings.get(r.mode());
-      String ratio = r.what().startsWith("(b)") && r.what().contains("full") && ceiling != null ? String.format("%.2f", x.perSecond() / ceiling) : "";
-      out.printf("%-24s %-16s %12.0f %8s %9.1f %9.1f %9.1f %11.1f %10s %s%n", r.what(), r.mode(), x.perSecond(), ratio,
-          x.transitionLatency().percentileMillis(50), x.transitionLatency().percentileMillis(95), x.transitionLatency().percentileMillis(99),
-          x.startLatency().percentileMillis(50), r.heap(), r.redisPerTransition());
-    }
-    out.printf("(c) Redis round trip (Redisson, GET): %.0f/s one at a time (p50 %.0f µs, p99 %.0f µs), %.0f/s pipelined%n",
-        redis.sequentialPerSecond(), redis.p50Micros(), redis.p99Micros(), redis.pipelinedPerSecond());
-    out.println("latency: completion published -> next dispatch received by the runtime; start: trigger published -> first dispatch received");
-    out.println("* heap used after a GC in this process (engine and load driver), after the full-load phase");
   }
 }

@@ -1,5 +1,6 @@
 package dev.baton.cli.bench;
 
+import dev.baton.engine.topology.StreamsInternals;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
@@ -10,21 +11,51 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * The architecture's ceiling: a Kafka Streams topology with the engine's settings that turns each
  * completion into a dispatch of the same run, with no Redis and no decision. It decodes and
- * encodes as the engine does, so only Baton's own work separates the two.
+ * encodes as the engine does, and commits as the engine does (under exactly-once, as soon as a
+ * task's input is drained), so only Baton's own work separates the two.
  */
 final class CeilingTopology {
   private CeilingTopology() {}
 
-  static Topology build(String completions, String dispatch, Wire wire) {
+  static Topology build(String completions, String dispatch, Wire wire, boolean exactlyOnce) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(completions, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-        .mapValues(bytes -> wire.encode(dispatch, next(wire.decode(bytes, JobCompletion.class))))
+        .process(() -> new PassThrough(dispatch, wire, exactlyOnce))
         .to(dispatch, Produced.with(Serdes.String(), Serdes.ByteArray()));
     return builder.build();
+  }
+
+  private static final class PassThrough implements Processor<String, byte[], String, byte[]> {
+    private final String dispatch;
+    private final Wire wire;
+    private final boolean exactlyOnce;
+    private ProcessorContext<String, byte[]> context;
+
+    PassThrough(String dispatch, Wire wire, boolean exactlyOnce) {
+      this.dispatch = dispatch;
+      this.wire = wire;
+      this.exactlyOnce = exactlyOnce;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+      context.forward(record.withValue(wire.encode(dispatch, next(wire.decode(record.value(), JobCompletion.class)))));
+      if (exactlyOnce && !StreamsInternals.taskHasQueuedRecords(context)) {
+        context.commit();
+      }
+    }
   }
 
   private static JobDispatch next(JobCompletion c) {

@@ -5,6 +5,7 @@ import dev.baton.events.DispatchAction;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.Wire;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,8 +14,10 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,23 +31,49 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The no-op runtime of the benchmark: it reads dispatches and publishes each job's SUCCEEDED
- * completion at once, keeping {@code inFlight} runs of {@code jobsPerRun} jobs going (a finished
- * run is replaced by a new one). It times each step transition: from publishing a completion (or
- * the run's start) to receiving the next dispatch of that run. With a rate, it paces what it
- * publishes, for a run at part load.
+ * The no-op runtime of the benchmark: it reads dispatches (as a {@code read_committed} consumer,
+ * like the dispatcher) and publishes each job's SUCCEEDED completion at once. Runs come either in a
+ * closed loop (at most N in flight, a new run as soon as one ends) or in an open loop (new runs at
+ * a fixed rate, whatever the engine does). It times each step transition (a completion published
+ * to the next dispatch of its run received), each start (trigger published to first dispatch) and,
+ * with a lifecycle topic, each run end to end (trigger published to RUN_SUCCEEDED received). A run
+ * ends at its RUN_SUCCEEDED event when there is a lifecycle topic, else when its last dispatch is
+ * answered.
  */
 final class LoadDriver implements AutoCloseable {
   /** The record that starts a run: a trigger for the engine, a seed completion for the ceiling topology. */
   interface Starter extends Function<String, ProducerRecord<String, byte[]>> {}
 
-  record Result(long transitions, double seconds, Latencies transitionLatency, Latencies startLatency) {
-    double perSecond() {
-      return transitions / seconds;
+  /** Called as the measured window opens and closes, to read what the processes spent in it. */
+  interface Window {
+    Window NONE = new Window() {
+      @Override
+      public void begin() {}
+
+      @Override
+      public void end() {}
+    };
+
+    void begin();
+
+    void end();
+  }
+
+  /** What one phase measured; {@code tasks}: dispatches received in the window, each a job completed at once. */
+  record Result(long tasks, long runsEnded, double seconds, Latencies transitions, Latencies starts, Latencies endToEnd) {
+    double tasksPerSecond() {
+      return tasks / seconds;
+    }
+
+    double runsPerSecond() {
+      return runsEnded / seconds;
     }
   }
 
+  private static final byte[] RUN_SUCCEEDED = "\"RUN_SUCCEEDED\"".getBytes(StandardCharsets.UTF_8);
+
   private static final class Track {
+    final long startNanos = System.nanoTime();
     volatile long sentNanos;
     int dispatched;
   }
@@ -53,93 +82,126 @@ final class LoadDriver implements AutoCloseable {
   private final Wire wire;
   private final int jobsPerRun;
   private final Starter starter;
+  private final boolean endsByEvent;
   private final KafkaProducer<String, byte[]> producer;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final Map<String, Track> runs = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-pacer"));
+  private final ScheduledExecutorService arrivals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-arrivals"));
   private final AtomicLong runNumber = new AtomicLong();
   private final String runPrefix;
-  private volatile boolean starting;
-  private volatile double rate;
-  private long nextSlotNanos;
+  private final AtomicLong measuredTasks = new AtomicLong();
+  private final AtomicLong measuredEnds = new AtomicLong();
+  private final AtomicLong held = new AtomicLong();
+  private final AtomicLong dispatches = new AtomicLong();
+  private final List<KafkaConsumer<String, byte[]>> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean closedLoop;
+  private volatile boolean measuring;
+  private volatile boolean holding;
   private volatile Latencies transitions = new Latencies();
   private volatile Latencies starts = new Latencies();
-  private volatile boolean measuring;
-  private final AtomicLong measured = new AtomicLong();
-  private final AtomicLong dispatches = new AtomicLong();
-  private volatile boolean holding;
-  private final AtomicLong held = new AtomicLong();
+  private volatile Latencies endToEnd = new Latencies();
 
-  LoadDriver(String bootstrap, String dispatchTopic, String completionsTopic, Wire wire, int jobsPerRun, String runPrefix, Starter starter) {
+  /** {@code eventsTopic}: the engine's lifecycle topic (a run ends at its RUN_SUCCEEDED), or null (it ends at its last dispatch). */
+  LoadDriver(String bootstrap, String dispatchTopic, String completionsTopic, String eventsTopic, Wire wire, int jobsPerRun,
+      String runPrefix, Starter starter) {
     this.completionsTopic = completionsTopic;
     this.wire = wire;
     this.jobsPerRun = jobsPerRun;
     this.runPrefix = runPrefix;
     this.starter = starter;
+    this.endsByEvent = eventsTopic != null;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    follow(bootstrap, dispatchTopic, runPrefix + "-runtime", this::onDispatch);
+    if (endsByEvent) {
+      follow(bootstrap, eventsTopic, runPrefix + "-events", this::onEvent);
+    }
+  }
+
+  /** A read_committed consumer of {@code topic} from its end, on its own thread, once it has its partitions. */
+  private void follow(String bootstrap, String topic, String group, Consumer<ConsumerRecord<String, byte[]>> handler) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, runPrefix + "-runtime");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-    consumer.subscribe(List.of(dispatchTopic));
-    Thread loop = new Thread(this::consume, "bench-runtime");
-    loop.setDaemon(true);
-    awaitAssignment();
-    loop.start();
-  }
-
-  private void awaitAssignment() {
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topic));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (consumer.assignment().isEmpty()) {
       consumer.poll(Duration.ofMillis(100));
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the benchmark's runtime got no partitions of the dispatch topic in 60 s");
+        throw new IllegalStateException("the benchmark's runtime got no partitions of " + topic + " in 60 s");
       }
     }
     consumer.assignment().forEach(consumer::position); // fixes "latest" before the first run starts
+    Thread loop = new Thread(() -> consume(consumer, handler), "bench-" + group);
+    loop.setDaemon(true);
+    loop.start();
+    consumers.add(consumer);
   }
 
-  /**
-   * Keeps {@code inFlight} runs going for {@code warmup}, then measures for {@code measure}; then
-   * lets the runs in flight finish. {@code rate}: records published per second, 0 for as fast as
-   * the system goes.
-   */
-  Result run(int inFlight, double rate, Duration warmup, Duration measure) throws InterruptedException {
-    this.rate = rate;
-    this.nextSlotNanos = System.nanoTime();
-    starting = true;
+  private void consume(KafkaConsumer<String, byte[]> consumer, Consumer<ConsumerRecord<String, byte[]>> handler) {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          handler.accept(record);
+        }
+      }
+    } catch (org.apache.kafka.common.errors.WakeupException e) {
+      // closing
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** At most {@code inFlight} runs at once, a new one as soon as one ends: as fast as the system goes. */
+  Result closed(int inFlight, Duration warmup, Duration measure, Window window) throws InterruptedException {
+    closedLoop = true;
     for (int i = 0; i < inFlight; i++) {
       startRun();
     }
+    Result result = measure(warmup, measure, window);
+    closedLoop = false;
+    drain(Duration.ofSeconds(180));
+    return result;
+  }
+
+  /** New runs at {@code runsPerSecond}, evenly spaced, whatever the system does: load as users offer it. */
+  Result open(double runsPerSecond, Duration warmup, Duration measure, Window window) throws InterruptedException {
+    long periodNanos = (long) (1e9 / runsPerSecond);
+    ScheduledFuture<?> arriving = arrivals.scheduleAtFixedRate(this::startRun, 0, periodNanos, TimeUnit.NANOSECONDS);
+    Result result = measure(warmup, measure, window);
+    arriving.cancel(false);
+    drain(Duration.ofSeconds(180));
+    return result;
+  }
+
+  private Result measure(Duration warmup, Duration measure, Window window) throws InterruptedException {
     TimeUnit.MILLISECONDS.sleep(warmup.toMillis());
     transitions = new Latencies();
     starts = new Latencies();
-    measured.set(0);
+    endToEnd = new Latencies();
+    measuredTasks.set(0);
+    measuredEnds.set(0);
+    window.begin();
     long begin = System.nanoTime();
     measuring = true;
     TimeUnit.MILLISECONDS.sleep(measure.toMillis());
     measuring = false;
     double seconds = (System.nanoTime() - begin) / 1e9;
-    Result result = new Result(measured.get(), seconds, transitions, starts);
-    starting = false;
-    drain(Duration.ofSeconds(120));
-    return result;
+    window.end();
+    return new Result(measuredTasks.get(), measuredEnds.get(), seconds, transitions, starts, endToEnd);
   }
 
   /** Starts {@code count} runs and waits until each has its first dispatch; they are then left alone. */
   void hold(int count, Duration timeout) throws InterruptedException {
-    this.rate = 0;
-    starting = false;
     holding = true;
     for (int i = 0; i < count; i++) {
-      send(starter.apply(runPrefix + "-held-" + i), null);
+      producer.send(starter.apply(runPrefix + "-held-" + i));
     }
     producer.flush();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -151,13 +213,13 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  /** Dispatches of driven runs received so far. */
-  long dispatches() {
-    return dispatches.get();
-  }
-
   long heldRuns() {
     return held.get();
+  }
+
+  /** Dispatches of driven runs received so far (not of held runs). */
+  long dispatches() {
+    return dispatches.get();
   }
 
   private void drain(Duration timeout) throws InterruptedException {
@@ -174,24 +236,12 @@ final class LoadDriver implements AutoCloseable {
     String runId = runPrefix + "-" + runNumber.incrementAndGet();
     Track track = new Track();
     runs.put(runId, track);
-    send(starter.apply(runId), track);
+    track.sentNanos = System.nanoTime();
+    producer.send(starter.apply(runId));
   }
 
-  private void consume() {
-    try {
-      while (!Thread.currentThread().isInterrupted()) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          onDispatch(record, System.nanoTime());
-        }
-      }
-    } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
-      // closing
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
-    }
-  }
-
-  private void onDispatch(ConsumerRecord<String, byte[]> record, long now) {
+  private void onDispatch(ConsumerRecord<String, byte[]> record) {
+    long now = System.nanoTime();
     JobDispatch dispatch = wire.decode(record.value(), JobDispatch.class);
     if (dispatch.getAction() != DispatchAction.START) {
       return;
@@ -208,17 +258,52 @@ final class LoadDriver implements AutoCloseable {
     if (measuring) {
       long micros = (now - track.sentNanos) / 1000;
       (track.dispatched == 0 ? starts : transitions).add(micros);
-      measured.incrementAndGet();
+      measuredTasks.incrementAndGet();
     }
     track.dispatched++;
-    boolean last = track.dispatched == jobsPerRun;
-    send(new ProducerRecord<>(completionsTopic, dispatch.getRunId(), wire.encode(completionsTopic, completionOf(dispatch))), last ? null : track);
-    if (last) {
-      runs.remove(dispatch.getRunId());
-      if (starting) {
+    track.sentNanos = System.nanoTime();
+    producer.send(new ProducerRecord<>(completionsTopic, dispatch.getRunId(), wire.encode(completionsTopic, completionOf(dispatch))));
+    if (!endsByEvent && track.dispatched == jobsPerRun) {
+      ended(dispatch.getRunId(), track);
+    }
+  }
+
+  /** Only a run's RUN_SUCCEEDED matters here: found in the bytes first, so the other lifecycle events cost no decoding. */
+  private void onEvent(ConsumerRecord<String, byte[]> record) {
+    if (record.value() == null || indexOf(record.value(), RUN_SUCCEEDED) < 0) {
+      return;
+    }
+    Track track = runs.get(record.key());
+    if (track != null) {
+      if (measuring) {
+        endToEnd.add((System.nanoTime() - track.startNanos) / 1000);
+      }
+      ended(record.key(), track);
+    }
+  }
+
+  private void ended(String runId, Track track) {
+    if (runs.remove(runId, track)) {
+      if (measuring) {
+        measuredEnds.incrementAndGet();
+      }
+      if (closedLoop) {
         startRun();
       }
     }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   static JobCompletion completionOf(JobDispatch dispatch) {
@@ -228,33 +313,10 @@ final class LoadDriver implements AutoCloseable {
         .setStatus(CompletionStatus.SUCCEEDED).setExitCode(0).setStartedAt(now).setEndedAt(now).setReporter("bench").build();
   }
 
-  /** Publishes now, or at the next free slot when paced; the track's clock starts when the record is handed to the producer. */
-  private void send(ProducerRecord<String, byte[]> record, Track track) {
-    if (rate <= 0) {
-      if (track != null) {
-        track.sentNanos = System.nanoTime();
-      }
-      producer.send(record);
-      return;
-    }
-    long delay;
-    synchronized (this) {
-      long now = System.nanoTime();
-      nextSlotNanos = Math.max(now, nextSlotNanos + (long) (1e9 / rate));
-      delay = nextSlotNanos - now;
-    }
-    pacer.schedule(() -> {
-      if (track != null) {
-        track.sentNanos = System.nanoTime();
-      }
-      producer.send(record);
-    }, delay, TimeUnit.NANOSECONDS);
-  }
-
   @Override
   public void close() {
-    pacer.shutdownNow();
-    consumer.wakeup();
+    arrivals.shutdownNow();
+    consumers.forEach(KafkaConsumer::wakeup);
     producer.close(Duration.ofSeconds(10));
   }
 }

@@ -3,38 +3,24 @@ package dev.baton.cli.bench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.text.ParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jdk.jfr.Configuration;
-import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * A JFR recording of one phase, summarised: CPU samples by thread group, and, for the engine's
+ * A JFR recording of the engine during one phase, summarised: CPU samples by thread group, and, for the engine's
  * stream thread, by the first frame that is not in the JDK's collections or locks (where the
  * thread's time goes).
  */
-final class Profile implements AutoCloseable {
-  private final Recording recording;
-  private final Path file;
+final class Profile {
+  private Profile() {}
 
-  Profile(Path file) throws IOException, ParseException {
-    this.file = file;
-    recording = new Recording(Configuration.getConfiguration("profile"));
-    recording.start();
-  }
-
-  void stop() throws IOException {
-    recording.stop();
-    recording.dump(file);
-  }
-
-  void summarize(PrintWriter out, String engineThreadMarker, int top) throws IOException {
+  /** Prints where the CPU went in the recording {@code file}; {@code engineThreadMarker} picks the engine's threads. */
+  static void summarize(Path file, PrintWriter out, String engineThreadMarker, int top) throws IOException {
     Map<String, Integer> byGroup = new HashMap<>();
     Map<String, Integer> byArea = new HashMap<>();
     Map<String, Integer> byMethod = new HashMap<>();
@@ -136,8 +122,4 @@ final class Profile implements AutoCloseable {
     return "other: " + frames.get(0).getMethod().getType().getName();
   }
 
-  @Override
-  public void close() {
-    recording.close();
-  }
 }

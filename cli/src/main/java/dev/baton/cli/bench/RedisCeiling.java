@@ -59,6 +59,19 @@ final class RedisCeiling implements AutoCloseable {
     return Long.parseLong(node.info(RedisNode.InfoSection.STATS).get("total_commands_processed"));
   }
 
+  /** Calls so far per command name, commands run inside scripts included (INFO commandstats). */
+  java.util.Map<String, Long> commandCalls() {
+    RedisNode node = redis.getRedisNodes(RedisNodes.SINGLE).getInstance();
+    java.util.Map<String, Long> calls = new java.util.TreeMap<>();
+    node.info(RedisNode.InfoSection.COMMANDSTATS).forEach((key, value) -> {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("calls=(\\d+)").matcher(value);
+      if (key.startsWith("cmdstat_") && m.find()) {
+        calls.put(key.substring("cmdstat_".length()), Long.parseLong(m.group(1)));
+      }
+    });
+    return calls;
+  }
+
   @Override
   public void close() {
     redis.shutdown();

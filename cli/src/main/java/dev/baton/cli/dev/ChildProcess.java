@@ -21,8 +21,11 @@ public final class ChildProcess {
     this.log = log;
   }
 
+  /** The heap limit of every child JVM. */
+  public static final String MAX_HEAP = "-Xmx384m";
+
   public static List<String> java(String mainClass) {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), MAX_HEAP,
         "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-Dorg.slf4j.simpleLogger.log.dev.baton=info", "-cp", System.getProperty("java.class.path"), mainClass);
   }

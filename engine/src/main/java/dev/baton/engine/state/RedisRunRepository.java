@@ -159,8 +159,29 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public StoredRun load(String runId, String eventId) {
     String run = runKey(runId);
-    List<Object> result = script.eval(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST,
-        Arrays.asList(run, run + ":applied"), eventId);
+    return stored(script.eval(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, Arrays.asList(run, run + ":applied"), eventId));
+  }
+
+  @Override
+  public List<StoredRun> loadAll(List<EventRef> refs) {
+    if (refs.size() == 1) {
+      return List.of(load(refs.get(0).runId(), refs.get(0).eventId()));
+    }
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    for (EventRef ref : refs) {
+      String run = runKey(ref.runId());
+      pipelined.evalAsync(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, Arrays.asList(run, run + ":applied"), ref.eventId());
+    }
+    List<?> responses = batch.execute().getResponses();
+    List<StoredRun> out = new ArrayList<>(refs.size());
+    for (Object response : responses) {
+      out.add(stored((List<?>) response));
+    }
+    return out;
+  }
+
+  private static StoredRun stored(List<?> result) {
     long version = Long.parseLong(result.get(0).toString());
     String stateJson = result.get(1).toString();
     String appliedJson = result.get(2).toString();

@@ -16,6 +16,14 @@ public interface RunRepository extends AutoCloseable {
   /** The run's document and version, and the record of {@code eventId} if it was already applied. */
   StoredRun load(String runId, String eventId);
 
+  /** A run and the event about to be applied to it. */
+  record EventRef(String runId, String eventId) {}
+
+  /** Loads as {@link #load} does, one result per reference in order, in one round trip where the store allows (a pipeline). */
+  default List<StoredRun> loadAll(List<EventRef> refs) {
+    return refs.stream().map(r -> load(r.runId(), r.eventId())).toList();
+  }
+
   /** The fan-out instances a decision needs. */
   Map<String, ItemState> loadItems(String runId, Needs.ItemQuery query);
 

@@ -1,6 +1,5 @@
 package dev.baton.engine.topology;
 
-import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -8,6 +7,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -19,11 +19,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The engine's Kafka Streams topology (design §1):
  * <pre>
- *   triggers ─ key by run id ─ repartition ─┐
- *   completions ────────────────────────────┼─ run processor (Redis, decide) ─┬─ dispatch
- *   commands ───────────────────────────────┤          ▲                      ├─ events
- *   timers (due timers, own) ───────────────┘          │                      ├─ timers, commands (ADMIT)
- *   templates (compacted) ─ global table ──────────────┘                      └─ dlq
+ *   triggers ─ key by run id ─┬─ on its run's partition ─┐
+ *                             └─ repartition by run id ──┤
+ *   completions ──────────────────────────────────────────┼─ run processor (Redis, decide) ─┬─ dispatch
+ *   commands ─────────────────────────────────────────────┤          ▲                      ├─ events
+ *   timers (due timers, own) ─────────────────────────────┘          │                      ├─ timers, commands (ADMIT)
+ *   templates (compacted) ─ global table ────────────────────────────┘                      └─ dlq
  * </pre>
  * One private method per sub-flow; every operator is named.
  */
@@ -32,31 +33,38 @@ public final class EngineTopology {
 
   private EngineTopology() {}
 
+  /** For tests: one partition, exactly-once, JSON, a 100 ms tick. */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json(), false);
+    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json(), true, 1);
   }
 
   /**
    * {@code tick}: how often each task looks for due timers and admissions; {@code wire}: the
-   * encoding it writes; {@code writeBehind}: saves go to Redis in one pipeline per commit (only
-   * under exactly-once, where nothing forwarded is visible before the commit).
+   * encoding it writes; {@code exactlyOnce}: the engine runs with exactly_once_v2, and each task
+   * asks for a commit as soon as its input is drained; {@code runPartitions}: the partitions of
+   * the topics keyed by run id (completions, commands, timers), which the re-keyed triggers get too.
    */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire,
-      boolean writeBehind) {
-    StreamsBuilder builder = new StreamsBuilder();
-    if (writeBehind) {
-      builder.addStateStore(PendingSaves.builder());
+      boolean exactlyOnce, int runPartitions) {
+    return build(topics, runs, counters, tick, wire, exactlyOnce, runPartitions, true);
+  }
+
+  /** {@code applyWhenDrained} false (tests): a task's batch is applied only by the commit hook. */
+  static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire,
+      boolean exactlyOnce, int runPartitions, boolean applyWhenDrained) {
+    if (runPartitions < 1) {
+      throw new IllegalArgumentException("runPartitions must be at least 1, got " + runPartitions);
     }
-    java.util.concurrent.atomic.AtomicLong guessesPausedUntil = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-    String[] stores = writeBehind ? new String[] {PendingSaves.NAME} : new String[0];
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(CommitHook.builder());
     templateStore(builder, topics);
-    KStream<String, Inbound> inputs = triggersByRun(builder, topics, wire)
+    KStream<String, Inbound> inputs = triggersByRun(builder, topics, wire, exactlyOnce, runPartitions)
         .merge(tagged(builder, topics.completions(), Inbound.Kind.COMPLETION), Named.as("merge-completions"))
         .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"))
         .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
         .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, tick,
-            writeBehind, guessesPausedUntil), Named.as("run-processor"), stores)
+            exactlyOnce, applyWhenDrained), Named.as("run-processor"), CommitHook.NAME)
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
     return builder.build();
@@ -69,11 +77,25 @@ public final class EngineTopology {
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
   }
 
-  private static KStream<String, Inbound> triggersByRun(StreamsBuilder builder, Topics topics, Wire wire) {
-    return builder.stream(topics.triggers(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("triggers-source"))
-        .process(() -> new TriggerKeyProcessor(wire), Named.as("trigger-key-by-run"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("triggers-by-run"))
-        .mapValues(v -> new Inbound(Inbound.Kind.TRIGGER, v), Named.as("tag-triggers"));
+  /**
+   * Triggers keyed by run id: those already on their run's partition go straight to the run
+   * processor, the others through a repartition topic with as many partitions as the run topics.
+   */
+  private static KStream<String, Inbound> triggersByRun(StreamsBuilder builder, Topics topics, Wire wire, boolean exactlyOnce,
+      int runPartitions) {
+    var routed = builder.stream(topics.triggers(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("triggers-source"))
+        .process(() -> new TriggerKeyProcessor(wire, exactlyOnce, runPartitions), Named.as("trigger-key-by-run"))
+        .split(Named.as("trigger-"))
+        .branch((runId, trigger) -> trigger.here(), Branched.as("here"))
+        .defaultBranch(Branched.as("elsewhere"));
+    KStream<String, Inbound> rekeyed = routed.get("trigger-elsewhere")
+        .mapValues(KeyedTrigger::value, Named.as("trigger-bytes"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("triggers-by-run")
+            .withNumberOfPartitions(runPartitions))
+        .mapValues(v -> new Inbound(Inbound.Kind.TRIGGER, v), Named.as("tag-rekeyed-triggers"));
+    return routed.get("trigger-here")
+        .mapValues(t -> new Inbound(Inbound.Kind.TRIGGER, t.value()), Named.as("tag-triggers"))
+        .merge(rekeyed, Named.as("merge-rekeyed-triggers"));
   }
 
   private static KStream<String, Inbound> tagged(StreamsBuilder builder, String topic, Inbound.Kind kind) {

@@ -11,7 +11,6 @@ import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
 import dev.baton.serde.Wire;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Turns a raw input record into an {@link EngineEvent} and the id under which it is applied:
@@ -33,7 +32,8 @@ final class InboundParser {
 
   record Parsed(EngineEvent event, String eventId, String error) {}
 
-  Parsed parse(Record<String, Inbound> record, RecordMetadata meta) {
+  Parsed parse(InputRecord input) {
+    Record<String, Inbound> record = input.record();
     var size = record.headers().lastHeader(DeadLetters.ORIGINAL_SIZE);
     int length = size != null ? Integer.parseInt(new String(size.value(), java.nio.charset.StandardCharsets.UTF_8))
         : record.value().value() == null ? 0 : record.value().value().length;
@@ -45,7 +45,7 @@ final class InboundParser {
       return switch (record.value().kind()) {
         case TRIGGER -> trigger(record);
         case COMPLETION -> completion(record.value().value());
-        case COMMAND -> command(record.value().value(), meta);
+        case COMMAND -> command(record.value().value(), input);
         case TIMER -> timer(record.value().value());
       };
     } catch (EventFormatException e) {
@@ -77,12 +77,12 @@ final class InboundParser {
     return new Parsed(new EngineEvent.TimerDue(t.getRunId(), t), t.getEventId(), null);
   }
 
-  private Parsed command(byte[] value, RecordMetadata meta) {
+  private Parsed command(byte[] value, InputRecord input) {
     RunCommand c = commands.decode(value);
     if (c.getRunId().isBlank()) {
       throw new EventFormatException("field 'runId' must not be empty");
     }
-    String id = c.getEventId() != null ? c.getEventId() : "command:" + meta.topic() + "-" + meta.partition() + "@" + meta.offset();
+    String id = c.getEventId() != null ? c.getEventId() : "command:" + input.topic() + "-" + input.partition() + "@" + input.offset();
     return new Parsed(new EngineEvent.CommandReceived(c.getRunId(), c), id, null);
   }
 }

@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /** Turns a decision's commands into the records to produce: dispatches, lifecycle events, dead letters. */
 final class Outbounds {
@@ -30,7 +28,7 @@ final class Outbounds {
     this.wire = wire;
   }
 
-  List<OutboundRecord> of(List<EngineCommand> commands, Record<String, Inbound> input, RecordMetadata meta) {
+  List<OutboundRecord> of(List<EngineCommand> commands, InputRecord input) {
     List<OutboundRecord> out = new ArrayList<>();
     for (EngineCommand command : commands) {
       if (command instanceof EngineCommand.DispatchJob d) {
@@ -38,9 +36,9 @@ final class Outbounds {
       } else if (command instanceof EngineCommand.EmitRunEvent e) {
         out.add(new OutboundRecord(topics.events(), e.event().getRunId(), wire.encode(topics.events(), e.event()), Map.of()));
       } else if (command instanceof EngineCommand.Reject r) {
-        out.add(deadLetter(input, meta, r.reason()));
-        if (input.value().kind() == Inbound.Kind.TRIGGER) {
-          out.add(rejected(input.key(), r.reason(), input.timestamp()));
+        out.add(deadLetter(input, r.reason()));
+        if (input.kind() == Inbound.Kind.TRIGGER) {
+          out.add(rejected(input.record().key(), r.reason(), input.timestamp()));
         }
       }
     }
@@ -75,16 +73,16 @@ final class Outbounds {
    * The original bytes and headers, plus why and where from. A trigger's source coordinates were
    * set before the repartition; other records' are their own.
    */
-  OutboundRecord deadLetter(Record<String, Inbound> input, RecordMetadata meta, String reason) {
+  OutboundRecord deadLetter(InputRecord input, String reason) {
     Map<String, byte[]> headers = new LinkedHashMap<>();
-    for (Header h : input.headers()) {
+    for (Header h : input.record().headers()) {
       headers.put(h.key(), h.value());
     }
-    headers.putIfAbsent(DeadLetters.SOURCE_TOPIC, bytes(meta.topic()));
-    headers.putIfAbsent(DeadLetters.SOURCE_PARTITION, bytes(Integer.toString(meta.partition())));
-    headers.putIfAbsent(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(meta.offset())));
+    headers.putIfAbsent(DeadLetters.SOURCE_TOPIC, bytes(input.topic()));
+    headers.putIfAbsent(DeadLetters.SOURCE_PARTITION, bytes(Integer.toString(input.partition())));
+    headers.putIfAbsent(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(input.offset())));
     headers.put(DeadLetters.REASON, bytes(reason));
-    byte[] value = input.value().value();
+    byte[] value = input.record().value().value();
     if (value != null && value.length > DeadLetters.KEPT_BYTES && value.length > DeadLetters.MAX_VALUE_BYTES / 2) {
       headers.putIfAbsent(DeadLetters.ORIGINAL_SIZE, bytes(Integer.toString(value.length)));
       value = java.util.Arrays.copyOf(value, DeadLetters.KEPT_BYTES);
@@ -93,7 +91,7 @@ final class Outbounds {
     // A trigger was re-keyed by run id: dead-letter it under the key it arrived with.
     byte[] originalKey = headers.remove(DeadLetters.SOURCE_KEY);
     String key = originalKey != null ? new String(originalKey, StandardCharsets.UTF_8)
-        : input.value().kind() == Inbound.Kind.TRIGGER ? null : input.key();
+        : input.kind() == Inbound.Kind.TRIGGER ? null : input.record().key();
     return new OutboundRecord(topics.dlq(), key, value, headers);
   }
 

@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The runs a task applied lately, as they are in Redis after its saves (or will be, once its
- * pending saves are written): state without instances, version, and the event ids applied through
- * this cache. Least recently used first out; a run with a pending save is never dropped.
+ * The runs a task applied lately, as they are in Redis after its saves (or will be, once the
+ * saves of the batch being applied are written): state without instances, version, and the event
+ * ids applied through this cache. The task owns the runs' partition, so their Redis copy changes
+ * only through it. Least recently used first out, when a batch is done ({@link #trim}).
  */
 final class RunCache {
   /** A cached run; {@code appliedIds}: events applied to it by this task since it was cached. */
@@ -33,7 +34,7 @@ final class RunCache {
   }
 
   /** Records the run as saved (or about to be) at {@code version} by applying {@code eventId}. */
-  void put(String runId, RunState state, long version, String eventId, Set<String> pinned) {
+  void put(String runId, RunState state, long version, String eventId) {
     Entry old = entries.get(runId);
     Set<String> ids = old == null ? new HashSet<>() : old.appliedIds();
     if (ids.size() >= MAX_IDS_PER_RUN) {
@@ -41,7 +42,6 @@ final class RunCache {
     }
     ids.add(eventId);
     entries.put(runId, new Entry(state, version, ids));
-    trim(pinned);
   }
 
   void remove(String runId) {
@@ -52,13 +52,12 @@ final class RunCache {
     entries.clear();
   }
 
-  /** Drops the least recently used runs beyond the capacity, except those in {@code pinned}. */
-  void trim(Set<String> pinned) {
+  /** Drops the least recently used runs beyond the capacity. */
+  void trim() {
     Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
     while (entries.size() > capacity && it.hasNext()) {
-      if (!pinned.contains(it.next().getKey())) {
-        it.remove();
-      }
+      it.next();
+      it.remove();
     }
   }
 }

@@ -91,7 +91,9 @@ public final class ScheduleRunner implements AutoCloseable {
       String key = "schedule/" + t.name() + "/" + due.toEpochMilli();
       WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setTemplate(t.name()).setIdempotencyKey(key).setOccurredAt(due).build();
       // Publish before moving the mark: a crash in between fires the same tick again, which is the same run.
-      producer.send(new ProducerRecord<>(topics.triggers(), key, wire.encode(topics.triggers(), trigger)));
+      // Keyed by the run it starts, so the trigger lands on its run's partition and needs no repartition.
+      producer.send(new ProducerRecord<>(topics.triggers(), dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
+          wire.encode(topics.triggers(), trigger)));
       producer.flush();
       LOG.info("schedule of {} fired for {}{}", t.name(), due, missed ? " (missed while down; catchUp)" : "");
     } else {

@@ -191,7 +191,9 @@ public final class TriggerRouter implements AutoCloseable {
             : record.topic() + "/" + Expressions.text(Expressions.evalEvent(r.rule().idempotencyKey(), event)));
         WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setTemplate(r.template().name()).setParams(params)
             .setIdempotencyKey(key).setOccurredAt(Instant.ofEpochMilli(record.timestamp())).build();
-        producer.send(new ProducerRecord<>(topics.triggers(), key, wire.encode(topics.triggers(), trigger)));
+        // Keyed by the run it starts, so the trigger lands on its run's partition and needs no repartition.
+        producer.send(new ProducerRecord<>(topics.triggers(), dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
+            wire.encode(topics.triggers(), trigger)));
         started.incrementAndGet();
       } catch (Expressions.InvalidExpressionException e) {
         deadLetter(record, "trigger rule of template '" + r.template().name() + "' on " + record.topic() + ": " + e.getMessage());

@@ -8,14 +8,15 @@ import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * The hook that writes the run processor's saves to Redis before its task commits. It holds no
+ * The hook that lets the run processor finish its batch before its task commits. It holds no
  * data: Kafka Streams flushes the caches of a task's stores ({@link CachedStateStore#flushCache})
- * in the task's prepare-commit step, before it flushes the producer and commits the transaction
- * (Kafka Streams 4.3, {@code StreamTask.flush}); the processor's flush action runs there. A failed
- * flush fails the commit: the transaction aborts and its records are processed again.
+ * in the task's prepare-commit step, before it flushes the producer and commits the offsets, or
+ * the transaction (Kafka Streams 4.3, {@code StreamTask.flush}); the processor's action runs there,
+ * so no offset is committed for a record whose outputs are not sent. A failed action fails the
+ * commit: the records are processed again.
  */
-final class PendingSaves implements StateStore, CachedStateStore<Object, Object> {
-  static final String NAME = "baton-pending-saves";
+final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
+  static final String NAME = "baton-commit-hook";
 
   private Runnable flush = () -> {};
   private Runnable discard = () -> {};
@@ -68,31 +69,31 @@ final class PendingSaves implements StateStore, CachedStateStore<Object, Object>
     return open;
   }
 
-  static StoreBuilder<PendingSaves> builder() {
+  static StoreBuilder<CommitHook> builder() {
     return new StoreBuilder<>() {
       @Override
-      public StoreBuilder<PendingSaves> withCachingEnabled() {
+      public StoreBuilder<CommitHook> withCachingEnabled() {
         return this;
       }
 
       @Override
-      public StoreBuilder<PendingSaves> withCachingDisabled() {
+      public StoreBuilder<CommitHook> withCachingDisabled() {
         return this;
       }
 
       @Override
-      public StoreBuilder<PendingSaves> withLoggingEnabled(Map<String, String> config) {
+      public StoreBuilder<CommitHook> withLoggingEnabled(Map<String, String> config) {
         return this;
       }
 
       @Override
-      public StoreBuilder<PendingSaves> withLoggingDisabled() {
+      public StoreBuilder<CommitHook> withLoggingDisabled() {
         return this;
       }
 
       @Override
-      public PendingSaves build() {
-        return new PendingSaves();
+      public CommitHook build() {
+        return new CommitHook();
       }
 
       @Override

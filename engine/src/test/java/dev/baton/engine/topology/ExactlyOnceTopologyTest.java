@@ -1,0 +1,179 @@
+package dev.baton.engine.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.engine.decide.RunStatus;
+import dev.baton.engine.template.StoredTemplate;
+import dev.baton.engine.template.Templates;
+import dev.baton.events.JobDispatch;
+import dev.baton.events.RunEvent;
+import dev.baton.events.RunEventType;
+import dev.baton.serde.EventCodec;
+import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's production default, driven record by record: exactly_once_v2, each task's batch
+ * applied when its input is drained (or by the commit hook), triggers on their run's partition
+ * taken straight to the run processor and the others re-keyed through the repartition topic.
+ */
+class ExactlyOnceTopologyTest {
+  static final Topics TOPICS = Topics.defaults();
+  static final String YAML = """
+      name: seq
+      version: 1
+      jobs:
+        - name: a
+          command: ["true"]
+        - name: b
+          command: ["true"]
+        - name: c
+          command: ["true"]
+      """;
+
+  InMemoryRunRepository runs = new InMemoryRunRepository();
+  EngineCounters counters = new EngineCounters();
+  TopologyTestDriver driver;
+  TestInputTopic<String, String> triggers;
+  TestInputTopic<String, String> completions;
+  TestOutputTopic<String, String> dispatch;
+  TestOutputTopic<String, String> events;
+
+  void start(Topology topology) throws Exception {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "exactly-once-topology-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver = new TopologyTestDriver(topology, props);
+    var templates = driver.createInputTopic(TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
+    String stored = StoredTemplate.of(Templates.parse("seq.yaml", YAML), YAML).toJson();
+    templates.pipeInput("seq@1", stored);
+    templates.pipeInput("seq", stored);
+    triggers = driver.createInputTopic(TOPICS.triggers(), Serdes.String().serializer(), Serdes.String().serializer());
+    completions = driver.createInputTopic(TOPICS.completions(), Serdes.String().serializer(), Serdes.String().serializer());
+    dispatch = driver.createOutputTopic(TOPICS.dispatch(), Serdes.String().deserializer(), Serdes.String().deserializer());
+    events = driver.createOutputTopic(TOPICS.events(), Serdes.String().deserializer(), Serdes.String().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  static String trigger(String runId) {
+    return "{\"runId\":\"" + runId + "\",\"template\":\"seq\"}";
+  }
+
+  static String completion(String runId, String job) {
+    return "{\"runId\":\"" + runId + "\",\"job\":\"" + job + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0}";
+  }
+
+  List<String> dispatchedJobs() {
+    return dispatch.readValuesToList().stream()
+        .map(v -> EventCodec.of(JobDispatch.class).decode(v.getBytes(StandardCharsets.UTF_8)).getJob()).toList();
+  }
+
+  List<RunEventType> eventTypes() {
+    return events.readValuesToList().stream()
+        .map(v -> EventCodec.of(RunEvent.class).decode(v.getBytes(StandardCharsets.UTF_8)).getType()).toList();
+  }
+
+  /** Drives a run of three jobs through to its end, checking each dispatch as it comes. */
+  void runToSuccess(String runId) {
+    triggers.pipeInput(runId, trigger(runId));
+    assertEquals(List.of("a"), dispatchedJobs());
+    completions.pipeInput(runId, completion(runId, "a"));
+    assertEquals(List.of("b"), dispatchedJobs());
+    completions.pipeInput(runId, completion(runId, "b"));
+    assertEquals(List.of("c"), dispatchedJobs());
+    completions.pipeInput(runId, completion(runId, "c"));
+    assertTrue(dispatch.isEmpty());
+    assertEquals(RunStatus.SUCCEEDED, runs.states.get(runId).status());
+  }
+
+  @Nested
+  class AppliedWhenDrained {
+    @Test
+    void runsThreeJobsInOrderAndSavesEachStepBeforeItsDispatch() throws Exception {
+      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), true, 1));
+      runToSuccess("r1");
+      assertEquals(List.of(RunEventType.RUN_STARTED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED,
+          RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes());
+      assertEquals(4, runs.saves); // the trigger and three completions, each saved once
+      assertEquals(4, counters.applied());
+    }
+
+    @Test
+    void triggerOnItsRunsPartitionSkipsTheRepartitionTopic() throws Exception {
+      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), true, 1));
+      triggers.pipeInput("any-key", trigger("r1"));
+      assertEquals(List.of("a"), dispatchedJobs());
+      assertTrue(driver.producedTopicNames().stream().noneMatch(t -> t.contains("triggers-by-run")),
+          "topics written: " + driver.producedTopicNames());
+    }
+
+    @Test
+    void triggerForAnotherPartitionGoesThroughTheRepartitionTopic() throws Exception {
+      // Two run partitions: every record here arrives on partition 0, so a run that lives on 1 is re-keyed.
+      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), true, 2));
+      String elsewhere = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "run-" + i)
+          .filter(id -> RunIds.partition(id, 2) == 1).findFirst().orElseThrow();
+      triggers.pipeInput(elsewhere, trigger(elsewhere));
+      assertEquals(List.of("a"), dispatchedJobs());
+      assertTrue(driver.producedTopicNames().stream().anyMatch(t -> t.contains("triggers-by-run")),
+          "topics written: " + driver.producedTopicNames());
+    }
+
+    @Test
+    void refusedSaveInABatchIsAppliedAgainFromTheRepository() throws Exception {
+      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), true, 1));
+      triggers.pipeInput("r1", trigger("r1"));
+      dispatchedJobs();
+      runs.conflictsToSimulate = 1;
+      completions.pipeInput("r1", completion("r1", "a"));
+      assertEquals(List.of("b"), dispatchedJobs());
+      assertEquals(1, counters.casConflicts());
+      assertEquals(1, runs.states.get("r1").job("b").attempt());
+    }
+  }
+
+  @Nested
+  class AppliedByTheCommitHook {
+    @Test
+    void batchWaitingAtCommitIsAppliedAndForwardedBeforeTheCommit() throws Exception {
+      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), true, 1, false));
+      runToSuccess("r1");
+      assertEquals(4, runs.saves);
+    }
+
+    @Test
+    void twoRunsInterleavedKeepTheirOwnOrder() throws Exception {
+      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), true, 1, false));
+      triggers.pipeInput("r1", trigger("r1"));
+      triggers.pipeInput("r2", trigger("r2"));
+      assertEquals(List.of("a", "a"), dispatchedJobs());
+      completions.pipeInput("r2", completion("r2", "a"));
+      completions.pipeInput("r1", completion("r1", "a"));
+      completions.pipeInput("r1", completion("r1", "b"));
+      assertEquals(List.of("b", "b", "c"), dispatchedJobs());
+      assertEquals(dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r1").job("c").status());
+      assertEquals(dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r2").job("b").status());
+    }
+  }
+}
