@@ -110,7 +110,7 @@ final class BatonHarness implements AutoCloseable {
 
   EngineConfig engineConfig() {
     return new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("streams"),
-        Duration.ofMillis(30), (short) 1, Duration.ofHours(1), 1000, engineKafka, wire, processingGuarantee);
+        EngineConfig.defaultCommitInterval(processingGuarantee), (short) 1, Duration.ofHours(1), 1000, engineKafka, wire, processingGuarantee);
   }
 
   Engine startEngine() throws InterruptedException {

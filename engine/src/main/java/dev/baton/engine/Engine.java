@@ -81,6 +81,11 @@ public final class Engine implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+    if (config.exactlyOnce()) {
+      // A task that drained its input less than a commit interval after its last commit commits at the
+      // next interval: the stream thread must wake for it even when no record comes.
+      p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, config.commitInterval().toMillis() / 2)));
+    }
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
@@ -114,7 +119,7 @@ public final class Engine implements AutoCloseable {
     dev.baton.serde.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
     int runPartitions = dev.baton.serde.TopicAdmin.runPartitions(config.bootstrapServers(), config.kafka(), config.topics());
     streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, Duration.ofMillis(100), config.wire(),
-        config.exactlyOnce(), runPartitions), streamsProperties(config));
+        config.exactlyOnce() ? config.commitInterval() : null, runPartitions), streamsProperties(config));
     // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));

@@ -71,8 +71,9 @@ public final class BenchCmd implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "4", paramLabel = "N", description = "Partitions per topic (default: ${DEFAULT-VALUE})")
   int partitions;
 
-  @Option(names = "--commit-interval", defaultValue = "100", paramLabel = "MS",
-      description = "Kafka Streams commit interval for ceiling and engine (default: ${DEFAULT-VALUE})")
+  @Option(names = "--commit-interval", defaultValue = "0", paramLabel = "MS",
+      description = "Commit interval of ceiling and engine (default: the engine's own for each guarantee: 10 ms exactly once, 100 ms"
+          + " at least once)")
   int commitInterval;
 
   @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
@@ -83,6 +84,10 @@ public final class BenchCmd implements Callable<Integer> {
       description = "Processing guarantees to measure (default: ${DEFAULT-VALUE})")
   List<String> modes;
 
+  @Option(names = "--open-rate", defaultValue = "0", paramLabel = "RUNS_PER_SECOND",
+      description = "Runs per second of the open loop (default: half the closed loop's rate), to compare settings at one load")
+  double openRate;
+
   @Option(names = "--held-runs", defaultValue = "0", paramLabel = "N",
       description = "After the phases, start N runs whose first job never ends and report the engine's heap with them in flight (default: off)")
   int heldRuns;
@@ -91,6 +96,10 @@ public final class BenchCmd implements Callable<Integer> {
       description = "Dispatches to time from dispatch to the job's start, on cold and on warm pods, against the mock API server"
           + " (default: ${DEFAULT-VALUE}; 0: skip)")
   int podStarts;
+
+  @Option(names = "--engine-env", paramLabel = "NAME=VALUE", split = ",",
+      description = "More settings for the engine, as its environment (BATON_*; BATON_KAFKA_* for Kafka Streams), to compare settings")
+  Map<String, String> engineEnv = new LinkedHashMap<>();
 
   @Option(names = "--profile", paramLabel = "FILE.jfr",
       description = "Record the engine with JFR during each closed loop of N runs, into MODE-FILE beside FILE, and print where its time goes")
@@ -106,8 +115,9 @@ public final class BenchCmd implements Callable<Integer> {
     Path work = Files.createTempDirectory("baton-bench-");
     int kafkaPort = DevFiles.freePort();
     out.printf("baton bench: %d no-op jobs per run; closed loop of %d runs in flight (%d s), then half its rate open loop (%d s)%s;"
-        + " %d partitions, %d stream thread(s), commit interval %d ms%n", jobs, inFlight, seconds, seconds / 2,
-        saturated > 0 ? ", then " + saturated + " in flight (" + seconds / 2 + " s)" : "", partitions, threads, commitInterval);
+        + " %d partitions, %d stream thread(s), commit interval %s%n", jobs, inFlight, seconds, seconds / 2,
+        saturated > 0 ? ", then " + saturated + " in flight (" + seconds / 2 + " s)" : "", partitions, threads,
+        commitInterval > 0 ? commitInterval + " ms" : "the engine's default");
     out.printf("machine: %d cores (%s), %s %s, Java %s; %s%n", Runtime.getRuntime().availableProcessors(), cpuModel(),
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"), LocalDate.now());
     ChildProcess broker = null;
@@ -149,9 +159,11 @@ public final class BenchCmd implements Callable<Integer> {
             "--modes takes " + EngineConfig.EXACTLY_ONCE + " and " + EngineConfig.AT_LEAST_ONCE + ", got '" + mode + "'");
       }
     }
-    if (jobs < 1 || inFlight < 1 || seconds < 2 || partitions < 1 || threads < 1 || warmup < 0 || saturated < 0) {
+    if (jobs < 1 || inFlight < 1 || seconds < 2 || partitions < 1 || threads < 1 || warmup < 0 || saturated < 0 || commitInterval < 0
+        || openRate < 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--jobs, --in-flight, --partitions and --threads must be at least 1, --seconds at least 2, --warmup and --saturated at least 0");
+          "--jobs, --in-flight, --partitions and --threads must be at least 1, --seconds at least 2, --warmup, --saturated,"
+              + " --commit-interval and --open-rate at least 0");
     }
   }
 
@@ -167,14 +179,19 @@ public final class BenchCmd implements Callable<Integer> {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.completions() + "-app");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode);
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
+    Duration interval = commitInterval(mode);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval.toMillis());
+    if (mode.equals(EngineConfig.EXACTLY_ONCE)) {
+      p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, interval.toMillis() / 2))); // as the engine does
+    }
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode + "-" + runs).toString());
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.putAll(Engine.producerDefaults(mode));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     boolean exactlyOnce = mode.equals(EngineConfig.EXACTLY_ONCE);
-    try (KafkaStreams streams = new KafkaStreams(CeilingTopology.build(topics.completions(), topics.dispatch(), wire, exactlyOnce), p)) {
+    try (KafkaStreams streams = new KafkaStreams(CeilingTopology.build(topics.completions(), topics.dispatch(), wire,
+        exactlyOnce ? interval : null), p)) {
       streams.start();
       awaitRunning(streams);
       LoadDriver.Starter seed = runId -> new ProducerRecord<>(topics.completions(), runId, wire.encode(topics.completions(),
@@ -201,10 +218,11 @@ public final class BenchCmd implements Callable<Integer> {
     settings.put("BATON_APPLICATION_ID", name + "-engine");
     settings.put("BATON_TOPIC_PREFIX", name);
     settings.put("BATON_REPLICATION_FACTOR", "1");
-    settings.put("BATON_COMMIT_INTERVAL_MS", Integer.toString(commitInterval));
+    settings.put("BATON_COMMIT_INTERVAL_MS", Long.toString(commitInterval(mode).toMillis()));
     settings.put("BATON_PROCESSING_GUARANTEE", mode);
     settings.put("BATON_FINISHED_RUN_RETENTION_HOURS", "1");
     settings.put("BATON_KAFKA_NUM_STREAM_THREADS", Integer.toString(threads));
+    settings.putAll(engineEnv);
     Wire wire = Wire.json();
     List<Row> rows = new ArrayList<>();
     out.printf("(b) Baton, %s: starting its engine ...%n", mode);
@@ -221,7 +239,7 @@ public final class BenchCmd implements Callable<Integer> {
         LoadDriver.Result full = driver.closed(inFlight, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
             record ? meter.recording(engine, recording) : meter);
         rows.add(new Row("(b) Baton, " + inFlight + " in flight", mode, full, meter.cost(full)));
-        double halfRuns = full.runsPerSecond() / 2;
+        double halfRuns = openRate > 0 ? openRate : full.runsPerSecond() / 2;
         out.printf("(b) Baton, %s, open loop at %.1f runs/s ...%n", mode, halfRuns);
         meter = new Cost.Meter(engine, machine, redis);
         LoadDriver.Result half = driver.open(halfRuns, Duration.ofSeconds(warmup / 2), Duration.ofSeconds(seconds / 2), meter);
@@ -244,6 +262,10 @@ public final class BenchCmd implements Callable<Integer> {
       }
     }
     return rows;
+  }
+
+  private Duration commitInterval(String mode) {
+    return commitInterval > 0 ? Duration.ofMillis(commitInterval) : EngineConfig.defaultCommitInterval(mode);
   }
 
   private void podStarts(String bootstrap, PrintWriter out) throws Exception {

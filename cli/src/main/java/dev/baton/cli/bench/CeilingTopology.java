@@ -19,15 +19,17 @@ import org.apache.kafka.streams.processor.api.Record;
  * The architecture's ceiling: a Kafka Streams topology with the engine's settings that turns each
  * completion into a dispatch of the same run, with no Redis and no decision. It decodes and
  * encodes as the engine does, and commits as the engine does (under exactly-once, as soon as a
- * task's input is drained), so only Baton's own work separates the two.
+ * task's input is drained, at most once per commit interval), so only Baton's own work separates
+ * the two.
  */
 final class CeilingTopology {
   private CeilingTopology() {}
 
-  static Topology build(String completions, String dispatch, Wire wire, boolean exactlyOnce) {
+  /** {@code commitSpacing}: null at least once; exactly once, the commit interval. */
+  static Topology build(String completions, String dispatch, Wire wire, java.time.Duration commitSpacing) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(completions, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-        .process(() -> new PassThrough(dispatch, wire, exactlyOnce))
+        .process(() -> new PassThrough(dispatch, wire, commitSpacing))
         .to(dispatch, Produced.with(Serdes.String(), Serdes.ByteArray()));
     return builder.build();
   }
@@ -35,13 +37,14 @@ final class CeilingTopology {
   private static final class PassThrough implements Processor<String, byte[], String, byte[]> {
     private final String dispatch;
     private final Wire wire;
-    private final boolean exactlyOnce;
+    private final java.time.Duration commitSpacing;
     private ProcessorContext<String, byte[]> context;
+    private long lastCommitRequest;
 
-    PassThrough(String dispatch, Wire wire, boolean exactlyOnce) {
+    PassThrough(String dispatch, Wire wire, java.time.Duration commitSpacing) {
       this.dispatch = dispatch;
       this.wire = wire;
-      this.exactlyOnce = exactlyOnce;
+      this.commitSpacing = commitSpacing;
     }
 
     @Override
@@ -52,8 +55,10 @@ final class CeilingTopology {
     @Override
     public void process(Record<String, byte[]> record) {
       context.forward(record.withValue(wire.encode(dispatch, next(wire.decode(record.value(), JobCompletion.class)))));
-      if (exactlyOnce && !StreamsInternals.taskHasQueuedRecords(context)) {
+      if (commitSpacing != null && !StreamsInternals.taskHasQueuedRecords(context)
+          && System.nanoTime() - lastCommitRequest >= commitSpacing.toNanos()) {
         context.commit();
+        lastCommitRequest = System.nanoTime();
       }
     }
   }

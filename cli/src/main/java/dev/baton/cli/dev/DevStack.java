@@ -63,7 +63,8 @@ public final class DevStack implements AutoCloseable {
     Path work = Files.createTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
     EngineConfig engineConfig = new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics,
-        work.resolve("streams"), Duration.ofMillis(50), (short) 1, Duration.ofDays(1), 1000, java.util.Map.of(), dev.baton.serde.Wire.json());
+        work.resolve("streams"), EngineConfig.defaultCommitInterval(EngineConfig.EXACTLY_ONCE), (short) 1, Duration.ofDays(1), 1000,
+        java.util.Map.of(), dev.baton.serde.Wire.json());
     var metrics = dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
     Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);

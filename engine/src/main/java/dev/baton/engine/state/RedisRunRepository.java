@@ -24,10 +24,10 @@ import org.redisson.client.codec.StringCodec;
  * Run state in Redis (design §5). Keys of one run share the hash tag {@code {id}}:
  * <ul>
  *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code state} (the run document without job
- *       outputs, JSON), {@code outputs} (job → outputs, JSON; rewritten only when a job's outputs change)</li>
+ *       outputs, JSON), {@code outputs} (job → outputs, JSON; rewritten only when a job's outputs change),
+ *       and {@code applied:<event id>} → {@link AppliedEvent} (JSON) for each event applied lately</li>
  *   <li>{@code baton:run:{id}:items} — hash: {@code job/index} → fan-out instance (JSON)</li>
- *   <li>{@code baton:run:{id}:applied} — hash: event id → {@link AppliedEvent} (JSON)</li>
- *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the hash</li>
+ *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the applied fields</li>
  * </ul>
  * Timers: {@code baton:timers:{<keyspace>}:<partition>} (sorted set of timer ids by due time) and
  * {@code ...:data} (id → TimerFired JSON). Admission under maxConcurrentRuns:
@@ -41,49 +41,51 @@ public final class RedisRunRepository implements RunRepository {
   private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
 
   private static final String LOAD = """
-      local v = redis.call('HMGET', KEYS[1], 'version', 'state', 'outputs')
-      local applied = redis.call('HGET', KEYS[2], ARGV[1])
-      return {v[1] or '0', v[2] or '', applied or '', v[3] or ''}
+      local v = redis.call('HMGET', KEYS[1], 'version', 'state', 'outputs', 'applied:' .. ARGV[1])
+      return {v[1] or '0', v[2] or '', v[4] or '', v[3] or ''}
       """;
 
-  // A compare-and-set on version; then state, instances, applied id, timers and admission together.
+  // A compare-and-set on version; then state, applied id, instances, timers and admission together.
+  // Four commands in the common case (GET, HMGET, HSET, RPUSH): the applied records are fields of the
+  // run's own hash, and RPUSH answers the length that bounds them.
   private static final String SAVE = """
-      if ARGV[#ARGV] ~= '0' and redis.call('GET', KEYS[12]) ~= ARGV[#ARGV] then return -1 end
-      local current = redis.call('HGET', KEYS[1], 'version') or '0'
+      local epoch = ARGV[#ARGV]
+      if epoch ~= '0' and redis.call('GET', KEYS[11]) ~= epoch then return -1 end
+      local cur = redis.call('HMGET', KEYS[1], 'version', 'applied:' .. ARGV[3])
+      local current = cur[1] or '0'
       if current ~= ARGV[1] then return 0 end
-      if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 2 end
+      if cur[2] then return 2 end
       if current == '0' then
-        redis.call('ZADD', KEYS[13], ARGV[#ARGV - 1], ARGV[#ARGV - 4])
-        redis.call('ZREMRANGEBYRANK', KEYS[13], 0, -100001)
+        redis.call('ZADD', KEYS[12], ARGV[#ARGV - 1], ARGV[#ARGV - 4])
+        redis.call('ZREMRANGEBYRANK', KEYS[12], 0, -100001)
       end
-      redis.call('HSET', KEYS[1], 'version', tostring(tonumber(ARGV[1]) + 1), 'state', ARGV[2])
-      if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'outputs', ARGV[7]) end
-      redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
-      redis.call('RPUSH', KEYS[3], ARGV[3])
-      local excess = redis.call('LLEN', KEYS[3]) - tonumber(ARGV[5])
-      for k = 1, excess do redis.call('HDEL', KEYS[2], redis.call('LPOP', KEYS[3])) end
+      local fields = {'version', tostring(tonumber(ARGV[1]) + 1), 'state', ARGV[2], 'applied:' .. ARGV[3], ARGV[4]}
+      if ARGV[7] ~= '' then fields[7] = 'outputs'; fields[8] = ARGV[7] end
+      redis.call('HSET', KEYS[1], unpack(fields))
+      local excess = redis.call('RPUSH', KEYS[2], ARGV[3]) - tonumber(ARGV[5])
+      for k = 1, excess do redis.call('HDEL', KEYS[1], 'applied:' .. redis.call('LPOP', KEYS[2])) end
       local i = 8
       local n = tonumber(ARGV[i]); i = i + 1
-      for k = 1, n do redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]); i = i + 2 end
+      for k = 1, n do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]); i = i + 2 end
       n = tonumber(ARGV[i]); i = i + 1
       for k = 1, n do
-        redis.call('ZADD', KEYS[5], ARGV[i + 1], ARGV[i]); redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 2]); i = i + 3
+        redis.call('ZADD', KEYS[4], ARGV[i + 1], ARGV[i]); redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 2]); i = i + 3
       end
       n = tonumber(ARGV[i]); i = i + 1
-      for k = 1, n do redis.call('ZREM', KEYS[5], ARGV[i]); redis.call('HDEL', KEYS[6], ARGV[i]); i = i + 1 end
+      for k = 1, n do redis.call('ZREM', KEYS[4], ARGV[i]); redis.call('HDEL', KEYS[5], ARGV[i]); i = i + 1 end
       local op, runId, template, limit = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
       if op == 'ENQUEUE' then
-        redis.call('SADD', KEYS[10], template); redis.call('HSET', KEYS[11], template, limit)
-        if redis.call('SISMEMBER', KEYS[8], runId) == 0 and not redis.call('LPOS', KEYS[7], runId) then
-          redis.call('RPUSH', KEYS[7], runId)
+        redis.call('SADD', KEYS[9], template); redis.call('HSET', KEYS[10], template, limit)
+        if redis.call('SISMEMBER', KEYS[7], runId) == 0 and not redis.call('LPOS', KEYS[6], runId) then
+          redis.call('RPUSH', KEYS[6], runId)
         end
       elseif op == 'ADMITTED' then
-        redis.call('ZREM', KEYS[9], runId)
+        redis.call('ZREM', KEYS[8], runId)
       elseif op == 'RELEASE' then
-        redis.call('SREM', KEYS[8], runId); redis.call('LREM', KEYS[7], 0, runId); redis.call('ZREM', KEYS[9], runId)
+        redis.call('SREM', KEYS[7], runId); redis.call('LREM', KEYS[6], 0, runId); redis.call('ZREM', KEYS[8], runId)
       end
       local ttl = tonumber(ARGV[6])
-      if ttl > 0 then for k = 1, 4 do redis.call('EXPIRE', KEYS[k], ttl) end end
+      if ttl > 0 then for k = 1, 3 do redis.call('EXPIRE', KEYS[k], ttl) end end
       return 1
       """;
 
@@ -159,7 +161,7 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public StoredRun load(String runId, String eventId) {
     String run = runKey(runId);
-    return stored(script.eval(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, Arrays.asList(run, run + ":applied"), eventId));
+    return stored(script.eval(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), eventId));
   }
 
   @Override
@@ -171,7 +173,7 @@ public final class RedisRunRepository implements RunRepository {
     org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (EventRef ref : refs) {
       String run = runKey(ref.runId());
-      pipelined.evalAsync(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, Arrays.asList(run, run + ":applied"), ref.eventId());
+      pipelined.evalAsync(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), ref.eventId());
     }
     List<?> responses = batch.execute().getResponses();
     List<StoredRun> out = new ArrayList<>(refs.size());
@@ -251,7 +253,7 @@ public final class RedisRunRepository implements RunRepository {
     String run = runKey(r.runId());
     String timers = timerKey(r.partition());
     String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
-    List<Object> keys = Arrays.asList(run, run + ":applied", run + ":applied-order", run + ":items", timers, timers + ":data",
+    List<Object> keys = Arrays.asList(run, run + ":applied-order", run + ":items", timers, timers + ":data",
         limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), limitsKey(), limitsKey() + ":max",
         epochKey(r.partition()), runIndexKey());
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;

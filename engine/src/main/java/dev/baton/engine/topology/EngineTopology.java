@@ -33,25 +33,27 @@ public final class EngineTopology {
 
   private EngineTopology() {}
 
-  /** For tests: one partition, exactly-once, JSON, a 100 ms tick. */
+  /** For tests: one partition, exactly-once committing at once when drained, JSON, a 100 ms tick. */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json(), true, 1);
+    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json(), java.time.Duration.ZERO, 1);
   }
 
   /**
    * {@code tick}: how often each task looks for due timers and admissions; {@code wire}: the
-   * encoding it writes; {@code exactlyOnce}: the engine runs with exactly_once_v2, and each task
-   * asks for a commit as soon as its input is drained; {@code runPartitions}: the partitions of
-   * the topics keyed by run id (completions, commands, timers), which the re-keyed triggers get too.
+   * encoding it writes; {@code commitSpacing}: null at least once; exactly once, each task asks
+   * for a commit as soon as its input is drained, unless its last commit is more recent than this
+   * (then the commit interval commits it); {@code runPartitions}: the partitions of the topics keyed
+   * by run id (completions, commands, timers), which the re-keyed triggers get too.
    */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire,
-      boolean exactlyOnce, int runPartitions) {
-    return build(topics, runs, counters, tick, wire, exactlyOnce, runPartitions, true);
+      java.time.Duration commitSpacing, int runPartitions) {
+    return build(topics, runs, counters, tick, wire, commitSpacing, runPartitions, true);
   }
 
   /** {@code applyWhenDrained} false (tests): a task's batch is applied only by the commit hook. */
   static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire,
-      boolean exactlyOnce, int runPartitions, boolean applyWhenDrained) {
+      java.time.Duration commitSpacing, int runPartitions, boolean applyWhenDrained) {
+    boolean exactlyOnce = commitSpacing != null;
     if (runPartitions < 1) {
       throw new IllegalArgumentException("runPartitions must be at least 1, got " + runPartitions);
     }
@@ -64,7 +66,7 @@ public final class EngineTopology {
         .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
         .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, tick,
-            exactlyOnce, applyWhenDrained), Named.as("run-processor"), CommitHook.NAME)
+            commitSpacing, applyWhenDrained), Named.as("run-processor"), CommitHook.NAME)
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
     return builder.build();

@@ -24,9 +24,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * the batch is full, and before every commit. Outputs are forwarded only after the saves they
  * depend on are written, in both processing modes, so Redis is always ahead of Kafka.
  *
- * <p>Under exactly-once, the processor asks for a commit as soon as its task's input is drained:
- * a step at low load waits for one transaction, not for the commit interval; at high load the task
- * drains less often and each commit carries more records. A punctuator turns due timers and
+ * <p>Under exactly-once, the processor asks for a commit as soon as its task's input is drained,
+ * unless the task committed less than a commit interval ago (then the interval commit takes it): a
+ * step at low load waits for one transaction, not for the commit interval, and under load
+ * transactions are at least an interval apart, so each carries more records and costs less. A punctuator turns due timers and
  * admissions into input records, so every input of {@code decide} is a Kafka record.
  */
 final class RunProcessor implements Processor<String, Inbound, String, OutboundRecord> {
@@ -43,19 +44,21 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final boolean exactlyOnce;
   private final boolean applyWhenDrained;
   private final List<RunApplier.Input> batch = new ArrayList<>();
+  private final long commitSpacingNanos;
+  private long lastCommitNanos;
   private ProcessorContext<String, OutboundRecord> context;
   private StreamsInternals internals;
   private RunApplier applier;
 
-  /** {@code exactlyOnce}: ask for a commit when the task's input is drained (under at-least-once, outputs leave when forwarded). */
+  /**
+   * {@code commitSpacing}: null at least once (outputs leave when forwarded); exactly once, ask for a
+   * commit when the task's input is drained and its last commit is at least this old.
+   * {@code applyWhenDrained} false (tests): the batch waits for the commit hook or for being full.
+   */
   RunProcessor(RunRepository runs, InboundParser parser, Outbounds outbounds, EngineCounters counters, String templateStoreName,
-      Duration tick, boolean exactlyOnce) {
-    this(runs, parser, outbounds, counters, templateStoreName, tick, exactlyOnce, true);
-  }
-
-  /** {@code applyWhenDrained} false (tests): the batch waits for the commit hook or for being full. */
-  RunProcessor(RunRepository runs, InboundParser parser, Outbounds outbounds, EngineCounters counters, String templateStoreName,
-      Duration tick, boolean exactlyOnce, boolean applyWhenDrained) {
+      Duration tick, Duration commitSpacing, boolean applyWhenDrained) {
+    this.exactlyOnce = commitSpacing != null;
+    this.commitSpacingNanos = commitSpacing == null ? 0 : commitSpacing.toNanos();
     this.applyWhenDrained = applyWhenDrained;
     this.runs = runs;
     this.parser = parser;
@@ -63,7 +66,6 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     this.counters = counters;
     this.templateStoreName = templateStoreName;
     this.tick = tick;
-    this.exactlyOnce = exactlyOnce;
   }
 
   @Override
@@ -90,7 +92,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     batch.add(new RunApplier.Input(source, parsed.event(), parsed.eventId(), parsed.error()));
     if (batch.size() >= MAX_BATCH || applyWhenDrained && !internals.taskHasQueuedRecords()) {
       applyBatch();
-      if (exactlyOnce) {
+      if (exactlyOnce && System.nanoTime() - lastCommitNanos >= commitSpacingNanos) {
         context.commit();
       }
     }
@@ -121,6 +123,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
 
   /** Before the task commits its offsets (or its transaction): nothing may stay batched. */
   private void applyBeforeCommit() {
+    lastCommitNanos = System.nanoTime();
     if (!batch.isEmpty()) {
       internals.asProcessor(batch.get(batch.size() - 1).source().timestamp(), this::applyBatch);
     }
