@@ -34,6 +34,7 @@ public final class Engine implements AutoCloseable {
   private KafkaStreams streams;
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
+  private dev.baton.engine.topology.TimerPublisher timers;
 
   public Engine(EngineConfig config) {
     this(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -82,9 +83,9 @@ public final class Engine implements AutoCloseable {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
     if (config.exactlyOnce()) {
-      // A task that drained its input less than a commit interval after its last commit commits at the
-      // next interval: the stream thread must wake for it even when no record comes.
-      p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, config.commitInterval().toMillis() / 2)));
+      // A task whose records come together may leave its last ones to the interval commit: the stream
+      // thread must wake for it even when no record comes (twice an interval: an idle engine wakes 50 times a second).
+      p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, 2 * config.commitInterval().toMillis())));
     }
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
@@ -118,7 +119,9 @@ public final class Engine implements AutoCloseable {
   public Engine start() {
     dev.baton.serde.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
     int runPartitions = dev.baton.serde.TopicAdmin.runPartitions(config.bootstrapServers(), config.kafka(), config.topics());
-    streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, Duration.ofMillis(100), config.wire(),
+    timers = new dev.baton.engine.topology.TimerPublisher(runs, config.topics(), config.wire(), config.bootstrapServers(), config.kafka(),
+        Duration.ofMillis(100), java.time.Clock.systemUTC()).start();
+    streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, timers, config.wire(),
         config.exactlyOnce() ? config.commitInterval() : null, runPartitions), streamsProperties(config));
     // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
@@ -180,6 +183,9 @@ public final class Engine implements AutoCloseable {
     }
     // Leave the group on close, so a restarted or remaining instance takes the partitions at once
     // instead of after the session timeout.
+    if (timers != null) {
+      timers.close();
+    }
     if (streams != null) {
       streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
           .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));

@@ -101,6 +101,9 @@ public final class BenchCmd implements Callable<Integer> {
       description = "More settings for the engine, as its environment (BATON_*; BATON_KAFKA_* for Kafka Streams), to compare settings")
   Map<String, String> engineEnv = new LinkedHashMap<>();
 
+  @Option(names = "--keep-work", description = "Keep the work directory (the engine's and broker's logs) and print where it is")
+  boolean keepWork;
+
   @Option(names = "--profile", paramLabel = "FILE.jfr",
       description = "Record the engine with JFR during each closed loop of N runs, into MODE-FILE beside FILE, and print where its time goes")
   Path profile;
@@ -148,7 +151,11 @@ public final class BenchCmd implements Callable<Integer> {
       if (broker != null) {
         broker.kill();
       }
-      DevFiles.deleteTree(work);
+      if (keepWork) {
+        out.println("work directory kept: " + work);
+      } else {
+        DevFiles.deleteTree(work);
+      }
     }
   }
 
@@ -182,7 +189,7 @@ public final class BenchCmd implements Callable<Integer> {
     Duration interval = commitInterval(mode);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval.toMillis());
     if (mode.equals(EngineConfig.EXACTLY_ONCE)) {
-      p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, interval.toMillis() / 2))); // as the engine does
+      p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, 2 * interval.toMillis()))); // as the engine does
     }
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode + "-" + runs).toString());
@@ -244,11 +251,13 @@ public final class BenchCmd implements Callable<Integer> {
         meter = new Cost.Meter(engine, machine, redis);
         LoadDriver.Result half = driver.open(halfRuns, Duration.ofSeconds(warmup / 2), Duration.ofSeconds(seconds / 2), meter);
         rows.add(new Row("(b) Baton, half load", mode, half, meter.cost(half)));
+        idle(engine, machine, out, mode);
         if (saturated > 0) {
           out.printf("(b) Baton, %s, closed loop of %d ...%n", mode, saturated);
           meter = new Cost.Meter(engine, machine, redis);
           LoadDriver.Result sat = driver.closed(saturated, Duration.ofSeconds(warmup / 2), Duration.ofSeconds(seconds / 2), meter);
           rows.add(new Row("(b) Baton, " + saturated + " in flight", mode, sat, meter.cost(sat)));
+          out.println("  " + driver.producerWaits());
         }
         if (record) {
           Profile.summarize(recording, out, "StreamThread", 12);
@@ -262,6 +271,23 @@ public final class BenchCmd implements Callable<Integer> {
       }
     }
     return rows;
+  }
+
+  /** What engine, broker and Redis spend with no run in flight: Baton should cost nothing when idle. */
+  private static void idle(EngineProcess engine, Machine machine, PrintWriter out, String mode) throws InterruptedException {
+    ProcessStats engineStats = new ProcessStats("engine", engine.pid());
+    ProcessStats[] all = {engineStats, machine.broker(), machine.redis()};
+    Thread.sleep(3000);
+    long[] before = new long[all.length];
+    for (int i = 0; i < all.length; i++) {
+      before[i] = all[i].cpuMillis();
+    }
+    Thread.sleep(10_000);
+    StringBuilder line = new StringBuilder("  idle (no run in flight, 10 s), " + mode + ": CPU");
+    for (int i = 0; i < all.length; i++) {
+      line.append(String.format(" %s %.1f%%", all[i].name(), (all[i].cpuMillis() - before[i]) / 100.0));
+    }
+    out.println(line.append(" of a core"));
   }
 
   private Duration commitInterval(String mode) {

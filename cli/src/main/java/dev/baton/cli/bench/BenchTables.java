@@ -28,9 +28,10 @@ final class BenchTables {
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 99)));
     }
     out.println();
-    out.printf("%-26s %-16s %7s | %29s | %22s | %9s %9s %8s%n", "", "", "", "CPU-ms per workflow", "peak RSS MiB", "Redis", "", "");
-    out.printf("%-26s %-16s %7s | %6s %6s %6s %7s | %6s %6s %6s | %9s %9s %8s%n", "phase", "mode", "runs/s", "engine", "broker", "Redis",
-        "total", "engine", "broker", "Redis", "cmds/task", "commits/s", "tasks/tx");
+    out.printf("%-26s %-16s %7s | %29s | %22s | %9s %9s %8s | %13s | %7s%n", "", "", "", "CPU-ms per workflow", "peak RSS MiB", "Redis",
+        "", "", "machine", "engine");
+    out.printf("%-26s %-16s %7s | %6s %6s %6s %7s | %6s %6s %6s | %9s %9s %8s | %6s %6s | %7s%n", "phase", "mode", "runs/s", "engine", "broker",
+        "Redis", "total", "engine", "broker", "Redis", "cmds/task", "commits/s", "tasks/tx", "busy", "driver", "decided");
     for (BenchCmd.Row r : rows) {
       Cost c = r.cost();
       if (c == null) {
@@ -38,10 +39,11 @@ final class BenchTables {
       }
       double runs = Math.max(1, r.result().runsEnded());
       double seconds = r.result().seconds();
-      out.printf("%-26s %-16s %7.1f | %6.2f %6.2f %6.2f %7.2f | %6d %6d %6d | %9.1f %9.1f %8.1f%n", r.phase(), r.mode(),
+      out.printf("%-26s %-16s %7.1f | %6.2f %6.2f %6.2f %7.2f | %6d %6d %6d | %9.1f %9.1f %8.1f | %5.0f%% %6.2f | %7.1f%n", r.phase(), r.mode(),
           r.result().runsPerSecond(), c.engineCpuMs() / runs, c.brokerCpuMs() / runs, c.redisCpuMs() / runs, c.totalCpuMs() / runs,
           c.enginePeakMiB(), c.brokerPeakMiB(), c.redisPeakMiB(), (double) c.redisCommands() / Math.max(1, r.result().tasks()),
-          c.commits() / seconds, r.result().tasks() / Math.max(1, c.commits()));
+          c.commits() / seconds, r.result().tasks() / Math.max(1, c.commits()), 100 * c.machineBusy(), c.driverCpuMs() / runs,
+          c.decidedAfterMs());
     }
     long byText = rows.stream().filter(r -> r.cost() != null).mapToLong(r -> r.cost().scriptsByText()).sum();
     long bySha = rows.stream().filter(r -> r.cost() != null).mapToLong(r -> r.cost().scriptsBySha()).sum();
@@ -51,7 +53,9 @@ final class BenchTables {
         redis.sequentialPerSecond(), redis.p50Micros(), redis.p99Micros(), redis.pipelinedPerSecond());
     out.printf("a workflow is a run of %d no-op jobs; tasks/s: jobs dispatched and completed per second; step: a completion published ->"
         + " the next dispatch read (read_committed); start: trigger published -> first dispatch read; run: trigger published ->"
-        + " RUN_SUCCEEDED read; CPU: /proc of each process over the measured window, divided by the runs that ended in it%n", jobs);
+        + " RUN_SUCCEEDED read; CPU: /proc of each process over the measured window (JIT compiler threads left out), divided by the"
+        + " runs that ended in it; busy: the whole machine's CPU in use; driver: this process, the benchmark's own runtime; decided: mean ms from a completion"
+        + " published to the engine deciding the next dispatch (the rest of a step is the commit and the runtime reading it)%n", jobs);
   }
 
   private static double ms(Latencies l, double p) {

@@ -39,12 +39,13 @@ final class CeilingTopology {
     private final Wire wire;
     private final java.time.Duration commitSpacing;
     private ProcessorContext<String, byte[]> context;
-    private long lastCommitRequest;
+    private final dev.baton.engine.topology.CommitPacer pacer;
 
     PassThrough(String dispatch, Wire wire, java.time.Duration commitSpacing) {
       this.dispatch = dispatch;
       this.wire = wire;
       this.commitSpacing = commitSpacing;
+      this.pacer = new dev.baton.engine.topology.CommitPacer(commitSpacing == null ? java.time.Duration.ZERO : commitSpacing);
     }
 
     @Override
@@ -55,10 +56,11 @@ final class CeilingTopology {
     @Override
     public void process(Record<String, byte[]> record) {
       context.forward(record.withValue(wire.encode(dispatch, next(wire.decode(record.value(), JobCompletion.class)))));
-      if (commitSpacing != null && !StreamsInternals.taskHasQueuedRecords(context)
-          && System.nanoTime() - lastCommitRequest >= commitSpacing.toNanos()) {
+      pacer.processed();
+      // The engine learns of each commit from its commit hook; the ceiling takes its own requests for them.
+      if (commitSpacing != null && !StreamsInternals.taskHasQueuedRecords(context) && pacer.commitNow()) {
         context.commit();
-        lastCommitRequest = System.nanoTime();
+        pacer.committing();
       }
     }
   }

@@ -8,7 +8,8 @@ import java.util.Map;
  * Redis commands (those run inside scripts included) and the engine's Kafka transactions.
  */
 record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeakMiB, long brokerPeakMiB, long redisPeakMiB,
-    long redisCommands, long scriptsByText, long scriptsBySha, double commits) {
+    long redisCommands, long scriptsByText, long scriptsBySha, double commits, long driverCpuMs, double machineBusy,
+    double decidedAfterMs) {
 
   /** CPU milliseconds of engine, broker and Redis together. */
   long totalCpuMs() {
@@ -21,9 +22,12 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
     private final EngineProcess engineProcess;
     private final BenchCmd.Machine machine;
     private final RedisCeiling redis;
+    private final ProcessStats driver = new ProcessStats("driver", ProcessHandle.current().pid());
     private long[] cpuBefore;
+    private long[] machineBefore;
     private Map<String, Long> callsBefore;
     private double commitsBefore;
+    private double[] transitionsBefore;
     private Cost cost;
 
     Meter(EngineProcess engine, BenchCmd.Machine machine, RedisCeiling redis) {
@@ -66,12 +70,17 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
       }
       callsBefore = redis.commandCalls();
       commitsBefore = commits();
-      cpuBefore = new long[] {engine.cpuMillis(), machine.broker().cpuMillis(), machine.redis().cpuMillis()};
+      transitionsBefore = transitions();
+      cpuBefore = new long[] {engine.cpuMillis(), machine.broker().cpuMillis(), machine.redis().cpuMillis(), driver.cpuMillis()};
+      machineBefore = ProcessStats.machineTicks();
     }
 
     @Override
     public void end() {
-      long[] cpu = {engine.cpuMillis(), machine.broker().cpuMillis(), machine.redis().cpuMillis()};
+      long[] cpu = {engine.cpuMillis(), machine.broker().cpuMillis(), machine.redis().cpuMillis(), driver.cpuMillis()};
+      long[] ticks = ProcessStats.machineTicks();
+      double busy = ticks == null || machineBefore == null || ticks[1] == machineBefore[1] ? Double.NaN
+          : (double) (ticks[0] - machineBefore[0]) / (ticks[1] - machineBefore[1]);
       Map<String, Long> calls = redis.commandCalls();
       long total = 0;
       for (Map.Entry<String, Long> e : calls.entrySet()) {
@@ -79,7 +88,7 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
       }
       cost = new Cost(cpu[0] - cpuBefore[0], cpu[1] - cpuBefore[1], cpu[2] - cpuBefore[2], engine.peakRssMiB(),
           machine.broker().peakRssMiB(), machine.redis().peakRssMiB(), total, delta(calls, "eval"), delta(calls, "evalsha"),
-          commits() - commitsBefore);
+          commits() - commitsBefore, cpu[3] - cpuBefore[3], busy, meanMillis(transitionsBefore, transitions()));
     }
 
     private long delta(Map<String, Long> calls, String command) {
@@ -93,6 +102,21 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
       } catch (Exception e) {
         return Double.NaN;
       }
+    }
+
+    /** The engine's step-transition timer so far: seconds summed, and count (completion published to the next dispatch decided). */
+    private double[] transitions() {
+      try {
+        return new double[] {engineProcess.metric("baton_step_transition_seconds_sum"),
+            engineProcess.metric("baton_step_transition_seconds_count")};
+      } catch (Exception e) {
+        return new double[] {Double.NaN, Double.NaN};
+      }
+    }
+
+    private static double meanMillis(double[] before, double[] after) {
+      double count = after[1] - before[1];
+      return count > 0 ? 1000 * (after[0] - before[0]) / count : Double.NaN;
     }
 
     Cost cost(LoadDriver.Result result) {

@@ -213,6 +213,20 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
+  /** The runtime's producer: mean ms a record waited in it before being sent, and mean request latency. */
+  String producerWaits() {
+    double queue = Double.NaN;
+    double request = Double.NaN;
+    for (var e : producer.metrics().entrySet()) {
+      if (e.getKey().group().equals("producer-metrics") && e.getKey().name().equals("record-queue-time-avg")) {
+        queue = (Double) e.getValue().metricValue();
+      } else if (e.getKey().group().equals("producer-metrics") && e.getKey().name().equals("request-latency-avg")) {
+        request = (Double) e.getValue().metricValue();
+      }
+    }
+    return String.format("runtime producer: record queue time %.1f ms, request latency %.1f ms (means, last 30 s)", queue, request);
+  }
+
   long heldRuns() {
     return held.get();
   }

@@ -52,6 +52,21 @@ final class ProcessStats {
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
+  /** Busy and total CPU time of the whole machine so far, in clock ticks (/proc/stat), or null when unknown. */
+  static long[] machineTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle, iowait
+      return new long[] {total - idle, total};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Peak resident set size since the process started or since {@link #resetPeak}, in MiB; -1 when unknown. */
   long peakRssMiB() {
     try {

@@ -23,9 +23,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *                             └─ repartition by run id ──┤
  *   completions ──────────────────────────────────────────┼─ run processor (Redis, decide) ─┬─ dispatch
  *   commands ─────────────────────────────────────────────┤          ▲                      ├─ events
- *   timers (due timers, own) ─────────────────────────────┘          │                      ├─ timers, commands (ADMIT)
+ *   timers (due, from Redis) ─────────────────────────────┘          │                      │
  *   templates (compacted) ─ global table ────────────────────────────┘                      └─ dlq
  * </pre>
+ * Due timers and admissions reach the timers and commands topics through {@link TimerPublisher}.
  * One private method per sub-flow; every operator is named.
  */
 public final class EngineTopology {
@@ -33,25 +34,25 @@ public final class EngineTopology {
 
   private EngineTopology() {}
 
-  /** For tests: one partition, exactly-once committing at once when drained, JSON, a 100 ms tick. */
+  /** For tests: one partition, exactly-once committing at once when drained, JSON, no timer publisher. */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(topics, runs, counters, java.time.Duration.ofMillis(100), Wire.json(), java.time.Duration.ZERO, 1);
+    return build(topics, runs, counters, OwnedPartitions.NONE, Wire.json(), java.time.Duration.ZERO, 1);
   }
 
   /**
-   * {@code tick}: how often each task looks for due timers and admissions; {@code wire}: the
+   * {@code owned}: told which partitions this engine's tasks own (the timer publisher); {@code wire}: the
    * encoding it writes; {@code commitSpacing}: null at least once; exactly once, each task asks
    * for a commit as soon as its input is drained, unless its last commit is more recent than this
    * (then the commit interval commits it); {@code runPartitions}: the partitions of the topics keyed
    * by run id (completions, commands, timers), which the re-keyed triggers get too.
    */
-  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire,
+  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, OwnedPartitions owned, Wire wire,
       java.time.Duration commitSpacing, int runPartitions) {
-    return build(topics, runs, counters, tick, wire, commitSpacing, runPartitions, true);
+    return build(topics, runs, counters, owned, wire, commitSpacing, runPartitions, true);
   }
 
   /** {@code applyWhenDrained} false (tests): a task's batch is applied only by the commit hook. */
-  static Topology build(Topics topics, RunRepository runs, EngineCounters counters, java.time.Duration tick, Wire wire,
+  static Topology build(Topics topics, RunRepository runs, EngineCounters counters, OwnedPartitions owned, Wire wire,
       java.time.Duration commitSpacing, int runPartitions, boolean applyWhenDrained) {
     boolean exactlyOnce = commitSpacing != null;
     if (runPartitions < 1) {
@@ -65,7 +66,7 @@ public final class EngineTopology {
         .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"))
         .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
-        .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, tick,
+        .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, owned,
             commitSpacing, applyWhenDrained), Named.as("run-processor"), CommitHook.NAME)
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));

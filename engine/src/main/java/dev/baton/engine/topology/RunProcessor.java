@@ -3,13 +3,10 @@ package dev.baton.engine.topology;
 import dev.baton.engine.state.FencedException;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
-import dev.baton.events.TimerFired;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.errors.TaskMigratedException;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,13 +22,12 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * depend on are written, in both processing modes, so Redis is always ahead of Kafka.
  *
  * <p>Under exactly-once, the processor asks for a commit as soon as its task's input is drained,
- * unless the task committed less than a commit interval ago (then the interval commit takes it): a
- * step at low load waits for one transaction, not for the commit interval, and under load
- * transactions are at least an interval apart, so each carries more records and costs less. A punctuator turns due timers and
- * admissions into input records, so every input of {@code decide} is a Kafka record.
+ * as {@link CommitPacer} says: at once when records come one at a time, at most once per commit
+ * interval when they come together, so each transaction then carries more records and costs less. Due timers
+ * and admissions come back as input records ({@link TimerPublisher}), so every input of
+ * {@code decide} is a Kafka record.
  */
 final class RunProcessor implements Processor<String, Inbound, String, OutboundRecord> {
-  private static final Duration LEASE = Duration.ofSeconds(10);
   private static final int MAX_CACHED_RUNS = 10_000;
   static final int MAX_BATCH = 500;
 
@@ -40,12 +36,11 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final Outbounds outbounds;
   private final EngineCounters counters;
   private final String templateStoreName;
-  private final Duration tick;
+  private final OwnedPartitions owned;
   private final boolean exactlyOnce;
   private final boolean applyWhenDrained;
   private final List<RunApplier.Input> batch = new ArrayList<>();
-  private final long commitSpacingNanos;
-  private long lastCommitNanos;
+  private final CommitPacer pacer;
   private ProcessorContext<String, OutboundRecord> context;
   private StreamsInternals internals;
   private RunApplier applier;
@@ -56,16 +51,16 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
    * {@code applyWhenDrained} false (tests): the batch waits for the commit hook or for being full.
    */
   RunProcessor(RunRepository runs, InboundParser parser, Outbounds outbounds, EngineCounters counters, String templateStoreName,
-      Duration tick, Duration commitSpacing, boolean applyWhenDrained) {
+      OwnedPartitions owned, Duration commitSpacing, boolean applyWhenDrained) {
     this.exactlyOnce = commitSpacing != null;
-    this.commitSpacingNanos = commitSpacing == null ? 0 : commitSpacing.toNanos();
+    this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
     this.applyWhenDrained = applyWhenDrained;
     this.runs = runs;
     this.parser = parser;
     this.outbounds = outbounds;
     this.counters = counters;
     this.templateStoreName = templateStoreName;
-    this.tick = tick;
+    this.owned = owned;
   }
 
   @Override
@@ -79,7 +74,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     batch.clear();
     applier = new RunApplier(runs, new TemplateLookup(key -> storeValue(store, key)), outbounds, counters, new RunCache(MAX_CACHED_RUNS),
         partition, epoch);
-    context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    owned.own(partition);
     CommitHook hook = context.getStateStore(CommitHook.NAME);
     hook.onCommit(this::applyBeforeCommit, this::discard);
   }
@@ -90,9 +85,10 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     InputRecord source = new InputRecord(record, meta.topic(), meta.partition(), meta.offset());
     InboundParser.Parsed parsed = parser.parse(source);
     batch.add(new RunApplier.Input(source, parsed.event(), parsed.eventId(), parsed.error()));
+    pacer.processed();
     if (batch.size() >= MAX_BATCH || applyWhenDrained && !internals.taskHasQueuedRecords()) {
       applyBatch();
-      if (exactlyOnce && System.nanoTime() - lastCommitNanos >= commitSpacingNanos) {
+      if (exactlyOnce && pacer.commitNow()) {
         context.commit();
       }
     }
@@ -123,7 +119,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
 
   /** Before the task commits its offsets (or its transaction): nothing may stay batched. */
   private void applyBeforeCommit() {
-    lastCommitNanos = System.nanoTime();
+    pacer.committing();
     if (!batch.isEmpty()) {
       internals.asProcessor(batch.get(batch.size() - 1).source().timestamp(), this::applyBatch);
     }
@@ -141,23 +137,9 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     return value instanceof ValueAndTimestamp<?> vt ? (String) vt.value() : (String) value;
   }
 
-  /** Due timers of this task's partition, and admissions, become records on the engine's own topics. */
-  private void punctuate(long wallClock) {
-    Instant now = Instant.ofEpochMilli(wallClock);
-    boolean forwarded = false;
-    for (TimerFired timer : runs.leaseDueTimers(context.taskId().partition(), now, 500, LEASE)) {
-      OutboundRecord out = outbounds.timer(timer);
-      context.forward(new Record<>(out.key(), out, wallClock));
-      forwarded = true;
-    }
-    for (String runId : runs.leaseAdmissions(now, LEASE)) {
-      OutboundRecord out = outbounds.admit(runId, now);
-      context.forward(new Record<>(out.key(), out, wallClock));
-      forwarded = true;
-    }
-    if (forwarded && exactlyOnce) {
-      context.commit();
-    }
+  @Override
+  public void close() {
+    owned.disown(context.taskId().partition());
   }
 
   private void forward(List<OutboundRecord> out, long timestamp) {

@@ -111,7 +111,7 @@ class ExactlyOnceTopologyTest {
   class AppliedWhenDrained {
     @Test
     void runsThreeJobsInOrderAndSavesEachStepBeforeItsDispatch() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
       runToSuccess("r1");
       assertEquals(List.of(RunEventType.RUN_STARTED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED,
           RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes());
@@ -121,7 +121,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void triggerOnItsRunsPartitionSkipsTheRepartitionTopic() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
       triggers.pipeInput("any-key", trigger("r1"));
       assertEquals(List.of("a"), dispatchedJobs());
       assertTrue(driver.producedTopicNames().stream().noneMatch(t -> t.contains("triggers-by-run")),
@@ -131,7 +131,7 @@ class ExactlyOnceTopologyTest {
     @Test
     void triggerForAnotherPartitionGoesThroughTheRepartitionTopic() throws Exception {
       // Two run partitions: every record here arrives on partition 0, so a run that lives on 1 is re-keyed.
-      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), Duration.ZERO, 2));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 2));
       String elsewhere = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "run-" + i)
           .filter(id -> RunIds.partition(id, 2) == 1).findFirst().orElseThrow();
       triggers.pipeInput(elsewhere, trigger(elsewhere));
@@ -142,7 +142,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void refusedSaveInABatchIsAppliedAgainFromTheRepository() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
       triggers.pipeInput("r1", trigger("r1"));
       dispatchedJobs();
       runs.conflictsToSimulate = 1;
@@ -157,14 +157,14 @@ class ExactlyOnceTopologyTest {
   class AppliedByTheCommitHook {
     @Test
     void batchWaitingAtCommitIsAppliedAndForwardedBeforeTheCommit() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), Duration.ZERO, 1, false));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, false));
       runToSuccess("r1");
       assertEquals(4, runs.saves);
     }
 
     @Test
     void twoRunsInterleavedKeepTheirOwnOrder() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, Duration.ofMillis(100), Wire.json(), Duration.ZERO, 1, false));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, false));
       triggers.pipeInput("r1", trigger("r1"));
       triggers.pipeInput("r2", trigger("r2"));
       assertEquals(List.of("a", "a"), dispatchedJobs());
