@@ -44,7 +44,7 @@ final class BatonHarness implements AutoCloseable {
   final String prefix;
   final Topics topics;
   final String bootstrap = SharedBroker.bootstrapServers();
-  final String redisUrl = SharedBroker.redisUrl();
+  final String redisUrl;
   final Path work;
   final LocalProcessRuntime runtime;
   Engine engine;
@@ -77,6 +77,13 @@ final class BatonHarness implements AutoCloseable {
   /** With the engine's {@code processingGuarantee}. */
   BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire,
       String processingGuarantee) throws Exception {
+    this(prefix, work, templates, maxConcurrentJobs, jobRuntime, wire, processingGuarantee, SharedBroker.redisUrl());
+  }
+
+  /** On the Redis at {@code redisUrl} instead of the shared one. */
+  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire,
+      String processingGuarantee, String redisUrl) throws Exception {
+    this.redisUrl = redisUrl;
     this.processingGuarantee = processingGuarantee;
     this.prefix = prefix;
     this.wire = wire;

@@ -18,6 +18,9 @@ public interface AttemptStarts extends AutoCloseable {
   /** True the first time {@code attemptId} is claimed, by anyone; false ever after. */
   boolean claim(String attemptId);
 
+  /** Gives a claim back: the runtime could not start the attempt, so its redelivery may. */
+  void release(String attemptId);
+
   @Override
   void close();
 
@@ -30,6 +33,11 @@ public interface AttemptStarts extends AutoCloseable {
       }
 
       @Override
+      public void release(String attemptId) {
+        started.remove(attemptId);
+      }
+
+      @Override
       public void close() {}
     };
   }
@@ -39,7 +47,16 @@ public interface AttemptStarts extends AutoCloseable {
     return new AttemptStarts() {
       @Override
       public boolean claim(String attemptId) {
-        return redisson.<String>getBucket("baton:attempt:{" + attemptId + "}", StringCodec.INSTANCE).setIfAbsent("started", keep);
+        return redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).setIfAbsent("started", keep);
+      }
+
+      @Override
+      public void release(String attemptId) {
+        redisson.getBucket(key(attemptId), StringCodec.INSTANCE).delete();
+      }
+
+      private String key(String attemptId) {
+        return "baton:attempt:{" + attemptId + "}";
       }
 
       @Override

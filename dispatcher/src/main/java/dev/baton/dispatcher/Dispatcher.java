@@ -1,6 +1,8 @@
 package dev.baton.dispatcher;
 
+import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
+import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
@@ -38,6 +40,9 @@ public final class Dispatcher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> deadLetters;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AttemptStarts starts;
+  /** Tries a runtime start gets before its attempt is reported FAILED. */
+  static final int START_TRIES = 3;
+  private final java.util.Map<String, Integer> startFailures = new java.util.HashMap<>();
   private final DispatcherMeters meters;
   private final Thread loop;
 
@@ -167,10 +172,7 @@ public final class Dispatcher implements AutoCloseable {
       } else if (!starts.claim(dispatch.getAttemptId())) {
         meters.dispatch("repeated");
         LOG.info("{} was started before (a dispatch redelivered after a restart); not run again", dispatch.getAttemptId());
-      } else if (!runtime.start(dispatch, completion -> {
-        meters.ended(completion.getStatus().name());
-        completions.publish(completion);
-      })) {
+      } else if (!startClaimed(dispatch)) {
         meters.dispatch("repeated");
         LOG.info("{} is already running; repeated dispatch ignored", dispatch.getAttemptId());
       } else {
@@ -178,6 +180,37 @@ public final class Dispatcher implements AutoCloseable {
       }
     } finally {
       MDC.clear();
+    }
+  }
+
+  /**
+   * Starts a claimed attempt. When the runtime throws (its API refused or was away), the claim is
+   * given back and the exception goes up, so the dispatch is read again from the last committed
+   * offset and started then; after {@value #START_TRIES} tries the attempt is reported FAILED
+   * with the runtime's error, and the engine's retry rules take over.
+   */
+  private boolean startClaimed(JobDispatch dispatch) {
+    String id = dispatch.getAttemptId();
+    try {
+      boolean started = runtime.start(dispatch, completion -> {
+        meters.ended(completion.getStatus().name());
+        completions.publish(completion);
+      });
+      startFailures.remove(id);
+      return started;
+    } catch (RuntimeException e) {
+      int tries = startFailures.merge(id, 1, Integer::sum);
+      if (tries < START_TRIES) {
+        starts.release(id);
+        throw new IllegalStateException("could not start " + id + " (try " + tries + " of " + START_TRIES + "): " + e, e);
+      }
+      startFailures.remove(id);
+      LOG.warn("could not start {} after {} tries; reporting it FAILED: {}", id, tries, e.toString());
+      meters.ended(CompletionStatus.FAILED.name());
+      completions.publish(JobCompletion.newBuilder().setEventId(id).setRunId(dispatch.getRunId()).setOccurredAt(java.time.Instant.now())
+          .setJob(dispatch.getJob()).setAttempt(dispatch.getAttempt()).setItem(dispatch.getItem()).setStatus(CompletionStatus.FAILED)
+          .setReporter("dispatcher").setErrorTail("the runtime could not start the job after " + tries + " tries: " + e).build());
+      return true;
     }
   }
 

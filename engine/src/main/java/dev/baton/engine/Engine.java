@@ -35,6 +35,14 @@ public final class Engine implements AutoCloseable {
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
   private dev.baton.engine.topology.TimerPublisher timers;
+  /** Redis answered the last probe. */
+  private volatile boolean redisReachable = true;
+  /** When a stream thread last failed (nanoTime), and the records applied by then; 0: never. */
+  private volatile long lastThreadFailure;
+  private volatile long appliedAtFailure;
+  private java.util.concurrent.ScheduledExecutorService probe;
+  /** How long a failed stream thread keeps the engine unready when no record has been applied since. */
+  static final Duration FAILURE_HOLD = Duration.ofSeconds(60);
 
   public Engine(EngineConfig config) {
     this(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -127,10 +135,18 @@ public final class Engine implements AutoCloseable {
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {
+      appliedAtFailure = counters.applied();
+      lastThreadFailure = Math.max(1, System.nanoTime());
       LOG.error("engine stream thread failed; replacing it", e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.start();
+    probe = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "baton-readiness");
+      t.setDaemon(true);
+      return t;
+    });
+    probe.scheduleWithFixedDelay(this::probeRedis, 0, 500, TimeUnit.MILLISECONDS);
     triggerRules = new TriggerRouter(config.bootstrapServers(), config.applicationId() + "-trigger-rules", config.kafka(), config.topics(),
         config.wire(), catalog).start();
     schedules = new ScheduleRunner(config.bootstrapServers(), config.kafka(), config.topics(), config.wire(), catalog, runs,
@@ -160,9 +176,29 @@ public final class Engine implements AutoCloseable {
     return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_ERROR;
   }
 
-  /** The engine processes records: it has its partitions. */
+  /**
+   * The engine applies records now: it has its partitions, Redis answers, and no stream thread has
+   * failed since it last applied a record (for {@link #FAILURE_HOLD} after a failure, when idle).
+   */
   public boolean ready() {
-    return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+    return streams != null && streams.state() == KafkaStreams.State.RUNNING && redisReachable && !failingRecently();
+  }
+
+  private boolean failingRecently() {
+    long failed = lastThreadFailure;
+    return failed != 0 && counters.applied() == appliedAtFailure && System.nanoTime() - failed < FAILURE_HOLD.toNanos();
+  }
+
+  private void probeRedis() {
+    boolean reachable = runs.reachable(Duration.ofSeconds(1));
+    if (reachable != redisReachable) {
+      if (reachable) {
+        LOG.info("Redis answers again");
+      } else {
+        LOG.warn("Redis does not answer; the engine is not ready until it does");
+      }
+    }
+    redisReachable = reachable;
   }
 
   public EngineCounters counters() {
@@ -175,6 +211,9 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (probe != null) {
+      probe.shutdownNow();
+    }
     if (schedules != null) {
       schedules.close();
     }

@@ -172,7 +172,7 @@ public final class ApiServer implements AutoCloseable {
     } else if (parts[0].equals("runs") && parts.length == 1 && method.equals("GET")) {
       send(ex, 200, listRuns(query(ex)));
     } else if (parts[0].equals("runs") && parts.length == 1 && method.equals("POST")) {
-      send(ex, 201, Map.of("runId", startRun(JSON.readTree(ex.getRequestBody()))));
+      send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
     } else if (parts[0].equals("runs") && parts.length == 2 && method.equals("GET")) {
       sendRaw(ex, 200, "application/json", StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
     } else if (parts[0].equals("runs") && parts.length == 3 && parts[2].equals("events") && method.equals("GET")) {
@@ -237,6 +237,21 @@ public final class ApiServer implements AutoCloseable {
     return out;
   }
 
+  /** Most bytes of a request body: a trigger's parameters at their limit, escaped as JSON. */
+  static final int MAX_BODY_BYTES = 2 * dev.baton.engine.decide.Decider.MAX_PARAM_BYTES + 64 * 1024;
+
+  private static JsonNode jsonBody(HttpExchange ex) throws IOException {
+    byte[] body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+    if (body.length > MAX_BODY_BYTES) {
+      throw new ApiException(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
+    }
+  }
+
   private String startRun(JsonNode body) throws java.util.concurrent.ExecutionException, InterruptedException {
     if (body == null || !body.hasNonNull("template")) {
       throw new ApiException(400, "the body must be a JSON object with 'template' and 'params'");
@@ -253,6 +268,11 @@ public final class ApiServer implements AutoCloseable {
       if (spec.required() && !params.containsKey(spec.name())) {
         throw new ApiException(400, "missing required parameter '" + spec.name() + "' for template '" + t.name() + "'");
       }
+    }
+    long paramBytes = dev.baton.engine.decide.Decider.paramBytes(params);
+    if (paramBytes > dev.baton.engine.decide.Decider.MAX_PARAM_BYTES) {
+      throw new ApiException(400, "parameters are " + paramBytes + " bytes; a trigger may carry at most "
+          + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES);
     }
     String runId = body.hasNonNull("runId") ? body.get("runId").asText() : "run-" + UUID.randomUUID().toString().substring(0, 13);
     WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setEventId("trigger:" + runId).setOccurredAt(Instant.now())

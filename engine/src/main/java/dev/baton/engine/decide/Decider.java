@@ -28,6 +28,47 @@ public final class Decider {
   private Decider() {}
 
   public static Decision decide(RunState state, EngineEvent event, Template template, Instant now) {
+    try {
+      return decideOrThrow(state, event, template, now);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      // A bug, or an input past what one record may cost: this record is refused, the next applied.
+      return refuse(state, template, now, "the engine could not apply " + describe(event) + ": " + e);
+    }
+  }
+
+  /**
+   * A record that cannot be applied: it is rejected (dead-lettered) with {@code reason}, and a run
+   * still going ends FAILED with the same reason, so that it never waits for what cannot come.
+   * Its exit handler does not run: it may be what could not be applied.
+   */
+  public static Decision refuse(RunState state, Template template, Instant now, String reason) {
+    if (state == null || template == null || state.status() != RunStatus.RUNNING) {
+      return reject(state, reason);
+    }
+    try {
+      Step step = new Step(state, template, now);
+      Lifecycle.abort(step, reason);
+      step.add(new Reject(reason));
+      return step.decision();
+    } catch (RuntimeException | StackOverflowError e) {
+      return reject(state, reason);
+    }
+  }
+
+  private static String describe(EngineEvent event) {
+    if (event instanceof TriggerReceived) {
+      return "the trigger";
+    }
+    if (event instanceof JobCompleted c) {
+      return "the completion of " + c.completion().getJob() + " attempt " + c.completion().getAttempt();
+    }
+    if (event instanceof TimerDue t) {
+      return "timer " + t.timer().getEventId();
+    }
+    return "command " + ((CommandReceived) event).command().getType();
+  }
+
+  private static Decision decideOrThrow(RunState state, EngineEvent event, Template template, Instant now) {
     if (event instanceof TriggerReceived t) {
       return onTrigger(state, t, template, now);
     }
@@ -64,6 +105,11 @@ public final class Decider {
     if (template == null) {
       String version = trigger.getTemplateVersion() == null ? "" : " version " + trigger.getTemplateVersion();
       return reject(null, "unknown template '" + trigger.getTemplate() + "'" + version);
+    }
+    long paramBytes = paramBytes(trigger.getParams());
+    if (paramBytes > MAX_PARAM_BYTES) {
+      return reject(null, "parameters are " + paramBytes + " bytes; a trigger may carry at most " + MAX_PARAM_BYTES
+          + " (pass a reference to larger data, such as an object-store URL)");
     }
     Map<String, String> params = new LinkedHashMap<>();
     for (Map.Entry<String, String> given : trigger.getParams().entrySet()) {
@@ -169,6 +215,30 @@ public final class Decider {
     Dispatches.stop(s, spec.name(), null, job.attempt());
     Completions.failAttempt(s, spec, job, null, "timeout", why, job.dispatchedAt(), s.now);
     return s.decision();
+  }
+
+  /** Most bytes (UTF-8, names and values) of a trigger's parameters. */
+  public static final int MAX_PARAM_BYTES = 256 * 1024;
+
+  /** UTF-8 bytes of the parameters' names and values. */
+  public static long paramBytes(Map<String, String> params) {
+    long bytes = 0;
+    for (Map.Entry<String, String> p : params.entrySet()) {
+      bytes += utf8Length(p.getKey()) + utf8Length(p.getValue());
+    }
+    return bytes;
+  }
+
+  private static long utf8Length(String s) {
+    if (s == null) {
+      return 0;
+    }
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return n;
   }
 
   static Decision reject(RunState state, String reason) {

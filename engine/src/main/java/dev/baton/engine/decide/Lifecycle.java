@@ -37,6 +37,16 @@ final class Lifecycle {
     end(s, RunStatus.FAILED, detail);
   }
 
+  /** Stops everything and ends the run FAILED at once, without its exit handler. */
+  static void abort(Step s, String detail) {
+    stopAll(s);
+    if (s.state.runTimeoutTimer() != null) {
+      s.add(new EngineCommand.CancelTimer(s.state.runTimeoutTimer()));
+      s.state = s.state.withRunTimeoutTimer(null);
+    }
+    finish(s, RunStatus.FAILED, detail);
+  }
+
   /** STOP for every running attempt (instances too, those loaded); waiting retries are dropped. */
   static void stopAll(Step s) {
     for (JobState job : new ArrayList<>(s.state.jobs().values())) {

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * The run and job state machines as transition tables. {@link Decider} moves a run or a job only
- * along these rows; a move that is not here is a bug and throws. Every decision lists the rows it
- * used, and a test fails if a row is never used by the tests.
+ * along these rows; a move that is not here is a bug and throws, and {@link Decider#decide} then
+ * refuses the record (dead-lettered, its run ended FAILED). Every decision lists the rows it used,
+ * and a test fails if a row is never used by the tests.
  */
 public final class Transitions {
   private Transitions() {}

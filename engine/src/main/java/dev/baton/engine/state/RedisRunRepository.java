@@ -362,6 +362,20 @@ public final class RedisRunRepository implements RunRepository {
   }
 
   @Override
+  public boolean reachable(Duration timeout) {
+    try {
+      redisson.getBucket("baton:ping", StringCodec.INSTANCE).isExistsAsync().toCompletableFuture()
+          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Override
   public void close() {
     redisson.shutdown();
   }

@@ -76,6 +76,11 @@ public interface RunRepository extends AutoCloseable {
   /** The current state of a run, for status queries. */
   Optional<RunState> find(String runId);
 
+  /** Whether the store answers within {@code timeout}, for readiness. */
+  default boolean reachable(Duration timeout) {
+    return true;
+  }
+
   @Override
   void close();
 }

@@ -23,12 +23,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * (map of string), {@code jobs} ({@code jobs.<name>.outputs.<key>}, {@code jobs.<name>.status}),
  * {@code run} ({@code run.id}). Strings extensions ({@code split}, {@code trim}, ...) are on.
  * Compiled programs are cached by text; evaluation is deterministic.
+ *
+ * <p>What one expression may cost is bounded: at most {@value #MAX_EXPRESSION_CHARS} characters of
+ * text (no macros, so no loops: the work of an evaluation follows its text), and no value along
+ * the way longer than {@value #MAX_VALUE_CHARS} characters or with more than {@value #MAX_ELEMENTS} elements.
+ * An expression that goes past a bound fails like any other evaluation error, with the bound named.
  */
 public final class Expressions {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Longest expression text accepted. */
+  public static final int MAX_EXPRESSION_CHARS = 4_096;
+  /** Most elements of one list or map value. */
+  public static final int MAX_ELEMENTS = 10_000;
+  /** Longest string a step of an evaluation may make. */
+  public static final int MAX_VALUE_CHARS = 1 << 20;
   /** 1 == 1.0 and 2 < 2.5 hold, as people expect of JSON numbers. */
-  private static final dev.cel.common.CelOptions OPTIONS =
-      dev.cel.common.CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+  private static final dev.cel.common.CelOptions OPTIONS = dev.cel.common.CelOptions.current()
+      .enableHeterogeneousNumericComparisons(true)
+      .maxExpressionCodePointSize(MAX_EXPRESSION_CHARS)
+      .build();
   private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
       .setOptions(OPTIONS)
       .addVar("params", MapType.create(SimpleType.STRING, SimpleType.STRING))
@@ -80,11 +93,7 @@ public final class Expressions {
       }
       PROGRAMS.put("event:" + expression, program);
     }
-    try {
-      return program.eval(Map.of("event", event));
-    } catch (CelEvaluationException e) {
-      throw new InvalidExpressionException("'" + expression + "': " + firstLine(e.getMessage()));
-    }
+    return bounded(expression, program, Map.of("event", event));
   }
 
   /** A value as text: strings as they are, whole doubles without ".0", lists and maps as JSON. */
@@ -159,10 +168,47 @@ public final class Expressions {
       }
       PROGRAMS.put(expression, program);
     }
+    return bounded(expression, program, vars);
+  }
+
+  /** Evaluates, stopping at the first value past the bounds. */
+  private static Object bounded(String expression, CelRuntime.Program program, Map<String, ?> vars) throws InvalidExpressionException {
     try {
-      return program.eval(vars);
+      return program.trace(vars, (expr, value) -> checkSize(value));
     } catch (CelEvaluationException e) {
-      throw new InvalidExpressionException("'" + expression + "': " + firstLine(e.getMessage()));
+      Throwable cause = e.getCause();
+      String why = cause instanceof TooCostly ? cause.getMessage() : firstLine(e.getMessage());
+      throw new InvalidExpressionException("'" + shortened(expression) + "': " + why);
+    } catch (TooCostly e) {
+      throw new InvalidExpressionException("'" + shortened(expression) + "': " + e.getMessage());
+    } catch (OutOfMemoryError e) {
+      // One step asked for more memory than there is (a string built from itself, say); the
+      // allocation failed, nothing else was changed.
+      throw new InvalidExpressionException("'" + shortened(expression) + "': ran out of memory evaluating it (values are limited to "
+          + MAX_VALUE_CHARS + " characters)");
+    }
+  }
+
+  private static void checkSize(Object value) {
+    if (value instanceof CharSequence s && s.length() > MAX_VALUE_CHARS) {
+      throw new TooCostly("made a string of " + s.length() + " characters; the limit is " + MAX_VALUE_CHARS);
+    }
+    if (value instanceof java.util.Collection<?> c && c.size() > MAX_ELEMENTS) {
+      throw new TooCostly("made a list of " + c.size() + " elements; the limit is " + MAX_ELEMENTS);
+    }
+    if (value instanceof Map<?, ?> m && m.size() > MAX_ELEMENTS) {
+      throw new TooCostly("made a map of " + m.size() + " entries; the limit is " + MAX_ELEMENTS);
+    }
+  }
+
+  private static String shortened(String expression) {
+    return expression.length() <= 200 ? expression : expression.substring(0, 200) + "...";
+  }
+
+  /** An evaluation that went past a bound. */
+  private static final class TooCostly extends RuntimeException {
+    TooCostly(String message) {
+      super(message, null, false, false);
     }
   }
 

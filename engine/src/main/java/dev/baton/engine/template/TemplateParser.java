@@ -284,6 +284,11 @@ final class TemplateParser {
       error("jobs", "must be a non-empty list of jobs");
       return jobs;
     }
+    if (seq.getValue().size() > Templates.MAX_JOBS) {
+      error("jobs", "has " + seq.getValue().size() + " jobs; a template may have at most " + Templates.MAX_JOBS
+          + " (compose larger workflows from several templates)");
+      return jobs;
+    }
     for (int i = 0; i < seq.getValue().size(); i++) {
       String path = "jobs[" + i + "]";
       Node jobNode = seq.getValue().get(i);

@@ -6,12 +6,21 @@ import java.util.List;
 public final class Templates {
   private Templates() {}
 
+  /** Longest template text accepted. */
+  public static final int MAX_TEMPLATE_CHARS = 1 << 20;
+  /** Most jobs of one template (its exit handler not counted). */
+  public static final int MAX_JOBS = 1_000;
+
   /**
    * Parses and validates {@code yaml}; {@code source} names it in errors (a file path).
    *
    * @throws InvalidTemplateException with every error found, each with its line and field
    */
   public static Template parse(String source, String yaml) throws InvalidTemplateException {
+    if (yaml.length() > MAX_TEMPLATE_CHARS) {
+      throw new InvalidTemplateException(List.of(new TemplateError(source, 1, "",
+          "the template is " + yaml.length() + " characters; the limit is " + MAX_TEMPLATE_CHARS)));
+    }
     TemplateParser parser = new TemplateParser(source);
     Template template = parser.parse(yaml);
     if (template != null && parser.errors().isEmpty()) {

@@ -45,6 +45,26 @@ final class Outbounds {
     return out;
   }
 
+  /**
+   * Most bytes of one produced record (key, value and headers): under the producer's and broker's
+   * 1 MiB defaults with room for the record's framing.
+   */
+  static final int MAX_RECORD_BYTES = 1_000_000;
+
+  /** What makes one of {@code out} larger than {@link #MAX_RECORD_BYTES}, or null when none is. */
+  String oversized(List<OutboundRecord> out) {
+    for (OutboundRecord r : out) {
+      long size = (r.key() == null ? 0 : r.key().length() * 3L) + (r.value() == null ? 0 : r.value().length);
+      for (Map.Entry<String, byte[]> h : r.headers().entrySet()) {
+        size += h.getKey().length() + (h.getValue() == null ? 0 : h.getValue().length);
+      }
+      if (size > MAX_RECORD_BYTES) {
+        return "a record of " + size + " bytes for " + r.topic() + "; the limit is " + MAX_RECORD_BYTES;
+      }
+    }
+    return null;
+  }
+
   /** A due timer, fed back to the engine on its timers topic. */
   OutboundRecord timer(TimerFired timer) {
     return new OutboundRecord(topics.timers(), timer.getRunId(), wire.encode(topics.timers(), timer), Map.of());

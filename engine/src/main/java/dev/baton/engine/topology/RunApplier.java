@@ -180,8 +180,20 @@ final class RunApplier {
       if (before != null && !needs.isEmpty()) {
         before = before.withItems(loadItems(event.runId(), needs, unsavedItems));
       }
-      Decision decision = Decider.decide(before, event, template, Instant.ofEpochMilli(in.source().timestamp()));
+      Instant now = Instant.ofEpochMilli(in.source().timestamp());
+      Decision decision = Decider.decide(before, event, template, now);
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
+      String tooLarge = outbounds.oversized(out);
+      if (tooLarge != null) {
+        // Kafka would refuse the record at send, and the task would fail on it forever.
+        String reason = "applying it would produce " + tooLarge;
+        decision = Decider.refuse(before, template, now, reason);
+        out = outbounds.of(decision.commands(), in.source());
+        if (outbounds.oversized(out) != null) {
+          decision = Decider.refuse(before, null, now, reason);
+          out = outbounds.of(decision.commands(), in.source());
+        }
+      }
       boolean changed = decision.state() != null && !decision.state().equals(before);
       SaveRequest save = changed ? saveRequest(in, stored.version(), before, decision, out) : null;
       return new Decided(decision, out, save, before);

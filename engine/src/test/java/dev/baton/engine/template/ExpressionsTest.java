@@ -44,4 +44,17 @@ class ExpressionsTest {
     var e = assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalList("jobs.gen.outputs.n", VARS));
     assertTrue(e.getMessage().contains("not a list"), e.getMessage());
   }
+
+  @Test
+  void evaluationThatWouldExhaustMemoryFailsWithTheLimitNamed() {
+    Map<String, Object> vars = Map.of("params", Map.of("x", "y".repeat(30)), "jobs", Map.of(), "run", Map.of("id", "r1"));
+    String grow = "params.x";
+    for (int i = 0; i < 5; i++) {
+      grow = grow + ".replace('', params.x)";
+    }
+    String expression = grow + ".size() > 0";
+    Expressions.InvalidExpressionException e =
+        assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalBool(expression, vars));
+    assertTrue(e.getMessage().contains("the limit is " + Expressions.MAX_VALUE_CHARS), e.getMessage());
+  }
 }

@@ -95,4 +95,33 @@ class TemplateValidatorTest {
         """));
     assertEquals(3, e.errors().size(), e.getMessage());
   }
+
+  @Test
+  void refusesTemplateWithMoreJobsThanTheLimitAndNamesIt() {
+    StringBuilder yaml = new StringBuilder("name: chain\nversion: 1\njobs:\n");
+    for (int i = 0; i < 10_000; i++) {
+      yaml.append("  - name: j").append(i).append("\n    command: [\"true\"]\n");
+    }
+    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("chain.yaml", yaml.toString()));
+    assertEquals(1, e.errors().size(), e.getMessage());
+    assertEquals("jobs", e.errors().get(0).field());
+    assertEquals(3, e.errors().get(0).line());
+    assertTrue(e.errors().get(0).message().contains("at most " + Templates.MAX_JOBS), e.getMessage());
+  }
+
+  @Test
+  void refusesExpressionLongerThanTheLimit() {
+    String when = "params.env == '" + "x".repeat(Expressions.MAX_EXPRESSION_CHARS) + "'";
+    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("long.yaml", """
+        name: long
+        version: 1
+        params:
+          env: {default: prod}
+        jobs:
+          - name: a
+            command: [a]
+            when: "%s"
+        """.formatted(when)));
+    assertEquals("jobs[0].when", e.errors().get(0).field(), e.getMessage());
+  }
 }

@@ -52,6 +52,7 @@ class ExactlyOnceTopologyTest {
   TestInputTopic<String, String> completions;
   TestOutputTopic<String, String> dispatch;
   TestOutputTopic<String, String> events;
+  TestInputTopic<String, String> templates;
 
   void start(Topology topology) throws Exception {
     Properties props = new Properties();
@@ -59,14 +60,18 @@ class ExactlyOnceTopologyTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     driver = new TopologyTestDriver(topology, props);
-    var templates = driver.createInputTopic(TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
-    String stored = StoredTemplate.of(Templates.parse("seq.yaml", YAML), YAML).toJson();
-    templates.pipeInput("seq@1", stored);
-    templates.pipeInput("seq", stored);
+    templates = driver.createInputTopic(TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
+    store("seq", YAML);
     triggers = driver.createInputTopic(TOPICS.triggers(), Serdes.String().serializer(), Serdes.String().serializer());
     completions = driver.createInputTopic(TOPICS.completions(), Serdes.String().serializer(), Serdes.String().serializer());
     dispatch = driver.createOutputTopic(TOPICS.dispatch(), Serdes.String().deserializer(), Serdes.String().deserializer());
     events = driver.createOutputTopic(TOPICS.events(), Serdes.String().deserializer(), Serdes.String().deserializer());
+  }
+
+  void store(String name, String yaml) throws Exception {
+    String stored = StoredTemplate.of(Templates.parse(name + ".yaml", yaml), yaml).toJson();
+    templates.pipeInput(name + "@1", stored);
+    templates.pipeInput(name, stored);
   }
 
   @AfterEach
@@ -174,6 +179,65 @@ class ExactlyOnceTopologyTest {
       assertEquals(List.of("b", "b", "c"), dispatchedJobs());
       assertEquals(dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r1").job("c").status());
       assertEquals(dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r2").job("b").status());
+    }
+  }
+
+  @Nested
+  class RecordsThatCannotBeApplied {
+    @Test
+    void completionWhoseDispatchWouldBeTooLargeIsDeadLetteredAndItsRunFailsWhileTheNextRunGoesOn() throws Exception {
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
+      store("wide", """
+          name: wide
+          version: 1
+          params:
+            p: {required: true}
+          jobs:
+            - name: a
+              command: ["true"]
+            - name: b
+              command: [echo, "${params.p}", "${params.p}", "${params.p}", "${params.p}", "${params.p}"]
+          """);
+      var dlq = driver.createOutputTopic(TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
+      String p = "x".repeat(220_000);
+      triggers.pipeInput("w1", "{\"runId\":\"w1\",\"template\":\"wide\",\"params\":{\"p\":\"" + p + "\"}}");
+      assertEquals(List.of("a"), dispatchedJobs());
+
+      completions.pipeInput("w1", completion("w1", "a"));
+      // No dispatch of b; only a STOP for a, whose completion could not be applied.
+      assertEquals(List.of("a"), dispatchedJobs());
+      var dead = dlq.readRecordsToList();
+      assertEquals(1, dead.size());
+      String reason = new String(dead.get(0).headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+      assertTrue(reason.contains("the limit is " + Outbounds.MAX_RECORD_BYTES), reason);
+      assertEquals(RunStatus.FAILED, runs.states.get("w1").status());
+      assertTrue(eventTypes().contains(RunEventType.RUN_FAILED));
+
+      runToSuccess("r2");
+    }
+
+    @Test
+    void triggerWithParametersPastTheLimitIsDeadLetteredAndTheNextRunGoesOn() throws Exception {
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
+      var dlq = driver.createOutputTopic(TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
+      store("one", """
+          name: one
+          version: 1
+          params:
+            name: {required: true}
+          jobs:
+            - name: a
+              command: [echo, "${params.name}"]
+          """);
+      triggers.pipeInput("big", "{\"runId\":\"big\",\"template\":\"one\",\"params\":{\"name\":\"" + "x".repeat(600_000) + "\"}}");
+      assertTrue(dispatch.isEmpty());
+      var dead = dlq.readRecordsToList();
+      assertEquals(1, dead.size());
+      String reason = new String(dead.get(0).headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+      assertTrue(reason.contains("at most " + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES), reason);
+      assertEquals(List.of(RunEventType.REJECTED), eventTypes());
+
+      runToSuccess("r2");
     }
   }
 }
