@@ -43,7 +43,14 @@ public final class BatonCli {
     while (t.getMessage() == null && t.getCause() != null) {
       t = t.getCause();
     }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
+    String message = t.getMessage() == null ? t.toString() : t.getMessage();
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof org.redisson.client.RedisConnectionException) {
+        return message + " (no Redis answers there: give --redis redis://HOST:PORT or set BATON_REDIS_URL; `baton dev --redis-port N`"
+            + " listens on redis://127.0.0.1:N)";
+      }
+    }
+    return message;
   }
 
   /** Baton's own lines at INFO for `dev` (WARN with --quiet), libraries at WARN; -v shows everything at INFO. */

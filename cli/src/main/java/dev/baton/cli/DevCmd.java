@@ -80,6 +80,8 @@ final class DevCmd implements Callable<Integer> {
     out.println("  redis             " + stack.redisUrl() + " (" + stack.redisKind() + ")");
     out.println("  REST API          " + stack.apiUrl() + "/api/runs   (" + stack.apiUrl() + "/api/openapi.json)");
     out.println("  metrics           " + stack.apiUrl() + "/metrics   (Prometheus)");
+    out.println("  encoding          " + stack.wire().encoding().name().toLowerCase()
+        + (System.getenv("BATON_REGISTRY_URL") == null ? "" : " (schema registry " + System.getenv("BATON_REGISTRY_URL") + ")"));
     out.println("  templates         " + stack.templates().stream()
         .map(t -> t.template().name() + " v" + t.template().version()).toList());
     out.println();
@@ -100,8 +102,8 @@ final class DevCmd implements Callable<Integer> {
     out.println("Running the example pipeline once (" + runId + "):");
     WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setTemplate(EXAMPLE)
         .setParams(Map.of("source", "orders.csv")).setOccurredAt(Instant.now()).build();
-    try (RunFollower follower = new RunFollower(stack.bootstrapServers(), stack.topics().events(), false, dev.baton.serde.Wire.json())) {
-      TriggerPublisher.publish(stack.bootstrapServers(), stack.topics().triggers(), trigger, dev.baton.serde.Wire.json());
+    try (RunFollower follower = new RunFollower(stack.bootstrapServers(), stack.topics().events(), false, stack.wire())) {
+      TriggerPublisher.publish(stack.bootstrapServers(), stack.topics().triggers(), trigger, stack.wire());
       RunEventType end = follower.follow(runId, new PrintStream(new WriterOutputStream(out), true), Duration.ofMinutes(2));
       out.println("  ./baton status " + runId + "   shows its state");
       return RunCmd.exitCode(end, out, Duration.ofMinutes(2));

@@ -51,4 +51,13 @@ class CliArgumentsTest {
     assertEquals(0, exit[0], out);
     assertTrue(out.contains("ok pipeline v1"), out);
   }
+
+  @Test
+  void statusWithNoRedisThereSaysHowToPointAtOne() {
+    int[] exit = new int[1];
+    String out = run(exit, "status", "some-run", "--redis", "redis://127.0.0.1:" + dev.baton.cli.dev.DevFiles.freePort())[0];
+    assertEquals(2, exit[0], out);
+    assertTrue(out.contains("BATON_REDIS_URL") && out.contains("--redis-port"), out);
+    assertFalse(out.contains("\tat "), out);
+  }
 }

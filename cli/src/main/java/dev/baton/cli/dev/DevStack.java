@@ -27,6 +27,9 @@ public final class DevStack implements AutoCloseable {
   private String redisKind;
   private String apiUrl;
   private List<TemplatePublisher.Loaded> templates = List.of();
+  /** BATON_ENCODING and BATON_REGISTRY_URL as every Baton process reads them (JSON when unset). */
+  private final dev.baton.serde.Wire wire = dev.baton.serde.Wire.of(System.getenv("BATON_ENCODING"), System.getenv("BATON_REGISTRY_URL"),
+      System.getenv("BATON_REGISTRY_USER_INFO"));
 
   public record Ports(int kafka, int controller, int redis, int http) {}
 
@@ -64,14 +67,14 @@ public final class DevStack implements AutoCloseable {
     started.push(() -> DevFiles.deleteTree(work));
     EngineConfig engineConfig = new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics,
         work.resolve("streams"), EngineConfig.defaultCommitInterval(EngineConfig.EXACTLY_ONCE), (short) 1, Duration.ofDays(1), 1000,
-        java.util.Map.of(), dev.baton.serde.Wire.json());
+        java.util.Map.of(), wire);
     var metrics = dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
     Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);
     dev.baton.engine.api.ApiServer api = new dev.baton.engine.api.ApiServer(engine, engineConfig, "127.0.0.1", ports.http());
     started.push(api);
     apiUrl = "http://localhost:" + api.port();
-    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl);
+    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl).withWire(wire);
     Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
         new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes()), metrics).start();
     started.push(dispatcher);
@@ -100,6 +103,11 @@ public final class DevStack implements AutoCloseable {
 
   public String redisKind() {
     return redisKind;
+  }
+
+  /** The encoding engine, dispatcher and the example's trigger use. */
+  public dev.baton.serde.Wire wire() {
+    return wire;
   }
 
   public Topics topics() {
