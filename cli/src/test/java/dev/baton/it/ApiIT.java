@@ -103,6 +103,11 @@ class ApiIT {
     assertEquals(400, unknown.statusCode());
     assertTrue(unknown.body().contains("unknown parameter 'colour'"), unknown.body());
     assertEquals(404, post("/api/runs", "{\"template\":\"nope\"}").statusCode());
+    HttpResponse<String> tooBig = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"" + "x".repeat(600_000) + "\"}}");
+    assertEquals(400, tooBig.statusCode());
+    assertTrue(tooBig.body().contains("at most 262144"), tooBig.body());
+    assertEquals(400, post("/api/runs", "{\"template\":").statusCode());
+    assertEquals(400, get("/api/runs?limit=many").statusCode());
     assertEquals(404, post("/api/runs/no-such-run/cancel", "").statusCode());
   }
 

@@ -348,6 +348,29 @@ public final class RedisRunRepository implements RunRepository {
   }
 
   @Override
+  public List<RunState> findAll(List<String> runIds) {
+    if (runIds.isEmpty()) {
+      return List.of();
+    }
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    List<org.redisson.api.RFuture<Map<String, String>>> replies = new ArrayList<>();
+    for (String id : runIds) {
+      replies.add(batch.<String, String>getMap(runKey(id), StringCodec.INSTANCE).getAllAsync(java.util.Set.of("state", "outputs")));
+    }
+    batch.execute();
+    List<RunState> found = new ArrayList<>();
+    for (var reply : replies) {
+      Map<String, String> fields = reply.toCompletableFuture().join();
+      String json = fields.get("state");
+      if (json != null) {
+        String outputs = fields.get("outputs");
+        found.add(withOutputs(StateJson.readState(json), outputs == null ? "" : outputs));
+      }
+    }
+    return found;
+  }
+
+  @Override
   public Optional<RunState> find(String runId) {
     var hash = redisson.<String, String>getMap(runKey(runId), StringCodec.INSTANCE);
     String json = hash.get("state");

@@ -76,6 +76,11 @@ public interface RunRepository extends AutoCloseable {
   /** The current state of a run, for status queries. */
   Optional<RunState> find(String runId);
 
+  /** The runs of {@code runIds} that exist, in that order, in one round trip where the store allows (a pipeline). */
+  default List<RunState> findAll(List<String> runIds) {
+    return runIds.stream().map(this::find).flatMap(Optional::stream).toList();
+  }
+
   /** Whether the store answers within {@code timeout}, for readiness. */
   default boolean reachable(Duration timeout) {
     return true;
