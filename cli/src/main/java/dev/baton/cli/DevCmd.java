@@ -56,7 +56,12 @@ final class DevCmd implements Callable<Integer> {
     DevStack stack = DevStack.start(new DevStack.Ports(kafkaPort, controllerPort, redisPort, httpPort), templates);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
+      long s0 = System.nanoTime();
+      out.println("stopping: API, engine, dispatcher, Redis, Kafka...");
+      out.flush();
       stack.close();
+      out.printf("stopped in %.1f s%n", (System.nanoTime() - s0) / 1e9);
+      out.flush();
       stopped.countDown();
     }, "baton-dev-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -70,8 +75,26 @@ final class DevCmd implements Callable<Integer> {
     out.println();
     out.println("Baton is ready for triggers. Ctrl-C stops everything.");
     out.flush();
+    forceOnSecondInterrupt();
     stopped.await();
     return 0;
+  }
+
+  /** The first Ctrl-C stops in order (the shutdown hook); a second one stops at once. */
+  private static void forceOnSecondInterrupt() {
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+        if (stopping.compareAndSet(false, true)) {
+          new Thread(() -> System.exit(130), "baton-dev-interrupt").start();
+        } else {
+          System.err.println("stopping now");
+          Runtime.getRuntime().halt(130);
+        }
+      });
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // no SIGINT here (some platforms): the shutdown hook still stops in order
+    }
   }
 
   private void banner(DevStack stack, PrintWriter out, long millis) {

@@ -91,7 +91,8 @@ class KubernetesRuntimeIT {
 
   static long completionsFor(String runId, String job, int attempt) {
     return new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
-        .map(v -> COMPLETIONS.decode(v)).filter(c -> c.getRunId().equals(runId) && c.getJob().equals(job) && c.getAttempt() == attempt).count();
+        .map(v -> COMPLETIONS.decode(v)).filter(c -> c.getRunId().equals(runId) && c.getJob().equals(job) && c.getAttempt() == attempt)
+        .filter(c -> c.getStatus() != dev.baton.events.CompletionStatus.STARTED).count();
   }
 
   @Test

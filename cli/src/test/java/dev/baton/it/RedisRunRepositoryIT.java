@@ -123,7 +123,7 @@ class RedisRunRepositoryIT {
   void instancesAreWrittenOneByOneAndLoadedAsAsked() {
     Map<String, ItemState> items = new java.util.LinkedHashMap<>();
     for (int i = 0; i < 5; i++) {
-      items.put("fan/" + i, new ItemState("fan", i, "v" + i, JobStatus.PENDING, 0, Map.of(), null, null));
+      items.put("fan/" + i, new ItemState("fan", i, "v" + i, JobStatus.PENDING, 0, Map.of(), null, null, null));
     }
     assertEquals(SaveResult.SAVED, runs.save(new SaveRequest("items-1", 0, state("items-1", RunStatus.RUNNING), false, items, "e1", applied(1),
         List.of(), List.of(), 0, SaveRequest.Admission.NONE, 0)));

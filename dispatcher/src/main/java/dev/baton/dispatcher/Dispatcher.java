@@ -197,6 +197,12 @@ public final class Dispatcher implements AutoCloseable {
         completions.publish(completion);
       });
       startFailures.remove(id);
+      if (started) {
+        // The attempt's timeout counts from here, not from its dispatch: waiting for a slot is not the job's time.
+        completions.publish(JobCompletion.newBuilder().setEventId(id + "/started").setRunId(dispatch.getRunId())
+            .setOccurredAt(java.time.Instant.now()).setJob(dispatch.getJob()).setAttempt(dispatch.getAttempt()).setItem(dispatch.getItem())
+            .setStatus(CompletionStatus.STARTED).setStartedAt(java.time.Instant.now()).setReporter("dispatcher").build());
+      }
       return started;
     } catch (RuntimeException e) {
       int tries = startFailures.merge(id, 1, Integer::sum);

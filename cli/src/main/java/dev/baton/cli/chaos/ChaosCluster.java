@@ -31,9 +31,12 @@ final class ChaosCluster implements AutoCloseable {
   RedisServerProcess redis;
   final List<ChildProcess> engines = new ArrayList<>();
   final List<ChildProcess> dispatchers = new ArrayList<>();
+  /** Share (percent) of attempts whose first runtime start throws. */
+  final int startFailurePercent;
 
-  ChaosCluster(Path work) {
+  ChaosCluster(Path work, int startFailurePercent) {
     this.work = work;
+    this.startFailurePercent = startFailurePercent;
   }
 
   String bootstrap() {
@@ -65,8 +68,9 @@ final class ChaosCluster implements AutoCloseable {
     env.put("BATON_WORK_DIR", work.resolve("jobs-" + i).toString());
     env.put("BATON_MAX_CONCURRENT_JOBS", "8");
     env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
-    return new ChildProcess("dispatcher-" + i, ChildProcess.java("dev.baton.dispatcher.DispatcherMain"), env,
-        work.resolve("dispatcher-" + i + ".log"));
+    env.put("CHAOS_START_FAILURE_PERCENT", Integer.toString(startFailurePercent));
+    String main = startFailurePercent > 0 ? FlakyStartDispatcher.class.getName() : "dev.baton.dispatcher.DispatcherMain";
+    return new ChildProcess("dispatcher-" + i, ChildProcess.java(main), env, work.resolve("dispatcher-" + i + ".log"));
   }
 
   private Map<String, String> common() {

@@ -54,11 +54,11 @@ public final class ChaosCmd implements Callable<Integer> {
       params:
         ledger: {required: true}
       jobs:
-        - {name: one, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s,
+        - {name: one, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s, startTimeout: 30s,
            retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
-        - {name: two, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s,
+        - {name: two, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s, startTimeout: 30s,
            retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
-        - {name: three, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s,
+        - {name: three, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s, startTimeout: 30s,
            retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
       """;
 
@@ -71,6 +71,9 @@ public final class ChaosCmd implements Callable<Integer> {
   @Option(names = "--dispatcher-kills", defaultValue = "3") int dispatcherKills;
   @Option(names = "--broker-restarts", defaultValue = "1") int brokerRestarts;
   @Option(names = "--redis-restarts", defaultValue = "1") int redisRestarts;
+  @Option(names = "--start-failures", defaultValue = "5", paramLabel = "PERCENT",
+      description = "Share of attempts whose first runtime start fails, as a refusing API server would (default: ${DEFAULT-VALUE})")
+  int startFailurePercent;
 
   @Option(names = "--grace", defaultValue = "120", description = "Seconds without progress before the remaining runs count as stuck")
   int graceSeconds;
@@ -94,7 +97,7 @@ public final class ChaosCmd implements Callable<Integer> {
     Files.deleteIfExists(ledger);
     Files.createFile(ledger);
     long t0 = System.nanoTime();
-    try (ChaosCluster cluster = new ChaosCluster(dir)) {
+    try (ChaosCluster cluster = new ChaosCluster(dir, startFailurePercent)) {
       say("work directory %s", dir);
       cluster.startRedis();
       cluster.startBroker();
@@ -249,6 +252,8 @@ public final class ChaosCmd implements Callable<Integer> {
     say("dead letters            %d", dlq);
     say("faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
         o.faultsDone(), engineKills, dispatcherKills, brokerRestarts, redisRestarts);
+    say("runtime starts refused  %d (%d%% of attempts refused once; each started on redelivery)",
+        countLines(cluster.work, FlakyStartDispatcher.MARK), startFailurePercent);
     say("time                    %.1f s (%.0f runs/s)", took, o.succeeded().size() / took);
     if (!heapSamplesKb.isEmpty()) {
       int n = heapSamplesKb.size();
@@ -263,6 +268,19 @@ public final class ChaosCmd implements Callable<Integer> {
   }
 
   /** Heap in use by a JVM, from {@code jcmd <pid> GC.heap_info}. */
+  /** Lines holding {@code mark} in the dispatchers' logs. */
+  private static long countLines(Path work, String mark) throws java.io.IOException {
+    long n = 0;
+    try (var logs = Files.list(work)) {
+      for (Path log : logs.filter(p -> p.getFileName().toString().matches("dispatcher-\\d+\\.log")).toList()) {
+        try (var lines = Files.lines(log)) {
+          n += lines.filter(l -> l.contains(mark)).count();
+        }
+      }
+    }
+    return n;
+  }
+
   private static java.util.Optional<Long> heapUsedKb(long pid) {
     try {
       Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.heap_info")

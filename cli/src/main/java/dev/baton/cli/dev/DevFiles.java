@@ -33,6 +33,47 @@ public final class DevFiles {
   }
 
   /** A port nothing listens on now. */
+  /**
+   * A new directory under the system's temporary directory, named {@code <prefix><pid>-...} after
+   * this process, so that {@link #removeLeftovers} can tell whether its owner still runs.
+   */
+  public static Path ownedTempDirectory(String prefix) throws java.io.IOException {
+    return Files.createTempDirectory(prefix + ProcessHandle.current().pid() + "-");
+  }
+
+  /**
+   * Deletes what a {@code baton dev} killed with -9 left behind: directories made by
+   * {@link #ownedTempDirectory} with one of {@code prefixes} whose owning process is gone.
+   * Returns how many it deleted.
+   */
+  public static int removeLeftovers(String... prefixes) {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    int removed = 0;
+    try (var entries = Files.list(tmp)) {
+      for (Path dir : entries.filter(Files::isDirectory).toList()) {
+        String name = dir.getFileName().toString();
+        for (String prefix : prefixes) {
+          if (!name.startsWith(prefix)) {
+            continue;
+          }
+          String rest = name.substring(prefix.length());
+          int dash = rest.indexOf('-');
+          if (dash > 0 && rest.substring(0, dash).chars().allMatch(Character::isDigit)) {
+            long pid = Long.parseLong(rest.substring(0, dash));
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+              continue;
+            }
+            deleteTree(dir);
+            removed++;
+          }
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // best effort: a leftover we cannot read stays
+    }
+    return removed;
+  }
+
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

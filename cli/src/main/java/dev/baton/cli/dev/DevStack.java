@@ -45,6 +45,7 @@ public final class DevStack implements AutoCloseable {
   }
 
   private void startAll(Ports ports, Path templatesDir) throws Exception {
+    DevFiles.removeLeftovers("baton-kafka-", "baton-dev-");
     requireFree(ports.kafka(), "--kafka-port");
     requireFree(ports.controller(), "--controller-port");
     requireFree(ports.redis(), "--redis-port");
@@ -63,21 +64,23 @@ public final class DevStack implements AutoCloseable {
     if (!templates.isEmpty()) {
       TemplatePublisher.publish(bootstrapServers, topics.templates(), templates);
     }
-    Path work = Files.createTempDirectory("baton-dev-");
+    Path work = DevFiles.ownedTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
     EngineConfig engineConfig = new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics,
         work.resolve("streams"), EngineConfig.defaultCommitInterval(EngineConfig.EXACTLY_ONCE), (short) 1, Duration.ofDays(1), 1000,
         java.util.Map.of(), wire);
     var metrics = dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
+    // Started so that closing in reverse stops them in dependency order: API, engine (and its
+    // trigger loops), dispatcher, then Redis and the broker.
+    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl).withWire(wire);
+    Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
+        new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes()), metrics).start();
+    started.push(dispatcher);
     Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);
     dev.baton.engine.api.ApiServer api = new dev.baton.engine.api.ApiServer(engine, engineConfig, "127.0.0.1", ports.http());
     started.push(api);
     apiUrl = "http://localhost:" + api.port();
-    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl).withWire(wire);
-    Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
-        new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes()), metrics).start();
-    started.push(dispatcher);
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the engine did not start within 60 s");
     }

@@ -30,7 +30,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public static EmbeddedKafka start(int port, int controllerPort) throws IOException {
-    Path logDir = Files.createTempDirectory("baton-kafka-");
+    Path logDir = DevFiles.ownedTempDirectory("baton-kafka-");
     Properties p = serverProperties(port, controllerPort, logDir);
     Path config = logDir.resolve("server.properties");
     try (Writer w = Files.newBufferedWriter(config)) {

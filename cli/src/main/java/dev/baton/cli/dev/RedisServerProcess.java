@@ -43,7 +43,8 @@ public final class RedisServerProcess implements AutoCloseable {
     List<String> persistence = dataDir == null ? List.of("--save", "", "--appendonly", "no")
         : List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir.toString());
     if (installed != null) {
-      List<String> command = new java.util.ArrayList<>(List.of(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1"));
+      List<String> command = new java.util.ArrayList<>(watched());
+      command.addAll(List.of(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1"));
       command.addAll(persistence);
       Process p = new ProcessBuilder(command)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -61,6 +62,23 @@ public final class RedisServerProcess implements AutoCloseable {
     }
     redis.awaitPing(Duration.ofSeconds(10));
     return redis;
+  }
+
+  /**
+   * Redis runs in a session of its own, so a Ctrl-C meant for this process does not stop it
+   * before the engine has flushed; and a small shell waits beside it and stops it when this
+   * process is gone, even after a kill -9, so no Redis is left holding the port.
+   */
+  private static List<String> watched() {
+    Path setsid = onPath("setsid");
+    String script = "parent=$1; shift; \"$@\" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; "
+        + "while kill -0 \"$parent\" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 0.5; done; kill $r 2>/dev/null; wait $r";
+    List<String> command = new java.util.ArrayList<>();
+    if (setsid != null) {
+      command.add(setsid.toString());
+    }
+    command.addAll(List.of("sh", "-c", script, "baton-redis", Long.toString(ProcessHandle.current().pid())));
+    return command;
   }
 
   private static Path onPath(String name) {
@@ -115,8 +133,13 @@ public final class RedisServerProcess implements AutoCloseable {
     return kind;
   }
 
+  /** The redis-server process (not the shell that watches it). */
   public List<Long> pids() {
-    return process == null ? List.of() : List.of(process.pid());
+    if (process == null) {
+      return List.of();
+    }
+    List<Long> children = process.toHandle().children().map(ProcessHandle::pid).toList();
+    return children.isEmpty() ? List.of(process.pid()) : children;
   }
 
   @Override

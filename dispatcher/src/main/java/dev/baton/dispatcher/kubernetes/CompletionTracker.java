@@ -104,7 +104,9 @@ public final class CompletionTracker implements AutoCloseable {
   private void record(byte[] value) {
     try {
       JobCompletion c = wire.decode(value, JobCompletion.class);
-      seen.add(attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt()));
+      if (c.getStatus() != dev.baton.events.CompletionStatus.STARTED) { // a start is not how the attempt ended
+        seen.add(attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt()));
+      }
     } catch (RuntimeException e) {
       // not a completion Baton can read: the engine dead-letters it
     }

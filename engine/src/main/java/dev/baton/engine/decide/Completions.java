@@ -32,6 +32,9 @@ final class Completions {
     if (spec == null || job == null) {
       return Decider.reject(s.state, "run '" + s.state.runId() + "' has no job '" + c.getJob() + "'");
     }
+    if (c.getStatus() == CompletionStatus.STARTED) {
+      return started(s, spec, job, c);
+    }
     if (c.getItem() != null) {
       return applyToItem(s, spec, c);
     }
@@ -51,6 +54,27 @@ final class Completions {
       String why = missing != null ? missing : failureText(c);
       failAttempt(s, spec, job, c.getExitCode(), kind(c.getStatus()), why, c.getStartedAt(), endTime(s, c));
     }
+    return s.decision();
+  }
+
+  /** A dispatcher started the attempt: recorded, and its timeout counted from now. A late or repeated report changes nothing. */
+  private static Decision started(Step s, JobSpec spec, JobState job, JobCompletion c) {
+    Instant at = c.getStartedAt() != null ? c.getStartedAt() : s.now;
+    String attemptId = JobState.attemptId(s.state.runId(), c.getJob(), c.getItem(), c.getAttempt());
+    if (c.getItem() != null) {
+      ItemState item = s.item(spec.name(), c.getItem());
+      if (item == null || item.status() != JobStatus.RUNNING || item.attempt() != c.getAttempt() || item.startedAt() != null) {
+        return Decider.ignore(s.state, "start of " + attemptId + " ignored: the instance is "
+            + (item == null ? "unknown" : item.status() + " at attempt " + item.attempt()));
+      }
+      s.put(item.started(at));
+    } else {
+      if (job.fansOut() || job.status() != JobStatus.RUNNING || job.attempt() != c.getAttempt() || job.startedAt() != null) {
+        return Decider.ignore(s.state, "start of " + attemptId + " ignored: the job is " + job.status() + " at attempt " + job.attempt());
+      }
+      s.put(job.with(JobStatus.RUNNING, job.attempt(), Map.of(), null, null, job.dispatchedAt(), at, null));
+    }
+    Dispatches.started(s, spec, c.getItem(), c.getAttempt());
     return s.decision();
   }
 

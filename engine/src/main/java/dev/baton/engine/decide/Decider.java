@@ -190,19 +190,22 @@ public final class Decider {
     return s.decision();
   }
 
-  /** The runtime did not report within timeout + grace: stop the attempt and count it as timed out. */
+  /**
+   * No dispatcher started the attempt within its start timeout (kind "lost"), or, started, its
+   * runtime did not report within timeout + grace (kind "timeout"): stop it and count it so.
+   */
   private static Decision jobTimedOut(Step s, TimerFired t) {
     JobSpec spec = s.template.job(t.getJob()).orElse(null);
     JobState job = s.job(t.getJob());
     if (spec == null || job == null) {
       return reject(s.state, "timer for unknown job " + t.getJob());
     }
-    String why = "timed out: no completion within " + spec.timeout().plus(Dispatches.TIMEOUT_GRACE).toMillis() + " ms";
     if (t.getItem() != null) {
       ItemState item = s.item(t.getJob(), t.getItem());
       if (item == null || item.status() != JobStatus.RUNNING || item.attempt() != t.getAttempt()) {
         return ignore(s.state, "timeout timer " + t.getEventId() + " is stale");
       }
+      String why = timeoutText(spec, item.startedAt() != null);
       Dispatches.stop(s, spec.name(), item.index(), item.attempt());
       s.put(item.with(JobStatus.FAILED, item.attempt(), Map.of(), null, why));
       s.emit(RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), null, Map.of(), why);
@@ -212,9 +215,17 @@ public final class Decider {
     if (job.status() != JobStatus.RUNNING || job.attempt() != t.getAttempt()) {
       return ignore(s.state, "timeout timer " + t.getEventId() + " is stale");
     }
+    boolean started = job.startedAt() != null;
     Dispatches.stop(s, spec.name(), null, job.attempt());
-    Completions.failAttempt(s, spec, job, null, "timeout", why, job.dispatchedAt(), s.now);
+    Completions.failAttempt(s, spec, job, null, started ? "timeout" : "lost", timeoutText(spec, started), job.startedAt(), s.now);
     return s.decision();
+  }
+
+  private static String timeoutText(JobSpec spec, boolean started) {
+    if (!started || spec.timeout() == null) {
+      return "not started: no dispatcher started the attempt within " + spec.startTimeout().toMillis() + " ms of its dispatch";
+    }
+    return "timed out: no completion within " + spec.timeout().plus(Dispatches.TIMEOUT_GRACE).toMillis() + " ms of its start";
   }
 
   /** Most bytes (UTF-8, names and values) of a trigger's parameters. */

@@ -12,9 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starting and stopping attempts. A job with a timeout gets it twice: the runtime kills the
- * attempt at {@code timeout}; the engine's timer, {@link #TIMEOUT_GRACE} later, fails an attempt
- * whose runtime never reported, so a lost runtime cannot hang a run.
+ * Starting and stopping attempts. Every attempt has a timer from its dispatch: a dispatcher must
+ * say it started the attempt within the job's {@code startTimeout} (10 minutes unless the job says),
+ * or the attempt fails as not started and the job's retry policy applies; so an attempt lost
+ * before it started cannot hang a run, whatever the template says. When the start is reported,
+ * the timer moves: a job with a timeout gets it twice from then, the runtime kills the attempt at
+ * {@code timeout} and the engine's timer, {@link #TIMEOUT_GRACE} later, fails an attempt whose
+ * runtime never reported; a job without one has no timer once started. Time spent waiting for a
+ * free slot never counts against a job's timeout.
  */
 final class Dispatches {
   static final Duration TIMEOUT_GRACE = Duration.ofSeconds(5);
@@ -90,9 +95,16 @@ final class Dispatches {
         .setSecretEnv(secretEnv(spec))
         .build()));
     s.emit(RunEventType.JOB_DISPATCHED, spec.name(), item, attempt, null, Map.of(), String.join(" ", r.command()));
+    s.add(new EngineCommand.ScheduleTimer(timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt, spec.startTimeout())));
+  }
+
+  /** A dispatcher started the attempt: its timeout counts from now, or it has none. */
+  static void started(Step s, JobSpec spec, Integer item, int attempt) {
     if (spec.timeout() != null) {
       s.add(new EngineCommand.ScheduleTimer(timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt,
           spec.timeout().plus(TIMEOUT_GRACE))));
+    } else {
+      s.add(new EngineCommand.CancelTimer(timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, spec.name(), item, attempt)));
     }
   }
 
@@ -138,10 +150,7 @@ final class Dispatches {
   }
 
   static void cancelTimeout(Step s, String job, Integer item, int attempt) {
-    JobSpec spec = s.template.job(job).orElse(null);
-    if (spec != null && spec.timeout() != null) {
-      s.add(new EngineCommand.CancelTimer(timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, job, item, attempt)));
-    }
+    s.add(new EngineCommand.CancelTimer(timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, job, item, attempt)));
   }
 
   static TimerFired timer(Step s, TimerKind kind, String job, Integer item, Integer attempt, Duration after) {

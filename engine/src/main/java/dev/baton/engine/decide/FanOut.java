@@ -36,7 +36,7 @@ final class FanOut {
       return;
     }
     for (int i = 0; i < values.size(); i++) {
-      ItemState item = new ItemState(spec.name(), i, values.get(i), JobStatus.PENDING, 0, Map.of(), null, null);
+      ItemState item = new ItemState(spec.name(), i, values.get(i), JobStatus.PENDING, 0, Map.of(), null, null, null);
       s.items.put(item.key(), item);
     }
     JobState counted = job.withCounters(values.size(), 0, 0, 0, 0, List.of());

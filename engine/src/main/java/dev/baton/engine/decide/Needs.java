@@ -52,6 +52,13 @@ public final class Needs {
   }
 
   private static void completion(RunState state, JobCompletion c, Template template, Map<String, Set<Integer>> indexes, Set<String> all) {
+    if (c.getStatus() == CompletionStatus.STARTED) {
+      JobState job = state.job(c.getJob());
+      if (c.getItem() != null && job != null && job.fansOut()) {
+        indexes.computeIfAbsent(job.name(), k -> new LinkedHashSet<>()).add(c.getItem()); // only the instance that started
+      }
+      return;
+    }
     boolean failing = c.getStatus() != CompletionStatus.SUCCEEDED || lacksOutput(template, c);
     if (failing) {
       all.addAll(runningFanOuts(state));

@@ -9,7 +9,8 @@ import java.util.Map;
  * the image the Kubernetes runtime uses, environment, the output keys it promises to write, the
  * jobs it waits for ({@code dependsOn}, resolved: the job listed before when the template did not
  * say), an optional condition ({@code when}), fan-out ({@code forEach}, {@code maxParallel}: 0 is
- * no limit), retries and a timeout (null when none), the runtime ({@code local} or
+ * no limit), retries and a timeout (null when none; it counts from the attempt's start), how long
+ * an attempt may wait for a dispatcher to start it ({@code startTimeout}), the runtime ({@code local} or
  * {@code kubernetes}; null: the dispatcher's default) and Kubernetes settings (null: defaults).
  */
 public record JobSpec(
@@ -26,7 +27,11 @@ public record JobSpec(
     Duration timeout,
     String runtime,
     PodOptions pod,
-    Map<String, SecretRef> secretEnv) {
+    Map<String, SecretRef> secretEnv,
+    Duration startTimeout) {
+
+  /** How long an attempt may wait for a dispatcher to start it, unless the job says otherwise. */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
 
   /** {@code env: {NAME: {secretRef: {name: ..., key: ...}}}}: the value is resolved by the runtime, never carried in events. */
   public record SecretRef(String name, String key) {}
@@ -35,6 +40,7 @@ public record JobSpec(
     command = List.copyOf(command);
     env = Map.copyOf(env);
     secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+    startTimeout = startTimeout == null ? DEFAULT_START_TIMEOUT : startTimeout;
     outputs = List.copyOf(outputs);
     dependsOn = List.copyOf(dependsOn);
   }

@@ -37,9 +37,9 @@ final class TemplateParser {
   private static final Set<String> PARAM_FIELDS = Set.of("required", "default", "description");
   private static final Set<String> JOB_FIELDS = Set.of(
       "name", "command", "image", "env", "outputs", "dependsOn", "when", "forEach", "maxParallel", "retry", "timeout",
-      "runtime", "kubernetes");
+      "startTimeout", "runtime", "kubernetes");
   private static final Set<String> EXIT_FIELDS =
-      Set.of("name", "command", "image", "env", "outputs", "retry", "timeout", "runtime", "kubernetes");
+      Set.of("name", "command", "image", "env", "outputs", "retry", "timeout", "startTimeout", "runtime", "kubernetes");
   private static final Set<String> POD_FIELDS =
       Set.of("resources", "nodeSelector", "tolerations", "serviceAccountName", "imagePullSecrets", "warm");
   private static final Set<String> WARM_FIELDS = Set.of("min", "max", "idleTimeout", "reuse");
@@ -348,6 +348,10 @@ final class TemplateParser {
     }
     RetrySpec retry = retry(f.get("retry"), path + ".retry");
     Duration timeout = duration(f.get("timeout"), path + ".timeout");
+    Duration startTimeout = duration(f.get("startTimeout"), path + ".startTimeout");
+    if (startTimeout != null && (startTimeout.isZero() || startTimeout.isNegative())) {
+      error(path + ".startTimeout", "must be more than 0");
+    }
     String runtime = optionalString(f.get("runtime"), path + ".runtime");
     if (runtime != null && !RUNTIMES.contains(runtime)) {
       error(path + ".runtime", "must be local or kubernetes, got '" + runtime + "'");
@@ -357,7 +361,8 @@ final class TemplateParser {
       error(path + ".image", "a job on the kubernetes runtime needs an image");
     }
     return name == null ? null
-        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout, runtime, pod, secretEnv);
+        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout, runtime, pod, secretEnv,
+            startTimeout);
   }
 
   private PodOptions pod(Node node, String path) {

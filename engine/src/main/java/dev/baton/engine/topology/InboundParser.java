@@ -69,7 +69,9 @@ final class InboundParser {
       throw new EventFormatException("fields 'runId' and 'job' must not be empty");
     }
     String attemptId = JobState.attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt());
-    return new Parsed(new EngineEvent.JobCompleted(c.getRunId(), c), attemptId, null);
+    // A start report is applied apart from the attempt's end, which keeps the attempt id as its event id.
+    String eventId = c.getStatus() == dev.baton.events.CompletionStatus.STARTED ? attemptId + "/started" : attemptId;
+    return new Parsed(new EngineEvent.JobCompleted(c.getRunId(), c), eventId, null);
   }
 
   private Parsed timer(byte[] value) {

@@ -72,7 +72,9 @@ public final class ScheduleRunner implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("schedules: {}", e.toString());
+      if (!ticker.isShutdown()) { // a tick cut short by close() is not a problem to report
+        LOG.warn("schedules: {}", e.toString());
+      }
     }
   }
 
@@ -104,7 +106,15 @@ public final class ScheduleRunner implements AutoCloseable {
 
   @Override
   public void close() {
-    ticker.shutdownNow();
+    ticker.shutdown();
+    try {
+      if (!ticker.awaitTermination(2, TimeUnit.SECONDS)) {
+        ticker.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ticker.shutdownNow();
+    }
     producer.close();
   }
 }

@@ -1,5 +1,7 @@
 package dev.baton.engine.decide;
 
+import dev.baton.engine.template.JobSpec;
+
 import static dev.baton.engine.decide.Sim.dispatches;
 import static dev.baton.engine.decide.Sim.eventTypes;
 import static dev.baton.engine.decide.Sim.events;
@@ -327,11 +329,17 @@ class WorkflowSemanticsTest {
         """;
 
     @Test
-    void jobTimeoutGoesToTheRuntimeAndToAnEngineTimer() {
+    void jobTimeoutGoesToTheRuntimeAndToAnEngineTimerFromTheAttemptsStart() {
       Sim sim = new Sim(SLOW);
       Decision d = sim.trigger();
       assertEquals(2000L, dispatches(d, DispatchAction.START).get(0).getTimeoutMs());
-      assertEquals(Sim.T0.plusSeconds(2).plus(Dispatches.TIMEOUT_GRACE), sim.timers.get("r1/a/1/timeout").getDueAt());
+      assertEquals(Sim.T0.plus(JobSpec.DEFAULT_START_TIMEOUT), sim.timers.get("r1/a/1/timeout").getDueAt(),
+          "until a dispatcher starts it, the attempt has its start timeout");
+      sim.advance(Duration.ofSeconds(30)); // waiting for a free slot
+      assertEquals(JobStatus.RUNNING, sim.status("a"), "waiting for a slot does not count against the job's timeout");
+      sim.complete("a", null, 1, CompletionStatus.STARTED, null, Map.of());
+      assertEquals(Sim.T0.plusSeconds(32).plus(Dispatches.TIMEOUT_GRACE), sim.timers.get("r1/a/1/timeout").getDueAt());
+      assertEquals(Sim.T0.plusSeconds(30), sim.state.job("a").startedAt());
       sim.complete("a", null, 1, CompletionStatus.TIMED_OUT, null, Map.of());
       assertEquals(JobStatus.WAITING, sim.status("a"));
       assertTrue(!sim.timers.containsKey("r1/a/1/timeout"), "the reported timeout cancels the engine's timer");
@@ -341,14 +349,51 @@ class WorkflowSemanticsTest {
     void lostRuntimeIsStoppedAndFailedByTheEngineTimer() {
       Sim sim = new Sim(SLOW);
       sim.trigger();
+      sim.complete("a", null, 1, CompletionStatus.STARTED, null, Map.of());
       sim.advance(Duration.ofSeconds(7));
       assertEquals(JobStatus.WAITING, sim.status("a"), "timeout counts as a failure for retry");
       sim.advance(Duration.ofSeconds(1));
       assertEquals(2, sim.state.job("a").attempt());
+      sim.complete("a", null, 2, CompletionStatus.STARTED, null, Map.of());
       sim.advance(Duration.ofSeconds(7));
       assertEquals(JobStatus.FAILED, sim.status("a"));
       assertTrue(sim.state.job("a").error().startsWith("timed out"), sim.state.job("a").error());
       assertEquals(RunStatus.FAILED, sim.state.status());
+    }
+
+    @Test
+    void attemptNoDispatcherStartsFailsAsLostAtItsStartTimeoutAndIsRetried() {
+      Sim sim = new Sim("""
+          name: orphan
+          version: 1
+          jobs:
+            - {name: a, command: [a], startTimeout: 30s, retry: {limit: 1, backoff: {initial: 1s}, on: [lost]}}
+          """);
+      sim.trigger();
+      sim.advance(Duration.ofSeconds(29));
+      assertEquals(JobStatus.RUNNING, sim.status("a"));
+      sim.advance(Duration.ofSeconds(1));
+      assertEquals(JobStatus.WAITING, sim.status("a"), "not started: a lost attempt, retried");
+      assertTrue(sim.state.job("a").error().startsWith("not started"), sim.state.job("a").error());
+      assertEquals(List.of("a"), dispatches(sim.last, DispatchAction.STOP).stream().map(x -> x.getJob()).toList());
+      sim.advance(Duration.ofSeconds(1));
+      assertEquals(2, sim.state.job("a").attempt());
+      sim.complete("a", null, 2, CompletionStatus.STARTED, null, Map.of());
+      assertTrue(!sim.timers.containsKey("r1/a/2/timeout"), "a started job without a timeout has no timer");
+      sim.advance(Duration.ofHours(1));
+      sim.complete("a", null, 2, CompletionStatus.SUCCEEDED, 0, Map.of());
+      assertEquals(RunStatus.SUCCEEDED, sim.state.status());
+    }
+
+    @Test
+    void lateOrRepeatedStartChangesNothing() {
+      Sim sim = new Sim(SLOW);
+      sim.trigger();
+      sim.complete("a", null, 1, CompletionStatus.STARTED, null, Map.of());
+      Decision again = sim.complete("a", null, 1, CompletionStatus.STARTED, null, Map.of());
+      assertTrue(again.commands().get(0) instanceof EngineCommand.Ignore, again.commands().toString());
+      Decision stale = sim.complete("a", null, 7, CompletionStatus.STARTED, null, Map.of());
+      assertTrue(stale.commands().get(0) instanceof EngineCommand.Ignore, stale.commands().toString());
     }
 
     @Test

@@ -19,8 +19,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A runtime whose start throws does not lose the attempt: it is started on redelivery, or reported FAILED. */
-class DispatchStartFailuresIT {
+/**
+ * Every attempt is accounted for: a runtime whose start throws does not lose it (started on
+ * redelivery, or reported FAILED); a job's timeout counts from its start, not from its wait for a
+ * slot; an attempt no dispatcher starts is retried at its start timeout.
+ */
+class AttemptsIT {
   /** Throws on the first start of each attempt whose run id starts with "flaky", always for "broken". */
   static final class FailingStarts implements JobRuntime {
     final JobRuntime inner;
@@ -64,7 +68,21 @@ class DispatchStartFailuresIT {
   @BeforeAll
   static void start() throws Exception {
     runtime = new FailingStarts(new LocalProcessRuntime(work.resolve("jobs"), 4096));
-    baton = new BatonHarness("startfail", work, Path.of("../templates"), 4, runtime, Wire.json());
+    baton = new BatonHarness("attempts", work, Path.of("../templates"), 4, runtime, Wire.json());
+    baton.apply("burst.yaml", """
+        name: burst
+        version: 1
+        jobs:
+          - {name: a, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
+          - {name: b, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
+          - {name: c, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
+        """);
+    baton.apply("orphan.yaml", """
+        name: orphan
+        version: 1
+        jobs:
+          - {name: a, command: ["true"], startTimeout: 3s, retry: {limit: 1, backoff: {initial: 100ms}}}
+        """);
   }
 
   @AfterAll
@@ -87,5 +105,34 @@ class DispatchStartFailuresIT {
     assertEquals(RunStatus.FAILED, end.status());
     String error = end.jobs().values().iterator().next().error();
     assertTrue(error != null && error.contains("could not start the job after 3 tries") && error.contains("422"), error);
+  }
+
+  @Test
+  void burstFarLargerThanTheSlotsSucceedsBecauseTimeoutsCountFromEachStart() throws Exception {
+    // 450 attempts of 0.2 s on 4 slots: the last wait ~25 s for a slot, far past their 2 s timeout.
+    int runs = 150;
+    for (int i = 0; i < runs; i++) {
+      baton.trigger("burst-" + i, "burst", Map.of());
+    }
+    for (int i = 0; i < runs; i++) {
+      var end = baton.awaitEnd("burst-" + i);
+      assertEquals(RunStatus.SUCCEEDED, end.status(), "burst-" + i + ": " + end.detail());
+      for (var job : end.jobs().values()) {
+        assertEquals(1, job.attempt(), "burst-" + i + " job " + job.name() + " needed no retry");
+      }
+    }
+  }
+
+  @Test
+  void attemptWhoseDispatcherDiedBeforeStartingItIsRetriedAtItsStartTimeout() throws Exception {
+    // As a dispatcher that claimed the attempt and died before starting it leaves things: the claim
+    // is taken, so the redelivered dispatch is skipped, and nobody reports a start.
+    try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(java.net.URI.create(baton.redisUrl))) {
+      jedis.set("baton:attempt:{orphan-1/a/1}", "started");
+    }
+    baton.trigger("orphan-1", "orphan", Map.of());
+    var end = baton.awaitEnd("orphan-1");
+    assertEquals(RunStatus.SUCCEEDED, end.status(), end.detail());
+    assertEquals(2, end.job("a").attempt(), "the lost attempt was replaced by a second");
   }
 }

@@ -1,0 +1,69 @@
+package dev.baton.cli.chaos;
+
+import dev.baton.dispatcher.Dispatcher;
+import dev.baton.dispatcher.DispatcherConfig;
+import dev.baton.dispatcher.JobRuntime;
+import dev.baton.dispatcher.local.LocalProcessRuntime;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.JobDispatch;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * The chaos run's dispatcher: the production {@link Dispatcher} on the local runtime, whose start
+ * throws, as a refusing Kubernetes API would, for the first try of a share of attempts
+ * ({@code CHAOS_START_FAILURE_PERCENT}, chosen by the attempt id's hash so that both dispatchers
+ * agree). Each refusal is logged with {@link #MARK}, for the chaos summary.
+ */
+public final class FlakyStartDispatcher implements JobRuntime {
+  static final String MARK = "chaos: start refused";
+  private final JobRuntime inner;
+  private final int percent;
+  private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  FlakyStartDispatcher(JobRuntime inner, int percent) {
+    this.inner = inner;
+    this.percent = percent;
+  }
+
+  @Override
+  public boolean start(JobDispatch dispatch, Consumer<JobCompletion> onEnd) {
+    String id = dispatch.getAttemptId();
+    if (Math.floorMod(id.hashCode(), 100) < percent && refused.add(id)) {
+      System.err.println(MARK + " for " + id);
+      throw new IllegalStateException("the API server answered 500 (injected by baton chaos)");
+    }
+    return inner.start(dispatch, onEnd);
+  }
+
+  @Override
+  public void stop(String attemptId) {
+    inner.stop(attemptId);
+  }
+
+  @Override
+  public int running() {
+    return inner.running();
+  }
+
+  @Override
+  public void close() {
+    inner.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> env = System.getenv();
+    DispatcherConfig config = DispatcherConfig.fromEnv(env);
+    int percent = Integer.parseInt(env.getOrDefault("CHAOS_START_FAILURE_PERCENT", "0"));
+    Dispatcher dispatcher = new Dispatcher(config,
+        new FlakyStartDispatcher(new LocalProcessRuntime(config.workDir(), config.tailBytes()), percent),
+        dev.baton.metrics.Metrics.prometheus()).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      dispatcher.close();
+      stopped.countDown();
+    }, "dispatcher-shutdown"));
+    stopped.await();
+  }
+}

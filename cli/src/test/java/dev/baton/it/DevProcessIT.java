@@ -1,0 +1,157 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.cli.dev.ChildProcess;
+import dev.baton.cli.dev.DevFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `baton dev` as a user runs it, in a process of its own: a signal during runs stops it in order,
+ * within 5 s, without a stack trace; after a kill -9 it leaves no Redis holding the port, and the
+ * next start cleans what the killed one left.
+ */
+class DevProcessIT {
+  static final Duration START = Duration.ofSeconds(120);
+
+  /** A running `baton dev` and everything it printed. */
+  static final class Dev {
+    final Process process;
+    final StringBuffer output = new StringBuffer();
+    final int kafka = DevFiles.freePort();
+    final int controller = DevFiles.freePort();
+    final int redis;
+    final int http = DevFiles.freePort();
+
+    Dev(int redisPort) throws IOException {
+      this.redis = redisPort;
+      List<String> command = new ArrayList<>(ChildProcess.java("dev.baton.cli.BatonCli"));
+      command.addAll(List.of("dev", "--no-example", "--templates", "../templates", "--kafka-port", Integer.toString(kafka),
+          "--controller-port", Integer.toString(controller), "--redis-port", Integer.toString(redis), "--http-port", Integer.toString(http)));
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Thread reader = new Thread(() -> {
+        try (InputStream in = process.getInputStream()) {
+          byte[] buf = new byte[8192];
+          for (int n; (n = in.read(buf)) > 0; ) {
+            output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+          }
+        } catch (IOException e) {
+          // the process ended
+        }
+      }, "dev-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    void awaitReady() throws InterruptedException {
+      long deadline = System.nanoTime() + START.toNanos();
+      while (!output.toString().contains("Baton is ready for triggers")) {
+        assertTrue(process.isAlive(), "baton dev ended before it was ready:\n" + output);
+        assertTrue(System.nanoTime() < deadline, "baton dev not ready within " + START + ":\n" + output);
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+    }
+
+    void startRuns(int n) throws Exception {
+      HttpClient http = HttpClient.newHttpClient();
+      for (int i = 0; i < n; i++) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.http + "/api/runs"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"pipeline\",\"params\":{\"source\":\"s" + i + "\"}}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+      }
+    }
+
+    void signal(String name) throws Exception {
+      assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor());
+    }
+  }
+
+  static boolean awaitPortFree(int port, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (DevFiles.portFree(port)) {
+        return true;
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    return false;
+  }
+
+  /** Seconds from the signal to the exit; fails if it takes more than {@code limit}. */
+  static double stopWith(Dev dev, String signal, Duration limit) throws Exception {
+    String before = dev.output.toString();
+    long t0 = System.nanoTime();
+    dev.signal(signal);
+    boolean exited = dev.process.waitFor(limit.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertTrue(exited, "baton dev did not exit after SIG" + signal + ":\n" + dev.output);
+    String after = dev.output.substring(before.length());
+    System.out.printf("baton dev stopped by SIG%s in %.1f s; it printed:%n%s%n", signal, seconds, after);
+    assertTrue(seconds <= limit.toSeconds(), "stopped in " + seconds + " s:\n" + after);
+    assertFalse(after.contains("\tat "), "no stack trace:\n" + after);
+    assertFalse(after.contains(" ERROR "), "no error:\n" + after);
+    assertTrue(after.contains("stopped in"), after);
+    return seconds;
+  }
+
+  @Test
+  void interruptDuringRunsStopsInOrderQuicklyAndQuietly() throws Exception {
+    Dev dev = new Dev(DevFiles.freePort());
+    try {
+      dev.awaitReady();
+      dev.startRuns(5);
+      stopWith(dev, "INT", Duration.ofSeconds(5));
+      assertTrue(awaitPortFree(dev.redis, Duration.ofSeconds(5)), "Redis stopped with it");
+    } finally {
+      dev.process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void afterAKillNineNothingHoldsThePortAndTheNextStartCleansUp() throws Exception {
+    int redisPort = DevFiles.freePort();
+    Dev first = new Dev(redisPort);
+    Dev second = null;
+    try {
+      first.awaitReady();
+      long pid = first.process.pid();
+      Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+      try (var dirs = Files.list(tmp)) {
+        assertTrue(dirs.anyMatch(d -> d.getFileName().toString().startsWith("baton-dev-" + pid + "-")), "dev's work directory");
+      }
+      first.signal("KILL");
+      first.process.waitFor(10, TimeUnit.SECONDS);
+      assertTrue(awaitPortFree(redisPort, Duration.ofSeconds(10)), "its Redis did not outlive it");
+
+      second = new Dev(redisPort);
+      second.awaitReady();
+      try (var dirs = Files.list(tmp)) {
+        List<String> left = dirs.map(d -> d.getFileName().toString())
+            .filter(n -> n.startsWith("baton-dev-" + pid + "-") || n.startsWith("baton-kafka-" + pid + "-")).toList();
+        assertEquals(List.of(), left, "what the killed one left is cleaned at the next start");
+      }
+      stopWith(second, "TERM", Duration.ofSeconds(5));
+    } finally {
+      first.process.destroyForcibly();
+      if (second != null) {
+        second.process.destroyForcibly();
+      }
+    }
+  }
+}
