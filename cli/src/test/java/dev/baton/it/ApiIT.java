@@ -158,4 +158,44 @@ class ApiIT {
         () -> new ApiServer(baton.engine, baton.engineConfig(), "0.0.0.0", 0, null));
     assertTrue(open.getMessage().contains("BATON_HTTP_TOKEN_FILE"), open.getMessage());
   }
+
+  @Test
+  void fiftyOpenEventStreamsLeaveProbesAnsweringAndEachGetsTheWholeRun() throws Exception {
+    Path gate = work.resolve("streams-gate");
+    baton.apply("gated.yaml", """
+        name: gated
+        version: 1
+        params:
+          gate: {required: true}
+        jobs:
+          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
+          - {name: after, command: ["true"]}
+        """);
+    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"gated\",\"params\":{\"gate\":\"" + gate + "\"}}").body())
+        .get("runId").asText();
+    baton.awaitEvent(runId, dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
+    List<java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>>> streams = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      streams.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/api/runs/" + runId + "/events")).timeout(Duration.ofSeconds(90))
+          .build(), HttpResponse.BodyHandlers.ofLines()));
+    }
+    for (var s : streams) {
+      assertEquals(200, s.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+    }
+    List<Long> probeMillis = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      long t0 = System.nanoTime();
+      assertEquals(200, get("/readyz").statusCode());
+      probeMillis.add((System.nanoTime() - t0) / 1_000_000);
+    }
+    System.out.println("/readyz with 50 event streams open: " + probeMillis + " ms");
+    assertTrue(probeMillis.stream().sorted().toList().get(2) <= 100, "median /readyz under 100 ms: " + probeMillis);
+    java.nio.file.Files.createFile(gate);
+    for (var s : streams) {
+      List<String> types = s.get().body().filter(l -> l.startsWith("event: ")).map(l -> l.substring(7)).collect(Collectors.toList());
+      assertEquals("RUN_STARTED", types.get(0), types.toString());
+      assertEquals("RUN_SUCCEEDED", types.get(types.size() - 1), types.toString());
+      assertEquals(2, types.stream().filter("JOB_SUCCEEDED"::equals).count(), types.toString());
+    }
+  }
 }

@@ -29,13 +29,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -51,6 +47,15 @@ public final class ApiServer implements AutoCloseable {
   private final EngineConfig config;
   private final HttpServer server;
   private final KafkaProducer<String, byte[]> producer;
+  /** Most live event streams open at once. */
+  static final int MAX_STREAMS = 200;
+  private final RunEventFeed events;
+  private final java.util.concurrent.ThreadPoolExecutor streamWriters = new java.util.concurrent.ThreadPoolExecutor(0, MAX_STREAMS,
+      60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "baton-api-stream");
+        t.setDaemon(true);
+        return t;
+      });
 
   public ApiServer(Engine engine, EngineConfig config, String host, int port) throws IOException {
     this(engine, config, host, port, null);
@@ -75,6 +80,7 @@ public final class ApiServer implements AutoCloseable {
     p.put("max.block.ms", 10_000);
     p.putAll(config.kafka());
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.events = new RunEventFeed(config);
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.setExecutor(Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "baton-api");
@@ -176,7 +182,6 @@ public final class ApiServer implements AutoCloseable {
     } else if (parts[0].equals("runs") && parts.length == 2 && method.equals("GET")) {
       sendRaw(ex, 200, "application/json", StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
     } else if (parts[0].equals("runs") && parts.length == 3 && parts[2].equals("events") && method.equals("GET")) {
-      awaitRun(parts[1], Duration.ofSeconds(10)); // a run just started through POST may not be applied yet
       streamEvents(ex, parts[1]);
     } else if (parts[0].equals("runs") && parts.length == 3 && method.equals("POST") && (parts[2].equals("cancel") || parts[2].equals("retry"))) {
       run(parts[1]);
@@ -203,9 +208,13 @@ public final class ApiServer implements AutoCloseable {
     return engine.runs().find(runId).orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
   }
 
-  private void awaitRun(String runId, Duration timeout) throws InterruptedException {
+  private RunState awaitRun(String runId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (engine.runs().find(runId).isEmpty()) {
+    while (true) {
+      java.util.Optional<RunState> run = engine.runs().find(runId);
+      if (run.isPresent()) {
+        return run.get();
+      }
       if (System.nanoTime() > deadline) {
         throw new ApiException(404, "no run '" + runId + "'");
       }
@@ -292,38 +301,68 @@ public final class ApiServer implements AutoCloseable {
     producer.send(new ProducerRecord<>(config.topics().commands(), runId, config.wire().encode(config.topics().commands(), c))).get();
   }
 
-  /** The run's events from its start, then live, as Server-Sent Events; the stream ends with the run. */
-  private void streamEvents(HttpExchange ex, String runId) throws IOException {
-    ex.getResponseHeaders().add("Content-Type", "text/event-stream");
-    ex.getResponseHeaders().add("Cache-Control", "no-cache");
-    ex.sendResponseHeaders(200, 0);
-    Properties p = new Properties();
-    p.put("bootstrap.servers", config.bootstrapServers());
-    p.put("isolation.level", "read_committed");
-    p.put("client.id", "baton-api-" + UUID.randomUUID());
-    p.putAll(config.kafka());
-    try (OutputStream out = ex.getResponseBody();
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(config.topics().events(), Duration.ofSeconds(10))
-          .forEach(i -> partitions.add(new TopicPartition(config.topics().events(), i.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+  /**
+   * The run's events from its start, then live, as Server-Sent Events; the stream ends with the
+   * run. Streams are written by threads of their own ({@value #MAX_STREAMS} at most, beyond that
+   * 503), from one shared consumer ({@link RunEventFeed}), so open views never hold the threads
+   * that answer probes and requests.
+   */
+  private void streamEvents(HttpExchange ex, String runId) {
+    try {
+      streamWriters.execute(() -> {
+        try {
+          writeStream(ex, runId);
+        } catch (ApiException e) {
+          trySend(ex, e.status, e.getMessage());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+          // the client went away, or Redis did: the stream ends
+        } finally {
+          ex.close();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      throw new ApiException(503, "too many live event streams are open (at most " + MAX_STREAMS + "); try again later");
+    }
+  }
+
+  private void writeStream(HttpExchange ex, String runId) throws IOException, InterruptedException {
+    RunState run = awaitRun(runId, Duration.ofSeconds(10)); // a run just started through POST may not be applied yet
+    RunEventFeed.Subscription sub = events.subscribe(runId, run.createdAt() == null ? Instant.now().minusSeconds(3600) : run.createdAt());
+    try {
+      ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+      ex.getResponseHeaders().add("Cache-Control", "no-cache");
+      ex.sendResponseHeaders(200, 0);
+      OutputStream out = ex.getResponseBody();
       long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
       while (System.nanoTime() < deadline) {
-        for (var r : consumer.poll(Duration.ofMillis(300))) {
-          if (!runId.equals(r.key())) {
-            continue;
-          }
-          RunEvent e = config.wire().decode(r.value(), RunEvent.class);
-          out.write(("event: " + e.getType() + "\ndata: " + new String(dev.baton.serde.PlainJson.write(e), StandardCharsets.UTF_8) + "\n\n")
-              .getBytes(StandardCharsets.UTF_8));
-          out.flush();
-          if (e.getType() == RunEventType.RUN_SUCCEEDED || e.getType() == RunEventType.RUN_FAILED || e.getType() == RunEventType.RUN_CANCELLED) {
+        RunEvent e = sub.events.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+        if (e == null) {
+          if (sub.dropped.get()) {
+            out.write("event: overflow\ndata: {\"error\":\"this view fell too far behind; reload it\"}\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
             return;
           }
+          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8)); // finds a client that went away
+          out.flush();
+          continue;
+        }
+        out.write(("event: " + e.getType() + "\ndata: " + new String(dev.baton.serde.PlainJson.write(e), StandardCharsets.UTF_8) + "\n\n")
+            .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        if (e.getType() == RunEventType.RUN_SUCCEEDED || e.getType() == RunEventType.RUN_FAILED || e.getType() == RunEventType.RUN_CANCELLED) {
+          return;
         }
       }
+    } finally {
+      events.unsubscribe(sub);
+    }
+  }
+
+  private static void trySend(HttpExchange ex, int status, String message) {
+    try {
+      send(ex, status, Map.of("error", message));
     } catch (IOException e) {
       // the client went away
     }
@@ -359,6 +398,8 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    streamWriters.shutdownNow();
+    events.close();
     producer.close();
   }
 }
