@@ -77,6 +77,14 @@ class AttemptsIT {
           - {name: b, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
           - {name: c, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
         """);
+    baton.apply("held.yaml", """
+        name: held
+        version: 1
+        params:
+          gate: {required: true}
+        jobs:
+          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
+        """);
     baton.apply("orphan.yaml", """
         name: orphan
         version: 1
@@ -134,5 +142,34 @@ class AttemptsIT {
     var end = baton.awaitEnd("orphan-1");
     assertEquals(RunStatus.SUCCEEDED, end.status(), end.detail());
     assertEquals(2, end.job("a").attempt(), "the lost attempt was replaced by a second");
+  }
+
+  @Test
+  void attemptOfARunThatEndedWhileItWaitedForASlotIsNeverStarted() throws Exception {
+    Path gate = work.resolve("slots-gate");
+    for (int i = 0; i < 4; i++) { // every slot taken
+      baton.trigger("hog-" + i, "held", Map.of("gate", gate.toString()));
+      baton.awaitEvent("hog-" + i, dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
+    }
+    org.awaitility.Awaitility.await().atMost(BatonHarness.DEADLINE).until(() -> baton.dispatcher != null && runtime.running() == 4);
+    baton.trigger("queued-1", "hello", Map.of());
+    baton.awaitEvent("queued-1", dev.baton.events.RunEventType.JOB_DISPATCHED, null);
+    java.io.StringWriter out = new java.io.StringWriter();
+    assertEquals(0, baton.cli(out, "cancel", "queued-1"), out.toString());
+    assertEquals(RunStatus.CANCELLED, baton.awaitEnd("queued-1").status());
+
+    java.nio.file.Files.createFile(gate);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("hog-" + i).status());
+    }
+    org.awaitility.Awaitility.await().atMost(BatonHarness.DEADLINE).until(() -> withdrawn(baton) >= 1);
+    long reports = new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
+        .filter(v -> new String(v, java.nio.charset.StandardCharsets.UTF_8).contains("\"runId\":\"queued-1\"")).count();
+    assertEquals(0, reports, "the cancelled run's queued attempt never started, so nothing reported on it");
+  }
+
+  static double withdrawn(BatonHarness baton) {
+    var c = baton.metrics.find("baton.dispatcher.dispatches").tag("action", "withdrawn").counter();
+    return c == null ? 0 : c.count();
   }
 }

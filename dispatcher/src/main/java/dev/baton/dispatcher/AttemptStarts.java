@@ -21,6 +21,11 @@ public interface AttemptStarts extends AutoCloseable {
   /** Gives a claim back: the runtime could not start the attempt, so its redelivery may. */
   void release(String attemptId);
 
+  /** The engine stopped the attempt before any dispatcher started it (its run ended). */
+  default boolean stoppedBeforeStart(String attemptId) {
+    return false;
+  }
+
   @Override
   void close();
 
@@ -47,7 +52,7 @@ public interface AttemptStarts extends AutoCloseable {
     return new AttemptStarts() {
       @Override
       public boolean claim(String attemptId) {
-        return redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).setIfAbsent("started", keep);
+        return redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).setIfAbsent(dev.baton.redis.AttemptClaims.STARTED, keep);
       }
 
       @Override
@@ -55,8 +60,13 @@ public interface AttemptStarts extends AutoCloseable {
         redisson.getBucket(key(attemptId), StringCodec.INSTANCE).delete();
       }
 
+      @Override
+      public boolean stoppedBeforeStart(String attemptId) {
+        return dev.baton.redis.AttemptClaims.STOPPED.equals(redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).get());
+      }
+
       private String key(String attemptId) {
-        return "baton:attempt:{" + attemptId + "}";
+        return dev.baton.redis.AttemptClaims.key(attemptId);
       }
 
       @Override

@@ -170,8 +170,13 @@ public final class Dispatcher implements AutoCloseable {
         meters.dispatch("stop");
         runtime.stop(dispatch.getAttemptId());
       } else if (!starts.claim(dispatch.getAttemptId())) {
-        meters.dispatch("repeated");
-        LOG.info("{} was started before (a dispatch redelivered after a restart); not run again", dispatch.getAttemptId());
+        if (starts.stoppedBeforeStart(dispatch.getAttemptId())) {
+          meters.dispatch("withdrawn");
+          LOG.info("{} was stopped before it started (its run ended or moved on); not run", dispatch.getAttemptId());
+        } else {
+          meters.dispatch("repeated");
+          LOG.info("{} was started before (a dispatch redelivered after a restart); not run again", dispatch.getAttemptId());
+        }
       } else if (!startClaimed(dispatch)) {
         meters.dispatch("repeated");
         LOG.info("{} is already running; repeated dispatch ignored", dispatch.getAttemptId());

@@ -385,6 +385,19 @@ public final class RedisRunRepository implements RunRepository {
   }
 
   @Override
+  public void withdraw(List<String> attemptIds) {
+    if (attemptIds.isEmpty()) {
+      return;
+    }
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    for (String id : attemptIds) {
+      batch.<String>getBucket(dev.baton.redis.AttemptClaims.key(id), StringCodec.INSTANCE)
+          .setIfAbsentAsync(dev.baton.redis.AttemptClaims.STOPPED, dev.baton.redis.AttemptClaims.KEEP);
+    }
+    batch.execute();
+  }
+
+  @Override
   public boolean reachable(Duration timeout) {
     try {
       redisson.getBucket("baton:ping", StringCodec.INSTANCE).isExistsAsync().toCompletableFuture()

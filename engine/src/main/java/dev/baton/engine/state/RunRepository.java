@@ -81,6 +81,13 @@ public interface RunRepository extends AutoCloseable {
     return runIds.stream().map(this::find).flatMap(Optional::stream).toList();
   }
 
+  /**
+   * Takes the start claims of attempts the engine stopped ({@link dev.baton.redis.AttemptClaims}),
+   * so that a dispatch of theirs still waiting on the topic is skipped rather than started and
+   * then stopped. Attempts already started keep their claim.
+   */
+  default void withdraw(List<String> attemptIds) {}
+
   /** Whether the store answers within {@code timeout}, for readiness. */
   default boolean reachable(Duration timeout) {
     return true;

@@ -107,7 +107,22 @@ final class RunApplier {
       outputs.add(redo.contains(runId) ? applyOne(o.input()) : settle(o));
     }
     cache.trim();
+    withdrawStopped();
     return outputs;
+  }
+
+  /** Attempts stopped by decisions whose saves are written: no dispatcher may start them any more. */
+  private final List<String> stopped = new ArrayList<>();
+
+  private void withdrawStopped() {
+    if (!stopped.isEmpty()) {
+      List<String> ids = List.copyOf(stopped);
+      stopped.clear();
+      counters.timeRedis("withdraw", () -> {
+        runs.withdraw(ids);
+        return null;
+      });
+    }
   }
 
   /** Forgets the runs held in memory: after this, every run is loaded from Redis again. */
@@ -252,6 +267,11 @@ final class RunApplier {
           runs.admitted(o.state().template(), in.runId()); // an admission that is moot (the run was cancelled)
         }
         logDecision(in, o.decision());
+        for (EngineCommand c : o.decision().commands()) {
+          if (c instanceof EngineCommand.DispatchJob d && d.dispatch().getAction() == dev.baton.events.DispatchAction.STOP) {
+            stopped.add(d.dispatch().getAttemptId());
+          }
+        }
         counters.decided(o.decision().commands(), in.source().kind() == Inbound.Kind.COMPLETION, in.source().timestamp());
       }
       case DEAD_LETTER -> { }
