@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * `baton dev` as a user runs it, in a process of its own: a signal during runs stops it in order,
- * within 5 s, without a stack trace; after a kill -9 it leaves no Redis holding the port, and the
- * next start cleans what the killed one left.
+ * `baton dev` as a user runs it, in a process of its own: its Redis killed, it starts it again; a
+ * signal during runs stops it in order, within 5 s, without a stack trace; after a kill -9 it
+ * leaves no Redis holding the port, and the next start cleans what the killed one left.
  */
 class DevProcessIT {
   static final Duration START = Duration.ofSeconds(120);
@@ -67,13 +67,40 @@ class DevProcessIT {
       }
     }
 
-    void startRuns(int n) throws Exception {
+    /** Starts {@code n} pipeline runs through the API; returns their ids. */
+    List<String> startRuns(int n) throws Exception {
       HttpClient http = HttpClient.newHttpClient();
+      List<String> ids = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.http + "/api/runs"))
             .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"pipeline\",\"params\":{\"source\":\"s" + i + "\"}}")).build(),
             HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
+        ids.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("runId").asText());
+      }
+      return ids;
+    }
+
+    void awaitSucceeded(String runId, Duration within) throws Exception {
+      HttpClient client = HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + within.toNanos();
+      while (true) {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/api/runs/" + runId)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200
+            && "SUCCEEDED".equals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("status").asText())) {
+          return;
+        }
+        assertTrue(System.nanoTime() < deadline, "run " + runId + " did not succeed within " + within + ": " + r.body() + "\n" + output);
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+    }
+
+    void awaitOutput(String text, Duration within) throws InterruptedException {
+      long deadline = System.nanoTime() + within.toNanos();
+      while (!output.toString().contains(text)) {
+        assertTrue(System.nanoTime() < deadline, "no '" + text + "' within " + within + ":\n" + output);
+        TimeUnit.MILLISECONDS.sleep(100);
       }
     }
 
@@ -116,6 +143,16 @@ class DevProcessIT {
     try {
       dev.awaitReady();
       dev.startRuns(5);
+      // Its Redis killed: dev starts it again on the same port, and the engine carries on.
+      long redisPid = ProcessHandle.of(dev.process.pid()).orElseThrow().descendants()
+          // redis-server (on Debian a link to redis-check-rdb) rewrites its own command line: match the binary.
+          .filter(p -> p.info().command().orElse("").contains("redis"))
+          .findFirst().orElseThrow(() -> new AssertionError("no Redis process under baton dev")).pid();
+      assertEquals(0, new ProcessBuilder("kill", "-9", Long.toString(redisPid)).start().waitFor());
+      dev.awaitOutput("baton dev: Redis is back", Duration.ofSeconds(20));
+      String after = dev.startRuns(1).get(0);
+      dev.awaitSucceeded(after, Duration.ofSeconds(90));
+      dev.startRuns(3);
       stopWith(dev, "INT", Duration.ofSeconds(5));
       assertTrue(awaitPortFree(dev.redis, Duration.ofSeconds(5)), "Redis stopped with it");
     } finally {

@@ -41,6 +41,7 @@ public final class Engine implements AutoCloseable {
   private volatile long lastThreadFailure;
   private volatile long appliedAtFailure;
   private java.util.concurrent.ScheduledExecutorService probe;
+  private volatile long lastRedisWarning = System.nanoTime() - Duration.ofHours(1).toNanos();
   /** How long a failed stream thread keeps the engine unready when no record has been applied since. */
   static final Duration FAILURE_HOLD = Duration.ofSeconds(60);
 
@@ -137,7 +138,20 @@ public final class Engine implements AutoCloseable {
     streams.setUncaughtExceptionHandler(e -> {
       appliedAtFailure = counters.applied();
       lastThreadFailure = Math.max(1, System.nanoTime());
-      LOG.error("engine stream thread failed; replacing it", e);
+      if (redisUnavailable(e)) {
+        // Redis is away: one line a minute, not a stack trace per retry; and a pause before the next try.
+        if (System.nanoTime() - lastRedisWarning > Duration.ofMinutes(1).toNanos()) {
+          lastRedisWarning = System.nanoTime();
+          LOG.warn("Redis does not answer ({}); the engine keeps retrying until it does", rootMessage(e));
+        }
+        try {
+          TimeUnit.SECONDS.sleep(1);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      } else {
+        LOG.error("engine stream thread failed; replacing it", e);
+      }
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.start();
@@ -187,6 +201,23 @@ public final class Engine implements AutoCloseable {
   private boolean failingRecently() {
     long failed = lastThreadFailure;
     return failed != 0 && counters.applied() == appliedAtFailure && System.nanoTime() - failed < FAILURE_HOLD.toNanos();
+  }
+
+  private static boolean redisUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.redisson.client.RedisConnectionException || t instanceof org.redisson.client.RedisTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
   private void probeRedis() {

@@ -25,6 +25,7 @@ public final class DevStack implements AutoCloseable {
   private String bootstrapServers;
   private String redisUrl;
   private String redisKind;
+  private final java.util.concurrent.atomic.AtomicReference<RedisServerProcess> redisNow = new java.util.concurrent.atomic.AtomicReference<>();
   private String apiUrl;
   private List<TemplatePublisher.Loaded> templates = List.of();
   /** BATON_ENCODING and BATON_REGISTRY_URL as every Baton process reads them (JSON when unset). */
@@ -57,9 +58,11 @@ public final class DevStack implements AutoCloseable {
     started.push(kafka);
     bootstrapServers = kafka.bootstrapServers();
     RedisServerProcess redis = RedisServerProcess.start(ports.redis());
-    started.push(redis);
+    redisNow.set(redis);
+    started.push(() -> redisNow.get().close());
     redisUrl = redis.url();
     redisKind = redis.kind();
+    startRedisWatch(ports.redis());
     TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1);
     if (!templates.isEmpty()) {
       TemplatePublisher.publish(bootstrapServers, topics.templates(), templates);
@@ -84,6 +87,32 @@ public final class DevStack implements AutoCloseable {
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the engine did not start within 60 s");
     }
+  }
+
+  /**
+   * Restarts Redis when it dies under `baton dev` (it keeps nothing: runs in flight then are
+   * forgotten, and said so). Stops watching before everything is closed.
+   */
+  private void startRedisWatch(int port) {
+    java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "baton-dev-redis-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    watch.scheduleWithFixedDelay(() -> {
+      if (redisNow.get().isAlive()) {
+        return;
+      }
+      System.err.println("baton dev: Redis stopped; starting it again on port " + port
+          + " (it starts empty: runs that were in flight are forgotten)");
+      try {
+        redisNow.set(RedisServerProcess.start(port));
+        System.err.println("baton dev: Redis is back");
+      } catch (java.io.IOException e) {
+        System.err.println("baton dev: could not start Redis again (" + e.getMessage() + "); trying again in 1 s");
+      }
+    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    started.push(watch::shutdownNow);
   }
 
   private static void requireFree(int port, String option) {

@@ -133,6 +133,11 @@ public final class RedisServerProcess implements AutoCloseable {
     return kind;
   }
 
+  /** The server still runs (true for the embedded one, which this cannot watch). */
+  public boolean isAlive() {
+    return process == null || process.isAlive();
+  }
+
   /** The redis-server process (not the shell that watches it). */
   public List<Long> pids() {
     if (process == null) {

@@ -62,6 +62,7 @@ final class RunEventFeed implements AutoCloseable {
   private final ConcurrentLinkedQueue<Subscription> joining = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
+  private volatile KafkaConsumer<String, byte[]> liveConsumer;
 
   RunEventFeed(EngineConfig config) {
     this.config = config;
@@ -99,6 +100,10 @@ final class RunEventFeed implements AutoCloseable {
     while (running.get()) {
       try (KafkaConsumer<String, byte[]> live = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new ByteArrayDeserializer());
           KafkaConsumer<String, byte[]> history = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new ByteArrayDeserializer())) {
+        liveConsumer = live;
+        if (!running.get()) {
+          return;
+        }
         List<TopicPartition> partitions = new ArrayList<>();
         live.partitionsFor(config.topics().events(), Duration.ofSeconds(30))
             .forEach(i -> partitions.add(new TopicPartition(config.topics().events(), i.partition())));
@@ -119,7 +124,7 @@ final class RunEventFeed implements AutoCloseable {
             }
           }
         }
-      } catch (org.apache.kafka.common.errors.InterruptException e) {
+      } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
         return;
       } catch (RuntimeException e) {
         if (running.get()) {
@@ -170,7 +175,10 @@ final class RunEventFeed implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    thread.interrupt();
+    KafkaConsumer<String, byte[]> live = liveConsumer;
+    if (live != null) {
+      live.wakeup(); // ends a poll at once; the consumers then close in their own thread
+    }
     try {
       thread.join(5_000);
     } catch (InterruptedException e) {

@@ -105,7 +105,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       lastFailure = null;
     } catch (RuntimeException e) {
       // Redis or Kafka away: the leases run out and the timers fire again; say so once, not every tick.
-      if (!e.toString().equals(lastFailure)) {
+      if (!e.toString().equals(lastFailure) && !ticker.isShutdown()) { // a tick cut short by close() is no news
         LOG.warn("cannot publish due timers now ({}); trying again every {} ms", e.toString(), tick.toMillis());
         lastFailure = e.toString();
       }
@@ -119,9 +119,12 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   @Override
   public void close() {
     if (ticker != null) {
-      ticker.shutdownNow();
+      ticker.shutdown();
       try {
-        ticker.awaitTermination(5, TimeUnit.SECONDS);
+        if (!ticker.awaitTermination(2, TimeUnit.SECONDS)) {
+          ticker.shutdownNow();
+          ticker.awaitTermination(3, TimeUnit.SECONDS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
