@@ -68,8 +68,19 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
       throw new IllegalStateException(e);
     }
     String path = "/subjects/" + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "/versions";
-    JsonNode answer = call(HttpRequest.newBuilder(URI.create(url + path)).POST(HttpRequest.BodyPublishers.ofString(body)),
-        "register a schema under subject '" + subject + "'");
+    JsonNode answer;
+    try {
+      answer = call(HttpRequest.newBuilder(URI.create(url + path)).POST(HttpRequest.BodyPublishers.ofString(body)),
+          "register a schema under subject '" + subject + "'");
+    } catch (RegistryException e) {
+      if (e.status() != 409) {
+        throw e;
+      }
+      // Two writers created the subject at the same moment (some registries answer the loser 409):
+      // the subject exists now, and registering the same schema again gives its id.
+      answer = call(HttpRequest.newBuilder(URI.create(url + path)).POST(HttpRequest.BodyPublishers.ofString(body)),
+          "register a schema under subject '" + subject + "'");
+    }
     int id = answer.path("id").asInt(-1);
     if (id < 0) {
       throw new RegistryException("schema registry at " + url + " answered without an id for subject '" + subject + "': " + answer, 200, null);
