@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** /readyz means "applying records now": it turns false while Redis is away and true when it is back. */
+/**
+ * /readyz means "applying records now": it turns false while Redis is away and true when it is
+ * back; a run that Redis forgot (it came back empty) ends FAILED with the reason, never vanishes.
+ */
 class ReadinessIT {
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static int redisPort;
@@ -36,6 +39,15 @@ class ReadinessIT {
     baton = new BatonHarness("ready", work, Path.of("../templates"), 4, null, Wire.json(),
         dev.baton.engine.EngineConfig.EXACTLY_ONCE, redis.url());
     api = baton.startApi();
+    baton.apply("gate.yaml", """
+        name: gate
+        version: 1
+        params:
+          gate: {required: true}
+        jobs:
+          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
+          - {name: after, command: ["true"]}
+        """);
   }
 
   @AfterAll
@@ -55,7 +67,10 @@ class ReadinessIT {
   }
 
   @Test
-  void notReadyWhileRedisIsAwayAndReadyWhenItIsBack() throws Exception {
+  void notReadyWhileRedisIsAwayAndReadyWhenItIsBackAndARunItForgotEndsFailedVisibly() throws Exception {
+    Path gate = work.resolve("gate-open");
+    baton.trigger("held-over", "gate", Map.of("gate", gate.toString()));
+    baton.awaitEvent("held-over", dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
     assertEquals(200, readyz());
     redis.close();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> readyz() == 503);
@@ -63,5 +78,11 @@ class ReadinessIT {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> readyz() == 200);
     baton.trigger("ready-after", "hello", Map.of());
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("ready-after").status());
+
+    // The restarted Redis is empty: the held run's state is gone. Its job's completion ends it, visibly.
+    java.nio.file.Files.createFile(gate);
+    baton.awaitEvent("held-over", dev.baton.events.RunEventType.RUN_FAILED, null);
+    String detail = baton.first("held-over", dev.baton.events.RunEventType.RUN_FAILED, null).getDetail();
+    org.junit.jupiter.api.Assertions.assertTrue(detail.contains("Redis lost this run's state"), detail);
   }
 }

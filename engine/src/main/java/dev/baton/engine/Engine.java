@@ -222,6 +222,16 @@ public final class Engine implements AutoCloseable {
 
   private void probeRedis() {
     boolean reachable = runs.reachable(Duration.ofSeconds(1));
+    if (reachable) {
+      try {
+        if (!runs.keptItsData()) {
+          LOG.error("Redis lost its data (it came back empty): runs that were in flight are forgotten; each ends FAILED, with the reason,"
+              + " when its next record arrives");
+        }
+      } catch (RuntimeException e) {
+        reachable = false;
+      }
+    }
     if (reachable != redisReachable) {
       if (reachable) {
         LOG.info("Redis answers again");

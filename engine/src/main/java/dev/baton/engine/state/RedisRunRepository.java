@@ -384,6 +384,35 @@ public final class RedisRunRepository implements RunRepository {
         .sorted(java.util.Comparator.comparingInt(ItemState::index)).toList();
   }
 
+  /** A value this engine put in Redis, to see whether Redis still holds its data. */
+  private volatile String marker;
+  private volatile Instant dataLostAt;
+
+  @Override
+  public boolean keptItsData() {
+    var bucket = redisson.<String>getBucket("baton:marker:{" + keyspace + "}", StringCodec.INSTANCE);
+    String seen = bucket.get();
+    if (marker == null) {
+      // First look: adopt what the engines before left, or leave a mark.
+      String mine = java.util.UUID.randomUUID().toString();
+      marker = seen != null ? seen : bucket.setIfAbsent(mine) ? mine : bucket.get();
+      return true;
+    }
+    if (marker.equals(seen)) {
+      return true;
+    }
+    // The mark is gone (Redis restarted empty) or was left anew by another engine that saw it gone.
+    String mine = java.util.UUID.randomUUID().toString();
+    marker = bucket.setIfAbsent(mine) ? mine : bucket.get();
+    dataLostAt = Instant.now();
+    return false;
+  }
+
+  @Override
+  public Instant dataLostAt() {
+    return dataLostAt;
+  }
+
   @Override
   public void withdraw(List<String> attemptIds) {
     if (attemptIds.isEmpty()) {

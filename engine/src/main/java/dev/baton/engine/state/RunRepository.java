@@ -88,6 +88,19 @@ public interface RunRepository extends AutoCloseable {
    */
   default void withdraw(List<String> attemptIds) {}
 
+  /**
+   * Checks that the store still holds what the engine wrote: false once it has lost its data (a
+   * Redis restarted empty), and from then on {@link #dataLostAt} says when that was seen.
+   */
+  default boolean keptItsData() {
+    return true;
+  }
+
+  /** When the store was last seen to have lost its data, or null. */
+  default Instant dataLostAt() {
+    return null;
+  }
+
   /** Whether the store answers within {@code timeout}, for readiness. */
   default boolean reachable(Duration timeout) {
     return true;

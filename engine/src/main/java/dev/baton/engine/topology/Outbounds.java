@@ -77,6 +77,18 @@ final class Outbounds {
     return new OutboundRecord(topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());
   }
 
+  /** A run whose state Redis lost ends visibly: a RUN_FAILED event with the reason. */
+  OutboundRecord forgotten(String runId, String reason, long timestamp) {
+    RunEvent event = RunEvent.newBuilder()
+        .setEventId(runId + "/forgotten")
+        .setRunId(runId)
+        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+        .setType(RunEventType.RUN_FAILED)
+        .setDetail(reason)
+        .build();
+    return new OutboundRecord(topics.events(), runId, wire.encode(topics.events(), event), Map.of());
+  }
+
   /** A refused trigger is also announced on the events topic, so whoever follows the run learns why at once. */
   private OutboundRecord rejected(String runId, String reason, long timestamp) {
     RunEvent event = RunEvent.newBuilder()

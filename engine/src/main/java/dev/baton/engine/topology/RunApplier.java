@@ -198,6 +198,13 @@ final class RunApplier {
       Instant now = Instant.ofEpochMilli(in.source().timestamp());
       Decision decision = Decider.decide(before, event, template, now);
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
+      java.time.Instant lost = runs.dataLostAt();
+      if (before == null && lost != null && !(event instanceof EngineEvent.TriggerReceived)) {
+        // A run Redis forgot when it lost its data must not vanish: it ends FAILED, visibly.
+        out = new ArrayList<>(out);
+        out.add(outbounds.forgotten(event.runId(), "Redis lost this run's state when it lost its data (seen at " + lost
+            + "); the run cannot go on", in.source().timestamp()));
+      }
       String tooLarge = outbounds.oversized(out);
       if (tooLarge != null) {
         // Kafka would refuse the record at send, and the task would fail on it forever.
