@@ -39,11 +39,18 @@ class DevProcessIT {
     final int http = DevFiles.freePort();
 
     Dev(int redisPort) throws IOException {
+      this(redisPort, java.util.Map.of());
+    }
+
+    /** With {@code env} added to the process's environment. */
+    Dev(int redisPort, java.util.Map<String, String> env) throws IOException {
       this.redis = redisPort;
       List<String> command = new ArrayList<>(ChildProcess.java("dev.baton.cli.BatonCli"));
       command.addAll(List.of("dev", "--no-example", "--templates", "../templates", "--kafka-port", Integer.toString(kafka),
           "--controller-port", Integer.toString(controller), "--redis-port", Integer.toString(redis), "--http-port", Integer.toString(http)));
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(env);
+      process = builder.start();
       Thread reader = new Thread(() -> {
         try (InputStream in = process.getInputStream()) {
           byte[] buf = new byte[8192];
@@ -189,6 +196,23 @@ class DevProcessIT {
       if (second != null) {
         second.process.destroyForcibly();
       }
+    }
+  }
+
+  @Test
+  void devWithAvroSetWritesConfluentFramedAvroThroughTheRegistry() throws Exception {
+    Dev dev = new Dev(DevFiles.freePort(), java.util.Map.of("BATON_ENCODING", "avro", "BATON_REGISTRY_URL", TestRegistry.confluentApiUrl()));
+    try {
+      dev.awaitReady();
+      assertTrue(dev.output.toString().contains("encoding          avro"), dev.output.toString());
+      String runId = dev.startRuns(1).get(0);
+      dev.awaitSucceeded(runId, Duration.ofSeconds(90));
+      byte[] dispatch = new TopicReaderOnce("localhost:" + dev.kafka, "baton.dispatch").values().stream()
+          .filter(v -> new String(v, StandardCharsets.ISO_8859_1).contains(runId)).findFirst().orElseThrow();
+      assertEquals(0, dispatch[0], "Confluent framing: magic byte 0, then the schema id");
+      stopWith(dev, "TERM", Duration.ofSeconds(5));
+    } finally {
+      dev.process.destroyForcibly();
     }
   }
 }
