@@ -162,16 +162,8 @@ class ApiIT {
   @Test
   void fiftyOpenEventStreamsLeaveProbesAnsweringAndEachGetsTheWholeRun() throws Exception {
     Path gate = work.resolve("streams-gate");
-    baton.apply("gated.yaml", """
-        name: gated
-        version: 1
-        params:
-          gate: {required: true}
-        jobs:
-          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
-          - {name: after, command: ["true"]}
-        """);
-    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"gated\",\"params\":{\"gate\":\"" + gate + "\"}}").body())
+    baton.applyGate();
+    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"gate\",\"params\":{\"gate\":\"" + gate + "\"}}").body())
         .get("runId").asText();
     baton.awaitEvent(runId, dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
     List<java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>>> streams = new java.util.ArrayList<>();

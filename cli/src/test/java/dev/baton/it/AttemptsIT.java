@@ -26,12 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AttemptsIT {
   /** Throws on the first start of each attempt whose run id starts with "flaky", always for "broken". */
-  static final class FailingStarts implements JobRuntime {
-    final JobRuntime inner;
+  static final class FailingStarts extends dev.baton.dispatcher.ForwardingRuntime {
     final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
 
     FailingStarts(JobRuntime inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
@@ -42,22 +41,7 @@ class AttemptsIT {
       if (dispatch.getRunId().startsWith("flaky") && failedOnce.add(dispatch.getAttemptId())) {
         throw new IllegalStateException("the API server answered 500");
       }
-      return inner.start(dispatch, onEnd);
-    }
-
-    @Override
-    public void stop(String attemptId) {
-      inner.stop(attemptId);
-    }
-
-    @Override
-    public int running() {
-      return inner.running();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+      return super.start(dispatch, onEnd);
     }
   }
 
@@ -77,14 +61,7 @@ class AttemptsIT {
           - {name: b, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
           - {name: c, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
         """);
-    baton.apply("held.yaml", """
-        name: held
-        version: 1
-        params:
-          gate: {required: true}
-        jobs:
-          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
-        """);
+    baton.applyGate();
     baton.apply("orphan.yaml", """
         name: orphan
         version: 1
@@ -148,7 +125,7 @@ class AttemptsIT {
   void attemptOfARunThatEndedWhileItWaitedForASlotIsNeverStarted() throws Exception {
     Path gate = work.resolve("slots-gate");
     for (int i = 0; i < 4; i++) { // every slot taken
-      baton.trigger("hog-" + i, "held", Map.of("gate", gate.toString()));
+      baton.trigger("hog-" + i, "gate", Map.of("gate", gate.toString()));
       baton.awaitEvent("hog-" + i, dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
     }
     org.awaitility.Awaitility.await().atMost(BatonHarness.DEADLINE).until(() -> baton.dispatcher != null && runtime.running() == 4);

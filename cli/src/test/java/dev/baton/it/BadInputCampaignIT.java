@@ -55,15 +55,7 @@ class BadInputCampaignIT {
       }
       admin.incrementalAlterConfigs(big).all().get();
     }
-    baton.apply("gate.yaml", """
-        name: gate
-        version: 1
-        params:
-          gate: {required: true}
-        jobs:
-          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
-          - {name: after, command: ["true"]}
-        """);
+    baton.applyGate();
   }
 
   @AfterAll

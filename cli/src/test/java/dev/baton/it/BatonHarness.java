@@ -139,6 +139,22 @@ final class BatonHarness implements AutoCloseable {
     engine = startEngine();
   }
 
+  /**
+   * Applies the "gate" template: a job that waits until the file its {@code gate} parameter names
+   * exists, then one more job. It holds a run mid-job for as long as a test needs.
+   */
+  void applyGate() throws Exception {
+    apply("gate.yaml", """
+        name: gate
+        version: 1
+        params:
+          gate: {required: true}
+        jobs:
+          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
+          - {name: after, command: ["true"]}
+        """);
+  }
+
   void apply(String file, String yaml) throws Exception {
     TemplatePublisher.publish(bootstrap, topics.templates(),
         List.of(new TemplatePublisher.Loaded(Path.of(file), Templates.parse(file, yaml), yaml)));

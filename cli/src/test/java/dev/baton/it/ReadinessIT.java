@@ -39,15 +39,7 @@ class ReadinessIT {
     baton = new BatonHarness("ready", work, Path.of("../templates"), 4, null, Wire.json(),
         dev.baton.engine.EngineConfig.EXACTLY_ONCE, redis.url());
     api = baton.startApi();
-    baton.apply("gate.yaml", """
-        name: gate
-        version: 1
-        params:
-          gate: {required: true}
-        jobs:
-          - {name: wait, command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']}
-          - {name: after, command: ["true"]}
-        """);
+    baton.applyGate();
   }
 
   @AfterAll

@@ -16,14 +16,13 @@ import java.util.function.Consumer;
  * ({@code CHAOS_START_FAILURE_PERCENT}, chosen by the attempt id's hash so that both dispatchers
  * agree). Each refusal is logged with {@link #MARK}, for the chaos summary.
  */
-public final class FlakyStartDispatcher implements JobRuntime {
+public final class FlakyStartDispatcher extends dev.baton.dispatcher.ForwardingRuntime {
   static final String MARK = "chaos: start refused";
-  private final JobRuntime inner;
   private final int percent;
   private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   FlakyStartDispatcher(JobRuntime inner, int percent) {
-    this.inner = inner;
+    super(inner);
     this.percent = percent;
   }
 
@@ -34,22 +33,7 @@ public final class FlakyStartDispatcher implements JobRuntime {
       System.err.println(MARK + " for " + id);
       throw new IllegalStateException("the API server answered 500 (injected by baton chaos)");
     }
-    return inner.start(dispatch, onEnd);
-  }
-
-  @Override
-  public void stop(String attemptId) {
-    inner.stop(attemptId);
-  }
-
-  @Override
-  public int running() {
-    return inner.running();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
+    return super.start(dispatch, onEnd);
   }
 
   public static void main(String[] args) throws Exception {
