@@ -79,24 +79,21 @@ final class Outbounds {
 
   /** A run whose state Redis lost ends visibly: a RUN_FAILED event with the reason. */
   OutboundRecord forgotten(String runId, String reason, long timestamp) {
-    RunEvent event = RunEvent.newBuilder()
-        .setEventId(runId + "/forgotten")
-        .setRunId(runId)
-        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
-        .setType(RunEventType.RUN_FAILED)
-        .setDetail(reason)
-        .build();
-    return new OutboundRecord(topics.events(), runId, wire.encode(topics.events(), event), Map.of());
+    return runEvent(runId, runId + "/forgotten", RunEventType.RUN_FAILED, reason, timestamp);
   }
 
   /** A refused trigger is also announced on the events topic, so whoever follows the run learns why at once. */
   private OutboundRecord rejected(String runId, String reason, long timestamp) {
+    return runEvent(runId, runId + "/" + RunEventType.REJECTED, RunEventType.REJECTED, reason, timestamp);
+  }
+
+  private OutboundRecord runEvent(String runId, String eventId, RunEventType type, String detail, long timestamp) {
     RunEvent event = RunEvent.newBuilder()
-        .setEventId(runId + "/" + RunEventType.REJECTED)
+        .setEventId(eventId)
         .setRunId(runId)
         .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
-        .setType(RunEventType.REJECTED)
-        .setDetail(reason)
+        .setType(type)
+        .setDetail(detail)
         .build();
     return new OutboundRecord(topics.events(), runId, wire.encode(topics.events(), event), Map.of());
   }
