@@ -23,7 +23,8 @@ status=SUCCEEDED
 item=null
 [ -n "$BATON_ITEM_INDEX" ] && item=$BATON_ITEM_INDEX
 
-printf '{"runId":"%s","job":"%s","attempt":%s,"item":%s,"status":"%s","exitCode":%s,"outputs":%s,"reporter":"job"}\n' \
-  "$BATON_RUN_ID" "$BATON_JOB" "$BATON_ATTEMPT" "$item" "$status" "$code" "$outputs" \
+# BATON_ATTEMPT_TOKEN proves the report comes from this attempt's job; the engine refuses one without it.
+printf '{"runId":"%s","job":"%s","attempt":%s,"item":%s,"status":"%s","exitCode":%s,"outputs":%s,"reporter":"job","token":"%s"}\n' \
+  "$BATON_RUN_ID" "$BATON_JOB" "$BATON_ATTEMPT" "$item" "$status" "$code" "$outputs" "$BATON_ATTEMPT_TOKEN" \
   | kcat -P -b "$BATON_BOOTSTRAP_SERVERS" -t "$BATON_COMPLETIONS_TOPIC" -k "$BATON_RUN_ID"
 exit "$code"

@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.dispatcher.CompletionPublisher;
+import dev.baton.security.AttemptTokens;
 import dev.baton.dispatcher.local.OutputsFile;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
@@ -38,7 +39,8 @@ final class ReportCmd implements Callable<Integer> {
     if ((exitCode == null) == command.isEmpty()) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either --exit-code N or -- COMMAND...");
     }
-    for (String required : List.of("BATON_RUN_ID", "BATON_JOB", "BATON_ATTEMPT", "BATON_BOOTSTRAP_SERVERS", "BATON_COMPLETIONS_TOPIC")) {
+    for (String required : List.of("BATON_RUN_ID", "BATON_JOB", "BATON_ATTEMPT", "BATON_BOOTSTRAP_SERVERS", "BATON_COMPLETIONS_TOPIC",
+        AttemptTokens.TOKEN_VARIABLE)) {
       if (env.get(required) == null) {
         throw new IllegalStateException(required + " is not set: `baton report` runs inside a job started by Baton");
       }
@@ -62,6 +64,7 @@ final class ReportCmd implements Callable<Integer> {
             .filter(java.util.Objects::nonNull).toList();
     outputs = dev.baton.serde.Secrets.mask(outputs, secrets);
     error = dev.baton.serde.Secrets.mask(error, secrets);
+    String token = env.get(AttemptTokens.TOKEN_VARIABLE);
     JobCompletion completion = JobCompletion.newBuilder()
         .setRunId(env.get("BATON_RUN_ID"))
         .setOccurredAt(Instant.now())
@@ -78,7 +81,8 @@ final class ReportCmd implements Callable<Integer> {
         .build();
     try (CompletionPublisher publisher = new CompletionPublisher(env.get("BATON_BOOTSTRAP_SERVERS"), env.get("BATON_COMPLETIONS_TOPIC"),
         dev.baton.serde.KafkaProperties.fromEnv(env),
-        dev.baton.serde.Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")))) {
+        dev.baton.serde.Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
+        c -> token)) {
       publisher.publish(completion);
     }
     return exit;

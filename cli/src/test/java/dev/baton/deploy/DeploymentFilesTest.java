@@ -3,10 +3,12 @@ package dev.baton.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.engine.EngineConfig;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -95,7 +97,33 @@ class DeploymentFilesTest {
     assertEquals("8080", data.get("BATON_HEALTH_PORT"));
     assertEquals(Topics.defaults().triggers(), data.get("BATON_TOPIC_PREFIX") + ".triggers");
     assertEquals("kubernetes", data.get("BATON_RUNTIME"));
-    EngineConfig.fromEnv(data); // the engine accepts it as its whole configuration
+    // The completion key is the Secret both Deployments mount where the ConfigMap says.
+    String keyFile = data.get(AttemptTokens.KEY_FILE_VARIABLE);
+    for (String name : List.of("baton-engine", "baton-dispatcher")) {
+      var spec = one(Deployment.class, name).getSpec().getTemplate().getSpec();
+      var mount = spec.getContainers().get(0).getVolumeMounts().stream()
+          .filter(m -> keyFile.startsWith(m.getMountPath() + "/")).findFirst().orElseThrow(() -> new AssertionError(name + " mounts no " + keyFile));
+      var volume = spec.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+      assertEquals("baton-completion-key", volume.getSecret().getSecretName(), name);
+      assertEquals(keyFile, mount.getMountPath() + "/key");
+    }
+    EngineConfig.fromEnv(withKeyFile(data)); // the engine accepts it as its whole configuration
+    assertThrows(IllegalArgumentException.class, () -> EngineConfig.fromEnv(Map.of("BATON_BOOTSTRAP_SERVERS", "kafka:9092")),
+        "no engine starts without a completion key");
+  }
+
+  /** The settings, with a key file that exists here in place of the one the deployment mounts. */
+  static Map<String, String> withKeyFile(Map<String, String> settings) {
+    try {
+      Path key = Files.createTempFile("completion-key", "");
+      key.toFile().deleteOnExit();
+      Files.writeString(key, AttemptTokens.random().keyText());
+      Map<String, String> copy = new java.util.HashMap<>(settings);
+      copy.put(AttemptTokens.KEY_FILE_VARIABLE, key.toString());
+      return copy;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -123,7 +151,10 @@ class DeploymentFilesTest {
     Map<String, String> dispatcher = (Map<String, String>) services.get("dispatcher").get("environment");
     assertEquals(internal, engine.get("BATON_BOOTSTRAP_SERVERS"));
     assertEquals(internal, dispatcher.get("BATON_BOOTSTRAP_SERVERS"));
-    EngineConfig config = EngineConfig.fromEnv(engine);
+    assertEquals(engine.get(AttemptTokens.KEY_FILE_VARIABLE), dispatcher.get(AttemptTokens.KEY_FILE_VARIABLE), "one key for both");
+    assertTrue(((List<String>) services.get("completion-key").get("volumes")).get(0).endsWith(":/keys"));
+    assertTrue(engine.get(AttemptTokens.KEY_FILE_VARIABLE).startsWith("/keys/"));
+    EngineConfig config = EngineConfig.fromEnv(withKeyFile(engine));
     assertEquals(Topics.defaults(), config.topics());
     assertEquals(List.of("6379:6379"), services.get("redis").get("ports"));
     assertTrue(config.redisUrl().endsWith(":6379"), config.redisUrl());

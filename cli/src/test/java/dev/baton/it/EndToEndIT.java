@@ -13,6 +13,7 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import java.io.PrintWriter;
@@ -169,7 +170,8 @@ class EndToEndIT {
 
   @Test
   void completionForUnknownRunGoesToDeadLetterTopic() throws Exception {
-    send(baton.topics.completions(), "ghost-1", "{\"runId\":\"ghost-1\",\"job\":\"x\",\"attempt\":1,\"status\":\"SUCCEEDED\"}");
+    send(baton.topics.completions(), "ghost-1", "{\"runId\":\"ghost-1\",\"job\":\"x\",\"attempt\":1,\"status\":\"SUCCEEDED\","
+        + "\"token\":\"" + AttemptTokens.processDefault().forJob("ghost-1/x/1") + "\"}");
     ConsumerRecord<byte[], byte[]> dead = awaitDeadLetter("ghost-1");
     assertTrue(header(dead, DeadLetters.REASON).contains("no run 'ghost-1'"), header(dead, DeadLetters.REASON));
     assertEquals(baton.topics.completions(), header(dead, DeadLetters.SOURCE_TOPIC));
@@ -203,12 +205,38 @@ class EndToEndIT {
     await().atMost(BatonHarness.DEADLINE).until(() -> count("dup-1", RunEventType.RUN_SUCCEEDED, null) == 1);
     long duplicatesBefore = baton.engine.counters().duplicates();
     JobCompletion again = JobCompletion.newBuilder().setRunId("dup-1").setJob("extract").setAttempt(1)
-        .setStatus(CompletionStatus.SUCCEEDED).setExitCode(0).setOutputs(Map.of("records", "999")).setOccurredAt(Instant.now()).build();
+        .setStatus(CompletionStatus.SUCCEEDED).setExitCode(0).setOutputs(Map.of("records", "999")).setOccurredAt(Instant.now())
+        .setToken(AttemptTokens.processDefault().forJob("dup-1/extract/1")).build();
     send(baton.topics.completions(), "dup-1", new String(EventCodec.of(JobCompletion.class).encode(again), StandardCharsets.UTF_8));
     await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.counters().duplicates() > duplicatesBefore);
     assertEquals(done, baton.engine.runs().find("dup-1").orElseThrow());
     assertEquals(1, count("dup-1", RunEventType.JOB_SUCCEEDED, "extract"));
     assertEquals(1, count("dup-1", RunEventType.JOB_DISPATCHED, "transform"));
+  }
+
+  @Test
+  void forgedCompletionIsDeadLetteredWhileTheRealJobGoesOnAndItsReportIsApplied() throws Exception {
+    Path gate = work.resolve("gate-forge-1");
+    send(baton.topics.triggers(), "forge-1", "{\"runId\":\"forge-1\",\"template\":\"gated\",\"params\":{\"gate\":\"" + gate + "\"}}");
+    await().atMost(BatonHarness.DEADLINE).until(() -> count("forge-1", RunEventType.JOB_DISPATCHED, "wait") == 1);
+    String forged = "{\"runId\":\"forge-1\",\"job\":\"wait\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"outputs\":{\"forged\":\"yes\"}";
+    send(baton.topics.completions(), "forge-1", forged + "}");
+    send(baton.topics.completions(), "f", forged + ",\"token\":\"" + AttemptTokens.processDefault().forJob("forge-0/wait/1") + "\"}");
+    send(baton.topics.completions(), "forge-1", forged + ",\"token\":\"" + AttemptTokens.random().forJob("forge-1/wait/1") + "\"}");
+    await().atMost(BatonHarness.DEADLINE).until(() -> baton.deadLetters.records().stream()
+        .filter(r -> header(r, DeadLetters.REASON).startsWith("refused completion for forge-1/wait/1")).count() == 3);
+    assertTrue(baton.deadLetters.records().stream().map(r -> header(r, DeadLetters.REASON))
+        .anyMatch(reason -> reason.equals("refused completion for forge-1/wait/1 has no attempt token (only the job, with its "
+            + "BATON_ATTEMPT_TOKEN, and the dispatcher can report an attempt)")));
+    assertEquals(3.0, baton.engine.counters().registry().get("baton.dead.letters").tag("reason", "unsigned_completion").counter().count());
+    assertEquals(0, count("forge-1", RunEventType.JOB_SUCCEEDED, "wait"));
+    assertEquals(0, count("forge-1", RunEventType.JOB_DISPATCHED, "report"));
+
+    Files.createFile(gate); // the real job ends and its dispatcher reports it
+    RunState run = awaitEnd("forge-1");
+    assertEquals(RunStatus.SUCCEEDED, run.status());
+    assertEquals(Map.of(), run.job("wait").outputs());
+    assertEquals(1, count("forge-1", RunEventType.JOB_SUCCEEDED, "wait"));
   }
 
   @Test

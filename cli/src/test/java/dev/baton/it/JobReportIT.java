@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.TopicAdmin;
 import dev.baton.serde.Topics;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,13 @@ class JobReportIT {
   static Map<String, String> podEnv(String runId, String job) {
     return Map.of("BATON_RUN_ID", runId, "BATON_JOB", job, "BATON_ATTEMPT", "2", "BATON_ITEM_INDEX", "5",
         "BATON_BOOTSTRAP_SERVERS", SharedBroker.bootstrapServers(), "BATON_COMPLETIONS_TOPIC", TOPICS.completions(),
-        "BATON_OUTPUTS", work.resolve(runId + "-outputs").toString());
+        "BATON_OUTPUTS", work.resolve(runId + "-outputs").toString(),
+        AttemptTokens.TOKEN_VARIABLE, AttemptTokens.processDefault().forJob(runId + "/" + job + "[5]/2"));
+  }
+
+  /** The report carries the job's token, which the engine accepts as the job's own. */
+  static void signedByTheJob(JobCompletion c) {
+    assertEquals(Optional.of(AttemptTokens.Signer.JOB), AttemptTokens.processDefault().verify(AttemptTokens.attemptId(c), c.getToken()));
   }
 
   static int run(List<String> command, Map<String, String> env) throws Exception {
@@ -62,6 +70,7 @@ class JobReportIT {
     assertEquals(CompletionStatus.FAILED, c.getStatus());
     assertEquals(3, c.getExitCode());
     assertEquals(Map.of("rows", "42"), c.getOutputs());
+    signedByTheJob(c);
   }
 
   @Test
@@ -73,5 +82,6 @@ class JobReportIT {
     assertEquals(CompletionStatus.SUCCEEDED, c.getStatus());
     assertEquals(Map.of("rows", "42", "note", "say \"hi\""), c.getOutputs());
     assertEquals(5, c.getItem());
+    signedByTheJob(c);
   }
 }

@@ -35,7 +35,7 @@ final class Kubelet {
     Map<String, String> env = pod.getSpec().getContainers().get(0).getEnv().stream().collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
     JobCompletion c = JobCompletion.newBuilder().setRunId(env.get("BATON_RUN_ID")).setJob(env.get("BATON_JOB"))
         .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT"))).setStatus(CompletionStatus.SUCCEEDED).setExitCode(0)
-        .setOutputs(outputs).setOccurredAt(Instant.now()).setReporter("job").build();
+        .setOutputs(outputs).setOccurredAt(Instant.now()).setReporter("job").setToken(env.get("BATON_ATTEMPT_TOKEN")).build();
     baton.send(env.get("BATON_COMPLETIONS_TOPIC"), c.getRunId(), new String(COMPLETIONS.encode(c), StandardCharsets.UTF_8));
   }
 

@@ -45,7 +45,8 @@ class KubernetesRuntimeIT {
     String bootstrap = SharedBroker.bootstrapServers();
     KubernetesSettings settings = KubernetesSettings.defaults(client.getNamespace(), bootstrap, "k8s.completions")
         .withReportGrace(Duration.ofMillis(700));
-    return new KubernetesRuntime(client, settings, bootstrap, Map.of(), dev.baton.serde.Wire.json()).start();
+    return new KubernetesRuntime(client, settings, bootstrap, Map.of(), dev.baton.serde.Wire.json(),
+        dev.baton.security.AttemptTokens.processDefault()).start();
   }
 
   @BeforeAll
@@ -102,6 +103,9 @@ class KubernetesRuntimeIT {
     assertEquals(List.of("sh", "-c", "echo \"extracting $SOURCE\"; echo \"records=21\" >> \"$BATON_OUTPUTS\""),
         extract.getSpec().getContainers().get(0).getCommand());
     assertEquals(1, pods("k-pipe").size());
+    // The job's token is in its pod's environment; it reports with it (Kubelet.jobReports), as baton report and the kcat recipe do.
+    assertTrue(extract.getSpec().getContainers().get(0).getEnv().stream().anyMatch(e -> e.getName().equals("BATON_ATTEMPT_TOKEN")
+        && e.getValue().equals(dev.baton.security.AttemptTokens.processDefault().forJob("k-pipe/extract/1"))));
     runToSuccess(extract, Map.of("records", "21"));
     Pod transform = awaitPod("k-pipe", "transform", 1);
     await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-pipe").size() == 1);
@@ -123,6 +127,11 @@ class KubernetesRuntimeIT {
     baton.trigger("k-oom", "oom", Map.of());
     Pod first = awaitPod("k-oom", "train", 1);
     setPhase(first, "Running", null, null, null);
+    // A forged report neither ends the attempt nor keeps the watcher from reporting how the pod really ended.
+    baton.send(baton.topics.completions(), "k-oom", "{\"runId\":\"k-oom\",\"job\":\"train\",\"attempt\":1,\"status\":\"SUCCEEDED\"}");
+    await().atMost(BatonHarness.DEADLINE).until(() -> baton.deadLetters.records().stream().anyMatch(r -> new String(
+        r.headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(), java.nio.charset.StandardCharsets.UTF_8)
+        .startsWith("refused completion for k-oom/train/1 has no attempt token")));
     setPhase(first, "Failed", 137, "OOMKilled", null);
     baton.awaitEvent("k-oom", RunEventType.JOB_RETRYING, "train");
     assertTrue(baton.first("k-oom", RunEventType.JOB_RETRYING, "train").getDetail().contains("OOMKilled (exit code 137)"),

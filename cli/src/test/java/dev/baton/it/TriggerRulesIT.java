@@ -110,6 +110,30 @@ class TriggerRulesIT {
   }
 
   @Test
+  void eventWhoseMappingOrKeyIsNullIsDeadLetteredEachTimeAndStartsNothing() throws Exception {
+    long deadBefore = baton.engine.triggerRules().deadLettered.get();
+    baton.send("orders.placed", "null-1", "{\"id\": null, \"total\": 500}");
+    baton.send("orders.placed", "null-2", "{\"id\": null, \"total\": 700}");
+    baton.send("orders.placed", "null-3", "{\"id\": \"o-filter\", \"total\": null}");
+    baton.send("orders.placed", "null-4", "{\"id\": \"\", \"total\": 900}");
+    baton.send("orders.placed", "null-5", "{\"id\": \"o-after-nulls\", \"total\": 300}");
+    assertEquals(RunStatus.SUCCEEDED, runWithParam("order-placed", "orderId", "o-after-nulls").status());
+    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().deadLettered.get() >= deadBefore + 4);
+    Map<String, String> reasons = baton.deadLetters.records().stream()
+        .filter(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith("null-"))
+        .collect(Collectors.toMap(r -> new String(r.key(), StandardCharsets.UTF_8),
+            r -> new String(r.headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(), StandardCharsets.UTF_8)));
+    String rule = "trigger rule of template 'order-placed' on orders.placed: ";
+    assertEquals(rule + "'event.id' gave null; a value is needed", reasons.get("null-1"));
+    assertEquals(rule + "'event.id' gave null; a value is needed", reasons.get("null-2"), "a second null id is no duplicate of the first");
+    assertTrue(reasons.get("null-3").startsWith(rule + "'event.total > 100': "), reasons.get("null-3"));
+    assertEquals(rule + "key 'event.id' gave an empty string", reasons.get("null-4"));
+    assertEquals(4, reasons.size(), reasons.toString());
+    assertTrue(started("order-placed").stream().noneMatch(e -> baton.engine.runs().find(e.getRunId())
+        .map(s -> s.params().get("orderId").contains("Unknown") || s.params().get("orderId").isEmpty()).orElse(false)));
+  }
+
+  @Test
   void templateAppliedWhileTheEngineRunsReceivesItsTopicsEvents() throws Exception {
     baton.apply("on-upload.yaml", """
         name: on-upload

@@ -44,7 +44,8 @@ class WarmPoolIT {
   }
 
   static KubernetesRuntime runtime(Map<String, WarmPool> imagePools) throws InterruptedException {
-    return new KubernetesRuntime(client, settings(imagePools), SharedBroker.bootstrapServers(), Map.of(), dev.baton.serde.Wire.json()).start();
+    return new KubernetesRuntime(client, settings(imagePools), SharedBroker.bootstrapServers(), Map.of(), dev.baton.serde.Wire.json(),
+        dev.baton.security.AttemptTokens.processDefault()).start();
   }
 
   static WarmPool pool(int min, int max, String idle) {

@@ -4,6 +4,7 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
 import java.time.Duration;
@@ -55,7 +56,8 @@ public final class Dispatcher implements AutoCloseable {
     this.config = config;
     this.meters = new DispatcherMeters(registry, runtime::running);
     this.runtime = runtime;
-    this.completions = new CompletionPublisher(config.bootstrapServers(), config.topics().completions(), config.kafka(), config.wire());
+    this.completions = CompletionPublisher.forDispatcher(config.bootstrapServers(), config.topics().completions(), config.kafka(),
+        config.wire(), config.tokens());
     this.consumer = new KafkaConsumer<>(consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
     new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
     Properties p = new Properties();
@@ -164,6 +166,10 @@ public final class Dispatcher implements AutoCloseable {
     }
     MDC.put("runId", dispatch.getRunId());
     MDC.put("attempt", dispatch.getAttemptId());
+    // The job's token goes only into its environment: with it, the job (and no one else) can report this attempt.
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>(dispatch.getEnv());
+    env.put(AttemptTokens.TOKEN_VARIABLE, config.tokens().forJob(dispatch.getAttemptId()));
+    dispatch.setEnv(env);
     try {
       if (dispatch.getAction() == DispatchAction.STOP) {
         LOG.info("stopping {}", dispatch.getAttemptId());

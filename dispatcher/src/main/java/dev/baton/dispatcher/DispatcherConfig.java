@@ -1,5 +1,6 @@
 package dev.baton.dispatcher;
 
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.KafkaProperties;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -12,7 +13,7 @@ import java.util.Map;
  */
 public record DispatcherConfig(
     String bootstrapServers, Topics topics, String groupId, int maxConcurrentJobs, Path workDir,
-    int tailBytes, Map<String, String> kafka, Wire wire, dev.baton.redis.RedisSettings redis) {
+    int tailBytes, Map<String, String> kafka, Wire wire, dev.baton.redis.RedisSettings redis, AttemptTokens tokens) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -26,23 +27,25 @@ public record DispatcherConfig(
     }
     kafka = Map.copyOf(kafka);
     wire = wire == null ? Wire.json() : wire;
+    // In one process with its engine (baton dev, tests) the process's key signs and checks completions.
+    tokens = tokens == null ? AttemptTokens.fromEnv(System.getenv(), java.util.Optional.of(AttemptTokens.processDefault())) : tokens;
   }
 
   public static DispatcherConfig of(String bootstrapServers, Topics topics) {
     return new DispatcherConfig(bootstrapServers, topics, "baton-dispatcher", 4,
-        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"), 4096, Map.of(), Wire.json(), null);
+        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"), 4096, Map.of(), Wire.json(), null, null);
   }
 
   public DispatcherConfig withGroupId(String id) {
-    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka, wire, redis);
+    return new DispatcherConfig(bootstrapServers, topics, id, maxConcurrentJobs, workDir, tailBytes, kafka, wire, redis, tokens);
   }
 
   public DispatcherConfig withMaxConcurrentJobs(int n) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire, redis);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire, redis, tokens);
   }
 
   public DispatcherConfig withWire(Wire w) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, w, redis);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, w, redis, tokens);
   }
 
   /** Attempts started are remembered in this Redis, so no dispatcher runs one twice (null: in memory). */
@@ -51,11 +54,16 @@ public record DispatcherConfig(
   }
 
   public DispatcherConfig withRedis(dev.baton.redis.RedisSettings settings) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, wire, settings);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, wire, settings, tokens);
   }
 
   public DispatcherConfig withKafka(Map<String, String> properties) {
-    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, properties, wire, redis);
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, properties, wire, redis, tokens);
+  }
+
+  /** Completions are signed with this key, and jobs get their tokens from it (the engine's key). */
+  public DispatcherConfig withTokens(AttemptTokens other) {
+    return new DispatcherConfig(bootstrapServers, topics, groupId, maxConcurrentJobs, workDir, tailBytes, kafka, wire, redis, other);
   }
 
   public String redisUrl() {
@@ -73,7 +81,8 @@ public record DispatcherConfig(
           Integer.parseInt(env.getOrDefault("BATON_TAIL_BYTES", "4096")),
           KafkaProperties.fromEnv(env),
           Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
-          env.get("BATON_REDIS_URL") == null ? null : dev.baton.redis.RedisSettings.fromEnv(env, env.get("BATON_REDIS_URL")));
+          env.get("BATON_REDIS_URL") == null ? null : dev.baton.redis.RedisSettings.fromEnv(env, env.get("BATON_REDIS_URL")),
+          AttemptTokens.fromEnv(env, java.util.Optional.empty()));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

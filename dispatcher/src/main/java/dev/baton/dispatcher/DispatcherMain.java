@@ -56,6 +56,6 @@ public final class DispatcherMain {
     KubernetesClient client = new KubernetesClientBuilder().build();
     KubernetesSettings settings = KubernetesSettings.fromEnv(env, client.getNamespace() == null ? "default" : client.getNamespace(),
         config.bootstrapServers(), config.topics().completions());
-    return new KubernetesRuntime(client, settings, config.bootstrapServers(), config.kafka(), config.wire()).start();
+    return new KubernetesRuntime(client, settings, config.bootstrapServers(), config.kafka(), config.wire(), config.tokens()).start();
   }
 }

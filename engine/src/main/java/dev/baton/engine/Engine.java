@@ -131,7 +131,7 @@ public final class Engine implements AutoCloseable {
     timers = new dev.baton.engine.topology.TimerPublisher(runs, config.topics(), config.wire(), config.bootstrapServers(), config.kafka(),
         Duration.ofMillis(100), java.time.Clock.systemUTC()).start();
     streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, timers, config.wire(),
-        config.exactlyOnce() ? config.commitInterval() : null, runPartitions), streamsProperties(config));
+        config.exactlyOnce() ? config.commitInterval() : null, runPartitions, config.tokens()), streamsProperties(config));
     // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));

@@ -1,5 +1,6 @@
 package dev.baton.engine;
 
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.KafkaProperties;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -26,7 +27,8 @@ public record EngineConfig(
     Map<String, String> kafka,
     Wire wire,
     String processingGuarantee,
-    dev.baton.redis.RedisSettings redis) {
+    dev.baton.redis.RedisSettings redis,
+    AttemptTokens tokens) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -46,6 +48,8 @@ public record EngineConfig(
     require(redisUrl, "BATON_REDIS_URL");
     require(applicationId, "BATON_APPLICATION_ID");
     redis = redis == null ? dev.baton.redis.RedisSettings.fromEnv(System.getenv(), redisUrl) : redis;
+    // In one process with its dispatcher (baton dev, tests) the process's key signs and checks completions.
+    tokens = tokens == null ? AttemptTokens.fromEnv(System.getenv(), java.util.Optional.of(AttemptTokens.processDefault())) : tokens;
     if (commitInterval == null || commitInterval.isNegative() || commitInterval.isZero()) {
       throw new IllegalArgumentException("BATON_COMMIT_INTERVAL_MS must be at least 1");
     }
@@ -66,7 +70,7 @@ public record EngineConfig(
       Duration commitInterval, short replicationFactor, Duration finishedRunRetention, int maxAppliedIds,
       Map<String, String> kafka, Wire wire) {
     this(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor, finishedRunRetention,
-        maxAppliedIds, kafka, wire, EXACTLY_ONCE, null);
+        maxAppliedIds, kafka, wire, EXACTLY_ONCE, null, null);
   }
 
   /** With the Redis user, password and TLS settings of the environment. */
@@ -74,19 +78,25 @@ public record EngineConfig(
       Duration commitInterval, short replicationFactor, Duration finishedRunRetention, int maxAppliedIds,
       Map<String, String> kafka, Wire wire, String processingGuarantee) {
     this(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor, finishedRunRetention,
-        maxAppliedIds, kafka, wire, processingGuarantee, null);
+        maxAppliedIds, kafka, wire, processingGuarantee, null, null);
   }
 
   /** The same settings with another Redis connection (its URL, user, password, TLS). */
   public EngineConfig withRedis(dev.baton.redis.RedisSettings settings) {
     return new EngineConfig(bootstrapServers, settings.url(), applicationId, topics, stateDir, commitInterval, replicationFactor,
-        finishedRunRetention, maxAppliedIds, kafka, wire, processingGuarantee, settings);
+        finishedRunRetention, maxAppliedIds, kafka, wire, processingGuarantee, settings, tokens);
   }
 
   /** The same settings with another processing guarantee (see docs/benchmarks.md for what each one guarantees). */
   public EngineConfig withProcessingGuarantee(String guarantee) {
     return new EngineConfig(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor,
-        finishedRunRetention, maxAppliedIds, kafka, wire, guarantee, redis);
+        finishedRunRetention, maxAppliedIds, kafka, wire, guarantee, redis, tokens);
+  }
+
+  /** The same settings with another completion key (shared with the dispatcher). */
+  public EngineConfig withTokens(AttemptTokens other) {
+    return new EngineConfig(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor,
+        finishedRunRetention, maxAppliedIds, kafka, wire, processingGuarantee, redis, other);
   }
 
   public boolean exactlyOnce() {
@@ -111,7 +121,8 @@ public record EngineConfig(
           KafkaProperties.fromEnv(env),
           Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
           guarantee,
-          dev.baton.redis.RedisSettings.fromEnv(env, env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379")));
+          dev.baton.redis.RedisSettings.fromEnv(env, env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379")),
+          AttemptTokens.fromEnv(env, java.util.Optional.empty()));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("a numeric BATON_* setting is not a number: " + e.getMessage(), e);
     }

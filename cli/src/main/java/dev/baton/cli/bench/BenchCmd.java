@@ -10,6 +10,7 @@ import dev.baton.engine.EngineConfig;
 import dev.baton.engine.template.Templates;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.TopicAdmin;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -229,6 +230,8 @@ public final class BenchCmd implements Callable<Integer> {
     settings.put("BATON_PROCESSING_GUARANTEE", mode);
     settings.put("BATON_FINISHED_RUN_RETENTION_HOURS", "1");
     settings.put("BATON_KAFKA_NUM_STREAM_THREADS", Integer.toString(threads));
+    // The driver reports each attempt as its dispatcher would: signed with the engine's key.
+    settings.put(AttemptTokens.KEY_VARIABLE, AttemptTokens.processDefault().keyText());
     settings.putAll(engineEnv);
     Wire wire = Wire.json();
     List<Row> rows = new ArrayList<>();

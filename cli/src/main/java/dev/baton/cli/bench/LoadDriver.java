@@ -324,7 +324,8 @@ final class LoadDriver implements AutoCloseable {
     Instant now = Instant.now();
     return JobCompletion.newBuilder().setEventId(dispatch.getAttemptId()).setRunId(dispatch.getRunId()).setOccurredAt(now)
         .setJob(dispatch.getJob()).setAttempt(dispatch.getAttempt()).setItem(dispatch.getItem())
-        .setStatus(CompletionStatus.SUCCEEDED).setExitCode(0).setStartedAt(now).setEndedAt(now).setReporter("bench").build();
+        .setStatus(CompletionStatus.SUCCEEDED).setExitCode(0).setStartedAt(now).setEndedAt(now).setReporter("bench")
+        .setToken(dev.baton.security.AttemptTokens.processDefault().forDispatcher(dispatch.getAttemptId())).build();
   }
 
   @Override

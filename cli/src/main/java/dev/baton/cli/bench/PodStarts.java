@@ -24,7 +24,8 @@ final class PodStarts {
     try (MockKubernetes mock = new MockKubernetes()) {
       KubernetesSettings settings = KubernetesSettings.defaults(mock.client().getNamespace(), bootstrap, completionsTopic)
           .withImagePools(Map.of("warm:1", WarmPool.newBuilder().setMin(2).setMax(2).setIdleTimeoutMs(600_000).build()));
-      KubernetesRuntime runtime = new KubernetesRuntime(mock.client(), settings, bootstrap, Map.of(), dev.baton.serde.Wire.json()).start();
+      KubernetesRuntime runtime = new KubernetesRuntime(mock.client(), settings, bootstrap, Map.of(), dev.baton.serde.Wire.json(),
+        dev.baton.security.AttemptTokens.processDefault()).start();
       try {
         Latencies cold = new Latencies();
         Latencies warm = new Latencies();

@@ -4,6 +4,7 @@ import dev.baton.cli.dev.BrokerProcess;
 import dev.baton.cli.dev.ChildProcess;
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.cli.dev.RedisServerProcess;
+import dev.baton.security.AttemptTokens;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.Socket;
@@ -38,6 +39,8 @@ final class ChaosCluster implements AutoCloseable {
     this.work = work;
     this.startFailurePercent = startFailurePercent;
   }
+
+  private final AttemptTokens completionKey = AttemptTokens.random();
 
   String bootstrap() {
     return "localhost:" + kafkaPort;
@@ -80,6 +83,7 @@ final class ChaosCluster implements AutoCloseable {
     env.put("BATON_REPLICATION_FACTOR", "1");
     env.put("BATON_KAFKA_SESSION_TIMEOUT_MS", "6000");
     env.put("BATON_KAFKA_HEARTBEAT_INTERVAL_MS", "1500");
+    env.put(AttemptTokens.KEY_VARIABLE, completionKey.keyText()); // engines check what dispatchers and jobs sign with it
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     return env;
   }

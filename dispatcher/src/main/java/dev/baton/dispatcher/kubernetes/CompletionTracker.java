@@ -1,6 +1,7 @@
 package dev.baton.dispatcher.kubernetes;
 
 import dev.baton.events.JobCompletion;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Wire;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Which attempts have reported, read from the completions topic (from {@code lookback} ago, so a
  * restarted dispatcher knows too). The pod watcher reports only for attempts not seen here, so a
- * pod that reported itself is never reported again.
+ * pod that reported itself is never reported again. Only completions with the attempt's token
+ * count: a forged one, which the engine refuses, does not keep the watcher from reporting.
  */
 public final class CompletionTracker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CompletionTracker.class);
@@ -37,9 +39,12 @@ public final class CompletionTracker implements AutoCloseable {
   private final Thread thread;
 
   private final Wire wire;
+  private final AttemptTokens tokens;
 
-  public CompletionTracker(String bootstrapServers, String topic, Duration lookback, Map<String, String> kafka, Wire wire) {
+  public CompletionTracker(String bootstrapServers, String topic, Duration lookback, Map<String, String> kafka, Wire wire,
+      AttemptTokens tokens) {
     this.wire = wire;
+    this.tokens = tokens;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
@@ -104,8 +109,10 @@ public final class CompletionTracker implements AutoCloseable {
   private void record(byte[] value) {
     try {
       JobCompletion c = wire.decode(value, JobCompletion.class);
-      if (c.getStatus() != dev.baton.events.CompletionStatus.STARTED) { // a start is not how the attempt ended
-        seen.add(attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt()));
+      String attemptId = AttemptTokens.attemptId(c);
+      // A start is not how the attempt ended; a completion without its token is not one at all.
+      if (c.getStatus() != dev.baton.events.CompletionStatus.STARTED && tokens.verify(attemptId, c.getToken()).isPresent()) {
+        seen.add(attemptId);
       }
     } catch (RuntimeException e) {
       // not a completion Baton can read: the engine dead-letters it
@@ -124,10 +131,6 @@ public final class CompletionTracker implements AutoCloseable {
   /** Waits until everything published before start-up has been read. */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
     return caughtUp.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-  }
-
-  static String attemptId(String runId, String job, Integer item, int attempt) {
-    return item == null ? runId + "/" + job + "/" + attempt : runId + "/" + job + "[" + item + "]/" + attempt;
   }
 
   @Override

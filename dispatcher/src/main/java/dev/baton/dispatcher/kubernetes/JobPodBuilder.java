@@ -139,16 +139,7 @@ public final class JobPodBuilder {
   }
 
   static List<EnvVar> env(JobDispatch d, KubernetesSettings s) {
-    Map<String, String> env = new LinkedHashMap<>(d.getEnv());
-    env.put("BATON_RUN_ID", d.getRunId());
-    env.put("BATON_JOB", d.getJob());
-    env.put("BATON_ATTEMPT", Integer.toString(d.getAttempt()));
-    env.put("BATON_ATTEMPT_ID", d.getAttemptId());
-    env.put("BATON_TEMPLATE", d.getTemplate());
-    if (d.getItem() != null) {
-      env.put("BATON_ITEM_INDEX", Integer.toString(d.getItem()));
-    }
-    env.put("BATON_OUTPUTS", OUTPUTS_DIR + "/outputs");
+    Map<String, String> env = dev.baton.dispatcher.JobEnvironment.of(d, OUTPUTS_DIR + "/outputs");
     env.put("BATON_BOOTSTRAP_SERVERS", s.podBootstrapServers());
     env.put("BATON_COMPLETIONS_TOPIC", s.completionsTopic());
     if (!d.getSecretEnv().isEmpty()) {

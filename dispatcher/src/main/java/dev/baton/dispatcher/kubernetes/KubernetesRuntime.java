@@ -39,13 +39,14 @@ public final class KubernetesRuntime implements JobRuntime {
   private final WarmPools pools;
   private final WarmExec warm;
 
+  /** {@code tokens}: the completion key, to sign the watcher's reports and to tell a job's real report from a forged one. */
   public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String bootstrapServers, Map<String, String> kafka,
-      dev.baton.serde.Wire wire) {
+      dev.baton.serde.Wire wire, dev.baton.security.AttemptTokens tokens) {
     this.client = client;
     this.settings = settings;
     this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
-    this.publisher = new CompletionPublisher(bootstrapServers, settings.completionsTopic(), kafka, wire);
-    this.tracker = new CompletionTracker(bootstrapServers, settings.completionsTopic(), Duration.ofHours(1), kafka, wire);
+    this.publisher = CompletionPublisher.forDispatcher(bootstrapServers, settings.completionsTopic(), kafka, wire, tokens);
+    this.tracker = new CompletionTracker(bootstrapServers, settings.completionsTopic(), Duration.ofHours(1), kafka, wire, tokens);
     this.watcher = new PodWatcher(client, settings, tracker, publisher::publish, Clock.systemUTC());
     this.pools = new WarmPools(client, settings, Clock.systemUTC(), Duration.ofSeconds(1));
     this.warm = new WarmExec(client, settings, pools);

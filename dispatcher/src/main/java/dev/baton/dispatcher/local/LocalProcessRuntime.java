@@ -110,17 +110,8 @@ public final class LocalProcessRuntime implements JobRuntime {
     ProcessBuilder pb = new ProcessBuilder(dispatch.getCommand()).directory(dir.toFile());
     Map<String, String> env = pb.environment();
     env.keySet().retainAll(INHERITED);
-    env.putAll(dispatch.getEnv());
     env.putAll(secretValues);
-    env.put("BATON_RUN_ID", dispatch.getRunId());
-    env.put("BATON_JOB", dispatch.getJob());
-    env.put("BATON_ATTEMPT", Integer.toString(dispatch.getAttempt()));
-    env.put("BATON_ATTEMPT_ID", dispatch.getAttemptId());
-    env.put("BATON_TEMPLATE", dispatch.getTemplate());
-    env.put("BATON_OUTPUTS", outputs.toString());
-    if (dispatch.getItem() != null) {
-      env.put("BATON_ITEM_INDEX", Integer.toString(dispatch.getItem()));
-    }
+    env.putAll(dev.baton.dispatcher.JobEnvironment.of(dispatch, outputs.toString()));
     OutputTail out = new OutputTail(tailBytes);
     OutputTail err = new OutputTail(tailBytes);
     try {
@@ -162,7 +153,11 @@ public final class LocalProcessRuntime implements JobRuntime {
     LOG.info("{} ended {} (exit {}) in {} ms", dispatch.getAttemptId(), status, exit, ended.toEpochMilli() - started.toEpochMilli());
     deleteQuietly(dir);
     // What the job wrote never carries a secret's value onward: not to Kafka, Redis, logs or the API.
-    var values = secretValues.values();
+    // Nor its attempt token.
+    var values = new java.util.ArrayList<>(secretValues.values());
+    if (dispatch.getEnv().get(dev.baton.security.AttemptTokens.TOKEN_VARIABLE) != null) {
+      values.add(dispatch.getEnv().get(dev.baton.security.AttemptTokens.TOKEN_VARIABLE));
+    }
     return completion(dispatch, status, exit, Secrets.mask(outs, values), error.isBlank() ? null : Secrets.mask(error, values),
         Secrets.mask(out.text(), values), started, ended);
   }

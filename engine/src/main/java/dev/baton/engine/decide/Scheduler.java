@@ -51,7 +51,7 @@ final class Scheduler {
     if (spec.when() != null) {
       try {
         if (!Expressions.evalBool(spec.when(), Variables.of(s.state))) {
-          skip(s, job, "when: " + spec.when() + " is false");
+          skip(s, job, "when: " + Expressions.shortened(spec.when()) + " is false");
           return;
         }
       } catch (Expressions.InvalidExpressionException e) {

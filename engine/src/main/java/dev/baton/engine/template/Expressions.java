@@ -7,12 +7,14 @@ import dev.cel.common.CelValidationException;
 import dev.cel.common.types.CelKind;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
+import dev.cel.common.values.NullValue;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelUnknownSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +84,11 @@ public final class Expressions {
     compile(EVENT_COMPILER, expression);
   }
 
-  /** Evaluates an expression over {@code event} (a map from the event's JSON or Avro). */
+  /**
+   * Evaluates an expression over {@code event} (a map from the event's JSON or Avro; a JSON null
+   * is CEL's {@code null}, so {@code event.id != null} tests for it). The result is a value:
+   * null, or anything CEL cannot know, is an error naming the expression.
+   */
   public static Object evalEvent(String expression, Object event) throws InvalidExpressionException {
     CelRuntime.Program program = PROGRAMS.get("event:" + expression);
     if (program == null) {
@@ -93,7 +99,63 @@ public final class Expressions {
       }
       PROGRAMS.put("event:" + expression, program);
     }
-    return bounded(expression, program, Map.of("event", event));
+    return value(expression, bounded(expression, program, Map.of("event", withCelNulls(event))));
+  }
+
+  /** A trigger rule's filter over {@code event}: true or false, nothing else. */
+  public static boolean evalEventBool(String expression, Object event) throws InvalidExpressionException {
+    Object result = evalEvent(expression, event);
+    if (result instanceof Boolean b) {
+      return b;
+    }
+    throw new InvalidExpressionException("'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
+  }
+
+  /** A JSON null inside the event as CEL's null (a Java null would make the field unknown to CEL). */
+  private static Object withCelNulls(Object value) {
+    if (value == null) {
+      return NullValue.NULL_VALUE;
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put(k, withCelNulls(v)));
+      return copy;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>(list.size());
+      list.forEach(v -> copy.add(withCelNulls(v)));
+      return copy;
+    }
+    return value;
+  }
+
+  /** CEL's nulls back as JSON's, for a list or map written as JSON text. */
+  private static Object withJavaNulls(Object value) {
+    if (value instanceof NullValue) {
+      return null;
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put(k, withJavaNulls(v)));
+      return copy;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>(list.size());
+      list.forEach(v -> copy.add(withJavaNulls(v)));
+      return copy;
+    }
+    return value;
+  }
+
+  /** The result when it is a value; null, or a result CEL could not know, is an error. */
+  private static Object value(String expression, Object result) throws InvalidExpressionException {
+    if (result == null || result instanceof NullValue) {
+      throw new InvalidExpressionException("'" + shortened(expression) + "' gave null; a value is needed");
+    }
+    if (result instanceof CelUnknownSet) {
+      throw new InvalidExpressionException("'" + shortened(expression) + "' has no value: it reads something that is not known");
+    }
+    return result;
   }
 
   /** A value as text: strings as they are, whole doubles without ".0", lists and maps as JSON. */
@@ -103,7 +165,7 @@ public final class Expressions {
     }
     if (o instanceof Map<?, ?> || o instanceof List<?>) {
       try {
-        return JSON.writeValueAsString(o);
+        return JSON.writeValueAsString(withJavaNulls(o));
       } catch (Exception e) {
         return String.valueOf(o);
       }
@@ -125,11 +187,11 @@ public final class Expressions {
 
   /** Evaluates a condition. */
   public static boolean evalBool(String expression, Map<String, ?> vars) throws InvalidExpressionException {
-    Object result = eval(expression, vars);
+    Object result = value(expression, eval(expression, vars));
     if (result instanceof Boolean b) {
       return b;
     }
-    throw new InvalidExpressionException("'" + expression + "' gave " + describe(result) + ", not true or false");
+    throw new InvalidExpressionException("'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
   }
 
   /**
@@ -137,7 +199,7 @@ public final class Expressions {
    * come back as strings (JSON text for objects and lists).
    */
   public static List<String> evalList(String expression, Map<String, ?> vars) throws InvalidExpressionException {
-    Object result = eval(expression, vars);
+    Object result = value(expression, eval(expression, vars));
     if (result instanceof String s && s.strip().startsWith("[")) {
       try {
         JsonNode array = JSON.readTree(s);
@@ -145,7 +207,7 @@ public final class Expressions {
         array.forEach(n -> items.add(n.isValueNode() ? n.asText() : n.toString()));
         return items;
       } catch (Exception e) {
-        throw new InvalidExpressionException("'" + expression + "' gave a string that is not a JSON array");
+        throw new InvalidExpressionException("'" + shortened(expression) + "' gave a string that is not a JSON array");
       }
     }
     if (result instanceof List<?> list) {
@@ -155,7 +217,7 @@ public final class Expressions {
       }
       return items;
     }
-    throw new InvalidExpressionException("forEach '" + expression + "' gave " + describe(result) + ", not a list");
+    throw new InvalidExpressionException("forEach '" + shortened(expression) + "' gave " + describe(result) + ", not a list");
   }
 
   private static Object eval(String expression, Map<String, ?> vars) throws InvalidExpressionException {
@@ -201,8 +263,9 @@ public final class Expressions {
     }
   }
 
-  private static String shortened(String expression) {
-    return expression.length() <= 200 ? expression : expression.substring(0, 200) + "...";
+  /** An expression as errors quote it: its first 200 characters. */
+  public static String shortened(String expression) {
+    return expression.length() <= 200 ? expression : expression.substring(0, 200) + "... (" + expression.length() + " characters)";
   }
 
   /** An evaluation that went past a bound. */
@@ -214,7 +277,11 @@ public final class Expressions {
 
 
   private static String describe(Object result) {
-    return result == null ? "null" : "a " + result.getClass().getSimpleName() + " (" + text(result) + ")";
+    if (result instanceof CharSequence text) {
+      return "the string '" + shortened(text.toString()) + "'";
+    }
+    String shown = text(result);
+    return "a " + result.getClass().getSimpleName() + " (" + (shown.length() <= 200 ? shown : shown.substring(0, 200) + "...") + ")";
   }
 
   private static String firstLine(String message) {
@@ -223,7 +290,9 @@ public final class Expressions {
     }
     String m = message.strip();
     int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
+    // CEL's parser doubles a '%' in the input it quotes ("mismatched input '%%'").
+    String line = (nl < 0 ? m : m.substring(0, nl)).replace("%%", "%");
+    return line.length() <= 500 ? line : line.substring(0, 500) + "...";
   }
 
   /** An expression that does not compile, or does not give what its field needs. */

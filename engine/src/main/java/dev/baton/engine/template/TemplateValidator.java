@@ -83,7 +83,7 @@ final class TemplateValidator {
     try {
       Expressions.checkEvent(expression);
     } catch (Expressions.InvalidExpressionException e) {
-      parser.error(path, "bad expression '" + expression + "': " + e.getMessage());
+      parser.error(path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
     }
   }
 
@@ -182,10 +182,10 @@ final class TemplateValidator {
     try {
       Expressions.ResultKind kind = Expressions.check(expression);
       if (kind != wanted && kind != Expressions.ResultKind.DYNAMIC) {
-        parser.error(path, wrongKind + ": '" + expression + "' gives " + kind.name().toLowerCase());
+        parser.error(path, wrongKind + ": '" + Expressions.shortened(expression) + "' gives " + kind.name().toLowerCase());
       }
     } catch (Expressions.InvalidExpressionException e) {
-      parser.error(path, "bad expression '" + expression + "': " + e.getMessage());
+      parser.error(path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
     }
   }
 

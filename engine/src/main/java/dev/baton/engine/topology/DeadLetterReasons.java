@@ -6,6 +6,9 @@ final class DeadLetterReasons {
 
   static String code(String reason) {
     String r = reason == null ? "" : reason;
+    if (r.startsWith(InboundParser.FORGED)) {
+      return "unsigned_completion";
+    }
     if (r.startsWith("invalid ")) {
       return "malformed";
     }

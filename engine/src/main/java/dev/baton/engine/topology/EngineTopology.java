@@ -1,6 +1,7 @@
 package dev.baton.engine.topology;
 
 import dev.baton.engine.state.RunRepository;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import org.apache.kafka.common.serialization.Serdes;
@@ -34,9 +35,10 @@ public final class EngineTopology {
 
   private EngineTopology() {}
 
-  /** For tests: one partition, exactly-once committing at once when drained, JSON, no timer publisher. */
+  /** For tests: one partition, exactly-once committing at once when drained, JSON, no timer publisher, the process's completion key. */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(topics, runs, counters, OwnedPartitions.NONE, Wire.json(), java.time.Duration.ZERO, 1);
+    return build(topics, runs, counters, OwnedPartitions.NONE, Wire.json(), java.time.Duration.ZERO, 1,
+        AttemptTokens.processDefault());
   }
 
   /**
@@ -44,16 +46,17 @@ public final class EngineTopology {
    * encoding it writes; {@code commitSpacing}: null at least once; exactly once, each task asks
    * for a commit as soon as its input is drained, unless its last commit is more recent than this
    * (then the commit interval commits it); {@code runPartitions}: the partitions of the topics keyed
-   * by run id (completions, commands, timers), which the re-keyed triggers get too.
+   * by run id (completions, commands, timers), which the re-keyed triggers get too; {@code tokens}:
+   * the key completions must be signed with.
    */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, OwnedPartitions owned, Wire wire,
-      java.time.Duration commitSpacing, int runPartitions) {
-    return build(topics, runs, counters, owned, wire, commitSpacing, runPartitions, true);
+      java.time.Duration commitSpacing, int runPartitions, AttemptTokens tokens) {
+    return build(topics, runs, counters, owned, wire, commitSpacing, runPartitions, tokens, true);
   }
 
   /** {@code applyWhenDrained} false (tests): a task's batch is applied only by the commit hook. */
   static Topology build(Topics topics, RunRepository runs, EngineCounters counters, OwnedPartitions owned, Wire wire,
-      java.time.Duration commitSpacing, int runPartitions, boolean applyWhenDrained) {
+      java.time.Duration commitSpacing, int runPartitions, AttemptTokens tokens, boolean applyWhenDrained) {
     boolean exactlyOnce = commitSpacing != null;
     if (runPartitions < 1) {
       throw new IllegalArgumentException("runPartitions must be at least 1, got " + runPartitions);
@@ -66,7 +69,7 @@ public final class EngineTopology {
         .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"))
         .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
-        .process(() -> new RunProcessor(runs, new InboundParser(wire), new Outbounds(topics, wire), counters, TEMPLATE_STORE, owned,
+        .process(() -> new RunProcessor(runs, new InboundParser(wire, tokens), new Outbounds(topics, wire), counters, TEMPLATE_STORE, owned,
             commitSpacing, applyWhenDrained), Named.as("run-processor"), CommitHook.NAME)
         .to((key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));

@@ -6,6 +6,7 @@ import dev.baton.events.JobCompletion;
 import dev.baton.events.RunCommand;
 import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
@@ -22,13 +23,18 @@ final class InboundParser {
   private final EventCodec<JobCompletion> completions;
   private final EventCodec<RunCommand> commands;
   private final EventCodec<TimerFired> timers;
+  private final AttemptTokens tokens;
 
-  InboundParser(Wire wire) {
+  InboundParser(Wire wire, AttemptTokens tokens) {
+    this.tokens = tokens;
     this.triggers = EventCodec.of(WorkflowTrigger.class, wire);
     this.completions = EventCodec.of(JobCompletion.class, wire);
     this.commands = EventCodec.of(RunCommand.class, wire);
     this.timers = EventCodec.of(TimerFired.class, wire);
   }
+
+  /** How the reason for a completion without the right token begins. */
+  static final String FORGED = "refused completion for ";
 
   record Parsed(EngineEvent event, String eventId, String error) {}
 
@@ -69,6 +75,12 @@ final class InboundParser {
       throw new EventFormatException("fields 'runId' and 'job' must not be empty");
     }
     String attemptId = JobState.attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt());
+    if (tokens.verify(attemptId, c.getToken()).isEmpty()) {
+      return new Parsed(null, null, FORGED + attemptId + (c.getToken() == null || c.getToken().isEmpty()
+          ? " has no attempt token" : " has a wrong attempt token") + " (only the job, with its " + AttemptTokens.TOKEN_VARIABLE
+          + ", and the dispatcher can report an attempt)");
+    }
+    c.setToken(null); // spent: it is kept nowhere
     // A start report is applied apart from the attempt's end, which keeps the attempt id as its event id.
     String eventId = c.getStatus() == dev.baton.events.CompletionStatus.STARTED ? attemptId + "/started" : attemptId;
     return new Parsed(new EngineEvent.JobCompleted(c.getRunId(), c), eventId, null);

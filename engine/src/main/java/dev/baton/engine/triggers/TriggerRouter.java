@@ -159,7 +159,14 @@ public final class TriggerRouter implements AutoCloseable {
 
           @Override
           public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            partitions.forEach(consumer::position); // fix the starting offsets now: later events are all seen
+            // Fix the starting offsets now and commit them: later events are all seen, by this
+            // instance or by the one that gets the partition next (which would otherwise start at
+            // the end the moment it is assigned, and miss what came in between).
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start = new java.util.HashMap<>();
+            partitions.forEach(tp -> start.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp))));
+            if (!start.isEmpty()) {
+              consumer.commitSync(start);
+            }
             partitions.forEach(tp -> reading.add(tp.topic()));
           }
         });
@@ -178,7 +185,7 @@ public final class TriggerRouter implements AutoCloseable {
     }
     for (Rule r : rules.getOrDefault(record.topic(), List.of())) {
       try {
-        if (r.rule().filter() != null && !Boolean.TRUE.equals(Expressions.evalEvent(r.rule().filter(), event))) {
+        if (r.rule().filter() != null && !Expressions.evalEventBool(r.rule().filter(), event)) {
           ignored.incrementAndGet();
           continue;
         }
@@ -188,7 +195,7 @@ public final class TriggerRouter implements AutoCloseable {
         }
         String key = r.template().name() + "/" + (r.rule().idempotencyKey() == null
             ? record.topic() + "-" + record.partition() + "@" + record.offset()
-            : record.topic() + "/" + Expressions.text(Expressions.evalEvent(r.rule().idempotencyKey(), event)));
+            : record.topic() + "/" + eventKey(r.rule().idempotencyKey(), event));
         WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setTemplate(r.template().name()).setParams(params)
             .setIdempotencyKey(key).setOccurredAt(Instant.ofEpochMilli(record.timestamp())).build();
         // Keyed by the run it starts, so the trigger lands on its run's partition and needs no repartition.
@@ -199,6 +206,15 @@ public final class TriggerRouter implements AutoCloseable {
         deadLetter(record, "trigger rule of template '" + r.template().name() + "' on " + record.topic() + ": " + e.getMessage());
       }
     }
+  }
+
+  /** The rule's key for this event: a value, and not an empty one (every such event would be one run). */
+  private static String eventKey(String expression, Map<String, Object> event) throws Expressions.InvalidExpressionException {
+    String key = Expressions.text(Expressions.evalEvent(expression, event));
+    if (key.isBlank()) {
+      throw new Expressions.InvalidExpressionException("key '" + Expressions.shortened(expression) + "' gave an empty string");
+    }
+    return key;
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {

@@ -57,4 +57,34 @@ class ExpressionsTest {
         assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalBool(expression, vars));
     assertTrue(e.getMessage().contains("the limit is " + Expressions.MAX_VALUE_CHARS), e.getMessage());
   }
+
+  @Test
+  void eventFieldThatIsNullIsCelNullAndNeverAValue() throws Exception {
+    Map<String, Object> event = new java.util.HashMap<>();
+    event.put("id", null);
+    event.put("total", 500L);
+    event.put("tags", java.util.Arrays.asList("a", null));
+    assertTrue(Expressions.evalEventBool("event.id == null", event));
+    assertFalse(Expressions.evalEventBool("event.total > 100 && event.id != null", event));
+    var mapped = assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalEvent("event.id", event));
+    assertEquals("'event.id' gave null; a value is needed", mapped.getMessage());
+    assertEquals("[\"a\",null]", Expressions.text(Expressions.evalEvent("event.tags", event)));
+    var filter = assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalEventBool("event.total", event));
+    assertEquals("'event.total' gave a Long (500), not true or false", filter.getMessage());
+    var missing = assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalEvent("event.nope", event));
+    assertTrue(missing.getMessage().contains("key 'nope' is not present"), missing.getMessage());
+  }
+
+  @Test
+  void errorsQuoteAShortenedExpressionAndCelsOwnTextAsWritten() {
+    String longText = "params.env == '" + "x".repeat(5_000) + "'";
+    var tooLong = assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.evalBool(longText + " + 1", VARS));
+    assertTrue(tooLong.getMessage().length() < 1_000, tooLong.getMessage().length() + " characters");
+    var notBool = assertThrows(Expressions.InvalidExpressionException.class,
+        () -> Expressions.evalBool("params.env + '" + "y".repeat(3_000) + "'", VARS));
+    assertTrue(notBool.getMessage().length() < 1_000, notBool.getMessage().length() + " characters");
+    assertTrue(notBool.getMessage().contains("(3015 characters)"), notBool.getMessage());
+    var percent = assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.check("%"));
+    assertTrue(percent.getMessage().contains("mismatched input '%'"), percent.getMessage());
+  }
 }

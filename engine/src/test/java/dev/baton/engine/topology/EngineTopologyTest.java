@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.decide.JobStatus;
+import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.state.AppliedEvent;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.template.StoredTemplate;
@@ -11,6 +12,7 @@ import dev.baton.engine.template.Templates;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
@@ -76,7 +78,8 @@ class EngineTopologyTest {
   }
 
   static String completion(String runId, String job, String outputs) {
-    return "{\"runId\":\"" + runId + "\",\"job\":\"" + job + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0,\"outputs\":" + outputs + "}";
+    return "{\"runId\":\"" + runId + "\",\"job\":\"" + job + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0,\"outputs\":" + outputs
+        + ",\"token\":\"" + AttemptTokens.processDefault().forJob(runId + "/" + job + "/1") + "\"}";
   }
 
   static List<RunEventType> types(List<String> values) {
@@ -119,6 +122,39 @@ class EngineTopologyTest {
     assertEquals(List.of("recorded"), dispatch.readValuesToList());
     assertEquals(savesBefore, runs.saves);
     assertEquals(1, counters.reemitted());
+  }
+
+  @Test
+  void completionWithoutItsAttemptsTokenIsDeadLetteredCountedAndNeverApplied() {
+    triggers.pipeInput("r1", "{\"runId\":\"r1\",\"template\":\"two\"}");
+    dispatch.readValuesToList();
+    events.readValuesToList();
+    String unsigned = "{\"runId\":\"r1\",\"job\":\"first\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"outputs\":{\"n\":\"forged\"}}";
+    String otherAttempts = unsigned.replace("}}", "},\"token\":\"" + AttemptTokens.processDefault().forJob("r2/first/1") + "\"}");
+    String otherKeys = unsigned.replace("}}", "},\"token\":\"" + AttemptTokens.random().forJob("r1/first/1") + "\"}");
+    completions.pipeInput("r1", unsigned);
+    completions.pipeInput("r1", otherAttempts);
+    completions.pipeInput("r1", otherKeys);
+
+    List<String> reasons = dlq.readRecordsToList().stream()
+        .map(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8)).toList();
+    assertEquals(3, reasons.size());
+    assertTrue(reasons.get(0).startsWith("refused completion for r1/first/1 has no attempt token"), reasons.get(0));
+    assertTrue(reasons.get(1).startsWith("refused completion for r1/first/1 has a wrong attempt token"), reasons.get(1));
+    assertTrue(reasons.get(2).startsWith("refused completion for r1/first/1 has a wrong attempt token"), reasons.get(2));
+    assertEquals(3.0, counters.registry().get("baton.dead.letters").tag("reason", "unsigned_completion").counter().count());
+    assertTrue(dispatch.isEmpty());
+    assertTrue(events.isEmpty());
+    assertEquals(JobStatus.RUNNING, runs.states.get("r1").job("first").status());
+
+    // The job's own report, and the dispatcher's, still apply.
+    completions.pipeInput("r1", completion("r1", "first", "{\"n\":\"real\"}"));
+    assertEquals("real", runs.states.get("r1").job("first").outputs().get("n"));
+    JobDispatch second = EventCodec.of(JobDispatch.class).decode(dispatch.readValuesToList().get(0).getBytes(StandardCharsets.UTF_8));
+    String byDispatcher = "{\"runId\":\"r1\",\"job\":\"second\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"token\":\""
+        + AttemptTokens.processDefault().forDispatcher(second.getAttemptId()) + "\"}";
+    completions.pipeInput("r1", byDispatcher);
+    assertEquals(RunStatus.SUCCEEDED, runs.states.get("r1").status());
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.baton.engine.template.Templates;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -86,7 +87,8 @@ class ExactlyOnceTopologyTest {
   }
 
   static String completion(String runId, String job) {
-    return "{\"runId\":\"" + runId + "\",\"job\":\"" + job + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0}";
+    return "{\"runId\":\"" + runId + "\",\"job\":\"" + job + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0,\"token\":\""
+        + AttemptTokens.processDefault().forJob(runId + "/" + job + "/1") + "\"}";
   }
 
   List<String> dispatchedJobs() {
@@ -116,7 +118,7 @@ class ExactlyOnceTopologyTest {
   class AppliedWhenDrained {
     @Test
     void runsThreeJobsInOrderAndSavesEachStepBeforeItsDispatch() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
       runToSuccess("r1");
       assertEquals(List.of(RunEventType.RUN_STARTED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED,
           RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes());
@@ -126,7 +128,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void triggerOnItsRunsPartitionSkipsTheRepartitionTopic() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
       triggers.pipeInput("any-key", trigger("r1"));
       assertEquals(List.of("a"), dispatchedJobs());
       assertTrue(driver.producedTopicNames().stream().noneMatch(t -> t.contains("triggers-by-run")),
@@ -136,7 +138,7 @@ class ExactlyOnceTopologyTest {
     @Test
     void triggerForAnotherPartitionGoesThroughTheRepartitionTopic() throws Exception {
       // Two run partitions: every record here arrives on partition 0, so a run that lives on 1 is re-keyed.
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 2));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 2, AttemptTokens.processDefault()));
       String elsewhere = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "run-" + i)
           .filter(id -> RunIds.partition(id, 2) == 1).findFirst().orElseThrow();
       triggers.pipeInput(elsewhere, trigger(elsewhere));
@@ -147,7 +149,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void refusedSaveInABatchIsAppliedAgainFromTheRepository() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
       triggers.pipeInput("r1", trigger("r1"));
       dispatchedJobs();
       runs.conflictsToSimulate = 1;
@@ -162,14 +164,14 @@ class ExactlyOnceTopologyTest {
   class AppliedByTheCommitHook {
     @Test
     void batchWaitingAtCommitIsAppliedAndForwardedBeforeTheCommit() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, false));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault(), false));
       runToSuccess("r1");
       assertEquals(4, runs.saves);
     }
 
     @Test
     void twoRunsInterleavedKeepTheirOwnOrder() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, false));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault(), false));
       triggers.pipeInput("r1", trigger("r1"));
       triggers.pipeInput("r2", trigger("r2"));
       assertEquals(List.of("a", "a"), dispatchedJobs());
@@ -186,7 +188,7 @@ class ExactlyOnceTopologyTest {
   class RecordsThatCannotBeApplied {
     @Test
     void completionWhoseDispatchWouldBeTooLargeIsDeadLetteredAndItsRunFailsWhileTheNextRunGoesOn() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
       store("wide", """
           name: wide
           version: 1
@@ -218,7 +220,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void triggerWithParametersPastTheLimitIsDeadLetteredAndTheNextRunGoesOn() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1));
+      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
       var dlq = driver.createOutputTopic(TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
       store("one", """
           name: one
