@@ -111,6 +111,95 @@ class ApiIT {
     assertEquals(404, post("/api/runs/no-such-run/cancel", "").statusCode());
   }
 
+  static HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The status, and the JSON error of a 4xx: one line per bad request. */
+  static void refused(int status, String errorStart, HttpResponse<String> answer) throws Exception {
+    assertEquals(status, answer.statusCode(), answer.body());
+    assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), answer.headers().toString());
+    String error = JSON.readTree(answer.body()).get("error").asText();
+    assertTrue(error.startsWith(errorStart), "'" + error + "' does not start with '" + errorStart + "'");
+  }
+
+  /** A request whose body ends before its Content-Length: the server still answers, with 400. */
+  static String truncatedRequest() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.port())) {
+      socket.setSoTimeout(10_000);
+      String body = "{\"template\":\"hel";
+      socket.getOutputStream().write(("POST /api/runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\nConnection: close\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket.shutdownOutput();
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void everyBadRequestGetsItsOwn4xxWithAJsonErrorAndNothingHappens() throws Exception {
+    String hello = "{\"template\":\"hello\",\"params\":{\"name\":\"Ada\"}";
+    // Bodies that are not one whole JSON object.
+    refused(400, "the body is not valid JSON", post("/api/runs", hello));
+    refused(400, "the body is not valid JSON", post("/api/runs", hello + "}x"));
+    refused(400, "the body is not valid JSON", post("/api/runs", hello + "}{}"));
+    refused(400, "the body is not valid JSON", post("/api/runs", "{\"template\":\"hello\",\"template\":\"pipeline\"}"));
+    refused(400, "the body is empty", post("/api/runs", ""));
+    refused(400, "the body must be a JSON object, not array", post("/api/runs", "[]"));
+    refused(400, "the body must be a JSON object, not string", post("/api/runs", "\"hello\""));
+    String truncated = truncatedRequest();
+    assertTrue(truncated.startsWith("HTTP/1.1 400"), truncated);
+    assertTrue(truncated.contains("{\"error\":\"the request body ended before its declared length"), truncated);
+    refused(413, "the request body is larger than 4194304 bytes", post("/api/runs", "{\"template\":\"" + "x".repeat(5_000_000) + "\"}"));
+    refused(415, "the body must be JSON (Content-Type: application/json), not text/plain", send("POST", "/api/runs", "text/plain", hello + "}"));
+    refused(415, "the body must be JSON", send("POST", "/api/runs", "application/x-www-form-urlencoded", hello + "}"));
+    // Fields and values.
+    refused(400, "unknown field 'colour'", post("/api/runs", "{\"template\":\"hello\",\"colour\":\"red\"}"));
+    refused(400, "field 'template' must name a template", post("/api/runs", "{\"template\":\"\"}"));
+    refused(400, "field 'template' must name a template", post("/api/runs", "{\"template\":7}"));
+    refused(400, "field 'params' must be an object", post("/api/runs", "{\"template\":\"hello\",\"params\":[\"Ada\"]}"));
+    refused(400, "parameter 'name' must be a string, number or boolean", post("/api/runs", "{\"template\":\"hello\",\"params\":{\"name\":{\"first\":\"Ada\"}}}"));
+    refused(400, "parameter 'name' must be a string, number or boolean", post("/api/runs", "{\"template\":\"hello\",\"params\":{\"name\":null}}"));
+    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"\"}"));
+    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"a/b\"}"));
+    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"" + "r".repeat(201) + "\"}"));
+    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":12}"));
+    refused(404, "no template 'nope'", post("/api/runs", "{\"template\":\"nope\"}"));
+    // Routes, methods and queries.
+    refused(404, "no route /api;", get("/api/"));
+    refused(404, "no page /api", get("/api"));
+    refused(404, "no route /api/nothing", get("/api/nothing"));
+    refused(404, "no route /api/runs/x/y/z", get("/api/runs/x/y/z"));
+    HttpResponse<String> delete = send("DELETE", "/api/runs", null, null);
+    refused(405, "method DELETE is not allowed on /api/runs; allowed: GET, POST", delete);
+    assertEquals("GET, POST", delete.headers().firstValue("Allow").orElse(""));
+    refused(405, "method GET is not allowed on /api/runs/x/cancel; allowed: POST", get("/api/runs/x/cancel"));
+    refused(405, "method PUT is not allowed on /api/templates/hello", send("PUT", "/api/templates/hello", "application/json", "{}"));
+    refused(405, "method POST is not allowed on /;", post("/", "{}"));
+    refused(400, "limit must be a whole number from 1 to 500, got 'abc'", get("/api/runs?limit=abc"));
+    refused(400, "limit must be a whole number from 1 to 500, got '0'", get("/api/runs?limit=0"));
+    refused(400, "limit must be a whole number from 1 to 500, got '501'", get("/api/runs?limit=501"));
+    refused(400, "status must be one of ", get("/api/runs?status=BOGUS"));
+    assertTrue(get("/api/runs?status=BOGUS").body().contains("SUCCEEDED"), "the allowed values are named");
+    refused(400, "unknown query parameter 'colour'; allowed: template, status, limit", get("/api/runs?colour=red"));
+    assertEquals(200, get("/api/runs?status=succeeded&limit=500").statusCode());
+    refused(404, "no run 'no-such-run'", post("/api/runs/no-such-run/retry", ""));
+
+    // Commands that the engine would refuse, and a run id already taken.
+    HttpResponse<String> created = post("/api/runs", "{\"template\":\"hello\",\"runId\":\"api-done-1\",\"params\":{\"name\":\"Ada\"}}");
+    assertEquals(201, created.statusCode(), created.body());
+    assertEquals("api-done-1", JSON.readTree(created.body()).get("runId").asText());
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("api-done-1").status());
+    refused(409, "only a FAILED run can be retried; run 'api-done-1' is SUCCEEDED", post("/api/runs/api-done-1/retry", ""));
+    refused(409, "run 'api-done-1' has already ended SUCCEEDED; there is nothing to cancel", post("/api/runs/api-done-1/cancel", ""));
+    refused(409, "run 'api-done-1' already exists", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"api-done-1\",\"params\":{\"name\":\"Bo\"}}"));
+    assertEquals(1, baton.count("api-done-1", dev.baton.events.RunEventType.RUN_STARTED, null));
+  }
+
   @Test
   void metricsOfEngineAndDispatcherInPrometheusFormat() throws Exception {
     String runId = JSON.readTree(post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"m.csv\"}}").body())

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.state.StateJson;
 import dev.baton.engine.template.ParamSpec;
 import dev.baton.engine.template.Template;
@@ -93,6 +94,11 @@ public final class ApiServer implements AutoCloseable {
         send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
         return;
       }
+      if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+        send(ex, 405, Map.of("error", "method " + ex.getRequestMethod() + " is not allowed on /; allowed: GET"));
+        return;
+      }
       try (InputStream in = ApiServer.class.getResourceAsStream("/ui/index.html")) {
         sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
       }
@@ -169,33 +175,84 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private void route(HttpExchange ex, String method, String path) throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
-    String[] parts = path.substring("/api/".length()).split("/");
-    if (method.equals("GET") && path.equals("/api/openapi.json")) {
-      try (InputStream in = ApiServer.class.getResourceAsStream("/api/openapi.json")) {
-        sendRaw(ex, 200, "application/json", in.readAllBytes());
+  /** The routes: a path pattern ({@code *} one segment) and the methods it answers. */
+  private static final Map<String, List<String>> ROUTES = routes();
+
+  private static Map<String, List<String>> routes() {
+    Map<String, List<String>> r = new LinkedHashMap<>();
+    r.put("/api/openapi.json", List.of("GET"));
+    r.put("/api/runs", List.of("GET", "POST"));
+    r.put("/api/runs/*", List.of("GET"));
+    r.put("/api/runs/*/events", List.of("GET"));
+    r.put("/api/runs/*/cancel", List.of("POST"));
+    r.put("/api/runs/*/retry", List.of("POST"));
+    r.put("/api/templates", List.of("GET"));
+    r.put("/api/templates/*", List.of("GET"));
+    return r;
+  }
+
+  /** The route pattern {@code path} matches, or a 404 naming the path. */
+  private static String routeOf(String path) {
+    String[] parts = path.split("/", -1);
+    for (String pattern : ROUTES.keySet()) {
+      String[] want = pattern.split("/", -1);
+      if (want.length != parts.length) {
+        continue;
       }
-    } else if (parts[0].equals("runs") && parts.length == 1 && method.equals("GET")) {
-      send(ex, 200, listRuns(query(ex)));
-    } else if (parts[0].equals("runs") && parts.length == 1 && method.equals("POST")) {
-      send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
-    } else if (parts[0].equals("runs") && parts.length == 2 && method.equals("GET")) {
-      sendRaw(ex, 200, "application/json", StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
-    } else if (parts[0].equals("runs") && parts.length == 3 && parts[2].equals("events") && method.equals("GET")) {
-      streamEvents(ex, parts[1]);
-    } else if (parts[0].equals("runs") && parts.length == 3 && method.equals("POST") && (parts[2].equals("cancel") || parts[2].equals("retry"))) {
-      run(parts[1]);
-      command(parts[1], parts[2].equals("cancel") ? RunCommandType.CANCEL : RunCommandType.RETRY);
-      send(ex, 202, Map.of("runId", parts[1], "requested", parts[2]));
-    } else if (parts[0].equals("templates") && parts.length == 1 && method.equals("GET")) {
-      List<Map<String, Object>> out = new ArrayList<>();
-      engine.templates().latest().stream().sorted(java.util.Comparator.comparing(Template::name))
-          .forEach(t -> out.add(Map.of("name", t.name(), "version", t.version(), "description", t.description())));
-      send(ex, 200, out);
-    } else if (parts[0].equals("templates") && parts.length == 2 && method.equals("GET")) {
-      send(ex, 200, TemplateView.of(template(parts[1])));
-    } else {
-      throw new ApiException(404, "no route " + method + " " + path);
+      boolean match = true;
+      for (int i = 0; i < want.length && match; i++) {
+        match = want[i].equals("*") ? !parts[i].isEmpty() : want[i].equals(parts[i]);
+      }
+      if (match) {
+        return pattern;
+      }
+    }
+    throw new ApiException(404, "no route " + (path.isEmpty() ? "/" : path) + "; the routes are in /api/openapi.json");
+  }
+
+  private void route(HttpExchange ex, String method, String path) throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
+    String route = routeOf(path);
+    List<String> allowed = ROUTES.get(route);
+    if (!allowed.contains(method)) {
+      ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
+      throw new ApiException(405, "method " + method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
+    }
+    String[] parts = path.substring("/api/".length()).split("/");
+    switch (method + " " + route) {
+      case "GET /api/openapi.json" -> {
+        try (InputStream in = ApiServer.class.getResourceAsStream("/api/openapi.json")) {
+          sendRaw(ex, 200, "application/json", in.readAllBytes());
+        }
+      }
+      case "GET /api/runs" -> send(ex, 200, listRuns(query(ex)));
+      case "POST /api/runs" -> send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
+      case "GET /api/runs/*" -> sendRaw(ex, 200, "application/json", StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
+      case "GET /api/runs/*/events" -> streamEvents(ex, parts[1]);
+      case "POST /api/runs/*/cancel", "POST /api/runs/*/retry" -> {
+        RunCommandType type = parts[2].equals("cancel") ? RunCommandType.CANCEL : RunCommandType.RETRY;
+        refuseCommandThatWouldNotApply(run(parts[1]), type);
+        command(parts[1], type);
+        send(ex, 202, Map.of("runId", parts[1], "requested", parts[2]));
+      }
+      case "GET /api/templates" -> {
+        List<Map<String, Object>> out = new ArrayList<>();
+        engine.templates().latest().stream().sorted(java.util.Comparator.comparing(Template::name))
+            .forEach(t -> out.add(Map.of("name", t.name(), "version", t.version(), "description", t.description())));
+        send(ex, 200, out);
+      }
+      case "GET /api/templates/*" -> send(ex, 200, TemplateView.of(template(parts[1])));
+      default -> throw new IllegalStateException("route " + method + " " + route + " has no handler");
+    }
+  }
+
+  /** A cancel of a run that has ended, or a retry of one that did not fail, would be refused by the engine: say so now. */
+  private static void refuseCommandThatWouldNotApply(RunState run, RunCommandType type) {
+    boolean ended = run.status() == RunStatus.SUCCEEDED || run.status() == RunStatus.FAILED || run.status() == RunStatus.CANCELLED;
+    if (type == RunCommandType.CANCEL && ended) {
+      throw new ApiException(409, "run '" + run.runId() + "' has already ended " + run.status() + "; there is nothing to cancel");
+    }
+    if (type == RunCommandType.RETRY && run.status() != RunStatus.FAILED) {
+      throw new ApiException(409, "only a FAILED run can be retried; run '" + run.runId() + "' is " + run.status());
     }
   }
 
@@ -222,12 +279,26 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  private static final List<String> LIST_QUERY = List.of("template", "status", "limit");
+
   private List<Map<String, Object>> listRuns(Map<String, String> q) {
+    for (String key : q.keySet()) {
+      if (!LIST_QUERY.contains(key)) {
+        throw new ApiException(400, "unknown query parameter '" + key + "'; allowed: " + String.join(", ", LIST_QUERY));
+      }
+    }
     int limit;
     try {
-      limit = Math.min(500, Math.max(1, Integer.parseInt(q.getOrDefault("limit", "50"))));
+      limit = Integer.parseInt(q.getOrDefault("limit", "50"));
     } catch (NumberFormatException e) {
+      limit = 0;
+    }
+    if (limit < 1 || limit > 500) {
       throw new ApiException(400, "limit must be a whole number from 1 to 500, got '" + q.get("limit") + "'");
+    }
+    if (q.containsKey("status") && java.util.Arrays.stream(RunStatus.values()).noneMatch(st -> st.name().equalsIgnoreCase(q.get("status")))) {
+      throw new ApiException(400, "status must be one of " + java.util.Arrays.stream(RunStatus.values()).map(Enum::name)
+          .collect(java.util.stream.Collectors.joining(", ")) + ", got '" + q.get("status") + "'");
     }
     List<Map<String, Object>> out = new ArrayList<>();
     // The newest runs, read in one pipeline: one Redis round trip per request, not one per run.
@@ -254,25 +325,67 @@ public final class ApiServer implements AutoCloseable {
   /** Most bytes of a request body read: enough to refuse a trigger over its parameter limit with the reason. */
   static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+  /** One JSON value, nothing after it, no key twice. */
+  private static final com.fasterxml.jackson.databind.ObjectReader BODY_READER = new ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** The request's body as a JSON object: JSON by its Content-Type (when it has one), bounded, whole. */
   private static JsonNode jsonBody(HttpExchange ex) throws IOException {
-    byte[] body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    String mediaType = type == null ? "" : type.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+    if (type != null && !mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+      throw new ApiException(415, "the body must be JSON (Content-Type: application/json), not " + type);
+    }
+    byte[] body;
+    try {
+      body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+    } catch (IOException e) {
+      throw new ApiException(400, "the request body ended before its declared length: " + e.getMessage());
+    }
     if (body.length > MAX_BODY_BYTES) {
       throw new ApiException(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
     }
+    JsonNode node;
     try {
-      return JSON.readTree(body);
+      node = BODY_READER.readTree(body);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
     }
+    if (node == null || node.isMissingNode()) {
+      throw new ApiException(400, "the body is empty; send a JSON object");
+    }
+    if (!node.isObject()) {
+      throw new ApiException(400, "the body must be a JSON object, not " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return node;
   }
 
+  /** The fields of a run's start, and what a run id may be (it names keys, attempts and pods). */
+  private static final List<String> START_FIELDS = List.of("template", "params", "runId");
+  static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+
   private String startRun(JsonNode body) throws java.util.concurrent.ExecutionException, InterruptedException {
-    if (body == null || !body.hasNonNull("template")) {
-      throw new ApiException(400, "the body must be a JSON object with 'template' and 'params'");
+    body.fieldNames().forEachRemaining(field -> {
+      if (!START_FIELDS.contains(field)) {
+        throw new ApiException(400, "unknown field '" + field + "'; a run's start has " + String.join(", ", START_FIELDS));
+      }
+    });
+    if (!body.path("template").isTextual() || body.get("template").asText().isBlank()) {
+      throw new ApiException(400, "field 'template' must name a template");
     }
     Template t = template(body.get("template").asText());
+    JsonNode values = body.path("params");
+    if (!values.isMissingNode() && !values.isObject()) {
+      throw new ApiException(400, "field 'params' must be an object of parameter values");
+    }
     Map<String, String> params = new LinkedHashMap<>();
-    body.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+    values.fields().forEachRemaining(e -> {
+      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+        throw new ApiException(400, "parameter '" + e.getKey() + "' must be a string, number or boolean");
+      }
+      params.put(e.getKey(), e.getValue().asText());
+    });
     for (String given : params.keySet()) {
       if (!t.params().containsKey(given)) {
         throw new ApiException(400, "unknown parameter '" + given + "' for template '" + t.name() + "'");
@@ -288,7 +401,14 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiException(400, "parameters are " + paramBytes + " bytes; a trigger may carry at most "
           + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES);
     }
-    String runId = body.hasNonNull("runId") ? body.get("runId").asText() : "run-" + UUID.randomUUID().toString().substring(0, 13);
+    String runId = body.has("runId") ? body.get("runId").asText() : "run-" + UUID.randomUUID().toString().substring(0, 13);
+    if (body.has("runId") && (!body.get("runId").isTextual() || !RUN_ID.matcher(runId).matches())) {
+      throw new ApiException(400, "field 'runId' must be 1 to 200 letters, digits and . _ : - (starting with a letter or digit), got "
+          + (body.get("runId").isTextual() ? "'" + (runId.length() > 100 ? runId.substring(0, 100) + "..." : runId) + "'" : body.get("runId").getNodeType()));
+    }
+    if (engine.runs().find(runId).isPresent()) {
+      throw new ApiException(409, "run '" + runId + "' already exists; a run id starts one run");
+    }
     WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setEventId("trigger:" + runId).setOccurredAt(Instant.now())
         .setTemplate(t.name()).setParams(params).build();
     producer.send(new ProducerRecord<>(config.topics().triggers(), runId, config.wire().encode(config.topics().triggers(), trigger))).get();
