@@ -151,6 +151,12 @@ class ApiIT {
     refused(400, "the body is empty", post("/api/runs", ""));
     refused(400, "the body must be a JSON object, not array", post("/api/runs", "[]"));
     refused(400, "the body must be a JSON object, not string", post("/api/runs", "\"hello\""));
+    byte[] overlong = "{\"template\":\"hello\",\"params\":{\"name\":\"a??b\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    overlong[39] = (byte) 0xC0; // "?" "?" become C0 AF, an overlong '/'
+    overlong[40] = (byte) 0xAF;
+    refused(400, "the body is not valid UTF-8", HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/runs"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(overlong)).build(),
+        HttpResponse.BodyHandlers.ofString()));
     String truncated = truncatedRequest();
     assertTrue(truncated.startsWith("HTTP/1.1 400"), truncated);
     assertTrue(truncated.contains("{\"error\":\"the request body ended before its declared length"), truncated);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,17 +103,22 @@ class BadInputCampaignIT {
     for (int i = 0; i < 100; i++) {
       bad.add(new Bad(t, "notemplate-" + i, ("{\"runId\":\"nt-" + i + "\",\"template\":\"no-such-" + i + "\"}").getBytes(StandardCharsets.UTF_8), "dlq"));
     }
-    for (int i = 0; i < 100; i++) {
-      bad.add(new Bad(c, "norun-" + i, ("{\"runId\":\"ghost-" + i + "\",\"job\":\"a\",\"attempt\":1,\"status\":\"SUCCEEDED\"}")
+    for (int i = 0; i < 50; i++) {
+      bad.add(new Bad(c, "norun-" + i, ("{\"runId\":\"ghost-" + i + "\",\"job\":\"a\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"token\":\""
+          + AttemptTokens.processDefault().forJob("ghost-" + i + "/a/1") + "\"}").getBytes(StandardCharsets.UTF_8), "dlq"));
+    }
+    for (int i = 0; i < 50; i++) { // the held run's running attempt, without its token (forged), or with another attempt's
+      String token = i % 2 == 0 ? "" : ",\"token\":\"" + AttemptTokens.processDefault().forJob("bad-held/wait/" + (2 + i)) + "\"";
+      bad.add(new Bad(c, "forged-" + i, ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":1,\"status\":\"SUCCEEDED\"" + token + "}")
           .getBytes(StandardCharsets.UTF_8), "dlq"));
     }
-    for (int i = 0; i < 100; i++) {
-      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":" + (2 + i) + ",\"status\":\"SUCCEEDED\"}")
-          .getBytes(StandardCharsets.UTF_8), "ignored"));
+    for (int i = 0; i < 100; i++) { // stale: signed, for attempts that never ran
+      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":" + (2 + i) + ",\"status\":\"SUCCEEDED\",\"token\":\""
+          + AttemptTokens.processDefault().forJob("bad-held/wait/" + (2 + i)) + "\"}").getBytes(StandardCharsets.UTF_8), "ignored"));
     }
     for (int i = 0; i < 100; i++) {
-      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"after\",\"attempt\":" + (1 + i) + ",\"status\":\"FAILED\"}")
-          .getBytes(StandardCharsets.UTF_8), "ignored"));
+      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"after\",\"attempt\":" + (1 + i) + ",\"status\":\"FAILED\",\"token\":\""
+          + AttemptTokens.processDefault().forDispatcher("bad-held/after/" + (1 + i)) + "\"}").getBytes(StandardCharsets.UTF_8), "ignored"));
     }
     for (int i = 0; i < 97; i++) {
       bad.add(new Bad(c, "bad-done", realCompletions.get(0), "duplicate"));
@@ -185,6 +191,9 @@ class BadInputCampaignIT {
     var hugeDead = baton.deadLetters.records().stream().filter(r -> r.key() != null && new String(r.key()).equals("huge-trigger")).findFirst().orElseThrow();
     assertTrue(new String(hugeDead.headers().lastHeader(DeadLetters.REASON).value()).contains("larger than the limit"));
     assertEquals(Integer.toString(huge.length), new String(hugeDead.headers().lastHeader(DeadLetters.ORIGINAL_SIZE).value()));
+    assertEquals(50, baton.deadLetters.records().stream().filter(r -> r.key() != null && new String(r.key()).startsWith("forged-"))
+        .filter(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value()).startsWith("refused completion for bad-held/wait/1 has"))
+        .count(), "every forged completion of the running attempt is refused as such");
     Files.createFile(gate);
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("bad-held").status());
   }

@@ -31,16 +31,58 @@ public final class PlainJson {
 
   private PlainJson() {}
 
-  /** Reads one record of {@code type} from JSON text. */
-  public static <T extends SpecificRecord> T read(byte[] json, Class<T> type) {
-    JsonNode node;
+  /** One JSON value, nothing after it. */
+  private static final com.fasterxml.jackson.databind.ObjectReader ONE_VALUE =
+      MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /**
+   * Parses JSON text: valid UTF-8 (an overlong or otherwise malformed sequence is refused, not
+   * decoded as some character), one value, nothing but white space after it.
+   */
+  public static JsonNode parse(byte[] json) {
+    requireUtf8(json);
     try {
-      node = MAPPER.readTree(json);
-    } catch (Exception e) {
+      JsonNode node = ONE_VALUE.readTree(json);
+      if (node == null || node.isMissingNode()) {
+        throw new EventFormatException("not valid JSON: no value");
+      }
+      return node;
+    } catch (java.io.IOException e) {
       throw new EventFormatException("not valid JSON: " + firstLine(e.getMessage()));
     }
-    if (node == null || !node.isObject()) {
-      throw new EventFormatException("expected a JSON object");
+  }
+
+  /** Refuses bytes that are not valid UTF-8 (overlong forms, lone surrogates, cut sequences). */
+  public static void requireUtf8(byte[] bytes) {
+    java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    try {
+      decoder.decode(in);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new EventFormatException("not valid UTF-8: a malformed byte sequence at byte " + in.position());
+    }
+  }
+
+  /** What a JSON value is, for errors: "an array", "a string", ... */
+  public static String kind(JsonNode node) {
+    return switch (node.getNodeType()) {
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case NULL -> "null";
+      default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  /** Reads one record of {@code type} from JSON text. */
+  public static <T extends SpecificRecord> T read(byte[] json, Class<T> type) {
+    JsonNode node = parse(json);
+    if (!node.isObject()) {
+      throw new EventFormatException("a " + type.getSimpleName() + " must be a JSON object, not " + kind(node));
     }
     Schema schema = SpecificData.get().getSchema(type);
     return type.cast(readRecord(node, schema, ""));

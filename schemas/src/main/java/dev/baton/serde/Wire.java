@@ -1,5 +1,6 @@
 package dev.baton.serde;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.serde.registry.ConfluentSchemaRegistry;
 import dev.baton.serde.registry.RegistryException;
 import dev.baton.serde.registry.SchemaRegistry;
@@ -99,8 +100,14 @@ public final class Wire {
     }
     int first = firstNonSpace(bytes);
     if (first != '{') {
-      throw new EventFormatException("neither JSON nor Confluent-framed Avro: a " + type.getSimpleName()
-          + " must be a JSON object or start with the Avro magic byte 0x00");
+      JsonNode other;
+      try {
+        other = PlainJson.parse(bytes);
+      } catch (EventFormatException notJson) {
+        throw new EventFormatException("neither JSON nor Confluent-framed Avro: a " + type.getSimpleName()
+            + " must be a JSON object or start with the Avro magic byte 0x00 (" + notJson.getMessage() + ")");
+      }
+      throw new EventFormatException("a " + type.getSimpleName() + " must be a JSON object, not " + PlainJson.kind(other));
     }
     return PlainJson.read(bytes, type);
   }
@@ -129,11 +136,16 @@ public final class Wire {
         throw new EventFormatException("unreadable Avro event: " + e.getMessage());
       }
     }
+    JsonNode node;
     try {
-      return EventMaps.fromJson(PlainJson.MAPPER.readTree(bytes));
-    } catch (IOException e) {
+      node = PlainJson.parse(bytes);
+    } catch (EventFormatException e) {
       throw new EventFormatException("neither JSON nor Confluent-framed Avro: " + e.getMessage());
     }
+    if (!node.isObject()) {
+      throw new EventFormatException("an event must be a JSON object, not " + PlainJson.kind(node));
+    }
+    return EventMaps.fromJson(node);
   }
 
   private Schema writerSchema(byte[] bytes) {

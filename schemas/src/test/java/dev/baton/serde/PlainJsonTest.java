@@ -75,4 +75,32 @@ class PlainJsonTest {
         () -> read("{\"runId\":\"r\",\"job\":\"j\",\"attempt\":1,\"status\":\"EXPLODED\"}", JobCompletion.class));
     assertTrue(e.getMessage().contains("field 'status': expected one of"), e.getMessage());
   }
+
+  @Test
+  void jsonThatIsNotAnObjectIsCalledWhatItIs() {
+    var array = assertThrows(EventFormatException.class, () -> read("[]", WorkflowTrigger.class));
+    assertEquals("a WorkflowTrigger must be a JSON object, not an array", array.getMessage());
+    var string = assertThrows(EventFormatException.class, () -> read(" \"hello\"", WorkflowTrigger.class));
+    assertEquals("a WorkflowTrigger must be a JSON object, not a string", string.getMessage());
+    var notJson = assertThrows(EventFormatException.class, () -> read("hello", WorkflowTrigger.class));
+    assertTrue(notJson.getMessage().startsWith("neither JSON nor Confluent-framed Avro"), notJson.getMessage());
+    var event = assertThrows(EventFormatException.class, () -> Wire.json().decodeMap("[1]".getBytes(StandardCharsets.UTF_8)));
+    assertEquals("an event must be a JSON object, not an array", event.getMessage());
+  }
+
+  @Test
+  void malformedUtf8AndTrailingDataAreRefusedNotGuessed() {
+    byte[] overlong = {'{', '"', 't', 'e', 'm', 'p', 'l', 'a', 't', 'e', '"', ':', '"', 'a', (byte) 0xC0, (byte) 0xAF, 'b', '"', '}'};
+    var e = assertThrows(EventFormatException.class, () -> EventCodec.of(WorkflowTrigger.class).decode(overlong));
+    assertEquals("not valid UTF-8: a malformed byte sequence at byte 14", e.getMessage());
+    var map = assertThrows(EventFormatException.class, () -> Wire.json().decodeMap(overlong));
+    assertTrue(map.getMessage().contains("not valid UTF-8"), map.getMessage());
+    byte[] surrogate = {'{', '"', 't', 'e', 'm', 'p', 'l', 'a', 't', 'e', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
+    assertThrows(EventFormatException.class, () -> EventCodec.of(WorkflowTrigger.class).decode(surrogate));
+    var trailing = assertThrows(EventFormatException.class, () -> read("{\"template\":\"hello\"}x", WorkflowTrigger.class));
+    assertTrue(trailing.getMessage().startsWith("not valid JSON"), trailing.getMessage());
+    assertThrows(EventFormatException.class, () -> read("{\"template\":\"hello\"}{}", WorkflowTrigger.class));
+    assertEquals("hello", read("{\"template\":\"hello\"}\n", WorkflowTrigger.class).getTemplate());
+    assertEquals("h\u00e9llo \u2713", read("{\"template\":\"h\u00e9llo \u2713\"}", WorkflowTrigger.class).getTemplate());
+  }
 }

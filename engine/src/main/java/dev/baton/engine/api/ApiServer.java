@@ -348,7 +348,10 @@ public final class ApiServer implements AutoCloseable {
     }
     JsonNode node;
     try {
+      dev.baton.serde.PlainJson.requireUtf8(body);
       node = BODY_READER.readTree(body);
+    } catch (dev.baton.serde.EventFormatException e) {
+      throw new ApiException(400, "the body is " + e.getMessage());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
     }

@@ -30,10 +30,16 @@ final class TemplateValidator {
   void validate(Template template) {
     Map<String, Integer> position = new HashMap<>();
     List<JobSpec> jobs = template.jobs();
+    boolean duplicates = false;
     for (int i = 0; i < jobs.size(); i++) {
-      if (position.putIfAbsent(jobs.get(i).name(), i) != null) {
-        parser.error("jobs[" + i + "].name", "duplicate job name '" + jobs.get(i).name() + "'");
+      Integer first = position.putIfAbsent(jobs.get(i).name(), i);
+      if (first != null) {
+        parser.error("jobs[" + i + "].name", "duplicate job name '" + jobs.get(i).name() + "' (also jobs[" + first + "])");
+        duplicates = true;
       }
+    }
+    if (duplicates) {
+      return; // which job a name means is unclear: checks of dependencies and references would report made-up errors
     }
     if (template.onExit() != null && position.containsKey(template.onExit().name())) {
       parser.error("onExit.name", "the exit handler's name '" + template.onExit().name() + "' is also a job's");

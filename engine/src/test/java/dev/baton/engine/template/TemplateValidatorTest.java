@@ -124,4 +124,40 @@ class TemplateValidatorTest {
         """.formatted(when)));
     assertEquals("jobs[0].when", e.errors().get(0).field(), e.getMessage());
   }
+
+  @Test
+  void duplicateJobNameIsReportedAsThatAndNotAsAMadeUpDependencyError() {
+    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("dup.yaml", """
+        name: dup
+        version: 1
+        jobs:
+          - name: a
+            command: ["true"]
+          - name: a
+            command: ["true"]
+            dependsOn: [a]
+        """));
+    assertEquals(1, e.errors().size(), e.getMessage());
+    assertEquals("jobs[1].name", e.errors().get(0).field());
+    assertEquals("duplicate job name 'a' (also jobs[0])", e.errors().get(0).message());
+  }
+
+  @Test
+  void expressionErrorsQuoteAShortenedExpressionAndAPercentAsWritten() {
+    String when = "params.env == '" + "x".repeat(3_000) + "' %";
+    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("pct.yaml", """
+        name: pct
+        version: 1
+        params:
+          env: {default: prod}
+        jobs:
+          - name: a
+            command: [a]
+            when: "%s"
+        """.formatted(when)));
+    String message = e.errors().get(0).message();
+    assertTrue(message.length() < 1_000, message.length() + " characters: " + message);
+    assertTrue(message.contains("mismatched input '<EOF>'") || message.contains("'%'"), message);
+    assertFalse(message.contains("%%"), message);
+  }
 }
