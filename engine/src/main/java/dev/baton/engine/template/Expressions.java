@@ -113,38 +113,27 @@ public final class Expressions {
 
   /** A JSON null inside the event as CEL's null (a Java null would make the field unknown to CEL). */
   private static Object withCelNulls(Object value) {
-    if (value == null) {
-      return NullValue.NULL_VALUE;
-    }
-    if (value instanceof Map<?, ?> map) {
-      Map<Object, Object> copy = new java.util.LinkedHashMap<>();
-      map.forEach((k, v) -> copy.put(k, withCelNulls(v)));
-      return copy;
-    }
-    if (value instanceof List<?> list) {
-      List<Object> copy = new ArrayList<>(list.size());
-      list.forEach(v -> copy.add(withCelNulls(v)));
-      return copy;
-    }
-    return value;
+    return withLeaves(value, v -> v == null ? NullValue.NULL_VALUE : v);
   }
 
   /** CEL's nulls back as JSON's, for a list or map written as JSON text. */
   private static Object withJavaNulls(Object value) {
-    if (value instanceof NullValue) {
-      return null;
-    }
+    return withLeaves(value, v -> v instanceof NullValue ? null : v);
+  }
+
+  /** A copy of nested maps and lists with each leaf value replaced by {@code leaf}'s. */
+  private static Object withLeaves(Object value, java.util.function.UnaryOperator<Object> leaf) {
     if (value instanceof Map<?, ?> map) {
       Map<Object, Object> copy = new java.util.LinkedHashMap<>();
-      map.forEach((k, v) -> copy.put(k, withJavaNulls(v)));
+      map.forEach((k, v) -> copy.put(k, withLeaves(v, leaf)));
       return copy;
     }
     if (value instanceof List<?> list) {
       List<Object> copy = new ArrayList<>(list.size());
-      list.forEach(v -> copy.add(withJavaNulls(v)));
+      list.forEach(v -> copy.add(withLeaves(v, leaf)));
       return copy;
     }
-    return value;
+    return leaf.apply(value);
   }
 
   /** The result when it is a value; null, or a result CEL could not know, is an error. */
