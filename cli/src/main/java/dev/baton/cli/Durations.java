@@ -1,6 +1,6 @@
 package dev.baton.cli;
 
-import dev.baton.serde.DurationText;
+import dev.baton.settings.DurationText;
 import java.time.Duration;
 
 /** Duration options, written as in templates: 100ms, 30s, 5m, 1h. */

@@ -59,11 +59,11 @@ final class ReportCmd implements Callable<Integer> {
       }
     }
     // The job's secret variables (named by the dispatcher in BATON_SECRET_ENV) never leave the pod in its outputs.
-    List<String> secrets = env.getOrDefault(dev.baton.serde.Secrets.SECRET_ENV_NAMES, "").isBlank() ? List.of()
-        : java.util.Arrays.stream(env.get(dev.baton.serde.Secrets.SECRET_ENV_NAMES).split(",")).map(env::get)
+    List<String> secrets = env.getOrDefault(dev.baton.security.Secrets.SECRET_ENV_NAMES, "").isBlank() ? List.of()
+        : java.util.Arrays.stream(env.get(dev.baton.security.Secrets.SECRET_ENV_NAMES).split(",")).map(env::get)
             .filter(java.util.Objects::nonNull).toList();
-    outputs = dev.baton.serde.Secrets.mask(outputs, secrets);
-    error = dev.baton.serde.Secrets.mask(error, secrets);
+    outputs = dev.baton.security.Secrets.mask(outputs, secrets);
+    error = dev.baton.security.Secrets.mask(error, secrets);
     String token = env.get(AttemptTokens.TOKEN_VARIABLE);
     JobCompletion completion = JobCompletion.newBuilder()
         .setRunId(env.get("BATON_RUN_ID"))
@@ -80,7 +80,7 @@ final class ReportCmd implements Callable<Integer> {
         .setReporter("job")
         .build();
     try (CompletionPublisher publisher = new CompletionPublisher(env.get("BATON_BOOTSTRAP_SERVERS"), env.get("BATON_COMPLETIONS_TOPIC"),
-        dev.baton.serde.KafkaProperties.fromEnv(env),
+        dev.baton.kafka.KafkaProperties.fromEnv(env),
         dev.baton.serde.Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
         c -> token)) {
       publisher.publish(completion);

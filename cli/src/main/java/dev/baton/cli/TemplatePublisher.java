@@ -55,9 +55,9 @@ public final class TemplatePublisher {
     return loaded;
   }
 
-  /** With the Kafka client settings of the environment ({@link dev.baton.serde.KafkaProperties}). */
+  /** With the Kafka client settings of the environment ({@link dev.baton.kafka.KafkaProperties}). */
   public static void publish(String bootstrapServers, String topic, List<Loaded> templates) {
-    publish(bootstrapServers, topic, templates, dev.baton.serde.KafkaProperties.fromEnv(System.getenv()));
+    publish(bootstrapServers, topic, templates, dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
   }
 
   public static void publish(String bootstrapServers, String topic, List<Loaded> templates, java.util.Map<String, String> kafka) {

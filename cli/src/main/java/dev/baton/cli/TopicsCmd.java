@@ -1,6 +1,6 @@
 package dev.baton.cli;
 
-import dev.baton.serde.TopicAdmin;
+import dev.baton.kafka.TopicAdmin;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -7,7 +7,7 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
-import dev.baton.serde.TopicAdmin;
+import dev.baton.kafka.TopicAdmin;
 import dev.baton.serde.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -51,7 +51,7 @@ class KubernetesRuntimeIT {
 
   @BeforeAll
   static void startBaton() throws Exception {
-    dev.baton.serde.TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("k8s"), 3, (short) 1);
+    dev.baton.kafka.TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("k8s"), 3, (short) 1);
     baton = new BatonHarness("k8s", work, Path.of("../templates"), 16, runtime());
     baton.apply("oom.yaml", """
         name: oom

@@ -19,7 +19,7 @@ import dev.baton.engine.EngineConfig;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.redis.RedisSettings;
-import dev.baton.serde.TopicAdmin;
+import dev.baton.kafka.TopicAdmin;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;

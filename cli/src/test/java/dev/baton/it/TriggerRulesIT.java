@@ -10,7 +10,7 @@ import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
-import dev.baton.serde.TopicAdmin;
+import dev.baton.kafka.TopicAdmin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -49,7 +49,7 @@ class WarmPoolIT {
   }
 
   static WarmPool pool(int min, int max, String idle) {
-    return WarmPool.newBuilder().setMin(min).setMax(max).setIdleTimeoutMs(dev.baton.serde.DurationText.parse(idle).toMillis()).build();
+    return WarmPool.newBuilder().setMin(min).setMax(max).setIdleTimeoutMs(dev.baton.settings.DurationText.parse(idle).toMillis()).build();
   }
 
   @BeforeAll
@@ -57,7 +57,7 @@ class WarmPoolIT {
     mock = new MockKubernetes();
     client = mock.client();
     execs = mock.execs;
-    dev.baton.serde.TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("warm"), 3, (short) 1);
+    dev.baton.kafka.TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("warm"), 3, (short) 1);
     baton = new BatonHarness("warm", work, null, 16, runtime(Map.of("pooled:1", pool(3, 3, "10m"))));
     baton.apply("pooled.yaml", """
         name: pooled

@@ -81,7 +81,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   public Dispatcher start() {
-    dev.baton.serde.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
+    dev.baton.kafka.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
     consumer.subscribe(List.of(config.topics().dispatch()));
     loop.start();
     LOG.info("dispatcher {} consuming {} (at most {} jobs at once)", config.groupId(), config.topics().dispatch(), config.maxConcurrentJobs());

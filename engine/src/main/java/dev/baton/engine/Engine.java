@@ -126,8 +126,8 @@ public final class Engine implements AutoCloseable {
   }
 
   public Engine start() {
-    dev.baton.serde.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
-    int runPartitions = dev.baton.serde.TopicAdmin.runPartitions(config.bootstrapServers(), config.kafka(), config.topics());
+    dev.baton.kafka.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
+    int runPartitions = dev.baton.kafka.TopicAdmin.runPartitions(config.bootstrapServers(), config.kafka(), config.topics());
     timers = new dev.baton.engine.topology.TimerPublisher(runs, config.topics(), config.wire(), config.bootstrapServers(), config.kafka(),
         Duration.ofMillis(100), java.time.Clock.systemUTC()).start();
     streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, timers, config.wire(),

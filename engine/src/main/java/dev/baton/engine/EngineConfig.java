@@ -1,7 +1,7 @@
 package dev.baton.engine;
 
 import dev.baton.security.AttemptTokens;
-import dev.baton.serde.KafkaProperties;
+import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import dev.baton.engine.template.Templates;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.security.AttemptTokens;
-import dev.baton.serde.TopicAdmin;
+import dev.baton.kafka.TopicAdmin;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.io.PrintWriter;

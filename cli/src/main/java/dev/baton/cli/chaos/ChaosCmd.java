@@ -6,7 +6,7 @@ import dev.baton.engine.template.Templates;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import dev.baton.serde.EventCodec;
-import dev.baton.serde.TopicAdmin;
+import dev.baton.kafka.TopicAdmin;
 import dev.baton.serde.Topics;
 import java.io.PrintWriter;
 import java.net.URI;

@@ -6,7 +6,7 @@ import dev.baton.dispatcher.DispatcherConfig;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
-import dev.baton.serde.TopicAdmin;
+import dev.baton.kafka.TopicAdmin;
 import dev.baton.serde.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;

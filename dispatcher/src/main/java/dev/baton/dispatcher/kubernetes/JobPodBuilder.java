@@ -143,7 +143,7 @@ public final class JobPodBuilder {
     env.put("BATON_BOOTSTRAP_SERVERS", s.podBootstrapServers());
     env.put("BATON_COMPLETIONS_TOPIC", s.completionsTopic());
     if (!d.getSecretEnv().isEmpty()) {
-      env.put(dev.baton.serde.Secrets.SECRET_ENV_NAMES, String.join(",", d.getSecretEnv().keySet()));
+      env.put(dev.baton.security.Secrets.SECRET_ENV_NAMES, String.join(",", d.getSecretEnv().keySet()));
     }
     List<EnvVar> vars = new ArrayList<>(env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList());
     // Secrets by reference: the kubelet reads the Secret; its value is never in the pod spec, the dispatch or an event.

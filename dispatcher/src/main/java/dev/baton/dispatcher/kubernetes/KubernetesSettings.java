@@ -88,7 +88,7 @@ public record KubernetesSettings(
       if (eq <= 0 || parts.length < 3 || parts.length > 4 || (parts.length == 4 && !parts[3].equals("reuse"))) {
         throw new IllegalArgumentException("BATON_K8S_WARM_POOLS: '" + entry.trim() + "' is not image=min/max/idleTimeout[/reuse]");
       }
-      Duration idle = dev.baton.serde.DurationText.parse(parts[2]);
+      Duration idle = dev.baton.settings.DurationText.parse(parts[2]);
       int min = Integer.parseInt(parts[0]);
       int max = Integer.parseInt(parts[1]);
       if (idle == null || min < 0 || max < 1 || min > max) {

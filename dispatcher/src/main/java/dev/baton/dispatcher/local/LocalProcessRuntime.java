@@ -4,7 +4,7 @@ import dev.baton.dispatcher.JobRuntime;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
-import dev.baton.serde.Secrets;
+import dev.baton.security.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.baton.engine.template;
 
-import dev.baton.serde.DurationText;
+import dev.baton.settings.DurationText;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.baton.serde;
+package dev.baton.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.baton.serde;
+package dev.baton.security;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
-package dev.baton.serde;
+package dev.baton.kafka;
 
+import dev.baton.serde.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

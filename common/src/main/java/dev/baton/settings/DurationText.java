@@ -1,4 +1,4 @@
-package dev.baton.serde;
+package dev.baton.settings;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,4 +1,4 @@
-package dev.baton.serde;
+package dev.baton.kafka;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
