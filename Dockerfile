@@ -17,7 +17,7 @@ EXPOSE 8080
 
 FROM base AS engine
 ENV BATON_STATE_DIR=/tmp/baton-streams
-ENTRYPOINT ["java", "-cp", "/app/lib/*", "dev.baton.engine.Engine"]
+ENTRYPOINT ["java", "-cp", "/app/lib/*", "dev.baton.engine.main.EngineMain"]
 
 FROM base AS dispatcher
 ENTRYPOINT ["java", "-cp", "/app/lib/*", "dev.baton.dispatcher.DispatcherMain"]

@@ -234,7 +234,7 @@ class ApiIT {
   @Test
   void withATokenEveryApiCallNeedsItAndTheNetworkNeedsAToken() throws Exception {
     String token = "t0ken-" + System.nanoTime();
-    try (ApiServer locked = new ApiServer(baton.engine, baton.engineConfig(), "127.0.0.1", 0, token)) {
+    try (ApiServer locked = new ApiServer(dev.baton.engine.main.EngineMain.apiSources(baton.engine), baton.engineConfig(), "127.0.0.1", 0, token)) {
       String base = "http://127.0.0.1:" + locked.port();
       HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(401, anonymous.statusCode());
@@ -250,7 +250,7 @@ class ApiIT {
           "probes stay open");
     }
     IllegalArgumentException open = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new ApiServer(baton.engine, baton.engineConfig(), "0.0.0.0", 0, null));
+        () -> new ApiServer(dev.baton.engine.main.EngineMain.apiSources(baton.engine), baton.engineConfig(), "0.0.0.0", 0, null));
     assertTrue(open.getMessage().contains("BATON_HTTP_TOKEN_FILE"), open.getMessage());
   }
 

@@ -130,7 +130,7 @@ final class BatonHarness implements AutoCloseable {
 
   /** The REST API and web UI over this harness's engine, on a free port of 127.0.0.1. */
   dev.baton.engine.api.ApiServer startApi() throws java.io.IOException {
-    return new dev.baton.engine.api.ApiServer(engine, engineConfig(), "127.0.0.1", 0);
+    return new dev.baton.engine.api.ApiServer(dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig(), "127.0.0.1", 0);
   }
 
   /** Stops the engine and starts a new one: same application id, same Redis, state only where it is kept. */

@@ -15,7 +15,6 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -271,39 +270,5 @@ public final class Engine implements AutoCloseable {
           .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
     runs.close();
-  }
-
-  public static void main(String[] args) throws Exception {
-    try {
-      run();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      // Bad settings, refused credentials: one clear line and a non-zero exit, not a process left hanging.
-      System.err.println("baton engine: " + e.getMessage());
-      System.exit(2);
-    }
-  }
-
-  private static void run() throws Exception {
-    var metrics = dev.baton.metrics.Metrics.prometheus();
-    Engine engine = new Engine(EngineConfig.fromEnv(System.getenv()), metrics).start();
-    int healthPort = Integer.parseInt(System.getenv().getOrDefault("BATON_HEALTH_PORT", "8080"));
-    dev.baton.health.HealthServer health = new dev.baton.health.HealthServer(healthPort, engine::live, engine::ready, metrics::scrape);
-    // The REST API is off unless BATON_HTTP_PORT is set, on 127.0.0.1 unless BATON_HTTP_HOST says otherwise, and needs the
-    // bearer token of BATON_HTTP_TOKEN_FILE when that is set (it must be, on any other interface).
-    String httpPort = System.getenv("BATON_HTTP_PORT");
-    String tokenFile = System.getenv("BATON_HTTP_TOKEN_FILE");
-    String token = tokenFile == null ? null : java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile)).strip();
-    dev.baton.engine.api.ApiServer api = httpPort == null ? null : new dev.baton.engine.api.ApiServer(engine,
-        EngineConfig.fromEnv(System.getenv()), System.getenv().getOrDefault("BATON_HTTP_HOST", "127.0.0.1"), Integer.parseInt(httpPort), token);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (api != null) {
-        api.close();
-      }
-      health.close();
-      engine.close();
-      stopped.countDown();
-    }, "engine-shutdown"));
-    stopped.await();
   }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Baton's engine as the benchmark runs it: its own JVM, started the way a deployment starts it
- * ({@code dev.baton.engine.Engine} with {@code BATON_*} variables), so its CPU time and memory are
+ * ({@code dev.baton.engine.main.EngineMain} with {@code BATON_*} variables), so its CPU time and memory are
  * its own. Heap and JFR recordings go through {@code jcmd}; Kafka Streams' meters through the
  * engine's {@code /metrics}.
  */
@@ -39,7 +39,7 @@ final class EngineProcess implements AutoCloseable {
     env.put("BATON_HEALTH_PORT", Integer.toString(healthPort));
     env.put("BATON_STATE_DIR", work.resolve(name + "-state").toString());
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    ChildProcess child = new ChildProcess(name, ChildProcess.java("dev.baton.engine.Engine"), env, work.resolve(name + ".log")).start();
+    ChildProcess child = new ChildProcess(name, ChildProcess.java("dev.baton.engine.main.EngineMain"), env, work.resolve(name + ".log")).start();
     EngineProcess engine = new EngineProcess(child, healthPort, work);
     engine.awaitReady(Duration.ofSeconds(90));
     return engine;

@@ -63,7 +63,7 @@ final class ChaosCluster implements AutoCloseable {
     env.put("BATON_APPLICATION_ID", "baton-chaos");
     env.put("BATON_STATE_DIR", work.resolve("engine-" + i).toString());
     env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
-    return new ChildProcess("engine-" + i, ChildProcess.java("dev.baton.engine.Engine"), env, work.resolve("engine-" + i + ".log"));
+    return new ChildProcess("engine-" + i, ChildProcess.java("dev.baton.engine.main.EngineMain"), env, work.resolve("engine-" + i + ".log"));
   }
 
   ChildProcess dispatcher(int i) {

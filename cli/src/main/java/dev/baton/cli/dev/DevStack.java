@@ -81,7 +81,7 @@ public final class DevStack implements AutoCloseable {
     started.push(dispatcher);
     Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);
-    dev.baton.engine.api.ApiServer api = new dev.baton.engine.api.ApiServer(engine, engineConfig, "127.0.0.1", ports.http());
+    dev.baton.engine.api.ApiServer api = new dev.baton.engine.api.ApiServer(dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig, "127.0.0.1", ports.http());
     started.push(api);
     apiUrl = "http://localhost:" + api.port();
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
@@ -44,7 +43,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class ApiServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final Engine engine;
+  private final Sources sources;
   private final EngineConfig config;
   private final HttpServer server;
   private final KafkaProducer<String, byte[]> producer;
@@ -58,8 +57,13 @@ public final class ApiServer implements AutoCloseable {
         return t;
       });
 
-  public ApiServer(Engine engine, EngineConfig config, String host, int port) throws IOException {
-    this(engine, config, host, port, null);
+  /** What the API reads: runs, the latest templates, the engine's health and meters. */
+  public record Sources(dev.baton.engine.state.RunRepository runs, java.util.function.Supplier<List<Template>> templates,
+      java.util.function.BooleanSupplier live, java.util.function.BooleanSupplier ready,
+      io.micrometer.core.instrument.MeterRegistry metrics) {}
+
+  public ApiServer(Sources sources, EngineConfig config, String host, int port) throws IOException {
+    this(sources, config, host, port, null);
   }
 
   /**
@@ -67,13 +71,13 @@ public final class ApiServer implements AutoCloseable {
    * ({@code Authorization: Bearer <token>}, or the {@code baton_token} cookie the web UI sets);
    * others get 401. Bound to anything but the loopback interface, the API needs one.
    */
-  public ApiServer(Engine engine, EngineConfig config, String host, int port, String token) throws IOException {
+  public ApiServer(Sources sources, EngineConfig config, String host, int port, String token) throws IOException {
     if ((token == null || token.isBlank()) && !java.net.InetAddress.getByName(host).isLoopbackAddress()) {
       throw new IllegalArgumentException("the API on " + host + " would be open to the network: set BATON_HTTP_TOKEN_FILE to a file"
           + " holding a bearer token, or keep BATON_HTTP_HOST on 127.0.0.1");
     }
     this.token = token == null || token.isBlank() ? null : token.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    this.engine = engine;
+    this.sources = sources;
     this.config = config;
     Properties p = new Properties();
     p.put("bootstrap.servers", config.bootstrapServers());
@@ -103,9 +107,9 @@ public final class ApiServer implements AutoCloseable {
         sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
       }
     });
-    server.createContext("/healthz", ex -> send(ex, engine.live() ? 200 : 503, Map.of("live", engine.live())));
-    server.createContext("/readyz", ex -> send(ex, engine.ready() ? 200 : 503, Map.of("ready", engine.ready())));
-    if (engine.counters().registry() instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+    server.createContext("/healthz", ex -> send(ex, sources.live().getAsBoolean() ? 200 : 503, Map.of("live", sources.live().getAsBoolean())));
+    server.createContext("/readyz", ex -> send(ex, sources.ready().getAsBoolean() ? 200 : 503, Map.of("ready", sources.ready().getAsBoolean())));
+    if (sources.metrics() instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
       server.createContext("/metrics", ex -> {
         if (authorized(ex)) {
           sendRaw(ex, 200, dev.baton.metrics.Metrics.CONTENT_TYPE, prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -236,7 +240,7 @@ public final class ApiServer implements AutoCloseable {
       }
       case "GET /api/templates" -> {
         List<Map<String, Object>> out = new ArrayList<>();
-        engine.templates().latest().stream().sorted(java.util.Comparator.comparing(Template::name))
+        sources.templates().get().stream().sorted(java.util.Comparator.comparing(Template::name))
             .forEach(t -> out.add(Map.of("name", t.name(), "version", t.version(), "description", t.description())));
         send(ex, 200, out);
       }
@@ -257,18 +261,18 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private Template template(String name) {
-    return engine.templates().latest().stream().filter(t -> t.name().equals(name)).findFirst()
+    return sources.templates().get().stream().filter(t -> t.name().equals(name)).findFirst()
         .orElseThrow(() -> new ApiException(404, "no template '" + name + "'"));
   }
 
   private RunState run(String runId) {
-    return engine.runs().find(runId).orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
+    return sources.runs().find(runId).orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
   }
 
   private RunState awaitRun(String runId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      java.util.Optional<RunState> run = engine.runs().find(runId);
+      java.util.Optional<RunState> run = sources.runs().find(runId);
       if (run.isPresent()) {
         return run.get();
       }
@@ -302,7 +306,7 @@ public final class ApiServer implements AutoCloseable {
     }
     List<Map<String, Object>> out = new ArrayList<>();
     // The newest runs, read in one pipeline: one Redis round trip per request, not one per run.
-    for (RunState r : engine.runs().findAll(engine.runs().recentRuns(limit * 10))) {
+    for (RunState r : sources.runs().findAll(sources.runs().recentRuns(limit * 10))) {
       if ((q.containsKey("template") && !r.template().equals(q.get("template")))
           || (q.containsKey("status") && !r.status().name().equalsIgnoreCase(q.get("status")))) {
         continue;
@@ -409,7 +413,7 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiException(400, "field 'runId' must be 1 to 200 letters, digits and . _ : - (starting with a letter or digit), got "
           + (body.get("runId").isTextual() ? "'" + (runId.length() > 100 ? runId.substring(0, 100) + "..." : runId) + "'" : body.get("runId").getNodeType()));
     }
-    if (engine.runs().find(runId).isPresent()) {
+    if (sources.runs().find(runId).isPresent()) {
       throw new ApiException(409, "run '" + runId + "' already exists; a run id starts one run");
     }
     WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setEventId("trigger:" + runId).setOccurredAt(Instant.now())
