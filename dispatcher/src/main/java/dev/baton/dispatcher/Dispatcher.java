@@ -2,7 +2,6 @@ package dev.baton.dispatcher;
 
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
-import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
@@ -93,7 +92,7 @@ public final class Dispatcher implements AutoCloseable {
     return loop.isAlive();
   }
 
-  /** The dispatcher consumes: its loop is alive and it has partitions to read (or the group has none for it yet). */
+  /** The dispatcher consumes: its loop is alive and it is not stopping. */
   public boolean ready() {
     return loop.isAlive() && !stopping.get();
   }
@@ -210,9 +209,7 @@ public final class Dispatcher implements AutoCloseable {
       startFailures.remove(id);
       if (started) {
         // The attempt's timeout counts from here, not from its dispatch: waiting for a slot is not the job's time.
-        completions.publish(JobCompletion.newBuilder().setEventId(id + "/started").setRunId(dispatch.getRunId())
-            .setOccurredAt(java.time.Instant.now()).setJob(dispatch.getJob()).setAttempt(dispatch.getAttempt()).setItem(dispatch.getItem())
-            .setStatus(CompletionStatus.STARTED).setStartedAt(java.time.Instant.now()).setReporter("dispatcher").build());
+        completions.publish(Reports.started(dispatch));
       }
       return started;
     } catch (RuntimeException e) {
@@ -224,9 +221,7 @@ public final class Dispatcher implements AutoCloseable {
       startFailures.remove(id);
       LOG.warn("could not start {} after {} tries; reporting it FAILED: {}", id, tries, e.toString());
       meters.ended(CompletionStatus.FAILED.name());
-      completions.publish(JobCompletion.newBuilder().setEventId(id).setRunId(dispatch.getRunId()).setOccurredAt(java.time.Instant.now())
-          .setJob(dispatch.getJob()).setAttempt(dispatch.getAttempt()).setItem(dispatch.getItem()).setStatus(CompletionStatus.FAILED)
-          .setReporter("dispatcher").setErrorTail("the runtime could not start the job after " + tries + " tries: " + e).build());
+      completions.publish(Reports.failed(dispatch, "the runtime could not start the job after " + tries + " tries: " + e));
       return true;
     }
   }

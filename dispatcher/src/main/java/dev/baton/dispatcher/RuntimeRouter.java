@@ -1,9 +1,7 @@
 package dev.baton.dispatcher;
 
-import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,10 +24,7 @@ public final class RuntimeRouter implements JobRuntime {
     String name = dispatch.getRuntime() == null ? defaultRuntime : dispatch.getRuntime();
     JobRuntime runtime = runtimes.get(name);
     if (runtime == null) {
-      onEnd.accept(JobCompletion.newBuilder().setEventId(dispatch.getAttemptId()).setRunId(dispatch.getRunId())
-          .setOccurredAt(Instant.now()).setJob(dispatch.getJob()).setAttempt(dispatch.getAttempt()).setItem(dispatch.getItem())
-          .setStatus(CompletionStatus.FAILED).setReporter("dispatcher")
-          .setErrorTail("this dispatcher has no '" + name + "' runtime (it runs " + runtimes.keySet() + ")").build());
+      onEnd.accept(Reports.failed(dispatch, "this dispatcher has no '" + name + "' runtime (it runs " + runtimes.keySet() + ")"));
       return true;
     }
     return runtime.start(dispatch, onEnd);

@@ -87,12 +87,6 @@ public record EngineConfig(
         finishedRunRetention, maxAppliedIds, kafka, wire, processingGuarantee, settings, tokens);
   }
 
-  /** The same settings with another processing guarantee (see docs/benchmarks.md for what each one guarantees). */
-  public EngineConfig withProcessingGuarantee(String guarantee) {
-    return new EngineConfig(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor,
-        finishedRunRetention, maxAppliedIds, kafka, wire, guarantee, redis, tokens);
-  }
-
   /** The same settings with another completion key (shared with the dispatcher). */
   public EngineConfig withTokens(AttemptTokens other) {
     return new EngineConfig(bootstrapServers, redisUrl, applicationId, topics, stateDir, commitInterval, replicationFactor,

@@ -2,14 +2,12 @@ package dev.baton.dispatcher.kubernetes;
 
 import dev.baton.dispatcher.CompletionPublisher;
 import dev.baton.dispatcher.JobRuntime;
-import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -99,9 +97,7 @@ public final class KubernetesRuntime implements JobRuntime {
   }
 
   private static JobCompletion failed(JobDispatch d, String why) {
-    return JobCompletion.newBuilder().setEventId(d.getAttemptId()).setRunId(d.getRunId()).setOccurredAt(Instant.now())
-        .setJob(d.getJob()).setAttempt(d.getAttempt()).setItem(d.getItem()).setStatus(CompletionStatus.FAILED)
-        .setErrorTail(why).setReporter("dispatcher").build();
+    return dev.baton.dispatcher.Reports.failed(d, why);
   }
 
   /** Deletes the attempt's pod: cancel, or a timeout the engine enforced. */

@@ -159,8 +159,7 @@ final class WarmExec implements AutoCloseable {
 
   private static JobCompletion completion(JobDispatch d, CompletionStatus status, Integer exit, Map<String, String> outputs, String error,
       String output, Instant started, Instant ended) {
-    return JobCompletion.newBuilder().setEventId(d.getAttemptId()).setRunId(d.getRunId()).setOccurredAt(ended).setJob(d.getJob())
-        .setAttempt(d.getAttempt()).setItem(d.getItem()).setStatus(status).setExitCode(exit).setOutputs(outputs).setErrorTail(error)
+    return dev.baton.dispatcher.Reports.of(d, ended).setStatus(status).setExitCode(exit).setOutputs(outputs).setErrorTail(error)
         .setOutputTail(output).setStartedAt(started).setEndedAt(ended).setReporter("warm-pod").build();
   }
 

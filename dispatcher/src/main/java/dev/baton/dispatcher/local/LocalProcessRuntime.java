@@ -220,13 +220,7 @@ public final class LocalProcessRuntime implements JobRuntime {
 
   private static JobCompletion completion(JobDispatch d, CompletionStatus status, Integer exit, Map<String, String> outputs,
       String error, String output, Instant started, Instant ended) {
-    return JobCompletion.newBuilder()
-        .setEventId(d.getAttemptId())
-        .setRunId(d.getRunId())
-        .setOccurredAt(ended != null ? ended : Instant.now())
-        .setJob(d.getJob())
-        .setAttempt(d.getAttempt())
-        .setItem(d.getItem())
+    return dev.baton.dispatcher.Reports.of(d, ended != null ? ended : Instant.now())
         .setStatus(status)
         .setExitCode(exit)
         .setOutputs(outputs)
