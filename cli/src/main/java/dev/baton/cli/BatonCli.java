@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code baton} command line. */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
     description = "Baton: an event-driven workflow engine on Kafka.",
-    subcommands = {DevCmd.class, RunCmd.class, StatusCmd.class, RunsCmd.class, WatchCmd.class, CancelCmd.Cancel.class, CancelCmd.Retry.class,
+    subcommands = {DevCmd.class, RunCmd.class, StatusCmd.class, RunsCmd.class, WatchCmd.class, CancelCmd.class, RetryCmd.class,
         TemplatesCmd.class, TriggersCmd.class, TopicsCmd.class, ReportCmd.class, dev.baton.cli.chaos.ChaosCmd.class,
         dev.baton.cli.bench.BenchCmd.class,
         CommandLine.HelpCommand.class})

@@ -93,7 +93,7 @@ final class Completions {
       s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), item.index(), item.attempt(), c.getExitCode(), c.getOutputs(), null);
       FanOut.itemEnded(s, spec, s.item(spec.name(), item.index()), true, null);
       if (s.job(spec.name()).status() == JobStatus.SUCCEEDED) {
-        Scheduler.advance(s);
+        NextJobs.advance(s);
       }
       return s.decision();
     }
@@ -139,7 +139,7 @@ final class Completions {
     if (isExitHandler(s, spec)) {
       Lifecycle.exitHandlerEnded(s, true);
     } else {
-      Scheduler.advance(s);
+      NextJobs.advance(s);
     }
   }
 

@@ -20,7 +20,7 @@ import java.util.Map;
  * The decision core: {@code decide(state, event, template, now)} returns the new state, the
  * commands to carry out and the transitions used. Pure: no clock ({@code now} is the input
  * record's timestamp), no random ids, no I/O, inputs are not mutated. Illegal inputs become
- * {@link Reject}, not exceptions. The rules live in small classes: {@link Scheduler} (what starts),
+ * {@link Reject}, not exceptions. The rules live in small classes: {@link NextJobs} (what starts),
  * {@link FanOut}, {@link Completions} (success, failure, retry), {@link Lifecycle} (admission,
  * timeouts, cancel, exit handler, rerun).
  */

@@ -3,9 +3,12 @@ package dev.baton.engine.decide;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
+import dev.baton.events.PodOptions;
 import dev.baton.events.RunEventType;
+import dev.baton.events.SecretRef;
 import dev.baton.events.TimerFired;
 import dev.baton.events.TimerKind;
+import dev.baton.events.WarmPool;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,23 +111,23 @@ final class Dispatches {
     }
   }
 
-  private static Map<String, dev.baton.events.SecretRef> secretEnv(JobSpec spec) {
-    Map<String, dev.baton.events.SecretRef> out = new java.util.LinkedHashMap<>();
-    spec.secretEnv().forEach((name, ref) -> out.put(name, new dev.baton.events.SecretRef(ref.name(), ref.key())));
+  private static Map<String, SecretRef> secretEnv(JobSpec spec) {
+    Map<String, SecretRef> out = new java.util.LinkedHashMap<>();
+    spec.secretEnv().forEach((name, ref) -> out.put(name, new SecretRef(ref.name(), ref.key())));
     return out;
   }
 
-  private static dev.baton.events.PodOptions podOptions(JobSpec spec) {
+  private static PodOptions podOptions(JobSpec spec) {
     if (spec.pod() == null) {
       return null;
     }
-    return dev.baton.events.PodOptions.newBuilder()
+    return PodOptions.newBuilder()
         .setResources(spec.pod().resources())
         .setNodeSelector(spec.pod().nodeSelector())
         .setTolerations(spec.pod().tolerations())
         .setServiceAccountName(spec.pod().serviceAccountName())
         .setImagePullSecrets(spec.pod().imagePullSecrets())
-        .setWarm(spec.pod().warm() == null ? null : dev.baton.events.WarmPool.newBuilder().setMin(spec.pod().warm().min())
+        .setWarm(spec.pod().warm() == null ? null : WarmPool.newBuilder().setMin(spec.pod().warm().min())
             .setMax(spec.pod().warm().max()).setIdleTimeoutMs(spec.pod().warm().idleTimeout().toMillis())
             .setReuse(spec.pod().warm().reuse()).build())
         .build();

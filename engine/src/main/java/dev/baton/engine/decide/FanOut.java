@@ -32,7 +32,7 @@ final class FanOut {
     try {
       values = Expressions.evalList(spec.forEach(), Variables.of(s.state));
     } catch (Expressions.InvalidExpressionException e) {
-      Scheduler.failBeforeStart(s, job, "forEach cannot be evaluated: " + e.getMessage());
+      NextJobs.failBeforeStart(s, job, "forEach cannot be evaluated: " + e.getMessage());
       return;
     }
     for (int i = 0; i < values.size(); i++) {

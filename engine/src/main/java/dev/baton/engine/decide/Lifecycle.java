@@ -19,7 +19,7 @@ final class Lifecycle {
     s.moveRun(RunStatus.RUNNING, null, null);
     s.emitRun(RunEventType.RUN_STARTED, detail);
     scheduleRunTimeout(s);
-    Scheduler.advance(s);
+    NextJobs.advance(s);
   }
 
   private static void scheduleRunTimeout(Step s) {
@@ -159,7 +159,7 @@ final class Lifecycle {
     s.moveRun(RunStatus.RUNNING, null, null);
     s.emitRun(RunEventType.RUN_RETRIED, "rerun from the failed jobs");
     scheduleRunTimeout(s);
-    Scheduler.advance(s);
+    NextJobs.advance(s);
     return s.decision();
   }
 }

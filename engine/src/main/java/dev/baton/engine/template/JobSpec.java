@@ -26,7 +26,7 @@ public record JobSpec(
     RetrySpec retry,
     Duration timeout,
     String runtime,
-    PodOptions pod,
+    KubernetesOptions pod,
     Map<String, SecretRef> secretEnv,
     Duration startTimeout) {
 

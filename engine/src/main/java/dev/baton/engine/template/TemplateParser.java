@@ -356,7 +356,7 @@ final class TemplateParser {
     if (runtime != null && !RUNTIMES.contains(runtime)) {
       error(path + ".runtime", "must be local or kubernetes, got '" + runtime + "'");
     }
-    PodOptions pod = pod(f.get("kubernetes"), path + ".kubernetes");
+    KubernetesOptions pod = pod(f.get("kubernetes"), path + ".kubernetes");
     if ("kubernetes".equals(runtime) && image == null) {
       error(path + ".image", "a job on the kubernetes runtime needs an image");
     }
@@ -365,7 +365,7 @@ final class TemplateParser {
             startTimeout);
   }
 
-  private PodOptions pod(Node node, String path) {
+  private KubernetesOptions pod(Node node, String path) {
     if (node == null || isNull(node)) {
       return null;
     }
@@ -398,7 +398,7 @@ final class TemplateParser {
         lines.put(tpath, t.getStartMark().getLine() + 1);
         if (t instanceof MappingNode tm) {
           Map<String, String> one = new LinkedHashMap<>();
-          fields(tm, tpath, new java.util.HashSet<>(PodOptions.TOLERATION_KEYS)).forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
+          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS)).forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
           tolerations.add(one);
         } else {
           error(tpath, "a toleration is a mapping with key, operator, value, effect");
@@ -409,10 +409,10 @@ final class TemplateParser {
     }
     String serviceAccount = optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
     List<String> pullSecrets = stringList(f.get("imagePullSecrets"), path + ".imagePullSecrets", false);
-    return new PodOptions(resources, nodeSelector, tolerations, serviceAccount, pullSecrets, warm(f.get("warm"), path + ".warm"));
+    return new KubernetesOptions(resources, nodeSelector, tolerations, serviceAccount, pullSecrets, warm(f.get("warm"), path + ".warm"));
   }
 
-  private PodOptions.WarmPool warm(Node node, String path) {
+  private KubernetesOptions.WarmPool warm(Node node, String path) {
     if (node == null || isNull(node)) {
       return null;
     }
@@ -437,7 +437,7 @@ final class TemplateParser {
       }
       reuse = "true".equals(text);
     }
-    return new PodOptions.WarmPool(min, max, idle, reuse);
+    return new KubernetesOptions.WarmPool(min, max, idle, reuse);
   }
 
   /** A mapping of label-like keys (nodeSelector) to values. */

@@ -8,7 +8,7 @@ import java.util.Map;
  * {@code requests.cpu}, {@code requests.memory}, {@code limits.cpu}, {@code limits.memory}; what a
  * job leaves out comes from the dispatcher's defaults.
  */
-public record PodOptions(
+public record KubernetesOptions(
     Map<String, String> resources,
     Map<String, String> nodeSelector,
     List<Map<String, String>> tolerations,
@@ -27,7 +27,7 @@ public record PodOptions(
   public static final List<String> RESOURCE_KEYS = List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory");
   public static final List<String> TOLERATION_KEYS = List.of("key", "operator", "value", "effect", "tolerationSeconds");
 
-  public PodOptions {
+  public KubernetesOptions {
     resources = Map.copyOf(resources);
     nodeSelector = Map.copyOf(nodeSelector);
     tolerations = tolerations.stream().map(Map::copyOf).toList();

@@ -14,8 +14,8 @@ import java.util.Map;
  * is dispatched, or fans out. Repeats until nothing changes (a skip can make another job ready),
  * then ends the run SUCCEEDED when every job succeeded or was skipped.
  */
-final class Scheduler {
-  private Scheduler() {}
+final class NextJobs {
+  private NextJobs() {}
 
   static void advance(Step s) {
     boolean changed = true;
