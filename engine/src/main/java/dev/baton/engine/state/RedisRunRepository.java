@@ -40,88 +40,13 @@ import org.redisson.client.codec.StringCodec;
 public final class RedisRunRepository implements RunRepository {
   private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
 
-  private static final String LOAD = """
-      local v = redis.call('HMGET', KEYS[1], 'version', 'state', 'outputs', 'applied:' .. ARGV[1])
-      return {v[1] or '0', v[2] or '', v[4] or '', v[3] or ''}
-      """;
+  private static final String LOAD = LuaScripts.read("load");
 
-  // A compare-and-set on version; then state, applied id, instances, timers and admission together.
-  // Four commands in the common case (GET, HMGET, HSET, RPUSH): the applied records are fields of the
-  // run's own hash, and RPUSH answers the length that bounds them.
-  private static final String SAVE = """
-      local epoch = ARGV[#ARGV]
-      if epoch ~= '0' and redis.call('GET', KEYS[11]) ~= epoch then return -1 end
-      local cur = redis.call('HMGET', KEYS[1], 'version', 'applied:' .. ARGV[3])
-      local current = cur[1] or '0'
-      if current ~= ARGV[1] then return 0 end
-      if cur[2] then return 2 end
-      if current == '0' then
-        redis.call('ZADD', KEYS[12], ARGV[#ARGV - 1], ARGV[#ARGV - 4])
-        redis.call('ZREMRANGEBYRANK', KEYS[12], 0, -100001)
-      end
-      local fields = {'version', tostring(tonumber(ARGV[1]) + 1), 'state', ARGV[2], 'applied:' .. ARGV[3], ARGV[4]}
-      if ARGV[7] ~= '' then fields[7] = 'outputs'; fields[8] = ARGV[7] end
-      redis.call('HSET', KEYS[1], unpack(fields))
-      local excess = redis.call('RPUSH', KEYS[2], ARGV[3]) - tonumber(ARGV[5])
-      for k = 1, excess do redis.call('HDEL', KEYS[1], 'applied:' .. redis.call('LPOP', KEYS[2])) end
-      local i = 8
-      local n = tonumber(ARGV[i]); i = i + 1
-      for k = 1, n do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]); i = i + 2 end
-      n = tonumber(ARGV[i]); i = i + 1
-      for k = 1, n do
-        redis.call('ZADD', KEYS[4], ARGV[i + 1], ARGV[i]); redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 2]); i = i + 3
-      end
-      n = tonumber(ARGV[i]); i = i + 1
-      for k = 1, n do redis.call('ZREM', KEYS[4], ARGV[i]); redis.call('HDEL', KEYS[5], ARGV[i]); i = i + 1 end
-      local op, runId, template, limit = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-      if op == 'ENQUEUE' then
-        redis.call('SADD', KEYS[9], template); redis.call('HSET', KEYS[10], template, limit)
-        if redis.call('SISMEMBER', KEYS[7], runId) == 0 and not redis.call('LPOS', KEYS[6], runId) then
-          redis.call('RPUSH', KEYS[6], runId)
-        end
-      elseif op == 'ADMITTED' then
-        redis.call('ZREM', KEYS[8], runId)
-      elseif op == 'RELEASE' then
-        redis.call('SREM', KEYS[7], runId); redis.call('LREM', KEYS[6], 0, runId); redis.call('ZREM', KEYS[8], runId)
-      end
-      local ttl = tonumber(ARGV[6])
-      if ttl > 0 then for k = 1, 3 do redis.call('EXPIRE', KEYS[k], ttl) end end
-      return 1
-      """;
+  private static final String SAVE = LuaScripts.read("save");
 
-  private static final String LEASE_TIMERS = """
-      local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-      local out = {}
-      for _, id in ipairs(ids) do
-        local data = redis.call('HGET', KEYS[2], id)
-        if data then
-          redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]), id)
-          table.insert(out, data)
-        else
-          redis.call('ZREM', KEYS[1], id)
-        end
-      end
-      return out
-      """;
+  private static final String LEASE_TIMERS = LuaScripts.read("lease-timers");
 
-  // Moves queued runs into free slots, then leases every admission not yet applied.
-  private static final String LEASE_ADMISSIONS = """
-      local out = {}
-      for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-        local tag = 'baton:limit:{' .. ARGV[3] .. '/' .. t .. '}:'
-        local q, a, adm = tag .. 'queue', tag .. 'active', tag .. 'admitting'
-        local max = tonumber(redis.call('HGET', KEYS[2], t) or '0')
-        while redis.call('SCARD', a) < max and redis.call('LLEN', q) > 0 do
-          local id = redis.call('LPOP', q)
-          redis.call('SADD', a, id); redis.call('ZADD', adm, 0, id)
-        end
-        for _, id in ipairs(redis.call('ZRANGEBYSCORE', adm, '-inf', ARGV[1])) do
-          redis.call('ZADD', adm, tonumber(ARGV[1]) + tonumber(ARGV[2]), id)
-          table.insert(out, id)
-        end
-      end
-      return out
-      """;
+  private static final String LEASE_ADMISSIONS = LuaScripts.read("lease-admissions");
 
   private final RedissonClient redisson;
   private final RScript script;
@@ -329,11 +254,7 @@ public final class RedisRunRepository implements RunRepository {
     redisson.getScoredSortedSet(limitKey(template, "admitting"), StringCodec.INSTANCE).remove(runId);
   }
 
-  private static final String ADVANCE_MARK = """
-      local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
-      if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
-      return 1
-      """;
+  private static final String ADVANCE_MARK = LuaScripts.read("advance-schedule-mark");
 
   @Override
   public Instant scheduleMark(String template) {

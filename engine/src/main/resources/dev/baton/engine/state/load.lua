@@ -1,0 +1,3 @@
+-- A run's version, state, whether this event was applied (its recorded outputs), and its fan-out outputs.
+local v = redis.call('HMGET', KEYS[1], 'version', 'state', 'outputs', 'applied:' .. ARGV[1])
+return {v[1] or '0', v[2] or '', v[4] or '', v[3] or ''}
