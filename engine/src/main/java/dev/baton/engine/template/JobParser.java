@@ -1,0 +1,235 @@
+package dev.baton.engine.template;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** Reads a template's {@code jobs} and {@code onExit}: each job with its retry, timeouts and Kubernetes options. */
+final class JobParser extends YamlFields {
+  private static final Set<String> JOB_FIELDS = Set.of(
+      "name", "command", "image", "env", "outputs", "dependsOn", "when", "forEach", "maxParallel", "retry", "timeout",
+      "startTimeout", "runtime", "kubernetes");
+  private static final Set<String> EXIT_FIELDS =
+      Set.of("name", "command", "image", "env", "outputs", "retry", "timeout", "startTimeout", "runtime", "kubernetes");
+  private static final Set<String> POD_FIELDS =
+      Set.of("resources", "nodeSelector", "tolerations", "serviceAccountName", "imagePullSecrets", "warm");
+  private static final Set<String> WARM_FIELDS = Set.of("min", "max", "idleTimeout", "reuse");
+  private static final Set<String> RUNTIMES = Set.of("local", "kubernetes");
+  private static final Set<String> RETRY_FIELDS = Set.of("limit", "backoff", "on");
+  private static final Set<String> BACKOFF_FIELDS = Set.of("initial", "factor", "max");
+  /** Retry backoff when a template gives none. */
+  static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
+  static final double DEFAULT_BACKOFF_FACTOR = 2;
+  static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+  /** Warm pools when a template gives no size or idle time. */
+  static final int DEFAULT_WARM_MAX = 5;
+  static final Duration DEFAULT_WARM_IDLE = Duration.ofMinutes(10);
+
+  JobParser(YamlFields shared) {
+    super(shared);
+  }
+
+  List<JobSpec> jobs(Node node) {
+    List<JobSpec> jobs = new ArrayList<>();
+    if (node == null) {
+      error("jobs", "missing required field");
+      return jobs;
+    }
+    if (!(node instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
+      error("jobs", "must be a non-empty list of jobs");
+      return jobs;
+    }
+    if (seq.getValue().size() > Templates.MAX_JOBS) {
+      error("jobs", "has " + seq.getValue().size() + " jobs; a template may have at most " + Templates.MAX_JOBS
+          + " (compose larger workflows from several templates)");
+      return jobs;
+    }
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      String path = "jobs[" + i + "]";
+      Node jobNode = seq.getValue().get(i);
+      lines.put(path, jobNode.getStartMark().getLine() + 1);
+      if (!(jobNode instanceof MappingNode map)) {
+        error(path, "a job must be a mapping with name and command");
+        continue;
+      }
+      String previous = jobs.isEmpty() ? null : jobs.get(jobs.size() - 1).name();
+      JobSpec job = job(map, path, JOB_FIELDS, previous);
+      if (job != null) {
+        jobs.add(job);
+      }
+    }
+    return jobs;
+  }
+
+  JobSpec onExit(Node node) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    if (!(node instanceof MappingNode map)) {
+      error("onExit", "must be a job: a mapping with name and command");
+      return null;
+    }
+    return job(map, "onExit", EXIT_FIELDS, null);
+  }
+
+  /** A job; without dependsOn it depends on {@code previous} (the job listed before it), if any. */
+  JobSpec job(MappingNode map, String path, Set<String> allowed, String previous) {
+    Map<String, Node> f = fields(map, path, allowed);
+    String name = requiredString(f, "name", path + ".name");
+    if (name != null && !TemplateParser.NAME.matcher(name).matches()) {
+      error(path + ".name", "must be lower-case letters, digits and '-' (at most 63), got '" + name + "'");
+    }
+    List<String> command = stringList(f.get("command"), path + ".command", true);
+    String image = optionalString(f.get("image"), path + ".image");
+    Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
+    Map<String, String> env = stringMap(f.get("env"), path + ".env", secretEnv);
+    List<String> outputs = stringList(f.get("outputs"), path + ".outputs", false);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      if (!TemplateParser.OUTPUT_KEY.matcher(outputs.get(i)).matches()) {
+        error(path + ".outputs[" + i + "]", "an output key must be letters, digits, '_', '.' or '-', got '" + outputs.get(i) + "'");
+      } else if (!seen.add(outputs.get(i))) {
+        error(path + ".outputs[" + i + "]", "duplicate output '" + outputs.get(i) + "'");
+      }
+    }
+    List<String> dependsOn = f.containsKey("dependsOn")
+        ? stringList(f.get("dependsOn"), path + ".dependsOn", false)
+        : previous == null ? List.of() : List.of(previous);
+    String when = optionalString(f.get("when"), path + ".when");
+    String forEach = optionalString(f.get("forEach"), path + ".forEach");
+    int maxParallel = nonNegativeInt(f.get("maxParallel"), path + ".maxParallel", 0);
+    if (f.containsKey("maxParallel") && forEach == null) {
+      error(path + ".maxParallel", "only a job with forEach has instances to limit");
+    }
+    RetrySpec retry = retry(f.get("retry"), path + ".retry");
+    Duration timeout = duration(f.get("timeout"), path + ".timeout");
+    Duration startTimeout = duration(f.get("startTimeout"), path + ".startTimeout");
+    if (startTimeout != null && (startTimeout.isZero() || startTimeout.isNegative())) {
+      error(path + ".startTimeout", "must be more than 0");
+    }
+    String runtime = optionalString(f.get("runtime"), path + ".runtime");
+    if (runtime != null && !RUNTIMES.contains(runtime)) {
+      error(path + ".runtime", "must be local or kubernetes, got '" + runtime + "'");
+    }
+    KubernetesOptions pod = pod(f.get("kubernetes"), path + ".kubernetes");
+    if ("kubernetes".equals(runtime) && image == null) {
+      error(path + ".image", "a job on the kubernetes runtime needs an image");
+    }
+    return name == null ? null
+        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout, runtime, pod, secretEnv,
+            startTimeout);
+  }
+
+  KubernetesOptions pod(Node node, String path) {
+    Map<String, Node> f = mapping(node, path, POD_FIELDS, "a mapping with resources, nodeSelector, tolerations, serviceAccountName, imagePullSecrets, warm");
+    if (f == null) {
+      return null;
+    }
+    Map<String, String> resources = new LinkedHashMap<>();
+    Node res = f.get("resources");
+    if (res instanceof MappingNode r) {
+      for (Map.Entry<String, Node> kind : fields(r, path + ".resources", Set.of("requests", "limits")).entrySet()) {
+        stringMap(kind.getValue(), path + ".resources." + kind.getKey()).forEach((k, v) -> {
+          if (!k.equals("cpu") && !k.equals("memory")) {
+            error(path + ".resources." + kind.getKey() + "." + k, "only cpu and memory are set per job");
+          }
+          resources.put(kind.getKey() + "." + k, v);
+        });
+      }
+    } else if (res != null && !isNull(res)) {
+      error(path + ".resources", "must be a mapping with requests and limits");
+    }
+    Map<String, String> nodeSelector = labelMap(f.get("nodeSelector"), path + ".nodeSelector");
+    List<Map<String, String>> tolerations = new ArrayList<>();
+    Node tol = f.get("tolerations");
+    if (tol instanceof SequenceNode seq) {
+      for (int i = 0; i < seq.getValue().size(); i++) {
+        Node t = seq.getValue().get(i);
+        String tpath = path + ".tolerations[" + i + "]";
+        lines.put(tpath, t.getStartMark().getLine() + 1);
+        if (t instanceof MappingNode tm) {
+          Map<String, String> one = new LinkedHashMap<>();
+          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS)).forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
+          tolerations.add(one);
+        } else {
+          error(tpath, "a toleration is a mapping with key, operator, value, effect");
+        }
+      }
+    } else if (tol != null && !isNull(tol)) {
+      error(path + ".tolerations", "must be a list of tolerations");
+    }
+    String serviceAccount = optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
+    List<String> pullSecrets = stringList(f.get("imagePullSecrets"), path + ".imagePullSecrets", false);
+    return new KubernetesOptions(resources, nodeSelector, tolerations, serviceAccount, pullSecrets, warm(f.get("warm"), path + ".warm"));
+  }
+
+  KubernetesOptions.WarmPool warm(Node node, String path) {
+    Map<String, Node> f = mapping(node, path, WARM_FIELDS, "a mapping with min, max, idleTimeout, reuse");
+    if (f == null) {
+      return null;
+    }
+    int min = nonNegativeInt(f.get("min"), path + ".min", 0);
+    int max = f.get("max") == null ? Math.max(DEFAULT_WARM_MAX, min) : nonNegativeInt(f.get("max"), path + ".max", DEFAULT_WARM_MAX);
+    if (max < 1) {
+      error(path + ".max", "must be at least 1, got " + max);
+    } else if (min > max) {
+      error(path + ".min", "must not be more than max (" + max + "), got " + min);
+    }
+    Duration idle = orDefault(duration(f.get("idleTimeout"), path + ".idleTimeout"), DEFAULT_WARM_IDLE);
+    boolean reuse = bool(f.get("reuse"), path + ".reuse", false);
+    return new KubernetesOptions.WarmPool(min, max, idle, reuse);
+  }
+
+  RetrySpec retry(Node node, String path) {
+    Map<String, Node> f = mapping(node, path, RETRY_FIELDS, "a mapping with limit, backoff and on");
+    if (f == null) {
+      return null;
+    }
+    int limit = 0;
+    if (!f.containsKey("limit")) {
+      error(path + ".limit", "missing required field");
+    } else {
+      limit = integer(f.get("limit"), path + ".limit", 0);
+      if (limit < 0) {
+        error(path + ".limit", "must be 0 or more, got " + limit);
+      }
+    }
+    Duration initial = DEFAULT_BACKOFF_INITIAL;
+    double factor = DEFAULT_BACKOFF_FACTOR;
+    Duration max = DEFAULT_BACKOFF_MAX;
+    Node backoff = f.get("backoff");
+    if (backoff instanceof MappingNode b) {
+      Map<String, Node> bf = fields(b, path + ".backoff", BACKOFF_FIELDS);
+      initial = orDefault(duration(bf.get("initial"), path + ".backoff.initial"), initial);
+      max = orDefault(duration(bf.get("max"), path + ".backoff.max"), max);
+      if (bf.containsKey("factor")) {
+        String text = scalar(bf.get("factor"), path + ".backoff.factor");
+        try {
+          factor = Double.parseDouble(text == null ? "" : text);
+          if (factor < 1) {
+            error(path + ".backoff.factor", "must be 1 or more, got " + text);
+          }
+        } catch (NumberFormatException e) {
+          error(path + ".backoff.factor", "must be a number, got '" + text + "'");
+        }
+      }
+    } else if (backoff != null && !isNull(backoff)) {
+      error(path + ".backoff", "must be a mapping with initial, factor and max");
+    }
+    List<String> on = stringList(f.get("on"), path + ".on", false);
+    for (int i = 0; i < on.size(); i++) {
+      String v = on.get(i);
+      if (!RetrySpec.KINDS.contains(v) && !v.matches("\\d{1,3}")) {
+        error(path + ".on[" + i + "]", "must be an exit code or one of " + RetrySpec.KINDS + ", got '" + v + "'");
+      }
+    }
+    return new RetrySpec(limit, initial, factor, max, on);
+  }
+}
