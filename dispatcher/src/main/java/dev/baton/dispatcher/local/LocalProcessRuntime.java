@@ -93,20 +93,15 @@ public final class LocalProcessRuntime implements JobRuntime {
       dir = Files.createDirectories(workDir.resolve(dispatch.getAttemptId().replaceAll("[^A-Za-z0-9_.-]", "_")));
       Files.deleteIfExists(dir.resolve("outputs"));
     } catch (IOException e) {
-      return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "cannot create work directory: " + e.getMessage(), null, started, Instant.now());
+      return failed(dispatch, "cannot create work directory: " + e.getMessage(), started);
+    }
+    Map<String, String> secretValues = new java.util.LinkedHashMap<>();
+    String missing = resolveSecrets(dispatch, secretValues);
+    if (missing != null) {
+      deleteQuietly(dir);
+      return failed(dispatch, missing, started);
     }
     Path outputs = dir.resolve("outputs");
-    Map<String, String> secretValues = new java.util.LinkedHashMap<>();
-    for (var ref : dispatch.getSecretEnv().entrySet()) {
-      var value = secrets.value(ref.getValue());
-      if (value.isEmpty()) {
-        deleteQuietly(dir);
-        return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "secret '" + ref.getValue().getName() + "' key '"
-            + ref.getValue().getKey() + "' (for " + ref.getKey() + ") is not available to this dispatcher: set BATON_SECRETS_DIR or "
-            + SecretSource.variable(ref.getValue()), null, started, Instant.now());
-      }
-      secretValues.put(ref.getKey(), value.get());
-    }
     ProcessBuilder pb = new ProcessBuilder(dispatch.getCommand()).directory(dir.toFile());
     Map<String, String> env = pb.environment();
     env.keySet().retainAll(INHERITED);
@@ -117,8 +112,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     try {
       attempt.process = pb.start();
     } catch (IOException e) {
-      return completion(dispatch, CompletionStatus.FAILED, null, Map.of(),
-          "cannot start " + dispatch.getCommand().get(0) + ": " + e.getMessage(), null, started, Instant.now());
+      return failed(dispatch, "cannot start " + dispatch.getCommand().get(0) + ": " + e.getMessage(), started);
     }
     Process process = attempt.process;
     LOG.info("started {} (pid {}): {}", dispatch.getAttemptId(), process.pid(), String.join(" ", dispatch.getCommand()));
@@ -134,10 +128,31 @@ public final class LocalProcessRuntime implements JobRuntime {
     // The tails are complete only once both pipes are read to their end.
     awaitDrained(outDrained);
     awaitDrained(errDrained);
+    JobCompletion completion = ended(dispatch, attempt.stopRequested, timedOut, exit, outputs, out.text(), err.text(), started, ended);
+    deleteQuietly(dir);
+    return masked(completion, dispatch, secretValues.values());
+  }
+
+  /** The values of the job's secrets into {@code values}; the reason when one is missing. */
+  private String resolveSecrets(JobDispatch dispatch, Map<String, String> values) {
+    for (var ref : dispatch.getSecretEnv().entrySet()) {
+      var value = secrets.value(ref.getValue());
+      if (value.isEmpty()) {
+        return "secret '" + ref.getValue().getName() + "' key '" + ref.getValue().getKey() + "' (for " + ref.getKey()
+            + ") is not available to this dispatcher: set BATON_SECRETS_DIR or " + SecretSource.variable(ref.getValue());
+      }
+      values.put(ref.getKey(), value.get());
+    }
+    return null;
+  }
+
+  /** How the process ended: stopped, timed out, or its exit code and outputs file. */
+  private static JobCompletion ended(JobDispatch dispatch, boolean stopped, boolean timedOut, int exit, Path outputs, String stdout,
+      String stderr, Instant started, Instant ended) {
     CompletionStatus status;
     Map<String, String> outs = Map.of();
-    String error = err.text();
-    if (attempt.stopRequested) {
+    String error = stderr;
+    if (stopped) {
       status = CompletionStatus.STOPPED;
     } else if (timedOut) {
       status = CompletionStatus.TIMED_OUT;
@@ -151,15 +166,26 @@ public final class LocalProcessRuntime implements JobRuntime {
       }
     }
     LOG.info("{} ended {} (exit {}) in {} ms", dispatch.getAttemptId(), status, exit, ended.toEpochMilli() - started.toEpochMilli());
-    deleteQuietly(dir);
-    // What the job wrote never carries a secret's value onward: not to Kafka, Redis, logs or the API.
-    // Nor its attempt token.
-    var values = new java.util.ArrayList<>(secretValues.values());
-    if (dispatch.getEnv().get(dev.baton.security.AttemptTokens.TOKEN_VARIABLE) != null) {
-      values.add(dispatch.getEnv().get(dev.baton.security.AttemptTokens.TOKEN_VARIABLE));
+    return completion(dispatch, status, exit, outs, error.isBlank() ? null : error, stdout, started, ended);
+  }
+
+  /**
+   * What the job wrote never carries a secret's value onward (not to Kafka, Redis, logs or the
+   * API), nor its attempt token.
+   */
+  private static JobCompletion masked(JobCompletion c, JobDispatch dispatch, java.util.Collection<String> secretValues) {
+    var values = new java.util.ArrayList<>(secretValues);
+    String token = dispatch.getEnv().get(dev.baton.security.AttemptTokens.TOKEN_VARIABLE);
+    if (token != null) {
+      values.add(token);
     }
-    return completion(dispatch, status, exit, Secrets.mask(outs, values), error.isBlank() ? null : Secrets.mask(error, values),
-        Secrets.mask(out.text(), values), started, ended);
+    return JobCompletion.newBuilder(c).setOutputs(Secrets.mask(c.getOutputs(), values))
+        .setErrorTail(c.getErrorTail() == null ? null : Secrets.mask(c.getErrorTail(), values))
+        .setOutputTail(c.getOutputTail() == null ? null : Secrets.mask(c.getOutputTail(), values)).build();
+  }
+
+  private static JobCompletion failed(JobDispatch dispatch, String why, Instant started) {
+    return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), why, null, started, Instant.now());
   }
 
   private static void closeQuietly(Process process) {
