@@ -6,17 +6,33 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code baton} command line. */
-@Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
+@Command(
+    name = "baton",
+    mixinStandardHelpOptions = true,
+    version = "baton 0.1.0",
     description = "Baton: an event-driven workflow engine on Kafka.",
-    subcommands = {DevCmd.class, RunCmd.class, StatusCmd.class, RunsCmd.class, WatchCmd.class, CancelCmd.class, RetryCmd.class,
-        TemplatesCmd.class, TriggersCmd.class, TopicsCmd.class, ReportCmd.class, dev.baton.cli.chaos.ChaosCmd.class,
-        dev.baton.cli.bench.BenchCmd.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      DevCmd.class,
+      RunCmd.class,
+      StatusCmd.class,
+      RunsCmd.class,
+      WatchCmd.class,
+      CancelCmd.class,
+      RetryCmd.class,
+      TemplatesCmd.class,
+      TriggersCmd.class,
+      TopicsCmd.class,
+      ReportCmd.class,
+      dev.baton.cli.chaos.ChaosCmd.class,
+      dev.baton.cli.bench.BenchCmd.class,
+      CommandLine.HelpCommand.class
+    })
 public final class BatonCli {
 
   public static void main(String[] args) {
     configureLogging(args);
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs one command line; returns its exit code. Bad arguments print usage, failures one line. */
@@ -24,17 +40,19 @@ public final class BatonCli {
     CommandLine cli = new CommandLine(new BatonCli());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setParameterExceptionHandler((e, badArgs) -> {
-      CommandLine c = e.getCommandLine();
-      c.getErr().println(e.getMessage());
-      CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr());
-      c.usage(c.getErr());
-      return 2;
-    });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("baton " + commandLine.getCommandName() + ": " + message(e));
-      return 2;
-    });
+    cli.setParameterExceptionHandler(
+        (e, badArgs) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr().println(e.getMessage());
+          CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr());
+          c.usage(c.getErr());
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("baton " + commandLine.getCommandName() + ": " + message(e));
+          return 2;
+        });
     return cli.execute(args);
   }
 
@@ -46,19 +64,26 @@ public final class BatonCli {
     String message = t.getMessage() == null ? t.toString() : t.getMessage();
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof org.redisson.client.RedisConnectionException) {
-        return message + " (no Redis answers there: give --redis redis://HOST:PORT or set BATON_REDIS_URL; `baton dev --redis-port N`"
+        return message
+            + " (no Redis answers there: give --redis redis://HOST:PORT or set BATON_REDIS_URL; `baton dev --redis-port N`"
             + " listens on redis://127.0.0.1:N)";
       }
     }
     return message;
   }
 
-  /** Baton's own lines at INFO for `dev` (WARN with --quiet), libraries at WARN; -v shows everything at INFO. */
+  /**
+   * Baton's own lines at INFO for `dev` (WARN with --quiet), libraries at WARN; -v shows everything
+   * at INFO.
+   */
   private static void configureLogging(String[] args) {
-    boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
+    boolean verbose =
+        Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
     boolean dev = args.length > 0 && args[0].equals("dev");
     boolean bench = args.length > 0 && args[0].equals("bench");
-    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : dev || bench ? "error" : "warn");
+    setIfAbsent(
+        "org.slf4j.simpleLogger.defaultLogLevel",
+        verbose ? "info" : dev || bench ? "error" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.log.dev.baton", verbose ? "debug" : dev ? "info" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.log.dev.baton.engine.topology", verbose ? "debug" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");

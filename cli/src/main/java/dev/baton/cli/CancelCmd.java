@@ -9,7 +9,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton cancel}: stop a run. */
-@Command(name = "cancel", description = "Cancel a run: stop its running jobs, dispatch nothing more.", mixinStandardHelpOptions = true)
+@Command(
+    name = "cancel",
+    description = "Cancel a run: stop its running jobs, dispatch nothing more.",
+    mixinStandardHelpOptions = true)
 final class CancelCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;

@@ -16,54 +16,86 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code baton dev}: everything on this machine, nothing to install but a JDK and Maven. */
-@Command(name = "dev", mixinStandardHelpOptions = true,
-    description = "Run Baton on this machine: an in-process Kafka broker, Redis, the engine and the dispatcher "
-        + "(local processes); applies templates/, runs the example pipeline once, then waits for triggers.")
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run Baton on this machine: an in-process Kafka broker, Redis, the engine and the dispatcher "
+            + "(local processes); applies templates/, runs the example pipeline once, then waits for triggers.")
 final class DevCmd implements Callable<Integer> {
   static final String EXAMPLE = "pipeline";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description = "Broker port (default: ${DEFAULT-VALUE})")
   int kafkaPort;
 
-  @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--controller-port",
+      defaultValue = "9093",
+      description = "KRaft controller port (default: ${DEFAULT-VALUE})")
   int controllerPort;
 
-  @Option(names = "--redis-port", defaultValue = "6379", description = "Redis port (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--redis-port",
+      defaultValue = "6379",
+      description = "Redis port (default: ${DEFAULT-VALUE})")
   int redisPort;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "REST API port on localhost (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "REST API port on localhost (default: ${DEFAULT-VALUE})")
   int httpPort;
 
-  @Option(names = "--templates", defaultValue = "templates", description = "Templates to apply (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--templates",
+      defaultValue = "templates",
+      description = "Templates to apply (default: ${DEFAULT-VALUE})")
   Path templates;
 
   @Option(names = "--no-example", description = "Do not run the example pipeline at start-up")
   boolean noExample;
 
-  @Option(names = "--exit-after-example", description = "Stop after the example run (for scripts and tests)")
+  @Option(
+      names = "--exit-after-example",
+      description = "Stop after the example run (for scripts and tests)")
   boolean exitAfterExample;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log every decision and client detail")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Log every decision and client detail")
   boolean verbose;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    out.println("starting Kafka (KRaft) on localhost:" + kafkaPort + ", Redis on " + redisPort + ", engine, dispatcher...");
+    out.println(
+        "starting Kafka (KRaft) on localhost:"
+            + kafkaPort
+            + ", Redis on "
+            + redisPort
+            + ", engine, dispatcher...");
     long t0 = System.nanoTime();
-    DevStack stack = DevStack.start(new DevStack.Ports(kafkaPort, controllerPort, redisPort, httpPort), templates);
+    DevStack stack =
+        DevStack.start(
+            new DevStack.Ports(kafkaPort, controllerPort, redisPort, httpPort), templates);
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      long s0 = System.nanoTime();
-      out.println("stopping: API, engine, dispatcher, Redis, Kafka...");
-      out.flush();
-      stack.close();
-      out.printf("stopped in %.1f s%n", (System.nanoTime() - s0) / 1e9);
-      out.flush();
-      stopped.countDown();
-    }, "baton-dev-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              long s0 = System.nanoTime();
+              out.println("stopping: API, engine, dispatcher, Redis, Kafka...");
+              out.flush();
+              stack.close();
+              out.printf("stopped in %.1f s%n", (System.nanoTime() - s0) / 1e9);
+              out.flush();
+              stopped.countDown();
+            },
+            "baton-dev-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     banner(stack, out, (System.nanoTime() - t0) / 1_000_000);
     int exampleExit = noExample ? 0 : runExample(stack, out);
@@ -82,16 +114,19 @@ final class DevCmd implements Callable<Integer> {
 
   /** The first Ctrl-C stops in order (the shutdown hook); a second one stops at once. */
   private static void forceOnSecondInterrupt() {
-    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stopping =
+        new java.util.concurrent.atomic.AtomicBoolean();
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
-        if (stopping.compareAndSet(false, true)) {
-          new Thread(() -> System.exit(130), "baton-dev-interrupt").start();
-        } else {
-          System.err.println("stopping now");
-          Runtime.getRuntime().halt(130);
-        }
-      });
+      sun.misc.Signal.handle(
+          new sun.misc.Signal("INT"),
+          signal -> {
+            if (stopping.compareAndSet(false, true)) {
+              new Thread(() -> System.exit(130), "baton-dev-interrupt").start();
+            } else {
+              System.err.println("stopping now");
+              Runtime.getRuntime().halt(130);
+            }
+          });
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       // no SIGINT here (some platforms): the shutdown hook still stops in order
     }
@@ -101,18 +136,35 @@ final class DevCmd implements Callable<Integer> {
     out.printf("%nBaton dev is up in %.1f s%n", millis / 1000.0);
     out.println("  bootstrap server  " + stack.bootstrapServers());
     out.println("  redis             " + stack.redisUrl() + " (" + stack.redisKind() + ")");
-    out.println("  REST API          " + stack.apiUrl() + "/api/runs   (" + stack.apiUrl() + "/api/openapi.json)");
+    out.println(
+        "  REST API          "
+            + stack.apiUrl()
+            + "/api/runs   ("
+            + stack.apiUrl()
+            + "/api/openapi.json)");
     out.println("  metrics           " + stack.apiUrl() + "/metrics   (Prometheus)");
-    out.println("  encoding          " + stack.wire().encoding().name().toLowerCase()
-        + (System.getenv("BATON_REGISTRY_URL") == null ? "" : " (schema registry " + System.getenv("BATON_REGISTRY_URL") + ")"));
-    out.println("  templates         " + stack.templates().stream()
-        .map(t -> t.template().name() + " v" + t.template().version()).toList());
+    out.println(
+        "  encoding          "
+            + stack.wire().encoding().name().toLowerCase()
+            + (System.getenv("BATON_REGISTRY_URL") == null
+                ? ""
+                : " (schema registry " + System.getenv("BATON_REGISTRY_URL") + ")"));
+    out.println(
+        "  templates         "
+            + stack.templates().stream()
+                .map(t -> t.template().name() + " v" + t.template().version())
+                .toList());
     out.println();
     out.println("Start a run from another terminal:");
     out.println("  ./baton run pipeline -p source=orders.csv --wait");
-    out.println("  ./baton run diamond --wait            (and fan-out, flaky, conditional, ...: see templates/)");
-    out.println("  ./baton status <run-id>        ./baton cancel <run-id>        ./baton retry <run-id>");
-    out.println("  echo 'r1:{\"template\":\"hello\",\"params\":{\"name\":\"Ada\"}}' | kcat -P -b " + stack.bootstrapServers() + " -t baton.triggers -K:");
+    out.println(
+        "  ./baton run diamond --wait            (and fan-out, flaky, conditional, ...: see templates/)");
+    out.println(
+        "  ./baton status <run-id>        ./baton cancel <run-id>        ./baton retry <run-id>");
+    out.println(
+        "  echo 'r1:{\"template\":\"hello\",\"params\":{\"name\":\"Ada\"}}' | kcat -P -b "
+            + stack.bootstrapServers()
+            + " -t baton.triggers -K:");
     out.println();
   }
 
@@ -123,11 +175,20 @@ final class DevCmd implements Callable<Integer> {
     }
     String runId = "example-" + Instant.now().toEpochMilli();
     out.println("Running the example pipeline once (" + runId + "):");
-    WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setTemplate(EXAMPLE)
-        .setParams(Map.of("source", "orders.csv")).setOccurredAt(Instant.now()).build();
-    try (RunFollower follower = new RunFollower(stack.bootstrapServers(), stack.topics().events(), false, stack.wire())) {
-      TriggerPublisher.publish(stack.bootstrapServers(), stack.topics().triggers(), trigger, stack.wire());
-      RunEventType end = follower.follow(runId, new PrintStream(new WriterOutputStream(out), true), Duration.ofMinutes(2));
+    WorkflowTrigger trigger =
+        WorkflowTrigger.newBuilder()
+            .setRunId(runId)
+            .setTemplate(EXAMPLE)
+            .setParams(Map.of("source", "orders.csv"))
+            .setOccurredAt(Instant.now())
+            .build();
+    try (RunFollower follower =
+        new RunFollower(stack.bootstrapServers(), stack.topics().events(), false, stack.wire())) {
+      TriggerPublisher.publish(
+          stack.bootstrapServers(), stack.topics().triggers(), trigger, stack.wire());
+      RunEventType end =
+          follower.follow(
+              runId, new PrintStream(new WriterOutputStream(out), true), Duration.ofMinutes(2));
       out.println("  ./baton status " + runId + "   shows its state");
       return RunCmd.exitCode(end, out, Duration.ofMinutes(2));
     }

@@ -10,7 +10,8 @@ final class Durations {
   static Duration parse(String text, String option, picocli.CommandLine commandLine) {
     Duration d = DurationText.parse(text);
     if (d == null) {
-      throw new picocli.CommandLine.ParameterException(commandLine, option + " must look like 100ms, 30s, 5m or 1h, got '" + text + "'");
+      throw new picocli.CommandLine.ParameterException(
+          commandLine, option + " must look like 100ms, 30s, 5m or 1h, got '" + text + "'");
     }
     return d;
   }

@@ -1,10 +1,10 @@
 package dev.baton.cli;
 
 import dev.baton.dispatcher.CompletionPublisher;
-import dev.baton.security.AttemptTokens;
 import dev.baton.dispatcher.local.OutputsFile;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
+import dev.baton.security.AttemptTokens;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,36 +17,58 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code baton report}: a job reports its own completion from inside its pod, from the
- * {@code BATON_*} variables the pod was given. Either report an exit code the job already has, or
- * run the job's command (no shell) and report how it ended.
+ * {@code baton report}: a job reports its own completion from inside its pod, from the {@code
+ * BATON_*} variables the pod was given. Either report an exit code the job already has, or run the
+ * job's command (no shell) and report how it ended.
  */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
     description = "Publish this job's completion (inside a job: uses the BATON_* environment).",
-    footer = {"", "Examples:", "  baton report --exit-code 0", "  baton report -- python train.py --epochs 3"})
+    footer = {
+      "",
+      "Examples:",
+      "  baton report --exit-code 0",
+      "  baton report -- python train.py --epochs 3"
+    })
 final class ReportCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--exit-code", paramLabel = "N", description = "The job's exit code (when not running a command)")
+  @Option(
+      names = "--exit-code",
+      paramLabel = "N",
+      description = "The job's exit code (when not running a command)")
   Integer exitCode;
 
-  @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The job's argv, run without a shell, then reported")
+  @Parameters(
+      paramLabel = "COMMAND",
+      arity = "0..*",
+      description = "The job's argv, run without a shell, then reported")
   List<String> command = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
     if ((exitCode == null) == command.isEmpty()) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either --exit-code N or -- COMMAND...");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "give either --exit-code N or -- COMMAND...");
     }
-    for (String required : List.of("BATON_RUN_ID", "BATON_JOB", "BATON_ATTEMPT", "BATON_BOOTSTRAP_SERVERS", "BATON_COMPLETIONS_TOPIC",
-        AttemptTokens.TOKEN_VARIABLE)) {
+    for (String required :
+        List.of(
+            "BATON_RUN_ID",
+            "BATON_JOB",
+            "BATON_ATTEMPT",
+            "BATON_BOOTSTRAP_SERVERS",
+            "BATON_COMPLETIONS_TOPIC",
+            AttemptTokens.TOKEN_VARIABLE)) {
       if (env.get(required) == null) {
-        throw new IllegalStateException(required + " is not set: `baton report` runs inside a job started by Baton");
+        throw new IllegalStateException(
+            required + " is not set: `baton report` runs inside a job started by Baton");
       }
     }
     Instant started = Instant.now();
-    int exit = exitCode != null ? exitCode : new ProcessBuilder(command).inheritIO().start().waitFor();
+    int exit =
+        exitCode != null ? exitCode : new ProcessBuilder(command).inheritIO().start().waitFor();
     Map<String, String> outputs = Map.of();
     String error = null;
     CompletionStatus status = exit == 0 ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
@@ -58,31 +80,47 @@ final class ReportCmd implements Callable<Integer> {
         error = e.getMessage();
       }
     }
-    // The job's secret variables (named by the dispatcher in BATON_SECRET_ENV) never leave the pod in its outputs.
-    List<String> secrets = env.getOrDefault(dev.baton.security.Secrets.SECRET_ENV_NAMES, "").isBlank() ? List.of()
-        : java.util.Arrays.stream(env.get(dev.baton.security.Secrets.SECRET_ENV_NAMES).split(",")).map(env::get)
-            .filter(java.util.Objects::nonNull).toList();
+    // The job's secret variables (named by the dispatcher in BATON_SECRET_ENV) never leave the pod
+    // in its outputs.
+    List<String> secrets =
+        env.getOrDefault(dev.baton.security.Secrets.SECRET_ENV_NAMES, "").isBlank()
+            ? List.of()
+            : java.util.Arrays.stream(
+                    env.get(dev.baton.security.Secrets.SECRET_ENV_NAMES).split(","))
+                .map(env::get)
+                .filter(java.util.Objects::nonNull)
+                .toList();
     outputs = dev.baton.security.Secrets.mask(outputs, secrets);
     error = dev.baton.security.Secrets.mask(error, secrets);
     String token = env.get(AttemptTokens.TOKEN_VARIABLE);
-    JobCompletion completion = JobCompletion.newBuilder()
-        .setRunId(env.get("BATON_RUN_ID"))
-        .setOccurredAt(Instant.now())
-        .setJob(env.get("BATON_JOB"))
-        .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT")))
-        .setItem(env.get("BATON_ITEM_INDEX") == null ? null : Integer.valueOf(env.get("BATON_ITEM_INDEX")))
-        .setStatus(status)
-        .setExitCode(exit)
-        .setOutputs(outputs)
-        .setErrorTail(error)
-        .setStartedAt(exitCode == null ? started : null)
-        .setEndedAt(Instant.now())
-        .setReporter("job")
-        .build();
-    try (CompletionPublisher publisher = new CompletionPublisher(env.get("BATON_BOOTSTRAP_SERVERS"), env.get("BATON_COMPLETIONS_TOPIC"),
-        dev.baton.kafka.KafkaProperties.fromEnv(env),
-        dev.baton.serde.Wire.of(env.get("BATON_ENCODING"), env.get("BATON_REGISTRY_URL"), env.get("BATON_REGISTRY_USER_INFO")),
-        c -> token)) {
+    JobCompletion completion =
+        JobCompletion.newBuilder()
+            .setRunId(env.get("BATON_RUN_ID"))
+            .setOccurredAt(Instant.now())
+            .setJob(env.get("BATON_JOB"))
+            .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT")))
+            .setItem(
+                env.get("BATON_ITEM_INDEX") == null
+                    ? null
+                    : Integer.valueOf(env.get("BATON_ITEM_INDEX")))
+            .setStatus(status)
+            .setExitCode(exit)
+            .setOutputs(outputs)
+            .setErrorTail(error)
+            .setStartedAt(exitCode == null ? started : null)
+            .setEndedAt(Instant.now())
+            .setReporter("job")
+            .build();
+    try (CompletionPublisher publisher =
+        new CompletionPublisher(
+            env.get("BATON_BOOTSTRAP_SERVERS"),
+            env.get("BATON_COMPLETIONS_TOPIC"),
+            dev.baton.kafka.KafkaProperties.fromEnv(env),
+            dev.baton.serde.Wire.of(
+                env.get("BATON_ENCODING"),
+                env.get("BATON_REGISTRY_URL"),
+                env.get("BATON_REGISTRY_USER_INFO")),
+            c -> token)) {
       publisher.publish(completion);
     }
     return exit;

@@ -8,7 +8,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton retry}: rerun a FAILED run from its failed jobs. */
-@Command(name = "retry", description = "Rerun a FAILED run from its failed jobs; jobs that succeeded keep their outputs.",
+@Command(
+    name = "retry",
+    description =
+        "Rerun a FAILED run from its failed jobs; jobs that succeeded keep their outputs.",
     mixinStandardHelpOptions = true)
 final class RetryCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -20,7 +23,9 @@ final class RetryCmd implements Callable<Integer> {
   @Override
   public Integer call() {
     RunCommands.send(kafka, runId, RunCommandType.RETRY, "retry from the command line");
-    spec.commandLine().getOut().println("rerun requested for " + runId + " (follow it with `baton watch " + runId + "`)");
+    spec.commandLine()
+        .getOut()
+        .println("rerun requested for " + runId + " (follow it with `baton watch " + runId + "`)");
     return 0;
   }
 }

@@ -23,23 +23,37 @@ final class RunCmd implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TEMPLATE", description = "Template name")
   String template;
 
-  @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE", description = "A run parameter (repeatable)")
+  @Option(
+      names = {"-p", "--param"},
+      paramLabel = "KEY=VALUE",
+      description = "A run parameter (repeatable)")
   Map<String, String> params = new LinkedHashMap<>();
 
-  @Option(names = "--wait", description = "Follow the run; exit 0 if it succeeds, 1 if it fails, 3 if cancelled")
+  @Option(
+      names = "--wait",
+      description = "Follow the run; exit 0 if it succeeds, 1 if it fails, 3 if cancelled")
   boolean waitForEnd;
 
-  @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION",
+  @Option(
+      names = "--timeout",
+      defaultValue = "10m",
+      paramLabel = "DURATION",
       description = "How long --wait waits (default: ${DEFAULT-VALUE}): 30s, 10m, 1h")
   String timeout;
 
   @Option(names = "--run-id", paramLabel = "ID", description = "Run id to use (default: a new one)")
   String runId;
 
-  @Option(names = "--idempotency-key", paramLabel = "KEY", description = "Triggers with the same key start one run")
+  @Option(
+      names = "--idempotency-key",
+      paramLabel = "KEY",
+      description = "Triggers with the same key start one run")
   String idempotencyKey;
 
-  @Option(names = "--template-version", paramLabel = "N", description = "Pin a template version (default: latest)")
+  @Option(
+      names = "--template-version",
+      paramLabel = "N",
+      description = "Pin a template version (default: latest)")
   Integer templateVersion;
 
   @Override
@@ -47,34 +61,46 @@ final class RunCmd implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Duration wait = Durations.parse(timeout, "--timeout", spec.commandLine());
     String id = runId != null ? runId : "run-" + UUID.randomUUID().toString().substring(0, 13);
-    WorkflowTrigger trigger = WorkflowTrigger.newBuilder()
-        .setEventId("trigger:" + id)
-        .setRunId(idempotencyKey != null && runId == null ? null : id)
-        .setOccurredAt(java.time.Instant.now())
-        .setTemplate(template)
-        .setTemplateVersion(templateVersion)
-        .setParams(params)
-        .setIdempotencyKey(idempotencyKey)
-        .build();
+    WorkflowTrigger trigger =
+        WorkflowTrigger.newBuilder()
+            .setEventId("trigger:" + id)
+            .setRunId(idempotencyKey != null && runId == null ? null : id)
+            .setOccurredAt(java.time.Instant.now())
+            .setTemplate(template)
+            .setTemplateVersion(templateVersion)
+            .setParams(params)
+            .setIdempotencyKey(idempotencyKey)
+            .build();
     if (!waitForEnd) {
-      TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
-      out.println(trigger.getRunId() != null ? trigger.getRunId() : "(run id derived from idempotency key " + idempotencyKey + ")");
+      TriggerPublisher.publish(
+          kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
+      out.println(
+          trigger.getRunId() != null
+              ? trigger.getRunId()
+              : "(run id derived from idempotency key " + idempotencyKey + ")");
       return 0;
     }
     if (trigger.getRunId() == null) {
-      throw new IllegalArgumentException("--wait needs a run id: give --run-id with --idempotency-key");
+      throw new IllegalArgumentException(
+          "--wait needs a run id: give --run-id with --idempotency-key");
     }
-    try (RunFollower follower = new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), false, kafka.wire())) {
-      TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
+    try (RunFollower follower =
+        new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), false, kafka.wire())) {
+      TriggerPublisher.publish(
+          kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
       out.println(id);
-      RunEventType end = follower.follow(id, new java.io.PrintStream(new WriterOutputStream(out), true), wait);
+      RunEventType end =
+          follower.follow(id, new java.io.PrintStream(new WriterOutputStream(out), true), wait);
       return exitCode(end, out, wait);
     }
   }
 
   static int exitCode(RunEventType end, PrintWriter out, Duration wait) {
     if (end == null) {
-      out.println("no end of the run within " + wait.toSeconds() + " s (is the engine running?); see `baton status`");
+      out.println(
+          "no end of the run within "
+              + wait.toSeconds()
+              + " s (is the engine running?); see `baton status`");
       return 4;
     }
     return switch (end) {

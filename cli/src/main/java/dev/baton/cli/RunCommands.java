@@ -10,13 +10,18 @@ final class RunCommands {
   private RunCommands() {}
 
   static void send(KafkaOptions kafka, String runId, RunCommandType type, String reason) {
-    RunCommand command = RunCommand.newBuilder()
-        .setEventId(type.name().toLowerCase() + ":" + runId + ":" + UUID.randomUUID())
-        .setRunId(runId)
-        .setOccurredAt(Instant.now())
-        .setType(type)
-        .setReason(reason)
-        .build();
-    TriggerPublisher.publish(kafka.bootstrapServers(), kafka.topics().commands(), runId, kafka.wire().encode(kafka.topics().commands(), command));
+    RunCommand command =
+        RunCommand.newBuilder()
+            .setEventId(type.name().toLowerCase() + ":" + runId + ":" + UUID.randomUUID())
+            .setRunId(runId)
+            .setOccurredAt(Instant.now())
+            .setType(type)
+            .setReason(reason)
+            .build();
+    TriggerPublisher.publish(
+        kafka.bootstrapServers(),
+        kafka.topics().commands(),
+        runId,
+        kafka.wire().encode(kafka.topics().commands(), command));
   }
 }

@@ -23,14 +23,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Follows one run on the events topic and prints each job as it starts and ends. Open it (which
- * fixes the starting offsets at the end of the topic) before publishing the trigger, so no event
- * is missed.
+ * fixes the starting offsets at the end of the topic) before publishing the trigger, so no event is
+ * missed.
  */
 public final class RunFollower implements AutoCloseable {
   private final EventCodec<RunEvent> codec;
   private final KafkaConsumer<String, byte[]> consumer;
 
-  public RunFollower(String bootstrapServers, String eventsTopic, boolean fromBeginning, Wire wire) {
+  public RunFollower(
+      String bootstrapServers, String eventsTopic, boolean fromBeginning, Wire wire) {
     this.codec = EventCodec.of(RunEvent.class, wire);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -44,7 +45,8 @@ public final class RunFollower implements AutoCloseable {
       partitions.add(new TopicPartition(eventsTopic, info.partition()));
     }
     if (partitions.isEmpty()) {
-      throw new IllegalStateException("topic " + eventsTopic + " does not exist: is Baton running (./baton dev)?");
+      throw new IllegalStateException(
+          "topic " + eventsTopic + " does not exist: is Baton running (./baton dev)?");
     }
     consumer.assign(partitions);
     if (fromBeginning) {
@@ -78,7 +80,9 @@ public final class RunFollower implements AutoCloseable {
           out.println(line);
         }
         RunEventType type = event.getType();
-        if (type == RunEventType.RUN_SUCCEEDED || type == RunEventType.RUN_FAILED || type == RunEventType.RUN_CANCELLED
+        if (type == RunEventType.RUN_SUCCEEDED
+            || type == RunEventType.RUN_FAILED
+            || type == RunEventType.RUN_CANCELLED
             || type == RunEventType.REJECTED) {
           return type;
         }
@@ -87,15 +91,31 @@ public final class RunFollower implements AutoCloseable {
     return null;
   }
 
-  /** One line per event; null for the routine events of fan-out instances (they can be thousands). */
+  /**
+   * One line per event; null for the routine events of fan-out instances (they can be thousands).
+   */
   static String describe(RunEvent e) {
-    String name = e.getJob() == null ? "" : e.getJob() + (e.getItem() == null ? "" : "[" + e.getItem() + "]");
-    String job = e.getJob() == null ? "" : String.format("  %-12s %-3s ", name, e.getAttempt() == null ? "" : "#" + e.getAttempt());
-    if (e.getItem() != null && (e.getType() == RunEventType.JOB_DISPATCHED || e.getType() == RunEventType.JOB_SUCCEEDED)) {
+    String name =
+        e.getJob() == null ? "" : e.getJob() + (e.getItem() == null ? "" : "[" + e.getItem() + "]");
+    String job =
+        e.getJob() == null
+            ? ""
+            : String.format(
+                "  %-12s %-3s ", name, e.getAttempt() == null ? "" : "#" + e.getAttempt());
+    if (e.getItem() != null
+        && (e.getType() == RunEventType.JOB_DISPATCHED
+            || e.getType() == RunEventType.JOB_SUCCEEDED)) {
       return null;
     }
     return switch (e.getType()) {
-      case RUN_STARTED -> "run " + e.getRunId() + " started (" + e.getTemplate() + " v" + e.getTemplateVersion() + ")";
+      case RUN_STARTED ->
+          "run "
+              + e.getRunId()
+              + " started ("
+              + e.getTemplate()
+              + " v"
+              + e.getTemplateVersion()
+              + ")";
       case JOB_DISPATCHED -> job + "started    " + nullToEmpty(e.getDetail());
       case JOB_SUCCEEDED -> job + "succeeded  " + outputs(e.getOutputs());
       case JOB_FAILED -> job + "FAILED     " + nullToEmpty(e.getDetail());
@@ -113,12 +133,18 @@ public final class RunFollower implements AutoCloseable {
   }
 
   private static String outputs(Map<String, String> outputs) {
-    return outputs.entrySet().stream().map(o -> o.getKey() + "=" + shorten(o.getValue())).collect(Collectors.joining(" "));
+    return outputs.entrySet().stream()
+        .map(o -> o.getKey() + "=" + shorten(o.getValue()))
+        .collect(Collectors.joining(" "));
   }
 
-  /** Long values (a fan-in's list) are cut for the terminal; `baton status --json` has them whole. */
+  /**
+   * Long values (a fan-in's list) are cut for the terminal; `baton status --json` has them whole.
+   */
   static String shorten(String value) {
-    return value.length() <= 120 ? value : value.substring(0, 100) + "… (" + value.length() + " chars)";
+    return value.length() <= 120
+        ? value
+        : value.substring(0, 100) + "… (" + value.length() + " chars)";
   }
 
   private static String nullToEmpty(String s) {

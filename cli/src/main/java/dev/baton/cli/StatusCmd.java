@@ -15,15 +15,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton status}: the run's state as the engine keeps it in Redis. */
-@Command(name = "status", description = "Show a run's state: jobs, statuses, outputs.", mixinStandardHelpOptions = true)
+@Command(
+    name = "status",
+    description = "Show a run's state: jobs, statuses, outputs.",
+    mixinStandardHelpOptions = true)
 final class StatusCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "RUN_ID")
   String runId;
 
-  @Option(names = "--redis", defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}", paramLabel = "URL",
-      description = "Redis holding run state (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
+  @Option(
+      names = "--redis",
+      defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}",
+      paramLabel = "URL",
+      description =
+          "Redis holding run state (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
   String redisUrl;
 
   @Option(names = "--json", description = "Print the stored state as JSON")
@@ -52,19 +59,39 @@ final class StatusCmd implements Callable<Integer> {
   static void print(RunState run, PrintWriter out) {
     out.printf("run       %s%n", run.runId());
     out.printf("template  %s v%d%n", run.template(), run.templateVersion());
-    out.printf("status    %s%s%n", run.status(), run.detail() == null ? "" : " (" + run.detail() + ")");
-    out.printf("params    %s%n", run.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
-    out.printf("started   %s%s%n", run.createdAt(), run.endedAt() == null ? "" : "   ended " + run.endedAt());
+    out.printf(
+        "status    %s%s%n", run.status(), run.detail() == null ? "" : " (" + run.detail() + ")");
+    out.printf(
+        "params    %s%n",
+        run.params().entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.joining(" ")));
+    out.printf(
+        "started   %s%s%n",
+        run.createdAt(), run.endedAt() == null ? "" : "   ended " + run.endedAt());
     out.println("jobs");
     for (JobState job : run.jobs().values()) {
-      String took = job.startedAt() != null && job.endedAt() != null
-          ? (job.endedAt().toEpochMilli() - job.startedAt().toEpochMilli()) + " ms" : "";
+      String took =
+          job.startedAt() != null && job.endedAt() != null
+              ? (job.endedAt().toEpochMilli() - job.startedAt().toEpochMilli()) + " ms"
+              : "";
       if (job.fansOut()) {
-        out.printf("  %-14s %-10s %d items: %d succeeded, %d failed, %d running%n", job.name(), job.status(), job.items(),
-            job.itemsDone(), job.itemsFailed(), job.itemsActive());
+        out.printf(
+            "  %-14s %-10s %d items: %d succeeded, %d failed, %d running%n",
+            job.name(),
+            job.status(),
+            job.items(),
+            job.itemsDone(),
+            job.itemsFailed(),
+            job.itemsActive());
       } else {
-        out.printf("  %-14s %-10s attempt %d  %s%s%n", job.name(), job.status(), job.attempt(),
-            job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ", took);
+        out.printf(
+            "  %-14s %-10s attempt %d  %s%s%n",
+            job.name(),
+            job.status(),
+            job.attempt(),
+            job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ",
+            took);
       }
       job.outputs().forEach((k, v) -> out.printf("      %s = %s%n", k, RunFollower.shorten(v)));
       if (job.error() != null) {

@@ -19,8 +19,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code templates apply}: validates template files, then publishes each to the compacted store
- * topic under {@code name@version} (what runs are pinned to) and {@code name} (the latest).
- * Nothing is published unless every file is valid.
+ * topic under {@code name@version} (what runs are pinned to) and {@code name} (the latest). Nothing
+ * is published unless every file is valid.
  */
 public final class TemplatePublisher {
   private TemplatePublisher() {}
@@ -32,7 +32,9 @@ public final class TemplatePublisher {
     List<Path> files = new ArrayList<>();
     if (Files.isDirectory(path)) {
       try (Stream<Path> s = Files.list(path)) {
-        s.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().forEach(files::add);
+        s.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+            .sorted()
+            .forEach(files::add);
       }
     } else if (Files.isRegularFile(path)) {
       files.add(path);
@@ -55,18 +57,29 @@ public final class TemplatePublisher {
     return loaded;
   }
 
-  /** With the Kafka client settings of the environment ({@link dev.baton.kafka.KafkaProperties}). */
+  /**
+   * With the Kafka client settings of the environment ({@link dev.baton.kafka.KafkaProperties}).
+   */
   public static void publish(String bootstrapServers, String topic, List<Loaded> templates) {
-    publish(bootstrapServers, topic, templates, dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
+    publish(
+        bootstrapServers,
+        topic,
+        templates,
+        dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
   }
 
-  public static void publish(String bootstrapServers, String topic, List<Loaded> templates, java.util.Map<String, String> kafka) {
+  public static void publish(
+      String bootstrapServers,
+      String topic,
+      List<Loaded> templates,
+      java.util.Map<String, String> kafka) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.putAll(kafka);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       for (Loaded t : templates) {
         String value = StoredTemplate.of(t.template(), t.yaml()).toJson();
         producer.send(new ProducerRecord<>(topic, t.template().storeKey(), value));

@@ -11,7 +11,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code baton templates apply|validate}. */
-@Command(name = "templates", description = "Manage workflow templates.", mixinStandardHelpOptions = true,
+@Command(
+    name = "templates",
+    description = "Manage workflow templates.",
+    mixinStandardHelpOptions = true,
     subcommands = {TemplatesCmd.Apply.class, TemplatesCmd.Validate.class})
 final class TemplatesCmd implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -21,7 +24,10 @@ final class TemplatesCmd implements Runnable {
     spec.commandLine().usage(spec.commandLine().getErr());
   }
 
-  @Command(name = "apply", description = "Validate templates and publish them to the template store.", mixinStandardHelpOptions = true)
+  @Command(
+      name = "apply",
+      description = "Validate templates and publish them to the template store.",
+      mixinStandardHelpOptions = true)
   static final class Apply implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin KafkaOptions kafka;
@@ -39,13 +45,21 @@ final class TemplatesCmd implements Runnable {
         return 1;
       }
       TemplatePublisher.publish(kafka.bootstrapServers(), kafka.topics().templates(), loaded);
-      loaded.forEach(t -> spec.commandLine().getOut().printf("applied %s v%d (%s)%n",
-          t.template().name(), t.template().version(), t.file()));
+      loaded.forEach(
+          t ->
+              spec.commandLine()
+                  .getOut()
+                  .printf(
+                      "applied %s v%d (%s)%n",
+                      t.template().name(), t.template().version(), t.file()));
       return 0;
     }
   }
 
-  @Command(name = "validate", description = "Check templates without publishing them.", mixinStandardHelpOptions = true)
+  @Command(
+      name = "validate",
+      description = "Check templates without publishing them.",
+      mixinStandardHelpOptions = true)
   static final class Validate implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -55,8 +69,14 @@ final class TemplatesCmd implements Runnable {
     @Override
     public Integer call() throws IOException {
       try {
-        TemplatePublisher.load(path).forEach(t -> spec.commandLine().getOut().printf("ok %s v%d (%s)%n",
-            t.template().name(), t.template().version(), t.file()));
+        TemplatePublisher.load(path)
+            .forEach(
+                t ->
+                    spec.commandLine()
+                        .getOut()
+                        .printf(
+                            "ok %s v%d (%s)%n",
+                            t.template().name(), t.template().version(), t.file()));
         return 0;
       } catch (InvalidTemplateException e) {
         spec.commandLine().getErr().println(e.getMessage());

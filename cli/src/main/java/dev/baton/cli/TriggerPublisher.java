@@ -23,18 +23,26 @@ public final class TriggerPublisher {
     p.putAll(dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not publish to " + topic + " on " + bootstrapServers + ": "
-          + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+      throw new IllegalStateException(
+          "could not publish to "
+              + topic
+              + " on "
+              + bootstrapServers
+              + ": "
+              + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
   }
 
-  public static void publish(String bootstrapServers, String topic, WorkflowTrigger trigger, Wire wire) {
+  public static void publish(
+      String bootstrapServers, String topic, WorkflowTrigger trigger, Wire wire) {
     publish(bootstrapServers, topic, trigger.getRunId(), wire.encode(topic, trigger));
   }
 }

@@ -25,20 +25,30 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code baton triggers}: the trigger rules and schedules of the applied templates, with next fire times. */
-@Command(name = "triggers", description = "List the trigger rules and schedules of the applied templates.", mixinStandardHelpOptions = true)
+/**
+ * {@code baton triggers}: the trigger rules and schedules of the applied templates, with next fire
+ * times.
+ */
+@Command(
+    name = "triggers",
+    description = "List the trigger rules and schedules of the applied templates.",
+    mixinStandardHelpOptions = true)
 final class TriggersCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--next", defaultValue = "3", description = "How many next fire times to show (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--next",
+      defaultValue = "3",
+      description = "How many next fire times to show (default: ${DEFAULT-VALUE})")
   int next;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    List<Template> templates = new TemplateCatalog(() -> readStore(kafka.bootstrapServers(), kafka.topics().templates())).latest()
-        .stream().sorted(Comparator.comparing(Template::name)).toList();
+    List<Template> templates =
+        new TemplateCatalog(() -> readStore(kafka.bootstrapServers(), kafka.topics().templates()))
+            .latest().stream().sorted(Comparator.comparing(Template::name)).toList();
     out.println("trigger rules");
     templates.forEach(t -> t.on().forEach(r -> out.println("  " + describe(t, r))));
     if (templates.stream().allMatch(t -> t.on().isEmpty())) {
@@ -49,7 +59,12 @@ final class TriggersCmd implements Callable<Integer> {
     for (Template t : templates) {
       Schedule s = t.schedule();
       if (s != null) {
-        out.printf("  %s v%d  %s%s  next: %s%n", t.name(), t.version(), s.describe(), s.catchUp() ? "  catchUp" : "",
+        out.printf(
+            "  %s v%d  %s%s  next: %s%n",
+            t.name(),
+            t.version(),
+            s.describe(),
+            s.catchUp() ? "  catchUp" : "",
             s.next(now, next).stream().map(Instant::toString).collect(Collectors.joining(", ")));
       }
     }
@@ -60,10 +75,18 @@ final class TriggersCmd implements Callable<Integer> {
   }
 
   static String describe(Template t, TriggerRule r) {
-    return t.name() + " v" + t.version() + "  on " + r.topic()
+    return t.name()
+        + " v"
+        + t.version()
+        + "  on "
+        + r.topic()
         + (r.filter() == null ? "" : "  filter: " + r.filter())
-        + (r.params().isEmpty() ? "" : "  params: " + r.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-            .collect(Collectors.joining(" ")))
+        + (r.params().isEmpty()
+            ? ""
+            : "  params: "
+                + r.params().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining(" ")))
         + (r.idempotencyKey() == null ? "" : "  once per: " + r.idempotencyKey());
   }
 
@@ -74,24 +97,32 @@ final class TriggersCmd implements Callable<Integer> {
     p.putAll(dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-cli-" + UUID.randomUUID());
     Map<String, String> store = new LinkedHashMap<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic, Duration.ofSeconds(15)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(15))
+          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
       if (partitions.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist: is Baton running, and were templates applied?");
+        throw new IllegalStateException(
+            "topic " + topic + " does not exist: is Baton running, and were templates applied?");
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-          if (r.value() == null) {
-            store.remove(r.key());
-          } else {
-            store.put(r.key(), r.value());
-          }
-        });
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+          && System.nanoTime() < deadline) {
+        consumer
+            .poll(Duration.ofMillis(200))
+            .forEach(
+                r -> {
+                  if (r.value() == null) {
+                    store.remove(r.key());
+                  } else {
+                    store.put(r.key(), r.value());
+                  }
+                });
       }
     }
     return store;

@@ -20,7 +20,10 @@ import picocli.CommandLine.Spec;
  * redrawn in place from the run's state, with jobs done / total and the elapsed time; otherwise
  * (piped) its events, one line each, from its start.
  */
-@Command(name = "watch", description = "Show a run live until it ends.", mixinStandardHelpOptions = true)
+@Command(
+    name = "watch",
+    description = "Show a run live until it ends.",
+    mixinStandardHelpOptions = true)
 final class WatchCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
@@ -28,17 +31,29 @@ final class WatchCmd implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_ID")
   String runId;
 
-  @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", description = "Give up after (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--timeout",
+      defaultValue = "10m",
+      paramLabel = "DURATION",
+      description = "Give up after (default: ${DEFAULT-VALUE})")
   String timeout;
 
-  @Option(names = "--live", description = "Redraw the jobs table in place (the default in a terminal)")
+  @Option(
+      names = "--live",
+      description = "Redraw the jobs table in place (the default in a terminal)")
   boolean live;
 
-  @Option(names = "--events", description = "Print the run's events as lines (the default when piped)")
+  @Option(
+      names = "--events",
+      description = "Print the run's events as lines (the default when piped)")
   boolean events;
 
-  @Option(names = "--redis", defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}", paramLabel = "URL",
-      description = "Redis holding run state, for the live table (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
+  @Option(
+      names = "--redis",
+      defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}",
+      paramLabel = "URL",
+      description =
+          "Redis holding run state, for the live table (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
   String redisUrl;
 
   @Override
@@ -48,8 +63,10 @@ final class WatchCmd implements Callable<Integer> {
     if (!events && (live || System.console() != null)) {
       return live(out, wait);
     }
-    try (RunFollower follower = new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), true, kafka.wire())) {
-      RunEventType end = follower.follow(runId, new java.io.PrintStream(new WriterOutputStream(out), true), wait);
+    try (RunFollower follower =
+        new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), true, kafka.wire())) {
+      RunEventType end =
+          follower.follow(runId, new java.io.PrintStream(new WriterOutputStream(out), true), wait);
       return RunCmd.exitCode(end, out, wait);
     }
   }
@@ -85,11 +102,26 @@ final class WatchCmd implements Callable<Integer> {
   static void render(RunState run, PrintWriter out) {
     long done = run.jobs().values().stream().filter(j -> j.status().isFinal()).count();
     Instant end = run.endedAt() != null ? run.endedAt() : Instant.now();
-    out.printf("run %s  %s v%d  %s  %d/%d jobs done  %.1f s%n", run.runId(), run.template(), run.templateVersion(), run.status(),
-        done, run.jobs().size(), Duration.between(run.createdAt(), end).toMillis() / 1000.0);
+    out.printf(
+        "run %s  %s v%d  %s  %d/%d jobs done  %.1f s%n",
+        run.runId(),
+        run.template(),
+        run.templateVersion(),
+        run.status(),
+        done,
+        run.jobs().size(),
+        Duration.between(run.createdAt(), end).toMillis() / 1000.0);
     for (JobState j : run.jobs().values()) {
-      String progress = j.fansOut() ? j.itemsDone() + "/" + j.items() + " items" : j.attempt() > 0 ? "attempt " + j.attempt() : "";
-      out.printf("  %-16s %-10s %s%s%n", j.name(), j.status(), progress, j.error() == null ? "" : "  " + RunFollower.shorten(j.error()));
+      String progress =
+          j.fansOut()
+              ? j.itemsDone() + "/" + j.items() + " items"
+              : j.attempt() > 0 ? "attempt " + j.attempt() : "";
+      out.printf(
+          "  %-16s %-10s %s%s%n",
+          j.name(),
+          j.status(),
+          progress,
+          j.error() == null ? "" : "  " + RunFollower.shorten(j.error()));
     }
   }
 }

@@ -12,31 +12,57 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The module and package rules of docs/architecture.md, checked on the compiled main classes of every module. */
+/**
+ * The module and package rules of docs/architecture.md, checked on the compiled main classes of
+ * every module.
+ */
 class ArchitectureTest {
   static JavaClasses main;
 
   @BeforeAll
   static void importMainClasses() {
-    // Main classes of every module (from target/classes in the reactor, or the installed jars); never test classes.
-    main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(location -> !location.contains("/test-classes/") && !location.contains("-tests.jar"))
-        .importPackages("dev.baton");
-    assertTrue(main.stream().anyMatch(c -> c.getPackageName().equals("dev.baton.engine.decide"))
-        && main.stream().anyMatch(c -> c.getPackageName().equals("dev.baton.dispatcher")), "main classes imported");
-    assertTrue(main.stream().noneMatch(c -> c.getSimpleName().equals("ImpureDecisionForTheArchitectureTest")), "test classes left out");
+    // Main classes of every module (from target/classes in the reactor, or the installed jars);
+    // never test classes.
+    main =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(
+                location ->
+                    !location.contains("/test-classes/") && !location.contains("-tests.jar"))
+            .importPackages("dev.baton");
+    assertTrue(
+        main.stream().anyMatch(c -> c.getPackageName().equals("dev.baton.engine.decide"))
+            && main.stream().anyMatch(c -> c.getPackageName().equals("dev.baton.dispatcher")),
+        "main classes imported");
+    assertTrue(
+        main.stream()
+            .noneMatch(c -> c.getSimpleName().equals("ImpureDecisionForTheArchitectureTest")),
+        "test classes left out");
   }
 
   /** design.md §2: decisions are a pure function of their inputs. */
-  static final ArchRule DECISIONS_ARE_PURE = noClasses().that().resideInAnyPackage("dev.baton.engine.decide..", "dev.baton.engine.template..")
-      .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "org.redisson..", "io.fabric8..", "org.slf4j..")
-      .orShould().dependOnClassesThat().haveFullyQualifiedName("java.time.Clock")
-      .orShould().callMethod(System.class, "currentTimeMillis")
-      .orShould().callMethod(System.class, "nanoTime")
-      .orShould().callMethod(java.time.Instant.class, "now")
-      .orShould().callMethod(java.util.UUID.class, "randomUUID")
-      .orShould().callConstructor(java.util.Random.class)
-      .because("decide(state, event, template, now) is pure: its time comes in as 'now', it does no I/O");
+  static final ArchRule DECISIONS_ARE_PURE =
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.baton.engine.decide..", "dev.baton.engine.template..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.apache.kafka..", "org.redisson..", "io.fabric8..", "org.slf4j..")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("java.time.Clock")
+          .orShould()
+          .callMethod(System.class, "currentTimeMillis")
+          .orShould()
+          .callMethod(System.class, "nanoTime")
+          .orShould()
+          .callMethod(java.time.Instant.class, "now")
+          .orShould()
+          .callMethod(java.util.UUID.class, "randomUUID")
+          .orShould()
+          .callConstructor(java.util.Random.class)
+          .because(
+              "decide(state, event, template, now) is pure: its time comes in as 'now', it does no I/O");
 
   @Test
   void decisionsArePure() {
@@ -45,34 +71,74 @@ class ArchitectureTest {
 
   @Test
   void theRuleCatchesAnImpureDecision() {
-    JavaClasses broken = new ClassFileImporter().importClasses(dev.baton.engine.decide.ImpureDecisionForTheArchitectureTest.class);
+    JavaClasses broken =
+        new ClassFileImporter()
+            .importClasses(dev.baton.engine.decide.ImpureDecisionForTheArchitectureTest.class);
     AssertionError e = assertThrows(AssertionError.class, () -> DECISIONS_ARE_PURE.check(broken));
-    assertTrue(e.getMessage().contains("System.currentTimeMillis") && e.getMessage().contains("org.apache.kafka"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("System.currentTimeMillis")
+            && e.getMessage().contains("org.apache.kafka"),
+        e.getMessage());
   }
 
   @Test
   void theApiDependsOnNarrowSourcesNotOnTheEngine() {
-    noClasses().that().resideInAPackage("dev.baton.engine.api..")
-        .should().dependOnClassesThat().haveFullyQualifiedName("dev.baton.engine.Engine").check(main);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.baton.engine.api..")
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("dev.baton.engine.Engine")
+        .check(main);
   }
 
   @Test
   void theContractAndTheSharedPlumbingDependOnNoService() {
-    noClasses().that().resideInAnyPackage("dev.baton.events..", "dev.baton.serde..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.baton.engine..", "dev.baton.dispatcher..", "dev.baton.cli..",
-            "dev.baton.kafka..", "dev.baton.redis..", "dev.baton.security..", "dev.baton.health..", "dev.baton.metrics..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.baton.events..", "dev.baton.serde..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.baton.engine..",
+            "dev.baton.dispatcher..",
+            "dev.baton.cli..",
+            "dev.baton.kafka..",
+            "dev.baton.redis..",
+            "dev.baton.security..",
+            "dev.baton.health..",
+            "dev.baton.metrics..")
         .check(main);
-    noClasses().that().resideInAnyPackage("dev.baton.kafka..", "dev.baton.redis..", "dev.baton.security..", "dev.baton.health..",
-            "dev.baton.metrics..", "dev.baton.settings..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.baton.engine..", "dev.baton.dispatcher..", "dev.baton.cli..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.baton.kafka..",
+            "dev.baton.redis..",
+            "dev.baton.security..",
+            "dev.baton.health..",
+            "dev.baton.metrics..",
+            "dev.baton.settings..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.baton.engine..", "dev.baton.dispatcher..", "dev.baton.cli..")
         .check(main);
   }
 
   @Test
   void engineAndDispatcherKnowOnlyTheContractOfEachOther() {
-    noClasses().that().resideInAPackage("dev.baton.dispatcher..").should().dependOnClassesThat().resideInAPackage("dev.baton.engine..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.baton.dispatcher..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.baton.engine..")
         .check(main);
-    noClasses().that().resideInAPackage("dev.baton.engine..").should().dependOnClassesThat().resideInAPackage("dev.baton.dispatcher..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.baton.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.baton.dispatcher..")
         .check(main);
   }
 

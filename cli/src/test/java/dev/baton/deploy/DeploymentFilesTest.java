@@ -38,7 +38,11 @@ class DeploymentFilesTest {
   static void parseManifests() throws IOException {
     resources = new ArrayList<>();
     try (Stream<Path> files = Files.list(K8S)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml")).sorted().toList()) {
+      for (Path f :
+          files
+              .filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("kustomization.yaml"))
+              .sorted()
+              .toList()) {
         for (String doc : Files.readString(f).split("(?m)^---$")) {
           if (!doc.isBlank()) {
             resources.add(Serialization.unmarshal(doc, HasMetadata.class));
@@ -49,8 +53,13 @@ class DeploymentFilesTest {
   }
 
   static <T extends HasMetadata> T one(Class<T> type, String name) {
-    return resources.stream().filter(type::isInstance).map(type::cast).filter(r -> r.getMetadata().getName().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " in k8s/"));
+    return resources.stream()
+        .filter(type::isInstance)
+        .map(type::cast)
+        .filter(r -> r.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no " + type.getSimpleName() + " " + name + " in k8s/"));
   }
 
   @Test
@@ -59,7 +68,9 @@ class DeploymentFilesTest {
     PolicyRule rule = role.getRules().get(0);
     assertEquals(List.of(""), rule.getApiGroups());
     assertEquals(List.of("pods"), rule.getResources());
-    assertEquals(KubernetesRuntime.POD_VERBS.stream().sorted().toList(), rule.getVerbs().stream().sorted().toList());
+    assertEquals(
+        KubernetesRuntime.POD_VERBS.stream().sorted().toList(),
+        rule.getVerbs().stream().sorted().toList());
     assertEquals(2, role.getRules().size(), "pods and pods/exec, nothing else");
     PolicyRule exec = role.getRules().get(1);
     assertEquals(List.of(""), exec.getApiGroups());
@@ -68,8 +79,13 @@ class DeploymentFilesTest {
     RoleBinding binding = one(RoleBinding.class, "baton-dispatcher");
     assertEquals("baton-dispatcher", binding.getRoleRef().getName());
     Deployment dispatcher = one(Deployment.class, "baton-dispatcher");
-    assertEquals(binding.getSubjects().get(0).getName(), dispatcher.getSpec().getTemplate().getSpec().getServiceAccountName());
-    assertEquals(0, resources.stream().filter(r -> r.getKind().contains("ClusterRole")).count(), "no cluster-wide rights");
+    assertEquals(
+        binding.getSubjects().get(0).getName(),
+        dispatcher.getSpec().getTemplate().getSpec().getServiceAccountName());
+    assertEquals(
+        0,
+        resources.stream().filter(r -> r.getKind().contains("ClusterRole")).count(),
+        "no cluster-wide rights");
   }
 
   @Test
@@ -81,8 +97,13 @@ class DeploymentFilesTest {
       assertNotNull(c.getResources().getLimits().get("memory"), name);
       assertNotNull(c.getResources().getLimits().get("cpu"), name);
       assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation(), name);
-      assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem(), name + " has a read-only root filesystem");
-      assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp") && !Boolean.TRUE.equals(m.getReadOnly())),
+      assertTrue(
+          c.getSecurityContext().getReadOnlyRootFilesystem(),
+          name + " has a read-only root filesystem");
+      assertTrue(
+          c.getVolumeMounts().stream()
+              .anyMatch(
+                  m -> m.getMountPath().equals("/tmp") && !Boolean.TRUE.equals(m.getReadOnly())),
           name + " writes only to its /tmp volume");
       assertEquals("/healthz", c.getLivenessProbe().getHttpGet().getPath());
       assertEquals("/readyz", c.getReadinessProbe().getHttpGet().getPath());
@@ -101,14 +122,23 @@ class DeploymentFilesTest {
     String keyFile = data.get(AttemptTokens.KEY_FILE_VARIABLE);
     for (String name : List.of("baton-engine", "baton-dispatcher")) {
       var spec = one(Deployment.class, name).getSpec().getTemplate().getSpec();
-      var mount = spec.getContainers().get(0).getVolumeMounts().stream()
-          .filter(m -> keyFile.startsWith(m.getMountPath() + "/")).findFirst().orElseThrow(() -> new AssertionError(name + " mounts no " + keyFile));
-      var volume = spec.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+      var mount =
+          spec.getContainers().get(0).getVolumeMounts().stream()
+              .filter(m -> keyFile.startsWith(m.getMountPath() + "/"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(name + " mounts no " + keyFile));
+      var volume =
+          spec.getVolumes().stream()
+              .filter(v -> v.getName().equals(mount.getName()))
+              .findFirst()
+              .orElseThrow();
       assertEquals("baton-completion-key", volume.getSecret().getSecretName(), name);
       assertEquals(keyFile, mount.getMountPath() + "/key");
     }
     EngineConfig.fromEnv(withKeyFile(data)); // the engine accepts it as its whole configuration
-    assertThrows(IllegalArgumentException.class, () -> EngineConfig.fromEnv(Map.of("BATON_BOOTSTRAP_SERVERS", "kafka:9092")),
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> EngineConfig.fromEnv(Map.of("BATON_BOOTSTRAP_SERVERS", "kafka:9092")),
         "no engine starts without a completion key");
   }
 
@@ -132,27 +162,45 @@ class DeploymentFilesTest {
     @SuppressWarnings("unchecked")
     List<String> listed = (List<String>) k.get("resources");
     try (Stream<Path> files = Files.list(K8S)) {
-      assertEquals(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
-          .sorted().toList(), listed.stream().sorted().toList());
+      assertEquals(
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+              .sorted()
+              .toList(),
+          listed.stream().sorted().toList());
     }
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void dockerComposeAgreesWithTheDefaultsInCode() throws IOException {
-    Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("../docker-compose.yml")));
-    Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) (Object) compose.get("services");
-    assertTrue(services.keySet().containsAll(List.of("kafka", "redis", "engine", "dispatcher")), services.keySet().toString());
+    Map<String, Object> compose =
+        new Yaml().load(Files.readString(Path.of("../docker-compose.yml")));
+    Map<String, Map<String, Object>> services =
+        (Map<String, Map<String, Object>>) (Object) compose.get("services");
+    assertTrue(
+        services.keySet().containsAll(List.of("kafka", "redis", "engine", "dispatcher")),
+        services.keySet().toString());
     Map<String, String> kafka = (Map<String, String>) services.get("kafka").get("environment");
-    String internal = kafka.get("KAFKA_ADVERTISED_LISTENERS").split(",")[0].replace("INTERNAL://", "");
-    assertEquals("EXTERNAL://localhost:9092", kafka.get("KAFKA_ADVERTISED_LISTENERS").split(",")[1], "the CLI's default bootstrap");
+    String internal =
+        kafka.get("KAFKA_ADVERTISED_LISTENERS").split(",")[0].replace("INTERNAL://", "");
+    assertEquals(
+        "EXTERNAL://localhost:9092",
+        kafka.get("KAFKA_ADVERTISED_LISTENERS").split(",")[1],
+        "the CLI's default bootstrap");
     assertEquals(List.of("9092:9092"), services.get("kafka").get("ports"));
     Map<String, String> engine = (Map<String, String>) services.get("engine").get("environment");
-    Map<String, String> dispatcher = (Map<String, String>) services.get("dispatcher").get("environment");
+    Map<String, String> dispatcher =
+        (Map<String, String>) services.get("dispatcher").get("environment");
     assertEquals(internal, engine.get("BATON_BOOTSTRAP_SERVERS"));
     assertEquals(internal, dispatcher.get("BATON_BOOTSTRAP_SERVERS"));
-    assertEquals(engine.get(AttemptTokens.KEY_FILE_VARIABLE), dispatcher.get(AttemptTokens.KEY_FILE_VARIABLE), "one key for both");
-    assertTrue(((List<String>) services.get("completion-key").get("volumes")).get(0).endsWith(":/keys"));
+    assertEquals(
+        engine.get(AttemptTokens.KEY_FILE_VARIABLE),
+        dispatcher.get(AttemptTokens.KEY_FILE_VARIABLE),
+        "one key for both");
+    assertTrue(
+        ((List<String>) services.get("completion-key").get("volumes")).get(0).endsWith(":/keys"));
     assertTrue(engine.get(AttemptTokens.KEY_FILE_VARIABLE).startsWith("/keys/"));
     EngineConfig config = EngineConfig.fromEnv(withKeyFile(engine));
     assertEquals(Topics.defaults(), config.topics());

@@ -14,17 +14,19 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The REST API over a real broker and Redis: start, follow, read, cancel, list, templates, errors. */
+/**
+ * The REST API over a real broker and Redis: start, follow, read, cancel, list, templates, errors.
+ */
 class ApiIT {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   static BatonHarness baton;
   static ApiServer api;
   static String url;
@@ -44,36 +46,60 @@ class ApiIT {
   }
 
   static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(String path, String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void startFollowAndReadARun() throws Exception {
-    HttpResponse<String> created = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"api.csv\"}}");
+    HttpResponse<String> created =
+        post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"api.csv\"}}");
     assertEquals(201, created.statusCode(), created.body());
     String runId = JSON.readTree(created.body()).get("runId").asText();
-    HttpResponse<java.util.stream.Stream<String>> events = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/runs/" + runId + "/events"))
-        .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofLines());
+    HttpResponse<java.util.stream.Stream<String>> events =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url + "/api/runs/" + runId + "/events"))
+                .timeout(Duration.ofSeconds(90))
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
     assertEquals(200, events.statusCode());
-    List<String> types = events.body().filter(l -> l.startsWith("event: ")).map(l -> l.substring(7)).collect(Collectors.toList());
+    List<String> types =
+        events
+            .body()
+            .filter(l -> l.startsWith("event: "))
+            .map(l -> l.substring(7))
+            .collect(Collectors.toList());
     assertEquals("RUN_STARTED", types.get(0));
     assertEquals("RUN_SUCCEEDED", types.get(types.size() - 1));
     assertEquals(3, types.stream().filter("JOB_SUCCEEDED"::equals).count(), types.toString());
     JsonNode run = JSON.readTree(get("/api/runs/" + runId).body());
     assertEquals("SUCCEEDED", run.get("status").asText());
-    assertEquals("loaded 42 rows from api.csv", run.get("jobs").get("load").get("outputs").get("summary").asText());
-    JsonNode list = JSON.readTree(get("/api/runs?template=pipeline&status=SUCCEEDED&limit=5").body());
+    assertEquals(
+        "loaded 42 rows from api.csv",
+        run.get("jobs").get("load").get("outputs").get("summary").asText());
+    JsonNode list =
+        JSON.readTree(get("/api/runs?template=pipeline&status=SUCCEEDED&limit=5").body());
     assertTrue(list.toString().contains(runId), list.toString());
   }
 
   @Test
   void cancelARun() throws Exception {
-    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"diamond\",\"params\":{\"seconds\":\"30\"}}").body()).get("runId").asText();
+    String runId =
+        JSON.readTree(
+                post("/api/runs", "{\"template\":\"diamond\",\"params\":{\"seconds\":\"30\"}}")
+                    .body())
+            .get("runId")
+            .asText();
     baton.awaitEvent(runId, dev.baton.events.RunEventType.JOB_DISPATCHED, "left");
     assertEquals(202, post("/api/runs/" + runId + "/cancel", "").statusCode());
     assertEquals(RunStatus.CANCELLED, baton.awaitEnd(runId).status());
@@ -84,11 +110,15 @@ class ApiIT {
     assertTrue(get("/api/templates").body().contains("\"name\":\"diamond\""));
     JsonNode diamond = JSON.readTree(get("/api/templates/diamond").body());
     assertEquals(4, diamond.get("dag").get("nodes").size());
-    assertTrue(diamond.get("dag").get("edges").toString().contains("{\"from\":\"left\",\"to\":\"join\"}"), diamond.toString());
+    assertTrue(
+        diamond.get("dag").get("edges").toString().contains("{\"from\":\"left\",\"to\":\"join\"}"),
+        diamond.toString());
     assertEquals(200, get("/api/openapi.json").statusCode());
     HttpResponse<String> page = get("/");
     assertEquals(200, page.statusCode());
-    assertTrue(page.body().contains("EventSource") && page.body().contains("/api/runs"), "the UI page follows runs live");
+    assertTrue(
+        page.body().contains("EventSource") && page.body().contains("/api/runs"),
+        "the UI page follows runs live");
   }
 
   @Test
@@ -99,11 +129,17 @@ class ApiIT {
     HttpResponse<String> missing = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{}}");
     assertEquals(400, missing.statusCode());
     assertTrue(missing.body().contains("missing required parameter 'source'"), missing.body());
-    HttpResponse<String> unknown = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"x\",\"colour\":\"red\"}}");
+    HttpResponse<String> unknown =
+        post(
+            "/api/runs",
+            "{\"template\":\"pipeline\",\"params\":{\"source\":\"x\",\"colour\":\"red\"}}");
     assertEquals(400, unknown.statusCode());
     assertTrue(unknown.body().contains("unknown parameter 'colour'"), unknown.body());
     assertEquals(404, post("/api/runs", "{\"template\":\"nope\"}").statusCode());
-    HttpResponse<String> tooBig = post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"" + "x".repeat(600_000) + "\"}}");
+    HttpResponse<String> tooBig =
+        post(
+            "/api/runs",
+            "{\"template\":\"pipeline\",\"params\":{\"source\":\"" + "x".repeat(600_000) + "\"}}");
     assertEquals(400, tooBig.statusCode());
     assertTrue(tooBig.body().contains("at most 262144"), tooBig.body());
     assertEquals(400, post("/api/runs", "{\"template\":").statusCode());
@@ -111,9 +147,15 @@ class ApiIT {
     assertEquals(404, post("/api/runs/no-such-run/cancel", "").statusCode());
   }
 
-  static HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  static HttpResponse<String> send(String method, String path, String contentType, String body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
@@ -123,9 +165,12 @@ class ApiIT {
   /** The status, and the JSON error of a 4xx: one line per bad request. */
   static void refused(int status, String errorStart, HttpResponse<String> answer) throws Exception {
     assertEquals(status, answer.statusCode(), answer.body());
-    assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), answer.headers().toString());
+    assertTrue(
+        answer.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+        answer.headers().toString());
     String error = JSON.readTree(answer.body()).get("error").asText();
-    assertTrue(error.startsWith(errorStart), "'" + error + "' does not start with '" + errorStart + "'");
+    assertTrue(
+        error.startsWith(errorStart), "'" + error + "' does not start with '" + errorStart + "'");
   }
 
   /** A request whose body ends before its Content-Length: the server still answers, with 400. */
@@ -133,10 +178,16 @@ class ApiIT {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.port())) {
       socket.setSoTimeout(10_000);
       String body = "{\"template\":\"hel";
-      socket.getOutputStream().write(("POST /api/runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 100\r\nConnection: close\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /api/runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: 100\r\nConnection: close\r\n\r\n"
+                      + body)
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       socket.shutdownOutput();
-      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(
+          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 
@@ -147,33 +198,79 @@ class ApiIT {
     refused(400, "the body is not valid JSON", post("/api/runs", hello));
     refused(400, "the body is not valid JSON", post("/api/runs", hello + "}x"));
     refused(400, "the body is not valid JSON", post("/api/runs", hello + "}{}"));
-    refused(400, "the body is not valid JSON", post("/api/runs", "{\"template\":\"hello\",\"template\":\"pipeline\"}"));
+    refused(
+        400,
+        "the body is not valid JSON",
+        post("/api/runs", "{\"template\":\"hello\",\"template\":\"pipeline\"}"));
     refused(400, "the body is empty", post("/api/runs", ""));
     refused(400, "the body must be a JSON object, not array", post("/api/runs", "[]"));
     refused(400, "the body must be a JSON object, not string", post("/api/runs", "\"hello\""));
-    byte[] overlong = "{\"template\":\"hello\",\"params\":{\"name\":\"a??b\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] overlong =
+        "{\"template\":\"hello\",\"params\":{\"name\":\"a??b\"}}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     overlong[39] = (byte) 0xC0; // "?" "?" become C0 AF, an overlong '/'
     overlong[40] = (byte) 0xAF;
-    refused(400, "the body is not valid UTF-8", HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/runs"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(overlong)).build(),
-        HttpResponse.BodyHandlers.ofString()));
+    refused(
+        400,
+        "the body is not valid UTF-8",
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url + "/api/runs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(overlong))
+                .build(),
+            HttpResponse.BodyHandlers.ofString()));
     String truncated = truncatedRequest();
     assertTrue(truncated.startsWith("HTTP/1.1 400"), truncated);
-    assertTrue(truncated.contains("{\"error\":\"the request body ended before its declared length"), truncated);
-    refused(413, "the request body is larger than 4194304 bytes", post("/api/runs", "{\"template\":\"" + "x".repeat(5_000_000) + "\"}"));
-    refused(415, "the body must be JSON (Content-Type: application/json), not text/plain", send("POST", "/api/runs", "text/plain", hello + "}"));
-    refused(415, "the body must be JSON", send("POST", "/api/runs", "application/x-www-form-urlencoded", hello + "}"));
+    assertTrue(
+        truncated.contains("{\"error\":\"the request body ended before its declared length"),
+        truncated);
+    refused(
+        413,
+        "the request body is larger than 4194304 bytes",
+        post("/api/runs", "{\"template\":\"" + "x".repeat(5_000_000) + "\"}"));
+    refused(
+        415,
+        "the body must be JSON (Content-Type: application/json), not text/plain",
+        send("POST", "/api/runs", "text/plain", hello + "}"));
+    refused(
+        415,
+        "the body must be JSON",
+        send("POST", "/api/runs", "application/x-www-form-urlencoded", hello + "}"));
     // Fields and values.
-    refused(400, "unknown field 'colour'", post("/api/runs", "{\"template\":\"hello\",\"colour\":\"red\"}"));
+    refused(
+        400,
+        "unknown field 'colour'",
+        post("/api/runs", "{\"template\":\"hello\",\"colour\":\"red\"}"));
     refused(400, "field 'template' must name a template", post("/api/runs", "{\"template\":\"\"}"));
     refused(400, "field 'template' must name a template", post("/api/runs", "{\"template\":7}"));
-    refused(400, "field 'params' must be an object", post("/api/runs", "{\"template\":\"hello\",\"params\":[\"Ada\"]}"));
-    refused(400, "parameter 'name' must be a string, number or boolean", post("/api/runs", "{\"template\":\"hello\",\"params\":{\"name\":{\"first\":\"Ada\"}}}"));
-    refused(400, "parameter 'name' must be a string, number or boolean", post("/api/runs", "{\"template\":\"hello\",\"params\":{\"name\":null}}"));
-    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"\"}"));
-    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"a/b\"}"));
-    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"" + "r".repeat(201) + "\"}"));
-    refused(400, "field 'runId' must be 1 to 200 letters", post("/api/runs", "{\"template\":\"hello\",\"runId\":12}"));
+    refused(
+        400,
+        "field 'params' must be an object",
+        post("/api/runs", "{\"template\":\"hello\",\"params\":[\"Ada\"]}"));
+    refused(
+        400,
+        "parameter 'name' must be a string, number or boolean",
+        post("/api/runs", "{\"template\":\"hello\",\"params\":{\"name\":{\"first\":\"Ada\"}}}"));
+    refused(
+        400,
+        "parameter 'name' must be a string, number or boolean",
+        post("/api/runs", "{\"template\":\"hello\",\"params\":{\"name\":null}}"));
+    refused(
+        400,
+        "field 'runId' must be 1 to 200 letters",
+        post("/api/runs", "{\"template\":\"hello\",\"runId\":\"\"}"));
+    refused(
+        400,
+        "field 'runId' must be 1 to 200 letters",
+        post("/api/runs", "{\"template\":\"hello\",\"runId\":\"a/b\"}"));
+    refused(
+        400,
+        "field 'runId' must be 1 to 200 letters",
+        post("/api/runs", "{\"template\":\"hello\",\"runId\":\"" + "r".repeat(201) + "\"}"));
+    refused(
+        400,
+        "field 'runId' must be 1 to 200 letters",
+        post("/api/runs", "{\"template\":\"hello\",\"runId\":12}"));
     refused(404, "no template 'nope'", post("/api/runs", "{\"template\":\"nope\"}"));
     // Routes, methods and queries.
     refused(404, "no route /api;", get("/api/"));
@@ -183,74 +280,172 @@ class ApiIT {
     HttpResponse<String> delete = send("DELETE", "/api/runs", null, null);
     refused(405, "method DELETE is not allowed on /api/runs; allowed: GET, POST", delete);
     assertEquals("GET, POST", delete.headers().firstValue("Allow").orElse(""));
-    refused(405, "method GET is not allowed on /api/runs/x/cancel; allowed: POST", get("/api/runs/x/cancel"));
-    refused(405, "method PUT is not allowed on /api/templates/hello", send("PUT", "/api/templates/hello", "application/json", "{}"));
+    refused(
+        405,
+        "method GET is not allowed on /api/runs/x/cancel; allowed: POST",
+        get("/api/runs/x/cancel"));
+    refused(
+        405,
+        "method PUT is not allowed on /api/templates/hello",
+        send("PUT", "/api/templates/hello", "application/json", "{}"));
     refused(405, "method POST is not allowed on /;", post("/", "{}"));
-    refused(400, "limit must be a whole number from 1 to 500, got 'abc'", get("/api/runs?limit=abc"));
+    refused(
+        400, "limit must be a whole number from 1 to 500, got 'abc'", get("/api/runs?limit=abc"));
     refused(400, "limit must be a whole number from 1 to 500, got '0'", get("/api/runs?limit=0"));
-    refused(400, "limit must be a whole number from 1 to 500, got '501'", get("/api/runs?limit=501"));
+    refused(
+        400, "limit must be a whole number from 1 to 500, got '501'", get("/api/runs?limit=501"));
     refused(400, "status must be one of ", get("/api/runs?status=BOGUS"));
-    assertTrue(get("/api/runs?status=BOGUS").body().contains("SUCCEEDED"), "the allowed values are named");
-    refused(400, "unknown query parameter 'colour'; allowed: template, status, limit", get("/api/runs?colour=red"));
+    assertTrue(
+        get("/api/runs?status=BOGUS").body().contains("SUCCEEDED"), "the allowed values are named");
+    refused(
+        400,
+        "unknown query parameter 'colour'; allowed: template, status, limit",
+        get("/api/runs?colour=red"));
     assertEquals(200, get("/api/runs?status=succeeded&limit=500").statusCode());
     refused(404, "no run 'no-such-run'", post("/api/runs/no-such-run/retry", ""));
 
     // Commands that the engine would refuse, and a run id already taken.
-    HttpResponse<String> created = post("/api/runs", "{\"template\":\"hello\",\"runId\":\"api-done-1\",\"params\":{\"name\":\"Ada\"}}");
+    HttpResponse<String> created =
+        post(
+            "/api/runs",
+            "{\"template\":\"hello\",\"runId\":\"api-done-1\",\"params\":{\"name\":\"Ada\"}}");
     assertEquals(201, created.statusCode(), created.body());
     assertEquals("api-done-1", JSON.readTree(created.body()).get("runId").asText());
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("api-done-1").status());
-    refused(409, "only a FAILED run can be retried; run 'api-done-1' is SUCCEEDED", post("/api/runs/api-done-1/retry", ""));
-    refused(409, "run 'api-done-1' has already ended SUCCEEDED; there is nothing to cancel", post("/api/runs/api-done-1/cancel", ""));
-    refused(409, "run 'api-done-1' already exists", post("/api/runs", "{\"template\":\"hello\",\"runId\":\"api-done-1\",\"params\":{\"name\":\"Bo\"}}"));
+    refused(
+        409,
+        "only a FAILED run can be retried; run 'api-done-1' is SUCCEEDED",
+        post("/api/runs/api-done-1/retry", ""));
+    refused(
+        409,
+        "run 'api-done-1' has already ended SUCCEEDED; there is nothing to cancel",
+        post("/api/runs/api-done-1/cancel", ""));
+    refused(
+        409,
+        "run 'api-done-1' already exists",
+        post(
+            "/api/runs",
+            "{\"template\":\"hello\",\"runId\":\"api-done-1\",\"params\":{\"name\":\"Bo\"}}"));
     assertEquals(1, baton.count("api-done-1", dev.baton.events.RunEventType.RUN_STARTED, null));
   }
 
   @Test
   void metricsOfEngineAndDispatcherInPrometheusFormat() throws Exception {
-    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"m.csv\"}}").body())
-        .get("runId").asText();
+    String runId =
+        JSON.readTree(
+                post("/api/runs", "{\"template\":\"pipeline\",\"params\":{\"source\":\"m.csv\"}}")
+                    .body())
+            .get("runId")
+            .asText();
     assertEquals("SUCCEEDED", baton.awaitEnd(runId).status().name());
     baton.send(baton.topics.completions(), "no-json", "{not json");
-    org.awaitility.Awaitility.await().atMost(BatonHarness.DEADLINE)
-        .until(() -> get("/metrics").body().contains("baton_dead_letters_total{reason=\"malformed\",stage=\"engine\"}"));
+    org.awaitility.Awaitility.await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                get("/metrics")
+                    .body()
+                    .contains("baton_dead_letters_total{reason=\"malformed\",stage=\"engine\"}"));
     HttpResponse<String> metrics = get("/metrics");
     assertEquals(200, metrics.statusCode());
-    assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), metrics.headers().toString());
+    assertTrue(
+        metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+        metrics.headers().toString());
     String body = metrics.body();
-    for (String line : List.of("baton_runs_started_total ", "baton_runs_ended_total{outcome=\"succeeded\"} ", "baton_jobs_dispatched_total ",
-        "baton_jobs_ended_total{outcome=\"succeeded\"} ", "baton_step_transition_seconds_bucket{le=", "baton_step_transition_seconds_count ",
-        "baton_redis_round_trip_seconds_count{op=\"save-batch\"} ", "baton_engine_events_total{result=\"applied\"} ",
-        "kafka_consumer_fetch_manager_records_lag_max{", "baton_dispatcher_dispatches_total{action=\"start\"} ",
-        "baton_dispatcher_jobs_ended_total{status=\"succeeded\"} ", "baton_dispatcher_start_latency_seconds_count ",
-        "jvm_memory_used_bytes{")) {
+    for (String line :
+        List.of(
+            "baton_runs_started_total ",
+            "baton_runs_ended_total{outcome=\"succeeded\"} ",
+            "baton_jobs_dispatched_total ",
+            "baton_jobs_ended_total{outcome=\"succeeded\"} ",
+            "baton_step_transition_seconds_bucket{le=",
+            "baton_step_transition_seconds_count ",
+            "baton_redis_round_trip_seconds_count{op=\"save-batch\"} ",
+            "baton_engine_events_total{result=\"applied\"} ",
+            "kafka_consumer_fetch_manager_records_lag_max{",
+            "baton_dispatcher_dispatches_total{action=\"start\"} ",
+            "baton_dispatcher_jobs_ended_total{status=\"succeeded\"} ",
+            "baton_dispatcher_start_latency_seconds_count ",
+            "jvm_memory_used_bytes{")) {
       assertTrue(body.contains(line), line + " missing from /metrics");
     }
-    double transitions = body.lines().filter(l -> l.startsWith("baton_step_transition_seconds_count "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
-    assertTrue(transitions >= 2, "a pipeline of three jobs has two step transitions; counted " + transitions);
+    double transitions =
+        body.lines()
+            .filter(l -> l.startsWith("baton_step_transition_seconds_count "))
+            .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+            .sum();
+    assertTrue(
+        transitions >= 2,
+        "a pipeline of three jobs has two step transitions; counted " + transitions);
   }
 
   @Test
   void withATokenEveryApiCallNeedsItAndTheNetworkNeedsAToken() throws Exception {
     String token = "t0ken-" + System.nanoTime();
-    try (ApiServer locked = new ApiServer(dev.baton.engine.main.EngineMain.apiSources(baton.engine), baton.engineConfig(), "127.0.0.1", 0, token)) {
+    try (ApiServer locked =
+        new ApiServer(
+            dev.baton.engine.main.EngineMain.apiSources(baton.engine),
+            baton.engineConfig(),
+            "127.0.0.1",
+            0,
+            token)) {
       String base = "http://127.0.0.1:" + locked.port();
-      HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> anonymous =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/runs")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(401, anonymous.statusCode());
-      assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
-      assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("Authorization", "Bearer wrong").build(),
-          HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("Authorization", "Bearer " + token).build(),
-          HttpResponse.BodyHandlers.ofString()).statusCode());
-      assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).header("Cookie", "baton_token=" + token).build(),
-          HttpResponse.BodyHandlers.ofString()).statusCode(), "the web UI's cookie");
-      assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+      assertTrue(
+          anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+      assertEquals(
+          401,
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                      .header("Authorization", "Bearer wrong")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      assertEquals(
+          401,
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      assertEquals(
+          200,
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                      .header("Authorization", "Bearer " + token)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      assertEquals(
+          200,
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                      .header("Cookie", "baton_token=" + token)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode(),
+          "the web UI's cookie");
+      assertEquals(
+          200,
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode(),
           "probes stay open");
     }
-    IllegalArgumentException open = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new ApiServer(dev.baton.engine.main.EngineMain.apiSources(baton.engine), baton.engineConfig(), "0.0.0.0", 0, null));
+    IllegalArgumentException open =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new ApiServer(
+                    dev.baton.engine.main.EngineMain.apiSources(baton.engine),
+                    baton.engineConfig(),
+                    "0.0.0.0",
+                    0,
+                    null));
     assertTrue(open.getMessage().contains("BATON_HTTP_TOKEN_FILE"), open.getMessage());
   }
 
@@ -258,13 +453,22 @@ class ApiIT {
   void fiftyOpenEventStreamsLeaveProbesAnsweringAndEachGetsTheWholeRun() throws Exception {
     Path gate = work.resolve("streams-gate");
     baton.applyGate();
-    String runId = JSON.readTree(post("/api/runs", "{\"template\":\"gate\",\"params\":{\"gate\":\"" + gate + "\"}}").body())
-        .get("runId").asText();
+    String runId =
+        JSON.readTree(
+                post("/api/runs", "{\"template\":\"gate\",\"params\":{\"gate\":\"" + gate + "\"}}")
+                    .body())
+            .get("runId")
+            .asText();
     baton.awaitEvent(runId, dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
-    List<java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>>> streams = new java.util.ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>>>
+        streams = new java.util.ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      streams.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url + "/api/runs/" + runId + "/events")).timeout(Duration.ofSeconds(90))
-          .build(), HttpResponse.BodyHandlers.ofLines()));
+      streams.add(
+          HTTP.sendAsync(
+              HttpRequest.newBuilder(URI.create(url + "/api/runs/" + runId + "/events"))
+                  .timeout(Duration.ofSeconds(90))
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines()));
     }
     for (var s : streams) {
       assertEquals(200, s.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
@@ -276,10 +480,17 @@ class ApiIT {
       probeMillis.add((System.nanoTime() - t0) / 1_000_000);
     }
     System.out.println("/readyz with 50 event streams open: " + probeMillis + " ms");
-    assertTrue(probeMillis.stream().sorted().toList().get(2) <= 100, "median /readyz under 100 ms: " + probeMillis);
+    assertTrue(
+        probeMillis.stream().sorted().toList().get(2) <= 100,
+        "median /readyz under 100 ms: " + probeMillis);
     java.nio.file.Files.createFile(gate);
     for (var s : streams) {
-      List<String> types = s.get().body().filter(l -> l.startsWith("event: ")).map(l -> l.substring(7)).collect(Collectors.toList());
+      List<String> types =
+          s.get()
+              .body()
+              .filter(l -> l.startsWith("event: "))
+              .map(l -> l.substring(7))
+              .collect(Collectors.toList());
       assertEquals("RUN_STARTED", types.get(0), types.toString());
       assertEquals("RUN_SUCCEEDED", types.get(types.size() - 1), types.toString());
       assertEquals(2, types.stream().filter("JOB_SUCCEEDED"::equals).count(), types.toString());

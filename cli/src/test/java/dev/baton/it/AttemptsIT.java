@@ -25,7 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * slot; an attempt no dispatcher starts is retried at its start timeout.
  */
 class AttemptsIT {
-  /** Throws on the first start of each attempt whose run id starts with "flaky", always for "broken". */
+  /**
+   * Throws on the first start of each attempt whose run id starts with "flaky", always for
+   * "broken".
+   */
   static final class FailingStarts extends dev.baton.dispatcher.ForwardingRuntime {
     final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
 
@@ -53,7 +56,9 @@ class AttemptsIT {
   static void start() throws Exception {
     runtime = new FailingStarts(new LocalProcessRuntime(work.resolve("jobs"), 4096));
     baton = new BatonHarness("attempts", work, Path.of("../templates"), 4, runtime, Wire.json());
-    baton.apply("burst.yaml", """
+    baton.apply(
+        "burst.yaml",
+        """
         name: burst
         version: 1
         jobs:
@@ -62,7 +67,9 @@ class AttemptsIT {
           - {name: c, command: [sleep, "0.2"], timeout: 2s, retry: {limit: 2}}
         """);
     baton.applyGate();
-    baton.apply("orphan.yaml", """
+    baton.apply(
+        "orphan.yaml",
+        """
         name: orphan
         version: 1
         jobs:
@@ -79,8 +86,13 @@ class AttemptsIT {
   void startThatThrowsOnceRunsTheJobOnRedelivery() throws Exception {
     baton.trigger("flaky-1", "pipeline", Map.of("source", "s3://x"));
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("flaky-1").status());
-    assertEquals(3, runtime.failedOnce.size(), "each of the three jobs failed to start once: " + runtime.failedOnce);
-    assertTrue(runtime.failedOnce.stream().allMatch(id -> id.endsWith("/1")), "and ran as its first attempt: " + runtime.failedOnce);
+    assertEquals(
+        3,
+        runtime.failedOnce.size(),
+        "each of the three jobs failed to start once: " + runtime.failedOnce);
+    assertTrue(
+        runtime.failedOnce.stream().allMatch(id -> id.endsWith("/1")),
+        "and ran as its first attempt: " + runtime.failedOnce);
   }
 
   @Test
@@ -89,7 +101,11 @@ class AttemptsIT {
     var end = baton.awaitEnd("broken-1");
     assertEquals(RunStatus.FAILED, end.status());
     String error = end.jobs().values().iterator().next().error();
-    assertTrue(error != null && error.contains("could not start the job after 3 tries") && error.contains("422"), error);
+    assertTrue(
+        error != null
+            && error.contains("could not start the job after 3 tries")
+            && error.contains("422"),
+        error);
   }
 
   @Test
@@ -112,7 +128,8 @@ class AttemptsIT {
   void attemptWhoseDispatcherDiedBeforeStartingItIsRetriedAtItsStartTimeout() throws Exception {
     // As a dispatcher that claimed the attempt and died before starting it leaves things: the claim
     // is taken, so the redelivered dispatch is skipped, and nobody reports a start.
-    try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(java.net.URI.create(baton.redisUrl))) {
+    try (redis.clients.jedis.Jedis jedis =
+        new redis.clients.jedis.Jedis(java.net.URI.create(baton.redisUrl))) {
       jedis.set("baton:attempt:{orphan-1/a/1}", "started");
     }
     baton.trigger("orphan-1", "orphan", Map.of());
@@ -128,7 +145,9 @@ class AttemptsIT {
       baton.trigger("hog-" + i, "gate", Map.of("gate", gate.toString()));
       baton.awaitEvent("hog-" + i, dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
     }
-    org.awaitility.Awaitility.await().atMost(BatonHarness.DEADLINE).until(() -> baton.dispatcher != null && runtime.running() == 4);
+    org.awaitility.Awaitility.await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> baton.dispatcher != null && runtime.running() == 4);
     baton.trigger("queued-1", "hello", Map.of());
     baton.awaitEvent("queued-1", dev.baton.events.RunEventType.JOB_DISPATCHED, null);
     java.io.StringWriter out = new java.io.StringWriter();
@@ -139,10 +158,19 @@ class AttemptsIT {
     for (int i = 0; i < 4; i++) {
       assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("hog-" + i).status());
     }
-    org.awaitility.Awaitility.await().atMost(BatonHarness.DEADLINE).until(() -> withdrawn(baton) >= 1);
-    long reports = new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
-        .filter(v -> new String(v, java.nio.charset.StandardCharsets.UTF_8).contains("\"runId\":\"queued-1\"")).count();
-    assertEquals(0, reports, "the cancelled run's queued attempt never started, so nothing reported on it");
+    org.awaitility.Awaitility.await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> withdrawn(baton) >= 1);
+    long reports =
+        new TopicReaderOnce(baton.bootstrap, baton.topics.completions())
+            .values().stream()
+                .filter(
+                    v ->
+                        new String(v, java.nio.charset.StandardCharsets.UTF_8)
+                            .contains("\"runId\":\"queued-1\""))
+                .count();
+    assertEquals(
+        0, reports, "the cancelled run's queued attempt never started, so nothing reported on it");
   }
 
   static double withdrawn(BatonHarness baton) {

@@ -41,7 +41,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Avro in the Confluent wire format on every topic, against a real schema registry and a real broker. */
+/**
+ * Avro in the Confluent wire format on every topic, against a real schema registry and a real
+ * broker.
+ */
 class AvroIT {
   static BatonHarness baton;
   static ConfluentSchemaRegistry registry;
@@ -71,11 +74,18 @@ class AvroIT {
   @Test
   void pipelineRunsWithAvroOnEveryTopicAndJsonTriggersStillWork() throws Exception {
     try (KafkaProducer<String, WorkflowTrigger> producer = avroProducer()) {
-      WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId("avro-1").setTemplate("pipeline")
-          .setParams(Map.of("source", "orders.avro")).build();
+      WorkflowTrigger trigger =
+          WorkflowTrigger.newBuilder()
+              .setRunId("avro-1")
+              .setTemplate("pipeline")
+              .setParams(Map.of("source", "orders.avro"))
+              .build();
       producer.send(new ProducerRecord<>(baton.topics.triggers(), "avro-1", trigger)).get();
     }
-    baton.send(baton.topics.triggers(), "json-1", "{\"runId\":\"json-1\",\"template\":\"pipeline\",\"params\":{\"source\":\"orders.json\"}}");
+    baton.send(
+        baton.topics.triggers(),
+        "json-1",
+        "{\"runId\":\"json-1\",\"template\":\"pipeline\",\"params\":{\"source\":\"orders.json\"}}");
     RunState avro = baton.awaitEnd("avro-1");
     RunState json = baton.awaitEnd("json-1");
     assertEquals(RunStatus.SUCCEEDED, avro.status(), avro.detail());
@@ -83,9 +93,13 @@ class AvroIT {
     assertEquals(RunStatus.SUCCEEDED, json.status(), json.detail());
     // What the engine and the dispatcher wrote is Avro: events, dispatches, completions.
     baton.awaitEvent("avro-1", dev.baton.events.RunEventType.RUN_SUCCEEDED, null);
-    assertTrue(baton.events.records().stream().allMatch(r -> r.value()[0] == 0), "every run event is Confluent-framed Avro");
+    assertTrue(
+        baton.events.records().stream().allMatch(r -> r.value()[0] == 0),
+        "every run event is Confluent-framed Avro");
     for (String topic : new String[] {baton.topics.dispatch(), baton.topics.completions()}) {
-      assertTrue(new TopicReaderOnce(baton.bootstrap, topic).values().stream().allMatch(v -> v[0] == 0), topic + " is Avro");
+      assertTrue(
+          new TopicReaderOnce(baton.bootstrap, topic).values().stream().allMatch(v -> v[0] == 0),
+          topic + " is Avro");
     }
   }
 
@@ -93,15 +107,35 @@ class AvroIT {
   void dispatchBytesDecodeWithPlainAvroAndTheSchemaTheRegistryReturns() throws Exception {
     baton.trigger("avro-plain", "hello", Map.of("name", "Avro"));
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("avro-plain").status());
-    byte[] bytes = new TopicReaderOnce(baton.bootstrap, baton.topics.dispatch()).values().stream()
-        .filter(v -> new String(v, StandardCharsets.ISO_8859_1).contains("avro-plain")).findFirst().orElseThrow();
+    byte[] bytes =
+        new TopicReaderOnce(baton.bootstrap, baton.topics.dispatch())
+            .values().stream()
+                .filter(v -> new String(v, StandardCharsets.ISO_8859_1).contains("avro-plain"))
+                .findFirst()
+                .orElseThrow();
     assertEquals(0, bytes[0]);
     int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(TestRegistry.confluentApiUrl() + "/schemas/ids/" + id)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    Schema schema = new Schema.Parser().parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("schema").asText());
-    GenericRecord dispatch = new GenericDatumReader<GenericRecord>(schema)
-        .read(null, DecoderFactory.get().binaryDecoder(Arrays.copyOfRange(bytes, 5, bytes.length), null));
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(TestRegistry.confluentApiUrl() + "/schemas/ids/" + id))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(body)
+                    .get("schema")
+                    .asText());
+    GenericRecord dispatch =
+        new GenericDatumReader<GenericRecord>(schema)
+            .read(
+                null,
+                DecoderFactory.get()
+                    .binaryDecoder(Arrays.copyOfRange(bytes, 5, bytes.length), null));
     assertEquals("avro-plain", dispatch.get("runId").toString());
     assertEquals("greet", dispatch.get("job").toString());
     assertEquals("[echo, Hello, Avro!]", dispatch.get("command").toString());
@@ -121,15 +155,25 @@ class AvroIT {
   static void sendRaw(String key, byte[] value) throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", baton.bootstrap);
-    try (var producer = new KafkaProducer<String, byte[]>(p, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+    try (var producer =
+        new KafkaProducer<String, byte[]>(
+            p,
+            new StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(baton.topics.triggers(), key, value)).get();
     }
   }
 
   @Test
   void triggerFromANewerWriterSchemaIsReadByTheEngine() throws Exception {
-    Schema newer = new Schema.Parser().parse(WorkflowTrigger.getClassSchema().toString().replace(
-        "\"fields\":[", "\"fields\":[{\"name\":\"priority\",\"type\":\"string\",\"default\":\"normal\"},"));
+    Schema newer =
+        new Schema.Parser()
+            .parse(
+                WorkflowTrigger.getClassSchema()
+                    .toString()
+                    .replace(
+                        "\"fields\":[",
+                        "\"fields\":[{\"name\":\"priority\",\"type\":\"string\",\"default\":\"normal\"},"));
     GenericRecord trigger = new GenericData.Record(newer);
     trigger.put("priority", "high");
     trigger.put("runId", "avro-newer");
@@ -147,7 +191,10 @@ class AvroIT {
 
   @Test
   void triggerFromAnOlderWriterSchemaGetsTheDefaults() throws Exception {
-    Schema older = new Schema.Parser().parse("""
+    Schema older =
+        new Schema.Parser()
+            .parse(
+                """
         {"type": "record", "name": "WorkflowTrigger", "namespace": "dev.baton.events", "fields": [
           {"name": "runId", "type": ["null", "string"], "default": null},
           {"name": "template", "type": "string"},
@@ -166,12 +213,30 @@ class AvroIT {
   @Test
   void unknownSchemaIdGoesToTheDeadLetterTopicWithTheReason() throws Exception {
     sendRaw("avro-unknown-id", new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 4});
-    await().atMost(BatonHarness.DEADLINE).until(() -> baton.deadLetters.records().stream()
-        .anyMatch(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals("avro-unknown-id")));
-    ConsumerRecord<byte[], byte[]> dead = baton.deadLetters.records().stream()
-        .filter(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals("avro-unknown-id")).findFirst().orElseThrow();
-    String reason = new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
-    assertTrue(reason.contains("schema id 32639 is not in the registry at " + TestRegistry.confluentApiUrl()), reason);
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                baton.deadLetters.records().stream()
+                    .anyMatch(
+                        r ->
+                            r.key() != null
+                                && new String(r.key(), StandardCharsets.UTF_8)
+                                    .equals("avro-unknown-id")));
+    ConsumerRecord<byte[], byte[]> dead =
+        baton.deadLetters.records().stream()
+            .filter(
+                r ->
+                    r.key() != null
+                        && new String(r.key(), StandardCharsets.UTF_8).equals("avro-unknown-id"))
+            .findFirst()
+            .orElseThrow();
+    String reason =
+        new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+    assertTrue(
+        reason.contains(
+            "schema id 32639 is not in the registry at " + TestRegistry.confluentApiUrl()),
+        reason);
   }
 
   @Test
@@ -180,11 +245,14 @@ class AvroIT {
     String dead = "http://127.0.0.1:" + port + "/apis/ccompat/v6";
     Wire wire = Wire.avro(new ConfluentSchemaRegistry(dead));
     WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setTemplate("hello").build();
-    RegistryException e = assertThrows(RegistryException.class, () -> wire.encode("avro.triggers", trigger));
-    assertTrue(e.getMessage().contains("schema registry at " + dead + " is unreachable"), e.getMessage());
+    RegistryException e =
+        assertThrows(RegistryException.class, () -> wire.encode("avro.triggers", trigger));
+    assertTrue(
+        e.getMessage().contains("schema registry at " + dead + " is unreachable"), e.getMessage());
     assertTrue(e.getMessage().contains("subject 'avro.triggers-value'"), e.getMessage());
     byte[] avro = Wire.avro(registry).encode("avro.triggers", trigger);
-    RegistryException read = assertThrows(RegistryException.class, () -> wire.decode(avro, WorkflowTrigger.class));
+    RegistryException read =
+        assertThrows(RegistryException.class, () -> wire.decode(avro, WorkflowTrigger.class));
     assertTrue(read.getMessage().contains(dead), read.getMessage());
   }
 
@@ -192,11 +260,22 @@ class AvroIT {
   void incompatibleSchemaIsRefusedAndTheRefusalReported() {
     String subject = "avro.incompatible-value";
     registry.register(subject, WorkflowTrigger.getClassSchema());
-    Schema incompatible = new Schema.Parser().parse(WorkflowTrigger.getClassSchema().toString().replace(
-        "\"fields\":[", "\"fields\":[{\"name\":\"mandatory\",\"type\":\"string\"},"));
-    RegistryException e = assertThrows(RegistryException.class, () -> registry.register(subject, incompatible));
+    Schema incompatible =
+        new Schema.Parser()
+            .parse(
+                WorkflowTrigger.getClassSchema()
+                    .toString()
+                    .replace(
+                        "\"fields\":[",
+                        "\"fields\":[{\"name\":\"mandatory\",\"type\":\"string\"},"));
+    RegistryException e =
+        assertThrows(RegistryException.class, () -> registry.register(subject, incompatible));
     assertEquals(409, e.status(), e.getMessage());
-    assertTrue(e.getMessage().contains("refused to register a schema under subject '" + subject + "'"), e.getMessage());
-    assertFalse(e.getMessage().endsWith("HTTP 409 "), "the registry's own message is kept: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains("refused to register a schema under subject '" + subject + "'"),
+        e.getMessage());
+    assertFalse(
+        e.getMessage().endsWith("HTTP 409 "),
+        "the registry's own message is kept: " + e.getMessage());
   }
 }

@@ -42,17 +42,24 @@ class BadInputCampaignIT {
 
   @BeforeAll
   static void startBaton() throws Exception {
-    // Only the templates it needs: no trigger rules or schedules, whose events from other tests would count here.
+    // Only the templates it needs: no trigger rules or schedules, whose events from other tests
+    // would count here.
     baton = new BatonHarness("bad", work, null, 4);
     for (String name : List.of("hello.yaml", "pipeline.yaml")) {
-      dev.baton.cli.TemplatePublisher.publish(baton.bootstrap, baton.topics.templates(),
+      dev.baton.cli.TemplatePublisher.publish(
+          baton.bootstrap,
+          baton.topics.templates(),
           dev.baton.cli.TemplatePublisher.load(Path.of("../templates", name)));
     }
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
       Map<ConfigResource, Collection<AlterConfigOp>> big = new java.util.HashMap<>();
-      for (String t : List.of(baton.topics.triggers(), baton.topics.completions(), baton.topics.commands())) {
-        big.put(new ConfigResource(ConfigResource.Type.TOPIC, t),
-            List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "8388608"), AlterConfigOp.OpType.SET)));
+      for (String t :
+          List.of(baton.topics.triggers(), baton.topics.completions(), baton.topics.commands())) {
+        big.put(
+            new ConfigResource(ConfigResource.Type.TOPIC, t),
+            List.of(
+                new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", "8388608"), AlterConfigOp.OpType.SET)));
       }
       admin.incrementalAlterConfigs(big).all().get();
     }
@@ -74,9 +81,14 @@ class BadInputCampaignIT {
     baton.awaitEvent("bad-held", dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
     baton.trigger("bad-done", "hello", Map.of());
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("bad-done").status());
-    List<byte[]> realCompletions = new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
-        .filter(v -> new String(v, StandardCharsets.UTF_8).contains("\"runId\":\"bad-done\""))
-        .filter(v -> !new String(v, StandardCharsets.UTF_8).contains("\"status\":\"STARTED\"")).toList();
+    List<byte[]> realCompletions =
+        new TopicReaderOnce(baton.bootstrap, baton.topics.completions())
+            .values().stream()
+                .filter(
+                    v -> new String(v, StandardCharsets.UTF_8).contains("\"runId\":\"bad-done\""))
+                .filter(
+                    v -> !new String(v, StandardCharsets.UTF_8).contains("\"status\":\"STARTED\""))
+                .toList();
     assertEquals(1, realCompletions.size());
 
     List<Bad> bad = new ArrayList<>();
@@ -89,42 +101,107 @@ class BadInputCampaignIT {
       bad.add(new Bad(List.of(t, c, m).get(i % 3), "noise-" + i, noise, "dlq"));
     }
     for (int i = 0; i < 150; i++) {
-      String json = "{\"runId\":\"trunc-" + i + "\",\"template\":\"hello\",\"params\":{\"name\":\"x\"}}";
-      bad.add(new Bad(i % 2 == 0 ? t : c, "trunc-" + i, json.substring(0, 1 + random.nextInt(json.length() - 2)).getBytes(StandardCharsets.UTF_8), "dlq"));
+      String json =
+          "{\"runId\":\"trunc-" + i + "\",\"template\":\"hello\",\"params\":{\"name\":\"x\"}}";
+      bad.add(
+          new Bad(
+              i % 2 == 0 ? t : c,
+              "trunc-" + i,
+              json.substring(0, 1 + random.nextInt(json.length() - 2))
+                  .getBytes(StandardCharsets.UTF_8),
+              "dlq"));
     }
     for (int i = 0; i < 150; i++) {
-      String json = switch (i % 3) {
-        case 0 -> "{\"template\": 5, \"params\": \"x\"}";
-        case 1 -> "{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":\"one\",\"status\":\"SUCCEEDED\"}";
-        default -> "{\"runId\":\"bad-held\",\"type\":\"EXPLODE\"}";
-      };
-      bad.add(new Bad(List.of(t, c, m).get(i % 3), "types-" + i, json.getBytes(StandardCharsets.UTF_8), "dlq"));
+      String json =
+          switch (i % 3) {
+            case 0 -> "{\"template\": 5, \"params\": \"x\"}";
+            case 1 ->
+                "{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":\"one\",\"status\":\"SUCCEEDED\"}";
+            default -> "{\"runId\":\"bad-held\",\"type\":\"EXPLODE\"}";
+          };
+      bad.add(
+          new Bad(
+              List.of(t, c, m).get(i % 3),
+              "types-" + i,
+              json.getBytes(StandardCharsets.UTF_8),
+              "dlq"));
     }
     for (int i = 0; i < 100; i++) {
-      bad.add(new Bad(t, "notemplate-" + i, ("{\"runId\":\"nt-" + i + "\",\"template\":\"no-such-" + i + "\"}").getBytes(StandardCharsets.UTF_8), "dlq"));
+      bad.add(
+          new Bad(
+              t,
+              "notemplate-" + i,
+              ("{\"runId\":\"nt-" + i + "\",\"template\":\"no-such-" + i + "\"}")
+                  .getBytes(StandardCharsets.UTF_8),
+              "dlq"));
     }
     for (int i = 0; i < 50; i++) {
-      bad.add(new Bad(c, "norun-" + i, ("{\"runId\":\"ghost-" + i + "\",\"job\":\"a\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"token\":\""
-          + AttemptTokens.processDefault().forJob("ghost-" + i + "/a/1") + "\"}").getBytes(StandardCharsets.UTF_8), "dlq"));
+      bad.add(
+          new Bad(
+              c,
+              "norun-" + i,
+              ("{\"runId\":\"ghost-"
+                      + i
+                      + "\",\"job\":\"a\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"token\":\""
+                      + AttemptTokens.processDefault().forJob("ghost-" + i + "/a/1")
+                      + "\"}")
+                  .getBytes(StandardCharsets.UTF_8),
+              "dlq"));
     }
-    for (int i = 0; i < 50; i++) { // the held run's running attempt, without its token (forged), or with another attempt's
-      String token = i % 2 == 0 ? "" : ",\"token\":\"" + AttemptTokens.processDefault().forJob("bad-held/wait/" + (2 + i)) + "\"";
-      bad.add(new Bad(c, "forged-" + i, ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":1,\"status\":\"SUCCEEDED\"" + token + "}")
-          .getBytes(StandardCharsets.UTF_8), "dlq"));
+    for (int i = 0;
+        i < 50;
+        i++) { // the held run's running attempt, without its token (forged), or with another
+      // attempt's
+      String token =
+          i % 2 == 0
+              ? ""
+              : ",\"token\":\""
+                  + AttemptTokens.processDefault().forJob("bad-held/wait/" + (2 + i))
+                  + "\"";
+      bad.add(
+          new Bad(
+              c,
+              "forged-" + i,
+              ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":1,\"status\":\"SUCCEEDED\""
+                      + token
+                      + "}")
+                  .getBytes(StandardCharsets.UTF_8),
+              "dlq"));
     }
     for (int i = 0; i < 100; i++) { // stale: signed, for attempts that never ran
-      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":" + (2 + i) + ",\"status\":\"SUCCEEDED\",\"token\":\""
-          + AttemptTokens.processDefault().forJob("bad-held/wait/" + (2 + i)) + "\"}").getBytes(StandardCharsets.UTF_8), "ignored"));
+      bad.add(
+          new Bad(
+              c,
+              "bad-held",
+              ("{\"runId\":\"bad-held\",\"job\":\"wait\",\"attempt\":"
+                      + (2 + i)
+                      + ",\"status\":\"SUCCEEDED\",\"token\":\""
+                      + AttemptTokens.processDefault().forJob("bad-held/wait/" + (2 + i))
+                      + "\"}")
+                  .getBytes(StandardCharsets.UTF_8),
+              "ignored"));
     }
     for (int i = 0; i < 100; i++) {
-      bad.add(new Bad(c, "bad-held", ("{\"runId\":\"bad-held\",\"job\":\"after\",\"attempt\":" + (1 + i) + ",\"status\":\"FAILED\",\"token\":\""
-          + AttemptTokens.processDefault().forDispatcher("bad-held/after/" + (1 + i)) + "\"}").getBytes(StandardCharsets.UTF_8), "ignored"));
+      bad.add(
+          new Bad(
+              c,
+              "bad-held",
+              ("{\"runId\":\"bad-held\",\"job\":\"after\",\"attempt\":"
+                      + (1 + i)
+                      + ",\"status\":\"FAILED\",\"token\":\""
+                      + AttemptTokens.processDefault().forDispatcher("bad-held/after/" + (1 + i))
+                      + "\"}")
+                  .getBytes(StandardCharsets.UTF_8),
+              "ignored"));
     }
     for (int i = 0; i < 97; i++) {
       bad.add(new Bad(c, "bad-done", realCompletions.get(0), "duplicate"));
     }
-    byte[] huge = ("{\"runId\":\"huge\",\"template\":\"hello\",\"params\":{\"name\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] huge =
+        ("{\"runId\":\"huge\",\"template\":\"hello\",\"params\":{\"name\":\""
+                + "x".repeat(5 * 1024 * 1024)
+                + "\"}}")
+            .getBytes(StandardCharsets.UTF_8);
     bad.add(new Bad(t, "huge-trigger", huge, "dlq"));
     bad.add(new Bad(c, "huge-completion", huge, "dlq"));
     bad.add(new Bad(m, "huge-command", huge, "dlq"));
@@ -137,7 +214,8 @@ class BadInputCampaignIT {
     p.put("bootstrap.servers", baton.bootstrap);
     p.put("max.request.size", 8 * 1024 * 1024);
     int good = 0;
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < bad.size(); i++) {
         Bad b = bad.get(i);
         producer.send(new ProducerRecord<>(b.topic(), b.key(), b.value())).get();
@@ -154,46 +232,101 @@ class BadInputCampaignIT {
     long expectedIgnored = bad.stream().filter(b -> b.kind().equals("ignored")).count();
     long expectedDuplicates = bad.stream().filter(b -> b.kind().equals("duplicate")).count();
     Set<String> dead = ConcurrentHashMap.newKeySet();
-    await().atMost(BatonHarness.DEADLINE).until(() -> {
-      baton.deadLetters.records().forEach(r -> {
-        var reason = r.headers().lastHeader(DeadLetters.REASON);
-        var offset = r.headers().lastHeader(DeadLetters.SOURCE_OFFSET);
-        var topic = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
-        // Only what came from this test's public topics: other tests publish domain events that every engine's rules read.
-        if (reason != null && offset != null && topic != null
-            && List.of(t, c, m).contains(new String(topic.value(), StandardCharsets.UTF_8))) {
-          dead.add(new String(topic.value()) + "@" + new String(r.headers().lastHeader(DeadLetters.SOURCE_PARTITION).value()) + "@" + new String(offset.value()));
-        }
-      });
-      return dead.size() >= expectedDlq
-          && baton.engine.counters().ignored() - ignoredBefore >= expectedIgnored
-          && baton.engine.counters().duplicates() - duplicatesBefore >= expectedDuplicates;
-    });
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () -> {
+              baton
+                  .deadLetters
+                  .records()
+                  .forEach(
+                      r -> {
+                        var reason = r.headers().lastHeader(DeadLetters.REASON);
+                        var offset = r.headers().lastHeader(DeadLetters.SOURCE_OFFSET);
+                        var topic = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
+                        // Only what came from this test's public topics: other tests publish domain
+                        // events that every engine's rules read.
+                        if (reason != null
+                            && offset != null
+                            && topic != null
+                            && List.of(t, c, m)
+                                .contains(new String(topic.value(), StandardCharsets.UTF_8))) {
+                          dead.add(
+                              new String(topic.value())
+                                  + "@"
+                                  + new String(
+                                      r.headers().lastHeader(DeadLetters.SOURCE_PARTITION).value())
+                                  + "@"
+                                  + new String(offset.value()));
+                        }
+                      });
+              return dead.size() >= expectedDlq
+                  && baton.engine.counters().ignored() - ignoredBefore >= expectedIgnored
+                  && baton.engine.counters().duplicates() - duplicatesBefore >= expectedDuplicates;
+            });
     long ignored = baton.engine.counters().ignored() - ignoredBefore;
     long duplicates = baton.engine.counters().duplicates() - duplicatesBefore;
-    System.out.printf("bad-input campaign: %d records sent; %d dead-lettered with a reason (expected %d), %d ignored (expected %d), "
-        + "%d duplicates (expected %d); %d good runs succeeded%n", bad.size(), dead.size(), expectedDlq, ignored, expectedIgnored,
-        duplicates, expectedDuplicates, good);
+    System.out.printf(
+        "bad-input campaign: %d records sent; %d dead-lettered with a reason (expected %d), %d ignored (expected %d), "
+            + "%d duplicates (expected %d); %d good runs succeeded%n",
+        bad.size(),
+        dead.size(),
+        expectedDlq,
+        ignored,
+        expectedIgnored,
+        duplicates,
+        expectedDuplicates,
+        good);
     Set<String> expectedKeys = new java.util.HashSet<>();
     bad.stream().filter(b -> b.kind().equals("dlq")).forEach(b -> expectedKeys.add(b.key()));
-    List<String> unexpected = baton.deadLetters.records().stream()
-        .filter(r -> r.headers().lastHeader(DeadLetters.SOURCE_TOPIC) != null
-            && List.of(t, c, m).contains(new String(r.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8)))
-        .filter(r -> r.key() == null || !expectedKeys.contains(new String(r.key(), StandardCharsets.UTF_8)))
-        .map(r -> (r.key() == null ? "null" : new String(r.key(), StandardCharsets.UTF_8)) + ": "
-            + new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
-        .toList();
+    List<String> unexpected =
+        baton.deadLetters.records().stream()
+            .filter(
+                r ->
+                    r.headers().lastHeader(DeadLetters.SOURCE_TOPIC) != null
+                        && List.of(t, c, m)
+                            .contains(
+                                new String(
+                                    r.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(),
+                                    StandardCharsets.UTF_8)))
+            .filter(
+                r ->
+                    r.key() == null
+                        || !expectedKeys.contains(new String(r.key(), StandardCharsets.UTF_8)))
+            .map(
+                r ->
+                    (r.key() == null ? "null" : new String(r.key(), StandardCharsets.UTF_8))
+                        + ": "
+                        + new String(
+                            r.headers().lastHeader(DeadLetters.REASON).value(),
+                            StandardCharsets.UTF_8))
+            .toList();
     assertEquals(List.of(), unexpected, "dead letters of records that were not bad");
     assertEquals(expectedDlq, dead.size());
     assertEquals(expectedIgnored, ignored);
     assertEquals(expectedDuplicates, duplicates);
     assertTrue(baton.engine.live() && baton.engine.ready(), "the engine kept running");
-    var hugeDead = baton.deadLetters.records().stream().filter(r -> r.key() != null && new String(r.key()).equals("huge-trigger")).findFirst().orElseThrow();
-    assertTrue(new String(hugeDead.headers().lastHeader(DeadLetters.REASON).value()).contains("larger than the limit"));
-    assertEquals(Integer.toString(huge.length), new String(hugeDead.headers().lastHeader(DeadLetters.ORIGINAL_SIZE).value()));
-    assertEquals(50, baton.deadLetters.records().stream().filter(r -> r.key() != null && new String(r.key()).startsWith("forged-"))
-        .filter(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value()).startsWith("refused completion for bad-held/wait/1 has"))
-        .count(), "every forged completion of the running attempt is refused as such");
+    var hugeDead =
+        baton.deadLetters.records().stream()
+            .filter(r -> r.key() != null && new String(r.key()).equals("huge-trigger"))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(
+        new String(hugeDead.headers().lastHeader(DeadLetters.REASON).value())
+            .contains("larger than the limit"));
+    assertEquals(
+        Integer.toString(huge.length),
+        new String(hugeDead.headers().lastHeader(DeadLetters.ORIGINAL_SIZE).value()));
+    assertEquals(
+        50,
+        baton.deadLetters.records().stream()
+            .filter(r -> r.key() != null && new String(r.key()).startsWith("forged-"))
+            .filter(
+                r ->
+                    new String(r.headers().lastHeader(DeadLetters.REASON).value())
+                        .startsWith("refused completion for bad-held/wait/1 has"))
+            .count(),
+        "every forged completion of the running attempt is refused as such");
     Files.createFile(gate);
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("bad-held").status());
   }

@@ -14,8 +14,8 @@ import dev.baton.engine.decide.RunState;
 import dev.baton.engine.template.Templates;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
-import dev.baton.serde.EventCodec;
 import dev.baton.kafka.TopicAdmin;
+import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.io.PrintWriter;
@@ -33,9 +33,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Baton on the shared test broker and Redis, on its own topics (prefix) and application id:
- * engine, dispatcher with the local runtime, readers of the events and dead-letter topics, and
- * helpers to send records, run the CLI and wait for runs.
+ * Baton on the shared test broker and Redis, on its own topics (prefix) and application id: engine,
+ * dispatcher with the local runtime, readers of the events and dead-letter topics, and helpers to
+ * send records, run the CLI and wait for runs.
  */
 final class BatonHarness implements AutoCloseable {
   static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
@@ -52,10 +52,14 @@ final class BatonHarness implements AutoCloseable {
   private final int maxConcurrentJobs;
   final Wire wire;
   final String processingGuarantee;
+
   /** The engine's and dispatcher's meters, as `baton dev` has them. */
-  final io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics = dev.baton.metrics.Metrics.prometheus();
+  final io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics =
+      dev.baton.metrics.Metrics.prometheus();
+
   /** Kafka client properties for the engine (restart it to apply a change). */
   Map<String, String> engineKafka = Map.of();
+
   final TopicReader events;
   final TopicReader deadLetters;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -65,24 +69,56 @@ final class BatonHarness implements AutoCloseable {
   }
 
   /** With {@code jobRuntime} (null: the local process runtime, kept in {@link #runtime}). */
-  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime) throws Exception {
+  BatonHarness(
+      String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime)
+      throws Exception {
     this(prefix, work, templates, maxConcurrentJobs, jobRuntime, Wire.json());
   }
 
   /** With {@code wire}: the encoding engine and dispatcher write. */
-  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire) throws Exception {
+  BatonHarness(
+      String prefix,
+      Path work,
+      Path templates,
+      int maxConcurrentJobs,
+      JobRuntime jobRuntime,
+      Wire wire)
+      throws Exception {
     this(prefix, work, templates, maxConcurrentJobs, jobRuntime, wire, EngineConfig.EXACTLY_ONCE);
   }
 
   /** With the engine's {@code processingGuarantee}. */
-  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire,
-      String processingGuarantee) throws Exception {
-    this(prefix, work, templates, maxConcurrentJobs, jobRuntime, wire, processingGuarantee, SharedBroker.redisUrl());
+  BatonHarness(
+      String prefix,
+      Path work,
+      Path templates,
+      int maxConcurrentJobs,
+      JobRuntime jobRuntime,
+      Wire wire,
+      String processingGuarantee)
+      throws Exception {
+    this(
+        prefix,
+        work,
+        templates,
+        maxConcurrentJobs,
+        jobRuntime,
+        wire,
+        processingGuarantee,
+        SharedBroker.redisUrl());
   }
 
   /** On the Redis at {@code redisUrl} instead of the shared one. */
-  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, JobRuntime jobRuntime, Wire wire,
-      String processingGuarantee, String redisUrl) throws Exception {
+  BatonHarness(
+      String prefix,
+      Path work,
+      Path templates,
+      int maxConcurrentJobs,
+      JobRuntime jobRuntime,
+      Wire wire,
+      String processingGuarantee,
+      String redisUrl)
+      throws Exception {
     this.redisUrl = redisUrl;
     this.processingGuarantee = processingGuarantee;
     this.prefix = prefix;
@@ -105,8 +141,15 @@ final class BatonHarness implements AutoCloseable {
   }
 
   Dispatcher startDispatcher(JobRuntime jobRuntime) {
-    return new Dispatcher(DispatcherConfig.of(bootstrap, topics).withGroupId(prefix + "-dispatcher")
-        .withMaxConcurrentJobs(maxConcurrentJobs).withWire(wire).withRedis(redisUrl), jobRuntime, metrics).start();
+    return new Dispatcher(
+            DispatcherConfig.of(bootstrap, topics)
+                .withGroupId(prefix + "-dispatcher")
+                .withMaxConcurrentJobs(maxConcurrentJobs)
+                .withWire(wire)
+                .withRedis(redisUrl),
+            jobRuntime,
+            metrics)
+        .start();
   }
 
   /** Stops the dispatcher (its runtime too) and starts a new one on {@code jobRuntime}. */
@@ -116,8 +159,19 @@ final class BatonHarness implements AutoCloseable {
   }
 
   EngineConfig engineConfig() {
-    return new EngineConfig(bootstrap, redisUrl, prefix + "-engine", topics, work.resolve("streams"),
-        EngineConfig.defaultCommitInterval(processingGuarantee), (short) 1, Duration.ofHours(1), 1000, engineKafka, wire, processingGuarantee);
+    return new EngineConfig(
+        bootstrap,
+        redisUrl,
+        prefix + "-engine",
+        topics,
+        work.resolve("streams"),
+        EngineConfig.defaultCommitInterval(processingGuarantee),
+        (short) 1,
+        Duration.ofHours(1),
+        1000,
+        engineKafka,
+        wire,
+        processingGuarantee);
   }
 
   Engine startEngine() throws InterruptedException {
@@ -130,10 +184,14 @@ final class BatonHarness implements AutoCloseable {
 
   /** The REST API and web UI over this harness's engine, on a free port of 127.0.0.1. */
   dev.baton.engine.api.ApiServer startApi() throws java.io.IOException {
-    return new dev.baton.engine.api.ApiServer(dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig(), "127.0.0.1", 0);
+    return new dev.baton.engine.api.ApiServer(
+        dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig(), "127.0.0.1", 0);
   }
 
-  /** Stops the engine and starts a new one: same application id, same Redis, state only where it is kept. */
+  /**
+   * Stops the engine and starts a new one: same application id, same Redis, state only where it is
+   * kept.
+   */
   void restartEngine() throws InterruptedException {
     engine.close();
     engine = startEngine();
@@ -144,7 +202,9 @@ final class BatonHarness implements AutoCloseable {
    * exists, then one more job. It holds a run mid-job for as long as a test needs.
    */
   void applyGate() throws Exception {
-    apply("gate.yaml", """
+    apply(
+        "gate.yaml",
+        """
         name: gate
         version: 1
         params:
@@ -156,34 +216,54 @@ final class BatonHarness implements AutoCloseable {
   }
 
   void apply(String file, String yaml) throws Exception {
-    TemplatePublisher.publish(bootstrap, topics.templates(),
+    TemplatePublisher.publish(
+        bootstrap,
+        topics.templates(),
         List.of(new TemplatePublisher.Loaded(Path.of(file), Templates.parse(file, yaml), yaml)));
   }
 
   void send(String topic, String key, String json) throws Exception {
-    producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-        json.getBytes(StandardCharsets.UTF_8))).get();
+    producer
+        .send(
+            new ProducerRecord<>(
+                topic,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                json.getBytes(StandardCharsets.UTF_8)))
+        .get();
   }
 
   /** Starts a run with a JSON trigger: {"runId": runId, "template": template, "params": params}. */
   void trigger(String runId, String template, Map<String, String> params) throws Exception {
-    StringBuilder json = new StringBuilder("{\"runId\":\"" + runId + "\",\"template\":\"" + template + "\",\"params\":{");
-    json.append(String.join(",", params.entrySet().stream().map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"").toList()));
+    StringBuilder json =
+        new StringBuilder(
+            "{\"runId\":\"" + runId + "\",\"template\":\"" + template + "\",\"params\":{");
+    json.append(
+        String.join(
+            ",",
+            params.entrySet().stream()
+                .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+                .toList()));
     send(topics.triggers(), runId, json.append("}}").toString());
   }
 
   List<RunEvent> eventsOf(String runId) {
     return events.records().stream()
         .filter(r -> r.key() != null && runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
-        .map(r -> wire.decode(r.value(), RunEvent.class)).toList();
+        .map(r -> wire.decode(r.value(), RunEvent.class))
+        .toList();
   }
 
   long count(String runId, RunEventType type, String job) {
-    return eventsOf(runId).stream().filter(e -> e.getType() == type && (job == null || job.equals(e.getJob()))).count();
+    return eventsOf(runId).stream()
+        .filter(e -> e.getType() == type && (job == null || job.equals(e.getJob())))
+        .count();
   }
 
   RunEvent first(String runId, RunEventType type, String job) {
-    return eventsOf(runId).stream().filter(e -> e.getType() == type && (job == null || job.equals(e.getJob()))).findFirst().orElseThrow();
+    return eventsOf(runId).stream()
+        .filter(e -> e.getType() == type && (job == null || job.equals(e.getJob())))
+        .findFirst()
+        .orElseThrow();
   }
 
   void awaitEvent(String runId, RunEventType type, String job) {
@@ -191,14 +271,19 @@ final class BatonHarness implements AutoCloseable {
   }
 
   RunState awaitEnd(String runId) {
-    await().atMost(DEADLINE).until(() -> engine.runs().find(runId).map(s -> s.status().isFinal()).orElse(false));
+    await()
+        .atMost(DEADLINE)
+        .until(() -> engine.runs().find(runId).map(s -> s.status().isFinal()).orElse(false));
     return engine.runs().find(runId).orElseThrow();
   }
 
   /** Runs a CLI command against these topics; returns its exit code, output in {@code out}. */
   int cli(StringWriter out, String... args) {
-    String[] all = Stream.concat(Arrays.stream(args), Stream.of("--bootstrap-server", bootstrap, "--topic-prefix", prefix))
-        .toArray(String[]::new);
+    String[] all =
+        Stream.concat(
+                Arrays.stream(args),
+                Stream.of("--bootstrap-server", bootstrap, "--topic-prefix", prefix))
+            .toArray(String[]::new);
     return BatonCli.execute(all, new PrintWriter(out, true), new PrintWriter(out, true));
   }
 

@@ -22,9 +22,27 @@ class ChaosIT {
   @Test
   void shortChaosRunLosesNothingAndRunsNothingTwice() {
     StringWriter out = new StringWriter();
-    int exit = BatonCli.execute(new String[] {"chaos", "--runs", "300", "--engine-kills", "1", "--dispatcher-kills", "1",
-        "--broker-restarts", "1", "--redis-restarts", "1", "--grace", "90", "--work", work.toString()},
-        new PrintWriter(out, true), new PrintWriter(out, true));
+    int exit =
+        BatonCli.execute(
+            new String[] {
+              "chaos",
+              "--runs",
+              "300",
+              "--engine-kills",
+              "1",
+              "--dispatcher-kills",
+              "1",
+              "--broker-restarts",
+              "1",
+              "--redis-restarts",
+              "1",
+              "--grace",
+              "90",
+              "--work",
+              work.toString()
+            },
+            new PrintWriter(out, true),
+            new PrintWriter(out, true));
     String text = out.toString();
     System.out.println(text);
     assertEquals(0, exit, text);
@@ -32,6 +50,8 @@ class ChaosIT {
     assertTrue(text.contains("executed twice          0"), text);
     assertTrue(text.contains("faults injected         4"), text);
     var refused = java.util.regex.Pattern.compile("runtime starts refused  (\\d+)").matcher(text);
-    assertTrue(refused.find() && Long.parseLong(refused.group(1)) > 0, "some runtime starts were refused: " + text);
+    assertTrue(
+        refused.find() && Long.parseLong(refused.group(1)) > 0,
+        "some runtime starts were refused: " + text);
   }
 }

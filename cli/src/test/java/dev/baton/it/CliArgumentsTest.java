@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Bad arguments print usage and a reason, never a stack trace; bad templates are refused before anything is published. */
+/**
+ * Bad arguments print usage and a reason, never a stack trace; bad templates are refused before
+ * anything is published.
+ */
 class CliArgumentsTest {
   static String[] run(int[] exit, String... args) {
     StringWriter out = new StringWriter();
@@ -23,7 +26,15 @@ class CliArgumentsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"run", "status", "bogus", "run hello --timeout soon --wait", "templates apply", "run hello -p"})
+  @ValueSource(
+      strings = {
+        "run",
+        "status",
+        "bogus",
+        "run hello --timeout soon --wait",
+        "templates apply",
+        "run hello -p"
+      })
   void badArgumentsPrintUsageNotAStackTrace(String line) {
     int[] exit = new int[1];
     String out = run(exit, line.split(" "))[0];
@@ -34,11 +45,16 @@ class CliArgumentsTest {
 
   @Test
   void applyRefusesInvalidTemplateWithFileLineAndField(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("good.yaml"), "name: good\nversion: 1\njobs:\n  - name: a\n    command: [echo]\n");
-    Files.writeString(dir.resolve("bad.yaml"), "name: bad\nversion: 1\njobs:\n  - name: a\n    command: [echo, \"${params.nope}\"]\n");
+    Files.writeString(
+        dir.resolve("good.yaml"),
+        "name: good\nversion: 1\njobs:\n  - name: a\n    command: [echo]\n");
+    Files.writeString(
+        dir.resolve("bad.yaml"),
+        "name: bad\nversion: 1\njobs:\n  - name: a\n    command: [echo, \"${params.nope}\"]\n");
     int[] exit = new int[1];
     // No broker at this address: a refused apply must not even try to publish.
-    String out = run(exit, "templates", "apply", dir.toString(), "--bootstrap-server", "127.0.0.1:1")[0];
+    String out =
+        run(exit, "templates", "apply", dir.toString(), "--bootstrap-server", "127.0.0.1:1")[0];
     assertEquals(1, exit[0], out);
     assertTrue(out.contains("refused, nothing applied"), out);
     assertTrue(out.contains("bad.yaml:5: jobs[0].command[1]: unknown parameter 'nope'"), out);
@@ -55,7 +71,13 @@ class CliArgumentsTest {
   @Test
   void statusWithNoRedisThereSaysHowToPointAtOne() {
     int[] exit = new int[1];
-    String out = run(exit, "status", "some-run", "--redis", "redis://127.0.0.1:" + dev.baton.cli.dev.DevFiles.freePort())[0];
+    String out =
+        run(
+            exit,
+            "status",
+            "some-run",
+            "--redis",
+            "redis://127.0.0.1:" + dev.baton.cli.dev.DevFiles.freePort())[0];
     assertEquals(2, exit[0], out);
     assertTrue(out.contains("BATON_REDIS_URL") && out.contains("--redis-port"), out);
     assertFalse(out.contains("\tat "), out);

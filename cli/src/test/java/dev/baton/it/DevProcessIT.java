@@ -46,21 +46,36 @@ class DevProcessIT {
     Dev(int redisPort, java.util.Map<String, String> env) throws IOException {
       this.redis = redisPort;
       List<String> command = new ArrayList<>(ChildProcess.java("dev.baton.cli.BatonCli"));
-      command.addAll(List.of("dev", "--no-example", "--templates", "../templates", "--kafka-port", Integer.toString(kafka),
-          "--controller-port", Integer.toString(controller), "--redis-port", Integer.toString(redis), "--http-port", Integer.toString(http)));
+      command.addAll(
+          List.of(
+              "dev",
+              "--no-example",
+              "--templates",
+              "../templates",
+              "--kafka-port",
+              Integer.toString(kafka),
+              "--controller-port",
+              Integer.toString(controller),
+              "--redis-port",
+              Integer.toString(redis),
+              "--http-port",
+              Integer.toString(http)));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.environment().putAll(env);
       process = builder.start();
-      Thread reader = new Thread(() -> {
-        try (InputStream in = process.getInputStream()) {
-          byte[] buf = new byte[8192];
-          for (int n; (n = in.read(buf)) > 0; ) {
-            output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-          }
-        } catch (IOException e) {
-          // the process ended
-        }
-      }, "dev-output");
+      Thread reader =
+          new Thread(
+              () -> {
+                try (InputStream in = process.getInputStream()) {
+                  byte[] buf = new byte[8192];
+                  for (int n; (n = in.read(buf)) > 0; ) {
+                    output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                  }
+                } catch (IOException e) {
+                  // the process ended
+                }
+              },
+              "dev-output");
       reader.setDaemon(true);
       reader.start();
     }
@@ -69,7 +84,8 @@ class DevProcessIT {
       long deadline = System.nanoTime() + START.toNanos();
       while (!output.toString().contains("Baton is ready for triggers")) {
         assertTrue(process.isAlive(), "baton dev ended before it was ready:\n" + output);
-        assertTrue(System.nanoTime() < deadline, "baton dev not ready within " + START + ":\n" + output);
+        assertTrue(
+            System.nanoTime() < deadline, "baton dev not ready within " + START + ":\n" + output);
         TimeUnit.MILLISECONDS.sleep(100);
       }
     }
@@ -79,11 +95,20 @@ class DevProcessIT {
       HttpClient http = HttpClient.newHttpClient();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.http + "/api/runs"))
-            .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"pipeline\",\"params\":{\"source\":\"s" + i + "\"}}")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.http + "/api/runs"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"template\":\"pipeline\",\"params\":{\"source\":\"s" + i + "\"}}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
-        ids.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("runId").asText());
+        ids.add(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(r.body())
+                .get("runId")
+                .asText());
       }
       return ids;
     }
@@ -92,13 +117,24 @@ class DevProcessIT {
       HttpClient client = HttpClient.newHttpClient();
       long deadline = System.nanoTime() + within.toNanos();
       while (true) {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/api/runs/" + runId)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + http + "/api/runs/" + runId))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200
-            && "SUCCEEDED".equals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("status").asText())) {
+            && "SUCCEEDED"
+                .equals(
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(r.body())
+                        .path("status")
+                        .asText())) {
           return;
         }
-        assertTrue(System.nanoTime() < deadline, "run " + runId + " did not succeed within " + within + ": " + r.body() + "\n" + output);
+        assertTrue(
+            System.nanoTime() < deadline,
+            "run " + runId + " did not succeed within " + within + ": " + r.body() + "\n" + output);
         TimeUnit.MILLISECONDS.sleep(200);
       }
     }
@@ -106,13 +142,16 @@ class DevProcessIT {
     void awaitOutput(String text, Duration within) throws InterruptedException {
       long deadline = System.nanoTime() + within.toNanos();
       while (!output.toString().contains(text)) {
-        assertTrue(System.nanoTime() < deadline, "no '" + text + "' within " + within + ":\n" + output);
+        assertTrue(
+            System.nanoTime() < deadline, "no '" + text + "' within " + within + ":\n" + output);
         TimeUnit.MILLISECONDS.sleep(100);
       }
     }
 
     void signal(String name) throws Exception {
-      assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor());
+      assertEquals(
+          0,
+          new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor());
     }
   }
 
@@ -136,7 +175,8 @@ class DevProcessIT {
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertTrue(exited, "baton dev did not exit after SIG" + signal + ":\n" + dev.output);
     String after = dev.output.substring(before.length());
-    System.out.printf("baton dev stopped by SIG%s in %.1f s; it printed:%n%s%n", signal, seconds, after);
+    System.out.printf(
+        "baton dev stopped by SIG%s in %.1f s; it printed:%n%s%n", signal, seconds, after);
     assertTrue(seconds <= limit.toSeconds(), "stopped in " + seconds + " s:\n" + after);
     assertFalse(after.contains("\tat "), "no stack trace:\n" + after);
     assertFalse(after.contains(" ERROR "), "no error:\n" + after);
@@ -151,10 +191,16 @@ class DevProcessIT {
       dev.awaitReady();
       dev.startRuns(5);
       // Its Redis killed: dev starts it again on the same port, and the engine carries on.
-      long redisPid = ProcessHandle.of(dev.process.pid()).orElseThrow().descendants()
-          // redis-server (on Debian a link to redis-check-rdb) rewrites its own command line: match the binary.
-          .filter(p -> p.info().command().orElse("").contains("redis"))
-          .findFirst().orElseThrow(() -> new AssertionError("no Redis process under baton dev")).pid();
+      long redisPid =
+          ProcessHandle.of(dev.process.pid())
+              .orElseThrow()
+              .descendants()
+              // redis-server (on Debian a link to redis-check-rdb) rewrites its own command line:
+              // match the binary.
+              .filter(p -> p.info().command().orElse("").contains("redis"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no Redis process under baton dev"))
+              .pid();
       assertEquals(0, new ProcessBuilder("kill", "-9", Long.toString(redisPid)).start().waitFor());
       dev.awaitOutput("baton dev: Redis is back", Duration.ofSeconds(20));
       String after = dev.startRuns(1).get(0);
@@ -177,7 +223,9 @@ class DevProcessIT {
       long pid = first.process.pid();
       Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
       try (var dirs = Files.list(tmp)) {
-        assertTrue(dirs.anyMatch(d -> d.getFileName().toString().startsWith("baton-dev-" + pid + "-")), "dev's work directory");
+        assertTrue(
+            dirs.anyMatch(d -> d.getFileName().toString().startsWith("baton-dev-" + pid + "-")),
+            "dev's work directory");
       }
       first.signal("KILL");
       first.process.waitFor(10, TimeUnit.SECONDS);
@@ -186,8 +234,13 @@ class DevProcessIT {
       second = new Dev(redisPort);
       second.awaitReady();
       try (var dirs = Files.list(tmp)) {
-        List<String> left = dirs.map(d -> d.getFileName().toString())
-            .filter(n -> n.startsWith("baton-dev-" + pid + "-") || n.startsWith("baton-kafka-" + pid + "-")).toList();
+        List<String> left =
+            dirs.map(d -> d.getFileName().toString())
+                .filter(
+                    n ->
+                        n.startsWith("baton-dev-" + pid + "-")
+                            || n.startsWith("baton-kafka-" + pid + "-"))
+                .toList();
         assertEquals(List.of(), left, "what the killed one left is cleaned at the next start");
       }
       stopWith(second, "TERM", Duration.ofSeconds(5));
@@ -201,14 +254,22 @@ class DevProcessIT {
 
   @Test
   void devWithAvroSetWritesConfluentFramedAvroThroughTheRegistry() throws Exception {
-    Dev dev = new Dev(DevFiles.freePort(), java.util.Map.of("BATON_ENCODING", "avro", "BATON_REGISTRY_URL", TestRegistry.confluentApiUrl()));
+    Dev dev =
+        new Dev(
+            DevFiles.freePort(),
+            java.util.Map.of(
+                "BATON_ENCODING", "avro", "BATON_REGISTRY_URL", TestRegistry.confluentApiUrl()));
     try {
       dev.awaitReady();
       assertTrue(dev.output.toString().contains("encoding          avro"), dev.output.toString());
       String runId = dev.startRuns(1).get(0);
       dev.awaitSucceeded(runId, Duration.ofSeconds(90));
-      byte[] dispatch = new TopicReaderOnce("localhost:" + dev.kafka, "baton.dispatch").values().stream()
-          .filter(v -> new String(v, StandardCharsets.ISO_8859_1).contains(runId)).findFirst().orElseThrow();
+      byte[] dispatch =
+          new TopicReaderOnce("localhost:" + dev.kafka, "baton.dispatch")
+              .values().stream()
+                  .filter(v -> new String(v, StandardCharsets.ISO_8859_1).contains(runId))
+                  .findFirst()
+                  .orElseThrow();
       assertEquals(0, dispatch[0], "Confluent framing: magic byte 0, then the schema id");
       stopWith(dev, "TERM", Duration.ofSeconds(5));
     } finally {

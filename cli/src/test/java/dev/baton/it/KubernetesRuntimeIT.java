@@ -9,13 +9,11 @@ import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.dispatcher.kubernetes.PodNames;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
-import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEventType;
 import dev.baton.serde.EventCodec;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
@@ -43,17 +41,27 @@ class KubernetesRuntimeIT {
 
   static KubernetesRuntime runtime() throws InterruptedException {
     String bootstrap = SharedBroker.bootstrapServers();
-    KubernetesSettings settings = KubernetesSettings.defaults(client.getNamespace(), bootstrap, "k8s.completions")
-        .withReportGrace(Duration.ofMillis(700));
-    return new KubernetesRuntime(client, settings, bootstrap, Map.of(), dev.baton.serde.Wire.json(),
-        dev.baton.security.AttemptTokens.processDefault()).start();
+    KubernetesSettings settings =
+        KubernetesSettings.defaults(client.getNamespace(), bootstrap, "k8s.completions")
+            .withReportGrace(Duration.ofMillis(700));
+    return new KubernetesRuntime(
+            client,
+            settings,
+            bootstrap,
+            Map.of(),
+            dev.baton.serde.Wire.json(),
+            dev.baton.security.AttemptTokens.processDefault())
+        .start();
   }
 
   @BeforeAll
   static void startBaton() throws Exception {
-    dev.baton.kafka.TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("k8s"), 3, (short) 1);
+    dev.baton.kafka.TopicAdmin.ensureTopics(
+        SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("k8s"), 3, (short) 1);
     baton = new BatonHarness("k8s", work, Path.of("../templates"), 16, runtime());
-    baton.apply("oom.yaml", """
+    baton.apply(
+        "oom.yaml",
+        """
         name: oom
         version: 1
         jobs:
@@ -70,16 +78,24 @@ class KubernetesRuntimeIT {
   }
 
   static List<Pod> pods(String runId) {
-    return client.pods().inNamespace(client.getNamespace()).withLabel(PodNames.RUN_ID, runId).list().getItems();
+    return client
+        .pods()
+        .inNamespace(client.getNamespace())
+        .withLabel(PodNames.RUN_ID, runId)
+        .list()
+        .getItems();
   }
 
   static Pod awaitPod(String runId, String job, int attempt) {
-    await().atMost(BatonHarness.DEADLINE).until(() -> pods(runId).stream().anyMatch(p -> isPod(p, job, attempt)));
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> pods(runId).stream().anyMatch(p -> isPod(p, job, attempt)));
     return pods(runId).stream().filter(p -> isPod(p, job, attempt)).findFirst().orElseThrow();
   }
 
   static boolean isPod(Pod p, String job, int attempt) {
-    return job.equals(p.getMetadata().getLabels().get(PodNames.JOB)) && Integer.toString(attempt).equals(p.getMetadata().getLabels().get(PodNames.ATTEMPT));
+    return job.equals(p.getMetadata().getLabels().get(PodNames.JOB))
+        && Integer.toString(attempt).equals(p.getMetadata().getLabels().get(PodNames.ATTEMPT));
   }
 
   static void setPhase(Pod pod, String phase, Integer exitCode, String reason, String message) {
@@ -91,25 +107,44 @@ class KubernetesRuntimeIT {
   }
 
   static long completionsFor(String runId, String job, int attempt) {
-    return new TopicReaderOnce(baton.bootstrap, baton.topics.completions()).values().stream()
-        .map(v -> COMPLETIONS.decode(v)).filter(c -> c.getRunId().equals(runId) && c.getJob().equals(job) && c.getAttempt() == attempt)
-        .filter(c -> c.getStatus() != dev.baton.events.CompletionStatus.STARTED).count();
+    return new TopicReaderOnce(baton.bootstrap, baton.topics.completions())
+        .values().stream()
+            .map(v -> COMPLETIONS.decode(v))
+            .filter(
+                c ->
+                    c.getRunId().equals(runId)
+                        && c.getJob().equals(job)
+                        && c.getAttempt() == attempt)
+            .filter(c -> c.getStatus() != dev.baton.events.CompletionStatus.STARTED)
+            .count();
   }
 
   @Test
   void pipelineRunsOnPodsThatExistOnlyWhileTheirJobRuns() throws Exception {
     baton.trigger("k-pipe", "pipeline", Map.of("source", "orders.csv"));
     Pod extract = awaitPod("k-pipe", "extract", 1);
-    assertEquals(List.of("sh", "-c", "echo \"extracting $SOURCE\"; echo \"records=21\" >> \"$BATON_OUTPUTS\""),
+    assertEquals(
+        List.of(
+            "sh", "-c", "echo \"extracting $SOURCE\"; echo \"records=21\" >> \"$BATON_OUTPUTS\""),
         extract.getSpec().getContainers().get(0).getCommand());
     assertEquals(1, pods("k-pipe").size());
-    // The job's token is in its pod's environment; it reports with it (Kubelet.jobReports), as baton report and the kcat recipe do.
-    assertTrue(extract.getSpec().getContainers().get(0).getEnv().stream().anyMatch(e -> e.getName().equals("BATON_ATTEMPT_TOKEN")
-        && e.getValue().equals(dev.baton.security.AttemptTokens.processDefault().forJob("k-pipe/extract/1"))));
+    // The job's token is in its pod's environment; it reports with it (Kubelet.jobReports), as
+    // baton report and the kcat recipe do.
+    assertTrue(
+        extract.getSpec().getContainers().get(0).getEnv().stream()
+            .anyMatch(
+                e ->
+                    e.getName().equals("BATON_ATTEMPT_TOKEN")
+                        && e.getValue()
+                            .equals(
+                                dev.baton.security.AttemptTokens.processDefault()
+                                    .forJob("k-pipe/extract/1"))));
     runToSuccess(extract, Map.of("records", "21"));
     Pod transform = awaitPod("k-pipe", "transform", 1);
     await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-pipe").size() == 1);
-    assertTrue(transform.getSpec().getContainers().get(0).getEnv().stream().anyMatch(e -> e.getName().equals("RECORDS") && e.getValue().equals("21")));
+    assertTrue(
+        transform.getSpec().getContainers().get(0).getEnv().stream()
+            .anyMatch(e -> e.getName().equals("RECORDS") && e.getValue().equals("21")));
     runToSuccess(transform, Map.of("rows", "42"));
     Pod load = awaitPod("k-pipe", "load", 1);
     runToSuccess(load, Map.of("summary", "loaded 42 rows"));
@@ -118,7 +153,10 @@ class KubernetesRuntimeIT {
     assertEquals("loaded 42 rows", run.job("load").outputs().get("summary"));
     await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-pipe").isEmpty());
     for (String job : List.of("extract", "transform", "load")) {
-      assertEquals(1, completionsFor("k-pipe", job, 1), "each job reported itself; the watcher added nothing");
+      assertEquals(
+          1,
+          completionsFor("k-pipe", job, 1),
+          "each job reported itself; the watcher added nothing");
     }
   }
 
@@ -127,14 +165,33 @@ class KubernetesRuntimeIT {
     baton.trigger("k-oom", "oom", Map.of());
     Pod first = awaitPod("k-oom", "train", 1);
     setPhase(first, "Running", null, null, null);
-    // A forged report neither ends the attempt nor keeps the watcher from reporting how the pod really ended.
-    baton.send(baton.topics.completions(), "k-oom", "{\"runId\":\"k-oom\",\"job\":\"train\",\"attempt\":1,\"status\":\"SUCCEEDED\"}");
-    await().atMost(BatonHarness.DEADLINE).until(() -> baton.deadLetters.records().stream().anyMatch(r -> new String(
-        r.headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(), java.nio.charset.StandardCharsets.UTF_8)
-        .startsWith("refused completion for k-oom/train/1 has no attempt token")));
+    // A forged report neither ends the attempt nor keeps the watcher from reporting how the pod
+    // really ended.
+    baton.send(
+        baton.topics.completions(),
+        "k-oom",
+        "{\"runId\":\"k-oom\",\"job\":\"train\",\"attempt\":1,\"status\":\"SUCCEEDED\"}");
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                baton.deadLetters.records().stream()
+                    .anyMatch(
+                        r ->
+                            new String(
+                                    r.headers()
+                                        .lastHeader(dev.baton.serde.DeadLetters.REASON)
+                                        .value(),
+                                    java.nio.charset.StandardCharsets.UTF_8)
+                                .startsWith(
+                                    "refused completion for k-oom/train/1 has no attempt token")));
     setPhase(first, "Failed", 137, "OOMKilled", null);
     baton.awaitEvent("k-oom", RunEventType.JOB_RETRYING, "train");
-    assertTrue(baton.first("k-oom", RunEventType.JOB_RETRYING, "train").getDetail().contains("OOMKilled (exit code 137)"),
+    assertTrue(
+        baton
+            .first("k-oom", RunEventType.JOB_RETRYING, "train")
+            .getDetail()
+            .contains("OOMKilled (exit code 137)"),
         baton.first("k-oom", RunEventType.JOB_RETRYING, "train").getDetail());
     Pod second = awaitPod("k-oom", "train", 2);
     // The OOMKilled pod is deleted once reported.
@@ -146,9 +203,19 @@ class KubernetesRuntimeIT {
 
   @Test
   void sameDispatchDeliveredTwiceCreatesOnePod() throws Exception {
-    JobDispatch d = JobDispatch.newBuilder().setEventId("k-dup/x/1").setRunId("k-dup").setOccurredAt(Instant.now())
-        .setTemplate("t").setTemplateVersion(1).setJob("x").setAttempt(1).setAttemptId("k-dup/x/1")
-        .setCommand(List.of("true")).setImage("busybox:1.36").build();
+    JobDispatch d =
+        JobDispatch.newBuilder()
+            .setEventId("k-dup/x/1")
+            .setRunId("k-dup")
+            .setOccurredAt(Instant.now())
+            .setTemplate("t")
+            .setTemplateVersion(1)
+            .setJob("x")
+            .setAttempt(1)
+            .setAttemptId("k-dup/x/1")
+            .setCommand(List.of("true"))
+            .setImage("busybox:1.36")
+            .build();
     String json = new String(EventCodec.of(JobDispatch.class).encode(d), StandardCharsets.UTF_8);
     baton.send(baton.topics.dispatch(), "k-dup", json);
     baton.send(baton.topics.dispatch(), "k-dup", json);
@@ -161,13 +228,39 @@ class KubernetesRuntimeIT {
   }
 
   static boolean committedPast(int records) throws Exception {
-    try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
-      long total = admin.listConsumerGroupOffsets("k8s-dispatcher").partitionsToOffsetAndMetadata().get().values().stream()
-          .mapToLong(o -> o.offset()).sum();
-      long ends = admin.listOffsets(admin.describeTopics(List.of(baton.topics.dispatch())).allTopicNames().get().get(baton.topics.dispatch())
-          .partitions().stream().collect(java.util.stream.Collectors.toMap(
-              p -> new org.apache.kafka.common.TopicPartition(baton.topics.dispatch(), p.partition()),
-              p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+    try (var admin =
+        org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      long total =
+          admin
+              .listConsumerGroupOffsets("k8s-dispatcher")
+              .partitionsToOffsetAndMetadata()
+              .get()
+              .values()
+              .stream()
+              .mapToLong(o -> o.offset())
+              .sum();
+      long ends =
+          admin
+              .listOffsets(
+                  admin
+                      .describeTopics(List.of(baton.topics.dispatch()))
+                      .allTopicNames()
+                      .get()
+                      .get(baton.topics.dispatch())
+                      .partitions()
+                      .stream()
+                      .collect(
+                          java.util.stream.Collectors.toMap(
+                              p ->
+                                  new org.apache.kafka.common.TopicPartition(
+                                      baton.topics.dispatch(), p.partition()),
+                              p -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+              .all()
+              .get()
+              .values()
+              .stream()
+              .mapToLong(o -> o.offset())
+              .sum();
       return total >= ends;
     }
   }
@@ -178,19 +271,27 @@ class KubernetesRuntimeIT {
     runToSuccess(awaitPod("k-restart", "extract", 1), Map.of("records", "21"));
     Pod transform = awaitPod("k-restart", "transform", 1);
     baton.dispatcher.close();
-    // While no dispatcher runs, the job ends; its pod could not report, but left its outputs in the termination message.
+    // While no dispatcher runs, the job ends; its pod could not report, but left its outputs in the
+    // termination message.
     setPhase(transform, "Running", null, null, null);
     setPhase(transform, "Succeeded", 0, "Completed", "{\"rows\": \"42\"}");
     baton.restartDispatcher(runtime());
     Pod load = awaitPod("k-restart", "load", 1);
-    assertTrue(load.getSpec().getContainers().get(0).getCommand().get(2).contains("summary=loaded"));
+    assertTrue(
+        load.getSpec().getContainers().get(0).getCommand().get(2).contains("summary=loaded"));
     runToSuccess(load, Map.of("summary", "done"));
     RunState run = baton.awaitEnd("k-restart");
     assertEquals(RunStatus.SUCCEEDED, run.status());
     assertEquals("42", run.job("transform").outputs().get("rows"));
     await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-restart").isEmpty());
-    assertEquals(1, completionsFor("k-restart", "transform", 1), "reported once, by the restarted dispatcher's watcher");
-    assertEquals(1, completionsFor("k-restart", "extract", 1), "the job's own report is not repeated by the watcher");
+    assertEquals(
+        1,
+        completionsFor("k-restart", "transform", 1),
+        "reported once, by the restarted dispatcher's watcher");
+    assertEquals(
+        1,
+        completionsFor("k-restart", "extract", 1),
+        "the job's own report is not repeated by the watcher");
   }
 
   @Test
@@ -202,6 +303,9 @@ class KubernetesRuntimeIT {
     assertEquals(0, baton.cli(out, "cancel", "k-cancel"), out.toString());
     assertEquals(RunStatus.CANCELLED, baton.awaitEnd("k-cancel").status());
     await().atMost(BatonHarness.DEADLINE).until(() -> pods("k-cancel").isEmpty());
-    assertEquals(0, completionsFor("k-cancel", "extract", 1), "a pod stopped on purpose is not reported as lost");
+    assertEquals(
+        0,
+        completionsFor("k-cancel", "extract", 1),
+        "a pod stopped on purpose is not reported as lost");
   }
 }

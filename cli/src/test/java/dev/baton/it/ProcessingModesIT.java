@@ -25,13 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two processing guarantees. At least once: every input record processed again after the
- * engine's offsets are rewound changes nothing a user can see but repeated events (same event
- * ids): no job runs twice, the run's state and version stay as they were. Exactly once with
- * write-behind: a trigger for a run id that exists is refused at commit and dropped, and the
- * engine goes on.
+ * engine's offsets are rewound changes nothing a user can see but repeated events (same event ids):
+ * no job runs twice, the run's state and version stay as they were. Exactly once with write-behind:
+ * a trigger for a run id that exists is refused at commit and dropped, and the engine goes on.
  */
 class ProcessingModesIT {
-  private static final String COUNTED = """
+  private static final String COUNTED =
+      """
       name: counted
       version: 1
       params:
@@ -55,50 +55,78 @@ class ProcessingModesIT {
 
   @Test
   void atLeastOnceReplayOfEveryInputHasNoDuplicateEffect() throws Exception {
-    try (BatonHarness baton = new BatonHarness("alos", work, null, 4, null, Wire.json(), EngineConfig.AT_LEAST_ONCE)) {
+    try (BatonHarness baton =
+        new BatonHarness("alos", work, null, 4, null, Wire.json(), EngineConfig.AT_LEAST_ONCE)) {
       baton.apply("counted.yaml", COUNTED);
       Path log = work.resolve("executions.log");
       baton.trigger("alos-run-1", "counted", Map.of("log", log.toString()));
       assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("alos-run-1").status());
       assertEquals(List.of("one", "two", "three"), Files.readAllLines(log));
       long version = baton.engine.runs().load("alos-run-1", "-").version();
-      await().atMost(BatonHarness.DEADLINE).until(() -> baton.count("alos-run-1", RunEventType.RUN_SUCCEEDED, null) == 1);
+      await()
+          .atMost(BatonHarness.DEADLINE)
+          .until(() -> baton.count("alos-run-1", RunEventType.RUN_SUCCEEDED, null) == 1);
       List<RunEvent> before = baton.eventsOf("alos-run-1");
 
       baton.engine.close();
       rewindEngineOffsets(baton);
       baton.engine = baton.startEngine();
 
-      await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.counters().reemitted() + baton.engine.counters().duplicates() >= 4);
+      await()
+          .atMost(BatonHarness.DEADLINE)
+          .until(
+              () ->
+                  baton.engine.counters().reemitted() + baton.engine.counters().duplicates() >= 4);
       baton.trigger("alos-run-2", "counted", Map.of("log", work.resolve("second.log").toString()));
-      assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("alos-run-2").status()); // the replay is behind us
+      assertEquals(
+          RunStatus.SUCCEEDED, baton.awaitEnd("alos-run-2").status()); // the replay is behind us
       assertEquals(List.of("one", "two", "three"), Files.readAllLines(log), "no job ran again");
-      assertEquals(version, baton.engine.runs().load("alos-run-1", "-").version(), "the run's state was not written again");
-      assertEquals(RunStatus.SUCCEEDED, baton.engine.runs().find("alos-run-1").orElseThrow().status());
-      await().atMost(BatonHarness.DEADLINE).until(() -> baton.eventsOf("alos-run-1").size() > before.size()); // the replay re-emitted events
+      assertEquals(
+          version,
+          baton.engine.runs().load("alos-run-1", "-").version(),
+          "the run's state was not written again");
+      assertEquals(
+          RunStatus.SUCCEEDED, baton.engine.runs().find("alos-run-1").orElseThrow().status());
+      await()
+          .atMost(BatonHarness.DEADLINE)
+          .until(
+              () ->
+                  baton.eventsOf("alos-run-1").size()
+                      > before.size()); // the replay re-emitted events
       List<RunEvent> after = baton.eventsOf("alos-run-1");
-      assertEquals(ids(before), ids(after), "re-emitted events carry the ids they had: consumers drop them by id");
+      assertEquals(
+          ids(before),
+          ids(after),
+          "re-emitted events carry the ids they had: consumers drop them by id");
     }
   }
 
   @Test
   void exactlyOnceTriggerForAnExistingRunIsDroppedAndTheEngineGoesOn() throws Exception {
-    try (BatonHarness baton = new BatonHarness("eos-again", work, null, 4, null, Wire.json(), EngineConfig.EXACTLY_ONCE)) {
+    try (BatonHarness baton =
+        new BatonHarness(
+            "eos-again", work, null, 4, null, Wire.json(), EngineConfig.EXACTLY_ONCE)) {
       baton.apply("counted.yaml", COUNTED);
       Path log = work.resolve("once.log");
       baton.trigger("eos-again-1", "counted", Map.of("log", log.toString()));
       assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("eos-again-1").status());
-      // The refused commit replaces the stream thread; the old member leaves the group after the session timeout.
+      // The refused commit replaces the stream thread; the old member leaves the group after the
+      // session timeout.
       baton.engineKafka = Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1500");
-      baton.restartEngine(); // nothing in memory: the trigger is taken for a new run's, and its save refused at commit
+      baton
+          .restartEngine(); // nothing in memory: the trigger is taken for a new run's, and its save
+      // refused at commit
       long duplicates = baton.engine.counters().duplicates();
 
       baton.trigger("eos-again-1", "counted", Map.of("log", log.toString()));
-      await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.counters().duplicates() > duplicates);
+      await()
+          .atMost(BatonHarness.DEADLINE)
+          .until(() -> baton.engine.counters().duplicates() > duplicates);
       baton.trigger("eos-again-2", "counted", Map.of("log", work.resolve("other.log").toString()));
       assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("eos-again-2").status());
 
-      assertEquals(1, baton.count("eos-again-1", RunEventType.RUN_STARTED, null), "one run, one start");
+      assertEquals(
+          1, baton.count("eos-again-1", RunEventType.RUN_STARTED, null), "one run, one start");
       assertEquals(List.of("one", "two", "three"), Files.readAllLines(log));
     }
   }
@@ -110,12 +138,18 @@ class ProcessingModesIT {
   /** Every input partition of the engine back to offset 0, as if it had never committed. */
   private static void rewindEngineOffsets(BatonHarness baton) throws Exception {
     String group = baton.prefix + "-engine";
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, baton.bootstrap))) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, baton.bootstrap))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
       Map<TopicPartition, OffsetAndMetadata> rewound = new HashMap<>();
       committed.keySet().forEach(tp -> rewound.put(tp, new OffsetAndMetadata(0)));
-      assertTrue(rewound.keySet().stream().anyMatch(tp -> tp.topic().equals(baton.topics.completions())), committed.toString());
-      await().atMost(BatonHarness.DEADLINE).ignoreExceptions()
+      assertTrue(
+          rewound.keySet().stream().anyMatch(tp -> tp.topic().equals(baton.topics.completions())),
+          committed.toString());
+      await()
+          .atMost(BatonHarness.DEADLINE)
+          .ignoreExceptions()
           .until(() -> admin.alterConsumerGroupOffsets(group, rewound).all().get() == null);
     }
   }

@@ -36,8 +36,16 @@ class ReadinessIT {
   static void start() throws Exception {
     redisPort = DevFiles.freePort();
     redis = RedisServerProcess.start(redisPort);
-    baton = new BatonHarness("ready", work, Path.of("../templates"), 4, null, Wire.json(),
-        dev.baton.engine.EngineConfig.EXACTLY_ONCE, redis.url());
+    baton =
+        new BatonHarness(
+            "ready",
+            work,
+            Path.of("../templates"),
+            4,
+            null,
+            Wire.json(),
+            dev.baton.engine.EngineConfig.EXACTLY_ONCE,
+            redis.url());
     api = baton.startApi();
     baton.applyGate();
   }
@@ -54,27 +62,41 @@ class ReadinessIT {
   }
 
   static int readyz() throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/readyz")).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/readyz"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   @Test
-  void notReadyWhileRedisIsAwayAndReadyWhenItIsBackAndARunItForgotEndsFailedVisibly() throws Exception {
+  void notReadyWhileRedisIsAwayAndReadyWhenItIsBackAndARunItForgotEndsFailedVisibly()
+      throws Exception {
     Path gate = work.resolve("gate-open");
     baton.trigger("held-over", "gate", Map.of("gate", gate.toString()));
     baton.awaitEvent("held-over", dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
     assertEquals(200, readyz());
     redis.close();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> readyz() == 503);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> readyz() == 503);
     redis = RedisServerProcess.start(redisPort);
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> readyz() == 200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> readyz() == 200);
     baton.trigger("ready-after", "hello", Map.of());
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("ready-after").status());
 
-    // The restarted Redis is empty: the held run's state is gone. Its job's completion ends it, visibly.
+    // The restarted Redis is empty: the held run's state is gone. Its job's completion ends it,
+    // visibly.
     java.nio.file.Files.createFile(gate);
     baton.awaitEvent("held-over", dev.baton.events.RunEventType.RUN_FAILED, null);
-    String detail = baton.first("held-over", dev.baton.events.RunEventType.RUN_FAILED, null).getDetail();
-    org.junit.jupiter.api.Assertions.assertTrue(detail.contains("Redis lost this run's state"), detail);
+    String detail =
+        baton.first("held-over", dev.baton.events.RunEventType.RUN_FAILED, null).getDetail();
+    org.junit.jupiter.api.Assertions.assertTrue(
+        detail.contains("Redis lost this run's state"), detail);
   }
 }

@@ -51,9 +51,17 @@ class SecretsIT {
     System.setOut(new PrintStream(new Tee(out, logs), true));
     RunState run;
     String api;
-    try (BatonHarness baton = new BatonHarness("secrets", work, null, 4,
-        new LocalProcessRuntime(work.resolve("jobs"), 4096, new SecretSource(work.resolve("secrets"), Map.of())))) {
-      baton.apply("secretive.yaml", """
+    try (BatonHarness baton =
+        new BatonHarness(
+            "secrets",
+            work,
+            null,
+            4,
+            new LocalProcessRuntime(
+                work.resolve("jobs"), 4096, new SecretSource(work.resolve("secrets"), Map.of())))) {
+      baton.apply(
+          "secretive.yaml",
+          """
           name: secretive
           version: 1
           jobs:
@@ -71,19 +79,37 @@ class SecretsIT {
         baton.trigger("secret-run-1", "secretive", Map.of());
         run = baton.awaitEnd("secret-run-1");
         HttpClient http = HttpClient.newHttpClient();
-        api = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/runs/secret-run-1")).build(),
-            HttpResponse.BodyHandlers.ofString()).body()
-            + http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/runs")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        api =
+            http.send(
+                        HttpRequest.newBuilder(
+                                URI.create(
+                                    "http://127.0.0.1:" + server.port() + "/api/runs/secret-run-1"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body()
+                + http.send(
+                        HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + server.port() + "/api/runs"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body();
       }
     } finally {
       System.setErr(err);
       System.setOut(out);
     }
     assertEquals(RunStatus.FAILED, run.status(), "shout exits 3");
-    assertEquals(Integer.toString(secret.length()), run.jobs().get("use").outputs().get("len"), "the job got the secret's value");
-    assertEquals("***", run.jobs().get("use").outputs().get("leak"), "outputs are masked before they are stored");
-    assertTrue(String.valueOf(run.jobs().get("shout").error()).contains("still ***"), String.valueOf(run.jobs().get("shout").error()));
+    assertEquals(
+        Integer.toString(secret.length()),
+        run.jobs().get("use").outputs().get("len"),
+        "the job got the secret's value");
+    assertEquals(
+        "***",
+        run.jobs().get("use").outputs().get("leak"),
+        "outputs are masked before they are stored");
+    assertTrue(
+        String.valueOf(run.jobs().get("shout").error()).contains("still ***"),
+        String.valueOf(run.jobs().get("shout").error()));
     assertTrue(api.contains("secret-run-1"), api);
 
     List<String> found = new ArrayList<>();
@@ -102,8 +128,13 @@ class SecretsIT {
   private static void topics(String secret, List<String> found) throws Exception {
     byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
     String bootstrap = SharedBroker.bootstrapServers();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      for (String topic : admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true)).names().get()) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      for (String topic :
+          admin
+              .listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+              .names()
+              .get()) {
         for (var r : new TopicReaderOnce(bootstrap, topic).records()) { // aborted records too
           boolean leak = contains(r.key(), needle) || contains(r.value(), needle);
           for (Header h : r.headers()) {
@@ -124,13 +155,26 @@ class SecretsIT {
     try {
       for (String key : redis.getKeys().getKeys()) {
         RType type = redis.getKeys().getType(key);
-        String text = key + " " + switch (type == null ? RType.OBJECT : type) {
-          case MAP -> redis.<String, String>getMap(key, StringCodec.INSTANCE).readAllMap().toString();
-          case LIST -> redis.<String>getList(key, StringCodec.INSTANCE).readAll().toString();
-          case SET -> redis.<String>getSet(key, StringCodec.INSTANCE).readAll().toString();
-          case ZSET -> redis.<String>getScoredSortedSet(key, StringCodec.INSTANCE).readAll().toString();
-          default -> String.valueOf(redis.<String>getBucket(key, StringCodec.INSTANCE).get());
-        };
+        String text =
+            key
+                + " "
+                + switch (type == null ? RType.OBJECT : type) {
+                  case MAP ->
+                      redis
+                          .<String, String>getMap(key, StringCodec.INSTANCE)
+                          .readAllMap()
+                          .toString();
+                  case LIST ->
+                      redis.<String>getList(key, StringCodec.INSTANCE).readAll().toString();
+                  case SET -> redis.<String>getSet(key, StringCodec.INSTANCE).readAll().toString();
+                  case ZSET ->
+                      redis
+                          .<String>getScoredSortedSet(key, StringCodec.INSTANCE)
+                          .readAll()
+                          .toString();
+                  default ->
+                      String.valueOf(redis.<String>getBucket(key, StringCodec.INSTANCE).get());
+                };
         if (text.contains(secret)) {
           found.add("redis " + key);
         }

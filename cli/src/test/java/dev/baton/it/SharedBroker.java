@@ -1,14 +1,14 @@
 package dev.baton.it;
 
-import dev.baton.cli.dev.RedisServerProcess;
 import dev.baton.cli.dev.DevFiles;
+import dev.baton.cli.dev.RedisServerProcess;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * One real KRaft broker and one real Redis server for the whole test JVM (surefire runs a
- * module's test classes in one JVM), stopped when it exits.
+ * One real KRaft broker and one real Redis server for the whole test JVM (surefire runs a module's
+ * test classes in one JVM), stopped when it exits.
  */
 final class SharedBroker {
   private static KafkaClusterTestKit cluster;
@@ -19,29 +19,37 @@ final class SharedBroker {
   static synchronized String bootstrapServers() {
     if (cluster == null) {
       try {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-            .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-            .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "3")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "3")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .build();
+        cluster =
+            new KafkaClusterTestKit.Builder(
+                    new TestKitNodes.Builder()
+                        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "3")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "3")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
       } catch (Exception e) {
         throw new IllegalStateException("cannot start the test broker", e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          cluster.close();
-        } catch (Exception e) {
-          // the JVM is exiting
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      cluster.close();
+                    } catch (Exception e) {
+                      // the JVM is exiting
+                    }
+                  }));
     }
     return cluster.bootstrapServers();
   }

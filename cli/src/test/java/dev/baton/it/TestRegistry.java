@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A real schema registry for the tests: Apicurio Registry (in memory) from the test-registry module,
- * started as a child process on a free port; its Confluent API is at {@code /apis/ccompat/v6}.
- * One per test JVM, stopped when it exits.
+ * A real schema registry for the tests: Apicurio Registry (in memory) from the test-registry
+ * module, started as a child process on a free port; its Confluent API is at {@code
+ * /apis/ccompat/v6}. One per test JVM, stopped when it exits.
  */
 final class TestRegistry {
   private static final Pattern LISTENING = Pattern.compile("Listening on: (http://[0-9.:]+)");
@@ -32,31 +32,51 @@ final class TestRegistry {
   private static String start() {
     Path jar;
     try (Stream<Path> files = Files.list(Path.of("../test-registry/target"))) {
-      jar = files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("no registry jar: build it with `mvn -pl test-registry package`"));
+      jar =
+          files
+              .filter(p -> p.getFileName().toString().endsWith("-runner.jar"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "no registry jar: build it with `mvn -pl test-registry package`"));
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("no ../test-registry/target: build it with `mvn -pl test-registry package`", e);
+      throw new IllegalStateException(
+          "no ../test-registry/target: build it with `mvn -pl test-registry package`", e);
     }
     try {
-      Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=0", "-jar", jar.toString())
-          .redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx256m",
+                  "-Dquarkus.http.host=127.0.0.1",
+                  "-Dquarkus.http.port=0",
+                  "-jar",
+                  jar.toString())
+              .redirectErrorStream(true)
+              .start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
       CompletableFuture<String> listening = new CompletableFuture<>();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = lines.readLine()) != null) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-              listening.complete(m.group(1));
-            }
-          }
-          listening.completeExceptionally(new IllegalStateException("the registry exited before listening"));
-        } catch (java.io.IOException e) {
-          listening.completeExceptionally(e);
-        }
-      }, "test-registry-output");
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader lines =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = lines.readLine()) != null) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                      listening.complete(m.group(1));
+                    }
+                  }
+                  listening.completeExceptionally(
+                      new IllegalStateException("the registry exited before listening"));
+                } catch (java.io.IOException e) {
+                  listening.completeExceptionally(e);
+                }
+              },
+              "test-registry-output");
       reader.setDaemon(true);
       reader.start();
       return listening.get(60, TimeUnit.SECONDS);

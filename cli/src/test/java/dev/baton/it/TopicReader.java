@@ -24,18 +24,24 @@ final class TopicReader implements AutoCloseable {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "test-reader-" + UUID.randomUUID());
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
-    consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+    consumer
+        .partitionsFor(topic, Duration.ofSeconds(10))
+        .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
-    thread = new Thread(() -> {
-      try (consumer) {
-        while (running.get()) {
-          consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-        }
-      }
-    }, "reader-" + topic);
+    thread =
+        new Thread(
+            () -> {
+              try (consumer) {
+                while (running.get()) {
+                  consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                }
+              }
+            },
+            "reader-" + topic);
     thread.setDaemon(true);
     thread.start();
   }

@@ -12,7 +12,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Every record of a topic up to its current end, read once (aborted transactions' records too: read_uncommitted). */
+/**
+ * Every record of a topic up to its current end, read once (aborted transactions' records too:
+ * read_uncommitted).
+ */
 final class TopicReaderOnce {
   private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
@@ -20,14 +23,18 @@ final class TopicReaderOnce {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "test-once-" + UUID.randomUUID());
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(10))
+          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+          && System.nanoTime() < deadline) {
         consumer.poll(Duration.ofMillis(100)).forEach(records::add);
       }
     }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The web UI in headless Chromium (Debian's `chromium`, which .ci/run installs): the run page of
- * a three-job pipeline started through the API draws three boxes that turn SUCCEEDED as the run's
+ * The web UI in headless Chromium (Debian's `chromium`, which .ci/run installs): the run page of a
+ * three-job pipeline started through the API draws three boxes that turn SUCCEEDED as the run's
  * events arrive. Saves a screenshot to target/ui-run-page.png.
  */
 class UiBrowserIT {
@@ -45,15 +45,28 @@ class UiBrowserIT {
   }
 
   static String chromium(Path profile, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile, "--window-size=1100,560", "--virtual-time-budget=8000"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--window-size=1100,560",
+                "--virtual-time-budget=8000"));
     command.addAll(List.of(args));
     Process p;
     try {
       p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     } catch (java.io.IOException e) {
-      throw new AssertionError("chromium is not installed: apt-get install chromium (.ci/run does)", e);
+      throw new AssertionError(
+          "chromium is not installed: apt-get install chromium (.ci/run does)", e);
     }
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium did not finish");
@@ -63,13 +76,22 @@ class UiBrowserIT {
   @Test
   void runPageShowsThePipelineDagTurningSucceeded() throws Exception {
     String base = "http://127.0.0.1:" + api.port();
-    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/runs"))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"template\":\"pipeline\",\"params\":{\"source\":\"ui.csv\"}}")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"template\":\"pipeline\",\"params\":{\"source\":\"ui.csv\"}}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     String runId = new ObjectMapper().readTree(body).get("runId").asText();
     String page = base + "/#/runs/" + runId;
     String dom = chromium(work.resolve("profile-1"), "--dump-dom", page);
-    Matcher boxes = Pattern.compile("<g class=\"job\" data-job=\"(\\w+)\"><rect class=\"box-(\\w+)\"").matcher(dom);
+    Matcher boxes =
+        Pattern.compile("<g class=\"job\" data-job=\"(\\w+)\"><rect class=\"box-(\\w+)\"")
+            .matcher(dom);
     List<String> jobs = new ArrayList<>();
     while (boxes.find()) {
       jobs.add(boxes.group(1) + "=" + boxes.group(2));

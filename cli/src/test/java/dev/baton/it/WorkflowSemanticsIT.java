@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DAGs, fan-out, retries, timeouts, cancel, rerun and the concurrency limit over a real broker, Redis and processes. */
+/**
+ * DAGs, fan-out, retries, timeouts, cancel, rerun and the concurrency limit over a real broker,
+ * Redis and processes.
+ */
 class WorkflowSemanticsIT {
   static BatonHarness baton;
   @TempDir static Path work;
@@ -29,7 +32,9 @@ class WorkflowSemanticsIT {
   @BeforeAll
   static void startBaton() throws Exception {
     baton = new BatonHarness("wf", work, Path.of("../templates"), 8);
-    baton.apply("gated-limit.yaml", """
+    baton.apply(
+        "gated-limit.yaml",
+        """
         name: gated-limit
         version: 1
         maxConcurrentRuns: 2
@@ -39,7 +44,9 @@ class WorkflowSemanticsIT {
           - name: wait
             command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']
         """);
-    baton.apply("two-sleepers.yaml", """
+    baton.apply(
+        "two-sleepers.yaml",
+        """
         name: two-sleepers
         version: 1
         jobs:
@@ -47,7 +54,9 @@ class WorkflowSemanticsIT {
           - {name: two, command: [sleep, "60"], dependsOn: []}
           - {name: after, command: ["true"], dependsOn: [one, two]}
         """);
-    baton.apply("fix-me.yaml", """
+    baton.apply(
+        "fix-me.yaml",
+        """
         name: fix-me
         version: 1
         params:
@@ -61,7 +70,9 @@ class WorkflowSemanticsIT {
           - name: finish
             command: [echo, "${jobs.prepare.outputs.token}"]
         """);
-    baton.apply("slow-retry.yaml", """
+    baton.apply(
+        "slow-retry.yaml",
+        """
         name: slow-retry
         version: 1
         jobs:
@@ -83,9 +94,20 @@ class WorkflowSemanticsIT {
     assertEquals(RunStatus.SUCCEEDED, run.status());
     JobState left = run.job("left");
     JobState right = run.job("right");
-    assertTrue(left.startedAt().isBefore(right.endedAt()) && right.startedAt().isBefore(left.endedAt()),
-        "left " + left.startedAt() + ".." + left.endedAt() + " and right " + right.startedAt() + ".." + right.endedAt() + " overlap");
-    assertTrue(run.job("join").startedAt().isAfter(left.endedAt()) && run.job("join").startedAt().isAfter(right.endedAt()));
+    assertTrue(
+        left.startedAt().isBefore(right.endedAt()) && right.startedAt().isBefore(left.endedAt()),
+        "left "
+            + left.startedAt()
+            + ".."
+            + left.endedAt()
+            + " and right "
+            + right.startedAt()
+            + ".."
+            + right.endedAt()
+            + " overlap");
+    assertTrue(
+        run.job("join").startedAt().isAfter(left.endedAt())
+            && run.job("join").startedAt().isAfter(right.endedAt()));
   }
 
   @Test
@@ -110,9 +132,14 @@ class WorkflowSemanticsIT {
     RunState run = baton.awaitEnd("restart-1");
     assertEquals(RunStatus.SUCCEEDED, run.status(), run.detail());
     assertEquals(2, run.job("flaky").attempt());
-    RunEvent second = baton.eventsOf("restart-1").stream()
-        .filter(e -> e.getType() == RunEventType.JOB_DISPATCHED && e.getAttempt() == 2).findFirst().orElseThrow();
-    assertTrue(second.getOccurredAt().toEpochMilli() >= before, "attempt 2 was dispatched by the restarted engine");
+    RunEvent second =
+        baton.eventsOf("restart-1").stream()
+            .filter(e -> e.getType() == RunEventType.JOB_DISPATCHED && e.getAttempt() == 2)
+            .findFirst()
+            .orElseThrow();
+    assertTrue(
+        second.getOccurredAt().toEpochMilli() >= before,
+        "attempt 2 was dispatched by the restarted engine");
   }
 
   @Test
@@ -122,14 +149,24 @@ class WorkflowSemanticsIT {
     assertEquals(RunStatus.FAILED, run.status());
     assertEquals(JobStatus.FAILED, run.job("hang").status());
     assertTrue(run.job("hang").error().startsWith("timed out"), run.job("hang").error());
-    long took = run.job("hang").endedAt().toEpochMilli() - run.job("hang").startedAt().toEpochMilli();
-    assertTrue(took < 10_000, "killed after its 1 s timeout, not after sleeping 30 s: " + took + " ms");
+    long took =
+        run.job("hang").endedAt().toEpochMilli() - run.job("hang").startedAt().toEpochMilli();
+    assertTrue(
+        took < 10_000, "killed after its 1 s timeout, not after sleeping 30 s: " + took + " ms");
   }
 
   @Test
   void cancelWhileTwoJobsRunStopsTheirProcesses() throws Exception {
     baton.trigger("cancel-1", "two-sleepers", Map.of());
-    await().atMost(BatonHarness.DEADLINE).until(() -> baton.runtime.pids().keySet().containsAll(List.of("cancel-1/one/1", "cancel-1/two/1")));
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                baton
+                    .runtime
+                    .pids()
+                    .keySet()
+                    .containsAll(List.of("cancel-1/one/1", "cancel-1/two/1")));
     Map<String, Long> pids = baton.runtime.pids();
     StringWriter out = new StringWriter();
     assertEquals(0, baton.cli(out, "cancel", "cancel-1", "--reason", "test"), out.toString());
@@ -137,8 +174,13 @@ class WorkflowSemanticsIT {
     assertEquals(RunStatus.CANCELLED, run.status());
     assertEquals(JobStatus.CANCELLED, run.job("one").status());
     assertEquals(JobStatus.PENDING, run.job("after").status());
-    await().atMost(Duration.ofSeconds(20)).until(() -> pids.values().stream()
-        .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                pids.values().stream()
+                    .noneMatch(
+                        pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
   }
 
   @Test
@@ -151,13 +193,18 @@ class WorkflowSemanticsIT {
     Files.createFile(flag);
     StringWriter out = new StringWriter();
     assertEquals(0, baton.cli(out, "retry", "rerun-1"), out.toString());
-    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.runs().find("rerun-1").orElseThrow().status() == RunStatus.SUCCEEDED);
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                baton.engine.runs().find("rerun-1").orElseThrow().status() == RunStatus.SUCCEEDED);
     RunState run = baton.engine.runs().find("rerun-1").orElseThrow();
     assertEquals(1, run.job("prepare").attempt());
     assertEquals(2, run.job("check").attempt());
     baton.awaitEvent("rerun-1", RunEventType.RUN_SUCCEEDED, null);
     assertEquals(1, baton.count("rerun-1", RunEventType.JOB_DISPATCHED, "prepare"));
-    assertEquals(List.of("echo", "abc"), List.of("echo", run.job("prepare").outputs().get("token")));
+    assertEquals(
+        List.of("echo", "abc"), List.of("echo", run.job("prepare").outputs().get("token")));
   }
 
   @Test
@@ -166,7 +213,8 @@ class WorkflowSemanticsIT {
     for (int i = 0; i < 3; i++) {
       String runId = "lim-" + (i + 1);
       baton.trigger(runId, "gated-limit", Map.of("gate", gates[i].toString()));
-      baton.awaitEvent(runId, RunEventType.RUN_QUEUED, null); // arrival order is the order they were queued
+      baton.awaitEvent(
+          runId, RunEventType.RUN_QUEUED, null); // arrival order is the order they were queued
     }
     baton.awaitEvent("lim-1", RunEventType.RUN_STARTED, null);
     baton.awaitEvent("lim-2", RunEventType.RUN_STARTED, null);
@@ -174,8 +222,15 @@ class WorkflowSemanticsIT {
     Files.createFile(gates[0]);
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("lim-1").status());
     baton.awaitEvent("lim-3", RunEventType.RUN_STARTED, null);
-    assertTrue(baton.first("lim-3", RunEventType.RUN_STARTED, null).getOccurredAt()
-        .isAfter(baton.first("lim-1", RunEventType.RUN_SUCCEEDED, null).getOccurredAt().minusMillis(1)));
+    assertTrue(
+        baton
+            .first("lim-3", RunEventType.RUN_STARTED, null)
+            .getOccurredAt()
+            .isAfter(
+                baton
+                    .first("lim-1", RunEventType.RUN_SUCCEEDED, null)
+                    .getOccurredAt()
+                    .minusMillis(1)));
     Files.createFile(gates[1]);
     Files.createFile(gates[2]);
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("lim-2").status());

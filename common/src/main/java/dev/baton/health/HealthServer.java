@@ -21,24 +21,31 @@ public final class HealthServer implements AutoCloseable {
     this(port, live, ready, null);
   }
 
-  public HealthServer(int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics) throws IOException {
+  public HealthServer(
+      int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext("/healthz", exchange -> answer(exchange, live.getAsBoolean()));
     server.createContext("/readyz", exchange -> answer(exchange, ready.getAsBoolean()));
     if (metrics != null) {
-      server.createContext("/metrics", exchange -> {
-        byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", dev.baton.metrics.Metrics.CONTENT_TYPE);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      });
+      server.createContext(
+          "/metrics",
+          exchange -> {
+            byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
+            exchange
+                .getResponseHeaders()
+                .set("Content-Type", dev.baton.metrics.Metrics.CONTENT_TYPE);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          });
     }
     server.start();
   }
 
-  private static void answer(com.sun.net.httpserver.HttpExchange exchange, boolean ok) throws IOException {
+  private static void answer(com.sun.net.httpserver.HttpExchange exchange, boolean ok)
+      throws IOException {
     byte[] body = (ok ? "ok\n" : "not ready\n").getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
     try (OutputStream out = exchange.getResponseBody()) {

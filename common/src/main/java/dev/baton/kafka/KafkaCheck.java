@@ -36,16 +36,32 @@ public final class KafkaCheck {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
-        throw new IllegalStateException("Kafka at " + bootstrapServers + " refused " + who(kafka) + ": " + cause.getMessage(), cause);
+        throw new IllegalStateException(
+            "Kafka at " + bootstrapServers + " refused " + who(kafka) + ": " + cause.getMessage(),
+            cause);
       }
-      LOG.warn("Kafka at {} ({}) did not answer yet: {}", bootstrapServers, who(kafka), cause == null ? e : cause.toString());
+      LOG.warn(
+          "Kafka at {} ({}) did not answer yet: {}",
+          bootstrapServers,
+          who(kafka),
+          cause == null ? e : cause.toString());
     } catch (TimeoutException e) {
-      LOG.warn("Kafka at {} ({}) did not answer within {} s; going on, clients retry", bootstrapServers, who(kafka), timeout.toSeconds());
+      LOG.warn(
+          "Kafka at {} ({}) did not answer within {} s; going on, clients retry",
+          bootstrapServers,
+          who(kafka),
+          timeout.toSeconds());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (org.apache.kafka.common.KafkaException e) {
-      throw new IllegalStateException("Kafka client settings for " + bootstrapServers + " (" + who(kafka) + ") are not usable: "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Kafka client settings for "
+              + bootstrapServers
+              + " ("
+              + who(kafka)
+              + ") are not usable: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -54,7 +70,8 @@ public final class KafkaCheck {
     String protocol = kafka.getOrDefault("security.protocol", "PLAINTEXT");
     String mechanism = kafka.get("sasl.mechanism");
     Matcher user = USER.matcher(kafka.getOrDefault("sasl.jaas.config", ""));
-    return protocol + (protocol.startsWith("SASL") ? " " + (mechanism == null ? "GSSAPI" : mechanism) : "")
+    return protocol
+        + (protocol.startsWith("SASL") ? " " + (mechanism == null ? "GSSAPI" : mechanism) : "")
         + (user.find() ? " as user '" + user.group(1) + "'" : "");
   }
 }

@@ -6,14 +6,18 @@ import java.util.Map;
 
 /**
  * Kafka client properties from the environment, in this order (later wins):
+ *
  * <ol>
- *   <li>{@code BATON_KAFKA_CONFIG_FILE}: a Java properties file of client properties
- *       ({@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*});</li>
- *   <li>{@code BATON_KAFKA_<PROPERTY>=value}: {@code BATON_KAFKA_SECURITY_PROTOCOL=SSL} → {@code security.protocol=SSL};</li>
- *   <li>{@code BATON_KAFKA_<PROPERTY>_FILE=/path}: the property's value is the file's content (a Kubernetes
- *       secret mounted as a file), e.g. {@code BATON_KAFKA_SASL_JAAS_CONFIG_FILE}.</li>
+ *   <li>{@code BATON_KAFKA_CONFIG_FILE}: a Java properties file of client properties ({@code
+ *       security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*});
+ *   <li>{@code BATON_KAFKA_<PROPERTY>=value}: {@code BATON_KAFKA_SECURITY_PROTOCOL=SSL} → {@code
+ *       security.protocol=SSL};
+ *   <li>{@code BATON_KAFKA_<PROPERTY>_FILE=/path}: the property's value is the file's content (a
+ *       Kubernetes secret mounted as a file), e.g. {@code BATON_KAFKA_SASL_JAAS_CONFIG_FILE}.
  * </ol>
- * Kafka's own config providers work too ({@code config.providers=file} and {@code ${file:/path:key}}).
+ *
+ * Kafka's own config providers work too ({@code config.providers=file} and {@code
+ * ${file:/path:key}}).
  */
 public final class KafkaProperties {
   public static final String ENV_PREFIX = "BATON_KAFKA_";
@@ -29,24 +33,30 @@ public final class KafkaProperties {
       try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
         p.load(in);
       } catch (java.io.IOException e) {
-        throw new IllegalArgumentException(CONFIG_FILE + ": cannot read " + file + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            CONFIG_FILE + ": cannot read " + file + ": " + e.getMessage(), e);
       }
       p.stringPropertyNames().stream().sorted().forEach(k -> props.put(k, p.getProperty(k)));
     }
-    env.forEach((k, v) -> {
-      if (k.startsWith(ENV_PREFIX) && !k.equals(CONFIG_FILE) && !k.endsWith("_FILE")) {
-        props.put(property(k), v);
-      }
-    });
-    env.forEach((k, v) -> {
-      if (k.startsWith(ENV_PREFIX) && !k.equals(CONFIG_FILE) && k.endsWith("_FILE")) {
-        try {
-          props.put(property(k.substring(0, k.length() - "_FILE".length())), java.nio.file.Files.readString(java.nio.file.Path.of(v)).strip());
-        } catch (java.io.IOException e) {
-          throw new IllegalArgumentException(k + ": cannot read " + v + ": " + e.getMessage(), e);
-        }
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith(ENV_PREFIX) && !k.equals(CONFIG_FILE) && !k.endsWith("_FILE")) {
+            props.put(property(k), v);
+          }
+        });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith(ENV_PREFIX) && !k.equals(CONFIG_FILE) && k.endsWith("_FILE")) {
+            try {
+              props.put(
+                  property(k.substring(0, k.length() - "_FILE".length())),
+                  java.nio.file.Files.readString(java.nio.file.Path.of(v)).strip());
+            } catch (java.io.IOException e) {
+              throw new IllegalArgumentException(
+                  k + ": cannot read " + v + ": " + e.getMessage(), e);
+            }
+          }
+        });
     return props;
   }
 

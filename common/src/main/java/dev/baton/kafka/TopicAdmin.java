@@ -12,16 +12,30 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
-/** Creates Baton's topics when they are missing (dev mode and tests; production creates them its own way). */
+/**
+ * Creates Baton's topics when they are missing (dev mode and tests; production creates them its own
+ * way).
+ */
 public final class TopicAdmin {
   private TopicAdmin() {}
 
   /** With the Kafka client settings of the environment ({@link KafkaProperties}). */
-  public static void ensureTopics(String bootstrapServers, Topics topics, int partitions, short replication) {
-    ensureTopics(bootstrapServers, topics, partitions, replication, KafkaProperties.fromEnv(System.getenv()));
+  public static void ensureTopics(
+      String bootstrapServers, Topics topics, int partitions, short replication) {
+    ensureTopics(
+        bootstrapServers,
+        topics,
+        partitions,
+        replication,
+        KafkaProperties.fromEnv(System.getenv()));
   }
 
-  public static void ensureTopics(String bootstrapServers, Topics topics, int partitions, short replication, java.util.Map<String, String> kafka) {
+  public static void ensureTopics(
+      String bootstrapServers,
+      Topics topics,
+      int partitions,
+      short replication,
+      java.util.Map<String, String> kafka) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.putAll(kafka);
@@ -34,15 +48,18 @@ public final class TopicAdmin {
         }
       }
       if (!existing.contains(topics.templates())) {
-        missing.add(new NewTopic(topics.templates(), 1, replication)
-            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        missing.add(
+            new NewTopic(topics.templates(), 1, replication)
+                .configs(
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
       }
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get();
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-        throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+        throw new IllegalStateException(
+            "cannot create topics: " + e.getCause().getMessage(), e.getCause());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -55,21 +72,32 @@ public final class TopicAdmin {
    * one run's records must meet in one task, so they must agree. Fails with a message naming the
    * topics when one is missing or they differ.
    */
-  public static int runPartitions(String bootstrapServers, java.util.Map<String, String> kafka, Topics topics) {
+  public static int runPartitions(
+      String bootstrapServers, java.util.Map<String, String> kafka, Topics topics) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.putAll(kafka);
     List<String> names = List.of(topics.completions(), topics.commands(), topics.timers());
     try (Admin admin = Admin.create(props)) {
       Map<String, Integer> counts = new java.util.LinkedHashMap<>();
-      admin.describeTopics(names).allTopicNames().get().forEach((name, d) -> counts.put(name, d.partitions().size()));
+      admin
+          .describeTopics(names)
+          .allTopicNames()
+          .get()
+          .forEach((name, d) -> counts.put(name, d.partitions().size()));
       if (new java.util.HashSet<>(counts.values()).size() != 1) {
-        throw new IllegalStateException("the topics a run's records are keyed to must have as many partitions each; found " + counts);
+        throw new IllegalStateException(
+            "the topics a run's records are keyed to must have as many partitions each; found "
+                + counts);
       }
       return counts.values().iterator().next();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot read the topics " + names + " (create them with `baton topics create`): "
-          + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot read the topics "
+              + names
+              + " (create them with `baton topics create`): "
+              + e.getCause().getMessage(),
+          e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading topics", e);

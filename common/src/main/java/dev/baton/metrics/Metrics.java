@@ -8,7 +8,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** The metrics registry of an engine or dispatcher process, scraped in Prometheus's text format on {@code /metrics}. */
+/**
+ * The metrics registry of an engine or dispatcher process, scraped in Prometheus's text format on
+ * {@code /metrics}.
+ */
 public final class Metrics {
   private Metrics() {}
 

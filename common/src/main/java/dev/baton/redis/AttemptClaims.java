@@ -13,6 +13,7 @@ public final class AttemptClaims {
 
   /** How long a claim is kept: longer than any dispatch waits on the topic. */
   public static final Duration KEEP = Duration.ofDays(7);
+
   public static final String STARTED = "started";
   public static final String STOPPED = "stopped";
 

@@ -18,29 +18,36 @@ import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
 /**
- * How Baton connects to Redis. {@code url}: {@code redis://host:port} (plain), {@code rediss://host:port}
- * (TLS), or {@code redis-sentinel://master@host:port,host:port} (Sentinel; {@code rediss-sentinel://}
- * for TLS). An ACL user and password ({@code BATON_REDIS_USERNAME}, {@code BATON_REDIS_PASSWORD} or
- * {@code BATON_REDIS_PASSWORD_FILE}), and for TLS the certificates to trust
- * ({@code BATON_REDIS_TRUSTSTORE}: a PEM file or a PKCS12 store with
- * {@code BATON_REDIS_TRUSTSTORE_PASSWORD}; default: the JVM's). The password never appears in
- * {@link #toString()} or an error.
+ * How Baton connects to Redis. {@code url}: {@code redis://host:port} (plain), {@code
+ * rediss://host:port} (TLS), or {@code redis-sentinel://master@host:port,host:port} (Sentinel;
+ * {@code rediss-sentinel://} for TLS). An ACL user and password ({@code BATON_REDIS_USERNAME},
+ * {@code BATON_REDIS_PASSWORD} or {@code BATON_REDIS_PASSWORD_FILE}), and for TLS the certificates
+ * to trust ({@code BATON_REDIS_TRUSTSTORE}: a PEM file or a PKCS12 store with {@code
+ * BATON_REDIS_TRUSTSTORE_PASSWORD}; default: the JVM's). The password never appears in {@link
+ * #toString()} or an error.
  */
-public record RedisSettings(String url, String username, String password, Path truststore, String truststorePassword) {
+public record RedisSettings(
+    String url, String username, String password, Path truststore, String truststorePassword) {
 
   public RedisSettings {
     if (url == null || url.isBlank()) {
       throw new IllegalArgumentException("BATON_REDIS_URL is required");
     }
     if (url.startsWith("redis-cluster://") || url.startsWith("rediss-cluster://")) {
-      throw new IllegalArgumentException("Redis Cluster is not supported yet: each save is one Lua script over a run's keys, its"
-          + " partition's timers and its template's queue, which live in different slots (docs/architecture.md). Use one Redis"
-          + " server, a replicated pair behind Sentinel (redis-sentinel://master@host:port,...), or a proxy that runs such scripts.");
+      throw new IllegalArgumentException(
+          "Redis Cluster is not supported yet: each save is one Lua script over a run's keys, its"
+              + " partition's timers and its template's queue, which live in different slots (docs/architecture.md). Use one Redis"
+              + " server, a replicated pair behind Sentinel (redis-sentinel://master@host:port,...), or a proxy that runs such scripts.");
     }
-    if (!url.startsWith("redis://") && !url.startsWith("rediss://") && !url.startsWith("redis-sentinel://")
+    if (!url.startsWith("redis://")
+        && !url.startsWith("rediss://")
+        && !url.startsWith("redis-sentinel://")
         && !url.startsWith("rediss-sentinel://")) {
-      throw new IllegalArgumentException("BATON_REDIS_URL must look like redis://host:port, rediss://host:port or "
-          + "redis-sentinel://master@host:port,host:port; got '" + redact(url) + "'");
+      throw new IllegalArgumentException(
+          "BATON_REDIS_URL must look like redis://host:port, rediss://host:port or "
+              + "redis-sentinel://master@host:port,host:port; got '"
+              + redact(url)
+              + "'");
     }
   }
 
@@ -56,11 +63,16 @@ public record RedisSettings(String url, String username, String password, Path t
       try {
         password = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
-        throw new IllegalArgumentException("BATON_REDIS_PASSWORD_FILE: cannot read " + file + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "BATON_REDIS_PASSWORD_FILE: cannot read " + file + ": " + e.getMessage(), e);
       }
     }
     String truststore = env.get("BATON_REDIS_TRUSTSTORE");
-    return new RedisSettings(url, env.get("BATON_REDIS_USERNAME"), password, truststore == null ? null : Path.of(truststore),
+    return new RedisSettings(
+        url,
+        env.get("BATON_REDIS_USERNAME"),
+        password,
+        truststore == null ? null : Path.of(truststore),
         env.get("BATON_REDIS_TRUSTSTORE_PASSWORD"));
   }
 
@@ -82,12 +94,16 @@ public record RedisSettings(String url, String username, String password, Path t
     return "RedisSettings[" + describe() + (password == null ? "" : ", password ***") + "]";
   }
 
-  /** A Redisson client with Baton's string codec; fails with a message naming the server and user, never the password. */
+  /**
+   * A Redisson client with Baton's string codec; fails with a message naming the server and user,
+   * never the password.
+   */
   public RedissonClient connect(int minimumIdle, int poolSize) {
     try {
       return Redisson.create(config(minimumIdle, poolSize));
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot connect to Redis at " + describe() + ": " + redact(rootMessage(e)), e);
+      throw new IllegalStateException(
+          "cannot connect to Redis at " + describe() + ": " + redact(rootMessage(e)), e);
     }
   }
 
@@ -99,19 +115,33 @@ public record RedisSettings(String url, String username, String password, Path t
       String rest = url.substring(url.indexOf("://") + 3);
       int at = rest.indexOf('@');
       if (at <= 0) {
-        throw new IllegalArgumentException("a Sentinel URL names its master: redis-sentinel://master@host:port,host:port");
+        throw new IllegalArgumentException(
+            "a Sentinel URL names its master: redis-sentinel://master@host:port,host:port");
       }
-      var sentinel = config.useSentinelServers().setMasterName(rest.substring(0, at))
-          .setMasterConnectionMinimumIdleSize(minimumIdle).setMasterConnectionPoolSize(poolSize);
-      Arrays.stream(rest.substring(at + 1).split(",")).map(String::trim).filter(s -> !s.isEmpty())
-          .forEach(hostPort -> sentinel.addSentinelAddress((tls ? "rediss://" : "redis://") + hostPort));
+      var sentinel =
+          config
+              .useSentinelServers()
+              .setMasterName(rest.substring(0, at))
+              .setMasterConnectionMinimumIdleSize(minimumIdle)
+              .setMasterConnectionPoolSize(poolSize);
+      Arrays.stream(rest.substring(at + 1).split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .forEach(
+              hostPort -> sentinel.addSentinelAddress((tls ? "rediss://" : "redis://") + hostPort));
       sentinel.setUsername(username).setPassword(password);
       if (tls) {
         sentinel.setSslTrustManagerFactory(trustManagers());
       }
     } else {
-      var single = config.useSingleServer().setAddress(url).setConnectionMinimumIdleSize(minimumIdle).setConnectionPoolSize(poolSize)
-          .setUsername(username).setPassword(password);
+      var single =
+          config
+              .useSingleServer()
+              .setAddress(url)
+              .setConnectionMinimumIdleSize(minimumIdle)
+              .setConnectionPoolSize(poolSize)
+              .setUsername(username)
+              .setPassword(password);
       if (tls) {
         single.setSslTrustManagerFactory(trustManagers());
       }
@@ -126,12 +156,14 @@ public record RedisSettings(String url, String username, String password, Path t
     try {
       KeyStore store;
       byte[] bytes = Files.readAllBytes(truststore);
-      if (new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.US_ASCII).contains("-----BEGIN")) {
+      if (new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.US_ASCII)
+          .contains("-----BEGIN")) {
         store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         try (InputStream in = Files.newInputStream(truststore)) {
           int i = 0;
-          for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          for (Certificate cert :
+              CertificateFactory.getInstance("X.509").generateCertificates(in)) {
             store.setCertificateEntry("ca-" + i++, cert);
           }
         }
@@ -141,11 +173,13 @@ public record RedisSettings(String url, String username, String password, Path t
           store.load(in, truststorePassword == null ? null : truststorePassword.toCharArray());
         }
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       return factory;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("BATON_REDIS_TRUSTSTORE: cannot read " + truststore + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "BATON_REDIS_TRUSTSTORE: cannot read " + truststore + ": " + e.getMessage(), e);
     }
   }
 
@@ -159,6 +193,8 @@ public record RedisSettings(String url, String username, String password, Path t
 
   /** A URL without the password of its user info (redis://user:pw@host → redis://user:***@host). */
   public static String redact(String text) {
-    return text == null ? null : text.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://[^:/@\\s]*:)[^@\\s]*@", "$1***@");
+    return text == null
+        ? null
+        : text.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://[^:/@\\s]*:)[^@\\s]*@", "$1***@");
   }
 }

@@ -17,14 +17,15 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Who may report how a job attempt ended. Each attempt has two tokens, HMAC-SHA256 of its attempt
- * id under a key only the engine and the dispatcher hold: the job's, handed to the job in
- * {@value #TOKEN_VARIABLE} (never on a topic before the job reports with it), and the dispatcher's,
- * for the reports it makes itself (start, local exit, pod watcher). The engine applies a
- * completion only with one of the two; anyone else who writes the completions topic cannot make one.
+ * id under a key only the engine and the dispatcher hold: the job's, handed to the job in {@value
+ * #TOKEN_VARIABLE} (never on a topic before the job reports with it), and the dispatcher's, for the
+ * reports it makes itself (start, local exit, pod watcher). The engine applies a completion only
+ * with one of the two; anyone else who writes the completions topic cannot make one.
  */
 public final class AttemptTokens {
   /** The job's token, in its environment. */
   public static final String TOKEN_VARIABLE = "BATON_ATTEMPT_TOKEN";
+
   public static final String KEY_VARIABLE = "BATON_COMPLETION_KEY";
   public static final String KEY_FILE_VARIABLE = "BATON_COMPLETION_KEY_FILE";
   public static final int MIN_KEY_BYTES = 32;
@@ -33,13 +34,17 @@ public final class AttemptTokens {
   private static final AttemptTokens PROCESS = random();
 
   /** Who signed a completion. */
-  public enum Signer { JOB, DISPATCHER }
+  public enum Signer {
+    JOB,
+    DISPATCHER
+  }
 
   private final SecretKeySpec key;
 
   private AttemptTokens(byte[] key) {
     if (key.length < MIN_KEY_BYTES) {
-      throw new IllegalArgumentException("the completion key must be at least " + MIN_KEY_BYTES + " bytes, got " + key.length);
+      throw new IllegalArgumentException(
+          "the completion key must be at least " + MIN_KEY_BYTES + " bytes, got " + key.length);
     }
     this.key = new SecretKeySpec(key.clone(), ALGORITHM);
   }
@@ -48,14 +53,20 @@ public final class AttemptTokens {
     return new AttemptTokens(key);
   }
 
-  /** A fresh random key, for one process that runs both engine and dispatcher, or for child processes to share. */
+  /**
+   * A fresh random key, for one process that runs both engine and dispatcher, or for child
+   * processes to share.
+   */
   public static AttemptTokens random() {
     byte[] key = new byte[MIN_KEY_BYTES];
     new SecureRandom().nextBytes(key);
     return new AttemptTokens(key);
   }
 
-  /** The key of this process when none is configured: an engine and a dispatcher in one JVM agree on it. */
+  /**
+   * The key of this process when none is configured: an engine and a dispatcher in one JVM agree on
+   * it.
+   */
   public static AttemptTokens processDefault() {
     return PROCESS;
   }
@@ -66,26 +77,35 @@ public final class AttemptTokens {
   }
 
   /**
-   * The key from {@value #KEY_FILE_VARIABLE} (a file, e.g. a mounted Secret) or {@value #KEY_VARIABLE}
-   * (base64 of at least 32 bytes, as {@code head -c 32 /dev/urandom | base64} prints; other text is
-   * taken as its bytes); when neither is set, {@code otherwise}, or an error naming both when that is empty.
+   * The key from {@value #KEY_FILE_VARIABLE} (a file, e.g. a mounted Secret) or {@value
+   * #KEY_VARIABLE} (base64 of at least 32 bytes, as {@code head -c 32 /dev/urandom | base64}
+   * prints; other text is taken as its bytes); when neither is set, {@code otherwise}, or an error
+   * naming both when that is empty.
    */
   public static AttemptTokens fromEnv(Map<String, String> env, Optional<AttemptTokens> otherwise) {
     String file = env.get(KEY_FILE_VARIABLE);
     String value = env.get(KEY_VARIABLE);
     if (file != null && !file.isBlank()) {
       try {
-        return fromText(Files.readString(Path.of(file), StandardCharsets.UTF_8), KEY_FILE_VARIABLE + " (" + file + ")");
+        return fromText(
+            Files.readString(Path.of(file), StandardCharsets.UTF_8),
+            KEY_FILE_VARIABLE + " (" + file + ")");
       } catch (IOException e) {
-        throw new IllegalArgumentException(KEY_FILE_VARIABLE + ": cannot read " + file + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            KEY_FILE_VARIABLE + ": cannot read " + file + ": " + e.getMessage(), e);
       }
     }
     if (value != null && !value.isBlank()) {
       return fromText(value, KEY_VARIABLE);
     }
-    return otherwise.orElseThrow(() -> new IllegalArgumentException(KEY_FILE_VARIABLE + " or " + KEY_VARIABLE
-        + " is required: the key the engine and the dispatcher share to sign job completions (the same for both; "
-        + "make one with: head -c 32 /dev/urandom | base64)"));
+    return otherwise.orElseThrow(
+        () ->
+            new IllegalArgumentException(
+                KEY_FILE_VARIABLE
+                    + " or "
+                    + KEY_VARIABLE
+                    + " is required: the key the engine and the dispatcher share to sign job completions (the same for both; "
+                    + "make one with: head -c 32 /dev/urandom | base64)"));
   }
 
   private static AttemptTokens fromText(String text, String source) {
@@ -98,8 +118,13 @@ public final class AttemptTokens {
       // a passphrase: its bytes are the key
     }
     if (bytes.length < MIN_KEY_BYTES) {
-      throw new IllegalArgumentException(source + " holds " + bytes.length + " bytes; the completion key needs at least "
-          + MIN_KEY_BYTES + " (make one with: head -c 32 /dev/urandom | base64)");
+      throw new IllegalArgumentException(
+          source
+              + " holds "
+              + bytes.length
+              + " bytes; the completion key needs at least "
+              + MIN_KEY_BYTES
+              + " (make one with: head -c 32 /dev/urandom | base64)");
     }
     return new AttemptTokens(bytes);
   }
@@ -129,9 +154,13 @@ public final class AttemptTokens {
     return Optional.empty();
   }
 
-  /** The attempt a completion reports on: {@code runId/job/attempt}, or {@code runId/job[item]/attempt} for a fan-out instance. */
+  /**
+   * The attempt a completion reports on: {@code runId/job/attempt}, or {@code
+   * runId/job[item]/attempt} for a fan-out instance.
+   */
   public static String attemptId(JobCompletion c) {
-    return c.getItem() == null ? c.getRunId() + "/" + c.getJob() + "/" + c.getAttempt()
+    return c.getItem() == null
+        ? c.getRunId() + "/" + c.getJob() + "/" + c.getAttempt()
         : c.getRunId() + "/" + c.getJob() + "[" + c.getItem() + "]/" + c.getAttempt();
   }
 
@@ -144,7 +173,9 @@ public final class AttemptTokens {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available: " + e, e);
     }
@@ -157,7 +188,8 @@ public final class AttemptTokens {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AttemptTokens other && Arrays.equals(key.getEncoded(), other.key.getEncoded());
+    return o instanceof AttemptTokens other
+        && Arrays.equals(key.getEncoded(), other.key.getEncoded());
   }
 
   @Override

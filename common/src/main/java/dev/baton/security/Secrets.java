@@ -4,15 +4,24 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Masks secret values in what a job wrote (output tails, outputs) before anything is published or stored. */
+/**
+ * Masks secret values in what a job wrote (output tails, outputs) before anything is published or
+ * stored.
+ */
 public final class Secrets {
   public static final String MASK = "***";
-  /** Environment variable naming a job's secret variables, so that code inside a pod ({@code baton report}) can mask them. */
+
+  /**
+   * Environment variable naming a job's secret variables, so that code inside a pod ({@code baton
+   * report}) can mask them.
+   */
   public static final String SECRET_ENV_NAMES = "BATON_SECRET_ENV";
 
   private Secrets() {}
 
-  /** {@code text} with every occurrence of each non-empty secret value replaced by {@value #MASK}. */
+  /**
+   * {@code text} with every occurrence of each non-empty secret value replaced by {@value #MASK}.
+   */
   public static String mask(String text, Collection<String> secrets) {
     if (text == null || secrets.isEmpty()) {
       return text;

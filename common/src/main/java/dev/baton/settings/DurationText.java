@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as templates and the CLI write them: {@code 100ms}, {@code 2s}, {@code 5m}, {@code 1h}. */
+/**
+ * Durations as templates and the CLI write them: {@code 100ms}, {@code 2s}, {@code 5m}, {@code 1h}.
+ */
 public final class DurationText {
   private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 

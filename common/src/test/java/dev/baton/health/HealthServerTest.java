@@ -11,8 +11,11 @@ import org.junit.jupiter.api.Test;
 
 class HealthServerTest {
   static int get(int port, String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   @Test
@@ -31,11 +34,18 @@ class HealthServerTest {
     var registry = dev.baton.metrics.Metrics.prometheus();
     registry.counter("baton.example").increment(3);
     try (HealthServer server = new HealthServer(0, () -> true, () -> true, registry::scrape)) {
-      var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      var response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode());
-      org.junit.jupiter.api.Assertions.assertTrue(response.body().contains("baton_example_total 3.0"), response.body());
-      org.junit.jupiter.api.Assertions.assertTrue(response.body().contains("jvm_memory_used_bytes"), "JVM meters are bound");
+      org.junit.jupiter.api.Assertions.assertTrue(
+          response.body().contains("baton_example_total 3.0"), response.body());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          response.body().contains("jvm_memory_used_bytes"), "JVM meters are bound");
     }
     try (HealthServer server = new HealthServer(0, () -> true, () -> true)) {
       assertEquals(404, get(server.port(), "/metrics"));

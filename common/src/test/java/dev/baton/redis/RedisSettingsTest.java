@@ -18,8 +18,10 @@ class RedisSettingsTest {
   void passwordFromAFileAndNeverInToStringOrDescribe() throws Exception {
     Path file = dir.resolve("pw");
     Files.writeString(file, "hunter2-from-file\n");
-    RedisSettings s = RedisSettings.fromEnv(Map.of("BATON_REDIS_USERNAME", "baton", "BATON_REDIS_PASSWORD_FILE", file.toString()),
-        "rediss://redis:6380");
+    RedisSettings s =
+        RedisSettings.fromEnv(
+            Map.of("BATON_REDIS_USERNAME", "baton", "BATON_REDIS_PASSWORD_FILE", file.toString()),
+            "rediss://redis:6380");
     assertEquals("hunter2-from-file", s.password());
     assertEquals("rediss://redis:6380 as user 'baton'", s.describe());
     assertFalse(s.toString().contains("hunter2"), s.toString());
@@ -27,8 +29,11 @@ class RedisSettingsTest {
 
   @Test
   void urlsWithAPasswordAreRedacted() {
-    assertEquals("redis://app:***@redis:6379", RedisSettings.redact("redis://app:s3cret@redis:6379"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisSettings.of("http://app:s3cret@redis:6379"));
+    assertEquals(
+        "redis://app:***@redis:6379", RedisSettings.redact("redis://app:s3cret@redis:6379"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> RedisSettings.of("http://app:s3cret@redis:6379"));
     assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
   }
 
@@ -37,7 +42,12 @@ class RedisSettingsTest {
     var config = RedisSettings.of("redis-sentinel://mymaster@s1:26379,s2:26379").config(1, 2);
     assertEquals("mymaster", config.useSentinelServers().getMasterName());
     assertEquals(2, config.useSentinelServers().getSentinelAddresses().size());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisSettings.of("redis-cluster://a:7000,b:7000"));
-    assertTrue(e.getMessage().contains("not supported") && e.getMessage().contains("slots"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RedisSettings.of("redis-cluster://a:7000,b:7000"));
+    assertTrue(
+        e.getMessage().contains("not supported") && e.getMessage().contains("slots"),
+        e.getMessage());
   }
 }

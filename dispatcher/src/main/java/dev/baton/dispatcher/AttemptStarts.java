@@ -8,10 +8,10 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Which attempts were started already, so a dispatch redelivered after a dispatcher crash (its
- * offset not yet committed) does not run the same attempt twice. In Redis
- * ({@code SET baton:attempt:{id} NX}, kept a week) when the dispatcher has one, shared by every
- * dispatcher; in memory otherwise. An attempt lost with a crashed dispatcher is not run again here:
- * the engine's job timeout fails it, and its retry is a new attempt.
+ * offset not yet committed) does not run the same attempt twice. In Redis ({@code SET
+ * baton:attempt:{id} NX}, kept a week) when the dispatcher has one, shared by every dispatcher; in
+ * memory otherwise. An attempt lost with a crashed dispatcher is not run again here: the engine's
+ * job timeout fails it, and its retry is a new attempt.
  */
 public interface AttemptStarts extends AutoCloseable {
 
@@ -52,7 +52,9 @@ public interface AttemptStarts extends AutoCloseable {
     return new AttemptStarts() {
       @Override
       public boolean claim(String attemptId) {
-        return redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).setIfAbsent(dev.baton.redis.AttemptClaims.STARTED, keep);
+        return redisson
+            .<String>getBucket(key(attemptId), StringCodec.INSTANCE)
+            .setIfAbsent(dev.baton.redis.AttemptClaims.STARTED, keep);
       }
 
       @Override
@@ -62,7 +64,8 @@ public interface AttemptStarts extends AutoCloseable {
 
       @Override
       public boolean stoppedBeforeStart(String attemptId) {
-        return dev.baton.redis.AttemptClaims.STOPPED.equals(redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).get());
+        return dev.baton.redis.AttemptClaims.STOPPED.equals(
+            redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).get());
       }
 
       private String key(String attemptId) {

@@ -26,7 +26,11 @@ public final class CompletionPublisher implements AutoCloseable {
   private final Wire wire;
   private final Function<JobCompletion, String> signer;
 
-  public CompletionPublisher(String bootstrapServers, String topic, Map<String, String> kafka, Wire wire,
+  public CompletionPublisher(
+      String bootstrapServers,
+      String topic,
+      Map<String, String> kafka,
+      Wire wire,
       Function<JobCompletion, String> signer) {
     this.wire = wire;
     this.signer = signer;
@@ -41,18 +45,31 @@ public final class CompletionPublisher implements AutoCloseable {
   }
 
   /** The dispatcher's publisher: its own reports carry its token for the attempt. */
-  public static CompletionPublisher forDispatcher(String bootstrapServers, String topic, Map<String, String> kafka, Wire wire,
+  public static CompletionPublisher forDispatcher(
+      String bootstrapServers,
+      String topic,
+      Map<String, String> kafka,
+      Wire wire,
       AttemptTokens tokens) {
-    return new CompletionPublisher(bootstrapServers, topic, kafka, wire, c -> tokens.forDispatcher(AttemptTokens.attemptId(c)));
+    return new CompletionPublisher(
+        bootstrapServers,
+        topic,
+        kafka,
+        wire,
+        c -> tokens.forDispatcher(AttemptTokens.attemptId(c)));
   }
 
   public void publish(JobCompletion unsigned) {
-    JobCompletion completion = JobCompletion.newBuilder(unsigned).setToken(signer.apply(unsigned)).build();
+    JobCompletion completion =
+        JobCompletion.newBuilder(unsigned).setToken(signer.apply(unsigned)).build();
     try {
-      producer.send(new ProducerRecord<>(topic, completion.getRunId(), wire.encode(topic, completion))).get();
+      producer
+          .send(new ProducerRecord<>(topic, completion.getRunId(), wire.encode(topic, completion)))
+          .get();
       LOG.debug("published completion {}", completion.getEventId());
     } catch (ExecutionException e) {
-      LOG.error("could not publish completion {}: {}", completion.getEventId(), e.getCause().toString());
+      LOG.error(
+          "could not publish completion {}: {}", completion.getEventId(), e.getCause().toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

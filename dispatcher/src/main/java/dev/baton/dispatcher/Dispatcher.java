@@ -28,7 +28,8 @@ import org.slf4j.MDC;
 /**
  * Consumes dispatches and hands them to a {@link JobRuntime}; completions go back on the
  * completions topic. At most {@code maxConcurrentJobs} attempts run at once: when the runtime is
- * full, the consumer pauses its partitions and keeps polling (so the group keeps it) until a job ends.
+ * full, the consumer pauses its partitions and keeps polling (so the group keeps it) until a job
+ * ends.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -40,8 +41,10 @@ public final class Dispatcher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> deadLetters;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AttemptStarts starts;
+
   /** Tries a runtime start gets before its attempt is reported FAILED. */
   static final int START_TRIES = 3;
+
   private final java.util.Map<String, Integer> startFailures = new java.util.HashMap<>();
   private final DispatcherMeters meters;
   private final Thread loop;
@@ -50,21 +53,37 @@ public final class Dispatcher implements AutoCloseable {
     this(config, runtime, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
-  /** A dispatcher whose meters ({@link DispatcherMeters}) and Kafka consumer's go to {@code registry}. */
-  public Dispatcher(DispatcherConfig config, JobRuntime runtime, io.micrometer.core.instrument.MeterRegistry registry) {
+  /**
+   * A dispatcher whose meters ({@link DispatcherMeters}) and Kafka consumer's go to {@code
+   * registry}.
+   */
+  public Dispatcher(
+      DispatcherConfig config,
+      JobRuntime runtime,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.config = config;
     this.meters = new DispatcherMeters(registry, runtime::running);
     this.runtime = runtime;
-    this.completions = CompletionPublisher.forDispatcher(config.bootstrapServers(), config.topics().completions(), config.kafka(),
-        config.wire(), config.tokens());
-    this.consumer = new KafkaConsumer<>(consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
+    this.completions =
+        CompletionPublisher.forDispatcher(
+            config.bootstrapServers(),
+            config.topics().completions(),
+            config.kafka(),
+            config.wire(),
+            config.tokens());
+    this.consumer =
+        new KafkaConsumer<>(
+            consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
     new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.putAll(config.kafka());
     this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.loop = new Thread(this::run, "baton-dispatcher");
-    this.starts = config.redis() == null ? AttemptStarts.inMemory() : AttemptStarts.redis(config.redis(), java.time.Duration.ofDays(7));
+    this.starts =
+        config.redis() == null
+            ? AttemptStarts.inMemory()
+            : AttemptStarts.redis(config.redis(), java.time.Duration.ofDays(7));
   }
 
   private static Properties consumerProps(DispatcherConfig config) {
@@ -80,10 +99,15 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   public Dispatcher start() {
-    dev.baton.kafka.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
+    dev.baton.kafka.KafkaCheck.verify(
+        config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
     consumer.subscribe(List.of(config.topics().dispatch()));
     loop.start();
-    LOG.info("dispatcher {} consuming {} (at most {} jobs at once)", config.groupId(), config.topics().dispatch(), config.maxConcurrentJobs());
+    LOG.info(
+        "dispatcher {} consuming {} (at most {} jobs at once)",
+        config.groupId(),
+        config.topics().dispatch(),
+        config.maxConcurrentJobs());
     return this;
   }
 
@@ -105,9 +129,12 @@ public final class Dispatcher implements AutoCloseable {
         } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
-          // Redis or Kafka is away for a moment: read the uncommitted records again once it is back.
+          // Redis or Kafka is away for a moment: read the uncommitted records again once it is
+          // back.
           // Attempts already started are not started twice (AttemptStarts).
-          LOG.warn("dispatching failed ({}); retrying from the last committed offsets in 1 s", e.toString());
+          LOG.warn(
+              "dispatching failed ({}); retrying from the last committed offsets in 1 s",
+              e.toString());
           rewind();
           java.util.concurrent.TimeUnit.SECONDS.sleep(1);
         }
@@ -165,7 +192,8 @@ public final class Dispatcher implements AutoCloseable {
     }
     MDC.put("runId", dispatch.getRunId());
     MDC.put("attempt", dispatch.getAttemptId());
-    // The job's token goes only into its environment: with it, the job (and no one else) can report this attempt.
+    // The job's token goes only into its environment: with it, the job (and no one else) can report
+    // this attempt.
     java.util.Map<String, String> env = new java.util.LinkedHashMap<>(dispatch.getEnv());
     env.put(AttemptTokens.TOKEN_VARIABLE, config.tokens().forJob(dispatch.getAttemptId()));
     dispatch.setEnv(env);
@@ -177,10 +205,14 @@ public final class Dispatcher implements AutoCloseable {
       } else if (!starts.claim(dispatch.getAttemptId())) {
         if (starts.stoppedBeforeStart(dispatch.getAttemptId())) {
           meters.dispatch("withdrawn");
-          LOG.info("{} was stopped before it started (its run ended or moved on); not run", dispatch.getAttemptId());
+          LOG.info(
+              "{} was stopped before it started (its run ended or moved on); not run",
+              dispatch.getAttemptId());
         } else {
           meters.dispatch("repeated");
-          LOG.info("{} was started before (a dispatch redelivered after a restart); not run again", dispatch.getAttemptId());
+          LOG.info(
+              "{} was started before (a dispatch redelivered after a restart); not run again",
+              dispatch.getAttemptId());
         }
       } else if (!startClaimed(dispatch)) {
         meters.dispatch("repeated");
@@ -196,19 +228,23 @@ public final class Dispatcher implements AutoCloseable {
   /**
    * Starts a claimed attempt. When the runtime throws (its API refused or was away), the claim is
    * given back and the exception goes up, so the dispatch is read again from the last committed
-   * offset and started then; after {@value #START_TRIES} tries the attempt is reported FAILED
-   * with the runtime's error, and the engine's retry rules take over.
+   * offset and started then; after {@value #START_TRIES} tries the attempt is reported FAILED with
+   * the runtime's error, and the engine's retry rules take over.
    */
   private boolean startClaimed(JobDispatch dispatch) {
     String id = dispatch.getAttemptId();
     try {
-      boolean started = runtime.start(dispatch, completion -> {
-        meters.ended(completion.getStatus().name());
-        completions.publish(completion);
-      });
+      boolean started =
+          runtime.start(
+              dispatch,
+              completion -> {
+                meters.ended(completion.getStatus().name());
+                completions.publish(completion);
+              });
       startFailures.remove(id);
       if (started) {
-        // The attempt's timeout counts from here, not from its dispatch: waiting for a slot is not the job's time.
+        // The attempt's timeout counts from here, not from its dispatch: waiting for a slot is not
+        // the job's time.
         completions.publish(Reports.started(dispatch));
       }
       return started;
@@ -216,21 +252,35 @@ public final class Dispatcher implements AutoCloseable {
       int tries = startFailures.merge(id, 1, Integer::sum);
       if (tries < START_TRIES) {
         starts.release(id);
-        throw new IllegalStateException("could not start " + id + " (try " + tries + " of " + START_TRIES + "): " + e, e);
+        throw new IllegalStateException(
+            "could not start " + id + " (try " + tries + " of " + START_TRIES + "): " + e, e);
       }
       startFailures.remove(id);
-      LOG.warn("could not start {} after {} tries; reporting it FAILED: {}", id, tries, e.toString());
+      LOG.warn(
+          "could not start {} after {} tries; reporting it FAILED: {}", id, tries, e.toString());
       meters.ended(CompletionStatus.FAILED.name());
-      completions.publish(Reports.failed(dispatch, "the runtime could not start the job after " + tries + " tries: " + e));
+      completions.publish(
+          Reports.failed(
+              dispatch, "the runtime could not start the job after " + tries + " tries: " + e));
       return true;
     }
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
     meters.deadLettered("malformed");
-    LOG.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
-    deadLetters.send(DeadLetters.of(config.topics().dlq(), record.key(), record.value(), record.headers(), record.topic(),
-        record.partition(), record.offset(), reason, "dispatcher"));
+    LOG.warn(
+        "dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+    deadLetters.send(
+        DeadLetters.of(
+            config.topics().dlq(),
+            record.key(),
+            record.value(),
+            record.headers(),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            reason,
+            "dispatcher"));
     deadLetters.flush();
   }
 

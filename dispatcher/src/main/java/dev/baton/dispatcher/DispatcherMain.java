@@ -11,11 +11,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The dispatcher as its own process, configured by BATON_* variables. {@code BATON_RUNTIME}
- * (local or kubernetes) is the default runtime; the Kubernetes runtime is also started when
- * {@code BATON_KUBERNETES=enabled}, so jobs can choose it with {@code runtime: kubernetes}. The
- * Kubernetes client finds its cluster the usual fabric8 way (kubeconfig, or the in-cluster
- * service account).
+ * The dispatcher as its own process, configured by BATON_* variables. {@code BATON_RUNTIME} (local
+ * or kubernetes) is the default runtime; the Kubernetes runtime is also started when {@code
+ * BATON_KUBERNETES=enabled}, so jobs can choose it with {@code runtime: kubernetes}. The Kubernetes
+ * client finds its cluster the usual fabric8 way (kubeconfig, or the in-cluster service account).
  */
 public final class DispatcherMain {
   private DispatcherMain() {}
@@ -24,7 +23,8 @@ public final class DispatcherMain {
     try {
       run();
     } catch (IllegalArgumentException | IllegalStateException e) {
-      // Bad settings, refused credentials: one clear line and a non-zero exit, not a process left hanging.
+      // Bad settings, refused credentials: one clear line and a non-zero exit, not a process left
+      // hanging.
       System.err.println("baton dispatcher: " + e.getMessage());
       System.exit(2);
     }
@@ -40,22 +40,43 @@ public final class DispatcherMain {
       runtimes.put("kubernetes", kubernetes(env, config));
     }
     var metrics = dev.baton.metrics.Metrics.prometheus();
-    Dispatcher dispatcher = new Dispatcher(config, new RuntimeRouter(runtimes, defaultRuntime), metrics).start();
-    HealthServer health = new HealthServer(Integer.parseInt(env.getOrDefault("BATON_HEALTH_PORT", "8080")),
-        dispatcher::live, dispatcher::ready, metrics::scrape);
+    Dispatcher dispatcher =
+        new Dispatcher(config, new RuntimeRouter(runtimes, defaultRuntime), metrics).start();
+    HealthServer health =
+        new HealthServer(
+            Integer.parseInt(env.getOrDefault("BATON_HEALTH_PORT", "8080")),
+            dispatcher::live,
+            dispatcher::ready,
+            metrics::scrape);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      health.close();
-      dispatcher.close();
-      stopped.countDown();
-    }, "dispatcher-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  health.close();
+                  dispatcher.close();
+                  stopped.countDown();
+                },
+                "dispatcher-shutdown"));
     stopped.await();
   }
 
-  static KubernetesRuntime kubernetes(Map<String, String> env, DispatcherConfig config) throws InterruptedException {
+  static KubernetesRuntime kubernetes(Map<String, String> env, DispatcherConfig config)
+      throws InterruptedException {
     KubernetesClient client = new KubernetesClientBuilder().build();
-    KubernetesSettings settings = KubernetesSettings.fromEnv(env, client.getNamespace() == null ? "default" : client.getNamespace(),
-        config.bootstrapServers(), config.topics().completions());
-    return new KubernetesRuntime(client, settings, config.bootstrapServers(), config.kafka(), config.wire(), config.tokens()).start();
+    KubernetesSettings settings =
+        KubernetesSettings.fromEnv(
+            env,
+            client.getNamespace() == null ? "default" : client.getNamespace(),
+            config.bootstrapServers(),
+            config.topics().completions());
+    return new KubernetesRuntime(
+            client,
+            settings,
+            config.bootstrapServers(),
+            config.kafka(),
+            config.wire(),
+            config.tokens())
+        .start();
   }
 }

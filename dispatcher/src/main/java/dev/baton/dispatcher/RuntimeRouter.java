@@ -6,14 +6,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Sends each dispatch to the runtime its job asks for ({@code runtime:}), else to the deployment's default. */
+/**
+ * Sends each dispatch to the runtime its job asks for ({@code runtime:}), else to the deployment's
+ * default.
+ */
 public final class RuntimeRouter implements JobRuntime {
   private final Map<String, JobRuntime> runtimes;
   private final String defaultRuntime;
 
   public RuntimeRouter(Map<String, JobRuntime> runtimes, String defaultRuntime) {
     if (!runtimes.containsKey(defaultRuntime)) {
-      throw new IllegalArgumentException("BATON_RUNTIME '" + defaultRuntime + "' is not one of " + runtimes.keySet());
+      throw new IllegalArgumentException(
+          "BATON_RUNTIME '" + defaultRuntime + "' is not one of " + runtimes.keySet());
     }
     this.runtimes = new LinkedHashMap<>(runtimes);
     this.defaultRuntime = defaultRuntime;
@@ -24,7 +28,10 @@ public final class RuntimeRouter implements JobRuntime {
     String name = dispatch.getRuntime() == null ? defaultRuntime : dispatch.getRuntime();
     JobRuntime runtime = runtimes.get(name);
     if (runtime == null) {
-      onEnd.accept(Reports.failed(dispatch, "this dispatcher has no '" + name + "' runtime (it runs " + runtimes.keySet() + ")"));
+      onEnd.accept(
+          Reports.failed(
+              dispatch,
+              "this dispatcher has no '" + name + "' runtime (it runs " + runtimes.keySet() + ")"));
       return true;
     }
     return runtime.start(dispatch, onEnd);

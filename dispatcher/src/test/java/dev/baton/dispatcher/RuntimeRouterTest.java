@@ -41,17 +41,27 @@ class RuntimeRouterTest {
   }
 
   static JobDispatch dispatch(String id, String runtime) {
-    return JobDispatch.newBuilder().setEventId(id).setRunId("r").setOccurredAt(Instant.EPOCH).setTemplate("t").setTemplateVersion(1)
-        .setJob("j").setAttempt(1).setAttemptId(id).setRuntime(runtime).build();
+    return JobDispatch.newBuilder()
+        .setEventId(id)
+        .setRunId("r")
+        .setOccurredAt(Instant.EPOCH)
+        .setTemplate("t")
+        .setTemplateVersion(1)
+        .setJob("j")
+        .setAttempt(1)
+        .setAttemptId(id)
+        .setRuntime(runtime)
+        .build();
   }
 
   @Test
   void jobsChooseTheirRuntimeAndTheRestGetTheDefault() {
     Recording local = new Recording();
     Recording kube = new Recording();
-    RuntimeRouter router = new RuntimeRouter(Map.of("local", local, "kubernetes", kube), "kubernetes");
-    router.start(dispatch("a", null), c -> { });
-    router.start(dispatch("b", "local"), c -> { });
+    RuntimeRouter router =
+        new RuntimeRouter(Map.of("local", local, "kubernetes", kube), "kubernetes");
+    router.start(dispatch("a", null), c -> {});
+    router.start(dispatch("b", "local"), c -> {});
     assertEquals(List.of("a"), kube.started);
     assertEquals(List.of("b"), local.started);
     assertEquals(2, router.running());
@@ -66,11 +76,15 @@ class RuntimeRouterTest {
     List<JobCompletion> ended = new ArrayList<>();
     assertTrue(router.start(dispatch("a", "kubernetes"), ended::add));
     assertEquals(CompletionStatus.FAILED, ended.get(0).getStatus());
-    assertTrue(ended.get(0).getErrorTail().contains("no 'kubernetes' runtime"), ended.get(0).getErrorTail());
+    assertTrue(
+        ended.get(0).getErrorTail().contains("no 'kubernetes' runtime"),
+        ended.get(0).getErrorTail());
   }
 
   @Test
   void unknownDefaultIsAConfigurationError() {
-    assertThrows(IllegalArgumentException.class, () -> new RuntimeRouter(Map.of("local", new Recording()), "nomad"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RuntimeRouter(Map.of("local", new Recording()), "nomad"));
   }
 }

@@ -10,15 +10,15 @@ import dev.baton.engine.triggers.TriggerRouter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,26 +34,40 @@ public final class Engine implements AutoCloseable {
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
   private dev.baton.engine.topology.TimerPublisher timers;
+
   /** Redis answered the last probe. */
   private volatile boolean redisReachable = true;
+
   /** When a stream thread last failed (nanoTime), and the records applied by then; 0: never. */
   private volatile long lastThreadFailure;
+
   private volatile long appliedAtFailure;
   private java.util.concurrent.ScheduledExecutorService probe;
   private volatile long lastRedisWarning = System.nanoTime() - Duration.ofHours(1).toNanos();
-  /** How long a failed stream thread keeps the engine unready when no record has been applied since. */
+
+  /**
+   * How long a failed stream thread keeps the engine unready when no record has been applied since.
+   */
   static final Duration FAILURE_HOLD = Duration.ofSeconds(60);
 
   public Engine(EngineConfig config) {
     this(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
-  /** An engine whose meters (see {@link EngineCounters}) and Kafka Streams' own go to {@code registry}. */
+  /**
+   * An engine whose meters (see {@link EngineCounters}) and Kafka Streams' own go to {@code
+   * registry}.
+   */
   public Engine(EngineConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
     this.config = config;
     this.counters = new EngineCounters(registry);
     this.registry = registry;
-    this.runs = new RedisRunRepository(config.redis(), config.applicationId(), config.maxAppliedIds(), config.finishedRunRetention());
+    this.runs =
+        new RedisRunRepository(
+            config.redis(),
+            config.applicationId(),
+            config.maxAppliedIds(),
+            config.finishedRunRetention());
     this.catalog = new TemplateCatalog(this::templateRecords);
   }
 
@@ -64,8 +78,11 @@ public final class Engine implements AutoCloseable {
       return all;
     }
     try {
-      ReadOnlyKeyValueStore<String, String> store = streams.store(
-          StoreQueryParameters.fromNameAndType(EngineTopology.TEMPLATE_STORE, QueryableStoreTypes.<String, String>keyValueStore()));
+      ReadOnlyKeyValueStore<String, String> store =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  EngineTopology.TEMPLATE_STORE,
+                  QueryableStoreTypes.<String, String>keyValueStore()));
       try (var it = store.all()) {
         it.forEachRemaining(kv -> all.put(kv.key, kv.value));
       }
@@ -91,15 +108,21 @@ public final class Engine implements AutoCloseable {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
     if (config.exactlyOnce()) {
-      // A task whose records come together may leave its last ones to the interval commit: the stream
-      // thread must wake for it even when no record comes (twice an interval: an idle engine wakes 50 times a second).
-      p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, 2 * config.commitInterval().toMillis())));
+      // A task whose records come together may leave its last ones to the interval commit: the
+      // stream
+      // thread must wake for it even when no record comes (twice an interval: an idle engine wakes
+      // 50 times a second).
+      p.put(
+          StreamsConfig.POLL_MS_CONFIG,
+          Math.max(1, Math.min(100, 2 * config.commitInterval().toMillis())));
     }
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    // Each input record of a run is applied on its own merits, never joined with another stream: a task
-    // processes what it has instead of idling until every input partition has data or is known empty
+    // Each input record of a run is applied on its own merits, never joined with another stream: a
+    // task
+    // processes what it has instead of idling until every input partition has data or is known
+    // empty
     // (the default waits for partitions with open transactions, the engine's own among them).
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.putAll(producerDefaults(config.processingGuarantee()));
@@ -110,61 +133,112 @@ public final class Engine implements AutoCloseable {
   /**
    * Producer settings of the engine's stream threads. At least once, records leave when sent rather
    * than at commit: Kafka Streams' own producer default (linger.ms=100) would hold each dispatch
-   * that long, so the engine sends at once. Exactly once, transactions follow each other closely
-   * (a commit as soon as a task's input is drained): the first request of a transaction often
-   * meets the coordinator still finishing the one before (CONCURRENT_TRANSACTIONS), and the
-   * client's default 100 ms retry backoff would then stall the step; 5 ms retries soon after,
-   * growing to 1 s when a broker really is away.
+   * that long, so the engine sends at once. Exactly once, transactions follow each other closely (a
+   * commit as soon as a task's input is drained): the first request of a transaction often meets
+   * the coordinator still finishing the one before (CONCURRENT_TRANSACTIONS), and the client's
+   * default 100 ms retry backoff would then stall the step; 5 ms retries soon after, growing to 1 s
+   * when a broker really is away.
    */
   public static Map<String, Object> producerDefaults(String processingGuarantee) {
     String prefix = StreamsConfig.producerPrefix("");
     return EngineConfig.AT_LEAST_ONCE.equals(processingGuarantee)
         ? Map.of(prefix + org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 1)
-        : Map.of(prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5,
-            prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
+        : Map.of(
+            prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MS_CONFIG,
+            5,
+            prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG,
+            1000);
   }
 
   public Engine start() {
-    dev.baton.kafka.KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
-    int runPartitions = dev.baton.kafka.TopicAdmin.runPartitions(config.bootstrapServers(), config.kafka(), config.topics());
-    timers = new dev.baton.engine.topology.TimerPublisher(runs, config.topics(), config.wire(), config.bootstrapServers(), config.kafka(),
-        Duration.ofMillis(100), java.time.Clock.systemUTC()).start();
-    streams = new KafkaStreams(EngineTopology.build(config.topics(), runs, counters, timers, config.wire(),
-        config.exactlyOnce() ? config.commitInterval() : null, runPartitions, config.tokens()), streamsProperties(config));
-    // Kafka Streams' metrics, records-lag among them (kafka_consumer_fetch_manager_records_lag_max).
+    dev.baton.kafka.KafkaCheck.verify(
+        config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
+    int runPartitions =
+        dev.baton.kafka.TopicAdmin.runPartitions(
+            config.bootstrapServers(), config.kafka(), config.topics());
+    timers =
+        new dev.baton.engine.topology.TimerPublisher(
+                runs,
+                config.topics(),
+                config.wire(),
+                config.bootstrapServers(),
+                config.kafka(),
+                Duration.ofMillis(100),
+                java.time.Clock.systemUTC())
+            .start();
+    streams =
+        new KafkaStreams(
+            EngineTopology.build(
+                config.topics(),
+                runs,
+                counters,
+                timers,
+                config.wire(),
+                config.exactlyOnce() ? config.commitInterval() : null,
+                runPartitions,
+                config.tokens()),
+            streamsProperties(config));
+    // Kafka Streams' metrics, records-lag among them
+    // (kafka_consumer_fetch_manager_records_lag_max).
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));
-    streams.setUncaughtExceptionHandler(e -> {
-      appliedAtFailure = counters.applied();
-      lastThreadFailure = Math.max(1, System.nanoTime());
-      if (redisUnavailable(e)) {
-        // Redis is away: one line a minute, not a stack trace per retry; and a pause before the next try.
-        if (System.nanoTime() - lastRedisWarning > Duration.ofMinutes(1).toNanos()) {
-          lastRedisWarning = System.nanoTime();
-          LOG.warn("Redis does not answer ({}); the engine keeps retrying until it does", rootMessage(e));
-        }
-        try {
-          TimeUnit.SECONDS.sleep(1);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-        }
-      } else {
-        LOG.error("engine stream thread failed; replacing it", e);
-      }
-      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          appliedAtFailure = counters.applied();
+          lastThreadFailure = Math.max(1, System.nanoTime());
+          if (redisUnavailable(e)) {
+            // Redis is away: one line a minute, not a stack trace per retry; and a pause before the
+            // next try.
+            if (System.nanoTime() - lastRedisWarning > Duration.ofMinutes(1).toNanos()) {
+              lastRedisWarning = System.nanoTime();
+              LOG.warn(
+                  "Redis does not answer ({}); the engine keeps retrying until it does",
+                  rootMessage(e));
+            }
+            try {
+              TimeUnit.SECONDS.sleep(1);
+            } catch (InterruptedException ie) {
+              Thread.currentThread().interrupt();
+            }
+          } else {
+            LOG.error("engine stream thread failed; replacing it", e);
+          }
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+              .StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     streams.start();
-    probe = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "baton-readiness");
-      t.setDaemon(true);
-      return t;
-    });
+    probe =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "baton-readiness");
+              t.setDaemon(true);
+              return t;
+            });
     probe.scheduleWithFixedDelay(this::probeRedis, 0, 500, TimeUnit.MILLISECONDS);
-    triggerRules = new TriggerRouter(config.bootstrapServers(), config.applicationId() + "-trigger-rules", config.kafka(), config.topics(),
-        config.wire(), catalog).start();
-    schedules = new ScheduleRunner(config.bootstrapServers(), config.kafka(), config.topics(), config.wire(), catalog, runs,
-        java.time.Clock.systemUTC()).start();
-    LOG.info("engine {} started on {} with Redis {}", config.applicationId(), config.bootstrapServers(), config.redis().describe());
+    triggerRules =
+        new TriggerRouter(
+                config.bootstrapServers(),
+                config.applicationId() + "-trigger-rules",
+                config.kafka(),
+                config.topics(),
+                config.wire(),
+                catalog)
+            .start();
+    schedules =
+        new ScheduleRunner(
+                config.bootstrapServers(),
+                config.kafka(),
+                config.topics(),
+                config.wire(),
+                catalog,
+                runs,
+                java.time.Clock.systemUTC())
+            .start();
+    LOG.info(
+        "engine {} started on {} with Redis {}",
+        config.applicationId(),
+        config.bootstrapServers(),
+        config.redis().describe());
     return this;
   }
 
@@ -186,7 +260,9 @@ public final class Engine implements AutoCloseable {
       return true; // not started yet: nothing has failed
     }
     KafkaStreams.State s = streams.state();
-    return s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_ERROR;
+    return s != KafkaStreams.State.ERROR
+        && s != KafkaStreams.State.NOT_RUNNING
+        && s != KafkaStreams.State.PENDING_ERROR;
   }
 
   /**
@@ -194,17 +270,23 @@ public final class Engine implements AutoCloseable {
    * failed since it last applied a record (for {@link #FAILURE_HOLD} after a failure, when idle).
    */
   public boolean ready() {
-    return streams != null && streams.state() == KafkaStreams.State.RUNNING && redisReachable && !failingRecently();
+    return streams != null
+        && streams.state() == KafkaStreams.State.RUNNING
+        && redisReachable
+        && !failingRecently();
   }
 
   private boolean failingRecently() {
     long failed = lastThreadFailure;
-    return failed != 0 && counters.applied() == appliedAtFailure && System.nanoTime() - failed < FAILURE_HOLD.toNanos();
+    return failed != 0
+        && counters.applied() == appliedAtFailure
+        && System.nanoTime() - failed < FAILURE_HOLD.toNanos();
   }
 
   private static boolean redisUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.redisson.client.RedisConnectionException || t instanceof org.redisson.client.RedisTimeoutException) {
+      if (t instanceof org.redisson.client.RedisConnectionException
+          || t instanceof org.redisson.client.RedisTimeoutException) {
         return true;
       }
     }
@@ -224,8 +306,9 @@ public final class Engine implements AutoCloseable {
     if (reachable) {
       try {
         if (!runs.keptItsData()) {
-          LOG.error("Redis lost its data (it came back empty): runs that were in flight are forgotten; each ends FAILED, with the reason,"
-              + " when its next record arrives");
+          LOG.error(
+              "Redis lost its data (it came back empty): runs that were in flight are forgotten; each ends FAILED, with the reason,"
+                  + " when its next record arrives");
         }
       } catch (RuntimeException e) {
         reachable = false;
@@ -266,8 +349,10 @@ public final class Engine implements AutoCloseable {
       timers.close();
     }
     if (streams != null) {
-      streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
-          .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+      streams.close(
+          org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+              .withGroupMembershipOperation(
+                  org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
     runs.close();
   }

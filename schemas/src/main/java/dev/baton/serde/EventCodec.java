@@ -3,9 +3,9 @@ package dev.baton.serde;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Reads one event type from any topic: JSON, or Confluent-framed Avro when the wire has a
- * registry ({@link Wire#decode}). {@link #encode} writes the plain JSON form, for storage and for
- * topics that are JSON whatever the setting; producers of public topics use {@link Wire#encode}.
+ * Reads one event type from any topic: JSON, or Confluent-framed Avro when the wire has a registry
+ * ({@link Wire#decode}). {@link #encode} writes the plain JSON form, for storage and for topics
+ * that are JSON whatever the setting; producers of public topics use {@link Wire#encode}.
  */
 public final class EventCodec<T extends SpecificRecord> {
   private final Class<T> type;

@@ -69,7 +69,9 @@ public final class EventMaps {
       l.forEach(v -> list.add(fromAvro(v)));
       return list;
     }
-    if (value instanceof Utf8 || value instanceof CharSequence || value instanceof GenericEnumSymbol<?>) {
+    if (value instanceof Utf8
+        || value instanceof CharSequence
+        || value instanceof GenericEnumSymbol<?>) {
       return value.toString();
     }
     if (value instanceof Integer i) {

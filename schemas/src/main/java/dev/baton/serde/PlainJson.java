@@ -33,7 +33,9 @@ public final class PlainJson {
 
   /** One JSON value, nothing after it. */
   private static final com.fasterxml.jackson.databind.ObjectReader ONE_VALUE =
-      MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      MAPPER
+          .reader()
+          .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
    * Parses JSON text: valid UTF-8 (an overlong or otherwise malformed sequence is refused, not
@@ -54,14 +56,17 @@ public final class PlainJson {
 
   /** Refuses bytes that are not valid UTF-8 (overlong forms, lone surrogates, cut sequences). */
   public static void requireUtf8(byte[] bytes) {
-    java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.charset.CharsetDecoder decoder =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
     java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
     try {
       decoder.decode(in);
     } catch (java.nio.charset.CharacterCodingException e) {
-      throw new EventFormatException("not valid UTF-8: a malformed byte sequence at byte " + in.position());
+      throw new EventFormatException(
+          "not valid UTF-8: a malformed byte sequence at byte " + in.position());
     }
   }
 
@@ -82,7 +87,8 @@ public final class PlainJson {
   public static <T extends SpecificRecord> T read(byte[] json, Class<T> type) {
     JsonNode node = parse(json);
     if (!node.isObject()) {
-      throw new EventFormatException("a " + type.getSimpleName() + " must be a JSON object, not " + kind(node));
+      throw new EventFormatException(
+          "a " + type.getSimpleName() + " must be a JSON object, not " + kind(node));
     }
     Schema schema = SpecificData.get().getSchema(type);
     return type.cast(readRecord(node, schema, ""));
@@ -179,7 +185,8 @@ public final class PlainJson {
   }
 
   private static Object readUnion(JsonNode node, Schema schema, String path) {
-    if (node.isNull() && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL)) {
+    if (node.isNull()
+        && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL)) {
       return null;
     }
     EventFormatException last = null;
@@ -209,7 +216,8 @@ public final class PlainJson {
       }
     }
     throw new EventFormatException(
-        where(path) + (timestamp ? "expected an ISO-8601 instant or epoch millis" : "expected an integer"));
+        where(path)
+            + (timestamp ? "expected an ISO-8601 instant or epoch millis" : "expected an integer"));
   }
 
   private static Map<String, Object> readMap(JsonNode node, Schema schema, String path) {
@@ -222,7 +230,9 @@ public final class PlainJson {
             e -> {
               JsonNode v = e.getValue();
               // Hand-written params are often numbers or booleans: keep their text.
-              if (schema.getValueType().getType() == Schema.Type.STRING && v.isValueNode() && !v.isNull()) {
+              if (schema.getValueType().getType() == Schema.Type.STRING
+                  && v.isValueNode()
+                  && !v.isNull()) {
                 map.put(e.getKey(), v.asText());
               } else {
                 map.put(e.getKey(), readValue(v, schema.getValueType(), path + "." + e.getKey()));
@@ -252,14 +262,16 @@ public final class PlainJson {
         return object;
       case MAP:
         ObjectNode map = NODES.objectNode();
-        ((Map<?, ?>) value).forEach((k, v) -> map.set(k.toString(), toNode(v, schema.getValueType())));
+        ((Map<?, ?>) value)
+            .forEach((k, v) -> map.set(k.toString(), toNode(v, schema.getValueType())));
         return map;
       case ARRAY:
         ArrayNode array = NODES.arrayNode();
         ((Collection<?>) value).forEach(v -> array.add(toNode(v, schema.getElementType())));
         return array;
       case ENUM:
-        return NODES.textNode(value instanceof GenericEnumSymbol<?> g ? g.toString() : ((Enum<?>) value).name());
+        return NODES.textNode(
+            value instanceof GenericEnumSymbol<?> g ? g.toString() : ((Enum<?>) value).name());
       case LONG:
         if (value instanceof Instant instant) {
           return NODES.textNode(instant.toString());

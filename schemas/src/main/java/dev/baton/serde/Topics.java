@@ -7,12 +7,25 @@ import java.util.List;
  * {@code timers} is the engine's internal topic of due timers (design §5).
  */
 public record Topics(
-    String triggers, String completions, String commands, String dispatch, String events, String templates, String dlq,
+    String triggers,
+    String completions,
+    String commands,
+    String dispatch,
+    String events,
+    String templates,
+    String dlq,
     String timers) {
 
   public static Topics withPrefix(String prefix) {
-    return new Topics(prefix + ".triggers", prefix + ".completions", prefix + ".commands",
-        prefix + ".dispatch", prefix + ".events", prefix + ".templates", prefix + ".dlq", prefix + ".timers");
+    return new Topics(
+        prefix + ".triggers",
+        prefix + ".completions",
+        prefix + ".commands",
+        prefix + ".dispatch",
+        prefix + ".events",
+        prefix + ".templates",
+        prefix + ".dlq",
+        prefix + ".timers");
   }
 
   public static Topics defaults() {

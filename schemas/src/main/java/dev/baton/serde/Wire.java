@@ -27,7 +27,10 @@ import org.apache.avro.specific.SpecificRecord;
  * id) resolved against Baton's own, so older and newer writers are read correctly.
  */
 public final class Wire {
-  public enum Encoding { JSON, AVRO }
+  public enum Encoding {
+    JSON,
+    AVRO
+  }
 
   private static final byte MAGIC = 0x00;
   private final Encoding encoding;
@@ -51,19 +54,23 @@ public final class Wire {
    * given with json, used to read Avro records.
    */
   public static Wire of(String encoding, String registryUrl, String registryUserInfo) {
-    SchemaRegistry registry = registryUrl == null || registryUrl.isBlank() ? null
-        : new ConfluentSchemaRegistry(registryUrl, registryUserInfo, Duration.ofSeconds(10));
+    SchemaRegistry registry =
+        registryUrl == null || registryUrl.isBlank()
+            ? null
+            : new ConfluentSchemaRegistry(registryUrl, registryUserInfo, Duration.ofSeconds(10));
     String e = encoding == null ? "json" : encoding.trim().toLowerCase();
     switch (e) {
       case "json":
         return new Wire(Encoding.JSON, registry);
       case "avro":
         if (registry == null) {
-          throw new IllegalArgumentException("BATON_ENCODING=avro needs BATON_REGISTRY_URL (a Confluent-API schema registry)");
+          throw new IllegalArgumentException(
+              "BATON_ENCODING=avro needs BATON_REGISTRY_URL (a Confluent-API schema registry)");
         }
         return new Wire(Encoding.AVRO, registry);
       default:
-        throw new IllegalArgumentException("BATON_ENCODING must be json or avro, got '" + encoding + "'");
+        throw new IllegalArgumentException(
+            "BATON_ENCODING must be json or avro, got '" + encoding + "'");
     }
   }
 
@@ -104,15 +111,23 @@ public final class Wire {
       try {
         other = PlainJson.parse(bytes);
       } catch (EventFormatException notJson) {
-        throw new EventFormatException("neither JSON nor Confluent-framed Avro: a " + type.getSimpleName()
-            + " must be a JSON object or start with the Avro magic byte 0x00 (" + notJson.getMessage() + ")");
+        throw new EventFormatException(
+            "neither JSON nor Confluent-framed Avro: a "
+                + type.getSimpleName()
+                + " must be a JSON object or start with the Avro magic byte 0x00 ("
+                + notJson.getMessage()
+                + ")");
       }
-      throw new EventFormatException("a " + type.getSimpleName() + " must be a JSON object, not " + PlainJson.kind(other));
+      throw new EventFormatException(
+          "a " + type.getSimpleName() + " must be a JSON object, not " + PlainJson.kind(other));
     }
     return PlainJson.read(bytes, type);
   }
 
-  /** Any event, not one of Baton's: a JSON object, or Avro read with its writer's schema; as plain maps. */
+  /**
+   * Any event, not one of Baton's: a JSON object, or Avro read with its writer's schema; as plain
+   * maps.
+   */
   public Map<String, Object> decodeMap(byte[] bytes) {
     if (bytes == null || bytes.length == 0) {
       throw new EventFormatException("empty record value");
@@ -120,8 +135,9 @@ public final class Wire {
     if (bytes[0] == MAGIC) {
       Schema writer = writerSchema(bytes);
       try {
-        Object record = new org.apache.avro.generic.GenericDatumReader<Object>(writer)
-            .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+        Object record =
+            new org.apache.avro.generic.GenericDatumReader<Object>(writer)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
         Object map = EventMaps.fromAvro(record);
         if (!(map instanceof Map<?, ?>)) {
           throw new EventFormatException("an Avro event must be a record");
@@ -150,7 +166,8 @@ public final class Wire {
 
   private Schema writerSchema(byte[] bytes) {
     if (registry == null) {
-      throw new EventFormatException("Confluent-framed Avro, but no schema registry is configured (BATON_REGISTRY_URL)");
+      throw new EventFormatException(
+          "Confluent-framed Avro, but no schema registry is configured (BATON_REGISTRY_URL)");
     }
     if (bytes.length < 5) {
       throw new EventFormatException("Confluent-framed Avro shorter than its 5-byte header");
@@ -160,7 +177,8 @@ public final class Wire {
       return registry.byId(id);
     } catch (RegistryException e) {
       if (e.status() == 404) {
-        throw new EventFormatException("schema id " + id + " is not in the registry at " + registry.url());
+        throw new EventFormatException(
+            "schema id " + id + " is not in the registry at " + registry.url());
       }
       throw e;
     }
@@ -175,7 +193,13 @@ public final class Wire {
       BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
       return new SpecificDatumReader<T>(writer, reader, data).read(null, decoder);
     } catch (IOException | RuntimeException e) {
-      throw new EventFormatException("unreadable Avro " + type.getSimpleName() + " (writer schema id " + id + "): " + e.getMessage());
+      throw new EventFormatException(
+          "unreadable Avro "
+              + type.getSimpleName()
+              + " (writer schema id "
+              + id
+              + "): "
+              + e.getMessage());
     }
   }
 

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * schemas/README.md's rules, checked: every released schema and the current one can read each
- * other (full compatibility), every field added has a default, every enum has a default symbol.
+ * schemas/README.md's rules, checked: every released schema and the current one can read each other
+ * (full compatibility), every field added has a default, every enum has a default symbol.
  */
 class SchemaEvolutionTest {
   static final Path RELEASED = Path.of("src/test/resources/released");
@@ -53,13 +53,19 @@ class SchemaEvolutionTest {
   void currentAndReleasedReadEachOther(Path old) throws IOException {
     Schema previous = parse(old);
     Schema now = parse(CURRENT.resolve(old.getFileName()));
-    assertEquals(SchemaCompatibilityType.COMPATIBLE,
-        SchemaCompatibility.checkReaderWriterCompatibility(now, previous).getType(), "the current reader reads what " + old + " wrote");
-    assertEquals(SchemaCompatibilityType.COMPATIBLE,
-        SchemaCompatibility.checkReaderWriterCompatibility(previous, now).getType(), old + " reads what the current writer writes");
+    assertEquals(
+        SchemaCompatibilityType.COMPATIBLE,
+        SchemaCompatibility.checkReaderWriterCompatibility(now, previous).getType(),
+        "the current reader reads what " + old + " wrote");
+    assertEquals(
+        SchemaCompatibilityType.COMPATIBLE,
+        SchemaCompatibility.checkReaderWriterCompatibility(previous, now).getType(),
+        old + " reads what the current writer writes");
     for (Schema.Field field : now.getFields()) {
       if (previous.getField(field.name()) == null) {
-        assertTrue(field.hasDefaultValue(), "field '" + field.name() + "' added to " + now.getName() + " has no default");
+        assertTrue(
+            field.hasDefaultValue(),
+            "field '" + field.name() + "' added to " + now.getName() + " has no default");
       }
     }
   }
@@ -72,12 +78,14 @@ class SchemaEvolutionTest {
 
   private static void check(Schema schema) {
     switch (schema.getType()) {
-      case ENUM -> assertNotNull(schema.getEnumDefault(), "enum " + schema.getFullName() + " has no default symbol");
+      case ENUM ->
+          assertNotNull(
+              schema.getEnumDefault(), "enum " + schema.getFullName() + " has no default symbol");
       case RECORD -> schema.getFields().forEach(f -> check(f.schema()));
       case UNION -> schema.getTypes().forEach(SchemaEvolutionTest::check);
       case ARRAY -> check(schema.getElementType());
       case MAP -> check(schema.getValueType());
-      default -> { }
+      default -> {}
     }
   }
 }

@@ -17,21 +17,56 @@ final class BenchTables {
       }
     }
     out.println();
-    out.printf("%-26s %-16s %9s %7s %8s %8s %8s %9s %9s %9s%n", "phase", "mode", "tasks/s", "/ceil", "step p50", "p95", "p99",
-        "start p50", "run p50", "run p99");
+    out.printf(
+        "%-26s %-16s %9s %7s %8s %8s %8s %9s %9s %9s%n",
+        "phase",
+        "mode",
+        "tasks/s",
+        "/ceil",
+        "step p50",
+        "p95",
+        "p99",
+        "start p50",
+        "run p50",
+        "run p99");
     for (BenchCmd.Row r : rows) {
       LoadDriver.Result x = r.result();
       Double ceiling = r.cost() == null ? null : ceilings.get(r.mode() + inFlight(r.phase()));
-      out.printf("%-26s %-16s %9.0f %7s %8.1f %8.1f %8.1f %9.1f %9s %9s%n", r.phase(), r.mode(), x.tasksPerSecond(),
-          ceiling == null ? "" : String.format("%.2f", x.tasksPerSecond() / ceiling), ms(x.transitions(), 50), ms(x.transitions(), 95),
-          ms(x.transitions(), 99), ms(x.starts(), 50), r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 50)),
+      out.printf(
+          "%-26s %-16s %9.0f %7s %8.1f %8.1f %8.1f %9.1f %9s %9s%n",
+          r.phase(),
+          r.mode(),
+          x.tasksPerSecond(),
+          ceiling == null ? "" : String.format("%.2f", x.tasksPerSecond() / ceiling),
+          ms(x.transitions(), 50),
+          ms(x.transitions(), 95),
+          ms(x.transitions(), 99),
+          ms(x.starts(), 50),
+          r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 50)),
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 99)));
     }
     out.println();
-    out.printf("%-26s %-16s %7s | %29s | %22s | %9s %9s %8s | %13s | %7s%n", "", "", "", "CPU-ms per workflow", "peak RSS MiB", "Redis",
-        "", "", "machine", "engine");
-    out.printf("%-26s %-16s %7s | %6s %6s %6s %7s | %6s %6s %6s | %9s %9s %8s | %6s %6s | %7s%n", "phase", "mode", "runs/s", "engine", "broker",
-        "Redis", "total", "engine", "broker", "Redis", "cmds/task", "commits/s", "tasks/tx", "busy", "driver", "decided");
+    out.printf(
+        "%-26s %-16s %7s | %29s | %22s | %9s %9s %8s | %13s | %7s%n",
+        "", "", "", "CPU-ms per workflow", "peak RSS MiB", "Redis", "", "", "machine", "engine");
+    out.printf(
+        "%-26s %-16s %7s | %6s %6s %6s %7s | %6s %6s %6s | %9s %9s %8s | %6s %6s | %7s%n",
+        "phase",
+        "mode",
+        "runs/s",
+        "engine",
+        "broker",
+        "Redis",
+        "total",
+        "engine",
+        "broker",
+        "Redis",
+        "cmds/task",
+        "commits/s",
+        "tasks/tx",
+        "busy",
+        "driver",
+        "decided");
     for (BenchCmd.Row r : rows) {
       Cost c = r.cost();
       if (c == null) {
@@ -39,30 +74,56 @@ final class BenchTables {
       }
       double runs = Math.max(1, r.result().runsEnded());
       double seconds = r.result().seconds();
-      out.printf("%-26s %-16s %7.1f | %6.2f %6.2f %6.2f %7.2f | %6d %6d %6d | %9.1f %9.1f %8.1f | %5.0f%% %6.2f | %7.1f%n", r.phase(), r.mode(),
-          r.result().runsPerSecond(), c.engineCpuMs() / runs, c.brokerCpuMs() / runs, c.redisCpuMs() / runs, c.totalCpuMs() / runs,
-          c.enginePeakMiB(), c.brokerPeakMiB(), c.redisPeakMiB(), (double) c.redisCommands() / Math.max(1, r.result().tasks()),
-          c.commits() / seconds, r.result().tasks() / Math.max(1, c.commits()), 100 * c.machineBusy(), c.driverCpuMs() / runs,
+      out.printf(
+          "%-26s %-16s %7.1f | %6.2f %6.2f %6.2f %7.2f | %6d %6d %6d | %9.1f %9.1f %8.1f | %5.0f%% %6.2f | %7.1f%n",
+          r.phase(),
+          r.mode(),
+          r.result().runsPerSecond(),
+          c.engineCpuMs() / runs,
+          c.brokerCpuMs() / runs,
+          c.redisCpuMs() / runs,
+          c.totalCpuMs() / runs,
+          c.enginePeakMiB(),
+          c.brokerPeakMiB(),
+          c.redisPeakMiB(),
+          (double) c.redisCommands() / Math.max(1, r.result().tasks()),
+          c.commits() / seconds,
+          r.result().tasks() / Math.max(1, c.commits()),
+          100 * c.machineBusy(),
+          c.driverCpuMs() / runs,
           c.decidedAfterMs());
     }
-    long byText = rows.stream().filter(r -> r.cost() != null).mapToLong(r -> r.cost().scriptsByText()).sum();
-    long bySha = rows.stream().filter(r -> r.cost() != null).mapToLong(r -> r.cost().scriptsBySha()).sum();
+    long byText =
+        rows.stream().filter(r -> r.cost() != null).mapToLong(r -> r.cost().scriptsByText()).sum();
+    long bySha =
+        rows.stream().filter(r -> r.cost() != null).mapToLong(r -> r.cost().scriptsBySha()).sum();
     out.println();
-    out.printf("Redis scripts in the measured windows: %d sent as text (EVAL), %d called by SHA (EVALSHA)%n", byText, bySha);
-    out.printf("(c) Redis round trip (Redisson, GET): %.0f/s one at a time (p50 %.0f µs, p99 %.0f µs), %.0f/s pipelined%n",
-        redis.sequentialPerSecond(), redis.p50Micros(), redis.p99Micros(), redis.pipelinedPerSecond());
-    out.printf("a workflow is a run of %d no-op jobs; tasks/s: jobs dispatched and completed per second; step: a completion published ->"
-        + " the next dispatch read (read_committed); start: trigger published -> first dispatch read; run: trigger published ->"
-        + " RUN_SUCCEEDED read; CPU: /proc of each process over the measured window (JIT compiler threads left out), divided by the"
-        + " runs that ended in it; busy: the whole machine's CPU in use; driver: this process, the benchmark's own runtime; decided: mean ms from a completion"
-        + " published to the engine deciding the next dispatch (the rest of a step is the commit and the runtime reading it)%n", jobs);
+    out.printf(
+        "Redis scripts in the measured windows: %d sent as text (EVAL), %d called by SHA (EVALSHA)%n",
+        byText, bySha);
+    out.printf(
+        "(c) Redis round trip (Redisson, GET): %.0f/s one at a time (p50 %.0f µs, p99 %.0f µs), %.0f/s pipelined%n",
+        redis.sequentialPerSecond(),
+        redis.p50Micros(),
+        redis.p99Micros(),
+        redis.pipelinedPerSecond());
+    out.printf(
+        "a workflow is a run of %d no-op jobs; tasks/s: jobs dispatched and completed per second; step: a completion published ->"
+            + " the next dispatch read (read_committed); start: trigger published -> first dispatch read; run: trigger published ->"
+            + " RUN_SUCCEEDED read; CPU: /proc of each process over the measured window (JIT compiler threads left out), divided by the"
+            + " runs that ended in it; busy: the whole machine's CPU in use; driver: this process, the benchmark's own runtime; decided: mean ms from a completion"
+            + " published to the engine deciding the next dispatch (the rest of a step is the commit and the runtime reading it)%n",
+        jobs);
   }
 
   private static double ms(Latencies l, double p) {
     return l.percentileMillis(p);
   }
 
-  /** "(b) Baton, 32 in flight" and "(a) ceiling, 32 in flight" compare; half load compares with nothing. */
+  /**
+   * "(b) Baton, 32 in flight" and "(a) ceiling, 32 in flight" compare; half load compares with
+   * nothing.
+   */
   private static String inFlight(String phase) {
     int comma = phase.indexOf(", ");
     return comma < 0 ? phase : phase.substring(comma);

@@ -17,16 +17,16 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * The architecture's ceiling: a Kafka Streams topology with the engine's settings that turns each
- * completion into a dispatch of the same run, with no Redis and no decision. It decodes and
- * encodes as the engine does, and commits as the engine does (under exactly-once, as soon as a
- * task's input is drained, at most once per commit interval), so only Baton's own work separates
- * the two.
+ * completion into a dispatch of the same run, with no Redis and no decision. It decodes and encodes
+ * as the engine does, and commits as the engine does (under exactly-once, as soon as a task's input
+ * is drained, at most once per commit interval), so only Baton's own work separates the two.
  */
 final class CeilingTopology {
   private CeilingTopology() {}
 
   /** {@code commitSpacing}: null at least once; exactly once, the commit interval. */
-  static Topology build(String completions, String dispatch, Wire wire, java.time.Duration commitSpacing) {
+  static Topology build(
+      String completions, String dispatch, Wire wire, java.time.Duration commitSpacing) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(completions, Consumed.with(Serdes.String(), Serdes.ByteArray()))
         .process(() -> new PassThrough(dispatch, wire, commitSpacing))
@@ -45,7 +45,9 @@ final class CeilingTopology {
       this.dispatch = dispatch;
       this.wire = wire;
       this.commitSpacing = commitSpacing;
-      this.pacer = new dev.baton.engine.topology.CommitPacer(commitSpacing == null ? java.time.Duration.ZERO : commitSpacing);
+      this.pacer =
+          new dev.baton.engine.topology.CommitPacer(
+              commitSpacing == null ? java.time.Duration.ZERO : commitSpacing);
     }
 
     @Override
@@ -55,10 +57,15 @@ final class CeilingTopology {
 
     @Override
     public void process(Record<String, byte[]> record) {
-      context.forward(record.withValue(wire.encode(dispatch, next(wire.decode(record.value(), JobCompletion.class)))));
+      context.forward(
+          record.withValue(
+              wire.encode(dispatch, next(wire.decode(record.value(), JobCompletion.class)))));
       pacer.processed();
-      // The engine learns of each commit from its commit hook; the ceiling takes its own requests for them.
-      if (commitSpacing != null && !StreamsInternals.taskHasQueuedRecords(context) && pacer.commitNow()) {
+      // The engine learns of each commit from its commit hook; the ceiling takes its own requests
+      // for them.
+      if (commitSpacing != null
+          && !StreamsInternals.taskHasQueuedRecords(context)
+          && pacer.commitNow()) {
         context.commit();
         pacer.committing();
       }
@@ -66,9 +73,20 @@ final class CeilingTopology {
   }
 
   private static JobDispatch next(JobCompletion c) {
-    int step = c.getJob().equals("start") ? 1 : Integer.parseInt(c.getJob().substring("step-".length())) + 1;
-    return JobDispatch.newBuilder().setEventId(c.getRunId() + "/step-" + step + "/1").setRunId(c.getRunId()).setOccurredAt(Instant.now())
-        .setAction(DispatchAction.START).setTemplate("bench-seq").setTemplateVersion(1).setJob("step-" + step).setAttempt(1)
-        .setAttemptId(c.getRunId() + "/step-" + step + "/1").build();
+    int step =
+        c.getJob().equals("start")
+            ? 1
+            : Integer.parseInt(c.getJob().substring("step-".length())) + 1;
+    return JobDispatch.newBuilder()
+        .setEventId(c.getRunId() + "/step-" + step + "/1")
+        .setRunId(c.getRunId())
+        .setOccurredAt(Instant.now())
+        .setAction(DispatchAction.START)
+        .setTemplate("bench-seq")
+        .setTemplateVersion(1)
+        .setJob("step-" + step)
+        .setAttempt(1)
+        .setAttemptId(c.getRunId() + "/step-" + step + "/1")
+        .build();
   }
 }

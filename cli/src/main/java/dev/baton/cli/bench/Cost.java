@@ -4,11 +4,22 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What engine, broker and Redis spent in one measured window: CPU time, peak resident memory,
- * Redis commands (those run inside scripts included) and the engine's Kafka transactions.
+ * What engine, broker and Redis spent in one measured window: CPU time, peak resident memory, Redis
+ * commands (those run inside scripts included) and the engine's Kafka transactions.
  */
-record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeakMiB, long brokerPeakMiB, long redisPeakMiB,
-    long redisCommands, long scriptsByText, long scriptsBySha, double commits, long driverCpuMs, double machineBusy,
+record Cost(
+    long engineCpuMs,
+    long brokerCpuMs,
+    long redisCpuMs,
+    long enginePeakMiB,
+    long brokerPeakMiB,
+    long redisPeakMiB,
+    long redisCommands,
+    long scriptsByText,
+    long scriptsBySha,
+    double commits,
+    long driverCpuMs,
+    double machineBusy,
     double decidedAfterMs) {
 
   /** CPU milliseconds of engine, broker and Redis together. */
@@ -47,7 +58,8 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
           try {
             process.startRecording();
           } catch (Exception e) {
-            throw new IllegalStateException("cannot start a JFR recording of the engine: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                "cannot start a JFR recording of the engine: " + e.getMessage(), e);
           }
         }
 
@@ -56,7 +68,8 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
           try {
             process.stopRecording(file);
           } catch (Exception e) {
-            throw new IllegalStateException("cannot stop the JFR recording of the engine: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                "cannot stop the JFR recording of the engine: " + e.getMessage(), e);
           }
           meter.end();
         }
@@ -71,24 +84,49 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
       callsBefore = redis.commandCalls();
       commitsBefore = commits();
       transitionsBefore = transitions();
-      cpuBefore = new long[] {engine.cpuMillis(), machine.broker().cpuMillis(), machine.redis().cpuMillis(), driver.cpuMillis()};
+      cpuBefore =
+          new long[] {
+            engine.cpuMillis(),
+            machine.broker().cpuMillis(),
+            machine.redis().cpuMillis(),
+            driver.cpuMillis()
+          };
       machineBefore = ProcessStats.machineTicks();
     }
 
     @Override
     public void end() {
-      long[] cpu = {engine.cpuMillis(), machine.broker().cpuMillis(), machine.redis().cpuMillis(), driver.cpuMillis()};
+      long[] cpu = {
+        engine.cpuMillis(),
+        machine.broker().cpuMillis(),
+        machine.redis().cpuMillis(),
+        driver.cpuMillis()
+      };
       long[] ticks = ProcessStats.machineTicks();
-      double busy = ticks == null || machineBefore == null || ticks[1] == machineBefore[1] ? Double.NaN
-          : (double) (ticks[0] - machineBefore[0]) / (ticks[1] - machineBefore[1]);
+      double busy =
+          ticks == null || machineBefore == null || ticks[1] == machineBefore[1]
+              ? Double.NaN
+              : (double) (ticks[0] - machineBefore[0]) / (ticks[1] - machineBefore[1]);
       Map<String, Long> calls = redis.commandCalls();
       long total = 0;
       for (Map.Entry<String, Long> e : calls.entrySet()) {
         total += e.getValue() - callsBefore.getOrDefault(e.getKey(), 0L);
       }
-      cost = new Cost(cpu[0] - cpuBefore[0], cpu[1] - cpuBefore[1], cpu[2] - cpuBefore[2], engine.peakRssMiB(),
-          machine.broker().peakRssMiB(), machine.redis().peakRssMiB(), total, delta(calls, "eval"), delta(calls, "evalsha"),
-          commits() - commitsBefore, cpu[3] - cpuBefore[3], busy, meanMillis(transitionsBefore, transitions()));
+      cost =
+          new Cost(
+              cpu[0] - cpuBefore[0],
+              cpu[1] - cpuBefore[1],
+              cpu[2] - cpuBefore[2],
+              engine.peakRssMiB(),
+              machine.broker().peakRssMiB(),
+              machine.redis().peakRssMiB(),
+              total,
+              delta(calls, "eval"),
+              delta(calls, "evalsha"),
+              commits() - commitsBefore,
+              cpu[3] - cpuBefore[3],
+              busy,
+              meanMillis(transitionsBefore, transitions()));
     }
 
     private long delta(Map<String, Long> calls, String command) {
@@ -104,11 +142,16 @@ record Cost(long engineCpuMs, long brokerCpuMs, long redisCpuMs, long enginePeak
       }
     }
 
-    /** The engine's step-transition timer so far: seconds summed, and count (completion published to the next dispatch decided). */
+    /**
+     * The engine's step-transition timer so far: seconds summed, and count (completion published to
+     * the next dispatch decided).
+     */
     private double[] transitions() {
       try {
-        return new double[] {engineProcess.metric("baton_step_transition_seconds_sum"),
-            engineProcess.metric("baton_step_transition_seconds_count")};
+        return new double[] {
+          engineProcess.metric("baton_step_transition_seconds_sum"),
+          engineProcess.metric("baton_step_transition_seconds_count")
+        };
       } catch (Exception e) {
         return new double[] {Double.NaN, Double.NaN};
       }

@@ -16,15 +16,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Baton's engine as the benchmark runs it: its own JVM, started the way a deployment starts it
- * ({@code dev.baton.engine.main.EngineMain} with {@code BATON_*} variables), so its CPU time and memory are
- * its own. Heap and JFR recordings go through {@code jcmd}; Kafka Streams' meters through the
- * engine's {@code /metrics}.
+ * ({@code dev.baton.engine.main.EngineMain} with {@code BATON_*} variables), so its CPU time and
+ * memory are its own. Heap and JFR recordings go through {@code jcmd}; Kafka Streams' meters
+ * through the engine's {@code /metrics}.
  */
 final class EngineProcess implements AutoCloseable {
   private final ChildProcess process;
   private final int healthPort;
   private final Path work;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private EngineProcess(ChildProcess process, int healthPort, Path work) {
     this.process = process;
@@ -33,13 +34,20 @@ final class EngineProcess implements AutoCloseable {
   }
 
   /** Starts an engine and waits until it has its partitions ({@code /readyz}). */
-  static EngineProcess start(Path work, String name, Map<String, String> settings) throws Exception {
+  static EngineProcess start(Path work, String name, Map<String, String> settings)
+      throws Exception {
     int healthPort = DevFiles.freePort();
     Map<String, String> env = new LinkedHashMap<>(settings);
     env.put("BATON_HEALTH_PORT", Integer.toString(healthPort));
     env.put("BATON_STATE_DIR", work.resolve(name + "-state").toString());
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    ChildProcess child = new ChildProcess(name, ChildProcess.java("dev.baton.engine.main.EngineMain"), env, work.resolve(name + ".log")).start();
+    ChildProcess child =
+        new ChildProcess(
+                name,
+                ChildProcess.java("dev.baton.engine.main.EngineMain"),
+                env,
+                work.resolve(name + ".log"))
+            .start();
     EngineProcess engine = new EngineProcess(child, healthPort, work);
     engine.awaitReady(Duration.ofSeconds(90));
     return engine;
@@ -53,11 +61,15 @@ final class EngineProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.alive()) {
-        throw new IllegalStateException("the engine stopped while starting; see " + work.resolve(process.name() + ".log"));
+        throw new IllegalStateException(
+            "the engine stopped while starting; see " + work.resolve(process.name() + ".log"));
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + healthPort + "/readyz")).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + healthPort + "/readyz"))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }
@@ -66,17 +78,26 @@ final class EngineProcess implements AutoCloseable {
       }
       TimeUnit.MILLISECONDS.sleep(200);
     }
-    throw new IllegalStateException("the engine was not ready within " + timeout.toSeconds() + " s; see "
-        + work.resolve(process.name() + ".log"));
+    throw new IllegalStateException(
+        "the engine was not ready within "
+            + timeout.toSeconds()
+            + " s; see "
+            + work.resolve(process.name() + ".log"));
   }
 
   /** The engine's meters in Prometheus's text format. */
   String metrics() throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + healthPort + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + healthPort + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
-  /** The sum of the samples of {@code metric} whose labels contain every one of {@code labels}; NaN when absent. */
+  /**
+   * The sum of the samples of {@code metric} whose labels contain every one of {@code labels}; NaN
+   * when absent.
+   */
   double metric(String metric, String... labels) throws IOException, InterruptedException {
     double sum = 0;
     boolean found = false;
@@ -113,12 +134,20 @@ final class EngineProcess implements AutoCloseable {
   }
 
   private void jcmd(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(process.pid())));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid())));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("jcmd " + String.join(" ", args) + " failed for the engine (pid " + process.pid() + ")");
+      throw new IllegalStateException(
+          "jcmd " + String.join(" ", args) + " failed for the engine (pid " + process.pid() + ")");
     }
   }
 

@@ -34,33 +34,46 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The no-op runtime of the benchmark: it reads dispatches (as a {@code read_committed} consumer,
  * like the dispatcher) and publishes each job's SUCCEEDED completion at once. Runs come either in a
  * closed loop (at most N in flight, a new run as soon as one ends) or in an open loop (new runs at
- * a fixed rate, whatever the engine does). It times each step transition (a completion published
- * to the next dispatch of its run received), each start (trigger published to first dispatch) and,
+ * a fixed rate, whatever the engine does). It times each step transition (a completion published to
+ * the next dispatch of its run received), each start (trigger published to first dispatch) and,
  * with a lifecycle topic, each run end to end (trigger published to RUN_SUCCEEDED received). A run
  * ends at its RUN_SUCCEEDED event when there is a lifecycle topic, else when its last dispatch is
  * answered.
  */
 final class LoadDriver implements AutoCloseable {
-  /** The record that starts a run: a trigger for the engine, a seed completion for the ceiling topology. */
+  /**
+   * The record that starts a run: a trigger for the engine, a seed completion for the ceiling
+   * topology.
+   */
   interface Starter extends Function<String, ProducerRecord<String, byte[]>> {}
 
   /** Called as the measured window opens and closes, to read what the processes spent in it. */
   interface Window {
-    Window NONE = new Window() {
-      @Override
-      public void begin() {}
+    Window NONE =
+        new Window() {
+          @Override
+          public void begin() {}
 
-      @Override
-      public void end() {}
-    };
+          @Override
+          public void end() {}
+        };
 
     void begin();
 
     void end();
   }
 
-  /** What one phase measured; {@code tasks}: dispatches received in the window, each a job completed at once. */
-  record Result(long tasks, long runsEnded, double seconds, Latencies transitions, Latencies starts, Latencies endToEnd) {
+  /**
+   * What one phase measured; {@code tasks}: dispatches received in the window, each a job completed
+   * at once.
+   */
+  record Result(
+      long tasks,
+      long runsEnded,
+      double seconds,
+      Latencies transitions,
+      Latencies starts,
+      Latencies endToEnd) {
     double tasksPerSecond() {
       return tasks / seconds;
     }
@@ -85,14 +98,16 @@ final class LoadDriver implements AutoCloseable {
   private final boolean endsByEvent;
   private final KafkaProducer<String, byte[]> producer;
   private final Map<String, Track> runs = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService arrivals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-arrivals"));
+  private final ScheduledExecutorService arrivals =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-arrivals"));
   private final AtomicLong runNumber = new AtomicLong();
   private final String runPrefix;
   private final AtomicLong measuredTasks = new AtomicLong();
   private final AtomicLong measuredEnds = new AtomicLong();
   private final AtomicLong held = new AtomicLong();
   private final AtomicLong dispatches = new AtomicLong();
-  private final List<KafkaConsumer<String, byte[]>> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<KafkaConsumer<String, byte[]>> consumers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean closedLoop;
   private volatile boolean measuring;
   private volatile boolean holding;
@@ -100,9 +115,19 @@ final class LoadDriver implements AutoCloseable {
   private volatile Latencies starts = new Latencies();
   private volatile Latencies endToEnd = new Latencies();
 
-  /** {@code eventsTopic}: the engine's lifecycle topic (a run ends at its RUN_SUCCEEDED), or null (it ends at its last dispatch). */
-  LoadDriver(String bootstrap, String dispatchTopic, String completionsTopic, String eventsTopic, Wire wire, int jobsPerRun,
-      String runPrefix, Starter starter) {
+  /**
+   * {@code eventsTopic}: the engine's lifecycle topic (a run ends at its RUN_SUCCEEDED), or null
+   * (it ends at its last dispatch).
+   */
+  LoadDriver(
+      String bootstrap,
+      String dispatchTopic,
+      String completionsTopic,
+      String eventsTopic,
+      Wire wire,
+      int jobsPerRun,
+      String runPrefix,
+      Starter starter) {
     this.completionsTopic = completionsTopic;
     this.wire = wire;
     this.jobsPerRun = jobsPerRun;
@@ -120,21 +145,30 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  /** A read_committed consumer of {@code topic} from its end, on its own thread, once it has its partitions. */
-  private void follow(String bootstrap, String topic, String group, Consumer<ConsumerRecord<String, byte[]>> handler) {
+  /**
+   * A read_committed consumer of {@code topic} from its end, on its own thread, once it has its
+   * partitions.
+   */
+  private void follow(
+      String bootstrap,
+      String topic,
+      String group,
+      Consumer<ConsumerRecord<String, byte[]>> handler) {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(topic));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (consumer.assignment().isEmpty()) {
       consumer.poll(Duration.ofMillis(100));
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the benchmark's runtime got no partitions of " + topic + " in 60 s");
+        throw new IllegalStateException(
+            "the benchmark's runtime got no partitions of " + topic + " in 60 s");
       }
     }
     consumer.assignment().forEach(consumer::position); // fixes "latest" before the first run starts
@@ -144,7 +178,8 @@ final class LoadDriver implements AutoCloseable {
     consumers.add(consumer);
   }
 
-  private void consume(KafkaConsumer<String, byte[]> consumer, Consumer<ConsumerRecord<String, byte[]>> handler) {
+  private void consume(
+      KafkaConsumer<String, byte[]> consumer, Consumer<ConsumerRecord<String, byte[]>> handler) {
     try {
       while (!Thread.currentThread().isInterrupted()) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
@@ -158,8 +193,12 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  /** At most {@code inFlight} runs at once, a new one as soon as one ends: as fast as the system goes. */
-  Result closed(int inFlight, Duration warmup, Duration measure, Window window) throws InterruptedException {
+  /**
+   * At most {@code inFlight} runs at once, a new one as soon as one ends: as fast as the system
+   * goes.
+   */
+  Result closed(int inFlight, Duration warmup, Duration measure, Window window)
+      throws InterruptedException {
     closedLoop = true;
     for (int i = 0; i < inFlight; i++) {
       startRun();
@@ -170,17 +209,23 @@ final class LoadDriver implements AutoCloseable {
     return result;
   }
 
-  /** New runs at {@code runsPerSecond}, evenly spaced, whatever the system does: load as users offer it. */
-  Result open(double runsPerSecond, Duration warmup, Duration measure, Window window) throws InterruptedException {
+  /**
+   * New runs at {@code runsPerSecond}, evenly spaced, whatever the system does: load as users offer
+   * it.
+   */
+  Result open(double runsPerSecond, Duration warmup, Duration measure, Window window)
+      throws InterruptedException {
     long periodNanos = (long) (1e9 / runsPerSecond);
-    ScheduledFuture<?> arriving = arrivals.scheduleAtFixedRate(this::startRun, 0, periodNanos, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> arriving =
+        arrivals.scheduleAtFixedRate(this::startRun, 0, periodNanos, TimeUnit.NANOSECONDS);
     Result result = measure(warmup, measure, window);
     arriving.cancel(false);
     drain(Duration.ofSeconds(180));
     return result;
   }
 
-  private Result measure(Duration warmup, Duration measure, Window window) throws InterruptedException {
+  private Result measure(Duration warmup, Duration measure, Window window)
+      throws InterruptedException {
     TimeUnit.MILLISECONDS.sleep(warmup.toMillis());
     transitions = new Latencies();
     starts = new Latencies();
@@ -194,10 +239,14 @@ final class LoadDriver implements AutoCloseable {
     measuring = false;
     double seconds = (System.nanoTime() - begin) / 1e9;
     window.end();
-    return new Result(measuredTasks.get(), measuredEnds.get(), seconds, transitions, starts, endToEnd);
+    return new Result(
+        measuredTasks.get(), measuredEnds.get(), seconds, transitions, starts, endToEnd);
   }
 
-  /** Starts {@code count} runs and waits until each has its first dispatch; they are then left alone. */
+  /**
+   * Starts {@code count} runs and waits until each has its first dispatch; they are then left
+   * alone.
+   */
   void hold(int count, Duration timeout) throws InterruptedException {
     holding = true;
     for (int i = 0; i < count; i++) {
@@ -207,24 +256,37 @@ final class LoadDriver implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (held.get() < count) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(held.get() + " of " + count + " held runs dispatched their first job within " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(
+            held.get()
+                + " of "
+                + count
+                + " held runs dispatched their first job within "
+                + timeout.toSeconds()
+                + " s");
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
   }
 
-  /** The runtime's producer: mean ms a record waited in it before being sent, and mean request latency. */
+  /**
+   * The runtime's producer: mean ms a record waited in it before being sent, and mean request
+   * latency.
+   */
   String producerWaits() {
     double queue = Double.NaN;
     double request = Double.NaN;
     for (var e : producer.metrics().entrySet()) {
-      if (e.getKey().group().equals("producer-metrics") && e.getKey().name().equals("record-queue-time-avg")) {
+      if (e.getKey().group().equals("producer-metrics")
+          && e.getKey().name().equals("record-queue-time-avg")) {
         queue = (Double) e.getValue().metricValue();
-      } else if (e.getKey().group().equals("producer-metrics") && e.getKey().name().equals("request-latency-avg")) {
+      } else if (e.getKey().group().equals("producer-metrics")
+          && e.getKey().name().equals("request-latency-avg")) {
         request = (Double) e.getValue().metricValue();
       }
     }
-    return String.format("runtime producer: record queue time %.1f ms, request latency %.1f ms (means, last 30 s)", queue, request);
+    return String.format(
+        "runtime producer: record queue time %.1f ms, request latency %.1f ms (means, last 30 s)",
+        queue, request);
   }
 
   long heldRuns() {
@@ -240,7 +302,11 @@ final class LoadDriver implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!runs.isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(runs.size() + " runs did not finish within " + timeout.toSeconds() + " s of the phase's end");
+        throw new IllegalStateException(
+            runs.size()
+                + " runs did not finish within "
+                + timeout.toSeconds()
+                + " s of the phase's end");
       }
       TimeUnit.MILLISECONDS.sleep(20);
     }
@@ -276,13 +342,20 @@ final class LoadDriver implements AutoCloseable {
     }
     track.dispatched++;
     track.sentNanos = System.nanoTime();
-    producer.send(new ProducerRecord<>(completionsTopic, dispatch.getRunId(), wire.encode(completionsTopic, completionOf(dispatch))));
+    producer.send(
+        new ProducerRecord<>(
+            completionsTopic,
+            dispatch.getRunId(),
+            wire.encode(completionsTopic, completionOf(dispatch))));
     if (!endsByEvent && track.dispatched == jobsPerRun) {
       ended(dispatch.getRunId(), track);
     }
   }
 
-  /** Only a run's RUN_SUCCEEDED matters here: found in the bytes first, so the other lifecycle events cost no decoding. */
+  /**
+   * Only a run's RUN_SUCCEEDED matters here: found in the bytes first, so the other lifecycle
+   * events cost no decoding.
+   */
   private void onEvent(ConsumerRecord<String, byte[]> record) {
     if (record.value() == null || indexOf(record.value(), RUN_SUCCEEDED) < 0) {
       return;
@@ -322,10 +395,22 @@ final class LoadDriver implements AutoCloseable {
 
   static JobCompletion completionOf(JobDispatch dispatch) {
     Instant now = Instant.now();
-    return JobCompletion.newBuilder().setEventId(dispatch.getAttemptId()).setRunId(dispatch.getRunId()).setOccurredAt(now)
-        .setJob(dispatch.getJob()).setAttempt(dispatch.getAttempt()).setItem(dispatch.getItem())
-        .setStatus(CompletionStatus.SUCCEEDED).setExitCode(0).setStartedAt(now).setEndedAt(now).setReporter("bench")
-        .setToken(dev.baton.security.AttemptTokens.processDefault().forDispatcher(dispatch.getAttemptId())).build();
+    return JobCompletion.newBuilder()
+        .setEventId(dispatch.getAttemptId())
+        .setRunId(dispatch.getRunId())
+        .setOccurredAt(now)
+        .setJob(dispatch.getJob())
+        .setAttempt(dispatch.getAttempt())
+        .setItem(dispatch.getItem())
+        .setStatus(CompletionStatus.SUCCEEDED)
+        .setExitCode(0)
+        .setStartedAt(now)
+        .setEndedAt(now)
+        .setReporter("bench")
+        .setToken(
+            dev.baton.security.AttemptTokens.processDefault()
+                .forDispatcher(dispatch.getAttemptId()))
+        .build();
   }
 
   @Override

@@ -28,43 +28,57 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The fabric8 mock API server (CRUD) playing what it cannot do itself: the kubelet starting pods
- * of warm pools (they become Running), and the exec endpoint, answered over the Kubernetes
- * websocket protocol (channel 1 stdout, channel 3 status): a job prints a line and exits 0;
- * {@code cat} of an outputs file prints {@code step=<the last argument of the pod's last job>}; a job
- * whose last argument is {@code vanish} loses its pod: the stream closes without an exit status.
- * It records every exec's argv and when each exec and each pod creation arrived.
+ * The fabric8 mock API server (CRUD) playing what it cannot do itself: the kubelet starting pods of
+ * warm pools (they become Running), and the exec endpoint, answered over the Kubernetes websocket
+ * protocol (channel 1 stdout, channel 3 status): a job prints a line and exits 0; {@code cat} of an
+ * outputs file prints {@code step=<the last argument of the pod's last job>}; a job whose last
+ * argument is {@code vanish} loses its pod: the stream closes without an exit status. It records
+ * every exec's argv and when each exec and each pod creation arrived.
  */
 public final class MockKubernetes implements AutoCloseable {
   /** Label of pool pods; the same as the dispatcher's. */
   private static final String POOL = "baton.io/pool";
 
   public final List<List<String>> execs = new CopyOnWriteArrayList<>();
-  /** Arrival (System.nanoTime) of the exec of an attempt, and of the creation of its pod, by attempt id. */
+
+  /**
+   * Arrival (System.nanoTime) of the exec of an attempt, and of the creation of its pod, by attempt
+   * id.
+   */
   public final Map<String, Long> execArrived = new ConcurrentHashMap<>();
+
   public final Map<String, Long> podCreated = new ConcurrentHashMap<>();
   private final Map<String, String> lastJob = new ConcurrentHashMap<>();
   private final KubernetesMockServer server;
   private final KubernetesClient client;
-  private final ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "mock-kubelet");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService kubelet =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mock-kubelet");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** The mock server logs every request at INFO through java.util.logging. */
-  private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final java.util.logging.Logger QUIET =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public MockKubernetes() {
     QUIET.setLevel(java.util.logging.Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     Dispatcher crud = new KubernetesMixedDispatcher(responses);
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        return answer(request, crud);
-      }
-    }, false);
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            responses,
+            new Dispatcher() {
+              @Override
+              public MockResponse dispatch(RecordedRequest request) {
+                return answer(request, crud);
+              }
+            },
+            false);
     server.init();
     client = server.createClient();
     kubelet.scheduleWithFixedDelay(this::startPoolPods, 20, 50, TimeUnit.MILLISECONDS);
@@ -79,7 +93,10 @@ public final class MockKubernetes implements AutoCloseable {
     String path = request.getPath();
     if ("POST".equals(request.getMethod()) && path.endsWith("/pods")) {
       // getBytes() looks without consuming: the CRUD server still reads the body.
-      String body = request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+      String body =
+          request.getBody() == null
+              ? ""
+              : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
       int at = body.indexOf("\"baton.io/attempt-id\":\"");
       if (at >= 0) {
         int from = at + "\"baton.io/attempt-id\":\"".length();
@@ -100,22 +117,29 @@ public final class MockKubernetes implements AutoCloseable {
     String pod = path.replaceAll(".*/pods/([^/]+)/exec.*", "$1");
     if (argv.get(0).equals("env")) {
       lastJob.put(pod, argv.get(argv.size() - 1));
-      argv.stream().filter(a -> a.startsWith("BATON_ATTEMPT_ID=")).findFirst()
+      argv.stream()
+          .filter(a -> a.startsWith("BATON_ATTEMPT_ID="))
+          .findFirst()
           .ifPresent(a -> execArrived.put(a.substring("BATON_ATTEMPT_ID=".length()), now));
     }
-    String out = argv.get(0).equals("cat") ? "step=" + lastJob.get(pod) + "\n" : "ran " + argv.get(argv.size() - 1) + "\n";
-    return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
-      @Override
-      public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
-        if (argv.get(argv.size() - 1).equals("vanish")) {
-          ws.close(1006, "pod deleted");
-          return;
-        }
-        ws.send(frame(1, out));
-        ws.send(frame(3, "{\"metadata\":{},\"status\":\"Success\"}"));
-        ws.close(1000, "done");
-      }
-    });
+    String out =
+        argv.get(0).equals("cat")
+            ? "step=" + lastJob.get(pod) + "\n"
+            : "ran " + argv.get(argv.size() - 1) + "\n";
+    return new MockResponse()
+        .withWebSocketUpgrade(
+            new WebSocketListener() {
+              @Override
+              public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
+                if (argv.get(argv.size() - 1).equals("vanish")) {
+                  ws.close(1006, "pod deleted");
+                  return;
+                }
+                ws.send(frame(1, out));
+                ws.send(frame(3, "{\"metadata\":{},\"status\":\"Success\"}"));
+                ws.close(1000, "done");
+              }
+            });
   }
 
   private static byte[] frame(int channel, String text) {
@@ -128,10 +152,16 @@ public final class MockKubernetes implements AutoCloseable {
 
   private void startPoolPods() {
     try {
-      for (Pod p : client.pods().inNamespace(client.getNamespace()).withLabel(POOL).list().getItems()) {
+      for (Pod p :
+          client.pods().inNamespace(client.getNamespace()).withLabel(POOL).list().getItems()) {
         if (p.getStatus() == null || p.getStatus().getPhase() == null) {
-          client.pods().inNamespace(client.getNamespace()).withName(p.getMetadata().getName())
-              .editStatus(x -> new PodBuilder(x).editOrNewStatus().withPhase("Running").endStatus().build());
+          client
+              .pods()
+              .inNamespace(client.getNamespace())
+              .withName(p.getMetadata().getName())
+              .editStatus(
+                  x ->
+                      new PodBuilder(x).editOrNewStatus().withPhase("Running").endStatus().build());
         }
       }
     } catch (RuntimeException e) {

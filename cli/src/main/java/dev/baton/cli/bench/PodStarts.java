@@ -22,10 +22,21 @@ final class PodStarts {
 
   static Result measure(String bootstrap, String completionsTopic, int count) throws Exception {
     try (MockKubernetes mock = new MockKubernetes()) {
-      KubernetesSettings settings = KubernetesSettings.defaults(mock.client().getNamespace(), bootstrap, completionsTopic)
-          .withImagePools(Map.of("warm:1", WarmPool.newBuilder().setMin(2).setMax(2).setIdleTimeoutMs(600_000).build()));
-      KubernetesRuntime runtime = new KubernetesRuntime(mock.client(), settings, bootstrap, Map.of(), dev.baton.serde.Wire.json(),
-        dev.baton.security.AttemptTokens.processDefault()).start();
+      KubernetesSettings settings =
+          KubernetesSettings.defaults(mock.client().getNamespace(), bootstrap, completionsTopic)
+              .withImagePools(
+                  Map.of(
+                      "warm:1",
+                      WarmPool.newBuilder().setMin(2).setMax(2).setIdleTimeoutMs(600_000).build()));
+      KubernetesRuntime runtime =
+          new KubernetesRuntime(
+                  mock.client(),
+                  settings,
+                  bootstrap,
+                  Map.of(),
+                  dev.baton.serde.Wire.json(),
+                  dev.baton.security.AttemptTokens.processDefault())
+              .start();
       try {
         Latencies cold = new Latencies();
         Latencies warm = new Latencies();
@@ -41,9 +52,10 @@ final class PodStarts {
     }
   }
 
-  private static long once(KubernetesRuntime runtime, JobDispatch d, Map<String, Long> arrivals) throws InterruptedException {
+  private static long once(KubernetesRuntime runtime, JobDispatch d, Map<String, Long> arrivals)
+      throws InterruptedException {
     long start = System.nanoTime();
-    runtime.start(d, completion -> { });
+    runtime.start(d, completion -> {});
     long deadline = start + Duration.ofSeconds(30).toNanos();
     while (!arrivals.containsKey(d.getAttemptId())) {
       if (System.nanoTime() > deadline) {
@@ -56,8 +68,17 @@ final class PodStarts {
 
   private static void awaitIdle(MockKubernetes mock, int idle) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (mock.client().pods().inNamespace(mock.client().getNamespace()).withLabel("baton.io/state", "idle").list().getItems().stream()
-        .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count() < idle) {
+    while (mock
+            .client()
+            .pods()
+            .inNamespace(mock.client().getNamespace())
+            .withLabel("baton.io/state", "idle")
+            .list()
+            .getItems()
+            .stream()
+            .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+            .count()
+        < idle) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the warm pool did not refill within 30 s");
       }
@@ -66,8 +87,17 @@ final class PodStarts {
   }
 
   private static JobDispatch dispatch(String runId, String image) {
-    return JobDispatch.newBuilder().setEventId(runId + "/job/1").setRunId(runId).setOccurredAt(Instant.now()).setTemplate("bench")
-        .setTemplateVersion(1).setJob("job").setAttempt(1).setAttemptId(runId + "/job/1").setCommand(List.of("true")).setImage(image)
+    return JobDispatch.newBuilder()
+        .setEventId(runId + "/job/1")
+        .setRunId(runId)
+        .setOccurredAt(Instant.now())
+        .setTemplate("bench")
+        .setTemplateVersion(1)
+        .setJob("job")
+        .setAttempt(1)
+        .setAttemptId(runId + "/job/1")
+        .setCommand(List.of("true"))
+        .setImage(image)
         .build();
   }
 }

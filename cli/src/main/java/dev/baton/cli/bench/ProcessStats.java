@@ -9,7 +9,10 @@ import java.nio.file.Path;
  * benchmark charges to the engine, the broker and Redis. Reads nothing on other systems (-1).
  */
 final class ProcessStats {
-  /** Clock ticks per second of {@code /proc/<pid>/stat} (USER_HZ); 100 on every Linux the JDK runs on. */
+  /**
+   * Clock ticks per second of {@code /proc/<pid>/stat} (USER_HZ); 100 on every Linux the JDK runs
+   * on.
+   */
   private static final long TICKS_PER_SECOND = 100;
 
   private final long pid;
@@ -26,12 +29,17 @@ final class ProcessStats {
 
   /**
    * User and system CPU time of the process's threads so far, in milliseconds, leaving out the
-   * JVM's JIT compiler threads: a young JVM compiles for minutes on two shared cores, a long-running
-   * one does not, and the benchmark reports the long-running cost. -1 when unknown.
+   * JVM's JIT compiler threads: a young JVM compiles for minutes on two shared cores, a
+   * long-running one does not, and the benchmark reports the long-running cost. -1 when unknown.
    */
   long cpuMillis() {
     try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-      long ticks = ticks(Path.of("/proc", Long.toString(pid), "stat")); // every thread's, those that ended included
+      long ticks =
+          ticks(
+              Path.of(
+                  "/proc",
+                  Long.toString(pid),
+                  "stat")); // every thread's, those that ended included
       for (Path task : (Iterable<Path>) threads::iterator) {
         String stat = Files.readString(task.resolve("stat"));
         String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
@@ -45,14 +53,19 @@ final class ProcessStats {
     }
   }
 
-  /** utime + stime of a stat file: fields 14 and 15, counted after the name (which may hold spaces). */
+  /**
+   * utime + stime of a stat file: fields 14 and 15, counted after the name (which may hold spaces).
+   */
   private static long ticks(Path statFile) throws IOException {
     String stat = Files.readString(statFile);
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
-  /** Busy and total CPU time of the whole machine so far, in clock ticks (/proc/stat), or null when unknown. */
+  /**
+   * Busy and total CPU time of the whole machine so far, in clock ticks (/proc/stat), or null when
+   * unknown.
+   */
   static long[] machineTicks() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -67,7 +80,10 @@ final class ProcessStats {
     }
   }
 
-  /** Peak resident set size since the process started or since {@link #resetPeak}, in MiB; -1 when unknown. */
+  /**
+   * Peak resident set size since the process started or since {@link #resetPeak}, in MiB; -1 when
+   * unknown.
+   */
   long peakRssMiB() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -81,7 +97,10 @@ final class ProcessStats {
     return -1;
   }
 
-  /** Starts a new peak-RSS window (Linux: write 5 to clear_refs); false when not allowed, and the peak is then since start. */
+  /**
+   * Starts a new peak-RSS window (Linux: write 5 to clear_refs); false when not allowed, and the
+   * peak is then since start.
+   */
   boolean resetPeak() {
     try {
       Files.writeString(Path.of("/proc", Long.toString(pid), "clear_refs"), "5");

@@ -12,15 +12,19 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * A JFR recording of the engine during one phase, summarised: CPU samples by thread group, and, for the engine's
- * stream thread, by the first frame that is not in the JDK's collections or locks (where the
- * thread's time goes).
+ * A JFR recording of the engine during one phase, summarised: CPU samples by thread group, and, for
+ * the engine's stream thread, by the first frame that is not in the JDK's collections or locks
+ * (where the thread's time goes).
  */
 final class Profile {
   private Profile() {}
 
-  /** Prints where the CPU went in the recording {@code file}; {@code engineThreadMarker} picks the engine's threads. */
-  static void summarize(Path file, PrintWriter out, String engineThreadMarker, int top) throws IOException {
+  /**
+   * Prints where the CPU went in the recording {@code file}; {@code engineThreadMarker} picks the
+   * engine's threads.
+   */
+  static void summarize(Path file, PrintWriter out, String engineThreadMarker, int top)
+      throws IOException {
     Map<String, Integer> byGroup = new HashMap<>();
     Map<String, Integer> byArea = new HashMap<>();
     Map<String, Integer> byMethod = new HashMap<>();
@@ -32,9 +36,12 @@ final class Profile {
         continue;
       }
       total++;
-      String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
+      String thread =
+          e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
       byGroup.merge(group(thread, engineThreadMarker), 1, Integer::sum);
-      if (thread != null && thread.contains(engineThreadMarker) && thread.contains("StreamThread")) {
+      if (thread != null
+          && thread.contains(engineThreadMarker)
+          && thread.contains("StreamThread")) {
         engine++;
         RecordedStackTrace stack = e.getStackTrace();
         if (stack != null && !stack.getFrames().isEmpty()) {
@@ -42,12 +49,17 @@ final class Profile {
           java.util.Set<String> seen = new java.util.HashSet<>();
           for (RecordedFrame frame : stack.getFrames()) {
             String type = frame.getMethod().getType().getName();
-            if (type.startsWith("dev.baton.") && seen.add(type + "." + frame.getMethod().getName())) {
-              inclusive.merge(type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName(), 1, Integer::sum);
+            if (type.startsWith("dev.baton.")
+                && seen.add(type + "." + frame.getMethod().getName())) {
+              inclusive.merge(
+                  type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName(),
+                  1,
+                  Integer::sum);
             }
           }
           RecordedFrame f = stack.getFrames().get(0);
-          byMethod.merge(f.getMethod().getType().getName() + "." + f.getMethod().getName(), 1, Integer::sum);
+          byMethod.merge(
+              f.getMethod().getType().getName() + "." + f.getMethod().getName(), 1, Integer::sum);
         }
       }
     }
@@ -63,8 +75,13 @@ final class Profile {
   }
 
   private static void print(PrintWriter out, Map<String, Integer> counts, int total, int top) {
-    counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
-        .forEach(en -> out.printf("  %5.1f%%  %s%n", 100.0 * en.getValue() / Math.max(1, total), en.getKey()));
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .limit(top)
+        .forEach(
+            en ->
+                out.printf(
+                    "  %5.1f%%  %s%n", 100.0 * en.getValue() / Math.max(1, total), en.getKey()));
   }
 
   private static String group(String thread, String engineMarker) {
@@ -111,7 +128,8 @@ final class Profile {
       if (type.startsWith("org.slf4j")) {
         return "logging";
       }
-      if (type.startsWith("org.apache.kafka.clients.producer") || type.startsWith("org.apache.kafka.clients.consumer")
+      if (type.startsWith("org.apache.kafka.clients.producer")
+          || type.startsWith("org.apache.kafka.clients.consumer")
           || type.startsWith("org.apache.kafka.common")) {
         return "Kafka client (send, poll, commit)";
       }
@@ -121,5 +139,4 @@ final class Profile {
     }
     return "other: " + frames.get(0).getMethod().getType().getName();
   }
-
 }

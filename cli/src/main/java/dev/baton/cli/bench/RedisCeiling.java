@@ -13,7 +13,8 @@ import org.redisson.config.Config;
 
 /** Redis's own ceiling through the client the engine uses: one command at a time, and pipelined. */
 final class RedisCeiling implements AutoCloseable {
-  record Result(double sequentialPerSecond, double p50Micros, double p99Micros, double pipelinedPerSecond) {}
+  record Result(
+      double sequentialPerSecond, double p50Micros, double p99Micros, double pipelinedPerSecond) {}
 
   private final RedissonClient redis;
 
@@ -50,7 +51,11 @@ final class RedisCeiling implements AutoCloseable {
     }
     double pipelined = ops / ((System.nanoTime() - begin) / 1e9);
     bucket.delete();
-    return new Result(sequential, latencies.percentileMillis(50) * 1000, latencies.percentileMillis(99) * 1000, pipelined);
+    return new Result(
+        sequential,
+        latencies.percentileMillis(50) * 1000,
+        latencies.percentileMillis(99) * 1000,
+        pipelined);
   }
 
   /** Commands the server has processed since it started (INFO stats). */
@@ -63,12 +68,15 @@ final class RedisCeiling implements AutoCloseable {
   java.util.Map<String, Long> commandCalls() {
     RedisNode node = redis.getRedisNodes(RedisNodes.SINGLE).getInstance();
     java.util.Map<String, Long> calls = new java.util.TreeMap<>();
-    node.info(RedisNode.InfoSection.COMMANDSTATS).forEach((key, value) -> {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("calls=(\\d+)").matcher(value);
-      if (key.startsWith("cmdstat_") && m.find()) {
-        calls.put(key.substring("cmdstat_".length()), Long.parseLong(m.group(1)));
-      }
-    });
+    node.info(RedisNode.InfoSection.COMMANDSTATS)
+        .forEach(
+            (key, value) -> {
+              java.util.regex.Matcher m =
+                  java.util.regex.Pattern.compile("calls=(\\d+)").matcher(value);
+              if (key.startsWith("cmdstat_") && m.find()) {
+                calls.put(key.substring("cmdstat_".length()), Long.parseLong(m.group(1)));
+              }
+            });
     return calls;
   }
 

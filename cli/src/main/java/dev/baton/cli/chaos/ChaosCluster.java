@@ -6,22 +6,17 @@ import dev.baton.cli.dev.DevFiles;
 import dev.baton.cli.dev.RedisServerProcess;
 import dev.baton.security.AttemptTokens;
 import java.io.IOException;
-import java.io.Writer;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Everything of a chaos run, each in its own process on this machine: a KRaft broker, Redis with
- * an append-only file, two engines and two dispatchers (local runtime). Short session timeouts, so
- * a killed member's partitions move within seconds.
+ * Everything of a chaos run, each in its own process on this machine: a KRaft broker, Redis with an
+ * append-only file, two engines and two dispatchers (local runtime). Short session timeouts, so a
+ * killed member's partitions move within seconds.
  */
 final class ChaosCluster implements AutoCloseable {
   final Path work;
@@ -32,6 +27,7 @@ final class ChaosCluster implements AutoCloseable {
   RedisServerProcess redis;
   final List<ChildProcess> engines = new ArrayList<>();
   final List<ChildProcess> dispatchers = new ArrayList<>();
+
   /** Share (percent) of attempts whose first runtime start throws. */
   final int startFailurePercent;
 
@@ -63,7 +59,11 @@ final class ChaosCluster implements AutoCloseable {
     env.put("BATON_APPLICATION_ID", "baton-chaos");
     env.put("BATON_STATE_DIR", work.resolve("engine-" + i).toString());
     env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
-    return new ChildProcess("engine-" + i, ChildProcess.java("dev.baton.engine.main.EngineMain"), env, work.resolve("engine-" + i + ".log"));
+    return new ChildProcess(
+        "engine-" + i,
+        ChildProcess.java("dev.baton.engine.main.EngineMain"),
+        env,
+        work.resolve("engine-" + i + ".log"));
   }
 
   ChildProcess dispatcher(int i) {
@@ -72,8 +72,12 @@ final class ChaosCluster implements AutoCloseable {
     env.put("BATON_MAX_CONCURRENT_JOBS", "8");
     env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
     env.put("CHAOS_START_FAILURE_PERCENT", Integer.toString(startFailurePercent));
-    String main = startFailurePercent > 0 ? FlakyStartDispatcher.class.getName() : "dev.baton.dispatcher.DispatcherMain";
-    return new ChildProcess("dispatcher-" + i, ChildProcess.java(main), env, work.resolve("dispatcher-" + i + ".log"));
+    String main =
+        startFailurePercent > 0
+            ? FlakyStartDispatcher.class.getName()
+            : "dev.baton.dispatcher.DispatcherMain";
+    return new ChildProcess(
+        "dispatcher-" + i, ChildProcess.java(main), env, work.resolve("dispatcher-" + i + ".log"));
   }
 
   private Map<String, String> common() {
@@ -83,7 +87,9 @@ final class ChaosCluster implements AutoCloseable {
     env.put("BATON_REPLICATION_FACTOR", "1");
     env.put("BATON_KAFKA_SESSION_TIMEOUT_MS", "6000");
     env.put("BATON_KAFKA_HEARTBEAT_INTERVAL_MS", "1500");
-    env.put(AttemptTokens.KEY_VARIABLE, completionKey.keyText()); // engines check what dispatchers and jobs sign with it
+    env.put(
+        AttemptTokens.KEY_VARIABLE,
+        completionKey.keyText()); // engines check what dispatchers and jobs sign with it
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     return env;
   }

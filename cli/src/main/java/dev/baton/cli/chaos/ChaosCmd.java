@@ -5,8 +5,8 @@ import dev.baton.cli.dev.ChildProcess;
 import dev.baton.engine.template.Templates;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
-import dev.baton.serde.EventCodec;
 import dev.baton.kafka.TopicAdmin;
+import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -40,14 +40,18 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code baton chaos}: proves exactly-once under faults. Starts a broker, Redis (AOF), two engines
- * and two dispatchers as processes, runs N three-job runs whose jobs append (run, job, attempt)
- * to a ledger, and meanwhile kills -9 engines and dispatchers (restarting each) and restarts the
+ * and two dispatchers as processes, runs N three-job runs whose jobs append (run, job, attempt) to
+ * a ledger, and meanwhile kills -9 engines and dispatchers (restarting each) and restarts the
  * broker and Redis. Then checks the ledger, Redis and baton.events; exits 1 if a run was lost,
  * stuck, failed, or a job attempt executed twice.
  */
-@Command(name = "chaos", mixinStandardHelpOptions = true, description = "Run the fault-injection proof of exactly-once (see docs/reliability.md).")
+@Command(
+    name = "chaos",
+    mixinStandardHelpOptions = true,
+    description = "Run the fault-injection proof of exactly-once (see docs/reliability.md).")
 public final class ChaosCmd implements Callable<Integer> {
-  static final String TEMPLATE = """
+  static final String TEMPLATE =
+      """
       name: chaos
       version: 1
       maxConcurrentRuns: 64         # in flight at once: the rest wait QUEUED, as a real deployment would bound them
@@ -64,21 +68,41 @@ public final class ChaosCmd implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--runs", defaultValue = "10000", description = "Runs to start (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--runs",
+      defaultValue = "10000",
+      description = "Runs to start (default: ${DEFAULT-VALUE})")
   int runs;
 
-  @Option(names = "--engine-kills", defaultValue = "3") int engineKills;
-  @Option(names = "--dispatcher-kills", defaultValue = "3") int dispatcherKills;
-  @Option(names = "--broker-restarts", defaultValue = "1") int brokerRestarts;
-  @Option(names = "--redis-restarts", defaultValue = "1") int redisRestarts;
-  @Option(names = "--start-failures", defaultValue = "5", paramLabel = "PERCENT",
-      description = "Share of attempts whose first runtime start fails, as a refusing API server would (default: ${DEFAULT-VALUE})")
+  @Option(names = "--engine-kills", defaultValue = "3")
+  int engineKills;
+
+  @Option(names = "--dispatcher-kills", defaultValue = "3")
+  int dispatcherKills;
+
+  @Option(names = "--broker-restarts", defaultValue = "1")
+  int brokerRestarts;
+
+  @Option(names = "--redis-restarts", defaultValue = "1")
+  int redisRestarts;
+
+  @Option(
+      names = "--start-failures",
+      defaultValue = "5",
+      paramLabel = "PERCENT",
+      description =
+          "Share of attempts whose first runtime start fails, as a refusing API server would (default: ${DEFAULT-VALUE})")
   int startFailurePercent;
 
-  @Option(names = "--grace", defaultValue = "120", description = "Seconds without progress before the remaining runs count as stuck")
+  @Option(
+      names = "--grace",
+      defaultValue = "120",
+      description = "Seconds without progress before the remaining runs count as stuck")
   int graceSeconds;
 
-  @Option(names = "--work", description = "Directory for logs, the ledger and data (default: a new temporary one)")
+  @Option(
+      names = "--work",
+      description = "Directory for logs, the ledger and data (default: a new temporary one)")
   Path work;
 
   private PrintWriter out;
@@ -90,9 +114,11 @@ public final class ChaosCmd implements Callable<Integer> {
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
     if (runs < 1) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--runs must be at least 1");
     }
-    Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("baton-chaos-");
+    Path dir =
+        work != null ? Files.createDirectories(work) : Files.createTempDirectory("baton-chaos-");
     Path ledger = dir.resolve("ledger.txt");
     Files.deleteIfExists(ledger);
     Files.createFile(ledger);
@@ -103,8 +129,12 @@ public final class ChaosCmd implements Callable<Integer> {
       cluster.startBroker();
       Topics topics = Topics.defaults();
       TopicAdmin.ensureTopics(cluster.bootstrap(), topics, 4, (short) 1);
-      TemplatePublisher.publish(cluster.bootstrap(), topics.templates(),
-          List.of(new TemplatePublisher.Loaded(Path.of("chaos.yaml"), Templates.parse("chaos.yaml", TEMPLATE), TEMPLATE)));
+      TemplatePublisher.publish(
+          cluster.bootstrap(),
+          topics.templates(),
+          List.of(
+              new TemplatePublisher.Loaded(
+                  Path.of("chaos.yaml"), Templates.parse("chaos.yaml", TEMPLATE), TEMPLATE)));
       cluster.startServices();
       for (ChildProcess e : cluster.engines) {
         awaitReady(e);
@@ -141,11 +171,19 @@ public final class ChaosCmd implements Callable<Integer> {
     p.put("bootstrap.servers", cluster.bootstrap());
     p.put("acks", "all");
     p.put("linger.ms", 5);
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < runs; i++) {
         String runId = "chaos-" + i;
-        producer.send(new ProducerRecord<>(topics.triggers(), runId,
-            "{\"runId\":\"" + runId + "\",\"template\":\"chaos\",\"params\":{\"ledger\":\"" + ledger + "\"}}"));
+        producer.send(
+            new ProducerRecord<>(
+                topics.triggers(),
+                runId,
+                "{\"runId\":\""
+                    + runId
+                    + "\",\"template\":\"chaos\",\"params\":{\"ledger\":\""
+                    + ledger
+                    + "\"}}"));
       }
     }
     say("%d triggers published", runs);
@@ -165,7 +203,9 @@ public final class ChaosCmd implements Callable<Integer> {
     long lastPrint = 0;
     try (KafkaConsumer<String, byte[]> consumer = consumer(cluster.bootstrap())) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topics.events(), Duration.ofSeconds(30)).forEach(i -> partitions.add(new TopicPartition(topics.events(), i.partition())));
+      consumer
+          .partitionsFor(topics.events(), Duration.ofSeconds(30))
+          .forEach(i -> partitions.add(new TopicPartition(topics.events(), i.partition())));
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (succeeded.size() + failed.size() < runs) {
@@ -198,7 +238,8 @@ public final class ChaosCmd implements Callable<Integer> {
           String kind = plan.get(next).kind();
           switch (kind) {
             case "kill engine" -> restart(cluster.engines, engineTurn++ % 2, true, cluster);
-            case "kill dispatcher" -> restart(cluster.dispatchers, dispatcherTurn++ % 2, false, cluster);
+            case "kill dispatcher" ->
+                restart(cluster.dispatchers, dispatcherTurn++ % 2, false, cluster);
             case "restart broker" -> {
               cluster.broker.stop();
               cluster.startBroker();
@@ -216,12 +257,14 @@ public final class ChaosCmd implements Callable<Integer> {
     return new Outcome(succeeded, failed, next);
   }
 
-  private static void restart(List<ChildProcess> group, int index, boolean engine, ChaosCluster cluster) throws Exception {
+  private static void restart(
+      List<ChildProcess> group, int index, boolean engine, ChaosCluster cluster) throws Exception {
     group.get(index).kill();
     group.set(index, (engine ? cluster.engine(index) : cluster.dispatcher(index)).start());
   }
 
-  private int report(ChaosCluster cluster, Topics topics, Path ledger, Outcome o, double took) throws Exception {
+  private int report(ChaosCluster cluster, Topics topics, Path ledger, Outcome o, double took)
+      throws Exception {
     Map<String, Integer> executions = new HashMap<>();
     for (String line : Files.readAllLines(ledger, StandardCharsets.UTF_8)) {
       if (!line.isBlank()) {
@@ -246,24 +289,46 @@ public final class ChaosCmd implements Callable<Integer> {
     say("succeeded               %d", o.succeeded().size());
     say("failed                  %d", o.failed().size());
     say("stuck                   %d", stuck);
-    say("job executions          %d (attempts retried after a fault: %d)", executions.size(), executions.size() - 3L * o.succeeded().size());
+    say(
+        "job executions          %d (attempts retried after a fault: %d)",
+        executions.size(), executions.size() - 3L * o.succeeded().size());
     say("executed twice          %d", twice);
     say("succeeded without a job %d", missing);
     say("dead letters            %d", dlq);
-    say("faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
+    say(
+        "faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
         o.faultsDone(), engineKills, dispatcherKills, brokerRestarts, redisRestarts);
-    say("runtime starts refused  %d (%d%% of attempts refused once; each started on redelivery)",
+    say(
+        "runtime starts refused  %d (%d%% of attempts refused once; each started on redelivery)",
         countLines(cluster.work, FlakyStartDispatcher.MARK), startFailurePercent);
     say("time                    %.1f s (%.0f runs/s)", took, o.succeeded().size() / took);
     if (!heapSamplesKb.isEmpty()) {
       int n = heapSamplesKb.size();
-      say("engine heap used        %d MiB in the first samples, %d MiB in the last, %d MiB at most (%d samples, -Xmx384m)",
-          heapSamplesKb.subList(0, Math.min(4, n)).stream().mapToLong(Long::longValue).max().orElse(0) / 1024,
-          heapSamplesKb.subList(Math.max(0, n - 4), n).stream().mapToLong(Long::longValue).max().orElse(0) / 1024,
-          heapSamplesKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024, n);
+      say(
+          "engine heap used        %d MiB in the first samples, %d MiB in the last, %d MiB at most (%d samples, -Xmx384m)",
+          heapSamplesKb.subList(0, Math.min(4, n)).stream()
+                  .mapToLong(Long::longValue)
+                  .max()
+                  .orElse(0)
+              / 1024,
+          heapSamplesKb.subList(Math.max(0, n - 4), n).stream()
+                  .mapToLong(Long::longValue)
+                  .max()
+                  .orElse(0)
+              / 1024,
+          heapSamplesKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024,
+          n);
     }
-    boolean ok = o.succeeded().size() == runs && stuck == 0 && twice == 0 && missing == 0 && o.failed().isEmpty();
-    say(ok ? "OK: every run succeeded once, no job attempt ran twice" : "NOT OK: see above; logs in " + cluster.work);
+    boolean ok =
+        o.succeeded().size() == runs
+            && stuck == 0
+            && twice == 0
+            && missing == 0
+            && o.failed().isEmpty();
+    say(
+        ok
+            ? "OK: every run succeeded once, no job attempt ran twice"
+            : "NOT OK: see above; logs in " + cluster.work);
     return ok ? 0 : 1;
   }
 
@@ -272,7 +337,8 @@ public final class ChaosCmd implements Callable<Integer> {
   private static long countLines(Path work, String mark) throws java.io.IOException {
     long n = 0;
     try (var logs = Files.list(work)) {
-      for (Path log : logs.filter(p -> p.getFileName().toString().matches("dispatcher-\\d+\\.log")).toList()) {
+      for (Path log :
+          logs.filter(p -> p.getFileName().toString().matches("dispatcher-\\d+\\.log")).toList()) {
         try (var lines = Files.lines(log)) {
           n += lines.filter(l -> l.contains(mark)).count();
         }
@@ -283,12 +349,19 @@ public final class ChaosCmd implements Callable<Integer> {
 
   private static java.util.Optional<Long> heapUsedKb(long pid) {
     try {
-      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.heap_info")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(pid),
+                  "GC.heap_info")
+              .redirectErrorStream(true)
+              .start();
       String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor(10, TimeUnit.SECONDS);
       var m = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(text);
-      return m.find() ? java.util.Optional.of(Long.parseLong(m.group(1))) : java.util.Optional.empty();
+      return m.find()
+          ? java.util.Optional.of(Long.parseLong(m.group(1)))
+          : java.util.Optional.empty();
     } catch (Exception e) {
       return java.util.Optional.empty();
     }
@@ -297,9 +370,13 @@ public final class ChaosCmd implements Callable<Integer> {
   private static long countRecords(String bootstrap, String topic) {
     try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
       return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum()
-          - consumer.beginningOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+          - consumer.beginningOffsets(partitions).values().stream()
+              .mapToLong(Long::longValue)
+              .sum();
     }
   }
 
@@ -317,7 +394,9 @@ public final class ChaosCmd implements Callable<Integer> {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
       try {
-        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (java.io.IOException e) {

@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * The chaos run's dispatcher: the production {@link Dispatcher} on the local runtime, whose start
- * throws, as a refusing Kubernetes API would, for the first try of a share of attempts
- * ({@code CHAOS_START_FAILURE_PERCENT}, chosen by the attempt id's hash so that both dispatchers
- * agree). Each refusal is logged with {@link #MARK}, for the chaos summary.
+ * throws, as a refusing Kubernetes API would, for the first try of a share of attempts ({@code
+ * CHAOS_START_FAILURE_PERCENT}, chosen by the attempt id's hash so that both dispatchers agree).
+ * Each refusal is logged with {@link #MARK}, for the chaos summary.
  */
 public final class FlakyStartDispatcher extends dev.baton.dispatcher.ForwardingRuntime {
   static final String MARK = "chaos: start refused";
@@ -40,14 +40,22 @@ public final class FlakyStartDispatcher extends dev.baton.dispatcher.ForwardingR
     Map<String, String> env = System.getenv();
     DispatcherConfig config = DispatcherConfig.fromEnv(env);
     int percent = Integer.parseInt(env.getOrDefault("CHAOS_START_FAILURE_PERCENT", "0"));
-    Dispatcher dispatcher = new Dispatcher(config,
-        new FlakyStartDispatcher(new LocalProcessRuntime(config.workDir(), config.tailBytes()), percent),
-        dev.baton.metrics.Metrics.prometheus()).start();
+    Dispatcher dispatcher =
+        new Dispatcher(
+                config,
+                new FlakyStartDispatcher(
+                    new LocalProcessRuntime(config.workDir(), config.tailBytes()), percent),
+                dev.baton.metrics.Metrics.prometheus())
+            .start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      dispatcher.close();
-      stopped.countDown();
-    }, "dispatcher-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  dispatcher.close();
+                  stopped.countDown();
+                },
+                "dispatcher-shutdown"));
     stopped.await();
   }
 }

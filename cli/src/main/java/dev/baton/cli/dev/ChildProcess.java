@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A Baton or Kafka process run by `baton chaos` or `baton bench`: started, killed (-9) or stopped (TERM), started again; output to a log file. */
+/**
+ * A Baton or Kafka process run by `baton chaos` or `baton bench`: started, killed (-9) or stopped
+ * (TERM), started again; output to a log file.
+ */
 public final class ChildProcess {
   private final String name;
   private final List<String> command;
@@ -25,13 +28,22 @@ public final class ChildProcess {
   public static final String MAX_HEAP = "-Xmx384m";
 
   public static List<String> java(String mainClass) {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), MAX_HEAP,
-        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-Dorg.slf4j.simpleLogger.log.dev.baton=info", "-cp", System.getProperty("java.class.path"), mainClass);
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        MAX_HEAP,
+        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dorg.slf4j.simpleLogger.log.dev.baton=info",
+        "-cp",
+        System.getProperty("java.class.path"),
+        mainClass);
   }
 
   public ChildProcess start() throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     process = pb.start();
     return this;

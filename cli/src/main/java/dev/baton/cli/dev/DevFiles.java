@@ -42,9 +42,9 @@ public final class DevFiles {
   }
 
   /**
-   * Deletes what a {@code baton dev} killed with -9 left behind: directories made by
-   * {@link #ownedTempDirectory} with one of {@code prefixes} whose owning process is gone.
-   * Returns how many it deleted.
+   * Deletes what a {@code baton dev} killed with -9 left behind: directories made by {@link
+   * #ownedTempDirectory} with one of {@code prefixes} whose owning process is gone. Returns how
+   * many it deleted.
    */
   public static int removeLeftovers(String... prefixes) {
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));

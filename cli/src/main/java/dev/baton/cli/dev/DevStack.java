@@ -16,8 +16,8 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Everything {@code baton dev} runs in one process: a KRaft broker, a Redis server, the engine
- * and the dispatcher with the local runtime. Closing it stops them in reverse order.
+ * Everything {@code baton dev} runs in one process: a KRaft broker, a Redis server, the engine and
+ * the dispatcher with the local runtime. Closing it stops them in reverse order.
  */
 public final class DevStack implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -25,12 +25,17 @@ public final class DevStack implements AutoCloseable {
   private String bootstrapServers;
   private String redisUrl;
   private String redisKind;
-  private final java.util.concurrent.atomic.AtomicReference<RedisServerProcess> redisNow = new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicReference<RedisServerProcess> redisNow =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private String apiUrl;
   private List<TemplatePublisher.Loaded> templates = List.of();
+
   /** BATON_ENCODING and BATON_REGISTRY_URL as every Baton process reads them (JSON when unset). */
-  private final dev.baton.serde.Wire wire = dev.baton.serde.Wire.of(System.getenv("BATON_ENCODING"), System.getenv("BATON_REGISTRY_URL"),
-      System.getenv("BATON_REGISTRY_USER_INFO"));
+  private final dev.baton.serde.Wire wire =
+      dev.baton.serde.Wire.of(
+          System.getenv("BATON_ENCODING"),
+          System.getenv("BATON_REGISTRY_URL"),
+          System.getenv("BATON_REGISTRY_USER_INFO"));
 
   public record Ports(int kafka, int controller, int redis, int http) {}
 
@@ -52,7 +57,8 @@ public final class DevStack implements AutoCloseable {
     requireFree(ports.redis(), "--redis-port");
     requireFree(ports.http(), "--http-port");
     if (templatesDir != null && Files.isDirectory(templatesDir)) {
-      templates = TemplatePublisher.load(templatesDir); // refuse bad templates before starting anything
+      templates =
+          TemplatePublisher.load(templatesDir); // refuse bad templates before starting anything
     }
     EmbeddedKafka kafka = EmbeddedKafka.start(ports.kafka(), ports.controller());
     started.push(kafka);
@@ -69,19 +75,40 @@ public final class DevStack implements AutoCloseable {
     }
     Path work = DevFiles.ownedTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
-    EngineConfig engineConfig = new EngineConfig(bootstrapServers, redisUrl, "baton-engine", topics,
-        work.resolve("streams"), EngineConfig.defaultCommitInterval(EngineConfig.EXACTLY_ONCE), (short) 1, Duration.ofDays(1), 1000,
-        java.util.Map.of(), wire);
-    var metrics = dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
+    EngineConfig engineConfig =
+        new EngineConfig(
+            bootstrapServers,
+            redisUrl,
+            "baton-engine",
+            topics,
+            work.resolve("streams"),
+            EngineConfig.defaultCommitInterval(EngineConfig.EXACTLY_ONCE),
+            (short) 1,
+            Duration.ofDays(1),
+            1000,
+            java.util.Map.of(),
+            wire);
+    var metrics =
+        dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
     // Started so that closing in reverse stops them in dependency order: API, engine (and its
     // trigger loops), dispatcher, then Redis and the broker.
-    DispatcherConfig dispatcherConfig = DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl).withWire(wire);
-    Dispatcher dispatcher = new Dispatcher(dispatcherConfig,
-        new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes()), metrics).start();
+    DispatcherConfig dispatcherConfig =
+        DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl).withWire(wire);
+    Dispatcher dispatcher =
+        new Dispatcher(
+                dispatcherConfig,
+                new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes()),
+                metrics)
+            .start();
     started.push(dispatcher);
     Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);
-    dev.baton.engine.api.ApiServer api = new dev.baton.engine.api.ApiServer(dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig, "127.0.0.1", ports.http());
+    dev.baton.engine.api.ApiServer api =
+        new dev.baton.engine.api.ApiServer(
+            dev.baton.engine.main.EngineMain.apiSources(engine),
+            engineConfig,
+            "127.0.0.1",
+            ports.http());
     started.push(api);
     apiUrl = "http://localhost:" + api.port();
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {
@@ -94,30 +121,42 @@ public final class DevStack implements AutoCloseable {
    * forgotten, and said so). Stops watching before everything is closed.
    */
   private void startRedisWatch(int port) {
-    java.util.concurrent.ScheduledExecutorService watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "baton-dev-redis-watch");
-      t.setDaemon(true);
-      return t;
-    });
-    watch.scheduleWithFixedDelay(() -> {
-      if (redisNow.get().isAlive()) {
-        return;
-      }
-      System.err.println("baton dev: Redis stopped; starting it again on port " + port
-          + " (it starts empty: runs that were in flight are forgotten)");
-      try {
-        redisNow.set(RedisServerProcess.start(port));
-        System.err.println("baton dev: Redis is back");
-      } catch (java.io.IOException e) {
-        System.err.println("baton dev: could not start Redis again (" + e.getMessage() + "); trying again in 1 s");
-      }
-    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    java.util.concurrent.ScheduledExecutorService watch =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "baton-dev-redis-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    watch.scheduleWithFixedDelay(
+        () -> {
+          if (redisNow.get().isAlive()) {
+            return;
+          }
+          System.err.println(
+              "baton dev: Redis stopped; starting it again on port "
+                  + port
+                  + " (it starts empty: runs that were in flight are forgotten)");
+          try {
+            redisNow.set(RedisServerProcess.start(port));
+            System.err.println("baton dev: Redis is back");
+          } catch (java.io.IOException e) {
+            System.err.println(
+                "baton dev: could not start Redis again ("
+                    + e.getMessage()
+                    + "); trying again in 1 s");
+          }
+        },
+        1,
+        1,
+        java.util.concurrent.TimeUnit.SECONDS);
     started.push(watch::shutdownNow);
   }
 
   private static void requireFree(int port, String option) {
     if (!DevFiles.portFree(port)) {
-      throw new IllegalStateException("port " + port + " is in use (another `baton dev`?); choose another with " + option);
+      throw new IllegalStateException(
+          "port " + port + " is in use (another `baton dev`?); choose another with " + option);
     }
   }
 

@@ -42,13 +42,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     return new EmbeddedKafka(port, logDir, server);
   }
 
-  /** A single-node KRaft broker (broker and controller in one) on localhost, replication factors 1. */
+  /**
+   * A single-node KRaft broker (broker and controller in one) on localhost, replication factors 1.
+   */
   public static Properties serverProperties(int port, int controllerPort, Path logDir) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.bootstrap.servers", "localhost:" + controllerPort);
-    p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+    p.put(
+        "listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -67,11 +70,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static void format(Path config) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int rc = StorageTool$.MODULE$.execute(new String[] {
-        "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"},
-        new PrintStream(out, true, StandardCharsets.UTF_8));
+    int rc =
+        StorageTool$.MODULE$.execute(
+            new String[] {
+              "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8));
     if (rc != 0) {
-      throw new IllegalStateException("cannot format the Kafka log directory: " + out.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "cannot format the Kafka log directory: " + out.toString(StandardCharsets.UTF_8));
     }
   }
 

@@ -40,14 +40,28 @@ public final class RedisServerProcess implements AutoCloseable {
   public static RedisServerProcess start(int port, Path dataDir) throws IOException {
     Path installed = onPath("redis-server");
     RedisServerProcess redis;
-    List<String> persistence = dataDir == null ? List.of("--save", "", "--appendonly", "no")
-        : List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir.toString());
+    List<String> persistence =
+        dataDir == null
+            ? List.of("--save", "", "--appendonly", "no")
+            : List.of(
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                dataDir.toString());
     if (installed != null) {
       List<String> command = new java.util.ArrayList<>(watched());
-      command.addAll(List.of(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1"));
+      command.addAll(
+          List.of(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1"));
       command.addAll(persistence);
-      Process p = new ProcessBuilder(command)
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       redis = new RedisServerProcess(port, p, null, installed.toString());
     } else {
       var builder = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"");
@@ -65,19 +79,21 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /**
-   * Redis runs in a session of its own, so a Ctrl-C meant for this process does not stop it
-   * before the engine has flushed; and a small shell waits beside it and stops it when this
-   * process is gone, even after a kill -9, so no Redis is left holding the port.
+   * Redis runs in a session of its own, so a Ctrl-C meant for this process does not stop it before
+   * the engine has flushed; and a small shell waits beside it and stops it when this process is
+   * gone, even after a kill -9, so no Redis is left holding the port.
    */
   private static List<String> watched() {
     Path setsid = onPath("setsid");
-    String script = "parent=$1; shift; \"$@\" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; "
-        + "while kill -0 \"$parent\" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 0.5; done; kill $r 2>/dev/null; wait $r";
+    String script =
+        "parent=$1; shift; \"$@\" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; "
+            + "while kill -0 \"$parent\" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 0.5; done; kill $r 2>/dev/null; wait $r";
     List<String> command = new java.util.ArrayList<>();
     if (setsid != null) {
       command.add(setsid.toString());
     }
-    command.addAll(List.of("sh", "-c", script, "baton-redis", Long.toString(ProcessHandle.current().pid())));
+    command.addAll(
+        List.of("sh", "-c", script, "baton-redis", Long.toString(ProcessHandle.current().pid())));
     return command;
   }
 
@@ -100,7 +116,12 @@ public final class RedisServerProcess implements AutoCloseable {
     IOException last = null;
     while (System.nanoTime() < deadline) {
       if (process != null && !process.isAlive()) {
-        throw new IOException("redis-server exited with code " + process.exitValue() + " (is port " + port + " in use?)");
+        throw new IOException(
+            "redis-server exited with code "
+                + process.exitValue()
+                + " (is port "
+                + port
+                + " in use?)");
       }
       try (Socket s = new Socket("127.0.0.1", port)) {
         OutputStream out = s.getOutputStream();
@@ -122,7 +143,9 @@ public final class RedisServerProcess implements AutoCloseable {
       }
     }
     close();
-    throw new IOException("Redis did not answer PING on port " + port + " within " + timeout.toSeconds() + " s", last);
+    throw new IOException(
+        "Redis did not answer PING on port " + port + " within " + timeout.toSeconds() + " s",
+        last);
   }
 
   public String url() {

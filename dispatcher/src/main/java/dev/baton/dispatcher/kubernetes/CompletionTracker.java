@@ -41,7 +41,12 @@ public final class CompletionTracker implements AutoCloseable {
   private final Wire wire;
   private final AttemptTokens tokens;
 
-  public CompletionTracker(String bootstrapServers, String topic, Duration lookback, Map<String, String> kafka, Wire wire,
+  public CompletionTracker(
+      String bootstrapServers,
+      String topic,
+      Duration lookback,
+      Map<String, String> kafka,
+      Wire wire,
       AttemptTokens tokens) {
     this.wire = wire;
     this.tokens = tokens;
@@ -50,7 +55,8 @@ public final class CompletionTracker implements AutoCloseable {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-completion-tracker-" + UUID.randomUUID());
     p.putAll(kafka);
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     thread = new Thread(() -> run(consumer, topic, lookback), "baton-completion-tracker");
     thread.setDaemon(true);
     thread.start();
@@ -82,7 +88,9 @@ public final class CompletionTracker implements AutoCloseable {
   private void follow(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration lookback) {
     {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
       if (partitions.isEmpty()) {
         throw new IllegalStateException("topic " + topic + " does not exist yet");
       }
@@ -99,7 +107,8 @@ public final class CompletionTracker implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           record(r.value());
         }
-        if (caughtUp.getCount() > 0 && partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
+        if (caughtUp.getCount() > 0
+            && partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
           caughtUp.countDown();
         }
       }
@@ -111,7 +120,8 @@ public final class CompletionTracker implements AutoCloseable {
       JobCompletion c = wire.decode(value, JobCompletion.class);
       String attemptId = AttemptTokens.attemptId(c);
       // A start is not how the attempt ended; a completion without its token is not one at all.
-      if (c.getStatus() != dev.baton.events.CompletionStatus.STARTED && tokens.verify(attemptId, c.getToken()).isPresent()) {
+      if (c.getStatus() != dev.baton.events.CompletionStatus.STARTED
+          && tokens.verify(attemptId, c.getToken()).isPresent()) {
         seen.add(attemptId);
       }
     } catch (RuntimeException e) {

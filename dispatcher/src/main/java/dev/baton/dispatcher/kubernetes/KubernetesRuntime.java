@@ -15,17 +15,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each attempt as an on-demand pod: built by {@link JobPodBuilder}, created by
- * {@link PodSubmitter}, reported by the job itself (or by {@link PodWatcher} when it cannot), and
- * deleted when done. A job with a warm pool ({@link WarmPools}) runs in a claimed idle pod instead,
- * by exec ({@link WarmExec}), when one is free. Idle and without pools, it holds no pods. Closing it
- * leaves pods alone: the next dispatcher's watcher and pools pick them up.
+ * Runs each attempt as an on-demand pod: built by {@link JobPodBuilder}, created by {@link
+ * PodSubmitter}, reported by the job itself (or by {@link PodWatcher} when it cannot), and deleted
+ * when done. A job with a warm pool ({@link WarmPools}) runs in a claimed idle pod instead, by exec
+ * ({@link WarmExec}), when one is free. Idle and without pools, it holds no pods. Closing it leaves
+ * pods alone: the next dispatcher's watcher and pools pick them up.
  */
 public final class KubernetesRuntime implements JobRuntime {
   /** Every verb this runtime uses on pods; k8s/ grants exactly these (a test checks). */
-  public static final List<String> POD_VERBS = List.of("create", "delete", "get", "list", "patch", "watch");
+  public static final List<String> POD_VERBS =
+      List.of("create", "delete", "get", "list", "patch", "watch");
+
   /** Verbs on pods/exec: running a job in a claimed warm pod. */
   public static final List<String> EXEC_VERBS = List.of("create");
+
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntime.class);
 
   private final KubernetesClient client;
@@ -37,14 +40,31 @@ public final class KubernetesRuntime implements JobRuntime {
   private final WarmPools pools;
   private final WarmExec warm;
 
-  /** {@code tokens}: the completion key, to sign the watcher's reports and to tell a job's real report from a forged one. */
-  public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String bootstrapServers, Map<String, String> kafka,
-      dev.baton.serde.Wire wire, dev.baton.security.AttemptTokens tokens) {
+  /**
+   * {@code tokens}: the completion key, to sign the watcher's reports and to tell a job's real
+   * report from a forged one.
+   */
+  public KubernetesRuntime(
+      KubernetesClient client,
+      KubernetesSettings settings,
+      String bootstrapServers,
+      Map<String, String> kafka,
+      dev.baton.serde.Wire wire,
+      dev.baton.security.AttemptTokens tokens) {
     this.client = client;
     this.settings = settings;
     this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
-    this.publisher = CompletionPublisher.forDispatcher(bootstrapServers, settings.completionsTopic(), kafka, wire, tokens);
-    this.tracker = new CompletionTracker(bootstrapServers, settings.completionsTopic(), Duration.ofHours(1), kafka, wire, tokens);
+    this.publisher =
+        CompletionPublisher.forDispatcher(
+            bootstrapServers, settings.completionsTopic(), kafka, wire, tokens);
+    this.tracker =
+        new CompletionTracker(
+            bootstrapServers,
+            settings.completionsTopic(),
+            Duration.ofHours(1),
+            kafka,
+            wire,
+            tokens);
     this.watcher = new PodWatcher(client, settings, tracker, publisher::publish, Clock.systemUTC());
     this.pools = new WarmPools(client, settings, Clock.systemUTC(), Duration.ofSeconds(1));
     this.warm = new WarmExec(client, settings, pools);
@@ -53,11 +73,15 @@ public final class KubernetesRuntime implements JobRuntime {
   /** Reads what was reported before, then watches pods. */
   public KubernetesRuntime start() throws InterruptedException {
     if (!tracker.awaitCaughtUp(Duration.ofSeconds(60))) {
-      LOG.warn("completion tracker did not catch up within 60 s; the watcher may wait longer before reporting");
+      LOG.warn(
+          "completion tracker did not catch up within 60 s; the watcher may wait longer before reporting");
     }
     watcher.start();
     pools.start();
-    LOG.info("kubernetes runtime: namespace {}, pods report to {} on {}", settings.namespace(), settings.completionsTopic(),
+    LOG.info(
+        "kubernetes runtime: namespace {}, pods report to {} on {}",
+        settings.namespace(),
+        settings.completionsTopic(),
         settings.podBootstrapServers());
     return this;
   }
@@ -89,8 +113,11 @@ public final class KubernetesRuntime implements JobRuntime {
     if (result instanceof PodSubmitter.AlreadyRunning) {
       return false;
     }
-    String why = result instanceof PodSubmitter.Rejected r ? "the API server rejected the pod: " + r.message()
-        : "cannot create the pod, API server unavailable: " + ((PodSubmitter.Unavailable) result).message();
+    String why =
+        result instanceof PodSubmitter.Rejected r
+            ? "the API server rejected the pod: " + r.message()
+            : "cannot create the pod, API server unavailable: "
+                + ((PodSubmitter.Unavailable) result).message();
     tracker.reported(dispatch.getAttemptId());
     onEnd.accept(failed(dispatch, why));
     return true;

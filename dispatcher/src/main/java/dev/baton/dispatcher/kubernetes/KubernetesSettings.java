@@ -8,13 +8,13 @@ import java.util.Map;
 
 /**
  * How the dispatcher makes pods. From {@code BATON_K8S_*} variables: namespace (default: the
- * client's, from kubeconfig or the in-cluster service account), default resources, service
- * account, image pull secrets, the user pods run as, the bootstrap servers and topic pods report
- * to, an optional wrapper prepended to every job's argv (an entrypoint that runs the job and
- * publishes its completion), how long the watcher waits for a pod's own report, how long an
- * image may fail to pull, the command idle pods of warm pools wait in (default
- * {@code sleep 2147483647}), warm pools by image, and the Secret whose {@code BATON_KAFKA_*} variables
- * job pods report with ({@code BATON_K8S_POD_KAFKA_SECRET}: SASL and TLS settings for their Kafka client).
+ * client's, from kubeconfig or the in-cluster service account), default resources, service account,
+ * image pull secrets, the user pods run as, the bootstrap servers and topic pods report to, an
+ * optional wrapper prepended to every job's argv (an entrypoint that runs the job and publishes its
+ * completion), how long the watcher waits for a pod's own report, how long an image may fail to
+ * pull, the command idle pods of warm pools wait in (default {@code sleep 2147483647}), warm pools
+ * by image, and the Secret whose {@code BATON_KAFKA_*} variables job pods report with ({@code
+ * BATON_K8S_POD_KAFKA_SECRET}: SASL and TLS settings for their Kafka client).
  */
 public record KubernetesSettings(
     String namespace,
@@ -35,10 +35,14 @@ public record KubernetesSettings(
     defaultResources = Map.copyOf(defaultResources);
     imagePullSecrets = List.copyOf(imagePullSecrets);
     wrapper = List.copyOf(wrapper);
-    idleCommand = idleCommand == null || idleCommand.isEmpty() ? List.of("sleep", "2147483647") : List.copyOf(idleCommand);
+    idleCommand =
+        idleCommand == null || idleCommand.isEmpty()
+            ? List.of("sleep", "2147483647")
+            : List.copyOf(idleCommand);
     imagePools = imagePools == null ? Map.of() : Map.copyOf(imagePools);
     if (runAsUser <= 0) {
-      throw new IllegalArgumentException("BATON_K8S_RUN_AS_USER must be a non-root uid (> 0), got " + runAsUser);
+      throw new IllegalArgumentException(
+          "BATON_K8S_RUN_AS_USER must be a non-root uid (> 0), got " + runAsUser);
     }
   }
 
@@ -51,26 +55,78 @@ public record KubernetesSettings(
     return r;
   }
 
-  public static KubernetesSettings defaults(String namespace, String bootstrapServers, String completionsTopic) {
-    return new KubernetesSettings(namespace, defaultResourceValues(), null, List.of(), 1000, bootstrapServers, completionsTopic,
-        List.of(), Duration.ofSeconds(10), Duration.ofMinutes(2), null, null, null);
+  public static KubernetesSettings defaults(
+      String namespace, String bootstrapServers, String completionsTopic) {
+    return new KubernetesSettings(
+        namespace,
+        defaultResourceValues(),
+        null,
+        List.of(),
+        1000,
+        bootstrapServers,
+        completionsTopic,
+        List.of(),
+        Duration.ofSeconds(10),
+        Duration.ofMinutes(2),
+        null,
+        null,
+        null);
   }
 
   public KubernetesSettings withReportGrace(Duration grace) {
-    return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
-        completionsTopic, wrapper, grace, imagePullTimeout, idleCommand, imagePools, podKafkaSecret);
+    return new KubernetesSettings(
+        namespace,
+        defaultResources,
+        serviceAccountName,
+        imagePullSecrets,
+        runAsUser,
+        podBootstrapServers,
+        completionsTopic,
+        wrapper,
+        grace,
+        imagePullTimeout,
+        idleCommand,
+        imagePools,
+        podKafkaSecret);
   }
 
   /** Warm pools by image, for jobs whose template declares none. */
   public KubernetesSettings withImagePools(Map<String, dev.baton.events.WarmPool> pools) {
-    return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
-        completionsTopic, wrapper, reportGrace, imagePullTimeout, idleCommand, pools, podKafkaSecret);
+    return new KubernetesSettings(
+        namespace,
+        defaultResources,
+        serviceAccountName,
+        imagePullSecrets,
+        runAsUser,
+        podBootstrapServers,
+        completionsTopic,
+        wrapper,
+        reportGrace,
+        imagePullTimeout,
+        idleCommand,
+        pools,
+        podKafkaSecret);
   }
 
-  /** Job pods take their Kafka client settings (BATON_KAFKA_* variables) from this Secret, for reporting over SASL/TLS. */
+  /**
+   * Job pods take their Kafka client settings (BATON_KAFKA_* variables) from this Secret, for
+   * reporting over SASL/TLS.
+   */
   public KubernetesSettings withPodKafkaSecret(String secret) {
-    return new KubernetesSettings(namespace, defaultResources, serviceAccountName, imagePullSecrets, runAsUser, podBootstrapServers,
-        completionsTopic, wrapper, reportGrace, imagePullTimeout, idleCommand, imagePools, secret);
+    return new KubernetesSettings(
+        namespace,
+        defaultResources,
+        serviceAccountName,
+        imagePullSecrets,
+        runAsUser,
+        podBootstrapServers,
+        completionsTopic,
+        wrapper,
+        reportGrace,
+        imagePullTimeout,
+        idleCommand,
+        imagePools,
+        secret);
   }
 
   /**
@@ -85,24 +141,41 @@ public record KubernetesSettings(
     for (String entry : text.split(";")) {
       int eq = entry.lastIndexOf('=');
       String[] parts = eq < 0 ? new String[0] : entry.substring(eq + 1).trim().split("/");
-      if (eq <= 0 || parts.length < 3 || parts.length > 4 || (parts.length == 4 && !parts[3].equals("reuse"))) {
-        throw new IllegalArgumentException("BATON_K8S_WARM_POOLS: '" + entry.trim() + "' is not image=min/max/idleTimeout[/reuse]");
+      if (eq <= 0
+          || parts.length < 3
+          || parts.length > 4
+          || (parts.length == 4 && !parts[3].equals("reuse"))) {
+        throw new IllegalArgumentException(
+            "BATON_K8S_WARM_POOLS: '"
+                + entry.trim()
+                + "' is not image=min/max/idleTimeout[/reuse]");
       }
       Duration idle = dev.baton.settings.DurationText.parse(parts[2]);
       int min = Integer.parseInt(parts[0]);
       int max = Integer.parseInt(parts[1]);
       if (idle == null || min < 0 || max < 1 || min > max) {
-        throw new IllegalArgumentException("BATON_K8S_WARM_POOLS: '" + entry.trim() + "' needs 0 <= min <= max, max >= 1 and a duration (10m)");
+        throw new IllegalArgumentException(
+            "BATON_K8S_WARM_POOLS: '"
+                + entry.trim()
+                + "' needs 0 <= min <= max, max >= 1 and a duration (10m)");
       }
-      pools.put(entry.substring(0, eq).trim(), dev.baton.events.WarmPool.newBuilder().setMin(min).setMax(max)
-          .setIdleTimeoutMs(idle.toMillis()).setReuse(parts.length == 4).build());
+      pools.put(
+          entry.substring(0, eq).trim(),
+          dev.baton.events.WarmPool.newBuilder()
+              .setMin(min)
+              .setMax(max)
+              .setIdleTimeoutMs(idle.toMillis())
+              .setReuse(parts.length == 4)
+              .build());
     }
     return pools;
   }
 
-  public static KubernetesSettings fromEnv(Map<String, String> env, String namespace, String bootstrapServers, String completionsTopic) {
+  public static KubernetesSettings fromEnv(
+      Map<String, String> env, String namespace, String bootstrapServers, String completionsTopic) {
     Map<String, String> resources = defaultResourceValues();
-    resources.replaceAll((k, v) -> env.getOrDefault("BATON_K8S_" + k.toUpperCase().replace('.', '_'), v));
+    resources.replaceAll(
+        (k, v) -> env.getOrDefault("BATON_K8S_" + k.toUpperCase().replace('.', '_'), v));
     try {
       return new KubernetesSettings(
           env.getOrDefault("BATON_K8S_NAMESPACE", namespace),
@@ -114,16 +187,20 @@ public record KubernetesSettings(
           completionsTopic,
           list(env.get("BATON_K8S_WRAPPER")),
           Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_REPORT_GRACE_MS", "10000"))),
-          Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_IMAGE_PULL_TIMEOUT_MS", "120000"))),
+          Duration.ofMillis(
+              Long.parseLong(env.getOrDefault("BATON_K8S_IMAGE_PULL_TIMEOUT_MS", "120000"))),
           list(env.get("BATON_K8S_IDLE_COMMAND")),
           imagePools(env.get("BATON_K8S_WARM_POOLS")),
           env.get("BATON_K8S_POD_KAFKA_SECRET"));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("a numeric BATON_K8S_* setting is not a number: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "a numeric BATON_K8S_* setting is not a number: " + e.getMessage(), e);
     }
   }
 
   private static List<String> list(String csv) {
-    return csv == null || csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return csv == null || csv.isBlank()
+        ? List.of()
+        : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 }

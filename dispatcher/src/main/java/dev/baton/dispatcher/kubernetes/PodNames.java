@@ -17,10 +17,16 @@ public final class PodNames {
   public static final String JOB = "baton.io/job";
   public static final String ATTEMPT = "baton.io/attempt";
   public static final String ITEM = "baton.io/item";
+
   /** Annotation with the exact attempt id (labels are cut to 63 safe characters). */
   public static final String ATTEMPT_ID = "baton.io/attempt-id";
-  /** Warm pools: the pool a pod belongs to, its state (idle, claimed), and the pool's settings (JSON). */
+
+  /**
+   * Warm pools: the pool a pod belongs to, its state (idle, claimed), and the pool's settings
+   * (JSON).
+   */
   public static final String POOL = "baton.io/pool";
+
   public static final String POOL_STATE = "baton.io/state";
   public static final String POOL_SPEC = "baton.io/pool-spec";
   public static final String IDLE = "idle";
@@ -29,7 +35,8 @@ public final class PodNames {
   private PodNames() {}
 
   public static String of(String attemptId) {
-    String slug = attemptId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    String slug =
+        attemptId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     if (slug.length() > 47) {
       slug = slug.substring(0, 47).replaceAll("-+$", "");
     }
@@ -47,7 +54,10 @@ public final class PodNames {
 
   private static String hash(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 8);
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
+          .substring(0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -22,10 +22,16 @@ import java.util.Set;
 public final class PodOutcome {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> IMAGE_PROBLEMS =
-      Set.of("ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError");
+      Set.of(
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "InvalidImageName",
+          "ErrImageNeverPull",
+          "CreateContainerConfigError");
 
   /** How the job ended, by the pod's account. */
-  public record Ended(CompletionStatus status, Integer exitCode, Map<String, String> outputs, String error) {}
+  public record Ended(
+      CompletionStatus status, Integer exitCode, Map<String, String> outputs, String error) {}
 
   private PodOutcome() {}
 
@@ -36,9 +42,16 @@ public final class PodOutcome {
 
   public static Ended of(Pod pod) {
     var status = pod.getStatus();
-    ContainerStateTerminated terminated = container(pod).map(c -> c.getState() == null ? null : c.getState().getTerminated()).orElse(null);
+    ContainerStateTerminated terminated =
+        container(pod)
+            .map(c -> c.getState() == null ? null : c.getState().getTerminated())
+            .orElse(null);
     if ("DeadlineExceeded".equals(status.getReason())) {
-      return new Ended(CompletionStatus.TIMED_OUT, null, Map.of(), "pod DeadlineExceeded: " + nz(status.getMessage()));
+      return new Ended(
+          CompletionStatus.TIMED_OUT,
+          null,
+          Map.of(),
+          "pod DeadlineExceeded: " + nz(status.getMessage()));
     }
     if (terminated != null) {
       int exit = terminated.getExitCode() == null ? -1 : terminated.getExitCode();
@@ -47,16 +60,30 @@ public final class PodOutcome {
         return new Ended(CompletionStatus.SUCCEEDED, 0, outputs(message), null);
       }
       String reason = nz(terminated.getReason());
-      return new Ended(CompletionStatus.FAILED, exit, Map.of(), (reason.isEmpty() ? "failed" : reason) + " (exit code " + exit + ")"
-          + (message.isEmpty() ? "" : ": " + message));
+      return new Ended(
+          CompletionStatus.FAILED,
+          exit,
+          Map.of(),
+          (reason.isEmpty() ? "failed" : reason)
+              + " (exit code "
+              + exit
+              + ")"
+              + (message.isEmpty() ? "" : ": " + message));
     }
     String reason = status.getReason() == null ? "pod " + status.getPhase() : status.getReason();
-    return new Ended(CompletionStatus.UNKNOWN, null, Map.of(), reason + (status.getMessage() == null ? "" : ": " + status.getMessage()));
+    return new Ended(
+        CompletionStatus.UNKNOWN,
+        null,
+        Map.of(),
+        reason + (status.getMessage() == null ? "" : ": " + status.getMessage()));
   }
 
   /** A pod whose image has not pulled for longer than {@code timeout}: the reason, else empty. */
   public static Optional<String> imageProblem(Pod pod, Instant now, Duration timeout) {
-    ContainerStateWaiting waiting = container(pod).map(c -> c.getState() == null ? null : c.getState().getWaiting()).orElse(null);
+    ContainerStateWaiting waiting =
+        container(pod)
+            .map(c -> c.getState() == null ? null : c.getState().getWaiting())
+            .orElse(null);
     if (waiting == null || !IMAGE_PROBLEMS.contains(waiting.getReason())) {
       return Optional.empty();
     }
@@ -65,15 +92,21 @@ public final class PodOutcome {
     if (Duration.between(since, now).compareTo(timeout) < 0) {
       return Optional.empty();
     }
-    return Optional.of("image " + container(pod).map(ContainerStatus::getImage).orElse("?") + " cannot be pulled: "
-        + waiting.getReason() + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage() + ")"));
+    return Optional.of(
+        "image "
+            + container(pod).map(ContainerStatus::getImage).orElse("?")
+            + " cannot be pulled: "
+            + waiting.getReason()
+            + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage() + ")"));
   }
 
   private static Optional<ContainerStatus> container(Pod pod) {
     if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
       return Optional.empty();
     }
-    return pod.getStatus().getContainerStatuses().stream().filter(c -> "job".equals(c.getName())).findFirst();
+    return pod.getStatus().getContainerStatuses().stream()
+        .filter(c -> "job".equals(c.getName()))
+        .findFirst();
   }
 
   /** Outputs written as a JSON object to the termination message; anything else is not outputs. */
@@ -84,7 +117,14 @@ public final class PodOutcome {
     }
     try {
       JsonNode node = JSON.readTree(message);
-      node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+      node.fields()
+          .forEachRemaining(
+              e ->
+                  out.put(
+                      e.getKey(),
+                      e.getValue().isValueNode()
+                          ? e.getValue().asText()
+                          : e.getValue().toString()));
     } catch (Exception e) {
       return Map.of();
     }

@@ -51,7 +51,10 @@ public final class PodSubmitter {
           return new AlreadyRunning(name);
         }
         if (e.getCode() >= 400 && e.getCode() < 500) {
-          return new Rejected(e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
+          return new Rejected(
+              e.getStatus() != null && e.getStatus().getMessage() != null
+                  ? e.getStatus().getMessage()
+                  : e.getMessage());
         }
         last = e.getMessage();
         LOG.warn("creating pod {} failed (attempt {} of {}): {}", name, attempt, attempts, last);

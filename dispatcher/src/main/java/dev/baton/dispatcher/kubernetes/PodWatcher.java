@@ -39,14 +39,20 @@ public final class PodWatcher implements AutoCloseable {
   private final Map<String, Pod> deletedBeforeEnd = new ConcurrentHashMap<>();
   private final Map<String, Instant> deletedAt = new ConcurrentHashMap<>();
   private final Set<String> stoppedByUs = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "baton-pod-watcher");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "baton-pod-watcher");
+            t.setDaemon(true);
+            return t;
+          });
   private SharedIndexInformer<Pod> informer;
 
-  public PodWatcher(KubernetesClient client, KubernetesSettings settings, CompletionTracker tracker, Consumer<JobCompletion> publish,
+  public PodWatcher(
+      KubernetesClient client,
+      KubernetesSettings settings,
+      CompletionTracker tracker,
+      Consumer<JobCompletion> publish,
       Clock clock) {
     this.client = client;
     this.settings = settings;
@@ -56,31 +62,41 @@ public final class PodWatcher implements AutoCloseable {
   }
 
   public PodWatcher start() {
-    informer = client.pods().inNamespace(settings.namespace()).withLabel(PodNames.MANAGED_BY, "baton")
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod pod) {
-            reconcile(pod);
-          }
+    informer =
+        client
+            .pods()
+            .inNamespace(settings.namespace())
+            .withLabel(PodNames.MANAGED_BY, "baton")
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    reconcile(pod);
+                  }
 
-          @Override
-          public void onUpdate(Pod old, Pod pod) {
-            reconcile(pod);
-          }
+                  @Override
+                  public void onUpdate(Pod old, Pod pod) {
+                    reconcile(pod);
+                  }
 
-          @Override
-          public void onDelete(Pod pod, boolean finalStateUnknown) {
-            deleted(pod);
-          }
-        }, 30_000);
+                  @Override
+                  public void onDelete(Pod pod, boolean finalStateUnknown) {
+                    deleted(pod);
+                  }
+                },
+                30_000);
     ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
     return this;
   }
 
   /** Pods of Baton not finished yet, as the informer sees them. */
   public int active() {
-    return informer == null ? 0
-        : (int) informer.getStore().list().stream().filter(p -> !PodOutcome.finished(p) && !inPool(p)).count();
+    return informer == null
+        ? 0
+        : (int)
+            informer.getStore().list().stream()
+                .filter(p -> !PodOutcome.finished(p) && !inPool(p))
+                .count();
   }
 
   /** The attempt was stopped on purpose (cancel, timeout): its pod's deletion is not news. */
@@ -92,23 +108,34 @@ public final class PodWatcher implements AutoCloseable {
     try {
       informer.getStore().list().forEach(this::reconcile);
       Instant now = clock.instant();
-      deletedAt.forEach((id, at) -> {
-        if (now.isAfter(at.plus(settings.reportGrace()))) {
-          Pod pod = deletedBeforeEnd.remove(id);
-          deletedAt.remove(id);
-          if (pod != null && !tracker.hasReported(id) && !stoppedByUs.contains(id)) {
-            report(pod, new PodOutcome.Ended(CompletionStatus.UNKNOWN, null, Map.of(), "pod deleted before its job reported"));
-          }
-        }
-      });
+      deletedAt.forEach(
+          (id, at) -> {
+            if (now.isAfter(at.plus(settings.reportGrace()))) {
+              Pod pod = deletedBeforeEnd.remove(id);
+              deletedAt.remove(id);
+              if (pod != null && !tracker.hasReported(id) && !stoppedByUs.contains(id)) {
+                report(
+                    pod,
+                    new PodOutcome.Ended(
+                        CompletionStatus.UNKNOWN,
+                        null,
+                        Map.of(),
+                        "pod deleted before its job reported"));
+              }
+            }
+          });
     } catch (RuntimeException e) {
       LOG.warn("pod watcher tick failed: {}", e.toString());
     }
   }
 
-  /** Pods of warm pools are not the watcher's: {@link WarmPools} keeps them and the exec reports their jobs. */
+  /**
+   * Pods of warm pools are not the watcher's: {@link WarmPools} keeps them and the exec reports
+   * their jobs.
+   */
   private static boolean inPool(Pod pod) {
-    return pod.getMetadata().getLabels() != null && pod.getMetadata().getLabels().containsKey(PodNames.POOL);
+    return pod.getMetadata().getLabels() != null
+        && pod.getMetadata().getLabels().containsKey(PodNames.POOL);
   }
 
   private synchronized void reconcile(Pod pod) {
@@ -132,12 +159,14 @@ public final class PodWatcher implements AutoCloseable {
       }
       return;
     }
-    PodOutcome.imageProblem(pod, now, settings.imagePullTimeout()).ifPresent(problem -> {
-      if (!tracker.hasReported(id)) {
-        report(pod, new PodOutcome.Ended(CompletionStatus.FAILED, null, Map.of(), problem));
-      }
-      delete(pod);
-    });
+    PodOutcome.imageProblem(pod, now, settings.imagePullTimeout())
+        .ifPresent(
+            problem -> {
+              if (!tracker.hasReported(id)) {
+                report(pod, new PodOutcome.Ended(CompletionStatus.FAILED, null, Map.of(), problem));
+              }
+              delete(pod);
+            });
   }
 
   private void deleted(Pod pod) {
@@ -146,7 +175,10 @@ public final class PodWatcher implements AutoCloseable {
     }
     String id = attemptId(pod);
     endedSince.remove(id);
-    if (id != null && !PodOutcome.finished(pod) && !stoppedByUs.contains(id) && !tracker.hasReported(id)) {
+    if (id != null
+        && !PodOutcome.finished(pod)
+        && !stoppedByUs.contains(id)
+        && !tracker.hasReported(id)) {
       deletedBeforeEnd.put(id, pod);
       deletedAt.put(id, clock.instant());
     }
@@ -156,32 +188,55 @@ public final class PodWatcher implements AutoCloseable {
     String id = attemptId(pod);
     Map<String, String> labels = pod.getMetadata().getLabels();
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    ContainerStateTerminated terminated = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? null
-        : pod.getStatus().getContainerStatuses().stream().filter(c -> c.getState() != null && c.getState().getTerminated() != null)
-            .map(c -> c.getState().getTerminated()).findFirst().orElse(null);
-    JobCompletion completion = JobCompletion.newBuilder()
-        .setEventId(id)
-        .setRunId(annotations.get(PodNames.RUN_ID))
-        .setOccurredAt(clock.instant())
-        .setJob(annotations.get(PodNames.JOB))
-        .setAttempt(Integer.parseInt(labels.get(PodNames.ATTEMPT)))
-        .setItem(labels.containsKey(PodNames.ITEM) ? Integer.valueOf(labels.get(PodNames.ITEM)) : null)
-        .setStatus(ended.status())
-        .setExitCode(ended.exitCode())
-        .setOutputs(ended.outputs())
-        .setErrorTail(ended.error())
-        .setStartedAt(terminated != null && terminated.getStartedAt() != null ? Instant.parse(terminated.getStartedAt()) : null)
-        .setEndedAt(terminated != null && terminated.getFinishedAt() != null ? Instant.parse(terminated.getFinishedAt()) : clock.instant())
-        .setReporter("watcher")
-        .build();
-    LOG.info("pod {} ended without its job reporting: reporting {} ({})", pod.getMetadata().getName(), ended.status(), ended.error());
+    ContainerStateTerminated terminated =
+        pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+            ? null
+            : pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> c.getState() != null && c.getState().getTerminated() != null)
+                .map(c -> c.getState().getTerminated())
+                .findFirst()
+                .orElse(null);
+    JobCompletion completion =
+        JobCompletion.newBuilder()
+            .setEventId(id)
+            .setRunId(annotations.get(PodNames.RUN_ID))
+            .setOccurredAt(clock.instant())
+            .setJob(annotations.get(PodNames.JOB))
+            .setAttempt(Integer.parseInt(labels.get(PodNames.ATTEMPT)))
+            .setItem(
+                labels.containsKey(PodNames.ITEM)
+                    ? Integer.valueOf(labels.get(PodNames.ITEM))
+                    : null)
+            .setStatus(ended.status())
+            .setExitCode(ended.exitCode())
+            .setOutputs(ended.outputs())
+            .setErrorTail(ended.error())
+            .setStartedAt(
+                terminated != null && terminated.getStartedAt() != null
+                    ? Instant.parse(terminated.getStartedAt())
+                    : null)
+            .setEndedAt(
+                terminated != null && terminated.getFinishedAt() != null
+                    ? Instant.parse(terminated.getFinishedAt())
+                    : clock.instant())
+            .setReporter("watcher")
+            .build();
+    LOG.info(
+        "pod {} ended without its job reporting: reporting {} ({})",
+        pod.getMetadata().getName(),
+        ended.status(),
+        ended.error());
     tracker.reported(id);
     publish.accept(completion);
   }
 
   private void delete(Pod pod) {
     endedSince.remove(attemptId(pod));
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    client
+        .pods()
+        .inNamespace(pod.getMetadata().getNamespace())
+        .withName(pod.getMetadata().getName())
+        .delete();
   }
 
   private static String attemptId(Pod pod) {

@@ -11,20 +11,27 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * A warm pool: pods of one shape (image, resources, placement, service account, pull secrets)
- * and how many to keep. Jobs of the same shape share a pool; its name is a hash of the shape. The
- * spec travels in each pod's annotation, so a restarted dispatcher re-adopts pools from their pods.
+ * A warm pool: pods of one shape (image, resources, placement, service account, pull secrets) and
+ * how many to keep. Jobs of the same shape share a pool; its name is a hash of the shape. The spec
+ * travels in each pod's annotation, so a restarted dispatcher re-adopts pools from their pods.
  */
 record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
   private static final EventCodec<JobDispatch> SHAPES = EventCodec.of(JobDispatch.class);
 
-  /** The pool a dispatch runs in: its template's {@code warm:}, else the dispatcher's pool for its image; null for none. */
+  /**
+   * The pool a dispatch runs in: its template's {@code warm:}, else the dispatcher's pool for its
+   * image; null for none.
+   */
   static PoolSpec of(JobDispatch d, KubernetesSettings s) {
     if (d.getImage() == null || d.getImage().isBlank() || !d.getSecretEnv().isEmpty()) {
-      return null; // a job with secrets takes the cold path: its secrets reach it by reference, never through an exec
+      return null; // a job with secrets takes the cold path: its secrets reach it by reference,
+      // never through an exec
     }
     PodOptions options = d.getPod();
-    WarmPool warm = options != null && options.getWarm() != null ? options.getWarm() : s.imagePools().get(d.getImage());
+    WarmPool warm =
+        options != null && options.getWarm() != null
+            ? options.getWarm()
+            : s.imagePools().get(d.getImage());
     if (warm == null || warm.getMax() < 1) {
       return null;
     }
@@ -34,17 +41,35 @@ record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
 
   /** The name of the pool of the dispatch's shape, whether or not a pool is declared for it. */
   static String nameOf(JobDispatch d) {
-    return d.getImage() == null || d.getImage().isBlank() || !d.getSecretEnv().isEmpty() ? null : nameOf(d.getImage(), shape(d));
+    return d.getImage() == null || d.getImage().isBlank() || !d.getSecretEnv().isEmpty()
+        ? null
+        : nameOf(d.getImage(), shape(d));
   }
 
   private static PodOptions shape(JobDispatch d) {
-    return d.getPod() == null ? PodOptions.newBuilder().build() : PodOptions.newBuilder(d.getPod()).setWarm(null).build();
+    return d.getPod() == null
+        ? PodOptions.newBuilder().build()
+        : PodOptions.newBuilder(d.getPod()).setWarm(null).build();
   }
 
-  /** The pool the dispatcher's settings declare for {@code image} (jobs of that image without pod settings of their own). */
+  /**
+   * The pool the dispatcher's settings declare for {@code image} (jobs of that image without pod
+   * settings of their own).
+   */
   static PoolSpec forImage(String image, KubernetesSettings s) {
-    return of(JobDispatch.newBuilder().setEventId("-").setRunId("-").setOccurredAt(java.time.Instant.EPOCH).setTemplate("-")
-        .setTemplateVersion(0).setJob("-").setAttempt(0).setAttemptId("-").setImage(image).build(), s);
+    return of(
+        JobDispatch.newBuilder()
+            .setEventId("-")
+            .setRunId("-")
+            .setOccurredAt(java.time.Instant.EPOCH)
+            .setTemplate("-")
+            .setTemplateVersion(0)
+            .setJob("-")
+            .setAttempt(0)
+            .setAttemptId("-")
+            .setImage(image)
+            .build(),
+        s);
   }
 
   Duration idleTimeout() {
@@ -63,11 +88,24 @@ record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
     }
   }
 
-  /** The spec as a pod annotation: a dispatch carrying the image and options (the codec Baton already has). */
+  /**
+   * The spec as a pod annotation: a dispatch carrying the image and options (the codec Baton
+   * already has).
+   */
   String toJson() {
-    JobDispatch carrier = JobDispatch.newBuilder().setEventId(name).setRunId("-").setOccurredAt(java.time.Instant.EPOCH).setTemplate("-")
-        .setTemplateVersion(0).setJob("-").setAttempt(0).setAttemptId(name).setImage(image)
-        .setPod(PodOptions.newBuilder(options).setWarm(warm).build()).build();
+    JobDispatch carrier =
+        JobDispatch.newBuilder()
+            .setEventId(name)
+            .setRunId("-")
+            .setOccurredAt(java.time.Instant.EPOCH)
+            .setTemplate("-")
+            .setTemplateVersion(0)
+            .setJob("-")
+            .setAttempt(0)
+            .setAttemptId(name)
+            .setImage(image)
+            .setPod(PodOptions.newBuilder(options).setWarm(warm).build())
+            .build();
     return new String(SHAPES.encode(carrier), StandardCharsets.UTF_8);
   }
 

@@ -39,11 +39,13 @@ final class WarmExec implements AutoCloseable {
   private final WarmPools pools;
   private final Map<String, String> running = new ConcurrentHashMap<>();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "baton-warm-exec");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "baton-warm-exec");
+            t.setDaemon(true);
+            return t;
+          });
 
   WarmExec(KubernetesClient client, KubernetesSettings settings, WarmPools pools) {
     this.client = client;
@@ -56,17 +58,18 @@ final class WarmExec implements AutoCloseable {
     if (running.putIfAbsent(d.getAttemptId(), pod) != null) {
       return false;
     }
-    threads.execute(() -> {
-      try {
-        JobCompletion completion = run(d, pod);
-        if (!stopping.remove(d.getAttemptId())) {
-          onEnd.accept(completion);
-        }
-      } finally {
-        running.remove(d.getAttemptId());
-        pools.release(pod, spec);
-      }
-    });
+    threads.execute(
+        () -> {
+          try {
+            JobCompletion completion = run(d, pod);
+            if (!stopping.remove(d.getAttemptId())) {
+              onEnd.accept(completion);
+            }
+          } finally {
+            running.remove(d.getAttemptId());
+            pools.release(pod, spec);
+          }
+        });
     return true;
   }
 
@@ -95,43 +98,96 @@ final class WarmExec implements AutoCloseable {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     LOG.info("running {} in warm pod {}", d.getAttemptId(), pod);
-    try (ExecWatch watch = client.pods().inNamespace(settings.namespace()).withName(pod).inContainer("job")
-        .writingOutput(out).writingError(err).exec(command(d, settings).toArray(String[]::new))) {
-      Integer code = d.getTimeoutMs() == null ? watch.exitCode().get() : watch.exitCode().get(d.getTimeoutMs(), TimeUnit.MILLISECONDS);
+    try (ExecWatch watch =
+        client
+            .pods()
+            .inNamespace(settings.namespace())
+            .withName(pod)
+            .inContainer("job")
+            .writingOutput(out)
+            .writingError(err)
+            .exec(command(d, settings).toArray(String[]::new))) {
+      Integer code =
+          d.getTimeoutMs() == null
+              ? watch.exitCode().get()
+              : watch.exitCode().get(d.getTimeoutMs(), TimeUnit.MILLISECONDS);
       Instant ended = Instant.now();
       if (code == null || code < 0) {
-        return completion(d, CompletionStatus.FAILED, null, Map.of(), "warm pod " + pod + " went away during the job", tail(out), started, ended);
+        return completion(
+            d,
+            CompletionStatus.FAILED,
+            null,
+            Map.of(),
+            "warm pod " + pod + " went away during the job",
+            tail(out),
+            started,
+            ended);
       }
       if (code != 0) {
-        return completion(d, CompletionStatus.FAILED, code, Map.of(), tail(err), tail(out), started, ended);
+        return completion(
+            d, CompletionStatus.FAILED, code, Map.of(), tail(err), tail(out), started, ended);
       }
-      return completion(d, CompletionStatus.SUCCEEDED, 0, outputs(d, pod), tail(err), tail(out), started, ended);
+      return completion(
+          d, CompletionStatus.SUCCEEDED, 0, outputs(d, pod), tail(err), tail(out), started, ended);
     } catch (TimeoutException e) {
       client.pods().inNamespace(settings.namespace()).withName(pod).withGracePeriod(0).delete();
-      return completion(d, CompletionStatus.TIMED_OUT, null, Map.of(), "timed out after " + d.getTimeoutMs() + " ms", tail(out), started,
+      return completion(
+          d,
+          CompletionStatus.TIMED_OUT,
+          null,
+          Map.of(),
+          "timed out after " + d.getTimeoutMs() + " ms",
+          tail(out),
+          started,
           Instant.now());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return completion(d, CompletionStatus.FAILED, null, Map.of(), "the dispatcher stopped while the job ran", tail(out), started, Instant.now());
+      return completion(
+          d,
+          CompletionStatus.FAILED,
+          null,
+          Map.of(),
+          "the dispatcher stopped while the job ran",
+          tail(out),
+          started,
+          Instant.now());
     } catch (Exception e) {
-      return completion(d, CompletionStatus.FAILED, null, Map.of(), "warm pod " + pod + " went away during the job: " + e.getMessage(),
-          tail(out), started, Instant.now());
+      return completion(
+          d,
+          CompletionStatus.FAILED,
+          null,
+          Map.of(),
+          "warm pod " + pod + " went away during the job: " + e.getMessage(),
+          tail(out),
+          started,
+          Instant.now());
     }
   }
 
   private Map<String, String> outputs(JobDispatch d, String pod) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ExecWatch watch = client.pods().inNamespace(settings.namespace()).withName(pod).inContainer("job").writingOutput(out)
-        .exec("cat", outputsPath(d))) {
+    try (ExecWatch watch =
+        client
+            .pods()
+            .inNamespace(settings.namespace())
+            .withName(pod)
+            .inContainer("job")
+            .writingOutput(out)
+            .exec("cat", outputsPath(d))) {
       Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
-      return code != null && code == 0 ? OutputsFile.parse(out.toString(StandardCharsets.UTF_8)) : Map.of();
+      return code != null && code == 0
+          ? OutputsFile.parse(out.toString(StandardCharsets.UTF_8))
+          : Map.of();
     } catch (Exception e) {
       LOG.warn("reading the outputs of {} in pod {}: {}", d.getAttemptId(), pod, e.toString());
       return Map.of();
     }
   }
 
-  /** Deletes the pod of a running attempt; its end is not reported. False when the attempt is not here. */
+  /**
+   * Deletes the pod of a running attempt; its end is not reported. False when the attempt is not
+   * here.
+   */
   boolean stop(String attemptId) {
     String pod = running.get(attemptId);
     if (pod == null) {
@@ -157,10 +213,25 @@ final class WarmExec implements AutoCloseable {
     return text.isBlank() ? null : text;
   }
 
-  private static JobCompletion completion(JobDispatch d, CompletionStatus status, Integer exit, Map<String, String> outputs, String error,
-      String output, Instant started, Instant ended) {
-    return dev.baton.dispatcher.Reports.of(d, ended).setStatus(status).setExitCode(exit).setOutputs(outputs).setErrorTail(error)
-        .setOutputTail(output).setStartedAt(started).setEndedAt(ended).setReporter("warm-pod").build();
+  private static JobCompletion completion(
+      JobDispatch d,
+      CompletionStatus status,
+      Integer exit,
+      Map<String, String> outputs,
+      String error,
+      String output,
+      Instant started,
+      Instant ended) {
+    return dev.baton.dispatcher.Reports.of(d, ended)
+        .setStatus(status)
+        .setExitCode(exit)
+        .setOutputs(outputs)
+        .setErrorTail(error)
+        .setOutputTail(output)
+        .setStartedAt(started)
+        .setEndedAt(ended)
+        .setReporter("warm-pod")
+        .build();
   }
 
   @Override

@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * Warm pools of idle pods (labels {@code baton.io/pool} and {@code baton.io/state=idle}). Each
  * tick, a pool is kept at {@code min} idle pods, grown by the dispatches that found none (never
  * beyond {@code max} pods in all), shrunk to {@code min} after {@code idleTimeout} without a claim,
- * and its dead idle pods are deleted and replaced. A claim is a merge patch of the pod's labels that
- * carries the pod's {@code resourceVersion}: the API server refuses it (409) if anyone changed the
- * pod since it was read, so two dispatchers never claim the same pod. A restarted dispatcher finds
- * its pools in the pods' annotations and carries on with them.
+ * and its dead idle pods are deleted and replaced. A claim is a merge patch of the pod's labels
+ * that carries the pod's {@code resourceVersion}: the API server refuses it (409) if anyone changed
+ * the pod since it was read, so two dispatchers never claim the same pod. A restarted dispatcher
+ * finds its pools in the pods' annotations and carries on with them.
  */
 final class WarmPools implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WarmPools.class);
@@ -50,11 +50,13 @@ final class WarmPools implements AutoCloseable {
   private final Clock clock;
   private final Duration tick;
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "baton-warm-pools");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "baton-warm-pools");
+            t.setDaemon(true);
+            return t;
+          });
 
   WarmPools(KubernetesClient client, KubernetesSettings settings, Clock clock, Duration tick) {
     this.client = client;
@@ -66,9 +68,19 @@ final class WarmPools implements AutoCloseable {
   /** Re-adopts the pools whose pods exist (a restart), then keeps every pool in shape. */
   WarmPools start() {
     int adopted = 0;
-    for (Pod pod : client.pods().inNamespace(settings.namespace()).withLabel(PodNames.POOL).list().getItems()) {
-      PoolSpec spec = PoolSpec.fromJson(pod.getMetadata().getAnnotations() == null ? null
-          : pod.getMetadata().getAnnotations().get(PodNames.POOL_SPEC), settings);
+    for (Pod pod :
+        client
+            .pods()
+            .inNamespace(settings.namespace())
+            .withLabel(PodNames.POOL)
+            .list()
+            .getItems()) {
+      PoolSpec spec =
+          PoolSpec.fromJson(
+              pod.getMetadata().getAnnotations() == null
+                  ? null
+                  : pod.getMetadata().getAnnotations().get(PodNames.POOL_SPEC),
+              settings);
       if (spec != null) {
         pools.computeIfAbsent(spec.name(), k -> new Pool(spec, clock.instant()));
         adopted++;
@@ -77,10 +89,14 @@ final class WarmPools implements AutoCloseable {
     if (adopted > 0) {
       LOG.info("re-adopted {} pods of {} warm pools", adopted, pools.size());
     }
-    settings.imagePools().keySet().forEach(image -> {
-      PoolSpec spec = PoolSpec.forImage(image, settings);
-      pools.computeIfAbsent(spec.name(), k -> new Pool(spec, clock.instant()));
-    });
+    settings
+        .imagePools()
+        .keySet()
+        .forEach(
+            image -> {
+              PoolSpec spec = PoolSpec.forImage(image, settings);
+              pools.computeIfAbsent(spec.name(), k -> new Pool(spec, clock.instant()));
+            });
     ticker.scheduleWithFixedDelay(this::maintainAll, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
@@ -92,7 +108,12 @@ final class WarmPools implements AutoCloseable {
   PoolSpec register(JobDispatch d) {
     PoolSpec declared = PoolSpec.of(d, settings);
     String name = declared != null ? declared.name() : PoolSpec.nameOf(d);
-    Pool pool = name == null ? null : declared != null ? pools.computeIfAbsent(name, k -> new Pool(declared, clock.instant())) : pools.get(name);
+    Pool pool =
+        name == null
+            ? null
+            : declared != null
+                ? pools.computeIfAbsent(name, k -> new Pool(declared, clock.instant()))
+                : pools.get(name);
     if (pool == null) {
       return null;
     }
@@ -119,12 +140,32 @@ final class WarmPools implements AutoCloseable {
   }
 
   private boolean tryClaim(Pod pod, JobDispatch d) {
-    String patch = "{\"metadata\":{\"resourceVersion\":\"" + pod.getMetadata().getResourceVersion() + "\",\"labels\":{\""
-        + PodNames.POOL_STATE + "\":\"" + PodNames.CLAIMED + "\",\"" + PodNames.RUN_ID + "\":\"" + PodNames.labelValue(d.getRunId())
-        + "\",\"" + PodNames.JOB + "\":\"" + PodNames.labelValue(d.getJob()) + "\"},\"annotations\":{\"" + PodNames.ATTEMPT_ID + "\":"
-        + jsonString(d.getAttemptId()) + "}}}";
+    String patch =
+        "{\"metadata\":{\"resourceVersion\":\""
+            + pod.getMetadata().getResourceVersion()
+            + "\",\"labels\":{\""
+            + PodNames.POOL_STATE
+            + "\":\""
+            + PodNames.CLAIMED
+            + "\",\""
+            + PodNames.RUN_ID
+            + "\":\""
+            + PodNames.labelValue(d.getRunId())
+            + "\",\""
+            + PodNames.JOB
+            + "\":\""
+            + PodNames.labelValue(d.getJob())
+            + "\"},\"annotations\":{\""
+            + PodNames.ATTEMPT_ID
+            + "\":"
+            + jsonString(d.getAttemptId())
+            + "}}}";
     try {
-      client.pods().inNamespace(settings.namespace()).withName(pod.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      client
+          .pods()
+          .inNamespace(settings.namespace())
+          .withName(pod.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       LOG.info("claimed warm pod {} for {}", pod.getMetadata().getName(), d.getAttemptId());
       return true;
     } catch (KubernetesClientException e) {
@@ -140,8 +181,19 @@ final class WarmPools implements AutoCloseable {
     var pod = client.pods().inNamespace(settings.namespace()).withName(podName);
     try {
       if (spec.warm().getReuse()) {
-        pod.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"" + PodNames.POOL_STATE + "\":\"" + PodNames.IDLE
-            + "\",\"" + PodNames.RUN_ID + "\":null,\"" + PodNames.JOB + "\":null},\"annotations\":{\"" + PodNames.ATTEMPT_ID + "\":null}}}");
+        pod.patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\""
+                + PodNames.POOL_STATE
+                + "\":\""
+                + PodNames.IDLE
+                + "\",\""
+                + PodNames.RUN_ID
+                + "\":null,\""
+                + PodNames.JOB
+                + "\":null},\"annotations\":{\""
+                + PodNames.ATTEMPT_ID
+                + "\":null}}}");
       } else {
         pod.withGracePeriod(0).delete();
       }
@@ -167,13 +219,26 @@ final class WarmPools implements AutoCloseable {
   private synchronized void maintain(Pool pool) {
     List<Pod> pods = pods(pool.spec.name());
     for (Pod pod : pods) {
-      if (isIdle(pod) && PodOutcome.finished(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
-        LOG.info("idle pod {} of pool {} ended ({}); replacing it", pod.getMetadata().getName(), pool.spec.name(), phase(pod));
+      if (isIdle(pod)
+          && PodOutcome.finished(pod)
+          && pod.getMetadata().getDeletionTimestamp() == null) {
+        LOG.info(
+            "idle pod {} of pool {} ended ({}); replacing it",
+            pod.getMetadata().getName(),
+            pool.spec.name(),
+            phase(pod));
         delete(pod);
       }
     }
-    List<Pod> alive = pods.stream().filter(p -> !PodOutcome.finished(p) && p.getMetadata().getDeletionTimestamp() == null).toList();
-    List<Pod> idle = alive.stream().filter(WarmPools::isIdle).sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+    List<Pod> alive =
+        pods.stream()
+            .filter(p -> !PodOutcome.finished(p) && p.getMetadata().getDeletionTimestamp() == null)
+            .toList();
+    List<Pod> idle =
+        alive.stream()
+            .filter(WarmPools::isIdle)
+            .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+            .toList();
     int min = pool.spec.warm().getMin();
     int max = pool.spec.warm().getMax();
     boolean quiet = clock.instant().isAfter(pool.lastWork.plus(pool.spec.idleTimeout()));
@@ -184,7 +249,11 @@ final class WarmPools implements AutoCloseable {
     }
     if (quiet) {
       for (Pod extra : idle.subList(0, Math.max(0, idle.size() - min))) {
-        LOG.info("pool {} idle for {}: deleting idle pod {}", pool.spec.name(), pool.spec.idleTimeout(), extra.getMetadata().getName());
+        LOG.info(
+            "pool {} idle for {}: deleting idle pod {}",
+            pool.spec.name(),
+            pool.spec.idleTimeout(),
+            extra.getMetadata().getName());
         delete(extra);
       }
     }
@@ -192,24 +261,39 @@ final class WarmPools implements AutoCloseable {
 
   private void create(PoolSpec spec) {
     String name = spec.name() + "-" + Long.toString(Math.abs(RANDOM.nextLong()) % 60_466_176L, 36);
-    client.pods().inNamespace(settings.namespace()).resource(JobPodBuilder.idlePod(name, spec, settings)).create();
+    client
+        .pods()
+        .inNamespace(settings.namespace())
+        .resource(JobPodBuilder.idlePod(name, spec, settings))
+        .create();
     LOG.info("created idle pod {} of pool {}", name, spec.name());
   }
 
   private void delete(Pod pod) {
     try {
-      client.pods().inNamespace(settings.namespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+      client
+          .pods()
+          .inNamespace(settings.namespace())
+          .withName(pod.getMetadata().getName())
+          .withGracePeriod(0)
+          .delete();
     } catch (KubernetesClientException e) {
       LOG.warn("deleting pod {}: {}", pod.getMetadata().getName(), e.getMessage());
     }
   }
 
   private List<Pod> pods(String pool) {
-    return client.pods().inNamespace(settings.namespace()).withLabel(PodNames.POOL, pool).list().getItems();
+    return client
+        .pods()
+        .inNamespace(settings.namespace())
+        .withLabel(PodNames.POOL, pool)
+        .list()
+        .getItems();
   }
 
   static boolean isIdle(Pod pod) {
-    return pod.getMetadata().getLabels() != null && PodNames.IDLE.equals(pod.getMetadata().getLabels().get(PodNames.POOL_STATE));
+    return pod.getMetadata().getLabels() != null
+        && PodNames.IDLE.equals(pod.getMetadata().getLabels().get(PodNames.POOL_STATE));
   }
 
   private static String phase(Pod pod) {

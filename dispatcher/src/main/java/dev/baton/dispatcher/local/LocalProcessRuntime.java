@@ -15,38 +15,43 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a job attempt as a child process of this machine. The argv goes to the OS as a list,
- * never through a shell (a template that wants one says {@code [sh, -c, ...]} itself). The
- * process sees only a few variables of this one (PATH, HOME, LANG, TZ, TMPDIR), the dispatch's
- * environment (params and the job's env) and the {@code BATON_*} coordinates, including
- * {@code BATON_OUTPUTS}: the file it writes its outputs to.
+ * Runs a job attempt as a child process of this machine. The argv goes to the OS as a list, never
+ * through a shell (a template that wants one says {@code [sh, -c, ...]} itself). The process sees
+ * only a few variables of this one (PATH, HOME, LANG, TZ, TMPDIR), the dispatch's environment
+ * (params and the job's env) and the {@code BATON_*} coordinates, including {@code BATON_OUTPUTS}:
+ * the file it writes its outputs to.
  */
 public final class LocalProcessRuntime implements JobRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProcessRuntime.class);
-  private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR");
+  private static final List<String> INHERITED =
+      List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR");
 
   private final Path workDir;
   private final int tailBytes;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "baton-local-job");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "baton-local-job");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, Attempt> running = new ConcurrentHashMap<>();
 
   private final SecretSource secrets;
 
-  /** Secret references resolved from the dispatcher's environment ({@link SecretSource#fromEnv}). */
+  /**
+   * Secret references resolved from the dispatcher's environment ({@link SecretSource#fromEnv}).
+   */
   public LocalProcessRuntime(Path workDir, int tailBytes) {
     this(workDir, tailBytes, SecretSource.fromEnv(System.getenv()));
   }
@@ -69,20 +74,30 @@ public final class LocalProcessRuntime implements JobRuntime {
     if (running.putIfAbsent(dispatch.getAttemptId(), attempt) != null) {
       return false;
     }
-    threads.execute(() -> {
-      JobCompletion completion;
-      try {
-        completion = run(dispatch, attempt);
-      } catch (RuntimeException e) {
-        LOG.error("job {} could not be run", dispatch.getAttemptId(), e);
-        completion = completion(dispatch, CompletionStatus.FAILED, null, Map.of(), "baton could not run the job: " + e, null, null, null);
-      } finally {
-        running.remove(dispatch.getAttemptId());
-      }
-      if (!attempt.abandoned) {
-        onEnd.accept(completion);
-      }
-    });
+    threads.execute(
+        () -> {
+          JobCompletion completion;
+          try {
+            completion = run(dispatch, attempt);
+          } catch (RuntimeException e) {
+            LOG.error("job {} could not be run", dispatch.getAttemptId(), e);
+            completion =
+                completion(
+                    dispatch,
+                    CompletionStatus.FAILED,
+                    null,
+                    Map.of(),
+                    "baton could not run the job: " + e,
+                    null,
+                    null,
+                    null);
+          } finally {
+            running.remove(dispatch.getAttemptId());
+          }
+          if (!attempt.abandoned) {
+            onEnd.accept(completion);
+          }
+        });
     return true;
   }
 
@@ -90,7 +105,9 @@ public final class LocalProcessRuntime implements JobRuntime {
     Path dir;
     Instant started = Instant.now();
     try {
-      dir = Files.createDirectories(workDir.resolve(dispatch.getAttemptId().replaceAll("[^A-Za-z0-9_.-]", "_")));
+      dir =
+          Files.createDirectories(
+              workDir.resolve(dispatch.getAttemptId().replaceAll("[^A-Za-z0-9_.-]", "_")));
       Files.deleteIfExists(dir.resolve("outputs"));
     } catch (IOException e) {
       return failed(dispatch, "cannot create work directory: " + e.getMessage(), started);
@@ -112,10 +129,17 @@ public final class LocalProcessRuntime implements JobRuntime {
     try {
       attempt.process = pb.start();
     } catch (IOException e) {
-      return failed(dispatch, "cannot start " + dispatch.getCommand().get(0) + ": " + e.getMessage(), started);
+      return failed(
+          dispatch,
+          "cannot start " + dispatch.getCommand().get(0) + ": " + e.getMessage(),
+          started);
     }
     Process process = attempt.process;
-    LOG.info("started {} (pid {}): {}", dispatch.getAttemptId(), process.pid(), String.join(" ", dispatch.getCommand()));
+    LOG.info(
+        "started {} (pid {}): {}",
+        dispatch.getAttemptId(),
+        process.pid(),
+        String.join(" ", dispatch.getCommand()));
     closeQuietly(process);
     Future<?> outDrained = threads.submit(() -> out.drain(process.getInputStream()));
     Future<?> errDrained = threads.submit(() -> err.drain(process.getErrorStream()));
@@ -128,7 +152,17 @@ public final class LocalProcessRuntime implements JobRuntime {
     // The tails are complete only once both pipes are read to their end.
     awaitDrained(outDrained);
     awaitDrained(errDrained);
-    JobCompletion completion = ended(dispatch, attempt.stopRequested, timedOut, exit, outputs, out.text(), err.text(), started, ended);
+    JobCompletion completion =
+        ended(
+            dispatch,
+            attempt.stopRequested,
+            timedOut,
+            exit,
+            outputs,
+            out.text(),
+            err.text(),
+            started,
+            ended);
     deleteQuietly(dir);
     return masked(completion, dispatch, secretValues.values());
   }
@@ -138,8 +172,14 @@ public final class LocalProcessRuntime implements JobRuntime {
     for (var ref : dispatch.getSecretEnv().entrySet()) {
       var value = secrets.value(ref.getValue());
       if (value.isEmpty()) {
-        return "secret '" + ref.getValue().getName() + "' key '" + ref.getValue().getKey() + "' (for " + ref.getKey()
-            + ") is not available to this dispatcher: set BATON_SECRETS_DIR or " + SecretSource.variable(ref.getValue());
+        return "secret '"
+            + ref.getValue().getName()
+            + "' key '"
+            + ref.getValue().getKey()
+            + "' (for "
+            + ref.getKey()
+            + ") is not available to this dispatcher: set BATON_SECRETS_DIR or "
+            + SecretSource.variable(ref.getValue());
       }
       values.put(ref.getKey(), value.get());
     }
@@ -147,8 +187,16 @@ public final class LocalProcessRuntime implements JobRuntime {
   }
 
   /** How the process ended: stopped, timed out, or its exit code and outputs file. */
-  private static JobCompletion ended(JobDispatch dispatch, boolean stopped, boolean timedOut, int exit, Path outputs, String stdout,
-      String stderr, Instant started, Instant ended) {
+  private static JobCompletion ended(
+      JobDispatch dispatch,
+      boolean stopped,
+      boolean timedOut,
+      int exit,
+      Path outputs,
+      String stdout,
+      String stderr,
+      Instant started,
+      Instant ended) {
     CompletionStatus status;
     Map<String, String> outs = Map.of();
     String error = stderr;
@@ -165,27 +213,37 @@ public final class LocalProcessRuntime implements JobRuntime {
         error = (error.isBlank() ? "" : error + "\n") + e.getMessage();
       }
     }
-    LOG.info("{} ended {} (exit {}) in {} ms", dispatch.getAttemptId(), status, exit, ended.toEpochMilli() - started.toEpochMilli());
-    return completion(dispatch, status, exit, outs, error.isBlank() ? null : error, stdout, started, ended);
+    LOG.info(
+        "{} ended {} (exit {}) in {} ms",
+        dispatch.getAttemptId(),
+        status,
+        exit,
+        ended.toEpochMilli() - started.toEpochMilli());
+    return completion(
+        dispatch, status, exit, outs, error.isBlank() ? null : error, stdout, started, ended);
   }
 
   /**
    * What the job wrote never carries a secret's value onward (not to Kafka, Redis, logs or the
    * API), nor its attempt token.
    */
-  private static JobCompletion masked(JobCompletion c, JobDispatch dispatch, java.util.Collection<String> secretValues) {
+  private static JobCompletion masked(
+      JobCompletion c, JobDispatch dispatch, java.util.Collection<String> secretValues) {
     var values = new java.util.ArrayList<>(secretValues);
     String token = dispatch.getEnv().get(dev.baton.security.AttemptTokens.TOKEN_VARIABLE);
     if (token != null) {
       values.add(token);
     }
-    return JobCompletion.newBuilder(c).setOutputs(Secrets.mask(c.getOutputs(), values))
+    return JobCompletion.newBuilder(c)
+        .setOutputs(Secrets.mask(c.getOutputs(), values))
         .setErrorTail(c.getErrorTail() == null ? null : Secrets.mask(c.getErrorTail(), values))
-        .setOutputTail(c.getOutputTail() == null ? null : Secrets.mask(c.getOutputTail(), values)).build();
+        .setOutputTail(c.getOutputTail() == null ? null : Secrets.mask(c.getOutputTail(), values))
+        .build();
   }
 
   private static JobCompletion failed(JobDispatch dispatch, String why, Instant started) {
-    return completion(dispatch, CompletionStatus.FAILED, null, Map.of(), why, null, started, Instant.now());
+    return completion(
+        dispatch, CompletionStatus.FAILED, null, Map.of(), why, null, started, Instant.now());
   }
 
   private static void closeQuietly(Process process) {
@@ -244,8 +302,15 @@ public final class LocalProcessRuntime implements JobRuntime {
     descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
-  private static JobCompletion completion(JobDispatch d, CompletionStatus status, Integer exit, Map<String, String> outputs,
-      String error, String output, Instant started, Instant ended) {
+  private static JobCompletion completion(
+      JobDispatch d,
+      CompletionStatus status,
+      Integer exit,
+      Map<String, String> outputs,
+      String error,
+      String output,
+      Instant started,
+      Instant ended) {
     return dev.baton.dispatcher.Reports.of(d, ended != null ? ended : Instant.now())
         .setStatus(status)
         .setExitCode(exit)
@@ -279,23 +344,29 @@ public final class LocalProcessRuntime implements JobRuntime {
   /** The pids of the processes running now, by attempt id (for tests and status). */
   public Map<String, Long> pids() {
     Map<String, Long> pids = new java.util.TreeMap<>();
-    running.forEach((id, a) -> {
-      if (a.process != null) {
-        pids.put(id, a.process.pid());
-      }
-    });
+    running.forEach(
+        (id, a) -> {
+          if (a.process != null) {
+            pids.put(id, a.process.pid());
+          }
+        });
     return pids;
   }
 
-  /** Kills what runs without reporting it: the engine's timeouts account for attempts lost this way. */
+  /**
+   * Kills what runs without reporting it: the engine's timeouts account for attempts lost this way.
+   */
   @Override
   public void close() {
-    running.values().forEach(a -> {
-      a.abandoned = true;
-      if (a.process != null) {
-        destroyTree(a.process);
-      }
-    });
+    running
+        .values()
+        .forEach(
+            a -> {
+              a.abandoned = true;
+              if (a.process != null) {
+                destroyTree(a.process);
+              }
+            });
     threads.shutdownNow();
   }
 

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Keeps the last {@code limit} bytes a stream wrote: the part of a job's output worth reporting. */
+/**
+ * Keeps the last {@code limit} bytes a stream wrote: the part of a job's output worth reporting.
+ */
 final class OutputTail {
   private final byte[] ring;
   private long written;

@@ -19,13 +19,17 @@ public final class OutputsFile {
 
   private OutputsFile() {}
 
-  /** The outputs; throws {@link IllegalArgumentException} with a message for the job's error when unreadable. */
+  /**
+   * The outputs; throws {@link IllegalArgumentException} with a message for the job's error when
+   * unreadable.
+   */
   public static Map<String, String> read(Path file) throws IOException {
     if (!Files.exists(file)) {
       return Map.of();
     }
     if (Files.size(file) > MAX_BYTES) {
-      throw new IllegalArgumentException("outputs file is larger than " + MAX_BYTES / 1024 + " KiB");
+      throw new IllegalArgumentException(
+          "outputs file is larger than " + MAX_BYTES / 1024 + " KiB");
     }
     return parse(Files.readString(file, StandardCharsets.UTF_8));
   }
@@ -38,10 +42,17 @@ public final class OutputsFile {
       try {
         node = MAPPER.readTree(trimmed);
       } catch (IOException e) {
-        throw new IllegalArgumentException("outputs file starts with '{' but is not a valid JSON object");
+        throw new IllegalArgumentException(
+            "outputs file starts with '{' but is not a valid JSON object");
       }
-      node.fields().forEachRemaining(e -> outputs.put(e.getKey(),
-          e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+      node.fields()
+          .forEachRemaining(
+              e ->
+                  outputs.put(
+                      e.getKey(),
+                      e.getValue().isValueNode()
+                          ? e.getValue().asText()
+                          : e.getValue().toString()));
       return outputs;
     }
     int lineNo = 0;
@@ -53,7 +64,8 @@ public final class OutputsFile {
       }
       int eq = l.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("outputs file line " + lineNo + " is not key=value: '" + l + "'");
+        throw new IllegalArgumentException(
+            "outputs file line " + lineNo + " is not key=value: '" + l + "'");
       }
       outputs.put(l.substring(0, eq).strip(), l.substring(eq + 1));
     }

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where the local runtime finds the values of secret references: the file {@code <dir>/<name>/<key>}
- * of {@code BATON_SECRETS_DIR} (the layout of a Kubernetes Secret mounted as a volume), else the
- * dispatcher's variable {@code BATON_SECRET_<NAME>_<KEY>} (upper case, other characters as '_').
+ * Where the local runtime finds the values of secret references: the file {@code
+ * <dir>/<name>/<key>} of {@code BATON_SECRETS_DIR} (the layout of a Kubernetes Secret mounted as a
+ * volume), else the dispatcher's variable {@code BATON_SECRET_<NAME>_<KEY>} (upper case, other
+ * characters as '_').
  */
 public final class SecretSource {
   private final Path dir;
@@ -44,12 +45,18 @@ public final class SecretSource {
   }
 
   static String variable(SecretRef ref) {
-    return ("BATON_SECRET_" + ref.getName() + "_" + ref.getKey()).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+    return ("BATON_SECRET_" + ref.getName() + "_" + ref.getKey())
+        .toUpperCase(Locale.ROOT)
+        .replaceAll("[^A-Z0-9_]", "_");
   }
 
   /** A name or key never walks out of the secrets directory. */
   private static boolean safe(String part) {
-    return !part.isEmpty() && !part.equals(".") && !part.equals("..") && !part.contains("/") && !part.contains("\\");
+    return !part.isEmpty()
+        && !part.equals(".")
+        && !part.equals("..")
+        && !part.contains("/")
+        && !part.contains("\\");
   }
 
   private static String stripNewline(String s) {

@@ -36,10 +36,21 @@ class LocalProcessRuntimeTest {
     runtime.close();
   }
 
-  static JobDispatch dispatch(String job, List<String> argv, Map<String, String> env, Long timeoutMs) {
-    return JobDispatch.newBuilder().setEventId("r1/" + job + "/1").setRunId("r1").setOccurredAt(Instant.EPOCH)
-        .setTemplate("t").setTemplateVersion(1).setJob(job).setAttempt(1).setAttemptId("r1/" + job + "/1")
-        .setCommand(argv).setEnv(env).setTimeoutMs(timeoutMs).build();
+  static JobDispatch dispatch(
+      String job, List<String> argv, Map<String, String> env, Long timeoutMs) {
+    return JobDispatch.newBuilder()
+        .setEventId("r1/" + job + "/1")
+        .setRunId("r1")
+        .setOccurredAt(Instant.EPOCH)
+        .setTemplate("t")
+        .setTemplateVersion(1)
+        .setJob(job)
+        .setAttempt(1)
+        .setAttemptId("r1/" + job + "/1")
+        .setCommand(argv)
+        .setEnv(env)
+        .setTimeoutMs(timeoutMs)
+        .build();
   }
 
   JobCompletion run(JobDispatch d) throws Exception {
@@ -50,16 +61,24 @@ class LocalProcessRuntimeTest {
 
   @Test
   void argvIsNotInterpretedByAShell() throws Exception {
-    JobCompletion c = run(dispatch("echo", List.of("echo", "$(touch pwned); `id`", "a;b"), Map.of(), null));
+    JobCompletion c =
+        run(dispatch("echo", List.of("echo", "$(touch pwned); `id`", "a;b"), Map.of(), null));
     assertEquals(CompletionStatus.SUCCEEDED, c.getStatus());
     assertEquals("$(touch pwned); `id` a;b\n", c.getOutputTail());
   }
 
   @Test
   void jobSeesParamsAndCoordinatesAndWritesOutputs() throws Exception {
-    JobCompletion c = run(dispatch("env", List.of("sh", "-c",
-        "printf 'greeting=%s\\nwho=%s\\n' \"$GREETING\" \"$BATON_ATTEMPT_ID\" > \"$BATON_OUTPUTS\""),
-        Map.of("GREETING", "hi there"), null));
+    JobCompletion c =
+        run(
+            dispatch(
+                "env",
+                List.of(
+                    "sh",
+                    "-c",
+                    "printf 'greeting=%s\\nwho=%s\\n' \"$GREETING\" \"$BATON_ATTEMPT_ID\" > \"$BATON_OUTPUTS\""),
+                Map.of("GREETING", "hi there"),
+                null));
     assertEquals(CompletionStatus.SUCCEEDED, c.getStatus());
     assertEquals(Map.of("greeting", "hi there", "who", "r1/env/1"), c.getOutputs());
     assertEquals("r1/env/1", c.getEventId());
@@ -67,13 +86,28 @@ class LocalProcessRuntimeTest {
 
   @Test
   void outputsMayBeAJsonObject() throws Exception {
-    JobCompletion c = run(dispatch("json", List.of("sh", "-c", "echo '{\"n\": 3, \"ok\": true}' > \"$BATON_OUTPUTS\""), Map.of(), null));
+    JobCompletion c =
+        run(
+            dispatch(
+                "json",
+                List.of("sh", "-c", "echo '{\"n\": 3, \"ok\": true}' > \"$BATON_OUTPUTS\""),
+                Map.of(),
+                null));
     assertEquals(Map.of("n", "3", "ok", "true"), c.getOutputs());
   }
 
   @Test
   void failureReportsExitCodeAndBoundedStderrTail() throws Exception {
-    JobCompletion c = run(dispatch("fail", List.of("sh", "-c", "i=0; while [ $i -lt 200 ]; do echo line-$i >&2; i=$((i+1)); done; exit 7"), Map.of(), null));
+    JobCompletion c =
+        run(
+            dispatch(
+                "fail",
+                List.of(
+                    "sh",
+                    "-c",
+                    "i=0; while [ $i -lt 200 ]; do echo line-$i >&2; i=$((i+1)); done; exit 7"),
+                Map.of(),
+                null));
     assertEquals(CompletionStatus.FAILED, c.getStatus());
     assertEquals(7, c.getExitCode());
     assertTrue(c.getErrorTail().endsWith("line-199\n"), c.getErrorTail());
@@ -109,8 +143,8 @@ class LocalProcessRuntimeTest {
   @Test
   void repeatedDispatchOfARunningAttemptIsIgnored() {
     JobDispatch d = dispatch("sleep2", List.of("sleep", "60"), Map.of(), null);
-    assertTrue(runtime.start(d, c -> { }));
-    assertFalse(runtime.start(d, c -> { }));
+    assertTrue(runtime.start(d, c -> {}));
+    assertFalse(runtime.start(d, c -> {}));
     assertEquals(1, runtime.running());
   }
 

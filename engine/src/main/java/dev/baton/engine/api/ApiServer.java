@@ -37,8 +37,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The REST API of the engine process: runs and templates as JSON (run state from Redis, templates
  * from the engine's store), a run's lifecycle as Server-Sent Events, and starting, cancelling and
  * retrying runs by publishing to Kafka; plus {@code /healthz} and {@code /readyz}. The JDK's HTTP
- * server: the API is a handful of routes, and it keeps the engine free of a web framework.
- * Binds to 127.0.0.1 unless told otherwise; anywhere else it needs a bearer token.
+ * server: the API is a handful of routes, and it keeps the engine free of a web framework. Binds to
+ * 127.0.0.1 unless told otherwise; anywhere else it needs a bearer token.
  */
 public final class ApiServer implements AutoCloseable {
   private final Sources sources;
@@ -48,8 +48,11 @@ public final class ApiServer implements AutoCloseable {
   private final EventStreams streams;
 
   /** What the API reads: runs, the latest templates, the engine's health and meters. */
-  public record Sources(dev.baton.engine.state.RunRepository runs, java.util.function.Supplier<List<Template>> templates,
-      java.util.function.BooleanSupplier live, java.util.function.BooleanSupplier ready,
+  public record Sources(
+      dev.baton.engine.state.RunRepository runs,
+      java.util.function.Supplier<List<Template>> templates,
+      java.util.function.BooleanSupplier live,
+      java.util.function.BooleanSupplier ready,
       io.micrometer.core.instrument.MeterRegistry metrics) {}
 
   public ApiServer(Sources sources, EngineConfig config, String host, int port) throws IOException {
@@ -57,16 +60,24 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * {@code token}: when set, every {@code /api/} and {@code /metrics} request must carry it
-   * ({@code Authorization: Bearer <token>}, or the {@code baton_token} cookie the web UI sets);
-   * others get 401. Bound to anything but the loopback interface, the API needs one.
+   * {@code token}: when set, every {@code /api/} and {@code /metrics} request must carry it ({@code
+   * Authorization: Bearer <token>}, or the {@code baton_token} cookie the web UI sets); others get
+   * 401. Bound to anything but the loopback interface, the API needs one.
    */
-  public ApiServer(Sources sources, EngineConfig config, String host, int port, String token) throws IOException {
-    if ((token == null || token.isBlank()) && !java.net.InetAddress.getByName(host).isLoopbackAddress()) {
-      throw new IllegalArgumentException("the API on " + host + " would be open to the network: set BATON_HTTP_TOKEN_FILE to a file"
-          + " holding a bearer token, or keep BATON_HTTP_HOST on 127.0.0.1");
+  public ApiServer(Sources sources, EngineConfig config, String host, int port, String token)
+      throws IOException {
+    if ((token == null || token.isBlank())
+        && !java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+      throw new IllegalArgumentException(
+          "the API on "
+              + host
+              + " would be open to the network: set BATON_HTTP_TOKEN_FILE to a file"
+              + " holding a bearer token, or keep BATON_HTTP_HOST on 127.0.0.1");
     }
-    this.token = token == null || token.isBlank() ? null : token.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    this.token =
+        token == null || token.isBlank()
+            ? null
+            : token.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.sources = sources;
     this.config = config;
     Properties p = new Properties();
@@ -77,34 +88,63 @@ public final class ApiServer implements AutoCloseable {
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.streams = new EventStreams(sources.runs(), config);
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "baton-api");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "baton-api");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext("/api/", this::api);
-    server.createContext("/", ex -> {
-      if (!ex.getRequestURI().getPath().equals("/")) {
-        send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
-        return;
-      }
-      if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(ex, 405, Map.of("error", "method " + ex.getRequestMethod() + " is not allowed on /; allowed: GET"));
-        return;
-      }
-      try (InputStream in = ApiServer.class.getResourceAsStream("/ui/index.html")) {
-        sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
-      }
-    });
-    server.createContext("/healthz", ex -> send(ex, sources.live().getAsBoolean() ? 200 : 503, Map.of("live", sources.live().getAsBoolean())));
-    server.createContext("/readyz", ex -> send(ex, sources.ready().getAsBoolean() ? 200 : 503, Map.of("ready", sources.ready().getAsBoolean())));
-    if (sources.metrics() instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
-      server.createContext("/metrics", ex -> {
-        if (authorized(ex)) {
-          sendRaw(ex, 200, dev.baton.metrics.Metrics.CONTENT_TYPE, prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-      });
+    server.createContext(
+        "/",
+        ex -> {
+          if (!ex.getRequestURI().getPath().equals("/")) {
+            send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
+            return;
+          }
+          if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
+            send(
+                ex,
+                405,
+                Map.of(
+                    "error",
+                    "method " + ex.getRequestMethod() + " is not allowed on /; allowed: GET"));
+            return;
+          }
+          try (InputStream in = ApiServer.class.getResourceAsStream("/ui/index.html")) {
+            sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+          }
+        });
+    server.createContext(
+        "/healthz",
+        ex ->
+            send(
+                ex,
+                sources.live().getAsBoolean() ? 200 : 503,
+                Map.of("live", sources.live().getAsBoolean())));
+    server.createContext(
+        "/readyz",
+        ex ->
+            send(
+                ex,
+                sources.ready().getAsBoolean() ? 200 : 503,
+                Map.of("ready", sources.ready().getAsBoolean())));
+    if (sources.metrics()
+        instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+      server.createContext(
+          "/metrics",
+          ex -> {
+            if (authorized(ex)) {
+              sendRaw(
+                  ex,
+                  200,
+                  dev.baton.metrics.Metrics.CONTENT_TYPE,
+                  prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+          });
     }
     server.start();
   }
@@ -129,11 +169,16 @@ public final class ApiServer implements AutoCloseable {
     if (given == null && cookies != null) {
       for (String c : cookies.split(";")) {
         if (c.strip().startsWith("baton_token=")) {
-          given = java.net.URLDecoder.decode(c.strip().substring("baton_token=".length()), java.nio.charset.StandardCharsets.UTF_8);
+          given =
+              java.net.URLDecoder.decode(
+                  c.strip().substring("baton_token=".length()),
+                  java.nio.charset.StandardCharsets.UTF_8);
         }
       }
     }
-    if (given != null && java.security.MessageDigest.isEqual(token, given.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+    if (given != null
+        && java.security.MessageDigest.isEqual(
+            token, given.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
       return true;
     }
     ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"baton\"");
@@ -149,7 +194,9 @@ public final class ApiServer implements AutoCloseable {
       route(ex, ex.getRequestMethod(), ex.getRequestURI().getPath().replaceAll("/+$", ""));
     } catch (ApiException e) {
       send(ex, e.status, Map.of("error", e.getMessage()));
-    } catch (org.redisson.client.RedisException | org.apache.kafka.common.KafkaException | java.util.concurrent.ExecutionException e) {
+    } catch (org.redisson.client.RedisException
+        | org.apache.kafka.common.KafkaException
+        | java.util.concurrent.ExecutionException e) {
       send(ex, 503, Map.of("error", "Kafka or Redis is unavailable: " + e.getMessage()));
     } catch (RuntimeException e) {
       send(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
@@ -191,15 +238,24 @@ public final class ApiServer implements AutoCloseable {
         return pattern;
       }
     }
-    throw new ApiException(404, "no route " + (path.isEmpty() ? "/" : path) + "; the routes are in /api/openapi.json");
+    throw new ApiException(
+        404, "no route " + (path.isEmpty() ? "/" : path) + "; the routes are in /api/openapi.json");
   }
 
-  private void route(HttpExchange ex, String method, String path) throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
+  private void route(HttpExchange ex, String method, String path)
+      throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
     String route = routeOf(path);
     List<String> allowed = ROUTES.get(route);
     if (!allowed.contains(method)) {
       ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
-      throw new ApiException(405, "method " + method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
+      throw new ApiException(
+          405,
+          "method "
+              + method
+              + " is not allowed on "
+              + path
+              + "; allowed: "
+              + String.join(", ", allowed));
     }
     String[] parts = path.substring("/api/".length()).split("/");
     switch (method + " " + route) {
@@ -210,62 +266,122 @@ public final class ApiServer implements AutoCloseable {
       }
       case "GET /api/runs" -> send(ex, 200, RunList.of(query(ex), sources.runs()));
       case "POST /api/runs" -> send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
-      case "GET /api/runs/*" -> sendRaw(ex, 200, "application/json", StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
+      case "GET /api/runs/*" ->
+          sendRaw(
+              ex,
+              200,
+              "application/json",
+              StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
       case "GET /api/runs/*/events" -> streams.stream(ex, parts[1]);
       case "POST /api/runs/*/cancel", "POST /api/runs/*/retry" -> {
-        RunCommandType type = parts[2].equals("cancel") ? RunCommandType.CANCEL : RunCommandType.RETRY;
+        RunCommandType type =
+            parts[2].equals("cancel") ? RunCommandType.CANCEL : RunCommandType.RETRY;
         refuseCommandThatWouldNotApply(run(parts[1]), type);
         command(parts[1], type);
         send(ex, 202, Map.of("runId", parts[1], "requested", parts[2]));
       }
       case "GET /api/templates" -> {
         List<Map<String, Object>> out = new ArrayList<>();
-        sources.templates().get().stream().sorted(java.util.Comparator.comparing(Template::name))
-            .forEach(t -> out.add(Map.of("name", t.name(), "version", t.version(), "description", t.description())));
+        sources.templates().get().stream()
+            .sorted(java.util.Comparator.comparing(Template::name))
+            .forEach(
+                t ->
+                    out.add(
+                        Map.of(
+                            "name",
+                            t.name(),
+                            "version",
+                            t.version(),
+                            "description",
+                            t.description())));
         send(ex, 200, out);
       }
       case "GET /api/templates/*" -> send(ex, 200, TemplateView.of(template(parts[1])));
-      default -> throw new IllegalStateException("route " + method + " " + route + " has no handler");
+      default ->
+          throw new IllegalStateException("route " + method + " " + route + " has no handler");
     }
   }
 
-  /** A cancel of a run that has ended, or a retry of one that did not fail, would be refused by the engine: say so now. */
+  /**
+   * A cancel of a run that has ended, or a retry of one that did not fail, would be refused by the
+   * engine: say so now.
+   */
   private static void refuseCommandThatWouldNotApply(RunState run, RunCommandType type) {
-    boolean ended = run.status() == RunStatus.SUCCEEDED || run.status() == RunStatus.FAILED || run.status() == RunStatus.CANCELLED;
+    boolean ended =
+        run.status() == RunStatus.SUCCEEDED
+            || run.status() == RunStatus.FAILED
+            || run.status() == RunStatus.CANCELLED;
     if (type == RunCommandType.CANCEL && ended) {
-      throw new ApiException(409, "run '" + run.runId() + "' has already ended " + run.status() + "; there is nothing to cancel");
+      throw new ApiException(
+          409,
+          "run '"
+              + run.runId()
+              + "' has already ended "
+              + run.status()
+              + "; there is nothing to cancel");
     }
     if (type == RunCommandType.RETRY && run.status() != RunStatus.FAILED) {
-      throw new ApiException(409, "only a FAILED run can be retried; run '" + run.runId() + "' is " + run.status());
+      throw new ApiException(
+          409, "only a FAILED run can be retried; run '" + run.runId() + "' is " + run.status());
     }
   }
 
   private Template template(String name) {
-    return sources.templates().get().stream().filter(t -> t.name().equals(name)).findFirst()
+    return sources.templates().get().stream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new ApiException(404, "no template '" + name + "'"));
   }
 
   private RunState run(String runId) {
-    return sources.runs().find(runId).orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
+    return sources
+        .runs()
+        .find(runId)
+        .orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
   }
 
-
-  private String startRun(JsonNode body) throws java.util.concurrent.ExecutionException, InterruptedException {
+  private String startRun(JsonNode body)
+      throws java.util.concurrent.ExecutionException, InterruptedException {
     RunStart start = RunStart.of(body, this::template);
     String runId = start.runId();
     if (sources.runs().find(runId).isPresent()) {
       throw new ApiException(409, "run '" + runId + "' already exists; a run id starts one run");
     }
-    WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setRunId(runId).setEventId("trigger:" + runId).setOccurredAt(Instant.now())
-        .setTemplate(start.template().name()).setParams(start.params()).build();
-    producer.send(new ProducerRecord<>(config.topics().triggers(), runId, config.wire().encode(config.topics().triggers(), trigger))).get();
+    WorkflowTrigger trigger =
+        WorkflowTrigger.newBuilder()
+            .setRunId(runId)
+            .setEventId("trigger:" + runId)
+            .setOccurredAt(Instant.now())
+            .setTemplate(start.template().name())
+            .setParams(start.params())
+            .build();
+    producer
+        .send(
+            new ProducerRecord<>(
+                config.topics().triggers(),
+                runId,
+                config.wire().encode(config.topics().triggers(), trigger)))
+        .get();
     return runId;
   }
 
-  private void command(String runId, RunCommandType type) throws java.util.concurrent.ExecutionException, InterruptedException {
-    RunCommand c = RunCommand.newBuilder().setEventId(type.name().toLowerCase() + ":" + runId + ":" + UUID.randomUUID()).setRunId(runId)
-        .setOccurredAt(Instant.now()).setType(type).setReason("requested through the API").build();
-    producer.send(new ProducerRecord<>(config.topics().commands(), runId, config.wire().encode(config.topics().commands(), c))).get();
+  private void command(String runId, RunCommandType type)
+      throws java.util.concurrent.ExecutionException, InterruptedException {
+    RunCommand c =
+        RunCommand.newBuilder()
+            .setEventId(type.name().toLowerCase() + ":" + runId + ":" + UUID.randomUUID())
+            .setRunId(runId)
+            .setOccurredAt(Instant.now())
+            .setType(type)
+            .setReason("requested through the API")
+            .build();
+    producer
+        .send(
+            new ProducerRecord<>(
+                config.topics().commands(),
+                runId,
+                config.wire().encode(config.topics().commands(), c)))
+        .get();
   }
 
   @Override

@@ -16,14 +16,21 @@ import java.time.Instant;
 final class EventStreams implements AutoCloseable {
   /** Most live event streams open at once. */
   static final int MAX_STREAMS = 200;
+
   private final RunRepository runs;
   private final RunEventFeed events;
-  private final java.util.concurrent.ThreadPoolExecutor streamWriters = new java.util.concurrent.ThreadPoolExecutor(0, MAX_STREAMS,
-      60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
-        Thread t = new Thread(r, "baton-api-stream");
-        t.setDaemon(true);
-        return t;
-      });
+  private final java.util.concurrent.ThreadPoolExecutor streamWriters =
+      new java.util.concurrent.ThreadPoolExecutor(
+          0,
+          MAX_STREAMS,
+          60,
+          java.util.concurrent.TimeUnit.SECONDS,
+          new java.util.concurrent.SynchronousQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "baton-api-stream");
+            t.setDaemon(true);
+            return t;
+          });
 
   EventStreams(RunRepository runs, EngineConfig config) {
     this.runs = runs;
@@ -38,27 +45,35 @@ final class EventStreams implements AutoCloseable {
    */
   void stream(HttpExchange ex, String runId) {
     try {
-      streamWriters.execute(() -> {
-        try {
-          write(ex, runId);
-        } catch (ApiException e) {
-          Exchanges.trySend(ex, e.status, e.getMessage());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-          // the client went away, or Redis did: the stream ends
-        } finally {
-          ex.close();
-        }
-      });
+      streamWriters.execute(
+          () -> {
+            try {
+              write(ex, runId);
+            } catch (ApiException e) {
+              Exchanges.trySend(ex, e.status, e.getMessage());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+              // the client went away, or Redis did: the stream ends
+            } finally {
+              ex.close();
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      throw new ApiException(503, "too many live event streams are open (at most " + MAX_STREAMS + "); try again later");
+      throw new ApiException(
+          503,
+          "too many live event streams are open (at most " + MAX_STREAMS + "); try again later");
     }
   }
 
   private void write(HttpExchange ex, String runId) throws IOException, InterruptedException {
-    RunState run = awaitRun(runId, Duration.ofSeconds(10)); // a run just started through POST may not be applied yet
-    RunEventFeed.Subscription sub = events.subscribe(runId, run.createdAt() == null ? Instant.now().minusSeconds(3600) : run.createdAt());
+    RunState run =
+        awaitRun(
+            runId,
+            Duration.ofSeconds(10)); // a run just started through POST may not be applied yet
+    RunEventFeed.Subscription sub =
+        events.subscribe(
+            runId, run.createdAt() == null ? Instant.now().minusSeconds(3600) : run.createdAt());
     try {
       ex.getResponseHeaders().add("Content-Type", "text/event-stream");
       ex.getResponseHeaders().add("Cache-Control", "no-cache");
@@ -69,18 +84,28 @@ final class EventStreams implements AutoCloseable {
         RunEvent e = sub.events.poll(15, java.util.concurrent.TimeUnit.SECONDS);
         if (e == null) {
           if (sub.dropped.get()) {
-            out.write("event: overflow\ndata: {\"error\":\"this view fell too far behind; reload it\"}\n\n".getBytes(StandardCharsets.UTF_8));
+            out.write(
+                "event: overflow\ndata: {\"error\":\"this view fell too far behind; reload it\"}\n\n"
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             return;
           }
-          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8)); // finds a client that went away
+          out.write(
+              ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8)); // finds a client that went away
           out.flush();
           continue;
         }
-        out.write(("event: " + e.getType() + "\ndata: " + new String(dev.baton.serde.PlainJson.write(e), StandardCharsets.UTF_8) + "\n\n")
-            .getBytes(StandardCharsets.UTF_8));
+        out.write(
+            ("event: "
+                    + e.getType()
+                    + "\ndata: "
+                    + new String(dev.baton.serde.PlainJson.write(e), StandardCharsets.UTF_8)
+                    + "\n\n")
+                .getBytes(StandardCharsets.UTF_8));
         out.flush();
-        if (e.getType() == RunEventType.RUN_SUCCEEDED || e.getType() == RunEventType.RUN_FAILED || e.getType() == RunEventType.RUN_CANCELLED) {
+        if (e.getType() == RunEventType.RUN_SUCCEEDED
+            || e.getType() == RunEventType.RUN_FAILED
+            || e.getType() == RunEventType.RUN_CANCELLED) {
           return;
         }
       }

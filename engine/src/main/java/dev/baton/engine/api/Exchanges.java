@@ -15,26 +15,37 @@ final class Exchanges {
 
   private Exchanges() {}
 
-  /** Most bytes of a request body read: enough to refuse a trigger over its parameter limit with the reason. */
+  /**
+   * Most bytes of a request body read: enough to refuse a trigger over its parameter limit with the
+   * reason.
+   */
   static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
   /** One JSON value, nothing after it, no key twice. */
-  static final com.fasterxml.jackson.databind.ObjectReader BODY_READER = new ObjectMapper()
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  static final com.fasterxml.jackson.databind.ObjectReader BODY_READER =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .reader()
+          .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  /** The request's body as a JSON object: JSON by its Content-Type (when it has one), bounded, whole. */
+  /**
+   * The request's body as a JSON object: JSON by its Content-Type (when it has one), bounded,
+   * whole.
+   */
   static JsonNode jsonBody(HttpExchange ex) throws IOException {
     String type = ex.getRequestHeaders().getFirst("Content-Type");
-    String mediaType = type == null ? "" : type.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+    String mediaType =
+        type == null ? "" : type.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
     if (type != null && !mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
-      throw new ApiException(415, "the body must be JSON (Content-Type: application/json), not " + type);
+      throw new ApiException(
+          415, "the body must be JSON (Content-Type: application/json), not " + type);
     }
     byte[] body;
     try {
       body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
     } catch (IOException e) {
-      throw new ApiException(400, "the request body ended before its declared length: " + e.getMessage());
+      throw new ApiException(
+          400, "the request body ended before its declared length: " + e.getMessage());
     }
     if (body.length > MAX_BODY_BYTES) {
       throw new ApiException(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
@@ -52,7 +63,10 @@ final class Exchanges {
       throw new ApiException(400, "the body is empty; send a JSON object");
     }
     if (!node.isObject()) {
-      throw new ApiException(400, "the body must be a JSON object, not " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+      throw new ApiException(
+          400,
+          "the body must be a JSON object, not "
+              + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     }
     return node;
   }
@@ -72,7 +86,8 @@ final class Exchanges {
       for (String pair : raw.split("&")) {
         int eq = pair.indexOf('=');
         if (eq > 0) {
-          q.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+          q.put(
+              java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
               java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }
@@ -84,7 +99,8 @@ final class Exchanges {
     sendRaw(ex, status, "application/json", JSON.writeValueAsBytes(body));
   }
 
-  static void sendRaw(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+  static void sendRaw(HttpExchange ex, int status, String contentType, byte[] body)
+      throws IOException {
     ex.getResponseHeaders().set("Content-Type", contentType);
     ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {

@@ -26,15 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run events every live view follows, from one consumer of the events topic for the whole
- * API, however many views are open. A new subscriber first gets its run's past events, read from
- * the run's partition from shortly before the run was created up to where the live consumer
- * stands (so nothing is missed or repeated), then the live ones. Each subscriber has a bounded
- * queue; one that falls {@value #QUEUE} events behind is dropped and told so.
+ * The run events every live view follows, from one consumer of the events topic for the whole API,
+ * however many views are open. A new subscriber first gets its run's past events, read from the
+ * run's partition from shortly before the run was created up to where the live consumer stands (so
+ * nothing is missed or repeated), then the live ones. Each subscriber has a bounded queue; one that
+ * falls {@value #QUEUE} events behind is dropped and told so.
  */
 final class RunEventFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunEventFeed.class);
   static final int QUEUE = 1_000;
+
   /** Most records read for one subscriber's past events. */
   static final int MAX_HISTORY_RECORDS = 200_000;
 
@@ -98,15 +99,20 @@ final class RunEventFeed implements AutoCloseable {
 
   private void run() {
     while (running.get()) {
-      try (KafkaConsumer<String, byte[]> live = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new ByteArrayDeserializer());
-          KafkaConsumer<String, byte[]> history = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new ByteArrayDeserializer())) {
+      try (KafkaConsumer<String, byte[]> live =
+              new KafkaConsumer<>(
+                  consumerProps(), new StringDeserializer(), new ByteArrayDeserializer());
+          KafkaConsumer<String, byte[]> history =
+              new KafkaConsumer<>(
+                  consumerProps(), new StringDeserializer(), new ByteArrayDeserializer())) {
         liveConsumer = live;
         if (!running.get()) {
           return;
         }
         List<TopicPartition> partitions = new ArrayList<>();
         live.partitionsFor(config.topics().events(), Duration.ofSeconds(30))
-            .forEach(i -> partitions.add(new TopicPartition(config.topics().events(), i.partition())));
+            .forEach(
+                i -> partitions.add(new TopicPartition(config.topics().events(), i.partition())));
         live.assign(partitions);
         live.seekToEnd(partitions);
         partitions.forEach(live::position); // fix the live start now: history reads up to it
@@ -124,7 +130,8 @@ final class RunEventFeed implements AutoCloseable {
             }
           }
         }
-      } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+      } catch (org.apache.kafka.common.errors.WakeupException
+          | org.apache.kafka.common.errors.InterruptException e) {
         return;
       } catch (RuntimeException e) {
         if (running.get()) {
@@ -140,8 +147,13 @@ final class RunEventFeed implements AutoCloseable {
   }
 
   /** The subscriber's past events, from its run's partition up to the live position, then live. */
-  private void catchUp(Subscription s, KafkaConsumer<String, byte[]> live, KafkaConsumer<String, byte[]> history, int partitionCount) {
-    TopicPartition tp = new TopicPartition(config.topics().events(), RunIds.partition(s.runId, partitionCount));
+  private void catchUp(
+      Subscription s,
+      KafkaConsumer<String, byte[]> live,
+      KafkaConsumer<String, byte[]> history,
+      int partitionCount) {
+    TopicPartition tp =
+        new TopicPartition(config.topics().events(), RunIds.partition(s.runId, partitionCount));
     long end = live.position(tp);
     history.assign(List.of(tp));
     OffsetAndTimestamp from = history.offsetsForTimes(Map.of(tp, s.since.toEpochMilli())).get(tp);

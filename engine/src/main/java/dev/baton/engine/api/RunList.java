@@ -14,11 +14,15 @@ final class RunList {
 
   private static final List<String> QUERY = List.of("template", "status", "limit");
 
-  /** The newest runs that match the query ({@code template}, {@code status}, {@code limit}), as JSON rows. */
+  /**
+   * The newest runs that match the query ({@code template}, {@code status}, {@code limit}), as JSON
+   * rows.
+   */
   static List<Map<String, Object>> of(Map<String, String> q, RunRepository runs) {
     for (String key : q.keySet()) {
       if (!QUERY.contains(key)) {
-        throw new ApiException(400, "unknown query parameter '" + key + "'; allowed: " + String.join(", ", QUERY));
+        throw new ApiException(
+            400, "unknown query parameter '" + key + "'; allowed: " + String.join(", ", QUERY));
       }
     }
     int limit;
@@ -28,11 +32,21 @@ final class RunList {
       limit = 0;
     }
     if (limit < 1 || limit > 500) {
-      throw new ApiException(400, "limit must be a whole number from 1 to 500, got '" + q.get("limit") + "'");
+      throw new ApiException(
+          400, "limit must be a whole number from 1 to 500, got '" + q.get("limit") + "'");
     }
-    if (q.containsKey("status") && java.util.Arrays.stream(RunStatus.values()).noneMatch(st -> st.name().equalsIgnoreCase(q.get("status")))) {
-      throw new ApiException(400, "status must be one of " + java.util.Arrays.stream(RunStatus.values()).map(Enum::name)
-          .collect(java.util.stream.Collectors.joining(", ")) + ", got '" + q.get("status") + "'");
+    if (q.containsKey("status")
+        && java.util.Arrays.stream(RunStatus.values())
+            .noneMatch(st -> st.name().equalsIgnoreCase(q.get("status")))) {
+      throw new ApiException(
+          400,
+          "status must be one of "
+              + java.util.Arrays.stream(RunStatus.values())
+                  .map(Enum::name)
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + ", got '"
+              + q.get("status")
+              + "'");
     }
     List<Map<String, Object>> out = new ArrayList<>();
     // The newest runs, read in one pipeline: one Redis round trip per request, not one per run.

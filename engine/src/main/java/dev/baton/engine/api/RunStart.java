@@ -9,19 +9,34 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
-/** {@code POST /api/runs}: a run's start, read from its JSON body and checked as the engine would check its trigger. */
+/**
+ * {@code POST /api/runs}: a run's start, read from its JSON body and checked as the engine would
+ * check its trigger.
+ */
 record RunStart(Template template, Map<String, String> params, String runId) {
   /** The fields of a run's start, and what a run id may be (it names keys, attempts and pods). */
   static final List<String> FIELDS = List.of("template", "params", "runId");
-  static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
 
-  /** The start the body asks for; {@code templates} finds a template by name (404 when there is none). */
+  static final java.util.regex.Pattern RUN_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+
+  /**
+   * The start the body asks for; {@code templates} finds a template by name (404 when there is
+   * none).
+   */
   static RunStart of(JsonNode body, Function<String, Template> templates) {
-    body.fieldNames().forEachRemaining(field -> {
-      if (!FIELDS.contains(field)) {
-        throw new ApiException(400, "unknown field '" + field + "'; a run's start has " + String.join(", ", FIELDS));
-      }
-    });
+    body.fieldNames()
+        .forEachRemaining(
+            field -> {
+              if (!FIELDS.contains(field)) {
+                throw new ApiException(
+                    400,
+                    "unknown field '"
+                        + field
+                        + "'; a run's start has "
+                        + String.join(", ", FIELDS));
+              }
+            });
     if (!body.path("template").isTextual() || body.get("template").asText().isBlank()) {
       throw new ApiException(400, "field 'template' must name a template");
     }
@@ -31,31 +46,49 @@ record RunStart(Template template, Map<String, String> params, String runId) {
       throw new ApiException(400, "field 'params' must be an object of parameter values");
     }
     Map<String, String> params = new LinkedHashMap<>();
-    values.fields().forEachRemaining(e -> {
-      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-        throw new ApiException(400, "parameter '" + e.getKey() + "' must be a string, number or boolean");
-      }
-      params.put(e.getKey(), e.getValue().asText());
-    });
+    values
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new ApiException(
+                    400, "parameter '" + e.getKey() + "' must be a string, number or boolean");
+              }
+              params.put(e.getKey(), e.getValue().asText());
+            });
     for (String given : params.keySet()) {
       if (!t.params().containsKey(given)) {
-        throw new ApiException(400, "unknown parameter '" + given + "' for template '" + t.name() + "'");
+        throw new ApiException(
+            400, "unknown parameter '" + given + "' for template '" + t.name() + "'");
       }
     }
     for (ParamSpec spec : t.params().values()) {
       if (spec.required() && !params.containsKey(spec.name())) {
-        throw new ApiException(400, "missing required parameter '" + spec.name() + "' for template '" + t.name() + "'");
+        throw new ApiException(
+            400,
+            "missing required parameter '" + spec.name() + "' for template '" + t.name() + "'");
       }
     }
     long paramBytes = dev.baton.engine.decide.Decider.paramBytes(params);
     if (paramBytes > dev.baton.engine.decide.Decider.MAX_PARAM_BYTES) {
-      throw new ApiException(400, "parameters are " + paramBytes + " bytes; a trigger may carry at most "
-          + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES);
+      throw new ApiException(
+          400,
+          "parameters are "
+              + paramBytes
+              + " bytes; a trigger may carry at most "
+              + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES);
     }
-    String runId = body.has("runId") ? body.get("runId").asText() : "run-" + UUID.randomUUID().toString().substring(0, 13);
+    String runId =
+        body.has("runId")
+            ? body.get("runId").asText()
+            : "run-" + UUID.randomUUID().toString().substring(0, 13);
     if (body.has("runId") && (!body.get("runId").isTextual() || !RUN_ID.matcher(runId).matches())) {
-      throw new ApiException(400, "field 'runId' must be 1 to 200 letters, digits and . _ : - (starting with a letter or digit), got "
-          + (body.get("runId").isTextual() ? "'" + (runId.length() > 100 ? runId.substring(0, 100) + "..." : runId) + "'" : body.get("runId").getNodeType()));
+      throw new ApiException(
+          400,
+          "field 'runId' must be 1 to 200 letters, digits and . _ : - (starting with a letter or digit), got "
+              + (body.get("runId").isTextual()
+                  ? "'" + (runId.length() > 100 ? runId.substring(0, 100) + "..." : runId) + "'"
+                  : body.get("runId").getNodeType()));
     }
     return new RunStart(t, params, runId);
   }

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A template as the API shows it: its fields and its DAG as nodes and edges (a job's dependencies point at it). */
+/**
+ * A template as the API shows it: its fields and its DAG as nodes and edges (a job's dependencies
+ * point at it).
+ */
 final class TemplateView {
   private TemplateView() {}
 
@@ -17,7 +20,16 @@ final class TemplateView {
     out.put("version", t.version());
     out.put("description", t.description());
     Map<String, Object> params = new LinkedHashMap<>();
-    t.params().forEach((k, v) -> params.put(k, Map.of("required", v.required(), "default", v.defaultValue() == null ? "" : v.defaultValue())));
+    t.params()
+        .forEach(
+            (k, v) ->
+                params.put(
+                    k,
+                    Map.of(
+                        "required",
+                        v.required(),
+                        "default",
+                        v.defaultValue() == null ? "" : v.defaultValue())));
     out.put("params", params);
     List<Map<String, Object>> nodes = new ArrayList<>();
     List<Map<String, String>> edges = new ArrayList<>();

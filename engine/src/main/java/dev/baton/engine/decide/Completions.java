@@ -30,7 +30,8 @@ final class Completions {
     JobSpec spec = s.template.job(c.getJob()).orElse(null);
     JobState job = s.job(c.getJob());
     if (spec == null || job == null) {
-      return Decider.reject(s.state, "run '" + s.state.runId() + "' has no job '" + c.getJob() + "'");
+      return Decider.reject(
+          s.state, "run '" + s.state.runId() + "' has no job '" + c.getJob() + "'");
     }
     if (c.getStatus() == CompletionStatus.STARTED) {
       return started(s, spec, job, c);
@@ -39,40 +40,91 @@ final class Completions {
       return applyToItem(s, spec, c);
     }
     if (job.fansOut() || job.status() != JobStatus.RUNNING || job.attempt() != c.getAttempt()) {
-      return Decider.ignore(s.state, "completion of " + JobState.attemptId(s.state.runId(), c.getJob(), c.getAttempt())
-          + " ignored: the job is " + job.status() + " at attempt " + job.attempt());
+      return Decider.ignore(
+          s.state,
+          "completion of "
+              + JobState.attemptId(s.state.runId(), c.getJob(), c.getAttempt())
+              + " ignored: the job is "
+              + job.status()
+              + " at attempt "
+              + job.attempt());
     }
     Dispatches.cancelTimeout(s, spec.name(), null, job.attempt());
     String missing = missingOutput(spec, c);
     if (c.getStatus() == CompletionStatus.SUCCEEDED && missing == null) {
-      JobState done = job.with(JobStatus.SUCCEEDED, job.attempt(), c.getOutputs(), c.getExitCode(), null,
-          job.dispatchedAt(), c.getStartedAt(), endTime(s, c));
+      JobState done =
+          job.with(
+              JobStatus.SUCCEEDED,
+              job.attempt(),
+              c.getOutputs(),
+              c.getExitCode(),
+              null,
+              job.dispatchedAt(),
+              c.getStartedAt(),
+              endTime(s, c));
       s.put(done);
-      s.emit(RunEventType.JOB_SUCCEEDED, job.name(), null, job.attempt(), c.getExitCode(), c.getOutputs(), null);
+      s.emit(
+          RunEventType.JOB_SUCCEEDED,
+          job.name(),
+          null,
+          job.attempt(),
+          c.getExitCode(),
+          c.getOutputs(),
+          null);
       afterJobEnded(s, spec);
     } else {
       String why = missing != null ? missing : failureText(c);
-      failAttempt(s, spec, job, c.getExitCode(), kind(c.getStatus()), why, c.getStartedAt(), endTime(s, c));
+      failAttempt(
+          s, spec, job, c.getExitCode(), kind(c.getStatus()), why, c.getStartedAt(), endTime(s, c));
     }
     return s.decision();
   }
 
-  /** A dispatcher started the attempt: recorded, and its timeout counted from now. A late or repeated report changes nothing. */
+  /**
+   * A dispatcher started the attempt: recorded, and its timeout counted from now. A late or
+   * repeated report changes nothing.
+   */
   private static Decision started(Step s, JobSpec spec, JobState job, JobCompletion c) {
     Instant at = c.getStartedAt() != null ? c.getStartedAt() : s.now;
     String attemptId = JobState.attemptId(s.state.runId(), c.getJob(), c.getItem(), c.getAttempt());
     if (c.getItem() != null) {
       ItemState item = s.item(spec.name(), c.getItem());
-      if (item == null || item.status() != JobStatus.RUNNING || item.attempt() != c.getAttempt() || item.startedAt() != null) {
-        return Decider.ignore(s.state, "start of " + attemptId + " ignored: the instance is "
-            + (item == null ? "unknown" : item.status() + " at attempt " + item.attempt()));
+      if (item == null
+          || item.status() != JobStatus.RUNNING
+          || item.attempt() != c.getAttempt()
+          || item.startedAt() != null) {
+        return Decider.ignore(
+            s.state,
+            "start of "
+                + attemptId
+                + " ignored: the instance is "
+                + (item == null ? "unknown" : item.status() + " at attempt " + item.attempt()));
       }
       s.put(item.started(at));
     } else {
-      if (job.fansOut() || job.status() != JobStatus.RUNNING || job.attempt() != c.getAttempt() || job.startedAt() != null) {
-        return Decider.ignore(s.state, "start of " + attemptId + " ignored: the job is " + job.status() + " at attempt " + job.attempt());
+      if (job.fansOut()
+          || job.status() != JobStatus.RUNNING
+          || job.attempt() != c.getAttempt()
+          || job.startedAt() != null) {
+        return Decider.ignore(
+            s.state,
+            "start of "
+                + attemptId
+                + " ignored: the job is "
+                + job.status()
+                + " at attempt "
+                + job.attempt());
       }
-      s.put(job.with(JobStatus.RUNNING, job.attempt(), Map.of(), null, null, job.dispatchedAt(), at, null));
+      s.put(
+          job.with(
+              JobStatus.RUNNING,
+              job.attempt(),
+              Map.of(),
+              null,
+              null,
+              job.dispatchedAt(),
+              at,
+              null));
     }
     Dispatches.started(s, spec, c.getItem(), c.getAttempt());
     return s.decision();
@@ -81,16 +133,30 @@ final class Completions {
   private static Decision applyToItem(Step s, JobSpec spec, JobCompletion c) {
     ItemState item = s.item(spec.name(), c.getItem());
     JobState job = s.job(spec.name());
-    if (item == null || !job.fansOut() || job.status() != JobStatus.RUNNING || item.status() != JobStatus.RUNNING
+    if (item == null
+        || !job.fansOut()
+        || job.status() != JobStatus.RUNNING
+        || item.status() != JobStatus.RUNNING
         || item.attempt() != c.getAttempt()) {
-      return Decider.ignore(s.state, "completion of " + JobState.attemptId(s.state.runId(), c.getJob(), c.getItem(), c.getAttempt())
-          + " ignored: the instance is " + (item == null ? "unknown" : item.status() + " at attempt " + item.attempt()));
+      return Decider.ignore(
+          s.state,
+          "completion of "
+              + JobState.attemptId(s.state.runId(), c.getJob(), c.getItem(), c.getAttempt())
+              + " ignored: the instance is "
+              + (item == null ? "unknown" : item.status() + " at attempt " + item.attempt()));
     }
     Dispatches.cancelTimeout(s, spec.name(), item.index(), item.attempt());
     String missing = missingOutput(spec, c);
     if (c.getStatus() == CompletionStatus.SUCCEEDED && missing == null) {
       s.put(item.with(JobStatus.SUCCEEDED, item.attempt(), c.getOutputs(), c.getExitCode(), null));
-      s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), item.index(), item.attempt(), c.getExitCode(), c.getOutputs(), null);
+      s.emit(
+          RunEventType.JOB_SUCCEEDED,
+          spec.name(),
+          item.index(),
+          item.attempt(),
+          c.getExitCode(),
+          c.getOutputs(),
+          null);
       FanOut.itemEnded(s, spec, s.item(spec.name(), item.index()), true, null);
       if (s.job(spec.name()).status() == JobStatus.SUCCEEDED) {
         NextJobs.advance(s);
@@ -106,20 +172,53 @@ final class Completions {
       return s.decision();
     }
     s.put(item.with(JobStatus.FAILED, item.attempt(), Map.of(), c.getExitCode(), why));
-    s.emit(RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), c.getExitCode(), Map.of(), why);
+    s.emit(
+        RunEventType.JOB_FAILED,
+        spec.name(),
+        item.index(),
+        item.attempt(),
+        c.getExitCode(),
+        Map.of(),
+        why);
     FanOut.itemEnded(s, spec, item, false, why);
     return s.decision();
   }
 
   /** A plain job's attempt failed (or timed out): retry it, or fail it for good. */
-  static void failAttempt(Step s, JobSpec spec, JobState job, Integer exitCode, String kind, String why, Instant started, Instant ended) {
+  static void failAttempt(
+      Step s,
+      JobSpec spec,
+      JobState job,
+      Integer exitCode,
+      String kind,
+      String why,
+      Instant started,
+      Instant ended) {
     RetrySpec retry = spec.retry();
     if (retry != null && job.attempt() <= retry.limit() && retry.retries(kind, exitCode)) {
-      s.put(job.with(JobStatus.WAITING, job.attempt(), Map.of(), exitCode, why, job.dispatchedAt(), started, ended));
+      s.put(
+          job.with(
+              JobStatus.WAITING,
+              job.attempt(),
+              Map.of(),
+              exitCode,
+              why,
+              job.dispatchedAt(),
+              started,
+              ended));
       scheduleRetry(s, spec, null, job.attempt(), exitCode, why);
       return;
     }
-    s.put(job.with(JobStatus.FAILED, job.attempt(), Map.of(), exitCode, why, job.dispatchedAt(), started, ended));
+    s.put(
+        job.with(
+            JobStatus.FAILED,
+            job.attempt(),
+            Map.of(),
+            exitCode,
+            why,
+            job.dispatchedAt(),
+            started,
+            ended));
     s.emit(RunEventType.JOB_FAILED, job.name(), null, job.attempt(), exitCode, Map.of(), why);
     if (isExitHandler(s, spec)) {
       Lifecycle.exitHandlerEnded(s, false);
@@ -128,11 +227,28 @@ final class Completions {
     }
   }
 
-  private static void scheduleRetry(Step s, JobSpec spec, Integer item, int attempt, Integer exitCode, String why) {
+  private static void scheduleRetry(
+      Step s, JobSpec spec, Integer item, int attempt, Integer exitCode, String why) {
     var wait = spec.retry().backoff(attempt);
-    s.add(new EngineCommand.ScheduleTimer(Dispatches.timer(s, TimerKind.RETRY, spec.name(), item, attempt, wait)));
-    s.emit(RunEventType.JOB_RETRYING, spec.name(), item, attempt, exitCode, Map.of(),
-        "attempt " + attempt + " " + why + "; attempt " + (attempt + 1) + " in " + wait.toMillis() + " ms");
+    s.add(
+        new EngineCommand.ScheduleTimer(
+            Dispatches.timer(s, TimerKind.RETRY, spec.name(), item, attempt, wait)));
+    s.emit(
+        RunEventType.JOB_RETRYING,
+        spec.name(),
+        item,
+        attempt,
+        exitCode,
+        Map.of(),
+        "attempt "
+            + attempt
+            + " "
+            + why
+            + "; attempt "
+            + (attempt + 1)
+            + " in "
+            + wait.toMillis()
+            + " ms");
   }
 
   static void afterJobEnded(Step s, JobSpec spec) {
@@ -153,19 +269,23 @@ final class Completions {
     }
     for (String declared : spec.outputs()) {
       if (!c.getOutputs().containsKey(declared)) {
-        return "exited 0 but did not write its declared output '" + declared + "' to $BATON_OUTPUTS";
+        return "exited 0 but did not write its declared output '"
+            + declared
+            + "' to $BATON_OUTPUTS";
       }
     }
     return null;
   }
 
   static String failureText(JobCompletion c) {
-    StringBuilder s = new StringBuilder(switch (c.getStatus()) {
-      case TIMED_OUT -> "timed out";
-      case STOPPED -> "was stopped";
-      case UNKNOWN -> "ended in an unknown way";
-      default -> "failed";
-    });
+    StringBuilder s =
+        new StringBuilder(
+            switch (c.getStatus()) {
+              case TIMED_OUT -> "timed out";
+              case STOPPED -> "was stopped";
+              case UNKNOWN -> "ended in an unknown way";
+              default -> "failed";
+            });
     if (c.getExitCode() != null) {
       s.append(" with exit code ").append(c.getExitCode());
     }

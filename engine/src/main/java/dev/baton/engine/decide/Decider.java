@@ -18,11 +18,11 @@ import java.util.Map;
 
 /**
  * The decision core: {@code decide(state, event, template, now)} returns the new state, the
- * commands to carry out and the transitions used. Pure: no clock ({@code now} is the input
- * record's timestamp), no random ids, no I/O, inputs are not mutated. Illegal inputs become
- * {@link Reject}, not exceptions. The rules live in small classes: {@link NextJobs} (what starts),
- * {@link FanOut}, {@link Completions} (success, failure, retry), {@link Lifecycle} (admission,
- * timeouts, cancel, exit handler, rerun).
+ * commands to carry out and the transitions used. Pure: no clock ({@code now} is the input record's
+ * timestamp), no random ids, no I/O, inputs are not mutated. Illegal inputs become {@link Reject},
+ * not exceptions. The rules live in small classes: {@link NextJobs} (what starts), {@link FanOut},
+ * {@link Completions} (success, failure, retry), {@link Lifecycle} (admission, timeouts, cancel,
+ * exit handler, rerun).
  */
 public final class Decider {
   private Decider() {}
@@ -32,14 +32,15 @@ public final class Decider {
       return decideOrThrow(state, event, template, now);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
       // A bug, or an input past what one record may cost: this record is refused, the next applied.
-      return refuse(state, template, now, "the engine could not apply " + describe(event) + ": " + e);
+      return refuse(
+          state, template, now, "the engine could not apply " + describe(event) + ": " + e);
     }
   }
 
   /**
    * A record that cannot be applied: it is rejected (dead-lettered) with {@code reason}, and a run
-   * still going ends FAILED with the same reason, so that it never waits for what cannot come.
-   * Its exit handler does not run: it may be what could not be applied.
+   * still going ends FAILED with the same reason, so that it never waits for what cannot come. Its
+   * exit handler does not run: it may be what could not be applied.
    */
   public static Decision refuse(RunState state, Template template, Instant now, String reason) {
     if (state == null || template == null || state.status() != RunStatus.RUNNING) {
@@ -60,7 +61,10 @@ public final class Decider {
       return "the trigger";
     }
     if (event instanceof JobCompleted c) {
-      return "the completion of " + c.completion().getJob() + " attempt " + c.completion().getAttempt();
+      return "the completion of "
+          + c.completion().getJob()
+          + " attempt "
+          + c.completion().getAttempt();
     }
     if (event instanceof TimerDue t) {
       return "timer " + t.timer().getEventId();
@@ -68,20 +72,33 @@ public final class Decider {
     return "command " + ((CommandReceived) event).command().getType();
   }
 
-  private static Decision decideOrThrow(RunState state, EngineEvent event, Template template, Instant now) {
+  private static Decision decideOrThrow(
+      RunState state, EngineEvent event, Template template, Instant now) {
     if (event instanceof TriggerReceived t) {
       return onTrigger(state, t, template, now);
     }
     if (state == null) {
-      return reject(null, "no run '" + event.runId() + "' is known (it never started, or it ended and expired)");
+      return reject(
+          null,
+          "no run '" + event.runId() + "' is known (it never started, or it ended and expired)");
     }
     if (template == null) {
-      return reject(state, "template " + state.template() + " v" + state.templateVersion() + " is not in the store");
+      return reject(
+          state,
+          "template " + state.template() + " v" + state.templateVersion() + " is not in the store");
     }
     Step step = new Step(state, template, now);
     if (event instanceof JobCompleted c) {
       if (state.status() != RunStatus.RUNNING) {
-        return ignore(state, "run '" + state.runId() + "' is " + state.status() + "; completion of " + c.completion().getJob() + " ignored");
+        return ignore(
+            state,
+            "run '"
+                + state.runId()
+                + "' is "
+                + state.status()
+                + "; completion of "
+                + c.completion().getJob()
+                + " ignored");
       }
       return Completions.apply(step, c.completion());
     }
@@ -97,32 +114,53 @@ public final class Decider {
     };
   }
 
-  private static Decision onTrigger(RunState state, TriggerReceived event, Template template, Instant now) {
+  private static Decision onTrigger(
+      RunState state, TriggerReceived event, Template template, Instant now) {
     WorkflowTrigger trigger = event.trigger();
     if (state != null) {
-      return ignore(state, "run '" + event.runId() + "' already exists; a trigger starts a run once");
+      return ignore(
+          state, "run '" + event.runId() + "' already exists; a trigger starts a run once");
     }
     if (template == null) {
-      String version = trigger.getTemplateVersion() == null ? "" : " version " + trigger.getTemplateVersion();
+      String version =
+          trigger.getTemplateVersion() == null ? "" : " version " + trigger.getTemplateVersion();
       return reject(null, "unknown template '" + trigger.getTemplate() + "'" + version);
     }
     long paramBytes = paramBytes(trigger.getParams());
     if (paramBytes > MAX_PARAM_BYTES) {
-      return reject(null, "parameters are " + paramBytes + " bytes; a trigger may carry at most " + MAX_PARAM_BYTES
-          + " (pass a reference to larger data, such as an object-store URL)");
+      return reject(
+          null,
+          "parameters are "
+              + paramBytes
+              + " bytes; a trigger may carry at most "
+              + MAX_PARAM_BYTES
+              + " (pass a reference to larger data, such as an object-store URL)");
     }
     Map<String, String> params = new LinkedHashMap<>();
     for (Map.Entry<String, String> given : trigger.getParams().entrySet()) {
       if (!template.params().containsKey(given.getKey())) {
-        return reject(null, "unknown parameter '" + given.getKey() + "' for template '" + template.name()
-            + "' (declared: " + String.join(", ", template.params().keySet()) + ")");
+        return reject(
+            null,
+            "unknown parameter '"
+                + given.getKey()
+                + "' for template '"
+                + template.name()
+                + "' (declared: "
+                + String.join(", ", template.params().keySet())
+                + ")");
       }
       params.put(given.getKey(), given.getValue());
     }
     for (var spec : template.params().values()) {
       if (!params.containsKey(spec.name())) {
         if (spec.required()) {
-          return reject(null, "missing required parameter '" + spec.name() + "' for template '" + template.name() + "'");
+          return reject(
+              null,
+              "missing required parameter '"
+                  + spec.name()
+                  + "' for template '"
+                  + template.name()
+                  + "'");
         }
         params.put(spec.name(), spec.defaultValue() == null ? "" : spec.defaultValue());
       }
@@ -132,11 +170,26 @@ public final class Decider {
     if (template.onExit() != null) {
       jobs.put(template.onExit().name(), JobState.pending(template.onExit().name()));
     }
-    RunState created = new RunState(event.runId(), template.name(), template.version(), null, params, jobs, now, null, null, null, null, Map.of());
+    RunState created =
+        new RunState(
+            event.runId(),
+            template.name(),
+            template.version(),
+            null,
+            params,
+            jobs,
+            now,
+            null,
+            null,
+            null,
+            null,
+            Map.of());
     Step step = new Step(created, template, now);
     if (template.maxConcurrentRuns() > 0) {
       step.moveRun(RunStatus.QUEUED, null, null);
-      step.emitRun(RunEventType.RUN_QUEUED, "waiting for one of " + template.maxConcurrentRuns() + " slots of " + template.name());
+      step.emitRun(
+          RunEventType.RUN_QUEUED,
+          "waiting for one of " + template.maxConcurrentRuns() + " slots of " + template.name());
       step.add(new EngineCommand.EnqueueRun(template.name(), template.maxConcurrentRuns()));
     } else {
       Lifecycle.begin(step, "template " + template.storeKey());
@@ -208,7 +261,8 @@ public final class Decider {
       String why = timeoutText(spec, item.startedAt() != null);
       Dispatches.stop(s, spec.name(), item.index(), item.attempt());
       s.put(item.with(JobStatus.FAILED, item.attempt(), Map.of(), null, why));
-      s.emit(RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), null, Map.of(), why);
+      s.emit(
+          RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), null, Map.of(), why);
       FanOut.itemEnded(s, spec, item, false, why);
       return s.decision();
     }
@@ -217,15 +271,27 @@ public final class Decider {
     }
     boolean started = job.startedAt() != null;
     Dispatches.stop(s, spec.name(), null, job.attempt());
-    Completions.failAttempt(s, spec, job, null, started ? "timeout" : "lost", timeoutText(spec, started), job.startedAt(), s.now);
+    Completions.failAttempt(
+        s,
+        spec,
+        job,
+        null,
+        started ? "timeout" : "lost",
+        timeoutText(spec, started),
+        job.startedAt(),
+        s.now);
     return s.decision();
   }
 
   private static String timeoutText(JobSpec spec, boolean started) {
     if (!started || spec.timeout() == null) {
-      return "not started: no dispatcher started the attempt within " + spec.startTimeout().toMillis() + " ms of its dispatch";
+      return "not started: no dispatcher started the attempt within "
+          + spec.startTimeout().toMillis()
+          + " ms of its dispatch";
     }
-    return "timed out: no completion within " + spec.timeout().plus(Dispatches.TIMEOUT_GRACE).toMillis() + " ms of its start";
+    return "timed out: no completion within "
+        + spec.timeout().plus(Dispatches.TIMEOUT_GRACE).toMillis()
+        + " ms of its start";
   }
 
   /** Most bytes (UTF-8, names and values) of a trigger's parameters. */

@@ -16,10 +16,10 @@ import java.util.Map;
 
 /**
  * Starting and stopping attempts. Every attempt has a timer from its dispatch: a dispatcher must
- * say it started the attempt within the job's {@code startTimeout} (10 minutes unless the job says),
- * or the attempt fails as not started and the job's retry policy applies; so an attempt lost
- * before it started cannot hang a run, whatever the template says. When the start is reported,
- * the timer moves: a job with a timeout gets it twice from then, the runtime kills the attempt at
+ * say it started the attempt within the job's {@code startTimeout} (10 minutes unless the job
+ * says), or the attempt fails as not started and the job's retry policy applies; so an attempt lost
+ * before it started cannot hang a run, whatever the template says. When the start is reported, the
+ * timer moves: a job with a timeout gets it twice from then, the runtime kills the attempt at
  * {@code timeout} and the engine's timer, {@link #TIMEOUT_GRACE} later, fails an attempt whose
  * runtime never reported; a job without one has no timer once started. Time spent waiting for a
  * free slot never counts against a job's timeout.
@@ -29,7 +29,10 @@ final class Dispatches {
 
   private Dispatches() {}
 
-  /** Starts the next attempt of a plain job (from PENDING or WAITING). Returns false if its references failed. */
+  /**
+   * Starts the next attempt of a plain job (from PENDING or WAITING). Returns false if its
+   * references failed.
+   */
   static boolean startJob(Step s, JobSpec spec, JobState job) {
     int attempt = job.attempt() + 1;
     Resolved r = resolve(s, spec, null);
@@ -54,7 +57,10 @@ final class Dispatches {
 
   private record Resolved(List<String> command, Map<String, String> env, String image) {}
 
-  /** The job's argv, env and image with references resolved; null (and the run failing) if one cannot be. */
+  /**
+   * The job's argv, env and image with references resolved; null (and the run failing) if one
+   * cannot be.
+   */
   private static Resolved resolve(Step s, JobSpec spec, String itemValue) {
     Substitution sub = new Substitution(s.state, itemValue);
     try {
@@ -63,12 +69,23 @@ final class Dispatches {
       if (s.state.outcome() != null) {
         env.put("BATON_RUN_STATUS", s.state.outcome().name());
       }
-      return new Resolved(spec.command().stream().map(sub::apply).toList(), env,
+      return new Resolved(
+          spec.command().stream().map(sub::apply).toList(),
+          env,
           spec.image() == null ? null : sub.apply(spec.image()));
     } catch (Substitution.MissingValueException e) {
       JobState job = s.job(spec.name());
       if (job.status() == JobStatus.PENDING) {
-        s.put(job.with(JobStatus.FAILED, job.attempt(), Map.of(), null, e.getMessage(), null, null, s.now));
+        s.put(
+            job.with(
+                JobStatus.FAILED,
+                job.attempt(),
+                Map.of(),
+                null,
+                e.getMessage(),
+                null,
+                null,
+                s.now));
       }
       s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), e.getMessage());
       Lifecycle.failRun(s, "job '" + spec.name() + "' " + e.getMessage());
@@ -78,36 +95,56 @@ final class Dispatches {
 
   private static void send(Step s, JobSpec spec, Integer item, int attempt, Resolved r) {
     String attemptId = JobState.attemptId(s.state.runId(), spec.name(), item, attempt);
-    s.add(new EngineCommand.DispatchJob(JobDispatch.newBuilder()
-        .setEventId(attemptId)
-        .setRunId(s.state.runId())
-        .setOccurredAt(s.now)
-        .setAction(DispatchAction.START)
-        .setTemplate(s.state.template())
-        .setTemplateVersion(s.state.templateVersion())
-        .setJob(spec.name())
-        .setAttempt(attempt)
-        .setAttemptId(attemptId)
-        .setItem(item)
-        .setCommand(r.command())
-        .setImage(r.image())
-        .setEnv(r.env())
-        .setTimeoutMs(spec.timeout() == null ? null : spec.timeout().toMillis())
-        .setRuntime(spec.runtime())
-        .setPod(podOptions(spec))
-        .setSecretEnv(secretEnv(spec))
-        .build()));
-    s.emit(RunEventType.JOB_DISPATCHED, spec.name(), item, attempt, null, Map.of(), String.join(" ", r.command()));
-    s.add(new EngineCommand.ScheduleTimer(timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt, spec.startTimeout())));
+    s.add(
+        new EngineCommand.DispatchJob(
+            JobDispatch.newBuilder()
+                .setEventId(attemptId)
+                .setRunId(s.state.runId())
+                .setOccurredAt(s.now)
+                .setAction(DispatchAction.START)
+                .setTemplate(s.state.template())
+                .setTemplateVersion(s.state.templateVersion())
+                .setJob(spec.name())
+                .setAttempt(attempt)
+                .setAttemptId(attemptId)
+                .setItem(item)
+                .setCommand(r.command())
+                .setImage(r.image())
+                .setEnv(r.env())
+                .setTimeoutMs(spec.timeout() == null ? null : spec.timeout().toMillis())
+                .setRuntime(spec.runtime())
+                .setPod(podOptions(spec))
+                .setSecretEnv(secretEnv(spec))
+                .build()));
+    s.emit(
+        RunEventType.JOB_DISPATCHED,
+        spec.name(),
+        item,
+        attempt,
+        null,
+        Map.of(),
+        String.join(" ", r.command()));
+    s.add(
+        new EngineCommand.ScheduleTimer(
+            timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt, spec.startTimeout())));
   }
 
   /** A dispatcher started the attempt: its timeout counts from now, or it has none. */
   static void started(Step s, JobSpec spec, Integer item, int attempt) {
     if (spec.timeout() != null) {
-      s.add(new EngineCommand.ScheduleTimer(timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt,
-          spec.timeout().plus(TIMEOUT_GRACE))));
+      s.add(
+          new EngineCommand.ScheduleTimer(
+              timer(
+                  s,
+                  TimerKind.JOB_TIMEOUT,
+                  spec.name(),
+                  item,
+                  attempt,
+                  spec.timeout().plus(TIMEOUT_GRACE))));
     } else {
-      s.add(new EngineCommand.CancelTimer(timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, spec.name(), item, attempt)));
+      s.add(
+          new EngineCommand.CancelTimer(
+              timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, spec.name(), item, attempt)));
     }
   }
 
@@ -127,36 +164,47 @@ final class Dispatches {
         .setTolerations(spec.pod().tolerations())
         .setServiceAccountName(spec.pod().serviceAccountName())
         .setImagePullSecrets(spec.pod().imagePullSecrets())
-        .setWarm(spec.pod().warm() == null ? null : WarmPool.newBuilder().setMin(spec.pod().warm().min())
-            .setMax(spec.pod().warm().max()).setIdleTimeoutMs(spec.pod().warm().idleTimeout().toMillis())
-            .setReuse(spec.pod().warm().reuse()).build())
+        .setWarm(
+            spec.pod().warm() == null
+                ? null
+                : WarmPool.newBuilder()
+                    .setMin(spec.pod().warm().min())
+                    .setMax(spec.pod().warm().max())
+                    .setIdleTimeoutMs(spec.pod().warm().idleTimeout().toMillis())
+                    .setReuse(spec.pod().warm().reuse())
+                    .build())
         .build();
   }
 
   /** A STOP for a running attempt, and the end of its timeout timer. */
   static void stop(Step s, String job, Integer item, int attempt) {
     String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
-    s.add(new EngineCommand.DispatchJob(JobDispatch.newBuilder()
-        .setEventId(attemptId + "/stop")
-        .setRunId(s.state.runId())
-        .setOccurredAt(s.now)
-        .setAction(DispatchAction.STOP)
-        .setTemplate(s.state.template())
-        .setTemplateVersion(s.state.templateVersion())
-        .setJob(job)
-        .setAttempt(attempt)
-        .setAttemptId(attemptId)
-        .setItem(item)
-        .setRuntime(s.template.job(job).map(JobSpec::runtime).orElse(null))
-        .build()));
+    s.add(
+        new EngineCommand.DispatchJob(
+            JobDispatch.newBuilder()
+                .setEventId(attemptId + "/stop")
+                .setRunId(s.state.runId())
+                .setOccurredAt(s.now)
+                .setAction(DispatchAction.STOP)
+                .setTemplate(s.state.template())
+                .setTemplateVersion(s.state.templateVersion())
+                .setJob(job)
+                .setAttempt(attempt)
+                .setAttemptId(attemptId)
+                .setItem(item)
+                .setRuntime(s.template.job(job).map(JobSpec::runtime).orElse(null))
+                .build()));
     cancelTimeout(s, job, item, attempt);
   }
 
   static void cancelTimeout(Step s, String job, Integer item, int attempt) {
-    s.add(new EngineCommand.CancelTimer(timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, job, item, attempt)));
+    s.add(
+        new EngineCommand.CancelTimer(
+            timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, job, item, attempt)));
   }
 
-  static TimerFired timer(Step s, TimerKind kind, String job, Integer item, Integer attempt, Duration after) {
+  static TimerFired timer(
+      Step s, TimerKind kind, String job, Integer item, Integer attempt, Duration after) {
     return TimerFired.newBuilder()
         .setEventId(timerId(s.state.runId(), kind, job, item, attempt))
         .setRunId(s.state.runId())
@@ -171,7 +219,8 @@ final class Dispatches {
 
   static String timerId(String runId, TimerKind kind, String job, Integer item, Integer attempt) {
     return switch (kind) {
-      case RUN_TIMEOUT -> runId + "/run-timeout";  // Lifecycle adds the time it was set: a rerun sets a new one
+      case RUN_TIMEOUT ->
+          runId + "/run-timeout"; // Lifecycle adds the time it was set: a rerun sets a new one
       case RETRY -> JobState.attemptId(runId, job, item, attempt) + "/retry";
       default -> JobState.attemptId(runId, job, item, attempt) + "/timeout";
     };

@@ -28,6 +28,8 @@ public sealed interface EngineCommand {
   /** The input is invalid for Baton: it goes to the dead-letter topic with this reason. */
   record Reject(String reason) implements EngineCommand {}
 
-  /** The input is valid but changes nothing (a stale or repeated completion); logged and counted. */
+  /**
+   * The input is valid but changes nothing (a stale or repeated completion); logged and counted.
+   */
   record Ignore(String reason) implements EngineCommand {}
 }

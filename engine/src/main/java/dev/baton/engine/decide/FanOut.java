@@ -12,9 +12,9 @@ import java.util.Map;
 
 /**
  * {@code forEach}: one instance per item, at most {@code maxParallel} at a time. Instances are
- * stored apart from the run document, and the run keeps only counters, so a completion rewrites
- * one instance and a small document however many items there are. When every instance succeeded,
- * the job's outputs are, per declared key, a JSON array of the instances' values in item order.
+ * stored apart from the run document, and the run keeps only counters, so a completion rewrites one
+ * instance and a small document however many items there are. When every instance succeeded, the
+ * job's outputs are, per declared key, a JSON array of the instances' values in item order.
  */
 final class FanOut {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +36,9 @@ final class FanOut {
       return;
     }
     for (int i = 0; i < values.size(); i++) {
-      ItemState item = new ItemState(spec.name(), i, values.get(i), JobStatus.PENDING, 0, Map.of(), null, null, null);
+      ItemState item =
+          new ItemState(
+              spec.name(), i, values.get(i), JobStatus.PENDING, 0, Map.of(), null, null, null);
       s.items.put(item.key(), item);
     }
     JobState counted = job.withCounters(values.size(), 0, 0, 0, 0, List.of());
@@ -44,16 +46,34 @@ final class FanOut {
       Map<String, String> outputs = new LinkedHashMap<>();
       spec.outputs().forEach(k -> outputs.put(k, "[]"));
       s.put(counted.with(JobStatus.SUCCEEDED, 0, outputs, null, null, s.now, s.now, s.now));
-      s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), null, null, null, outputs, "fan-out over an empty list");
+      s.emit(
+          RunEventType.JOB_SUCCEEDED,
+          spec.name(),
+          null,
+          null,
+          null,
+          outputs,
+          "fan-out over an empty list");
       return;
     }
     s.put(counted.with(JobStatus.RUNNING, 0, Map.of(), null, null, s.now, null, null));
-    s.emit(RunEventType.JOB_DISPATCHED, spec.name(), null, null, null, Map.of(),
-        "fan-out over " + values.size() + " items" + (spec.maxParallel() > 0 ? ", at most " + spec.maxParallel() + " at a time" : ""));
+    s.emit(
+        RunEventType.JOB_DISPATCHED,
+        spec.name(),
+        null,
+        null,
+        null,
+        Map.of(),
+        "fan-out over "
+            + values.size()
+            + " items"
+            + (spec.maxParallel() > 0 ? ", at most " + spec.maxParallel() + " at a time" : ""));
     fill(s, spec);
   }
 
-  /** Dispatches instances while there are free slots: requeued ones first, then the next new index. */
+  /**
+   * Dispatches instances while there are free slots: requeued ones first, then the next new index.
+   */
   static void fill(Step s, JobSpec spec) {
     while (s.state.status() == RunStatus.RUNNING) {
       JobState job = s.job(spec.name());
@@ -68,8 +88,14 @@ final class FanOut {
       }
       List<Integer> requeued = job.requeued();
       boolean fromQueue = !requeued.isEmpty();
-      s.put(job.withCounters(job.items(), fromQueue ? job.nextItem() : job.nextItem() + 1, job.itemsActive() + 1,
-          job.itemsDone(), job.itemsFailed(), fromQueue ? requeued.subList(1, requeued.size()) : requeued));
+      s.put(
+          job.withCounters(
+              job.items(),
+              fromQueue ? job.nextItem() : job.nextItem() + 1,
+              job.itemsActive() + 1,
+              job.itemsDone(),
+              job.itemsFailed(),
+              fromQueue ? requeued.subList(1, requeued.size()) : requeued));
       Dispatches.startItem(s, spec, item);
     }
   }
@@ -84,13 +110,28 @@ final class FanOut {
   /** An instance ended for good (succeeded, or failed with no retry left). */
   static void itemEnded(Step s, JobSpec spec, ItemState item, boolean succeeded, String failure) {
     JobState job = s.job(spec.name());
-    s.put(job.withCounters(job.items(), job.nextItem(), job.itemsActive() - 1,
-        job.itemsDone() + (succeeded ? 1 : 0), job.itemsFailed() + (succeeded ? 0 : 1), job.requeued()));
+    s.put(
+        job.withCounters(
+            job.items(),
+            job.nextItem(),
+            job.itemsActive() - 1,
+            job.itemsDone() + (succeeded ? 1 : 0),
+            job.itemsFailed() + (succeeded ? 0 : 1),
+            job.requeued()));
     if (!succeeded) {
       String why = "item " + item.index() + " (" + item.value() + ") " + failure;
       stopActive(s, spec.name());
       JobState failed = s.job(spec.name());
-      s.put(failed.with(JobStatus.FAILED, failed.attempt(), Map.of(), null, why, failed.dispatchedAt(), failed.dispatchedAt(), s.now));
+      s.put(
+          failed.with(
+              JobStatus.FAILED,
+              failed.attempt(),
+              Map.of(),
+              null,
+              why,
+              failed.dispatchedAt(),
+              failed.dispatchedAt(),
+              s.now));
       s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), why);
       Lifecycle.failRun(s, "job '" + spec.name() + "' " + why);
       return;
@@ -99,8 +140,24 @@ final class FanOut {
     JobState now = s.job(spec.name());
     if (now.itemsDone() == now.items()) {
       Map<String, String> outputs = aggregate(s, spec, now.items());
-      s.put(now.with(JobStatus.SUCCEEDED, now.attempt(), outputs, null, null, now.dispatchedAt(), now.dispatchedAt(), s.now));
-      s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), null, null, null, outputs, now.items() + " items");
+      s.put(
+          now.with(
+              JobStatus.SUCCEEDED,
+              now.attempt(),
+              outputs,
+              null,
+              null,
+              now.dispatchedAt(),
+              now.dispatchedAt(),
+              s.now));
+      s.emit(
+          RunEventType.JOB_SUCCEEDED,
+          spec.name(),
+          null,
+          null,
+          null,
+          outputs,
+          now.items() + " items");
     }
   }
 
@@ -111,7 +168,8 @@ final class FanOut {
       for (int i = 0; i < items; i++) {
         ItemState item = s.item(spec.name(), i);
         if (item == null) {
-          throw new IllegalStateException("instance " + i + " of " + spec.name() + " was not loaded for the fan-in");
+          throw new IllegalStateException(
+              "instance " + i + " of " + spec.name() + " was not loaded for the fan-in");
         }
         array.add(item.outputs().get(key));
       }
@@ -126,7 +184,14 @@ final class FanOut {
       if (other.status() == JobStatus.RUNNING) {
         Dispatches.stop(s, job, other.index(), other.attempt());
       } else {
-        s.add(new EngineCommand.CancelTimer(Dispatches.timerId(s.state.runId(), dev.baton.events.TimerKind.RETRY, job, other.index(), other.attempt())));
+        s.add(
+            new EngineCommand.CancelTimer(
+                Dispatches.timerId(
+                    s.state.runId(),
+                    dev.baton.events.TimerKind.RETRY,
+                    job,
+                    other.index(),
+                    other.attempt())));
       }
       s.put(other.with(JobStatus.CANCELLED, other.attempt(), Map.of(), null, "stopped"));
     }
@@ -136,7 +201,8 @@ final class FanOut {
   static List<ItemState> activeItems(Step s, String job) {
     List<ItemState> out = new ArrayList<>();
     for (ItemState item : s.items.values()) {
-      if (item.job().equals(job) && (item.status() == JobStatus.RUNNING || item.status() == JobStatus.WAITING)) {
+      if (item.job().equals(job)
+          && (item.status() == JobStatus.RUNNING || item.status() == JobStatus.WAITING)) {
         out.add(item);
       }
     }

@@ -7,7 +7,14 @@ import java.util.Map;
  * that attempt (null until it says so). Stored apart from the run.
  */
 public record ItemState(
-    String job, int index, String value, JobStatus status, int attempt, Map<String, String> outputs, Integer exitCode, String error,
+    String job,
+    int index,
+    String value,
+    JobStatus status,
+    int attempt,
+    Map<String, String> outputs,
+    Integer exitCode,
+    String error,
     java.time.Instant startedAt) {
 
   public ItemState {

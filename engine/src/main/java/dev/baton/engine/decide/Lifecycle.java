@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A run's start and end: admission under {@code maxConcurrentRuns}, the run timeout, stopping
- * what runs when the run fails or is cancelled, the exit handler, and rerun from failure.
+ * A run's start and end: admission under {@code maxConcurrentRuns}, the run timeout, stopping what
+ * runs when the run fails or is cancelled, the exit handler, and rerun from failure.
  */
 final class Lifecycle {
   private Lifecycle() {}
@@ -24,7 +24,8 @@ final class Lifecycle {
 
   private static void scheduleRunTimeout(Step s) {
     if (s.template.timeout() != null) {
-      var timer = Dispatches.timer(s, TimerKind.RUN_TIMEOUT, null, null, null, s.template.timeout());
+      var timer =
+          Dispatches.timer(s, TimerKind.RUN_TIMEOUT, null, null, null, s.template.timeout());
       timer.setEventId(timer.getEventId() + "@" + s.now.toEpochMilli());
       s.state = s.state.withRunTimeoutTimer(timer.getEventId());
       s.add(new EngineCommand.ScheduleTimer(timer));
@@ -52,14 +53,46 @@ final class Lifecycle {
     for (JobState job : new ArrayList<>(s.state.jobs().values())) {
       if (job.fansOut() && job.status() == JobStatus.RUNNING) {
         FanOut.stopActive(s, job.name());
-        s.put(s.job(job.name()).with(JobStatus.CANCELLED, job.attempt(), Map.of(), null, "stopped", job.dispatchedAt(), job.startedAt(), s.now));
+        s.put(
+            s.job(job.name())
+                .with(
+                    JobStatus.CANCELLED,
+                    job.attempt(),
+                    Map.of(),
+                    null,
+                    "stopped",
+                    job.dispatchedAt(),
+                    job.startedAt(),
+                    s.now));
       } else if (job.status() == JobStatus.RUNNING) {
         Dispatches.stop(s, job.name(), null, job.attempt());
-        s.put(job.with(JobStatus.CANCELLED, job.attempt(), Map.of(), null, "stopped", job.dispatchedAt(), job.startedAt(), s.now));
-        s.emit(RunEventType.JOB_CANCELLED, job.name(), null, job.attempt(), null, Map.of(), "stopped");
+        s.put(
+            job.with(
+                JobStatus.CANCELLED,
+                job.attempt(),
+                Map.of(),
+                null,
+                "stopped",
+                job.dispatchedAt(),
+                job.startedAt(),
+                s.now));
+        s.emit(
+            RunEventType.JOB_CANCELLED, job.name(), null, job.attempt(), null, Map.of(), "stopped");
       } else if (job.status() == JobStatus.WAITING) {
-        s.add(new EngineCommand.CancelTimer(Dispatches.timerId(s.state.runId(), TimerKind.RETRY, job.name(), null, job.attempt())));
-        s.put(job.with(JobStatus.CANCELLED, job.attempt(), Map.of(), job.exitCode(), job.error(), job.dispatchedAt(), job.startedAt(), s.now));
+        s.add(
+            new EngineCommand.CancelTimer(
+                Dispatches.timerId(
+                    s.state.runId(), TimerKind.RETRY, job.name(), null, job.attempt())));
+        s.put(
+            job.with(
+                JobStatus.CANCELLED,
+                job.attempt(),
+                Map.of(),
+                job.exitCode(),
+                job.error(),
+                job.dispatchedAt(),
+                job.startedAt(),
+                s.now));
       }
     }
   }
@@ -91,11 +124,13 @@ final class Lifecycle {
 
   private static void finish(Step s, RunStatus outcome, String detail) {
     s.moveRun(outcome, detail, null);
-    s.emitRun(switch (outcome) {
-      case SUCCEEDED -> RunEventType.RUN_SUCCEEDED;
-      case CANCELLED -> RunEventType.RUN_CANCELLED;
-      default -> RunEventType.RUN_FAILED;
-    }, detail);
+    s.emitRun(
+        switch (outcome) {
+          case SUCCEEDED -> RunEventType.RUN_SUCCEEDED;
+          case CANCELLED -> RunEventType.RUN_CANCELLED;
+          default -> RunEventType.RUN_FAILED;
+        },
+        detail);
     if (s.template.maxConcurrentRuns() > 0) {
       s.add(new EngineCommand.ReleaseRun(s.template.name()));
     }
@@ -108,10 +143,12 @@ final class Lifecycle {
       return s.decision();
     }
     if (s.state.status() != RunStatus.RUNNING) {
-      return Decider.ignore(s.state, "run '" + s.state.runId() + "' already ended " + s.state.status());
+      return Decider.ignore(
+          s.state, "run '" + s.state.runId() + "' already ended " + s.state.status());
     }
     if (s.state.outcome() != null) {
-      return Decider.ignore(s.state, "run '" + s.state.runId() + "' is ending; its exit handler runs");
+      return Decider.ignore(
+          s.state, "run '" + s.state.runId() + "' is ending; its exit handler runs");
     }
     stopAll(s);
     end(s, RunStatus.CANCELLED, detail);
@@ -120,33 +157,44 @@ final class Lifecycle {
 
   static Decision admit(Step s) {
     if (s.state.status() != RunStatus.QUEUED) {
-      return Decider.ignore(s.state, "run '" + s.state.runId() + "' is " + s.state.status() + ", not queued");
+      return Decider.ignore(
+          s.state, "run '" + s.state.runId() + "' is " + s.state.status() + ", not queued");
     }
     begin(s, "admitted (maxConcurrentRuns " + s.template.maxConcurrentRuns() + ")");
     return s.decision();
   }
 
-  /** Rerun from failure: failed and stopped jobs (and instances) go back to PENDING; succeeded ones keep their outputs. */
+  /**
+   * Rerun from failure: failed and stopped jobs (and instances) go back to PENDING; succeeded ones
+   * keep their outputs.
+   */
   static Decision rerun(Step s) {
     if (s.state.status() != RunStatus.FAILED) {
-      return Decider.reject(s.state, "only a FAILED run can be retried; run '" + s.state.runId() + "' is " + s.state.status());
+      return Decider.reject(
+          s.state,
+          "only a FAILED run can be retried; run '" + s.state.runId() + "' is " + s.state.status());
     }
     JobSpec exit = s.template.onExit();
     for (JobState job : new ArrayList<>(s.state.jobs().values())) {
       boolean exitHandler = exit != null && exit.name().equals(job.name());
       if (exitHandler && job.status() == JobStatus.SUCCEEDED) {
-        // the rerun ends again, so its exit handler runs again (SUCCEEDED -> PENDING is not a job row: rebuild it)
-        s.state = s.state.withJob(job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null));
+        // the rerun ends again, so its exit handler runs again (SUCCEEDED -> PENDING is not a job
+        // row: rebuild it)
+        s.state =
+            s.state.withJob(
+                job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null));
         continue;
       }
       if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELLED) {
         continue;
       }
-      JobState reset = job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null);
+      JobState reset =
+          job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null);
       if (job.fansOut()) {
         List<Integer> requeue = new ArrayList<>(job.requeued());
         for (ItemState item : List.copyOf(s.items.values())) {
-          if (item.job().equals(job.name()) && (item.status() == JobStatus.FAILED || item.status() == JobStatus.CANCELLED)) {
+          if (item.job().equals(job.name())
+              && (item.status() == JobStatus.FAILED || item.status() == JobStatus.CANCELLED)) {
             s.put(item.with(JobStatus.PENDING, item.attempt(), Map.of(), null, null));
             requeue.add(item.index());
           }

@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which fan-out instances a decision needs, from the run document and the event alone (pure):
- * the instance an event is about, the next one to dispatch, and all of a job's instances when
- * the decision may stop them (a failure, cancel, timeout) or gather their outputs (the last one
- * ends). The shell loads exactly these before calling {@link Decider#decide}.
+ * Which fan-out instances a decision needs, from the run document and the event alone (pure): the
+ * instance an event is about, the next one to dispatch, and all of a job's instances when the
+ * decision may stop them (a failure, cancel, timeout) or gather their outputs (the last one ends).
+ * The shell loads exactly these before calling {@link Decider#decide}.
  */
 public final class Needs {
   private Needs() {}
@@ -31,7 +31,9 @@ public final class Needs {
   public static ItemQuery of(RunState state, EngineEvent event, Template template) {
     Map<String, Set<Integer>> indexes = new LinkedHashMap<>();
     Set<String> all = new LinkedHashSet<>();
-    if (state == null || template == null || state.jobs().values().stream().noneMatch(JobState::fansOut)) {
+    if (state == null
+        || template == null
+        || state.jobs().values().stream().noneMatch(JobState::fansOut)) {
       return new ItemQuery(indexes, all);
     }
     if (event instanceof EngineEvent.JobCompleted c) {
@@ -43,7 +45,10 @@ public final class Needs {
         all.addAll(runningFanOuts(state));
       } else if (c.command().getType() == RunCommandType.RETRY) {
         state.jobs().values().stream()
-            .filter(j -> j.fansOut() && (j.status() == JobStatus.FAILED || j.status() == JobStatus.CANCELLED))
+            .filter(
+                j ->
+                    j.fansOut()
+                        && (j.status() == JobStatus.FAILED || j.status() == JobStatus.CANCELLED))
             .forEach(j -> all.add(j.name()));
       }
     }
@@ -51,11 +56,18 @@ public final class Needs {
     return new ItemQuery(indexes, all);
   }
 
-  private static void completion(RunState state, JobCompletion c, Template template, Map<String, Set<Integer>> indexes, Set<String> all) {
+  private static void completion(
+      RunState state,
+      JobCompletion c,
+      Template template,
+      Map<String, Set<Integer>> indexes,
+      Set<String> all) {
     if (c.getStatus() == CompletionStatus.STARTED) {
       JobState job = state.job(c.getJob());
       if (c.getItem() != null && job != null && job.fansOut()) {
-        indexes.computeIfAbsent(job.name(), k -> new LinkedHashSet<>()).add(c.getItem()); // only the instance that started
+        indexes
+            .computeIfAbsent(job.name(), k -> new LinkedHashSet<>())
+            .add(c.getItem()); // only the instance that started
       }
       return;
     }
@@ -74,7 +86,8 @@ public final class Needs {
     }
   }
 
-  private static void timer(RunState state, TimerFired t, Map<String, Set<Integer>> indexes, Set<String> all) {
+  private static void timer(
+      RunState state, TimerFired t, Map<String, Set<Integer>> indexes, Set<String> all) {
     if (t.getKind() == TimerKind.RETRY && t.getItem() != null) {
       JobState job = state.job(t.getJob());
       if (job != null && job.fansOut()) {
@@ -101,7 +114,9 @@ public final class Needs {
 
   private static Set<String> runningFanOuts(RunState state) {
     Set<String> out = new LinkedHashSet<>();
-    state.jobs().values().stream().filter(j -> j.fansOut() && j.status() == JobStatus.RUNNING).forEach(j -> out.add(j.name()));
+    state.jobs().values().stream()
+        .filter(j -> j.fansOut() && j.status() == JobStatus.RUNNING)
+        .forEach(j -> out.add(j.name()));
     return out;
   }
 }

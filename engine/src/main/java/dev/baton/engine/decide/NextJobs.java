@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Which jobs start now: a PENDING job whose dependencies all succeeded or were skipped. It is
- * skipped instead when its condition is false or it needs outputs of a skipped job; otherwise it
- * is dispatched, or fans out. Repeats until nothing changes (a skip can make another job ready),
- * then ends the run SUCCEEDED when every job succeeded or was skipped.
+ * skipped instead when its condition is false or it needs outputs of a skipped job; otherwise it is
+ * dispatched, or fans out. Repeats until nothing changes (a skip can make another job ready), then
+ * ends the run SUCCEEDED when every job succeeded or was skipped.
  */
 final class NextJobs {
   private NextJobs() {}
@@ -29,7 +29,8 @@ final class NextJobs {
         }
       }
     }
-    if (active(s) && s.template.jobs().stream().allMatch(j -> s.job(j.name()).status().letsDependentsRun())) {
+    if (active(s)
+        && s.template.jobs().stream().allMatch(j -> s.job(j.name()).status().letsDependentsRun())) {
       Lifecycle.end(s, RunStatus.SUCCEEDED, null);
     }
   }
@@ -86,7 +87,8 @@ final class NextJobs {
     }
     for (String text : texts) {
       for (Placeholders.Ref ref : Placeholders.references(text)) {
-        if (ref instanceof Placeholders.OutputRef o && s.job(o.job()).status() == JobStatus.SKIPPED) {
+        if (ref instanceof Placeholders.OutputRef o
+            && s.job(o.job()).status() == JobStatus.SKIPPED) {
           return o.job();
         }
       }
@@ -94,7 +96,8 @@ final class NextJobs {
     for (String expression : new String[] {spec.when(), spec.forEach()}) {
       if (expression != null) {
         for (JobState other : s.state.jobs().values()) {
-          if (other.status() == JobStatus.SKIPPED && expression.contains("jobs." + other.name() + ".")) {
+          if (other.status() == JobStatus.SKIPPED
+              && expression.contains("jobs." + other.name() + ".")) {
             return other.name();
           }
         }

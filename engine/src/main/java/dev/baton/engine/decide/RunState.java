@@ -7,11 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The state of one run: pinned template version, params after defaults, every job in template
- * order (the exit handler last). {@code outcome} is set while the exit handler runs: the status
- * the run will end with. {@code runTimeoutTimer} is the id of the pending run timeout, if any. {@code items} holds the fan-out instances this decision needs (loaded
- * apart, see {@link Needs}) and those it changed; it is not part of the stored run document.
- * Immutable; {@link Decider} returns a new one.
+ * The state of one run: pinned template version, params after defaults, every job in template order
+ * (the exit handler last). {@code outcome} is set while the exit handler runs: the status the run
+ * will end with. {@code runTimeoutTimer} is the id of the pending run timeout, if any. {@code
+ * items} holds the fan-out instances this decision needs (loaded apart, see {@link Needs}) and
+ * those it changed; it is not part of the stored run document. Immutable; {@link Decider} returns a
+ * new one.
  */
 public record RunState(
     String runId,
@@ -43,34 +44,95 @@ public record RunState(
 
   /** This state with {@code loaded} as its fan-out instances. */
   public RunState withItems(Map<String, ItemState> loaded) {
-    return new RunState(runId, template, templateVersion, status, params, jobs, createdAt, endedAt, detail, outcome, runTimeoutTimer, loaded);
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        status,
+        params,
+        jobs,
+        createdAt,
+        endedAt,
+        detail,
+        outcome,
+        runTimeoutTimer,
+        loaded);
   }
 
-  /** Outputs of the jobs that have any, by job: stored apart, and rewritten only when they change. */
+  /**
+   * Outputs of the jobs that have any, by job: stored apart, and rewritten only when they change.
+   */
   public Map<String, Map<String, String>> outputsByJob() {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
-    jobs.forEach((name, job) -> {
-      if (!job.outputs().isEmpty()) {
-        out.put(name, job.outputs());
-      }
-    });
+    jobs.forEach(
+        (name, job) -> {
+          if (!job.outputs().isEmpty()) {
+            out.put(name, job.outputs());
+          }
+        });
     return out;
   }
 
   /** This state without job outputs (see {@link #outputsByJob}). */
   public RunState withoutOutputs() {
     Map<String, JobState> copy = new LinkedHashMap<>();
-    jobs.forEach((name, job) -> copy.put(name, job.with(job.status(), job.attempt(), Map.of(), job.exitCode(), job.error(),
-        job.dispatchedAt(), job.startedAt(), job.endedAt())));
-    return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail, outcome, runTimeoutTimer, items);
+    jobs.forEach(
+        (name, job) ->
+            copy.put(
+                name,
+                job.with(
+                    job.status(),
+                    job.attempt(),
+                    Map.of(),
+                    job.exitCode(),
+                    job.error(),
+                    job.dispatchedAt(),
+                    job.startedAt(),
+                    job.endedAt())));
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        status,
+        params,
+        copy,
+        createdAt,
+        endedAt,
+        detail,
+        outcome,
+        runTimeoutTimer,
+        items);
   }
 
   /** This state with the stored outputs put back. */
   public RunState withOutputs(Map<String, Map<String, String>> outputs) {
     Map<String, JobState> copy = new LinkedHashMap<>();
-    jobs.forEach((name, job) -> copy.put(name, job.with(job.status(), job.attempt(), outputs.getOrDefault(name, Map.of()),
-        job.exitCode(), job.error(), job.dispatchedAt(), job.startedAt(), job.endedAt())));
-    return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail, outcome, runTimeoutTimer, items);
+    jobs.forEach(
+        (name, job) ->
+            copy.put(
+                name,
+                job.with(
+                    job.status(),
+                    job.attempt(),
+                    outputs.getOrDefault(name, Map.of()),
+                    job.exitCode(),
+                    job.error(),
+                    job.dispatchedAt(),
+                    job.startedAt(),
+                    job.endedAt())));
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        status,
+        params,
+        copy,
+        createdAt,
+        endedAt,
+        detail,
+        outcome,
+        runTimeoutTimer,
+        items);
   }
 
   /** The stored document: everything but the instances. */
@@ -79,16 +141,52 @@ public record RunState(
   }
 
   RunState withRunTimeoutTimer(String timerId) {
-    return new RunState(runId, template, templateVersion, status, params, jobs, createdAt, endedAt, detail, outcome, timerId, items);
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        status,
+        params,
+        jobs,
+        createdAt,
+        endedAt,
+        detail,
+        outcome,
+        timerId,
+        items);
   }
 
   RunState withJob(JobState job) {
     Map<String, JobState> copy = new LinkedHashMap<>(jobs);
     copy.put(job.name(), job);
-    return new RunState(runId, template, templateVersion, status, params, copy, createdAt, endedAt, detail, outcome, runTimeoutTimer, items);
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        status,
+        params,
+        copy,
+        createdAt,
+        endedAt,
+        detail,
+        outcome,
+        runTimeoutTimer,
+        items);
   }
 
   RunState with(RunStatus s, Instant ended, String why, RunStatus pendingOutcome) {
-    return new RunState(runId, template, templateVersion, s, params, jobs, createdAt, ended, why, pendingOutcome, runTimeoutTimer, items);
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        s,
+        params,
+        jobs,
+        createdAt,
+        ended,
+        why,
+        pendingOutcome,
+        runTimeoutTimer,
+        items);
   }
 }

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One decision in progress: the state so far, the commands and the transitions used. Local to
- * one {@link Decider#decide} call and mutable only there; every state change goes through
- * {@link #put} or {@link #moveRun}, which record the transition it makes.
+ * One decision in progress: the state so far, the commands and the transitions used. Local to one
+ * {@link Decider#decide} call and mutable only there; every state change goes through {@link #put}
+ * or {@link #moveRun}, which record the transition it makes.
  */
 final class Step {
   RunState state;
@@ -19,7 +19,10 @@ final class Step {
   final Instant now;
   final List<EngineCommand> commands = new ArrayList<>();
   final List<String> transitions = new ArrayList<>();
-  /** The fan-out instances loaded and changed: kept here, not copied into the state on every change. */
+
+  /**
+   * The fan-out instances loaded and changed: kept here, not copied into the state on every change.
+   */
   final Map<String, ItemState> items;
 
   Step(RunState state, Template template, Instant now) {
@@ -68,8 +71,17 @@ final class Step {
     commands.add(command);
   }
 
-  void emit(RunEventType type, String job, Integer item, Integer attempt, Integer exitCode, Map<String, String> outputs, String detail) {
-    commands.add(new EngineCommand.EmitRunEvent(RunEvents.of(state, type, job, item, attempt, exitCode, outputs, detail, now)));
+  void emit(
+      RunEventType type,
+      String job,
+      Integer item,
+      Integer attempt,
+      Integer exitCode,
+      Map<String, String> outputs,
+      String detail) {
+    commands.add(
+        new EngineCommand.EmitRunEvent(
+            RunEvents.of(state, type, job, item, attempt, exitCode, outputs, detail, now)));
   }
 
   void emitRun(RunEventType type, String detail) {

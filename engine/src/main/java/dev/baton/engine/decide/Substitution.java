@@ -7,7 +7,10 @@ import dev.baton.engine.template.Placeholders.ParamRef;
 import dev.baton.engine.template.Placeholders.RunIdRef;
 import dev.baton.engine.template.Placeholders.RunStatusRef;
 
-/** Resolves a job's {@code ${...}} references against a run's params, earlier outputs, and the item of an instance. */
+/**
+ * Resolves a job's {@code ${...}} references against a run's params, earlier outputs, and the item
+ * of an instance.
+ */
 final class Substitution {
   private final RunState run;
   private final String item;
@@ -18,26 +21,33 @@ final class Substitution {
   }
 
   String apply(String text) {
-    return Placeholders.substitute(text, ref -> {
-      if (ref instanceof ParamRef p) {
-        return require(run.params().get(p.param()), "parameter '" + p.param() + "' has no value");
-      }
-      if (ref instanceof OutputRef o) {
-        JobState producer = run.job(o.job());
-        String v = producer == null ? null : producer.outputs().get(o.key());
-        return require(v, "needs output '" + o.key() + "' of job '" + o.job() + "', which it did not write");
-      }
-      if (ref instanceof RunIdRef) {
-        return run.runId();
-      }
-      if (ref instanceof RunStatusRef) {
-        return require(run.outcome() == null ? null : run.outcome().name(), "${run.status} is known only to the exit handler");
-      }
-      if (ref instanceof ItemRef) {
-        return require(item, "${item} is known only to a fan-out instance");
-      }
-      throw new MissingValueException("cannot resolve reference " + ref);
-    });
+    return Placeholders.substitute(
+        text,
+        ref -> {
+          if (ref instanceof ParamRef p) {
+            return require(
+                run.params().get(p.param()), "parameter '" + p.param() + "' has no value");
+          }
+          if (ref instanceof OutputRef o) {
+            JobState producer = run.job(o.job());
+            String v = producer == null ? null : producer.outputs().get(o.key());
+            return require(
+                v,
+                "needs output '" + o.key() + "' of job '" + o.job() + "', which it did not write");
+          }
+          if (ref instanceof RunIdRef) {
+            return run.runId();
+          }
+          if (ref instanceof RunStatusRef) {
+            return require(
+                run.outcome() == null ? null : run.outcome().name(),
+                "${run.status} is known only to the exit handler");
+          }
+          if (ref instanceof ItemRef) {
+            return require(item, "${item} is known only to a fan-out instance");
+          }
+          throw new MissingValueException("cannot resolve reference " + ref);
+        });
   }
 
   private static String require(String value, String message) {

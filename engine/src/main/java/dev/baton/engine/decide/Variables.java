@@ -9,7 +9,10 @@ final class Variables {
 
   static Map<String, Object> of(RunState run) {
     Map<String, Object> jobs = new LinkedHashMap<>();
-    run.jobs().forEach((name, job) -> jobs.put(name, Map.of("outputs", job.outputs(), "status", job.status().name())));
+    run.jobs()
+        .forEach(
+            (name, job) ->
+                jobs.put(name, Map.of("outputs", job.outputs(), "status", job.status().name())));
     return Map.of("params", run.params(), "jobs", jobs, "run", Map.of("id", run.runId()));
   }
 }

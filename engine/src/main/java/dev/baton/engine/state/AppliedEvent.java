@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * An event already applied to a run: the input record that applied it (topic, partition, offset)
  * and the records it produced. The same record again means the earlier Kafka transaction aborted
- * after Redis was written, so its records are emitted again; another record with the same event
- * id is a duplicate.
+ * after Redis was written, so its records are emitted again; another record with the same event id
+ * is a duplicate.
  */
-public record AppliedEvent(String topic, int partition, long offset, List<OutboundRecord> produced) {
+public record AppliedEvent(
+    String topic, int partition, long offset, List<OutboundRecord> produced) {
   public AppliedEvent {
     produced = List.copyOf(produced);
   }

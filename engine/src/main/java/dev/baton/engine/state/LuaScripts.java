@@ -12,7 +12,8 @@ final class LuaScripts {
   static String read(String name) {
     try (InputStream in = LuaScripts.class.getResourceAsStream(name + ".lua")) {
       if (in == null) {
-        throw new IllegalStateException("script " + name + ".lua is missing from the engine's resources");
+        throw new IllegalStateException(
+            "script " + name + ".lua is missing from the engine's resources");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

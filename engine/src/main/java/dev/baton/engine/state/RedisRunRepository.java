@@ -22,16 +22,20 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * Run state in Redis (design §5). Keys of one run share the hash tag {@code {id}}:
+ *
  * <ul>
  *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code state} (the run document without job
- *       outputs, JSON), {@code outputs} (job → outputs, JSON; rewritten only when a job's outputs change),
- *       and {@code applied:<event id>} → {@link AppliedEvent} (JSON) for each event applied lately</li>
- *   <li>{@code baton:run:{id}:items} — hash: {@code job/index} → fan-out instance (JSON)</li>
- *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the applied fields</li>
+ *       outputs, JSON), {@code outputs} (job → outputs, JSON; rewritten only when a job's outputs
+ *       change), and {@code applied:<event id>} → {@link AppliedEvent} (JSON) for each event
+ *       applied lately
+ *   <li>{@code baton:run:{id}:items} — hash: {@code job/index} → fan-out instance (JSON)
+ *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the
+ *       applied fields
  * </ul>
+ *
  * Timers: {@code baton:timers:{<keyspace>}:<partition>} (sorted set of timer ids by due time) and
- * {@code ...:data} (id → TimerFired JSON). Admission under maxConcurrentRuns:
- * {@code baton:limit:{<keyspace>/<template>}:queue|active|admitting}, {@code baton:limits:{<keyspace>}}
+ * {@code ...:data} (id → TimerFired JSON). Admission under maxConcurrentRuns: {@code
+ * baton:limit:{<keyspace>/<template>}:queue|active|admitting}, {@code baton:limits:{<keyspace>}}
  * and {@code ...:max}; the keyspace is the engine's application id, so deployments sharing a Redis
  * do not admit each other's runs. The save touches a run's keys, its partition's timers and its
  * template's queue in one script: on Redis Cluster those live in different slots, so Baton needs a
@@ -54,12 +58,24 @@ public final class RedisRunRepository implements RunRepository {
   private final int maxAppliedIds;
   private final Duration finishedRetention;
 
-  /** With the user, password and TLS settings of the environment ({@link dev.baton.redis.RedisSettings#fromEnv}). */
-  public RedisRunRepository(String redisUrl, String keyspace, int maxAppliedIds, Duration finishedRetention) {
-    this(dev.baton.redis.RedisSettings.fromEnv(System.getenv(), redisUrl), keyspace, maxAppliedIds, finishedRetention);
+  /**
+   * With the user, password and TLS settings of the environment ({@link
+   * dev.baton.redis.RedisSettings#fromEnv}).
+   */
+  public RedisRunRepository(
+      String redisUrl, String keyspace, int maxAppliedIds, Duration finishedRetention) {
+    this(
+        dev.baton.redis.RedisSettings.fromEnv(System.getenv(), redisUrl),
+        keyspace,
+        maxAppliedIds,
+        finishedRetention);
   }
 
-  public RedisRunRepository(dev.baton.redis.RedisSettings redis, String keyspace, int maxAppliedIds, Duration finishedRetention) {
+  public RedisRunRepository(
+      dev.baton.redis.RedisSettings redis,
+      String keyspace,
+      int maxAppliedIds,
+      Duration finishedRetention) {
     this.redisson = redis.connect(2, 8);
     this.script = redisson.getScript(StringCodec.INSTANCE);
     this.keyspace = keyspace;
@@ -86,7 +102,8 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public StoredRun load(String runId, String eventId) {
     String run = runKey(runId);
-    return stored(script.eval(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), eventId));
+    return stored(
+        script.eval(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), eventId));
   }
 
   @Override
@@ -98,7 +115,8 @@ public final class RedisRunRepository implements RunRepository {
     org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (EventRef ref : refs) {
       String run = runKey(ref.runId());
-      pipelined.evalAsync(RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), ref.eventId());
+      pipelined.evalAsync(
+          RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), ref.eventId());
     }
     List<?> responses = batch.execute().getResponses();
     List<StoredRun> out = new ArrayList<>(refs.size());
@@ -131,17 +149,22 @@ public final class RedisRunRepository implements RunRepository {
     }
     var hash = redisson.<String, String>getMap(runKey(runId) + ":items", StringCodec.INSTANCE);
     if (!query.allOf().isEmpty()) {
-      hash.readAllMap().forEach((field, json) -> {
-        if (query.allOf().contains(field.substring(0, field.lastIndexOf('/')))) {
-          items.put(field, StateJson.read(json, ItemState.class));
-        }
-      });
+      hash.readAllMap()
+          .forEach(
+              (field, json) -> {
+                if (query.allOf().contains(field.substring(0, field.lastIndexOf('/')))) {
+                  items.put(field, StateJson.read(json, ItemState.class));
+                }
+              });
     }
     java.util.Set<String> fields = new java.util.LinkedHashSet<>();
-    query.indexes().forEach((job, indexes) -> indexes.forEach(i -> fields.add(ItemState.key(job, i))));
+    query
+        .indexes()
+        .forEach((job, indexes) -> indexes.forEach(i -> fields.add(ItemState.key(job, i))));
     fields.removeAll(items.keySet());
     if (!fields.isEmpty()) {
-      hash.getAll(fields).forEach((field, json) -> items.put(field, StateJson.read(json, ItemState.class)));
+      hash.getAll(fields)
+          .forEach((field, json) -> items.put(field, StateJson.read(json, ItemState.class)));
     }
     return items;
   }
@@ -149,7 +172,10 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public SaveResult save(SaveRequest r) {
     SaveCall call = saveCall(r);
-    return result(r, script.eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args()));
+    return result(
+        r,
+        script.eval(
+            RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args()));
   }
 
   /** One pipeline for all: the engine writes a commit interval's saves in one round trip. */
@@ -162,7 +188,8 @@ public final class RedisRunRepository implements RunRepository {
     org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (SaveRequest r : requests) {
       SaveCall call = saveCall(r);
-      pipelined.evalAsync(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args());
+      pipelined.evalAsync(
+          RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args());
     }
     List<?> responses = batch.execute().getResponses();
     List<SaveResult> results = new ArrayList<>(requests.size());
@@ -178,18 +205,38 @@ public final class RedisRunRepository implements RunRepository {
     String run = runKey(r.runId());
     String timers = timerKey(r.partition());
     String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
-    List<Object> keys = Arrays.asList(run, run + ":applied-order", run + ":items", timers, timers + ":data",
-        limitKey(template, "queue"), limitKey(template, "active"), limitKey(template, "admitting"), limitsKey(), limitsKey() + ":max",
-        epochKey(r.partition()), runIndexKey());
+    List<Object> keys =
+        Arrays.asList(
+            run,
+            run + ":applied-order",
+            run + ":items",
+            timers,
+            timers + ":data",
+            limitKey(template, "queue"),
+            limitKey(template, "active"),
+            limitKey(template, "admitting"),
+            limitsKey(),
+            limitsKey() + ":max",
+            epochKey(r.partition()),
+            runIndexKey());
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
-    List<Object> args = new ArrayList<>(List.of(Long.toString(r.expectedVersion()),
-        StateJson.write(r.state().withoutItems().withoutOutputs()), r.eventId(), StateJson.write(r.applied()),
-        Integer.toString(maxAppliedIds), Long.toString(ttl), r.outputsChanged() ? StateJson.write(r.state().outputsByJob()) : ""));
+    List<Object> args =
+        new ArrayList<>(
+            List.of(
+                Long.toString(r.expectedVersion()),
+                StateJson.write(r.state().withoutItems().withoutOutputs()),
+                r.eventId(),
+                StateJson.write(r.applied()),
+                Integer.toString(maxAppliedIds),
+                Long.toString(ttl),
+                r.outputsChanged() ? StateJson.write(r.state().outputsByJob()) : ""));
     args.add(Integer.toString(r.changedItems().size()));
-    r.changedItems().forEach((field, item) -> {
-      args.add(field);
-      args.add(StateJson.write(item));
-    });
+    r.changedItems()
+        .forEach(
+            (field, item) -> {
+              args.add(field);
+              args.add(StateJson.write(item));
+            });
     args.add(Integer.toString(r.timersToSet().size()));
     for (TimerFired t : r.timersToSet()) {
       args.add(t.getEventId());
@@ -198,16 +245,28 @@ public final class RedisRunRepository implements RunRepository {
     }
     args.add(Integer.toString(r.timersToCancel().size()));
     args.addAll(r.timersToCancel());
-    args.addAll(List.of(r.admission().op().name(), r.runId(), template, Integer.toString(r.admission().limit())));
-    args.add(Long.toString(r.state().createdAt() == null ? 0 : r.state().createdAt().toEpochMilli()));
+    args.addAll(
+        List.of(
+            r.admission().op().name(),
+            r.runId(),
+            template,
+            Integer.toString(r.admission().limit())));
+    args.add(
+        Long.toString(r.state().createdAt() == null ? 0 : r.state().createdAt().toEpochMilli()));
     args.add(Long.toString(r.epoch()));
     return new SaveCall(keys, args.toArray());
   }
 
   private static SaveResult result(SaveRequest r, Long code) {
     if (code != null && code == -1L) {
-      throw new FencedException("partition " + r.partition() + " was claimed by a newer task (epoch > " + r.epoch()
-          + "); this task lost it and its write for run " + r.runId() + " is refused");
+      throw new FencedException(
+          "partition "
+              + r.partition()
+              + " was claimed by a newer task (epoch > "
+              + r.epoch()
+              + "); this task lost it and its write for run "
+              + r.runId()
+              + " is refused");
     }
     if (code != null && code == 2L) {
       return SaveResult.ALREADY_APPLIED;
@@ -215,14 +274,20 @@ public final class RedisRunRepository implements RunRepository {
     return code != null && code == 1L ? SaveResult.SAVED : SaveResult.CONFLICT;
   }
 
-  /** The newest runs (at most 100,000), by creation time: the API lists runs from here, never by scanning keys. */
+  /**
+   * The newest runs (at most 100,000), by creation time: the API lists runs from here, never by
+   * scanning keys.
+   */
   private String runIndexKey() {
     return "baton:runs:{" + keyspace + "}";
   }
 
   @Override
   public List<String> recentRuns(int limit) {
-    return new ArrayList<>(redisson.<String>getScoredSortedSet(runIndexKey(), StringCodec.INSTANCE).valueRangeReversed(0, limit - 1));
+    return new ArrayList<>(
+        redisson
+            .<String>getScoredSortedSet(runIndexKey(), StringCodec.INSTANCE)
+            .valueRangeReversed(0, limit - 1));
   }
 
   private String epochKey(int partition) {
@@ -237,34 +302,57 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease) {
     String key = timerKey(partition);
-    List<Object> out = script.eval(RScript.Mode.READ_WRITE, LEASE_TIMERS, RScript.ReturnType.LIST,
-        Arrays.asList(key, key + ":data"), Long.toString(now.toEpochMilli()), Integer.toString(max), Long.toString(lease.toMillis()));
-    return out.stream().map(o -> TIMERS.decode(o.toString().getBytes(StandardCharsets.UTF_8))).toList();
+    List<Object> out =
+        script.eval(
+            RScript.Mode.READ_WRITE,
+            LEASE_TIMERS,
+            RScript.ReturnType.LIST,
+            Arrays.asList(key, key + ":data"),
+            Long.toString(now.toEpochMilli()),
+            Integer.toString(max),
+            Long.toString(lease.toMillis()));
+    return out.stream()
+        .map(o -> TIMERS.decode(o.toString().getBytes(StandardCharsets.UTF_8)))
+        .toList();
   }
 
   @Override
   public List<String> leaseAdmissions(Instant now, Duration lease) {
-    List<Object> out = script.eval(RScript.Mode.READ_WRITE, LEASE_ADMISSIONS, RScript.ReturnType.LIST,
-        Arrays.asList(limitsKey(), limitsKey() + ":max"), Long.toString(now.toEpochMilli()), Long.toString(lease.toMillis()), keyspace);
+    List<Object> out =
+        script.eval(
+            RScript.Mode.READ_WRITE,
+            LEASE_ADMISSIONS,
+            RScript.ReturnType.LIST,
+            Arrays.asList(limitsKey(), limitsKey() + ":max"),
+            Long.toString(now.toEpochMilli()),
+            Long.toString(lease.toMillis()),
+            keyspace);
     return out.stream().map(Object::toString).toList();
   }
 
   @Override
   public void admitted(String template, String runId) {
-    redisson.getScoredSortedSet(limitKey(template, "admitting"), StringCodec.INSTANCE).remove(runId);
+    redisson
+        .getScoredSortedSet(limitKey(template, "admitting"), StringCodec.INSTANCE)
+        .remove(runId);
   }
 
   private static final String ADVANCE_MARK = LuaScripts.read("advance-schedule-mark");
 
   @Override
   public Instant scheduleMark(String template) {
-    String v = redisson.<String>getBucket("baton:schedule:{" + template + "}", StringCodec.INSTANCE).get();
+    String v =
+        redisson.<String>getBucket("baton:schedule:{" + template + "}", StringCodec.INSTANCE).get();
     return v == null ? null : Instant.ofEpochMilli(Long.parseLong(v));
   }
 
   @Override
   public void advanceScheduleMark(String template, Instant tick) {
-    script.eval(RScript.Mode.READ_WRITE, ADVANCE_MARK, RScript.ReturnType.LONG, List.of("baton:schedule:{" + template + "}"),
+    script.eval(
+        RScript.Mode.READ_WRITE,
+        ADVANCE_MARK,
+        RScript.ReturnType.LONG,
+        List.of("baton:schedule:{" + template + "}"),
         Long.toString(tick.toEpochMilli()));
   }
 
@@ -276,7 +364,10 @@ public final class RedisRunRepository implements RunRepository {
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
     List<org.redisson.api.RFuture<Map<String, String>>> replies = new ArrayList<>();
     for (String id : runIds) {
-      replies.add(batch.<String, String>getMap(runKey(id), StringCodec.INSTANCE).getAllAsync(java.util.Set.of("state", "outputs")));
+      replies.add(
+          batch
+              .<String, String>getMap(runKey(id), StringCodec.INSTANCE)
+              .getAllAsync(java.util.Set.of("state", "outputs")));
     }
     batch.execute();
     List<RunState> found = new ArrayList<>();
@@ -296,22 +387,26 @@ public final class RedisRunRepository implements RunRepository {
     var hash = redisson.<String, String>getMap(runKey(runId), StringCodec.INSTANCE);
     String json = hash.get("state");
     String outputs = hash.get("outputs");
-    return Optional.ofNullable(json).map(j -> withOutputs(StateJson.readState(j), outputs == null ? "" : outputs));
+    return Optional.ofNullable(json)
+        .map(j -> withOutputs(StateJson.readState(j), outputs == null ? "" : outputs));
   }
 
   /** All instances of a fan-out job, for status queries. */
   public List<ItemState> items(String runId, String job) {
     return loadItems(runId, new Needs.ItemQuery(Map.of(), java.util.Set.of(job))).values().stream()
-        .sorted(java.util.Comparator.comparingInt(ItemState::index)).toList();
+        .sorted(java.util.Comparator.comparingInt(ItemState::index))
+        .toList();
   }
 
   /** A value this engine put in Redis, to see whether Redis still holds its data. */
   private volatile String marker;
+
   private volatile Instant dataLostAt;
 
   @Override
   public boolean keptItsData() {
-    var bucket = redisson.<String>getBucket("baton:marker:{" + keyspace + "}", StringCodec.INSTANCE);
+    var bucket =
+        redisson.<String>getBucket("baton:marker:{" + keyspace + "}", StringCodec.INSTANCE);
     String seen = bucket.get();
     if (marker == null) {
       // First look: adopt what the engines before left, or leave a mark.
@@ -341,8 +436,10 @@ public final class RedisRunRepository implements RunRepository {
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
     for (String id : attemptIds) {
-      batch.<String>getBucket(dev.baton.redis.AttemptClaims.key(id), StringCodec.INSTANCE)
-          .setIfAbsentAsync(dev.baton.redis.AttemptClaims.STOPPED, dev.baton.redis.AttemptClaims.KEEP);
+      batch
+          .<String>getBucket(dev.baton.redis.AttemptClaims.key(id), StringCodec.INSTANCE)
+          .setIfAbsentAsync(
+              dev.baton.redis.AttemptClaims.STOPPED, dev.baton.redis.AttemptClaims.KEEP);
     }
     batch.execute();
   }
@@ -350,7 +447,10 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public boolean reachable(Duration timeout) {
     try {
-      redisson.getBucket("baton:ping", StringCodec.INSTANCE).isExistsAsync().toCompletableFuture()
+      redisson
+          .getBucket("baton:ping", StringCodec.INSTANCE)
+          .isExistsAsync()
+          .toCompletableFuture()
           .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       return true;
     } catch (InterruptedException e) {

@@ -13,13 +13,18 @@ import java.util.Optional;
 /** Where run state lives. Every write is atomic and guarded by a compare-and-set on the version. */
 public interface RunRepository extends AutoCloseable {
 
-  /** The run's document and version, and the record of {@code eventId} if it was already applied. */
+  /**
+   * The run's document and version, and the record of {@code eventId} if it was already applied.
+   */
   StoredRun load(String runId, String eventId);
 
   /** A run and the event about to be applied to it. */
   record EventRef(String runId, String eventId) {}
 
-  /** Loads as {@link #load} does, one result per reference in order, in one round trip where the store allows (a pipeline). */
+  /**
+   * Loads as {@link #load} does, one result per reference in order, in one round trip where the
+   * store allows (a pipeline).
+   */
   default List<StoredRun> loadAll(List<EventRef> refs) {
     return refs.stream().map(r -> load(r.runId(), r.eventId())).toList();
   }
@@ -28,8 +33,8 @@ public interface RunRepository extends AutoCloseable {
   Map<String, ItemState> loadItems(String runId, Needs.ItemQuery query);
 
   /**
-   * Writes everything of one applied event in one atomic step, if the stored version is still
-   * the expected one.
+   * Writes everything of one applied event in one atomic step, if the stored version is still the
+   * expected one.
    *
    * @return {@link SaveResult#CONFLICT} when another writer got there first (reload and decide
    *     again), {@link SaveResult#ALREADY_APPLIED} when the event id is applied already
@@ -38,8 +43,8 @@ public interface RunRepository extends AutoCloseable {
   SaveResult save(SaveRequest request);
 
   /**
-   * Saves in order, as if one by one, in one round trip where the store allows (a pipeline);
-   * each save is atomic on its own. Saves after a fenced one are not written.
+   * Saves in order, as if one by one, in one round trip where the store allows (a pipeline); each
+   * save is atomic on its own. Saves after a fenced one are not written.
    */
   default List<SaveResult> saveAll(List<SaveRequest> requests) {
     return requests.stream().map(this::save).toList();
@@ -64,10 +69,15 @@ public interface RunRepository extends AutoCloseable {
   /** The admission of {@code runId} was applied (or is moot). */
   void admitted(String template, String runId);
 
-  /** The last schedule tick of {@code template} that was fired or skipped, or null before its first. */
+  /**
+   * The last schedule tick of {@code template} that was fired or skipped, or null before its first.
+   */
   Instant scheduleMark(String template);
 
-  /** Moves the schedule mark to {@code tick} if that is later (a compare-and-set: instances race here). */
+  /**
+   * Moves the schedule mark to {@code tick} if that is later (a compare-and-set: instances race
+   * here).
+   */
   void advanceScheduleMark(String template, Instant tick);
 
   /** Ids of the newest runs, newest first (from a bounded index, never a scan of keys). */
@@ -76,15 +86,18 @@ public interface RunRepository extends AutoCloseable {
   /** The current state of a run, for status queries. */
   Optional<RunState> find(String runId);
 
-  /** The runs of {@code runIds} that exist, in that order, in one round trip where the store allows (a pipeline). */
+  /**
+   * The runs of {@code runIds} that exist, in that order, in one round trip where the store allows
+   * (a pipeline).
+   */
   default List<RunState> findAll(List<String> runIds) {
     return runIds.stream().map(this::find).flatMap(Optional::stream).toList();
   }
 
   /**
    * Takes the start claims of attempts the engine stopped ({@link dev.baton.redis.AttemptClaims}),
-   * so that a dispatch of theirs still waiting on the topic is skipped rather than started and
-   * then stopped. Attempts already started keep their claim.
+   * so that a dispatch of theirs still waiting on the topic is skipped rather than started and then
+   * stopped. Attempts already started keep their claim.
    */
   default void withdraw(List<String> attemptIds) {}
 

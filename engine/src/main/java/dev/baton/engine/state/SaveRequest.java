@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one applied event writes, in one atomic step: the run document (without its
- * instances; its job outputs only when they changed), the instances it changed, the applied event id with its record and outputs, the
- * timers it set and cancelled (in the timer set of {@code partition}), and what it does to its
- * template's admission queue. {@code epoch} is the writing task's claim on {@code partition}
- * ({@link RunRepository#claimPartition}); a save with an older epoch is refused (0: unchecked).
+ * Everything one applied event writes, in one atomic step: the run document (without its instances;
+ * its job outputs only when they changed), the instances it changed, the applied event id with its
+ * record and outputs, the timers it set and cancelled (in the timer set of {@code partition}), and
+ * what it does to its template's admission queue. {@code epoch} is the writing task's claim on
+ * {@code partition} ({@link RunRepository#claimPartition}); a save with an older epoch is refused
+ * (0: unchecked).
  */
 public record SaveRequest(
     String runId,
@@ -35,7 +36,12 @@ public record SaveRequest(
 
   /** A run's place under its template's maxConcurrentRuns. */
   public record Admission(Op op, String template, int limit) {
-    public enum Op { NONE, ENQUEUE, ADMITTED, RELEASE }
+    public enum Op {
+      NONE,
+      ENQUEUE,
+      ADMITTED,
+      RELEASE
+    }
 
     public static final Admission NONE = new Admission(Op.NONE, "", 0);
   }

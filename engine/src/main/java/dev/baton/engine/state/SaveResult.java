@@ -4,7 +4,10 @@ package dev.baton.engine.state;
 public enum SaveResult {
   /** Written. */
   SAVED,
-  /** The stored version is not the expected one: another writer got there first. Reload and decide again. */
+  /**
+   * The stored version is not the expected one: another writer got there first. Reload and decide
+   * again.
+   */
   CONFLICT,
   /** The event id was already applied (by another record): nothing written. */
   ALREADY_APPLIED

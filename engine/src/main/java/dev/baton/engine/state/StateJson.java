@@ -10,11 +10,14 @@ import java.io.UncheckedIOException;
 
 /** The JSON form of run state in Redis: readable with redis-cli, and by Lua scripts if needed. */
 public final class StateJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule()) // accessors by lambda, not reflection
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .registerModule(
+              new com.fasterxml.jackson.module.blackbird
+                  .BlackbirdModule()) // accessors by lambda, not reflection
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private StateJson() {}
 

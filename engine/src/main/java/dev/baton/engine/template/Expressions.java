@@ -21,52 +21,69 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * CEL expressions of templates ({@code when}, {@code forEach}). Variables: {@code params}
- * (map of string), {@code jobs} ({@code jobs.<name>.outputs.<key>}, {@code jobs.<name>.status}),
- * {@code run} ({@code run.id}). Strings extensions ({@code split}, {@code trim}, ...) are on.
- * Compiled programs are cached by text; evaluation is deterministic.
+ * CEL expressions of templates ({@code when}, {@code forEach}). Variables: {@code params} (map of
+ * string), {@code jobs} ({@code jobs.<name>.outputs.<key>}, {@code jobs.<name>.status}), {@code
+ * run} ({@code run.id}). Strings extensions ({@code split}, {@code trim}, ...) are on. Compiled
+ * programs are cached by text; evaluation is deterministic.
  *
  * <p>What one expression may cost is bounded: at most {@value #MAX_EXPRESSION_CHARS} characters of
- * text (no macros, so no loops: the work of an evaluation follows its text), and no value along
- * the way longer than {@value #MAX_VALUE_CHARS} characters or with more than {@value #MAX_ELEMENTS} elements.
- * An expression that goes past a bound fails like any other evaluation error, with the bound named.
+ * text (no macros, so no loops: the work of an evaluation follows its text), and no value along the
+ * way longer than {@value #MAX_VALUE_CHARS} characters or with more than {@value #MAX_ELEMENTS}
+ * elements. An expression that goes past a bound fails like any other evaluation error, with the
+ * bound named.
  */
 public final class Expressions {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Longest expression text accepted. */
   public static final int MAX_EXPRESSION_CHARS = 4_096;
+
   /** Most elements of one list or map value. */
   public static final int MAX_ELEMENTS = 10_000;
+
   /** Longest string a step of an evaluation may make. */
   public static final int MAX_VALUE_CHARS = 1 << 20;
+
   /** 1 == 1.0 and 2 < 2.5 hold, as people expect of JSON numbers. */
-  private static final dev.cel.common.CelOptions OPTIONS = dev.cel.common.CelOptions.current()
-      .enableHeterogeneousNumericComparisons(true)
-      .maxExpressionCodePointSize(MAX_EXPRESSION_CHARS)
-      .build();
-  private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-      .setOptions(OPTIONS)
-      .addVar("params", MapType.create(SimpleType.STRING, SimpleType.STRING))
-      .addVar("jobs", MapType.create(SimpleType.STRING, SimpleType.DYN))
-      .addVar("run", MapType.create(SimpleType.STRING, SimpleType.STRING))
-      .addLibraries(CelExtensions.strings())
-      .build();
+  private static final dev.cel.common.CelOptions OPTIONS =
+      dev.cel.common.CelOptions.current()
+          .enableHeterogeneousNumericComparisons(true)
+          .maxExpressionCodePointSize(MAX_EXPRESSION_CHARS)
+          .build();
+
+  private static final CelCompiler COMPILER =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setOptions(OPTIONS)
+          .addVar("params", MapType.create(SimpleType.STRING, SimpleType.STRING))
+          .addVar("jobs", MapType.create(SimpleType.STRING, SimpleType.DYN))
+          .addVar("run", MapType.create(SimpleType.STRING, SimpleType.STRING))
+          .addLibraries(CelExtensions.strings())
+          .build();
+
   /** For trigger rules: the domain event is the one variable. */
-  private static final CelCompiler EVENT_COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-      .setOptions(OPTIONS)
-      .addVar("event", SimpleType.DYN)
-      .addLibraries(CelExtensions.strings())
-      .build();
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-      .setOptions(OPTIONS)
-      .addLibraries(CelExtensions.strings())
-      .build();
+  private static final CelCompiler EVENT_COMPILER =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setOptions(OPTIONS)
+          .addVar("event", SimpleType.DYN)
+          .addLibraries(CelExtensions.strings())
+          .build();
+
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder()
+          .setOptions(OPTIONS)
+          .addLibraries(CelExtensions.strings())
+          .build();
   private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
 
   private Expressions() {}
 
   /** What an expression gives, as far as its text tells. */
-  public enum ResultKind { BOOL, LIST, DYNAMIC, OTHER }
+  public enum ResultKind {
+    BOOL,
+    LIST,
+    DYNAMIC,
+    OTHER
+  }
 
   /** Compiles {@code expression}; returns its result kind, or throws with CEL's message. */
   public static ResultKind check(String expression) throws InvalidExpressionException {
@@ -85,11 +102,12 @@ public final class Expressions {
   }
 
   /**
-   * Evaluates an expression over {@code event} (a map from the event's JSON or Avro; a JSON null
-   * is CEL's {@code null}, so {@code event.id != null} tests for it). The result is a value:
-   * null, or anything CEL cannot know, is an error naming the expression.
+   * Evaluates an expression over {@code event} (a map from the event's JSON or Avro; a JSON null is
+   * CEL's {@code null}, so {@code event.id != null} tests for it). The result is a value: null, or
+   * anything CEL cannot know, is an error naming the expression.
    */
-  public static Object evalEvent(String expression, Object event) throws InvalidExpressionException {
+  public static Object evalEvent(String expression, Object event)
+      throws InvalidExpressionException {
     CelRuntime.Program program = PROGRAMS.get("event:" + expression);
     if (program == null) {
       try {
@@ -103,15 +121,19 @@ public final class Expressions {
   }
 
   /** A trigger rule's filter over {@code event}: true or false, nothing else. */
-  public static boolean evalEventBool(String expression, Object event) throws InvalidExpressionException {
+  public static boolean evalEventBool(String expression, Object event)
+      throws InvalidExpressionException {
     Object result = evalEvent(expression, event);
     if (result instanceof Boolean b) {
       return b;
     }
-    throw new InvalidExpressionException("'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
+    throw new InvalidExpressionException(
+        "'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
   }
 
-  /** A JSON null inside the event as CEL's null (a Java null would make the field unknown to CEL). */
+  /**
+   * A JSON null inside the event as CEL's null (a Java null would make the field unknown to CEL).
+   */
   private static Object withCelNulls(Object value) {
     return withLeaves(value, v -> v == null ? NullValue.NULL_VALUE : v);
   }
@@ -139,10 +161,12 @@ public final class Expressions {
   /** The result when it is a value; null, or a result CEL could not know, is an error. */
   private static Object value(String expression, Object result) throws InvalidExpressionException {
     if (result == null || result instanceof NullValue) {
-      throw new InvalidExpressionException("'" + shortened(expression) + "' gave null; a value is needed");
+      throw new InvalidExpressionException(
+          "'" + shortened(expression) + "' gave null; a value is needed");
     }
     if (result instanceof CelUnknownSet) {
-      throw new InvalidExpressionException("'" + shortened(expression) + "' has no value: it reads something that is not known");
+      throw new InvalidExpressionException(
+          "'" + shortened(expression) + "' has no value: it reads something that is not known");
     }
     return result;
   }
@@ -162,11 +186,13 @@ public final class Expressions {
     return String.valueOf(o);
   }
 
-  private static CelAbstractSyntaxTree compile(String expression) throws InvalidExpressionException {
+  private static CelAbstractSyntaxTree compile(String expression)
+      throws InvalidExpressionException {
     return compile(COMPILER, expression);
   }
 
-  private static CelAbstractSyntaxTree compile(CelCompiler compiler, String expression) throws InvalidExpressionException {
+  private static CelAbstractSyntaxTree compile(CelCompiler compiler, String expression)
+      throws InvalidExpressionException {
     try {
       return compiler.compile(expression).getAst();
     } catch (CelValidationException e) {
@@ -175,19 +201,22 @@ public final class Expressions {
   }
 
   /** Evaluates a condition. */
-  public static boolean evalBool(String expression, Map<String, ?> vars) throws InvalidExpressionException {
+  public static boolean evalBool(String expression, Map<String, ?> vars)
+      throws InvalidExpressionException {
     Object result = value(expression, eval(expression, vars));
     if (result instanceof Boolean b) {
       return b;
     }
-    throw new InvalidExpressionException("'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
+    throw new InvalidExpressionException(
+        "'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
   }
 
   /**
-   * Evaluates a list; a string holding a JSON array (a job output) counts as that list. Items
-   * come back as strings (JSON text for objects and lists).
+   * Evaluates a list; a string holding a JSON array (a job output) counts as that list. Items come
+   * back as strings (JSON text for objects and lists).
    */
-  public static List<String> evalList(String expression, Map<String, ?> vars) throws InvalidExpressionException {
+  public static List<String> evalList(String expression, Map<String, ?> vars)
+      throws InvalidExpressionException {
     Object result = value(expression, eval(expression, vars));
     if (result instanceof String s && s.strip().startsWith("[")) {
       try {
@@ -196,7 +225,8 @@ public final class Expressions {
         array.forEach(n -> items.add(n.isValueNode() ? n.asText() : n.toString()));
         return items;
       } catch (Exception e) {
-        throw new InvalidExpressionException("'" + shortened(expression) + "' gave a string that is not a JSON array");
+        throw new InvalidExpressionException(
+            "'" + shortened(expression) + "' gave a string that is not a JSON array");
       }
     }
     if (result instanceof List<?> list) {
@@ -206,10 +236,12 @@ public final class Expressions {
       }
       return items;
     }
-    throw new InvalidExpressionException("forEach '" + shortened(expression) + "' gave " + describe(result) + ", not a list");
+    throw new InvalidExpressionException(
+        "forEach '" + shortened(expression) + "' gave " + describe(result) + ", not a list");
   }
 
-  private static Object eval(String expression, Map<String, ?> vars) throws InvalidExpressionException {
+  private static Object eval(String expression, Map<String, ?> vars)
+      throws InvalidExpressionException {
     CelRuntime.Program program = PROGRAMS.get(expression);
     if (program == null) {
       try {
@@ -223,7 +255,8 @@ public final class Expressions {
   }
 
   /** Evaluates, stopping at the first value past the bounds. */
-  private static Object bounded(String expression, CelRuntime.Program program, Map<String, ?> vars) throws InvalidExpressionException {
+  private static Object bounded(String expression, CelRuntime.Program program, Map<String, ?> vars)
+      throws InvalidExpressionException {
     try {
       return program.trace(vars, (expr, value) -> checkSize(value));
     } catch (CelEvaluationException e) {
@@ -235,14 +268,19 @@ public final class Expressions {
     } catch (OutOfMemoryError e) {
       // One step asked for more memory than there is (a string built from itself, say); the
       // allocation failed, nothing else was changed.
-      throw new InvalidExpressionException("'" + shortened(expression) + "': ran out of memory evaluating it (values are limited to "
-          + MAX_VALUE_CHARS + " characters)");
+      throw new InvalidExpressionException(
+          "'"
+              + shortened(expression)
+              + "': ran out of memory evaluating it (values are limited to "
+              + MAX_VALUE_CHARS
+              + " characters)");
     }
   }
 
   private static void checkSize(Object value) {
     if (value instanceof CharSequence s && s.length() > MAX_VALUE_CHARS) {
-      throw new TooCostly("made a string of " + s.length() + " characters; the limit is " + MAX_VALUE_CHARS);
+      throw new TooCostly(
+          "made a string of " + s.length() + " characters; the limit is " + MAX_VALUE_CHARS);
     }
     if (value instanceof java.util.Collection<?> c && c.size() > MAX_ELEMENTS) {
       throw new TooCostly("made a list of " + c.size() + " elements; the limit is " + MAX_ELEMENTS);
@@ -254,7 +292,9 @@ public final class Expressions {
 
   /** An expression as errors quote it: its first 200 characters. */
   public static String shortened(String expression) {
-    return expression.length() <= 200 ? expression : expression.substring(0, 200) + "... (" + expression.length() + " characters)";
+    return expression.length() <= 200
+        ? expression
+        : expression.substring(0, 200) + "... (" + expression.length() + " characters)";
   }
 
   /** An evaluation that went past a bound. */
@@ -264,13 +304,16 @@ public final class Expressions {
     }
   }
 
-
   private static String describe(Object result) {
     if (result instanceof CharSequence text) {
       return "the string '" + shortened(text.toString()) + "'";
     }
     String shown = text(result);
-    return "a " + result.getClass().getSimpleName() + " (" + (shown.length() <= 200 ? shown : shown.substring(0, 200) + "...") + ")";
+    return "a "
+        + result.getClass().getSimpleName()
+        + " ("
+        + (shown.length() <= 200 ? shown : shown.substring(0, 200) + "...")
+        + ")";
   }
 
   private static String firstLine(String message) {

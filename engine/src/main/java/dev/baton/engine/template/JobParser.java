@@ -11,25 +11,61 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
-/** Reads a template's {@code jobs} and {@code onExit}: each job with its retry, timeouts and Kubernetes options. */
+/**
+ * Reads a template's {@code jobs} and {@code onExit}: each job with its retry, timeouts and
+ * Kubernetes options.
+ */
 final class JobParser extends YamlFields {
-  private static final Set<String> JOB_FIELDS = Set.of(
-      "name", "command", "image", "env", "outputs", "dependsOn", "when", "forEach", "maxParallel", "retry", "timeout",
-      "startTimeout", "runtime", "kubernetes");
+  private static final Set<String> JOB_FIELDS =
+      Set.of(
+          "name",
+          "command",
+          "image",
+          "env",
+          "outputs",
+          "dependsOn",
+          "when",
+          "forEach",
+          "maxParallel",
+          "retry",
+          "timeout",
+          "startTimeout",
+          "runtime",
+          "kubernetes");
   private static final Set<String> EXIT_FIELDS =
-      Set.of("name", "command", "image", "env", "outputs", "retry", "timeout", "startTimeout", "runtime", "kubernetes");
+      Set.of(
+          "name",
+          "command",
+          "image",
+          "env",
+          "outputs",
+          "retry",
+          "timeout",
+          "startTimeout",
+          "runtime",
+          "kubernetes");
   private static final Set<String> POD_FIELDS =
-      Set.of("resources", "nodeSelector", "tolerations", "serviceAccountName", "imagePullSecrets", "warm");
+      Set.of(
+          "resources",
+          "nodeSelector",
+          "tolerations",
+          "serviceAccountName",
+          "imagePullSecrets",
+          "warm");
   private static final Set<String> WARM_FIELDS = Set.of("min", "max", "idleTimeout", "reuse");
   private static final Set<String> RUNTIMES = Set.of("local", "kubernetes");
   private static final Set<String> RETRY_FIELDS = Set.of("limit", "backoff", "on");
   private static final Set<String> BACKOFF_FIELDS = Set.of("initial", "factor", "max");
+
   /** Retry backoff when a template gives none. */
   static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofSeconds(1);
+
   static final double DEFAULT_BACKOFF_FACTOR = 2;
   static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
+
   /** Warm pools when a template gives no size or idle time. */
   static final int DEFAULT_WARM_MAX = 5;
+
   static final Duration DEFAULT_WARM_IDLE = Duration.ofMinutes(10);
 
   JobParser(YamlFields shared) {
@@ -47,8 +83,13 @@ final class JobParser extends YamlFields {
       return jobs;
     }
     if (seq.getValue().size() > Templates.MAX_JOBS) {
-      error("jobs", "has " + seq.getValue().size() + " jobs; a template may have at most " + Templates.MAX_JOBS
-          + " (compose larger workflows from several templates)");
+      error(
+          "jobs",
+          "has "
+              + seq.getValue().size()
+              + " jobs; a template may have at most "
+              + Templates.MAX_JOBS
+              + " (compose larger workflows from several templates)");
       return jobs;
     }
     for (int i = 0; i < seq.getValue().size(); i++) {
@@ -84,7 +125,9 @@ final class JobParser extends YamlFields {
     Map<String, Node> f = fields(map, path, allowed);
     String name = requiredString(f, "name", path + ".name");
     if (name != null && !TemplateParser.NAME.matcher(name).matches()) {
-      error(path + ".name", "must be lower-case letters, digits and '-' (at most 63), got '" + name + "'");
+      error(
+          path + ".name",
+          "must be lower-case letters, digits and '-' (at most 63), got '" + name + "'");
     }
     List<String> command = stringList(f.get("command"), path + ".command", true);
     String image = optionalString(f.get("image"), path + ".image");
@@ -94,14 +137,17 @@ final class JobParser extends YamlFields {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < outputs.size(); i++) {
       if (!TemplateParser.OUTPUT_KEY.matcher(outputs.get(i)).matches()) {
-        error(path + ".outputs[" + i + "]", "an output key must be letters, digits, '_', '.' or '-', got '" + outputs.get(i) + "'");
+        error(
+            path + ".outputs[" + i + "]",
+            "an output key must be letters, digits, '_', '.' or '-', got '" + outputs.get(i) + "'");
       } else if (!seen.add(outputs.get(i))) {
         error(path + ".outputs[" + i + "]", "duplicate output '" + outputs.get(i) + "'");
       }
     }
-    List<String> dependsOn = f.containsKey("dependsOn")
-        ? stringList(f.get("dependsOn"), path + ".dependsOn", false)
-        : previous == null ? List.of() : List.of(previous);
+    List<String> dependsOn =
+        f.containsKey("dependsOn")
+            ? stringList(f.get("dependsOn"), path + ".dependsOn", false)
+            : previous == null ? List.of() : List.of(previous);
     String when = optionalString(f.get("when"), path + ".when");
     String forEach = optionalString(f.get("forEach"), path + ".forEach");
     int maxParallel = nonNegativeInt(f.get("maxParallel"), path + ".maxParallel", 0);
@@ -122,26 +168,51 @@ final class JobParser extends YamlFields {
     if ("kubernetes".equals(runtime) && image == null) {
       error(path + ".image", "a job on the kubernetes runtime needs an image");
     }
-    return name == null ? null
-        : new JobSpec(name, command, image, env, outputs, dependsOn, when, forEach, maxParallel, retry, timeout, runtime, pod, secretEnv,
+    return name == null
+        ? null
+        : new JobSpec(
+            name,
+            command,
+            image,
+            env,
+            outputs,
+            dependsOn,
+            when,
+            forEach,
+            maxParallel,
+            retry,
+            timeout,
+            runtime,
+            pod,
+            secretEnv,
             startTimeout);
   }
 
   KubernetesOptions pod(Node node, String path) {
-    Map<String, Node> f = mapping(node, path, POD_FIELDS, "a mapping with resources, nodeSelector, tolerations, serviceAccountName, imagePullSecrets, warm");
+    Map<String, Node> f =
+        mapping(
+            node,
+            path,
+            POD_FIELDS,
+            "a mapping with resources, nodeSelector, tolerations, serviceAccountName, imagePullSecrets, warm");
     if (f == null) {
       return null;
     }
     Map<String, String> resources = new LinkedHashMap<>();
     Node res = f.get("resources");
     if (res instanceof MappingNode r) {
-      for (Map.Entry<String, Node> kind : fields(r, path + ".resources", Set.of("requests", "limits")).entrySet()) {
-        stringMap(kind.getValue(), path + ".resources." + kind.getKey()).forEach((k, v) -> {
-          if (!k.equals("cpu") && !k.equals("memory")) {
-            error(path + ".resources." + kind.getKey() + "." + k, "only cpu and memory are set per job");
-          }
-          resources.put(kind.getKey() + "." + k, v);
-        });
+      for (Map.Entry<String, Node> kind :
+          fields(r, path + ".resources", Set.of("requests", "limits")).entrySet()) {
+        stringMap(kind.getValue(), path + ".resources." + kind.getKey())
+            .forEach(
+                (k, v) -> {
+                  if (!k.equals("cpu") && !k.equals("memory")) {
+                    error(
+                        path + ".resources." + kind.getKey() + "." + k,
+                        "only cpu and memory are set per job");
+                  }
+                  resources.put(kind.getKey() + "." + k, v);
+                });
       }
     } else if (res != null && !isNull(res)) {
       error(path + ".resources", "must be a mapping with requests and limits");
@@ -156,7 +227,8 @@ final class JobParser extends YamlFields {
         lines.put(tpath, t.getStartMark().getLine() + 1);
         if (t instanceof MappingNode tm) {
           Map<String, String> one = new LinkedHashMap<>();
-          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS)).forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
+          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS))
+              .forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
           tolerations.add(one);
         } else {
           error(tpath, "a toleration is a mapping with key, operator, value, effect");
@@ -165,24 +237,37 @@ final class JobParser extends YamlFields {
     } else if (tol != null && !isNull(tol)) {
       error(path + ".tolerations", "must be a list of tolerations");
     }
-    String serviceAccount = optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
-    List<String> pullSecrets = stringList(f.get("imagePullSecrets"), path + ".imagePullSecrets", false);
-    return new KubernetesOptions(resources, nodeSelector, tolerations, serviceAccount, pullSecrets, warm(f.get("warm"), path + ".warm"));
+    String serviceAccount =
+        optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
+    List<String> pullSecrets =
+        stringList(f.get("imagePullSecrets"), path + ".imagePullSecrets", false);
+    return new KubernetesOptions(
+        resources,
+        nodeSelector,
+        tolerations,
+        serviceAccount,
+        pullSecrets,
+        warm(f.get("warm"), path + ".warm"));
   }
 
   KubernetesOptions.WarmPool warm(Node node, String path) {
-    Map<String, Node> f = mapping(node, path, WARM_FIELDS, "a mapping with min, max, idleTimeout, reuse");
+    Map<String, Node> f =
+        mapping(node, path, WARM_FIELDS, "a mapping with min, max, idleTimeout, reuse");
     if (f == null) {
       return null;
     }
     int min = nonNegativeInt(f.get("min"), path + ".min", 0);
-    int max = f.get("max") == null ? Math.max(DEFAULT_WARM_MAX, min) : nonNegativeInt(f.get("max"), path + ".max", DEFAULT_WARM_MAX);
+    int max =
+        f.get("max") == null
+            ? Math.max(DEFAULT_WARM_MAX, min)
+            : nonNegativeInt(f.get("max"), path + ".max", DEFAULT_WARM_MAX);
     if (max < 1) {
       error(path + ".max", "must be at least 1, got " + max);
     } else if (min > max) {
       error(path + ".min", "must not be more than max (" + max + "), got " + min);
     }
-    Duration idle = orDefault(duration(f.get("idleTimeout"), path + ".idleTimeout"), DEFAULT_WARM_IDLE);
+    Duration idle =
+        orDefault(duration(f.get("idleTimeout"), path + ".idleTimeout"), DEFAULT_WARM_IDLE);
     boolean reuse = bool(f.get("reuse"), path + ".reuse", false);
     return new KubernetesOptions.WarmPool(min, max, idle, reuse);
   }
@@ -227,7 +312,9 @@ final class JobParser extends YamlFields {
     for (int i = 0; i < on.size(); i++) {
       String v = on.get(i);
       if (!RetrySpec.KINDS.contains(v) && !v.matches("\\d{1,3}")) {
-        error(path + ".on[" + i + "]", "must be an exit code or one of " + RetrySpec.KINDS + ", got '" + v + "'");
+        error(
+            path + ".on[" + i + "]",
+            "must be an exit code or one of " + RetrySpec.KINDS + ", got '" + v + "'");
       }
     }
     return new RetrySpec(limit, initial, factor, max, on);

@@ -10,8 +10,9 @@ import java.util.Map;
  * jobs it waits for ({@code dependsOn}, resolved: the job listed before when the template did not
  * say), an optional condition ({@code when}), fan-out ({@code forEach}, {@code maxParallel}: 0 is
  * no limit), retries and a timeout (null when none; it counts from the attempt's start), how long
- * an attempt may wait for a dispatcher to start it ({@code startTimeout}), the runtime ({@code local} or
- * {@code kubernetes}; null: the dispatcher's default) and Kubernetes settings (null: defaults).
+ * an attempt may wait for a dispatcher to start it ({@code startTimeout}), the runtime ({@code
+ * local} or {@code kubernetes}; null: the dispatcher's default) and Kubernetes settings (null:
+ * defaults).
  */
 public record JobSpec(
     String name,
@@ -33,7 +34,10 @@ public record JobSpec(
   /** How long an attempt may wait for a dispatcher to start it, unless the job says otherwise. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
 
-  /** {@code env: {NAME: {secretRef: {name: ..., key: ...}}}}: the value is resolved by the runtime, never carried in events. */
+  /**
+   * {@code env: {NAME: {secretRef: {name: ..., key: ...}}}}: the value is resolved by the runtime,
+   * never carried in events.
+   */
   public record SecretRef(String name, String key) {}
 
   public JobSpec {

@@ -17,15 +17,17 @@ public record KubernetesOptions(
     WarmPool warm) {
 
   /**
-   * {@code warm:} keep idle pods of this job's shape ({@code min} even without work, at most
-   * {@code max} in all); a dispatch claims one and runs the job in it. Without a claim for
-   * {@code idleTimeout} the pool shrinks to {@code min}. {@code reuse}: a pod goes back to the pool
-   * after its job instead of being deleted.
+   * {@code warm:} keep idle pods of this job's shape ({@code min} even without work, at most {@code
+   * max} in all); a dispatch claims one and runs the job in it. Without a claim for {@code
+   * idleTimeout} the pool shrinks to {@code min}. {@code reuse}: a pod goes back to the pool after
+   * its job instead of being deleted.
    */
   public record WarmPool(int min, int max, java.time.Duration idleTimeout, boolean reuse) {}
 
-  public static final List<String> RESOURCE_KEYS = List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory");
-  public static final List<String> TOLERATION_KEYS = List.of("key", "operator", "value", "effect", "tolerationSeconds");
+  public static final List<String> RESOURCE_KEYS =
+      List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory");
+  public static final List<String> TOLERATION_KEYS =
+      List.of("key", "operator", "value", "effect", "tolerationSeconds");
 
   public KubernetesOptions {
     resources = Map.copyOf(resources);

@@ -22,7 +22,8 @@ public final class Placeholders {
   private Placeholders() {}
 
   /** A parsed reference. */
-  public sealed interface Ref permits ParamRef, OutputRef, RunIdRef, RunStatusRef, ItemRef, BadRef {}
+  public sealed interface Ref
+      permits ParamRef, OutputRef, RunIdRef, RunStatusRef, ItemRef, BadRef {}
 
   public record ParamRef(String param) implements Ref {}
 
@@ -56,7 +57,9 @@ public final class Placeholders {
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String replacement =
-          m.group().startsWith("$$") ? m.group().substring(1) : resolve.apply(parse(m.group(1).trim()));
+          m.group().startsWith("$$")
+              ? m.group().substring(1)
+              : resolve.apply(parse(m.group(1).trim()));
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }
     m.appendTail(out);

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How a failed job is tried again: at most {@code limit} more attempts, waiting
- * {@code initial * factor^(n-1)} (at most {@code max}) before retry n, and only for the failures
- * listed in {@code on} (exit codes, or the kinds {@code failed}, {@code timeout}, {@code lost});
- * an empty {@code on} retries every failure.
+ * How a failed job is tried again: at most {@code limit} more attempts, waiting {@code initial *
+ * factor^(n-1)} (at most {@code max}) before retry n, and only for the failures listed in {@code
+ * on} (exit codes, or the kinds {@code failed}, {@code timeout}, {@code lost}); an empty {@code on}
+ * retries every failure.
  */
 public record RetrySpec(int limit, Duration initial, double factor, Duration max, List<String> on) {
   public static final List<String> KINDS = List.of("failed", "timeout", "lost");
@@ -24,6 +24,8 @@ public record RetrySpec(int limit, Duration initial, double factor, Duration max
 
   /** Whether a failure of this kind (and exit code, when it has one) is retried. */
   public boolean retries(String kind, Integer exitCode) {
-    return on.isEmpty() || on.contains(kind) || (exitCode != null && on.contains(Integer.toString(exitCode)));
+    return on.isEmpty()
+        || on.contains(kind)
+        || (exitCode != null && on.contains(Integer.toString(exitCode)));
   }
 }

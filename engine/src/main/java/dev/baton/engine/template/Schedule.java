@@ -18,7 +18,8 @@ import java.util.List;
  * epoch). {@code catchUp}: whether a tick missed while Baton was down is run (once) or skipped.
  */
 public record Schedule(String cron, ZoneId zone, Duration every, boolean catchUp) {
-  private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  private static final CronParser PARSER =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
   /** Parses a cron expression; throws {@link IllegalArgumentException} with cron-utils' reason. */
   public static Cron parseCron(String expression) {
@@ -31,8 +32,10 @@ public record Schedule(String cron, ZoneId zone, Duration every, boolean catchUp
       long period = every.toMillis();
       return Instant.ofEpochMilli((Math.floorDiv(after.toEpochMilli(), period) + 1) * period);
     }
-    return ExecutionTime.forCron(parseCron(cron)).nextExecution(ZonedDateTime.ofInstant(after, zone))
-        .map(ZonedDateTime::toInstant).orElseThrow(() -> new IllegalStateException("cron '" + cron + "' never fires"));
+    return ExecutionTime.forCron(parseCron(cron))
+        .nextExecution(ZonedDateTime.ofInstant(after, zone))
+        .map(ZonedDateTime::toInstant)
+        .orElseThrow(() -> new IllegalStateException("cron '" + cron + "' never fires"));
   }
 
   /** The next {@code n} ticks after {@code after}. */
@@ -57,10 +60,15 @@ public record Schedule(String cron, ZoneId zone, Duration every, boolean catchUp
     if (execution.isMatch(z.withNano(0)) && z.getSecond() == 0 && z.getNano() == 0) {
       return at;
     }
-    return execution.lastExecution(z).map(ZonedDateTime::toInstant).orElseThrow(() -> new IllegalStateException("cron '" + cron + "' never fired"));
+    return execution
+        .lastExecution(z)
+        .map(ZonedDateTime::toInstant)
+        .orElseThrow(() -> new IllegalStateException("cron '" + cron + "' never fired"));
   }
 
   public String describe() {
-    return every != null ? "every " + every.toMillis() + " ms" : "cron '" + cron + "' (" + zone + ")";
+    return every != null
+        ? "every " + every.toMillis() + " ms"
+        : "cron '" + cron + "' (" + zone + ")";
   }
 }

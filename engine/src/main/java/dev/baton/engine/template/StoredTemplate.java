@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * A template as kept in the compacted store topic: its name, version and the YAML as the user
- * wrote it. {@code templates apply} writes it under two keys, {@code name@version} (what a run
- * is pinned to) and {@code name} (the latest version, what a new trigger uses).
+ * A template as kept in the compacted store topic: its name, version and the YAML as the user wrote
+ * it. {@code templates apply} writes it under two keys, {@code name@version} (what a run is pinned
+ * to) and {@code name} (the latest version, what a new trigger uses).
  */
 public record StoredTemplate(String name, int version, String source) {
   private static final ObjectMapper MAPPER = new ObjectMapper();

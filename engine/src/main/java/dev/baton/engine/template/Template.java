@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A parsed, validated workflow template. Immutable; a run is pinned to one (name, version).
- * {@code timeout} (null: none) bounds the whole run; {@code onExit} (null: none) runs once when
- * the run ends; {@code maxConcurrentRuns} (0: no limit) queues runs beyond it; {@code on} lists the
+ * A parsed, validated workflow template. Immutable; a run is pinned to one (name, version). {@code
+ * timeout} (null: none) bounds the whole run; {@code onExit} (null: none) runs once when the run
+ * ends; {@code maxConcurrentRuns} (0: no limit) queues runs beyond it; {@code on} lists the
  * domain-event topics that start runs, and {@code schedule} (null: none) starts them by the clock.
  */
 public record Template(

@@ -17,17 +17,28 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Reads a template's YAML into a {@link Template}, remembering the line of every field so that
- * each error can point at it. Structural errors (wrong types, unknown or missing fields) are
- * found here; cross-references are checked by {@link TemplateValidator}.
+ * Reads a template's YAML into a {@link Template}, remembering the line of every field so that each
+ * error can point at it. Structural errors (wrong types, unknown or missing fields) are found here;
+ * cross-references are checked by {@link TemplateValidator}.
  */
 final class TemplateParser extends YamlFields {
   static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   static final Pattern OUTPUT_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
   private static final Set<String> TOP_FIELDS =
-      Set.of("name", "version", "description", "params", "jobs", "timeout", "onExit", "maxConcurrentRuns", "on", "schedule");
-  private static final Set<String> RULE_FIELDS = Set.of("topic", "filter", "params", "idempotencyKey");
+      Set.of(
+          "name",
+          "version",
+          "description",
+          "params",
+          "jobs",
+          "timeout",
+          "onExit",
+          "maxConcurrentRuns",
+          "on",
+          "schedule");
+  private static final Set<String> RULE_FIELDS =
+      Set.of("topic", "filter", "params", "idempotencyKey");
   private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "every", "catchUp");
   private static final Set<String> PARAM_FIELDS = Set.of("required", "default", "description");
 
@@ -41,7 +52,8 @@ final class TemplateParser extends YamlFields {
     try {
       root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
-      // The context mark is where the broken construct starts (an unclosed quote), the problem mark where it broke.
+      // The context mark is where the broken construct starts (an unclosed quote), the problem mark
+      // where it broke.
       var mark = e.getContextMark() != null ? e.getContextMark() : e.getProblemMark();
       int line = mark != null ? mark.getLine() + 1 : 1;
       String context = e.getContext() != null ? e.getContext() + ": " : "";
@@ -73,8 +85,17 @@ final class TemplateParser extends YamlFields {
     if (name == null) {
       return null;
     }
-    return new Template(name, version, description == null ? "" : description, params, jobs, timeout, onExit, maxConcurrentRuns,
-        on, schedule);
+    return new Template(
+        name,
+        version,
+        description == null ? "" : description,
+        params,
+        jobs,
+        timeout,
+        onExit,
+        maxConcurrentRuns,
+        on,
+        schedule);
   }
 
   private List<TriggerRule> rules(Node node) {
@@ -107,7 +128,9 @@ final class TemplateParser extends YamlFields {
   }
 
   private Schedule schedule(Node node) {
-    Map<String, Node> f = mapping(node, "schedule", SCHEDULE_FIELDS, "a mapping: {cron, timezone, catchUp} or {every}");
+    Map<String, Node> f =
+        mapping(
+            node, "schedule", SCHEDULE_FIELDS, "a mapping: {cron, timezone, catchUp} or {every}");
     if (f == null) {
       return null;
     }
@@ -192,8 +215,10 @@ final class TemplateParser extends YamlFields {
       return new ParamSpec(name, true, null, "");
     }
     Map<String, Node> f = fields(map, path, PARAM_FIELDS);
-    String defaultValue = f.containsKey("default") ? scalar(f.get("default"), path + ".default") : null;
-    String requiredText = f.containsKey("required") ? scalar(f.get("required"), path + ".required") : null;
+    String defaultValue =
+        f.containsKey("default") ? scalar(f.get("default"), path + ".default") : null;
+    String requiredText =
+        f.containsKey("required") ? scalar(f.get("required"), path + ".required") : null;
     boolean required = defaultValue == null;
     if (requiredText != null) {
       if (!requiredText.equals("true") && !requiredText.equals("false")) {
@@ -208,5 +233,4 @@ final class TemplateParser extends YamlFields {
     String description = optionalString(f.get("description"), path + ".description");
     return new ParamSpec(name, required, defaultValue, description == null ? "" : description);
   }
-
 }

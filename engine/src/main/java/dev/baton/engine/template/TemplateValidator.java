@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks what crosses fields: unique job names; {@code dependsOn} names jobs that exist and form
- * no cycle; every {@code ${...}} reference names a declared parameter, or an output declared by a
- * job this one depends on (directly or not); {@code when} and {@code forEach} compile as CEL and
- * give a boolean and a list.
+ * Checks what crosses fields: unique job names; {@code dependsOn} names jobs that exist and form no
+ * cycle; every {@code ${...}} reference names a declared parameter, or an output declared by a job
+ * this one depends on (directly or not); {@code when} and {@code forEach} compile as CEL and give a
+ * boolean and a list.
  */
 final class TemplateValidator {
   private final TemplateParser parser;
@@ -34,15 +34,20 @@ final class TemplateValidator {
     for (int i = 0; i < jobs.size(); i++) {
       Integer first = position.putIfAbsent(jobs.get(i).name(), i);
       if (first != null) {
-        parser.error("jobs[" + i + "].name", "duplicate job name '" + jobs.get(i).name() + "' (also jobs[" + first + "])");
+        parser.error(
+            "jobs[" + i + "].name",
+            "duplicate job name '" + jobs.get(i).name() + "' (also jobs[" + first + "])");
         duplicates = true;
       }
     }
     if (duplicates) {
-      return; // which job a name means is unclear: checks of dependencies and references would report made-up errors
+      return; // which job a name means is unclear: checks of dependencies and references would
+      // report made-up errors
     }
     if (template.onExit() != null && position.containsKey(template.onExit().name())) {
-      parser.error("onExit.name", "the exit handler's name '" + template.onExit().name() + "' is also a job's");
+      parser.error(
+          "onExit.name",
+          "the exit handler's name '" + template.onExit().name() + "' is also a job's");
     }
     if (!dependenciesExist(jobs, position) || hasCycle(jobs, position)) {
       return;
@@ -66,19 +71,35 @@ final class TemplateValidator {
       checkEventExpression(rule.idempotencyKey(), path + ".idempotencyKey");
       for (Map.Entry<String, String> p : rule.params().entrySet()) {
         if (!t.params().containsKey(p.getKey())) {
-          parser.error(path + ".params." + p.getKey(), "unknown parameter '" + p.getKey() + "' (declared: " + String.join(", ", t.params().keySet()) + ")");
+          parser.error(
+              path + ".params." + p.getKey(),
+              "unknown parameter '"
+                  + p.getKey()
+                  + "' (declared: "
+                  + String.join(", ", t.params().keySet())
+                  + ")");
         }
         checkEventExpression(p.getValue(), path + ".params." + p.getKey());
       }
       for (ParamSpec spec : t.params().values()) {
         if (spec.required() && !rule.params().containsKey(spec.name())) {
-          parser.error(path + ".params", "required parameter '" + spec.name() + "' is not mapped from the event");
+          parser.error(
+              path + ".params",
+              "required parameter '" + spec.name() + "' is not mapped from the event");
         }
       }
     }
     if (t.schedule() != null) {
-      t.params().values().stream().filter(ParamSpec::required).findFirst().ifPresent(spec ->
-          parser.error("schedule", "a scheduled run has no trigger to give required parameter '" + spec.name() + "': give it a default"));
+      t.params().values().stream()
+          .filter(ParamSpec::required)
+          .findFirst()
+          .ifPresent(
+              spec ->
+                  parser.error(
+                      "schedule",
+                      "a scheduled run has no trigger to give required parameter '"
+                          + spec.name()
+                          + "': give it a default"));
     }
   }
 
@@ -89,7 +110,8 @@ final class TemplateValidator {
     try {
       Expressions.checkEvent(expression);
     } catch (Expressions.InvalidExpressionException e) {
-      parser.error(path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
+      parser.error(
+          path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
     }
   }
 
@@ -100,7 +122,13 @@ final class TemplateValidator {
       for (int d = 0; d < deps.size(); d++) {
         String path = "jobs[" + i + "].dependsOn[" + d + "]";
         if (!position.containsKey(deps.get(d))) {
-          parser.error(path, "unknown job '" + deps.get(d) + "' (jobs: " + String.join(", ", position.keySet()) + ")");
+          parser.error(
+              path,
+              "unknown job '"
+                  + deps.get(d)
+                  + "' (jobs: "
+                  + String.join(", ", position.keySet())
+                  + ")");
           ok = false;
         } else if (deps.get(d).equals(jobs.get(i).name())) {
           parser.error(path, "a job cannot depend on itself");
@@ -120,14 +148,20 @@ final class TemplateValidator {
         String first = path.get(path.size() - 1);
         List<String> cycle = path.subList(path.indexOf(first), path.size());
         int index = position.get(cycle.get(0));
-        parser.error("jobs[" + index + "].dependsOn", "dependency cycle: " + String.join(" -> ", cycle));
+        parser.error(
+            "jobs[" + index + "].dependsOn", "dependency cycle: " + String.join(" -> ", cycle));
         return true;
       }
     }
     return false;
   }
 
-  private boolean visit(String name, List<JobSpec> jobs, Map<String, Integer> position, Map<String, Integer> state, List<String> path) {
+  private boolean visit(
+      String name,
+      List<JobSpec> jobs,
+      Map<String, Integer> position,
+      Map<String, Integer> state,
+      List<String> path) {
     Integer s = state.get(name);
     path.add(name);
     if (s != null && s == 1) {
@@ -166,7 +200,8 @@ final class TemplateValidator {
     return out;
   }
 
-  private void checkJob(Template t, JobSpec job, String path, Set<String> ancestors, boolean exitHandler) {
+  private void checkJob(
+      Template t, JobSpec job, String path, Set<String> ancestors, boolean exitHandler) {
     for (int a = 0; a < job.command().size(); a++) {
       checkRefs(t, job, ancestors, exitHandler, job.command().get(a), path + ".command[" + a + "]");
     }
@@ -177,29 +212,53 @@ final class TemplateValidator {
       checkRefs(t, job, ancestors, exitHandler, job.image(), path + ".image");
     }
     if (job.when() != null) {
-      checkExpression(job.when(), path + ".when", Expressions.ResultKind.BOOL, "must give true or false");
+      checkExpression(
+          job.when(), path + ".when", Expressions.ResultKind.BOOL, "must give true or false");
     }
     if (job.forEach() != null) {
-      checkExpression(job.forEach(), path + ".forEach", Expressions.ResultKind.LIST, "forEach over a non-list");
+      checkExpression(
+          job.forEach(), path + ".forEach", Expressions.ResultKind.LIST, "forEach over a non-list");
     }
   }
 
-  private void checkExpression(String expression, String path, Expressions.ResultKind wanted, String wrongKind) {
+  private void checkExpression(
+      String expression, String path, Expressions.ResultKind wanted, String wrongKind) {
     try {
       Expressions.ResultKind kind = Expressions.check(expression);
       if (kind != wanted && kind != Expressions.ResultKind.DYNAMIC) {
-        parser.error(path, wrongKind + ": '" + Expressions.shortened(expression) + "' gives " + kind.name().toLowerCase());
+        parser.error(
+            path,
+            wrongKind
+                + ": '"
+                + Expressions.shortened(expression)
+                + "' gives "
+                + kind.name().toLowerCase());
       }
     } catch (Expressions.InvalidExpressionException e) {
-      parser.error(path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
+      parser.error(
+          path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
     }
   }
 
-  private void checkRefs(Template t, JobSpec job, Set<String> ancestors, boolean exitHandler, String text, String path) {
+  private void checkRefs(
+      Template t,
+      JobSpec job,
+      Set<String> ancestors,
+      boolean exitHandler,
+      String text,
+      String path) {
     for (Ref ref : Placeholders.references(text)) {
       if (ref instanceof ParamRef p && !t.params().containsKey(p.param())) {
-        parser.error(path, "unknown parameter '" + p.param() + "' in ${params." + p.param() + "}"
-            + (t.params().isEmpty() ? " (the template declares no params)" : " (declared: " + String.join(", ", t.params().keySet()) + ")"));
+        parser.error(
+            path,
+            "unknown parameter '"
+                + p.param()
+                + "' in ${params."
+                + p.param()
+                + "}"
+                + (t.params().isEmpty()
+                    ? " (the template declares no params)"
+                    : " (declared: " + String.join(", ", t.params().keySet()) + ")"));
       } else if (ref instanceof OutputRef o) {
         checkOutputRef(t, ancestors, exitHandler, o, path);
       } else if (ref instanceof ItemRef && job.forEach() == null) {
@@ -207,23 +266,47 @@ final class TemplateValidator {
       } else if (ref instanceof RunStatusRef && !exitHandler) {
         parser.error(path, "${run.status} is only known in the onExit handler");
       } else if (ref instanceof BadRef b) {
-        parser.error(path, "unknown reference ${" + b.text() + "} (use ${params.NAME}, ${jobs.JOB.outputs.KEY}, ${run.id} or ${item})");
+        parser.error(
+            path,
+            "unknown reference ${"
+                + b.text()
+                + "} (use ${params.NAME}, ${jobs.JOB.outputs.KEY}, ${run.id} or ${item})");
       }
     }
   }
 
-  private void checkOutputRef(Template t, Set<String> ancestors, boolean exitHandler, OutputRef o, String path) {
+  private void checkOutputRef(
+      Template t, Set<String> ancestors, boolean exitHandler, OutputRef o, String path) {
     String ref = "${jobs." + o.job() + ".outputs." + o.key() + "}";
-    JobSpec producer = t.jobs().stream().filter(j -> j.name().equals(o.job())).findFirst().orElse(null);
+    JobSpec producer =
+        t.jobs().stream().filter(j -> j.name().equals(o.job())).findFirst().orElse(null);
     if (producer == null) {
       parser.error(path, "unknown job '" + o.job() + "' in " + ref);
     } else if (exitHandler) {
-      parser.error(path, "the exit handler runs whatever the outcome, so " + ref + " may not exist; pass it through a param instead");
+      parser.error(
+          path,
+          "the exit handler runs whatever the outcome, so "
+              + ref
+              + " may not exist; pass it through a param instead");
     } else if (!ancestors.contains(o.job())) {
-      parser.error(path, "job '" + o.job() + "' does not run before this job (add it to dependsOn), so " + ref + " cannot be known yet");
+      parser.error(
+          path,
+          "job '"
+              + o.job()
+              + "' does not run before this job (add it to dependsOn), so "
+              + ref
+              + " cannot be known yet");
     } else if (!producer.outputs().contains(o.key())) {
-      parser.error(path, "job '" + o.job() + "' does not declare output '" + o.key() + "'"
-          + (producer.outputs().isEmpty() ? " (it declares no outputs)" : " (declared: " + String.join(", ", producer.outputs()) + ")"));
+      parser.error(
+          path,
+          "job '"
+              + o.job()
+              + "' does not declare output '"
+              + o.key()
+              + "'"
+              + (producer.outputs().isEmpty()
+                  ? " (it declares no outputs)"
+                  : " (declared: " + String.join(", ", producer.outputs()) + ")"));
     }
   }
 }

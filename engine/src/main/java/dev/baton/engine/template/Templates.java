@@ -8,6 +8,7 @@ public final class Templates {
 
   /** Longest template text accepted. */
   public static final int MAX_TEMPLATE_CHARS = 1 << 20;
+
   /** Most jobs of one template (its exit handler not counted). */
   public static final int MAX_JOBS = 1_000;
 
@@ -18,8 +19,16 @@ public final class Templates {
    */
   public static Template parse(String source, String yaml) throws InvalidTemplateException {
     if (yaml.length() > MAX_TEMPLATE_CHARS) {
-      throw new InvalidTemplateException(List.of(new TemplateError(source, 1, "",
-          "the template is " + yaml.length() + " characters; the limit is " + MAX_TEMPLATE_CHARS)));
+      throw new InvalidTemplateException(
+          List.of(
+              new TemplateError(
+                  source,
+                  1,
+                  "",
+                  "the template is "
+                      + yaml.length()
+                      + " characters; the limit is "
+                      + MAX_TEMPLATE_CHARS)));
     }
     TemplateParser parser = new TemplateParser(source);
     Template template = parser.parse(yaml);

@@ -65,8 +65,8 @@ class YamlFields {
   }
 
   /**
-   * The fields of an optional mapping at {@code path}: null when it is absent or null, null with
-   * an error saying what it must be ({@code shape}) when it is not a mapping.
+   * The fields of an optional mapping at {@code path}: null when it is absent or null, null with an
+   * error saying what it must be ({@code shape}) when it is not a mapping.
    */
   Map<String, Node> mapping(Node node, String path, Set<String> allowed, String shape) {
     if (node == null || isNull(node)) {
@@ -99,7 +99,8 @@ class YamlFields {
       lines.put(fieldPath, t.getKeyNode().getStartMark().getLine() + 1);
       String key = keyText(t.getKeyNode());
       if (allowed != null && !allowed.contains(key)) {
-        error(fieldPath, "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
+        error(
+            fieldPath, "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
       } else if (out.containsKey(key)) {
         error(fieldPath, "duplicate field");
       } else {
@@ -156,7 +157,10 @@ class YamlFields {
       return out;
     }
     if (!(node instanceof SequenceNode seq)) {
-      error(path, "must be a list of strings" + (required ? " (an argv list such as [echo, hello]; no shell is used)" : ""));
+      error(
+          path,
+          "must be a list of strings"
+              + (required ? " (an argv list such as [echo, hello]; no shell is used)" : ""));
       return out;
     }
     for (int i = 0; i < seq.getValue().size(); i++) {
@@ -177,14 +181,20 @@ class YamlFields {
     return stringMap(node, path, null);
   }
 
-  /** NAME: value pairs; with {@code secrets} (a job's env), a value may also be {secretRef: {name, key}}, collected there. */
+  /**
+   * NAME: value pairs; with {@code secrets} (a job's env), a value may also be {secretRef: {name,
+   * key}}, collected there.
+   */
   Map<String, String> stringMap(Node node, String path, Map<String, JobSpec.SecretRef> secrets) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node == null || isNull(node)) {
       return out;
     }
     if (!(node instanceof MappingNode map)) {
-      error(path, "must be a mapping of NAME: value" + (secrets == null ? "" : " or NAME: {secretRef: {name: ..., key: ...}}"));
+      error(
+          path,
+          "must be a mapping of NAME: value"
+              + (secrets == null ? "" : " or NAME: {secretRef: {name: ..., key: ...}}"));
       return out;
     }
     for (Map.Entry<String, Node> e : fields(map, path, null).entrySet()) {
@@ -212,7 +222,9 @@ class YamlFields {
     Map<String, Node> rf = fields(refFields, key + ".secretRef", Set.of("name", "key"));
     String secret = requiredString(rf, "name", key + ".secretRef.name");
     String secretKey = requiredString(rf, "key", key + ".secretRef.key");
-    return secret == null || secretKey == null ? java.util.Optional.empty() : java.util.Optional.of(new JobSpec.SecretRef(secret, secretKey));
+    return secret == null || secretKey == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(new JobSpec.SecretRef(secret, secretKey));
   }
 
   String requiredString(Map<String, Node> fields, String key, String path) {
@@ -232,7 +244,9 @@ class YamlFields {
     if (node instanceof ScalarNode s) {
       return s.getValue();
     }
-    error(path, "must be a single value, not a " + (node instanceof MappingNode ? "mapping" : "list"));
+    error(
+        path,
+        "must be a single value, not a " + (node instanceof MappingNode ? "mapping" : "list"));
     return null;
   }
 
@@ -247,6 +261,7 @@ class YamlFields {
   static String join(String path, String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
+
   /** A mapping of label-like keys (nodeSelector) to values. */
   Map<String, String> labelMap(Node node, String path) {
     Map<String, String> out = new LinkedHashMap<>();

@@ -8,12 +8,12 @@ import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * The hook that lets the run processor finish its batch before its task commits. It holds no
- * data: Kafka Streams flushes the caches of a task's stores ({@link CachedStateStore#flushCache})
- * in the task's prepare-commit step, before it flushes the producer and commits the offsets, or
- * the transaction (Kafka Streams 4.3, {@code StreamTask.flush}); the processor's action runs there,
- * so no offset is committed for a record whose outputs are not sent. A failed action fails the
- * commit: the records are processed again.
+ * The hook that lets the run processor finish its batch before its task commits. It holds no data:
+ * Kafka Streams flushes the caches of a task's stores ({@link CachedStateStore#flushCache}) in the
+ * task's prepare-commit step, before it flushes the producer and commits the offsets, or the
+ * transaction (Kafka Streams 4.3, {@code StreamTask.flush}); the processor's action runs there, so
+ * no offset is committed for a record whose outputs are not sent. A failed action fails the commit:
+ * the records are processed again.
  */
 final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
   static final String NAME = "baton-commit-hook";
@@ -39,7 +39,8 @@ final class CommitHook implements StateStore, CachedStateStore<Object, Object> {
   }
 
   @Override
-  public boolean setFlushListener(CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
+  public boolean setFlushListener(
+      CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
     return false;
   }
 

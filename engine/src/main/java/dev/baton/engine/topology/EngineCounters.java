@@ -20,10 +20,10 @@ import java.util.function.Supplier;
 /**
  * What the engine did, counted: for logs, tests, the benchmark and {@code /metrics}. Meter names
  * (Prometheus form): {@code baton_runs_started_total}, {@code baton_runs_ended_total{outcome}},
- * {@code baton_jobs_dispatched_total}, {@code baton_jobs_ended_total{outcome}},
- * {@code baton_dead_letters_total{stage,reason}}, {@code baton_step_transition_seconds} (a
- * completion's publication to the next dispatch it causes, histogram),
- * {@code baton_redis_round_trip_seconds{op}}, {@code baton_engine_events_total{result}}.
+ * {@code baton_jobs_dispatched_total}, {@code baton_jobs_ended_total{outcome}}, {@code
+ * baton_dead_letters_total{stage,reason}}, {@code baton_step_transition_seconds} (a completion's
+ * publication to the next dispatch it causes, histogram), {@code
+ * baton_redis_round_trip_seconds{op}}, {@code baton_engine_events_total{result}}.
  */
 public final class EngineCounters {
   final AtomicLong applied = new AtomicLong();
@@ -47,23 +47,47 @@ public final class EngineCounters {
 
   public EngineCounters(MeterRegistry registry) {
     this.registry = registry;
-    runsStarted = Counter.builder("baton.runs.started").description("Runs started").register(registry);
-    jobsDispatched = Counter.builder("baton.jobs.dispatched").description("Job attempts dispatched").register(registry);
+    runsStarted =
+        Counter.builder("baton.runs.started").description("Runs started").register(registry);
+    jobsDispatched =
+        Counter.builder("baton.jobs.dispatched")
+            .description("Job attempts dispatched")
+            .register(registry);
     byEvent = eventCounters(registry, runsStarted, jobsDispatched);
-    transitions = Timer.builder("baton.step.transition")
-        .description("From a job's completion being published to the dispatch of the next job it caused")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry);
-    Map.of("applied", applied, "duplicate", duplicates, "reemitted", reemitted, "conflict", casConflicts, "ignored", ignored)
-        .forEach((result, count) -> FunctionCounter.builder("baton.engine.events", count, AtomicLong::get)
-            .description("Events the engine read, by what it did with them").tag("result", result).register(registry));
+    transitions =
+        Timer.builder("baton.step.transition")
+            .description(
+                "From a job's completion being published to the dispatch of the next job it caused")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    Map.of(
+            "applied",
+            applied,
+            "duplicate",
+            duplicates,
+            "reemitted",
+            reemitted,
+            "conflict",
+            casConflicts,
+            "ignored",
+            ignored)
+        .forEach(
+            (result, count) ->
+                FunctionCounter.builder("baton.engine.events", count, AtomicLong::get)
+                    .description("Events the engine read, by what it did with them")
+                    .tag("result", result)
+                    .register(registry));
   }
 
   public MeterRegistry registry() {
     return registry;
   }
 
-  /** Valid events that changed nothing: a stale or repeated completion, a cancel of an ended run. */
+  /**
+   * Valid events that changed nothing: a stale or repeated completion, a cancel of an ended run.
+   */
   public long ignored() {
     return ignored.get();
   }
@@ -90,19 +114,34 @@ public final class EngineCounters {
     return deadLettered.get();
   }
 
-  /** A record went to the dead-letter topic; {@code reason} is reduced to a short code for the tag. */
+  /**
+   * A record went to the dead-letter topic; {@code reason} is reduced to a short code for the tag.
+   */
   void deadLettered(String reason) {
     deadLettered.incrementAndGet();
     String code = DeadLetterReasons.code(reason);
-    deadLetters.computeIfAbsent(code, k -> Counter.builder("baton.dead.letters")
-        .description("Records sent to the dead-letter topic").tag("stage", "engine").tag("reason", code).register(registry)).increment();
+    deadLetters
+        .computeIfAbsent(
+            code,
+            k ->
+                Counter.builder("baton.dead.letters")
+                    .description("Records sent to the dead-letter topic")
+                    .tag("stage", "engine")
+                    .tag("reason", code)
+                    .register(registry))
+        .increment();
   }
 
-  /** Counts what a decision emits; for a completion that dispatches a next job, the transition's latency. */
-  void decided(List<EngineCommand> commands, boolean fromCompletion, long completionPublishedMillis) {
+  /**
+   * Counts what a decision emits; for a completion that dispatches a next job, the transition's
+   * latency.
+   */
+  void decided(
+      List<EngineCommand> commands, boolean fromCompletion, long completionPublishedMillis) {
     boolean dispatched = false;
     for (EngineCommand c : commands) {
-      if (c instanceof EngineCommand.DispatchJob d && d.dispatch().getAction() == DispatchAction.START) {
+      if (c instanceof EngineCommand.DispatchJob d
+          && d.dispatch().getAction() == DispatchAction.START) {
         dispatched = true;
       } else if (c instanceof EngineCommand.EmitRunEvent e) {
         Counter counter = byEvent.get(e.event().getType());
@@ -112,22 +151,55 @@ public final class EngineCounters {
       }
     }
     if (dispatched && fromCompletion) {
-      transitions.record(Math.max(0, System.currentTimeMillis() - completionPublishedMillis), TimeUnit.MILLISECONDS);
+      transitions.record(
+          Math.max(0, System.currentTimeMillis() - completionPublishedMillis),
+          TimeUnit.MILLISECONDS);
     }
   }
 
-  /** The counter each lifecycle event adds to: runs started and ended, jobs dispatched and ended, by outcome. */
-  private static Map<RunEventType, Counter> eventCounters(MeterRegistry registry, Counter runsStarted, Counter jobsDispatched) {
+  /**
+   * The counter each lifecycle event adds to: runs started and ended, jobs dispatched and ended, by
+   * outcome.
+   */
+  private static Map<RunEventType, Counter> eventCounters(
+      MeterRegistry registry, Counter runsStarted, Counter jobsDispatched) {
     Map<RunEventType, Counter> m = new EnumMap<>(RunEventType.class);
     m.put(RunEventType.RUN_STARTED, runsStarted);
     m.put(RunEventType.JOB_DISPATCHED, jobsDispatched);
-    Map.of(RunEventType.RUN_SUCCEEDED, "succeeded", RunEventType.RUN_FAILED, "failed", RunEventType.RUN_CANCELLED, "cancelled")
-        .forEach((type, outcome) -> m.put(type, Counter.builder("baton.runs.ended").description("Runs ended, by outcome")
-            .tag("outcome", outcome).register(registry)));
-    Map.of(RunEventType.JOB_SUCCEEDED, "succeeded", RunEventType.JOB_FAILED, "failed", RunEventType.JOB_RETRYING, "retrying",
-            RunEventType.JOB_CANCELLED, "cancelled", RunEventType.JOB_SKIPPED, "skipped")
-        .forEach((type, outcome) -> m.put(type, Counter.builder("baton.jobs.ended").description("Job attempts ended, by outcome")
-            .tag("outcome", outcome).register(registry)));
+    Map.of(
+            RunEventType.RUN_SUCCEEDED,
+            "succeeded",
+            RunEventType.RUN_FAILED,
+            "failed",
+            RunEventType.RUN_CANCELLED,
+            "cancelled")
+        .forEach(
+            (type, outcome) ->
+                m.put(
+                    type,
+                    Counter.builder("baton.runs.ended")
+                        .description("Runs ended, by outcome")
+                        .tag("outcome", outcome)
+                        .register(registry)));
+    Map.of(
+            RunEventType.JOB_SUCCEEDED,
+            "succeeded",
+            RunEventType.JOB_FAILED,
+            "failed",
+            RunEventType.JOB_RETRYING,
+            "retrying",
+            RunEventType.JOB_CANCELLED,
+            "cancelled",
+            RunEventType.JOB_SKIPPED,
+            "skipped")
+        .forEach(
+            (type, outcome) ->
+                m.put(
+                    type,
+                    Counter.builder("baton.jobs.ended")
+                        .description("Job attempts ended, by outcome")
+                        .tag("outcome", outcome)
+                        .register(registry)));
     return m;
   }
 
@@ -137,9 +209,18 @@ public final class EngineCounters {
     try {
       return call.get();
     } finally {
-      redis.computeIfAbsent(op, o -> Timer.builder("baton.redis.round.trip").description("Calls to Redis, by operation")
-          .tag("op", o).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
-          .maximumExpectedValue(Duration.ofSeconds(5)).register(registry)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      redis
+          .computeIfAbsent(
+              op,
+              o ->
+                  Timer.builder("baton.redis.round.trip")
+                      .description("Calls to Redis, by operation")
+                      .tag("op", o)
+                      .publishPercentileHistogram()
+                      .minimumExpectedValue(Duration.ofNanos(50_000))
+                      .maximumExpectedValue(Duration.ofSeconds(5))
+                      .register(registry))
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 }

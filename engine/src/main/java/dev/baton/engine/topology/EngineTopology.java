@@ -19,6 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The engine's Kafka Streams topology (design §1):
+ *
  * <pre>
  *   triggers ─ key by run id ─┬─ on its run's partition ─┐
  *                             └─ repartition by run id ──┤
@@ -27,6 +28,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   timers (due, from Redis) ─────────────────────────────┘          │                      │
  *   templates (compacted) ─ global table ────────────────────────────┘                      └─ dlq
  * </pre>
+ *
  * Due timers and admissions reach the timers and commands topics through {@link TimerPublisher}.
  * One private method per sub-flow; every operator is named.
  */
@@ -35,28 +37,53 @@ public final class EngineTopology {
 
   private EngineTopology() {}
 
-  /** For tests: one partition, exactly-once committing at once when drained, JSON, no timer publisher, the process's completion key. */
+  /**
+   * For tests: one partition, exactly-once committing at once when drained, JSON, no timer
+   * publisher, the process's completion key.
+   */
   public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(topics, runs, counters, OwnedPartitions.NONE, Wire.json(), java.time.Duration.ZERO, 1,
+    return build(
+        topics,
+        runs,
+        counters,
+        OwnedPartitions.NONE,
+        Wire.json(),
+        java.time.Duration.ZERO,
+        1,
         AttemptTokens.processDefault());
   }
 
   /**
-   * {@code owned}: told which partitions this engine's tasks own (the timer publisher); {@code wire}: the
-   * encoding it writes; {@code commitSpacing}: null at least once; exactly once, each task asks
-   * for a commit as soon as its input is drained, unless its last commit is more recent than this
-   * (then the commit interval commits it); {@code runPartitions}: the partitions of the topics keyed
-   * by run id (completions, commands, timers), which the re-keyed triggers get too; {@code tokens}:
-   * the key completions must be signed with.
+   * {@code owned}: told which partitions this engine's tasks own (the timer publisher); {@code
+   * wire}: the encoding it writes; {@code commitSpacing}: null at least once; exactly once, each
+   * task asks for a commit as soon as its input is drained, unless its last commit is more recent
+   * than this (then the commit interval commits it); {@code runPartitions}: the partitions of the
+   * topics keyed by run id (completions, commands, timers), which the re-keyed triggers get too;
+   * {@code tokens}: the key completions must be signed with.
    */
-  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters, OwnedPartitions owned, Wire wire,
-      java.time.Duration commitSpacing, int runPartitions, AttemptTokens tokens) {
+  public static Topology build(
+      Topics topics,
+      RunRepository runs,
+      EngineCounters counters,
+      OwnedPartitions owned,
+      Wire wire,
+      java.time.Duration commitSpacing,
+      int runPartitions,
+      AttemptTokens tokens) {
     return build(topics, runs, counters, owned, wire, commitSpacing, runPartitions, tokens, true);
   }
 
   /** {@code applyWhenDrained} false (tests): a task's batch is applied only by the commit hook. */
-  static Topology build(Topics topics, RunRepository runs, EngineCounters counters, OwnedPartitions owned, Wire wire,
-      java.time.Duration commitSpacing, int runPartitions, AttemptTokens tokens, boolean applyWhenDrained) {
+  static Topology build(
+      Topics topics,
+      RunRepository runs,
+      EngineCounters counters,
+      OwnedPartitions owned,
+      Wire wire,
+      java.time.Duration commitSpacing,
+      int runPartitions,
+      AttemptTokens tokens,
+      boolean applyWhenDrained) {
     boolean exactlyOnce = commitSpacing != null;
     if (runPartitions < 1) {
       throw new IllegalArgumentException("runPartitions must be at least 1, got " + runPartitions);
@@ -64,49 +91,80 @@ public final class EngineTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(CommitHook.builder());
     templateStore(builder, topics);
-    KStream<String, Inbound> inputs = triggersByRun(builder, topics, wire, exactlyOnce, runPartitions)
-        .merge(tagged(builder, topics.completions(), Inbound.Kind.COMPLETION), Named.as("merge-completions"))
-        .merge(tagged(builder, topics.commands(), Inbound.Kind.COMMAND), Named.as("merge-commands"))
-        .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
+    KStream<String, Inbound> inputs =
+        triggersByRun(builder, topics, wire, exactlyOnce, runPartitions)
+            .merge(
+                tagged(builder, topics.completions(), Inbound.Kind.COMPLETION),
+                Named.as("merge-completions"))
+            .merge(
+                tagged(builder, topics.commands(), Inbound.Kind.COMMAND),
+                Named.as("merge-commands"))
+            .merge(tagged(builder, topics.timers(), Inbound.Kind.TIMER), Named.as("merge-timers"));
     inputs
-        .process(() -> new RunProcessor(runs, new InboundParser(wire, tokens), new Outbounds(topics, wire), counters, TEMPLATE_STORE, owned,
-            commitSpacing, applyWhenDrained), Named.as("run-processor"), CommitHook.NAME)
-        .to((key, value, context) -> value.topic(),
+        .process(
+            () ->
+                new RunProcessor(
+                    runs,
+                    new InboundParser(wire, tokens),
+                    new Outbounds(topics, wire),
+                    counters,
+                    TEMPLATE_STORE,
+                    owned,
+                    commitSpacing,
+                    applyWhenDrained),
+            Named.as("run-processor"),
+            CommitHook.NAME)
+        .to(
+            (key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
     return builder.build();
   }
 
   private static void templateStore(StreamsBuilder builder, Topics topics) {
-    builder.globalTable(topics.templates(),
+    builder.globalTable(
+        topics.templates(),
         Consumed.with(Serdes.String(), Serdes.String()).withName("templates-source"),
         Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(TEMPLATE_STORE)
-            .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()));
+            .withKeySerde(Serdes.String())
+            .withValueSerde(Serdes.String()));
   }
 
   /**
    * Triggers keyed by run id: those already on their run's partition go straight to the run
    * processor, the others through a repartition topic with as many partitions as the run topics.
    */
-  private static KStream<String, Inbound> triggersByRun(StreamsBuilder builder, Topics topics, Wire wire, boolean exactlyOnce,
-      int runPartitions) {
-    var routed = builder.stream(topics.triggers(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("triggers-source"))
-        .process(() -> new TriggerKeyProcessor(wire, exactlyOnce, runPartitions), Named.as("trigger-key-by-run"))
-        .split(Named.as("trigger-"))
-        .branch((runId, trigger) -> trigger.here(), Branched.as("here"))
-        .defaultBranch(Branched.as("elsewhere"));
-    KStream<String, Inbound> rekeyed = routed.get("trigger-elsewhere")
-        .mapValues(KeyedTrigger::value, Named.as("trigger-bytes"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName("triggers-by-run")
-            .withNumberOfPartitions(runPartitions))
-        .mapValues(v -> new Inbound(Inbound.Kind.TRIGGER, v), Named.as("tag-rekeyed-triggers"));
-    return routed.get("trigger-here")
+  private static KStream<String, Inbound> triggersByRun(
+      StreamsBuilder builder, Topics topics, Wire wire, boolean exactlyOnce, int runPartitions) {
+    var routed =
+        builder.stream(
+                topics.triggers(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("triggers-source"))
+            .process(
+                () -> new TriggerKeyProcessor(wire, exactlyOnce, runPartitions),
+                Named.as("trigger-key-by-run"))
+            .split(Named.as("trigger-"))
+            .branch((runId, trigger) -> trigger.here(), Branched.as("here"))
+            .defaultBranch(Branched.as("elsewhere"));
+    KStream<String, Inbound> rekeyed =
+        routed
+            .get("trigger-elsewhere")
+            .mapValues(KeyedTrigger::value, Named.as("trigger-bytes"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), Serdes.ByteArray())
+                    .withName("triggers-by-run")
+                    .withNumberOfPartitions(runPartitions))
+            .mapValues(v -> new Inbound(Inbound.Kind.TRIGGER, v), Named.as("tag-rekeyed-triggers"));
+    return routed
+        .get("trigger-here")
         .mapValues(t -> new Inbound(Inbound.Kind.TRIGGER, t.value()), Named.as("tag-triggers"))
         .merge(rekeyed, Named.as("merge-rekeyed-triggers"));
   }
 
-  private static KStream<String, Inbound> tagged(StreamsBuilder builder, String topic, Inbound.Kind kind) {
+  private static KStream<String, Inbound> tagged(
+      StreamsBuilder builder, String topic, Inbound.Kind kind) {
     String name = kind.name().toLowerCase();
-    return builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-source"))
+    return builder.stream(
+            topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-source"))
         .mapValues(v -> new Inbound(kind, v), Named.as("tag-" + name));
   }
 }

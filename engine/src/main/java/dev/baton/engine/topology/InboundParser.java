@@ -14,9 +14,10 @@ import dev.baton.serde.Wire;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Turns a raw input record into an {@link EngineEvent} and the id under which it is applied:
- * a trigger {@code trigger:<runId>} (one trigger starts a run once), a completion its attempt id
- * {@code runId/job[item]/attempt}, a command its own id or its record's coordinates, a timer its id.
+ * Turns a raw input record into an {@link EngineEvent} and the id under which it is applied: a
+ * trigger {@code trigger:<runId>} (one trigger starts a run once), a completion its attempt id
+ * {@code runId/job[item]/attempt}, a command its own id or its record's coordinates, a timer its
+ * id.
  */
 final class InboundParser {
   private final EventCodec<WorkflowTrigger> triggers;
@@ -41,11 +42,21 @@ final class InboundParser {
   Parsed parse(InputRecord input) {
     Record<String, Inbound> record = input.record();
     var size = record.headers().lastHeader(DeadLetters.ORIGINAL_SIZE);
-    int length = size != null ? Integer.parseInt(new String(size.value(), java.nio.charset.StandardCharsets.UTF_8))
-        : record.value().value() == null ? 0 : record.value().value().length;
+    int length =
+        size != null
+            ? Integer.parseInt(new String(size.value(), java.nio.charset.StandardCharsets.UTF_8))
+            : record.value().value() == null ? 0 : record.value().value().length;
     if (length > DeadLetters.MAX_VALUE_BYTES) {
-      return new Parsed(null, null, "a " + record.value().kind().name().toLowerCase() + " of " + length
-          + " bytes is larger than the limit of " + DeadLetters.MAX_VALUE_BYTES + " bytes");
+      return new Parsed(
+          null,
+          null,
+          "a "
+              + record.value().kind().name().toLowerCase()
+              + " of "
+              + length
+              + " bytes is larger than the limit of "
+              + DeadLetters.MAX_VALUE_BYTES
+              + " bytes");
     }
     try {
       return switch (record.value().kind()) {
@@ -55,7 +66,10 @@ final class InboundParser {
         case TIMER -> timer(record.value().value());
       };
     } catch (EventFormatException e) {
-      return new Parsed(null, null, "invalid " + record.value().kind().name().toLowerCase() + ": " + e.getMessage());
+      return new Parsed(
+          null,
+          null,
+          "invalid " + record.value().kind().name().toLowerCase() + ": " + e.getMessage());
     }
   }
 
@@ -76,13 +90,25 @@ final class InboundParser {
     }
     String attemptId = JobState.attemptId(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt());
     if (tokens.verify(attemptId, c.getToken()).isEmpty()) {
-      return new Parsed(null, null, FORGED + attemptId + (c.getToken() == null || c.getToken().isEmpty()
-          ? " has no attempt token" : " has a wrong attempt token") + " (only the job, with its " + AttemptTokens.TOKEN_VARIABLE
-          + ", and the dispatcher can report an attempt)");
+      return new Parsed(
+          null,
+          null,
+          FORGED
+              + attemptId
+              + (c.getToken() == null || c.getToken().isEmpty()
+                  ? " has no attempt token"
+                  : " has a wrong attempt token")
+              + " (only the job, with its "
+              + AttemptTokens.TOKEN_VARIABLE
+              + ", and the dispatcher can report an attempt)");
     }
     c.setToken(null); // spent: it is kept nowhere
-    // A start report is applied apart from the attempt's end, which keeps the attempt id as its event id.
-    String eventId = c.getStatus() == dev.baton.events.CompletionStatus.STARTED ? attemptId + "/started" : attemptId;
+    // A start report is applied apart from the attempt's end, which keeps the attempt id as its
+    // event id.
+    String eventId =
+        c.getStatus() == dev.baton.events.CompletionStatus.STARTED
+            ? attemptId + "/started"
+            : attemptId;
     return new Parsed(new EngineEvent.JobCompleted(c.getRunId(), c), eventId, null);
   }
 
@@ -96,7 +122,10 @@ final class InboundParser {
     if (c.getRunId().isBlank()) {
       throw new EventFormatException("field 'runId' must not be empty");
     }
-    String id = c.getEventId() != null ? c.getEventId() : "command:" + input.topic() + "-" + input.partition() + "@" + input.offset();
+    String id =
+        c.getEventId() != null
+            ? c.getEventId()
+            : "command:" + input.topic() + "-" + input.partition() + "@" + input.offset();
     return new Parsed(new EngineEvent.CommandReceived(c.getRunId(), c), id, null);
   }
 }

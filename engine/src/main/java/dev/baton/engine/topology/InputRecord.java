@@ -3,9 +3,9 @@ package dev.baton.engine.topology;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * An input record of the run processor with where it came from: the coordinates are kept with
- * the event it applies (design §7) and with a dead letter, and are only known while Kafka Streams
- * hands the record over, so they travel with it into the batch.
+ * An input record of the run processor with where it came from: the coordinates are kept with the
+ * event it applies (design §7) and with a dead letter, and are only known while Kafka Streams hands
+ * the record over, so they travel with it into the batch.
  */
 record InputRecord(Record<String, Inbound> record, String topic, int partition, long offset) {
   Inbound.Kind kind() {

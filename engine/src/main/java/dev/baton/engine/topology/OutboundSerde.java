@@ -5,7 +5,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** Writes an outbound record's value bytes; its topic and headers travel with the Streams record. */
+/**
+ * Writes an outbound record's value bytes; its topic and headers travel with the Streams record.
+ */
 final class OutboundSerde implements Serde<OutboundRecord> {
   @Override
   public Serializer<OutboundRecord> serializer() {
@@ -14,6 +16,7 @@ final class OutboundSerde implements Serde<OutboundRecord> {
 
   @Override
   public Deserializer<OutboundRecord> deserializer() {
-    return (topic, bytes) -> bytes == null ? null : new OutboundRecord(topic, null, bytes, java.util.Map.of());
+    return (topic, bytes) ->
+        bytes == null ? null : new OutboundRecord(topic, null, bytes, java.util.Map.of());
   }
 }

@@ -2,15 +2,14 @@ package dev.baton.engine.topology;
 
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.state.OutboundRecord;
-import dev.baton.events.JobDispatch;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.RunEvent;
-import dev.baton.events.TimerFired;
 import dev.baton.events.RunEventType;
+import dev.baton.events.TimerFired;
 import dev.baton.serde.DeadLetters;
-import dev.baton.serde.Wire;
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
 
-/** Turns a decision's commands into the records to produce: dispatches, lifecycle events, dead letters. */
+/**
+ * Turns a decision's commands into the records to produce: dispatches, lifecycle events, dead
+ * letters.
+ */
 final class Outbounds {
   private final Topics topics;
   private final Wire wire;
@@ -32,9 +34,19 @@ final class Outbounds {
     List<OutboundRecord> out = new ArrayList<>();
     for (EngineCommand command : commands) {
       if (command instanceof EngineCommand.DispatchJob d) {
-        out.add(new OutboundRecord(topics.dispatch(), d.dispatch().getRunId(), wire.encode(topics.dispatch(), d.dispatch()), Map.of()));
+        out.add(
+            new OutboundRecord(
+                topics.dispatch(),
+                d.dispatch().getRunId(),
+                wire.encode(topics.dispatch(), d.dispatch()),
+                Map.of()));
       } else if (command instanceof EngineCommand.EmitRunEvent e) {
-        out.add(new OutboundRecord(topics.events(), e.event().getRunId(), wire.encode(topics.events(), e.event()), Map.of()));
+        out.add(
+            new OutboundRecord(
+                topics.events(),
+                e.event().getRunId(),
+                wire.encode(topics.events(), e.event()),
+                Map.of()));
       } else if (command instanceof EngineCommand.Reject r) {
         out.add(deadLetter(input, r.reason()));
         if (input.kind() == Inbound.Kind.TRIGGER) {
@@ -46,20 +58,27 @@ final class Outbounds {
   }
 
   /**
-   * Most bytes of one produced record (key, value and headers): under the producer's and broker's
-   * 1 MiB defaults with room for the record's framing.
+   * Most bytes of one produced record (key, value and headers): under the producer's and broker's 1
+   * MiB defaults with room for the record's framing.
    */
   static final int MAX_RECORD_BYTES = 1_000_000;
 
   /** What makes one of {@code out} larger than {@link #MAX_RECORD_BYTES}, or null when none is. */
   String oversized(List<OutboundRecord> out) {
     for (OutboundRecord r : out) {
-      long size = (r.key() == null ? 0 : r.key().length() * 3L) + (r.value() == null ? 0 : r.value().length);
+      long size =
+          (r.key() == null ? 0 : r.key().length() * 3L)
+              + (r.value() == null ? 0 : r.value().length);
       for (Map.Entry<String, byte[]> h : r.headers().entrySet()) {
         size += h.getKey().length() + (h.getValue() == null ? 0 : h.getValue().length);
       }
       if (size > MAX_RECORD_BYTES) {
-        return "a record of " + size + " bytes for " + r.topic() + "; the limit is " + MAX_RECORD_BYTES;
+        return "a record of "
+            + size
+            + " bytes for "
+            + r.topic()
+            + "; the limit is "
+            + MAX_RECORD_BYTES;
       }
     }
     return null;
@@ -67,14 +86,24 @@ final class Outbounds {
 
   /** A due timer, fed back to the engine on its timers topic. */
   OutboundRecord timer(TimerFired timer) {
-    return new OutboundRecord(topics.timers(), timer.getRunId(), wire.encode(topics.timers(), timer), Map.of());
+    return new OutboundRecord(
+        topics.timers(), timer.getRunId(), wire.encode(topics.timers(), timer), Map.of());
   }
 
-  /** A queued run may start: an ADMIT command on the commands topic, to the task that owns the run. */
+  /**
+   * A queued run may start: an ADMIT command on the commands topic, to the task that owns the run.
+   */
   OutboundRecord admit(String runId, java.time.Instant now) {
-    RunCommand command = RunCommand.newBuilder().setEventId("admit:" + runId).setRunId(runId).setOccurredAt(now)
-        .setType(RunCommandType.ADMIT).setReason("a slot is free").build();
-    return new OutboundRecord(topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());
+    RunCommand command =
+        RunCommand.newBuilder()
+            .setEventId("admit:" + runId)
+            .setRunId(runId)
+            .setOccurredAt(now)
+            .setType(RunCommandType.ADMIT)
+            .setReason("a slot is free")
+            .build();
+    return new OutboundRecord(
+        topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());
   }
 
   /** A run whose state Redis lost ends visibly: a RUN_FAILED event with the reason. */
@@ -82,20 +111,27 @@ final class Outbounds {
     return runEvent(runId, runId + "/forgotten", RunEventType.RUN_FAILED, reason, timestamp);
   }
 
-  /** A refused trigger is also announced on the events topic, so whoever follows the run learns why at once. */
+  /**
+   * A refused trigger is also announced on the events topic, so whoever follows the run learns why
+   * at once.
+   */
   private OutboundRecord rejected(String runId, String reason, long timestamp) {
-    return runEvent(runId, runId + "/" + RunEventType.REJECTED, RunEventType.REJECTED, reason, timestamp);
+    return runEvent(
+        runId, runId + "/" + RunEventType.REJECTED, RunEventType.REJECTED, reason, timestamp);
   }
 
-  private OutboundRecord runEvent(String runId, String eventId, RunEventType type, String detail, long timestamp) {
-    RunEvent event = RunEvent.newBuilder()
-        .setEventId(eventId)
-        .setRunId(runId)
-        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
-        .setType(type)
-        .setDetail(detail)
-        .build();
-    return new OutboundRecord(topics.events(), runId, wire.encode(topics.events(), event), Map.of());
+  private OutboundRecord runEvent(
+      String runId, String eventId, RunEventType type, String detail, long timestamp) {
+    RunEvent event =
+        RunEvent.newBuilder()
+            .setEventId(eventId)
+            .setRunId(runId)
+            .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+            .setType(type)
+            .setDetail(detail)
+            .build();
+    return new OutboundRecord(
+        topics.events(), runId, wire.encode(topics.events(), event), Map.of());
   }
 
   /**
@@ -112,15 +148,19 @@ final class Outbounds {
     headers.putIfAbsent(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(input.offset())));
     headers.put(DeadLetters.REASON, bytes(reason));
     byte[] value = input.record().value().value();
-    if (value != null && value.length > DeadLetters.KEPT_BYTES && value.length > DeadLetters.MAX_VALUE_BYTES / 2) {
+    if (value != null
+        && value.length > DeadLetters.KEPT_BYTES
+        && value.length > DeadLetters.MAX_VALUE_BYTES / 2) {
       headers.putIfAbsent(DeadLetters.ORIGINAL_SIZE, bytes(Integer.toString(value.length)));
       value = java.util.Arrays.copyOf(value, DeadLetters.KEPT_BYTES);
     }
     headers.put(DeadLetters.STAGE, bytes("engine"));
     // A trigger was re-keyed by run id: dead-letter it under the key it arrived with.
     byte[] originalKey = headers.remove(DeadLetters.SOURCE_KEY);
-    String key = originalKey != null ? new String(originalKey, StandardCharsets.UTF_8)
-        : input.kind() == Inbound.Kind.TRIGGER ? null : input.record().key();
+    String key =
+        originalKey != null
+            ? new String(originalKey, StandardCharsets.UTF_8)
+            : input.kind() == Inbound.Kind.TRIGGER ? null : input.record().key();
     return new OutboundRecord(topics.dlq(), key, value, headers);
   }
 

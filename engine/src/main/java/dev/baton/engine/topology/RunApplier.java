@@ -32,18 +32,20 @@ import org.slf4j.MDC;
 
 /**
  * Applies a batch of a task's input records to their runs (design §7), in input order:
+ *
  * <ol>
  *   <li>load, in one pipeline, the runs the task does not hold in memory ({@link RunCache}), with
- *       whether each record's event id is applied already;</li>
- *   <li>decide each record against its run as the records before it in the batch left it;</li>
- *   <li>save every change, in one pipeline of atomic compare-and-set saves;</li>
- *   <li>only then hand back each record's outputs.</li>
+ *       whether each record's event id is applied already;
+ *   <li>decide each record against its run as the records before it in the batch left it;
+ *   <li>save every change, in one pipeline of atomic compare-and-set saves;
+ *   <li>only then hand back each record's outputs.
  * </ol>
- * A refused save (another writer got there first, or the event was applied before the task held
- * the run) makes that record, and every later record of its run in the batch, be applied again one
- * at a time from Redis: decisions of a run never build on a save that did not happen. So a step
- * costs two Redis round trips per batch, not per record, and outputs never get ahead of Redis.
- * Nothing here touches Kafka: the processor forwards what this returns.
+ *
+ * A refused save (another writer got there first, or the event was applied before the task held the
+ * run) makes that record, and every later record of its run in the batch, be applied again one at a
+ * time from Redis: decisions of a run never build on a save that did not happen. So a step costs
+ * two Redis round trips per batch, not per record, and outputs never get ahead of Redis. Nothing
+ * here touches Kafka: the processor forwards what this returns.
  */
 final class RunApplier {
   private static final Logger LOG = LoggerFactory.getLogger(RunApplier.class);
@@ -64,7 +66,13 @@ final class RunApplier {
   private final int partition;
   private final long epoch;
 
-  RunApplier(RunRepository runs, TemplateLookup templates, Outbounds outbounds, EngineCounters counters, RunCache cache, int partition,
+  RunApplier(
+      RunRepository runs,
+      TemplateLookup templates,
+      Outbounds outbounds,
+      EngineCounters counters,
+      RunCache cache,
+      int partition,
       long epoch) {
     this.runs = runs;
     this.templates = templates;
@@ -76,9 +84,20 @@ final class RunApplier {
   }
 
   /** What one record leads to, before its save is known to have succeeded. */
-  private record Outcome(Input input, Kind kind, Decision decision, List<OutboundRecord> out, int saveIndex, RunState state,
+  private record Outcome(
+      Input input,
+      Kind kind,
+      Decision decision,
+      List<OutboundRecord> out,
+      int saveIndex,
+      RunState state,
       String appliedBy) {
-    enum Kind { DEAD_LETTER, DUPLICATE, REEMIT, DECIDED }
+    enum Kind {
+      DEAD_LETTER,
+      DUPLICATE,
+      REEMIT,
+      DECIDED
+    }
   }
 
   /** Applies {@code inputs} in order and returns each one's outputs, in the same order. */
@@ -90,7 +109,8 @@ final class RunApplier {
     for (int i = 0; i < inputs.size(); i++) {
       outcomes.add(decideInBatch(inputs.get(i), loaded.get(i), unsavedItems, saves));
     }
-    List<SaveResult> results = saves.isEmpty() ? List.of() : counters.timeRedis("save-batch", () -> runs.saveAll(saves));
+    List<SaveResult> results =
+        saves.isEmpty() ? List.of() : counters.timeRedis("save-batch", () -> runs.saveAll(saves));
     Set<String> redo = new HashSet<>();
     List<List<OutboundRecord>> outputs = new ArrayList<>(inputs.size());
     for (Outcome o : outcomes) {
@@ -99,7 +119,9 @@ final class RunApplier {
         continue;
       }
       String runId = o.input().runId();
-      if (!redo.contains(runId) && o.saveIndex() >= 0 && results.get(o.saveIndex()) != SaveResult.SAVED) {
+      if (!redo.contains(runId)
+          && o.saveIndex() >= 0
+          && results.get(o.saveIndex()) != SaveResult.SAVED) {
         redo.add(runId);
         cache.remove(runId);
         refused(runId, o.input().eventId(), results.get(o.saveIndex()));
@@ -111,17 +133,21 @@ final class RunApplier {
     return outputs;
   }
 
-  /** Attempts stopped by decisions whose saves are written: no dispatcher may start them any more. */
+  /**
+   * Attempts stopped by decisions whose saves are written: no dispatcher may start them any more.
+   */
   private final List<String> stopped = new ArrayList<>();
 
   private void withdrawStopped() {
     if (!stopped.isEmpty()) {
       List<String> ids = List.copyOf(stopped);
       stopped.clear();
-      counters.timeRedis("withdraw", () -> {
-        runs.withdraw(ids);
-        return null;
-      });
+      counters.timeRedis(
+          "withdraw",
+          () -> {
+            runs.withdraw(ids);
+            return null;
+          });
     }
   }
 
@@ -141,7 +167,8 @@ final class RunApplier {
         at.add(i);
       }
     }
-    List<StoredRun> loaded = new ArrayList<>(java.util.Collections.nCopies(inputs.size(), (StoredRun) null));
+    List<StoredRun> loaded =
+        new ArrayList<>(java.util.Collections.nCopies(inputs.size(), (StoredRun) null));
     if (!refs.isEmpty()) {
       List<StoredRun> results = counters.timeRedis("load-batch", () -> runs.loadAll(refs));
       for (int k = 0; k < at.size(); k++) {
@@ -151,22 +178,40 @@ final class RunApplier {
     return loaded;
   }
 
-  private Outcome decideInBatch(Input in, StoredRun loaded, Map<String, Map<String, ItemState>> unsavedItems, List<SaveRequest> saves) {
+  private Outcome decideInBatch(
+      Input in,
+      StoredRun loaded,
+      Map<String, Map<String, ItemState>> unsavedItems,
+      List<SaveRequest> saves) {
     if (in.error() != null) {
       counters.deadLettered(in.error());
-      LOG.warn("dead-lettered {} from {}-{}@{}: {}", in.source().kind(), in.source().topic(), in.source().partition(),
-          in.source().offset(), in.error());
-      return new Outcome(in, Outcome.Kind.DEAD_LETTER, null,
-          outbounds.of(List.of(new EngineCommand.Reject(in.error())), in.source()), -1, null, null);
+      LOG.warn(
+          "dead-lettered {} from {}-{}@{}: {}",
+          in.source().kind(),
+          in.source().topic(),
+          in.source().partition(),
+          in.source().offset(),
+          in.error());
+      return new Outcome(
+          in,
+          Outcome.Kind.DEAD_LETTER,
+          null,
+          outbounds.of(List.of(new EngineCommand.Reject(in.error())), in.source()),
+          -1,
+          null,
+          null);
     }
     RunCache.Entry hit = cache.get(in.runId());
     if (hit != null && hit.applied(in.eventId())) {
-      return new Outcome(in, Outcome.Kind.DUPLICATE, null, List.of(), -1, hit.state(), "this task, earlier");
+      return new Outcome(
+          in, Outcome.Kind.DUPLICATE, null, List.of(), -1, hit.state(), "this task, earlier");
     }
     // The record's applied check comes from Redis when it was loaded; a run held in memory since
     // before the batch is checked by the save, which refuses an applied id.
-    StoredRun stored = hit == null ? loaded
-        : new StoredRun(hit.state(), hit.version(), loaded == null ? null : loaded.applied());
+    StoredRun stored =
+        hit == null
+            ? loaded
+            : new StoredRun(hit.state(), hit.version(), loaded == null ? null : loaded.applied());
     if (stored.applied() != null) {
       return replayOrDrop(in, stored);
     }
@@ -176,13 +221,18 @@ final class RunApplier {
     if (d.save() != null) {
       saveIndex = saves.size();
       saves.add(d.save());
-      unsavedItems.computeIfAbsent(in.runId(), k -> new HashMap<>()).putAll(d.save().changedItems());
-      cache.put(in.runId(), d.decision().state().withoutItems(), stored.version() + 1, in.eventId());
+      unsavedItems
+          .computeIfAbsent(in.runId(), k -> new HashMap<>())
+          .putAll(d.save().changedItems());
+      cache.put(
+          in.runId(), d.decision().state().withoutItems(), stored.version() + 1, in.eventId());
     }
-    return new Outcome(in, Outcome.Kind.DECIDED, d.decision(), d.out(), saveIndex, d.before(), null);
+    return new Outcome(
+        in, Outcome.Kind.DECIDED, d.decision(), d.out(), saveIndex, d.before(), null);
   }
 
-  private record Decided(Decision decision, List<OutboundRecord> out, SaveRequest save, RunState before) {}
+  private record Decided(
+      Decision decision, List<OutboundRecord> out, SaveRequest save, RunState before) {}
 
   /** The decision for one record, and the save it needs (null when the run did not change). */
   private Decided decide(Input in, StoredRun stored, Map<String, ItemState> unsavedItems) {
@@ -202,8 +252,13 @@ final class RunApplier {
       if (before == null && lost != null && !(event instanceof EngineEvent.TriggerReceived)) {
         // A run Redis forgot when it lost its data must not vanish: it ends FAILED, visibly.
         out = new ArrayList<>(out);
-        out.add(outbounds.forgotten(event.runId(), "Redis lost this run's state when it lost its data (seen at " + lost
-            + "); the run cannot go on", in.source().timestamp()));
+        out.add(
+            outbounds.forgotten(
+                event.runId(),
+                "Redis lost this run's state when it lost its data (seen at "
+                    + lost
+                    + "); the run cannot go on",
+                in.source().timestamp()));
       }
       String tooLarge = outbounds.oversized(out);
       if (tooLarge != null) {
@@ -229,10 +284,20 @@ final class RunApplier {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       RunCache.Entry hit = cache.get(in.runId());
       if (hit != null && hit.applied(in.eventId())) {
-        return settle(new Outcome(in, Outcome.Kind.DUPLICATE, null, List.of(), -1, hit.state(), "this task, earlier"));
+        return settle(
+            new Outcome(
+                in,
+                Outcome.Kind.DUPLICATE,
+                null,
+                List.of(),
+                -1,
+                hit.state(),
+                "this task, earlier"));
       }
-      StoredRun stored = hit != null ? new StoredRun(hit.state(), hit.version(), null)
-          : counters.timeRedis("load", () -> runs.load(in.runId(), in.eventId()));
+      StoredRun stored =
+          hit != null
+              ? new StoredRun(hit.state(), hit.version(), null)
+              : counters.timeRedis("load", () -> runs.load(in.runId(), in.eventId()));
       if (stored.applied() != null) {
         return settle(replayOrDrop(in, stored));
       }
@@ -244,17 +309,23 @@ final class RunApplier {
           refused(in.runId(), in.eventId(), result);
           continue; // reloading finds the applied event (re-emit or drop) or the newer version
         }
-        cache.put(in.runId(), d.decision().state().withoutItems(), stored.version() + 1, in.eventId());
+        cache.put(
+            in.runId(), d.decision().state().withoutItems(), stored.version() + 1, in.eventId());
       }
-      return settle(new Outcome(in, Outcome.Kind.DECIDED, d.decision(), d.out(), -1, d.before(), null));
+      return settle(
+          new Outcome(in, Outcome.Kind.DECIDED, d.decision(), d.out(), -1, d.before(), null));
     }
-    throw new IllegalStateException("run " + in.runId() + ": " + MAX_CAS_ATTEMPTS + " version conflicts in a row");
+    throw new IllegalStateException(
+        "run " + in.runId() + ": " + MAX_CAS_ATTEMPTS + " version conflicts in a row");
   }
 
   private void refused(String runId, String eventId, SaveResult result) {
     if (result == SaveResult.CONFLICT) {
       counters.casConflicts.incrementAndGet();
-      LOG.info("version conflict on run {} applying {} (another writer applied first); reloading", runId, eventId);
+      LOG.info(
+          "version conflict on run {} applying {} (another writer applied first); reloading",
+          runId,
+          eventId);
     }
   }
 
@@ -265,23 +336,31 @@ final class RunApplier {
       case DUPLICATE -> dropDuplicate(in, o.state(), o.appliedBy());
       case REEMIT -> {
         counters.reemitted.incrementAndGet();
-        LOG.info("event {} was applied by this record before its transaction aborted; re-emitting {} records", in.eventId(),
+        LOG.info(
+            "event {} was applied by this record before its transaction aborted; re-emitting {} records",
+            in.eventId(),
             o.out().size());
       }
       case DECIDED -> {
         boolean changed = o.decision().state() != null && !o.decision().state().equals(o.state());
         if (!changed && isAdmit(in.event()) && o.state() != null) {
-          runs.admitted(o.state().template(), in.runId()); // an admission that is moot (the run was cancelled)
+          runs.admitted(
+              o.state().template(),
+              in.runId()); // an admission that is moot (the run was cancelled)
         }
         logDecision(in, o.decision());
         for (EngineCommand c : o.decision().commands()) {
-          if (c instanceof EngineCommand.DispatchJob d && d.dispatch().getAction() == dev.baton.events.DispatchAction.STOP) {
+          if (c instanceof EngineCommand.DispatchJob d
+              && d.dispatch().getAction() == dev.baton.events.DispatchAction.STOP) {
             stopped.add(d.dispatch().getAttemptId());
           }
         }
-        counters.decided(o.decision().commands(), in.source().kind() == Inbound.Kind.COMPLETION, in.source().timestamp());
+        counters.decided(
+            o.decision().commands(),
+            in.source().kind() == Inbound.Kind.COMPLETION,
+            in.source().timestamp());
       }
-      case DEAD_LETTER -> { }
+      case DEAD_LETTER -> {}
     }
     return o.out();
   }
@@ -289,9 +368,16 @@ final class RunApplier {
   private Outcome replayOrDrop(Input in, StoredRun stored) {
     AppliedEvent applied = stored.applied();
     if (applied.sameRecord(in.source().topic(), in.source().partition(), in.source().offset())) {
-      return new Outcome(in, Outcome.Kind.REEMIT, null, applied.produced(), -1, stored.state(), null);
+      return new Outcome(
+          in, Outcome.Kind.REEMIT, null, applied.produced(), -1, stored.state(), null);
     }
-    return new Outcome(in, Outcome.Kind.DUPLICATE, null, List.of(), -1, stored.state(),
+    return new Outcome(
+        in,
+        Outcome.Kind.DUPLICATE,
+        null,
+        List.of(),
+        -1,
+        stored.state(),
         applied.topic() + "-" + applied.partition() + "@" + applied.offset());
   }
 
@@ -304,28 +390,38 @@ final class RunApplier {
   }
 
   /** Instances from Redis, overlaid with those changed by decisions of this batch not yet saved. */
-  private Map<String, ItemState> loadItems(String runId, Needs.ItemQuery needs, Map<String, ItemState> unsaved) {
-    Map<String, ItemState> items = new LinkedHashMap<>(counters.timeRedis("load-items", () -> runs.loadItems(runId, needs)));
-    unsaved.forEach((key, item) -> {
-      if (needs.allOf().contains(item.job()) || needs.indexes().getOrDefault(item.job(), Set.of()).contains(item.index())) {
-        items.put(key, item);
-      }
-    });
+  private Map<String, ItemState> loadItems(
+      String runId, Needs.ItemQuery needs, Map<String, ItemState> unsaved) {
+    Map<String, ItemState> items =
+        new LinkedHashMap<>(counters.timeRedis("load-items", () -> runs.loadItems(runId, needs)));
+    unsaved.forEach(
+        (key, item) -> {
+          if (needs.allOf().contains(item.job())
+              || needs.indexes().getOrDefault(item.job(), Set.of()).contains(item.index())) {
+            items.put(key, item);
+          }
+        });
     return items;
   }
 
-  private SaveRequest saveRequest(Input in, long version, RunState before, Decision d, List<OutboundRecord> out) {
+  private SaveRequest saveRequest(
+      Input in, long version, RunState before, Decision d, List<OutboundRecord> out) {
     Map<String, ItemState> changedItems = new LinkedHashMap<>();
     Map<String, ItemState> old = before == null ? Map.of() : before.items();
-    d.state().items().forEach((key, item) -> {
-      if (!Objects.equals(old.get(key), item)) {
-        changedItems.put(key, item);
-      }
-    });
+    d.state()
+        .items()
+        .forEach(
+            (key, item) -> {
+              if (!Objects.equals(old.get(key), item)) {
+                changedItems.put(key, item);
+              }
+            });
     List<TimerFired> timersToSet = new ArrayList<>();
     List<String> timersToCancel = new ArrayList<>();
-    SaveRequest.Admission admission = isAdmit(in.event())
-        ? new SaveRequest.Admission(SaveRequest.Admission.Op.ADMITTED, d.state().template(), 0) : SaveRequest.Admission.NONE;
+    SaveRequest.Admission admission =
+        isAdmit(in.event())
+            ? new SaveRequest.Admission(SaveRequest.Admission.Op.ADMITTED, d.state().template(), 0)
+            : SaveRequest.Admission.NONE;
     if (in.event() instanceof EngineEvent.TimerDue t) {
       timersToCancel.add(t.timer().getEventId()); // applied: the fired timer is done
     }
@@ -335,15 +431,29 @@ final class RunApplier {
       } else if (c instanceof EngineCommand.CancelTimer s) {
         timersToCancel.add(s.timerId());
       } else if (c instanceof EngineCommand.EnqueueRun e) {
-        admission = new SaveRequest.Admission(SaveRequest.Admission.Op.ENQUEUE, e.template(), e.maxConcurrentRuns());
+        admission =
+            new SaveRequest.Admission(
+                SaveRequest.Admission.Op.ENQUEUE, e.template(), e.maxConcurrentRuns());
       } else if (c instanceof EngineCommand.ReleaseRun r) {
         admission = new SaveRequest.Admission(SaveRequest.Admission.Op.RELEASE, r.template(), 0);
       }
     }
-    boolean outputsChanged = before == null || !before.outputsByJob().equals(d.state().outputsByJob());
+    boolean outputsChanged =
+        before == null || !before.outputsByJob().equals(d.state().outputsByJob());
     InputRecord src = in.source();
-    return new SaveRequest(in.runId(), version, d.state(), outputsChanged, changedItems, in.eventId(),
-        new AppliedEvent(src.topic(), src.partition(), src.offset(), out), timersToSet, timersToCancel, partition, admission, epoch);
+    return new SaveRequest(
+        in.runId(),
+        version,
+        d.state(),
+        outputsChanged,
+        changedItems,
+        in.eventId(),
+        new AppliedEvent(src.topic(), src.partition(), src.offset(), out),
+        timersToSet,
+        timersToCancel,
+        partition,
+        admission,
+        epoch);
   }
 
   /** Runs starting, queueing and ending, and jobs failing: the lifecycle changes logged at INFO. */
@@ -352,7 +462,8 @@ final class RunApplier {
   }
 
   private static boolean isAdmit(EngineEvent event) {
-    return event instanceof EngineEvent.CommandReceived c && c.command().getType() == RunCommandType.ADMIT;
+    return event instanceof EngineEvent.CommandReceived c
+        && c.command().getType() == RunCommandType.ADMIT;
   }
 
   private Template templateFor(EngineEvent event, RunState state) {
@@ -361,14 +472,16 @@ final class RunApplier {
     }
     if (event instanceof EngineEvent.TriggerReceived t) {
       Integer version = t.trigger().getTemplateVersion();
-      return version == null ? templates.latest(t.trigger().getTemplate()) : templates.version(t.trigger().getTemplate(), version);
+      return version == null
+          ? templates.latest(t.trigger().getTemplate())
+          : templates.version(t.trigger().getTemplate(), version);
     }
     return null;
   }
 
   /**
-   * Per-decision detail at DEBUG; at INFO only what an operator follows: a run that starts or
-   * ends, and a record that is rejected.
+   * Per-decision detail at DEBUG; at INFO only what an operator follows: a run that starts or ends,
+   * and a record that is rejected.
    */
   private void logDecision(Input in, Decision decision) {
     counters.applied.incrementAndGet();
@@ -379,13 +492,23 @@ final class RunApplier {
       } else if (c instanceof EngineCommand.Ignore) {
         counters.ignored.incrementAndGet();
         LOG.debug("run {}: {}", in.runId(), c);
-      } else if (c instanceof EngineCommand.EmitRunEvent e && followedByOperators(e.event().getType())) {
-        LOG.info("run {} {}{}", in.runId(), e.event().getType(), e.event().getDetail() == null ? "" : ": " + e.event().getDetail());
+      } else if (c instanceof EngineCommand.EmitRunEvent e
+          && followedByOperators(e.event().getType())) {
+        LOG.info(
+            "run {} {}{}",
+            in.runId(),
+            e.event().getType(),
+            e.event().getDetail() == null ? "" : ": " + e.event().getDetail());
       }
     }
     if (LOG.isDebugEnabled()) {
       String status = decision.state() == null ? "none" : decision.state().status().name();
-      LOG.debug("run {} applied {} -> status {}, {} commands, {}", in.runId(), in.eventId(), status, decision.commands().size(),
+      LOG.debug(
+          "run {} applied {} -> status {}, {} commands, {}",
+          in.runId(),
+          in.eventId(),
+          status,
+          decision.commands().size(),
           decision.transitions());
     }
   }

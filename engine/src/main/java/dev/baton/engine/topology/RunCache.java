@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The runs a task applied lately, as they are in Redis after its saves (or will be, once the
- * saves of the batch being applied are written): state without instances, version, and the event
- * ids applied through this cache. The task owns the runs' partition, so their Redis copy changes
- * only through it. Least recently used first out, when a batch is done ({@link #trim}).
+ * The runs a task applied lately, as they are in Redis after its saves (or will be, once the saves
+ * of the batch being applied are written): state without instances, version, and the event ids
+ * applied through this cache. The task owns the runs' partition, so their Redis copy changes only
+ * through it. Least recently used first out, when a batch is done ({@link #trim}).
  */
 final class RunCache {
   /** A cached run; {@code appliedIds}: events applied to it by this task since it was cached. */

@@ -20,13 +20,18 @@ public final class RunIds {
     if (trigger != null && trigger.getRunId() != null && !trigger.getRunId().isBlank()) {
       return trigger.getRunId();
     }
-    if (trigger != null && trigger.getIdempotencyKey() != null && !trigger.getIdempotencyKey().isBlank()) {
+    if (trigger != null
+        && trigger.getIdempotencyKey() != null
+        && !trigger.getIdempotencyKey().isBlank()) {
       return forIdempotencyKey(trigger.getIdempotencyKey());
     }
     return forRecord(partition, offset, timestamp);
   }
 
-  /** The run a trigger with this idempotency key (and no run id) starts: producers key such triggers by it. */
+  /**
+   * The run a trigger with this idempotency key (and no run id) starts: producers key such triggers
+   * by it.
+   */
   public static String forIdempotencyKey(String idempotencyKey) {
     return "idem-" + sha256(idempotencyKey).substring(0, 24);
   }
@@ -35,14 +40,19 @@ public final class RunIds {
     return "run-" + partition + "-" + offset + "-" + Long.toString(timestamp, 36);
   }
 
-  /** The partition of a run among {@code partitions}: what Kafka's default partitioner picks for its id as a record key. */
+  /**
+   * The partition of a run among {@code partitions}: what Kafka's default partitioner picks for its
+   * id as a record key.
+   */
   public static int partition(String runId, int partitions) {
     return Utils.toPositive(Utils.murmur2(runId.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
   private static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -21,10 +21,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * the batch is full, and before every commit. Outputs are forwarded only after the saves they
  * depend on are written, in both processing modes, so Redis is always ahead of Kafka.
  *
- * <p>Under exactly-once, the processor asks for a commit as soon as its task's input is drained,
- * as {@link CommitPacer} says: at once when records come one at a time, at most once per commit
- * interval when they come together, so each transaction then carries more records and costs less. Due timers
- * and admissions come back as input records ({@link TimerPublisher}), so every input of
+ * <p>Under exactly-once, the processor asks for a commit as soon as its task's input is drained, as
+ * {@link CommitPacer} says: at once when records come one at a time, at most once per commit
+ * interval when they come together, so each transaction then carries more records and costs less.
+ * Due timers and admissions come back as input records ({@link TimerPublisher}), so every input of
  * {@code decide} is a Kafka record.
  */
 final class RunProcessor implements Processor<String, Inbound, String, OutboundRecord> {
@@ -46,12 +46,19 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private RunApplier applier;
 
   /**
-   * {@code commitSpacing}: null at least once (outputs leave when forwarded); exactly once, ask for a
-   * commit when the task's input is drained and its last commit is at least this old.
-   * {@code applyWhenDrained} false (tests): the batch waits for the commit hook or for being full.
+   * {@code commitSpacing}: null at least once (outputs leave when forwarded); exactly once, ask for
+   * a commit when the task's input is drained and its last commit is at least this old. {@code
+   * applyWhenDrained} false (tests): the batch waits for the commit hook or for being full.
    */
-  RunProcessor(RunRepository runs, InboundParser parser, Outbounds outbounds, EngineCounters counters, String templateStoreName,
-      OwnedPartitions owned, Duration commitSpacing, boolean applyWhenDrained) {
+  RunProcessor(
+      RunRepository runs,
+      InboundParser parser,
+      Outbounds outbounds,
+      EngineCounters counters,
+      String templateStoreName,
+      OwnedPartitions owned,
+      Duration commitSpacing,
+      boolean applyWhenDrained) {
     this.exactlyOnce = commitSpacing != null;
     this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
     this.applyWhenDrained = applyWhenDrained;
@@ -69,11 +76,19 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     this.internals = new StreamsInternals(context);
     StateStore store = context.getStateStore(templateStoreName);
     int partition = context.taskId().partition();
-    // This task now owns the partition: writes of any earlier owner still running (a zombie) are refused.
+    // This task now owns the partition: writes of any earlier owner still running (a zombie) are
+    // refused.
     long epoch = runs.claimPartition(partition);
     batch.clear();
-    applier = new RunApplier(runs, new TemplateLookup(key -> storeValue(store, key)), outbounds, counters, new RunCache(MAX_CACHED_RUNS),
-        partition, epoch);
+    applier =
+        new RunApplier(
+            runs,
+            new TemplateLookup(key -> storeValue(store, key)),
+            outbounds,
+            counters,
+            new RunCache(MAX_CACHED_RUNS),
+            partition,
+            epoch);
     owned.own(partition);
     CommitHook hook = context.getStateStore(CommitHook.NAME);
     hook.onCommit(this::applyBeforeCommit, this::discard);
@@ -105,11 +120,14 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     try {
       outputs = applier.apply(inputs);
     } catch (FencedException e) {
-      // A newer owner claimed the partition: this task is a zombie. Streams closes it and rejoins the group.
+      // A newer owner claimed the partition: this task is a zombie. Streams closes it and rejoins
+      // the group.
       applier.forget();
       throw new TaskMigratedException(e.getMessage(), e);
     } catch (RuntimeException e) {
-      applier.forget(); // the batch is processed again from the last commit; memory may hold unsaved decisions
+      applier
+          .forget(); // the batch is processed again from the last commit; memory may hold unsaved
+      // decisions
       throw e;
     }
     for (int i = 0; i < inputs.size(); i++) {

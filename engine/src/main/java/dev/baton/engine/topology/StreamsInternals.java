@@ -13,13 +13,14 @@ import org.apache.kafka.streams.processor.internals.StreamTask;
  * The two things the run processor needs from Kafka Streams beyond its public API (Kafka Streams
  * 4.3, pinned in the parent pom; TopologyTestDriver runs the same classes, so the topology tests
  * exercise both):
+ *
  * <ul>
  *   <li>whether the processor's task still holds records it has not processed: the processor
- *       applies its batch, and asks for a commit, when the task's input is drained;</li>
+ *       applies its batch, and asks for a commit, when the task's input is drained;
  *   <li>forwarding from the commit hook, where Streams has no current node: the hook applies what
- *       is still batched before the task's offsets are committed. Kafka Streams' own caching
- *       stores forward from the same place the same way (current node and record context set
- *       around the call).</li>
+ *       is still batched before the task's offsets are committed. Kafka Streams' own caching stores
+ *       forward from the same place the same way (current node and record context set around the
+ *       call).
  * </ul>
  */
 public final class StreamsInternals {
@@ -31,7 +32,9 @@ public final class StreamsInternals {
   /** Call from the processor's {@code init}, where the current node is the processor's own. */
   StreamsInternals(ProcessorContext<?, ?> context) {
     if (!(context instanceof InternalProcessorContext<?, ?> internal)) {
-      throw new IllegalStateException("the run processor needs Kafka Streams' own processor context, got " + context.getClass());
+      throw new IllegalStateException(
+          "the run processor needs Kafka Streams' own processor context, got "
+              + context.getClass());
     }
     this.context = internal;
     this.self = internal.currentNode();
@@ -45,7 +48,10 @@ public final class StreamsInternals {
     return taskHasQueuedRecords(context);
   }
 
-  /** True while the task running {@code context}'s processor holds records it has not handed to its processors. */
+  /**
+   * True while the task running {@code context}'s processor holds records it has not handed to its
+   * processors.
+   */
   public static boolean taskHasQueuedRecords(ProcessorContext<?, ?> context) {
     if (!(context instanceof ProcessorContextImpl)) {
       return false;
@@ -59,9 +65,9 @@ public final class StreamsInternals {
   }
 
   /**
-   * Runs {@code action} as the processor: what it forwards goes to the processor's children. Outside
-   * {@code process} and punctuators (in the commit hook) Streams has no current node, so one is set
-   * for the call, with a record context like a punctuator's.
+   * Runs {@code action} as the processor: what it forwards goes to the processor's children.
+   * Outside {@code process} and punctuators (in the commit hook) Streams has no current node, so
+   * one is set for the call, with a record context like a punctuator's.
    */
   void asProcessor(long timestamp, Runnable action) {
     ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
@@ -70,7 +76,8 @@ public final class StreamsInternals {
       return;
     }
     ProcessorRecordContext previousRecord = context.recordContext();
-    context.setRecordContext(new ProcessorRecordContext(timestamp, -1L, -1, null, new RecordHeaders()));
+    context.setRecordContext(
+        new ProcessorRecordContext(timestamp, -1L, -1, null, new RecordHeaders()));
     context.setCurrentNode(self);
     try {
       action.run();
@@ -86,7 +93,8 @@ public final class StreamsInternals {
       f.setAccessible(true);
       return f;
     } catch (NoSuchFieldException e) {
-      throw new ExceptionInInitializerError("this Kafka Streams version has no ProcessorContextImpl.streamTask: " + e);
+      throw new ExceptionInInitializerError(
+          "this Kafka Streams version has no ProcessorContextImpl.streamTask: " + e);
     }
   }
 }

@@ -40,14 +40,18 @@ final class TemplateLookup {
       return null;
     }
     StoredTemplate stored = StoredTemplate.fromJson(json);
-    return parsed.computeIfAbsent(Template.storeKey(stored.name(), stored.version()), k -> {
-      try {
-        return stored.parse();
-      } catch (InvalidTemplateException e) {
-        // apply validates before publishing; a record that fails here was written by something else.
-        LOG.error("template {} in the store is invalid and cannot start runs: {}", k, e.getMessage());
-        return null;
-      }
-    });
+    return parsed.computeIfAbsent(
+        Template.storeKey(stored.name(), stored.version()),
+        k -> {
+          try {
+            return stored.parse();
+          } catch (InvalidTemplateException e) {
+            // apply validates before publishing; a record that fails here was written by something
+            // else.
+            LOG.error(
+                "template {} in the store is invalid and cannot start runs: {}", k, e.getMessage());
+            return null;
+          }
+        });
   }
 }

@@ -27,13 +27,14 @@ import org.slf4j.LoggerFactory;
  * Turns due timers and admissions into input records (design §5): every tick, for each partition
  * whose task runs in this engine, it leases the timers due (pushes them {@link #LEASE} ahead in
  * Redis) and publishes each as a {@code TimerFired} on the timers topic, keyed by run id; queued
- * runs whose template has a free slot become ADMIT commands. A timer is deleted only when its record
- * is applied, in the same atomic save as the state, so a record lost on the way fires again when
- * its lease ends, and one published twice is a duplicate event id.
+ * runs whose template has a free slot become ADMIT commands. A timer is deleted only when its
+ * record is applied, in the same atomic save as the state, so a record lost on the way fires again
+ * when its lease ends, and one published twice is a duplicate event id.
  *
  * <p>It publishes outside the stream threads' transactions on purpose: a Kafka Streams punctuator
  * makes every task commit a transaction at every tick, so an idle engine would commit dozens of
- * empty transactions a second. This costs an idle engine one Redis call per owned partition per tick.
+ * empty transactions a second. This costs an idle engine one Redis call per owned partition per
+ * tick.
  */
 public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(10);
@@ -50,7 +51,13 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   private ScheduledExecutorService ticker;
   private volatile String lastFailure;
 
-  public TimerPublisher(RunRepository runs, Topics topics, Wire wire, String bootstrapServers, Map<String, String> kafka, Duration tick,
+  public TimerPublisher(
+      RunRepository runs,
+      Topics topics,
+      Wire wire,
+      String bootstrapServers,
+      Map<String, String> kafka,
+      Duration tick,
       Clock clock) {
     this.runs = runs;
     this.outbounds = new Outbounds(topics, wire);
@@ -77,17 +84,24 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   }
 
   public TimerPublisher start() {
-    producer = new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "baton-timers");
-      t.setDaemon(true);
-      return t;
-    });
-    ticker.scheduleWithFixedDelay(this::publishDue, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    producer =
+        new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
+    ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "baton-timers");
+              t.setDaemon(true);
+              return t;
+            });
+    ticker.scheduleWithFixedDelay(
+        this::publishDue, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
-  /** One tick: the due timers of every owned partition, then the admissions. Infrastructure failures wait for the next tick. */
+  /**
+   * One tick: the due timers of every owned partition, then the admissions. Infrastructure failures
+   * wait for the next tick.
+   */
   void publishDue() {
     if (owned.isEmpty()) {
       return;
@@ -104,9 +118,14 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       }
       lastFailure = null;
     } catch (RuntimeException e) {
-      // Redis or Kafka away: the leases run out and the timers fire again; say so once, not every tick.
-      if (!e.toString().equals(lastFailure) && !ticker.isShutdown()) { // a tick cut short by close() is no news
-        LOG.warn("cannot publish due timers now ({}); trying again every {} ms", e.toString(), tick.toMillis());
+      // Redis or Kafka away: the leases run out and the timers fire again; say so once, not every
+      // tick.
+      if (!e.toString().equals(lastFailure)
+          && !ticker.isShutdown()) { // a tick cut short by close() is no news
+        LOG.warn(
+            "cannot publish due timers now ({}); trying again every {} ms",
+            e.toString(),
+            tick.toMillis());
         lastFailure = e.toString();
       }
     }

@@ -48,30 +48,49 @@ final class TriggerKeyProcessor implements Processor<byte[], byte[], String, Key
     Record<String, KeyedTrigger> out;
     if (record.value() != null && record.value().length > DeadLetters.MAX_VALUE_BYTES) {
       // Too large to pass on (or to dead-letter whole): keep its head, and say how large it was.
-      out = record.withKey(RunIds.forRecord(meta.partition(), meta.offset(), record.timestamp()))
-          .withValue(new KeyedTrigger(java.util.Arrays.copyOf(record.value(), DeadLetters.KEPT_BYTES), true));
-      out.headers().add(DeadLetters.ORIGINAL_SIZE, Integer.toString(record.value().length).getBytes(StandardCharsets.UTF_8));
+      out =
+          record
+              .withKey(RunIds.forRecord(meta.partition(), meta.offset(), record.timestamp()))
+              .withValue(
+                  new KeyedTrigger(
+                      java.util.Arrays.copyOf(record.value(), DeadLetters.KEPT_BYTES), true));
+      out.headers()
+          .add(
+              DeadLetters.ORIGINAL_SIZE,
+              Integer.toString(record.value().length).getBytes(StandardCharsets.UTF_8));
     } else {
       WorkflowTrigger trigger = readQuietly(record.value());
       String runId = RunIds.of(trigger, meta.partition(), meta.offset(), record.timestamp());
       boolean here = trigger == null || RunIds.partition(runId, runPartitions) == meta.partition();
       out = record.withKey(runId).withValue(new KeyedTrigger(record.value(), here));
     }
-    out.headers().remove(DeadLetters.SOURCE_TOPIC).remove(DeadLetters.SOURCE_PARTITION).remove(DeadLetters.SOURCE_OFFSET)
+    out.headers()
+        .remove(DeadLetters.SOURCE_TOPIC)
+        .remove(DeadLetters.SOURCE_PARTITION)
+        .remove(DeadLetters.SOURCE_OFFSET)
         .remove(DeadLetters.SOURCE_KEY);
     if (record.key() != null) {
       out.headers().add(DeadLetters.SOURCE_KEY, record.key());
     }
     out.headers().add(DeadLetters.SOURCE_TOPIC, meta.topic().getBytes(StandardCharsets.UTF_8));
-    out.headers().add(DeadLetters.SOURCE_PARTITION, Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
-    out.headers().add(DeadLetters.SOURCE_OFFSET, Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
+    out.headers()
+        .add(
+            DeadLetters.SOURCE_PARTITION,
+            Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
+    out.headers()
+        .add(
+            DeadLetters.SOURCE_OFFSET,
+            Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
     context.forward(out);
     if (exactlyOnce && !out.value().here() && !internals.taskHasQueuedRecords()) {
       context.commit(); // the re-keyed trigger is read only once this transaction commits
     }
   }
 
-  /** The trigger, or null when it cannot be read (the run processor dead-letters it with the reason). */
+  /**
+   * The trigger, or null when it cannot be read (the run processor dead-letters it with the
+   * reason).
+   */
   private WorkflowTrigger readQuietly(byte[] value) {
     try {
       return wire.decode(value, WorkflowTrigger.class);

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the runs of scheduled templates. Every engine instance looks at the clock several times a
  * second; each tick's trigger carries the idempotency key {@code schedule/<template>/<tick>}, so
- * however many instances fire it, one run starts. A mark in Redis (moved forward by compare-and-set)
- * remembers the last tick handled, across restarts: a tick found more than {@link #LATE} late was
- * missed while Baton was down, and runs once if the schedule says {@code catchUp}, else is skipped.
+ * however many instances fire it, one run starts. A mark in Redis (moved forward by
+ * compare-and-set) remembers the last tick handled, across restarts: a tick found more than {@link
+ * #LATE} late was missed while Baton was down, and runs once if the schedule says {@code catchUp},
+ * else is skipped.
  */
 public final class ScheduleRunner implements AutoCloseable {
   static final Duration LATE = Duration.ofSeconds(5);
@@ -38,14 +39,22 @@ public final class ScheduleRunner implements AutoCloseable {
   private final Wire wire;
   private final Clock clock;
   private final KafkaProducer<String, byte[]> producer;
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "baton-schedules");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "baton-schedules");
+            t.setDaemon(true);
+            return t;
+          });
 
-  public ScheduleRunner(String bootstrapServers, Map<String, String> kafka, Topics topics, Wire wire, TemplateCatalog catalog,
-      RunRepository runs, Clock clock) {
+  public ScheduleRunner(
+      String bootstrapServers,
+      Map<String, String> kafka,
+      Topics topics,
+      Wire wire,
+      TemplateCatalog catalog,
+      RunRepository runs,
+      Clock clock) {
     this.catalog = catalog;
     this.runs = runs;
     this.topics = topics;
@@ -91,15 +100,32 @@ public final class ScheduleRunner implements AutoCloseable {
     boolean missed = Duration.between(due, now).compareTo(LATE) > 0;
     if (!missed || schedule.catchUp()) {
       String key = "schedule/" + t.name() + "/" + due.toEpochMilli();
-      WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setTemplate(t.name()).setIdempotencyKey(key).setOccurredAt(due).build();
-      // Publish before moving the mark: a crash in between fires the same tick again, which is the same run.
-      // Keyed by the run it starts, so the trigger lands on its run's partition and needs no repartition.
-      producer.send(new ProducerRecord<>(topics.triggers(), dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
-          wire.encode(topics.triggers(), trigger)));
+      WorkflowTrigger trigger =
+          WorkflowTrigger.newBuilder()
+              .setTemplate(t.name())
+              .setIdempotencyKey(key)
+              .setOccurredAt(due)
+              .build();
+      // Publish before moving the mark: a crash in between fires the same tick again, which is the
+      // same run.
+      // Keyed by the run it starts, so the trigger lands on its run's partition and needs no
+      // repartition.
+      producer.send(
+          new ProducerRecord<>(
+              topics.triggers(),
+              dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
+              wire.encode(topics.triggers(), trigger)));
       producer.flush();
-      LOG.info("schedule of {} fired for {}{}", t.name(), due, missed ? " (missed while down; catchUp)" : "");
+      LOG.info(
+          "schedule of {} fired for {}{}",
+          t.name(),
+          due,
+          missed ? " (missed while down; catchUp)" : "");
     } else {
-      LOG.info("schedule of {}: tick {} was missed while Baton was down; skipped (catchUp: false)", t.name(), due);
+      LOG.info(
+          "schedule of {}: tick {} was missed while Baton was down; skipped (catchUp: false)",
+          t.name(),
+          due);
     }
     runs.advanceScheduleMark(t.name(), due);
   }

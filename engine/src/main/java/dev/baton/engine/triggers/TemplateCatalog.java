@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-/** The latest version of every template, parsed (each version once), from whatever holds the store's records. */
+/**
+ * The latest version of every template, parsed (each version once), from whatever holds the store's
+ * records.
+ */
 public final class TemplateCatalog {
   private final Supplier<Map<String, String>> store;
   private final Map<String, Template> parsed = new ConcurrentHashMap<>();
@@ -21,15 +24,20 @@ public final class TemplateCatalog {
 
   public List<Template> latest() {
     List<Template> out = new ArrayList<>();
-    store.get().forEach((key, json) -> {
-      if (!key.contains("@")) {
-        StoredTemplate stored = StoredTemplate.fromJson(json);
-        Template t = parsed.computeIfAbsent(Template.storeKey(stored.name(), stored.version()), k -> parse(stored));
-        if (t != null) {
-          out.add(t);
-        }
-      }
-    });
+    store
+        .get()
+        .forEach(
+            (key, json) -> {
+              if (!key.contains("@")) {
+                StoredTemplate stored = StoredTemplate.fromJson(json);
+                Template t =
+                    parsed.computeIfAbsent(
+                        Template.storeKey(stored.name(), stored.version()), k -> parse(stored));
+                if (t != null) {
+                  out.add(t);
+                }
+              }
+            });
     return out;
   }
 

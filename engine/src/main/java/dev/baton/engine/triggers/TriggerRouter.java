@@ -61,7 +61,13 @@ public final class TriggerRouter implements AutoCloseable {
 
   record Rule(Template template, TriggerRule rule) {}
 
-  public TriggerRouter(String bootstrapServers, String groupId, Map<String, String> kafka, Topics topics, Wire wire, TemplateCatalog catalog) {
+  public TriggerRouter(
+      String bootstrapServers,
+      String groupId,
+      Map<String, String> kafka,
+      Topics topics,
+      Wire wire,
+      TemplateCatalog catalog) {
     this.catalog = catalog;
     this.topics = topics;
     this.wire = wire;
@@ -73,9 +79,12 @@ public final class TriggerRouter implements AutoCloseable {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5000);
-    c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // following a topic never creates it
+    c.put(
+        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+        false); // following a topic never creates it
     c.putAll(kafka);
-    this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers);
     p.put("acks", "all");
@@ -119,7 +128,8 @@ public final class TriggerRouter implements AutoCloseable {
         } catch (org.apache.kafka.common.errors.WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
-          // Kafka is away for a moment: start over from the committed offsets (repeated triggers are deduplicated).
+          // Kafka is away for a moment: start over from the committed offsets (repeated triggers
+          // are deduplicated).
           LOG.warn("trigger rules: {}; starting over in 1 s", e.toString());
           rules = Map.of();
           reading.clear();
@@ -151,25 +161,34 @@ public final class TriggerRouter implements AutoCloseable {
         consumer.unsubscribe();
         reading.clear();
       } else {
-        consumer.subscribe(next.keySet(), new ConsumerRebalanceListener() {
-          @Override
-          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            partitions.forEach(tp -> reading.remove(tp.topic()));
-          }
+        consumer.subscribe(
+            next.keySet(),
+            new ConsumerRebalanceListener() {
+              @Override
+              public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                partitions.forEach(tp -> reading.remove(tp.topic()));
+              }
 
-          @Override
-          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            // Fix the starting offsets now and commit them: later events are all seen, by this
-            // instance or by the one that gets the partition next (which would otherwise start at
-            // the end the moment it is assigned, and miss what came in between).
-            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start = new java.util.HashMap<>();
-            partitions.forEach(tp -> start.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp))));
-            if (!start.isEmpty()) {
-              consumer.commitSync(start);
-            }
-            partitions.forEach(tp -> reading.add(tp.topic()));
-          }
-        });
+              @Override
+              public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                // Fix the starting offsets now and commit them: later events are all seen, by this
+                // instance or by the one that gets the partition next (which would otherwise start
+                // at
+                // the end the moment it is assigned, and miss what came in between).
+                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start =
+                    new java.util.HashMap<>();
+                partitions.forEach(
+                    tp ->
+                        start.put(
+                            tp,
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(
+                                consumer.position(tp))));
+                if (!start.isEmpty()) {
+                  consumer.commitSync(start);
+                }
+                partitions.forEach(tp -> reading.add(tp.topic()));
+              }
+            });
       }
     }
     rules = next;
@@ -193,35 +212,69 @@ public final class TriggerRouter implements AutoCloseable {
         for (Map.Entry<String, String> p : r.rule().params().entrySet()) {
           params.put(p.getKey(), Expressions.text(Expressions.evalEvent(p.getValue(), event)));
         }
-        String key = r.template().name() + "/" + (r.rule().idempotencyKey() == null
-            ? record.topic() + "-" + record.partition() + "@" + record.offset()
-            : record.topic() + "/" + eventKey(r.rule().idempotencyKey(), event));
-        WorkflowTrigger trigger = WorkflowTrigger.newBuilder().setTemplate(r.template().name()).setParams(params)
-            .setIdempotencyKey(key).setOccurredAt(Instant.ofEpochMilli(record.timestamp())).build();
-        // Keyed by the run it starts, so the trigger lands on its run's partition and needs no repartition.
-        producer.send(new ProducerRecord<>(topics.triggers(), dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
-            wire.encode(topics.triggers(), trigger)));
+        String key =
+            r.template().name()
+                + "/"
+                + (r.rule().idempotencyKey() == null
+                    ? record.topic() + "-" + record.partition() + "@" + record.offset()
+                    : record.topic() + "/" + eventKey(r.rule().idempotencyKey(), event));
+        WorkflowTrigger trigger =
+            WorkflowTrigger.newBuilder()
+                .setTemplate(r.template().name())
+                .setParams(params)
+                .setIdempotencyKey(key)
+                .setOccurredAt(Instant.ofEpochMilli(record.timestamp()))
+                .build();
+        // Keyed by the run it starts, so the trigger lands on its run's partition and needs no
+        // repartition.
+        producer.send(
+            new ProducerRecord<>(
+                topics.triggers(),
+                dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
+                wire.encode(topics.triggers(), trigger)));
         started.incrementAndGet();
       } catch (Expressions.InvalidExpressionException e) {
-        deadLetter(record, "trigger rule of template '" + r.template().name() + "' on " + record.topic() + ": " + e.getMessage());
+        deadLetter(
+            record,
+            "trigger rule of template '"
+                + r.template().name()
+                + "' on "
+                + record.topic()
+                + ": "
+                + e.getMessage());
       }
     }
   }
 
-  /** The rule's key for this event: a value, and not an empty one (every such event would be one run). */
-  private static String eventKey(String expression, Map<String, Object> event) throws Expressions.InvalidExpressionException {
+  /**
+   * The rule's key for this event: a value, and not an empty one (every such event would be one
+   * run).
+   */
+  private static String eventKey(String expression, Map<String, Object> event)
+      throws Expressions.InvalidExpressionException {
     String key = Expressions.text(Expressions.evalEvent(expression, event));
     if (key.isBlank()) {
-      throw new Expressions.InvalidExpressionException("key '" + Expressions.shortened(expression) + "' gave an empty string");
+      throw new Expressions.InvalidExpressionException(
+          "key '" + Expressions.shortened(expression) + "' gave an empty string");
     }
     return key;
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     deadLettered.incrementAndGet();
-    LOG.warn("dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
-    producer.send(DeadLetters.of(topics.dlq(), record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
-        record.value(), record.headers(), record.topic(), record.partition(), record.offset(), reason, "trigger-rules"));
+    LOG.warn(
+        "dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+    producer.send(
+        DeadLetters.of(
+            topics.dlq(),
+            record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+            record.value(),
+            record.headers(),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            reason,
+            "trigger-rules"));
   }
 
   @Override

@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class DeciderTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  static final Template PIPELINE = template("""
+  static final Template PIPELINE =
+      template(
+          """
       name: etl
       version: 3
       params:
@@ -55,13 +57,29 @@ class DeciderTest {
   }
 
   static EngineEvent trigger(String runId, Map<String, String> params) {
-    return new EngineEvent.TriggerReceived(runId, WorkflowTrigger.newBuilder().setTemplate("etl").setParams(params).build());
+    return new EngineEvent.TriggerReceived(
+        runId, WorkflowTrigger.newBuilder().setTemplate("etl").setParams(params).build());
   }
 
-  static EngineEvent completion(String runId, String job, int attempt, CompletionStatus status, Integer exit,
-      Map<String, String> outputs, String stderr) {
-    return new EngineEvent.JobCompleted(runId, JobCompletion.newBuilder().setRunId(runId).setJob(job).setAttempt(attempt)
-        .setStatus(status).setExitCode(exit).setOutputs(outputs).setErrorTail(stderr).build());
+  static EngineEvent completion(
+      String runId,
+      String job,
+      int attempt,
+      CompletionStatus status,
+      Integer exit,
+      Map<String, String> outputs,
+      String stderr) {
+    return new EngineEvent.JobCompleted(
+        runId,
+        JobCompletion.newBuilder()
+            .setRunId(runId)
+            .setJob(job)
+            .setAttempt(attempt)
+            .setStatus(status)
+            .setExitCode(exit)
+            .setOutputs(outputs)
+            .setErrorTail(stderr)
+            .build());
   }
 
   static EngineEvent succeeded(String runId, String job, Map<String, String> outputs) {
@@ -69,11 +87,17 @@ class DeciderTest {
   }
 
   static List<JobDispatch> dispatches(Decision d) {
-    return d.commands().stream().filter(c -> c instanceof DispatchJob).map(c -> ((DispatchJob) c).dispatch()).toList();
+    return d.commands().stream()
+        .filter(c -> c instanceof DispatchJob)
+        .map(c -> ((DispatchJob) c).dispatch())
+        .toList();
   }
 
   static List<RunEventType> eventTypes(Decision d) {
-    return d.commands().stream().filter(c -> c instanceof EmitRunEvent).map(c -> ((EmitRunEvent) c).event().getType()).toList();
+    return d.commands().stream()
+        .filter(c -> c instanceof EmitRunEvent)
+        .map(c -> ((EmitRunEvent) c).event().getType())
+        .toList();
   }
 
   static Decision started() {
@@ -99,7 +123,12 @@ class DeciderTest {
   @Test
   void completionDispatchesNextJobWithPreviousOutputs() {
     Decision d1 = started();
-    Decision d2 = Sim.decide(d1.state(), succeeded("r1", "extract", Map.of("records", "21")), PIPELINE, T0.plusSeconds(1));
+    Decision d2 =
+        Sim.decide(
+            d1.state(),
+            succeeded("r1", "extract", Map.of("records", "21")),
+            PIPELINE,
+            T0.plusSeconds(1));
     JobDispatch next = dispatches(d2).get(0);
     assertEquals("transform", next.getJob());
     assertEquals("21", next.getEnv().get("RECORDS"));
@@ -114,7 +143,8 @@ class DeciderTest {
     s = Sim.decide(s, succeeded("r1", "extract", Map.of("records", "21")), PIPELINE, T0).state();
     Decision d = Sim.decide(s, succeeded("r1", "transform", Map.of("rows", "42")), PIPELINE, T0);
     assertEquals(List.of("load", "42", "r1"), dispatches(d).get(0).getCommand());
-    Decision end = Sim.decide(d.state(), succeeded("r1", "load", Map.of()), PIPELINE, T0.plusSeconds(5));
+    Decision end =
+        Sim.decide(d.state(), succeeded("r1", "load", Map.of()), PIPELINE, T0.plusSeconds(5));
     assertEquals(RunStatus.SUCCEEDED, end.state().status());
     assertEquals(T0.plusSeconds(5), end.state().endedAt());
     assertEquals(List.of(RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes(end));
@@ -123,13 +153,18 @@ class DeciderTest {
 
   @Test
   void failedJobFailsRunWithExitCodeAndStderrTail() {
-    Decision d = Sim.decide(started().state(),
-        completion("r1", "extract", 1, CompletionStatus.FAILED, 3, Map.of(), "disk full\n"), PIPELINE, T0);
+    Decision d =
+        Sim.decide(
+            started().state(),
+            completion("r1", "extract", 1, CompletionStatus.FAILED, 3, Map.of(), "disk full\n"),
+            PIPELINE,
+            T0);
     assertEquals(RunStatus.FAILED, d.state().status());
     JobState job = d.state().job("extract");
     assertEquals(JobStatus.FAILED, job.status());
     assertEquals(3, job.exitCode());
-    assertTrue(job.error().contains("exit code 3") && job.error().contains("disk full"), job.error());
+    assertTrue(
+        job.error().contains("exit code 3") && job.error().contains("disk full"), job.error());
     assertTrue(d.state().detail().contains("extract"), d.state().detail());
     assertEquals(List.of(RunEventType.JOB_FAILED, RunEventType.RUN_FAILED), eventTypes(d));
     assertTrue(dispatches(d).isEmpty());
@@ -138,7 +173,9 @@ class DeciderTest {
 
   @Test
   void jobThatDoesNotWriteDeclaredOutputFails() {
-    Decision d = Sim.decide(started().state(), succeeded("r1", "extract", Map.of("other", "1")), PIPELINE, T0);
+    Decision d =
+        Sim.decide(
+            started().state(), succeeded("r1", "extract", Map.of("other", "1")), PIPELINE, T0);
     assertEquals(RunStatus.FAILED, d.state().status());
     assertTrue(d.state().job("extract").error().contains("declared output 'records'"));
   }
@@ -157,12 +194,19 @@ class DeciderTest {
 
   @ParameterizedTest(name = "{0} changes nothing")
   @MethodSource("ignoredCompletions")
-  void staleOrRepeatedCompletionChangesNothing(String what, String job, int attempt, boolean completeFirst) {
+  void staleOrRepeatedCompletionChangesNothing(
+      String what, String job, int attempt, boolean completeFirst) {
     RunState s = started().state();
     if (completeFirst) {
       s = Sim.decide(s, succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0).state();
     }
-    Decision d = Sim.decide(s, completion("r1", job, attempt, CompletionStatus.SUCCEEDED, 0, Map.of("records", "9"), null), PIPELINE, T0);
+    Decision d =
+        Sim.decide(
+            s,
+            completion(
+                "r1", job, attempt, CompletionStatus.SUCCEEDED, 0, Map.of("records", "9"), null),
+            PIPELINE,
+            T0);
     assertEquals(s, d.state());
     assertEquals(1, d.commands().size());
     assertTrue(d.commands().get(0) instanceof Ignore, d.commands().toString());
@@ -171,18 +215,28 @@ class DeciderTest {
   static Stream<Arguments> rejectedInputs() {
     RunState running = started().state();
     return Stream.of(
-        Arguments.of(null, trigger("r2", Map.of()), PIPELINE, "missing required parameter 'source'"),
-        Arguments.of(null, trigger("r2", Map.of("source", "x", "colour", "red")), PIPELINE, "unknown parameter 'colour'"),
+        Arguments.of(
+            null, trigger("r2", Map.of()), PIPELINE, "missing required parameter 'source'"),
+        Arguments.of(
+            null,
+            trigger("r2", Map.of("source", "x", "colour", "red")),
+            PIPELINE,
+            "unknown parameter 'colour'"),
         Arguments.of(null, trigger("r2", Map.of("source", "x")), null, "unknown template 'etl'"),
         Arguments.of(null, succeeded("ghost", "extract", Map.of()), PIPELINE, "no run 'ghost'"),
         Arguments.of(running, succeeded("r1", "nosuch", Map.of()), PIPELINE, "has no job 'nosuch'"),
-        Arguments.of(running, new EngineEvent.CommandReceived("r1",
-            RunCommand.newBuilder().setRunId("r1").setType(RunCommandType.PAUSE).build()), PIPELINE, "not supported"));
+        Arguments.of(
+            running,
+            new EngineEvent.CommandReceived(
+                "r1", RunCommand.newBuilder().setRunId("r1").setType(RunCommandType.PAUSE).build()),
+            PIPELINE,
+            "not supported"));
   }
 
   @ParameterizedTest(name = "rejects: {3}")
   @MethodSource("rejectedInputs")
-  void invalidInputIsRejectedWithReason(RunState state, EngineEvent event, Template template, String reason) {
+  void invalidInputIsRejectedWithReason(
+      RunState state, EngineEvent event, Template template, String reason) {
     Decision d = Sim.decide(state, event, template, T0);
     assertEquals(state, d.state());
     assertEquals(1, d.commands().size());
@@ -201,15 +255,26 @@ class DeciderTest {
   @Test
   void cancelStopsRunningAttemptAndEndsRunCancelled() {
     RunState s = started().state();
-    Decision d = Sim.decide(s, new EngineEvent.CommandReceived("r1",
-        RunCommand.newBuilder().setRunId("r1").setType(RunCommandType.CANCEL).setReason("operator").build()), PIPELINE, T0);
+    Decision d =
+        Sim.decide(
+            s,
+            new EngineEvent.CommandReceived(
+                "r1",
+                RunCommand.newBuilder()
+                    .setRunId("r1")
+                    .setType(RunCommandType.CANCEL)
+                    .setReason("operator")
+                    .build()),
+            PIPELINE,
+            T0);
     assertEquals(RunStatus.CANCELLED, d.state().status());
     JobDispatch stop = dispatches(d).get(0);
     assertEquals(DispatchAction.STOP, stop.getAction());
     assertEquals("r1/extract/1", stop.getAttemptId());
     assertEquals(JobStatus.CANCELLED, d.state().job("extract").status());
     assertEquals(List.of(RunEventType.JOB_CANCELLED, RunEventType.RUN_CANCELLED), eventTypes(d));
-    Decision late = Sim.decide(d.state(), succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0);
+    Decision late =
+        Sim.decide(d.state(), succeeded("r1", "extract", Map.of("records", "1")), PIPELINE, T0);
     assertEquals(d.state(), late.state());
     assertTrue(late.commands().get(0) instanceof Ignore);
   }

@@ -24,8 +24,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A simulated loop around the pure core, as the engine runs it: instances kept apart and loaded
- * as {@link Needs} says, timers kept until due. Records every transition used, for the coverage test.
+ * A simulated loop around the pure core, as the engine runs it: instances kept apart and loaded as
+ * {@link Needs} says, timers kept until due. Records every transition used, for the coverage test.
  */
 final class Sim {
   static final Set<String> USED_TRANSITIONS = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -63,18 +63,23 @@ final class Sim {
     if (before != null && !q.isEmpty()) {
       Map<String, ItemState> loaded = new LinkedHashMap<>();
       if (!q.allOf().isEmpty()) {
-        store.forEach((k, v) -> {
-          if (q.allOf().contains(v.job())) {
-            loaded.put(k, v);
-          }
-        });
+        store.forEach(
+            (k, v) -> {
+              if (q.allOf().contains(v.job())) {
+                loaded.put(k, v);
+              }
+            });
       }
-      q.indexes().forEach((job, indexes) -> indexes.forEach(i -> {
-        ItemState item = store.get(ItemState.key(job, i));
-        if (item != null) {
-          loaded.put(item.key(), item);
-        }
-      }));
+      q.indexes()
+          .forEach(
+              (job, indexes) ->
+                  indexes.forEach(
+                      i -> {
+                        ItemState item = store.get(ItemState.key(job, i));
+                        if (item != null) {
+                          loaded.put(item.key(), item);
+                        }
+                      }));
       before = before.withItems(loaded);
     }
     last = decide(before, event, template, now);
@@ -103,16 +108,35 @@ final class Sim {
   }
 
   Decision trigger(Map<String, String> params) {
-    return apply(new EngineEvent.TriggerReceived("r1", WorkflowTrigger.newBuilder().setTemplate(template.name()).setParams(params).build()));
+    return apply(
+        new EngineEvent.TriggerReceived(
+            "r1",
+            WorkflowTrigger.newBuilder().setTemplate(template.name()).setParams(params).build()));
   }
 
   Decision trigger() {
     return trigger(Map.of());
   }
 
-  Decision complete(String job, Integer item, int attempt, CompletionStatus status, Integer exit, Map<String, String> outputs) {
-    return apply(new EngineEvent.JobCompleted("r1", JobCompletion.newBuilder().setRunId("r1").setJob(job).setItem(item)
-        .setAttempt(attempt).setStatus(status).setExitCode(exit).setOutputs(outputs).build()));
+  Decision complete(
+      String job,
+      Integer item,
+      int attempt,
+      CompletionStatus status,
+      Integer exit,
+      Map<String, String> outputs) {
+    return apply(
+        new EngineEvent.JobCompleted(
+            "r1",
+            JobCompletion.newBuilder()
+                .setRunId("r1")
+                .setJob(job)
+                .setItem(item)
+                .setAttempt(attempt)
+                .setStatus(status)
+                .setExitCode(exit)
+                .setOutputs(outputs)
+                .build()));
   }
 
   Decision succeed(String job, Map<String, String> outputs) {
@@ -128,14 +152,19 @@ final class Sim {
   }
 
   Decision command(RunCommandType type) {
-    return apply(new EngineEvent.CommandReceived("r1", RunCommand.newBuilder().setRunId("r1").setType(type).build()));
+    return apply(
+        new EngineEvent.CommandReceived(
+            "r1", RunCommand.newBuilder().setRunId("r1").setType(type).build()));
   }
 
   /** Advances the clock and fires every timer due by then, in due order. */
   void advance(Duration by) {
     now = now.plus(by);
-    List<TimerFired> due = timers.values().stream().filter(t -> !t.getDueAt().isAfter(now))
-        .sorted(java.util.Comparator.comparing(TimerFired::getDueAt)).toList();
+    List<TimerFired> due =
+        timers.values().stream()
+            .filter(t -> !t.getDueAt().isAfter(now))
+            .sorted(java.util.Comparator.comparing(TimerFired::getDueAt))
+            .toList();
     for (TimerFired t : due) {
       if (timers.containsKey(t.getEventId())) {
         apply(new EngineEvent.TimerDue("r1", t));
@@ -144,17 +173,24 @@ final class Sim {
   }
 
   static List<JobDispatch> dispatches(Decision d, DispatchAction action) {
-    return d.commands().stream().filter(c -> c instanceof DispatchJob).map(c -> ((DispatchJob) c).dispatch())
-        .filter(x -> x.getAction() == action).toList();
+    return d.commands().stream()
+        .filter(c -> c instanceof DispatchJob)
+        .map(c -> ((DispatchJob) c).dispatch())
+        .filter(x -> x.getAction() == action)
+        .toList();
   }
 
   static List<String> started(Decision d) {
     return dispatches(d, DispatchAction.START).stream()
-        .map(x -> x.getJob() + (x.getItem() == null ? "" : "[" + x.getItem() + "]")).toList();
+        .map(x -> x.getJob() + (x.getItem() == null ? "" : "[" + x.getItem() + "]"))
+        .toList();
   }
 
   static List<RunEvent> events(Decision d) {
-    return d.commands().stream().filter(c -> c instanceof EmitRunEvent).map(c -> ((EmitRunEvent) c).event()).toList();
+    return d.commands().stream()
+        .filter(c -> c instanceof EmitRunEvent)
+        .map(c -> ((EmitRunEvent) c).event())
+        .toList();
   }
 
   static List<RunEventType> eventTypes(Decision d) {

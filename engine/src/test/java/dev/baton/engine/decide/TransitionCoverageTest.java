@@ -9,14 +9,23 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
-/** Each row of the state machines is used by the decision tests: it runs them, then looks at what they used. */
+/**
+ * Each row of the state machines is used by the decision tests: it runs them, then looks at what
+ * they used.
+ */
 class TransitionCoverageTest {
   @Test
   void everyTransitionInTheTablesIsExercisedByTheTests() {
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
-    LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-        .selectors(selectClass(DeciderTest.class), selectClass(WorkflowSemanticsTest.class), selectClass(RefusalTest.class))
-        .build(), summary);
+    LauncherFactory.create()
+        .execute(
+            LauncherDiscoveryRequestBuilder.request()
+                .selectors(
+                    selectClass(DeciderTest.class),
+                    selectClass(WorkflowSemanticsTest.class),
+                    selectClass(RefusalTest.class))
+                .build(),
+            summary);
     assertEquals(0, summary.getSummary().getTotalFailureCount(), "the decision tests pass");
     assertEquals(Set.of(), Sim.unused(), "transitions no test exercises");
   }

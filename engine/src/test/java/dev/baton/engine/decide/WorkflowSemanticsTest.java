@@ -1,7 +1,5 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
-
 import static dev.baton.engine.decide.Sim.dispatches;
 import static dev.baton.engine.decide.Sim.eventTypes;
 import static dev.baton.engine.decide.Sim.events;
@@ -14,6 +12,7 @@ import dev.baton.engine.decide.EngineCommand.EnqueueRun;
 import dev.baton.engine.decide.EngineCommand.Reject;
 import dev.baton.engine.decide.EngineCommand.ReleaseRun;
 import dev.baton.engine.state.StateJson;
+import dev.baton.engine.template.JobSpec;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.RunCommandType;
@@ -27,12 +26,16 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** Every workflow rule of the decision core, driven through simulated loops (decide → complete → decide). */
+/**
+ * Every workflow rule of the decision core, driven through simulated loops (decide → complete →
+ * decide).
+ */
 class WorkflowSemanticsTest {
 
   @Nested
   class Dags {
-    static final String DIAMOND = """
+    static final String DIAMOND =
+        """
         name: diamond
         version: 1
         jobs:
@@ -50,13 +53,17 @@ class WorkflowSemanticsTest {
       assertEquals(List.of(), started(sim.succeed("c")));
       assertEquals(JobStatus.PENDING, sim.status("d"));
       assertEquals(List.of("d"), started(sim.succeed("b")));
-      assertEquals(List.of(RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes(sim.succeed("d")));
+      assertEquals(
+          List.of(RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED),
+          eventTypes(sim.succeed("d")));
       assertEquals(RunStatus.SUCCEEDED, sim.state.status());
     }
 
     @Test
     void emptyDependsOnMakesRootsThatStartTogether() {
-      Sim sim = new Sim("""
+      Sim sim =
+          new Sim(
+              """
           name: roots
           version: 1
           jobs:
@@ -65,7 +72,8 @@ class WorkflowSemanticsTest {
             - {name: c, command: [c]}
           """);
       assertEquals(List.of("a", "b"), started(sim.trigger()));
-      assertEquals(List.of("c"), started(sim.succeed("b")), "c depends on the job listed before it: b");
+      assertEquals(
+          List.of("c"), started(sim.succeed("b")), "c depends on the job listed before it: b");
       assertEquals(List.of(), started(sim.succeed("a")));
     }
 
@@ -75,7 +83,8 @@ class WorkflowSemanticsTest {
       sim.trigger();
       sim.succeed("a", Map.of("x", "1"));
       Decision d = sim.fail("b", 2);
-      assertEquals(List.of("c"), dispatches(d, DispatchAction.STOP).stream().map(x -> x.getJob()).toList());
+      assertEquals(
+          List.of("c"), dispatches(d, DispatchAction.STOP).stream().map(x -> x.getJob()).toList());
       assertEquals(JobStatus.CANCELLED, sim.status("c"));
       assertEquals(JobStatus.PENDING, sim.status("d"));
       assertEquals(RunStatus.FAILED, sim.state.status());
@@ -84,7 +93,8 @@ class WorkflowSemanticsTest {
 
   @Nested
   class Conditions {
-    static final String BRANCH = """
+    static final String BRANCH =
+        """
         name: branch
         version: 1
         params:
@@ -117,12 +127,16 @@ class WorkflowSemanticsTest {
       Sim sim = new Sim(BRANCH);
       sim.trigger(Map.of("env", "prod"));
       assertEquals(List.of("deploy"), started(sim.succeed("check", Map.of("ok", "yes"))));
-      assertEquals(List.of("announce", "report"), started(sim.succeed("deploy", Map.of("url", "https://x"))));
+      assertEquals(
+          List.of("announce", "report"),
+          started(sim.succeed("deploy", Map.of("url", "https://x"))));
     }
 
     @Test
     void conditionThatCannotBeEvaluatedFailsTheJob() {
-      Sim sim = new Sim("""
+      Sim sim =
+          new Sim(
+              """
           name: bad-when
           version: 1
           jobs:
@@ -132,7 +146,9 @@ class WorkflowSemanticsTest {
       sim.trigger();
       sim.succeed("a", Map.of("n", "many"));
       assertEquals(JobStatus.FAILED, sim.status("b"));
-      assertTrue(sim.state.job("b").error().startsWith("condition cannot be evaluated"), sim.state.job("b").error());
+      assertTrue(
+          sim.state.job("b").error().startsWith("condition cannot be evaluated"),
+          sim.state.job("b").error());
       assertEquals(RunStatus.FAILED, sim.state.status());
     }
   }
@@ -151,7 +167,8 @@ class WorkflowSemanticsTest {
               command: [work, "${item}"]
               outputs: [size]
             - {name: sum, command: [sum, "${jobs.work.outputs.size}"]}
-          """.formatted(list, maxParallel);
+          """
+          .formatted(list, maxParallel);
     }
 
     @Test
@@ -161,19 +178,27 @@ class WorkflowSemanticsTest {
       Decision d = sim.succeed("list", Map.of("items", "[\"a\",\"b\",\"c\"]"));
       assertEquals(List.of("work[0]", "work[1]"), started(d));
       assertEquals(List.of("work", "a"), dispatches(d, DispatchAction.START).get(0).getCommand());
-      assertEquals(List.of("work[2]"), started(sim.complete("work", 1, 1, CompletionStatus.SUCCEEDED, 0, Map.of("size", "20"))));
+      assertEquals(
+          List.of("work[2]"),
+          started(sim.complete("work", 1, 1, CompletionStatus.SUCCEEDED, 0, Map.of("size", "20"))));
       sim.complete("work", 2, 1, CompletionStatus.SUCCEEDED, 0, Map.of("size", "30"));
-      Decision last = sim.complete("work", 0, 1, CompletionStatus.SUCCEEDED, 0, Map.of("size", "10"));
+      Decision last =
+          sim.complete("work", 0, 1, CompletionStatus.SUCCEEDED, 0, Map.of("size", "10"));
       assertEquals(JobStatus.SUCCEEDED, sim.status("work"));
       assertEquals("[\"10\",\"20\",\"30\"]", sim.state.job("work").outputs().get("size"));
-      assertEquals(List.of("sum", "[\"10\",\"20\",\"30\"]"), dispatches(last, DispatchAction.START).get(0).getCommand());
+      assertEquals(
+          List.of("sum", "[\"10\",\"20\",\"30\"]"),
+          dispatches(last, DispatchAction.START).get(0).getCommand());
     }
 
     @Test
     void tenThousandItemsKeepTheRunDocumentSmallAndWriteOneInstancePerCompletion() {
       Sim sim = new Sim(fanOut("jobs.list.outputs.items", 50));
       sim.trigger();
-      String items = IntStream.range(0, 10_000).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]"));
+      String items =
+          IntStream.range(0, 10_000)
+              .mapToObj(Integer::toString)
+              .collect(Collectors.joining(",", "[", "]"));
       assertEquals(50, started(sim.succeed("list", Map.of("items", items))).size());
       assertEquals(10_000, sim.store.size());
       int maxDocument = 0;
@@ -185,7 +210,8 @@ class WorkflowSemanticsTest {
           maxWrites = Math.max(maxWrites, sim.lastItemWrites);
         }
       }
-      // The list itself is the output of job 'list': stored apart, not rewritten by instance completions.
+      // The list itself is the output of job 'list': stored apart, not rewritten by instance
+      // completions.
       assertTrue(maxDocument < 2_000, "run document grew to " + maxDocument + " bytes");
       assertEquals(2, maxWrites, "a completion writes its instance and dispatches the next one");
       assertEquals(JobStatus.SUCCEEDED, sim.status("work"));
@@ -210,12 +236,15 @@ class WorkflowSemanticsTest {
       sim.trigger();
       sim.succeed("list", Map.of("items", "not a list"));
       assertEquals(JobStatus.FAILED, sim.status("work"));
-      assertTrue(sim.state.job("work").error().contains("not a list"), sim.state.job("work").error());
+      assertTrue(
+          sim.state.job("work").error().contains("not a list"), sim.state.job("work").error());
     }
 
     @Test
     void failedInstanceRetriesThenFailsTheJobStopsTheOthersAndRerunRequeuesIt() {
-      Sim sim = new Sim("""
+      Sim sim =
+          new Sim(
+              """
           name: fan
           version: 1
           jobs:
@@ -232,7 +261,9 @@ class WorkflowSemanticsTest {
       sim.advance(Duration.ofSeconds(1));
       assertEquals(List.of("work[1]"), started(sim.last));
       Decision failed = sim.complete("work", 1, 2, CompletionStatus.FAILED, 1, Map.of());
-      assertEquals(List.of(2), dispatches(failed, DispatchAction.STOP).stream().map(x -> x.getItem()).toList());
+      assertEquals(
+          List.of(2),
+          dispatches(failed, DispatchAction.STOP).stream().map(x -> x.getItem()).toList());
       assertEquals(JobStatus.FAILED, sim.status("work"));
       assertEquals(RunStatus.FAILED, sim.state.status());
       Decision rerun = sim.command(RunCommandType.RETRY);
@@ -246,7 +277,8 @@ class WorkflowSemanticsTest {
 
   @Nested
   class Retries {
-    static final String FLAKY = """
+    static final String FLAKY =
+        """
         name: flaky
         version: 1
         jobs:
@@ -291,7 +323,9 @@ class WorkflowSemanticsTest {
 
     @Test
     void onlyListedFailuresAreRetried() {
-      Sim sim = new Sim("""
+      Sim sim =
+          new Sim(
+              """
           name: picky
           version: 1
           jobs:
@@ -319,7 +353,8 @@ class WorkflowSemanticsTest {
 
   @Nested
   class Timeouts {
-    static final String SLOW = """
+    static final String SLOW =
+        """
         name: slow
         version: 1
         timeout: 1m
@@ -333,16 +368,25 @@ class WorkflowSemanticsTest {
       Sim sim = new Sim(SLOW);
       Decision d = sim.trigger();
       assertEquals(2000L, dispatches(d, DispatchAction.START).get(0).getTimeoutMs());
-      assertEquals(Sim.T0.plus(JobSpec.DEFAULT_START_TIMEOUT), sim.timers.get("r1/a/1/timeout").getDueAt(),
+      assertEquals(
+          Sim.T0.plus(JobSpec.DEFAULT_START_TIMEOUT),
+          sim.timers.get("r1/a/1/timeout").getDueAt(),
           "until a dispatcher starts it, the attempt has its start timeout");
       sim.advance(Duration.ofSeconds(30)); // waiting for a free slot
-      assertEquals(JobStatus.RUNNING, sim.status("a"), "waiting for a slot does not count against the job's timeout");
+      assertEquals(
+          JobStatus.RUNNING,
+          sim.status("a"),
+          "waiting for a slot does not count against the job's timeout");
       sim.complete("a", null, 1, CompletionStatus.STARTED, null, Map.of());
-      assertEquals(Sim.T0.plusSeconds(32).plus(Dispatches.TIMEOUT_GRACE), sim.timers.get("r1/a/1/timeout").getDueAt());
+      assertEquals(
+          Sim.T0.plusSeconds(32).plus(Dispatches.TIMEOUT_GRACE),
+          sim.timers.get("r1/a/1/timeout").getDueAt());
       assertEquals(Sim.T0.plusSeconds(30), sim.state.job("a").startedAt());
       sim.complete("a", null, 1, CompletionStatus.TIMED_OUT, null, Map.of());
       assertEquals(JobStatus.WAITING, sim.status("a"));
-      assertTrue(!sim.timers.containsKey("r1/a/1/timeout"), "the reported timeout cancels the engine's timer");
+      assertTrue(
+          !sim.timers.containsKey("r1/a/1/timeout"),
+          "the reported timeout cancels the engine's timer");
     }
 
     @Test
@@ -363,7 +407,9 @@ class WorkflowSemanticsTest {
 
     @Test
     void attemptNoDispatcherStartsFailsAsLostAtItsStartTimeoutAndIsRetried() {
-      Sim sim = new Sim("""
+      Sim sim =
+          new Sim(
+              """
           name: orphan
           version: 1
           jobs:
@@ -375,11 +421,15 @@ class WorkflowSemanticsTest {
       sim.advance(Duration.ofSeconds(1));
       assertEquals(JobStatus.WAITING, sim.status("a"), "not started: a lost attempt, retried");
       assertTrue(sim.state.job("a").error().startsWith("not started"), sim.state.job("a").error());
-      assertEquals(List.of("a"), dispatches(sim.last, DispatchAction.STOP).stream().map(x -> x.getJob()).toList());
+      assertEquals(
+          List.of("a"),
+          dispatches(sim.last, DispatchAction.STOP).stream().map(x -> x.getJob()).toList());
       sim.advance(Duration.ofSeconds(1));
       assertEquals(2, sim.state.job("a").attempt());
       sim.complete("a", null, 2, CompletionStatus.STARTED, null, Map.of());
-      assertTrue(!sim.timers.containsKey("r1/a/2/timeout"), "a started job without a timeout has no timer");
+      assertTrue(
+          !sim.timers.containsKey("r1/a/2/timeout"),
+          "a started job without a timeout has no timer");
       sim.advance(Duration.ofHours(1));
       sim.complete("a", null, 2, CompletionStatus.SUCCEEDED, 0, Map.of());
       assertEquals(RunStatus.SUCCEEDED, sim.state.status());
@@ -391,9 +441,11 @@ class WorkflowSemanticsTest {
       sim.trigger();
       sim.complete("a", null, 1, CompletionStatus.STARTED, null, Map.of());
       Decision again = sim.complete("a", null, 1, CompletionStatus.STARTED, null, Map.of());
-      assertTrue(again.commands().get(0) instanceof EngineCommand.Ignore, again.commands().toString());
+      assertTrue(
+          again.commands().get(0) instanceof EngineCommand.Ignore, again.commands().toString());
       Decision stale = sim.complete("a", null, 7, CompletionStatus.STARTED, null, Map.of());
-      assertTrue(stale.commands().get(0) instanceof EngineCommand.Ignore, stale.commands().toString());
+      assertTrue(
+          stale.commands().get(0) instanceof EngineCommand.Ignore, stale.commands().toString());
     }
 
     @Test
@@ -405,14 +457,17 @@ class WorkflowSemanticsTest {
       sim.advance(Duration.ofMinutes(1));
       assertEquals(RunStatus.FAILED, sim.state.status());
       assertTrue(sim.state.detail().startsWith("run timed out"), sim.state.detail());
-      assertEquals(List.of("b"), dispatches(sim.last, DispatchAction.STOP).stream().map(x -> x.getJob()).toList());
+      assertEquals(
+          List.of("b"),
+          dispatches(sim.last, DispatchAction.STOP).stream().map(x -> x.getJob()).toList());
       assertTrue(sim.timers.isEmpty(), "no timer outlives the run: " + sim.timers.keySet());
     }
   }
 
   @Nested
   class CancelAndRerun {
-    static final String PAIR = """
+    static final String PAIR =
+        """
         name: pair
         version: 1
         jobs:
@@ -428,10 +483,13 @@ class WorkflowSemanticsTest {
       sim.trigger();
       sim.succeed("a", Map.of("x", "1"));
       Decision d = sim.command(RunCommandType.CANCEL);
-      assertEquals(List.of("r1/b/1", "r1/c/1"), dispatches(d, DispatchAction.STOP).stream().map(x -> x.getAttemptId()).toList());
+      assertEquals(
+          List.of("r1/b/1", "r1/c/1"),
+          dispatches(d, DispatchAction.STOP).stream().map(x -> x.getAttemptId()).toList());
       assertEquals(RunStatus.CANCELLED, sim.state.status());
       assertEquals(JobStatus.CANCELLED, sim.status("b"));
-      assertTrue(sim.command(RunCommandType.CANCEL).commands().get(0) instanceof EngineCommand.Ignore);
+      assertTrue(
+          sim.command(RunCommandType.CANCEL).commands().get(0) instanceof EngineCommand.Ignore);
     }
 
     @Test
@@ -459,7 +517,8 @@ class WorkflowSemanticsTest {
       assertEquals(Map.of("x", "42"), sim.state.job("a").outputs());
       sim.succeed("b");
       sim.succeed("c");
-      assertEquals(List.of("d", "42"), dispatches(sim.last, DispatchAction.START).get(0).getCommand());
+      assertEquals(
+          List.of("d", "42"), dispatches(sim.last, DispatchAction.START).get(0).getCommand());
       sim.succeed("d");
       assertEquals(RunStatus.SUCCEEDED, sim.state.status());
     }
@@ -475,7 +534,8 @@ class WorkflowSemanticsTest {
 
   @Nested
   class ExitHandler {
-    static final String WITH_EXIT = """
+    static final String WITH_EXIT =
+        """
         name: tidy
         version: 1
         jobs:
@@ -490,11 +550,15 @@ class WorkflowSemanticsTest {
       Sim sim = new Sim(WITH_EXIT);
       sim.trigger();
       Decision d = sim.succeed("work");
-      assertEquals(List.of("cleanup", "SUCCEEDED"), dispatches(d, DispatchAction.START).get(0).getCommand());
-      assertEquals("SUCCEEDED", dispatches(d, DispatchAction.START).get(0).getEnv().get("BATON_RUN_STATUS"));
+      assertEquals(
+          List.of("cleanup", "SUCCEEDED"), dispatches(d, DispatchAction.START).get(0).getCommand());
+      assertEquals(
+          "SUCCEEDED", dispatches(d, DispatchAction.START).get(0).getEnv().get("BATON_RUN_STATUS"));
       assertEquals(RunStatus.RUNNING, sim.state.status());
       assertTrue(!eventTypes(d).contains(RunEventType.RUN_SUCCEEDED));
-      assertEquals(List.of(RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes(sim.succeed("cleanup")));
+      assertEquals(
+          List.of(RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED),
+          eventTypes(sim.succeed("cleanup")));
       assertEquals(RunStatus.SUCCEEDED, sim.state.status());
     }
 
@@ -502,15 +566,22 @@ class WorkflowSemanticsTest {
     void runsAfterFailureAndCancel() {
       Sim failed = new Sim(WITH_EXIT);
       failed.trigger();
-      assertEquals(List.of("cleanup", "FAILED"), dispatches(failed.fail("work", 1), DispatchAction.START).get(0).getCommand());
+      assertEquals(
+          List.of("cleanup", "FAILED"),
+          dispatches(failed.fail("work", 1), DispatchAction.START).get(0).getCommand());
       failed.succeed("cleanup");
       assertEquals(RunStatus.FAILED, failed.state.status());
 
       Sim cancelled = new Sim(WITH_EXIT);
       cancelled.trigger();
-      assertEquals(List.of("cleanup", "CANCELLED"),
-          dispatches(cancelled.command(RunCommandType.CANCEL), DispatchAction.START).get(0).getCommand());
-      assertTrue(cancelled.command(RunCommandType.CANCEL).commands().get(0) instanceof EngineCommand.Ignore);
+      assertEquals(
+          List.of("cleanup", "CANCELLED"),
+          dispatches(cancelled.command(RunCommandType.CANCEL), DispatchAction.START)
+              .get(0)
+              .getCommand());
+      assertTrue(
+          cancelled.command(RunCommandType.CANCEL).commands().get(0)
+              instanceof EngineCommand.Ignore);
       cancelled.succeed("cleanup");
       assertEquals(RunStatus.CANCELLED, cancelled.state.status());
     }
@@ -528,7 +599,8 @@ class WorkflowSemanticsTest {
 
   @Nested
   class ConcurrencyLimit {
-    static final String LIMITED = """
+    static final String LIMITED =
+        """
         name: limited
         version: 1
         maxConcurrentRuns: 2
@@ -544,7 +616,8 @@ class WorkflowSemanticsTest {
       assertEquals(List.of(RunEventType.RUN_QUEUED), eventTypes(queued));
       assertTrue(queued.commands().contains(new EnqueueRun("limited", 2)));
       assertEquals(List.of("a"), started(sim.command(RunCommandType.ADMIT)));
-      assertTrue(sim.command(RunCommandType.ADMIT).commands().get(0) instanceof EngineCommand.Ignore);
+      assertTrue(
+          sim.command(RunCommandType.ADMIT).commands().get(0) instanceof EngineCommand.Ignore);
       Decision end = sim.succeed("a");
       assertTrue(end.commands().contains(new ReleaseRun("limited")));
     }
@@ -565,7 +638,11 @@ class WorkflowSemanticsTest {
     Sim sim = new Sim(FanOuts.fanOut("[7]", 0));
     sim.trigger();
     Decision d = sim.succeed("list", Map.of("items", "[]"));
-    var dispatched = events(d).stream().filter(e -> e.getType() == RunEventType.JOB_DISPATCHED && e.getItem() != null).findFirst().orElseThrow();
+    var dispatched =
+        events(d).stream()
+            .filter(e -> e.getType() == RunEventType.JOB_DISPATCHED && e.getItem() != null)
+            .findFirst()
+            .orElseThrow();
     assertEquals(0, dispatched.getItem());
     assertEquals("r1/work[0]/1/JOB_DISPATCHED", dispatched.getEventId());
     assertEquals(TimerKind.RETRY, TimerKind.valueOf("RETRY"));

@@ -53,16 +53,21 @@ class TemplateValidatorTest {
   void refusesInvalidTemplateWithLineAndField(Path file) throws Exception {
     String yaml = Files.readString(file);
     String expected = yaml.lines().findFirst().orElseThrow().replaceFirst("^# expect: ", "");
-    InvalidTemplateException e = assertThrows(InvalidTemplateException.class,
-        () -> Templates.parse(file.getFileName().toString(), yaml));
-    assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in:\n" + e.getMessage());
+    InvalidTemplateException e =
+        assertThrows(
+            InvalidTemplateException.class,
+            () -> Templates.parse(file.getFileName().toString(), yaml));
+    assertTrue(
+        e.getMessage().contains(expected), "expected '" + expected + "' in:\n" + e.getMessage());
   }
 
   @Test
   void parsesPipelineExample() throws Exception {
-    Template t = Templates.parse("pipeline.yaml", Files.readString(Path.of("../templates/pipeline.yaml")));
+    Template t =
+        Templates.parse("pipeline.yaml", Files.readString(Path.of("../templates/pipeline.yaml")));
     assertEquals("pipeline", t.name());
-    assertEquals(List.of("extract", "transform", "load"), t.jobs().stream().map(JobSpec::name).toList());
+    assertEquals(
+        List.of("extract", "transform", "load"), t.jobs().stream().map(JobSpec::name).toList());
     assertTrue(t.params().get("source").required());
     assertEquals("2", t.params().get("multiplier").defaultValue());
     assertEquals(List.of("records"), t.jobs().get(0).outputs());
@@ -70,24 +75,38 @@ class TemplateValidatorTest {
 
   @Test
   void parsesEveryFeature() throws Exception {
-    Template t = Templates.parse("every-feature.yaml", Files.readString(FIXTURES.resolve("valid/every-feature.yaml")));
+    Template t =
+        Templates.parse(
+            "every-feature.yaml", Files.readString(FIXTURES.resolve("valid/every-feature.yaml")));
     assertEquals(java.time.Duration.ofHours(1), t.timeout());
     assertEquals(3, t.maxConcurrentRuns());
     assertEquals("cleanup", t.onExit().name());
     JobSpec each = t.job("each").orElseThrow();
-    assertEquals(List.of("list"), each.dependsOn(), "without dependsOn a job depends on the one listed before");
+    assertEquals(
+        List.of("list"),
+        each.dependsOn(),
+        "without dependsOn a job depends on the one listed before");
     assertEquals(4, each.maxParallel());
     assertEquals(java.time.Duration.ofSeconds(30), each.timeout());
     assertEquals(3, each.retry().limit());
     assertEquals(java.time.Duration.ofMillis(150), each.retry().backoff(2));
     assertEquals(java.time.Duration.ofSeconds(2), each.retry().backoff(20));
-    assertTrue(each.retry().retries("failed", 1) && each.retry().retries("timeout", null) == false && each.retry().retries("lost", 75));
+    assertTrue(
+        each.retry().retries("failed", 1)
+            && each.retry().retries("timeout", null) == false
+            && each.retry().retries("lost", 75));
     assertEquals(List.of("each", "gate"), t.job("sum").orElseThrow().dependsOn());
   }
 
   @Test
   void reportsEveryErrorNotJustTheFirst() {
-    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("x.yaml", """
+    InvalidTemplateException e =
+        assertThrows(
+            InvalidTemplateException.class,
+            () ->
+                Templates.parse(
+                    "x.yaml",
+                    """
         name: Bad Name
         version: 0
         jobs:
@@ -102,17 +121,26 @@ class TemplateValidatorTest {
     for (int i = 0; i < 10_000; i++) {
       yaml.append("  - name: j").append(i).append("\n    command: [\"true\"]\n");
     }
-    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("chain.yaml", yaml.toString()));
+    InvalidTemplateException e =
+        assertThrows(
+            InvalidTemplateException.class, () -> Templates.parse("chain.yaml", yaml.toString()));
     assertEquals(1, e.errors().size(), e.getMessage());
     assertEquals("jobs", e.errors().get(0).field());
     assertEquals(3, e.errors().get(0).line());
-    assertTrue(e.errors().get(0).message().contains("at most " + Templates.MAX_JOBS), e.getMessage());
+    assertTrue(
+        e.errors().get(0).message().contains("at most " + Templates.MAX_JOBS), e.getMessage());
   }
 
   @Test
   void refusesExpressionLongerThanTheLimit() {
     String when = "params.env == '" + "x".repeat(Expressions.MAX_EXPRESSION_CHARS) + "'";
-    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("long.yaml", """
+    InvalidTemplateException e =
+        assertThrows(
+            InvalidTemplateException.class,
+            () ->
+                Templates.parse(
+                    "long.yaml",
+                    """
         name: long
         version: 1
         params:
@@ -121,13 +149,20 @@ class TemplateValidatorTest {
           - name: a
             command: [a]
             when: "%s"
-        """.formatted(when)));
+        """
+                        .formatted(when)));
     assertEquals("jobs[0].when", e.errors().get(0).field(), e.getMessage());
   }
 
   @Test
   void duplicateJobNameIsReportedAsThatAndNotAsAMadeUpDependencyError() {
-    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("dup.yaml", """
+    InvalidTemplateException e =
+        assertThrows(
+            InvalidTemplateException.class,
+            () ->
+                Templates.parse(
+                    "dup.yaml",
+                    """
         name: dup
         version: 1
         jobs:
@@ -145,7 +180,13 @@ class TemplateValidatorTest {
   @Test
   void expressionErrorsQuoteAShortenedExpressionAndAPercentAsWritten() {
     String when = "params.env == '" + "x".repeat(3_000) + "' %";
-    InvalidTemplateException e = assertThrows(InvalidTemplateException.class, () -> Templates.parse("pct.yaml", """
+    InvalidTemplateException e =
+        assertThrows(
+            InvalidTemplateException.class,
+            () ->
+                Templates.parse(
+                    "pct.yaml",
+                    """
         name: pct
         version: 1
         params:
@@ -154,7 +195,8 @@ class TemplateValidatorTest {
           - name: a
             command: [a]
             when: "%s"
-        """.formatted(when)));
+        """
+                        .formatted(when)));
     String message = e.errors().get(0).message();
     assertTrue(message.length() < 1_000, message.length() + " characters: " + message);
     assertTrue(message.contains("mismatched input '<EOF>'") || message.contains("'%'"), message);

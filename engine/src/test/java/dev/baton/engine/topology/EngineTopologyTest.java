@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 /** The topology driven record by record (TopologyTestDriver) over an in-memory repository. */
 class EngineTopologyTest {
   static final Topics TOPICS = Topics.defaults();
-  static final String YAML = """
+  static final String YAML =
+      """
       name: two
       version: 1
       jobs:
@@ -61,15 +62,27 @@ class EngineTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(EngineTopology.build(TOPICS, runs, counters), props);
-    var templates = driver.createInputTopic(TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
+    var templates =
+        driver.createInputTopic(
+            TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
     String stored = StoredTemplate.of(Templates.parse("two.yaml", YAML), YAML).toJson();
     templates.pipeInput("two@1", stored);
     templates.pipeInput("two", stored);
-    triggers = driver.createInputTopic(TOPICS.triggers(), Serdes.String().serializer(), Serdes.String().serializer());
-    completions = driver.createInputTopic(TOPICS.completions(), Serdes.String().serializer(), Serdes.String().serializer());
-    dispatch = driver.createOutputTopic(TOPICS.dispatch(), Serdes.String().deserializer(), Serdes.String().deserializer());
-    events = driver.createOutputTopic(TOPICS.events(), Serdes.String().deserializer(), Serdes.String().deserializer());
-    dlq = driver.createOutputTopic(TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
+    triggers =
+        driver.createInputTopic(
+            TOPICS.triggers(), Serdes.String().serializer(), Serdes.String().serializer());
+    completions =
+        driver.createInputTopic(
+            TOPICS.completions(), Serdes.String().serializer(), Serdes.String().serializer());
+    dispatch =
+        driver.createOutputTopic(
+            TOPICS.dispatch(), Serdes.String().deserializer(), Serdes.String().deserializer());
+    events =
+        driver.createOutputTopic(
+            TOPICS.events(), Serdes.String().deserializer(), Serdes.String().deserializer());
+    dlq =
+        driver.createOutputTopic(
+            TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
   }
 
   @AfterEach
@@ -78,12 +91,22 @@ class EngineTopologyTest {
   }
 
   static String completion(String runId, String job, String outputs) {
-    return "{\"runId\":\"" + runId + "\",\"job\":\"" + job + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0,\"outputs\":" + outputs
-        + ",\"token\":\"" + AttemptTokens.processDefault().forJob(runId + "/" + job + "/1") + "\"}";
+    return "{\"runId\":\""
+        + runId
+        + "\",\"job\":\""
+        + job
+        + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0,\"outputs\":"
+        + outputs
+        + ",\"token\":\""
+        + AttemptTokens.processDefault().forJob(runId + "/" + job + "/1")
+        + "\"}";
   }
 
   static List<RunEventType> types(List<String> values) {
-    return values.stream().map(v -> EventCodec.of(RunEvent.class).decode(v.getBytes(StandardCharsets.UTF_8)).getType()).toList();
+    return values.stream()
+        .map(
+            v -> EventCodec.of(RunEvent.class).decode(v.getBytes(StandardCharsets.UTF_8)).getType())
+        .toList();
   }
 
   @Test
@@ -92,9 +115,12 @@ class EngineTopologyTest {
     var out = dispatch.readKeyValuesToList();
     assertEquals(1, out.size());
     assertEquals("r1", out.get(0).key);
-    JobDispatch d = EventCodec.of(JobDispatch.class).decode(out.get(0).value.getBytes(StandardCharsets.UTF_8));
+    JobDispatch d =
+        EventCodec.of(JobDispatch.class).decode(out.get(0).value.getBytes(StandardCharsets.UTF_8));
     assertEquals("r1/first/1", d.getAttemptId());
-    assertEquals(List.of(RunEventType.RUN_STARTED, RunEventType.JOB_DISPATCHED), types(events.readValuesToList()));
+    assertEquals(
+        List.of(RunEventType.RUN_STARTED, RunEventType.JOB_DISPATCHED),
+        types(events.readValuesToList()));
   }
 
   @Test
@@ -103,9 +129,14 @@ class EngineTopologyTest {
     TestRecord<String, String> dead = dlq.readRecord();
     assertEquals("k1", dead.key());
     assertEquals("not json", dead.value());
-    String reason = new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
-    assertTrue(reason.startsWith("invalid trigger: neither JSON nor Confluent-framed Avro"), reason);
-    assertEquals(TOPICS.triggers(), new String(dead.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8));
+    String reason =
+        new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+    assertTrue(
+        reason.startsWith("invalid trigger: neither JSON nor Confluent-framed Avro"), reason);
+    assertEquals(
+        TOPICS.triggers(),
+        new String(
+            dead.headers().lastHeader(DeadLetters.SOURCE_TOPIC).value(), StandardCharsets.UTF_8));
     assertEquals(0, runs.saves);
   }
 
@@ -115,8 +146,11 @@ class EngineTopologyTest {
     dispatch.readValuesToList();
     events.readValuesToList();
     // As if completions@0 had been applied and saved, then its Kafka transaction aborted.
-    OutboundRecord recorded = new OutboundRecord(TOPICS.dispatch(), "r1", "recorded".getBytes(StandardCharsets.UTF_8), Map.of());
-    runs.applied.put("r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded)));
+    OutboundRecord recorded =
+        new OutboundRecord(
+            TOPICS.dispatch(), "r1", "recorded".getBytes(StandardCharsets.UTF_8), Map.of());
+    runs.applied.put(
+        "r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded)));
     int savesBefore = runs.saves;
     completions.pipeInput("r1", completion("r1", "first", "{\"n\":\"1\"}"));
     assertEquals(List.of("recorded"), dispatch.readValuesToList());
@@ -129,20 +163,43 @@ class EngineTopologyTest {
     triggers.pipeInput("r1", "{\"runId\":\"r1\",\"template\":\"two\"}");
     dispatch.readValuesToList();
     events.readValuesToList();
-    String unsigned = "{\"runId\":\"r1\",\"job\":\"first\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"outputs\":{\"n\":\"forged\"}}";
-    String otherAttempts = unsigned.replace("}}", "},\"token\":\"" + AttemptTokens.processDefault().forJob("r2/first/1") + "\"}");
-    String otherKeys = unsigned.replace("}}", "},\"token\":\"" + AttemptTokens.random().forJob("r1/first/1") + "\"}");
+    String unsigned =
+        "{\"runId\":\"r1\",\"job\":\"first\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"outputs\":{\"n\":\"forged\"}}";
+    String otherAttempts =
+        unsigned.replace(
+            "}}", "},\"token\":\"" + AttemptTokens.processDefault().forJob("r2/first/1") + "\"}");
+    String otherKeys =
+        unsigned.replace(
+            "}}", "},\"token\":\"" + AttemptTokens.random().forJob("r1/first/1") + "\"}");
     completions.pipeInput("r1", unsigned);
     completions.pipeInput("r1", otherAttempts);
     completions.pipeInput("r1", otherKeys);
 
-    List<String> reasons = dlq.readRecordsToList().stream()
-        .map(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8)).toList();
+    List<String> reasons =
+        dlq.readRecordsToList().stream()
+            .map(
+                r ->
+                    new String(
+                        r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+            .toList();
     assertEquals(3, reasons.size());
-    assertTrue(reasons.get(0).startsWith("refused completion for r1/first/1 has no attempt token"), reasons.get(0));
-    assertTrue(reasons.get(1).startsWith("refused completion for r1/first/1 has a wrong attempt token"), reasons.get(1));
-    assertTrue(reasons.get(2).startsWith("refused completion for r1/first/1 has a wrong attempt token"), reasons.get(2));
-    assertEquals(3.0, counters.registry().get("baton.dead.letters").tag("reason", "unsigned_completion").counter().count());
+    assertTrue(
+        reasons.get(0).startsWith("refused completion for r1/first/1 has no attempt token"),
+        reasons.get(0));
+    assertTrue(
+        reasons.get(1).startsWith("refused completion for r1/first/1 has a wrong attempt token"),
+        reasons.get(1));
+    assertTrue(
+        reasons.get(2).startsWith("refused completion for r1/first/1 has a wrong attempt token"),
+        reasons.get(2));
+    assertEquals(
+        3.0,
+        counters
+            .registry()
+            .get("baton.dead.letters")
+            .tag("reason", "unsigned_completion")
+            .counter()
+            .count());
     assertTrue(dispatch.isEmpty());
     assertTrue(events.isEmpty());
     assertEquals(JobStatus.RUNNING, runs.states.get("r1").job("first").status());
@@ -150,9 +207,13 @@ class EngineTopologyTest {
     // The job's own report, and the dispatcher's, still apply.
     completions.pipeInput("r1", completion("r1", "first", "{\"n\":\"real\"}"));
     assertEquals("real", runs.states.get("r1").job("first").outputs().get("n"));
-    JobDispatch second = EventCodec.of(JobDispatch.class).decode(dispatch.readValuesToList().get(0).getBytes(StandardCharsets.UTF_8));
-    String byDispatcher = "{\"runId\":\"r1\",\"job\":\"second\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"token\":\""
-        + AttemptTokens.processDefault().forDispatcher(second.getAttemptId()) + "\"}";
+    JobDispatch second =
+        EventCodec.of(JobDispatch.class)
+            .decode(dispatch.readValuesToList().get(0).getBytes(StandardCharsets.UTF_8));
+    String byDispatcher =
+        "{\"runId\":\"r1\",\"job\":\"second\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"token\":\""
+            + AttemptTokens.processDefault().forDispatcher(second.getAttemptId())
+            + "\"}";
     completions.pipeInput("r1", byDispatcher);
     assertEquals(RunStatus.SUCCEEDED, runs.states.get("r1").status());
   }

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  */
 class ExactlyOnceTopologyTest {
   static final Topics TOPICS = Topics.defaults();
-  static final String YAML = """
+  static final String YAML =
+      """
       name: seq
       version: 1
       jobs:
@@ -61,12 +62,22 @@ class ExactlyOnceTopologyTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     driver = new TopologyTestDriver(topology, props);
-    templates = driver.createInputTopic(TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
+    templates =
+        driver.createInputTopic(
+            TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
     store("seq", YAML);
-    triggers = driver.createInputTopic(TOPICS.triggers(), Serdes.String().serializer(), Serdes.String().serializer());
-    completions = driver.createInputTopic(TOPICS.completions(), Serdes.String().serializer(), Serdes.String().serializer());
-    dispatch = driver.createOutputTopic(TOPICS.dispatch(), Serdes.String().deserializer(), Serdes.String().deserializer());
-    events = driver.createOutputTopic(TOPICS.events(), Serdes.String().deserializer(), Serdes.String().deserializer());
+    triggers =
+        driver.createInputTopic(
+            TOPICS.triggers(), Serdes.String().serializer(), Serdes.String().serializer());
+    completions =
+        driver.createInputTopic(
+            TOPICS.completions(), Serdes.String().serializer(), Serdes.String().serializer());
+    dispatch =
+        driver.createOutputTopic(
+            TOPICS.dispatch(), Serdes.String().deserializer(), Serdes.String().deserializer());
+    events =
+        driver.createOutputTopic(
+            TOPICS.events(), Serdes.String().deserializer(), Serdes.String().deserializer());
   }
 
   void store(String name, String yaml) throws Exception {
@@ -87,18 +98,30 @@ class ExactlyOnceTopologyTest {
   }
 
   static String completion(String runId, String job) {
-    return "{\"runId\":\"" + runId + "\",\"job\":\"" + job + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0,\"token\":\""
-        + AttemptTokens.processDefault().forJob(runId + "/" + job + "/1") + "\"}";
+    return "{\"runId\":\""
+        + runId
+        + "\",\"job\":\""
+        + job
+        + "\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"exitCode\":0,\"token\":\""
+        + AttemptTokens.processDefault().forJob(runId + "/" + job + "/1")
+        + "\"}";
   }
 
   List<String> dispatchedJobs() {
     return dispatch.readValuesToList().stream()
-        .map(v -> EventCodec.of(JobDispatch.class).decode(v.getBytes(StandardCharsets.UTF_8)).getJob()).toList();
+        .map(
+            v ->
+                EventCodec.of(JobDispatch.class)
+                    .decode(v.getBytes(StandardCharsets.UTF_8))
+                    .getJob())
+        .toList();
   }
 
   List<RunEventType> eventTypes() {
     return events.readValuesToList().stream()
-        .map(v -> EventCodec.of(RunEvent.class).decode(v.getBytes(StandardCharsets.UTF_8)).getType()).toList();
+        .map(
+            v -> EventCodec.of(RunEvent.class).decode(v.getBytes(StandardCharsets.UTF_8)).getType())
+        .toList();
   }
 
   /** Drives a run of three jobs through to its end, checking each dispatch as it comes. */
@@ -118,38 +141,90 @@ class ExactlyOnceTopologyTest {
   class AppliedWhenDrained {
     @Test
     void runsThreeJobsInOrderAndSavesEachStepBeforeItsDispatch() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              1,
+              AttemptTokens.processDefault()));
       runToSuccess("r1");
-      assertEquals(List.of(RunEventType.RUN_STARTED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED,
-          RunEventType.JOB_SUCCEEDED, RunEventType.JOB_DISPATCHED, RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes());
+      assertEquals(
+          List.of(
+              RunEventType.RUN_STARTED,
+              RunEventType.JOB_DISPATCHED,
+              RunEventType.JOB_SUCCEEDED,
+              RunEventType.JOB_DISPATCHED,
+              RunEventType.JOB_SUCCEEDED,
+              RunEventType.JOB_DISPATCHED,
+              RunEventType.JOB_SUCCEEDED,
+              RunEventType.RUN_SUCCEEDED),
+          eventTypes());
       assertEquals(4, runs.saves); // the trigger and three completions, each saved once
       assertEquals(4, counters.applied());
     }
 
     @Test
     void triggerOnItsRunsPartitionSkipsTheRepartitionTopic() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              1,
+              AttemptTokens.processDefault()));
       triggers.pipeInput("any-key", trigger("r1"));
       assertEquals(List.of("a"), dispatchedJobs());
-      assertTrue(driver.producedTopicNames().stream().noneMatch(t -> t.contains("triggers-by-run")),
+      assertTrue(
+          driver.producedTopicNames().stream().noneMatch(t -> t.contains("triggers-by-run")),
           "topics written: " + driver.producedTopicNames());
     }
 
     @Test
     void triggerForAnotherPartitionGoesThroughTheRepartitionTopic() throws Exception {
-      // Two run partitions: every record here arrives on partition 0, so a run that lives on 1 is re-keyed.
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 2, AttemptTokens.processDefault()));
-      String elsewhere = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "run-" + i)
-          .filter(id -> RunIds.partition(id, 2) == 1).findFirst().orElseThrow();
+      // Two run partitions: every record here arrives on partition 0, so a run that lives on 1 is
+      // re-keyed.
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              2,
+              AttemptTokens.processDefault()));
+      String elsewhere =
+          java.util.stream.IntStream.range(0, 100)
+              .mapToObj(i -> "run-" + i)
+              .filter(id -> RunIds.partition(id, 2) == 1)
+              .findFirst()
+              .orElseThrow();
       triggers.pipeInput(elsewhere, trigger(elsewhere));
       assertEquals(List.of("a"), dispatchedJobs());
-      assertTrue(driver.producedTopicNames().stream().anyMatch(t -> t.contains("triggers-by-run")),
+      assertTrue(
+          driver.producedTopicNames().stream().anyMatch(t -> t.contains("triggers-by-run")),
           "topics written: " + driver.producedTopicNames());
     }
 
     @Test
     void refusedSaveInABatchIsAppliedAgainFromTheRepository() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              1,
+              AttemptTokens.processDefault()));
       triggers.pipeInput("r1", trigger("r1"));
       dispatchedJobs();
       runs.conflictsToSimulate = 1;
@@ -164,14 +239,34 @@ class ExactlyOnceTopologyTest {
   class AppliedByTheCommitHook {
     @Test
     void batchWaitingAtCommitIsAppliedAndForwardedBeforeTheCommit() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault(), false));
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              1,
+              AttemptTokens.processDefault(),
+              false));
       runToSuccess("r1");
       assertEquals(4, runs.saves);
     }
 
     @Test
     void twoRunsInterleavedKeepTheirOwnOrder() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault(), false));
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              1,
+              AttemptTokens.processDefault(),
+              false));
       triggers.pipeInput("r1", trigger("r1"));
       triggers.pipeInput("r2", trigger("r2"));
       assertEquals(List.of("a", "a"), dispatchedJobs());
@@ -179,17 +274,31 @@ class ExactlyOnceTopologyTest {
       completions.pipeInput("r1", completion("r1", "a"));
       completions.pipeInput("r1", completion("r1", "b"));
       assertEquals(List.of("b", "b", "c"), dispatchedJobs());
-      assertEquals(dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r1").job("c").status());
-      assertEquals(dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r2").job("b").status());
+      assertEquals(
+          dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r1").job("c").status());
+      assertEquals(
+          dev.baton.engine.decide.JobStatus.RUNNING, runs.states.get("r2").job("b").status());
     }
   }
 
   @Nested
   class RecordsThatCannotBeApplied {
     @Test
-    void completionWhoseDispatchWouldBeTooLargeIsDeadLetteredAndItsRunFailsWhileTheNextRunGoesOn() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
-      store("wide", """
+    void completionWhoseDispatchWouldBeTooLargeIsDeadLetteredAndItsRunFailsWhileTheNextRunGoesOn()
+        throws Exception {
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              1,
+              AttemptTokens.processDefault()));
+      store(
+          "wide",
+          """
           name: wide
           version: 1
           params:
@@ -200,9 +309,12 @@ class ExactlyOnceTopologyTest {
             - name: b
               command: [echo, "${params.p}", "${params.p}", "${params.p}", "${params.p}", "${params.p}"]
           """);
-      var dlq = driver.createOutputTopic(TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
+      var dlq =
+          driver.createOutputTopic(
+              TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
       String p = "x".repeat(220_000);
-      triggers.pipeInput("w1", "{\"runId\":\"w1\",\"template\":\"wide\",\"params\":{\"p\":\"" + p + "\"}}");
+      triggers.pipeInput(
+          "w1", "{\"runId\":\"w1\",\"template\":\"wide\",\"params\":{\"p\":\"" + p + "\"}}");
       assertEquals(List.of("a"), dispatchedJobs());
 
       completions.pipeInput("w1", completion("w1", "a"));
@@ -210,7 +322,10 @@ class ExactlyOnceTopologyTest {
       assertEquals(List.of("a"), dispatchedJobs());
       var dead = dlq.readRecordsToList();
       assertEquals(1, dead.size());
-      String reason = new String(dead.get(0).headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+      String reason =
+          new String(
+              dead.get(0).headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(),
+              StandardCharsets.UTF_8);
       assertTrue(reason.contains("the limit is " + Outbounds.MAX_RECORD_BYTES), reason);
       assertEquals(RunStatus.FAILED, runs.states.get("w1").status());
       assertTrue(eventTypes().contains(RunEventType.RUN_FAILED));
@@ -220,9 +335,22 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void triggerWithParametersPastTheLimitIsDeadLetteredAndTheNextRunGoesOn() throws Exception {
-      start(EngineTopology.build(TOPICS, runs, counters, OwnedPartitions.NONE, Wire.json(), Duration.ZERO, 1, AttemptTokens.processDefault()));
-      var dlq = driver.createOutputTopic(TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
-      store("one", """
+      start(
+          EngineTopology.build(
+              TOPICS,
+              runs,
+              counters,
+              OwnedPartitions.NONE,
+              Wire.json(),
+              Duration.ZERO,
+              1,
+              AttemptTokens.processDefault()));
+      var dlq =
+          driver.createOutputTopic(
+              TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
+      store(
+          "one",
+          """
           name: one
           version: 1
           params:
@@ -231,12 +359,20 @@ class ExactlyOnceTopologyTest {
             - name: a
               command: [echo, "${params.name}"]
           """);
-      triggers.pipeInput("big", "{\"runId\":\"big\",\"template\":\"one\",\"params\":{\"name\":\"" + "x".repeat(600_000) + "\"}}");
+      triggers.pipeInput(
+          "big",
+          "{\"runId\":\"big\",\"template\":\"one\",\"params\":{\"name\":\""
+              + "x".repeat(600_000)
+              + "\"}}");
       assertTrue(dispatch.isEmpty());
       var dead = dlq.readRecordsToList();
       assertEquals(1, dead.size());
-      String reason = new String(dead.get(0).headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(), StandardCharsets.UTF_8);
-      assertTrue(reason.contains("at most " + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES), reason);
+      String reason =
+          new String(
+              dead.get(0).headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(),
+              StandardCharsets.UTF_8);
+      assertTrue(
+          reason.contains("at most " + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES), reason);
       assertEquals(List.of(RunEventType.REJECTED), eventTypes());
 
       runToSuccess("r2");

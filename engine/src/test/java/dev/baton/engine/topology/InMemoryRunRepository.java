@@ -17,30 +17,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A run repository in memory with the same contract as Redis's: CAS on version, applied ids, timers. For topology tests. */
+/**
+ * A run repository in memory with the same contract as Redis's: CAS on version, applied ids,
+ * timers. For topology tests.
+ */
 final class InMemoryRunRepository implements RunRepository {
   final Map<String, RunState> states = new HashMap<>();
   final Map<String, Long> versions = new HashMap<>();
   final Map<String, AppliedEvent> applied = new HashMap<>();
   final Map<String, Map<String, ItemState>> items = new HashMap<>();
   final Map<String, TimerFired> timers = new LinkedHashMap<>();
+
   /** When positive, that many saves fail as if another writer had applied first. */
   int conflictsToSimulate;
+
   int saves;
 
   @Override
   public synchronized StoredRun load(String runId, String eventId) {
-    return new StoredRun(states.get(runId), versions.getOrDefault(runId, 0L), applied.get(runId + "|" + eventId));
+    return new StoredRun(
+        states.get(runId), versions.getOrDefault(runId, 0L), applied.get(runId + "|" + eventId));
   }
 
   @Override
   public synchronized Map<String, ItemState> loadItems(String runId, Needs.ItemQuery query) {
     Map<String, ItemState> out = new LinkedHashMap<>();
-    items.getOrDefault(runId, Map.of()).forEach((k, v) -> {
-      if (query.allOf().contains(v.job()) || query.indexes().getOrDefault(v.job(), java.util.Set.of()).contains(v.index())) {
-        out.put(k, v);
-      }
-    });
+    items
+        .getOrDefault(runId, Map.of())
+        .forEach(
+            (k, v) -> {
+              if (query.allOf().contains(v.job())
+                  || query
+                      .indexes()
+                      .getOrDefault(v.job(), java.util.Set.of())
+                      .contains(v.index())) {
+                out.put(k, v);
+              }
+            });
     return out;
   }
 
@@ -78,7 +91,8 @@ final class InMemoryRunRepository implements RunRepository {
   }
 
   @Override
-  public synchronized List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease) {
+  public synchronized List<TimerFired> leaseDueTimers(
+      int partition, Instant now, int max, Duration lease) {
     List<TimerFired> due = new ArrayList<>();
     timers.values().stream().filter(t -> !t.getDueAt().isAfter(now)).limit(max).forEach(due::add);
     return due;
@@ -106,8 +120,11 @@ final class InMemoryRunRepository implements RunRepository {
 
   @Override
   public synchronized List<String> recentRuns(int limit) {
-    return states.values().stream().sorted(java.util.Comparator.comparing(RunState::createdAt).reversed())
-        .map(RunState::runId).limit(limit).toList();
+    return states.values().stream()
+        .sorted(java.util.Comparator.comparing(RunState::createdAt).reversed())
+        .map(RunState::runId)
+        .limit(limit)
+        .toList();
   }
 
   @Override

@@ -35,7 +35,9 @@ class ScheduleTest {
   @Test
   void everyTicksAreAlignedToTheEpoch() {
     Schedule s = new Schedule(null, ZoneId.of("UTC"), Duration.ofSeconds(10), false);
-    assertEquals(List.of(Instant.parse("2026-03-28T23:47:20Z"), Instant.parse("2026-03-28T23:47:30Z")), s.next(T, 2));
+    assertEquals(
+        List.of(Instant.parse("2026-03-28T23:47:20Z"), Instant.parse("2026-03-28T23:47:30Z")),
+        s.next(T, 2));
     assertEquals(Instant.parse("2026-03-28T23:47:10Z"), s.previous(T));
   }
 }

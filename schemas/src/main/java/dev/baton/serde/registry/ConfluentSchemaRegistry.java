@@ -19,9 +19,9 @@ import org.apache.avro.Schema;
 /**
  * A small client of the Confluent Schema Registry REST API: register a schema under a subject
  * ({@code POST /subjects/{subject}/versions}) and fetch one by id ({@code GET /schemas/ids/{id}}),
- * both cached. Basic auth from the URL's user info or {@code userInfo}; TLS through the JVM's
- * trust store ({@code javax.net.ssl.*}); timeouts; 5xx and I/O errors retried. Works against any
- * registry speaking this API (Confluent, Apicurio's {@code /apis/ccompat/v6}, Redpanda, Karapace).
+ * both cached. Basic auth from the URL's user info or {@code userInfo}; TLS through the JVM's trust
+ * store ({@code javax.net.ssl.*}); timeouts; 5xx and I/O errors retried. Works against any registry
+ * speaking this API (Confluent, Apicurio's {@code /apis/ccompat/v6}, Redpanda, Karapace).
  */
 public final class ConfluentSchemaRegistry implements SchemaRegistry {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -38,9 +38,15 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
   public ConfluentSchemaRegistry(String url, String userInfo, Duration timeout) {
     URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
     String credentials = userInfo != null ? userInfo : uri.getUserInfo();
-    this.url = uri.getUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getUserInfo() + "@", "");
-    this.authorization = credentials == null ? null
-        : "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+    this.url =
+        uri.getUserInfo() == null
+            ? uri.toString()
+            : uri.toString().replace(uri.getUserInfo() + "@", "");
+    this.authorization =
+        credentials == null
+            ? null
+            : "Basic "
+                + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
     this.timeout = timeout;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
@@ -70,20 +76,34 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     String path = "/subjects/" + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "/versions";
     JsonNode answer;
     try {
-      answer = call(HttpRequest.newBuilder(URI.create(url + path)).POST(HttpRequest.BodyPublishers.ofString(body)),
-          "register a schema under subject '" + subject + "'");
+      answer =
+          call(
+              HttpRequest.newBuilder(URI.create(url + path))
+                  .POST(HttpRequest.BodyPublishers.ofString(body)),
+              "register a schema under subject '" + subject + "'");
     } catch (RegistryException e) {
       if (e.status() != 409) {
         throw e;
       }
       // Two writers created the subject at the same moment (some registries answer the loser 409):
       // the subject exists now, and registering the same schema again gives its id.
-      answer = call(HttpRequest.newBuilder(URI.create(url + path)).POST(HttpRequest.BodyPublishers.ofString(body)),
-          "register a schema under subject '" + subject + "'");
+      answer =
+          call(
+              HttpRequest.newBuilder(URI.create(url + path))
+                  .POST(HttpRequest.BodyPublishers.ofString(body)),
+              "register a schema under subject '" + subject + "'");
     }
     int id = answer.path("id").asInt(-1);
     if (id < 0) {
-      throw new RegistryException("schema registry at " + url + " answered without an id for subject '" + subject + "': " + answer, 200, null);
+      throw new RegistryException(
+          "schema registry at "
+              + url
+              + " answered without an id for subject '"
+              + subject
+              + "': "
+              + answer,
+          200,
+          null);
     }
     ids.put(key, id);
     schemas.putIfAbsent(id, schema);
@@ -96,7 +116,10 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer = call(HttpRequest.newBuilder(URI.create(url + "/schemas/ids/" + id)).GET(), "fetch schema id " + id);
+    JsonNode answer =
+        call(
+            HttpRequest.newBuilder(URI.create(url + "/schemas/ids/" + id)).GET(),
+            "fetch schema id " + id);
     Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
     schemas.put(id, schema);
     return schema;
@@ -106,7 +129,10 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
   public void setCompatibility(String level) {
     try {
       String body = JSON.writeValueAsString(Map.of("compatibility", level));
-      call(HttpRequest.newBuilder(URI.create(url + "/config")).PUT(HttpRequest.BodyPublishers.ofString(body)), "set compatibility " + level);
+      call(
+          HttpRequest.newBuilder(URI.create(url + "/config"))
+              .PUT(HttpRequest.BodyPublishers.ofString(body)),
+          "set compatibility " + level);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -120,22 +146,43 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     RegistryException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         int status = response.statusCode();
         if (status / 100 == 2) {
           return JSON.readTree(response.body());
         }
-        last = new RegistryException("schema registry at " + url + " refused to " + what + ": HTTP " + status + " " + message(response.body()),
-            status, null);
+        last =
+            new RegistryException(
+                "schema registry at "
+                    + url
+                    + " refused to "
+                    + what
+                    + ": HTTP "
+                    + status
+                    + " "
+                    + message(response.body()),
+                status,
+                null);
         if (status < 500) {
           throw last;
         }
       } catch (IOException e) {
-        last = new RegistryException("schema registry at " + url + " is unreachable (" + e.getClass().getSimpleName()
-            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); could not " + what, 0, e);
+        last =
+            new RegistryException(
+                "schema registry at "
+                    + url
+                    + " is unreachable ("
+                    + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + "); could not "
+                    + what,
+                0,
+                e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new RegistryException("interrupted while asking the schema registry at " + url + " to " + what, 0, e);
+        throw new RegistryException(
+            "interrupted while asking the schema registry at " + url + " to " + what, 0, e);
       }
       pause(attempt);
     }

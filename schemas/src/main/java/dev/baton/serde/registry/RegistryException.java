@@ -1,6 +1,9 @@
 package dev.baton.serde.registry;
 
-/** The schema registry could not be reached, or refused a request; the message names the registry and what was asked. */
+/**
+ * The schema registry could not be reached, or refused a request; the message names the registry
+ * and what was asked.
+ */
 public class RegistryException extends RuntimeException {
   private final int status;
 

@@ -2,7 +2,10 @@ package dev.baton.serde.registry;
 
 import org.apache.avro.Schema;
 
-/** The two calls Baton needs from a schema registry (Confluent's REST API, or any registry speaking it). */
+/**
+ * The two calls Baton needs from a schema registry (Confluent's REST API, or any registry speaking
+ * it).
+ */
 public interface SchemaRegistry {
 
   /** Registers {@code schema} under {@code subject} (or finds it there) and returns its id. */
