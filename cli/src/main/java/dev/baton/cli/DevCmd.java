@@ -145,7 +145,7 @@ final class DevCmd implements Callable<Integer> {
     out.println("  metrics           " + stack.apiUrl() + "/metrics   (Prometheus)");
     out.println(
         "  encoding          "
-            + stack.wire().encoding().name().toLowerCase()
+            + stack.wire().encoding().name().toLowerCase(java.util.Locale.ROOT)
             + (System.getenv("BATON_REGISTRY_URL") == null
                 ? ""
                 : " (schema registry " + System.getenv("BATON_REGISTRY_URL") + ")"));

@@ -12,7 +12,12 @@ final class RunCommands {
   static void send(KafkaOptions kafka, String runId, RunCommandType type, String reason) {
     RunCommand command =
         RunCommand.newBuilder()
-            .setEventId(type.name().toLowerCase() + ":" + runId + ":" + UUID.randomUUID())
+            .setEventId(
+                type.name().toLowerCase(java.util.Locale.ROOT)
+                    + ":"
+                    + runId
+                    + ":"
+                    + UUID.randomUUID())
             .setRunId(runId)
             .setOccurredAt(Instant.now())
             .setType(type)

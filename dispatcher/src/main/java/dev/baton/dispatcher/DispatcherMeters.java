@@ -47,7 +47,8 @@ final class DispatcherMeters {
   }
 
   void ended(String status) {
-    counter("baton.dispatcher.jobs.ended", "status", status.toLowerCase()).increment();
+    counter("baton.dispatcher.jobs.ended", "status", status.toLowerCase(java.util.Locale.ROOT))
+        .increment();
   }
 
   void deadLettered(String reason) {

@@ -58,7 +58,7 @@ public final class Wire {
         registryUrl == null || registryUrl.isBlank()
             ? null
             : new ConfluentSchemaRegistry(registryUrl, registryUserInfo, Duration.ofSeconds(10));
-    String e = encoding == null ? "json" : encoding.trim().toLowerCase();
+    String e = encoding == null ? "json" : encoding.trim().toLowerCase(java.util.Locale.ROOT);
     switch (e) {
       case "json":
         return new Wire(Encoding.JSON, registry);

@@ -175,7 +175,9 @@ public record KubernetesSettings(
       Map<String, String> env, String namespace, String bootstrapServers, String completionsTopic) {
     Map<String, String> resources = defaultResourceValues();
     resources.replaceAll(
-        (k, v) -> env.getOrDefault("BATON_K8S_" + k.toUpperCase().replace('.', '_'), v));
+        (k, v) ->
+            env.getOrDefault(
+                "BATON_K8S_" + k.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), v));
     try {
       return new KubernetesSettings(
           env.getOrDefault("BATON_K8S_NAMESPACE", namespace),

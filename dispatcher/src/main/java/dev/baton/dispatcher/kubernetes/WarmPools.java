@@ -260,7 +260,8 @@ final class WarmPools implements AutoCloseable {
   }
 
   private void create(PoolSpec spec) {
-    String name = spec.name() + "-" + Long.toString(Math.abs(RANDOM.nextLong()) % 60_466_176L, 36);
+    String name =
+        spec.name() + "-" + Long.toString(Math.floorMod(RANDOM.nextLong(), 60_466_176L), 36);
     client
         .pods()
         .inNamespace(settings.namespace())

@@ -369,7 +369,12 @@ public final class ApiServer implements AutoCloseable {
       throws java.util.concurrent.ExecutionException, InterruptedException {
     RunCommand c =
         RunCommand.newBuilder()
-            .setEventId(type.name().toLowerCase() + ":" + runId + ":" + UUID.randomUUID())
+            .setEventId(
+                type.name().toLowerCase(java.util.Locale.ROOT)
+                    + ":"
+                    + runId
+                    + ":"
+                    + UUID.randomUUID())
             .setRunId(runId)
             .setOccurredAt(Instant.now())
             .setType(type)

@@ -232,7 +232,7 @@ final class TemplateValidator {
                 + ": '"
                 + Expressions.shortened(expression)
                 + "' gives "
-                + kind.name().toLowerCase());
+                + kind.name().toLowerCase(java.util.Locale.ROOT));
       }
     } catch (Expressions.InvalidExpressionException e) {
       parser.error(

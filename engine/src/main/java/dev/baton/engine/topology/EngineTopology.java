@@ -162,7 +162,7 @@ public final class EngineTopology {
 
   private static KStream<String, Inbound> tagged(
       StreamsBuilder builder, String topic, Inbound.Kind kind) {
-    String name = kind.name().toLowerCase();
+    String name = kind.name().toLowerCase(java.util.Locale.ROOT);
     return builder.stream(
             topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-source"))
         .mapValues(v -> new Inbound(kind, v), Named.as("tag-" + name));

@@ -51,7 +51,7 @@ final class InboundParser {
           null,
           null,
           "a "
-              + record.value().kind().name().toLowerCase()
+              + record.value().kind().name().toLowerCase(java.util.Locale.ROOT)
               + " of "
               + length
               + " bytes is larger than the limit of "
@@ -69,7 +69,10 @@ final class InboundParser {
       return new Parsed(
           null,
           null,
-          "invalid " + record.value().kind().name().toLowerCase() + ": " + e.getMessage());
+          "invalid "
+              + record.value().kind().name().toLowerCase(java.util.Locale.ROOT)
+              + ": "
+              + e.getMessage());
     }
   }
 
