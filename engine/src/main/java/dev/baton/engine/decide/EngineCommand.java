@@ -6,30 +6,72 @@ import dev.baton.events.TimerFired;
 
 /** What a decision asks the shell around it to do. */
 public sealed interface EngineCommand {
+  /** Adds what this command asks for to {@code effects}: every command must say. */
+  void addTo(Effects effects);
 
   /** Publish a dispatch (start or stop an attempt) on the dispatch topic. */
-  record DispatchJob(JobDispatch dispatch) implements EngineCommand {}
+  record DispatchJob(JobDispatch dispatch) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.dispatch(dispatch);
+    }
+  }
 
   /** Publish a lifecycle event on the events topic. */
-  record EmitRunEvent(RunEvent event) implements EngineCommand {}
+  record EmitRunEvent(RunEvent event) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.event(event);
+    }
+  }
 
   /** Keep a timer until its due time, then feed it back as a {@link EngineEvent.TimerDue}. */
-  record ScheduleTimer(TimerFired timer) implements EngineCommand {}
+  record ScheduleTimer(TimerFired timer) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.setTimer(timer);
+    }
+  }
 
   /** Forget a timer that is no longer needed (the attempt ended before its timeout). */
-  record CancelTimer(String timerId) implements EngineCommand {}
+  record CancelTimer(String timerId) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.cancelTimer(timerId);
+    }
+  }
 
   /** Put the run in its template's queue; it starts when admitted (maxConcurrentRuns). */
-  record EnqueueRun(String template, int maxConcurrentRuns) implements EngineCommand {}
+  record EnqueueRun(String template, int maxConcurrentRuns) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.admission(new Effects.Admission(true, template, maxConcurrentRuns));
+    }
+  }
 
   /** The run holds no slot of its template's limit any more. */
-  record ReleaseRun(String template) implements EngineCommand {}
+  record ReleaseRun(String template) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.admission(new Effects.Admission(false, template, 0));
+    }
+  }
 
   /** The input is invalid for Baton: it goes to the dead-letter topic with this reason. */
-  record Reject(String reason) implements EngineCommand {}
+  record Reject(String reason) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.reject(reason);
+    }
+  }
 
   /**
    * The input is valid but changes nothing (a stale or repeated completion); logged and counted.
    */
-  record Ignore(String reason) implements EngineCommand {}
+  record Ignore(String reason) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.ignore(reason);
+    }
+  }
 }

@@ -1,7 +1,9 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.decide.Effects;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.state.OutboundRecord;
+import dev.baton.events.JobDispatch;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.RunEvent;
@@ -31,27 +33,29 @@ final class Outbounds {
   }
 
   List<OutboundRecord> of(List<EngineCommand> commands, InputRecord input) {
+    return of(Effects.of(commands), input);
+  }
+
+  /**
+   * The records a decision produces: its dispatches, its run events, and a dead letter for each
+   * rejection.
+   */
+  List<OutboundRecord> of(Effects effects, InputRecord input) {
     List<OutboundRecord> out = new ArrayList<>();
-    for (EngineCommand command : commands) {
-      if (command instanceof EngineCommand.DispatchJob d) {
-        out.add(
-            new OutboundRecord(
-                topics.dispatch(),
-                d.dispatch().getRunId(),
-                wire.encode(topics.dispatch(), d.dispatch()),
-                Map.of()));
-      } else if (command instanceof EngineCommand.EmitRunEvent e) {
-        out.add(
-            new OutboundRecord(
-                topics.events(),
-                e.event().getRunId(),
-                wire.encode(topics.events(), e.event()),
-                Map.of()));
-      } else if (command instanceof EngineCommand.Reject r) {
-        out.add(deadLetter(input, r.reason()));
-        if (input.kind() == Inbound.Kind.TRIGGER) {
-          out.add(rejected(input.record().key(), r.reason(), input.timestamp()));
-        }
+    for (JobDispatch d : effects.dispatches()) {
+      out.add(
+          new OutboundRecord(
+              topics.dispatch(), d.getRunId(), wire.encode(topics.dispatch(), d), Map.of()));
+    }
+    for (RunEvent e : effects.events()) {
+      out.add(
+          new OutboundRecord(
+              topics.events(), e.getRunId(), wire.encode(topics.events(), e), Map.of()));
+    }
+    for (String reason : effects.rejections()) {
+      out.add(deadLetter(input, reason));
+      if (input.kind() == Inbound.Kind.TRIGGER) {
+        out.add(rejected(input.record().key(), reason, input.timestamp()));
       }
     }
     return out;

@@ -2,6 +2,7 @@ package dev.baton.engine.topology;
 
 import dev.baton.engine.decide.Decider;
 import dev.baton.engine.decide.Decision;
+import dev.baton.engine.decide.Effects;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.ItemState;
@@ -416,27 +417,24 @@ final class RunApplier {
                 changedItems.put(key, item);
               }
             });
-    List<TimerFired> timersToSet = new ArrayList<>();
-    List<String> timersToCancel = new ArrayList<>();
-    SaveRequest.Admission admission =
-        isAdmit(in.event())
-            ? new SaveRequest.Admission(SaveRequest.Admission.Op.ADMITTED, d.state().template(), 0)
-            : SaveRequest.Admission.NONE;
+    Effects effects = Effects.of(d.commands());
+    List<TimerFired> timersToSet = effects.timersToSet();
+    List<String> timersToCancel = new ArrayList<>(effects.timersToCancel());
     if (in.event() instanceof EngineEvent.TimerDue t) {
       timersToCancel.add(t.timer().getEventId()); // applied: the fired timer is done
     }
-    for (EngineCommand c : d.commands()) {
-      if (c instanceof EngineCommand.ScheduleTimer s) {
-        timersToSet.add(s.timer());
-      } else if (c instanceof EngineCommand.CancelTimer s) {
-        timersToCancel.add(s.timerId());
-      } else if (c instanceof EngineCommand.EnqueueRun e) {
-        admission =
-            new SaveRequest.Admission(
-                SaveRequest.Admission.Op.ENQUEUE, e.template(), e.maxConcurrentRuns());
-      } else if (c instanceof EngineCommand.ReleaseRun r) {
-        admission = new SaveRequest.Admission(SaveRequest.Admission.Op.RELEASE, r.template(), 0);
-      }
+    SaveRequest.Admission admission = SaveRequest.Admission.NONE;
+    if (isAdmit(in.event())) {
+      admission =
+          new SaveRequest.Admission(SaveRequest.Admission.Op.ADMITTED, d.state().template(), 0);
+    }
+    if (effects.admission() != null) {
+      Effects.Admission a = effects.admission();
+      admission =
+          new SaveRequest.Admission(
+              a.enqueue() ? SaveRequest.Admission.Op.ENQUEUE : SaveRequest.Admission.Op.RELEASE,
+              a.template(),
+              a.maxConcurrentRuns());
     }
     boolean outputsChanged =
         before == null || !before.outputsByJob().equals(d.state().outputsByJob());

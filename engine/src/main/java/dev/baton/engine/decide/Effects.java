@@ -1,0 +1,92 @@
+package dev.baton.engine.decide;
+
+import dev.baton.events.JobDispatch;
+import dev.baton.events.RunEvent;
+import dev.baton.events.TimerFired;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What a decision's commands ask of the shell around {@code decide}, gathered in one pass: each
+ * command says what it adds ({@link EngineCommand#addTo}), so a new kind of command cannot be
+ * dropped unread by the code that publishes records or the code that saves state.
+ */
+public final class Effects {
+  /** A change of the run's place in its template's admission queue. */
+  public record Admission(boolean enqueue, String template, int maxConcurrentRuns) {}
+
+  private final List<JobDispatch> dispatches = new ArrayList<>();
+  private final List<RunEvent> events = new ArrayList<>();
+  private final List<String> rejections = new ArrayList<>();
+  private final List<String> ignored = new ArrayList<>();
+  private final List<TimerFired> timersToSet = new ArrayList<>();
+  private final List<String> timersToCancel = new ArrayList<>();
+  private Admission admission;
+
+  private Effects() {}
+
+  public static Effects of(List<EngineCommand> commands) {
+    Effects effects = new Effects();
+    commands.forEach(c -> c.addTo(effects));
+    return effects;
+  }
+
+  void dispatch(JobDispatch d) {
+    dispatches.add(d);
+  }
+
+  void event(RunEvent e) {
+    events.add(e);
+  }
+
+  void reject(String reason) {
+    rejections.add(reason);
+  }
+
+  void ignore(String reason) {
+    ignored.add(reason);
+  }
+
+  void setTimer(TimerFired t) {
+    timersToSet.add(t);
+  }
+
+  void cancelTimer(String id) {
+    timersToCancel.add(id);
+  }
+
+  /** The last admission change asked for wins. */
+  void admission(Admission a) {
+    admission = a;
+  }
+
+  public List<JobDispatch> dispatches() {
+    return Collections.unmodifiableList(dispatches);
+  }
+
+  public List<RunEvent> events() {
+    return Collections.unmodifiableList(events);
+  }
+
+  public List<String> rejections() {
+    return Collections.unmodifiableList(rejections);
+  }
+
+  public List<String> ignored() {
+    return Collections.unmodifiableList(ignored);
+  }
+
+  public List<TimerFired> timersToSet() {
+    return Collections.unmodifiableList(timersToSet);
+  }
+
+  public List<String> timersToCancel() {
+    return Collections.unmodifiableList(timersToCancel);
+  }
+
+  /** The admission change asked for, or null. */
+  public Admission admission() {
+    return admission;
+  }
+}
