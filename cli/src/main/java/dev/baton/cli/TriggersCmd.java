@@ -47,7 +47,13 @@ final class TriggersCmd implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     List<Template> templates =
-        new TemplateCatalog(() -> readStore(kafka.bootstrapServers(), kafka.topics().templates()))
+        new TemplateCatalog(
+                () -> readStore(kafka.bootstrapServers(), kafka.topics().templates()),
+                new dev.baton.engine.template.ParsedTemplates(
+                    why ->
+                        spec.commandLine()
+                            .getErr()
+                            .println("invalid template in the store, left out: " + why)))
             .latest().stream().sorted(Comparator.comparing(Template::name)).toList();
     out.println("trigger rules");
     templates.forEach(t -> t.on().forEach(r -> out.println("  " + describe(t, r))));

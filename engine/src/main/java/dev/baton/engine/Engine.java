@@ -30,6 +30,8 @@ public final class Engine implements AutoCloseable {
   private final EngineCounters counters;
   private final io.micrometer.core.instrument.MeterRegistry registry;
   private final TemplateCatalog catalog;
+  private final dev.baton.engine.template.ParsedTemplates parsedTemplates =
+      EngineTopology.loggedTemplates();
   private KafkaStreams streams;
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
@@ -68,7 +70,7 @@ public final class Engine implements AutoCloseable {
             config.applicationId(),
             config.maxAppliedIds(),
             config.finishedRunRetention());
-    this.catalog = new TemplateCatalog(this::templateRecords);
+    this.catalog = new TemplateCatalog(this::templateRecords, parsedTemplates);
   }
 
   /** Every record of the template store, from the engine's global table (empty until it runs). */
@@ -176,7 +178,8 @@ public final class Engine implements AutoCloseable {
                 config.wire(),
                 config.exactlyOnce() ? config.commitInterval() : null,
                 runPartitions,
-                config.tokens()),
+                config.tokens(),
+                parsedTemplates),
             streamsProperties(config));
     // Kafka Streams' metrics, records-lag among them
     // (kafka_consumer_fetch_manager_records_lag_max).

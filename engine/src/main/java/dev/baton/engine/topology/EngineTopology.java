@@ -1,6 +1,7 @@
 package dev.baton.engine.topology;
 
 import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -33,6 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * One private method per sub-flow; every operator is named.
  */
 public final class EngineTopology {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(EngineTopology.class);
   public static final String TEMPLATE_STORE = "baton-templates";
 
   private EngineTopology() {}
@@ -70,7 +73,38 @@ public final class EngineTopology {
       java.time.Duration commitSpacing,
       int runPartitions,
       AttemptTokens tokens) {
-    return build(topics, runs, counters, owned, wire, commitSpacing, runPartitions, tokens, true);
+    return build(
+        topics,
+        runs,
+        counters,
+        owned,
+        wire,
+        commitSpacing,
+        runPartitions,
+        tokens,
+        loggedTemplates(),
+        true);
+  }
+
+  /** As above, with the engine's parsed templates (shared with its trigger rules). */
+  public static Topology build(
+      Topics topics,
+      RunRepository runs,
+      EngineCounters counters,
+      OwnedPartitions owned,
+      Wire wire,
+      java.time.Duration commitSpacing,
+      int runPartitions,
+      AttemptTokens tokens,
+      ParsedTemplates templates) {
+    return build(
+        topics, runs, counters, owned, wire, commitSpacing, runPartitions, tokens, templates, true);
+  }
+
+  /** Templates whose invalid versions are logged, once each. */
+  public static ParsedTemplates loggedTemplates() {
+    return new ParsedTemplates(
+        why -> LOG.error("template {} in the store is invalid and cannot start runs", why));
   }
 
   /** {@code applyWhenDrained} false (tests): a task's batch is applied only by the commit hook. */
@@ -83,6 +117,30 @@ public final class EngineTopology {
       java.time.Duration commitSpacing,
       int runPartitions,
       AttemptTokens tokens,
+      boolean applyWhenDrained) {
+    return build(
+        topics,
+        runs,
+        counters,
+        owned,
+        wire,
+        commitSpacing,
+        runPartitions,
+        tokens,
+        loggedTemplates(),
+        applyWhenDrained);
+  }
+
+  private static Topology build(
+      Topics topics,
+      RunRepository runs,
+      EngineCounters counters,
+      OwnedPartitions owned,
+      Wire wire,
+      java.time.Duration commitSpacing,
+      int runPartitions,
+      AttemptTokens tokens,
+      ParsedTemplates templates,
       boolean applyWhenDrained) {
     boolean exactlyOnce = commitSpacing != null;
     if (runPartitions < 1) {
@@ -111,7 +169,8 @@ public final class EngineTopology {
                     TEMPLATE_STORE,
                     owned,
                     commitSpacing,
-                    applyWhenDrained),
+                    applyWhenDrained,
+                    templates),
             Named.as("run-processor"),
             CommitHook.NAME)
         .to(

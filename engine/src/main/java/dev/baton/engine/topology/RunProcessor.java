@@ -3,6 +3,7 @@ package dev.baton.engine.topology;
 import dev.baton.engine.state.FencedException;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.template.ParsedTemplates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
    * a commit when the task's input is drained and its last commit is at least this old. {@code
    * applyWhenDrained} false (tests): the batch waits for the commit hook or for being full.
    */
+  private final ParsedTemplates templates;
+
   RunProcessor(
       RunRepository runs,
       InboundParser parser,
@@ -58,10 +61,12 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       String templateStoreName,
       OwnedPartitions owned,
       Duration commitSpacing,
-      boolean applyWhenDrained) {
+      boolean applyWhenDrained,
+      ParsedTemplates templates) {
     this.exactlyOnce = commitSpacing != null;
     this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
     this.applyWhenDrained = applyWhenDrained;
+    this.templates = templates;
     this.runs = runs;
     this.parser = parser;
     this.outbounds = outbounds;
@@ -83,7 +88,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     applier =
         new RunApplier(
             runs,
-            new TemplateLookup(key -> storeValue(store, key)),
+            new TemplateLookup(key -> storeValue(store, key), templates),
             outbounds,
             counters,
             new RunCache(MAX_CACHED_RUNS),

@@ -1,25 +1,25 @@
 package dev.baton.engine.triggers;
 
-import dev.baton.engine.template.InvalidTemplateException;
-import dev.baton.engine.template.StoredTemplate;
+import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The latest version of every template, parsed (each version once), from whatever holds the store's
- * records.
+ * The latest version of every template, from whatever holds the store's records; each version is
+ * parsed once ({@link ParsedTemplates}, shared with the topology), and an invalid one is logged
+ * there, not dropped silently.
  */
 public final class TemplateCatalog {
   private final Supplier<Map<String, String>> store;
-  private final Map<String, Template> parsed = new ConcurrentHashMap<>();
+  private final ParsedTemplates parsed;
 
   /** {@code store}: key → stored template JSON, for every key of the template topic. */
-  public TemplateCatalog(Supplier<Map<String, String>> store) {
+  public TemplateCatalog(Supplier<Map<String, String>> store, ParsedTemplates parsed) {
     this.store = store;
+    this.parsed = parsed;
   }
 
   public List<Template> latest() {
@@ -29,23 +29,12 @@ public final class TemplateCatalog {
         .forEach(
             (key, json) -> {
               if (!key.contains("@")) {
-                StoredTemplate stored = StoredTemplate.fromJson(json);
-                Template t =
-                    parsed.computeIfAbsent(
-                        Template.storeKey(stored.name(), stored.version()), k -> parse(stored));
+                Template t = parsed.of(json);
                 if (t != null) {
                   out.add(t);
                 }
               }
             });
     return out;
-  }
-
-  private static Template parse(StoredTemplate stored) {
-    try {
-      return stored.parse();
-    } catch (InvalidTemplateException e) {
-      return null;
-    }
   }
 }
