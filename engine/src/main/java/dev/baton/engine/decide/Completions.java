@@ -53,15 +53,7 @@ final class Completions {
     String missing = missingOutput(spec, c);
     if (c.getStatus() == CompletionStatus.SUCCEEDED && missing == null) {
       JobState done =
-          job.with(
-              JobStatus.SUCCEEDED,
-              job.attempt(),
-              c.getOutputs(),
-              c.getExitCode(),
-              null,
-              job.dispatchedAt(),
-              c.getStartedAt(),
-              endTime(s, c));
+          job.succeeded(c.getOutputs(), c.getExitCode(), c.getStartedAt(), endTime(s, c));
       s.put(done);
       s.emit(
           RunEventType.JOB_SUCCEEDED,
@@ -115,16 +107,7 @@ final class Completions {
                 + " at attempt "
                 + job.attempt());
       }
-      s.put(
-          job.with(
-              JobStatus.RUNNING,
-              job.attempt(),
-              Map.of(),
-              null,
-              null,
-              job.dispatchedAt(),
-              at,
-              null));
+      s.put(job.started(at));
     }
     Dispatches.started(s, spec, c.getItem(), c.getAttempt());
     return s.decision();
@@ -196,29 +179,11 @@ final class Completions {
       Instant ended) {
     RetrySpec retry = spec.retry();
     if (retry != null && job.attempt() <= retry.limit() && retry.retries(kind, exitCode)) {
-      s.put(
-          job.with(
-              JobStatus.WAITING,
-              job.attempt(),
-              Map.of(),
-              exitCode,
-              why,
-              job.dispatchedAt(),
-              started,
-              ended));
+      s.put(job.waiting(exitCode, why, started, ended));
       scheduleRetry(s, spec, null, job.attempt(), exitCode, why);
       return;
     }
-    s.put(
-        job.with(
-            JobStatus.FAILED,
-            job.attempt(),
-            Map.of(),
-            exitCode,
-            why,
-            job.dispatchedAt(),
-            started,
-            ended));
+    s.put(job.failed(exitCode, why, started, ended));
     s.emit(RunEventType.JOB_FAILED, job.name(), null, job.attempt(), exitCode, Map.of(), why);
     if (isExitHandler(s, spec)) {
       Lifecycle.exitHandlerEnded(s, false);

@@ -39,7 +39,7 @@ final class Dispatches {
     if (r == null) {
       return false;
     }
-    s.put(job.with(JobStatus.RUNNING, attempt, Map.of(), null, null, s.now, null, null));
+    s.put(job.dispatched(attempt, s.now));
     send(s, spec, null, attempt, r);
     return true;
   }
@@ -76,16 +76,7 @@ final class Dispatches {
     } catch (Substitution.MissingValueException e) {
       JobState job = s.job(spec.name());
       if (job.status() == JobStatus.PENDING) {
-        s.put(
-            job.with(
-                JobStatus.FAILED,
-                job.attempt(),
-                Map.of(),
-                null,
-                e.getMessage(),
-                null,
-                null,
-                s.now));
+        s.put(job.failedBeforeStart(e.getMessage(), s.now));
       }
       s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), e.getMessage());
       Lifecycle.failRun(s, "job '" + spec.name() + "' " + e.getMessage());

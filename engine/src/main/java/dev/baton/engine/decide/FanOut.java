@@ -24,7 +24,7 @@ final class FanOut {
   static void start(Step s, JobSpec spec, JobState job) {
     if (job.fansOut()) {
       // A rerun: the instances exist; the failed ones were requeued.
-      s.put(job.with(JobStatus.RUNNING, job.attempt(), Map.of(), null, null, s.now, null, null));
+      s.put(job.dispatched(job.attempt(), s.now));
       fill(s, spec);
       return;
     }
@@ -45,7 +45,7 @@ final class FanOut {
     if (values.isEmpty()) {
       Map<String, String> outputs = new LinkedHashMap<>();
       spec.outputs().forEach(k -> outputs.put(k, "[]"));
-      s.put(counted.with(JobStatus.SUCCEEDED, 0, outputs, null, null, s.now, s.now, s.now));
+      s.put(counted.dispatched(0, s.now).succeeded(outputs, null, s.now, s.now));
       s.emit(
           RunEventType.JOB_SUCCEEDED,
           spec.name(),
@@ -56,7 +56,7 @@ final class FanOut {
           "fan-out over an empty list");
       return;
     }
-    s.put(counted.with(JobStatus.RUNNING, 0, Map.of(), null, null, s.now, null, null));
+    s.put(counted.dispatched(0, s.now));
     s.emit(
         RunEventType.JOB_DISPATCHED,
         spec.name(),
@@ -122,16 +122,7 @@ final class FanOut {
       String why = "item " + item.index() + " (" + item.value() + ") " + failure;
       stopActive(s, spec.name());
       JobState failed = s.job(spec.name());
-      s.put(
-          failed.with(
-              JobStatus.FAILED,
-              failed.attempt(),
-              Map.of(),
-              null,
-              why,
-              failed.dispatchedAt(),
-              failed.dispatchedAt(),
-              s.now));
+      s.put(failed.failed(null, why, failed.dispatchedAt(), s.now));
       s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), why);
       Lifecycle.failRun(s, "job '" + spec.name() + "' " + why);
       return;
@@ -140,16 +131,7 @@ final class FanOut {
     JobState now = s.job(spec.name());
     if (now.itemsDone() == now.items()) {
       Map<String, String> outputs = aggregate(s, spec, now.items());
-      s.put(
-          now.with(
-              JobStatus.SUCCEEDED,
-              now.attempt(),
-              outputs,
-              null,
-              null,
-              now.dispatchedAt(),
-              now.dispatchedAt(),
-              s.now));
+      s.put(now.succeeded(outputs, null, now.dispatchedAt(), s.now));
       s.emit(
           RunEventType.JOB_SUCCEEDED,
           spec.name(),

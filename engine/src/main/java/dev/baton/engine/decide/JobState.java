@@ -56,7 +56,7 @@ public record JobState(
     return items != null;
   }
 
-  JobState with(
+  private JobState with(
       JobStatus s,
       int att,
       Map<String, String> outs,
@@ -81,6 +81,61 @@ public record JobState(
         itemsDone,
         itemsFailed,
         requeued);
+  }
+
+  /** Attempt {@code att} dispatched at {@code at}: RUNNING, nothing of an earlier attempt kept. */
+  JobState dispatched(int att, Instant at) {
+    return with(JobStatus.RUNNING, att, Map.of(), null, null, at, null, null);
+  }
+
+  /** The runtime started the attempt at {@code at}. */
+  JobState started(Instant at) {
+    return with(JobStatus.RUNNING, attempt, Map.of(), null, null, dispatchedAt, at, null);
+  }
+
+  /** The attempt succeeded with these outputs. */
+  JobState succeeded(Map<String, String> outs, Integer exit, Instant started, Instant ended) {
+    return with(JobStatus.SUCCEEDED, attempt, outs, exit, null, dispatchedAt, started, ended);
+  }
+
+  /** The attempt failed; a retry is due later. */
+  JobState waiting(Integer exit, String why, Instant started, Instant ended) {
+    return with(JobStatus.WAITING, attempt, Map.of(), exit, why, dispatchedAt, started, ended);
+  }
+
+  /** The attempt failed for good. */
+  JobState failed(Integer exit, String why, Instant started, Instant ended) {
+    return with(JobStatus.FAILED, attempt, Map.of(), exit, why, dispatchedAt, started, ended);
+  }
+
+  /**
+   * The job failed before any attempt ran (its dispatch could not be built, its condition broke).
+   */
+  JobState failedBeforeStart(String why, Instant at) {
+    return with(JobStatus.FAILED, attempt, Map.of(), null, why, null, null, at);
+  }
+
+  /** The job will not run: its condition is false or it needs a skipped job's outputs. */
+  JobState skipped(String why, Instant at) {
+    return with(JobStatus.SKIPPED, attempt, Map.of(), null, why, null, null, at);
+  }
+
+  /**
+   * The run stopped the job at {@code at}; {@code exit} and {@code why} say what is known of its
+   * end.
+   */
+  JobState cancelled(Integer exit, String why, Instant at) {
+    return with(JobStatus.CANCELLED, attempt, Map.of(), exit, why, dispatchedAt, startedAt, at);
+  }
+
+  /** PENDING again, to run again (a retry of the run); the attempt count is kept. */
+  JobState reset() {
+    return with(JobStatus.PENDING, attempt, Map.of(), null, null, null, null, null);
+  }
+
+  /** The same job with these outputs (outputs are stored apart from the run document). */
+  JobState withOutputs(Map<String, String> outs) {
+    return with(status, attempt, outs, exitCode, error, dispatchedAt, startedAt, endedAt);
   }
 
   JobState withStatus(JobStatus s) {

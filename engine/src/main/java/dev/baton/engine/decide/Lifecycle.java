@@ -53,29 +53,10 @@ final class Lifecycle {
     for (JobState job : new ArrayList<>(s.state.jobs().values())) {
       if (job.fansOut() && job.status() == JobStatus.RUNNING) {
         FanOut.stopActive(s, job.name());
-        s.put(
-            s.job(job.name())
-                .with(
-                    JobStatus.CANCELLED,
-                    job.attempt(),
-                    Map.of(),
-                    null,
-                    "stopped",
-                    job.dispatchedAt(),
-                    job.startedAt(),
-                    s.now));
+        s.put(s.job(job.name()).cancelled(null, "stopped", s.now));
       } else if (job.status() == JobStatus.RUNNING) {
         Dispatches.stop(s, job.name(), null, job.attempt());
-        s.put(
-            job.with(
-                JobStatus.CANCELLED,
-                job.attempt(),
-                Map.of(),
-                null,
-                "stopped",
-                job.dispatchedAt(),
-                job.startedAt(),
-                s.now));
+        s.put(job.cancelled(null, "stopped", s.now));
         s.emit(
             RunEventType.JOB_CANCELLED, job.name(), null, job.attempt(), null, Map.of(), "stopped");
       } else if (job.status() == JobStatus.WAITING) {
@@ -83,16 +64,7 @@ final class Lifecycle {
             new EngineCommand.CancelTimer(
                 Dispatches.timerId(
                     s.state.runId(), TimerKind.RETRY, job.name(), null, job.attempt())));
-        s.put(
-            job.with(
-                JobStatus.CANCELLED,
-                job.attempt(),
-                Map.of(),
-                job.exitCode(),
-                job.error(),
-                job.dispatchedAt(),
-                job.startedAt(),
-                s.now));
+        s.put(job.cancelled(job.exitCode(), job.error(), s.now));
       }
     }
   }
@@ -180,16 +152,13 @@ final class Lifecycle {
       if (exitHandler && job.status() == JobStatus.SUCCEEDED) {
         // the rerun ends again, so its exit handler runs again (SUCCEEDED -> PENDING is not a job
         // row: rebuild it)
-        s.state =
-            s.state.withJob(
-                job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null));
+        s.state = s.state.withJob(job.reset());
         continue;
       }
       if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELLED) {
         continue;
       }
-      JobState reset =
-          job.with(JobStatus.PENDING, job.attempt(), Map.of(), null, null, null, null, null);
+      JobState reset = job.reset();
       if (job.fansOut()) {
         List<Integer> requeue = new ArrayList<>(job.requeued());
         for (ItemState item : List.copyOf(s.items.values())) {

@@ -68,12 +68,12 @@ final class NextJobs {
   }
 
   static void skip(Step s, JobState job, String why) {
-    s.put(job.with(JobStatus.SKIPPED, job.attempt(), Map.of(), null, why, null, null, s.now));
+    s.put(job.skipped(why, s.now));
     s.emit(RunEventType.JOB_SKIPPED, job.name(), null, null, null, Map.of(), why);
   }
 
   static void failBeforeStart(Step s, JobState job, String why) {
-    s.put(job.with(JobStatus.FAILED, job.attempt(), Map.of(), null, why, null, null, s.now));
+    s.put(job.failedBeforeStart(why, s.now));
     s.emit(RunEventType.JOB_FAILED, job.name(), null, null, null, Map.of(), why);
     Lifecycle.failRun(s, "job '" + job.name() + "' " + why);
   }

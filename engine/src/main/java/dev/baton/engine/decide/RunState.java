@@ -76,19 +76,7 @@ public record RunState(
   /** This state without job outputs (see {@link #outputsByJob}). */
   public RunState withoutOutputs() {
     Map<String, JobState> copy = new LinkedHashMap<>();
-    jobs.forEach(
-        (name, job) ->
-            copy.put(
-                name,
-                job.with(
-                    job.status(),
-                    job.attempt(),
-                    Map.of(),
-                    job.exitCode(),
-                    job.error(),
-                    job.dispatchedAt(),
-                    job.startedAt(),
-                    job.endedAt())));
+    jobs.forEach((name, job) -> copy.put(name, job.withOutputs(Map.of())));
     return new RunState(
         runId,
         template,
@@ -108,18 +96,7 @@ public record RunState(
   public RunState withOutputs(Map<String, Map<String, String>> outputs) {
     Map<String, JobState> copy = new LinkedHashMap<>();
     jobs.forEach(
-        (name, job) ->
-            copy.put(
-                name,
-                job.with(
-                    job.status(),
-                    job.attempt(),
-                    outputs.getOrDefault(name, Map.of()),
-                    job.exitCode(),
-                    job.error(),
-                    job.dispatchedAt(),
-                    job.startedAt(),
-                    job.endedAt())));
+        (name, job) -> copy.put(name, job.withOutputs(outputs.getOrDefault(name, Map.of()))));
     return new RunState(
         runId,
         template,
