@@ -4,6 +4,7 @@ import dev.baton.kafka.KafkaProperties;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.settings.EnvSettings;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -149,29 +150,24 @@ public record DispatcherConfig(
   }
 
   public static DispatcherConfig fromEnv(Map<String, String> env) {
-    try {
-      return new DispatcherConfig(
-          env.get("BATON_BOOTSTRAP_SERVERS"),
-          Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
-          env.getOrDefault("BATON_DISPATCHER_GROUP", "baton-dispatcher"),
-          Integer.parseInt(env.getOrDefault("BATON_MAX_CONCURRENT_JOBS", "4")),
-          Path.of(
-              env.getOrDefault(
-                  "BATON_WORK_DIR",
-                  Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs").toString())),
-          Integer.parseInt(env.getOrDefault("BATON_TAIL_BYTES", "4096")),
-          KafkaProperties.fromEnv(env),
-          Wire.of(
-              env.get("BATON_ENCODING"),
-              env.get("BATON_REGISTRY_URL"),
-              env.get("BATON_REGISTRY_USER_INFO")),
-          env.get("BATON_REDIS_URL") == null
-              ? null
-              : dev.baton.redis.RedisSettings.fromEnv(env, env.get("BATON_REDIS_URL")),
-          AttemptTokens.fromEnv(env, java.util.Optional.empty()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "a numeric BATON_* setting is not a number: " + e.getMessage(), e);
-    }
+    return new DispatcherConfig(
+        env.get("BATON_BOOTSTRAP_SERVERS"),
+        Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
+        env.getOrDefault("BATON_DISPATCHER_GROUP", "baton-dispatcher"),
+        EnvSettings.integer(env, "BATON_MAX_CONCURRENT_JOBS", 4),
+        Path.of(
+            env.getOrDefault(
+                "BATON_WORK_DIR",
+                Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs").toString())),
+        EnvSettings.integer(env, "BATON_TAIL_BYTES", 4096),
+        KafkaProperties.fromEnv(env),
+        Wire.of(
+            env.get("BATON_ENCODING"),
+            env.get("BATON_REGISTRY_URL"),
+            env.get("BATON_REGISTRY_USER_INFO")),
+        env.get("BATON_REDIS_URL") == null
+            ? null
+            : dev.baton.redis.RedisSettings.fromEnv(env, env.get("BATON_REDIS_URL")),
+        AttemptTokens.fromEnv(env, java.util.Optional.empty()));
   }
 }

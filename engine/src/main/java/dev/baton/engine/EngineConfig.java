@@ -4,6 +4,7 @@ import dev.baton.kafka.KafkaProperties;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.settings.EnvSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -185,33 +186,27 @@ public record EngineConfig(
   public static EngineConfig fromEnv(Map<String, String> env) {
     String app = env.getOrDefault("BATON_APPLICATION_ID", "baton-engine");
     String guarantee = env.getOrDefault("BATON_PROCESSING_GUARANTEE", EXACTLY_ONCE);
-    try {
-      return new EngineConfig(
-          env.get("BATON_BOOTSTRAP_SERVERS"),
-          env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379"),
-          app,
-          Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
-          Path.of(env.getOrDefault("BATON_STATE_DIR", defaultStateDir(app).toString())),
-          env.containsKey("BATON_COMMIT_INTERVAL_MS")
-              ? Duration.ofMillis(Long.parseLong(env.get("BATON_COMMIT_INTERVAL_MS")))
-              : defaultCommitInterval(guarantee),
-          Short.parseShort(env.getOrDefault("BATON_REPLICATION_FACTOR", "3")),
-          Duration.ofHours(
-              Long.parseLong(env.getOrDefault("BATON_FINISHED_RUN_RETENTION_HOURS", "168"))),
-          Integer.parseInt(env.getOrDefault("BATON_MAX_APPLIED_IDS", "1000")),
-          KafkaProperties.fromEnv(env),
-          Wire.of(
-              env.get("BATON_ENCODING"),
-              env.get("BATON_REGISTRY_URL"),
-              env.get("BATON_REGISTRY_USER_INFO")),
-          guarantee,
-          dev.baton.redis.RedisSettings.fromEnv(
-              env, env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379")),
-          AttemptTokens.fromEnv(env, java.util.Optional.empty()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "a numeric BATON_* setting is not a number: " + e.getMessage(), e);
-    }
+    return new EngineConfig(
+        env.get("BATON_BOOTSTRAP_SERVERS"),
+        env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379"),
+        app,
+        Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
+        Path.of(env.getOrDefault("BATON_STATE_DIR", defaultStateDir(app).toString())),
+        env.containsKey("BATON_COMMIT_INTERVAL_MS")
+            ? Duration.ofMillis(EnvSettings.number(env, "BATON_COMMIT_INTERVAL_MS", 0))
+            : defaultCommitInterval(guarantee),
+        (short) EnvSettings.integer(env, "BATON_REPLICATION_FACTOR", 3),
+        Duration.ofHours(EnvSettings.number(env, "BATON_FINISHED_RUN_RETENTION_HOURS", 168)),
+        EnvSettings.integer(env, "BATON_MAX_APPLIED_IDS", 1000),
+        KafkaProperties.fromEnv(env),
+        Wire.of(
+            env.get("BATON_ENCODING"),
+            env.get("BATON_REGISTRY_URL"),
+            env.get("BATON_REGISTRY_USER_INFO")),
+        guarantee,
+        dev.baton.redis.RedisSettings.fromEnv(
+            env, env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379")),
+        AttemptTokens.fromEnv(env, java.util.Optional.empty()));
   }
 
   private static Path defaultStateDir(String applicationId) {
