@@ -131,7 +131,7 @@ final class Completions {
     Dispatches.cancelTimeout(s, spec.name(), item.index(), item.attempt());
     String missing = missingOutput(spec, c);
     if (c.getStatus() == CompletionStatus.SUCCEEDED && missing == null) {
-      s.put(item.with(JobStatus.SUCCEEDED, item.attempt(), c.getOutputs(), c.getExitCode(), null));
+      s.put(item.succeeded(c.getOutputs(), c.getExitCode()));
       s.emit(
           RunEventType.JOB_SUCCEEDED,
           spec.name(),
@@ -150,11 +150,11 @@ final class Completions {
     RetrySpec retry = spec.retry();
     String kind = kind(c.getStatus());
     if (retry != null && item.attempt() <= retry.limit() && retry.retries(kind, c.getExitCode())) {
-      s.put(item.with(JobStatus.WAITING, item.attempt(), Map.of(), c.getExitCode(), why));
+      s.put(item.waiting(c.getExitCode(), why));
       scheduleRetry(s, spec, item.index(), item.attempt(), c.getExitCode(), why);
       return s.decision();
     }
-    s.put(item.with(JobStatus.FAILED, item.attempt(), Map.of(), c.getExitCode(), why));
+    s.put(item.failed(c.getExitCode(), why));
     s.emit(
         RunEventType.JOB_FAILED,
         spec.name(),

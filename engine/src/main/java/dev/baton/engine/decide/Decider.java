@@ -260,7 +260,7 @@ public final class Decider {
       }
       String why = timeoutText(spec, item.startedAt() != null);
       Dispatches.stop(s, spec.name(), item.index(), item.attempt());
-      s.put(item.with(JobStatus.FAILED, item.attempt(), Map.of(), null, why));
+      s.put(item.failed(null, why));
       s.emit(
           RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), null, Map.of(), why);
       FanOut.itemEnded(s, spec, item, false, why);

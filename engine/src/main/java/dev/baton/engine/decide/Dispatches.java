@@ -51,7 +51,7 @@ final class Dispatches {
     if (r == null) {
       return;
     }
-    s.put(item.with(JobStatus.RUNNING, attempt, Map.of(), null, null));
+    s.put(item.dispatched(attempt));
     send(s, spec, item.index(), attempt, r);
   }
 

@@ -175,7 +175,7 @@ final class FanOut {
                     other.index(),
                     other.attempt())));
       }
-      s.put(other.with(JobStatus.CANCELLED, other.attempt(), Map.of(), null, "stopped"));
+      s.put(other.cancelled("stopped"));
     }
   }
 

@@ -29,7 +29,37 @@ public record ItemState(
     return job + "/" + index;
   }
 
-  ItemState with(JobStatus s, int att, Map<String, String> outs, Integer exit, String err) {
+  /** Attempt {@code att} dispatched: RUNNING. */
+  ItemState dispatched(int att) {
+    return with(JobStatus.RUNNING, att, Map.of(), null, null);
+  }
+
+  /** The attempt succeeded with these outputs. */
+  ItemState succeeded(Map<String, String> outs, Integer exit) {
+    return with(JobStatus.SUCCEEDED, attempt, outs, exit, null);
+  }
+
+  /** The attempt failed; a retry is due later. */
+  ItemState waiting(Integer exit, String why) {
+    return with(JobStatus.WAITING, attempt, Map.of(), exit, why);
+  }
+
+  /** The attempt failed for good. */
+  ItemState failed(Integer exit, String why) {
+    return with(JobStatus.FAILED, attempt, Map.of(), exit, why);
+  }
+
+  /** The run stopped the instance. */
+  ItemState cancelled(String why) {
+    return with(JobStatus.CANCELLED, attempt, Map.of(), null, why);
+  }
+
+  /** PENDING again, to run again (a retry of the run); the attempt count is kept. */
+  ItemState reset() {
+    return with(JobStatus.PENDING, attempt, Map.of(), null, null);
+  }
+
+  private ItemState with(JobStatus s, int att, Map<String, String> outs, Integer exit, String err) {
     // A start belongs to its attempt while it runs.
     java.time.Instant started = s == JobStatus.RUNNING && att == attempt ? startedAt : null;
     return new ItemState(job, index, value, s, att, outs, exit, err, started);

@@ -164,7 +164,7 @@ final class Lifecycle {
         for (ItemState item : List.copyOf(s.items.values())) {
           if (item.job().equals(job.name())
               && (item.status() == JobStatus.FAILED || item.status() == JobStatus.CANCELLED)) {
-            s.put(item.with(JobStatus.PENDING, item.attempt(), Map.of(), null, null));
+            s.put(item.reset());
             requeue.add(item.index());
           }
         }
