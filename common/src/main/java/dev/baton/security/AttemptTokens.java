@@ -40,6 +40,7 @@ public final class AttemptTokens {
   }
 
   private final SecretKeySpec key;
+  private final ThreadLocal<Mac> macs;
 
   private AttemptTokens(byte[] key) {
     if (key.length < MIN_KEY_BYTES) {
@@ -47,6 +48,8 @@ public final class AttemptTokens {
           "the completion key must be at least " + MIN_KEY_BYTES + " bytes, got " + key.length);
     }
     this.key = new SecretKeySpec(key.clone(), ALGORITHM);
+    // A Mac under this key for each thread: set up once, not for every completion.
+    this.macs = ThreadLocal.withInitial(this::newMac);
   }
 
   public static AttemptTokens of(byte[] key) {
@@ -164,18 +167,17 @@ public final class AttemptTokens {
         : c.getRunId() + "/" + c.getJob() + "[" + c.getItem() + "]/" + c.getAttempt();
   }
 
-  /** This completion, signed by the dispatcher. */
-  public JobCompletion signedByDispatcher(JobCompletion c) {
-    return JobCompletion.newBuilder(c).setToken(forDispatcher(attemptId(c))).build();
+  private String sign(String message) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(macs.get().doFinal(message.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private String sign(String message) {
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
-      return Base64.getUrlEncoder()
-          .withoutPadding()
-          .encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available: " + e, e);
     }

@@ -56,18 +56,45 @@ public final class PlainJson {
 
   /** Refuses bytes that are not valid UTF-8 (overlong forms, lone surrogates, cut sequences). */
   public static void requireUtf8(byte[] bytes) {
-    java.nio.charset.CharsetDecoder decoder =
-        java.nio.charset.StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
-    try {
-      decoder.decode(in);
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw new EventFormatException(
-          "not valid UTF-8: a malformed byte sequence at byte " + in.position());
+    // A pass over the bytes, allocating nothing: every record on the hot path is checked.
+    int i = 0;
+    while (i < bytes.length) {
+      int b = bytes[i] & 0xFF;
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      int more;
+      int low = 0x80;
+      int high = 0xBF;
+      if (b >= 0xC2 && b <= 0xDF) {
+        more = 1;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        more = 2;
+        low = b == 0xE0 ? 0xA0 : 0x80; // no overlong forms
+        high = b == 0xED ? 0x9F : 0xBF; // no surrogates
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        more = 3;
+        low = b == 0xF0 ? 0x90 : 0x80;
+        high = b == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
+      } else {
+        throw malformedAt(i);
+      }
+      if (i + more >= bytes.length) { // cut short
+        throw malformedAt(i);
+      }
+      for (int k = 1; k <= more; k++) {
+        int c = bytes[i + k] & 0xFF;
+        if (k == 1 ? c < low || c > high : c < 0x80 || c > 0xBF) {
+          throw malformedAt(i);
+        }
+      }
+      i += more + 1;
     }
+  }
+
+  private static EventFormatException malformedAt(int index) {
+    return new EventFormatException("not valid UTF-8: a malformed byte sequence at byte " + index);
   }
 
   /** What a JSON value is, for errors: "an array", "a string", ... */

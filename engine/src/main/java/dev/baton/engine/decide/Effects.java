@@ -19,7 +19,6 @@ public final class Effects {
   private final List<JobDispatch> dispatches = new ArrayList<>();
   private final List<RunEvent> events = new ArrayList<>();
   private final List<String> rejections = new ArrayList<>();
-  private final List<String> ignored = new ArrayList<>();
   private final List<TimerFired> timersToSet = new ArrayList<>();
   private final List<String> timersToCancel = new ArrayList<>();
   private Admission admission;
@@ -42,10 +41,6 @@ public final class Effects {
 
   void reject(String reason) {
     rejections.add(reason);
-  }
-
-  void ignore(String reason) {
-    ignored.add(reason);
   }
 
   void setTimer(TimerFired t) {
@@ -71,10 +66,6 @@ public final class Effects {
 
   public List<String> rejections() {
     return Collections.unmodifiableList(rejections);
-  }
-
-  public List<String> ignored() {
-    return Collections.unmodifiableList(ignored);
   }
 
   public List<TimerFired> timersToSet() {

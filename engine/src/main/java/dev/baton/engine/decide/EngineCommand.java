@@ -71,7 +71,8 @@ public sealed interface EngineCommand {
   record Ignore(String reason) implements EngineCommand {
     @Override
     public void addTo(Effects effects) {
-      effects.ignore(reason);
+      // nothing to publish or save: the shell logs and counts it from the decision
+
     }
   }
 }
