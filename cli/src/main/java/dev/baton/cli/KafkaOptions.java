@@ -47,4 +47,9 @@ public final class KafkaOptions {
   public String bootstrapServers() {
     return bootstrapServers;
   }
+
+  /** Kafka client settings of the environment ({@code BATON_KAFKA_*}, SASL and TLS among them). */
+  public static java.util.Map<String, String> clientProperties() {
+    return dev.baton.kafka.KafkaProperties.fromEnv(System.getenv());
+  }
 }

@@ -35,7 +35,7 @@ public final class RunFollower implements AutoCloseable {
     this.codec = EventCodec.of(RunEvent.class, wire);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.putAll(dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
+    p.putAll(KafkaOptions.clientProperties());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-cli-" + UUID.randomUUID());

@@ -3,9 +3,9 @@ package dev.baton.cli;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -17,13 +17,7 @@ import picocli.CommandLine.Spec;
 final class RunsCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--redis",
-      defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}",
-      paramLabel = "URL",
-      description =
-          "Redis holding run state (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
-  String redisUrl;
+  @Mixin RedisOptions redis;
 
   @Option(
       names = "--application-id",
@@ -46,8 +40,7 @@ final class RunsCmd implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%-28s %-16s %-10s %-24s %s%n", "RUN", "TEMPLATE", "STATUS", "STARTED", "DURATION");
     int shown = 0;
-    try (RedisRunRepository runs =
-        new RedisRunRepository(redisUrl, applicationId, 1, Duration.ZERO)) {
+    try (RedisRunRepository runs = redis.open(applicationId)) {
       for (String id : runs.recentRuns(Math.max(limit, 1) * 10)) {
         RunState r = runs.find(id).orElse(null);
         if (r == null

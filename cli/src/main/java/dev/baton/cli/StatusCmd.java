@@ -5,11 +5,11 @@ import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.StateJson;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -25,13 +25,7 @@ final class StatusCmd implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_ID")
   String runId;
 
-  @Option(
-      names = "--redis",
-      defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}",
-      paramLabel = "URL",
-      description =
-          "Redis holding run state (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
-  String redisUrl;
+  @Mixin RedisOptions redis;
 
   @Option(names = "--json", description = "Print the stored state as JSON")
   boolean json;
@@ -40,7 +34,7 @@ final class StatusCmd implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Optional<RunState> found;
-    try (RedisRunRepository runs = new RedisRunRepository(redisUrl, "status", 1, Duration.ZERO)) {
+    try (RedisRunRepository runs = redis.open("status")) {
       found = runs.find(runId);
     }
     if (found.isEmpty()) {

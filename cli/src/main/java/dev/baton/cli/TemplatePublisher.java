@@ -61,11 +61,7 @@ public final class TemplatePublisher {
    * With the Kafka client settings of the environment ({@link dev.baton.kafka.KafkaProperties}).
    */
   public static void publish(String bootstrapServers, String topic, List<Loaded> templates) {
-    publish(
-        bootstrapServers,
-        topic,
-        templates,
-        dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
+    publish(bootstrapServers, topic, templates, KafkaOptions.clientProperties());
   }
 
   public static void publish(

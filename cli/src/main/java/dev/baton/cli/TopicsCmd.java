@@ -50,7 +50,11 @@ final class TopicsCmd implements Runnable {
             spec.commandLine(), "--partitions and --replication-factor must be at least 1");
       }
       TopicAdmin.ensureTopics(
-          kafka.bootstrapServers(), kafka.topics(), partitions, replicationFactor);
+          kafka.bootstrapServers(),
+          kafka.topics(),
+          partitions,
+          replicationFactor,
+          KafkaOptions.clientProperties());
       spec.commandLine()
           .getOut()
           .println(

@@ -20,7 +20,7 @@ public final class TriggerPublisher {
   public static void publish(String bootstrapServers, String topic, String key, byte[] value) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.putAll(dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
+    p.putAll(KafkaOptions.clientProperties());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
     try (KafkaProducer<String, byte[]> producer =

@@ -100,7 +100,7 @@ final class TriggersCmd implements Callable<Integer> {
   static Map<String, String> readStore(String bootstrapServers, String topic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.putAll(dev.baton.kafka.KafkaProperties.fromEnv(System.getenv()));
+    p.putAll(KafkaOptions.clientProperties());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "baton-cli-" + UUID.randomUUID());
     Map<String, String> store = new LinkedHashMap<>();
     try (KafkaConsumer<String, String> consumer =

@@ -48,13 +48,7 @@ final class WatchCmd implements Callable<Integer> {
       description = "Print the run's events as lines (the default when piped)")
   boolean events;
 
-  @Option(
-      names = "--redis",
-      defaultValue = "${env:BATON_REDIS_URL:-redis://127.0.0.1:6379}",
-      paramLabel = "URL",
-      description =
-          "Redis holding run state, for the live table (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
-  String redisUrl;
+  @Mixin RedisOptions redis;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -73,7 +67,7 @@ final class WatchCmd implements Callable<Integer> {
 
   private int live(PrintWriter out, Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
-    try (RedisRunRepository runs = new RedisRunRepository(redisUrl, "watch", 1, Duration.ZERO)) {
+    try (RedisRunRepository runs = redis.open("watch")) {
       while (System.nanoTime() < deadline) {
         RunState run = runs.find(runId).orElse(null);
         if (System.console() != null) {

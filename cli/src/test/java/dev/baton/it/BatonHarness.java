@@ -126,7 +126,7 @@ final class BatonHarness implements AutoCloseable {
     this.maxConcurrentJobs = maxConcurrentJobs;
     this.topics = Topics.withPrefix(prefix);
     this.work = work;
-    TopicAdmin.ensureTopics(bootstrap, topics, 3, (short) 1);
+    TopicAdmin.ensureTopics(bootstrap, topics, 3, (short) 1, java.util.Map.of());
     if (templates != null) {
       TemplatePublisher.publish(bootstrap, topics.templates(), TemplatePublisher.load(templates));
     }
@@ -141,15 +141,12 @@ final class BatonHarness implements AutoCloseable {
   }
 
   Dispatcher startDispatcher(JobRuntime jobRuntime) {
-    return new Dispatcher(
-            DispatcherConfig.of(bootstrap, topics)
-                .withGroupId(prefix + "-dispatcher")
-                .withMaxConcurrentJobs(maxConcurrentJobs)
-                .withWire(wire)
-                .withRedis(redisUrl),
-            jobRuntime,
-            metrics)
-        .start();
+    DispatcherConfig.Builder b = DispatcherConfig.builder(bootstrap, topics);
+    b.groupId = prefix + "-dispatcher";
+    b.maxConcurrentJobs = maxConcurrentJobs;
+    b.wire = wire;
+    b.redis = redisUrl == null ? null : dev.baton.redis.RedisSettings.of(redisUrl);
+    return new Dispatcher(b.build(), jobRuntime, metrics).start();
   }
 
   /** Stops the dispatcher (its runtime too) and starts a new one on {@code jobRuntime}. */
@@ -159,19 +156,20 @@ final class BatonHarness implements AutoCloseable {
   }
 
   EngineConfig engineConfig() {
-    return new EngineConfig(
-        bootstrap,
-        redisUrl,
-        prefix + "-engine",
-        topics,
-        work.resolve("streams"),
-        EngineConfig.defaultCommitInterval(processingGuarantee),
-        (short) 1,
-        Duration.ofHours(1),
-        1000,
-        engineKafka,
-        wire,
-        processingGuarantee);
+    return engineSettings(prefix + "-engine", work.resolve("streams")).build();
+  }
+
+  /** The settings of this harness's engine, under another application id and state directory. */
+  EngineConfig.Builder engineSettings(String applicationId, Path stateDir) {
+    EngineConfig.Builder b = EngineConfig.builder(bootstrap, redisUrl, applicationId);
+    b.topics = topics;
+    b.stateDir = stateDir;
+    b.replicationFactor = 1;
+    b.finishedRunRetention = Duration.ofHours(1);
+    b.kafka = engineKafka;
+    b.wire = wire;
+    b.processingGuarantee = processingGuarantee;
+    return b;
   }
 
   Engine startEngine() throws InterruptedException {

@@ -29,7 +29,8 @@ class JobReportIT {
 
   @BeforeAll
   static void topics() {
-    TopicAdmin.ensureTopics(SharedBroker.bootstrapServers(), TOPICS, 1, (short) 1);
+    TopicAdmin.ensureTopics(
+        SharedBroker.bootstrapServers(), TOPICS, 1, (short) 1, java.util.Map.of());
   }
 
   static Map<String, String> podEnv(String runId, String job) {

@@ -41,9 +41,10 @@ class KubernetesRuntimeIT {
 
   static KubernetesRuntime runtime() throws InterruptedException {
     String bootstrap = SharedBroker.bootstrapServers();
-    KubernetesSettings settings =
-        KubernetesSettings.defaults(client.getNamespace(), bootstrap, "k8s.completions")
-            .withReportGrace(Duration.ofMillis(700));
+    KubernetesSettings.Builder b =
+        KubernetesSettings.builder(client.getNamespace(), bootstrap, "k8s.completions");
+    b.reportGrace = Duration.ofMillis(700);
+    KubernetesSettings settings = b.build();
     return new KubernetesRuntime(
             client,
             settings,
@@ -57,7 +58,11 @@ class KubernetesRuntimeIT {
   @BeforeAll
   static void startBaton() throws Exception {
     dev.baton.kafka.TopicAdmin.ensureTopics(
-        SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("k8s"), 3, (short) 1);
+        SharedBroker.bootstrapServers(),
+        dev.baton.serde.Topics.withPrefix("k8s"),
+        3,
+        (short) 1,
+        java.util.Map.of());
     baton = new BatonHarness("k8s", work, Path.of("../templates"), 16, runtime());
     baton.apply(
         "oom.yaml",

@@ -40,7 +40,12 @@ class RedisRunRepositoryIT {
 
   @BeforeAll
   static void connect() {
-    runs = new RedisRunRepository(SharedBroker.redisUrl(), "repo-it", 3, Duration.ofSeconds(600));
+    runs =
+        new RedisRunRepository(
+            dev.baton.redis.RedisSettings.of(SharedBroker.redisUrl()),
+            "repo-it",
+            3,
+            Duration.ofSeconds(600));
     Config c = new Config();
     c.useSingleServer().setAddress(SharedBroker.redisUrl());
     c.setCodec(StringCodec.INSTANCE);

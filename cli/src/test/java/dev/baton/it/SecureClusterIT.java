@@ -21,7 +21,6 @@ import dev.baton.engine.decide.RunStatus;
 import dev.baton.kafka.TopicAdmin;
 import dev.baton.redis.RedisSettings;
 import dev.baton.serde.Topics;
-import dev.baton.serde.Wire;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,19 +178,24 @@ class SecureClusterIT {
   }
 
   static EngineConfig engineConfig(Topics topics, Map<String, String> kafka, RedisSettings redis) {
-    return new EngineConfig(
-            bootstrap,
-            redis.url(),
-            "secure-engine",
-            topics,
-            work.resolve("streams"),
-            Duration.ofMillis(50),
-            (short) 1,
-            Duration.ofHours(1),
-            1000,
-            kafka,
-            Wire.json())
-        .withRedis(redis);
+    EngineConfig.Builder b = EngineConfig.builder(bootstrap, null, "secure-engine");
+    b.redis = redis;
+    b.topics = topics;
+    b.stateDir = work.resolve("streams");
+    b.commitInterval = Duration.ofMillis(50);
+    b.replicationFactor = 1;
+    b.finishedRunRetention = Duration.ofHours(1);
+    b.kafka = kafka;
+    return b.build();
+  }
+
+  static DispatcherConfig dispatcherConfig(
+      Topics topics, Map<String, String> kafka, RedisSettings redis) {
+    DispatcherConfig.Builder b = DispatcherConfig.builder(bootstrap, topics);
+    b.groupId = "secure-dispatcher";
+    b.kafka = kafka;
+    b.redis = redis;
+    return b.build();
   }
 
   @Test
@@ -207,10 +211,7 @@ class SecureClusterIT {
     try (Engine engine = new Engine(engineConfig(topics, kafka, redisSettings)).start();
         Dispatcher dispatcher =
             new Dispatcher(
-                    DispatcherConfig.of(bootstrap, topics)
-                        .withGroupId("secure-dispatcher")
-                        .withKafka(kafka)
-                        .withRedis(redisSettings),
+                    dispatcherConfig(topics, kafka, redisSettings),
                     new LocalProcessRuntime(work.resolve("jobs"), 4096))
                 .start()) {
       assertTrue(engine.awaitRunning(Duration.ofSeconds(60)));

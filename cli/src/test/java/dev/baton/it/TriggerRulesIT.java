@@ -266,19 +266,9 @@ class TriggerRulesIT {
 
   @Test
   void everySecondScheduleFiresOncePerTickWithTwoEngineInstances() throws Exception {
-    EngineConfig second =
-        new EngineConfig(
-            baton.bootstrap,
-            baton.redisUrl,
-            "rules-engine",
-            baton.topics,
-            work.resolve("streams-2"),
-            Duration.ofMillis(30),
-            (short) 1,
-            Duration.ofHours(1),
-            1000,
-            Map.of(),
-            baton.wire);
+    EngineConfig.Builder settings = baton.engineSettings("rules-engine", work.resolve("streams-2"));
+    settings.commitInterval = Duration.ofMillis(30);
+    EngineConfig second = settings.build();
     try (Engine other = new Engine(second).start()) {
       assertTrue(other.awaitRunning(Duration.ofSeconds(60)));
       baton.apply(

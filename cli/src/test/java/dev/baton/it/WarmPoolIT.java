@@ -39,10 +39,12 @@ class WarmPoolIT {
   @TempDir static Path work;
 
   static KubernetesSettings settings(Map<String, WarmPool> imagePools) {
-    return KubernetesSettings.defaults(
-            client.getNamespace(), SharedBroker.bootstrapServers(), "warm.completions")
-        .withReportGrace(Duration.ofMillis(700))
-        .withImagePools(imagePools);
+    KubernetesSettings.Builder b =
+        KubernetesSettings.builder(
+            client.getNamespace(), SharedBroker.bootstrapServers(), "warm.completions");
+    b.reportGrace = Duration.ofMillis(700);
+    b.imagePools = imagePools;
+    return b.build();
   }
 
   static KubernetesRuntime runtime(Map<String, WarmPool> imagePools) throws InterruptedException {
@@ -70,7 +72,11 @@ class WarmPoolIT {
     client = mock.client();
     execs = mock.execs;
     dev.baton.kafka.TopicAdmin.ensureTopics(
-        SharedBroker.bootstrapServers(), dev.baton.serde.Topics.withPrefix("warm"), 3, (short) 1);
+        SharedBroker.bootstrapServers(),
+        dev.baton.serde.Topics.withPrefix("warm"),
+        3,
+        (short) 1,
+        java.util.Map.of());
     baton =
         new BatonHarness("warm", work, null, 16, runtime(Map.of("pooled:1", pool(3, 3, "10m"))));
     baton.apply(

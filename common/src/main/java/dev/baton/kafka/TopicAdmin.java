@@ -19,17 +19,6 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class TopicAdmin {
   private TopicAdmin() {}
 
-  /** With the Kafka client settings of the environment ({@link KafkaProperties}). */
-  public static void ensureTopics(
-      String bootstrapServers, Topics topics, int partitions, short replication) {
-    ensureTopics(
-        bootstrapServers,
-        topics,
-        partitions,
-        replication,
-        KafkaProperties.fromEnv(System.getenv()));
-  }
-
   public static void ensureTopics(
       String bootstrapServers,
       Topics topics,

@@ -1,16 +1,27 @@
 package dev.baton.dispatcher;
 
+import dev.baton.dispatcher.local.SecretSource;
 import dev.baton.kafka.KafkaProperties;
+import dev.baton.redis.RedisSettings;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
-import dev.baton.settings.EnvSettings;
+import dev.baton.settings.Settings;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The dispatcher's configuration. {@link #fromEnv} reads {@code BATON_*} variables; {@code
- * BATON_KAFKA_<PROPERTY>} passes Kafka client properties through.
+ * The dispatcher's configuration: one immutable record, validated on creation, built once. {@link
+ * #from} reads {@code BATON_*} settings (a file and the environment, see {@link Settings}); {@code
+ * BATON_KAFKA_<PROPERTY>} passes Kafka client properties through. {@code BATON_RUNTIME} (local or
+ * kubernetes) is the default runtime; the Kubernetes runtime also starts when {@code
+ * BATON_KUBERNETES=enabled}. In one process (baton dev, tests) use {@link #builder}, which reads
+ * nothing from the environment.
+ *
+ * @param redis where attempts started are remembered, so no dispatcher runs one twice (null: in
+ *     memory)
+ * @param secrets where the local runtime finds the values of secret references
  */
 public record DispatcherConfig(
     String bootstrapServers,
@@ -21,8 +32,12 @@ public record DispatcherConfig(
     int tailBytes,
     Map<String, String> kafka,
     Wire wire,
-    dev.baton.redis.RedisSettings redis,
-    AttemptTokens tokens) {
+    RedisSettings redis,
+    AttemptTokens tokens,
+    SecretSource secrets,
+    int healthPort,
+    String defaultRuntime,
+    boolean kubernetes) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -35,139 +50,112 @@ public record DispatcherConfig(
     if (tailBytes < 256) {
       throw new IllegalArgumentException("BATON_TAIL_BYTES must be at least 256, got " + tailBytes);
     }
+    if (tokens == null) {
+      throw new IllegalArgumentException(
+          AttemptTokens.KEY_FILE_VARIABLE + " or " + AttemptTokens.KEY_VARIABLE + " is required");
+    }
+    if (!defaultRuntime.equals("local") && !defaultRuntime.equals("kubernetes")) {
+      throw new IllegalArgumentException(
+          "BATON_RUNTIME must be local or kubernetes, got '" + defaultRuntime + "'");
+    }
     kafka = Map.copyOf(kafka);
     wire = wire == null ? Wire.json() : wire;
-    // In one process with its engine (baton dev, tests) the process's key signs and checks
-    // completions.
-    tokens =
-        tokens == null
-            ? AttemptTokens.fromEnv(
-                System.getenv(), java.util.Optional.of(AttemptTokens.processDefault()))
-            : tokens;
-  }
-
-  public static DispatcherConfig of(String bootstrapServers, Topics topics) {
-    return new DispatcherConfig(
-        bootstrapServers,
-        topics,
-        "baton-dispatcher",
-        4,
-        Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs"),
-        4096,
-        Map.of(),
-        Wire.json(),
-        null,
-        null);
-  }
-
-  public DispatcherConfig withGroupId(String id) {
-    return new DispatcherConfig(
-        bootstrapServers,
-        topics,
-        id,
-        maxConcurrentJobs,
-        workDir,
-        tailBytes,
-        kafka,
-        wire,
-        redis,
-        tokens);
-  }
-
-  public DispatcherConfig withMaxConcurrentJobs(int n) {
-    return new DispatcherConfig(
-        bootstrapServers, topics, groupId, n, workDir, tailBytes, kafka, wire, redis, tokens);
-  }
-
-  public DispatcherConfig withWire(Wire w) {
-    return new DispatcherConfig(
-        bootstrapServers,
-        topics,
-        groupId,
-        maxConcurrentJobs,
-        workDir,
-        tailBytes,
-        kafka,
-        w,
-        redis,
-        tokens);
-  }
-
-  /**
-   * Attempts started are remembered in this Redis, so no dispatcher runs one twice (null: in
-   * memory).
-   */
-  public DispatcherConfig withRedis(String url) {
-    return withRedis(
-        url == null ? null : dev.baton.redis.RedisSettings.fromEnv(System.getenv(), url));
-  }
-
-  public DispatcherConfig withRedis(dev.baton.redis.RedisSettings settings) {
-    return new DispatcherConfig(
-        bootstrapServers,
-        topics,
-        groupId,
-        maxConcurrentJobs,
-        workDir,
-        tailBytes,
-        kafka,
-        wire,
-        settings,
-        tokens);
-  }
-
-  public DispatcherConfig withKafka(Map<String, String> properties) {
-    return new DispatcherConfig(
-        bootstrapServers,
-        topics,
-        groupId,
-        maxConcurrentJobs,
-        workDir,
-        tailBytes,
-        properties,
-        wire,
-        redis,
-        tokens);
-  }
-
-  /** Completions are signed with this key, and jobs get their tokens from it (the engine's key). */
-  public DispatcherConfig withTokens(AttemptTokens other) {
-    return new DispatcherConfig(
-        bootstrapServers,
-        topics,
-        groupId,
-        maxConcurrentJobs,
-        workDir,
-        tailBytes,
-        kafka,
-        wire,
-        redis,
-        other);
+    secrets = secrets == null ? SecretSource.none() : secrets;
+    kubernetes = kubernetes || defaultRuntime.equals("kubernetes");
   }
 
   public String redisUrl() {
     return redis == null ? null : redis.url();
   }
 
-  public static DispatcherConfig fromEnv(Map<String, String> env) {
-    return new DispatcherConfig(
-        env.get("BATON_BOOTSTRAP_SERVERS"),
-        Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
-        env.getOrDefault("BATON_DISPATCHER_GROUP", "baton-dispatcher"),
-        EnvSettings.integer(env, "BATON_MAX_CONCURRENT_JOBS", 4),
-        Path.of(
-            env.getOrDefault(
-                "BATON_WORK_DIR",
-                Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs").toString())),
-        EnvSettings.integer(env, "BATON_TAIL_BYTES", 4096),
-        KafkaProperties.fromEnv(env),
+  /**
+   * Defaults for one process: the process's completion key, attempts remembered in memory, no
+   * secrets, the local runtime.
+   */
+  public static Builder builder(String bootstrapServers, Topics topics) {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.topics = topics;
+    b.tokens = AttemptTokens.processDefault();
+    return b;
+  }
+
+  /** The dispatcher's settings from {@code BATON_*} variables, with errors naming the variable. */
+  public static DispatcherConfig from(Settings s) {
+    Builder b =
+        builder(
+            s.get("BATON_BOOTSTRAP_SERVERS"),
+            Topics.withPrefix(s.get("BATON_TOPIC_PREFIX", "baton")));
+    b.groupId = s.get("BATON_DISPATCHER_GROUP", b.groupId);
+    b.maxConcurrentJobs = s.integer("BATON_MAX_CONCURRENT_JOBS", b.maxConcurrentJobs);
+    b.workDir = Path.of(s.get("BATON_WORK_DIR", b.workDir.toString()));
+    b.tailBytes = s.integer("BATON_TAIL_BYTES", b.tailBytes);
+    b.kafka = KafkaProperties.fromEnv(s.asMap());
+    b.wire =
         Wire.of(
-            env.get("BATON_ENCODING"),
-            env.get("BATON_REGISTRY_URL"),
-            env.get("BATON_REGISTRY_USER_INFO")),
-        env.get("BATON_REDIS_URL") == null
-            ? null
-            : dev.baton.redis.RedisSettings.fromEnv(env, env.get("BATON_REDIS_URL")),
-        AttemptTokens.fromEnv(env, java.util.Optional.empty()));
+            s.get("BATON_ENCODING"),
+            s.get("BATON_REGISTRY_URL"),
+            s.get("BATON_REGISTRY_USER_INFO"));
+    String redisUrl = s.get("BATON_REDIS_URL");
+    b.redis = redisUrl == null ? null : RedisSettings.fromEnv(s.asMap(), redisUrl);
+    b.tokens = AttemptTokens.fromEnv(s.asMap(), Optional.empty());
+    b.secrets = SecretSource.fromEnv(s.asMap());
+    b.healthPort = s.integer("BATON_HEALTH_PORT", 8080);
+    b.defaultRuntime = s.get("BATON_RUNTIME", b.defaultRuntime);
+    b.kubernetes = "enabled".equals(s.get("BATON_KUBERNETES"));
+    return b.build();
+  }
+
+  public static DispatcherConfig fromEnv(Map<String, String> env) {
+    return from(Settings.of(env));
+  }
+
+  /**
+   * The settings of a {@link DispatcherConfig} to be built, as public fields; those left unset take
+   * the documented defaults, and {@link #build} validates them all.
+   */
+  public static final class Builder {
+    public String bootstrapServers;
+    public Topics topics;
+    public String groupId = "baton-dispatcher";
+    public int maxConcurrentJobs = 4;
+    public Path workDir = Path.of(System.getProperty("java.io.tmpdir"), "baton-jobs");
+    public int tailBytes = 4096;
+
+    /** Kafka client properties for every client of the dispatcher. */
+    public Map<String, String> kafka = Map.of();
+
+    public Wire wire = Wire.json();
+
+    /** Null: attempts started are remembered in memory only. */
+    public RedisSettings redis;
+
+    /** The completion key (shared with the engine). */
+    public AttemptTokens tokens;
+
+    public SecretSource secrets;
+    public int healthPort;
+    public String defaultRuntime = "local";
+    public boolean kubernetes;
+
+    private Builder() {}
+
+    public DispatcherConfig build() {
+      return new DispatcherConfig(
+          bootstrapServers,
+          topics,
+          groupId,
+          maxConcurrentJobs,
+          workDir,
+          tailBytes,
+          kafka,
+          wire,
+          redis,
+          tokens,
+          secrets,
+          healthPort,
+          defaultRuntime,
+          kubernetes);
+    }
   }
 }

@@ -2,8 +2,10 @@ package dev.baton.engine;
 
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.topology.EngineCounters;
 import dev.baton.engine.topology.EngineTopology;
+import dev.baton.engine.topology.OwnedPartitions;
 import dev.baton.engine.triggers.ScheduleRunner;
 import dev.baton.engine.triggers.TemplateCatalog;
 import dev.baton.engine.triggers.TriggerRouter;
@@ -30,8 +32,7 @@ public final class Engine implements AutoCloseable {
   private final EngineCounters counters;
   private final io.micrometer.core.instrument.MeterRegistry registry;
   private final TemplateCatalog catalog;
-  private final dev.baton.engine.template.ParsedTemplates parsedTemplates =
-      EngineTopology.loggedTemplates();
+  private final ParsedTemplates parsedTemplates = EngineTopology.loggedTemplates();
   private KafkaStreams streams;
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
@@ -102,6 +103,18 @@ public final class Engine implements AutoCloseable {
     return triggerRules;
   }
 
+  private org.apache.kafka.streams.Topology topology(
+      OwnedPartitions owned, int runPartitions, ParsedTemplates templates) {
+    EngineTopology.Wiring w = EngineTopology.wiring(config.topics(), runs, counters);
+    w.owned = owned;
+    w.wire = config.wire();
+    w.commitSpacing = config.exactlyOnce() ? config.commitInterval() : null;
+    w.runPartitions = runPartitions;
+    w.tokens = config.tokens();
+    w.templates = templates;
+    return w.build();
+  }
+
   static Properties streamsProperties(EngineConfig config) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -170,17 +183,7 @@ public final class Engine implements AutoCloseable {
             .start();
     streams =
         new KafkaStreams(
-            EngineTopology.build(
-                config.topics(),
-                runs,
-                counters,
-                timers,
-                config.wire(),
-                config.exactlyOnce() ? config.commitInterval() : null,
-                runPartitions,
-                config.tokens(),
-                parsedTemplates),
-            streamsProperties(config));
+            topology(timers, runPartitions, parsedTemplates), streamsProperties(config));
     // Kafka Streams' metrics, records-lag among them
     // (kafka_consumer_fetch_manager_records_lag_max).
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);

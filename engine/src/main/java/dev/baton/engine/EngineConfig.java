@@ -1,23 +1,28 @@
 package dev.baton.engine;
 
 import dev.baton.kafka.KafkaProperties;
+import dev.baton.redis.RedisSettings;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
-import dev.baton.settings.EnvSettings;
+import dev.baton.settings.Settings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The engine's configuration: one immutable record, validated on creation. {@link #fromEnv} reads
- * {@code BATON_*} variables; {@code BATON_KAFKA_<PROPERTY>} passes any Kafka client property
- * through untouched ({@code BATON_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}). {@code
- * BATON_ENCODING} (json, avro) and {@code BATON_REGISTRY_URL} choose the wire encoding.
+ * The engine's configuration: one immutable record, validated on creation, built once. {@link
+ * #from} reads {@code BATON_*} settings (a file and the environment, see {@link Settings}); {@code
+ * BATON_KAFKA_<PROPERTY>} passes any Kafka client property through untouched ({@code
+ * BATON_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}). {@code BATON_ENCODING} (json, avro)
+ * and {@code BATON_REGISTRY_URL} choose the wire encoding. In one process (baton dev, tests) use
+ * {@link #builder}, which reads nothing from the environment.
  */
 public record EngineConfig(
     String bootstrapServers,
-    String redisUrl,
+    RedisSettings redis,
     String applicationId,
     Topics topics,
     Path stateDir,
@@ -28,11 +33,29 @@ public record EngineConfig(
     Map<String, String> kafka,
     Wire wire,
     String processingGuarantee,
-    dev.baton.redis.RedisSettings redis,
-    AttemptTokens tokens) {
+    AttemptTokens tokens,
+    int healthPort,
+    Http http) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
+
+  /**
+   * The REST API: off unless {@code BATON_HTTP_PORT} is set, on {@code BATON_HTTP_HOST} (default
+   * 127.0.0.1), with the bearer token of {@code BATON_HTTP_TOKEN_FILE} when that is set.
+   */
+  public record Http(String host, int port, String token) {
+    @Override
+    public String toString() {
+      return "Http[host="
+          + host
+          + ", port="
+          + port
+          + ", token="
+          + (token == null ? "none" : "***")
+          + "]";
+    }
+  }
 
   /**
    * The commit interval when none is set. Exactly once, a task commits as soon as its input is
@@ -48,17 +71,14 @@ public record EngineConfig(
 
   public EngineConfig {
     require(bootstrapServers, "BATON_BOOTSTRAP_SERVERS");
-    require(redisUrl, "BATON_REDIS_URL");
     require(applicationId, "BATON_APPLICATION_ID");
-    redis =
-        redis == null ? dev.baton.redis.RedisSettings.fromEnv(System.getenv(), redisUrl) : redis;
-    // In one process with its dispatcher (baton dev, tests) the process's key signs and checks
-    // completions.
-    tokens =
-        tokens == null
-            ? AttemptTokens.fromEnv(
-                System.getenv(), java.util.Optional.of(AttemptTokens.processDefault()))
-            : tokens;
+    if (redis == null) {
+      throw new IllegalArgumentException("BATON_REDIS_URL is required");
+    }
+    if (tokens == null) {
+      throw new IllegalArgumentException(
+          AttemptTokens.KEY_FILE_VARIABLE + " or " + AttemptTokens.KEY_VARIABLE + " is required");
+    }
     if (commitInterval == null || commitInterval.isNegative() || commitInterval.isZero()) {
       throw new IllegalArgumentException("BATON_COMMIT_INTERVAL_MS must be at least 1");
     }
@@ -80,137 +100,153 @@ public record EngineConfig(
     }
   }
 
-  /** With the default processing guarantee, exactly_once_v2. */
-  public EngineConfig(
-      String bootstrapServers,
-      String redisUrl,
-      String applicationId,
-      Topics topics,
-      Path stateDir,
-      Duration commitInterval,
-      short replicationFactor,
-      Duration finishedRunRetention,
-      int maxAppliedIds,
-      Map<String, String> kafka,
-      Wire wire) {
-    this(
-        bootstrapServers,
-        redisUrl,
-        applicationId,
-        topics,
-        stateDir,
-        commitInterval,
-        replicationFactor,
-        finishedRunRetention,
-        maxAppliedIds,
-        kafka,
-        wire,
-        EXACTLY_ONCE,
-        null,
-        null);
-  }
-
-  /** With the Redis user, password and TLS settings of the environment. */
-  public EngineConfig(
-      String bootstrapServers,
-      String redisUrl,
-      String applicationId,
-      Topics topics,
-      Path stateDir,
-      Duration commitInterval,
-      short replicationFactor,
-      Duration finishedRunRetention,
-      int maxAppliedIds,
-      Map<String, String> kafka,
-      Wire wire,
-      String processingGuarantee) {
-    this(
-        bootstrapServers,
-        redisUrl,
-        applicationId,
-        topics,
-        stateDir,
-        commitInterval,
-        replicationFactor,
-        finishedRunRetention,
-        maxAppliedIds,
-        kafka,
-        wire,
-        processingGuarantee,
-        null,
-        null);
-  }
-
-  /** The same settings with another Redis connection (its URL, user, password, TLS). */
-  public EngineConfig withRedis(dev.baton.redis.RedisSettings settings) {
-    return new EngineConfig(
-        bootstrapServers,
-        settings.url(),
-        applicationId,
-        topics,
-        stateDir,
-        commitInterval,
-        replicationFactor,
-        finishedRunRetention,
-        maxAppliedIds,
-        kafka,
-        wire,
-        processingGuarantee,
-        settings,
-        tokens);
-  }
-
-  /** The same settings with another completion key (shared with the dispatcher). */
-  public EngineConfig withTokens(AttemptTokens other) {
-    return new EngineConfig(
-        bootstrapServers,
-        redisUrl,
-        applicationId,
-        topics,
-        stateDir,
-        commitInterval,
-        replicationFactor,
-        finishedRunRetention,
-        maxAppliedIds,
-        kafka,
-        wire,
-        processingGuarantee,
-        redis,
-        other);
+  public String redisUrl() {
+    return redis.url();
   }
 
   public boolean exactlyOnce() {
     return processingGuarantee.equals(EXACTLY_ONCE);
   }
 
-  public static EngineConfig fromEnv(Map<String, String> env) {
-    String app = env.getOrDefault("BATON_APPLICATION_ID", "baton-engine");
-    String guarantee = env.getOrDefault("BATON_PROCESSING_GUARANTEE", EXACTLY_ONCE);
-    return new EngineConfig(
-        env.get("BATON_BOOTSTRAP_SERVERS"),
-        env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379"),
-        app,
-        Topics.withPrefix(env.getOrDefault("BATON_TOPIC_PREFIX", "baton")),
-        Path.of(env.getOrDefault("BATON_STATE_DIR", defaultStateDir(app).toString())),
-        env.containsKey("BATON_COMMIT_INTERVAL_MS")
-            ? Duration.ofMillis(EnvSettings.number(env, "BATON_COMMIT_INTERVAL_MS", 0))
-            : defaultCommitInterval(guarantee),
-        (short) EnvSettings.integer(env, "BATON_REPLICATION_FACTOR", 3),
-        Duration.ofHours(EnvSettings.number(env, "BATON_FINISHED_RUN_RETENTION_HOURS", 168)),
-        EnvSettings.integer(env, "BATON_MAX_APPLIED_IDS", 1000),
-        KafkaProperties.fromEnv(env),
+  /**
+   * Defaults for one process: the process's completion key, Redis without credentials, no health or
+   * HTTP port.
+   */
+  public static Builder builder(String bootstrapServers, String redisUrl, String applicationId) {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.redis = redisUrl == null ? null : RedisSettings.of(redisUrl);
+    b.applicationId = applicationId;
+    b.stateDir = defaultStateDir(applicationId);
+    b.tokens = AttemptTokens.processDefault();
+    return b;
+  }
+
+  /** The engine's settings from {@code BATON_*} variables, with errors naming the variable. */
+  public static EngineConfig from(Settings s) {
+    String app = s.get("BATON_APPLICATION_ID", "baton-engine");
+    String guarantee = s.get("BATON_PROCESSING_GUARANTEE", EXACTLY_ONCE);
+    Builder b = builder(s.get("BATON_BOOTSTRAP_SERVERS"), null, app);
+    b.redis = RedisSettings.fromEnv(s.asMap(), s.get("BATON_REDIS_URL", "redis://localhost:6379"));
+    b.topics = Topics.withPrefix(s.get("BATON_TOPIC_PREFIX", "baton"));
+    b.stateDir = Path.of(s.get("BATON_STATE_DIR", defaultStateDir(app).toString()));
+    b.commitInterval = s.millis("BATON_COMMIT_INTERVAL_MS", defaultCommitInterval(guarantee));
+    b.replicationFactor = (short) s.integer("BATON_REPLICATION_FACTOR", 3);
+    b.finishedRunRetention = Duration.ofHours(s.number("BATON_FINISHED_RUN_RETENTION_HOURS", 168));
+    b.maxAppliedIds = s.integer("BATON_MAX_APPLIED_IDS", 1000);
+    b.kafka = KafkaProperties.fromEnv(s.asMap());
+    b.wire =
         Wire.of(
-            env.get("BATON_ENCODING"),
-            env.get("BATON_REGISTRY_URL"),
-            env.get("BATON_REGISTRY_USER_INFO")),
-        guarantee,
-        dev.baton.redis.RedisSettings.fromEnv(
-            env, env.getOrDefault("BATON_REDIS_URL", "redis://localhost:6379")),
-        AttemptTokens.fromEnv(env, java.util.Optional.empty()));
+            s.get("BATON_ENCODING"),
+            s.get("BATON_REGISTRY_URL"),
+            s.get("BATON_REGISTRY_USER_INFO"));
+    b.processingGuarantee = guarantee;
+    b.tokens = AttemptTokens.fromEnv(s.asMap(), Optional.empty());
+    b.healthPort = s.integer("BATON_HEALTH_PORT", 8080);
+    b.http = http(s);
+    return b.build();
+  }
+
+  public static EngineConfig fromEnv(Map<String, String> env) {
+    return from(Settings.of(env));
+  }
+
+  private static Http http(Settings s) {
+    if (s.get("BATON_HTTP_PORT") == null) {
+      return null;
+    }
+    String tokenFile = s.get("BATON_HTTP_TOKEN_FILE");
+    String token = null;
+    if (tokenFile != null) {
+      try {
+        token = Files.readString(Path.of(tokenFile)).strip();
+      } catch (java.io.IOException e) {
+        throw s.error("BATON_HTTP_TOKEN_FILE", "cannot be read: " + e.getMessage());
+      }
+    }
+    return new Http(s.get("BATON_HTTP_HOST", "127.0.0.1"), s.integer("BATON_HTTP_PORT", 0), token);
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.redis = redis;
+    b.applicationId = applicationId;
+    b.topics = topics;
+    b.stateDir = stateDir;
+    b.commitInterval = commitInterval;
+    b.replicationFactor = replicationFactor;
+    b.finishedRunRetention = finishedRunRetention;
+    b.maxAppliedIds = maxAppliedIds;
+    b.kafka = kafka;
+    b.wire = wire;
+    b.processingGuarantee = processingGuarantee;
+    b.tokens = tokens;
+    b.healthPort = healthPort;
+    b.http = http;
+    return b;
+  }
+
+  /**
+   * The settings of an {@link EngineConfig} to be built, as public fields; those left unset take
+   * the documented defaults, and {@link #build} validates them all.
+   */
+  public static final class Builder {
+    public String bootstrapServers;
+
+    /** The Redis connection (its URL, user, password, TLS). */
+    public RedisSettings redis;
+
+    public String applicationId;
+    public Topics topics = Topics.withPrefix("baton");
+    public Path stateDir;
+
+    /** Null: the default of the processing guarantee. */
+    public Duration commitInterval;
+
+    public short replicationFactor = 3;
+    public Duration finishedRunRetention = Duration.ofDays(7);
+    public int maxAppliedIds = 1000;
+
+    /** Kafka client properties for every client of the engine. */
+    public Map<String, String> kafka = Map.of();
+
+    public Wire wire = Wire.json();
+    public String processingGuarantee = EXACTLY_ONCE;
+
+    /** The completion key (shared with the dispatcher). */
+    public AttemptTokens tokens;
+
+    public int healthPort;
+    public Http http;
+
+    private Builder() {}
+
+    public EngineConfig build() {
+      return new EngineConfig(
+          bootstrapServers,
+          redis,
+          applicationId,
+          topics,
+          stateDir,
+          commitInterval == null ? defaultCommitInterval(processingGuarantee) : commitInterval,
+          replicationFactor,
+          finishedRunRetention,
+          maxAppliedIds,
+          kafka,
+          wire,
+          processingGuarantee,
+          tokens,
+          healthPort,
+          http);
+    }
   }
 
   private static Path defaultStateDir(String applicationId) {
-    return Path.of(System.getProperty("java.io.tmpdir"), "baton-streams", applicationId);
+    return Path.of(
+        System.getProperty("java.io.tmpdir"),
+        "baton-streams",
+        applicationId == null ? "baton-engine" : applicationId);
   }
 
   private static void require(String value, String name) {

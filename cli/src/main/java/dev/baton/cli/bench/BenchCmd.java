@@ -273,7 +273,7 @@ public final class BenchCmd implements Callable<Integer> {
       throws Exception {
     out.printf("(a) ceiling, %s, %d in flight ...%n", mode, runs);
     Topics topics = Topics.withPrefix("bench-ceiling-" + mode.replace('_', '-') + "-" + runs);
-    TopicAdmin.ensureTopics(bootstrap, topics, partitions, (short) 1);
+    TopicAdmin.ensureTopics(bootstrap, topics, partitions, (short) 1, java.util.Map.of());
     Wire wire = Wire.json();
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.completions() + "-app");
@@ -345,7 +345,7 @@ public final class BenchCmd implements Callable<Integer> {
       throws Exception {
     String name = "bench-" + mode.replace('_', '-');
     Topics topics = Topics.withPrefix(name);
-    TopicAdmin.ensureTopics(bootstrap, topics, partitions, (short) 1);
+    TopicAdmin.ensureTopics(bootstrap, topics, partitions, (short) 1, java.util.Map.of());
     TemplatePublisher.publish(
         bootstrap,
         topics.templates(),
@@ -469,7 +469,8 @@ public final class BenchCmd implements Callable<Integer> {
   }
 
   private void podStarts(String bootstrap, PrintWriter out) throws Exception {
-    TopicAdmin.ensureTopics(bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1);
+    TopicAdmin.ensureTopics(
+        bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1, java.util.Map.of());
     PodStarts.Result pods =
         PodStarts.measure(bootstrap, Topics.withPrefix("bench-pods").completions(), podStarts);
     out.printf(

@@ -22,12 +22,13 @@ final class PodStarts {
 
   static Result measure(String bootstrap, String completionsTopic, int count) throws Exception {
     try (MockKubernetes mock = new MockKubernetes()) {
-      KubernetesSettings settings =
-          KubernetesSettings.defaults(mock.client().getNamespace(), bootstrap, completionsTopic)
-              .withImagePools(
-                  Map.of(
-                      "warm:1",
-                      WarmPool.newBuilder().setMin(2).setMax(2).setIdleTimeoutMs(600_000).build()));
+      KubernetesSettings.Builder b =
+          KubernetesSettings.builder(mock.client().getNamespace(), bootstrap, completionsTopic);
+      b.imagePools =
+          Map.of(
+              "warm:1",
+              WarmPool.newBuilder().setMin(2).setMax(2).setIdleTimeoutMs(600_000).build());
+      KubernetesSettings settings = b.build();
       KubernetesRuntime runtime =
           new KubernetesRuntime(
                   mock.client(),

@@ -128,7 +128,7 @@ public final class ChaosCmd implements Callable<Integer> {
       cluster.startRedis();
       cluster.startBroker();
       Topics topics = Topics.defaults();
-      TopicAdmin.ensureTopics(cluster.bootstrap(), topics, 4, (short) 1);
+      TopicAdmin.ensureTopics(cluster.bootstrap(), topics, 4, (short) 1, java.util.Map.of());
       TemplatePublisher.publish(
           cluster.bootstrap(),
           topics.templates(),

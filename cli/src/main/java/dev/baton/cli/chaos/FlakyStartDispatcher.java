@@ -44,7 +44,8 @@ public final class FlakyStartDispatcher extends dev.baton.dispatcher.ForwardingR
         new Dispatcher(
                 config,
                 new FlakyStartDispatcher(
-                    new LocalProcessRuntime(config.workDir(), config.tailBytes()), percent),
+                    new LocalProcessRuntime(config.workDir(), config.tailBytes(), config.secrets()),
+                    percent),
                 dev.baton.metrics.Metrics.prometheus())
             .start();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -69,35 +69,37 @@ public final class DevStack implements AutoCloseable {
     redisUrl = redis.url();
     redisKind = redis.kind();
     startRedisWatch(ports.redis());
-    TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1);
+    TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1, java.util.Map.of());
     if (!templates.isEmpty()) {
       TemplatePublisher.publish(bootstrapServers, topics.templates(), templates);
     }
     Path work = DevFiles.ownedTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
-    EngineConfig engineConfig =
-        new EngineConfig(
-            bootstrapServers,
-            redisUrl,
-            "baton-engine",
-            topics,
-            work.resolve("streams"),
-            EngineConfig.defaultCommitInterval(EngineConfig.EXACTLY_ONCE),
-            (short) 1,
-            Duration.ofDays(1),
-            1000,
-            java.util.Map.of(),
-            wire);
+    EngineConfig.Builder engineSettings =
+        EngineConfig.builder(bootstrapServers, redisUrl, "baton-engine");
+    engineSettings.topics = topics;
+    engineSettings.stateDir = work.resolve("streams");
+    engineSettings.replicationFactor = 1;
+    engineSettings.finishedRunRetention = Duration.ofDays(1);
+    engineSettings.wire = wire;
+    EngineConfig engineConfig = engineSettings.build();
     var metrics =
         dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
     // Started so that closing in reverse stops them in dependency order: API, engine (and its
     // trigger loops), dispatcher, then Redis and the broker.
-    DispatcherConfig dispatcherConfig =
-        DispatcherConfig.of(bootstrapServers, topics).withRedis(redisUrl).withWire(wire);
+    DispatcherConfig.Builder dispatcherSettings =
+        DispatcherConfig.builder(bootstrapServers, topics);
+    dispatcherSettings.redis = dev.baton.redis.RedisSettings.of(redisUrl);
+    dispatcherSettings.wire = wire;
+    // baton dev resolves secret references as a dispatcher would, from BATON_SECRETS_DIR and
+    // BATON_SECRET_* variables of the shell that started it.
+    dispatcherSettings.secrets = dev.baton.dispatcher.local.SecretSource.fromEnv(System.getenv());
+    DispatcherConfig dispatcherConfig = dispatcherSettings.build();
     Dispatcher dispatcher =
         new Dispatcher(
                 dispatcherConfig,
-                new LocalProcessRuntime(work.resolve("jobs"), dispatcherConfig.tailBytes()),
+                new LocalProcessRuntime(
+                    work.resolve("jobs"), dispatcherConfig.tailBytes(), dispatcherConfig.secrets()),
                 metrics)
             .start();
     started.push(dispatcher);

@@ -1,9 +1,11 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.settings.Settings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -57,76 +59,66 @@ public record KubernetesSettings(
 
   public static KubernetesSettings defaults(
       String namespace, String bootstrapServers, String completionsTopic) {
-    return new KubernetesSettings(
-        namespace,
-        defaultResourceValues(),
-        null,
-        List.of(),
-        1000,
-        bootstrapServers,
-        completionsTopic,
-        List.of(),
-        Duration.ofSeconds(10),
-        Duration.ofMinutes(2),
-        null,
-        null,
-        null);
+    return builder(namespace, bootstrapServers, completionsTopic).build();
   }
 
-  public KubernetesSettings withReportGrace(Duration grace) {
-    return new KubernetesSettings(
-        namespace,
-        defaultResources,
-        serviceAccountName,
-        imagePullSecrets,
-        runAsUser,
-        podBootstrapServers,
-        completionsTopic,
-        wrapper,
-        grace,
-        imagePullTimeout,
-        idleCommand,
-        imagePools,
-        podKafkaSecret);
-  }
-
-  /** Warm pools by image, for jobs whose template declares none. */
-  public KubernetesSettings withImagePools(Map<String, dev.baton.events.WarmPool> pools) {
-    return new KubernetesSettings(
-        namespace,
-        defaultResources,
-        serviceAccountName,
-        imagePullSecrets,
-        runAsUser,
-        podBootstrapServers,
-        completionsTopic,
-        wrapper,
-        reportGrace,
-        imagePullTimeout,
-        idleCommand,
-        pools,
-        podKafkaSecret);
+  /** The defaults, to change before {@link Builder#build}. */
+  public static Builder builder(
+      String namespace, String bootstrapServers, String completionsTopic) {
+    Builder b = new Builder();
+    b.namespace = namespace;
+    b.podBootstrapServers = bootstrapServers;
+    b.completionsTopic = completionsTopic;
+    return b;
   }
 
   /**
-   * Job pods take their Kafka client settings (BATON_KAFKA_* variables) from this Secret, for
-   * reporting over SASL/TLS.
+   * The settings of a {@link KubernetesSettings} to be built, as public fields; those left unset
+   * take the documented defaults.
    */
-  public KubernetesSettings withPodKafkaSecret(String secret) {
-    return new KubernetesSettings(
-        namespace,
-        defaultResources,
-        serviceAccountName,
-        imagePullSecrets,
-        runAsUser,
-        podBootstrapServers,
-        completionsTopic,
-        wrapper,
-        reportGrace,
-        imagePullTimeout,
-        idleCommand,
-        imagePools,
-        secret);
+  public static final class Builder {
+    public String namespace;
+    public Map<String, String> defaultResources = defaultResourceValues();
+    public String serviceAccountName;
+    public List<String> imagePullSecrets = List.of();
+    public long runAsUser = 1000;
+    public String podBootstrapServers;
+    public String completionsTopic;
+    public List<String> wrapper = List.of();
+
+    /** How long the watcher waits for a pod's own report after it ends. */
+    public Duration reportGrace = Duration.ofSeconds(10);
+
+    public Duration imagePullTimeout = Duration.ofMinutes(2);
+    public List<String> idleCommand;
+
+    /** Warm pools by image, for jobs whose template declares none. */
+    public Map<String, dev.baton.events.WarmPool> imagePools;
+
+    /**
+     * Job pods take their Kafka client settings (BATON_KAFKA_* variables) from this Secret, for
+     * reporting over SASL/TLS.
+     */
+    public String podKafkaSecret;
+
+    private Builder() {}
+
+    public KubernetesSettings build() {
+      return new KubernetesSettings(
+          namespace,
+          defaultResources,
+          serviceAccountName,
+          imagePullSecrets,
+          runAsUser,
+          podBootstrapServers,
+          completionsTopic,
+          wrapper,
+          reportGrace,
+          imagePullTimeout,
+          idleCommand,
+          imagePools,
+          podKafkaSecret);
+    }
   }
 
   /**
@@ -171,33 +163,27 @@ public record KubernetesSettings(
     return pools;
   }
 
-  public static KubernetesSettings fromEnv(
-      Map<String, String> env, String namespace, String bootstrapServers, String completionsTopic) {
-    Map<String, String> resources = defaultResourceValues();
-    resources.replaceAll(
-        (k, v) ->
-            env.getOrDefault(
-                "BATON_K8S_" + k.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), v));
-    try {
-      return new KubernetesSettings(
-          env.getOrDefault("BATON_K8S_NAMESPACE", namespace),
-          resources,
-          env.get("BATON_K8S_SERVICE_ACCOUNT"),
-          list(env.get("BATON_K8S_IMAGE_PULL_SECRETS")),
-          Long.parseLong(env.getOrDefault("BATON_K8S_RUN_AS_USER", "1000")),
-          env.getOrDefault("BATON_K8S_POD_BOOTSTRAP_SERVERS", bootstrapServers),
-          completionsTopic,
-          list(env.get("BATON_K8S_WRAPPER")),
-          Duration.ofMillis(Long.parseLong(env.getOrDefault("BATON_K8S_REPORT_GRACE_MS", "10000"))),
-          Duration.ofMillis(
-              Long.parseLong(env.getOrDefault("BATON_K8S_IMAGE_PULL_TIMEOUT_MS", "120000"))),
-          list(env.get("BATON_K8S_IDLE_COMMAND")),
-          imagePools(env.get("BATON_K8S_WARM_POOLS")),
-          env.get("BATON_K8S_POD_KAFKA_SECRET"));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "a numeric BATON_K8S_* setting is not a number: " + e.getMessage(), e);
-    }
+  /**
+   * From {@code BATON_K8S_*} settings; {@code namespace} when {@code BATON_K8S_NAMESPACE} is not
+   * set.
+   */
+  public static KubernetesSettings from(
+      Settings s, String namespace, String bootstrapServers, String completionsTopic) {
+    Builder b =
+        builder(s.get("BATON_K8S_NAMESPACE", namespace), bootstrapServers, completionsTopic);
+    b.defaultResources.replaceAll(
+        (k, v) -> s.get("BATON_K8S_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
+    b.serviceAccountName = s.get("BATON_K8S_SERVICE_ACCOUNT");
+    b.imagePullSecrets = list(s.get("BATON_K8S_IMAGE_PULL_SECRETS"));
+    b.runAsUser = s.number("BATON_K8S_RUN_AS_USER", b.runAsUser);
+    b.podBootstrapServers = s.get("BATON_K8S_POD_BOOTSTRAP_SERVERS", bootstrapServers);
+    b.wrapper = list(s.get("BATON_K8S_WRAPPER"));
+    b.reportGrace = s.millis("BATON_K8S_REPORT_GRACE_MS", b.reportGrace);
+    b.imagePullTimeout = s.millis("BATON_K8S_IMAGE_PULL_TIMEOUT_MS", b.imagePullTimeout);
+    b.idleCommand = list(s.get("BATON_K8S_IDLE_COMMAND"));
+    b.imagePools = imagePools(s.get("BATON_K8S_WARM_POOLS"));
+    b.podKafkaSecret = s.get("BATON_K8S_POD_KAFKA_SECRET");
+    return b.build();
   }
 
   private static List<String> list(String csv) {

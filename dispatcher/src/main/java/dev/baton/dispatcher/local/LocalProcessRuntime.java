@@ -49,11 +49,9 @@ public final class LocalProcessRuntime implements JobRuntime {
 
   private final SecretSource secrets;
 
-  /**
-   * Secret references resolved from the dispatcher's environment ({@link SecretSource#fromEnv}).
-   */
+  /** Without secrets: a job that references one fails before it starts. */
   public LocalProcessRuntime(Path workDir, int tailBytes) {
-    this(workDir, tailBytes, SecretSource.fromEnv(System.getenv()));
+    this(workDir, tailBytes, SecretSource.none());
   }
 
   public LocalProcessRuntime(Path workDir, int tailBytes, SecretSource secrets) {

@@ -24,6 +24,11 @@ public final class SecretSource {
     this.env = Map.copyOf(env);
   }
 
+  /** No secrets: every reference is missing. */
+  public static SecretSource none() {
+    return new SecretSource(null, Map.of());
+  }
+
   public static SecretSource fromEnv(Map<String, String> env) {
     String dir = env.get("BATON_SECRETS_DIR");
     return new SecretSource(dir == null || dir.isBlank() ? null : Path.of(dir), env);

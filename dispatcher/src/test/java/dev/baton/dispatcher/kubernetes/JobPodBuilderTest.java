@@ -241,11 +241,9 @@ class JobPodBuilderTest {
         dispatch()
             .setSecretEnv(Map.of("TOKEN", new dev.baton.events.SecretRef("api", "token")))
             .build();
-    var c =
-        JobPodBuilder.build(d, SETTINGS.withPodKafkaSecret("baton-kafka-client"))
-            .getSpec()
-            .getContainers()
-            .get(0);
+    var withSecret = KubernetesSettings.builder("jobs", "kafka:9092", "baton.completions");
+    withSecret.podKafkaSecret = "baton-kafka-client";
+    var c = JobPodBuilder.build(d, withSecret.build()).getSpec().getContainers().get(0);
     var token =
         c.getEnv().stream().filter(e -> e.getName().equals("TOKEN")).findFirst().orElseThrow();
     assertEquals(null, token.getValue());

@@ -4,8 +4,7 @@ import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.api.ApiServer;
 import dev.baton.health.HealthServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.baton.settings.Settings;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -38,27 +37,16 @@ public final class EngineMain {
   }
 
   private static void run(Map<String, String> env) throws Exception {
+    EngineConfig config = EngineConfig.from(Settings.of(env));
     var metrics = dev.baton.metrics.Metrics.prometheus();
-    EngineConfig config = EngineConfig.fromEnv(env);
     Engine engine = new Engine(config, metrics).start();
-    int healthPort = Integer.parseInt(env.getOrDefault("BATON_HEALTH_PORT", "8080"));
     HealthServer health =
-        new HealthServer(healthPort, engine::live, engine::ready, metrics::scrape);
-    // The REST API is off unless BATON_HTTP_PORT is set, on 127.0.0.1 unless BATON_HTTP_HOST says
-    // otherwise, and needs the
-    // bearer token of BATON_HTTP_TOKEN_FILE when that is set (it must be, on any other interface).
-    String httpPort = env.get("BATON_HTTP_PORT");
-    String tokenFile = env.get("BATON_HTTP_TOKEN_FILE");
-    String token = tokenFile == null ? null : Files.readString(Path.of(tokenFile)).strip();
+        new HealthServer(config.healthPort(), engine::live, engine::ready, metrics::scrape);
+    EngineConfig.Http http = config.http();
     ApiServer api =
-        httpPort == null
+        http == null
             ? null
-            : new ApiServer(
-                apiSources(engine),
-                config,
-                env.getOrDefault("BATON_HTTP_HOST", "127.0.0.1"),
-                Integer.parseInt(httpPort),
-                token);
+            : new ApiServer(apiSources(engine), config, http.host(), http.port(), http.token());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -58,19 +58,6 @@ public final class RedisRunRepository implements RunRepository {
   private final int maxAppliedIds;
   private final Duration finishedRetention;
 
-  /**
-   * With the user, password and TLS settings of the environment ({@link
-   * dev.baton.redis.RedisSettings#fromEnv}).
-   */
-  public RedisRunRepository(
-      String redisUrl, String keyspace, int maxAppliedIds, Duration finishedRetention) {
-    this(
-        dev.baton.redis.RedisSettings.fromEnv(System.getenv(), redisUrl),
-        keyspace,
-        maxAppliedIds,
-        finishedRetention);
-  }
-
   public RedisRunRepository(
       dev.baton.redis.RedisSettings redis,
       String keyspace,

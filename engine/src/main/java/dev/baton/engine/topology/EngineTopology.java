@@ -41,108 +41,69 @@ public final class EngineTopology {
   private EngineTopology() {}
 
   /**
-   * For tests: one partition, exactly-once committing at once when drained, JSON, no timer
-   * publisher, the process's completion key.
+   * What the topology is built from: its topics, the run repository and counters, and the settings
+   * below, whose defaults suit tests (one partition, exactly once committing as soon as drained,
+   * JSON, no timer publisher, the process's completion key).
    */
-  public static Topology build(Topics topics, RunRepository runs, EngineCounters counters) {
-    return build(
-        topics,
-        runs,
-        counters,
-        OwnedPartitions.NONE,
-        Wire.json(),
-        java.time.Duration.ZERO,
-        1,
-        AttemptTokens.processDefault());
+  public static Wiring wiring(Topics topics, RunRepository runs, EngineCounters counters) {
+    return new Wiring(topics, runs, counters);
   }
 
-  /**
-   * {@code owned}: told which partitions this engine's tasks own (the timer publisher); {@code
-   * wire}: the encoding it writes; {@code commitSpacing}: null at least once; exactly once, each
-   * task asks for a commit as soon as its input is drained, unless its last commit is more recent
-   * than this (then the commit interval commits it); {@code runPartitions}: the partitions of the
-   * topics keyed by run id (completions, commands, timers), which the re-keyed triggers get too;
-   * {@code tokens}: the key completions must be signed with.
-   */
-  public static Topology build(
-      Topics topics,
-      RunRepository runs,
-      EngineCounters counters,
-      OwnedPartitions owned,
-      Wire wire,
-      java.time.Duration commitSpacing,
-      int runPartitions,
-      AttemptTokens tokens) {
-    return build(
-        topics,
-        runs,
-        counters,
-        owned,
-        wire,
-        commitSpacing,
-        runPartitions,
-        tokens,
-        loggedTemplates(),
-        true);
+  /** The settings of a topology to be built, as public fields. */
+  public static final class Wiring {
+    private final Topics topics;
+    private final RunRepository runs;
+    private final EngineCounters counters;
+
+    /** Told which partitions this engine's tasks own (the timer publisher). */
+    public OwnedPartitions owned = OwnedPartitions.NONE;
+
+    /** The encoding the engine writes. */
+    public Wire wire = Wire.json();
+
+    /**
+     * Null at least once; exactly once, each task asks for a commit as soon as its input is
+     * drained, unless its last commit is more recent than this (then the commit interval commits
+     * it).
+     */
+    public java.time.Duration commitSpacing = java.time.Duration.ZERO;
+
+    /**
+     * The partitions of the topics keyed by run id (completions, commands, timers), which the
+     * re-keyed triggers get too.
+     */
+    public int runPartitions = 1;
+
+    /** The key completions must be signed with. */
+    public AttemptTokens tokens = AttemptTokens.processDefault();
+
+    /** The engine's parsed templates (shared with its trigger rules). */
+    public ParsedTemplates templates = loggedTemplates();
+
+    /** False (tests): a task's batch is applied only by the commit hook. */
+    public boolean applyWhenDrained = true;
+
+    private Wiring(Topics topics, RunRepository runs, EngineCounters counters) {
+      this.topics = topics;
+      this.runs = runs;
+      this.counters = counters;
+    }
+
+    public Topology build() {
+      return EngineTopology.build(this);
+    }
   }
 
-  /** As above, with the engine's parsed templates (shared with its trigger rules). */
-  public static Topology build(
-      Topics topics,
-      RunRepository runs,
-      EngineCounters counters,
-      OwnedPartitions owned,
-      Wire wire,
-      java.time.Duration commitSpacing,
-      int runPartitions,
-      AttemptTokens tokens,
-      ParsedTemplates templates) {
-    return build(
-        topics, runs, counters, owned, wire, commitSpacing, runPartitions, tokens, templates, true);
-  }
-
-  /** Templates whose invalid versions are logged, once each. */
+  /** Template cache whose invalid templates are logged once each. */
   public static ParsedTemplates loggedTemplates() {
     return new ParsedTemplates(
         why -> LOG.error("template {} in the store is invalid and cannot start runs", why));
   }
 
-  /** {@code applyWhenDrained} false (tests): a task's batch is applied only by the commit hook. */
-  static Topology build(
-      Topics topics,
-      RunRepository runs,
-      EngineCounters counters,
-      OwnedPartitions owned,
-      Wire wire,
-      java.time.Duration commitSpacing,
-      int runPartitions,
-      AttemptTokens tokens,
-      boolean applyWhenDrained) {
-    return build(
-        topics,
-        runs,
-        counters,
-        owned,
-        wire,
-        commitSpacing,
-        runPartitions,
-        tokens,
-        loggedTemplates(),
-        applyWhenDrained);
-  }
-
-  private static Topology build(
-      Topics topics,
-      RunRepository runs,
-      EngineCounters counters,
-      OwnedPartitions owned,
-      Wire wire,
-      java.time.Duration commitSpacing,
-      int runPartitions,
-      AttemptTokens tokens,
-      ParsedTemplates templates,
-      boolean applyWhenDrained) {
-    boolean exactlyOnce = commitSpacing != null;
+  private static Topology build(Wiring w) {
+    Topics topics = w.topics;
+    boolean exactlyOnce = w.commitSpacing != null;
+    int runPartitions = w.runPartitions;
     if (runPartitions < 1) {
       throw new IllegalArgumentException("runPartitions must be at least 1, got " + runPartitions);
     }
@@ -150,7 +111,7 @@ public final class EngineTopology {
     builder.addStateStore(CommitHook.builder());
     templateStore(builder, topics);
     KStream<String, Inbound> inputs =
-        triggersByRun(builder, topics, wire, exactlyOnce, runPartitions)
+        triggersByRun(builder, topics, w.wire, exactlyOnce, runPartitions)
             .merge(
                 tagged(builder, topics.completions(), Inbound.Kind.COMPLETION),
                 Named.as("merge-completions"))
@@ -162,15 +123,15 @@ public final class EngineTopology {
         .process(
             () ->
                 new RunProcessor(
-                    runs,
-                    new InboundParser(wire, tokens),
-                    new Outbounds(topics, wire),
-                    counters,
+                    w.runs,
+                    new InboundParser(w.wire, w.tokens),
+                    new Outbounds(topics, w.wire),
+                    w.counters,
                     TEMPLATE_STORE,
-                    owned,
-                    commitSpacing,
-                    applyWhenDrained,
-                    templates),
+                    w.owned,
+                    w.commitSpacing,
+                    w.applyWhenDrained,
+                    w.templates),
             Named.as("run-processor"),
             CommitHook.NAME)
         .to(

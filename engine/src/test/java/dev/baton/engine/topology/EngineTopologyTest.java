@@ -61,7 +61,7 @@ class EngineTopologyTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(EngineTopology.build(TOPICS, runs, counters), props);
+    driver = new TopologyTestDriver(EngineTopology.wiring(TOPICS, runs, counters).build(), props);
     var templates =
         driver.createInputTopic(
             TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());

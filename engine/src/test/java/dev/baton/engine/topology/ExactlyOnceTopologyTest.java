@@ -12,9 +12,7 @@ import dev.baton.events.RunEventType;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
-import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -141,16 +139,7 @@ class ExactlyOnceTopologyTest {
   class AppliedWhenDrained {
     @Test
     void runsThreeJobsInOrderAndSavesEachStepBeforeItsDispatch() throws Exception {
-      start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              1,
-              AttemptTokens.processDefault()));
+      start(EngineTopology.wiring(TOPICS, runs, counters).build());
       runToSuccess("r1");
       assertEquals(
           List.of(
@@ -169,16 +158,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void triggerOnItsRunsPartitionSkipsTheRepartitionTopic() throws Exception {
-      start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              1,
-              AttemptTokens.processDefault()));
+      start(EngineTopology.wiring(TOPICS, runs, counters).build());
       triggers.pipeInput("any-key", trigger("r1"));
       assertEquals(List.of("a"), dispatchedJobs());
       assertTrue(
@@ -191,15 +171,10 @@ class ExactlyOnceTopologyTest {
       // Two run partitions: every record here arrives on partition 0, so a run that lives on 1 is
       // re-keyed.
       start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              2,
-              AttemptTokens.processDefault()));
+          wiring(
+              w -> {
+                w.runPartitions = 2;
+              }));
       String elsewhere =
           java.util.stream.IntStream.range(0, 100)
               .mapToObj(i -> "run-" + i)
@@ -215,16 +190,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void refusedSaveInABatchIsAppliedAgainFromTheRepository() throws Exception {
-      start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              1,
-              AttemptTokens.processDefault()));
+      start(EngineTopology.wiring(TOPICS, runs, counters).build());
       triggers.pipeInput("r1", trigger("r1"));
       dispatchedJobs();
       runs.conflictsToSimulate = 1;
@@ -240,16 +206,10 @@ class ExactlyOnceTopologyTest {
     @Test
     void batchWaitingAtCommitIsAppliedAndForwardedBeforeTheCommit() throws Exception {
       start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              1,
-              AttemptTokens.processDefault(),
-              false));
+          wiring(
+              w -> {
+                w.applyWhenDrained = false;
+              }));
       runToSuccess("r1");
       assertEquals(4, runs.saves);
     }
@@ -257,16 +217,10 @@ class ExactlyOnceTopologyTest {
     @Test
     void twoRunsInterleavedKeepTheirOwnOrder() throws Exception {
       start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              1,
-              AttemptTokens.processDefault(),
-              false));
+          wiring(
+              w -> {
+                w.applyWhenDrained = false;
+              }));
       triggers.pipeInput("r1", trigger("r1"));
       triggers.pipeInput("r2", trigger("r2"));
       assertEquals(List.of("a", "a"), dispatchedJobs());
@@ -286,16 +240,7 @@ class ExactlyOnceTopologyTest {
     @Test
     void completionWhoseDispatchWouldBeTooLargeIsDeadLetteredAndItsRunFailsWhileTheNextRunGoesOn()
         throws Exception {
-      start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              1,
-              AttemptTokens.processDefault()));
+      start(EngineTopology.wiring(TOPICS, runs, counters).build());
       store(
           "wide",
           """
@@ -335,16 +280,7 @@ class ExactlyOnceTopologyTest {
 
     @Test
     void triggerWithParametersPastTheLimitIsDeadLetteredAndTheNextRunGoesOn() throws Exception {
-      start(
-          EngineTopology.build(
-              TOPICS,
-              runs,
-              counters,
-              OwnedPartitions.NONE,
-              Wire.json(),
-              Duration.ZERO,
-              1,
-              AttemptTokens.processDefault()));
+      start(EngineTopology.wiring(TOPICS, runs, counters).build());
       var dlq =
           driver.createOutputTopic(
               TOPICS.dlq(), Serdes.String().deserializer(), Serdes.String().deserializer());
@@ -377,5 +313,11 @@ class ExactlyOnceTopologyTest {
 
       runToSuccess("r2");
     }
+  }
+
+  private Topology wiring(java.util.function.Consumer<EngineTopology.Wiring> settings) {
+    EngineTopology.Wiring w = EngineTopology.wiring(TOPICS, runs, counters);
+    settings.accept(w);
+    return w.build();
   }
 }

@@ -1,0 +1,73 @@
+package dev.baton.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.baton.security.AttemptTokens;
+import dev.baton.settings.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineConfigTest {
+  static final String KEY = "0123456789abcdef0123456789abcdef";
+
+  @TempDir Path dir;
+
+  @Test
+  void oneFileAndTheEnvironmentMakeTheWholeConfiguration() throws Exception {
+    Path token = dir.resolve("token");
+    Files.writeString(token, "s3cret\n");
+    Path file = dir.resolve("engine.env");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "BATON_BOOTSTRAP_SERVERS=kafka:9092",
+            "BATON_TOPIC_PREFIX=orders",
+            "BATON_COMMIT_INTERVAL_MS=25",
+            "BATON_HTTP_PORT=8081",
+            "BATON_HTTP_TOKEN_FILE=" + token,
+            AttemptTokens.KEY_VARIABLE + "=" + KEY));
+    EngineConfig c =
+        EngineConfig.from(
+            Settings.of(
+                Map.of(Settings.FILE_VARIABLE, file.toString(), "BATON_HEALTH_PORT", "9000")));
+    assertEquals("kafka:9092", c.bootstrapServers());
+    assertEquals("orders.triggers", c.topics().triggers());
+    assertEquals(Duration.ofMillis(25), c.commitInterval());
+    assertEquals(9000, c.healthPort());
+    assertEquals(new EngineConfig.Http("127.0.0.1", 8081, "s3cret"), c.http());
+    assertEquals("redis://localhost:6379", c.redisUrl());
+  }
+
+  @Test
+  void aBadValueNamesItsKeyAndTheApiIsOffWithoutAPort() {
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                EngineConfig.fromEnv(
+                    Map.of(
+                        "BATON_BOOTSTRAP_SERVERS",
+                        "kafka:9092",
+                        AttemptTokens.KEY_VARIABLE,
+                        KEY,
+                        "BATON_REPLICATION_FACTOR",
+                        "three")));
+    assertEquals("BATON_REPLICATION_FACTOR must be a whole number, got 'three'", e.getMessage());
+    var missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> EngineConfig.fromEnv(Map.of(AttemptTokens.KEY_VARIABLE, KEY)));
+    assertEquals("BATON_BOOTSTRAP_SERVERS is required", missing.getMessage());
+    assertNull(
+        EngineConfig.fromEnv(
+                Map.of("BATON_BOOTSTRAP_SERVERS", "k:9092", AttemptTokens.KEY_VARIABLE, KEY))
+            .http());
+  }
+}
