@@ -55,8 +55,8 @@ public final class RedisRunRepository implements RunRepository {
   private final RedissonClient redisson;
   private final RScript script;
   private final String keyspace;
-  private final int maxAppliedIds;
-  private final Duration finishedRetention;
+  private final RedisKeys keys;
+  private final SaveScript saveScript;
 
   public RedisRunRepository(
       dev.baton.redis.RedisSettings redis,
@@ -66,24 +66,12 @@ public final class RedisRunRepository implements RunRepository {
     this.redisson = redis.connect(2, 8);
     this.script = redisson.getScript(StringCodec.INSTANCE);
     this.keyspace = keyspace;
-    this.maxAppliedIds = maxAppliedIds;
-    this.finishedRetention = finishedRetention;
+    this.keys = new RedisKeys(keyspace);
+    this.saveScript = new SaveScript(keys, maxAppliedIds, finishedRetention);
   }
 
   public static String runKey(String runId) {
-    return "baton:run:{" + runId + "}";
-  }
-
-  private String timerKey(int partition) {
-    return "baton:timers:{" + keyspace + "}:" + partition;
-  }
-
-  private String limitKey(String template, String part) {
-    return "baton:limit:{" + keyspace + "/" + template + "}:" + part;
-  }
-
-  private String limitsKey() {
-    return "baton:limits:{" + keyspace + "}";
+    return RedisKeys.run(runId);
   }
 
   @Override
@@ -158,8 +146,8 @@ public final class RedisRunRepository implements RunRepository {
 
   @Override
   public SaveResult save(SaveRequest r) {
-    SaveCall call = saveCall(r);
-    return result(
+    SaveScript.Call call = saveScript.call(r);
+    return SaveScript.result(
         r,
         script.eval(
             RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args()));
@@ -174,121 +162,34 @@ public final class RedisRunRepository implements RunRepository {
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
     org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (SaveRequest r : requests) {
-      SaveCall call = saveCall(r);
+      SaveScript.Call call = saveScript.call(r);
       pipelined.evalAsync(
           RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args());
     }
     List<?> responses = batch.execute().getResponses();
     List<SaveResult> results = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
-      results.add(result(requests.get(i), (Long) responses.get(i)));
+      results.add(SaveScript.result(requests.get(i), (Long) responses.get(i)));
     }
     return results;
-  }
-
-  private record SaveCall(List<Object> keys, Object[] args) {}
-
-  private SaveCall saveCall(SaveRequest r) {
-    String run = runKey(r.runId());
-    String timers = timerKey(r.partition());
-    String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
-    List<Object> keys =
-        Arrays.asList(
-            run,
-            run + ":applied-order",
-            run + ":items",
-            timers,
-            timers + ":data",
-            limitKey(template, "queue"),
-            limitKey(template, "active"),
-            limitKey(template, "admitting"),
-            limitsKey(),
-            limitsKey() + ":max",
-            epochKey(r.partition()),
-            runIndexKey());
-    long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
-    List<Object> args =
-        new ArrayList<>(
-            List.of(
-                Long.toString(r.expectedVersion()),
-                StateJson.write(r.state().withoutItems().withoutOutputs()),
-                r.eventId(),
-                StateJson.write(r.applied()),
-                Integer.toString(maxAppliedIds),
-                Long.toString(ttl),
-                r.outputsChanged() ? StateJson.write(r.state().outputsByJob()) : ""));
-    args.add(Integer.toString(r.changedItems().size()));
-    r.changedItems()
-        .forEach(
-            (field, item) -> {
-              args.add(field);
-              args.add(StateJson.write(item));
-            });
-    args.add(Integer.toString(r.timersToSet().size()));
-    for (TimerFired t : r.timersToSet()) {
-      args.add(t.getEventId());
-      args.add(Long.toString(t.getDueAt().toEpochMilli()));
-      args.add(new String(TIMERS.encode(t), StandardCharsets.UTF_8));
-    }
-    args.add(Integer.toString(r.timersToCancel().size()));
-    args.addAll(r.timersToCancel());
-    args.addAll(
-        List.of(
-            r.admission().op().name(),
-            r.runId(),
-            template,
-            Integer.toString(r.admission().limit())));
-    args.add(
-        Long.toString(r.state().createdAt() == null ? 0 : r.state().createdAt().toEpochMilli()));
-    args.add(Long.toString(r.epoch()));
-    return new SaveCall(keys, args.toArray());
-  }
-
-  private static SaveResult result(SaveRequest r, Long code) {
-    if (code != null && code == -1L) {
-      throw new FencedException(
-          "partition "
-              + r.partition()
-              + " was claimed by a newer task (epoch > "
-              + r.epoch()
-              + "); this task lost it and its write for run "
-              + r.runId()
-              + " is refused");
-    }
-    if (code != null && code == 2L) {
-      return SaveResult.ALREADY_APPLIED;
-    }
-    return code != null && code == 1L ? SaveResult.SAVED : SaveResult.CONFLICT;
-  }
-
-  /**
-   * The newest runs (at most 100,000), by creation time: the API lists runs from here, never by
-   * scanning keys.
-   */
-  private String runIndexKey() {
-    return "baton:runs:{" + keyspace + "}";
   }
 
   @Override
   public List<String> recentRuns(int limit) {
     return new ArrayList<>(
         redisson
-            .<String>getScoredSortedSet(runIndexKey(), StringCodec.INSTANCE)
+            .<String>getScoredSortedSet(keys.runIndex(), StringCodec.INSTANCE)
             .valueRangeReversed(0, limit - 1));
-  }
-
-  private String epochKey(int partition) {
-    return "baton:epoch:{" + keyspace + "}:" + partition;
   }
 
   @Override
   public long claimPartition(int partition) {
-    return redisson.getAtomicLong(epochKey(partition)).incrementAndGet();
+    return redisson.getAtomicLong(keys.epoch(partition)).incrementAndGet();
   }
 
   @Override
   public List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease) {
-    String key = timerKey(partition);
+    String key = keys.timers(partition);
     List<Object> out =
         script.eval(
             RScript.Mode.READ_WRITE,
@@ -310,7 +211,7 @@ public final class RedisRunRepository implements RunRepository {
             RScript.Mode.READ_WRITE,
             LEASE_ADMISSIONS,
             RScript.ReturnType.LIST,
-            Arrays.asList(limitsKey(), limitsKey() + ":max"),
+            Arrays.asList(keys.limits(), keys.limits() + ":max"),
             Long.toString(now.toEpochMilli()),
             Long.toString(lease.toMillis()),
             keyspace);
@@ -320,7 +221,7 @@ public final class RedisRunRepository implements RunRepository {
   @Override
   public void admitted(String template, String runId) {
     redisson
-        .getScoredSortedSet(limitKey(template, "admitting"), StringCodec.INSTANCE)
+        .getScoredSortedSet(keys.limit(template, "admitting"), StringCodec.INSTANCE)
         .remove(runId);
   }
 
@@ -376,13 +277,6 @@ public final class RedisRunRepository implements RunRepository {
     String outputs = hash.get("outputs");
     return Optional.ofNullable(json)
         .map(j -> withOutputs(StateJson.readState(j), outputs == null ? "" : outputs));
-  }
-
-  /** All instances of a fan-out job, for status queries. */
-  public List<ItemState> items(String runId, String job) {
-    return loadItems(runId, new Needs.ItemQuery(Map.of(), java.util.Set.of(job))).values().stream()
-        .sorted(java.util.Comparator.comparingInt(ItemState::index))
-        .toList();
   }
 
   /** A value this engine put in Redis, to see whether Redis still holds its data. */

@@ -2,7 +2,6 @@ package dev.baton.engine.topology;
 
 import dev.baton.engine.decide.Decider;
 import dev.baton.engine.decide.Decision;
-import dev.baton.engine.decide.Effects;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.ItemState;
@@ -15,17 +14,12 @@ import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.SaveResult;
 import dev.baton.engine.state.StoredRun;
 import dev.baton.engine.template.Template;
-import dev.baton.events.RunCommandType;
-import dev.baton.events.RunEventType;
-import dev.baton.events.TimerFired;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +60,7 @@ final class RunApplier {
   private final RunCache cache;
   private final int partition;
   private final long epoch;
+  private final RunLoader loader;
 
   RunApplier(
       RunRepository runs,
@@ -82,6 +77,7 @@ final class RunApplier {
     this.cache = cache;
     this.partition = partition;
     this.epoch = epoch;
+    this.loader = new RunLoader(runs, counters, cache);
   }
 
   /** What one record leads to, before its save is known to have succeeded. */
@@ -103,7 +99,7 @@ final class RunApplier {
 
   /** Applies {@code inputs} in order and returns each one's outputs, in the same order. */
   List<List<OutboundRecord>> apply(List<Input> inputs) {
-    List<StoredRun> loaded = loadUncached(inputs);
+    List<StoredRun> loaded = loader.uncached(inputs);
     Map<String, Map<String, ItemState>> unsavedItems = new HashMap<>();
     List<SaveRequest> saves = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>(inputs.size());
@@ -155,28 +151,6 @@ final class RunApplier {
   /** Forgets the runs held in memory: after this, every run is loaded from Redis again. */
   void forget() {
     cache.clear();
-  }
-
-  /** One load per record whose run is not in memory, in one pipeline; null where none is needed. */
-  private List<StoredRun> loadUncached(List<Input> inputs) {
-    List<RunRepository.EventRef> refs = new ArrayList<>();
-    List<Integer> at = new ArrayList<>();
-    for (int i = 0; i < inputs.size(); i++) {
-      Input in = inputs.get(i);
-      if (in.error() == null && cache.get(in.runId()) == null) {
-        refs.add(new RunRepository.EventRef(in.runId(), in.eventId()));
-        at.add(i);
-      }
-    }
-    List<StoredRun> loaded =
-        new ArrayList<>(java.util.Collections.nCopies(inputs.size(), (StoredRun) null));
-    if (!refs.isEmpty()) {
-      List<StoredRun> results = counters.timeRedis("load-batch", () -> runs.loadAll(refs));
-      for (int k = 0; k < at.size(); k++) {
-        loaded.set(at.get(k), results.get(k));
-      }
-    }
-    return loaded;
   }
 
   private Outcome decideInBatch(
@@ -244,7 +218,7 @@ final class RunApplier {
       RunState before = stored.state();
       Needs.ItemQuery needs = Needs.of(before, event, template);
       if (before != null && !needs.isEmpty()) {
-        before = before.withItems(loadItems(event.runId(), needs, unsavedItems));
+        before = before.withItems(loader.items(event.runId(), needs, unsavedItems));
       }
       Instant now = Instant.ofEpochMilli(in.source().timestamp());
       Decision decision = Decider.decide(before, event, template, now);
@@ -273,7 +247,10 @@ final class RunApplier {
         }
       }
       boolean changed = decision.state() != null && !decision.state().equals(before);
-      SaveRequest save = changed ? saveRequest(in, stored.version(), before, decision, out) : null;
+      SaveRequest save =
+          changed
+              ? SaveRequests.of(in, partition, epoch, stored.version(), before, decision, out)
+              : null;
       return new Decided(decision, out, save, before);
     } finally {
       MDC.remove("runId");
@@ -344,12 +321,12 @@ final class RunApplier {
       }
       case DECIDED -> {
         boolean changed = o.decision().state() != null && !o.decision().state().equals(o.state());
-        if (!changed && isAdmit(in.event()) && o.state() != null) {
+        if (!changed && SaveRequests.isAdmit(in.event()) && o.state() != null) {
           runs.admitted(
               o.state().template(),
               in.runId()); // an admission that is moot (the run was cancelled)
         }
-        logDecision(in, o.decision());
+        DecisionLog.log(counters, in, o.decision());
         for (EngineCommand c : o.decision().commands()) {
           if (c instanceof EngineCommand.DispatchJob d
               && d.dispatch().getAction() == dev.baton.events.DispatchAction.STOP) {
@@ -384,84 +361,10 @@ final class RunApplier {
 
   private void dropDuplicate(Input in, RunState state, String appliedBy) {
     counters.duplicates.incrementAndGet();
-    if (isAdmit(in.event()) && state != null) {
+    if (SaveRequests.isAdmit(in.event()) && state != null) {
       runs.admitted(state.template(), in.runId());
     }
     LOG.debug("event {} already applied (by {}); duplicate dropped", in.eventId(), appliedBy);
-  }
-
-  /** Instances from Redis, overlaid with those changed by decisions of this batch not yet saved. */
-  private Map<String, ItemState> loadItems(
-      String runId, Needs.ItemQuery needs, Map<String, ItemState> unsaved) {
-    Map<String, ItemState> items =
-        new LinkedHashMap<>(counters.timeRedis("load-items", () -> runs.loadItems(runId, needs)));
-    unsaved.forEach(
-        (key, item) -> {
-          if (needs.allOf().contains(item.job())
-              || needs.indexes().getOrDefault(item.job(), Set.of()).contains(item.index())) {
-            items.put(key, item);
-          }
-        });
-    return items;
-  }
-
-  private SaveRequest saveRequest(
-      Input in, long version, RunState before, Decision d, List<OutboundRecord> out) {
-    Map<String, ItemState> changedItems = new LinkedHashMap<>();
-    Map<String, ItemState> old = before == null ? Map.of() : before.items();
-    d.state()
-        .items()
-        .forEach(
-            (key, item) -> {
-              if (!Objects.equals(old.get(key), item)) {
-                changedItems.put(key, item);
-              }
-            });
-    Effects effects = Effects.of(d.commands());
-    List<TimerFired> timersToSet = effects.timersToSet();
-    List<String> timersToCancel = new ArrayList<>(effects.timersToCancel());
-    if (in.event() instanceof EngineEvent.TimerDue t) {
-      timersToCancel.add(t.timer().getEventId()); // applied: the fired timer is done
-    }
-    SaveRequest.Admission admission = SaveRequest.Admission.NONE;
-    if (isAdmit(in.event())) {
-      admission =
-          new SaveRequest.Admission(SaveRequest.Admission.Op.ADMITTED, d.state().template(), 0);
-    }
-    if (effects.admission() != null) {
-      Effects.Admission a = effects.admission();
-      admission =
-          new SaveRequest.Admission(
-              a.enqueue() ? SaveRequest.Admission.Op.ENQUEUE : SaveRequest.Admission.Op.RELEASE,
-              a.template(),
-              a.maxConcurrentRuns());
-    }
-    boolean outputsChanged =
-        before == null || !before.outputsByJob().equals(d.state().outputsByJob());
-    InputRecord src = in.source();
-    return new SaveRequest(
-        in.runId(),
-        version,
-        d.state(),
-        outputsChanged,
-        changedItems,
-        in.eventId(),
-        new AppliedEvent(src.topic(), src.partition(), src.offset(), out),
-        timersToSet,
-        timersToCancel,
-        partition,
-        admission,
-        epoch);
-  }
-
-  /** Runs starting, queueing and ending, and jobs failing: the lifecycle changes logged at INFO. */
-  private static boolean followedByOperators(RunEventType type) {
-    return type.name().startsWith("RUN_") || type == RunEventType.JOB_FAILED;
-  }
-
-  private static boolean isAdmit(EngineEvent event) {
-    return event instanceof EngineEvent.CommandReceived c
-        && c.command().getType() == RunCommandType.ADMIT;
   }
 
   private Template templateFor(EngineEvent event, RunState state) {
@@ -475,39 +378,5 @@ final class RunApplier {
           : templates.version(t.trigger().getTemplate(), version);
     }
     return null;
-  }
-
-  /**
-   * Per-decision detail at DEBUG; at INFO only what an operator follows: a run that starts or ends,
-   * and a record that is rejected.
-   */
-  private void logDecision(Input in, Decision decision) {
-    counters.applied.incrementAndGet();
-    for (EngineCommand c : decision.commands()) {
-      if (c instanceof EngineCommand.Reject r) {
-        counters.deadLettered(r.reason());
-        LOG.info("run {}: {} rejected: {}", in.runId(), in.eventId(), r.reason());
-      } else if (c instanceof EngineCommand.Ignore) {
-        counters.ignored.incrementAndGet();
-        LOG.debug("run {}: {}", in.runId(), c);
-      } else if (c instanceof EngineCommand.EmitRunEvent e
-          && followedByOperators(e.event().getType())) {
-        LOG.info(
-            "run {} {}{}",
-            in.runId(),
-            e.event().getType(),
-            e.event().getDetail() == null ? "" : ": " + e.event().getDetail());
-      }
-    }
-    if (LOG.isDebugEnabled()) {
-      String status = decision.state() == null ? "none" : decision.state().status().name();
-      LOG.debug(
-          "run {} applied {} -> status {}, {} commands, {}",
-          in.runId(),
-          in.eventId(),
-          status,
-          decision.commands().size(),
-          decision.transitions());
-    }
   }
 }
