@@ -31,7 +31,7 @@ record Cost(
   static class Meter implements LoadDriver.Window {
     private final ProcessStats engine;
     private final EngineProcess engineProcess;
-    private final BenchCmd.Machine machine;
+    private final Machine machine;
     private final RedisCeiling redis;
     private final ProcessStats driver = new ProcessStats("driver", ProcessHandle.current().pid());
     private long[] cpuBefore;
@@ -41,7 +41,7 @@ record Cost(
     private double[] transitionsBefore;
     private Cost cost;
 
-    Meter(EngineProcess engine, BenchCmd.Machine machine, RedisCeiling redis) {
+    Meter(EngineProcess engine, Machine machine, RedisCeiling redis) {
       this.engineProcess = engine;
       this.engine = new ProcessStats("engine", engine.pid());
       this.machine = machine;

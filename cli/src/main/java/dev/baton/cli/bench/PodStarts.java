@@ -4,6 +4,8 @@ import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.WarmPool;
+import dev.baton.kafka.TopicAdmin;
+import dev.baton.serde.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -100,5 +102,22 @@ final class PodStarts {
         .setCommand(List.of("true"))
         .setImage(image)
         .build();
+  }
+
+  /** Measures {@code count} cold and warm starts and prints their latencies. */
+  static void print(String bootstrap, int count, java.io.PrintWriter out) throws Exception {
+    TopicAdmin.ensureTopics(
+        bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1, java.util.Map.of());
+    PodStarts.Result pods =
+        PodStarts.measure(bootstrap, Topics.withPrefix("bench-pods").completions(), count);
+    out.printf(
+        "dispatch -> job start, %d each, against the mock API server (no kubelet: Baton's share only):%n",
+        count);
+    out.printf(
+        "  cold pod (pod created; a real cluster adds scheduling, image pull, container start): p50 %.1f ms, p99 %.1f ms%n",
+        pods.cold().percentileMillis(50), pods.cold().percentileMillis(99));
+    out.printf(
+        "  warm pod (exec requested; a real cluster adds the exec round trip to the kubelet):     p50 %.1f ms, p99 %.1f ms%n",
+        pods.warm().percentileMillis(50), pods.warm().percentileMillis(99));
   }
 }

@@ -1,0 +1,162 @@
+package dev.baton.cli.bench;
+
+import dev.baton.cli.TemplatePublisher;
+import dev.baton.cli.dev.ChildProcess;
+import dev.baton.engine.template.Templates;
+import dev.baton.events.WorkflowTrigger;
+import dev.baton.kafka.TopicAdmin;
+import dev.baton.security.AttemptTokens;
+import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Phase (b): Baton's engine in its own process, under a closed loop of N runs in flight, an open
+ * loop at half the rate it reached, idle, and saturated; with the cost of each phase.
+ */
+final class BatonBench {
+  private final BenchCmd plan;
+  private final String bootstrap;
+  private final Path work;
+  private final Machine machine;
+  private final RedisCeiling redis;
+  private final PrintWriter out;
+
+  BatonBench(
+      BenchCmd plan,
+      String bootstrap,
+      Path work,
+      Machine machine,
+      RedisCeiling redis,
+      PrintWriter out) {
+    this.plan = plan;
+    this.bootstrap = bootstrap;
+    this.work = work;
+    this.machine = machine;
+    this.redis = redis;
+    this.out = out;
+  }
+
+  List<BenchCmd.Row> run(String redisUrl, String mode) throws Exception {
+    String name = "bench-" + mode.replace('_', '-');
+    Topics topics = Topics.withPrefix(name);
+    TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
+    String yaml = BenchCmd.template(plan.jobs);
+    TemplatePublisher.publish(
+        bootstrap,
+        topics.templates(),
+        List.of(
+            new TemplatePublisher.Loaded(
+                Path.of("bench-seq.yaml"), Templates.parse("bench-seq.yaml", yaml), yaml)));
+    out.printf("(b) Baton, %s: starting its engine ...%n", mode);
+    try (EngineProcess engine =
+            EngineProcess.start(work, name + "-engine", engineSettings(name, redisUrl, mode));
+        LoadDriver driver =
+            new LoadDriver(
+                bootstrap,
+                topics.dispatch(),
+                topics.completions(),
+                topics.events(),
+                Wire.json(),
+                plan.jobs,
+                name,
+                trigger(topics, Wire.json()))) {
+      return phases(engine, driver, mode);
+    }
+  }
+
+  private Map<String, String> engineSettings(String name, String redisUrl, String mode) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("BATON_BOOTSTRAP_SERVERS", bootstrap);
+    settings.put("BATON_REDIS_URL", redisUrl);
+    settings.put("BATON_APPLICATION_ID", name + "-engine");
+    settings.put("BATON_TOPIC_PREFIX", name);
+    settings.put("BATON_REPLICATION_FACTOR", "1");
+    settings.put("BATON_COMMIT_INTERVAL_MS", Long.toString(plan.commitInterval(mode).toMillis()));
+    settings.put("BATON_PROCESSING_GUARANTEE", mode);
+    settings.put("BATON_FINISHED_RUN_RETENTION_HOURS", "1");
+    settings.put("BATON_KAFKA_NUM_STREAM_THREADS", Integer.toString(plan.threads));
+    // The driver reports each attempt as its dispatcher would: signed with the engine's key.
+    settings.put(AttemptTokens.KEY_VARIABLE, AttemptTokens.processDefault().keyText());
+    settings.putAll(plan.engineEnv);
+    return settings;
+  }
+
+  private static LoadDriver.Starter trigger(Topics topics, Wire wire) {
+    return runId ->
+        new ProducerRecord<>(
+            topics.triggers(),
+            runId,
+            wire.encode(
+                topics.triggers(),
+                WorkflowTrigger.newBuilder()
+                    .setEventId("trigger:" + runId)
+                    .setRunId(runId)
+                    .setOccurredAt(Instant.now())
+                    .setTemplate("bench-seq")
+                    .build()));
+  }
+
+  private List<BenchCmd.Row> phases(EngineProcess engine, LoadDriver driver, String mode)
+      throws Exception {
+    List<BenchCmd.Row> rows = new ArrayList<>();
+    Path recording =
+        plan.profile == null
+            ? null
+            : plan.profile.resolveSibling(mode + "-" + plan.profile.getFileName());
+    out.printf("(b) Baton, %s, closed loop of %d ...%n", mode, plan.inFlight);
+    Cost.Meter meter = new Cost.Meter(engine, machine, redis);
+    LoadDriver.Result full =
+        driver.closed(
+            plan.inFlight,
+            Duration.ofSeconds(plan.warmup),
+            Duration.ofSeconds(plan.seconds),
+            recording != null ? meter.recording(engine, recording) : meter);
+    rows.add(row(plan.inFlight + " in flight", mode, full, meter));
+    double halfRuns = plan.openRate > 0 ? plan.openRate : full.runsPerSecond() / 2;
+    out.printf("(b) Baton, %s, open loop at %.1f runs/s ...%n", mode, halfRuns);
+    meter = new Cost.Meter(engine, machine, redis);
+    LoadDriver.Result half = driver.open(halfRuns, shortWarmup(), shortPhase(), meter);
+    rows.add(row("half load", mode, half, meter));
+    machine.idle(engine, out, mode);
+    if (plan.saturated > 0) {
+      out.printf("(b) Baton, %s, closed loop of %d ...%n", mode, plan.saturated);
+      meter = new Cost.Meter(engine, machine, redis);
+      LoadDriver.Result sat = driver.closed(plan.saturated, shortWarmup(), shortPhase(), meter);
+      rows.add(row(plan.saturated + " in flight", mode, sat, meter));
+      out.println("  " + driver.producerWaits());
+    }
+    if (recording != null) {
+      Profile.summarize(recording, out, "StreamThread", 12);
+    }
+    if (plan.heldRuns > 0 && mode.equals(plan.modes.get(plan.modes.size() - 1))) {
+      out.printf("holding %d runs in flight ...%n", plan.heldRuns);
+      driver.hold(plan.heldRuns, Duration.ofMinutes(10));
+      out.printf(
+          "engine heap with %d runs in flight: %d MiB used after a full GC (engine JVM %s)%n",
+          driver.heldRuns(), engine.heapAfterGcMiB(), ChildProcess.MAX_HEAP);
+    }
+    return rows;
+  }
+
+  private static BenchCmd.Row row(
+      String phase, String mode, LoadDriver.Result result, Cost.Meter meter) {
+    return new BenchCmd.Row("(b) Baton, " + phase, mode, result, meter.cost(result));
+  }
+
+  private Duration shortWarmup() {
+    return Duration.ofSeconds(plan.warmup / 2);
+  }
+
+  private Duration shortPhase() {
+    return Duration.ofSeconds(plan.seconds / 2);
+  }
+}

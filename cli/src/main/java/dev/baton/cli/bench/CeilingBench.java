@@ -1,0 +1,100 @@
+package dev.baton.cli.bench;
+
+import dev.baton.engine.Engine;
+import dev.baton.engine.EngineConfig;
+import dev.baton.events.JobCompletion;
+import dev.baton.kafka.TopicAdmin;
+import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Phase (a): a bare Kafka Streams pass-through with the engine's settings ({@link
+ * CeilingTopology}), driven like the engine: what Kafka alone allows on this machine.
+ */
+final class CeilingBench {
+  private CeilingBench() {}
+
+  static BenchCmd.Row run(
+      BenchCmd plan, String bootstrap, Path work, String mode, int runs, PrintWriter out)
+      throws Exception {
+    out.printf("(a) ceiling, %s, %d in flight ...%n", mode, runs);
+    Topics topics = Topics.withPrefix("bench-ceiling-" + mode.replace('_', '-') + "-" + runs);
+    TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, java.util.Map.of());
+    Wire wire = Wire.json();
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.completions() + "-app");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode);
+    Duration interval = plan.commitInterval(mode);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval.toMillis());
+    if (mode.equals(EngineConfig.EXACTLY_ONCE)) {
+      p.put(
+          StreamsConfig.POLL_MS_CONFIG,
+          Math.max(1, Math.min(100, 2 * interval.toMillis()))); // as the engine does
+    }
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode + "-" + runs).toString());
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+    p.putAll(Engine.producerDefaults(mode));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, plan.threads);
+    boolean exactlyOnce = mode.equals(EngineConfig.EXACTLY_ONCE);
+    try (KafkaStreams streams =
+        new KafkaStreams(
+            CeilingTopology.build(
+                topics.completions(), topics.dispatch(), wire, exactlyOnce ? interval : null),
+            p)) {
+      streams.start();
+      awaitRunning(streams);
+      LoadDriver.Starter seed =
+          runId ->
+              new ProducerRecord<>(
+                  topics.completions(),
+                  runId,
+                  wire.encode(
+                      topics.completions(),
+                      JobCompletion.newBuilder()
+                          .setRunId(runId)
+                          .setJob("start")
+                          .setAttempt(1)
+                          .setStatus(dev.baton.events.CompletionStatus.SUCCEEDED)
+                          .setOccurredAt(Instant.now())
+                          .build()));
+      try (LoadDriver driver =
+          new LoadDriver(
+              bootstrap,
+              topics.dispatch(),
+              topics.completions(),
+              null,
+              wire,
+              plan.jobs,
+              "ceiling",
+              seed)) {
+        LoadDriver.Result result =
+            driver.closed(
+                runs,
+                Duration.ofSeconds(plan.warmup / 2),
+                Duration.ofSeconds(plan.seconds / 2),
+                LoadDriver.Window.NONE);
+        return new BenchCmd.Row("(a) ceiling, " + runs + " in flight", mode, result, null);
+      }
+    }
+  }
+
+  private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the ceiling topology did not start within 60 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}
