@@ -53,6 +53,28 @@ final class ReportCmd implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "give either --exit-code N or -- COMMAND...");
     }
+    requireJobEnvironment(env);
+    Instant started = Instant.now();
+    int exit =
+        exitCode != null ? exitCode : new ProcessBuilder(command).inheritIO().start().waitFor();
+    JobCompletion completion = completion(env, exit, exitCode == null ? started : null);
+    String token = env.get(AttemptTokens.TOKEN_VARIABLE);
+    try (CompletionPublisher publisher =
+        new CompletionPublisher(
+            env.get("BATON_BOOTSTRAP_SERVERS"),
+            env.get("BATON_COMPLETIONS_TOPIC"),
+            dev.baton.kafka.KafkaProperties.fromEnv(env),
+            dev.baton.serde.Wire.of(
+                env.get("BATON_ENCODING"),
+                env.get("BATON_REGISTRY_URL"),
+                env.get("BATON_REGISTRY_USER_INFO")),
+            c -> token)) {
+      publisher.publish(completion);
+    }
+    return exit;
+  }
+
+  private static void requireJobEnvironment(Map<String, String> env) {
     for (String required :
         List.of(
             "BATON_RUN_ID",
@@ -66,9 +88,13 @@ final class ReportCmd implements Callable<Integer> {
             required + " is not set: `baton report` runs inside a job started by Baton");
       }
     }
-    Instant started = Instant.now();
-    int exit =
-        exitCode != null ? exitCode : new ProcessBuilder(command).inheritIO().start().waitFor();
+  }
+
+  /**
+   * The attempt's completion: its exit, its outputs file (a bad one fails the job), secrets masked.
+   */
+  private static JobCompletion completion(Map<String, String> env, int exit, Instant startedAt)
+      throws java.io.IOException {
     Map<String, String> outputs = Map.of();
     String error = null;
     CompletionStatus status = exit == 0 ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
@@ -90,39 +116,22 @@ final class ReportCmd implements Callable<Integer> {
                 .map(env::get)
                 .filter(java.util.Objects::nonNull)
                 .toList();
-    outputs = dev.baton.security.Secrets.mask(outputs, secrets);
-    error = dev.baton.security.Secrets.mask(error, secrets);
-    String token = env.get(AttemptTokens.TOKEN_VARIABLE);
-    JobCompletion completion =
-        JobCompletion.newBuilder()
-            .setRunId(env.get("BATON_RUN_ID"))
-            .setOccurredAt(Instant.now())
-            .setJob(env.get("BATON_JOB"))
-            .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT")))
-            .setItem(
-                env.get("BATON_ITEM_INDEX") == null
-                    ? null
-                    : Integer.valueOf(env.get("BATON_ITEM_INDEX")))
-            .setStatus(status)
-            .setExitCode(exit)
-            .setOutputs(outputs)
-            .setErrorTail(error)
-            .setStartedAt(exitCode == null ? started : null)
-            .setEndedAt(Instant.now())
-            .setReporter("job")
-            .build();
-    try (CompletionPublisher publisher =
-        new CompletionPublisher(
-            env.get("BATON_BOOTSTRAP_SERVERS"),
-            env.get("BATON_COMPLETIONS_TOPIC"),
-            dev.baton.kafka.KafkaProperties.fromEnv(env),
-            dev.baton.serde.Wire.of(
-                env.get("BATON_ENCODING"),
-                env.get("BATON_REGISTRY_URL"),
-                env.get("BATON_REGISTRY_USER_INFO")),
-            c -> token)) {
-      publisher.publish(completion);
-    }
-    return exit;
+    return JobCompletion.newBuilder()
+        .setRunId(env.get("BATON_RUN_ID"))
+        .setOccurredAt(Instant.now())
+        .setJob(env.get("BATON_JOB"))
+        .setAttempt(Integer.parseInt(env.get("BATON_ATTEMPT")))
+        .setItem(
+            env.get("BATON_ITEM_INDEX") == null
+                ? null
+                : Integer.valueOf(env.get("BATON_ITEM_INDEX")))
+        .setStatus(status)
+        .setExitCode(exit)
+        .setOutputs(dev.baton.security.Secrets.mask(outputs, secrets))
+        .setErrorTail(dev.baton.security.Secrets.mask(error, secrets))
+        .setStartedAt(startedAt)
+        .setEndedAt(Instant.now())
+        .setReporter("job")
+        .build();
   }
 }

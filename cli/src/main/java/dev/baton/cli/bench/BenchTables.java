@@ -10,6 +10,13 @@ final class BenchTables {
   private BenchTables() {}
 
   static void print(PrintWriter out, List<BenchCmd.Row> rows, RedisCeiling.Result redis, int jobs) {
+    speed(out, rows);
+    cost(out, rows);
+    notes(out, rows, redis, jobs);
+  }
+
+  /** Tasks per second against the ceiling of the same mode and load, and the latencies. */
+  private static void speed(PrintWriter out, List<BenchCmd.Row> rows) {
     Map<String, Double> ceilings = new HashMap<>();
     for (BenchCmd.Row r : rows) {
       if (r.cost() == null) {
@@ -45,6 +52,10 @@ final class BenchTables {
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 50)),
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 99)));
     }
+  }
+
+  /** What each workflow cost the engine, the broker and Redis. */
+  private static void cost(PrintWriter out, List<BenchCmd.Row> rows) {
     out.println();
     out.printf(
         "%-26s %-16s %7s | %29s | %22s | %9s %9s %8s | %13s | %7s%n",
@@ -93,6 +104,10 @@ final class BenchTables {
           c.driverCpuMs() / runs,
           c.decidedAfterMs());
     }
+  }
+
+  private static void notes(
+      PrintWriter out, List<BenchCmd.Row> rows, RedisCeiling.Result redis, int jobs) {
     long byText =
         rows.stream().filter(r -> r.cost() != null).mapToLong(r -> r.cost().scriptsByText()).sum();
     long bySha =

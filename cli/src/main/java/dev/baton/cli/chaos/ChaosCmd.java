@@ -13,26 +13,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -194,14 +188,11 @@ public final class ChaosCmd implements Callable<Integer> {
   private Outcome follow(ChaosCluster cluster, Topics topics, List<Fault> plan) throws Exception {
     Set<String> succeeded = new HashSet<>();
     Set<String> failed = new HashSet<>();
-    EventCodec<RunEvent> events = EventCodec.of(RunEvent.class);
     int next = 0;
-    int engineTurn = 0;
-    int dispatcherTurn = 0;
     long lastProgress = System.nanoTime();
     int lastDone = 0;
     long lastPrint = 0;
-    try (KafkaConsumer<String, byte[]> consumer = consumer(cluster.bootstrap())) {
+    try (KafkaConsumer<String, byte[]> consumer = ChaosProbes.consumer(cluster.bootstrap())) {
       List<TopicPartition> partitions = new ArrayList<>();
       consumer
           .partitionsFor(topics.events(), Duration.ofSeconds(30))
@@ -209,18 +200,7 @@ public final class ChaosCmd implements Callable<Integer> {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (succeeded.size() + failed.size() < runs) {
-        try {
-          for (var r : consumer.poll(Duration.ofMillis(500))) {
-            RunEvent e = events.decode(r.value());
-            if (e.getType() == RunEventType.RUN_SUCCEEDED) {
-              succeeded.add(e.getRunId());
-            } else if (e.getType() == RunEventType.RUN_FAILED) {
-              failed.add(e.getRunId());
-            }
-          }
-        } catch (org.apache.kafka.common.KafkaException e) {
-          // the broker is restarting
-        }
+        readEnds(consumer, succeeded, failed);
         int done = succeeded.size() + failed.size();
         if (done > lastDone) {
           lastDone = done;
@@ -230,31 +210,58 @@ public final class ChaosCmd implements Callable<Integer> {
           break;
         }
         if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(10)) {
-          cluster.engines.forEach(e -> heapUsedKb(e.pid()).ifPresent(heapSamplesKb::add));
+          cluster.engines.forEach(
+              e -> ChaosProbes.heapUsedKb(e.pid()).ifPresent(heapSamplesKb::add));
           say("%d of %d runs ended", done, runs);
           lastPrint = System.nanoTime();
         }
         while (next < plan.size() && done >= plan.get(next).at() * runs) {
           String kind = plan.get(next).kind();
-          switch (kind) {
-            case "kill engine" -> restart(cluster.engines, engineTurn++ % 2, true, cluster);
-            case "kill dispatcher" ->
-                restart(cluster.dispatchers, dispatcherTurn++ % 2, false, cluster);
-            case "restart broker" -> {
-              cluster.broker.stop();
-              cluster.startBroker();
-            }
-            default -> {
-              cluster.redis.close();
-              cluster.startRedis();
-            }
-          }
+          inject(kind, cluster);
           say("%s at %d of %d runs ended", kind, done, runs);
           next++;
         }
       }
     }
     return new Outcome(succeeded, failed, next);
+  }
+
+  private static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
+
+  /** Adds the runs whose end the next poll reads; a broker restarting is waited out. */
+  private static void readEnds(
+      KafkaConsumer<String, byte[]> consumer, Set<String> succeeded, Set<String> failed) {
+    try {
+      for (var r : consumer.poll(Duration.ofMillis(500))) {
+        RunEvent e = EVENTS.decode(r.value());
+        if (e.getType() == RunEventType.RUN_SUCCEEDED) {
+          succeeded.add(e.getRunId());
+        } else if (e.getType() == RunEventType.RUN_FAILED) {
+          failed.add(e.getRunId());
+        }
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // the broker is restarting
+    }
+  }
+
+  private int engineTurn;
+  private int dispatcherTurn;
+
+  /** One fault; kills take the two engines and the two dispatchers in turn. */
+  private void inject(String kind, ChaosCluster cluster) throws Exception {
+    switch (kind) {
+      case "kill engine" -> restart(cluster.engines, engineTurn++ % 2, true, cluster);
+      case "kill dispatcher" -> restart(cluster.dispatchers, dispatcherTurn++ % 2, false, cluster);
+      case "restart broker" -> {
+        cluster.broker.stop();
+        cluster.startBroker();
+      }
+      default -> {
+        cluster.redis.close();
+        cluster.startRedis();
+      }
+    }
   }
 
   private static void restart(
@@ -265,24 +272,8 @@ public final class ChaosCmd implements Callable<Integer> {
 
   private int report(ChaosCluster cluster, Topics topics, Path ledger, Outcome o, double took)
       throws Exception {
-    Map<String, Integer> executions = new HashMap<>();
-    for (String line : Files.readAllLines(ledger, StandardCharsets.UTF_8)) {
-      if (!line.isBlank()) {
-        executions.merge(line.trim(), 1, Integer::sum);
-      }
-    }
-    long twice = executions.values().stream().filter(n -> n > 1).count();
-    Set<String> ranJobs = new HashSet<>();
-    executions.keySet().forEach(k -> ranJobs.add(k.substring(0, k.lastIndexOf(' '))));
-    long missing = 0;
-    for (String run : o.succeeded()) {
-      for (String job : List.of("one", "two", "three")) {
-        if (!ranJobs.contains(run + " " + job)) {
-          missing++;
-        }
-      }
-    }
-    long dlq = countRecords(cluster.bootstrap(), topics.dlq());
+    Ledger l = Ledger.read(ledger, o.succeeded());
+    long dlq = ChaosProbes.countRecords(cluster.bootstrap(), topics.dlq());
     int stuck = runs - o.succeeded().size() - o.failed().size();
     say("");
     say("runs started            %d", runs);
@@ -291,101 +282,29 @@ public final class ChaosCmd implements Callable<Integer> {
     say("stuck                   %d", stuck);
     say(
         "job executions          %d (attempts retried after a fault: %d)",
-        executions.size(), executions.size() - 3L * o.succeeded().size());
-    say("executed twice          %d", twice);
-    say("succeeded without a job %d", missing);
+        l.executions(), l.executions() - 3L * o.succeeded().size());
+    say("executed twice          %d", l.twice());
+    say("succeeded without a job %d", l.missing());
     say("dead letters            %d", dlq);
     say(
         "faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
         o.faultsDone(), engineKills, dispatcherKills, brokerRestarts, redisRestarts);
     say(
         "runtime starts refused  %d (%d%% of attempts refused once; each started on redelivery)",
-        countLines(cluster.work, FlakyStartDispatcher.MARK), startFailurePercent);
+        ChaosProbes.countLines(cluster.work, FlakyStartDispatcher.MARK), startFailurePercent);
     say("time                    %.1f s (%.0f runs/s)", took, o.succeeded().size() / took);
-    if (!heapSamplesKb.isEmpty()) {
-      int n = heapSamplesKb.size();
-      say(
-          "engine heap used        %d MiB in the first samples, %d MiB in the last, %d MiB at most (%d samples, -Xmx384m)",
-          heapSamplesKb.subList(0, Math.min(4, n)).stream()
-                  .mapToLong(Long::longValue)
-                  .max()
-                  .orElse(0)
-              / 1024,
-          heapSamplesKb.subList(Math.max(0, n - 4), n).stream()
-                  .mapToLong(Long::longValue)
-                  .max()
-                  .orElse(0)
-              / 1024,
-          heapSamplesKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024,
-          n);
-    }
+    sayHeap();
     boolean ok =
         o.succeeded().size() == runs
             && stuck == 0
-            && twice == 0
-            && missing == 0
+            && l.twice() == 0
+            && l.missing() == 0
             && o.failed().isEmpty();
     say(
         ok
             ? "OK: every run succeeded once, no job attempt ran twice"
             : "NOT OK: see above; logs in " + cluster.work);
     return ok ? 0 : 1;
-  }
-
-  /** Heap in use by a JVM, from {@code jcmd <pid> GC.heap_info}. */
-  /** Lines holding {@code mark} in the dispatchers' logs. */
-  private static long countLines(Path work, String mark) throws java.io.IOException {
-    long n = 0;
-    try (var logs = Files.list(work)) {
-      for (Path log :
-          logs.filter(p -> p.getFileName().toString().matches("dispatcher-\\d+\\.log")).toList()) {
-        try (var lines = Files.lines(log)) {
-          n += lines.filter(l -> l.contains(mark)).count();
-        }
-      }
-    }
-    return n;
-  }
-
-  private static java.util.Optional<Long> heapUsedKb(long pid) {
-    try {
-      Process p =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                  Long.toString(pid),
-                  "GC.heap_info")
-              .redirectErrorStream(true)
-              .start();
-      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor(10, TimeUnit.SECONDS);
-      var m = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(text);
-      return m.find()
-          ? java.util.Optional.of(Long.parseLong(m.group(1)))
-          : java.util.Optional.empty();
-    } catch (Exception e) {
-      return java.util.Optional.empty();
-    }
-  }
-
-  private static long countRecords(String bootstrap, String topic) {
-    try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      consumer
-          .partitionsFor(topic, Duration.ofSeconds(30))
-          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum()
-          - consumer.beginningOffsets(partitions).values().stream()
-              .mapToLong(Long::longValue)
-              .sum();
-    }
-  }
-
-  private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    p.put("isolation.level", "read_committed");
-    p.put("client.id", "baton-chaos-" + UUID.randomUUID());
-    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   private void awaitReady(ChildProcess engine) throws Exception {
@@ -409,6 +328,29 @@ public final class ChaosCmd implements Callable<Integer> {
 
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
+  }
+
+  private void sayHeap() {
+    if (heapSamplesKb.isEmpty()) {
+      return;
+    }
+    {
+      int n = heapSamplesKb.size();
+      say(
+          "engine heap used        %d MiB in the first samples, %d MiB in the last, %d MiB at most (%d samples, -Xmx384m)",
+          heapSamplesKb.subList(0, Math.min(4, n)).stream()
+                  .mapToLong(Long::longValue)
+                  .max()
+                  .orElse(0)
+              / 1024,
+          heapSamplesKb.subList(Math.max(0, n - 4), n).stream()
+                  .mapToLong(Long::longValue)
+                  .max()
+                  .orElse(0)
+              / 1024,
+          heapSamplesKb.stream().mapToLong(Long::longValue).max().orElse(0) / 1024,
+          n);
+    }
   }
 
   private void say(String format, Object... args) {

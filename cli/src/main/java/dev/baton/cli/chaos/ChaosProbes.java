@@ -1,0 +1,77 @@
+package dev.baton.cli.chaos;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** What the chaos run reads of its cluster: logs, heaps, topics. */
+final class ChaosProbes {
+  private ChaosProbes() {}
+
+  /** Lines holding {@code mark} in the dispatchers' logs. */
+  static long countLines(Path work, String mark) throws java.io.IOException {
+    long n = 0;
+    try (var logs = Files.list(work)) {
+      for (Path log :
+          logs.filter(p -> p.getFileName().toString().matches("dispatcher-\\d+\\.log")).toList()) {
+        try (var lines = Files.lines(log)) {
+          n += lines.filter(l -> l.contains(mark)).count();
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Heap in use by a JVM, from {@code jcmd <pid> GC.heap_info}. */
+  static java.util.Optional<Long> heapUsedKb(long pid) {
+    try {
+      Process p =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(pid),
+                  "GC.heap_info")
+              .redirectErrorStream(true)
+              .start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(10, TimeUnit.SECONDS);
+      var m = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(text);
+      return m.find()
+          ? java.util.Optional.of(Long.parseLong(m.group(1)))
+          : java.util.Optional.empty();
+    } catch (Exception e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** Records on a topic now (end offsets less beginning offsets). */
+  static long countRecords(String bootstrap, String topic) {
+    try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum()
+          - consumer.beginningOffsets(partitions).values().stream()
+              .mapToLong(Long::longValue)
+              .sum();
+    }
+  }
+
+  static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("isolation.level", "read_committed");
+    p.put("client.id", "baton-chaos-" + UUID.randomUUID());
+    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+}
