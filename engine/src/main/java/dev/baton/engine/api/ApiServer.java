@@ -13,9 +13,9 @@ import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.state.StateJson;
 import dev.baton.engine.template.Template;
-import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.serde.CommandRequests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -80,12 +79,7 @@ public final class ApiServer implements AutoCloseable {
             : token.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.sources = sources;
     this.config = config;
-    Properties p = new Properties();
-    p.put("bootstrap.servers", config.bootstrapServers());
-    p.put("acks", "all");
-    p.put("max.block.ms", 10_000);
-    p.putAll(config.kafka());
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.producer = producer(config);
     this.streams = new EventStreams(sources.runs(), config);
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.setExecutor(
@@ -97,27 +91,42 @@ public final class ApiServer implements AutoCloseable {
               return t;
             }));
     server.createContext("/api/", this::api);
-    server.createContext(
-        "/",
-        ex -> {
-          if (!ex.getRequestURI().getPath().equals("/")) {
-            send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
-            return;
-          }
-          if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET, HEAD");
-            send(
-                ex,
-                405,
-                Map.of(
-                    "error",
-                    "method " + ex.getRequestMethod() + " is not allowed on /; allowed: GET"));
-            return;
-          }
-          try (InputStream in = ApiServer.class.getResourceAsStream("/ui/index.html")) {
-            sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
-          }
-        });
+    server.createContext("/", this::page);
+    addProbes(sources);
+    server.start();
+  }
+
+  private static KafkaProducer<String, byte[]> producer(EngineConfig config) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", config.bootstrapServers());
+    p.put("acks", "all");
+    p.put("max.block.ms", 10_000);
+    p.putAll(config.kafka());
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** {@code /}: the web UI's page, and nothing else. */
+  private void page(HttpExchange ex) throws IOException {
+    if (!ex.getRequestURI().getPath().equals("/")) {
+      send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
+      return;
+    }
+    if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+      ex.getResponseHeaders().set("Allow", "GET, HEAD");
+      send(
+          ex,
+          405,
+          Map.of(
+              "error", "method " + ex.getRequestMethod() + " is not allowed on /; allowed: GET"));
+      return;
+    }
+    try (InputStream in = ApiServer.class.getResourceAsStream("/ui/index.html")) {
+      sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+    }
+  }
+
+  /** {@code /healthz}, {@code /readyz}, and {@code /metrics} when the registry is Prometheus'. */
+  private void addProbes(Sources sources) {
     server.createContext(
         "/healthz",
         ex ->
@@ -146,7 +155,6 @@ public final class ApiServer implements AutoCloseable {
             }
           });
     }
-    server.start();
   }
 
   public int port() {
@@ -355,38 +363,22 @@ public final class ApiServer implements AutoCloseable {
             .setTemplate(start.template().name())
             .setParams(start.params())
             .build();
-    producer
-        .send(
-            new ProducerRecord<>(
-                config.topics().triggers(),
-                runId,
-                config.wire().encode(config.topics().triggers(), trigger)))
-        .get();
+    publish(config.topics().triggers(), runId, trigger);
     return runId;
   }
 
   private void command(String runId, RunCommandType type)
       throws java.util.concurrent.ExecutionException, InterruptedException {
-    RunCommand c =
-        RunCommand.newBuilder()
-            .setEventId(
-                type.name().toLowerCase(java.util.Locale.ROOT)
-                    + ":"
-                    + runId
-                    + ":"
-                    + UUID.randomUUID())
-            .setRunId(runId)
-            .setOccurredAt(Instant.now())
-            .setType(type)
-            .setReason("requested through the API")
-            .build();
-    producer
-        .send(
-            new ProducerRecord<>(
-                config.topics().commands(),
-                runId,
-                config.wire().encode(config.topics().commands(), c)))
-        .get();
+    publish(
+        config.topics().commands(),
+        runId,
+        CommandRequests.of(runId, type, "requested through the API"));
+  }
+
+  /** Writes {@code event} to {@code topic} and waits for the broker to take it. */
+  private void publish(String topic, String key, org.apache.avro.specific.SpecificRecord event)
+      throws java.util.concurrent.ExecutionException, InterruptedException {
+    producer.send(new ProducerRecord<>(topic, key, config.wire().encode(topic, event))).get();
   }
 
   @Override
