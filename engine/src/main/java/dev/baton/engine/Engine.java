@@ -188,30 +188,7 @@ public final class Engine implements AutoCloseable {
     // (kafka_consumer_fetch_manager_records_lag_max).
     new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          appliedAtFailure = counters.applied();
-          lastThreadFailure = Math.max(1, System.nanoTime());
-          if (redisUnavailable(e)) {
-            // Redis is away: one line a minute, not a stack trace per retry; and a pause before the
-            // next try.
-            if (System.nanoTime() - lastRedisWarning > Duration.ofMinutes(1).toNanos()) {
-              lastRedisWarning = System.nanoTime();
-              LOG.warn(
-                  "Redis does not answer ({}); the engine keeps retrying until it does",
-                  rootMessage(e));
-            }
-            try {
-              TimeUnit.SECONDS.sleep(1);
-            } catch (InterruptedException ie) {
-              Thread.currentThread().interrupt();
-            }
-          } else {
-            LOG.error("engine stream thread failed; replacing it", e);
-          }
-          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
-              .StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+    streams.setUncaughtExceptionHandler(this::onThreadFailure);
     streams.start();
     probe =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -246,6 +223,35 @@ public final class Engine implements AutoCloseable {
         config.bootstrapServers(),
         config.redis().describe());
     return this;
+  }
+
+  /**
+   * A stream thread failed: it is replaced, and the engine is unready until a record is applied
+   * again. Redis away is logged once a minute, with a pause before the next try.
+   */
+  private org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+          .StreamThreadExceptionResponse
+      onThreadFailure(Throwable e) {
+    appliedAtFailure = counters.applied();
+    lastThreadFailure = Math.max(1, System.nanoTime());
+    if (redisUnavailable(e)) {
+      // Redis is away: one line a minute, not a stack trace per retry; and a pause before the
+      // next try.
+      if (System.nanoTime() - lastRedisWarning > Duration.ofMinutes(1).toNanos()) {
+        lastRedisWarning = System.nanoTime();
+        LOG.warn(
+            "Redis does not answer ({}); the engine keeps retrying until it does", rootMessage(e));
+      }
+      try {
+        TimeUnit.SECONDS.sleep(1);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+    } else {
+      LOG.error("engine stream thread failed; replacing it", e);
+    }
+    return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+        .StreamThreadExceptionResponse.REPLACE_THREAD;
   }
 
   /** Waits until the engine has its partitions and processes records. */

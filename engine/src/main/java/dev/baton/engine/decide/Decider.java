@@ -126,44 +126,10 @@ public final class Decider {
           trigger.getTemplateVersion() == null ? "" : " version " + trigger.getTemplateVersion();
       return reject(null, "unknown template '" + trigger.getTemplate() + "'" + version);
     }
-    long paramBytes = paramBytes(trigger.getParams());
-    if (paramBytes > MAX_PARAM_BYTES) {
-      return reject(
-          null,
-          "parameters are "
-              + paramBytes
-              + " bytes; a trigger may carry at most "
-              + MAX_PARAM_BYTES
-              + " (pass a reference to larger data, such as an object-store URL)");
-    }
     Map<String, String> params = new LinkedHashMap<>();
-    for (Map.Entry<String, String> given : trigger.getParams().entrySet()) {
-      if (!template.params().containsKey(given.getKey())) {
-        return reject(
-            null,
-            "unknown parameter '"
-                + given.getKey()
-                + "' for template '"
-                + template.name()
-                + "' (declared: "
-                + String.join(", ", template.params().keySet())
-                + ")");
-      }
-      params.put(given.getKey(), given.getValue());
-    }
-    for (var spec : template.params().values()) {
-      if (!params.containsKey(spec.name())) {
-        if (spec.required()) {
-          return reject(
-              null,
-              "missing required parameter '"
-                  + spec.name()
-                  + "' for template '"
-                  + template.name()
-                  + "'");
-        }
-        params.put(spec.name(), spec.defaultValue() == null ? "" : spec.defaultValue());
-      }
+    String refused = paramsRefused(trigger.getParams(), template, params);
+    if (refused != null) {
+      return reject(null, refused);
     }
     Map<String, JobState> jobs = new LinkedHashMap<>();
     template.jobs().forEach(j -> jobs.put(j.name(), JobState.pending(j.name())));
@@ -195,6 +161,47 @@ public final class Decider {
       Lifecycle.begin(step, "template " + template.storeKey());
     }
     return step.decision();
+  }
+
+  /**
+   * Fills {@code params} with the trigger's parameters and the template's defaults, or returns why
+   * they cannot start a run: too large, unknown, or a required one missing.
+   */
+  private static String paramsRefused(
+      Map<String, String> given, Template template, Map<String, String> params) {
+    long paramBytes = paramBytes(given);
+    if (paramBytes > MAX_PARAM_BYTES) {
+      return "parameters are "
+          + paramBytes
+          + " bytes; a trigger may carry at most "
+          + MAX_PARAM_BYTES
+          + " (pass a reference to larger data, such as an object-store URL)";
+    }
+    for (Map.Entry<String, String> g : given.entrySet()) {
+      if (!template.params().containsKey(g.getKey())) {
+        return "unknown parameter '"
+            + g.getKey()
+            + "' for template '"
+            + template.name()
+            + "' (declared: "
+            + String.join(", ", template.params().keySet())
+            + ")";
+      }
+      params.put(g.getKey(), g.getValue());
+    }
+    for (var spec : template.params().values()) {
+      if (!params.containsKey(spec.name())) {
+        if (spec.required()) {
+          return "missing required parameter '"
+              + spec.name()
+              + "' for template '"
+              + template.name()
+              + "'";
+        }
+        params.put(spec.name(), spec.defaultValue() == null ? "" : spec.defaultValue());
+      }
+    }
+    return null;
   }
 
   private static Decision onTimer(Step s, TimerFired t) {

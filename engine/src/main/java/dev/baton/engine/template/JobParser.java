@@ -133,17 +133,7 @@ final class JobParser extends YamlFields {
     String image = optionalString(f.get("image"), path + ".image");
     Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
     Map<String, String> env = stringMap(f.get("env"), path + ".env", secretEnv);
-    List<String> outputs = stringList(f.get("outputs"), path + ".outputs", false);
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < outputs.size(); i++) {
-      if (!TemplateParser.OUTPUT_KEY.matcher(outputs.get(i)).matches()) {
-        error(
-            path + ".outputs[" + i + "]",
-            "an output key must be letters, digits, '_', '.' or '-', got '" + outputs.get(i) + "'");
-      } else if (!seen.add(outputs.get(i))) {
-        error(path + ".outputs[" + i + "]", "duplicate output '" + outputs.get(i) + "'");
-      }
-    }
+    List<String> outputs = outputs(f.get("outputs"), path + ".outputs");
     List<String> dependsOn =
         f.containsKey("dependsOn")
             ? stringList(f.get("dependsOn"), path + ".dependsOn", false)
@@ -188,6 +178,22 @@ final class JobParser extends YamlFields {
             startTimeout);
   }
 
+  /** Output keys: letters, digits, '_', '.' or '-', each once. */
+  private List<String> outputs(Node node, String path) {
+    List<String> outputs = stringList(node, path, false);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      if (!TemplateParser.OUTPUT_KEY.matcher(outputs.get(i)).matches()) {
+        error(
+            path + "[" + i + "]",
+            "an output key must be letters, digits, '_', '.' or '-', got '" + outputs.get(i) + "'");
+      } else if (!seen.add(outputs.get(i))) {
+        error(path + "[" + i + "]", "duplicate output '" + outputs.get(i) + "'");
+      }
+    }
+    return outputs;
+  }
+
   KubernetesOptions pod(Node node, String path) {
     Map<String, Node> f =
         mapping(
@@ -218,25 +224,8 @@ final class JobParser extends YamlFields {
       error(path + ".resources", "must be a mapping with requests and limits");
     }
     Map<String, String> nodeSelector = labelMap(f.get("nodeSelector"), path + ".nodeSelector");
-    List<Map<String, String>> tolerations = new ArrayList<>();
-    Node tol = f.get("tolerations");
-    if (tol instanceof SequenceNode seq) {
-      for (int i = 0; i < seq.getValue().size(); i++) {
-        Node t = seq.getValue().get(i);
-        String tpath = path + ".tolerations[" + i + "]";
-        lines.put(tpath, t.getStartMark().getLine() + 1);
-        if (t instanceof MappingNode tm) {
-          Map<String, String> one = new LinkedHashMap<>();
-          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS))
-              .forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
-          tolerations.add(one);
-        } else {
-          error(tpath, "a toleration is a mapping with key, operator, value, effect");
-        }
-      }
-    } else if (tol != null && !isNull(tol)) {
-      error(path + ".tolerations", "must be a list of tolerations");
-    }
+    List<Map<String, String>> tolerations =
+        tolerations(f.get("tolerations"), path + ".tolerations");
     String serviceAccount =
         optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
     List<String> pullSecrets =
@@ -248,6 +237,28 @@ final class JobParser extends YamlFields {
         serviceAccount,
         pullSecrets,
         warm(f.get("warm"), path + ".warm"));
+  }
+
+  private List<Map<String, String>> tolerations(Node tol, String path) {
+    List<Map<String, String>> tolerations = new ArrayList<>();
+    if (tol instanceof SequenceNode seq) {
+      for (int i = 0; i < seq.getValue().size(); i++) {
+        Node t = seq.getValue().get(i);
+        String tpath = path + "[" + i + "]";
+        lines.put(tpath, t.getStartMark().getLine() + 1);
+        if (t instanceof MappingNode tm) {
+          Map<String, String> one = new LinkedHashMap<>();
+          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS))
+              .forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
+          tolerations.add(one);
+        } else {
+          error(tpath, "a toleration is a mapping with key, operator, value, effect");
+        }
+      }
+    } else if (tol != null && !isNull(tol)) {
+      error(path, "must be a list of tolerations");
+    }
+    return tolerations;
   }
 
   KubernetesOptions.WarmPool warm(Node node, String path) {
