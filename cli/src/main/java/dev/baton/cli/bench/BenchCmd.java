@@ -164,25 +164,7 @@ public final class BenchCmd implements Callable<Integer> {
     validate();
     Path work = Files.createTempDirectory("baton-bench-");
     int kafkaPort = DevFiles.freePort();
-    out.printf(
-        "baton bench: %d no-op jobs per run; closed loop of %d runs in flight (%d s), then half its rate open loop (%d s)%s;"
-            + " %d partitions, %d stream thread(s), commit interval %s%n",
-        jobs,
-        inFlight,
-        seconds,
-        seconds / 2,
-        saturated > 0 ? ", then " + saturated + " in flight (" + seconds / 2 + " s)" : "",
-        partitions,
-        threads,
-        commitInterval > 0 ? commitInterval + " ms" : "the engine's default");
-    out.printf(
-        "machine: %d cores (%s), %s %s, Java %s; %s%n",
-        Runtime.getRuntime().availableProcessors(),
-        Machine.cpuModel(),
-        System.getProperty("os.name"),
-        System.getProperty("os.arch"),
-        System.getProperty("java.version"),
-        LocalDate.now());
+    printPlan(out);
     ChildProcess broker = null;
     try (RedisServerProcess redisServer = RedisServerProcess.start(DevFiles.freePort())) {
       broker = BrokerProcess.start(work, kafkaPort, DevFiles.freePort());
@@ -222,6 +204,29 @@ public final class BenchCmd implements Callable<Integer> {
         DevFiles.deleteTree(work);
       }
     }
+  }
+
+  /** What is measured, and on which machine. */
+  private void printPlan(PrintWriter out) {
+    out.printf(
+        "baton bench: %d no-op jobs per run; closed loop of %d runs in flight (%d s), then half its rate open loop (%d s)%s;"
+            + " %d partitions, %d stream thread(s), commit interval %s%n",
+        jobs,
+        inFlight,
+        seconds,
+        seconds / 2,
+        saturated > 0 ? ", then " + saturated + " in flight (" + seconds / 2 + " s)" : "",
+        partitions,
+        threads,
+        commitInterval > 0 ? commitInterval + " ms" : "the engine's default");
+    out.printf(
+        "machine: %d cores (%s), %s %s, Java %s; %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        Machine.cpuModel(),
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"),
+        System.getProperty("java.version"),
+        LocalDate.now());
   }
 
   private void validate() {

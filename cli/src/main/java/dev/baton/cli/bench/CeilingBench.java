@@ -29,6 +29,40 @@ final class CeilingBench {
     Topics topics = Topics.withPrefix("bench-ceiling-" + mode.replace('_', '-') + "-" + runs);
     TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, java.util.Map.of());
     Wire wire = Wire.json();
+    Duration interval = plan.commitInterval(mode);
+    Properties p = streamsProperties(plan, bootstrap, work, mode, runs, topics);
+    boolean exactlyOnce = mode.equals(EngineConfig.EXACTLY_ONCE);
+    try (KafkaStreams streams =
+        new KafkaStreams(
+            CeilingTopology.build(
+                topics.completions(), topics.dispatch(), wire, exactlyOnce ? interval : null),
+            p)) {
+      streams.start();
+      awaitRunning(streams);
+      try (LoadDriver driver =
+          new LoadDriver(
+              bootstrap,
+              topics.dispatch(),
+              topics.completions(),
+              null,
+              wire,
+              plan.jobs,
+              "ceiling",
+              seed(topics, wire))) {
+        LoadDriver.Result result =
+            driver.closed(
+                runs,
+                Duration.ofSeconds(plan.warmup / 2),
+                Duration.ofSeconds(plan.seconds / 2),
+                LoadDriver.Window.NONE);
+        return new BenchCmd.Row("(a) ceiling, " + runs + " in flight", mode, result, null);
+      }
+    }
+  }
+
+  /** The engine's streams settings, on the ceiling's own topics and state directory. */
+  private static Properties streamsProperties(
+      BenchCmd plan, String bootstrap, Path work, String mode, int runs, Topics topics) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.completions() + "-app");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -45,47 +79,26 @@ final class CeilingBench {
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.putAll(Engine.producerDefaults(mode));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, plan.threads);
-    boolean exactlyOnce = mode.equals(EngineConfig.EXACTLY_ONCE);
-    try (KafkaStreams streams =
-        new KafkaStreams(
-            CeilingTopology.build(
-                topics.completions(), topics.dispatch(), wire, exactlyOnce ? interval : null),
-            p)) {
-      streams.start();
-      awaitRunning(streams);
-      LoadDriver.Starter seed =
-          runId ->
-              new ProducerRecord<>(
-                  topics.completions(),
-                  runId,
-                  wire.encode(
-                      topics.completions(),
-                      JobCompletion.newBuilder()
-                          .setRunId(runId)
-                          .setJob("start")
-                          .setAttempt(1)
-                          .setStatus(dev.baton.events.CompletionStatus.SUCCEEDED)
-                          .setOccurredAt(Instant.now())
-                          .build()));
-      try (LoadDriver driver =
-          new LoadDriver(
-              bootstrap,
-              topics.dispatch(),
-              topics.completions(),
-              null,
-              wire,
-              plan.jobs,
-              "ceiling",
-              seed)) {
-        LoadDriver.Result result =
-            driver.closed(
-                runs,
-                Duration.ofSeconds(plan.warmup / 2),
-                Duration.ofSeconds(plan.seconds / 2),
-                LoadDriver.Window.NONE);
-        return new BenchCmd.Row("(a) ceiling, " + runs + " in flight", mode, result, null);
-      }
-    }
+    return p;
+  }
+
+  /**
+   * A run starts with a completion of its "start" job: the pass-through answers with a dispatch.
+   */
+  private static LoadDriver.Starter seed(Topics topics, Wire wire) {
+    return runId ->
+        new ProducerRecord<>(
+            topics.completions(),
+            runId,
+            wire.encode(
+                topics.completions(),
+                JobCompletion.newBuilder()
+                    .setRunId(runId)
+                    .setJob("start")
+                    .setAttempt(1)
+                    .setStatus(dev.baton.events.CompletionStatus.SUCCEEDED)
+                    .setOccurredAt(Instant.now())
+                    .build()));
   }
 
   private static void awaitRunning(KafkaStreams streams) throws InterruptedException {

@@ -75,26 +75,12 @@ public final class DevStack implements AutoCloseable {
     }
     Path work = DevFiles.ownedTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
-    EngineConfig.Builder engineSettings =
-        EngineConfig.builder(bootstrapServers, redisUrl, "baton-engine");
-    engineSettings.topics = topics;
-    engineSettings.stateDir = work.resolve("streams");
-    engineSettings.replicationFactor = 1;
-    engineSettings.finishedRunRetention = Duration.ofDays(1);
-    engineSettings.wire = wire;
-    EngineConfig engineConfig = engineSettings.build();
+    EngineConfig engineConfig = engineConfig(work);
     var metrics =
         dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
     // Started so that closing in reverse stops them in dependency order: API, engine (and its
     // trigger loops), dispatcher, then Redis and the broker.
-    DispatcherConfig.Builder dispatcherSettings =
-        DispatcherConfig.builder(bootstrapServers, topics);
-    dispatcherSettings.redis = dev.baton.redis.RedisSettings.of(redisUrl);
-    dispatcherSettings.wire = wire;
-    // baton dev resolves secret references as a dispatcher would, from BATON_SECRETS_DIR and
-    // BATON_SECRET_* variables of the shell that started it.
-    dispatcherSettings.secrets = dev.baton.dispatcher.local.SecretSource.fromEnv(System.getenv());
-    DispatcherConfig dispatcherConfig = dispatcherSettings.build();
+    DispatcherConfig dispatcherConfig = dispatcherConfig();
     Dispatcher dispatcher =
         new Dispatcher(
                 dispatcherConfig,
@@ -116,6 +102,28 @@ public final class DevStack implements AutoCloseable {
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the engine did not start within 60 s");
     }
+  }
+
+  private EngineConfig engineConfig(Path work) {
+    EngineConfig.Builder engineSettings =
+        EngineConfig.builder(bootstrapServers, redisUrl, "baton-engine");
+    engineSettings.topics = topics;
+    engineSettings.stateDir = work.resolve("streams");
+    engineSettings.replicationFactor = 1;
+    engineSettings.finishedRunRetention = Duration.ofDays(1);
+    engineSettings.wire = wire;
+    return engineSettings.build();
+  }
+
+  private DispatcherConfig dispatcherConfig() {
+    DispatcherConfig.Builder dispatcherSettings =
+        DispatcherConfig.builder(bootstrapServers, topics);
+    dispatcherSettings.redis = dev.baton.redis.RedisSettings.of(redisUrl);
+    dispatcherSettings.wire = wire;
+    // baton dev resolves secret references as a dispatcher would, from BATON_SECRETS_DIR and
+    // BATON_SECRET_* variables of the shell that started it.
+    dispatcherSettings.secrets = dev.baton.dispatcher.local.SecretSource.fromEnv(System.getenv());
+    return dispatcherSettings.build();
   }
 
   /**

@@ -98,82 +98,86 @@ final class WarmExec implements AutoCloseable {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     LOG.info("running {} in warm pod {}", d.getAttemptId(), pod);
-    try (ExecWatch watch =
-        client
-            .pods()
-            .inNamespace(settings.namespace())
-            .withName(pod)
-            .inContainer("job")
-            .writingOutput(out)
-            .writingError(err)
-            .exec(command(d, settings).toArray(String[]::new))) {
+    try (ExecWatch watch = exec(pod, out, err, command(d, settings).toArray(String[]::new))) {
       Integer code =
           d.getTimeoutMs() == null
               ? watch.exitCode().get()
               : watch.exitCode().get(d.getTimeoutMs(), TimeUnit.MILLISECONDS);
-      Instant ended = Instant.now();
       if (code == null || code < 0) {
-        return completion(
+        return ended(
             d,
             CompletionStatus.FAILED,
-            null,
-            Map.of(),
             "warm pod " + pod + " went away during the job",
-            tail(out),
-            started,
-            ended);
+            out,
+            started);
       }
       if (code != 0) {
         return completion(
-            d, CompletionStatus.FAILED, code, Map.of(), tail(err), tail(out), started, ended);
+            d,
+            CompletionStatus.FAILED,
+            code,
+            Map.of(),
+            tail(err),
+            tail(out),
+            started,
+            Instant.now());
       }
       return completion(
-          d, CompletionStatus.SUCCEEDED, 0, outputs(d, pod), tail(err), tail(out), started, ended);
+          d,
+          CompletionStatus.SUCCEEDED,
+          0,
+          outputs(d, pod),
+          tail(err),
+          tail(out),
+          started,
+          Instant.now());
     } catch (TimeoutException e) {
       client.pods().inNamespace(settings.namespace()).withName(pod).withGracePeriod(0).delete();
-      return completion(
+      return ended(
           d,
           CompletionStatus.TIMED_OUT,
-          null,
-          Map.of(),
           "timed out after " + d.getTimeoutMs() + " ms",
-          tail(out),
-          started,
-          Instant.now());
+          out,
+          started);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return completion(
-          d,
-          CompletionStatus.FAILED,
-          null,
-          Map.of(),
-          "the dispatcher stopped while the job ran",
-          tail(out),
-          started,
-          Instant.now());
+      return ended(
+          d, CompletionStatus.FAILED, "the dispatcher stopped while the job ran", out, started);
     } catch (Exception e) {
-      return completion(
+      return ended(
           d,
           CompletionStatus.FAILED,
-          null,
-          Map.of(),
           "warm pod " + pod + " went away during the job: " + e.getMessage(),
-          tail(out),
-          started,
-          Instant.now());
+          out,
+          started);
     }
   }
 
-  private Map<String, String> outputs(JobDispatch d, String pod) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ExecWatch watch =
+  /** An attempt that ended without an exit code of its own, for {@code why}. */
+  private static JobCompletion ended(
+      JobDispatch d,
+      CompletionStatus status,
+      String why,
+      ByteArrayOutputStream out,
+      Instant started) {
+    return completion(d, status, null, Map.of(), why, tail(out), started, Instant.now());
+  }
+
+  private ExecWatch exec(
+      String pod, ByteArrayOutputStream out, ByteArrayOutputStream err, String... command) {
+    var container =
         client
             .pods()
             .inNamespace(settings.namespace())
             .withName(pod)
             .inContainer("job")
-            .writingOutput(out)
-            .exec("cat", outputsPath(d))) {
+            .writingOutput(out);
+    return (err == null ? container : container.writingError(err)).exec(command);
+  }
+
+  private Map<String, String> outputs(JobDispatch d, String pod) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ExecWatch watch = exec(pod, out, null, "cat", outputsPath(d))) {
       Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
       return code != null && code == 0
           ? OutputsFile.parse(out.toString(StandardCharsets.UTF_8))

@@ -117,11 +117,7 @@ public final class LocalProcessRuntime implements JobRuntime {
       return failed(dispatch, missing, started);
     }
     Path outputs = dir.resolve("outputs");
-    ProcessBuilder pb = new ProcessBuilder(dispatch.getCommand()).directory(dir.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().retainAll(INHERITED);
-    env.putAll(secretValues);
-    env.putAll(dev.baton.dispatcher.JobEnvironment.of(dispatch, outputs.toString()));
+    ProcessBuilder pb = processFor(dispatch, dir, outputs, secretValues);
     OutputTail out = new OutputTail(tailBytes);
     OutputTail err = new OutputTail(tailBytes);
     try {
@@ -163,6 +159,20 @@ public final class LocalProcessRuntime implements JobRuntime {
             ended);
     deleteQuietly(dir);
     return masked(completion, dispatch, secretValues.values());
+  }
+
+  /**
+   * The job's argv, run without a shell in {@code dir}, with the job environment and its secrets
+   * and nothing of the dispatcher's own environment but {@code INHERITED}.
+   */
+  private static ProcessBuilder processFor(
+      JobDispatch dispatch, Path dir, Path outputs, Map<String, String> secretValues) {
+    ProcessBuilder pb = new ProcessBuilder(dispatch.getCommand()).directory(dir.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().retainAll(INHERITED);
+    env.putAll(secretValues);
+    env.putAll(dev.baton.dispatcher.JobEnvironment.of(dispatch, outputs.toString()));
+    return pb;
   }
 
   /** The values of the job's secrets into {@code values}; the reason when one is missing. */

@@ -1,7 +1,6 @@
 package dev.baton.engine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.engine.template.ParamSpec;
 import dev.baton.engine.template.Template;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,27 +55,10 @@ record RunStart(Template template, Map<String, String> params, String runId) {
               }
               params.put(e.getKey(), e.getValue().asText());
             });
-    for (String given : params.keySet()) {
-      if (!t.params().containsKey(given)) {
-        throw new ApiException(
-            400, "unknown parameter '" + given + "' for template '" + t.name() + "'");
-      }
-    }
-    for (ParamSpec spec : t.params().values()) {
-      if (spec.required() && !params.containsKey(spec.name())) {
-        throw new ApiException(
-            400,
-            "missing required parameter '" + spec.name() + "' for template '" + t.name() + "'");
-      }
-    }
-    long paramBytes = dev.baton.engine.decide.Decider.paramBytes(params);
-    if (paramBytes > dev.baton.engine.decide.Decider.MAX_PARAM_BYTES) {
-      throw new ApiException(
-          400,
-          "parameters are "
-              + paramBytes
-              + " bytes; a trigger may carry at most "
-              + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES);
+    String refused =
+        dev.baton.engine.decide.Decider.paramsRefused(params, t, new LinkedHashMap<>());
+    if (refused != null) {
+      throw new ApiException(400, refused);
     }
     String runId =
         body.has("runId")

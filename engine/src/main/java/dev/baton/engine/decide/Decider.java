@@ -165,9 +165,10 @@ public final class Decider {
 
   /**
    * Fills {@code params} with the trigger's parameters and the template's defaults, or returns why
-   * they cannot start a run: too large, unknown, or a required one missing.
+   * they cannot start a run: too large, unknown, or a required one missing. The API checks a run's
+   * start with it too.
    */
-  private static String paramsRefused(
+  public static String paramsRefused(
       Map<String, String> given, Template template, Map<String, String> params) {
     long paramBytes = paramBytes(given);
     if (paramBytes > MAX_PARAM_BYTES) {
