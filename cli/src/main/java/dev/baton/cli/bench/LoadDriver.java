@@ -1,13 +1,9 @@
 package dev.baton.cli.bench;
 
-import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
-import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.Wire;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -82,8 +78,6 @@ final class LoadDriver implements AutoCloseable {
       return runsEnded / seconds;
     }
   }
-
-  private static final byte[] RUN_SUCCEEDED = "\"RUN_SUCCEEDED\"".getBytes(StandardCharsets.UTF_8);
 
   private static final class Track {
     final long startNanos = System.nanoTime();
@@ -346,7 +340,7 @@ final class LoadDriver implements AutoCloseable {
         new ProducerRecord<>(
             completionsTopic,
             dispatch.getRunId(),
-            wire.encode(completionsTopic, completionOf(dispatch))));
+            wire.encode(completionsTopic, NoopRuntime.completionOf(dispatch))));
     if (!endsByEvent && track.dispatched == jobsPerRun) {
       ended(dispatch.getRunId(), track);
     }
@@ -357,7 +351,7 @@ final class LoadDriver implements AutoCloseable {
    * events cost no decoding.
    */
   private void onEvent(ConsumerRecord<String, byte[]> record) {
-    if (record.value() == null || indexOf(record.value(), RUN_SUCCEEDED) < 0) {
+    if (record.value() == null || !NoopRuntime.isRunSucceeded(record.value())) {
       return;
     }
     Track track = runs.get(record.key());
@@ -378,39 +372,6 @@ final class LoadDriver implements AutoCloseable {
         startRun();
       }
     }
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i <= haystack.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  static JobCompletion completionOf(JobDispatch dispatch) {
-    Instant now = Instant.now();
-    return JobCompletion.newBuilder()
-        .setEventId(dispatch.getAttemptId())
-        .setRunId(dispatch.getRunId())
-        .setOccurredAt(now)
-        .setJob(dispatch.getJob())
-        .setAttempt(dispatch.getAttempt())
-        .setItem(dispatch.getItem())
-        .setStatus(CompletionStatus.SUCCEEDED)
-        .setExitCode(0)
-        .setStartedAt(now)
-        .setEndedAt(now)
-        .setReporter("bench")
-        .setToken(
-            dev.baton.security.AttemptTokens.processDefault()
-                .forDispatcher(dispatch.getAttemptId()))
-        .build();
   }
 
   @Override

@@ -1,0 +1,55 @@
+package dev.baton.cli.bench;
+
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.JobDispatch;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * The benchmark's job runtime: each dispatch is answered at once with a success signed as the
+ * dispatcher signs it; a run's end is seen in its event's bytes without decoding them.
+ */
+final class NoopRuntime {
+  private static final byte[] RUN_SUCCEEDED = "\"RUN_SUCCEEDED\"".getBytes(StandardCharsets.UTF_8);
+
+  private NoopRuntime() {}
+
+  /** Whether a run event (JSON) is a RUN_SUCCEEDED. */
+  static boolean isRunSucceeded(byte[] event) {
+    return indexOf(event, RUN_SUCCEEDED) >= 0;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  static JobCompletion completionOf(JobDispatch dispatch) {
+    Instant now = Instant.now();
+    return JobCompletion.newBuilder()
+        .setEventId(dispatch.getAttemptId())
+        .setRunId(dispatch.getRunId())
+        .setOccurredAt(now)
+        .setJob(dispatch.getJob())
+        .setAttempt(dispatch.getAttempt())
+        .setItem(dispatch.getItem())
+        .setStatus(CompletionStatus.SUCCEEDED)
+        .setExitCode(0)
+        .setStartedAt(now)
+        .setEndedAt(now)
+        .setReporter("bench")
+        .setToken(
+            dev.baton.security.AttemptTokens.processDefault()
+                .forDispatcher(dispatch.getAttemptId()))
+        .build();
+  }
+}
