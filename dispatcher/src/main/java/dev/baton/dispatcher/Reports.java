@@ -26,6 +26,32 @@ public final class Reports {
         .setItem(d.getItem());
   }
 
+  /**
+   * The attempt's end as its runtime saw it ({@code reporter}: local, warm-pod): status, exit code,
+   * outputs, the tails of its error and output streams (blank: none), when it started and ended.
+   */
+  public static JobCompletion ended(
+      JobDispatch d,
+      String reporter,
+      CompletionStatus status,
+      Integer exit,
+      java.util.Map<String, String> outputs,
+      String error,
+      String output,
+      Instant started,
+      Instant ended) {
+    return of(d, ended != null ? ended : Instant.now())
+        .setStatus(status)
+        .setExitCode(exit)
+        .setOutputs(outputs)
+        .setErrorTail(error)
+        .setOutputTail(output == null || output.isBlank() ? null : output)
+        .setStartedAt(started)
+        .setEndedAt(ended)
+        .setReporter(reporter)
+        .build();
+  }
+
   /** The attempt failed before its job could run, for the reason given. */
   public static JobCompletion failed(JobDispatch d, String why) {
     return of(d, Instant.now())

@@ -192,11 +192,7 @@ public final class Engine implements AutoCloseable {
     streams.start();
     probe =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "baton-readiness");
-              t.setDaemon(true);
-              return t;
-            });
+            dev.baton.concurrent.DaemonThreads.named("baton-readiness"));
     probe.scheduleWithFixedDelay(this::probeRedis, 0, 500, TimeUnit.MILLISECONDS);
     triggerRules =
         new TriggerRouter(

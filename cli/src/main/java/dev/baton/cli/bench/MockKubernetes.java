@@ -53,11 +53,7 @@ public final class MockKubernetes implements AutoCloseable {
   private final KubernetesClient client;
   private final ScheduledExecutorService kubelet =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "mock-kubelet");
-            t.setDaemon(true);
-            return t;
-          });
+          dev.baton.concurrent.DaemonThreads.named("mock-kubelet"));
 
   /** The mock server logs every request at INFO through java.util.logging. */
   private static final java.util.logging.Logger QUIET =

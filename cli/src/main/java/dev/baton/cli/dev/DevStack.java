@@ -133,11 +133,7 @@ public final class DevStack implements AutoCloseable {
   private void startRedisWatch(int port) {
     java.util.concurrent.ScheduledExecutorService watch =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "baton-dev-redis-watch");
-              t.setDaemon(true);
-              return t;
-            });
+            dev.baton.concurrent.DaemonThreads.named("baton-dev-redis-watch"));
     watch.scheduleWithFixedDelay(
         () -> {
           if (redisNow.get().isAlive()) {

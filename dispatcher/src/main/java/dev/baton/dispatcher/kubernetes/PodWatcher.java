@@ -41,11 +41,7 @@ public final class PodWatcher implements AutoCloseable {
   private final Set<String> stoppedByUs = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "baton-pod-watcher");
-            t.setDaemon(true);
-            return t;
-          });
+          dev.baton.concurrent.DaemonThreads.named("baton-pod-watcher"));
   private SharedIndexInformer<Pod> informer;
 
   public PodWatcher(

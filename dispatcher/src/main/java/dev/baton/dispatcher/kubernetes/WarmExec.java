@@ -40,12 +40,7 @@ final class WarmExec implements AutoCloseable {
   private final Map<String, String> running = new ConcurrentHashMap<>();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
   private final ExecutorService threads =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "baton-warm-exec");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(dev.baton.concurrent.DaemonThreads.named("baton-warm-exec"));
 
   WarmExec(KubernetesClient client, KubernetesSettings settings, WarmPools pools) {
     this.client = client;
@@ -112,8 +107,9 @@ final class WarmExec implements AutoCloseable {
             started);
       }
       if (code != 0) {
-        return completion(
+        return dev.baton.dispatcher.Reports.ended(
             d,
+            "warm-pod",
             CompletionStatus.FAILED,
             code,
             Map.of(),
@@ -122,8 +118,9 @@ final class WarmExec implements AutoCloseable {
             started,
             Instant.now());
       }
-      return completion(
+      return dev.baton.dispatcher.Reports.ended(
           d,
+          "warm-pod",
           CompletionStatus.SUCCEEDED,
           0,
           outputs(d, pod),
@@ -160,7 +157,8 @@ final class WarmExec implements AutoCloseable {
       String why,
       ByteArrayOutputStream out,
       Instant started) {
-    return completion(d, status, null, Map.of(), why, tail(out), started, Instant.now());
+    return dev.baton.dispatcher.Reports.ended(
+        d, "warm-pod", status, null, Map.of(), why, tail(out), started, Instant.now());
   }
 
   private ExecWatch exec(
@@ -215,27 +213,6 @@ final class WarmExec implements AutoCloseable {
     int from = Math.max(0, bytes.length - TAIL_BYTES);
     String text = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
     return text.isBlank() ? null : text;
-  }
-
-  private static JobCompletion completion(
-      JobDispatch d,
-      CompletionStatus status,
-      Integer exit,
-      Map<String, String> outputs,
-      String error,
-      String output,
-      Instant started,
-      Instant ended) {
-    return dev.baton.dispatcher.Reports.of(d, ended)
-        .setStatus(status)
-        .setExitCode(exit)
-        .setOutputs(outputs)
-        .setErrorTail(error)
-        .setOutputTail(output)
-        .setStartedAt(started)
-        .setEndedAt(ended)
-        .setReporter("warm-pod")
-        .build();
   }
 
   @Override

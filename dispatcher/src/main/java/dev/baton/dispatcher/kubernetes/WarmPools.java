@@ -52,11 +52,7 @@ final class WarmPools implements AutoCloseable {
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "baton-warm-pools");
-            t.setDaemon(true);
-            return t;
-          });
+          dev.baton.concurrent.DaemonThreads.named("baton-warm-pools"));
 
   WarmPools(KubernetesClient client, KubernetesSettings settings, Clock clock, Duration tick) {
     this.client = client;

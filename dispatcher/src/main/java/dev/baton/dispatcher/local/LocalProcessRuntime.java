@@ -39,12 +39,7 @@ public final class LocalProcessRuntime implements JobRuntime {
   private final Path workDir;
   private final int tailBytes;
   private final ExecutorService threads =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "baton-local-job");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(dev.baton.concurrent.DaemonThreads.named("baton-local-job"));
   private final Map<String, Attempt> running = new ConcurrentHashMap<>();
 
   private final SecretSource secrets;
@@ -80,8 +75,9 @@ public final class LocalProcessRuntime implements JobRuntime {
           } catch (RuntimeException e) {
             LOG.error("job {} could not be run", dispatch.getAttemptId(), e);
             completion =
-                completion(
+                dev.baton.dispatcher.Reports.ended(
                     dispatch,
+                    "local",
                     CompletionStatus.FAILED,
                     null,
                     Map.of(),
@@ -227,8 +223,16 @@ public final class LocalProcessRuntime implements JobRuntime {
         status,
         exit,
         ended.toEpochMilli() - started.toEpochMilli());
-    return completion(
-        dispatch, status, exit, outs, error.isBlank() ? null : error, stdout, started, ended);
+    return dev.baton.dispatcher.Reports.ended(
+        dispatch,
+        "local",
+        status,
+        exit,
+        outs,
+        error.isBlank() ? null : error,
+        stdout,
+        started,
+        ended);
   }
 
   /**
@@ -250,8 +254,16 @@ public final class LocalProcessRuntime implements JobRuntime {
   }
 
   private static JobCompletion failed(JobDispatch dispatch, String why, Instant started) {
-    return completion(
-        dispatch, CompletionStatus.FAILED, null, Map.of(), why, null, started, Instant.now());
+    return dev.baton.dispatcher.Reports.ended(
+        dispatch,
+        "local",
+        CompletionStatus.FAILED,
+        null,
+        Map.of(),
+        why,
+        null,
+        started,
+        Instant.now());
   }
 
   private static void closeQuietly(Process process) {
@@ -308,27 +320,6 @@ public final class LocalProcessRuntime implements JobRuntime {
       process.destroyForcibly();
     }
     descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-  }
-
-  private static JobCompletion completion(
-      JobDispatch d,
-      CompletionStatus status,
-      Integer exit,
-      Map<String, String> outputs,
-      String error,
-      String output,
-      Instant started,
-      Instant ended) {
-    return dev.baton.dispatcher.Reports.of(d, ended != null ? ended : Instant.now())
-        .setStatus(status)
-        .setExitCode(exit)
-        .setOutputs(outputs)
-        .setErrorTail(error)
-        .setOutputTail(output == null || output.isBlank() ? null : output)
-        .setStartedAt(started)
-        .setEndedAt(ended)
-        .setReporter("local")
-        .build();
   }
 
   @Override

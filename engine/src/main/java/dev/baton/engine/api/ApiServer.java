@@ -83,13 +83,7 @@ public final class ApiServer implements AutoCloseable {
     this.streams = new EventStreams(sources.runs(), config);
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.setExecutor(
-        Executors.newFixedThreadPool(
-            8,
-            r -> {
-              Thread t = new Thread(r, "baton-api");
-              t.setDaemon(true);
-              return t;
-            }));
+        Executors.newFixedThreadPool(8, dev.baton.concurrent.DaemonThreads.named("baton-api")));
     server.createContext("/api/", this::api);
     server.createContext("/", this::page);
     addProbes(sources);

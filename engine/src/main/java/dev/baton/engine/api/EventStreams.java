@@ -26,11 +26,7 @@ final class EventStreams implements AutoCloseable {
           60,
           java.util.concurrent.TimeUnit.SECONDS,
           new java.util.concurrent.SynchronousQueue<>(),
-          r -> {
-            Thread t = new Thread(r, "baton-api-stream");
-            t.setDaemon(true);
-            return t;
-          });
+          dev.baton.concurrent.DaemonThreads.named("baton-api-stream"));
 
   EventStreams(RunRepository runs, EngineConfig config) {
     this.runs = runs;

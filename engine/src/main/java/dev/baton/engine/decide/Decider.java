@@ -236,19 +236,27 @@ public final class Decider {
     if (spec == null || job == null) {
       return reject(s.state, "timer for unknown job " + t.getJob());
     }
-    if (t.getItem() != null) {
-      ItemState item = s.item(t.getJob(), t.getItem());
-      if (item == null || item.status() != JobStatus.WAITING || item.attempt() != t.getAttempt()) {
-        return ignore(s.state, "retry timer " + t.getEventId() + " is stale");
-      }
-      Dispatches.startItem(s, spec, item);
-      return s.decision();
-    }
-    if (job.status() != JobStatus.WAITING || job.attempt() != t.getAttempt()) {
+    if (!stillIn(s, t, JobStatus.WAITING)) {
       return ignore(s.state, "retry timer " + t.getEventId() + " is stale");
     }
-    Dispatches.startJob(s, spec, job);
+    if (t.getItem() != null) {
+      Dispatches.startItem(s, spec, s.item(t.getJob(), t.getItem()));
+    } else {
+      Dispatches.startJob(s, spec, job);
+    }
     return s.decision();
+  }
+
+  /**
+   * Whether the job or instance a timer names is still in {@code status}, at the timer's attempt.
+   */
+  private static boolean stillIn(Step s, TimerFired t, JobStatus status) {
+    if (t.getItem() != null) {
+      ItemState item = s.item(t.getJob(), t.getItem());
+      return item != null && item.status() == status && item.attempt() == t.getAttempt();
+    }
+    JobState job = s.job(t.getJob());
+    return job.status() == status && job.attempt() == t.getAttempt();
   }
 
   /**
@@ -261,11 +269,11 @@ public final class Decider {
     if (spec == null || job == null) {
       return reject(s.state, "timer for unknown job " + t.getJob());
     }
+    if (!stillIn(s, t, JobStatus.RUNNING)) {
+      return ignore(s.state, "timeout timer " + t.getEventId() + " is stale");
+    }
     if (t.getItem() != null) {
       ItemState item = s.item(t.getJob(), t.getItem());
-      if (item == null || item.status() != JobStatus.RUNNING || item.attempt() != t.getAttempt()) {
-        return ignore(s.state, "timeout timer " + t.getEventId() + " is stale");
-      }
       String why = timeoutText(spec, item.startedAt() != null);
       Dispatches.stop(s, spec.name(), item.index(), item.attempt());
       s.put(item.failed(null, why));
@@ -273,9 +281,6 @@ public final class Decider {
           RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), null, Map.of(), why);
       FanOut.itemEnded(s, spec, item, false, why);
       return s.decision();
-    }
-    if (job.status() != JobStatus.RUNNING || job.attempt() != t.getAttempt()) {
-      return ignore(s.state, "timeout timer " + t.getEventId() + " is stale");
     }
     boolean started = job.startedAt() != null;
     Dispatches.stop(s, spec.name(), null, job.attempt());

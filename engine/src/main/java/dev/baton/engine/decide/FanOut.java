@@ -46,14 +46,7 @@ final class FanOut {
       Map<String, String> outputs = new LinkedHashMap<>();
       spec.outputs().forEach(k -> outputs.put(k, "[]"));
       s.put(counted.dispatched(0, s.now).succeeded(outputs, null, s.now, s.now));
-      s.emit(
-          RunEventType.JOB_SUCCEEDED,
-          spec.name(),
-          null,
-          null,
-          null,
-          outputs,
-          "fan-out over an empty list");
+      emitSucceeded(s, spec, outputs, "fan-out over an empty list");
       return;
     }
     s.put(counted.dispatched(0, s.now));
@@ -132,14 +125,7 @@ final class FanOut {
     if (now.itemsDone() == now.items()) {
       Map<String, String> outputs = aggregate(s, spec, now.items());
       s.put(now.succeeded(outputs, null, now.dispatchedAt(), s.now));
-      s.emit(
-          RunEventType.JOB_SUCCEEDED,
-          spec.name(),
-          null,
-          null,
-          null,
-          outputs,
-          now.items() + " items");
+      emitSucceeded(s, spec, outputs, now.items() + " items");
     }
   }
 
@@ -189,5 +175,11 @@ final class FanOut {
       }
     }
     return out;
+  }
+
+  /** The fan-out job as a whole succeeded, with its aggregated outputs. */
+  private static void emitSucceeded(
+      Step s, JobSpec spec, Map<String, String> outputs, String detail) {
+    s.emit(RunEventType.JOB_SUCCEEDED, spec.name(), null, null, null, outputs, detail);
   }
 }

@@ -77,19 +77,7 @@ public record RunState(
   public RunState withoutOutputs() {
     Map<String, JobState> copy = new LinkedHashMap<>();
     jobs.forEach((name, job) -> copy.put(name, job.withOutputs(Map.of())));
-    return new RunState(
-        runId,
-        template,
-        templateVersion,
-        status,
-        params,
-        copy,
-        createdAt,
-        endedAt,
-        detail,
-        outcome,
-        runTimeoutTimer,
-        items);
+    return withJobs(copy);
   }
 
   /** This state with the stored outputs put back. */
@@ -97,19 +85,7 @@ public record RunState(
     Map<String, JobState> copy = new LinkedHashMap<>();
     jobs.forEach(
         (name, job) -> copy.put(name, job.withOutputs(outputs.getOrDefault(name, Map.of()))));
-    return new RunState(
-        runId,
-        template,
-        templateVersion,
-        status,
-        params,
-        copy,
-        createdAt,
-        endedAt,
-        detail,
-        outcome,
-        runTimeoutTimer,
-        items);
+    return withJobs(copy);
   }
 
   /** The stored document: everything but the instances. */
@@ -136,13 +112,17 @@ public record RunState(
   RunState withJob(JobState job) {
     Map<String, JobState> copy = new LinkedHashMap<>(jobs);
     copy.put(job.name(), job);
+    return withJobs(copy);
+  }
+
+  private RunState withJobs(Map<String, JobState> newJobs) {
     return new RunState(
         runId,
         template,
         templateVersion,
         status,
         params,
-        copy,
+        newJobs,
         createdAt,
         endedAt,
         detail,

@@ -88,11 +88,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
         new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
     ticker =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "baton-timers");
-              t.setDaemon(true);
-              return t;
-            });
+            dev.baton.concurrent.DaemonThreads.named("baton-timers"));
     ticker.scheduleWithFixedDelay(
         this::publishDue, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     return this;

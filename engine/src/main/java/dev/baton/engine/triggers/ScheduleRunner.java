@@ -41,11 +41,7 @@ public final class ScheduleRunner implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "baton-schedules");
-            t.setDaemon(true);
-            return t;
-          });
+          dev.baton.concurrent.DaemonThreads.named("baton-schedules"));
 
   public ScheduleRunner(
       String bootstrapServers,
