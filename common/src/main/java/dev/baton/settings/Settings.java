@@ -123,6 +123,22 @@ public final class Settings {
     return get(key) == null ? fallback : Duration.ofMillis(number(key, 0));
   }
 
+  /**
+   * The wire encoding: {@code BATON_ENCODING} (json, avro), {@code BATON_REGISTRY_URL} and {@code
+   * BATON_REGISTRY_USER_INFO}.
+   */
+  public dev.baton.serde.Wire wire() {
+    return dev.baton.serde.Wire.of(
+        get("BATON_ENCODING"), get("BATON_REGISTRY_URL"), get("BATON_REGISTRY_USER_INFO"));
+  }
+
+  /**
+   * Kafka client properties ({@code BATON_KAFKA_*}, see {@link dev.baton.kafka.KafkaProperties}).
+   */
+  public Map<String, String> kafka() {
+    return dev.baton.kafka.KafkaProperties.fromEnv(values);
+  }
+
   /** An error about {@code key}'s value, naming the key and the file line it came from. */
   public IllegalArgumentException error(String key, String problem) {
     String origin = origins.get(key);

@@ -287,12 +287,7 @@ public final class Dispatcher implements AutoCloseable {
   @Override
   public void close() {
     stopping.set(true);
-    consumer.wakeup();
-    try {
-      loop.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    dev.baton.kafka.PollLoops.stop(consumer, loop);
     runtime.close();
     completions.close();
     starts.close();

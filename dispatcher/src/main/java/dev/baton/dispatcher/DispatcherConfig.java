@@ -1,7 +1,6 @@
 package dev.baton.dispatcher;
 
 import dev.baton.dispatcher.local.SecretSource;
-import dev.baton.kafka.KafkaProperties;
 import dev.baton.redis.RedisSettings;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
@@ -90,12 +89,8 @@ public record DispatcherConfig(
     b.maxConcurrentJobs = s.integer("BATON_MAX_CONCURRENT_JOBS", b.maxConcurrentJobs);
     b.workDir = Path.of(s.get("BATON_WORK_DIR", b.workDir.toString()));
     b.tailBytes = s.integer("BATON_TAIL_BYTES", b.tailBytes);
-    b.kafka = KafkaProperties.fromEnv(s.asMap());
-    b.wire =
-        Wire.of(
-            s.get("BATON_ENCODING"),
-            s.get("BATON_REGISTRY_URL"),
-            s.get("BATON_REGISTRY_USER_INFO"));
+    b.kafka = s.kafka();
+    b.wire = s.wire();
     String redisUrl = s.get("BATON_REDIS_URL");
     b.redis = redisUrl == null ? null : RedisSettings.fromEnv(s.asMap(), redisUrl);
     b.tokens = AttemptTokens.fromEnv(s.asMap(), Optional.empty());

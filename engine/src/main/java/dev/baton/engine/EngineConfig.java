@@ -1,6 +1,5 @@
 package dev.baton.engine;
 
-import dev.baton.kafka.KafkaProperties;
 import dev.baton.redis.RedisSettings;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
@@ -134,12 +133,8 @@ public record EngineConfig(
     b.replicationFactor = (short) s.integer("BATON_REPLICATION_FACTOR", 3);
     b.finishedRunRetention = Duration.ofHours(s.number("BATON_FINISHED_RUN_RETENTION_HOURS", 168));
     b.maxAppliedIds = s.integer("BATON_MAX_APPLIED_IDS", 1000);
-    b.kafka = KafkaProperties.fromEnv(s.asMap());
-    b.wire =
-        Wire.of(
-            s.get("BATON_ENCODING"),
-            s.get("BATON_REGISTRY_URL"),
-            s.get("BATON_REGISTRY_USER_INFO"));
+    b.kafka = s.kafka();
+    b.wire = s.wire();
     b.processingGuarantee = guarantee;
     b.tokens = AttemptTokens.fromEnv(s.asMap(), Optional.empty());
     b.healthPort = s.integer("BATON_HEALTH_PORT", 8080);

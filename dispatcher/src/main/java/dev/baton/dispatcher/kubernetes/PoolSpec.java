@@ -57,19 +57,21 @@ record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
    * settings of their own).
    */
   static PoolSpec forImage(String image, KubernetesSettings s) {
-    return of(
-        JobDispatch.newBuilder()
-            .setEventId("-")
-            .setRunId("-")
-            .setOccurredAt(java.time.Instant.EPOCH)
-            .setTemplate("-")
-            .setTemplateVersion(0)
-            .setJob("-")
-            .setAttempt(0)
-            .setAttemptId("-")
-            .setImage(image)
-            .build(),
-        s);
+    return of(carrier("-", image).build(), s);
+  }
+
+  /** A dispatch that carries only an image (and what is set on it): no run, job or attempt. */
+  private static JobDispatch.Builder carrier(String id, String image) {
+    return JobDispatch.newBuilder()
+        .setEventId(id)
+        .setRunId("-")
+        .setOccurredAt(java.time.Instant.EPOCH)
+        .setTemplate("-")
+        .setTemplateVersion(0)
+        .setJob("-")
+        .setAttempt(0)
+        .setAttemptId(id)
+        .setImage(image);
   }
 
   Duration idleTimeout() {
@@ -94,18 +96,7 @@ record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
    */
   String toJson() {
     JobDispatch carrier =
-        JobDispatch.newBuilder()
-            .setEventId(name)
-            .setRunId("-")
-            .setOccurredAt(java.time.Instant.EPOCH)
-            .setTemplate("-")
-            .setTemplateVersion(0)
-            .setJob("-")
-            .setAttempt(0)
-            .setAttemptId(name)
-            .setImage(image)
-            .setPod(PodOptions.newBuilder(options).setWarm(warm).build())
-            .build();
+        carrier(name, image).setPod(PodOptions.newBuilder(options).setWarm(warm).build()).build();
     return new String(SHAPES.encode(carrier), StandardCharsets.UTF_8);
   }
 

@@ -32,18 +32,13 @@ final class JobParser extends YamlFields {
           "startTimeout",
           "runtime",
           "kubernetes");
+
+  /** The exit handler runs once, after everything else: no ordering, condition or fan-out. */
   private static final Set<String> EXIT_FIELDS =
-      Set.of(
-          "name",
-          "command",
-          "image",
-          "env",
-          "outputs",
-          "retry",
-          "timeout",
-          "startTimeout",
-          "runtime",
-          "kubernetes");
+      JOB_FIELDS.stream()
+          .filter(f -> !Set.of("dependsOn", "when", "forEach", "maxParallel").contains(f))
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   private static final Set<String> POD_FIELDS =
       Set.of(
           "resources",

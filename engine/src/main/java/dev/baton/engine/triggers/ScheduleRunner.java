@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -103,14 +102,7 @@ public final class ScheduleRunner implements AutoCloseable {
               .setOccurredAt(due)
               .build();
       // Publish before moving the mark: a crash in between fires the same tick again, which is the
-      // same run.
-      // Keyed by the run it starts, so the trigger lands on its run's partition and needs no
-      // repartition.
-      producer.send(
-          new ProducerRecord<>(
-              topics.triggers(),
-              dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
-              wire.encode(topics.triggers(), trigger)));
+      // same run.      producer.send(TriggerRecords.keyedByRun(topics, wire, trigger));
       producer.flush();
       LOG.info(
           "schedule of {} fired for {}{}",

@@ -27,7 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -225,13 +224,7 @@ public final class TriggerRouter implements AutoCloseable {
                 .setIdempotencyKey(key)
                 .setOccurredAt(Instant.ofEpochMilli(record.timestamp()))
                 .build();
-        // Keyed by the run it starts, so the trigger lands on its run's partition and needs no
-        // repartition.
-        producer.send(
-            new ProducerRecord<>(
-                topics.triggers(),
-                dev.baton.engine.topology.RunIds.forIdempotencyKey(key),
-                wire.encode(topics.triggers(), trigger)));
+        producer.send(TriggerRecords.keyedByRun(topics, wire, trigger));
         started.incrementAndGet();
       } catch (Expressions.InvalidExpressionException e) {
         deadLetter(
@@ -280,12 +273,7 @@ public final class TriggerRouter implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    dev.baton.kafka.PollLoops.stop(consumer, thread);
     producer.close();
   }
 }
