@@ -176,7 +176,9 @@ public final class EngineTopology {
             .mapValues(v -> new Inbound(Inbound.Kind.TRIGGER, v), Named.as("tag-rekeyed-triggers"));
     return routed
         .get("trigger-here")
-        .mapValues(t -> new Inbound(Inbound.Kind.TRIGGER, t.value()), Named.as("tag-triggers"))
+        .mapValues(
+            t -> new Inbound(Inbound.Kind.TRIGGER, t.value(), t.trigger()),
+            Named.as("tag-triggers"))
         .merge(rekeyed, Named.as("merge-rekeyed-triggers"));
   }
 

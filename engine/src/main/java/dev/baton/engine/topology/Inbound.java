@@ -1,11 +1,20 @@
 package dev.baton.engine.topology;
 
-/** A raw input record of the run processor, tagged with what it claims to be. */
-record Inbound(Kind kind, byte[] value) {
+import dev.baton.events.WorkflowTrigger;
+
+/**
+ * A raw input record of the run processor, tagged with what it claims to be; {@code trigger}: the
+ * trigger already decoded when it was keyed on this task (null otherwise: read from {@code value}).
+ */
+record Inbound(Kind kind, byte[] value, WorkflowTrigger trigger) {
   enum Kind {
     TRIGGER,
     COMPLETION,
     COMMAND,
     TIMER
+  }
+
+  Inbound(Kind kind, byte[] value) {
+    this(kind, value, null);
   }
 }

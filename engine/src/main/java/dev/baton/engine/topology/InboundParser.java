@@ -77,7 +77,11 @@ final class InboundParser {
   }
 
   private Parsed trigger(Record<String, Inbound> record) {
-    WorkflowTrigger trigger = triggers.decode(record.value().value());
+    // Decoded already when it was keyed on this task; read here after the repartition hop.
+    WorkflowTrigger trigger =
+        record.value().trigger() != null
+            ? record.value().trigger()
+            : triggers.decode(record.value().value());
     if (trigger.getTemplate().isBlank()) {
       throw new EventFormatException("field 'template' must name a template");
     }

@@ -53,7 +53,7 @@ final class TriggerKeyProcessor implements Processor<byte[], byte[], String, Key
               .withKey(RunIds.forRecord(meta.partition(), meta.offset(), record.timestamp()))
               .withValue(
                   new KeyedTrigger(
-                      java.util.Arrays.copyOf(record.value(), DeadLetters.KEPT_BYTES), true));
+                      java.util.Arrays.copyOf(record.value(), DeadLetters.KEPT_BYTES), true, null));
       out.headers()
           .add(
               DeadLetters.ORIGINAL_SIZE,
@@ -62,7 +62,7 @@ final class TriggerKeyProcessor implements Processor<byte[], byte[], String, Key
       WorkflowTrigger trigger = readQuietly(record.value());
       String runId = RunIds.of(trigger, meta.partition(), meta.offset(), record.timestamp());
       boolean here = trigger == null || RunIds.partition(runId, runPartitions) == meta.partition();
-      out = record.withKey(runId).withValue(new KeyedTrigger(record.value(), here));
+      out = record.withKey(runId).withValue(new KeyedTrigger(record.value(), here, trigger));
     }
     out.headers()
         .remove(DeadLetters.SOURCE_TOPIC)

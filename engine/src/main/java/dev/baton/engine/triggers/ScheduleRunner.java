@@ -102,7 +102,8 @@ public final class ScheduleRunner implements AutoCloseable {
               .setOccurredAt(due)
               .build();
       // Publish before moving the mark: a crash in between fires the same tick again, which is the
-      // same run.      producer.send(TriggerRecords.keyedByRun(topics, wire, trigger));
+      // same run.
+      producer.send(TriggerRecords.keyedByRun(topics, wire, trigger));
       producer.flush();
       LOG.info(
           "schedule of {} fired for {}{}",
