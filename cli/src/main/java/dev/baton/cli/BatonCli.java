@@ -31,8 +31,13 @@ public final class BatonCli {
 
   public static void main(String[] args) {
     configureLogging(args);
-    System.exit(
-        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(execute(args, console(System.out), console(System.err)));
+  }
+
+  /** Text to a standard stream, in the platform's charset (the terminal's), flushed per line. */
+  private static PrintWriter console(java.io.OutputStream stream) {
+    return new PrintWriter(
+        new java.io.OutputStreamWriter(stream, java.nio.charset.Charset.defaultCharset()), true);
   }
 
   /** Runs one command line; returns its exit code. Bad arguments print usage, failures one line. */

@@ -112,7 +112,11 @@ final class DevCmd implements Callable<Integer> {
     return 0;
   }
 
-  /** The first Ctrl-C stops in order (the shutdown hook); a second one stops at once. */
+  /**
+   * The first Ctrl-C stops in order (the shutdown hook); a second one stops at once. {@code
+   * sun.misc.Signal} (module jdk.unsupported) is the only way Java offers to see a signal; javac
+   * warns of it on every build, and that warning cannot be suppressed.
+   */
   private static void forceOnSecondInterrupt() {
     java.util.concurrent.atomic.AtomicBoolean stopping =
         new java.util.concurrent.atomic.AtomicBoolean();

@@ -11,10 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -76,12 +80,20 @@ public final class TemplatePublisher {
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (Loaded t : templates) {
         String value = StoredTemplate.of(t.template(), t.yaml()).toJson();
-        producer.send(new ProducerRecord<>(topic, t.template().storeKey(), value));
-        producer.send(new ProducerRecord<>(topic, t.template().name(), value));
+        sent.add(producer.send(new ProducerRecord<>(topic, t.template().storeKey(), value)));
+        sent.add(producer.send(new ProducerRecord<>(topic, t.template().name(), value)));
       }
-      producer.flush();
+      for (Future<RecordMetadata> f : sent) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      throw new KafkaException("the template store was not written: " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while writing the template store", e);
     }
   }
 }

@@ -54,7 +54,7 @@ final class WatchCmd implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Duration wait = Durations.parse(timeout, "--timeout", spec.commandLine());
     PrintWriter out = spec.commandLine().getOut();
-    if (!events && (live || System.console() != null)) {
+    if (!events && (live || Terminal.attached())) {
       return live(out, wait);
     }
     try (RunFollower follower =
@@ -70,7 +70,7 @@ final class WatchCmd implements Callable<Integer> {
     try (RedisRunRepository runs = redis.open("watch")) {
       while (System.nanoTime() < deadline) {
         RunState run = runs.find(runId).orElse(null);
-        if (System.console() != null) {
+        if (Terminal.attached()) {
           out.print("\033[H\033[2J");
         }
         if (run == null) {

@@ -178,7 +178,7 @@ class DeploymentFilesTest {
     Map<String, Object> compose =
         new Yaml().load(Files.readString(Path.of("../docker-compose.yml")));
     Map<String, Map<String, Object>> services =
-        (Map<String, Map<String, Object>>) (Object) compose.get("services");
+        (Map<String, Map<String, Object>>) compose.get("services");
     assertTrue(
         services.keySet().containsAll(List.of("kafka", "redis", "engine", "dispatcher")),
         services.keySet().toString());

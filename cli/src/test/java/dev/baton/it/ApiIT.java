@@ -175,7 +175,8 @@ class ApiIT {
 
   /** A request whose body ends before its Content-Length: the server still answers, with 400. */
   static String truncatedRequest() throws Exception {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.port())) {
+    try (java.net.Socket socket =
+        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), api.port())) {
       socket.setSoTimeout(10_000);
       String body = "{\"template\":\"hel";
       socket

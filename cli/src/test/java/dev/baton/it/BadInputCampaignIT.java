@@ -252,12 +252,13 @@ class BadInputCampaignIT {
                             && List.of(t, c, m)
                                 .contains(new String(topic.value(), StandardCharsets.UTF_8))) {
                           dead.add(
-                              new String(topic.value())
+                              new String(topic.value(), StandardCharsets.UTF_8)
                                   + "@"
                                   + new String(
-                                      r.headers().lastHeader(DeadLetters.SOURCE_PARTITION).value())
+                                      r.headers().lastHeader(DeadLetters.SOURCE_PARTITION).value(),
+                                      StandardCharsets.UTF_8)
                                   + "@"
-                                  + new String(offset.value()));
+                                  + new String(offset.value(), StandardCharsets.UTF_8));
                         }
                       });
               return dead.size() >= expectedDlq
@@ -308,22 +309,33 @@ class BadInputCampaignIT {
     assertTrue(baton.engine.live() && baton.engine.ready(), "the engine kept running");
     var hugeDead =
         baton.deadLetters.records().stream()
-            .filter(r -> r.key() != null && new String(r.key()).equals("huge-trigger"))
+            .filter(
+                r ->
+                    r.key() != null
+                        && new String(r.key(), StandardCharsets.UTF_8).equals("huge-trigger"))
             .findFirst()
             .orElseThrow();
     assertTrue(
-        new String(hugeDead.headers().lastHeader(DeadLetters.REASON).value())
+        new String(
+                hugeDead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8)
             .contains("larger than the limit"));
     assertEquals(
         Integer.toString(huge.length),
-        new String(hugeDead.headers().lastHeader(DeadLetters.ORIGINAL_SIZE).value()));
+        new String(
+            hugeDead.headers().lastHeader(DeadLetters.ORIGINAL_SIZE).value(),
+            StandardCharsets.UTF_8));
     assertEquals(
         50,
         baton.deadLetters.records().stream()
-            .filter(r -> r.key() != null && new String(r.key()).startsWith("forged-"))
             .filter(
                 r ->
-                    new String(r.headers().lastHeader(DeadLetters.REASON).value())
+                    r.key() != null
+                        && new String(r.key(), StandardCharsets.UTF_8).startsWith("forged-"))
+            .filter(
+                r ->
+                    new String(
+                            r.headers().lastHeader(DeadLetters.REASON).value(),
+                            StandardCharsets.UTF_8)
                         .startsWith("refused completion for bad-held/wait/1 has"))
             .count(),
         "every forged completion of the running attempt is refused as such");

@@ -286,7 +286,7 @@ final class BatonHarness implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     producer.close();
     events.close();
     deadLetters.close();

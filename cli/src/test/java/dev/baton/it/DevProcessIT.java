@@ -27,12 +27,16 @@ import org.junit.jupiter.api.Test;
  * leaves no Redis holding the port, and the next start cleans what the killed one left.
  */
 class DevProcessIT {
-  static final Duration START = Duration.ofSeconds(120);
+  static final Duration START = Duration.ofMinutes(2);
 
   /** A running `baton dev` and everything it printed. */
   static final class Dev {
     final Process process;
+
+    /** Written by the output reader, read by the test: StringBuffer's locking is wanted. */
+    @SuppressWarnings("JdkObsolete")
     final StringBuffer output = new StringBuffer();
+
     final int kafka = DevFiles.freePort();
     final int controller = DevFiles.freePort();
     final int redis;

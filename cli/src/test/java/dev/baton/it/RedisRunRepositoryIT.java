@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
@@ -45,7 +46,7 @@ class RedisRunRepositoryIT {
             dev.baton.redis.RedisSettings.of(SharedBroker.redisUrl()),
             "repo-it",
             3,
-            Duration.ofSeconds(600));
+            Duration.ofMinutes(10));
     Config c = new Config();
     c.useSingleServer().setAddress(SharedBroker.redisUrl());
     c.setCodec(StringCodec.INSTANCE);
@@ -164,7 +165,11 @@ class RedisRunRepositoryIT {
     save("tag-1", 0, state("tag-1", RunStatus.RUNNING), "e1", applied(1));
     assertEquals(
         List.of("baton:run:{tag-1}", "baton:run:{tag-1}:applied-order"),
-        redis.getKeys().getKeysStreamByPattern("baton:run:{tag-1}*").sorted().toList());
+        redis
+            .getKeys()
+            .getKeysStream(KeysScanOptions.defaults().pattern("baton:run:{tag-1}*"))
+            .sorted()
+            .toList());
   }
 
   @Test

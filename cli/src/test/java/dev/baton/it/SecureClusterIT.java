@@ -215,6 +215,7 @@ class SecureClusterIT {
                     new LocalProcessRuntime(work.resolve("jobs"), 4096))
                 .start()) {
       assertTrue(engine.awaitRunning(Duration.ofSeconds(60)));
+      assertTrue(dispatcher.ready());
       Properties p = new Properties();
       p.put("bootstrap.servers", bootstrap);
       p.putAll(kafka);
@@ -252,7 +253,7 @@ class SecureClusterIT {
           e.getMessage().contains("Kafka at " + bootstrap)
               && e.getMessage().contains("SCRAM-SHA-512")
               && e.getMessage().contains("user 'baton'")
-              && e.getMessage().toLowerCase().contains("authentication"),
+              && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("authentication"),
           e.getMessage());
       assertFalse(e.getMessage().contains(wrong), e.getMessage());
       assertFalse(e.getMessage().contains(KAFKA_PASSWORD), e.getMessage());

@@ -165,7 +165,7 @@ class WarmPoolIT {
         "sleep",
         any.getSpec().getContainers().get(0).getCommand().get(0),
         "idle pods wait without using CPU");
-    assertEquals(Boolean.TRUE, any.getSpec().getSecurityContext().getRunAsNonRoot());
+    assertEquals(true, any.getSpec().getSecurityContext().getRunAsNonRoot());
   }
 
   @Test

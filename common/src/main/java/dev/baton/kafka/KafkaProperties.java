@@ -1,8 +1,13 @@
 package dev.baton.kafka;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Kafka client properties from the environment, in this order (later wins):
@@ -29,10 +34,10 @@ public final class KafkaProperties {
     Map<String, String> props = new LinkedHashMap<>();
     String file = env.get(CONFIG_FILE);
     if (file != null && !file.isBlank()) {
-      java.util.Properties p = new java.util.Properties();
-      try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+      Properties p = new Properties();
+      try (var in = Files.newBufferedReader(Path.of(file))) {
         p.load(in);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalArgumentException(
             CONFIG_FILE + ": cannot read " + file + ": " + e.getMessage(), e);
       }
@@ -50,14 +55,28 @@ public final class KafkaProperties {
             try {
               props.put(
                   property(k.substring(0, k.length() - "_FILE".length())),
-                  java.nio.file.Files.readString(java.nio.file.Path.of(v)).strip());
-            } catch (java.io.IOException e) {
+                  Files.readString(Path.of(v)).strip());
+            } catch (IOException e) {
               throw new IllegalArgumentException(
                   k + ": cannot read " + v + ": " + e.getMessage(), e);
             }
           }
         });
     return props;
+  }
+
+  /**
+   * A producer that loses nothing and sends at once: every replica acknowledges, retries do not
+   * duplicate, no linger. The service's client properties ({@code kafka}) come last and win.
+   */
+  public static Properties reliableProducer(String bootstrapServers, Map<String, String> kafka) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.putAll(kafka);
+    return p;
   }
 
   private static String property(String variable) {

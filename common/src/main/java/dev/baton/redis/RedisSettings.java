@@ -109,8 +109,11 @@ public record RedisSettings(
 
   Config config(int minimumIdle, int poolSize) {
     Config config = new Config();
-    config.setCodec(StringCodec.INSTANCE);
+    config.setCodec(StringCodec.INSTANCE).setUsername(username).setPassword(password);
     boolean tls = url.startsWith("rediss");
+    if (tls) {
+      config.setSslTrustManagerFactory(trustManagers());
+    }
     if (url.contains("-sentinel://")) {
       String rest = url.substring(url.indexOf("://") + 3);
       int at = rest.indexOf('@');
@@ -124,27 +127,17 @@ public record RedisSettings(
               .setMasterName(rest.substring(0, at))
               .setMasterConnectionMinimumIdleSize(minimumIdle)
               .setMasterConnectionPoolSize(poolSize);
-      Arrays.stream(rest.substring(at + 1).split(","))
+      Arrays.stream(rest.substring(at + 1).split(",", -1))
           .map(String::trim)
           .filter(s -> !s.isEmpty())
           .forEach(
               hostPort -> sentinel.addSentinelAddress((tls ? "rediss://" : "redis://") + hostPort));
-      sentinel.setUsername(username).setPassword(password);
-      if (tls) {
-        sentinel.setSslTrustManagerFactory(trustManagers());
-      }
     } else {
-      var single =
-          config
-              .useSingleServer()
-              .setAddress(url)
-              .setConnectionMinimumIdleSize(minimumIdle)
-              .setConnectionPoolSize(poolSize)
-              .setUsername(username)
-              .setPassword(password);
-      if (tls) {
-        single.setSslTrustManagerFactory(trustManagers());
-      }
+      config
+          .useSingleServer()
+          .setAddress(url)
+          .setConnectionMinimumIdleSize(minimumIdle)
+          .setConnectionPoolSize(poolSize);
     }
     return config;
   }

@@ -1,14 +1,13 @@
 package dev.baton.dispatcher;
 
 import dev.baton.events.JobCompletion;
+import dev.baton.kafka.KafkaProperties;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Wire;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,13 +33,11 @@ public final class CompletionPublisher implements AutoCloseable {
       Function<JobCompletion, String> signer) {
     this.wire = wire;
     this.signer = signer;
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    p.putAll(kafka);
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            KafkaProperties.reliableProducer(bootstrapServers, kafka),
+            new StringSerializer(),
+            new ByteArraySerializer());
     this.topic = topic;
   }
 

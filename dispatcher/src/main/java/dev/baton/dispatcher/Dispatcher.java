@@ -9,6 +9,8 @@ import dev.baton.serde.EventFormatException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -130,13 +133,12 @@ public final class Dispatcher implements AutoCloseable {
           throw e;
         } catch (RuntimeException e) {
           // Redis or Kafka is away for a moment: read the uncommitted records again once it is
-          // back.
-          // Attempts already started are not started twice (AttemptStarts).
+          // back. Attempts already started are not started twice (AttemptStarts).
           LOG.warn(
               "dispatching failed ({}); retrying from the last committed offsets in 1 s",
               e.toString());
           rewind();
-          java.util.concurrent.TimeUnit.SECONDS.sleep(1);
+          TimeUnit.SECONDS.sleep(1);
         }
       }
     } catch (WakeupException e) {
@@ -270,18 +272,17 @@ public final class Dispatcher implements AutoCloseable {
     meters.deadLettered("malformed");
     LOG.warn(
         "dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
-    deadLetters.send(
-        DeadLetters.of(
-            config.topics().dlq(),
-            record.key(),
-            record.value(),
-            record.headers(),
-            record.topic(),
-            record.partition(),
-            record.offset(),
-            reason,
-            "dispatcher"));
-    deadLetters.flush();
+    try {
+      // Written before the dispatch's offset is committed: nothing is dropped unseen.
+      deadLetters
+          .send(DeadLetters.of(config.topics().dlq(), record.key(), record, reason, "dispatcher"))
+          .get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while dead-lettering", e);
+    } catch (ExecutionException e) {
+      throw new KafkaException("dead letter not written", e.getCause());
+    }
   }
 
   @Override

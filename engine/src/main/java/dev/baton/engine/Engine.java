@@ -115,6 +115,9 @@ public final class Engine implements AutoCloseable {
     return w.build();
   }
 
+  // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG is deprecated from its first release (4.3):
+  // Kafka Streams 5.0 removes it and always does what it asks for.
+  @SuppressWarnings("deprecation")
   static Properties streamsProperties(EngineConfig config) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -135,10 +138,9 @@ public final class Engine implements AutoCloseable {
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // Each input record of a run is applied on its own merits, never joined with another stream: a
-    // task
-    // processes what it has instead of idling until every input partition has data or is known
-    // empty
-    // (the default waits for partitions with open transactions, the engine's own among them).
+    // task processes what it has instead of idling until every input partition has data or is
+    // known empty (the default waits for partitions with open transactions, the engine's own among
+    // them).
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.putAll(producerDefaults(config.processingGuarantee()));
     p.putAll(config.kafka());
@@ -193,7 +195,7 @@ public final class Engine implements AutoCloseable {
     probe =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             dev.baton.concurrent.DaemonThreads.named("baton-readiness"));
-    probe.scheduleWithFixedDelay(this::probeRedis, 0, 500, TimeUnit.MILLISECONDS);
+    var unused = probe.scheduleWithFixedDelay(this::probeRedis, 0, 500, TimeUnit.MILLISECONDS);
     triggerRules =
         new TriggerRouter(
                 config.bootstrapServers(),

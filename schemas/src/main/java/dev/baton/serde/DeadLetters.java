@@ -1,5 +1,10 @@
 package dev.baton.serde;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
 /** Header names on dead-letter records: why, and where the original record came from. */
 public final class DeadLetters {
   public static final String REASON = "baton.dlq.reason";
@@ -26,35 +31,28 @@ public final class DeadLetters {
   private DeadLetters() {}
 
   /**
-   * The dead letter of a record a plain consumer read: its key, value (cut to {@link #KEPT_BYTES}
-   * past {@link #MAX_VALUE_BYTES}) and headers, with why and where from.
+   * The dead letter of a record a plain consumer read, under {@code key}: its value (cut to {@link
+   * #KEPT_BYTES} past {@link #MAX_VALUE_BYTES}) and headers, with why and where from.
    */
-  public static org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> of(
-      String dlqTopic,
-      String key,
-      byte[] value,
-      org.apache.kafka.common.header.Headers original,
-      String topic,
-      int partition,
-      long offset,
-      String reason,
-      String stage) {
+  public static ProducerRecord<String, byte[]> of(
+      String dlqTopic, String key, ConsumerRecord<?, byte[]> record, String reason, String stage) {
+    byte[] value = record.value();
     byte[] kept =
-        value != null && value.length > MAX_VALUE_BYTES
-            ? java.util.Arrays.copyOf(value, KEPT_BYTES)
-            : value;
-    var dlq =
-        new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>(dlqTopic, key, kept);
-    original.forEach(h -> dlq.headers().add(h));
-    java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        value != null && value.length > MAX_VALUE_BYTES ? Arrays.copyOf(value, KEPT_BYTES) : value;
+    var dlq = new ProducerRecord<String, byte[]>(dlqTopic, key, kept);
+    record.headers().forEach(h -> dlq.headers().add(h));
     if (kept != value) {
-      dlq.headers().add(ORIGINAL_SIZE, Integer.toString(value.length).getBytes(utf8));
+      dlq.headers().add(ORIGINAL_SIZE, utf8(Integer.toString(value.length)));
     }
-    dlq.headers().add(REASON, reason.getBytes(utf8));
-    dlq.headers().add(SOURCE_TOPIC, topic.getBytes(utf8));
-    dlq.headers().add(SOURCE_PARTITION, Integer.toString(partition).getBytes(utf8));
-    dlq.headers().add(SOURCE_OFFSET, Long.toString(offset).getBytes(utf8));
-    dlq.headers().add(STAGE, stage.getBytes(utf8));
+    dlq.headers().add(REASON, utf8(reason));
+    dlq.headers().add(SOURCE_TOPIC, utf8(record.topic()));
+    dlq.headers().add(SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
+    dlq.headers().add(SOURCE_OFFSET, utf8(Long.toString(record.offset())));
+    dlq.headers().add(STAGE, utf8(stage));
     return dlq;
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

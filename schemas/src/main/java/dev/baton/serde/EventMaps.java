@@ -33,7 +33,7 @@ public final class EventMaps {
     }
     if (node.isObject()) {
       Map<String, Object> map = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> map.put(e.getKey(), json(e.getValue())));
+      node.properties().forEach(e -> map.put(e.getKey(), json(e.getValue())));
       return map;
     }
     if (node.isArray()) {

@@ -156,46 +156,49 @@ public final class PlainJson {
   }
 
   private static Object readValue(JsonNode node, Schema schema, String path) {
-    switch (schema.getType()) {
-      case UNION:
-        return readUnion(node, schema, path);
-      case NULL:
+    return switch (schema.getType()) {
+      case UNION -> readUnion(node, schema, path);
+      case NULL -> {
         if (!node.isNull()) {
           throw new EventFormatException(where(path) + "expected null");
         }
-        return null;
-      case STRING:
+        yield null;
+      }
+      case STRING -> {
         if (!node.isValueNode() || node.isNull()) {
           throw new EventFormatException(where(path) + "expected a string");
         }
-        return node.asText();
-      case INT:
+        yield node.asText();
+      }
+      case INT -> {
         if (!node.canConvertToInt() || !node.isIntegralNumber()) {
           throw new EventFormatException(where(path) + "expected an integer");
         }
-        return node.intValue();
-      case LONG:
-        return readLong(node, schema.getLogicalType(), path);
-      case BOOLEAN:
+        yield node.intValue();
+      }
+      case LONG -> readLong(node, schema.getLogicalType(), path);
+      case BOOLEAN -> {
         if (!node.isBoolean()) {
           throw new EventFormatException(where(path) + "expected true or false");
         }
-        return node.booleanValue();
-      case DOUBLE:
+        yield node.booleanValue();
+      }
+      case DOUBLE -> {
         if (!node.isNumber()) {
           throw new EventFormatException(where(path) + "expected a number");
         }
-        return node.doubleValue();
-      case ENUM:
+        yield node.doubleValue();
+      }
+      case ENUM -> {
         String symbol = node.asText();
         if (!node.isTextual() || !schema.getEnumSymbols().contains(symbol)) {
           throw new EventFormatException(
               where(path) + "expected one of " + schema.getEnumSymbols() + ", got " + node);
         }
-        return SpecificData.get().createEnum(symbol, schema);
-      case MAP:
-        return readMap(node, schema, path);
-      case ARRAY:
+        yield SpecificData.get().createEnum(symbol, schema);
+      }
+      case MAP -> readMap(node, schema, path);
+      case ARRAY -> {
         if (!node.isArray()) {
           throw new EventFormatException(where(path) + "expected an array");
         }
@@ -203,12 +206,12 @@ public final class PlainJson {
         for (int i = 0; i < node.size(); i++) {
           items.add(readValue(node.get(i), schema.getElementType(), path + "[" + i + "]"));
         }
-        return items;
-      case RECORD:
-        return readRecord(node, schema, path);
-      default:
-        throw new EventFormatException(where(path) + "unsupported type " + schema.getType());
-    }
+        yield items;
+      }
+      case RECORD -> readRecord(node, schema, path);
+      default ->
+          throw new EventFormatException(where(path) + "unsupported type " + schema.getType());
+    };
   }
 
   private static Object readUnion(JsonNode node, Schema schema, String path) {
@@ -252,8 +255,8 @@ public final class PlainJson {
       throw new EventFormatException(where(path) + "expected an object");
     }
     Map<String, Object> map = new LinkedHashMap<>();
-    node.fields()
-        .forEachRemaining(
+    node.properties()
+        .forEach(
             e -> {
               JsonNode v = e.getValue();
               // Hand-written params are often numbers or booleans: keep their text.
@@ -272,47 +275,48 @@ public final class PlainJson {
     if (value == null) {
       return NODES.nullNode();
     }
-    switch (schema.getType()) {
-      case UNION:
+    return switch (schema.getType()) {
+      case UNION -> {
         for (Schema branch : schema.getTypes()) {
           if (branch.getType() != Schema.Type.NULL) {
-            return toNode(value, branch);
+            yield toNode(value, branch);
           }
         }
-        return NODES.nullNode();
-      case RECORD:
+        yield NODES.nullNode();
+      }
+      case RECORD -> {
         IndexedRecord record = (IndexedRecord) value;
         ObjectNode object = NODES.objectNode();
         for (Schema.Field field : schema.getFields()) {
           object.set(field.name(), toNode(record.get(field.pos()), field.schema()));
         }
-        return object;
-      case MAP:
+        yield object;
+      }
+      case MAP -> {
         ObjectNode map = NODES.objectNode();
         ((Map<?, ?>) value)
             .forEach((k, v) -> map.set(k.toString(), toNode(v, schema.getValueType())));
-        return map;
-      case ARRAY:
+        yield map;
+      }
+      case ARRAY -> {
         ArrayNode array = NODES.arrayNode();
         ((Collection<?>) value).forEach(v -> array.add(toNode(v, schema.getElementType())));
-        return array;
-      case ENUM:
-        return NODES.textNode(
-            value instanceof GenericEnumSymbol<?> g ? g.toString() : ((Enum<?>) value).name());
-      case LONG:
+        yield array;
+      }
+      case ENUM ->
+          NODES.textNode(
+              value instanceof GenericEnumSymbol<?> g ? g.toString() : ((Enum<?>) value).name());
+      case LONG -> {
         if (value instanceof Instant instant) {
-          return NODES.textNode(instant.toString());
+          yield NODES.textNode(instant.toString());
         }
-        return NODES.numberNode(((Number) value).longValue());
-      case INT:
-        return NODES.numberNode(((Number) value).intValue());
-      case BOOLEAN:
-        return NODES.booleanNode((Boolean) value);
-      case DOUBLE:
-        return NODES.numberNode(((Number) value).doubleValue());
-      default:
-        return NODES.textNode(value.toString());
-    }
+        yield NODES.numberNode(((Number) value).longValue());
+      }
+      case INT -> NODES.numberNode(((Number) value).intValue());
+      case BOOLEAN -> NODES.booleanNode((Boolean) value);
+      case DOUBLE -> NODES.numberNode(((Number) value).doubleValue());
+      default -> NODES.textNode(value.toString());
+    };
   }
 
   private static String where(String path) {

@@ -59,19 +59,19 @@ public final class Wire {
             ? null
             : new ConfluentSchemaRegistry(registryUrl, registryUserInfo, Duration.ofSeconds(10));
     String e = encoding == null ? "json" : encoding.trim().toLowerCase(java.util.Locale.ROOT);
-    switch (e) {
-      case "json":
-        return new Wire(Encoding.JSON, registry);
-      case "avro":
+    return switch (e) {
+      case "json" -> new Wire(Encoding.JSON, registry);
+      case "avro" -> {
         if (registry == null) {
           throw new IllegalArgumentException(
               "BATON_ENCODING=avro needs BATON_REGISTRY_URL (a Confluent-API schema registry)");
         }
-        return new Wire(Encoding.AVRO, registry);
-      default:
-        throw new IllegalArgumentException(
-            "BATON_ENCODING must be json or avro, got '" + encoding + "'");
-    }
+        yield new Wire(Encoding.AVRO, registry);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "BATON_ENCODING must be json or avro, got '" + encoding + "'");
+    };
   }
 
   public Encoding encoding() {

@@ -226,7 +226,7 @@ public final class BenchCmd implements Callable<Integer> {
         System.getProperty("os.name"),
         System.getProperty("os.arch"),
         System.getProperty("java.version"),
-        LocalDate.now());
+        LocalDate.now(java.time.ZoneOffset.UTC));
   }
 
   private void validate() {

@@ -152,7 +152,11 @@ final class EngineProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    process.stop();
+  public void close() {
+    try {
+      process.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

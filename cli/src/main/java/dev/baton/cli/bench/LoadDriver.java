@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -183,7 +184,7 @@ final class LoadDriver implements AutoCloseable {
     } catch (org.apache.kafka.common.errors.WakeupException e) {
       // closing
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
@@ -199,7 +200,7 @@ final class LoadDriver implements AutoCloseable {
     }
     Result result = measure(warmup, measure, window);
     closedLoop = false;
-    drain(Duration.ofSeconds(180));
+    drain(Duration.ofMinutes(3));
     return result;
   }
 
@@ -214,7 +215,7 @@ final class LoadDriver implements AutoCloseable {
         arrivals.scheduleAtFixedRate(this::startRun, 0, periodNanos, TimeUnit.NANOSECONDS);
     Result result = measure(warmup, measure, window);
     arriving.cancel(false);
-    drain(Duration.ofSeconds(180));
+    drain(Duration.ofMinutes(3));
     return result;
   }
 
@@ -244,7 +245,7 @@ final class LoadDriver implements AutoCloseable {
   void hold(int count, Duration timeout) throws InterruptedException {
     holding = true;
     for (int i = 0; i < count; i++) {
-      producer.send(starter.apply(runPrefix + "-held-" + i));
+      var unused = producer.send(starter.apply(runPrefix + "-held-" + i));
     }
     producer.flush();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -311,7 +312,7 @@ final class LoadDriver implements AutoCloseable {
     Track track = new Track();
     runs.put(runId, track);
     track.sentNanos = System.nanoTime();
-    producer.send(starter.apply(runId));
+    var unused = producer.send(starter.apply(runId));
   }
 
   private void onDispatch(ConsumerRecord<String, byte[]> record) {
@@ -336,11 +337,12 @@ final class LoadDriver implements AutoCloseable {
     }
     track.dispatched++;
     track.sentNanos = System.nanoTime();
-    producer.send(
-        new ProducerRecord<>(
-            completionsTopic,
-            dispatch.getRunId(),
-            wire.encode(completionsTopic, NoopRuntime.completionOf(dispatch))));
+    var unused =
+        producer.send(
+            new ProducerRecord<>(
+                completionsTopic,
+                dispatch.getRunId(),
+                wire.encode(completionsTopic, NoopRuntime.completionOf(dispatch))));
     if (!endsByEvent && track.dispatched == jobsPerRun) {
       ended(dispatch.getRunId(), track);
     }

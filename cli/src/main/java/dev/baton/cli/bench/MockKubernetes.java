@@ -77,7 +77,7 @@ public final class MockKubernetes implements AutoCloseable {
             false);
     server.init();
     client = server.createClient();
-    kubelet.scheduleWithFixedDelay(this::startPoolPods, 20, 50, TimeUnit.MILLISECONDS);
+    var unused = kubelet.scheduleWithFixedDelay(this::startPoolPods, 20, 50, TimeUnit.MILLISECONDS);
   }
 
   public KubernetesClient client() {

@@ -44,7 +44,7 @@ final class RedisCeiling implements AutoCloseable {
     while (System.nanoTime() < end) {
       RBatch batch = redis.createBatch(BatchOptions.defaults());
       for (int i = 0; i < 1000; i++) {
-        batch.getBucket("baton:bench:ping", StringCodec.INSTANCE).getAsync();
+        var unused = batch.getBucket("baton:bench:ping", StringCodec.INSTANCE).getAsync();
       }
       batch.execute();
       ops += 1000;

@@ -169,15 +169,16 @@ public final class ChaosCmd implements Callable<Integer> {
         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < runs; i++) {
         String runId = "chaos-" + i;
-        producer.send(
-            new ProducerRecord<>(
-                topics.triggers(),
-                runId,
-                "{\"runId\":\""
-                    + runId
-                    + "\",\"template\":\"chaos\",\"params\":{\"ledger\":\""
-                    + ledger
-                    + "\"}}"));
+        var unused =
+            producer.send(
+                new ProducerRecord<>(
+                    topics.triggers(),
+                    runId,
+                    "{\"runId\":\""
+                        + runId
+                        + "\",\"template\":\"chaos\",\"params\":{\"ledger\":\""
+                        + ledger
+                        + "\"}}"));
       }
     }
     say("%d triggers published", runs);

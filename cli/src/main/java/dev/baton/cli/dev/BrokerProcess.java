@@ -75,7 +75,8 @@ public final class BrokerProcess {
   public static void awaitPort(int port, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("localhost", port)) {
+      try {
+        new Socket("localhost", port).close();
         return;
       } catch (IOException e) {
         TimeUnit.MILLISECONDS.sleep(200);

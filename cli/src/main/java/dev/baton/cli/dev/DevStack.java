@@ -134,28 +134,29 @@ public final class DevStack implements AutoCloseable {
     java.util.concurrent.ScheduledExecutorService watch =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             dev.baton.concurrent.DaemonThreads.named("baton-dev-redis-watch"));
-    watch.scheduleWithFixedDelay(
-        () -> {
-          if (redisNow.get().isAlive()) {
-            return;
-          }
-          System.err.println(
-              "baton dev: Redis stopped; starting it again on port "
-                  + port
-                  + " (it starts empty: runs that were in flight are forgotten)");
-          try {
-            redisNow.set(RedisServerProcess.start(port));
-            System.err.println("baton dev: Redis is back");
-          } catch (java.io.IOException e) {
-            System.err.println(
-                "baton dev: could not start Redis again ("
-                    + e.getMessage()
-                    + "); trying again in 1 s");
-          }
-        },
-        1,
-        1,
-        java.util.concurrent.TimeUnit.SECONDS);
+    var unused =
+        watch.scheduleWithFixedDelay(
+            () -> {
+              if (redisNow.get().isAlive()) {
+                return;
+              }
+              System.err.println(
+                  "baton dev: Redis stopped; starting it again on port "
+                      + port
+                      + " (it starts empty: runs that were in flight are forgotten)");
+              try {
+                redisNow.set(RedisServerProcess.start(port));
+                System.err.println("baton dev: Redis is back");
+              } catch (java.io.IOException e) {
+                System.err.println(
+                    "baton dev: could not start Redis again ("
+                        + e.getMessage()
+                        + "); trying again in 1 s");
+              }
+            },
+            1,
+            1,
+            java.util.concurrent.TimeUnit.SECONDS);
     started.push(watch::shutdownNow);
   }
 

@@ -123,7 +123,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 + port
                 + " in use?)");
       }
-      try (Socket s = new Socket("127.0.0.1", port)) {
+      try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
         OutputStream out = s.getOutputStream();
         out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();

@@ -1,7 +1,7 @@
 package dev.baton.dispatcher.kubernetes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.dispatcher.local.OutputsFile;
 import dev.baton.events.CompletionStatus;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -111,24 +111,14 @@ public final class PodOutcome {
 
   /** Outputs written as a JSON object to the termination message; anything else is not outputs. */
   static Map<String, String> outputs(String message) {
-    Map<String, String> out = new LinkedHashMap<>();
     if (!message.strip().startsWith("{")) {
-      return out;
+      return new LinkedHashMap<>();
     }
     try {
-      JsonNode node = JSON.readTree(message);
-      node.fields()
-          .forEachRemaining(
-              e ->
-                  out.put(
-                      e.getKey(),
-                      e.getValue().isValueNode()
-                          ? e.getValue().asText()
-                          : e.getValue().toString()));
+      return OutputsFile.fromObject(JSON.readTree(message));
     } catch (Exception e) {
       return Map.of();
     }
-    return out;
   }
 
   private static String nz(String s) {

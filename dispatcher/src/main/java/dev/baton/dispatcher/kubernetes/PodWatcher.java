@@ -81,7 +81,7 @@ public final class PodWatcher implements AutoCloseable {
                   }
                 },
                 30_000);
-    ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
+    var unused = ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
     return this;
   }
 

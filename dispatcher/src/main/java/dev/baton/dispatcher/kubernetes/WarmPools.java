@@ -93,7 +93,8 @@ final class WarmPools implements AutoCloseable {
               PoolSpec spec = PoolSpec.forImage(image, settings);
               pools.computeIfAbsent(spec.name(), k -> new Pool(spec, clock.instant()));
             });
-    ticker.scheduleWithFixedDelay(this::maintainAll, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+    var unused =
+        ticker.scheduleWithFixedDelay(this::maintainAll, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 

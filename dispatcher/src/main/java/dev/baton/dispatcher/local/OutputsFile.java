@@ -34,6 +34,18 @@ public final class OutputsFile {
     return parse(Files.readString(file, StandardCharsets.UTF_8));
   }
 
+  /** A JSON object's fields as outputs: values as their text, objects and arrays as JSON. */
+  public static Map<String, String> fromObject(JsonNode node) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    node.properties()
+        .forEach(
+            e ->
+                outputs.put(
+                    e.getKey(),
+                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+    return outputs;
+  }
+
   public static Map<String, String> parse(String text) {
     Map<String, String> outputs = new LinkedHashMap<>();
     String trimmed = text.strip();
@@ -45,15 +57,7 @@ public final class OutputsFile {
         throw new IllegalArgumentException(
             "outputs file starts with '{' but is not a valid JSON object");
       }
-      node.fields()
-          .forEachRemaining(
-              e ->
-                  outputs.put(
-                      e.getKey(),
-                      e.getValue().isValueNode()
-                          ? e.getValue().asText()
-                          : e.getValue().toString()));
-      return outputs;
+      return fromObject(node);
     }
     int lineNo = 0;
     for (String line : text.split("\n", -1)) {

@@ -196,7 +196,7 @@ class JobPodBuilderTest {
     assertEquals(d.getImage(), c.getImage());
     assertEquals(List.of("sleep", "2147483647"), c.getCommand());
     assertEquals("1Gi", c.getResources().getLimits().get("memory").toString());
-    assertEquals(Boolean.TRUE, pod.getSpec().getSecurityContext().getRunAsNonRoot());
+    assertEquals(true, pod.getSpec().getSecurityContext().getRunAsNonRoot());
     assertEquals(
         List.of("BATON_BOOTSTRAP_SERVERS", "BATON_COMPLETIONS_TOPIC"),
         c.getEnv().stream().map(e -> e.getName()).toList());

@@ -46,8 +46,8 @@ record RunStart(Template template, Map<String, String> params, String runId) {
     }
     Map<String, String> params = new LinkedHashMap<>();
     values
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             e -> {
               if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                 throw new ApiException(

@@ -44,19 +44,7 @@ public record RunState(
 
   /** This state with {@code loaded} as its fan-out instances. */
   public RunState withItems(Map<String, ItemState> loaded) {
-    return new RunState(
-        runId,
-        template,
-        templateVersion,
-        status,
-        params,
-        jobs,
-        createdAt,
-        endedAt,
-        detail,
-        outcome,
-        runTimeoutTimer,
-        loaded);
+    return copy(status, jobs, endedAt, detail, outcome, runTimeoutTimer, loaded);
   }
 
   /**
@@ -94,19 +82,7 @@ public record RunState(
   }
 
   RunState withRunTimeoutTimer(String timerId) {
-    return new RunState(
-        runId,
-        template,
-        templateVersion,
-        status,
-        params,
-        jobs,
-        createdAt,
-        endedAt,
-        detail,
-        outcome,
-        timerId,
-        items);
+    return copy(status, jobs, endedAt, detail, outcome, timerId, items);
   }
 
   RunState withJob(JobState job) {
@@ -116,34 +92,33 @@ public record RunState(
   }
 
   private RunState withJobs(Map<String, JobState> newJobs) {
-    return new RunState(
-        runId,
-        template,
-        templateVersion,
-        status,
-        params,
-        newJobs,
-        createdAt,
-        endedAt,
-        detail,
-        outcome,
-        runTimeoutTimer,
-        items);
+    return copy(status, newJobs, endedAt, detail, outcome, runTimeoutTimer, items);
   }
 
   RunState with(RunStatus s, Instant ended, String why, RunStatus pendingOutcome) {
+    return copy(s, jobs, ended, why, pendingOutcome, runTimeoutTimer, items);
+  }
+
+  private RunState copy(
+      RunStatus newStatus,
+      Map<String, JobState> newJobs,
+      Instant newEndedAt,
+      String newDetail,
+      RunStatus newOutcome,
+      String newRunTimeoutTimer,
+      Map<String, ItemState> newItems) {
     return new RunState(
         runId,
         template,
         templateVersion,
-        s,
+        newStatus,
         params,
-        jobs,
+        newJobs,
         createdAt,
-        ended,
-        why,
-        pendingOutcome,
-        runTimeoutTimer,
-        items);
+        newEndedAt,
+        newDetail,
+        newOutcome,
+        newRunTimeoutTimer,
+        newItems);
   }
 }

@@ -90,8 +90,9 @@ public final class RedisRunRepository implements RunRepository {
     org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (EventRef ref : refs) {
       String run = runKey(ref.runId());
-      pipelined.evalAsync(
-          RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), ref.eventId());
+      var unused = // the batch's execute() returns the replies
+          pipelined.evalAsync(
+              RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), ref.eventId());
     }
     List<?> responses = batch.execute().getResponses();
     List<StoredRun> out = new ArrayList<>(refs.size());
@@ -163,8 +164,9 @@ public final class RedisRunRepository implements RunRepository {
     org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (SaveRequest r : requests) {
       SaveScript.Call call = saveScript.call(r);
-      pipelined.evalAsync(
-          RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args());
+      var unused = // the batch's execute() returns the replies
+          pipelined.evalAsync(
+              RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args());
     }
     List<?> responses = batch.execute().getResponses();
     List<SaveResult> results = new ArrayList<>(requests.size());
@@ -317,10 +319,11 @@ public final class RedisRunRepository implements RunRepository {
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
     for (String id : attemptIds) {
-      batch
-          .<String>getBucket(dev.baton.redis.AttemptClaims.key(id), StringCodec.INSTANCE)
-          .setIfAbsentAsync(
-              dev.baton.redis.AttemptClaims.STOPPED, dev.baton.redis.AttemptClaims.KEEP);
+      var unused = // the batch's execute() reports a failure
+          batch
+              .<String>getBucket(dev.baton.redis.AttemptClaims.key(id), StringCodec.INSTANCE)
+              .setIfAbsentAsync(
+                  dev.baton.redis.AttemptClaims.STOPPED, dev.baton.redis.AttemptClaims.KEEP);
     }
     batch.execute();
   }

@@ -7,11 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code ${...}} references of a template string: {@code ${params.x}},
- * {@code ${jobs.<job>.outputs.<key>}}, {@code ${run.id}}, {@code ${run.status}} (exit handler)
- * and {@code ${item}} (fan-out). {@code $${} writes a literal
- * {@code ${}. Substitution is plain text replacement: a value never becomes shell syntax unless
- * the template's own argv runs a shell.
+ * The {@code ${...}} references of a template string: {@code ${params.x}}, {@code
+ * ${jobs.<job>.outputs.<key>}}, {@code ${run.id}}, {@code ${run.status}} (exit handler) and {@code
+ * ${item}} (fan-out). <code>$${</code> writes a literal <code>${</code>. Substitution is plain text
+ * replacement: a value never becomes shell syntax unless the template's own argv runs a shell.
  */
 public final class Placeholders {
   private static final Pattern REF = Pattern.compile("\\$?\\$\\{([^}]*)}");

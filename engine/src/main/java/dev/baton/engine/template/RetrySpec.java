@@ -19,7 +19,7 @@ public record RetrySpec(int limit, Duration initial, double factor, Duration max
   /** The wait before retry number {@code retry} (1 for the first retry). */
   public Duration backoff(int retry) {
     double millis = initial.toMillis() * Math.pow(factor, Math.max(0, retry - 1));
-    return Duration.ofMillis((long) Math.min(millis, max.toMillis()));
+    return Duration.ofMillis((long) Math.min(millis, (double) max.toMillis()));
   }
 
   /** Whether a failure of this kind (and exit code, when it has one) is retried. */

@@ -106,7 +106,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     InboundParser.Parsed parsed = parser.parse(source);
     batch.add(new RunApplier.Input(source, parsed.event(), parsed.eventId(), parsed.error()));
     pacer.processed();
-    if (batch.size() >= MAX_BATCH || applyWhenDrained && !internals.taskHasQueuedRecords()) {
+    if (batch.size() >= MAX_BATCH || (applyWhenDrained && !internals.taskHasQueuedRecords())) {
       applyBatch();
       if (exactlyOnce && pacer.commitNow()) {
         context.commit();

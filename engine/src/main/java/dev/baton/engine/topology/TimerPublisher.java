@@ -3,6 +3,7 @@ package dev.baton.engine.topology;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.events.TimerFired;
+import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.time.Clock;
@@ -16,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -63,12 +63,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
     this.outbounds = new Outbounds(topics, wire);
     this.tick = tick;
     this.clock = clock;
-    producerProperties = new Properties();
-    producerProperties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    producerProperties.putAll(kafka);
+    producerProperties = KafkaProperties.reliableProducer(bootstrapServers, kafka);
   }
 
   /** A task of this engine owns {@code partition}: its timers are published from now on. */
@@ -89,8 +84,9 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
     ticker =
         Executors.newSingleThreadScheduledExecutor(
             dev.baton.concurrent.DaemonThreads.named("baton-timers"));
-    ticker.scheduleWithFixedDelay(
-        this::publishDue, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    var unused =
+        ticker.scheduleWithFixedDelay(
+            this::publishDue, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -128,7 +124,8 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   }
 
   private void send(OutboundRecord out) {
-    producer.send(new ProducerRecord<>(out.topic(), out.key(), out.value()));
+    // Not awaited: a lost send is sent again when its lease runs out.
+    var unused = producer.send(new ProducerRecord<>(out.topic(), out.key(), out.value()));
   }
 
   @Override

@@ -4,17 +4,19 @@ import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.Schedule;
 import dev.baton.engine.template.Template;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -55,16 +57,15 @@ public final class ScheduleRunner implements AutoCloseable {
     this.topics = topics;
     this.wire = wire;
     this.clock = clock;
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrapServers);
-    p.put("acks", "all");
-    p.put("enable.idempotence", true);
-    p.putAll(kafka);
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            KafkaProperties.reliableProducer(bootstrapServers, kafka),
+            new StringSerializer(),
+            new ByteArraySerializer());
   }
 
   public ScheduleRunner start() {
-    ticker.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
+    var unused = ticker.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -101,10 +102,9 @@ public final class ScheduleRunner implements AutoCloseable {
               .setIdempotencyKey(key)
               .setOccurredAt(due)
               .build();
-      // Publish before moving the mark: a crash in between fires the same tick again, which is the
-      // same run.
-      producer.send(TriggerRecords.keyedByRun(topics, wire, trigger));
-      producer.flush();
+      // Publish, and see it written, before moving the mark: a crash in between fires the same tick
+      // again, which is the same run; a failed send leaves the mark for the next tick to retry.
+      publish(trigger);
       LOG.info(
           "schedule of {} fired for {}{}",
           t.name(),
@@ -117,6 +117,17 @@ public final class ScheduleRunner implements AutoCloseable {
           due);
     }
     runs.advanceScheduleMark(t.name(), due);
+  }
+
+  private void publish(WorkflowTrigger trigger) {
+    try {
+      producer.send(TriggerRecords.keyedByRun(topics, wire, trigger)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while publishing a schedule tick", e);
+    } catch (ExecutionException e) {
+      throw new KafkaException("schedule tick not published", e.getCause());
+    }
   }
 
   @Override

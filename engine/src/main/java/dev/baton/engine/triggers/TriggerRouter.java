@@ -4,6 +4,7 @@ import dev.baton.engine.template.Expressions;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.template.TriggerRule;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
 import dev.baton.serde.Topics;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +22,21 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -51,6 +60,10 @@ public final class TriggerRouter implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final AtomicBoolean running = new AtomicBoolean(true);
+
+  /** Records sent for the events polled since the last commit (read on the router's thread). */
+  private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+
   private final Set<String> reading = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   private Map<String, List<Rule>> rules = Map.of();
@@ -84,12 +97,11 @@ public final class TriggerRouter implements AutoCloseable {
     c.putAll(kafka);
     this.consumer =
         new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrapServers);
-    p.put("acks", "all");
-    p.put("enable.idempotence", true);
-    p.putAll(kafka);
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            KafkaProperties.reliableProducer(bootstrapServers, kafka),
+            new StringSerializer(),
+            new ByteArraySerializer());
     this.thread = new Thread(this::run, "baton-trigger-rules");
   }
 
@@ -113,7 +125,7 @@ public final class TriggerRouter implements AutoCloseable {
             nextRefresh = System.currentTimeMillis() + 1000;
           }
           if (rules.isEmpty()) {
-            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
+            TimeUnit.MILLISECONDS.sleep(200);
             continue;
           }
           var records = consumer.poll(Duration.ofMillis(200));
@@ -121,24 +133,25 @@ public final class TriggerRouter implements AutoCloseable {
             route(record);
           }
           if (!records.isEmpty()) {
-            producer.flush();
+            awaitSends();
             consumer.commitSync();
           }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
+        } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
           // Kafka is away for a moment: start over from the committed offsets (repeated triggers
           // are deduplicated).
           LOG.warn("trigger rules: {}; starting over in 1 s", e.toString());
           rules = Map.of();
+          sent.clear();
           reading.clear();
           consumer.unsubscribe();
-          java.util.concurrent.TimeUnit.SECONDS.sleep(1);
+          TimeUnit.SECONDS.sleep(1);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
+    } catch (WakeupException e) {
       // closing
     } catch (RuntimeException e) {
       LOG.error("trigger rules stopped on an unexpected error", e);
@@ -172,16 +185,10 @@ public final class TriggerRouter implements AutoCloseable {
               public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 // Fix the starting offsets now and commit them: later events are all seen, by this
                 // instance or by the one that gets the partition next (which would otherwise start
-                // at
-                // the end the moment it is assigned, and miss what came in between).
-                Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start =
-                    new java.util.HashMap<>();
+                // at the end the moment it is assigned, and miss what came in between).
+                Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
                 partitions.forEach(
-                    tp ->
-                        start.put(
-                            tp,
-                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(
-                                consumer.position(tp))));
+                    tp -> start.put(tp, new OffsetAndMetadata(consumer.position(tp))));
                 if (!start.isEmpty()) {
                   consumer.commitSync(start);
                 }
@@ -224,7 +231,7 @@ public final class TriggerRouter implements AutoCloseable {
                 .setIdempotencyKey(key)
                 .setOccurredAt(Instant.ofEpochMilli(record.timestamp()))
                 .build();
-        producer.send(TriggerRecords.keyedByRun(topics, wire, trigger));
+        sent.add(producer.send(TriggerRecords.keyedByRun(topics, wire, trigger)));
         started.incrementAndGet();
       } catch (Expressions.InvalidExpressionException e) {
         deadLetter(
@@ -257,17 +264,31 @@ public final class TriggerRouter implements AutoCloseable {
     deadLettered.incrementAndGet();
     LOG.warn(
         "dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
-    producer.send(
-        DeadLetters.of(
-            topics.dlq(),
-            record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
-            record.value(),
-            record.headers(),
-            record.topic(),
-            record.partition(),
-            record.offset(),
-            reason,
-            "trigger-rules"));
+    sent.add(
+        producer.send(
+            DeadLetters.of(
+                topics.dlq(),
+                record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+                record,
+                reason,
+                "trigger-rules")));
+  }
+
+  /**
+   * Waits until every record sent for the polled events is acknowledged: only then are the events'
+   * offsets committed. A failed send starts over from the committed offsets (the triggers are
+   * deduplicated by their idempotency keys).
+   */
+  private void awaitSends() throws InterruptedException {
+    try {
+      for (Future<RecordMetadata> f : sent) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      throw new KafkaException("a trigger or dead letter was not written", e.getCause());
+    } finally {
+      sent.clear();
+    }
   }
 
   @Override
