@@ -1,6 +1,5 @@
 package dev.baton.dispatcher.kubernetes;
 
-import dev.baton.events.JobCompletion;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Wire;
 import java.time.Duration;
@@ -10,9 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,20 +23,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which attempts have reported, read from the completions topic (from {@code lookback} ago, so a
- * restarted dispatcher knows too). The pod watcher reports only for attempts not seen here, so a
- * pod that reported itself is never reported again. Only completions with the attempt's token
- * count: a forged one, which the engine refuses, does not keep the watcher from reporting.
+ * restarted dispatcher knows too), into {@link ReportedAttempts}. The pod watcher reports only for
+ * attempts not seen there, so a pod that reported itself is never reported again.
  */
 public final class CompletionTracker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CompletionTracker.class);
 
-  private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
 
-  private final Wire wire;
-  private final AttemptTokens tokens;
+  private final ReportedAttempts reported;
 
   public CompletionTracker(
       String bootstrapServers,
@@ -48,8 +42,7 @@ public final class CompletionTracker implements AutoCloseable {
       Map<String, String> kafka,
       Wire wire,
       AttemptTokens tokens) {
-    this.wire = wire;
-    this.tokens = tokens;
+    this.reported = new ReportedAttempts(wire, tokens);
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
@@ -105,7 +98,7 @@ public final class CompletionTracker implements AutoCloseable {
       }
       while (running.get()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          record(r.value());
+          reported.read(r.value());
         }
         if (caughtUp.getCount() > 0
             && partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
@@ -115,27 +108,9 @@ public final class CompletionTracker implements AutoCloseable {
     }
   }
 
-  private void record(byte[] value) {
-    try {
-      JobCompletion c = wire.decode(value, JobCompletion.class);
-      String attemptId = AttemptTokens.attemptId(c);
-      // A start is not how the attempt ended; a completion without its token is not one at all.
-      if (c.getStatus() != dev.baton.events.CompletionStatus.STARTED
-          && tokens.verify(attemptId, c.getToken()).isPresent()) {
-        seen.add(attemptId);
-      }
-    } catch (RuntimeException e) {
-      // not a completion Baton can read: the engine dead-letters it
-    }
-  }
-
-  /** Records a completion this dispatcher published, before the topic shows it. */
-  public void reported(String attemptId) {
-    seen.add(attemptId);
-  }
-
-  public boolean hasReported(String attemptId) {
-    return seen.contains(attemptId);
+  /** What has been read so far, and what this dispatcher published itself. */
+  public ReportedAttempts reported() {
+    return reported;
   }
 
   /** Waits until everything published before start-up has been read. */

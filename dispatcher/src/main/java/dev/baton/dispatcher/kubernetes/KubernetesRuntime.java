@@ -65,7 +65,8 @@ public final class KubernetesRuntime implements JobRuntime {
             kafka,
             wire,
             tokens);
-    this.watcher = new PodWatcher(client, settings, tracker, publisher::publish, Clock.systemUTC());
+    this.watcher =
+        new PodWatcher(client, settings, tracker.reported(), publisher::publish, Clock.systemUTC());
     this.pools = new WarmPools(client, settings, Clock.systemUTC(), Duration.ofSeconds(1));
     this.warm = new WarmExec(client, settings, pools);
   }
@@ -118,7 +119,7 @@ public final class KubernetesRuntime implements JobRuntime {
             ? "the API server rejected the pod: " + r.message()
             : "cannot create the pod, API server unavailable: "
                 + ((PodSubmitter.Unavailable) result).message();
-    tracker.reported(dispatch.getAttemptId());
+    tracker.reported().reported(dispatch.getAttemptId());
     onEnd.accept(failed(dispatch, why));
     return true;
   }

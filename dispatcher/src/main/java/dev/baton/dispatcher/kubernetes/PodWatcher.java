@@ -32,7 +32,7 @@ public final class PodWatcher implements AutoCloseable {
 
   private final KubernetesClient client;
   private final KubernetesSettings settings;
-  private final CompletionTracker tracker;
+  private final ReportedAttempts reported;
   private final Consumer<JobCompletion> publish;
   private final Clock clock;
   private final Map<String, Instant> endedSince = new ConcurrentHashMap<>();
@@ -47,12 +47,12 @@ public final class PodWatcher implements AutoCloseable {
   public PodWatcher(
       KubernetesClient client,
       KubernetesSettings settings,
-      CompletionTracker tracker,
+      ReportedAttempts reported,
       Consumer<JobCompletion> publish,
       Clock clock) {
     this.client = client;
     this.settings = settings;
-    this.tracker = tracker;
+    this.reported = reported;
     this.publish = publish;
     this.clock = clock;
   }
@@ -109,7 +109,7 @@ public final class PodWatcher implements AutoCloseable {
             if (now.isAfter(at.plus(settings.reportGrace()))) {
               Pod pod = deletedBeforeEnd.remove(id);
               deletedAt.remove(id);
-              if (pod != null && !tracker.hasReported(id) && !stoppedByUs.contains(id)) {
+              if (pod != null && !reported.hasReported(id) && !stoppedByUs.contains(id)) {
                 report(
                     pod,
                     new PodOutcome.Ended(
@@ -144,7 +144,7 @@ public final class PodWatcher implements AutoCloseable {
     }
     Instant now = clock.instant();
     if (PodOutcome.finished(pod)) {
-      if (tracker.hasReported(id) || stoppedByUs.contains(id)) {
+      if (reported.hasReported(id) || stoppedByUs.contains(id)) {
         delete(pod);
         return;
       }
@@ -158,7 +158,7 @@ public final class PodWatcher implements AutoCloseable {
     PodOutcome.imageProblem(pod, now, settings.imagePullTimeout())
         .ifPresent(
             problem -> {
-              if (!tracker.hasReported(id)) {
+              if (!reported.hasReported(id)) {
                 report(pod, new PodOutcome.Ended(CompletionStatus.FAILED, null, Map.of(), problem));
               }
               delete(pod);
@@ -174,7 +174,7 @@ public final class PodWatcher implements AutoCloseable {
     if (id != null
         && !PodOutcome.finished(pod)
         && !stoppedByUs.contains(id)
-        && !tracker.hasReported(id)) {
+        && !reported.hasReported(id)) {
       deletedBeforeEnd.put(id, pod);
       deletedAt.put(id, clock.instant());
     }
@@ -222,7 +222,7 @@ public final class PodWatcher implements AutoCloseable {
         pod.getMetadata().getName(),
         ended.status(),
         ended.error());
-    tracker.reported(id);
+    reported.reported(id);
     publish.accept(completion);
   }
 
