@@ -27,8 +27,15 @@ final class Lifecycle {
       var timer =
           Dispatches.timer(s, TimerKind.RUN_TIMEOUT, null, null, null, s.template.timeout());
       timer.setEventId(timer.getEventId() + "@" + s.now.toEpochMilli());
-      s.state = s.state.withRunTimeoutTimer(timer.getEventId());
+      s.runTimeoutTimer(timer.getEventId());
       s.add(new EngineCommand.ScheduleTimer(timer));
+    }
+  }
+
+  private static void cancelRunTimeout(Step s) {
+    if (s.state.runTimeoutTimer() != null) {
+      s.add(new EngineCommand.CancelTimer(s.state.runTimeoutTimer()));
+      s.runTimeoutTimer(null);
     }
   }
 
@@ -41,10 +48,7 @@ final class Lifecycle {
   /** Stops everything and ends the run FAILED at once, without its exit handler. */
   static void abort(Step s, String detail) {
     stopAll(s);
-    if (s.state.runTimeoutTimer() != null) {
-      s.add(new EngineCommand.CancelTimer(s.state.runTimeoutTimer()));
-      s.state = s.state.withRunTimeoutTimer(null);
-    }
+    cancelRunTimeout(s);
     finish(s, RunStatus.FAILED, detail);
   }
 
@@ -71,10 +75,7 @@ final class Lifecycle {
 
   /** The run has its outcome: run the exit handler first if there is one, else end now. */
   static void end(Step s, RunStatus outcome, String detail) {
-    if (s.state.runTimeoutTimer() != null) {
-      s.add(new EngineCommand.CancelTimer(s.state.runTimeoutTimer()));
-      s.state = s.state.withRunTimeoutTimer(null);
-    }
+    cancelRunTimeout(s);
     JobSpec exit = s.template.onExit();
     if (exit != null && s.job(exit.name()).status() == JobStatus.PENDING) {
       s.moveRun(RunStatus.RUNNING, detail, outcome);
@@ -150,9 +151,8 @@ final class Lifecycle {
     for (JobState job : new ArrayList<>(s.state.jobs().values())) {
       boolean exitHandler = exit != null && exit.name().equals(job.name());
       if (exitHandler && job.status() == JobStatus.SUCCEEDED) {
-        // the rerun ends again, so its exit handler runs again (SUCCEEDED -> PENDING is not a job
-        // row: rebuild it)
-        s.state = s.state.withJob(job.reset());
+        // the rerun ends again, so its exit handler runs again
+        s.put(job.reset());
         continue;
       }
       if (job.status() != JobStatus.FAILED && job.status() != JobStatus.CANCELLED) {

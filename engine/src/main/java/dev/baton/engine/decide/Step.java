@@ -60,6 +60,11 @@ final class Step {
     items.put(item.key(), item);
   }
 
+  /** The id of the run's pending timeout timer; null when there is none. */
+  void runTimeoutTimer(String timerId) {
+    state = state.withRunTimeoutTimer(timerId);
+  }
+
   void moveRun(RunStatus to, String detail, RunStatus outcome) {
     if (state.status() != to) {
       transitions.add(Transitions.run(state.status(), to));

@@ -37,7 +37,8 @@ public final class Transitions {
           "WAITING->RUNNING", // the retry's timer fired
           "WAITING->CANCELLED", // stopped while waiting for a retry
           "FAILED->PENDING", // rerun
-          "CANCELLED->PENDING"); // rerun
+          "CANCELLED->PENDING", // rerun
+          "SUCCEEDED->PENDING"); // rerun: the exit handler runs again when the rerun ends
 
   static String run(RunStatus from, RunStatus to) {
     return check(RUN, "run", (from == null ? "NEW" : from.name()) + "->" + to.name());

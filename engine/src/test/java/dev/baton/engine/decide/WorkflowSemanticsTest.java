@@ -595,6 +595,24 @@ class WorkflowSemanticsTest {
       assertEquals(RunStatus.FAILED, sim.state.status());
       assertEquals("exit handler 'cleanup' failed", sim.state.detail());
     }
+
+    @Test
+    void aRerunRunsTheExitHandlerAgainWithTheNewOutcome() {
+      Sim sim = new Sim(WITH_EXIT);
+      sim.trigger();
+      sim.fail("work", 1);
+      sim.succeed("cleanup");
+      assertEquals(RunStatus.FAILED, sim.state.status());
+
+      sim.command(RunCommandType.RETRY);
+      assertEquals(JobStatus.PENDING, sim.state.job("cleanup").status());
+      assertTrue(sim.last.transitions().contains("job:SUCCEEDED->PENDING"));
+      Decision d = sim.succeed("work");
+      assertEquals(
+          List.of("cleanup", "SUCCEEDED"), dispatches(d, DispatchAction.START).get(0).getCommand());
+      sim.succeed("cleanup");
+      assertEquals(RunStatus.SUCCEEDED, sim.state.status());
+    }
   }
 
   @Nested
