@@ -1,6 +1,7 @@
 package dev.baton.engine.decide;
 
 import dev.baton.engine.template.Template;
+import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,7 +87,35 @@ final class Step {
       String detail) {
     commands.add(
         new EngineCommand.EmitRunEvent(
-            RunEvents.of(state, type, job, item, attempt, exitCode, outputs, detail, now)));
+            RunEvent.newBuilder()
+                .setEventId(eventId(type, job, item, attempt))
+                .setRunId(state.runId())
+                .setOccurredAt(now)
+                .setType(type)
+                .setTemplate(state.template())
+                .setTemplateVersion(state.templateVersion())
+                .setJob(job)
+                .setAttempt(attempt)
+                .setItem(item)
+                .setExitCode(exitCode)
+                .setOutputs(outputs)
+                .setDetail(detail)
+                .build()));
+  }
+
+  /**
+   * Deterministic: {@code <attempt id>/TYPE} for an attempt's event; otherwise the run's or job's
+   * id, the type and the time (a rerun can start or end a run, or a job, again).
+   */
+  private String eventId(RunEventType type, String job, Integer item, Integer attempt) {
+    if (attempt != null) {
+      return JobState.attemptId(state.runId(), job, item, attempt) + "/" + type;
+    }
+    String subject =
+        job == null
+            ? state.runId()
+            : state.runId() + "/" + job + (item == null ? "" : "[" + item + "]");
+    return subject + "/" + type + "@" + now.toEpochMilli();
   }
 
   void emitRun(RunEventType type, String detail) {
