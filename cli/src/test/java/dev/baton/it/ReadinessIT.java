@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.cli.dev.DevFiles;
-import dev.baton.cli.dev.RedisServerProcess;
 import dev.baton.engine.api.ApiServer;
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.redis.RedisServerProcess;
 import dev.baton.serde.Wire;
 import java.net.URI;
 import java.net.http.HttpClient;

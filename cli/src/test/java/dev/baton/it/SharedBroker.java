@@ -1,7 +1,7 @@
 package dev.baton.it;
 
 import dev.baton.cli.dev.DevFiles;
-import dev.baton.cli.dev.RedisServerProcess;
+import dev.baton.redis.RedisServerProcess;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;

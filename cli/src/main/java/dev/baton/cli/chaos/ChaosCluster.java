@@ -3,7 +3,7 @@ package dev.baton.cli.chaos;
 import dev.baton.cli.dev.BrokerProcess;
 import dev.baton.cli.dev.ChildProcess;
 import dev.baton.cli.dev.DevFiles;
-import dev.baton.cli.dev.RedisServerProcess;
+import dev.baton.redis.RedisServerProcess;
 import dev.baton.security.AttemptTokens;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.kafka.TopicAdmin;
+import dev.baton.redis.RedisServerProcess;
 import dev.baton.serde.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;

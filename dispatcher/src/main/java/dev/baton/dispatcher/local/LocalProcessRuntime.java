@@ -4,6 +4,7 @@ import dev.baton.dispatcher.JobRuntime;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.process.ProcessTrees;
 import dev.baton.security.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -135,7 +136,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     Future<?> errDrained = threads.submit(() -> err.drain(process.getErrorStream()));
     boolean timedOut = !waitFor(process, dispatch.getTimeoutMs());
     if (timedOut || attempt.stopRequested) {
-      destroyTree(process);
+      ProcessTrees.destroy(process);
     }
     int exit = waitForExit(process);
     Instant ended = Instant.now();
@@ -306,22 +307,6 @@ public final class LocalProcessRuntime implements JobRuntime {
     }
   }
 
-  /** Ends the process and everything it started: TERM first, KILL after a grace period. */
-  public static void destroyTree(Process process) {
-    List<ProcessHandle> descendants = process.descendants().toList();
-    descendants.forEach(ProcessHandle::destroy);
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-    descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-  }
-
   @Override
   public void stop(String attemptId) {
     Attempt attempt = running.get(attemptId);
@@ -331,7 +316,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     attempt.stopRequested = true;
     Process p = attempt.process;
     if (p != null) {
-      threads.execute(() -> destroyTree(p));
+      threads.execute(() -> ProcessTrees.destroy(p));
     }
   }
 
@@ -363,7 +348,7 @@ public final class LocalProcessRuntime implements JobRuntime {
             a -> {
               a.abandoned = true;
               if (a.process != null) {
-                destroyTree(a.process);
+                ProcessTrees.destroy(a.process);
               }
             });
     threads.shutdownNow();

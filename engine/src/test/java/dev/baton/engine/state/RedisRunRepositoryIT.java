@@ -1,4 +1,4 @@
-package dev.baton.it;
+package dev.baton.engine.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,14 +11,11 @@ import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
-import dev.baton.engine.state.AppliedEvent;
-import dev.baton.engine.state.OutboundRecord;
-import dev.baton.engine.state.RedisRunRepository;
-import dev.baton.engine.state.SaveRequest;
-import dev.baton.engine.state.SaveResult;
-import dev.baton.engine.state.StoredRun;
 import dev.baton.events.TimerFired;
 import dev.baton.events.TimerKind;
+import dev.baton.redis.RedisServerProcess;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,21 +31,25 @@ import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
-/** The Lua scripts of the run repository against a real Redis server. */
+/** The Lua scripts of the run repository against a real Redis server, started for this class. */
 class RedisRunRepositoryIT {
+  static RedisServerProcess server;
   static RedisRunRepository runs;
   static RedissonClient redis;
 
   @BeforeAll
-  static void connect() {
+  static void connect() throws IOException {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    server = RedisServerProcess.start(port);
+    String url = "redis://127.0.0.1:" + port;
     runs =
         new RedisRunRepository(
-            dev.baton.redis.RedisSettings.of(SharedBroker.redisUrl()),
-            "repo-it",
-            3,
-            Duration.ofMinutes(10));
+            dev.baton.redis.RedisSettings.of(url), "repo-it", 3, Duration.ofMinutes(10));
     Config c = new Config();
-    c.useSingleServer().setAddress(SharedBroker.redisUrl());
+    c.useSingleServer().setAddress(url);
     c.setCodec(StringCodec.INSTANCE);
     redis = Redisson.create(c);
   }
@@ -57,6 +58,7 @@ class RedisRunRepositoryIT {
   static void close() {
     runs.close();
     redis.shutdown();
+    server.close();
   }
 
   static RunState state(String runId, RunStatus status) {

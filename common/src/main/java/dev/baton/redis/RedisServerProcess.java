@@ -1,4 +1,4 @@
-package dev.baton.cli.dev;
+package dev.baton.redis;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,7 +173,7 @@ public final class RedisServerProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process != null) {
-      dev.baton.dispatcher.local.LocalProcessRuntime.destroyTree(process);
+      dev.baton.process.ProcessTrees.destroy(process);
     }
     if (embedded != null) {
       try {
