@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Baton's topic names (design §3). {@code prefix} "baton" gives the defaults: baton.triggers, ...
- * {@code timers} is the engine's internal topic of due timers (design §5).
+ * {@code timers} is the engine's internal topic of due timers (design §5); {@code correlations} its
+ * topic where awaited events meet the wait steps waiting for them, keyed by correlation key.
  */
 public record Topics(
     String triggers,
@@ -14,7 +15,8 @@ public record Topics(
     String events,
     String templates,
     String dlq,
-    String timers) {
+    String timers,
+    String correlations) {
 
   public static Topics withPrefix(String prefix) {
     return new Topics(
@@ -25,7 +27,8 @@ public record Topics(
         prefix + ".events",
         prefix + ".templates",
         prefix + ".dlq",
-        prefix + ".timers");
+        prefix + ".timers",
+        prefix + ".correlations");
   }
 
   public static Topics defaults() {
@@ -34,6 +37,6 @@ public record Topics(
 
   /** Every topic but the template store, which is compacted. */
   public List<String> eventTopics() {
-    return List.of(triggers, completions, commands, dispatch, events, dlq, timers);
+    return List.of(triggers, completions, commands, dispatch, events, dlq, timers, correlations);
   }
 }

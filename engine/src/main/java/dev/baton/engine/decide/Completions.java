@@ -33,6 +33,13 @@ final class Completions {
       return Decider.reject(
           s.state, "run '" + s.state.runId() + "' has no job '" + c.getJob() + "'");
     }
+    if (spec.waits()) {
+      return Decider.reject(
+          s.state,
+          "job '"
+              + spec.name()
+              + "' is a wait step: it ends by its event or approval, not by a job's report");
+    }
     if (c.getStatus() == CompletionStatus.STARTED) {
       return started(s, spec, job, c);
     }
@@ -183,6 +190,18 @@ final class Completions {
       scheduleRetry(s, spec, null, job.attempt(), exitCode, why);
       return;
     }
+    failForGood(s, spec, job, exitCode, why, started, ended);
+  }
+
+  /** A plain job failed with no retry: the run fails (or ends, if it was the exit handler). */
+  static void failForGood(
+      Step s,
+      JobSpec spec,
+      JobState job,
+      Integer exitCode,
+      String why,
+      Instant started,
+      Instant ended) {
     s.put(job.failed(exitCode, why, started, ended));
     s.emit(RunEventType.JOB_FAILED, job.name(), null, job.attempt(), exitCode, Map.of(), why);
     if (isExitHandler(s, spec)) {

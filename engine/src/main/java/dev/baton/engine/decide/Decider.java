@@ -110,8 +110,21 @@ public final class Decider {
       case CANCEL -> Lifecycle.cancel(step, c.command().getReason());
       case RETRY -> Lifecycle.rerun(step);
       case ADMIT -> Lifecycle.admit(step);
+      case PAUSE -> Lifecycle.pause(step, c.command().getReason());
+      case RESUME -> Lifecycle.resume(step);
+      case APPROVE -> running(step, () -> Waits.decide(step, c.command(), true));
+      case REJECT -> running(step, () -> Waits.decide(step, c.command(), false));
+      case DELIVER -> running(step, () -> Waits.deliver(step, c.command()));
       default -> reject(state, "command " + c.command().getType() + " is not supported");
     };
+  }
+
+  /** {@code then}, for a run that is going; a command on a queued or ended run is refused. */
+  private static Decision running(Step s, java.util.function.Supplier<Decision> then) {
+    if (s.state.status() != RunStatus.RUNNING) {
+      return reject(s.state, "run '" + s.state.runId() + "' is " + s.state.status());
+    }
+    return then.get();
   }
 
   private static Decision onTrigger(
@@ -149,6 +162,7 @@ public final class Decider {
             null,
             null,
             null,
+            false,
             Map.of());
     Step step = new Step(created, template, now);
     if (template.maxConcurrentRuns() > 0) {
@@ -239,6 +253,10 @@ public final class Decider {
     if (!stillIn(s, t, JobStatus.WAITING)) {
       return ignore(s.state, "retry timer " + t.getEventId() + " is stale");
     }
+    if (s.state.paused()) {
+      Lifecycle.holdRetry(s, spec, t.getItem());
+      return s.decision();
+    }
     if (t.getItem() != null) {
       Dispatches.startItem(s, spec, s.item(t.getJob(), t.getItem()));
     } else {
@@ -281,6 +299,9 @@ public final class Decider {
           RunEventType.JOB_FAILED, spec.name(), item.index(), item.attempt(), null, Map.of(), why);
       FanOut.itemEnded(s, spec, item, false, why);
       return s.decision();
+    }
+    if (spec.waits()) {
+      return Waits.timedOut(s, spec, job);
     }
     boolean started = job.startedAt() != null;
     Dispatches.stop(s, spec.name(), null, job.attempt());

@@ -34,6 +34,9 @@ final class Dispatches {
    * references failed.
    */
   static boolean startJob(Step s, JobSpec spec, JobState job) {
+    if (spec.waits()) {
+      return Waits.start(s, spec, job);
+    }
     int attempt = job.attempt() + 1;
     Resolved r = resolve(s, spec, null);
     if (r == null) {
@@ -169,6 +172,10 @@ final class Dispatches {
 
   /** A STOP for a running attempt, and the end of its timeout timer. */
   static void stop(Step s, String job, Integer item, int attempt) {
+    if (item == null && s.template.job(job).map(JobSpec::waits).orElse(false)) {
+      Waits.stop(s, s.job(job));
+      return;
+    }
     String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
     s.add(
         new EngineCommand.DispatchJob(

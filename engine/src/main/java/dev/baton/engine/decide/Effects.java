@@ -16,6 +16,21 @@ public final class Effects {
   /** A change of the run's place in its template's admission queue. */
   public record Admission(boolean enqueue, String template, int maxConcurrentRuns) {}
 
+  /**
+   * A wait step's attempt starts ({@code start}) or stops waiting for events on {@code topic} with
+   * correlation key {@code key}.
+   */
+  public record Await(
+      boolean start,
+      String topic,
+      String key,
+      String runId,
+      String job,
+      int attempt,
+      String rule,
+      java.time.Instant until) {}
+
+  private final List<Await> awaits = new ArrayList<>();
   private final List<JobDispatch> dispatches = new ArrayList<>();
   private final List<RunEvent> events = new ArrayList<>();
   private final List<String> rejections = new ArrayList<>();
@@ -33,6 +48,10 @@ public final class Effects {
 
   void dispatch(JobDispatch d) {
     dispatches.add(d);
+  }
+
+  void await(Await a) {
+    awaits.add(a);
   }
 
   void event(RunEvent e) {
@@ -58,6 +77,10 @@ public final class Effects {
 
   public List<JobDispatch> dispatches() {
     return Collections.unmodifiableList(dispatches);
+  }
+
+  public List<Await> awaits() {
+    return Collections.unmodifiableList(awaits);
   }
 
   public List<RunEvent> events() {

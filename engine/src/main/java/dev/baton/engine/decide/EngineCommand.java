@@ -57,6 +57,34 @@ public sealed interface EngineCommand {
     }
   }
 
+  /**
+   * A wait step's attempt starts waiting for events on {@code topic} with correlation key {@code
+   * key}, until {@code until} (null: until told to stop); {@code rule} names the template's wait.
+   */
+  record AwaitEvent(
+      String topic,
+      String key,
+      String runId,
+      String job,
+      int attempt,
+      String rule,
+      java.time.Instant until)
+      implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.await(new Effects.Await(true, topic, key, runId, job, attempt, rule, until));
+    }
+  }
+
+  /** The attempt no longer waits (it got its event, timed out, or the run stopped it). */
+  record StopAwaiting(String topic, String key, String runId, String job, int attempt)
+      implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.await(new Effects.Await(false, topic, key, runId, job, attempt, null, null));
+    }
+  }
+
   /** The input is invalid for Baton: it goes to the dead-letter topic with this reason. */
   record Reject(String reason) implements EngineCommand {
     @Override

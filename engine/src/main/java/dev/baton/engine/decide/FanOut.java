@@ -68,7 +68,7 @@ final class FanOut {
    * Dispatches instances while there are free slots: requeued ones first, then the next new index.
    */
   static void fill(Step s, JobSpec spec) {
-    while (s.state.status() == RunStatus.RUNNING) {
+    while (s.state.status() == RunStatus.RUNNING && !s.state.paused()) {
       JobState job = s.job(spec.name());
       boolean slot = spec.maxParallel() == 0 || job.itemsActive() < spec.maxParallel();
       Integer next = nextIndex(job);

@@ -9,7 +9,8 @@ import java.util.Map;
  * != null}) is RUNNING while instances remain; its instances live apart ({@link ItemState}), and
  * here are only counters: {@code nextItem} (the next index never dispatched), {@code itemsActive}
  * (dispatched, not final), {@code itemsDone}, {@code itemsFailed}, and {@code requeued} (indexes a
- * rerun dispatches again first).
+ * rerun dispatches again first). {@code awaiting} says what a running wait step waits for (null for
+ * a job that runs something).
  */
 public record JobState(
     String name,
@@ -26,7 +27,24 @@ public record JobState(
     int itemsActive,
     int itemsDone,
     int itemsFailed,
-    List<Integer> requeued) {
+    List<Integer> requeued,
+    Awaiting awaiting) {
+
+  /**
+   * What a wait step's attempt waits for: an event on {@code topic} whose key is {@code key}, or an
+   * approval with {@code prompt} and {@code inputs}; {@code until} is when it times out (null:
+   * never).
+   */
+  public record Awaiting(
+      String topic, String key, String prompt, List<String> inputs, Instant until) {
+    public Awaiting {
+      inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    }
+
+    public boolean approval() {
+      return topic == null;
+    }
+  }
 
   public JobState {
     outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
@@ -49,7 +67,8 @@ public record JobState(
         0,
         0,
         0,
-        List.of());
+        List.of(),
+        null);
   }
 
   public boolean fansOut() {
@@ -80,7 +99,29 @@ public record JobState(
         itemsActive,
         itemsDone,
         itemsFailed,
-        requeued);
+        requeued,
+        s == JobStatus.RUNNING && att == attempt ? awaiting : null);
+  }
+
+  /** The running attempt waits for {@code what}. */
+  JobState awaiting(Awaiting what) {
+    return new JobState(
+        name,
+        status,
+        attempt,
+        outputs,
+        exitCode,
+        error,
+        dispatchedAt,
+        startedAt,
+        endedAt,
+        items,
+        nextItem,
+        itemsActive,
+        itemsDone,
+        itemsFailed,
+        requeued,
+        what);
   }
 
   /** Attempt {@code att} dispatched at {@code at}: RUNNING, nothing of an earlier attempt kept. */
@@ -159,7 +200,8 @@ public record JobState(
         active,
         done,
         failed,
-        queue);
+        queue,
+        awaiting);
   }
 
   /**

@@ -76,6 +76,7 @@ final class Lifecycle {
   /** The run has its outcome: run the exit handler first if there is one, else end now. */
   static void end(Step s, RunStatus outcome, String detail) {
     cancelRunTimeout(s);
+    s.paused(false); // a run that ends runs its exit handler, paused or not
     JobSpec exit = s.template.onExit();
     if (exit != null && s.job(exit.name()).status() == JobStatus.PENDING) {
       s.moveRun(RunStatus.RUNNING, detail, outcome);
@@ -96,6 +97,7 @@ final class Lifecycle {
   }
 
   private static void finish(Step s, RunStatus outcome, String detail) {
+    s.paused(false);
     s.moveRun(outcome, detail, null);
     s.emitRun(
         switch (outcome) {
@@ -135,6 +137,72 @@ final class Lifecycle {
     }
     begin(s, "admitted (maxConcurrentRuns " + s.template.maxConcurrentRuns() + ")");
     return s.decision();
+  }
+
+  /**
+   * Pause: nothing new is dispatched (no next job, no fan-out instance, no retry) until {@link
+   * #resume}; running attempts finish and timers keep their time.
+   */
+  static Decision pause(Step s, String reason) {
+    if (s.state.status() != RunStatus.RUNNING || s.state.outcome() != null) {
+      return Decider.reject(
+          s.state,
+          "only a running run can be paused; run '"
+              + s.state.runId()
+              + "' is "
+              + (s.state.outcome() != null ? "ending" : s.state.status()));
+    }
+    if (s.state.paused()) {
+      return Decider.ignore(s.state, "run '" + s.state.runId() + "' is already paused");
+    }
+    s.paused(true);
+    s.emitRun(
+        RunEventType.RUN_PAUSED,
+        reason == null || reason.isBlank() ? "paused" : "paused: " + reason);
+    return s.decision();
+  }
+
+  /** Resume: what a pause held back is dispatched now. */
+  static Decision resume(Step s) {
+    if (!s.state.paused()) {
+      return Decider.reject(s.state, "run '" + s.state.runId() + "' is not paused");
+    }
+    s.paused(false);
+    s.emitRun(RunEventType.RUN_RESUMED, "resumed");
+    if (s.state.status() == RunStatus.RUNNING && s.state.outcome() == null) {
+      for (JobSpec spec : s.template.jobs()) {
+        if (spec.fansOut() && s.job(spec.name()).status() == JobStatus.RUNNING) {
+          FanOut.fill(s, spec);
+        }
+      }
+      NextJobs.advance(s);
+    }
+    return s.decision();
+  }
+
+  /**
+   * A retry came due while the run is paused: the job (or instance) goes back to PENDING, and
+   * starts its next attempt when the run resumes.
+   */
+  static void holdRetry(Step s, JobSpec spec, Integer index) {
+    if (index == null) {
+      s.put(s.job(spec.name()).reset());
+      return;
+    }
+    ItemState item = s.item(spec.name(), index);
+    s.put(item.reset());
+    JobState job = s.job(spec.name());
+    List<Integer> requeue = new ArrayList<>();
+    requeue.add(index);
+    requeue.addAll(job.requeued());
+    s.put(
+        job.withCounters(
+            job.items(),
+            job.nextItem(),
+            job.itemsActive() - 1,
+            job.itemsDone(),
+            job.itemsFailed(),
+            requeue));
   }
 
   /**

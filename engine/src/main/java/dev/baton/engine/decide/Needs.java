@@ -41,7 +41,8 @@ public final class Needs {
     } else if (event instanceof EngineEvent.TimerDue t) {
       timer(state, t.timer(), indexes, all);
     } else if (event instanceof EngineEvent.CommandReceived c) {
-      if (c.command().getType() == RunCommandType.CANCEL) {
+      if (c.command().getType() == RunCommandType.CANCEL
+          || c.command().getType() == RunCommandType.RESUME) {
         all.addAll(runningFanOuts(state));
       } else if (c.command().getType() == RunCommandType.RETRY) {
         state.jobs().values().stream()

@@ -9,21 +9,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which jobs start now: a PENDING job whose dependencies all succeeded or were skipped. It is
- * skipped instead when its condition is false or it needs outputs of a skipped job; otherwise it is
- * dispatched, or fans out. Repeats until nothing changes (a skip can make another job ready), then
- * ends the run SUCCEEDED when every job succeeded or was skipped.
+ * Which jobs start now: a PENDING job whose dependencies all succeeded or were skipped, unless the
+ * run is paused. It is skipped instead when its condition is false or it needs outputs of a skipped
+ * job; otherwise it is dispatched, or fans out. Repeats until nothing changes (a skip can make
+ * another job ready), then ends the run SUCCEEDED when every job succeeded or was skipped.
  */
 final class NextJobs {
   private NextJobs() {}
 
   static void advance(Step s) {
     boolean changed = true;
-    while (changed && active(s)) {
+    while (changed && active(s) && !s.state.paused()) {
       changed = false;
       for (JobSpec spec : s.template.jobs()) {
         JobState job = s.job(spec.name());
-        if (active(s) && job.status() == JobStatus.PENDING && ready(s, spec)) {
+        if (active(s) && !s.state.paused() && job.status() == JobStatus.PENDING && ready(s, spec)) {
           start(s, spec, job);
           changed = true;
         }
@@ -84,6 +84,9 @@ final class NextJobs {
     texts.addAll(spec.env().values());
     if (spec.image() != null) {
       texts.add(spec.image());
+    }
+    if (spec.waitFor() != null && spec.waitFor().event() != null) {
+      texts.add(spec.waitFor().event().match());
     }
     for (String text : texts) {
       for (Placeholders.Ref ref : Placeholders.references(text)) {

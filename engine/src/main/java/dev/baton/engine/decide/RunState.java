@@ -10,9 +10,9 @@ import java.util.Map;
  * The state of one run: pinned template version, params after defaults, every job in template order
  * (the exit handler last). {@code outcome} is set while the exit handler runs: the status the run
  * will end with. {@code runTimeoutTimer} is the id of the pending run timeout, if any. {@code
- * items} holds the fan-out instances this decision needs (loaded apart, see {@link Needs}) and
- * those it changed; it is not part of the stored run document. Immutable; {@link Decider} returns a
- * new one.
+ * paused}: a person paused the run, and nothing new is dispatched until it resumes. {@code items}
+ * holds the fan-out instances this decision needs (loaded apart, see {@link Needs}) and those it
+ * changed; it is not part of the stored run document. Immutable; {@link Decider} returns a new one.
  */
 public record RunState(
     String runId,
@@ -26,6 +26,7 @@ public record RunState(
     String detail,
     RunStatus outcome,
     String runTimeoutTimer,
+    boolean paused,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ItemState> items) {
 
   public RunState {
@@ -44,7 +45,7 @@ public record RunState(
 
   /** This state with {@code loaded} as its fan-out instances. */
   public RunState withItems(Map<String, ItemState> loaded) {
-    return copy(status, jobs, endedAt, detail, outcome, runTimeoutTimer, loaded);
+    return copy(status, jobs, endedAt, detail, outcome, runTimeoutTimer, paused, loaded);
   }
 
   /**
@@ -82,7 +83,11 @@ public record RunState(
   }
 
   RunState withRunTimeoutTimer(String timerId) {
-    return copy(status, jobs, endedAt, detail, outcome, timerId, items);
+    return copy(status, jobs, endedAt, detail, outcome, timerId, paused, items);
+  }
+
+  RunState withPaused(boolean pause) {
+    return copy(status, jobs, endedAt, detail, outcome, runTimeoutTimer, pause, items);
   }
 
   RunState withJob(JobState job) {
@@ -92,11 +97,11 @@ public record RunState(
   }
 
   private RunState withJobs(Map<String, JobState> newJobs) {
-    return copy(status, newJobs, endedAt, detail, outcome, runTimeoutTimer, items);
+    return copy(status, newJobs, endedAt, detail, outcome, runTimeoutTimer, paused, items);
   }
 
   RunState with(RunStatus s, Instant ended, String why, RunStatus pendingOutcome) {
-    return copy(s, jobs, ended, why, pendingOutcome, runTimeoutTimer, items);
+    return copy(s, jobs, ended, why, pendingOutcome, runTimeoutTimer, paused, items);
   }
 
   private RunState copy(
@@ -106,6 +111,7 @@ public record RunState(
       String newDetail,
       RunStatus newOutcome,
       String newRunTimeoutTimer,
+      boolean newPaused,
       Map<String, ItemState> newItems) {
     return new RunState(
         runId,
@@ -119,6 +125,7 @@ public record RunState(
         newDetail,
         newOutcome,
         newRunTimeoutTimer,
+        newPaused,
         newItems);
   }
 }

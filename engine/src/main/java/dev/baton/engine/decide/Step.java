@@ -66,6 +66,10 @@ final class Step {
     state = state.withRunTimeoutTimer(timerId);
   }
 
+  void paused(boolean pause) {
+    state = state.withPaused(pause);
+  }
+
   void moveRun(RunStatus to, String detail, RunStatus outcome) {
     if (state.status() != to) {
       transitions.add(Transitions.run(state.status(), to));

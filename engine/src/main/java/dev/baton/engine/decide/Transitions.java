@@ -36,6 +36,7 @@ public final class Transitions {
           "RUNNING->CANCELLED", // stopped: cancel, run timeout, or another job failed
           "WAITING->RUNNING", // the retry's timer fired
           "WAITING->CANCELLED", // stopped while waiting for a retry
+          "WAITING->PENDING", // its retry came due while the run was paused
           "FAILED->PENDING", // rerun
           "CANCELLED->PENDING", // rerun
           "SUCCEEDED->PENDING"); // rerun: the exit handler runs again when the rerun ends

@@ -31,13 +31,28 @@ final class JobParser extends YamlFields {
           "timeout",
           "startTimeout",
           "runtime",
-          "kubernetes");
+          "kubernetes",
+          "wait");
 
   /** The exit handler runs once, after everything else: no ordering, condition or fan-out. */
   private static final Set<String> EXIT_FIELDS =
       JOB_FIELDS.stream()
-          .filter(f -> !Set.of("dependsOn", "when", "forEach", "maxParallel").contains(f))
+          .filter(f -> !Set.of("dependsOn", "when", "forEach", "maxParallel", "wait").contains(f))
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  /** Fields of a job that runs something, which a wait step must not have. */
+  private static final List<String> WAIT_EXCLUDES =
+      List.of(
+          "command",
+          "image",
+          "env",
+          "outputs",
+          "forEach",
+          "maxParallel",
+          "timeout",
+          "startTimeout",
+          "runtime",
+          "kubernetes");
 
   private static final Set<String> POD_FIELDS =
       Set.of(
@@ -124,11 +139,27 @@ final class JobParser extends YamlFields {
           path + ".name",
           "must be lower-case letters, digits and '-' (at most 63), got '" + name + "'");
     }
-    List<String> command = stringList(f.get("command"), path + ".command", true);
+    WaitParser.Parsed wait = new WaitParser(this).parse(f.get("wait"), path + ".wait");
+    if (wait != null) {
+      for (String field : WAIT_EXCLUDES) {
+        if (f.containsKey(field)) {
+          error(
+              path + "." + field,
+              "a wait step runs nothing: it has no "
+                  + field
+                  + " (its outputs come from wait, its timeout is wait.timeout)");
+        }
+      }
+    }
+    List<String> command =
+        wait == null ? stringList(f.get("command"), path + ".command", true) : List.of();
     String image = optionalString(f.get("image"), path + ".image");
     Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
     Map<String, String> env = stringMap(f.get("env"), path + ".env", secretEnv);
-    List<String> outputs = outputs(f.get("outputs"), path + ".outputs");
+    List<String> outputs =
+        wait == null || wait.waitFor() == null
+            ? outputs(f.get("outputs"), path + ".outputs")
+            : WaitParser.outputsOf(wait.waitFor());
     List<String> dependsOn =
         f.containsKey("dependsOn")
             ? stringList(f.get("dependsOn"), path + ".dependsOn", false)
@@ -140,7 +171,8 @@ final class JobParser extends YamlFields {
       error(path + ".maxParallel", "only a job with forEach has instances to limit");
     }
     RetrySpec retry = retry(f.get("retry"), path + ".retry");
-    Duration timeout = duration(f.get("timeout"), path + ".timeout");
+    Duration timeout =
+        wait == null ? duration(f.get("timeout"), path + ".timeout") : wait.timeout();
     Duration startTimeout = duration(f.get("startTimeout"), path + ".startTimeout");
     if (startTimeout != null && (startTimeout.isZero() || startTimeout.isNegative())) {
       error(path + ".startTimeout", "must be more than 0");
@@ -170,7 +202,8 @@ final class JobParser extends YamlFields {
             runtime,
             pod,
             secretEnv,
-            startTimeout);
+            startTimeout,
+            wait == null ? null : wait.waitFor());
   }
 
   /** Output keys: letters, digits, '_', '.' or '-', each once. */

@@ -12,7 +12,8 @@ import java.util.Map;
  * no limit), retries and a timeout (null when none; it counts from the attempt's start), how long
  * an attempt may wait for a dispatcher to start it ({@code startTimeout}), the runtime ({@code
  * local} or {@code kubernetes}; null: the dispatcher's default) and Kubernetes settings (null:
- * defaults).
+ * defaults). A job with {@code wait} runs nothing: it waits for an event or an approval (its
+ * command is empty, its outputs are the wait's).
  */
 public record JobSpec(
     String name,
@@ -29,7 +30,8 @@ public record JobSpec(
     String runtime,
     KubernetesOptions pod,
     Map<String, SecretRef> secretEnv,
-    Duration startTimeout) {
+    Duration startTimeout,
+    WaitSpec waitFor) {
 
   /** How long an attempt may wait for a dispatcher to start it, unless the job says otherwise. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
@@ -51,5 +53,9 @@ public record JobSpec(
 
   public boolean fansOut() {
     return forEach != null;
+  }
+
+  public boolean waits() {
+    return waitFor != null;
   }
 }

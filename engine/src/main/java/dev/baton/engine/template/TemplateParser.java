@@ -24,6 +24,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class TemplateParser extends YamlFields {
   static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
   static final Pattern OUTPUT_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
   private static final Set<String> TOP_FIELDS =
       Set.of(

@@ -219,6 +219,25 @@ final class TemplateValidator {
       checkExpression(
           job.forEach(), path + ".forEach", Expressions.ResultKind.LIST, "forEach over a non-list");
     }
+    if (job.waitFor() != null && job.waitFor().event() != null) {
+      WaitSpec.EventWait e = job.waitFor().event();
+      String at = path + ".wait.event";
+      checkEventExpression(e.key(), at + ".key");
+      checkEventExpression(e.filter(), at + ".filter");
+      e.outputs().forEach((name, expr) -> checkEventExpression(expr, at + ".outputs." + name));
+      if (e.match() != null) {
+        checkRefs(t, job, ancestors, exitHandler, e.match(), at + ".match");
+      }
+    }
+    if (job.waitFor() != null && job.waitFor().approval() != null) {
+      checkRefs(
+          t,
+          job,
+          ancestors,
+          exitHandler,
+          job.waitFor().approval().prompt(),
+          path + ".wait.approval");
+    }
   }
 
   private void checkExpression(

@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.correlate.CorrelationProcessor;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.security.AttemptTokens;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The engine's Kafka Streams topology (design §1):
@@ -28,6 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   commands ─────────────────────────────────────────────┤          ▲                      ├─ events
  *   timers (due, from Redis) ─────────────────────────────┘          │                      │
  *   templates (compacted) ─ global table ────────────────────────────┘                      └─ dlq
+ *
+ *   correlations ─ correlation processor (store by key) ─ DELIVER commands, dlq
  * </pre>
  *
  * Due timers and admissions reach the timers and commands topics through {@link TimerPublisher}.
@@ -137,7 +141,37 @@ public final class EngineTopology {
         .to(
             (key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
+    correlations(builder, topics, w.wire);
     return builder.build();
+  }
+
+  /**
+   * Awaited events and the wait steps waiting for them meet on the correlations topic, by
+   * correlation key; deliveries go to the commands topic.
+   */
+  private static void correlations(StreamsBuilder builder, Topics topics, Wire wire) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CorrelationProcessor.STORE),
+            Serdes.String(),
+            Serdes.String()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CorrelationProcessor.EXPIRY_STORE),
+            Serdes.String(),
+            Serdes.String()));
+    builder.stream(
+            topics.correlations(),
+            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("correlations-source"))
+        .process(
+            () -> new CorrelationProcessor(topics, wire),
+            Named.as("correlation-processor"),
+            CorrelationProcessor.STORE,
+            CorrelationProcessor.EXPIRY_STORE)
+        .to(
+            (key, value, context) -> value.topic(),
+            Produced.with(Serdes.String(), new OutboundSerde())
+                .withName("correlations-to-outputs"));
   }
 
   private static void templateStore(StreamsBuilder builder, Topics topics) {

@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.correlate.CorrelationRecord;
 import dev.baton.engine.decide.Effects;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.state.OutboundRecord;
@@ -47,6 +48,9 @@ final class Outbounds {
           new OutboundRecord(
               topics.dispatch(), d.getRunId(), wire.encode(topics.dispatch(), d), Map.of()));
     }
+    for (Effects.Await a : effects.awaits()) {
+      out.add(correlation(a));
+    }
     for (RunEvent e : effects.events()) {
       out.add(
           new OutboundRecord(
@@ -59,6 +63,26 @@ final class Outbounds {
       }
     }
     return out;
+  }
+
+  /** A wait step's attempt starts or stops waiting: to the correlations topic, by its key. */
+  private OutboundRecord correlation(Effects.Await a) {
+    CorrelationRecord r =
+        a.start()
+            ? new CorrelationRecord.Await(
+                a.topic(),
+                a.key(),
+                a.runId(),
+                a.job(),
+                a.attempt(),
+                a.rule(),
+                a.until() == null ? null : a.until().toEpochMilli())
+            : new CorrelationRecord.Stop(a.topic(), a.key(), a.runId(), a.job(), a.attempt());
+    return new OutboundRecord(
+        topics.correlations(),
+        CorrelationRecord.key(a.topic(), a.key()),
+        CorrelationRecord.encode(r),
+        Map.of());
   }
 
   /**

@@ -1,8 +1,11 @@
 package dev.baton.engine.triggers;
 
+import dev.baton.engine.correlate.CorrelationRecord;
 import dev.baton.engine.template.Expressions;
+import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.template.TriggerRule;
+import dev.baton.engine.template.WaitSpec;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.DeadLetters;
@@ -33,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -44,12 +48,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the trigger rules ({@code on:}) of the applied templates: subscribes to the topics they
- * name (again whenever the set changes, no restart), reads each domain event (JSON or
- * Confluent-framed Avro), and for every rule whose filter passes publishes a trigger with the
- * mapped params. Its idempotency key is the rule's key expression (or the event record's
- * coordinates), so a redelivered event starts no second run. A mapping that fails sends the event
- * to the dead-letter topic with the reason. Offsets are committed after the triggers are written.
+ * Follows the trigger rules ({@code on:}) and the event waits ({@code wait.event}) of the applied
+ * templates: subscribes to the topics they name (again whenever the set changes, no restart), reads
+ * each domain event (JSON or Confluent-framed Avro), and for every rule whose filter passes
+ * publishes a trigger with the mapped params. Its idempotency key is the rule's key expression (or
+ * the event record's coordinates), so a redelivered event starts no second run. For event waits it
+ * sends the event's correlation records ({@link #routeToWaits}). A mapping that fails sends the
+ * event to the dead-letter topic with the reason. Offsets are committed after the triggers are
+ * written.
  */
 public final class TriggerRouter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TriggerRouter.class);
@@ -72,6 +78,16 @@ public final class TriggerRouter implements AutoCloseable {
   public final AtomicLong deadLettered = new AtomicLong();
 
   record Rule(Template template, TriggerRule rule) {}
+
+  /** A wait step of a template's latest version, on its topic. */
+  record WaitRule(Template template, JobSpec job) {
+    String name() {
+      return WaitSpec.ruleName(template.name(), job.name());
+    }
+  }
+
+  private Map<String, List<WaitRule>> waits = Map.of();
+  public final AtomicLong correlated = new AtomicLong();
 
   public TriggerRouter(
       String bootstrapServers,
@@ -124,7 +140,7 @@ public final class TriggerRouter implements AutoCloseable {
             refresh();
             nextRefresh = System.currentTimeMillis() + 1000;
           }
-          if (rules.isEmpty()) {
+          if (rules.isEmpty() && waits.isEmpty()) {
             TimeUnit.MILLISECONDS.sleep(200);
             continue;
           }
@@ -143,6 +159,7 @@ public final class TriggerRouter implements AutoCloseable {
           // are deduplicated).
           LOG.warn("trigger rules: {}; starting over in 1 s", e.toString());
           rules = Map.of();
+          waits = Map.of();
           sent.clear();
           reading.clear();
           consumer.unsubscribe();
@@ -162,19 +179,31 @@ public final class TriggerRouter implements AutoCloseable {
 
   private void refresh() {
     Map<String, List<Rule>> next = new LinkedHashMap<>();
+    Map<String, List<WaitRule>> nextWaits = new LinkedHashMap<>();
     for (Template t : catalog.latest()) {
       for (TriggerRule rule : t.on()) {
         next.computeIfAbsent(rule.topic(), k -> new ArrayList<>()).add(new Rule(t, rule));
       }
+      for (JobSpec job : t.jobs()) {
+        if (job.waitFor() != null && job.waitFor().event() != null) {
+          nextWaits
+              .computeIfAbsent(job.waitFor().event().topic(), k -> new ArrayList<>())
+              .add(new WaitRule(t, job));
+        }
+      }
     }
-    if (!next.keySet().equals(rules.keySet())) {
-      LOG.info("trigger rules now follow topics {}", new TreeSet<>(next.keySet()));
-      if (next.isEmpty()) {
+    Set<String> followed = new TreeSet<>(next.keySet());
+    followed.addAll(nextWaits.keySet());
+    Set<String> following = new TreeSet<>(rules.keySet());
+    following.addAll(waits.keySet());
+    if (!followed.equals(following)) {
+      LOG.info("trigger rules and waits now follow topics {}", followed);
+      if (followed.isEmpty()) {
         consumer.unsubscribe();
         reading.clear();
       } else {
         consumer.subscribe(
-            next.keySet(),
+            followed,
             new ConsumerRebalanceListener() {
               @Override
               public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -198,6 +227,7 @@ public final class TriggerRouter implements AutoCloseable {
       }
     }
     rules = next;
+    waits = nextWaits;
   }
 
   private void route(ConsumerRecord<byte[], byte[]> record) {
@@ -208,6 +238,7 @@ public final class TriggerRouter implements AutoCloseable {
       deadLetter(record, "unreadable domain event: " + e.getMessage());
       return;
     }
+    routeToWaits(record, event);
     for (Rule r : rules.getOrDefault(record.topic(), List.of())) {
       try {
         if (r.rule().filter() != null && !Expressions.evalEventBool(r.rule().filter(), event)) {
@@ -243,6 +274,102 @@ public final class TriggerRouter implements AutoCloseable {
                 + ": "
                 + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * An event on a topic that wait steps wait on: for each wait whose filter passes, its correlation
+   * key and outputs; one record per key to the correlations topic, where the waiting attempts are.
+   * A key, filter or output that cannot be evaluated dead-letters the event with the wait's name.
+   */
+  private void routeToWaits(ConsumerRecord<byte[], byte[]> record, Map<String, Object> event) {
+    List<WaitRule> ws = waits.getOrDefault(record.topic(), List.of());
+    if (ws.isEmpty()) {
+      return;
+    }
+    Map<String, Map<String, Map<String, String>>> byKey = new LinkedHashMap<>();
+    Map<String, Long> buffers = new HashMap<>();
+    for (WaitRule w : ws) {
+      WaitSpec.EventWait e = w.job().waitFor().event();
+      try {
+        if (e.filter() != null && !Expressions.evalEventBool(e.filter(), event)) {
+          continue;
+        }
+        String key = eventKey(e.key(), event);
+        if (key.length() > WaitSpec.MAX_KEY_CHARS) {
+          throw new Expressions.InvalidExpressionException(
+              "key '"
+                  + Expressions.shortened(e.key())
+                  + "' gave "
+                  + key.length()
+                  + " characters; at most "
+                  + WaitSpec.MAX_KEY_CHARS);
+        }
+        Map<String, String> outputs = new LinkedHashMap<>();
+        for (Map.Entry<String, String> o : e.outputs().entrySet()) {
+          outputs.put(o.getKey(), Expressions.text(Expressions.evalEvent(o.getValue(), event)));
+        }
+        byKey.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(w.name(), outputs);
+        buffers.merge(key, e.buffer().toMillis(), Math::max);
+      } catch (Expressions.InvalidExpressionException ex) {
+        deadLetter(record, "wait '" + w.name() + "' on " + record.topic() + ": " + ex.getMessage());
+      }
+    }
+    String id = eventId(record);
+    for (Map.Entry<String, Map<String, Map<String, String>>> k : byKey.entrySet()) {
+      byte[] value =
+          CorrelationRecord.encode(
+              new CorrelationRecord.Event(
+                  id,
+                  record.topic(),
+                  k.getKey(),
+                  record.timestamp(),
+                  buffers.get(k.getKey()),
+                  k.getValue()));
+      if (value.length > MAX_CORRELATION_BYTES) {
+        deadLetter(
+            record,
+            "waits "
+                + k.getValue().keySet()
+                + " on "
+                + record.topic()
+                + ": their outputs from this event are "
+                + value.length
+                + " bytes; at most "
+                + MAX_CORRELATION_BYTES);
+        continue;
+      }
+      sent.add(
+          producer.send(
+              new ProducerRecord<>(
+                  topics.correlations(),
+                  CorrelationRecord.key(record.topic(), k.getKey()),
+                  value)));
+      correlated.incrementAndGet();
+    }
+  }
+
+  /** Most bytes of one event's record on the correlations topic (outputs of all its waits). */
+  static final int MAX_CORRELATION_BYTES = 256 * 1024;
+
+  /**
+   * An event's id: a hash of its topic, key and value, so the same record sent twice has one id.
+   */
+  static String eventId(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(record.topic().getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      if (record.key() != null) {
+        sha.update(record.key());
+      }
+      sha.update((byte) 0);
+      if (record.value() != null) {
+        sha.update(record.value());
+      }
+      return record.topic() + ":" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

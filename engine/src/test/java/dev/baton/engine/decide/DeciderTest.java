@@ -228,7 +228,8 @@ class DeciderTest {
         Arguments.of(
             running,
             new EngineEvent.CommandReceived(
-                "r1", RunCommand.newBuilder().setRunId("r1").setType(RunCommandType.PAUSE).build()),
+                "r1",
+                RunCommand.newBuilder().setRunId("r1").setType(RunCommandType.UNKNOWN).build()),
             PIPELINE,
             "not supported"));
   }

@@ -59,6 +59,7 @@ class RefusalTest {
             null,
             null,
             null,
+            false,
             Map.of());
 
     Decision d =

@@ -157,6 +157,22 @@ final class Sim {
             "r1", RunCommand.newBuilder().setRunId("r1").setType(type).build()));
   }
 
+  /** A command on the run, as a person or the engine's correlation processor sends it. */
+  Decision command(
+      RunCommandType type, String job, Integer attempt, Map<String, String> values, String source) {
+    return apply(
+        new EngineEvent.CommandReceived(
+            "r1",
+            RunCommand.newBuilder()
+                .setRunId("r1")
+                .setType(type)
+                .setJob(job)
+                .setAttempt(attempt)
+                .setValues(values)
+                .setSource(source)
+                .build()));
+  }
+
   /** Advances the clock and fires every timer due by then, in due order. */
   void advance(Duration by) {
     now = now.plus(by);

@@ -23,7 +23,8 @@ class TransitionCoverageTest {
                 .selectors(
                     selectClass(DeciderTest.class),
                     selectClass(WorkflowSemanticsTest.class),
-                    selectClass(RefusalTest.class))
+                    selectClass(RefusalTest.class),
+                    selectClass(WaitsTest.class))
                 .build(),
             summary);
     assertEquals(0, summary.getSummary().getTotalFailureCount(), "the decision tests pass");

@@ -76,6 +76,7 @@ class RedisRunRepositoryIT {
         null,
         null,
         null,
+        false,
         Map.of());
   }
 
@@ -230,7 +231,8 @@ class RedisRunRepositoryIT {
             0,
             0,
             0,
-            List.of()));
+            List.of(),
+            null));
     RunState withOutputs =
         new RunState(
             "out-1",
@@ -244,6 +246,7 @@ class RedisRunRepositoryIT {
             null,
             null,
             null,
+            false,
             Map.of());
     save("out-1", 0, withOutputs, "e1", applied(1));
     String document = redis.<String, String>getMap(RedisRunRepository.runKey("out-1")).get("state");
