@@ -128,6 +128,9 @@ public final class RunFollower implements AutoCloseable {
       case JOB_CANCELLED -> job + "cancelled  " + nullToEmpty(e.getDetail());
       case RUN_QUEUED -> "run " + e.getRunId() + " QUEUED (" + nullToEmpty(e.getDetail()) + ")";
       case RUN_RETRIED -> "run " + e.getRunId() + " rerun from its failed jobs";
+      case JOB_WAITING -> job + "WAITING    " + nullToEmpty(e.getDetail());
+      case RUN_PAUSED -> "run " + e.getRunId() + " PAUSED (" + nullToEmpty(e.getDetail()) + ")";
+      case RUN_RESUMED -> "run " + e.getRunId() + " resumed";
       default -> job + e.getType() + " " + nullToEmpty(e.getDetail());
     };
   }

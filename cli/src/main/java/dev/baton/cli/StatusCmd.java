@@ -1,10 +1,13 @@
 package dev.baton.cli;
 
 import dev.baton.engine.decide.JobState;
+import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.StateJson;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -54,7 +57,10 @@ final class StatusCmd implements Callable<Integer> {
     out.printf("run       %s%n", run.runId());
     out.printf("template  %s v%d%n", run.template(), run.templateVersion());
     out.printf(
-        "status    %s%s%n", run.status(), run.detail() == null ? "" : " (" + run.detail() + ")");
+        "status    %s%s%s%n",
+        run.status(),
+        run.paused() ? " PAUSED (resume with `baton resume " + run.runId() + "`)" : "",
+        run.detail() == null ? "" : " (" + run.detail() + ")");
     out.printf(
         "params    %s%n",
         run.params().entrySet().stream()
@@ -78,6 +84,10 @@ final class StatusCmd implements Callable<Integer> {
             job.itemsDone(),
             job.itemsFailed(),
             job.itemsActive());
+      } else if (job.awaiting() != null && job.status() == JobStatus.RUNNING) {
+        out.printf(
+            "  %-14s %-10s attempt %d  %s%n",
+            job.name(), "WAITING", job.attempt(), Waiting.describe(job.awaiting(), Instant.now()));
       } else {
         out.printf(
             "  %-14s %-10s attempt %d  %s%s%n",

@@ -95,6 +95,26 @@ public final class Engine implements AutoCloseable {
     return all;
   }
 
+  /**
+   * The correlation keys with attempts waiting or events kept, on this engine's partitions (empty
+   * until it runs).
+   */
+  public java.util.List<dev.baton.engine.correlate.CorrelationView> correlations() {
+    if (streams == null) {
+      return java.util.List.of();
+    }
+    try {
+      return dev.baton.engine.correlate.CorrelationView.list(
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  dev.baton.engine.correlate.CorrelationProcessor.STORE,
+                  QueryableStoreTypes.<String, String>keyValueStore())),
+          System.currentTimeMillis());
+    } catch (InvalidStateStoreException e) {
+      return java.util.List.of(); // not running yet, or rebalancing
+    }
+  }
+
   public TemplateCatalog templates() {
     return catalog;
   }

@@ -4,6 +4,7 @@ import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 /** A command on one run as a person asks for it (CLI, API): each request is a new event. */
@@ -19,5 +20,23 @@ public final class CommandRequests {
         .setType(type)
         .setReason(reason)
         .build();
+  }
+
+  /**
+   * An approval ({@code APPROVE}) or rejection ({@code REJECT}) of {@code job}, with the approval's
+   * {@code inputs}, by whom ({@code by}, null when unknown).
+   */
+  public static RunCommand decision(
+      String runId,
+      RunCommandType type,
+      String job,
+      Map<String, String> inputs,
+      String reason,
+      String by) {
+    RunCommand c = of(runId, type, reason);
+    c.setJob(job);
+    c.setValues(Map.copyOf(inputs));
+    c.setSource(by);
+    return c;
   }
 }

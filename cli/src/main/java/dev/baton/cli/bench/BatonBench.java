@@ -49,7 +49,22 @@ final class BatonBench {
     String name = "bench-" + mode.replace('_', '-');
     Topics topics = Topics.withPrefix(name);
     TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
-    String yaml = BenchCmd.template(plan.jobs);
+    String waitTopic = plan.waitStep ? name + ".bench-events" : null;
+    if (waitTopic != null) {
+      try (var admin =
+          org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        if (!admin.listTopics().names().get().contains(waitTopic)) {
+          admin
+              .createTopics(
+                  List.of(
+                      new org.apache.kafka.clients.admin.NewTopic(
+                          waitTopic, plan.partitions, (short) 1)))
+              .all()
+              .get();
+        }
+      }
+    }
+    String yaml = BenchCmd.template(plan.jobs, waitTopic);
     TemplatePublisher.publish(
         bootstrap,
         topics.templates(),
@@ -69,6 +84,9 @@ final class BatonBench {
                 plan.jobs,
                 name,
                 trigger(topics, Wire.json()))) {
+      if (waitTopic != null) {
+        driver.publishEventsOnWait(waitTopic);
+      }
       return phases(engine, driver, mode);
     }
   }

@@ -143,6 +143,13 @@ public final class BenchCmd implements Callable<Integer> {
   Map<String, String> engineEnv = new LinkedHashMap<>();
 
   @Option(
+      names = "--wait-step",
+      description =
+          "Put an event wait after the first job: the runtime publishes each run's event when the run waits,"
+              + " and the tables show event published -> next job dispatched beside a plain step")
+  boolean waitStep;
+
+  @Option(
       names = "--keep-work",
       description =
           "Keep the work directory (the engine's and broker's logs) and print where it is")
@@ -265,7 +272,11 @@ public final class BenchCmd implements Callable<Integer> {
         : EngineConfig.defaultCommitInterval(mode);
   }
 
-  static String template(int jobs) {
+  /**
+   * The benchmark's sequence of {@code jobs} no-op jobs; with {@code waitTopic}, a step after the
+   * first waits for an event on it whose {@code runId} is the run's id.
+   */
+  static String template(int jobs, String waitTopic) {
     StringBuilder yaml =
         new StringBuilder(
             "name: bench-seq\nversion: 1\ndescription: The benchmark's sequence of no-op jobs.\njobs:\n");
@@ -273,6 +284,11 @@ public final class BenchCmd implements Callable<Integer> {
       yaml.append("  - name: step-")
           .append(i)
           .append("\n    image: busybox:1.36\n    command: [\"true\"]\n");
+      if (i == 1 && waitTopic != null) {
+        yaml.append("  - name: await\n    wait:\n      event: {topic: ")
+            .append(waitTopic)
+            .append(", key: event.runId, match: \"${run.id}\"}\n");
+      }
     }
     return yaml.toString();
   }

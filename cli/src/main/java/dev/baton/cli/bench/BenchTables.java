@@ -11,6 +11,7 @@ final class BenchTables {
 
   static void print(PrintWriter out, List<BenchCmd.Row> rows, RedisCeiling.Result redis, int jobs) {
     speed(out, rows);
+    waits(out, rows);
     cost(out, rows);
     notes(out, rows, redis, jobs);
   }
@@ -51,6 +52,26 @@ final class BenchTables {
           ms(x.starts(), 50),
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 50)),
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 99)));
+    }
+  }
+
+  /** With a wait step: an awaited event published to its run's next job dispatched. */
+  private static void waits(PrintWriter out, List<BenchCmd.Row> rows) {
+    for (BenchCmd.Row r : rows) {
+      LoadDriver.Result x = r.result();
+      if (x.waits().count() > 0) {
+        out.printf(
+            "%-26s %-16s event -> next job dispatched p50 %.1f ms, p95 %.1f ms, p99 %.1f ms"
+                + " (%d events); a plain step p50 %.1f ms: %.2fx%n",
+            r.phase(),
+            r.mode(),
+            ms(x.waits(), 50),
+            ms(x.waits(), 95),
+            ms(x.waits(), 99),
+            x.waits().count(),
+            ms(x.transitions(), 50),
+            ms(x.waits(), 50) / ms(x.transitions(), 50));
+      }
     }
   }
 

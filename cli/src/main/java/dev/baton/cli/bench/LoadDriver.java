@@ -70,7 +70,8 @@ final class LoadDriver implements AutoCloseable {
       double seconds,
       Latencies transitions,
       Latencies starts,
-      Latencies endToEnd) {
+      Latencies endToEnd,
+      Latencies waits) {
     double tasksPerSecond() {
       return tasks / seconds;
     }
@@ -84,6 +85,9 @@ final class LoadDriver implements AutoCloseable {
     final long startNanos = System.nanoTime();
     volatile long sentNanos;
     int dispatched;
+
+    /** The run waits for the event the driver published at {@code sentNanos}. */
+    volatile boolean waiting;
   }
 
   private final String completionsTopic;
@@ -109,6 +113,10 @@ final class LoadDriver implements AutoCloseable {
   private volatile Latencies transitions = new Latencies();
   private volatile Latencies starts = new Latencies();
   private volatile Latencies endToEnd = new Latencies();
+  private volatile Latencies waits = new Latencies();
+
+  /** Where a waiting run's event goes (null: no run waits). */
+  private volatile String waitTopic;
 
   /**
    * {@code eventsTopic}: the engine's lifecycle topic (a run ends at its RUN_SUCCEEDED), or null
@@ -225,6 +233,7 @@ final class LoadDriver implements AutoCloseable {
     transitions = new Latencies();
     starts = new Latencies();
     endToEnd = new Latencies();
+    waits = new Latencies();
     measuredTasks.set(0);
     measuredEnds.set(0);
     window.begin();
@@ -235,7 +244,7 @@ final class LoadDriver implements AutoCloseable {
     double seconds = (System.nanoTime() - begin) / 1e9;
     window.end();
     return new Result(
-        measuredTasks.get(), measuredEnds.get(), seconds, transitions, starts, endToEnd);
+        measuredTasks.get(), measuredEnds.get(), seconds, transitions, starts, endToEnd, waits);
   }
 
   /**
@@ -332,9 +341,10 @@ final class LoadDriver implements AutoCloseable {
     dispatches.incrementAndGet();
     if (measuring) {
       long micros = (now - track.sentNanos) / 1000;
-      (track.dispatched == 0 ? starts : transitions).add(micros);
+      (track.dispatched == 0 ? starts : track.waiting ? waits : transitions).add(micros);
       measuredTasks.incrementAndGet();
     }
+    track.waiting = false;
     track.dispatched++;
     track.sentNanos = System.nanoTime();
     var unused =
@@ -353,6 +363,15 @@ final class LoadDriver implements AutoCloseable {
    * events cost no decoding.
    */
   private void onEvent(ConsumerRecord<String, byte[]> record) {
+    if (record.value() != null && waitTopic != null && NoopRuntime.isJobWaiting(record.value())) {
+      Track track = runs.get(record.key());
+      if (track != null) {
+        track.waiting = true;
+        track.sentNanos = System.nanoTime();
+        publishEvent(record.key(), track, 0);
+      }
+      return;
+    }
     if (record.value() == null || !NoopRuntime.isRunSucceeded(record.value())) {
       return;
     }
@@ -362,6 +381,39 @@ final class LoadDriver implements AutoCloseable {
         endToEnd.add((System.nanoTime() - track.startNanos) / 1000);
       }
       ended(record.key(), track);
+    }
+  }
+
+  /**
+   * Runs of the template with a wait step get their event when they wait: {@code {"runId": ...}} on
+   * {@code topic}, keyed by run id.
+   */
+  void publishEventsOnWait(String topic) {
+    waitTopic = topic;
+  }
+
+  /**
+   * Publishes the run's event; again every 2 s while the run still waits (the engine may not follow
+   * the topic yet as the first runs start; the same record twice is one event to it).
+   */
+  private void publishEvent(String runId, Track track, int sent) {
+    var unused =
+        producer.send(
+            new ProducerRecord<>(
+                waitTopic,
+                runId,
+                ("{\"runId\":\"" + runId + "\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    if (sent < 30) {
+      var again =
+          arrivals.schedule(
+              () -> {
+                if (track.waiting && runs.get(runId) == track) {
+                  publishEvent(runId, track, sent + 1);
+                }
+              },
+              2,
+              TimeUnit.SECONDS);
     }
   }
 

@@ -13,7 +13,14 @@ import java.time.Instant;
 final class NoopRuntime {
   private static final byte[] RUN_SUCCEEDED = "\"RUN_SUCCEEDED\"".getBytes(StandardCharsets.UTF_8);
 
+  private static final byte[] JOB_WAITING = "\"JOB_WAITING\"".getBytes(StandardCharsets.UTF_8);
+
   private NoopRuntime() {}
+
+  /** Whether a run event (JSON) is a JOB_WAITING. */
+  static boolean isJobWaiting(byte[] event) {
+    return indexOf(event, JOB_WAITING) >= 0;
+  }
 
   /** Whether a run event (JSON) is a RUN_SUCCEEDED. */
   static boolean isRunSucceeded(byte[] event) {

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.baton.engine.EngineConfig;
+import dev.baton.engine.correlate.CorrelationView;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.state.StateJson;
 import dev.baton.engine.template.Template;
 import dev.baton.events.RunCommandType;
@@ -46,13 +48,17 @@ public final class ApiServer implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final EventStreams streams;
 
-  /** What the API reads: runs, the latest templates, the engine's health and meters. */
+  /**
+   * What the API reads: runs, the latest templates, the engine's health and meters, and the keys
+   * with attempts waiting or events kept on this engine's partitions.
+   */
   public record Sources(
       dev.baton.engine.state.RunRepository runs,
       java.util.function.Supplier<List<Template>> templates,
       java.util.function.BooleanSupplier live,
       java.util.function.BooleanSupplier ready,
-      io.micrometer.core.instrument.MeterRegistry metrics) {}
+      io.micrometer.core.instrument.MeterRegistry metrics,
+      java.util.function.Supplier<List<CorrelationView>> correlations) {}
 
   public ApiServer(Sources sources, EngineConfig config, String host, int port) throws IOException {
     this(sources, config, host, port, null);
@@ -219,6 +225,11 @@ public final class ApiServer implements AutoCloseable {
     r.put("/api/runs/*/events", List.of("GET"));
     r.put("/api/runs/*/cancel", List.of("POST"));
     r.put("/api/runs/*/retry", List.of("POST"));
+    r.put("/api/runs/*/pause", List.of("POST"));
+    r.put("/api/runs/*/resume", List.of("POST"));
+    r.put("/api/runs/*/jobs/*/approve", List.of("POST"));
+    r.put("/api/runs/*/jobs/*/reject", List.of("POST"));
+    r.put("/api/correlations", List.of("GET"));
     r.put("/api/templates", List.of("GET"));
     r.put("/api/templates/*", List.of("GET"));
     return r;
@@ -282,6 +293,31 @@ public final class ApiServer implements AutoCloseable {
         command(parts[1], type);
         send(ex, 202, Map.of("runId", parts[1], "requested", parts[2]));
       }
+      case "POST /api/runs/*/pause", "POST /api/runs/*/resume" -> {
+        boolean pause = parts[2].equals("pause");
+        String refused = Waiting.pauseRefused(run(parts[1]), pause);
+        if (refused != null) {
+          throw new ApiException(409, refused);
+        }
+        command(parts[1], pause ? RunCommandType.PAUSE : RunCommandType.RESUME);
+        send(ex, 202, Map.of("runId", parts[1], "requested", parts[2]));
+      }
+      case "POST /api/runs/*/jobs/*/approve", "POST /api/runs/*/jobs/*/reject" -> {
+        ApprovalRequest a = ApprovalRequest.of(jsonBody(ex));
+        String refused = Waiting.approvalRefused(run(parts[1]), parts[3], a.inputs());
+        if (refused != null) {
+          throw new ApiException(409, refused);
+        }
+        RunCommandType type =
+            parts[4].equals("approve") ? RunCommandType.APPROVE : RunCommandType.REJECT;
+        publish(
+            config.topics().commands(),
+            parts[1],
+            CommandRequests.decision(
+                parts[1], type, parts[3], a.inputs(), a.reason(), a.by() == null ? "api" : a.by()));
+        send(ex, 202, Map.of("runId", parts[1], "job", parts[3], "requested", parts[4]));
+      }
+      case "GET /api/correlations" -> send(ex, 200, sources.correlations().get());
       case "GET /api/templates" -> {
         List<Map<String, Object>> out = new ArrayList<>();
         sources.templates().get().stream()

@@ -80,6 +80,8 @@ public final class CorrelationProcessor
       return;
     }
     save(key, c);
+    // A delivery waits for its transaction: ask for the commit now, not at the commit interval.
+    context.commit();
   }
 
   private void deliver(Correlations.Delivery d, long timestamp) {

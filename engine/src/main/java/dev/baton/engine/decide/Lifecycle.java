@@ -144,16 +144,12 @@ final class Lifecycle {
    * #resume}; running attempts finish and timers keep their time.
    */
   static Decision pause(Step s, String reason) {
-    if (s.state.status() != RunStatus.RUNNING || s.state.outcome() != null) {
-      return Decider.reject(
-          s.state,
-          "only a running run can be paused; run '"
-              + s.state.runId()
-              + "' is "
-              + (s.state.outcome() != null ? "ending" : s.state.status()));
-    }
     if (s.state.paused()) {
       return Decider.ignore(s.state, "run '" + s.state.runId() + "' is already paused");
+    }
+    String refused = Waiting.pauseRefused(s.state, true);
+    if (refused != null) {
+      return Decider.reject(s.state, refused);
     }
     s.paused(true);
     s.emitRun(
@@ -164,8 +160,9 @@ final class Lifecycle {
 
   /** Resume: what a pause held back is dispatched now. */
   static Decision resume(Step s) {
-    if (!s.state.paused()) {
-      return Decider.reject(s.state, "run '" + s.state.runId() + "' is not paused");
+    String refused = Waiting.pauseRefused(s.state, false);
+    if (refused != null) {
+      return Decider.reject(s.state, refused);
     }
     s.paused(false);
     s.emitRun(RunEventType.RUN_RESUMED, "resumed");

@@ -50,7 +50,13 @@ final class Waits {
             : new JobState.Awaiting(null, null, prompt, wait.approval().inputs(), until);
     s.put(job.dispatched(attempt, s.now).started(s.now).awaiting(awaiting));
     s.emit(
-        RunEventType.JOB_WAITING, spec.name(), null, attempt, null, Map.of(), describe(awaiting));
+        RunEventType.JOB_WAITING,
+        spec.name(),
+        null,
+        attempt,
+        null,
+        Map.of(),
+        "waiting for " + Waiting.describe(awaiting, s.now));
     if (wait.event() != null) {
       s.add(
           new EngineCommand.AwaitEvent(
@@ -69,16 +75,6 @@ final class Waits {
                   s, TimerKind.JOB_TIMEOUT, spec.name(), null, attempt, spec.timeout())));
     }
     return true;
-  }
-
-  /** What a waiting attempt waits for, in words. */
-  static String describe(JobState.Awaiting a) {
-    if (a.approval()) {
-      return "waiting for approval"
-          + (a.prompt().isEmpty() ? "" : ": " + a.prompt())
-          + (a.inputs().isEmpty() ? "" : " (inputs: " + String.join(", ", a.inputs()) + ")");
-    }
-    return "waiting for an event on " + a.topic() + " with key " + a.key();
   }
 
   /** The attempt stops waiting: no more deliveries, no timeout. */
@@ -127,6 +123,10 @@ final class Waits {
               + job.attempt()
               + (waiting(job) ? "" : ", not waiting"));
     }
+    if (Decider.paramBytes(c.getValues()) > Decider.MAX_PARAM_BYTES) {
+      return Decider.reject(
+          s.state, "the event's outputs are larger than " + Decider.MAX_PARAM_BYTES + " bytes");
+    }
     for (String declared : spec.outputs()) {
       if (!c.getValues().containsKey(declared)) {
         stop(s, job);
@@ -157,26 +157,13 @@ final class Waits {
           s.state, "run '" + s.state.runId() + "' has no approval step '" + c.getJob() + "'");
     }
     JobState job = s.job(spec.name());
-    if (!waiting(job)) {
-      return Decider.reject(s.state, notWaiting(s.state, spec.name()));
+    String refused = Waiting.approvalRefused(s.state, spec.name(), c.getValues());
+    if (refused != null) {
+      return Decider.reject(s.state, refused);
     }
     Map<String, String> values = new LinkedHashMap<>();
     for (String input : spec.waitFor().approval().inputs()) {
       values.put(input, c.getValues().getOrDefault(input, ""));
-    }
-    for (String given : c.getValues().keySet()) {
-      if (!values.containsKey(given)) {
-        return Decider.reject(
-            s.state,
-            "approval step '"
-                + spec.name()
-                + "' has no input '"
-                + given
-                + "'"
-                + (values.isEmpty()
-                    ? " (it declares none)"
-                    : " (declared: " + String.join(", ", values.keySet()) + ")"));
-      }
     }
     String by = c.getSource() == null || c.getSource().isBlank() ? "" : " by " + c.getSource();
     String reason = c.getReason() == null || c.getReason().isBlank() ? "" : ": " + c.getReason();
@@ -187,18 +174,6 @@ final class Waits {
       Completions.failForGood(s, spec, job, null, "rejected" + by + reason, job.startedAt(), s.now);
     }
     return s.decision();
-  }
-
-  /** Why an approval of {@code job} cannot apply now; the API and CLI say the same. */
-  static String notWaiting(RunState run, String job) {
-    JobState state = run.job(job);
-    return "job '"
-        + job
-        + "' of run '"
-        + run.runId()
-        + "' is not waiting for an approval (it is "
-        + (state == null ? "unknown" : state.status())
-        + ")";
   }
 
   private static void succeed(

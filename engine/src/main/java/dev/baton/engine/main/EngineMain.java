@@ -33,7 +33,8 @@ public final class EngineMain {
         () -> engine.templates().latest(),
         engine::live,
         engine::ready,
-        engine.counters().registry());
+        engine.counters().registry(),
+        engine::correlations);
   }
 
   private static void run(Map<String, String> env) throws Exception {

@@ -1,0 +1,96 @@
+package dev.baton.engine.decide;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What the engine will accept from a person about a run now: an approval or rejection of a step
+ * that waits for one, a pause or a resume. The engine refuses the same commands, with the same
+ * words; the API and CLI check first so that a person hears it at once (HTTP 409, exit 1).
+ */
+public final class Waiting {
+  private Waiting() {}
+
+  /**
+   * Why approving or rejecting {@code job} with {@code inputs} cannot apply now; null if it can.
+   */
+  public static String approvalRefused(RunState run, String job, Map<String, String> inputs) {
+    JobState state = run.job(job);
+    if (run.status() != RunStatus.RUNNING
+        || state == null
+        || state.status() != JobStatus.RUNNING
+        || state.awaiting() == null
+        || !state.awaiting().approval()) {
+      return "job '"
+          + job
+          + "' of run '"
+          + run.runId()
+          + "' is not waiting for an approval ("
+          + (state == null
+              ? "the run has no such job"
+              : run.status() != RunStatus.RUNNING
+                  ? "the run is " + run.status()
+                  : "it is " + state.status())
+          + ")";
+    }
+    for (String given : inputs.keySet()) {
+      if (!state.awaiting().inputs().contains(given)) {
+        return "approval step '"
+            + job
+            + "' has no input '"
+            + given
+            + "'"
+            + (state.awaiting().inputs().isEmpty()
+                ? " (it declares none)"
+                : " (declared: " + String.join(", ", state.awaiting().inputs()) + ")");
+      }
+    }
+    if (Decider.paramBytes(inputs) > Decider.MAX_PARAM_BYTES) {
+      return "the inputs are larger than " + Decider.MAX_PARAM_BYTES + " bytes";
+    }
+    return null;
+  }
+
+  /** Why pausing ({@code pause}) or resuming the run cannot apply now; null if it can. */
+  public static String pauseRefused(RunState run, boolean pause) {
+    if (pause && (run.status() != RunStatus.RUNNING || run.outcome() != null)) {
+      return "only a running run can be paused; run '"
+          + run.runId()
+          + "' is "
+          + (run.outcome() != null ? "ending" : run.status());
+    }
+    if (pause && run.paused()) {
+      return "run '" + run.runId() + "' is already paused";
+    }
+    if (!pause && !run.paused()) {
+      return "run '" + run.runId() + "' is not paused";
+    }
+    return null;
+  }
+
+  /** What a waiting attempt waits for, and the time left at {@code now}. */
+  public static String describe(JobState.Awaiting a, Instant now) {
+    String what =
+        a.approval()
+            ? "approval"
+                + (a.prompt().isEmpty() ? "" : ": " + a.prompt())
+                + (a.inputs().isEmpty() ? "" : " (inputs: " + String.join(", ", a.inputs()) + ")")
+            : "event on " + a.topic() + " with key " + a.key();
+    if (a.until() == null) {
+      return what;
+    }
+    Duration left = Duration.between(now, a.until());
+    return what + ", " + (left.isNegative() ? "timing out" : text(left) + " left");
+  }
+
+  private static String text(Duration d) {
+    if (d.toHours() > 0) {
+      return d.toHours() + "h" + d.toMinutesPart() + "m";
+    }
+    if (d.toMinutes() > 0) {
+      return d.toMinutes() + "m" + d.toSecondsPart() + "s";
+    }
+    return d.toSeconds() + "s";
+  }
+}
