@@ -4,9 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.cli.bench.EngineProcess;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import java.io.StringWriter;
@@ -34,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Wait steps over a real broker and Redis: keyed events published with kcat before and after their
- * runs wait, an engine restart in the middle, expiry of kept events, timeouts, approvals and pause
- * from the CLI, the API and a plain JSON command.
+ * runs wait, an engine process killed (-9) in the middle, expiry of kept events, timeouts,
+ * approvals and pause from the CLI, the API and a plain JSON command.
  */
 class WaitsIT {
   static final String PAYMENTS = "waits.payments";
@@ -165,7 +167,7 @@ class WaitsIT {
   }
 
   @Test
-  void aThousandRunsGetTheirOwnEventsOnceWhetherTheEventCameBeforeOrAfterAcrossARestart()
+  void aThousandRunsGetTheirOwnEventsOnceWhetherTheEventCameBeforeOrAfterAcrossAKill()
       throws Exception {
     int n = 1000;
     Random random = new Random(19);
@@ -179,31 +181,43 @@ class WaitsIT {
     kcat(PAYMENTS, before);
     List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
     Collections.shuffle(order, random);
-    for (int k = 0; k < n; k++) {
-      int i = order.get(k);
-      baton.trigger("pay-" + i, "pay", Map.of("orderId", "order-" + i));
-      if (k == n / 2) {
-        baton.restartEngine();
+    // The engine runs as a process here, so that it can be killed (-9) half-way.
+    baton.engine.close();
+    RedisRunRepository runs =
+        new RedisRunRepository(
+            dev.baton.redis.RedisSettings.of(baton.redisUrl), "waits-check", 1, Duration.ZERO);
+    try {
+      EngineProcess first = EngineProcess.start(work, "engine-a", engineProcessSettings());
+      for (int k = 0; k < n / 2; k++) {
+        int i = order.get(k);
+        baton.trigger("pay-" + i, "pay", Map.of("orderId", "order-" + i));
       }
+      await().atMost(LONG).until(() -> runs.find("pay-" + order.get(n / 4)).isPresent());
+      first.kill();
+      try (EngineProcess second = EngineProcess.start(work, "engine-b", engineProcessSettings())) {
+        for (int k = n / 2; k < n; k++) {
+          int i = order.get(k);
+          baton.trigger("pay-" + i, "pay", Map.of("orderId", "order-" + i));
+        }
+        List<String> after = new ArrayList<>(late.stream().map(WaitsIT::payment).toList());
+        after.add(payment(late.get(0)));
+        kcat(PAYMENTS, after);
+        await()
+            .atMost(LONG)
+            .until(
+                () ->
+                    IntStream.range(0, n)
+                        .allMatch(
+                            i ->
+                                runs.find("pay-" + i)
+                                    .map(s -> s.status() == RunStatus.SUCCEEDED)
+                                    .orElse(false)));
+      }
+    } finally {
+      baton.engine = baton.startEngine();
     }
-    List<String> after = new ArrayList<>(late.stream().map(WaitsIT::payment).toList());
-    after.add(payment(late.get(0)));
-    kcat(PAYMENTS, after);
-    await()
-        .atMost(LONG)
-        .until(
-            () ->
-                IntStream.range(0, n)
-                    .allMatch(
-                        i ->
-                            baton
-                                .engine
-                                .runs()
-                                .find("pay-" + i)
-                                .map(s -> s.status() == RunStatus.SUCCEEDED)
-                                .orElse(false)));
     for (int i = 0; i < n; i++) {
-      RunState run = baton.engine.runs().find("pay-" + i).orElseThrow();
+      RunState run = runs.find("pay-" + i).orElseThrow();
       assertEquals(
           Map.of("amount", Integer.toString(i)),
           run.job("await-payment").outputs(),
@@ -224,6 +238,23 @@ class WaitsIT {
               .count();
       assertEquals(1, completions, "pay-" + i + " completed its wait once");
     }
+    runs.close();
+  }
+
+  /** The harness's engine settings as an engine process's environment. */
+  static Map<String, String> engineProcessSettings() {
+    Map<String, String> env = new HashMap<>();
+    env.put("BATON_BOOTSTRAP_SERVERS", baton.bootstrap);
+    env.put("BATON_REDIS_URL", baton.redisUrl);
+    env.put("BATON_APPLICATION_ID", baton.prefix + "-engine");
+    env.put("BATON_TOPIC_PREFIX", baton.prefix);
+    env.put("BATON_REPLICATION_FACTOR", "1");
+    env.put("BATON_FINISHED_RUN_RETENTION_HOURS", "1");
+    env.put("BATON_KAFKA_SESSION_TIMEOUT_MS", "6000");
+    env.put(
+        dev.baton.security.AttemptTokens.KEY_VARIABLE,
+        dev.baton.security.AttemptTokens.processDefault().keyText());
+    return env;
   }
 
   @Test

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * memory are its own. Heap and JFR recordings go through {@code jcmd}; Kafka Streams' meters
  * through the engine's {@code /metrics}.
  */
-final class EngineProcess implements AutoCloseable {
+public final class EngineProcess implements AutoCloseable {
   private final ChildProcess process;
   private final int healthPort;
   private final Path work;
@@ -34,7 +34,7 @@ final class EngineProcess implements AutoCloseable {
   }
 
   /** Starts an engine and waits until it has its partitions ({@code /readyz}). */
-  static EngineProcess start(Path work, String name, Map<String, String> settings)
+  public static EngineProcess start(Path work, String name, Map<String, String> settings)
       throws Exception {
     int healthPort = DevFiles.freePort();
     Map<String, String> env = new LinkedHashMap<>(settings);
@@ -55,6 +55,11 @@ final class EngineProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** Kills the engine at once (SIGKILL): no shutdown, no commit. */
+  public void kill() throws InterruptedException {
+    process.kill();
   }
 
   private void awaitReady(Duration timeout) throws InterruptedException {
