@@ -402,6 +402,44 @@ class WaitsIT {
   }
 
   @Test
+  void pauseFromTheApiThenResumeAndRejectFromTheCli() throws Exception {
+    Path gate = work.resolve("pause-gate-2");
+    baton.trigger("ship-pause-2", "ship", Map.of("orderId", "6", "gate", gate.toString()));
+    baton.awaitEvent("ship-pause-2", RunEventType.JOB_DISPATCHED, "pack");
+    assertEquals(202, post("/api/runs/ship-pause-2/pause", "{}").statusCode());
+    baton.awaitEvent("ship-pause-2", RunEventType.RUN_PAUSED, null);
+    Files.createFile(gate);
+    baton.awaitEvent("ship-pause-2", RunEventType.JOB_SUCCEEDED, "pack");
+    StringWriter out = new StringWriter();
+    assertEquals(
+        0, baton.cli(out, "resume", "ship-pause-2", "--redis", baton.redisUrl), out.toString());
+    awaitWaiting("ship-pause-2", "approve");
+    out = new StringWriter();
+    assertEquals(
+        1,
+        baton.cli(out, "resume", "ship-pause-2", "--redis", baton.redisUrl),
+        "not paused: " + out);
+    out = new StringWriter();
+    assertEquals(
+        0,
+        baton.cli(
+            out,
+            "reject",
+            "ship-pause-2",
+            "approve",
+            "--reason",
+            "too late",
+            "--by",
+            "bob",
+            "--redis",
+            baton.redisUrl),
+        out.toString());
+    RunState run = baton.awaitEnd("ship-pause-2");
+    assertEquals(RunStatus.FAILED, run.status());
+    assertTrue(run.job("approve").error().contains("rejected by bob: too late"));
+  }
+
+  @Test
   void theRunPageShowsTheWaitingStepAndItsApproveButtonLetsTheRunGoOn() throws Exception {
     baton.trigger("ship-ui", "ship", Map.of("orderId", "5"));
     awaitWaiting("ship-ui", "approve");
