@@ -6,14 +6,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code baton pause}: dispatch nothing new for a run until it resumes. */
-@Command(
-    name = "pause",
-    description =
-        "Pause a running run: nothing new is dispatched (running jobs finish, timers keep)"
-            + " until `baton resume`.",
-    mixinStandardHelpOptions = true)
-final class PauseCmd implements Callable<Integer> {
+/**
+ * {@code baton pause} and {@code baton resume}: hold back what a run would dispatch next, and let
+ * it go on. Refused (exit 1, nothing sent) when the run is not running, or not paused.
+ */
+abstract class PauseCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
   @Mixin RedisOptions redis;
@@ -21,8 +18,34 @@ final class PauseCmd implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_ID")
   String runId;
 
+  abstract boolean pause();
+
   @Override
   public Integer call() {
-    return RunControl.pause(spec, kafka, redis, runId, true);
+    return RunControl.pause(spec, kafka, redis, runId, pause());
+  }
+
+  @Command(
+      name = "pause",
+      description =
+          "Pause a running run: nothing new is dispatched (running jobs finish, timers keep)"
+              + " until `baton resume`.",
+      mixinStandardHelpOptions = true)
+  static final class Pause extends PauseCmd {
+    @Override
+    boolean pause() {
+      return true;
+    }
+  }
+
+  @Command(
+      name = "resume",
+      description = "Resume a paused run: what the pause held back is dispatched now.",
+      mixinStandardHelpOptions = true)
+  static final class Resume extends PauseCmd {
+    @Override
+    boolean pause() {
+      return false;
+    }
   }
 }
