@@ -186,15 +186,17 @@ class WaitsIT {
     RedisRunRepository runs =
         new RedisRunRepository(
             dev.baton.redis.RedisSettings.of(baton.redisUrl), "waits-check", 1, Duration.ZERO);
+    EngineProcess first = null;
     try {
-      EngineProcess first = EngineProcess.start(work, "engine-a", engineProcessSettings());
+      first = EngineProcess.start(work, "engine-a", engineProcessSettings());
       for (int k = 0; k < n / 2; k++) {
         int i = order.get(k);
         baton.trigger("pay-" + i, "pay", Map.of("orderId", "order-" + i));
       }
       await().atMost(LONG).until(() -> runs.find("pay-" + order.get(n / 4)).isPresent());
       first.kill();
-      try (EngineProcess second = EngineProcess.start(work, "engine-b", engineProcessSettings())) {
+      EngineProcess second = EngineProcess.start(work, "engine-b", engineProcessSettings());
+      try {
         for (int k = n / 2; k < n; k++) {
           int i = order.get(k);
           baton.trigger("pay-" + i, "pay", Map.of("orderId", "order-" + i));
@@ -212,8 +214,13 @@ class WaitsIT {
                                 runs.find("pay-" + i)
                                     .map(s -> s.status() == RunStatus.SUCCEEDED)
                                     .orElse(false)));
+      } finally {
+        second.close();
       }
     } finally {
+      if (first != null) {
+        first.kill(); // killed already, unless the test failed before
+      }
       baton.engine = baton.startEngine();
     }
     for (int i = 0; i < n; i++) {

@@ -405,7 +405,7 @@ final class LoadDriver implements AutoCloseable {
                 ("{\"runId\":\"" + runId + "\"}")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     if (sent < 30) {
-      var again =
+      var unusedResend =
           arrivals.schedule(
               () -> {
                 if (track.waiting && runs.get(runId) == track) {
