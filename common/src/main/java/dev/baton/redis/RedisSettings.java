@@ -19,12 +19,13 @@ import org.redisson.config.Config;
 
 /**
  * How Baton connects to Redis. {@code url}: {@code redis://host:port} (plain), {@code
- * rediss://host:port} (TLS), or {@code redis-sentinel://master@host:port,host:port} (Sentinel;
- * {@code rediss-sentinel://} for TLS). An ACL user and password ({@code BATON_REDIS_USERNAME},
- * {@code BATON_REDIS_PASSWORD} or {@code BATON_REDIS_PASSWORD_FILE}), and for TLS the certificates
- * to trust ({@code BATON_REDIS_TRUSTSTORE}: a PEM file or a PKCS12 store with {@code
- * BATON_REDIS_TRUSTSTORE_PASSWORD}; default: the JVM's). The password never appears in {@link
- * #toString()} or an error.
+ * rediss://host:port} (TLS), {@code redis-sentinel://master@host:port,host:port} (Sentinel; {@code
+ * rediss-sentinel://} for TLS), or {@code redis-cluster://host:port,host:port} (Redis Cluster, any
+ * of its nodes; {@code rediss-cluster://} for TLS). An ACL user and password ({@code
+ * BATON_REDIS_USERNAME}, {@code BATON_REDIS_PASSWORD} or {@code BATON_REDIS_PASSWORD_FILE}), and
+ * for TLS the certificates to trust ({@code BATON_REDIS_TRUSTSTORE}: a PEM file or a PKCS12 store
+ * with {@code BATON_REDIS_TRUSTSTORE_PASSWORD}; default: the JVM's). The password never appears in
+ * {@link #toString()} or an error.
  */
 public record RedisSettings(
     String url, String username, String password, Path truststore, String truststorePassword) {
@@ -33,22 +34,25 @@ public record RedisSettings(
     if (url == null || url.isBlank()) {
       throw new IllegalArgumentException("BATON_REDIS_URL is required");
     }
-    if (url.startsWith("redis-cluster://") || url.startsWith("rediss-cluster://")) {
-      throw new IllegalArgumentException(
-          "Redis Cluster is not supported yet: each save is one Lua script over a run's keys, its"
-              + " partition's timers and its template's queue, which live in different slots (docs/architecture.md). Use one Redis"
-              + " server, a replicated pair behind Sentinel (redis-sentinel://master@host:port,...), or a proxy that runs such scripts.");
-    }
     if (!url.startsWith("redis://")
         && !url.startsWith("rediss://")
         && !url.startsWith("redis-sentinel://")
-        && !url.startsWith("rediss-sentinel://")) {
+        && !url.startsWith("rediss-sentinel://")
+        && !url.startsWith("redis-cluster://")
+        && !url.startsWith("rediss-cluster://")) {
       throw new IllegalArgumentException(
-          "BATON_REDIS_URL must look like redis://host:port, rediss://host:port or "
-              + "redis-sentinel://master@host:port,host:port; got '"
+          "BATON_REDIS_URL must look like redis://host:port, rediss://host:port, "
+              + "redis-sentinel://master@host:port,host:port or redis-cluster://host:port,host:port; got '"
               + redact(url)
               + "'");
     }
+  }
+
+  /**
+   * Whether the URL names a Redis Cluster ({@code redis-cluster://} or {@code rediss-cluster://}).
+   */
+  public boolean cluster() {
+    return url.contains("-cluster://");
   }
 
   /** A server without a user or password. */
@@ -114,7 +118,21 @@ public record RedisSettings(
     if (tls) {
       config.setSslTrustManagerFactory(trustManagers());
     }
-    if (url.contains("-sentinel://")) {
+    if (cluster()) {
+      var nodes =
+          config
+              .useClusterServers()
+              .setMasterConnectionMinimumIdleSize(minimumIdle)
+              .setMasterConnectionPoolSize(poolSize);
+      Arrays.stream(url.substring(url.indexOf("://") + 3).split(",", -1))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .forEach(hostPort -> nodes.addNodeAddress((tls ? "rediss://" : "redis://") + hostPort));
+      if (nodes.getNodeAddresses().isEmpty()) {
+        throw new IllegalArgumentException(
+            "a cluster URL names at least one node: redis-cluster://host:port,host:port");
+      }
+    } else if (url.contains("-sentinel://")) {
       String rest = url.substring(url.indexOf("://") + 3);
       int at = rest.indexOf('@');
       if (at <= 0) {

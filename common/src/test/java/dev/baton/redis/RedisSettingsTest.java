@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,16 +39,21 @@ class RedisSettingsTest {
   }
 
   @Test
-  void sentinelIsAcceptedAndClusterRefusedWithTheReason() {
+  void sentinelAndClusterUrlsAreAccepted() {
     var config = RedisSettings.of("redis-sentinel://mymaster@s1:26379,s2:26379").config(1, 2);
     assertEquals("mymaster", config.useSentinelServers().getMasterName());
     assertEquals(2, config.useSentinelServers().getSentinelAddresses().size());
+    RedisSettings cluster = RedisSettings.of("rediss-cluster://a:7000, b:7000");
+    assertTrue(cluster.cluster());
+    assertEquals(
+        List.of("rediss://a:7000", "rediss://b:7000"),
+        cluster.config(1, 2).useClusterServers().getNodeAddresses());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> RedisSettings.of("redis-cluster://a:7000,b:7000"));
-    assertTrue(
-        e.getMessage().contains("not supported") && e.getMessage().contains("slots"),
-        e.getMessage());
+            () -> RedisSettings.of("redis-cluster://").config(1, 2));
+    assertTrue(e.getMessage().contains("at least one node"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> RedisSettings.of("cluster://a:1"));
+    assertTrue(e.getMessage().contains("redis-cluster://host:port"), e.getMessage());
   }
 }

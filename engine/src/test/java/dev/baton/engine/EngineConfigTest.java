@@ -3,6 +3,7 @@ package dev.baton.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.security.AttemptTokens;
 import dev.baton.settings.Settings;
@@ -65,6 +66,21 @@ class EngineConfigTest {
             IllegalArgumentException.class,
             () -> EngineConfig.fromEnv(Map.of(AttemptTokens.KEY_VARIABLE, KEY)));
     assertEquals("BATON_BOOTSTRAP_SERVERS is required", missing.getMessage());
+    var cluster =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                EngineConfig.fromEnv(
+                    Map.of(
+                        "BATON_BOOTSTRAP_SERVERS",
+                        "k:9092",
+                        AttemptTokens.KEY_VARIABLE,
+                        KEY,
+                        "BATON_REDIS_URL",
+                        "redis-cluster://r1:7000,r2:7000")));
+    assertTrue(
+        cluster.getMessage().startsWith("BATON_REDIS_URL names a Redis Cluster"),
+        cluster.getMessage());
     assertNull(
         EngineConfig.fromEnv(
                 Map.of("BATON_BOOTSTRAP_SERVERS", "k:9092", AttemptTokens.KEY_VARIABLE, KEY))
