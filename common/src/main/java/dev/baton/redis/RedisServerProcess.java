@@ -38,7 +38,19 @@ public final class RedisServerProcess implements AutoCloseable {
    * restart on the same directory finds its data again; without, nothing is persisted.
    */
   public static RedisServerProcess start(int port, Path dataDir) throws IOException {
+    return start(port, dataDir, List.of());
+  }
+
+  /**
+   * With {@code extra} arguments for {@code redis-server} (such as {@code --replicaof host port});
+   * they need the installed server.
+   */
+  public static RedisServerProcess start(int port, Path dataDir, List<String> extra)
+      throws IOException {
     Path installed = onPath("redis-server");
+    if (installed == null && !extra.isEmpty()) {
+      throw new IOException("redis-server is not on PATH; " + extra + " need it");
+    }
     RedisServerProcess redis;
     List<String> persistence =
         dataDir == null
@@ -57,6 +69,7 @@ public final class RedisServerProcess implements AutoCloseable {
       command.addAll(
           List.of(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1"));
       command.addAll(persistence);
+      command.addAll(extra);
       Process p =
           new ProcessBuilder(command)
               .redirectErrorStream(true)

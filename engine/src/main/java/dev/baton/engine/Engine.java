@@ -70,7 +70,8 @@ public final class Engine implements AutoCloseable {
             config.redis(),
             config.applicationId(),
             config.maxAppliedIds(),
-            config.finishedRunRetention());
+            config.finishedRunRetention(),
+            config.replicaAcks());
     this.catalog = new TemplateCatalog(this::templateRecords, parsedTemplates);
   }
 

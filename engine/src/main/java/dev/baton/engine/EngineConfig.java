@@ -34,7 +34,8 @@ public record EngineConfig(
     String processingGuarantee,
     AttemptTokens tokens,
     int healthPort,
-    Http http) {
+    Http http,
+    dev.baton.engine.state.ReplicaAcks replicaAcks) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -94,6 +95,7 @@ public record EngineConfig(
     }
     kafka = Map.copyOf(kafka);
     wire = wire == null ? Wire.json() : wire;
+    replicaAcks = replicaAcks == null ? dev.baton.engine.state.ReplicaAcks.NONE : replicaAcks;
     processingGuarantee = processingGuarantee == null ? EXACTLY_ONCE : processingGuarantee;
     if (!processingGuarantee.equals(EXACTLY_ONCE) && !processingGuarantee.equals(AT_LEAST_ONCE)) {
       throw new IllegalArgumentException(
@@ -147,6 +149,10 @@ public record EngineConfig(
     b.tokens = AttemptTokens.fromEnv(s.asMap(), Optional.empty());
     b.healthPort = s.integer("BATON_HEALTH_PORT", 8080);
     b.http = http(s);
+    b.replicaAcks =
+        new dev.baton.engine.state.ReplicaAcks(
+            s.integer("BATON_REDIS_REPLICA_ACKS", 0),
+            s.millis("BATON_REDIS_REPLICA_TIMEOUT_MS", Duration.ofSeconds(1)));
     return b.build();
   }
 
@@ -187,6 +193,7 @@ public record EngineConfig(
     b.tokens = tokens;
     b.healthPort = healthPort;
     b.http = http;
+    b.replicaAcks = replicaAcks;
     return b;
   }
 
@@ -223,6 +230,9 @@ public record EngineConfig(
     public int healthPort;
     public Http http;
 
+    /** Replicas that must have each save (none by default). */
+    public dev.baton.engine.state.ReplicaAcks replicaAcks = dev.baton.engine.state.ReplicaAcks.NONE;
+
     private Builder() {}
 
     public EngineConfig build() {
@@ -241,7 +251,8 @@ public record EngineConfig(
           processingGuarantee,
           tokens,
           healthPort,
-          http);
+          http,
+          replicaAcks);
     }
   }
 

@@ -26,6 +26,11 @@ record RedisKeys(String keyspace) {
     return "baton:epoch:{" + keyspace + "}:" + partition;
   }
 
+  /** Written after a commit's saves when replicas must acknowledge them ({@code WAIT}). */
+  String replicaMark() {
+    return "baton:replica-mark:{" + keyspace + "}";
+  }
+
   /**
    * The newest runs (at most 100,000), by creation time: the API lists runs from here, never by
    * scanning keys.

@@ -54,6 +54,7 @@ public final class RedisRunRepository implements RunRepository {
 
   private final RedissonClient redisson;
   private final RScript script;
+  private final ReplicaAcks acks;
   private final String keyspace;
   private final RedisKeys keys;
   private final SaveScript saveScript;
@@ -63,6 +64,21 @@ public final class RedisRunRepository implements RunRepository {
       String keyspace,
       int maxAppliedIds,
       Duration finishedRetention) {
+    this(redis, keyspace, maxAppliedIds, finishedRetention, ReplicaAcks.NONE);
+  }
+
+  /**
+   * With {@code acks}: every save returns only once that many replicas have it (Redis {@code
+   * WAIT}), and fails when they do not within the timeout, so that a failover cannot lose a save
+   * that Kafka then acted on.
+   */
+  public RedisRunRepository(
+      dev.baton.redis.RedisSettings redis,
+      String keyspace,
+      int maxAppliedIds,
+      Duration finishedRetention,
+      ReplicaAcks acks) {
+    this.acks = acks;
     this.redisson = redis.connect(2, 8);
     this.script = redisson.getScript(StringCodec.INSTANCE);
     this.keyspace = keyspace;
@@ -174,6 +190,35 @@ public final class RedisRunRepository implements RunRepository {
       results.add(SaveScript.result(requests.get(i), (Long) responses.get(i)));
     }
     return results;
+  }
+
+  /**
+   * With replica acks: one more write, and {@code WAIT} on its connection. Redis replicates in one
+   * ordered stream, so once the replicas have this write they have every save made before it, on
+   * any connection. Fails when too few acknowledge within the timeout.
+   */
+  @Override
+  public void awaitReplicas() {
+    if (acks.replicas() == 0) {
+      return;
+    }
+    RBatch mark =
+        redisson.createBatch(BatchOptions.defaults().sync(acks.replicas(), acks.timeout()));
+    var unused = // the reply is the batch's
+        mark.getBucket(keys.replicaMark(), StringCodec.INSTANCE)
+            .setAsync(Long.toString(System.currentTimeMillis()));
+    int synced = mark.execute().getSyncedSlaves();
+    if (synced < acks.replicas()) {
+      // A timeout, as the engine treats Redis being away: logged once a minute, applied again.
+      throw new org.redisson.client.RedisTimeoutException(
+          "Redis replicas did not acknowledge the saves: "
+              + synced
+              + " of "
+              + acks.replicas()
+              + " within "
+              + acks.timeout().toMillis()
+              + " ms (BATON_REDIS_REPLICA_ACKS); the records are applied again");
+    }
   }
 
   @Override

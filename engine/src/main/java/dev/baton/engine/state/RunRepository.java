@@ -14,6 +14,12 @@ import java.util.Optional;
 public interface RunRepository extends AutoCloseable {
 
   /**
+   * Returns once the replicas the deployment asks for have every write made so far, or throws;
+   * nothing to wait for by default. The engine calls it after each batch, before its outputs leave.
+   */
+  default void awaitReplicas() {}
+
+  /**
    * The run's document and version, and the record of {@code eventId} if it was already applied.
    */
   StoredRun load(String runId, String eventId);
