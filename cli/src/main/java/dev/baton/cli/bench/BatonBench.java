@@ -29,6 +29,7 @@ final class BatonBench {
   private final Machine machine;
   private final RedisCeiling redis;
   private final PrintWriter out;
+  private Map<String, String> extra = Map.of();
 
   BatonBench(
       BenchCmd plan,
@@ -45,8 +46,10 @@ final class BatonBench {
     this.out = out;
   }
 
-  List<BenchCmd.Row> run(String redisUrl, String mode) throws Exception {
-    String name = "bench-" + mode.replace('_', '-');
+  /** The phases on {@code mode}, with {@code extra} engine settings (named in each row). */
+  List<BenchCmd.Row> run(String redisUrl, String mode, Map<String, String> extra) throws Exception {
+    String name = "bench-" + mode.replace('_', '-') + (extra.isEmpty() ? "" : "-x");
+    this.extra = extra;
     Topics topics = Topics.withPrefix(name);
     TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
     String waitTopic = plan.waitStep ? name + ".bench-events" : null;
@@ -105,6 +108,7 @@ final class BatonBench {
     // The driver reports each attempt as its dispatcher would: signed with the engine's key.
     settings.put(AttemptTokens.KEY_VARIABLE, AttemptTokens.processDefault().keyText());
     settings.putAll(plan.engineEnv);
+    settings.putAll(extra);
     return settings;
   }
 
@@ -165,9 +169,17 @@ final class BatonBench {
     return rows;
   }
 
-  private static BenchCmd.Row row(
-      String phase, String mode, LoadDriver.Result result, Cost.Meter meter) {
-    return new BenchCmd.Row("(b) Baton, " + phase, mode, result, meter.cost(result));
+  private BenchCmd.Row row(String phase, String mode, LoadDriver.Result result, Cost.Meter meter) {
+    String settings =
+        extra.entrySet().stream()
+            .map(
+                e ->
+                    " "
+                        + e.getKey().replace("BATON_REDIS_", "").toLowerCase(java.util.Locale.ROOT)
+                        + "="
+                        + e.getValue())
+            .collect(java.util.stream.Collectors.joining());
+    return new BenchCmd.Row("(b) Baton, " + phase + settings, mode, result, meter.cost(result));
   }
 
   private Duration shortWarmup() {

@@ -150,6 +150,13 @@ public final class BenchCmd implements Callable<Integer> {
   boolean waitStep;
 
   @Option(
+      names = "--replica-acks",
+      description =
+          "Give the benchmark's Redis a replica and measure Baton again with BATON_REDIS_REPLICA_ACKS=1"
+              + " (each batch waits until the replica has its saves), beside the run without")
+  boolean replicaAcks;
+
+  @Option(
       names = "--keep-work",
       description =
           "Keep the work directory (the engine's and broker's logs) and print where it is")
@@ -173,6 +180,7 @@ public final class BenchCmd implements Callable<Integer> {
     int kafkaPort = DevFiles.freePort();
     printPlan(out);
     ChildProcess broker = null;
+    RedisServerProcess replica = null;
     try (RedisServerProcess redisServer = RedisServerProcess.start(DevFiles.freePort())) {
       broker = BrokerProcess.start(work, kafkaPort, DevFiles.freePort());
       Machine machine =
@@ -181,6 +189,19 @@ public final class BenchCmd implements Callable<Integer> {
               new ProcessStats(
                   "redis", redisServer.pids().isEmpty() ? -1 : redisServer.pids().get(0)));
       String bootstrap = "localhost:" + kafkaPort;
+      if (replicaAcks) {
+        Path replicaDir = Files.createDirectories(work.resolve("redis-replica"));
+        replica =
+            RedisServerProcess.start(
+                DevFiles.freePort(),
+                null,
+                List.of(
+                    "--replicaof",
+                    "127.0.0.1",
+                    redisServer.url().substring(redisServer.url().lastIndexOf(':') + 1),
+                    "--dir",
+                    replicaDir.toString()));
+      }
       List<Row> rows = new ArrayList<>();
       RedisCeiling.Result redisCeiling;
       try (RedisCeiling redis = new RedisCeiling(redisServer.url())) {
@@ -190,7 +211,12 @@ public final class BenchCmd implements Callable<Integer> {
           rows.add(CeilingBench.run(this, bootstrap, work, mode, inFlight, out));
           rows.addAll(
               new BatonBench(this, bootstrap, work, machine, redis, out)
-                  .run(redisServer.url(), mode));
+                  .run(redisServer.url(), mode, Map.of()));
+          if (replica != null) {
+            rows.addAll(
+                new BatonBench(this, bootstrap, work, machine, redis, out)
+                    .run(redisServer.url(), mode, Map.of("BATON_REDIS_REPLICA_ACKS", "1")));
+          }
           if (saturated > 0) {
             rows.add(CeilingBench.run(this, bootstrap, work, mode, saturated, out));
           }
@@ -202,6 +228,9 @@ public final class BenchCmd implements Callable<Integer> {
       }
       return 0;
     } finally {
+      if (replica != null) {
+        replica.close();
+      }
       if (broker != null) {
         broker.kill();
       }
