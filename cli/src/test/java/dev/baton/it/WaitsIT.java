@@ -287,6 +287,61 @@ class WaitsIT {
     assertEquals(JobStatus.SUCCEEDED, run.job("tidy").status(), "the exit handler ran");
   }
 
+  static String moved(int version, String key) {
+    return """
+        name: moved
+        version: %d
+        params:
+          orderId: {required: true}
+        jobs:
+          - name: await
+            wait:
+              event: {topic: waits.payments, key: "%s", match: "${params.orderId}"}
+        """
+        .formatted(version, key);
+  }
+
+  @Test
+  void aRunWaitsAsItsVersionSaysAfterANewVersionChangedTheWait() throws Exception {
+    baton.apply("moved.yaml", moved(1, "event.orderId"));
+    awaitFollowed("moved-probe-1", "event.orderId");
+    baton.trigger("moved-old", "moved", Map.of("orderId", "m-1"));
+    awaitWaiting("moved-old", "await");
+    baton.apply("moved.yaml", moved(2, "event.ref"));
+    awaitFollowed("moved-probe-2", "event.ref");
+    kcat(
+        PAYMENTS,
+        List.of("m-1|{\"orderId\":\"m-1\",\"ref\":\"r-1\",\"status\":\"NO\",\"refundOf\":\"-\"}"));
+    RunState old = baton.awaitEnd("moved-old");
+    assertEquals(RunStatus.SUCCEEDED, old.status());
+    assertEquals(1, old.templateVersion());
+  }
+
+  /**
+   * Starts a run of the latest "moved" and sends its event until it is taken: the router follows
+   * that version's wait ({@code key}) from then on.
+   */
+  static void awaitFollowed(String runId, String key) throws Exception {
+    baton.trigger(runId, "moved", Map.of("orderId", runId));
+    awaitWaiting(runId, "await");
+    String field = key.substring("event.".length());
+    Map<String, String> fields = new java.util.TreeMap<>();
+    for (String f : List.of("orderId", "ref", "refundOf")) {
+      fields.put(f, f.equals(field) ? runId : "-");
+    }
+    fields.put("status", "NO");
+    String event =
+        runId + "|" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(fields);
+    await()
+        .atMost(LONG)
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              kcat(PAYMENTS, List.of(event));
+              return baton.engine.runs().find(runId).map(s -> s.status().isFinal()).orElse(false);
+            });
+  }
+
   @Test
   void anEventWhoseKeyCannotBeEvaluatedIsDeadLetteredWithTheWait() throws Exception {
     kcat(PAYMENTS, List.of("bad|{\"status\":\"OK\",\"amount\":1}"));
@@ -295,7 +350,10 @@ class WaitsIT {
         .until(
             () ->
                 baton.deadLetters.records().stream()
-                    .anyMatch(r -> reason(r).contains("wait 'pay/await-payment' on " + PAYMENTS)));
+                    .anyMatch(
+                        r ->
+                            reason(r)
+                                .contains("wait 'pay/await-payment' (version 1) on " + PAYMENTS)));
   }
 
   static String reason(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r) {

@@ -65,7 +65,7 @@ final class Waits {
               s.state.runId(),
               spec.name(),
               attempt,
-              WaitSpec.ruleName(s.template.name(), spec.name()),
+              WaitSpec.ruleName(s.template.name(), s.template.version(), spec.name()),
               until));
     }
     if (spec.timeout() != null) {

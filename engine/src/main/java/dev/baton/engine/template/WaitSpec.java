@@ -48,8 +48,11 @@ public record WaitSpec(EventWait event, Approval approval) {
     }
   }
 
-  /** The name a rule of this wait goes by in events and dead letters: {@code template/job}. */
-  public static String ruleName(String template, String job) {
-    return template + "/" + job;
+  /**
+   * The name a wait goes by between the events routed for it and the attempts waiting under it:
+   * {@code template@version/job}, since a run waits as the version it started with says.
+   */
+  public static String ruleName(String template, int version, String job) {
+    return template + "@" + version + "/" + job;
   }
 }

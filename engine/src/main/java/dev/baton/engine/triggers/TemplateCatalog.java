@@ -23,12 +23,21 @@ public final class TemplateCatalog {
   }
 
   public List<Template> latest() {
+    return parsedWhere(false);
+  }
+
+  /** Every stored version of every template (runs stay on the version they started with). */
+  public List<Template> allVersions() {
+    return parsedWhere(true);
+  }
+
+  private List<Template> parsedWhere(boolean versioned) {
     List<Template> out = new ArrayList<>();
     store
         .get()
         .forEach(
             (key, json) -> {
-              if (!key.contains("@")) {
+              if (key.contains("@") == versioned) {
                 Template t = parsed.of(json);
                 if (t != null) {
                   out.add(t);

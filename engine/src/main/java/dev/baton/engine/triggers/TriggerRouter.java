@@ -79,12 +79,39 @@ public final class TriggerRouter implements AutoCloseable {
 
   record Rule(Template template, TriggerRule rule) {}
 
-  /** A wait step of a template's latest version, on its topic. */
-  record WaitRule(Template template, JobSpec job) {
-    String name() {
-      return WaitSpec.ruleName(template.name(), job.name());
+  /**
+   * A wait step's event rule, as one or more stored versions of its template define it alike
+   * (whatever each run's {@code match}): evaluated once per event, routed under each version's
+   * name.
+   */
+  record WaitRule(String template, String job, WaitSpec.EventWait event, List<Integer> versions) {
+    List<String> names() {
+      return versions.stream().map(v -> WaitSpec.ruleName(template, v, job)).toList();
+    }
+
+    /** For dead letters: {@code template/job} and its versions. */
+    String describe() {
+      return template
+          + "/"
+          + job
+          + "' (version"
+          + (versions.size() > 1 ? "s " : " ")
+          + versions.stream()
+              .map(String::valueOf)
+              .collect(java.util.stream.Collectors.joining(", "))
+          + ")";
     }
   }
+
+  /** What makes two versions' waits the same rule for routing: all but the run's match. */
+  private record WaitDefinition(
+      String template,
+      String job,
+      String topic,
+      String key,
+      String filter,
+      Map<String, String> outputs,
+      java.time.Duration buffer) {}
 
   private Map<String, List<WaitRule>> waits = Map.of();
   public final AtomicLong correlated = new AtomicLong();
@@ -184,14 +211,29 @@ public final class TriggerRouter implements AutoCloseable {
       for (TriggerRule rule : t.on()) {
         next.computeIfAbsent(rule.topic(), k -> new ArrayList<>()).add(new Rule(t, rule));
       }
+    }
+    // Waits of every stored version: a run waits as the version it started with says.
+    Map<WaitDefinition, List<Integer>> versions = new LinkedHashMap<>();
+    Map<WaitDefinition, WaitSpec.EventWait> events = new HashMap<>();
+    for (Template t : catalog.allVersions()) {
       for (JobSpec job : t.jobs()) {
         if (job.waitFor() != null && job.waitFor().event() != null) {
-          nextWaits
-              .computeIfAbsent(job.waitFor().event().topic(), k -> new ArrayList<>())
-              .add(new WaitRule(t, job));
+          WaitSpec.EventWait e = job.waitFor().event();
+          WaitDefinition d =
+              new WaitDefinition(
+                  t.name(), job.name(), e.topic(), e.key(), e.filter(), e.outputs(), e.buffer());
+          versions.computeIfAbsent(d, k -> new ArrayList<>()).add(t.version());
+          events.putIfAbsent(d, e);
         }
       }
     }
+    versions.forEach(
+        (d, vs) ->
+            nextWaits
+                .computeIfAbsent(d.topic(), k -> new ArrayList<>())
+                .add(
+                    new WaitRule(
+                        d.template(), d.job(), events.get(d), vs.stream().sorted().toList())));
     Set<String> followed = new TreeSet<>(next.keySet());
     followed.addAll(nextWaits.keySet());
     Set<String> following = new TreeSet<>(rules.keySet());
@@ -290,7 +332,7 @@ public final class TriggerRouter implements AutoCloseable {
     Map<String, Map<String, Map<String, String>>> byKey = new LinkedHashMap<>();
     Map<String, Long> buffers = new HashMap<>();
     for (WaitRule w : ws) {
-      WaitSpec.EventWait e = w.job().waitFor().event();
+      WaitSpec.EventWait e = w.event();
       try {
         if (e.filter() != null && !Expressions.evalEventBool(e.filter(), event)) {
           continue;
@@ -309,10 +351,13 @@ public final class TriggerRouter implements AutoCloseable {
         for (Map.Entry<String, String> o : e.outputs().entrySet()) {
           outputs.put(o.getKey(), Expressions.text(Expressions.evalEvent(o.getValue(), event)));
         }
-        byKey.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(w.name(), outputs);
+        Map<String, Map<String, String>> rules =
+            byKey.computeIfAbsent(key, k -> new LinkedHashMap<>());
+        w.names().forEach(name -> rules.put(name, outputs));
         buffers.merge(key, e.buffer().toMillis(), Math::max);
       } catch (Expressions.InvalidExpressionException ex) {
-        deadLetter(record, "wait '" + w.name() + "' on " + record.topic() + ": " + ex.getMessage());
+        deadLetter(
+            record, "wait '" + w.describe() + " on " + record.topic() + ": " + ex.getMessage());
       }
     }
     String id = eventId(record);

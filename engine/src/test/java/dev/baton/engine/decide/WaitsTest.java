@@ -105,7 +105,7 @@ class WaitsTest {
                   "r1",
                   "await-payment",
                   1,
-                  "order/await-payment",
+                  "order@1/await-payment",
                   Sim.T0.plus(Duration.ofHours(2)))),
           awaits(d));
       JobState job = sim.state.job("await-payment");
