@@ -118,7 +118,13 @@ public final class LocalProcessRuntime implements JobRuntime {
     OutputTail out = new OutputTail(tailBytes);
     OutputTail err = new OutputTail(tailBytes);
     try {
-      attempt.process = pb.start();
+      synchronized (attempt) {
+        if (attempt.abandoned) {
+          deleteQuietly(dir);
+          return failed(dispatch, "the runtime closed before the job started", started);
+        }
+        attempt.process = pb.start();
+      }
     } catch (IOException e) {
       return failed(
           dispatch,
@@ -346,12 +352,22 @@ public final class LocalProcessRuntime implements JobRuntime {
         .values()
         .forEach(
             a -> {
-              a.abandoned = true;
-              if (a.process != null) {
-                ProcessTrees.destroy(a.process);
+              synchronized (a) {
+                a.abandoned = true;
+                if (a.process != null) {
+                  ProcessTrees.destroy(a.process);
+                }
               }
             });
     threads.shutdownNow();
+    // Once closed, no job thread starts a process or touches the work directory any more.
+    try {
+      if (!threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("local jobs still ending 10 s after the runtime closed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void deleteQuietly(Path dir) {

@@ -105,23 +105,7 @@ public record JobState(
 
   /** The running attempt waits for {@code what}. */
   JobState awaiting(Awaiting what) {
-    return new JobState(
-        name,
-        status,
-        attempt,
-        outputs,
-        exitCode,
-        error,
-        dispatchedAt,
-        startedAt,
-        endedAt,
-        items,
-        nextItem,
-        itemsActive,
-        itemsDone,
-        itemsFailed,
-        requeued,
-        what);
+    return counted(items, nextItem, itemsActive, itemsDone, itemsFailed, requeued, what);
   }
 
   /** Attempt {@code att} dispatched at {@code at}: RUNNING, nothing of an earlier attempt kept. */
@@ -185,6 +169,18 @@ public record JobState(
 
   JobState withCounters(
       Integer itemCount, int next, int active, int done, int failed, List<Integer> queue) {
+    return counted(itemCount, next, active, done, failed, queue, awaiting);
+  }
+
+  /** This attempt as it is, with these fan-out counters and this wait. */
+  private JobState counted(
+      Integer itemCount,
+      int next,
+      int active,
+      int done,
+      int failed,
+      List<Integer> queue,
+      Awaiting what) {
     return new JobState(
         name,
         status,
@@ -201,7 +197,7 @@ public record JobState(
         done,
         failed,
         queue,
-        awaiting);
+        what);
   }
 
   /**
