@@ -78,6 +78,9 @@ public final class TemplatePublisher {
     p.putAll(kafka);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+    // One request at a time: an apply is a few records, and on a topic created a moment ago a
+    // first batch refused (its leader not known yet) must not leave later ones out of sequence.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();

@@ -44,6 +44,7 @@ public final class TopicAdmin {
       }
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get();
+        awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
@@ -53,6 +54,33 @@ public final class TopicAdmin {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  /**
+   * Returns once every partition of {@code names} has a leader (30 s at most): a client that writes
+   * at once then finds one, instead of retrying against a topic still being set up.
+   */
+  private static void awaitLeaders(Admin admin, List<String> names)
+      throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      boolean led = true;
+      try {
+        for (var d : admin.describeTopics(names).allTopicNames().get().values()) {
+          led &= d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause()
+            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        led = false;
+      }
+      if (led) {
+        return;
+      }
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50);
     }
   }
 
