@@ -47,7 +47,7 @@ class RedisClusterIT {
       for (int i = 0; i < n; i++) {
         assertTrue(claims.claim("run-" + i + "/job/1"), "first claim of run-" + i);
       }
-      cluster.awaitReplicated(Duration.ofSeconds(10));
+      cluster.awaitReplicated(Duration.ofSeconds(60));
       assertEquals(3, cluster.masters().size());
       int victim = cluster.masters().get(0);
       cluster.kill(victim);

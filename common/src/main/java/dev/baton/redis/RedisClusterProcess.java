@@ -30,7 +30,7 @@ public final class RedisClusterProcess implements AutoCloseable {
     RedisClusterProcess cluster = new RedisClusterProcess();
     try {
       for (int i = 0; i < masters * (1 + replicas); i++) {
-        cluster.startNode(dir, freePort.getAsInt());
+        cluster.startNode(dir, freePort.getAsInt(), freePort.getAsInt());
       }
       List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
       cluster.nodes.keySet().forEach(p -> create.add("127.0.0.1:" + p));
@@ -47,7 +47,8 @@ public final class RedisClusterProcess implements AutoCloseable {
     }
   }
 
-  private void startNode(Path dir, int port) throws IOException {
+  /** A node on {@code port}, its cluster bus on {@code busPort} (not port + 10000: free too). */
+  private void startNode(Path dir, int port, int busPort) throws IOException {
     Path nodeDir = dir.resolve("redis-" + port);
     Files.createDirectories(nodeDir);
     Process p =
@@ -59,6 +60,8 @@ public final class RedisClusterProcess implements AutoCloseable {
                 "127.0.0.1",
                 "--cluster-enabled",
                 "yes",
+                "--cluster-port",
+                Integer.toString(busPort),
                 "--cluster-config-file",
                 nodeDir.resolve("nodes.conf").toString(),
                 "--cluster-node-timeout",
@@ -100,12 +103,27 @@ public final class RedisClusterProcess implements AutoCloseable {
     return out;
   }
 
-  /** Waits until each master's writes so far reached one replica ({@code WAIT 1}). */
+  /**
+   * Waits until each master's writes so far reached one replica ({@code WAIT 1}); a replica still
+   * in its first sync after the cluster was created acknowledges nothing yet, so this asks again.
+   */
   public void awaitReplicated(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     for (int port : masters()) {
-      String acked = cli(port, "WAIT", "1", Long.toString(timeout.toMillis())).strip();
-      if (!acked.equals("1") && !acked.equals("(integer) 1")) {
-        throw new IOException("the master on port " + port + " has no replica that acknowledged");
+      while (true) {
+        String acked = cli(port, "WAIT", "1", "1000").strip();
+        if (acked.equals("1") || acked.equals("(integer) 1")) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IOException(
+              "the master on port "
+                  + port
+                  + " has no replica that acknowledged within "
+                  + timeout.toSeconds()
+                  + " s");
+        }
+        pause(100);
       }
     }
   }
