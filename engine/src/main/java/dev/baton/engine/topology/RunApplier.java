@@ -129,12 +129,7 @@ final class RunApplier {
     withdrawStopped();
     // What the outputs say (and what re-emitted outputs said) is in Redis: on the replicas too,
     // when the deployment asks for it, before the outputs leave.
-    counters.timeRedis(
-        "replica-acks",
-        () -> {
-          runs.awaitReplicas();
-          return null;
-        });
+    runs.awaitReplicas();
     return outputs;
   }
 
