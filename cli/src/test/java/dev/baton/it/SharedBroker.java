@@ -13,6 +13,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 final class SharedBroker {
   private static KafkaClusterTestKit cluster;
   private static RedisServerProcess redis;
+  private static dev.baton.redis.RedisClusterProcess redisCluster;
 
   private SharedBroker() {}
 
@@ -64,5 +65,31 @@ final class SharedBroker {
       Runtime.getRuntime().addShutdownHook(new Thread(redis::close));
     }
     return redis.url();
+  }
+
+  /** A Redis Cluster of 3 masters with a replica each, for the tests that run Baton on one. */
+  static synchronized String redisClusterUrl() {
+    if (redisCluster == null) {
+      try {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("baton-test-cluster");
+        redisCluster = dev.baton.redis.RedisClusterProcess.start(dir, 3, 1, DevFiles::freePort);
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      redisCluster.close();
+                      try (var files = java.nio.file.Files.walk(dir)) {
+                        files
+                            .sorted(java.util.Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
+                      } catch (java.io.IOException e) {
+                        // the JVM is exiting; the temporary directory stays
+                      }
+                    }));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start the test Redis Cluster", e);
+      }
+    }
+    return redisCluster.url();
   }
 }

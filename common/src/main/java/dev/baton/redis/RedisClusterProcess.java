@@ -103,6 +103,26 @@ public final class RedisClusterProcess implements AutoCloseable {
     return out;
   }
 
+  /** The ports of live masters that have a live replica: one of them may be killed safely. */
+  public List<Integer> mastersWithReplica() {
+    Map<String, Integer> masterPorts = new LinkedHashMap<>();
+    java.util.Set<String> replicated = new java.util.HashSet<>();
+    for (String line : clusterNodes().split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length < 4 || f[2].contains("fail")) {
+        continue;
+      }
+      if (f[2].contains("master")) {
+        masterPorts.put(
+            f[0], Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@'))));
+      } else if (f[2].contains("slave")) {
+        replicated.add(f[3]);
+      }
+    }
+    masterPorts.keySet().retainAll(replicated);
+    return new ArrayList<>(masterPorts.values());
+  }
+
   /**
    * Waits until each master's writes so far reached one replica ({@code WAIT 1}); a replica still
    * in its first sync after the cluster was created acknowledges nothing yet, so this asks again.

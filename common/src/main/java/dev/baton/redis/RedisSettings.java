@@ -122,6 +122,9 @@ public record RedisSettings(
       var nodes =
           config
               .useClusterServers()
+              // Reads go to masters: a replica may lag the save a read must see.
+              .setReadMode(org.redisson.config.ReadMode.MASTER)
+              .setSlaveConnectionMinimumIdleSize(0)
               .setMasterConnectionMinimumIdleSize(minimumIdle)
               .setMasterConnectionPoolSize(poolSize);
       Arrays.stream(url.substring(url.indexOf("://") + 3).split(",", -1))
@@ -143,6 +146,8 @@ public record RedisSettings(
           config
               .useSentinelServers()
               .setMasterName(rest.substring(0, at))
+              .setReadMode(org.redisson.config.ReadMode.MASTER)
+              .setSlaveConnectionMinimumIdleSize(0)
               .setMasterConnectionMinimumIdleSize(minimumIdle)
               .setMasterConnectionPoolSize(poolSize);
       Arrays.stream(rest.substring(at + 1).split(",", -1))

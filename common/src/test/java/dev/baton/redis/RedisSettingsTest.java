@@ -43,11 +43,18 @@ class RedisSettingsTest {
     var config = RedisSettings.of("redis-sentinel://mymaster@s1:26379,s2:26379").config(1, 2);
     assertEquals("mymaster", config.useSentinelServers().getMasterName());
     assertEquals(2, config.useSentinelServers().getSentinelAddresses().size());
+    assertEquals(
+        org.redisson.config.ReadMode.MASTER,
+        config.useSentinelServers().getReadMode(),
+        "a replica may lag a save that a read must see");
     RedisSettings cluster = RedisSettings.of("rediss-cluster://a:7000, b:7000");
     assertTrue(cluster.cluster());
     assertEquals(
         List.of("rediss://a:7000", "rediss://b:7000"),
         cluster.config(1, 2).useClusterServers().getNodeAddresses());
+    assertEquals(
+        org.redisson.config.ReadMode.MASTER,
+        cluster.config(1, 2).useClusterServers().getReadMode());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,

@@ -75,14 +75,6 @@ public record EngineConfig(
     if (redis == null) {
       throw new IllegalArgumentException("BATON_REDIS_URL is required");
     }
-    if (redis.cluster()) {
-      throw new IllegalArgumentException(
-          "BATON_REDIS_URL names a Redis Cluster, which the engine does not run on yet: each save"
-              + " is one Lua script over a run's keys, its partition's timers and its template's"
-              + " queue, which live in different slots (docs/architecture.md). Use one Redis"
-              + " server, or a replicated pair behind Sentinel (redis-sentinel://master@host:port,...);"
-              + " the dispatcher's attempt claims do run on a cluster.");
-    }
     if (tokens == null) {
       throw new IllegalArgumentException(
           AttemptTokens.KEY_FILE_VARIABLE + " or " + AttemptTokens.KEY_VARIABLE + " is required");

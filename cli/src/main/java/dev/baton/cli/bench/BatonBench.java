@@ -30,6 +30,7 @@ final class BatonBench {
   private final RedisCeiling redis;
   private final PrintWriter out;
   private Map<String, String> extra = Map.of();
+  private boolean onCluster;
 
   BatonBench(
       BenchCmd plan,
@@ -48,7 +49,12 @@ final class BatonBench {
 
   /** The phases on {@code mode}, with {@code extra} engine settings (named in each row). */
   List<BenchCmd.Row> run(String redisUrl, String mode, Map<String, String> extra) throws Exception {
-    String name = "bench-" + mode.replace('_', '-') + (extra.isEmpty() ? "" : "-x");
+    onCluster = dev.baton.redis.RedisSettings.of(redisUrl).cluster();
+    String name =
+        "bench-"
+            + mode.replace('_', '-')
+            + (onCluster ? "-cluster" : "")
+            + (extra.isEmpty() ? "" : "-x");
     this.extra = extra;
     Topics topics = Topics.withPrefix(name);
     TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
@@ -179,6 +185,9 @@ final class BatonBench {
                         + "="
                         + e.getValue())
             .collect(java.util.stream.Collectors.joining());
+    if (onCluster) {
+      settings = " on Redis Cluster" + settings;
+    }
     return new BenchCmd.Row("(b) Baton, " + phase + settings, mode, result, meter.cost(result));
   }
 

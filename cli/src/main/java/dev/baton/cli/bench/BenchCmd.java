@@ -157,6 +157,13 @@ public final class BenchCmd implements Callable<Integer> {
   boolean replicaAcks;
 
   @Option(
+      names = "--redis-cluster",
+      description =
+          "Measure Baton again on a Redis Cluster (3 masters with a replica each, started here), without and with"
+              + " BATON_REDIS_REPLICA_ACKS=1, beside the run on one Redis server")
+  boolean redisCluster;
+
+  @Option(
       names = "--keep-work",
       description =
           "Keep the work directory (the engine's and broker's logs) and print where it is")
@@ -181,6 +188,7 @@ public final class BenchCmd implements Callable<Integer> {
     printPlan(out);
     ChildProcess broker = null;
     RedisServerProcess replica = null;
+    dev.baton.redis.RedisClusterProcess cluster = null;
     try (RedisServerProcess redisServer = RedisServerProcess.start(DevFiles.freePort())) {
       broker = BrokerProcess.start(work, kafkaPort, DevFiles.freePort());
       Machine machine =
@@ -202,6 +210,12 @@ public final class BenchCmd implements Callable<Integer> {
                     "--dir",
                     replicaDir.toString()));
       }
+      if (redisCluster) {
+        out.println("(c) starting a Redis Cluster: 3 masters, a replica each ...");
+        cluster =
+            dev.baton.redis.RedisClusterProcess.start(
+                Files.createDirectories(work.resolve("redis-cluster")), 3, 1, DevFiles::freePort);
+      }
       List<Row> rows = new ArrayList<>();
       RedisCeiling.Result redisCeiling;
       try (RedisCeiling redis = new RedisCeiling(redisServer.url())) {
@@ -217,6 +231,14 @@ public final class BenchCmd implements Callable<Integer> {
                 new BatonBench(this, bootstrap, work, machine, redis, out)
                     .run(redisServer.url(), mode, Map.of("BATON_REDIS_REPLICA_ACKS", "1")));
           }
+          if (cluster != null) {
+            rows.addAll(
+                new BatonBench(this, bootstrap, work, machine, redis, out)
+                    .run(cluster.url(), mode, Map.of()));
+            rows.addAll(
+                new BatonBench(this, bootstrap, work, machine, redis, out)
+                    .run(cluster.url(), mode, Map.of("BATON_REDIS_REPLICA_ACKS", "1")));
+          }
           if (saturated > 0) {
             rows.add(CeilingBench.run(this, bootstrap, work, mode, saturated, out));
           }
@@ -230,6 +252,9 @@ public final class BenchCmd implements Callable<Integer> {
     } finally {
       if (replica != null) {
         replica.close();
+      }
+      if (cluster != null) {
+        cluster.close();
       }
       if (broker != null) {
         broker.kill();

@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * Everything of a chaos run, each in its own process on this machine: a KRaft broker, Redis with an
- * append-only file, two engines and two dispatchers (local runtime). Short session timeouts, so a
- * killed member's partitions move within seconds.
+ * append-only file (or a Redis Cluster of 3 masters with a replica each), engines and two
+ * dispatchers (local runtime). Short session timeouts, so a killed member's partitions move within
+ * seconds.
  */
 final class ChaosCluster implements AutoCloseable {
   final Path work;
@@ -25,6 +26,14 @@ final class ChaosCluster implements AutoCloseable {
   final int redisPort = DevFiles.freePort();
   ChildProcess broker;
   RedisServerProcess redis;
+  dev.baton.redis.RedisClusterProcess redisCluster;
+
+  /**
+   * With a Redis Cluster, engines wait for a replica's acknowledgement of their saves before their
+   * records leave ({@code BATON_REDIS_REPLICA_ACKS=1}): a master killed then loses nothing.
+   */
+  boolean replicaAcks;
+
   final List<ChildProcess> engines = new ArrayList<>();
   final List<ChildProcess> dispatchers = new ArrayList<>();
 
@@ -43,7 +52,13 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   String redisUrl() {
-    return "redis://127.0.0.1:" + redisPort;
+    return redisCluster != null ? redisCluster.url() : "redis://127.0.0.1:" + redisPort;
+  }
+
+  void startRedisCluster() throws IOException {
+    redisCluster =
+        dev.baton.redis.RedisClusterProcess.start(
+            Files.createDirectories(work.resolve("redis-cluster")), 3, 1, DevFiles::freePort);
   }
 
   void startBroker() throws Exception {
@@ -59,6 +74,10 @@ final class ChaosCluster implements AutoCloseable {
     env.put("BATON_APPLICATION_ID", "baton-chaos");
     env.put("BATON_STATE_DIR", work.resolve("engine-" + i).toString());
     env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
+    if (replicaAcks) {
+      env.put("BATON_REDIS_REPLICA_ACKS", "1");
+      env.put("BATON_REDIS_REPLICA_TIMEOUT_MS", "2000");
+    }
     return new ChildProcess(
         "engine-" + i,
         ChildProcess.java("dev.baton.engine.main.EngineMain"),
@@ -94,9 +113,11 @@ final class ChaosCluster implements AutoCloseable {
     return env;
   }
 
-  void startServices() throws IOException {
-    for (int i = 0; i < 2; i++) {
+  void startServices(int engineCount) throws IOException {
+    for (int i = 0; i < engineCount; i++) {
       engines.add(engine(i).start());
+    }
+    for (int i = 0; i < 2; i++) {
       dispatchers.add(dispatcher(i).start());
     }
   }
@@ -114,6 +135,9 @@ final class ChaosCluster implements AutoCloseable {
     }
     if (redis != null) {
       redis.close();
+    }
+    if (redisCluster != null) {
+      redisCluster.close();
     }
   }
 

@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
  * and two dispatchers as processes, runs N three-job runs whose jobs append (run, job, attempt) to
  * a ledger, and meanwhile kills -9 engines and dispatchers (restarting each) and restarts the
  * broker and Redis. Then checks the ledger, Redis and baton.events; exits 1 if a run was lost,
- * stuck, failed, or a job attempt executed twice.
+ * stuck, failed, or a job attempt executed twice. With {@code --redis-cluster}: a Redis Cluster of
+ * 3 masters with a replica each, three engines over 12 partitions, and the faults are a master
+ * killed (its replica takes over), engines killed, and a fourth engine added and removed.
  */
 @Command(
     name = "chaos",
@@ -95,6 +97,19 @@ public final class ChaosCmd implements Callable<Integer> {
   int graceSeconds;
 
   @Option(
+      names = "--redis-cluster",
+      description =
+          "Run on a Redis Cluster (3 masters, a replica each) with 3 engines over 12 partitions; faults: --master-kills, --engine-kills, one engine added and removed, --dispatcher-kills, --broker-restarts")
+  boolean redisCluster;
+
+  @Option(
+      names = "--master-kills",
+      defaultValue = "1",
+      description =
+          "With --redis-cluster: Redis masters to kill -9, each a different shard (default: ${DEFAULT-VALUE}, at most 3)")
+  int masterKills;
+
+  @Option(
       names = "--work",
       description = "Directory for logs, the ledger and data (default: a new temporary one)")
   Path work;
@@ -111,6 +126,10 @@ public final class ChaosCmd implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--runs must be at least 1");
     }
+    if (masterKills < 0 || masterKills > 3) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--master-kills must be between 0 and 3");
+    }
     Path dir =
         work != null ? Files.createDirectories(work) : Files.createTempDirectory("baton-chaos-");
     Path ledger = dir.resolve("ledger.txt");
@@ -119,21 +138,31 @@ public final class ChaosCmd implements Callable<Integer> {
     long t0 = System.nanoTime();
     try (ChaosCluster cluster = new ChaosCluster(dir, startFailurePercent)) {
       say("work directory %s", dir);
-      cluster.startRedis();
+      if (redisCluster) {
+        cluster.replicaAcks = true;
+        cluster.startRedisCluster();
+      } else {
+        cluster.startRedis();
+      }
       cluster.startBroker();
       Topics topics = Topics.defaults();
-      TopicAdmin.ensureTopics(cluster.bootstrap(), topics, 4, (short) 1, java.util.Map.of());
+      TopicAdmin.ensureTopics(
+          cluster.bootstrap(), topics, redisCluster ? 12 : 4, (short) 1, java.util.Map.of());
       TemplatePublisher.publish(
           cluster.bootstrap(),
           topics.templates(),
           List.of(
               new TemplatePublisher.Loaded(
                   Path.of("chaos.yaml"), Templates.parse("chaos.yaml", TEMPLATE), TEMPLATE)));
-      cluster.startServices();
+      cluster.startServices(redisCluster ? 3 : 2);
       for (ChildProcess e : cluster.engines) {
         awaitReady(e);
       }
-      say("cluster up in %.1f s: broker, redis (AOF), 2 engines, 2 dispatchers", seconds(t0));
+      say(
+          redisCluster
+              ? "cluster up in %.1f s: broker (12 partitions), Redis Cluster (3 masters, 3 replicas), 3 engines (replica acks 1), 2 dispatchers"
+              : "cluster up in %.1f s: broker, redis (AOF), 2 engines, 2 dispatchers",
+          seconds(t0));
       long started = System.nanoTime();
       publish(cluster, topics, ledger);
       Outcome outcome = follow(cluster, topics, faults());
@@ -153,8 +182,16 @@ public final class ChaosCmd implements Callable<Integer> {
     for (int i = 0; i < brokerRestarts; i++) {
       plan.add(new Fault(0.50 + 0.1 * i, "restart broker"));
     }
-    for (int i = 0; i < redisRestarts; i++) {
-      plan.add(new Fault(0.35 + 0.1 * i, "restart redis"));
+    if (redisCluster) {
+      for (int i = 0; i < masterKills; i++) {
+        plan.add(new Fault(0.30 + 0.25 * i, "kill redis master"));
+      }
+      plan.add(new Fault(0.40, "add engine"));
+      plan.add(new Fault(0.65, "remove engine"));
+    } else {
+      for (int i = 0; i < redisRestarts; i++) {
+        plan.add(new Fault(0.35 + 0.1 * i, "restart redis"));
+      }
     }
     plan.sort((a, b) -> Double.compare(a.at(), b.at()));
     return plan;
@@ -252,7 +289,15 @@ public final class ChaosCmd implements Callable<Integer> {
   /** One fault; kills take the two engines and the two dispatchers in turn. */
   private void inject(String kind, ChaosCluster cluster) throws Exception {
     switch (kind) {
-      case "kill engine" -> restart(cluster.engines, engineTurn++ % 2, true, cluster);
+      case "kill engine" ->
+          restart(cluster.engines, engineTurn++ % (redisCluster ? 3 : 2), true, cluster);
+      case "kill redis master" -> killMaster(cluster);
+      case "add engine" -> {
+        ChildProcess added = cluster.engine(cluster.engines.size()).start();
+        cluster.engines.add(added);
+        awaitReady(added);
+      }
+      case "remove engine" -> cluster.engines.remove(cluster.engines.size() - 1).stop();
       case "kill dispatcher" -> restart(cluster.dispatchers, dispatcherTurn++ % 2, false, cluster);
       case "restart broker" -> {
         cluster.broker.stop();
@@ -263,6 +308,32 @@ public final class ChaosCmd implements Callable<Integer> {
         cluster.startRedis();
       }
     }
+  }
+
+  /**
+   * Kills -9 a master that has a replica, waits until its replica has taken over and the cluster
+   * serves every slot again, and says how long that took.
+   */
+  private void killMaster(ChaosCluster cluster) throws Exception {
+    var redis = cluster.redisCluster;
+    redis.awaitReplicated(Duration.ofSeconds(60));
+    List<Integer> replicated = redis.mastersWithReplica();
+    if (replicated.isEmpty()) {
+      say("  no master has a replica left: none killed");
+      return;
+    }
+    int victim = replicated.get(0);
+    long t = System.nanoTime();
+    redis.kill(victim);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (redis.masters().contains(victim) || redis.masters().size() < 3) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no replica took over from master " + victim + " in 60 s");
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    redis.awaitState("ok", Duration.ofSeconds(60));
+    say("  master on port %d killed; its replica took over in %.1f s", victim, seconds(t));
   }
 
   private static void restart(
@@ -287,9 +358,15 @@ public final class ChaosCmd implements Callable<Integer> {
     say("executed twice          %d", l.twice());
     say("succeeded without a job %d", l.missing());
     say("dead letters            %d", dlq);
-    say(
-        "faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
-        o.faultsDone(), engineKills, dispatcherKills, brokerRestarts, redisRestarts);
+    if (redisCluster) {
+      say(
+          "faults injected         %d (Redis master kills %d, engine kills %d, engines added 1 and removed 1, dispatcher kills %d, broker restarts %d)",
+          o.faultsDone(), masterKills, engineKills, dispatcherKills, brokerRestarts);
+    } else {
+      say(
+          "faults injected         %d (engine kills %d, dispatcher kills %d, broker restarts %d, redis restarts %d)",
+          o.faultsDone(), engineKills, dispatcherKills, brokerRestarts, redisRestarts);
+    }
     say(
         "runtime starts refused  %d (%d%% of attempts refused once; each started on redelivery)",
         ChaosProbes.countLines(cluster.work, FlakyStartDispatcher.MARK), startFailurePercent);

@@ -21,25 +21,22 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * Run state in Redis (design §5). Keys of one run share the hash tag {@code {id}}:
+ * Run state in Redis (design §5), on one Redis, Sentinel or a Redis Cluster ({@link RedisKeys}). A
+ * run's keys share the hash tag {@code {id}}:
  *
  * <ul>
- *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code state} (the run document without job
- *       outputs, JSON), {@code outputs} (job → outputs, JSON; rewritten only when a job's outputs
- *       change), and {@code applied:<event id>} → {@link AppliedEvent} (JSON) for each event
- *       applied lately
+ *   <li>{@code baton:run:{id}} — hash: {@code version}, {@code epoch} (of its last writer), {@code
+ *       state} (the run document without job outputs, JSON), {@code outputs} (job → outputs, JSON;
+ *       rewritten only when a job's outputs change), and {@code applied:<event id>} → {@link
+ *       AppliedEvent} (JSON) for each event applied lately
  *   <li>{@code baton:run:{id}:items} — hash: {@code job/index} → fan-out instance (JSON)
  *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the
  *       applied fields
  * </ul>
  *
- * Timers: {@code baton:timers:{<keyspace>}:<partition>} (sorted set of timer ids by due time) and
- * {@code ...:data} (id → TimerFired JSON). Admission under maxConcurrentRuns: {@code
- * baton:limit:{<keyspace>/<template>}:queue|active|admitting}, {@code baton:limits:{<keyspace>}}
- * and {@code ...:max}; the keyspace is the engine's application id, so deployments sharing a Redis
- * do not admit each other's runs. The save touches a run's keys, its partition's timers and its
- * template's queue in one script: on Redis Cluster those live in different slots, so Baton needs a
- * single Redis (or a cluster proxy that runs such scripts) for now.
+ * A save writes only those, atomically. What else an event changes (timers and run index in its
+ * partition's keys, its template's admission queue) is its {@link FollowUp}, written after the save
+ * and again whenever the event is re-emitted, before the Kafka transaction commits.
  */
 public final class RedisRunRepository implements RunRepository {
   private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
@@ -52,12 +49,20 @@ public final class RedisRunRepository implements RunRepository {
 
   private static final String LEASE_ADMISSIONS = LuaScripts.read("lease-admissions");
 
+  private static final String PARTITION_FOLLOW_UP = LuaScripts.read("partition-follow-up");
+
+  private static final String ADMISSION = LuaScripts.read("admission");
+
+  private static final String MOVE_LEGACY_PARTITION = LuaScripts.read("move-legacy-partition");
+
   private final RedissonClient redisson;
   private final RScript script;
   private final ReplicaAcks acks;
   private final String keyspace;
   private final RedisKeys keys;
   private final SaveScript saveScript;
+  private final boolean cluster;
+  private volatile List<String> replicaMarks;
 
   public RedisRunRepository(
       dev.baton.redis.RedisSettings redis,
@@ -84,6 +89,7 @@ public final class RedisRunRepository implements RunRepository {
     this.keyspace = keyspace;
     this.keys = new RedisKeys(keyspace);
     this.saveScript = new SaveScript(keys, maxAppliedIds, finishedRetention);
+    this.cluster = redis.cluster();
   }
 
   public static String runKey(String runId) {
@@ -193,26 +199,99 @@ public final class RedisRunRepository implements RunRepository {
   }
 
   /**
-   * With replica acks: one more write, and {@code WAIT} on its connection. Redis replicates in one
-   * ordered stream, so once the replicas have this write they have every save made before it, on
-   * any connection. Fails when too few acknowledge within the timeout.
+   * Writes the follow-ups in one pipeline, in order. On a cluster the pipeline goes to each shard
+   * apart; the writes of one key are in one shard, and keep their order there.
+   */
+  @Override
+  public void followUp(List<FollowUp> followUps) {
+    List<FollowUp> some = followUps.stream().filter(f -> !f.isEmpty()).toList();
+    if (some.isEmpty()) {
+      return;
+    }
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    List<org.redisson.api.RFuture<Long>> fenced = new ArrayList<>();
+    for (FollowUp f : some) {
+      if (f.touchesPartition()) {
+        SaveScript.Call call = saveScript.partition(f);
+        fenced.add(
+            pipelined.evalAsync(
+                RScript.Mode.READ_WRITE,
+                PARTITION_FOLLOW_UP,
+                RScript.ReturnType.LONG,
+                call.keys(),
+                call.args()));
+      }
+      SaveRequest.Admission a = f.admission();
+      if (a.op() != SaveRequest.Admission.Op.NONE) {
+        if (a.op() == SaveRequest.Admission.Op.ENQUEUE) {
+          var unusedSet = // the batch's execute() reports a failure
+              batch.getSet(keys.limits(), StringCodec.INSTANCE).addAsync(a.template());
+          var unusedMax =
+              batch
+                  .getMap(keys.limits() + ":max", StringCodec.INSTANCE)
+                  .fastPutAsync(a.template(), Integer.toString(a.limit()));
+        }
+        SaveScript.Call call = saveScript.admission(f);
+        var unused =
+            pipelined.evalAsync(
+                RScript.Mode.READ_WRITE,
+                ADMISSION,
+                RScript.ReturnType.LONG,
+                call.keys(),
+                call.args());
+      }
+    }
+    batch.execute();
+    for (int i = 0; i < fenced.size(); i++) {
+      if (fenced.get(i).toCompletableFuture().join() == -1L) {
+        FollowUp f = some.stream().filter(FollowUp::touchesPartition).toList().get(i);
+        throw SaveScript.fenced(f.partition(), f.epoch(), "its timers for run " + f.runId());
+      }
+    }
+  }
+
+  /**
+   * With replica acks: one more write per shard, and {@code WAIT} on its connection. A master
+   * replicates in one ordered stream, so once its replicas have this write they have every save
+   * made before it on that master, on any connection. Fails when too few acknowledge within the
+   * timeout.
    */
   @Override
   public void awaitReplicas() {
     if (acks.replicas() == 0) {
       return;
     }
-    RBatch mark =
-        redisson.createBatch(BatchOptions.defaults().sync(acks.replicas(), acks.timeout()));
-    var unused = // the reply is the batch's
-        mark.getBucket(keys.replicaMark(), StringCodec.INSTANCE)
-            .setAsync(Long.toString(System.currentTimeMillis()));
-    int synced = mark.execute().getSyncedSlaves();
-    if (synced < acks.replicas()) {
+    List<String> marks = replicaMarks;
+    if (marks == null) {
+      marks = ReplicaMarks.of(redisson, keys, cluster);
+      replicaMarks = marks;
+    }
+    List<java.util.concurrent.CompletableFuture<org.redisson.api.BatchResult<?>>> waits =
+        new ArrayList<>();
+    String now = Long.toString(System.currentTimeMillis());
+    for (String key : marks) {
+      RBatch mark =
+          redisson.createBatch(BatchOptions.defaults().sync(acks.replicas(), acks.timeout()));
+      var unused = // the reply is the batch's
+          mark.getBucket(key, StringCodec.INSTANCE).setAsync(now);
+      waits.add(mark.executeAsync().toCompletableFuture());
+    }
+    int least = Integer.MAX_VALUE;
+    try {
+      for (var wait : waits) {
+        least = Math.min(least, wait.join().getSyncedSlaves());
+      }
+    } catch (RuntimeException e) {
+      replicaMarks = null; // the shards may have changed: find them again
+      throw e;
+    }
+    if (least < acks.replicas()) {
+      replicaMarks = null;
       // A timeout, as the engine treats Redis being away: logged once a minute, applied again.
       throw new org.redisson.client.RedisTimeoutException(
           "Redis replicas did not acknowledge the saves: "
-              + synced
+              + least
               + " of "
               + acks.replicas()
               + " within "
@@ -221,28 +300,70 @@ public final class RedisRunRepository implements RunRepository {
     }
   }
 
+  /** The newest of each partition's index (and of the index Baton kept before), merged. */
   @Override
   public List<String> recentRuns(int limit) {
-    return new ArrayList<>(
-        redisson
-            .<String>getScoredSortedSet(keys.runIndex(), StringCodec.INSTANCE)
-            .valueRangeReversed(0, limit - 1));
+    List<String> indexes = new ArrayList<>();
+    for (String p : redisson.<String>getSet(keys.partitions(), StringCodec.INSTANCE).readAll()) {
+      indexes.add(keys.runIndex(Integer.parseInt(p)));
+    }
+    if (!cluster) {
+      indexes.add(keys.legacyRunIndex());
+    }
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    List<
+            org.redisson.api.RFuture<
+                java.util.Collection<org.redisson.client.protocol.ScoredEntry<String>>>>
+        replies = new ArrayList<>();
+    for (String index : indexes) {
+      replies.add(
+          batch
+              .<String>getScoredSortedSet(index, StringCodec.INSTANCE)
+              .entryRangeReversedAsync(0, limit - 1));
+    }
+    batch.execute();
+    return replies.stream()
+        .flatMap(r -> r.toCompletableFuture().join().stream())
+        .sorted(
+            java.util.Comparator.comparing(
+                    org.redisson.client.protocol.ScoredEntry<String>::getScore)
+                .reversed())
+        .limit(limit)
+        .map(org.redisson.client.protocol.ScoredEntry::getValue)
+        .toList();
   }
 
+  /**
+   * A new epoch for the partition; on one Redis, first moves the partition's epoch and timers from
+   * the keys of Baton before partitions had their own hash tag.
+   */
   @Override
   public long claimPartition(int partition) {
+    if (!cluster) {
+      script.eval(
+          RScript.Mode.READ_WRITE,
+          MOVE_LEGACY_PARTITION,
+          RScript.ReturnType.LONG,
+          Arrays.asList(
+              keys.legacyEpoch(partition),
+              keys.legacyTimers(partition),
+              keys.legacyTimers(partition) + ":data",
+              keys.epoch(partition),
+              keys.timers(partition),
+              keys.timerData(partition)));
+    }
+    redisson.getSet(keys.partitions(), StringCodec.INSTANCE).add(Integer.toString(partition));
     return redisson.getAtomicLong(keys.epoch(partition)).incrementAndGet();
   }
 
   @Override
   public List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease) {
-    String key = keys.timers(partition);
     List<Object> out =
         script.eval(
             RScript.Mode.READ_WRITE,
             LEASE_TIMERS,
             RScript.ReturnType.LIST,
-            Arrays.asList(key, key + ":data"),
+            Arrays.asList(keys.timers(partition), keys.timerData(partition)),
             Long.toString(now.toEpochMilli()),
             Integer.toString(max),
             Long.toString(lease.toMillis()));
@@ -251,18 +372,37 @@ public final class RedisRunRepository implements RunRepository {
         .toList();
   }
 
+  /** Each limited template's queue in turn, in one pipeline (each queue is a slot of its own). */
   @Override
   public List<String> leaseAdmissions(Instant now, Duration lease) {
-    List<Object> out =
-        script.eval(
-            RScript.Mode.READ_WRITE,
-            LEASE_ADMISSIONS,
-            RScript.ReturnType.LIST,
-            Arrays.asList(keys.limits(), keys.limits() + ":max"),
-            Long.toString(now.toEpochMilli()),
-            Long.toString(lease.toMillis()),
-            keyspace);
-    return out.stream().map(Object::toString).toList();
+    Map<String, String> limits =
+        redisson.<String, String>getMap(keys.limits() + ":max", StringCodec.INSTANCE).readAllMap();
+    java.util.Set<String> templates =
+        redisson.<String>getSet(keys.limits(), StringCodec.INSTANCE).readAll();
+    if (templates.isEmpty()) {
+      return List.of();
+    }
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    List<org.redisson.api.RFuture<List<Object>>> replies = new ArrayList<>();
+    for (String t : templates) {
+      replies.add(
+          pipelined.evalAsync(
+              RScript.Mode.READ_WRITE,
+              LEASE_ADMISSIONS,
+              RScript.ReturnType.LIST,
+              Arrays.asList(
+                  keys.limit(t, "queue"), keys.limit(t, "active"), keys.limit(t, "admitting")),
+              limits.getOrDefault(t, "0"),
+              Long.toString(now.toEpochMilli()),
+              Long.toString(lease.toMillis())));
+    }
+    batch.execute();
+    List<String> out = new ArrayList<>();
+    for (var reply : replies) {
+      reply.toCompletableFuture().join().forEach(id -> out.add(id.toString()));
+    }
+    return out;
   }
 
   @Override

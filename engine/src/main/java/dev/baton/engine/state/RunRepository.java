@@ -39,12 +39,12 @@ public interface RunRepository extends AutoCloseable {
   Map<String, ItemState> loadItems(String runId, Needs.ItemQuery query);
 
   /**
-   * Writes everything of one applied event in one atomic step, if the stored version is still the
-   * expected one.
+   * Writes the run's part of one applied event in one atomic step, if the stored version is still
+   * the expected one; its {@link FollowUp} is for {@link #followUp}.
    *
    * @return {@link SaveResult#CONFLICT} when another writer got there first (reload and decide
    *     again), {@link SaveResult#ALREADY_APPLIED} when the event id is applied already
-   * @throws FencedException when a newer task has claimed the partition since this one did
+   * @throws FencedException when a task with a newer claim on the partition has written the run
    */
   SaveResult save(SaveRequest request);
 
@@ -57,9 +57,18 @@ public interface RunRepository extends AutoCloseable {
   }
 
   /**
+   * Makes the follow-up writes of saved (or re-emitted) events, in order. A store that writes them
+   * in the save itself has nothing to do.
+   *
+   * @throws FencedException when a newer task has claimed a partition since the writer did
+   */
+  default void followUp(List<FollowUp> followUps) {}
+
+  /**
    * Claims {@code partition} for a task that has just been given it: returns a new epoch, higher
-   * than any before. Saves carrying an older epoch (from a task that lost the partition, a zombie)
-   * are refused with {@link FencedException}.
+   * than any before. A save carrying an older epoch (from a task that lost the partition, a zombie)
+   * than the run's last writer, and a follow-up carrying an older epoch than the partition's, are
+   * refused with {@link FencedException}.
    */
   long claimPartition(int partition);
 

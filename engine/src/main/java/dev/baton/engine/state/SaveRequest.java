@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one applied event writes, in one atomic step: the run document (without its instances;
+ * Everything one applied event writes: in one atomic step, the run document (without its instances;
  * its job outputs only when they changed), the instances it changed, the applied event id with its
- * record and outputs, the timers it set and cancelled (in the timer set of {@code partition}), and
- * what it does to its template's admission queue. {@code epoch} is the writing task's claim on
- * {@code partition} ({@link RunRepository#claimPartition}); a save with an older epoch is refused
- * (0: unchecked).
+ * record and outputs; then, as its {@link FollowUp}, the timers it set and cancelled (in the timer
+ * set of {@code partition}) and what it does to its template's admission queue. {@code epoch} is
+ * the writing task's claim on {@code partition} ({@link RunRepository#claimPartition}); a save with
+ * an older epoch is refused (0: unchecked).
  */
 public record SaveRequest(
     String runId,
@@ -32,6 +32,11 @@ public record SaveRequest(
     changedItems = Map.copyOf(changedItems);
     timersToSet = List.copyOf(timersToSet);
     timersToCancel = List.copyOf(timersToCancel);
+  }
+
+  /** What this save writes beyond the run's keys, after it. */
+  public FollowUp followUp() {
+    return FollowUp.of(this);
   }
 
   /** A run's place under its template's maxConcurrentRuns. */

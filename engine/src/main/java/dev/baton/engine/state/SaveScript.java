@@ -1,20 +1,15 @@
 package dev.baton.engine.state;
 
-import dev.baton.events.TimerFired;
-import dev.baton.serde.EventCodec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The keys and arguments of one call of {@code save.lua} (the script documents their order), and
- * what its answer means.
+ * The keys and arguments of one call of {@code save.lua} and of the follow-up scripts (each script
+ * documents their order), and what their answers mean.
  */
 final class SaveScript {
-  private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
-
   private final RedisKeys keys;
   private final int maxAppliedIds;
   private final Duration finishedRetention;
@@ -29,22 +24,6 @@ final class SaveScript {
 
   Call call(SaveRequest r) {
     String run = RedisKeys.run(r.runId());
-    String timers = keys.timers(r.partition());
-    String template = r.admission().template().isEmpty() ? "-" : r.admission().template();
-    List<Object> scriptKeys =
-        Arrays.asList(
-            run,
-            run + ":applied-order",
-            run + ":items",
-            timers,
-            timers + ":data",
-            keys.limit(template, "queue"),
-            keys.limit(template, "active"),
-            keys.limit(template, "admitting"),
-            keys.limits(),
-            keys.limits() + ":max",
-            keys.epoch(r.partition()),
-            keys.runIndex());
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
     List<Object> args =
         new ArrayList<>(
@@ -52,7 +31,7 @@ final class SaveScript {
                 Long.toString(r.expectedVersion()),
                 StateJson.write(r.state().withoutItems().withoutOutputs()),
                 r.eventId(),
-                StateJson.write(r.applied()),
+                StateJson.write(r.applied().withFollowUp(r.followUp())),
                 Integer.toString(maxAppliedIds),
                 Long.toString(ttl),
                 r.outputsChanged() ? StateJson.write(r.state().outputsByJob()) : ""));
@@ -63,40 +42,60 @@ final class SaveScript {
               args.add(field);
               args.add(StateJson.write(item));
             });
-    args.add(Integer.toString(r.timersToSet().size()));
-    for (TimerFired t : r.timersToSet()) {
-      args.add(t.getEventId());
-      args.add(Long.toString(t.getDueAt().toEpochMilli()));
-      args.add(new String(TIMERS.encode(t), StandardCharsets.UTF_8));
-    }
-    args.add(Integer.toString(r.timersToCancel().size()));
-    args.addAll(r.timersToCancel());
-    args.addAll(
-        List.of(
-            r.admission().op().name(),
-            r.runId(),
-            template,
-            Integer.toString(r.admission().limit())));
-    args.add(
-        Long.toString(r.state().createdAt() == null ? 0 : r.state().createdAt().toEpochMilli()));
     args.add(Long.toString(r.epoch()));
-    return new Call(scriptKeys, args.toArray());
+    return new Call(Arrays.asList(run, run + ":applied-order", run + ":items"), args.toArray());
+  }
+
+  /** The partition's part of a follow-up: timers and index. */
+  Call partition(FollowUp f) {
+    List<Object> args = new ArrayList<>();
+    args.add(Long.toString(f.epoch()));
+    args.add(f.runId());
+    args.add(Long.toString(f.createdAt()));
+    List<dev.baton.events.TimerFired> timers = f.timersToSet();
+    args.add(Integer.toString(timers.size()));
+    for (int i = 0; i < timers.size(); i++) {
+      args.add(timers.get(i).getEventId());
+      args.add(Long.toString(timers.get(i).getDueAt().toEpochMilli()));
+      args.add(f.timers().get(i));
+    }
+    args.add(Integer.toString(f.cancelledTimers().size()));
+    args.addAll(f.cancelledTimers());
+    int p = f.partition();
+    return new Call(
+        Arrays.asList(keys.epoch(p), keys.timers(p), keys.timerData(p), keys.runIndex(p)),
+        args.toArray());
+  }
+
+  /** The template's part of a follow-up: the run's place in its admission queue. */
+  Call admission(FollowUp f) {
+    String template = f.admission().template();
+    return new Call(
+        Arrays.asList(
+            keys.limit(template, "queue"),
+            keys.limit(template, "active"),
+            keys.limit(template, "admitting")),
+        new Object[] {f.admission().op().name(), f.runId()});
   }
 
   static SaveResult result(SaveRequest r, Long code) {
     if (code != null && code == -1L) {
-      throw new FencedException(
-          "partition "
-              + r.partition()
-              + " was claimed by a newer task (epoch > "
-              + r.epoch()
-              + "); this task lost it and its write for run "
-              + r.runId()
-              + " is refused");
+      throw fenced(r.partition(), r.epoch(), "its write for run " + r.runId());
     }
     if (code != null && code == 2L) {
       return SaveResult.ALREADY_APPLIED;
     }
     return code != null && code == 1L ? SaveResult.SAVED : SaveResult.CONFLICT;
+  }
+
+  static FencedException fenced(int partition, long epoch, String what) {
+    return new FencedException(
+        "partition "
+            + partition
+            + " was claimed by a newer task (epoch > "
+            + epoch
+            + "); this task lost it and "
+            + what
+            + " is refused");
   }
 }

@@ -8,6 +8,7 @@ import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.AppliedEvent;
+import dev.baton.engine.state.FollowUp;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.state.SaveRequest;
@@ -88,7 +89,8 @@ final class RunApplier {
       List<OutboundRecord> out,
       int saveIndex,
       RunState state,
-      String appliedBy) {
+      String appliedBy,
+      FollowUp followUp) {
     enum Kind {
       DEAD_LETTER,
       DUPLICATE,
@@ -126,11 +128,28 @@ final class RunApplier {
       outputs.add(redo.contains(runId) ? applyOne(o.input()) : settle(o));
     }
     cache.trim();
+    writeFollowUps();
     withdrawStopped();
     // What the outputs say (and what re-emitted outputs said) is in Redis: on the replicas too,
     // when the deployment asks for it, before the outputs leave.
     runs.awaitReplicas();
     return outputs;
+  }
+
+  /** Follow-ups of the saves written and of re-emitted records, in input order. */
+  private final List<FollowUp> followUps = new ArrayList<>();
+
+  private void writeFollowUps() {
+    if (!followUps.isEmpty()) {
+      List<FollowUp> some = List.copyOf(followUps);
+      followUps.clear();
+      counters.timeRedis(
+          "follow-up",
+          () -> {
+            runs.followUp(some);
+            return null;
+          });
+    }
   }
 
   /**
@@ -154,6 +173,7 @@ final class RunApplier {
   /** Forgets the runs held in memory: after this, every run is loaded from Redis again. */
   void forget() {
     cache.clear();
+    followUps.clear(); // a re-emitted record makes its follow-up again
   }
 
   private Outcome decideInBatch(
@@ -177,12 +197,13 @@ final class RunApplier {
           outbounds.of(List.of(new EngineCommand.Reject(in.error())), in.source()),
           -1,
           null,
+          null,
           null);
     }
     RunCache.Entry hit = cache.get(in.runId());
     if (hit != null && hit.applied(in.eventId())) {
       return new Outcome(
-          in, Outcome.Kind.DUPLICATE, null, List.of(), -1, hit.state(), "this task, earlier");
+          in, Outcome.Kind.DUPLICATE, null, List.of(), -1, hit.state(), "this task, earlier", null);
     }
     // The record's applied check comes from Redis when it was loaded; a run held in memory since
     // before the batch is checked by the save, which refuses an applied id.
@@ -206,7 +227,14 @@ final class RunApplier {
           in.runId(), d.decision().state().withoutItems(), stored.version() + 1, in.eventId());
     }
     return new Outcome(
-        in, Outcome.Kind.DECIDED, d.decision(), d.out(), saveIndex, d.before(), null);
+        in,
+        Outcome.Kind.DECIDED,
+        d.decision(),
+        d.out(),
+        saveIndex,
+        d.before(),
+        null,
+        d.save() == null ? null : d.save().followUp());
   }
 
   private record Decided(
@@ -273,7 +301,8 @@ final class RunApplier {
                 List.of(),
                 -1,
                 hit.state(),
-                "this task, earlier"));
+                "this task, earlier",
+                null));
       }
       StoredRun stored =
           hit != null
@@ -294,7 +323,15 @@ final class RunApplier {
             in.runId(), d.decision().state().withoutItems(), stored.version() + 1, in.eventId());
       }
       return settle(
-          new Outcome(in, Outcome.Kind.DECIDED, d.decision(), d.out(), -1, d.before(), null));
+          new Outcome(
+              in,
+              Outcome.Kind.DECIDED,
+              d.decision(),
+              d.out(),
+              -1,
+              d.before(),
+              null,
+              d.save() == null ? null : d.save().followUp()));
     }
     throw new IllegalStateException(
         "run " + in.runId() + ": " + MAX_CAS_ATTEMPTS + " version conflicts in a row");
@@ -313,6 +350,9 @@ final class RunApplier {
   /** Counts and logs an outcome whose save (if any) is written, and returns its outputs. */
   private List<OutboundRecord> settle(Outcome o) {
     Input in = o.input();
+    if (o.followUp() != null) {
+      followUps.add(o.followUp());
+    }
     switch (o.kind()) {
       case DUPLICATE -> dropDuplicate(in, o.state(), o.appliedBy());
       case REEMIT -> {
@@ -350,7 +390,14 @@ final class RunApplier {
     AppliedEvent applied = stored.applied();
     if (applied.sameRecord(in.source().topic(), in.source().partition(), in.source().offset())) {
       return new Outcome(
-          in, Outcome.Kind.REEMIT, null, applied.produced(), -1, stored.state(), null);
+          in,
+          Outcome.Kind.REEMIT,
+          null,
+          applied.produced(),
+          -1,
+          stored.state(),
+          null,
+          applied.followUp());
     }
     return new Outcome(
         in,
@@ -359,7 +406,8 @@ final class RunApplier {
         List.of(),
         -1,
         stored.state(),
-        applied.topic() + "-" + applied.partition() + "@" + applied.offset());
+        applied.topic() + "-" + applied.partition() + "@" + applied.offset(),
+        null);
   }
 
   private void dropDuplicate(Input in, RunState state, String appliedBy) {

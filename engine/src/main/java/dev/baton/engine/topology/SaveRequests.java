@@ -71,7 +71,7 @@ final class SaveRequests {
         outputsChanged,
         changedItems,
         in.eventId(),
-        new AppliedEvent(src.topic(), src.partition(), src.offset(), out),
+        new AppliedEvent(src.topic(), src.partition(), src.offset(), out, null),
         timersToSet,
         timersToCancel,
         partition,

@@ -32,11 +32,11 @@ class ReplicaAcksIT {
     return new SaveRequest(
         runId,
         version,
-        RedisRunRepositoryIT.state(runId, dev.baton.engine.decide.RunStatus.RUNNING),
+        RedisRunRepositoryCases.state(runId, dev.baton.engine.decide.RunStatus.RUNNING),
         true,
         Map.of(),
         eventId,
-        RedisRunRepositoryIT.applied(version + 1),
+        RedisRunRepositoryCases.applied(version + 1),
         List.of(),
         List.of(),
         0,

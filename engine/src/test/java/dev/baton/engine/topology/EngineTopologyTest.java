@@ -150,7 +150,7 @@ class EngineTopologyTest {
         new OutboundRecord(
             TOPICS.dispatch(), "r1", "recorded".getBytes(StandardCharsets.UTF_8), Map.of());
     runs.applied.put(
-        "r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded)));
+        "r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded), null));
     int savesBefore = runs.saves;
     completions.pipeInput("r1", completion("r1", "first", "{\"n\":\"1\"}"));
     assertEquals(List.of("recorded"), dispatch.readValuesToList());

@@ -1,0 +1,64 @@
+package dev.baton.engine.state;
+
+import dev.baton.events.TimerFired;
+import dev.baton.serde.EventCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What an applied event writes outside its run's keys, after the run's save: the timers it sets and
+ * cancels and the run's place in the index (its partition's keys, fenced by {@code epoch}), and its
+ * admission change (its template's queue). Kept with the applied event, so that when the event is
+ * applied again after an aborted transaction ({@link AppliedEvent}) these writes are made again:
+ * each is idempotent, and made in input order before the transaction commits.
+ *
+ * @param timers timers to set, as {@code TimerFired} JSON
+ * @param createdAt the run's creation time when this event created it (index it), else 0
+ */
+public record FollowUp(
+    String runId,
+    int partition,
+    long epoch,
+    List<String> timers,
+    List<String> cancelledTimers,
+    SaveRequest.Admission admission,
+    long createdAt) {
+  private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
+
+  public FollowUp {
+    timers = timers == null ? List.of() : List.copyOf(timers);
+    cancelledTimers = cancelledTimers == null ? List.of() : List.copyOf(cancelledTimers);
+    admission = admission == null ? SaveRequest.Admission.NONE : admission;
+  }
+
+  static FollowUp of(SaveRequest r) {
+    long created =
+        r.expectedVersion() == 0 && r.state().createdAt() != null
+            ? r.state().createdAt().toEpochMilli()
+            : 0;
+    return new FollowUp(
+        r.runId(),
+        r.partition(),
+        r.epoch(),
+        r.timersToSet().stream()
+            .map(t -> new String(TIMERS.encode(t), StandardCharsets.UTF_8))
+            .toList(),
+        r.timersToCancel(),
+        r.admission(),
+        created);
+  }
+
+  List<TimerFired> timersToSet() {
+    return timers.stream()
+        .map(json -> TIMERS.decode(json.getBytes(StandardCharsets.UTF_8)))
+        .toList();
+  }
+
+  boolean touchesPartition() {
+    return !timers.isEmpty() || !cancelledTimers.isEmpty() || createdAt > 0;
+  }
+
+  boolean isEmpty() {
+    return !touchesPartition() && admission.op() == SaveRequest.Admission.Op.NONE;
+  }
+}
