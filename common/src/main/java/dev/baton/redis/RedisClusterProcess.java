@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  */
 public final class RedisClusterProcess implements AutoCloseable {
   private final Map<Integer, Process> nodes = new LinkedHashMap<>();
+  private final Map<Integer, Integer> busPorts = new LinkedHashMap<>();
+  private Path dir;
 
   private RedisClusterProcess() {}
 
@@ -28,6 +30,7 @@ public final class RedisClusterProcess implements AutoCloseable {
   public static RedisClusterProcess start(Path dir, int masters, int replicas, IntSupplier freePort)
       throws IOException {
     RedisClusterProcess cluster = new RedisClusterProcess();
+    cluster.dir = dir;
     try {
       for (int i = 0; i < masters * (1 + replicas); i++) {
         cluster.startNode(dir, freePort.getAsInt(), freePort.getAsInt());
@@ -73,9 +76,10 @@ public final class RedisClusterProcess implements AutoCloseable {
                 "--appendonly",
                 "no")
             .redirectErrorStream(true)
-            .redirectOutput(nodeDir.resolve("redis.log").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile()))
             .start();
     nodes.put(port, p);
+    busPorts.put(port, busPort);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!cli(port, "PING").startsWith("PONG")) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -153,6 +157,14 @@ public final class RedisClusterProcess implements AutoCloseable {
     Process p = nodes.get(port);
     p.destroyForcibly();
     p.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Starts a killed node again on its port, with the cluster configuration it kept: it rejoins, as
+   * a replica of the node that took over its slots.
+   */
+  public void restart(int port) throws IOException {
+    startNode(dir, port, busPorts.get(port));
   }
 
   /** Waits until every live node says {@code cluster_state:<state>}. */

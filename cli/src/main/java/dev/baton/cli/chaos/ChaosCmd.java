@@ -334,6 +334,11 @@ public final class ChaosCmd implements Callable<Integer> {
     }
     redis.awaitState("ok", Duration.ofSeconds(60));
     say("  master on port %d killed; its replica took over in %.1f s", victim, seconds(t));
+    // Until the shard has a replica again, saves there cannot be acknowledged (replica acks 1), so
+    // the engines wait: the node comes back, as a platform would restart it, as the new replica.
+    redis.restart(victim);
+    redis.awaitReplicated(Duration.ofSeconds(120));
+    say("  node on port %d back as a replica after %.1f s", victim, seconds(t));
   }
 
   private static void restart(

@@ -48,6 +48,14 @@ public record FollowUp(
         created);
   }
 
+  /**
+   * This follow-up written by the task holding {@code newEpoch}: a re-emitted record's follow-up
+   * was kept with the epoch of the task that first applied it, which a newer claim fences.
+   */
+  public FollowUp byEpoch(long newEpoch) {
+    return new FollowUp(runId, partition, newEpoch, timers, cancelledTimers, admission, createdAt);
+  }
+
   List<TimerFired> timersToSet() {
     return timers.stream()
         .map(json -> TIMERS.decode(json.getBytes(StandardCharsets.UTF_8)))

@@ -351,7 +351,7 @@ final class RunApplier {
   private List<OutboundRecord> settle(Outcome o) {
     Input in = o.input();
     if (o.followUp() != null) {
-      followUps.add(o.followUp());
+      followUps.add(o.followUp().byEpoch(epoch)); // a re-emitted one, under this task's claim
     }
     switch (o.kind()) {
       case DUPLICATE -> dropDuplicate(in, o.state(), o.appliedBy());
