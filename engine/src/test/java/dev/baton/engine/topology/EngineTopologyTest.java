@@ -149,13 +149,42 @@ class EngineTopologyTest {
     OutboundRecord recorded =
         new OutboundRecord(
             TOPICS.dispatch(), "r1", "recorded".getBytes(StandardCharsets.UTF_8), Map.of());
+    // What it wrote beyond the run (a timer), kept with the epoch of the task that applied it.
+    dev.baton.engine.state.FollowUp kept =
+        new dev.baton.engine.state.FollowUp(
+            "r1",
+            0,
+            0,
+            List.of(
+                new String(
+                    dev.baton.serde.EventCodec.of(dev.baton.events.TimerFired.class)
+                        .encode(
+                            dev.baton.events.TimerFired.newBuilder()
+                                .setEventId("r1/second/1/timeout")
+                                .setRunId("r1")
+                                .setKind(dev.baton.events.TimerKind.JOB_TIMEOUT)
+                                .setJob("second")
+                                .setAttempt(1)
+                                .setDueAt(java.time.Instant.parse("2030-01-01T00:00:00Z"))
+                                .build()),
+                    StandardCharsets.UTF_8)),
+            List.of(),
+            dev.baton.engine.state.SaveRequest.Admission.NONE,
+            0);
     runs.applied.put(
-        "r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded), null));
+        "r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded), kept));
     int savesBefore = runs.saves;
+    runs.followedUp.clear();
     completions.pipeInput("r1", completion("r1", "first", "{\"n\":\"1\"}"));
     assertEquals(List.of("recorded"), dispatch.readValuesToList());
     assertEquals(savesBefore, runs.saves);
     assertEquals(1, counters.reemitted());
+    assertEquals(1, runs.followedUp.size(), "its follow-up is written again");
+    assertEquals(
+        runs.epochs.get(0),
+        runs.followedUp.get(0).epoch(),
+        "under this task's claim, not the first writer's");
+    assertTrue(runs.timers.containsKey("r1/second/1/timeout"));
   }
 
   @Test

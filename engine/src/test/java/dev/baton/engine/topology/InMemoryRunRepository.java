@@ -4,6 +4,7 @@ import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.AppliedEvent;
+import dev.baton.engine.state.FollowUp;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.StoredRun;
@@ -18,8 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A run repository in memory with the same contract as Redis's: CAS on version, applied ids,
- * timers. For topology tests.
+ * A run repository in memory with the same contract as Redis's: CAS on version, applied ids, and
+ * timers written as the saves' follow-ups, fenced by the partition's epoch. For topology tests.
  */
 final class InMemoryRunRepository implements RunRepository {
   final Map<String, RunState> states = new HashMap<>();
@@ -76,11 +77,38 @@ final class InMemoryRunRepository implements RunRepository {
     saves++;
     versions.put(r.runId(), r.expectedVersion() + 1);
     states.put(r.runId(), r.state().withoutItems());
-    applied.put(r.runId() + "|" + r.eventId(), r.applied());
+    applied.put(
+        r.runId() + "|" + r.eventId(),
+        new AppliedEvent(
+            r.applied().topic(),
+            r.applied().partition(),
+            r.applied().offset(),
+            r.applied().produced(),
+            r.followUp()));
     items.computeIfAbsent(r.runId(), k -> new HashMap<>()).putAll(r.changedItems());
-    r.timersToSet().forEach(t -> timers.put(t.getEventId(), t));
-    r.timersToCancel().forEach(timers::remove);
     return dev.baton.engine.state.SaveResult.SAVED;
+  }
+
+  /** Every follow-up written, in order. */
+  final List<FollowUp> followedUp = new ArrayList<>();
+
+  @Override
+  public synchronized void followUp(List<FollowUp> followUps) {
+    for (FollowUp f : followUps) {
+      if (f.epoch() != 0 && epochs.getOrDefault(f.partition(), 0L) > f.epoch()) {
+        throw new dev.baton.engine.state.FencedException("fenced follow-up");
+      }
+      followedUp.add(f);
+      f.timers()
+          .forEach(
+              json -> {
+                TimerFired t =
+                    dev.baton.serde.EventCodec.of(TimerFired.class)
+                        .decode(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                timers.put(t.getEventId(), t);
+              });
+      f.cancelledTimers().forEach(timers::remove);
+    }
   }
 
   final Map<Integer, Long> epochs = new HashMap<>();
