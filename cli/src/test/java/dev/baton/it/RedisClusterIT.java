@@ -75,12 +75,19 @@ class RedisClusterIT {
               IllegalStateException.class,
               () -> RedisSettings.of(notACluster).connect(1, 2).shutdown());
       assertTrue(
-          e.getMessage().startsWith("cannot connect to Redis at " + notACluster), e.getMessage());
+          e.getMessage()
+              .startsWith(
+                  "cannot connect to Redis at "
+                      + notACluster
+                      + " (BATON_REDIS_URL): it is not a Redis Cluster"),
+          e.getMessage());
     }
     String nobody = "redis-cluster://127.0.0.1:" + DevFiles.freePort();
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class, () -> RedisSettings.of(nobody).connect(1, 2).shutdown());
-    assertTrue(e.getMessage().startsWith("cannot connect to Redis at " + nobody), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("cannot connect to Redis at " + nobody + " (BATON_REDIS_URL): "),
+        e.getMessage());
   }
 }

@@ -106,8 +106,14 @@ public record RedisSettings(
     try {
       return Redisson.create(config(minimumIdle, poolSize));
     } catch (RuntimeException e) {
+      String cause = redact(rootMessage(e));
+      if (cluster() && cause.contains("cluster support disabled")) {
+        cause =
+            "it is not a Redis Cluster (cluster support disabled); name one server as"
+                + " redis://host:port";
+      }
       throw new IllegalStateException(
-          "cannot connect to Redis at " + describe() + ": " + redact(rootMessage(e)), e);
+          "cannot connect to Redis at " + describe() + " (BATON_REDIS_URL): " + cause, e);
     }
   }
 
