@@ -131,6 +131,9 @@ public final class RunFollower implements AutoCloseable {
       case JOB_WAITING -> job + "WAITING    " + nullToEmpty(e.getDetail());
       case RUN_PAUSED -> "run " + e.getRunId() + " PAUSED (" + nullToEmpty(e.getDetail()) + ")";
       case RUN_RESUMED -> "run " + e.getRunId() + " resumed";
+      case RUN_SLA_MISSED ->
+          "run " + e.getRunId() + " MISSED ITS SLA: " + nullToEmpty(e.getDetail());
+      case JOB_SLA_MISSED -> job + "SLA MISSED " + nullToEmpty(e.getDetail());
       default -> job + e.getType() + " " + nullToEmpty(e.getDetail());
     };
   }

@@ -331,6 +331,47 @@ class ApiIT {
   }
 
   @Test
+  void aRunPastItsSlaIsReportedOnTheEventsAndInMetricsAndStillSucceeds() throws Exception {
+    baton.apply(
+        "late.yaml",
+        """
+        name: late
+        version: 1
+        sla: {duration: 1s}
+        params:
+          gate: {required: true}
+        jobs:
+          - name: hold
+            command: [sh, -c, 'while [ ! -f "$gate" ]; do sleep 0.05; done']
+            sla: {duration: 500ms}
+          - {name: after, command: ["true"]}
+        """);
+    java.nio.file.Path gate = work.resolve("late-gate");
+    baton.trigger("late-1", "late", java.util.Map.of("gate", gate.toString()));
+    baton.awaitEvent("late-1", dev.baton.events.RunEventType.JOB_SLA_MISSED, "hold");
+    baton.awaitEvent("late-1", dev.baton.events.RunEventType.RUN_SLA_MISSED, null);
+    assertEquals(
+        "RUNNING", baton.engine.runs().find("late-1").orElseThrow().status().name(), "not stopped");
+    var missed = baton.first("late-1", dev.baton.events.RunEventType.RUN_SLA_MISSED, null);
+    assertTrue(missed.getDetail().contains("1s after its trigger (sla)"), missed.getDetail());
+    String body = get("/metrics").body();
+    for (String of : List.of("run", "job")) {
+      String prefix = "baton_sla_missed_total{of=\"" + of + "\"} ";
+      double missedCount =
+          body.lines()
+              .filter(l -> l.startsWith(prefix))
+              .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+              .findFirst()
+              .orElse(0);
+      assertTrue(missedCount >= 1, prefix + missedCount);
+    }
+    java.nio.file.Files.createFile(gate);
+    assertEquals("SUCCEEDED", baton.awaitEnd("late-1").status().name());
+    assertEquals(
+        1, baton.count("late-1", dev.baton.events.RunEventType.RUN_SLA_MISSED, null), "once");
+  }
+
+  @Test
   void metricsOfEngineAndDispatcherInPrometheusFormat() throws Exception {
     String runId =
         JSON.readTree(

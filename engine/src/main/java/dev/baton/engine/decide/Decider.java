@@ -238,6 +238,9 @@ public final class Decider {
       case JOB_TIMEOUT -> {
         return jobTimedOut(s, t);
       }
+      case RUN_SLA, JOB_SLA -> {
+        return Slas.due(s, t);
+      }
       default -> {
         return reject(state, "unknown timer kind in " + t.getEventId());
       }

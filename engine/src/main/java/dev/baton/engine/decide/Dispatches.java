@@ -220,6 +220,8 @@ final class Dispatches {
       case RUN_TIMEOUT ->
           runId + "/run-timeout"; // Lifecycle adds the time it was set: a rerun sets a new one
       case RETRY -> JobState.attemptId(runId, job, item, attempt) + "/retry";
+      case RUN_SLA -> runId + "/sla";
+      case JOB_SLA -> runId + "/" + job + "/sla";
       default -> JobState.attemptId(runId, job, item, attempt) + "/timeout";
     };
   }

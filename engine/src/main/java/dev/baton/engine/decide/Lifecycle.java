@@ -19,6 +19,7 @@ final class Lifecycle {
     s.moveRun(RunStatus.RUNNING, null, null);
     s.emitRun(RunEventType.RUN_STARTED, detail);
     scheduleRunTimeout(s);
+    Slas.runStarts(s);
     NextJobs.advance(s);
   }
 
@@ -106,6 +107,7 @@ final class Lifecycle {
           default -> RunEventType.RUN_FAILED;
         },
         detail);
+    Slas.runEnds(s);
     if (s.template.maxConcurrentRuns() > 0) {
       s.add(new EngineCommand.ReleaseRun(s.template.name()));
     }
@@ -241,6 +243,7 @@ final class Lifecycle {
     s.moveRun(RunStatus.RUNNING, null, null);
     s.emitRun(RunEventType.RUN_RETRIED, "rerun from the failed jobs");
     scheduleRunTimeout(s);
+    Slas.runStarts(s);
     NextJobs.advance(s);
     return s.decision();
   }

@@ -60,6 +60,7 @@ final class NextJobs {
         return;
       }
     }
+    Slas.jobStarts(s, spec);
     if (spec.fansOut()) {
       FanOut.start(s, spec, job);
     } else {

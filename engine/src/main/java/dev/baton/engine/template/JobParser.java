@@ -32,7 +32,8 @@ final class JobParser extends YamlFields {
           "startTimeout",
           "runtime",
           "kubernetes",
-          "wait");
+          "wait",
+          "sla");
 
   /** The exit handler runs once, after everything else: no ordering, condition or fan-out. */
   private static final Set<String> EXIT_FIELDS =
@@ -182,6 +183,7 @@ final class JobParser extends YamlFields {
       error(path + ".runtime", "must be local or kubernetes, got '" + runtime + "'");
     }
     KubernetesOptions pod = pod(f.get("kubernetes"), path + ".kubernetes");
+    Duration sla = sla(f.get("sla"), path + ".sla");
     if ("kubernetes".equals(runtime) && image == null) {
       error(path + ".image", "a job on the kubernetes runtime needs an image");
     }
@@ -203,7 +205,8 @@ final class JobParser extends YamlFields {
             pod,
             secretEnv,
             startTimeout,
-            wait == null ? null : wait.waitFor());
+            wait == null ? null : wait.waitFor(),
+            sla);
   }
 
   /** Output keys: letters, digits, '_', '.' or '-', each once. */

@@ -31,7 +31,8 @@ public record JobSpec(
     KubernetesOptions pod,
     Map<String, SecretRef> secretEnv,
     Duration startTimeout,
-    WaitSpec waitFor) {
+    WaitSpec waitFor,
+    Duration sla) {
 
   /** How long an attempt may wait for a dispatcher to start it, unless the job says otherwise. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);

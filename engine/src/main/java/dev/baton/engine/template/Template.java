@@ -9,7 +9,9 @@ import java.util.Optional;
  * A parsed, validated workflow template. Immutable; a run is pinned to one (name, version). {@code
  * timeout} (null: none) bounds the whole run; {@code onExit} (null: none) runs once when the run
  * ends; {@code maxConcurrentRuns} (0: no limit) queues runs beyond it; {@code on} lists the
- * domain-event topics that start runs, and {@code schedule} (null: none) starts them by the clock.
+ * domain-event topics that start runs, and {@code schedule} (null: none) starts them by the clock;
+ * {@code sla} (null: none) is how long a run should take from its trigger: a run still going past
+ * it is reported (RUN_SLA_MISSED), not stopped.
  */
 public record Template(
     String name,
@@ -21,7 +23,8 @@ public record Template(
     JobSpec onExit,
     int maxConcurrentRuns,
     List<TriggerRule> on,
-    Schedule schedule) {
+    Schedule schedule,
+    Duration sla) {
 
   public Template {
     params = Map.copyOf(params);

@@ -34,6 +34,7 @@ final class TemplateParser extends YamlFields {
           "params",
           "jobs",
           "timeout",
+          "sla",
           "onExit",
           "maxConcurrentRuns",
           "on",
@@ -83,6 +84,7 @@ final class TemplateParser extends YamlFields {
     int maxConcurrentRuns = nonNegativeInt(fields.get("maxConcurrentRuns"), "maxConcurrentRuns", 0);
     List<TriggerRule> on = rules(fields.get("on"));
     Schedule schedule = schedule(fields.get("schedule"));
+    Duration sla = sla(fields.get("sla"), "sla");
     if (name == null) {
       return null;
     }
@@ -96,7 +98,8 @@ final class TemplateParser extends YamlFields {
         onExit,
         maxConcurrentRuns,
         on,
-        schedule);
+        schedule,
+        sla);
   }
 
   private List<TriggerRule> rules(Node node) {

@@ -126,6 +126,27 @@ class YamlFields {
     return d;
   }
 
+  /** {@code sla: {duration: 30m}}: a duration of more than 0, or null when absent. */
+  Duration sla(Node node, String path) {
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    Map<String, Node> f = mapping(node, path, Set.of("duration"), "a mapping: {duration: 30m}");
+    if (f == null) {
+      return null;
+    }
+    if (!f.containsKey("duration")) {
+      error(path + ".duration", "is required: sla: {duration: 30m}");
+      return null;
+    }
+    Duration d = duration(f.get("duration"), path + ".duration");
+    if (d != null && (d.isZero() || d.isNegative())) {
+      error(path + ".duration", "must be more than 0");
+      return null;
+    }
+    return d;
+  }
+
   int nonNegativeInt(Node node, String path, int fallback) {
     if (node == null || isNull(node)) {
       return fallback;

@@ -200,6 +200,15 @@ public final class EngineCounters {
                         .description("Job attempts ended, by outcome")
                         .tag("outcome", outcome)
                         .register(registry)));
+    Map.of(RunEventType.RUN_SLA_MISSED, "run", RunEventType.JOB_SLA_MISSED, "job")
+        .forEach(
+            (type, of) ->
+                m.put(
+                    type,
+                    Counter.builder("baton.sla.missed")
+                        .description("Runs and jobs still going past their sla")
+                        .tag("of", of)
+                        .register(registry)));
     return m;
   }
 

@@ -88,6 +88,8 @@ class TemplateValidatorTest {
         "without dependsOn a job depends on the one listed before");
     assertEquals(4, each.maxParallel());
     assertEquals(java.time.Duration.ofSeconds(30), each.timeout());
+    assertEquals(java.time.Duration.ofMinutes(45), t.sla());
+    assertEquals(java.time.Duration.ofMinutes(5), each.sla());
     assertEquals(3, each.retry().limit());
     assertEquals(java.time.Duration.ofMillis(150), each.retry().backoff(2));
     assertEquals(java.time.Duration.ofSeconds(2), each.retry().backoff(20));
