@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DevCmd.class,
       RunCmd.class,
+      BackfillCmd.class,
       StatusCmd.class,
       RunsCmd.class,
       WatchCmd.class,

@@ -278,6 +278,105 @@ abstract class TriggerRulesCases {
     assertEquals(RunStatus.SUCCEEDED, runWithParam("on-upload", "file", "/in/report.pdf").status());
   }
 
+  /** The most runs of {@code template} that were going at one time, from their events. */
+  static int mostAtOnce(String template) {
+    java.util.Set<String> runs =
+        started(template).stream().map(RunEvent::getRunId).collect(Collectors.toSet());
+    List<long[]> moments = new java.util.ArrayList<>();
+    for (var r : baton.events.records()) {
+      RunEvent e = baton.wire.decode(r.value(), RunEvent.class);
+      if (runs.contains(e.getRunId())) {
+        if (e.getType() == RunEventType.RUN_STARTED) {
+          moments.add(new long[] {e.getOccurredAt().toEpochMilli(), 1});
+        } else if (e.getType() == RunEventType.RUN_SUCCEEDED
+            || e.getType() == RunEventType.RUN_FAILED) {
+          moments.add(new long[] {e.getOccurredAt().toEpochMilli(), -1});
+        }
+      }
+    }
+    moments.sort(
+        java.util.Comparator.<long[]>comparingLong(m -> m[0]).thenComparingLong(m -> m[1]));
+    int going = 0;
+    int most = 0;
+    for (long[] m : moments) {
+      going += (int) m[1];
+      most = Math.max(most, going);
+    }
+    return most;
+  }
+
+  @Test
+  void backfillStartsOneRunPerTickAtMostMaxParallelAtOnceAndNoneWhenRepeated() throws Exception {
+    baton.apply(
+        "nightly.yaml",
+        """
+        name: nightly
+        version: 1
+        schedule: {cron: "0 3 * * *"}
+        jobs:
+          - {name: load, command: [sh, -c, 'sleep 0.2']}
+        """);
+    java.io.StringWriter out = new java.io.StringWriter();
+    String[] backfill = {
+      "backfill",
+      "nightly",
+      "--from",
+      "2026-11-01",
+      "--to",
+      "2026-11-30",
+      "--max-parallel",
+      "3",
+      "--redis",
+      baton.redisUrl
+    };
+    assertEquals(0, baton.cli(out, backfill), out.toString());
+    assertTrue(
+        out.toString()
+            .contains("backfill done: 30 started (30 succeeded, 0 did not), 0 already run"),
+        out.toString());
+    await().atMost(BatonHarness.DEADLINE).until(() -> started("nightly").size() == 30);
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    for (int day = 1; day <= 30; day++) {
+      long tick =
+          java.time.Instant.parse(String.format("2026-11-%02dT03:00:00Z", day)).toEpochMilli();
+      expected.add(dev.baton.engine.topology.RunIds.forIdempotencyKey("schedule/nightly/" + tick));
+    }
+    assertEquals(
+        expected,
+        started("nightly").stream().map(RunEvent::getRunId).collect(Collectors.toSet()),
+        "one run per tick, with the run id its schedule would have given it");
+    int most = mostAtOnce("nightly");
+    assertTrue(most <= 3 && most >= 2, "at most 3 runs at once, and more than one: " + most);
+
+    java.io.StringWriter again = new java.io.StringWriter();
+    assertEquals(0, baton.cli(again, backfill), again.toString());
+    assertTrue(
+        again
+            .toString()
+            .contains("backfill done: 0 started (0 succeeded, 0 did not), 30 already run"),
+        again.toString());
+    assertEquals(30, started("nightly").size(), "repeating it starts nothing");
+
+    java.io.StringWriter bad = new java.io.StringWriter();
+    assertEquals(
+        2,
+        baton.cli(bad, "backfill", "nightly", "--from", "2026-11-30", "--to", "2026-11-01"),
+        bad.toString());
+    assertTrue(
+        bad.toString().contains("--to (2026-11-01T23:59:59.999Z) is before --from"),
+        bad.toString());
+    assertTrue(bad.toString().contains("Usage: baton backfill"), bad.toString());
+    java.io.StringWriter noSchedule = new java.io.StringWriter();
+    assertEquals(
+        2,
+        baton.cli(
+            noSchedule, "backfill", "order-placed", "--from", "2026-11-01", "--to", "2026-11-02"),
+        noSchedule.toString());
+    assertTrue(
+        noSchedule.toString().contains("template 'order-placed' has no schedule"),
+        noSchedule.toString());
+  }
+
   @Test
   void everySecondScheduleFiresOncePerTickWithTwoEngineInstances() throws Exception {
     EngineConfig.Builder settings =
