@@ -65,7 +65,7 @@ final class BatonHarness implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
 
   BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs) throws Exception {
-    this(prefix, work, templates, maxConcurrentJobs, null);
+    this(prefix, work, templates, maxConcurrentJobs, (JobRuntime) null);
   }
 
   /** With {@code jobRuntime} (null: the local process runtime, kept in {@link #runtime}). */
@@ -106,6 +106,20 @@ final class BatonHarness implements AutoCloseable {
         wire,
         processingGuarantee,
         SharedBroker.redisUrl());
+  }
+
+  /** Local processes, JSON, exactly once, on the Redis at {@code redisUrl}. */
+  BatonHarness(String prefix, Path work, Path templates, int maxConcurrentJobs, String redisUrl)
+      throws Exception {
+    this(
+        prefix,
+        work,
+        templates,
+        maxConcurrentJobs,
+        null,
+        Wire.json(),
+        EngineConfig.EXACTLY_ONCE,
+        redisUrl);
   }
 
   /** On the Redis at {@code redisUrl} instead of the shared one. */

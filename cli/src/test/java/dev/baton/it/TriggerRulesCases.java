@@ -49,16 +49,7 @@ abstract class TriggerRulesCases {
               .toList();
       admin.createTopics(missing).all().get();
     }
-    baton =
-        new BatonHarness(
-            prefix,
-            work,
-            Path.of("../templates"),
-            4,
-            null,
-            dev.baton.serde.Wire.json(),
-            EngineConfig.EXACTLY_ONCE,
-            redisUrl);
+    baton = new BatonHarness(prefix, work, Path.of("../templates"), 4, redisUrl);
     await()
         .atMost(BatonHarness.DEADLINE)
         .until(() -> baton.engine.triggerRules().reading("orders.placed"));

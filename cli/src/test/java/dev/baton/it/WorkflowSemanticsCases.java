@@ -32,16 +32,7 @@ abstract class WorkflowSemanticsCases {
 
   static void startBaton(String prefix, String redisUrl) throws Exception {
     work = Files.createTempDirectory("baton-" + prefix);
-    baton =
-        new BatonHarness(
-            prefix,
-            work,
-            Path.of("../templates"),
-            8,
-            null,
-            dev.baton.serde.Wire.json(),
-            dev.baton.engine.EngineConfig.EXACTLY_ONCE,
-            redisUrl);
+    baton = new BatonHarness(prefix, work, Path.of("../templates"), 8, redisUrl);
     baton.apply(
         "gated-limit.yaml",
         """

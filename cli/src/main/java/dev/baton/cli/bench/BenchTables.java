@@ -13,7 +13,26 @@ final class BenchTables {
     speed(out, rows);
     waits(out, rows);
     cost(out, rows);
+    transitions(out, rows, jobs);
     notes(out, rows, redis, jobs);
+  }
+
+  /**
+   * Records the engine applied per second in each Baton phase, from the tasks completed: a workflow
+   * is a trigger and one completion per job (the benchmark's runtime sends no start reports).
+   */
+  private static void transitions(PrintWriter out, List<BenchCmd.Row> rows, int jobs) {
+    out.println();
+    out.printf(
+        "engine transitions/s (records applied: a trigger and %d completions per workflow)%n",
+        jobs);
+    for (BenchCmd.Row r : rows) {
+      if (r.cost() != null) {
+        out.printf(
+            "%-60s %-16s %9.0f%n",
+            r.phase(), r.mode(), r.result().tasksPerSecond() * (jobs + 1) / jobs);
+      }
+    }
   }
 
   /** Tasks per second against the ceiling of the same mode and load, and the latencies. */
