@@ -33,7 +33,9 @@ import org.slf4j.MDC;
  *   <li>load, in one pipeline, the runs the task does not hold in memory ({@link RunCache}), with
  *       whether each record's event id is applied already;
  *   <li>decide each record against its run as the records before it in the batch left it;
- *   <li>save every change, in one pipeline of atomic compare-and-set saves;
+ *   <li>save every change, in one pipeline of atomic compare-and-set saves over each run's keys;
+ *   <li>write the saved and re-emitted records' follow-ups (timers, run index, admission), in input
+ *       order, in one more pipeline;
  *   <li>only then hand back each record's outputs.
  * </ol>
  *
