@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * A Redis Cluster on loopback ports, from Debian's {@code redis-server} and {@code redis-cli}:
  * {@code masters} masters with {@code replicas} replicas each, created with {@code redis-cli
  * --cluster create}. For tests and {@code baton chaos}: a master can be killed (-9) and its replica
- * takes over (node timeout 2 s).
+ * takes over (node timeout 5 s: shorter, a busy machine fails over masters that are only slow).
  */
 public final class RedisClusterProcess implements AutoCloseable {
   private final Map<Integer, Process> nodes = new LinkedHashMap<>();
@@ -68,7 +68,7 @@ public final class RedisClusterProcess implements AutoCloseable {
                 "--cluster-config-file",
                 nodeDir.resolve("nodes.conf").toString(),
                 "--cluster-node-timeout",
-                "2000",
+                "5000",
                 "--dir",
                 nodeDir.toString(),
                 "--save",
@@ -133,22 +133,37 @@ public final class RedisClusterProcess implements AutoCloseable {
    */
   public void awaitReplicated(Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    for (int port : masters()) {
-      while (true) {
-        String acked = cli(port, "WAIT", "1", "1000").strip();
-        if (acked.equals("1") || acked.equals("(integer) 1")) {
-          break;
+    while (true) {
+      // Asked again each round: under load a slow master may be failed over meanwhile.
+      List<Integer> unacknowledged = new ArrayList<>();
+      for (int port : masters()) {
+        if (acknowledgedReplicas(cli(port, "WAIT", "1", "1000")) < 1) {
+          unacknowledged.add(port);
         }
-        if (System.nanoTime() > deadline) {
-          throw new IOException(
-              "the master on port "
-                  + port
-                  + " has no replica that acknowledged within "
-                  + timeout.toSeconds()
-                  + " s");
-        }
-        pause(100);
       }
+      if (unacknowledged.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            "the masters on ports "
+                + unacknowledged
+                + " have no replica that acknowledged within "
+                + timeout.toSeconds()
+                + " s; CLUSTER NODES:\n"
+                + clusterNodes());
+      }
+      pause(100);
+    }
+  }
+
+  /** The number {@code WAIT} answered (redis-cli prints it bare, or as "(integer) n"). */
+  private static int acknowledgedReplicas(String reply) {
+    String n = reply.strip().replace("(integer)", "").strip();
+    try {
+      return Integer.parseInt(n);
+    } catch (NumberFormatException e) {
+      return 0; // an error reply: the node is not answering as a master now
     }
   }
 
