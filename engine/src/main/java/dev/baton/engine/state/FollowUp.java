@@ -31,20 +31,26 @@ public record FollowUp(
     admission = admission == null ? SaveRequest.Admission.NONE : admission;
   }
 
-  static FollowUp of(SaveRequest r) {
-    long created =
-        r.expectedVersion() == 0 && r.state().createdAt() != null
-            ? r.state().createdAt().toEpochMilli()
-            : 0;
+  /** The follow-up of a save with these fields ({@link SaveRequest} keeps it in its record). */
+  static FollowUp of(
+      String runId,
+      long expectedVersion,
+      java.time.Instant createdAt,
+      List<TimerFired> timersToSet,
+      List<String> timersToCancel,
+      int partition,
+      SaveRequest.Admission admission,
+      long epoch) {
+    long created = expectedVersion == 0 && createdAt != null ? createdAt.toEpochMilli() : 0;
     return new FollowUp(
-        r.runId(),
-        r.partition(),
-        r.epoch(),
-        r.timersToSet().stream()
+        runId,
+        partition,
+        epoch,
+        timersToSet.stream()
             .map(t -> new String(TIMERS.encode(t), StandardCharsets.UTF_8))
             .toList(),
-        r.timersToCancel(),
-        r.admission(),
+        timersToCancel,
+        admission,
         created);
   }
 

@@ -32,11 +32,25 @@ public record SaveRequest(
     changedItems = Map.copyOf(changedItems);
     timersToSet = List.copyOf(timersToSet);
     timersToCancel = List.copyOf(timersToCancel);
+    if (applied.followUp() == null) {
+      // Built once: the save stores it with the applied record, the engine writes it after.
+      applied =
+          applied.withFollowUp(
+              FollowUp.of(
+                  runId,
+                  expectedVersion,
+                  state.createdAt(),
+                  timersToSet,
+                  timersToCancel,
+                  partition,
+                  admission,
+                  epoch));
+    }
   }
 
   /** What this save writes beyond the run's keys, after it. */
   public FollowUp followUp() {
-    return FollowUp.of(this);
+    return applied.followUp();
   }
 
   /** A run's place under its template's maxConcurrentRuns. */

@@ -31,7 +31,7 @@ final class SaveScript {
                 Long.toString(r.expectedVersion()),
                 StateJson.write(r.state().withoutItems().withoutOutputs()),
                 r.eventId(),
-                StateJson.write(r.applied().withFollowUp(r.followUp())),
+                StateJson.write(r.applied()),
                 Integer.toString(maxAppliedIds),
                 Long.toString(ttl),
                 r.outputsChanged() ? StateJson.write(r.state().outputsByJob()) : ""));

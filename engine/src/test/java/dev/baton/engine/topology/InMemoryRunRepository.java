@@ -77,14 +77,7 @@ final class InMemoryRunRepository implements RunRepository {
     saves++;
     versions.put(r.runId(), r.expectedVersion() + 1);
     states.put(r.runId(), r.state().withoutItems());
-    applied.put(
-        r.runId() + "|" + r.eventId(),
-        new AppliedEvent(
-            r.applied().topic(),
-            r.applied().partition(),
-            r.applied().offset(),
-            r.applied().produced(),
-            r.followUp()));
+    applied.put(r.runId() + "|" + r.eventId(), r.applied());
     items.computeIfAbsent(r.runId(), k -> new HashMap<>()).putAll(r.changedItems());
     return dev.baton.engine.state.SaveResult.SAVED;
   }
