@@ -142,6 +142,22 @@ public final class AttemptTokens {
     return sign("dispatcher\n" + attemptId);
   }
 
+  /**
+   * The engine's token on a child run's link to its parent's attempt: only a run that the parent's
+   * job started can report to it.
+   */
+  public String forChild(String childRunId, String parentAttemptId) {
+    return sign("child\n" + childRunId + "\n" + parentAttemptId);
+  }
+
+  /** Whether {@code token} is the engine's for this child and parent attempt. */
+  public boolean verifyChild(String childRunId, String parentAttemptId, String token) {
+    return token != null
+        && MessageDigest.isEqual(
+            token.getBytes(StandardCharsets.UTF_8),
+            forChild(childRunId, parentAttemptId).getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Who signed {@code token} for this attempt; empty when it is missing or matches neither. */
   public Optional<Signer> verify(String attemptId, String token) {
     if (token == null || token.isEmpty()) {

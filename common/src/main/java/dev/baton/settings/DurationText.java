@@ -5,10 +5,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as templates and the CLI write them: {@code 100ms}, {@code 2s}, {@code 5m}, {@code 1h}.
+ * Durations as templates and the CLI write them: {@code 100ms}, {@code 2s}, {@code 5m}, {@code 1h},
+ * {@code 7d}.
  */
 public final class DurationText {
-  private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private DurationText() {}
 
@@ -23,7 +24,8 @@ public final class DurationText {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
     };
   }
 }

@@ -62,6 +62,7 @@ final class Completions {
       JobState done =
           job.succeeded(c.getOutputs(), c.getExitCode(), c.getStartedAt(), endTime(s, c));
       s.put(done);
+      Caches.store(s, spec, done);
       s.emit(
           RunEventType.JOB_SUCCEEDED,
           job.name(),

@@ -115,6 +115,7 @@ public final class Decider {
       case APPROVE -> running(step, () -> Waits.decide(step, c.command(), true));
       case REJECT -> running(step, () -> Waits.decide(step, c.command(), false));
       case DELIVER -> running(step, () -> Waits.deliver(step, c.command()));
+      case CACHE_LOOKUP -> running(step, () -> Caches.answered(step, c.command()));
       default -> reject(state, "command " + c.command().getType() + " is not supported");
     };
   }
@@ -137,13 +138,19 @@ public final class Decider {
     if (template == null) {
       String version =
           trigger.getTemplateVersion() == null ? "" : " version " + trigger.getTemplateVersion();
-      return reject(null, "unknown template '" + trigger.getTemplate() + "'" + version);
+      return refuseStart(event, "unknown template '" + trigger.getTemplate() + "'" + version, now);
     }
     Map<String, String> params = new LinkedHashMap<>();
     String refused = paramsRefused(trigger.getParams(), template, params);
     if (refused != null) {
-      return reject(null, refused);
+      return refuseStart(event, refused, now);
     }
+    var link = trigger.getParent();
+    RunState.Parent parent =
+        link == null
+            ? null
+            : new RunState.Parent(
+                link.getRunId(), link.getJob(), link.getItem(), link.getAttempt(), link.getDepth());
     Map<String, JobState> jobs = new LinkedHashMap<>();
     template.jobs().forEach(j -> jobs.put(j.name(), JobState.pending(j.name())));
     if (template.onExit() != null) {
@@ -163,7 +170,8 @@ public final class Decider {
             null,
             null,
             false,
-            Map.of());
+            Map.of(),
+            parent);
     Step step = new Step(created, template, now);
     if (template.maxConcurrentRuns() > 0) {
       step.moveRun(RunStatus.QUEUED, null, null);
@@ -175,6 +183,19 @@ public final class Decider {
       Lifecycle.begin(step, "template " + template.storeKey());
     }
     return step.decision();
+  }
+
+  /** A trigger that starts no run; a child's parent learns why at once. */
+  private static Decision refuseStart(TriggerReceived event, String reason, Instant now) {
+    if (event.trigger().getParent() == null) {
+      return reject(null, reason);
+    }
+    return new Decision(
+        null,
+        List.of(
+            new Reject(reason),
+            Children.refused(event.trigger().getParent(), event.runId(), reason, now)),
+        List.of());
   }
 
   /**

@@ -37,7 +37,20 @@ final class Dispatches {
     if (spec.waits()) {
       return Waits.start(s, spec, job);
     }
-    int attempt = job.attempt() + 1;
+    if (spec.cache() != null) {
+      return Caches.lookup(s, spec, job);
+    }
+    return runAttempt(s, spec, job, job.attempt() + 1);
+  }
+
+  /**
+   * Carries out attempt {@code attempt} of a plain job: its child run, or its dispatch. Returns
+   * false if its references failed.
+   */
+  static boolean runAttempt(Step s, JobSpec spec, JobState job, int attempt) {
+    if (spec.runsTemplate()) {
+      return Children.start(s, spec, job, attempt);
+    }
     Resolved r = resolve(s, spec, null);
     if (r == null) {
       return false;
@@ -50,6 +63,10 @@ final class Dispatches {
   /** Starts the next attempt of one fan-out instance. */
   static void startItem(Step s, JobSpec spec, ItemState item) {
     int attempt = item.attempt() + 1;
+    if (spec.runsTemplate()) {
+      Children.startItem(s, spec, item, attempt);
+      return;
+    }
     Resolved r = resolve(s, spec, item.value());
     if (r == null) {
       return;
@@ -77,14 +94,19 @@ final class Dispatches {
           env,
           spec.image() == null ? null : sub.apply(spec.image()));
     } catch (Substitution.MissingValueException e) {
-      JobState job = s.job(spec.name());
-      if (job.status() == JobStatus.PENDING) {
-        s.put(job.failedBeforeStart(e.getMessage(), s.now));
-      }
-      s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), e.getMessage());
-      Lifecycle.failRun(s, "job '" + spec.name() + "' " + e.getMessage());
+      unresolved(s, spec, e.getMessage());
       return null;
     }
+  }
+
+  /** What the job's attempt needs cannot be had ({@code why}): the job and the run fail. */
+  static void unresolved(Step s, JobSpec spec, String why) {
+    JobState job = s.job(spec.name());
+    if (job.status() == JobStatus.PENDING) {
+      s.put(job.failedBeforeStart(why, s.now));
+    }
+    s.emit(RunEventType.JOB_FAILED, spec.name(), null, null, null, Map.of(), why);
+    Lifecycle.failRun(s, "job '" + spec.name() + "' " + why);
   }
 
   private static void send(Step s, JobSpec spec, Integer item, int attempt, Resolved r) {
@@ -175,6 +197,13 @@ final class Dispatches {
     if (item == null && s.template.job(job).map(JobSpec::waits).orElse(false)) {
       Waits.stop(s, s.job(job));
       return;
+    }
+    if (s.template.job(job).map(JobSpec::runsTemplate).orElse(false)) {
+      Children.stop(s, job, item, attempt);
+      return;
+    }
+    if (item == null && s.job(job) != null && s.job(job).inLookup()) {
+      return; // looking up its result: nothing was dispatched
     }
     String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
     s.add(

@@ -1,8 +1,10 @@
 package dev.baton.engine.decide;
 
+import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.TimerFired;
+import dev.baton.events.WorkflowTrigger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,6 +39,11 @@ public final class Effects {
   private final List<TimerFired> timersToSet = new ArrayList<>();
   private final List<String> timersToCancel = new ArrayList<>();
   private Admission admission;
+  private final List<EngineCommand.LookupCache> lookups = new ArrayList<>();
+  private final List<EngineCommand.StoreResult> stores = new ArrayList<>();
+  private final List<WorkflowTrigger> children = new ArrayList<>();
+  private final List<JobCompletion> reports = new ArrayList<>();
+  private final List<EngineCommand.CancelRun> cancels = new ArrayList<>();
 
   private Effects() {}
 
@@ -68,6 +75,46 @@ public final class Effects {
 
   void cancelTimer(String id) {
     timersToCancel.add(id);
+  }
+
+  void lookup(EngineCommand.LookupCache l) {
+    lookups.add(l);
+  }
+
+  void store(EngineCommand.StoreResult r) {
+    stores.add(r);
+  }
+
+  void startChild(WorkflowTrigger t) {
+    children.add(t);
+  }
+
+  void report(JobCompletion c) {
+    reports.add(c);
+  }
+
+  void cancelRun(EngineCommand.CancelRun c) {
+    cancels.add(c);
+  }
+
+  public List<EngineCommand.LookupCache> lookups() {
+    return Collections.unmodifiableList(lookups);
+  }
+
+  public List<EngineCommand.StoreResult> stores() {
+    return Collections.unmodifiableList(stores);
+  }
+
+  public List<WorkflowTrigger> children() {
+    return Collections.unmodifiableList(children);
+  }
+
+  public List<JobCompletion> reports() {
+    return Collections.unmodifiableList(reports);
+  }
+
+  public List<EngineCommand.CancelRun> cancels() {
+    return Collections.unmodifiableList(cancels);
   }
 
   /** The last admission change asked for wins. */

@@ -1,8 +1,11 @@
 package dev.baton.engine.decide;
 
+import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.TimerFired;
+import dev.baton.events.WorkflowTrigger;
+import java.util.Map;
 
 /** What a decision asks the shell around it to do. */
 public sealed interface EngineCommand {
@@ -82,6 +85,69 @@ public sealed interface EngineCommand {
     @Override
     public void addTo(Effects effects) {
       effects.await(new Effects.Await(false, topic, key, runId, job, attempt, null, null));
+    }
+  }
+
+  /**
+   * Look up a stored result of {@code job} under its attempt's cache key: a CACHE_LOOKUP command to
+   * the run's own task, answered from the cache when the engine applies it.
+   */
+  record LookupCache(String runId, String job, int attempt) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.lookup(this);
+    }
+  }
+
+  /**
+   * Keep a succeeded attempt's outputs as the result of {@code template}'s {@code job} for {@code
+   * key}, for {@code ttl}, unless a result is kept already: written after the run's save.
+   */
+  record StoreResult(
+      String template,
+      String job,
+      String key,
+      Map<String, String> outputs,
+      String attemptId,
+      java.time.Duration ttl)
+      implements EngineCommand {
+    public StoreResult {
+      outputs = Map.copyOf(outputs);
+    }
+
+    @Override
+    public void addTo(Effects effects) {
+      effects.store(this);
+    }
+  }
+
+  /**
+   * Start a child run: a trigger on the triggers topic, keyed by the child's run id (its run starts
+   * once, however often this is produced).
+   */
+  record StartChild(WorkflowTrigger trigger) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.startChild(trigger);
+    }
+  }
+
+  /**
+   * Report how a child run ended to the parent's job: a completion of the parent's attempt, signed
+   * by the engine as the dispatcher signs its reports.
+   */
+  record ReportToParent(JobCompletion completion) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.report(completion);
+    }
+  }
+
+  /** Cancel another run (a child of this one): a CANCEL command on the commands topic. */
+  record CancelRun(String runId, String reason) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.cancelRun(this);
     }
   }
 

@@ -131,7 +131,7 @@ final class FanOut {
 
   private static Map<String, String> aggregate(Step s, JobSpec spec, int items) {
     Map<String, String> outputs = new LinkedHashMap<>();
-    for (String key : spec.outputs()) {
+    for (String key : outputKeys(s, spec, items)) {
       ArrayNode array = JSON.createArrayNode();
       for (int i = 0; i < items; i++) {
         ItemState item = s.item(spec.name(), i);
@@ -144,6 +144,24 @@ final class FanOut {
       outputs.put(key, array.toString());
     }
     return outputs;
+  }
+
+  /**
+   * The keys to gather: those the job declares, or, for instances that run a template, every key
+   * its child runs gave (in the order first seen; an instance without one gives null).
+   */
+  private static java.util.Collection<String> outputKeys(Step s, JobSpec spec, int items) {
+    if (!spec.runsTemplate()) {
+      return spec.outputs();
+    }
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < items; i++) {
+      ItemState item = s.item(spec.name(), i);
+      if (item != null) {
+        keys.addAll(item.outputs().keySet());
+      }
+    }
+    return keys;
   }
 
   /** Stops the running instances of {@code job} and drops its waiting ones (those loaded). */

@@ -10,7 +10,9 @@ import java.util.Map;
  * here are only counters: {@code nextItem} (the next index never dispatched), {@code itemsActive}
  * (dispatched, not final), {@code itemsDone}, {@code itemsFailed}, and {@code requeued} (indexes a
  * rerun dispatches again first). {@code awaiting} says what a running wait step waits for (null for
- * a job that runs something).
+ * a job that runs something). {@code cacheKey} is the resolved cache key of the current attempt of
+ * a job with {@code cache} (null otherwise): while the attempt is RUNNING and not yet dispatched,
+ * the engine is looking it up; {@code cached} says a SUCCEEDED job's outputs came from the cache.
  */
 public record JobState(
     String name,
@@ -28,7 +30,9 @@ public record JobState(
     int itemsDone,
     int itemsFailed,
     List<Integer> requeued,
-    Awaiting awaiting) {
+    Awaiting awaiting,
+    String cacheKey,
+    boolean cached) {
 
   /**
    * What a wait step's attempt waits for: an event on {@code topic} whose key is {@code key}, or an
@@ -68,7 +72,9 @@ public record JobState(
         0,
         0,
         List.of(),
-        null);
+        null,
+        null,
+        false);
   }
 
   public boolean fansOut() {
@@ -100,7 +106,9 @@ public record JobState(
         itemsDone,
         itemsFailed,
         requeued,
-        s == JobStatus.RUNNING && att == attempt ? awaiting : null);
+        s == JobStatus.RUNNING && att == attempt ? awaiting : null,
+        att == attempt ? cacheKey : null,
+        att == attempt && s == status && cached);
   }
 
   /** The running attempt waits for {@code what}. */
@@ -197,7 +205,60 @@ public record JobState(
         done,
         failed,
         queue,
-        what);
+        what,
+        cacheKey,
+        cached);
+  }
+
+  /** Attempt {@code att} looks up its result in the cache under {@code key} before it runs. */
+  JobState lookingUp(int att, String key) {
+    return new JobState(
+        name,
+        JobStatus.RUNNING,
+        att,
+        Map.of(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        items,
+        nextItem,
+        itemsActive,
+        itemsDone,
+        itemsFailed,
+        requeued,
+        null,
+        key,
+        false);
+  }
+
+  /** The attempt is looking up its result in the cache: it is not dispatched yet. */
+  public boolean inLookup() {
+    return status == JobStatus.RUNNING && cacheKey != null && dispatchedAt == null;
+  }
+
+  /** The attempt succeeded with outputs from the cache. */
+  JobState fromCache(Map<String, String> outs, Instant at) {
+    return new JobState(
+        name,
+        JobStatus.SUCCEEDED,
+        attempt,
+        outs,
+        null,
+        null,
+        null,
+        null,
+        at,
+        items,
+        nextItem,
+        itemsActive,
+        itemsDone,
+        itemsFailed,
+        requeued,
+        null,
+        cacheKey,
+        true);
   }
 
   /**

@@ -108,6 +108,7 @@ final class Lifecycle {
         },
         detail);
     Slas.runEnds(s);
+    Children.reportEnd(s, outcome, detail);
     if (s.template.maxConcurrentRuns() > 0) {
       s.add(new EngineCommand.ReleaseRun(s.template.name()));
     }

@@ -12,7 +12,9 @@ import java.util.Map;
  * will end with. {@code runTimeoutTimer} is the id of the pending run timeout, if any. {@code
  * paused}: a person paused the run, and nothing new is dispatched until it resumes. {@code items}
  * holds the fan-out instances this decision needs (loaded apart, see {@link Needs}) and those it
- * changed; it is not part of the stored run document. Immutable; {@link Decider} returns a new one.
+ * changed; it is not part of the stored run document. {@code parent} (null for a run started by a
+ * trigger) is the job attempt of another run that started this one as its child. Immutable; {@link
+ * Decider} returns a new one.
  */
 public record RunState(
     String runId,
@@ -27,7 +29,24 @@ public record RunState(
     RunStatus outcome,
     String runTimeoutTimer,
     boolean paused,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ItemState> items) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ItemState> items,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Parent parent) {
+
+  /**
+   * The attempt of a parent run's job (a fan-out instance when {@code item} is set) that started
+   * this run; {@code depth} is this run's level (a child of a top-level run is 1).
+   */
+  public record Parent(String runId, String job, Integer item, int attempt, int depth) {
+    /** The parent's attempt id: the child reports to it. */
+    public String attemptId() {
+      return JobState.attemptId(runId, job, item, attempt);
+    }
+  }
+
+  /** This run's level: 0 for a run started by a trigger. */
+  public int depth() {
+    return parent == null ? 0 : parent.depth();
+  }
 
   public RunState {
     params = Map.copyOf(params);
@@ -126,6 +145,7 @@ public record RunState(
         newOutcome,
         newRunTimeoutTimer,
         newPaused,
-        newItems);
+        newItems,
+        parent);
   }
 }

@@ -34,6 +34,7 @@ public final class Transitions {
           "RUNNING->FAILED", // failed with no retry left
           "RUNNING->WAITING", // failed; a retry is due after the backoff
           "RUNNING->CANCELLED", // stopped: cancel, run timeout, or another job failed
+          "RUNNING->PENDING", // its cache lookup missed while the run was paused
           "WAITING->RUNNING", // the retry's timer fired
           "WAITING->CANCELLED", // stopped while waiting for a retry
           "WAITING->PENDING", // its retry came due while the run was paused

@@ -14,6 +14,7 @@ import java.util.List;
  *
  * @param timers timers to set, as {@code TimerFired} JSON
  * @param createdAt the run's creation time when this event created it (index it), else 0
+ * @param results outputs of cached jobs to keep ({@link ResultCache}); null in older records
  */
 public record FollowUp(
     String runId,
@@ -22,13 +23,15 @@ public record FollowUp(
     List<String> timers,
     List<String> cancelledTimers,
     SaveRequest.Admission admission,
-    long createdAt) {
+    long createdAt,
+    List<CachedResult> results) {
   private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
 
   public FollowUp {
     timers = timers == null ? List.of() : List.copyOf(timers);
     cancelledTimers = cancelledTimers == null ? List.of() : List.copyOf(cancelledTimers);
     admission = admission == null ? SaveRequest.Admission.NONE : admission;
+    results = results == null ? List.of() : List.copyOf(results);
   }
 
   /** The follow-up of a save with these fields ({@link SaveRequest} keeps it in its record). */
@@ -51,7 +54,8 @@ public record FollowUp(
             .toList(),
         timersToCancel,
         admission,
-        created);
+        created,
+        List.of());
   }
 
   /**
@@ -59,7 +63,14 @@ public record FollowUp(
    * was kept with the epoch of the task that first applied it, which a newer claim fences.
    */
   public FollowUp byEpoch(long newEpoch) {
-    return new FollowUp(runId, partition, newEpoch, timers, cancelledTimers, admission, createdAt);
+    return new FollowUp(
+        runId, partition, newEpoch, timers, cancelledTimers, admission, createdAt, results);
+  }
+
+  /** This follow-up, also keeping {@code kept} in the result cache. */
+  FollowUp withResults(List<CachedResult> kept) {
+    return new FollowUp(
+        runId, partition, epoch, timers, cancelledTimers, admission, createdAt, kept);
   }
 
   List<TimerFired> timersToSet() {
@@ -73,6 +84,8 @@ public record FollowUp(
   }
 
   boolean isEmpty() {
-    return !touchesPartition() && admission.op() == SaveRequest.Admission.Op.NONE;
+    return !touchesPartition()
+        && admission.op() == SaveRequest.Admission.Op.NONE
+        && results.isEmpty();
   }
 }

@@ -90,6 +90,19 @@ public final class RedisRunRepository implements RunRepository {
     this.keys = new RedisKeys(keyspace);
     this.saveScript = new SaveScript(keys, maxAppliedIds, finishedRetention);
     this.cluster = redis.cluster();
+    this.results = new ResultCache(redisson, keyspace);
+  }
+
+  private final ResultCache results;
+
+  /** The results of cached jobs of this engine's keyspace. */
+  public ResultCache results() {
+    return results;
+  }
+
+  @Override
+  public Optional<ResultCache.Entry> cachedResult(String template, String job, String key) {
+    return results.find(template, job, key);
   }
 
   public static String runKey(String runId) {
@@ -248,6 +261,10 @@ public final class RedisRunRepository implements RunRepository {
         FollowUp f = some.stream().filter(FollowUp::touchesPartition).toList().get(i);
         throw SaveScript.fenced(f.partition(), f.epoch(), "its timers for run " + f.runId());
       }
+    }
+    List<CachedResult> kept = some.stream().flatMap(f -> f.results().stream()).toList();
+    if (!kept.isEmpty()) {
+      results.keep(kept, System.currentTimeMillis());
     }
   }
 

@@ -95,6 +95,11 @@ public interface RunRepository extends AutoCloseable {
    */
   void advanceScheduleMark(String template, Instant tick);
 
+  /** The kept result of a cached job for {@code key}, if there is one within its ttl. */
+  default Optional<ResultCache.Entry> cachedResult(String template, String job, String key) {
+    return Optional.empty();
+  }
+
   /** Ids of the newest runs, newest first (from a bounded index, never a scan of keys). */
   List<String> recentRuns(int limit);
 

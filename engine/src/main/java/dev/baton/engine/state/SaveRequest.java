@@ -48,6 +48,26 @@ public record SaveRequest(
     }
   }
 
+  /** This save, whose follow-up also keeps {@code results} in the result cache. */
+  public SaveRequest withResults(List<CachedResult> results) {
+    if (results.isEmpty()) {
+      return this;
+    }
+    return new SaveRequest(
+        runId,
+        expectedVersion,
+        state,
+        outputsChanged,
+        changedItems,
+        eventId,
+        applied.withFollowUp(applied.followUp().withResults(results)),
+        timersToSet,
+        timersToCancel,
+        partition,
+        admission,
+        epoch);
+  }
+
   /** What this save writes beyond the run's keys, after it. */
   public FollowUp followUp() {
     return applied.followUp();

@@ -33,12 +33,17 @@ final class JobParser extends YamlFields {
           "runtime",
           "kubernetes",
           "wait",
-          "sla");
+          "sla",
+          "cache",
+          "run");
 
   /** The exit handler runs once, after everything else: no ordering, condition or fan-out. */
   private static final Set<String> EXIT_FIELDS =
       JOB_FIELDS.stream()
-          .filter(f -> !Set.of("dependsOn", "when", "forEach", "maxParallel", "wait").contains(f))
+          .filter(
+              f ->
+                  !Set.of("dependsOn", "when", "forEach", "maxParallel", "wait", "cache", "run")
+                      .contains(f))
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   /** Fields of a job that runs something, which a wait step must not have. */
@@ -54,6 +59,14 @@ final class JobParser extends YamlFields {
           "startTimeout",
           "runtime",
           "kubernetes");
+
+  /** Fields of a job that runs something itself, which a job that runs a template must not have. */
+  private static final List<String> RUN_EXCLUDES =
+      List.of(
+          "command", "image", "env", "outputs", "startTimeout", "runtime", "kubernetes", "wait");
+
+  private static final Set<String> RUN_FIELDS = Set.of("template", "params");
+  private static final Set<String> CACHE_FIELDS = Set.of("key", "ttl");
 
   private static final Set<String> POD_FIELDS =
       Set.of(
@@ -152,8 +165,33 @@ final class JobParser extends YamlFields {
         }
       }
     }
+    RunSpec run = run(f.get("run"), path + ".run");
+    if (run != null) {
+      for (String field : RUN_EXCLUDES) {
+        if (f.containsKey(field)) {
+          error(
+              path + "." + field,
+              "a job with run starts a run of template '"
+                  + run.template()
+                  + "': it has no "
+                  + field
+                  + " (its outputs are that template's outputs)");
+        }
+      }
+    }
+    CacheSpec cache = cache(f.get("cache"), path + ".cache");
+    if (cache != null && (wait != null || f.containsKey("forEach"))) {
+      error(
+          path + ".cache",
+          wait != null
+              ? "a wait step runs nothing to cache"
+              : "a job with forEach is not cached; cache the instances' work in the template each"
+                  + " instance runs (run:)");
+    }
     List<String> command =
-        wait == null ? stringList(f.get("command"), path + ".command", true) : List.of();
+        wait == null && run == null
+            ? stringList(f.get("command"), path + ".command", true)
+            : List.of();
     String image = optionalString(f.get("image"), path + ".image");
     Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
     Map<String, String> env = stringMap(f.get("env"), path + ".env", secretEnv);
@@ -206,7 +244,38 @@ final class JobParser extends YamlFields {
             secretEnv,
             startTimeout,
             wait == null ? null : wait.waitFor(),
-            sla);
+            sla,
+            cache,
+            run);
+  }
+
+  private RunSpec run(Node node, String path) {
+    Map<String, Node> f = mapping(node, path, RUN_FIELDS, "a mapping with template and params");
+    if (f == null) {
+      return null;
+    }
+    String template = requiredString(f, "template", path + ".template");
+    if (template != null && !TemplateParser.NAME.matcher(template).matches()) {
+      error(path + ".template", "must name a template, got '" + template + "'");
+    }
+    Map<String, String> params = stringMap(f.get("params"), path + ".params");
+    return template == null ? null : new RunSpec(template, params, lineOf(path));
+  }
+
+  private CacheSpec cache(Node node, String path) {
+    Map<String, Node> f = mapping(node, path, CACHE_FIELDS, "a mapping with key and ttl");
+    if (f == null) {
+      return null;
+    }
+    String key = requiredString(f, "key", path + ".key");
+    if (key != null && key.isBlank()) {
+      error(path + ".key", "must not be empty");
+    }
+    Duration ttl = orDefault(duration(f.get("ttl"), path + ".ttl"), CacheSpec.DEFAULT_TTL);
+    if (ttl.isZero() || ttl.isNegative() || ttl.compareTo(CacheSpec.MAX_TTL) > 0) {
+      error(path + ".ttl", "must be more than 0 and at most " + CacheSpec.MAX_TTL.toDays() + "d");
+    }
+    return key == null ? null : new CacheSpec(key, ttl);
   }
 
   /** Output keys: letters, digits, '_', '.' or '-', each once. */

@@ -13,7 +13,9 @@ import java.util.Map;
  * an attempt may wait for a dispatcher to start it ({@code startTimeout}), the runtime ({@code
  * local} or {@code kubernetes}; null: the dispatcher's default) and Kubernetes settings (null:
  * defaults). A job with {@code wait} runs nothing: it waits for an event or an approval (its
- * command is empty, its outputs are the wait's).
+ * command is empty, its outputs are the wait's). A job with {@code run} runs another template as a
+ * child run (its command is empty, its outputs are the child template's). A job with {@code cache}
+ * reuses a stored result for the same key instead of running.
  */
 public record JobSpec(
     String name,
@@ -32,7 +34,9 @@ public record JobSpec(
     Map<String, SecretRef> secretEnv,
     Duration startTimeout,
     WaitSpec waitFor,
-    Duration sla) {
+    Duration sla,
+    CacheSpec cache,
+    RunSpec run) {
 
   /** How long an attempt may wait for a dispatcher to start it, unless the job says otherwise. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
@@ -58,5 +62,10 @@ public record JobSpec(
 
   public boolean waits() {
     return waitFor != null;
+  }
+
+  /** The job runs a child run of another template. */
+  public boolean runsTemplate() {
+    return run != null;
   }
 }

@@ -11,7 +11,9 @@ import java.util.Optional;
  * ends; {@code maxConcurrentRuns} (0: no limit) queues runs beyond it; {@code on} lists the
  * domain-event topics that start runs, and {@code schedule} (null: none) starts them by the clock;
  * {@code sla} (null: none) is how long a run should take from its trigger: a run still going past
- * it is reported (RUN_SLA_MISSED), not stopped.
+ * it is reported (RUN_SLA_MISSED), not stopped. {@code outputs} are what a succeeded run gives
+ * (name to a reference such as {@code ${jobs.sum.outputs.total}}): a parent's job that runs this
+ * template as a child gets them as its outputs.
  */
 public record Template(
     String name,
@@ -24,9 +26,14 @@ public record Template(
     int maxConcurrentRuns,
     List<TriggerRule> on,
     Schedule schedule,
-    Duration sla) {
+    Duration sla,
+    Map<String, String> outputs) {
 
   public Template {
+    outputs =
+        outputs == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
     params = Map.copyOf(params);
     jobs = List.copyOf(jobs);
     on = on == null ? List.of() : List.copyOf(on);

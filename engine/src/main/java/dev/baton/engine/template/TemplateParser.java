@@ -38,7 +38,8 @@ final class TemplateParser extends YamlFields {
           "onExit",
           "maxConcurrentRuns",
           "on",
-          "schedule");
+          "schedule",
+          "outputs");
   private static final Set<String> RULE_FIELDS =
       Set.of("topic", "filter", "params", "idempotencyKey");
   private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "every", "catchUp");
@@ -85,6 +86,14 @@ final class TemplateParser extends YamlFields {
     List<TriggerRule> on = rules(fields.get("on"));
     Schedule schedule = schedule(fields.get("schedule"));
     Duration sla = sla(fields.get("sla"), "sla");
+    Map<String, String> outputs = stringMap(fields.get("outputs"), "outputs");
+    for (String key : outputs.keySet()) {
+      if (!OUTPUT_KEY.matcher(key).matches()) {
+        error(
+            "outputs." + key,
+            "an output key must be letters, digits, '_', '.' or '-', got '" + key + "'");
+      }
+    }
     if (name == null) {
       return null;
     }
@@ -99,7 +108,8 @@ final class TemplateParser extends YamlFields {
         maxConcurrentRuns,
         on,
         schedule,
-        sla);
+        sla,
+        outputs);
   }
 
   private List<TriggerRule> rules(Node node) {

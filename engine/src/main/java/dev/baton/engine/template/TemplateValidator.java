@@ -59,7 +59,22 @@ final class TemplateValidator {
     if (template.onExit() != null) {
       checkJob(template, template.onExit(), "onExit", Set.of(), true);
     }
+    checkOutputs(template);
     checkRules(template);
+  }
+
+  /**
+   * The run's outputs: each refers to outputs of the template's jobs (any job: they are read when
+   * the run has succeeded) or to params.
+   */
+  private void checkOutputs(Template t) {
+    Set<String> all = new HashSet<>();
+    t.jobs().forEach(j -> all.add(j.name()));
+    JobSpec none =
+        new JobSpec(
+            "outputs", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
+            null, null, null, null, null, null, null, null);
+    t.outputs().forEach((name, value) -> checkRefs(t, none, all, false, value, "outputs." + name));
   }
 
   /** Trigger rules: expressions over {@code event} compile, and they map only declared params. */
@@ -211,6 +226,14 @@ final class TemplateValidator {
     if (job.image() != null) {
       checkRefs(t, job, ancestors, exitHandler, job.image(), path + ".image");
     }
+    if (job.cache() != null) {
+      checkRefs(t, job, ancestors, exitHandler, job.cache().key(), path + ".cache.key");
+    }
+    if (job.run() != null) {
+      for (Map.Entry<String, String> e : job.run().params().entrySet()) {
+        checkRefs(t, job, ancestors, exitHandler, e.getValue(), path + ".run.params." + e.getKey());
+      }
+    }
     if (job.when() != null) {
       checkExpression(
           job.when(), path + ".when", Expressions.ResultKind.BOOL, "must give true or false");
@@ -315,6 +338,8 @@ final class TemplateValidator {
               + "' does not run before this job (add it to dependsOn), so "
               + ref
               + " cannot be known yet");
+    } else if (producer.runsTemplate()) {
+      return; // the child template declares them: checked when templates are applied together
     } else if (!producer.outputs().contains(o.key())) {
       parser.error(
           path,

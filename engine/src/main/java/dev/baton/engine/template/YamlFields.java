@@ -121,7 +121,7 @@ class YamlFields {
     String text = scalar(node, path);
     Duration d = DurationText.parse(text);
     if (d == null && text != null) {
-      error(path, "must be a duration such as 100ms, 2s, 5m or 1h, got '" + text + "'");
+      error(path, "must be a duration such as 100ms, 2s, 5m, 1h or 7d, got '" + text + "'");
     }
     return d;
   }

@@ -212,6 +212,21 @@ public final class EngineCounters {
     return m;
   }
 
+  private final Map<Boolean, Counter> cacheLookups = new ConcurrentHashMap<>();
+
+  /** A cached job's lookup found a kept result ({@code hit}) or none. */
+  void cacheLookup(boolean hit) {
+    cacheLookups
+        .computeIfAbsent(
+            hit,
+            h ->
+                Counter.builder("baton.cache.lookups")
+                    .description("Lookups of cached jobs' results, by whether one was kept")
+                    .tag("result", h ? "hit" : "miss")
+                    .register(registry))
+        .increment();
+  }
+
   /** Times one call to Redis, by operation. */
   <T> T timeRedis(String op, Supplier<T> call) {
     long start = System.nanoTime();

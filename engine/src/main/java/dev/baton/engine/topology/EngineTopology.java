@@ -129,7 +129,7 @@ public final class EngineTopology {
                 new RunProcessor(
                     w.runs,
                     new InboundParser(w.wire, w.tokens),
-                    new Outbounds(topics, w.wire),
+                    new Outbounds(topics, w.wire, w.tokens),
                     w.counters,
                     TEMPLATE_STORE,
                     w.owned,

@@ -87,7 +87,34 @@ final class InboundParser {
     }
     // The key was set to the run id before the repartition (TriggerKeyProcessor).
     String runId = record.key();
+    String forged = forgedParent(trigger, runId);
+    if (forged != null) {
+      return new Parsed(null, null, forged);
+    }
     return new Parsed(new EngineEvent.TriggerReceived(runId, trigger), "trigger:" + runId, null);
+  }
+
+  /**
+   * Why a trigger's link to a parent run is refused (null when it has none or it is the engine's):
+   * a child reports to its parent's job, so only the engine may make one.
+   */
+  private String forgedParent(WorkflowTrigger trigger, String runId) {
+    var parent = trigger.getParent();
+    if (parent == null) {
+      return null;
+    }
+    String parentAttempt =
+        JobState.attemptId(
+            parent.getRunId(), parent.getJob(), parent.getItem(), parent.getAttempt());
+    if (!tokens.verifyChild(runId, parentAttempt, parent.getToken())) {
+      return "refused trigger of run '"
+          + runId
+          + "': its parent link to "
+          + parentAttempt
+          + (parent.getToken() == null ? " has no token" : " has a wrong token")
+          + " (only the engine starts child runs)";
+    }
+    return null;
   }
 
   private Parsed completion(byte[] value) {

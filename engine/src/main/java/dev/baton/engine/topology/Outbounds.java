@@ -3,13 +3,18 @@ package dev.baton.engine.topology;
 import dev.baton.engine.correlate.CorrelationRecord;
 import dev.baton.engine.decide.Effects;
 import dev.baton.engine.decide.EngineCommand;
+import dev.baton.engine.decide.JobState;
 import dev.baton.engine.state.OutboundRecord;
+import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.events.ParentRun;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerFired;
+import dev.baton.events.WorkflowTrigger;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -27,10 +32,12 @@ import org.apache.kafka.common.header.Header;
 final class Outbounds {
   private final Topics topics;
   private final Wire wire;
+  private final AttemptTokens tokens;
 
-  Outbounds(Topics topics, Wire wire) {
+  Outbounds(Topics topics, Wire wire, AttemptTokens tokens) {
     this.topics = topics;
     this.wire = wire;
+    this.tokens = tokens;
   }
 
   List<OutboundRecord> of(List<EngineCommand> commands, InputRecord input) {
@@ -56,6 +63,21 @@ final class Outbounds {
           new OutboundRecord(
               topics.events(), e.getRunId(), wire.encode(topics.events(), e), Map.of()));
     }
+    for (EngineCommand.LookupCache l : effects.lookups()) {
+      out.add(command(l.runId(), lookup(l, input.timestamp())));
+    }
+    for (EngineCommand.CancelRun c : effects.cancels()) {
+      out.add(command(c.runId(), cancel(c, input.timestamp())));
+    }
+    for (WorkflowTrigger t : effects.children()) {
+      out.add(child(t));
+    }
+    for (JobCompletion c : effects.reports()) {
+      c.setToken(tokens.forDispatcher(AttemptTokens.attemptId(c)));
+      out.add(
+          new OutboundRecord(
+              topics.completions(), c.getRunId(), wire.encode(topics.completions(), c), Map.of()));
+    }
     for (String reason : effects.rejections()) {
       out.add(deadLetter(input, reason));
       if (input.kind() == Inbound.Kind.TRIGGER) {
@@ -63,6 +85,45 @@ final class Outbounds {
       }
     }
     return out;
+  }
+
+  private OutboundRecord command(String runId, RunCommand command) {
+    return new OutboundRecord(
+        topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());
+  }
+
+  /** A cached job's lookup, answered by the engine when it applies it. */
+  private static RunCommand lookup(EngineCommand.LookupCache l, long timestamp) {
+    return RunCommand.newBuilder()
+        .setEventId(JobState.attemptId(l.runId(), l.job(), l.attempt()) + "/cache")
+        .setRunId(l.runId())
+        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+        .setType(RunCommandType.CACHE_LOOKUP)
+        .setJob(l.job())
+        .setAttempt(l.attempt())
+        .build();
+  }
+
+  private static RunCommand cancel(EngineCommand.CancelRun c, long timestamp) {
+    return RunCommand.newBuilder()
+        .setEventId("cancel:" + c.runId())
+        .setRunId(c.runId())
+        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+        .setType(RunCommandType.CANCEL)
+        .setReason(c.reason())
+        .setSource("engine")
+        .build();
+  }
+
+  /** A child run's trigger, its link to the parent's attempt signed by the engine. */
+  private OutboundRecord child(WorkflowTrigger t) {
+    ParentRun p = t.getParent();
+    p.setToken(
+        tokens.forChild(
+            t.getRunId(),
+            JobState.attemptId(p.getRunId(), p.getJob(), p.getItem(), p.getAttempt())));
+    return new OutboundRecord(
+        topics.triggers(), t.getRunId(), wire.encode(topics.triggers(), t), Map.of());
   }
 
   /** A wait step's attempt starts or stops waiting: to the correlations topic, by its key. */

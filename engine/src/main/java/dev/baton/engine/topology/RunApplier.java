@@ -244,7 +244,7 @@ final class RunApplier {
 
   /** The decision for one record, and the save it needs (null when the run did not change). */
   private Decided decide(Input in, StoredRun stored, Map<String, ItemState> unsavedItems) {
-    EngineEvent event = in.event();
+    EngineEvent event = answerLookup(in.event(), stored.state());
     MDC.put("runId", event.runId());
     try {
       Template template = templateFor(event, stored.state());
@@ -288,6 +288,36 @@ final class RunApplier {
     } finally {
       MDC.remove("runId");
     }
+  }
+
+  /**
+   * A cached job's lookup, answered from the result cache: the stored result's outputs and origin
+   * ({@code source}; null when there is none). What the command carried in those fields is dropped,
+   * so a command written by anyone else cannot make up a result.
+   */
+  private EngineEvent answerLookup(EngineEvent event, RunState state) {
+    if (!(event instanceof EngineEvent.CommandReceived c)
+        || c.command().getType() != dev.baton.events.RunCommandType.CACHE_LOOKUP) {
+      return event;
+    }
+    dev.baton.events.RunCommand answer =
+        dev.baton.events.RunCommand.newBuilder(c.command()).build();
+    answer.setValues(Map.of());
+    answer.setSource(null);
+    var job =
+        state == null || c.command().getJob() == null ? null : state.job(c.command().getJob());
+    if (job != null && job.inLookup()) {
+      counters
+          .timeRedis(
+              "cache-lookup", () -> runs.cachedResult(state.template(), job.name(), job.cacheKey()))
+          .ifPresent(
+              hit -> {
+                answer.setValues(hit.outputs());
+                answer.setSource(hit.describe());
+              });
+      counters.cacheLookup(answer.getSource() != null);
+    }
+    return new EngineEvent.CommandReceived(c.runId(), answer);
   }
 
   /** A record applied on its own, from Redis: for records whose batched save was refused. */

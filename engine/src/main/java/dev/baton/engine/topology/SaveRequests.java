@@ -6,6 +6,7 @@ import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.AppliedEvent;
+import dev.baton.engine.state.CachedResult;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.SaveRequest;
 import dev.baton.events.RunCommandType;
@@ -65,18 +66,30 @@ final class SaveRequests {
         before == null || !before.outputsByJob().equals(d.state().outputsByJob());
     InputRecord src = in.source();
     return new SaveRequest(
-        in.runId(),
-        version,
-        d.state(),
-        outputsChanged,
-        changedItems,
-        in.eventId(),
-        new AppliedEvent(src.topic(), src.partition(), src.offset(), out, null),
-        timersToSet,
-        timersToCancel,
-        partition,
-        admission,
-        epoch);
+            in.runId(),
+            version,
+            d.state(),
+            outputsChanged,
+            changedItems,
+            in.eventId(),
+            new AppliedEvent(src.topic(), src.partition(), src.offset(), out, null),
+            timersToSet,
+            timersToCancel,
+            partition,
+            admission,
+            epoch)
+        .withResults(
+            effects.stores().stream()
+                .map(
+                    r ->
+                        new CachedResult(
+                            r.template(),
+                            r.job(),
+                            r.key(),
+                            r.outputs(),
+                            r.attemptId(),
+                            r.ttl().toMillis()))
+                .toList());
   }
 
   static boolean isAdmit(EngineEvent event) {

@@ -60,7 +60,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       Duration tick,
       Clock clock) {
     this.runs = runs;
-    this.outbounds = new Outbounds(topics, wire);
+    this.outbounds = new Outbounds(topics, wire, null);
     this.tick = tick;
     this.clock = clock;
     producerProperties = KafkaProperties.reliableProducer(bootstrapServers, kafka);

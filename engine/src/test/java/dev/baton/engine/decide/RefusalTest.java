@@ -60,7 +60,8 @@ class RefusalTest {
             null,
             null,
             false,
-            Map.of());
+            Map.of(),
+            null);
 
     Decision d =
         Sim.decide(

@@ -83,7 +83,8 @@ abstract class RedisRunRepositoryCases {
         null,
         null,
         false,
-        Map.of());
+        Map.of(),
+        null);
   }
 
   static boolean save(
@@ -239,7 +240,9 @@ abstract class RedisRunRepositoryCases {
             0,
             0,
             List.of(),
-            null));
+            null,
+            null,
+            false));
     RunState withOutputs =
         new RunState(
             "out-1",
@@ -254,7 +257,8 @@ abstract class RedisRunRepositoryCases {
             null,
             null,
             false,
-            Map.of());
+            Map.of(),
+            null);
     save("out-1", 0, withOutputs, "e1", applied(1));
     String document = redis.<String, String>getMap(RedisRunRepository.runKey("out-1")).get("state");
     assertTrue(document.length() < 1000, document);
@@ -470,7 +474,8 @@ abstract class RedisRunRepositoryCases {
               null,
               null,
               false,
-              Map.of());
+              Map.of(),
+              null);
       assertEquals(
           SaveResult.SAVED,
           saveAndFollowUp(

@@ -170,7 +170,8 @@ class EngineTopologyTest {
                     StandardCharsets.UTF_8)),
             List.of(),
             dev.baton.engine.state.SaveRequest.Admission.NONE,
-            0);
+            0,
+            List.of());
     runs.applied.put(
         "r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded), kept));
     int savesBefore = runs.saves;

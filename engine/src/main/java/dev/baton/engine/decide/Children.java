@@ -1,0 +1,220 @@
+package dev.baton.engine.decide;
+
+import dev.baton.engine.template.JobSpec;
+import dev.baton.engine.template.RunSpec;
+import dev.baton.events.CompletionStatus;
+import dev.baton.events.JobCompletion;
+import dev.baton.events.ParentRun;
+import dev.baton.events.RunEventType;
+import dev.baton.events.TimerKind;
+import dev.baton.events.WorkflowTrigger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Sub-workflows: an attempt of a job with {@code run} starts a child run of another template, whose
+ * id derives from the attempt ({@link #runId}); the attempt is RUNNING until the child reports how
+ * it ended, as a completion of the attempt: succeeded with the child template's outputs, or failed.
+ * A retry starts a new child; stopping the attempt (cancel, timeout, a failed sibling) cancels its
+ * child. Runs nest at most {@link RunSpec#MAX_DEPTH} levels.
+ */
+final class Children {
+  private Children() {}
+
+  /** Most characters of a readable child run id; a longer one is hashed. */
+  private static final int MAX_RUN_ID_CHARS = 200;
+
+  /**
+   * The child run of an attempt: {@code <parent run>:<job>[.<item>].<attempt>}, or {@code
+   * child-<hash>} when that would be longer than a run id may be.
+   */
+  static String runId(String parentRunId, String job, Integer item, int attempt) {
+    String id = parentRunId + ":" + job + (item == null ? "" : "." + item) + "." + attempt;
+    if (id.length() <= MAX_RUN_ID_CHARS) {
+      return id;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(
+                  JobState.attemptId(parentRunId, job, item, attempt)
+                      .getBytes(StandardCharsets.UTF_8));
+      return "child-" + HexFormat.of().formatHex(digest).substring(0, 32);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts attempt {@code attempt}'s child. Returns false if it cannot be (the run fails). */
+  static boolean start(Step s, JobSpec spec, JobState job, int attempt) {
+    WorkflowTrigger trigger = trigger(s, spec, null, null, attempt);
+    if (trigger == null) {
+      return false;
+    }
+    s.put(job.dispatched(attempt, s.now).started(s.now));
+    started(s, spec, null, attempt, trigger);
+    return true;
+  }
+
+  /** Starts the child of a fan-out instance's attempt. */
+  static void startItem(Step s, JobSpec spec, ItemState item, int attempt) {
+    WorkflowTrigger trigger = trigger(s, spec, item.value(), item.index(), attempt);
+    if (trigger != null) {
+      s.put(item.dispatched(attempt).started(s.now));
+      started(s, spec, item.index(), attempt, trigger);
+    }
+  }
+
+  private static WorkflowTrigger trigger(
+      Step s, JobSpec spec, String itemValue, Integer item, int attempt) {
+    RunSpec run = spec.run();
+    int depth = s.state.depth() + 1;
+    if (depth > RunSpec.MAX_DEPTH) {
+      Dispatches.unresolved(
+          s,
+          spec,
+          "would start a run of '"
+              + run.template()
+              + "' "
+              + depth
+              + " levels deep; runs nest at most "
+              + RunSpec.MAX_DEPTH
+              + " (does a template run itself?)");
+      return null;
+    }
+    Substitution sub = new Substitution(s.state, itemValue);
+    Map<String, String> params = new LinkedHashMap<>();
+    try {
+      run.params().forEach((name, value) -> params.put(name, sub.apply(value)));
+    } catch (Substitution.MissingValueException e) {
+      Dispatches.unresolved(s, spec, "run.params " + e.getMessage());
+      return null;
+    }
+    String child = runId(s.state.runId(), spec.name(), item, attempt);
+    return WorkflowTrigger.newBuilder()
+        .setEventId(child + "/start")
+        .setRunId(child)
+        .setOccurredAt(s.now)
+        .setTemplate(run.template())
+        .setParams(params)
+        .setParent(
+            ParentRun.newBuilder()
+                .setRunId(s.state.runId())
+                .setJob(spec.name())
+                .setItem(item)
+                .setAttempt(attempt)
+                .setDepth(depth)
+                .build())
+        .build();
+  }
+
+  private static void started(
+      Step s, JobSpec spec, Integer item, int attempt, WorkflowTrigger trigger) {
+    s.add(new EngineCommand.StartChild(trigger));
+    s.emit(
+        RunEventType.JOB_DISPATCHED,
+        spec.name(),
+        item,
+        attempt,
+        null,
+        Map.of(),
+        "child run " + trigger.getRunId() + " of " + trigger.getTemplate());
+    if (spec.timeout() != null) {
+      s.add(
+          new EngineCommand.ScheduleTimer(
+              Dispatches.timer(
+                  s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt, spec.timeout())));
+    }
+  }
+
+  /** The attempt stopped: its child is cancelled. */
+  static void stop(Step s, String job, Integer item, int attempt) {
+    s.add(
+        new EngineCommand.CancelRun(
+            runId(s.state.runId(), job, item, attempt),
+            "its parent run " + s.state.runId() + " stopped job " + job));
+    Dispatches.cancelTimeout(s, job, item, attempt);
+  }
+
+  /**
+   * A child run ended: its parent's attempt gets a completion, with the template's outputs when it
+   * succeeded (an output that cannot be resolved fails the parent's job instead).
+   */
+  static void reportEnd(Step s, RunStatus outcome, String detail) {
+    RunState.Parent parent = s.state.parent();
+    if (parent == null) {
+      return;
+    }
+    CompletionStatus status =
+        switch (outcome) {
+          case SUCCEEDED -> CompletionStatus.SUCCEEDED;
+          case CANCELLED -> CompletionStatus.STOPPED;
+          default -> CompletionStatus.FAILED;
+        };
+    Map<String, String> outputs = new LinkedHashMap<>();
+    String why =
+        "child run " + s.state.runId() + " " + outcome + (detail == null ? "" : ": " + detail);
+    if (status == CompletionStatus.SUCCEEDED) {
+      Substitution sub = new Substitution(s.state, null);
+      try {
+        s.template.outputs().forEach((name, value) -> outputs.put(name, sub.apply(value)));
+      } catch (Substitution.MissingValueException e) {
+        outputs.clear();
+        status = CompletionStatus.FAILED;
+        why = "child run " + s.state.runId() + " succeeded, but its outputs " + e.getMessage();
+      }
+    }
+    s.add(
+        new EngineCommand.ReportToParent(
+            completion(parent, s.state.runId(), status, outputs, why, s.now)));
+  }
+
+  /**
+   * A trigger that starts no child (unknown template, refused parameters): the parent's attempt
+   * fails with the reason at once, not at its timeout.
+   */
+  static EngineCommand refused(
+      ParentRun parent, String childRunId, String reason, java.time.Instant now) {
+    RunState.Parent p =
+        new RunState.Parent(
+            parent.getRunId(),
+            parent.getJob(),
+            parent.getItem(),
+            parent.getAttempt(),
+            parent.getDepth());
+    return new EngineCommand.ReportToParent(
+        completion(
+            p,
+            childRunId,
+            CompletionStatus.FAILED,
+            Map.of(),
+            "child run " + childRunId + " did not start: " + reason,
+            now));
+  }
+
+  private static JobCompletion completion(
+      RunState.Parent parent,
+      String childRunId,
+      CompletionStatus status,
+      Map<String, String> outputs,
+      String why,
+      java.time.Instant now) {
+    return JobCompletion.newBuilder()
+        .setEventId(parent.attemptId())
+        .setRunId(parent.runId())
+        .setOccurredAt(now)
+        .setJob(parent.job())
+        .setItem(parent.item())
+        .setAttempt(parent.attempt())
+        .setStatus(status)
+        .setOutputs(outputs)
+        .setErrorTail(status == CompletionStatus.SUCCEEDED ? null : why)
+        .setEndedAt(now)
+        .setReporter("run " + childRunId)
+        .build();
+  }
+}
