@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       WaitingCmd.class,
       TemplatesCmd.class,
       TriggersCmd.class,
+      CacheCmd.class,
       TopicsCmd.class,
       ReportCmd.class,
       dev.baton.cli.chaos.ChaosCmd.class,

@@ -134,6 +134,8 @@ public final class RunFollower implements AutoCloseable {
       case RUN_SLA_MISSED ->
           "run " + e.getRunId() + " MISSED ITS SLA: " + nullToEmpty(e.getDetail());
       case JOB_SLA_MISSED -> job + "SLA MISSED " + nullToEmpty(e.getDetail());
+      case JOB_CACHED ->
+          job + "CACHED     " + outputs(e.getOutputs()) + "  (" + nullToEmpty(e.getDetail()) + ")";
       default -> job + e.getType() + " " + nullToEmpty(e.getDetail());
     };
   }

@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.engine.decide.Children;
 import dev.baton.engine.decide.JobState;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
@@ -8,6 +9,9 @@ import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.StateJson;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -37,8 +41,10 @@ final class StatusCmd implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Optional<RunState> found;
+    Map<String, RunState> children = new LinkedHashMap<>();
     try (RedisRunRepository runs = redis.open("status")) {
       found = runs.find(runId);
+      found.ifPresent(run -> children.putAll(children(run, runs)));
     }
     if (found.isEmpty()) {
       spec.commandLine().getErr().println("no run '" + runId + "' (not started yet, or expired)");
@@ -49,11 +55,28 @@ final class StatusCmd implements Callable<Integer> {
       out.println(StateJson.write(run));
       return 0;
     }
-    print(run, out);
+    print(run, out, children);
     return 0;
   }
 
+  /** The child runs of the run's jobs' current attempts (jobs that run a template), by job. */
+  static Map<String, RunState> children(RunState run, RedisRunRepository runs) {
+    Map<String, String> ids = new LinkedHashMap<>();
+    run.jobs().values().stream()
+        .filter(j -> j.attempt() > 0 && !j.fansOut())
+        .forEach(j -> ids.put(Children.runId(run.runId(), j.name(), null, j.attempt()), j.name()));
+    Map<String, RunState> byJob = new LinkedHashMap<>();
+    if (!ids.isEmpty()) {
+      runs.findAll(List.copyOf(ids.keySet())).forEach(c -> byJob.put(ids.get(c.runId()), c));
+    }
+    return byJob;
+  }
+
   static void print(RunState run, PrintWriter out) {
+    print(run, out, Map.of());
+  }
+
+  static void print(RunState run, PrintWriter out, Map<String, RunState> children) {
     out.printf("run       %s%n", run.runId());
     out.printf("template  %s v%d%n", run.template(), run.templateVersion());
     out.printf(
@@ -66,6 +89,14 @@ final class StatusCmd implements Callable<Integer> {
         run.params().entrySet().stream()
             .map(e -> e.getKey() + "=" + e.getValue())
             .collect(Collectors.joining(" ")));
+    if (run.parent() != null) {
+      out.printf(
+          "parent    %s (job %s, attempt %d; level %d)%n",
+          run.parent().runId(),
+          run.parent().job() + (run.parent().item() == null ? "" : "[" + run.parent().item() + "]"),
+          run.parent().attempt(),
+          run.parent().depth());
+    }
     out.printf(
         "started   %s%s%n",
         run.createdAt(), run.endedAt() == null ? "" : "   ended " + run.endedAt());
@@ -88,14 +119,24 @@ final class StatusCmd implements Callable<Integer> {
         out.printf(
             "  %-14s %-10s attempt %d  %s%n",
             job.name(), "WAITING", job.attempt(), Waiting.describe(job.awaiting(), Instant.now()));
+      } else if (job.cached()) {
+        out.printf(
+            "  %-14s %-10s key %s%n", job.name(), "CACHED", RunFollower.shorten(job.cacheKey()));
       } else {
         out.printf(
             "  %-14s %-10s attempt %d  %s%s%n",
             job.name(),
-            job.status(),
+            job.inLookup() ? "LOOKUP" : job.status(),
             job.attempt(),
             job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ",
             took);
+      }
+      RunState child = children.get(job.name());
+      if (child != null) {
+        long ended = child.jobs().values().stream().filter(j -> j.status().isFinal()).count();
+        out.printf(
+            "      child run %s: %s, %d of %d jobs ended%n",
+            child.runId(), child.status(), ended, child.jobs().size());
       }
       job.outputs().forEach((k, v) -> out.printf("      %s = %s%n", k, RunFollower.shorten(v)));
       if (job.error() != null) {

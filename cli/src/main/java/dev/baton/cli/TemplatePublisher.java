@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.engine.template.Composition;
 import dev.baton.engine.template.InvalidTemplateException;
 import dev.baton.engine.template.StoredTemplate;
 import dev.baton.engine.template.Template;
@@ -9,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -30,6 +34,40 @@ public final class TemplatePublisher {
   private TemplatePublisher() {}
 
   public record Loaded(Path file, Template template, String yaml) {}
+
+  /**
+   * Every template in {@code path} (a file, or the .yaml/.yml files of a directory), validated, and
+   * their {@code run:} jobs checked against each other and {@code stored} (the store's latest
+   * version of each template; null: against each other only, a template they do not hold is not
+   * reported).
+   */
+  public static List<Loaded> load(Path path, Map<String, Template> stored)
+      throws IOException, InvalidTemplateException {
+    List<Loaded> alone = load(path);
+    Map<String, Template> applying = new LinkedHashMap<>();
+    alone.forEach(l -> applying.put(l.template().name(), l.template()));
+    Composition composition =
+        new Composition(
+            name ->
+                Optional.ofNullable(
+                    applying.getOrDefault(name, stored == null ? null : stored.get(name))),
+            stored != null);
+    List<Loaded> loaded = new ArrayList<>();
+    List<dev.baton.engine.template.TemplateError> errors = new ArrayList<>();
+    for (Loaded l : alone) {
+      try {
+        loaded.add(
+            new Loaded(
+                l.file(), Templates.parse(l.file().toString(), l.yaml(), composition), l.yaml()));
+      } catch (InvalidTemplateException e) {
+        errors.addAll(e.errors());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidTemplateException(errors);
+    }
+    return loaded;
+  }
 
   /** Every template in {@code path} (a file, or the .yaml/.yml files of a directory), validated. */
   public static List<Loaded> load(Path path) throws IOException, InvalidTemplateException {

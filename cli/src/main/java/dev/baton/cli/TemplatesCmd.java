@@ -1,9 +1,14 @@
 package dev.baton.cli;
 
 import dev.baton.engine.template.InvalidTemplateException;
+import dev.baton.engine.template.ParsedTemplates;
+import dev.baton.engine.template.Template;
+import dev.baton.engine.triggers.TemplateCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +44,7 @@ final class TemplatesCmd implements Runnable {
     public Integer call() throws IOException {
       List<TemplatePublisher.Loaded> loaded;
       try {
-        loaded = TemplatePublisher.load(path);
+        loaded = TemplatePublisher.load(path, stored());
       } catch (InvalidTemplateException e) {
         spec.commandLine().getErr().println("refused, nothing applied:\n" + e.getMessage());
         return 1;
@@ -53,6 +58,27 @@ final class TemplatesCmd implements Runnable {
                       "applied %s v%d (%s)%n",
                       t.template().name(), t.template().version(), t.file()));
       return 0;
+    }
+
+    /** The store's latest version of each template, which run: jobs may name. */
+    private Map<String, Template> stored() {
+      Map<String, Template> latest = new LinkedHashMap<>();
+      Map<String, String> store;
+      try {
+        store = TriggersCmd.readStore(kafka.bootstrapServers(), kafka.topics().templates());
+      } catch (IllegalStateException noTopicYet) {
+        return latest; // nothing applied yet
+      }
+      new TemplateCatalog(
+              () -> store,
+              new ParsedTemplates(
+                  why ->
+                      spec.commandLine()
+                          .getErr()
+                          .println("invalid template in the store, left out: " + why)))
+          .latest()
+          .forEach(t -> latest.put(t.name(), t));
+      return latest;
     }
   }
 
@@ -69,7 +95,7 @@ final class TemplatesCmd implements Runnable {
     @Override
     public Integer call() throws IOException {
       try {
-        TemplatePublisher.load(path)
+        TemplatePublisher.load(path, null)
             .forEach(
                 t ->
                     spec.commandLine()

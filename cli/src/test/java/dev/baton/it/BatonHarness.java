@@ -142,7 +142,8 @@ final class BatonHarness implements AutoCloseable {
     this.work = work;
     TopicAdmin.ensureTopics(bootstrap, topics, 3, (short) 1, java.util.Map.of());
     if (templates != null) {
-      TemplatePublisher.publish(bootstrap, topics.templates(), TemplatePublisher.load(templates));
+      TemplatePublisher.publish(
+          bootstrap, topics.templates(), TemplatePublisher.load(templates, null));
     }
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);

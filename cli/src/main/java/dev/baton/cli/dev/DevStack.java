@@ -59,7 +59,8 @@ public final class DevStack implements AutoCloseable {
     requireFree(ports.http(), "--http-port");
     if (templatesDir != null && Files.isDirectory(templatesDir)) {
       templates =
-          TemplatePublisher.load(templatesDir); // refuse bad templates before starting anything
+          TemplatePublisher.load(
+              templatesDir, java.util.Map.of()); // refuse bad templates before starting anything
     }
     EmbeddedKafka kafka = EmbeddedKafka.start(ports.kafka(), ports.controller());
     started.push(kafka);

@@ -13,7 +13,6 @@ import dev.baton.engine.correlate.CorrelationView;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.decide.Waiting;
-import dev.baton.engine.state.StateJson;
 import dev.baton.engine.template.Template;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.WorkflowTrigger;
@@ -21,7 +20,6 @@ import dev.baton.serde.CommandRequests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -279,12 +277,15 @@ public final class ApiServer implements AutoCloseable {
       }
       case "GET /api/runs" -> send(ex, 200, RunList.of(query(ex), sources.runs()));
       case "POST /api/runs" -> send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
-      case "GET /api/runs/*" ->
-          sendRaw(
-              ex,
-              200,
-              "application/json",
-              StateJson.write(run(parts[1])).getBytes(StandardCharsets.UTF_8));
+      case "GET /api/runs/*" -> {
+        RunState run = run(parts[1]);
+        Template latest =
+            sources.templates().get().stream()
+                .filter(t -> t.name().equals(run.template()))
+                .findFirst()
+                .orElse(null);
+        send(ex, 200, RunView.of(run, latest, sources.runs()));
+      }
       case "GET /api/runs/*/events" -> streams.stream(ex, parts[1]);
       case "POST /api/runs/*/cancel", "POST /api/runs/*/retry" -> {
         RunCommandType type =

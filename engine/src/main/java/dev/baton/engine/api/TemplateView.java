@@ -31,6 +31,7 @@ final class TemplateView {
                         "default",
                         v.defaultValue() == null ? "" : v.defaultValue())));
     out.put("params", params);
+    out.put("outputs", t.outputs());
     List<Map<String, Object>> nodes = new ArrayList<>();
     List<Map<String, String>> edges = new ArrayList<>();
     for (JobSpec j : t.jobs()) {
@@ -38,6 +39,8 @@ final class TemplateView {
       node.put("id", j.name());
       node.put("forEach", j.forEach());
       node.put("when", j.when());
+      node.put("run", j.run() == null ? null : j.run().template());
+      node.put("cache", j.cache() == null ? null : j.cache().key());
       nodes.add(node);
       for (String d : j.dependsOn()) {
         Map<String, String> edge = new LinkedHashMap<>();

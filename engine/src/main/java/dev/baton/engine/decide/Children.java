@@ -22,7 +22,7 @@ import java.util.Map;
  * A retry starts a new child; stopping the attempt (cancel, timeout, a failed sibling) cancels its
  * child. Runs nest at most {@link RunSpec#MAX_DEPTH} levels.
  */
-final class Children {
+public final class Children {
   private Children() {}
 
   /** Most characters of a readable child run id; a longer one is hashed. */
@@ -32,7 +32,7 @@ final class Children {
    * The child run of an attempt: {@code <parent run>:<job>[.<item>].<attempt>}, or {@code
    * child-<hash>} when that would be longer than a run id may be.
    */
-  static String runId(String parentRunId, String job, Integer item, int attempt) {
+  public static String runId(String parentRunId, String job, Integer item, int attempt) {
     String id = parentRunId + ":" + job + (item == null ? "" : "." + item) + "." + attempt;
     if (id.length() <= MAX_RUN_ID_CHARS) {
       return id;

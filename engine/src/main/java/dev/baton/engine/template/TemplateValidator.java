@@ -22,9 +22,12 @@ import java.util.Set;
  */
 final class TemplateValidator {
   private final TemplateParser parser;
+  private final Composition composition;
 
-  TemplateValidator(TemplateParser parser) {
+  /** {@code composition}: the templates a {@code run:} may name (null: not checked). */
+  TemplateValidator(TemplateParser parser, Composition composition) {
     this.parser = parser;
+    this.composition = composition;
   }
 
   void validate(Template template) {
@@ -61,6 +64,9 @@ final class TemplateValidator {
     }
     checkOutputs(template);
     checkRules(template);
+    if (composition != null) {
+      composition.check(template, parser);
+    }
   }
 
   /**
@@ -339,7 +345,25 @@ final class TemplateValidator {
               + ref
               + " cannot be known yet");
     } else if (producer.runsTemplate()) {
-      return; // the child template declares them: checked when templates are applied together
+      // The child template declares them: known when the templates are applied together.
+      Set<String> declared =
+          composition == null
+              ? null
+              : composition.outputsOf(producer.run().template(), t).orElse(null);
+      if (declared != null && !declared.contains(o.key())) {
+        parser.error(
+            path,
+            "template '"
+                + producer.run().template()
+                + "', which job '"
+                + o.job()
+                + "' runs, declares no output '"
+                + o.key()
+                + "'"
+                + (declared.isEmpty()
+                    ? " (it declares no outputs)"
+                    : " (declared: " + String.join(", ", declared) + ")"));
+      }
     } else if (!producer.outputs().contains(o.key())) {
       parser.error(
           path,

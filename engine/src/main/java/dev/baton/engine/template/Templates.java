@@ -18,6 +18,15 @@ public final class Templates {
    * @throws InvalidTemplateException with every error found, each with its line and field
    */
   public static Template parse(String source, String yaml) throws InvalidTemplateException {
+    return parse(source, yaml, null);
+  }
+
+  /**
+   * Parses and validates {@code yaml}, and, with {@code composition}, what its {@code run:} jobs
+   * need of the templates they run.
+   */
+  public static Template parse(String source, String yaml, Composition composition)
+      throws InvalidTemplateException {
     if (yaml.length() > MAX_TEMPLATE_CHARS) {
       throw new InvalidTemplateException(
           List.of(
@@ -33,7 +42,7 @@ public final class Templates {
     TemplateParser parser = new TemplateParser(source);
     Template template = parser.parse(yaml);
     if (template != null && parser.errors().isEmpty()) {
-      new TemplateValidator(parser).validate(template);
+      new TemplateValidator(parser, composition).validate(template);
     }
     List<TemplateError> errors = parser.errors();
     if (!errors.isEmpty()) {

@@ -1,0 +1,75 @@
+package dev.baton.cli;
+
+import dev.baton.engine.state.RedisRunRepository;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code baton cache clear <template> [job] [key]}: forget kept results of cached jobs. */
+@Command(
+    name = "cache",
+    description = "Manage the kept results of cached jobs.",
+    mixinStandardHelpOptions = true,
+    subcommands = {CacheCmd.Clear.class})
+final class CacheCmd implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  @Command(
+      name = "clear",
+      description =
+          "Forget the kept results of a template's cached jobs: all of them, one job's, or one"
+              + " job's for one key (the key as the job's cache.key resolves it).",
+      mixinStandardHelpOptions = true)
+  static final class Clear implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin RedisOptions redis;
+
+    @Option(
+        names = "--application-id",
+        defaultValue = "${env:BATON_APPLICATION_ID:-baton-engine}",
+        description =
+            "The engine's application id (default: $BATON_APPLICATION_ID, else baton-engine)")
+    String applicationId;
+
+    @Parameters(index = "0", paramLabel = "TEMPLATE")
+    String template;
+
+    @Parameters(index = "1", paramLabel = "JOB", arity = "0..1")
+    String job;
+
+    @Parameters(index = "2", paramLabel = "KEY", arity = "0..1")
+    String key;
+
+    @Override
+    public Integer call() {
+      if (!template.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+          || (job != null && !job.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"))) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            "TEMPLATE and JOB are names: lower-case letters, digits and '-', got '"
+                + (job == null ? template : template + "' and '" + job)
+                + "'");
+      }
+      try (RedisRunRepository runs = redis.open(applicationId)) {
+        int cleared = runs.results().clear(template, job, key);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "cleared %d kept result%s of %s%s%n",
+                cleared,
+                cleared == 1 ? "" : "s",
+                template,
+                job == null ? "" : "/" + job + (key == null ? "" : " for key '" + key + "'"));
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,268 @@
+package dev.baton.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.cli.BatonCli;
+import dev.baton.engine.decide.JobStatus;
+import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.RunStatus;
+import dev.baton.events.RunEventType;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sub-workflows and cached jobs over a real broker, Redis and processes: {@link CompositionIT} on
+ * one Redis server, {@link CompositionClusterIT} on a Redis Cluster.
+ */
+abstract class CompositionCases {
+  static BatonHarness baton;
+  static Path work;
+  static String redisUrl;
+  static final Duration LONG = Duration.ofMinutes(3);
+
+  static void startBaton(String prefix, String redis) throws Exception {
+    redisUrl = redis;
+    work = Files.createTempDirectory("baton-" + prefix);
+    baton = new BatonHarness(prefix, work, null, 16, redis);
+    baton.apply(
+        "region-report.yaml",
+        """
+        name: region-report
+        version: 1
+        params: {region: {required: true}, gate: {default: ""}}
+        outputs: {total: "${jobs.count.outputs.n}"}
+        jobs:
+          - name: count
+            command: [sh, -c, 'while [ -n "$gate" ] && [ ! -f "$gate" ]; do sleep 0.05; done; echo "n=r$region" >> "$BATON_OUTPUTS"']
+            outputs: [n]
+        """);
+    baton.apply(
+        "all-regions.yaml",
+        """
+        name: all-regions
+        version: 1
+        params: {count: {default: "100"}, parallel: {default: "20"}, gate: {default: ""}}
+        jobs:
+          - name: list
+            command: [sh, -c, 'printf "{\\"items\\": [%s]}" "$(seq -s, 0 $((count - 1)))" > "$BATON_OUTPUTS"']
+            outputs: [items]
+          - name: per-region
+            forEach: jobs.list.outputs.items
+            maxParallel: 20
+            run: {template: region-report, params: {region: "${item}", gate: "${params.gate}"}}
+          - name: sum
+            command: [sh, -c, 'echo "all=$TOTALS" >> "$BATON_OUTPUTS"']
+            env: {TOTALS: "${jobs.per-region.outputs.total}"}
+            outputs: [all]
+        """);
+    baton.apply(
+        "cached-load.yaml",
+        """
+        name: cached-load
+        version: 1
+        params: {day: {required: true}, counter: {required: true}, pause: {default: "0"}}
+        jobs:
+          - name: load
+            cache: {key: "load-${params.day}", ttl: 1h}
+            command: [sh, -c, 'echo ran >> "$counter"; sleep "$pause"; echo "rows=$day-rows" >> "$BATON_OUTPUTS"']
+            outputs: [rows]
+          - name: report
+            command: [sh, -c, 'echo "got=$ROWS" >> "$BATON_OUTPUTS"']
+            env: {ROWS: "${jobs.load.outputs.rows}"}
+            outputs: [got]
+        """);
+  }
+
+  @AfterAll
+  static void stopBaton() {
+    baton.close();
+  }
+
+  @Test
+  void aParentGetsEveryChildsOutputInItemOrderAndAnEngineRestartChangesNothing() throws Exception {
+    baton.trigger("fan-100", "all-regions", Map.of());
+    await().atMost(LONG).until(() -> instances("fan-100", RunEventType.JOB_SUCCEEDED) >= 30);
+    baton.restartEngine();
+    RunState run = awaitEnd("fan-100");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.detail());
+    String expected =
+        IntStream.range(0, 100)
+            .mapToObj(i -> "\"r" + i + "\"")
+            .reduce((a, b) -> a + "," + b)
+            .map(s -> "[" + s + "]")
+            .orElseThrow();
+    assertEquals(expected, run.job("per-region").outputs().get("total"), "in item order");
+    assertEquals(expected, run.job("sum").outputs().get("all"));
+    for (int i = 0; i < 100; i++) {
+      String child = "fan-100:per-region." + i + ".1";
+      RunState c = baton.engine.runs().find(child).orElseThrow(() -> new AssertionError(child));
+      assertEquals(RunStatus.SUCCEEDED, c.status());
+      assertEquals("fan-100", c.parent().runId());
+      assertEquals(Integer.valueOf(i), c.parent().item());
+      assertEquals(1, baton.count(child, RunEventType.JOB_SUCCEEDED, "count"), child + " ran once");
+    }
+    assertEquals(100, instances("fan-100", RunEventType.JOB_SUCCEEDED));
+  }
+
+  @Test
+  void cancellingTheParentCancelsItsRunningChildren() throws Exception {
+    Path gate = work.resolve("never-" + System.nanoTime());
+    var api = baton.startApi();
+    try {
+      baton.trigger("fan-cancel", "all-regions", Map.of("count", "10", "gate", gate.toString()));
+      await().atMost(LONG).until(() -> instances("fan-cancel", RunEventType.JOB_DISPATCHED) == 10);
+      List<String> children =
+          IntStream.range(0, 10).mapToObj(i -> "fan-cancel:per-region." + i + ".1").toList();
+      await()
+          .atMost(LONG)
+          .until(
+              () ->
+                  children.stream()
+                      .allMatch(c -> baton.count(c, RunEventType.JOB_DISPATCHED, "count") == 1));
+      String view = get(api.port(), "/api/runs/fan-cancel");
+      assertTrue(view.contains("\"children\""), view);
+      assertTrue(view.contains("\"runId\":\"fan-cancel:per-region.3.1\""), view);
+      assertTrue(
+          get(api.port(), "/api/runs/fan-cancel:per-region.3.1")
+              .contains("\"parent\":{\"runId\":\"fan-cancel\""));
+      StringWriter status = new StringWriter();
+      statusOf("fan-cancel:per-region.3.1", status);
+      assertTrue(
+          status
+              .toString()
+              .contains("parent    fan-cancel (job per-region[3], attempt 1; level 1)"),
+          status.toString());
+
+      assertEquals(0, baton.cli(new StringWriter(), "cancel", "fan-cancel"));
+      assertEquals(RunStatus.CANCELLED, awaitEnd("fan-cancel").status());
+      for (String c : children) {
+        RunState child = awaitEnd(c);
+        assertEquals(RunStatus.CANCELLED, child.status(), c);
+        assertTrue(
+            child.detail().contains("its parent run fan-cancel stopped job per-region"),
+            child.detail());
+        assertEquals(JobStatus.CANCELLED, child.job("count").status());
+      }
+    } finally {
+      api.close();
+    }
+  }
+
+  @Test
+  void aCachedJobRunsOnceForTwoRunsWithOneKeyAndAgainAfterTheCacheIsCleared() throws Exception {
+    Path counter = work.resolve("load-runs");
+    Map<String, String> day1 = Map.of("day", "d1", "counter", counter.toString());
+    baton.trigger("cache-1", "cached-load", day1);
+    assertEquals(RunStatus.SUCCEEDED, awaitEnd("cache-1").status());
+    baton.trigger("cache-2", "cached-load", day1);
+    RunState second = awaitEnd("cache-2");
+    assertEquals(RunStatus.SUCCEEDED, second.status());
+    assertEquals(1, executions(counter), "the second run reused the first one's result");
+    assertTrue(second.job("load").cached());
+    assertEquals("d1-rows", second.job("load").outputs().get("rows"));
+    assertEquals("d1-rows", second.job("report").outputs().get("got"));
+    var cached = baton.first("cache-2", RunEventType.JOB_CACHED, "load");
+    assertTrue(cached.getDetail().contains("cache-1/load/1"), cached.getDetail());
+    assertEquals(0, baton.count("cache-2", RunEventType.JOB_DISPATCHED, "load"));
+
+    StringWriter out = new StringWriter();
+    assertEquals(0, cacheCli(out, "clear", "cached-load", "load", "load-d1"));
+    assertTrue(
+        out.toString().contains("cleared 1 kept result of cached-load/load"), out.toString());
+    baton.trigger("cache-3", "cached-load", day1);
+    RunState third = awaitEnd("cache-3");
+    assertEquals(RunStatus.SUCCEEDED, third.status());
+    assertEquals(2, executions(counter), "ran again after the clear");
+    assertTrue(!third.job("load").cached());
+  }
+
+  /**
+   * Two runs reach a cached job with one key before either has a result: both run it (neither waits
+   * for the other), the first result stored is kept, and a later run reuses it.
+   */
+  @Test
+  void twoRunsWithOneKeyAtOnceBothRunTheJobAndTheFirstResultIsKept() throws Exception {
+    Path counter = work.resolve("race-runs");
+    Map<String, String> day2 = Map.of("day", "d2", "counter", counter.toString(), "pause", "2");
+    baton.trigger("race-a", "cached-load", day2);
+    baton.trigger("race-b", "cached-load", day2);
+    assertEquals(RunStatus.SUCCEEDED, awaitEnd("race-a").status());
+    assertEquals(RunStatus.SUCCEEDED, awaitEnd("race-b").status());
+    assertEquals(2, executions(counter), "both looked up before either stored: both ran");
+    baton.trigger("race-c", "cached-load", Map.of("day", "d2", "counter", counter.toString()));
+    RunState later = awaitEnd("race-c");
+    assertTrue(later.job("load").cached());
+    assertEquals(2, executions(counter));
+    long endA =
+        baton.first("race-a", RunEventType.JOB_SUCCEEDED, "load").getOccurredAt().toEpochMilli();
+    long endB =
+        baton.first("race-b", RunEventType.JOB_SUCCEEDED, "load").getOccurredAt().toEpochMilli();
+    String firstDone = endA <= endB ? "race-a" : "race-b";
+    String detail = baton.first("race-c", RunEventType.JOB_CACHED, "load").getDetail();
+    assertTrue(detail.contains(firstDone + "/load/1"), firstDone + " stored first: " + detail);
+
+    StringWriter out = new StringWriter();
+    assertEquals(0, cacheCli(out, "clear", "cached-load"));
+    assertTrue(
+        out.toString().matches("(?s)cleared [1-9]\\d* kept results? of cached-load\\s*"),
+        out.toString());
+  }
+
+  /** Events of the instances of the parent's per-region job. */
+  private static long instances(String runId, RunEventType type) {
+    return baton.eventsOf(runId).stream()
+        .filter(e -> e.getType() == type && "per-region".equals(e.getJob()) && e.getItem() != null)
+        .count();
+  }
+
+  private static long executions(Path counter) throws Exception {
+    return Files.exists(counter) ? Files.readAllLines(counter).size() : 0;
+  }
+
+  private static RunState awaitEnd(String runId) {
+    await()
+        .atMost(LONG)
+        .until(() -> baton.engine.runs().find(runId).map(s -> s.status().isFinal()).orElse(false));
+    return baton.engine.runs().find(runId).orElseThrow();
+  }
+
+  private static int cacheCli(StringWriter out, String... args) {
+    String[] all =
+        java.util.stream.Stream.concat(
+                java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("cache"), java.util.Arrays.stream(args)),
+                java.util.stream.Stream.of(
+                    "--redis", redisUrl, "--application-id", baton.engineConfig().applicationId()))
+            .toArray(String[]::new);
+    return BatonCli.execute(all, new PrintWriter(out, true), new PrintWriter(out, true));
+  }
+
+  private static void statusOf(String runId, StringWriter out) {
+    BatonCli.execute(
+        new String[] {"status", runId, "--redis", redisUrl},
+        new PrintWriter(out, true),
+        new PrintWriter(out, true));
+  }
+
+  private static String get(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+}
