@@ -222,6 +222,111 @@ abstract class CompositionCases {
         out.toString());
   }
 
+  @Test
+  void aTemplateThatRunsItselfStopsAtTheDepthLimitAndEveryLevelFails() throws Exception {
+    // Applied without apply's check (as a template applied before its loop was closed would be).
+    baton.apply(
+        "recurse.yaml",
+        """
+        name: recurse
+        version: 1
+        jobs:
+          - {name: again, run: {template: recurse}}
+        """);
+    baton.trigger("deep", "recurse", Map.of());
+    RunState top = awaitEnd("deep");
+    assertEquals(RunStatus.FAILED, top.status());
+    String deepest = "deep" + ":again.1".repeat(8);
+    RunState last = awaitEnd(deepest);
+    assertEquals(8, last.depth());
+    assertTrue(last.detail().contains("runs nest at most 8"), last.detail());
+    assertTrue(baton.engine.runs().find(deepest + ":again.1").isEmpty(), "no ninth level");
+    assertTrue(
+        top.job("again").error().contains("child run deep:again.1 FAILED"),
+        top.job("again").error());
+  }
+
+  @Test
+  void aChildThatCannotStartFailsItsParentsJobAtOnce() throws Exception {
+    baton.apply(
+        "orphan.yaml",
+        """
+        name: orphan
+        version: 1
+        jobs:
+          - {name: sub, run: {template: never-applied}}
+        """);
+    baton.trigger("orphan-1", "orphan", Map.of());
+    RunState run = awaitEnd("orphan-1");
+    assertEquals(RunStatus.FAILED, run.status());
+    assertTrue(
+        run.job("sub")
+            .error()
+            .contains("child run orphan-1:sub.1 did not start: unknown template 'never-applied'"),
+        run.job("sub").error());
+  }
+
+  @Test
+  void aTriggerWithAForgedParentLinkIsDeadLetteredAndStartsNothing() throws Exception {
+    baton.send(
+        baton.topics.triggers(),
+        "forged-child",
+        "{\"runId\":\"forged-child\",\"template\":\"region-report\",\"params\":{\"region\":\"x\"},"
+            + "\"parent\":{\"runId\":\"fan-100\",\"job\":\"per-region\",\"item\":0,\"attempt\":1,"
+            + "\"depth\":1,\"token\":\"made-up\"}}");
+    await()
+        .atMost(LONG)
+        .until(
+            () ->
+                baton.deadLetters.records().stream()
+                    .anyMatch(
+                        r ->
+                            WaitsIT.reason(r)
+                                .contains(
+                                    "refused trigger of run 'forged-child': its parent link to"
+                                        + " fan-100/per-region[0]/1 has a wrong token")));
+    assertTrue(baton.engine.runs().find("forged-child").isEmpty());
+  }
+
+  @Test
+  void applyRefusesARunOfATemplateTheStoreDoesNotHave() throws Exception {
+    Path file = work.resolve("parent-of-nothing.yaml");
+    Files.writeString(
+        file,
+        """
+        name: parent-of-nothing
+        version: 1
+        jobs:
+          - name: sub
+            run: {template: no-such-template}
+          - {name: use, command: [echo, "${jobs.sub.outputs.total}"]}
+        """);
+    StringWriter out = new StringWriter();
+    assertEquals(1, baton.cli(out, "templates", "apply", file.toString()));
+    assertTrue(
+        out.toString()
+            .contains(
+                "parent-of-nothing.yaml:5: jobs[0].run.template: unknown template 'no-such-template'"),
+        out.toString());
+    Files.writeString(
+        file,
+        """
+        name: parent-of-nothing
+        version: 1
+        jobs:
+          - name: sub
+            run: {template: region-report, params: {region: eu}}
+          - {name: use, command: [echo, "${jobs.sub.outputs.sum}"]}
+        """);
+    out = new StringWriter();
+    assertEquals(1, baton.cli(out, "templates", "apply", file.toString()));
+    assertTrue(
+        out.toString()
+            .contains(
+                "jobs[1].command[1]: template 'region-report', which job 'sub' runs, declares no output 'sum' (declared: total)"),
+        out.toString());
+  }
+
   /** Events of the instances of the parent's per-region job. */
   private static long instances(String runId, RunEventType type) {
     return baton.eventsOf(runId).stream()

@@ -196,6 +196,15 @@ public final class Children {
             now));
   }
 
+  /** Most characters of a child's detail its parent repeats: nested failures do not pile up. */
+  static final int MAX_DETAIL_CHARS = 400;
+
+  private static String shortened(String detail) {
+    return detail.length() <= MAX_DETAIL_CHARS
+        ? detail
+        : detail.substring(0, MAX_DETAIL_CHARS) + "… (the rest in the child run)";
+  }
+
   private static JobCompletion completion(
       RunState.Parent parent,
       String childRunId,

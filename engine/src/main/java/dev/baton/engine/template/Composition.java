@@ -68,7 +68,9 @@ public final class Composition {
                 + "'"
                 + (child.params().isEmpty()
                     ? ""
-                    : " (declared: " + String.join(", ", child.params().keySet()) + ")"));
+                    : " (declared: "
+                        + String.join(", ", new java.util.TreeSet<>(child.params().keySet()))
+                        + ")"));
       }
     }
     for (ParamSpec p : child.params().values()) {
