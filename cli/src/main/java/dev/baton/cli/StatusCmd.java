@@ -1,8 +1,10 @@
 package dev.baton.cli;
 
 import dev.baton.engine.decide.Children;
+import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.JobState;
 import dev.baton.engine.decide.JobStatus;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.state.RedisRunRepository;
@@ -41,7 +43,7 @@ final class StatusCmd implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Optional<RunState> found;
-    Map<String, RunState> children = new LinkedHashMap<>();
+    Map<String, List<RunState>> children = new LinkedHashMap<>();
     try (RedisRunRepository runs = redis.open("status")) {
       found = runs.find(runId);
       found.ifPresent(run -> children.putAll(children(run, runs)));
@@ -59,15 +61,40 @@ final class StatusCmd implements Callable<Integer> {
     return 0;
   }
 
-  /** The child runs of the run's jobs' current attempts (jobs that run a template), by job. */
-  static Map<String, RunState> children(RunState run, RedisRunRepository runs) {
+  /** Most child runs shown per job. */
+  static final int MAX_CHILDREN_SHOWN = 10;
+
+  /**
+   * The child runs of the run's jobs' current attempts (of jobs that run a template), by job: of a
+   * fan-out, those of its first instances.
+   */
+  static Map<String, List<RunState>> children(RunState run, RedisRunRepository runs) {
     Map<String, String> ids = new LinkedHashMap<>();
-    run.jobs().values().stream()
-        .filter(j -> j.attempt() > 0 && !j.fansOut())
-        .forEach(j -> ids.put(Children.runId(run.runId(), j.name(), null, j.attempt()), j.name()));
-    Map<String, RunState> byJob = new LinkedHashMap<>();
+    for (JobState j : run.jobs().values()) {
+      if (!j.fansOut() && j.attempt() > 0) {
+        ids.put(Children.runId(run.runId(), j.name(), null, j.attempt()), j.name());
+      } else if (j.fansOut()) {
+        runs
+            .loadItems(run.runId(), new Needs.ItemQuery(Map.of(), java.util.Set.of(j.name())))
+            .values()
+            .stream()
+            .filter(i -> i.attempt() > 0)
+            .sorted(java.util.Comparator.comparingInt(ItemState::index))
+            .limit(MAX_CHILDREN_SHOWN)
+            .forEach(
+                i ->
+                    ids.put(
+                        Children.runId(run.runId(), j.name(), i.index(), i.attempt()), j.name()));
+      }
+    }
+    Map<String, List<RunState>> byJob = new LinkedHashMap<>();
     if (!ids.isEmpty()) {
-      runs.findAll(List.copyOf(ids.keySet())).forEach(c -> byJob.put(ids.get(c.runId()), c));
+      runs.findAll(List.copyOf(ids.keySet()))
+          .forEach(
+              c ->
+                  byJob
+                      .computeIfAbsent(ids.get(c.runId()), k -> new java.util.ArrayList<>())
+                      .add(c));
     }
     return byJob;
   }
@@ -76,7 +103,7 @@ final class StatusCmd implements Callable<Integer> {
     print(run, out, Map.of());
   }
 
-  static void print(RunState run, PrintWriter out, Map<String, RunState> children) {
+  static void print(RunState run, PrintWriter out, Map<String, List<RunState>> children) {
     out.printf("run       %s%n", run.runId());
     out.printf("template  %s v%d%n", run.template(), run.templateVersion());
     out.printf(
@@ -131,8 +158,7 @@ final class StatusCmd implements Callable<Integer> {
             job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ",
             took);
       }
-      RunState child = children.get(job.name());
-      if (child != null) {
+      for (RunState child : children.getOrDefault(job.name(), List.of())) {
         long ended = child.jobs().values().stream().filter(j -> j.status().isFinal()).count();
         out.printf(
             "      child run %s: %s, %d of %d jobs ended%n",

@@ -101,4 +101,37 @@ class UiBrowserIT {
     chromium(work.resolve("profile-2"), "--screenshot=" + screenshot, page);
     assertTrue(Files.size(screenshot) > 1000, "screenshot saved to " + screenshot);
   }
+
+  /**
+   * A parent's page lists its child runs with links and progress; a child's page links its parent;
+   * a cached job's box is CACHED.
+   */
+  @Test
+  void runPagesLinkParentAndChildrenAndShowCachedJobs() throws Exception {
+    String base = "http://127.0.0.1:" + api.port();
+    baton.trigger("ui-parent", "all-regions", java.util.Map.of());
+    assertEquals(dev.baton.engine.decide.RunStatus.SUCCEEDED, baton.awaitEnd("ui-parent").status());
+    String dom = chromium(work.resolve("profile-3"), "--dump-dom", base + "/#/runs/ui-parent");
+    for (int i = 0; i < 3; i++) {
+      String child = "ui-parent:per-region." + i + ".1";
+      assertTrue(
+          dom.contains("<a href=\"#/runs/ui-parent%3Aper-region." + i + ".1\">" + child + "</a>"),
+          dom);
+    }
+    assertTrue(dom.contains("box-SUCCEEDED"), dom);
+    String childDom =
+        chromium(
+            work.resolve("profile-4"), "--dump-dom", base + "/#/runs/ui-parent:per-region.1.1");
+    assertTrue(childDom.contains("child of <a href=\"#/runs/ui-parent\">ui-parent</a>"), childDom);
+
+    java.util.Map<String, String> day = java.util.Map.of("date", "2026-11-29");
+    baton.trigger("ui-cache-1", "daily-totals", day);
+    baton.awaitEnd("ui-cache-1");
+    baton.trigger("ui-cache-2", "daily-totals", day);
+    baton.awaitEnd("ui-cache-2");
+    String cached = chromium(work.resolve("profile-5"), "--dump-dom", base + "/#/runs/ui-cache-2");
+    assertTrue(
+        cached.contains("<g class=\"job\" data-job=\"extract\"><rect class=\"box-CACHED\""),
+        cached);
+  }
 }
