@@ -342,6 +342,9 @@ public final class Decider {
   }
 
   private static String timeoutText(JobSpec spec, boolean started) {
+    if (spec.runsTemplate()) {
+      return "timed out: its child run did not end within " + spec.timeout().toMillis() + " ms";
+    }
     if (!started || spec.timeout() == null) {
       return "not started: no dispatcher started the attempt within "
           + spec.startTimeout().toMillis()

@@ -42,7 +42,9 @@ public final class Needs {
       timer(state, t.timer(), indexes, all);
     } else if (event instanceof EngineEvent.CommandReceived c) {
       if (c.command().getType() == RunCommandType.CANCEL
-          || c.command().getType() == RunCommandType.RESUME) {
+          || c.command().getType() == RunCommandType.RESUME
+          || c.command().getType() == RunCommandType.CACHE_LOOKUP) {
+        // a cached result can start jobs whose references fail, failing the run
         all.addAll(runningFanOuts(state));
       } else if (c.command().getType() == RunCommandType.RETRY) {
         state.jobs().values().stream()

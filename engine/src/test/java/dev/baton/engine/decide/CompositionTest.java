@@ -223,4 +223,31 @@ class CompositionTest {
     assertEquals(RunStatus.FAILED, sim.state.status());
     assertTrue(sim.state.detail().contains("runs nest at most 8"), sim.state.detail());
   }
+
+  @Test
+  void aChildThatOutlivesItsJobsTimeoutIsCancelledAndTheAttemptFails() {
+    Sim sim =
+        new Sim(
+            """
+            name: bounded
+            version: 1
+            jobs:
+              - name: sub
+                run: {template: regional, params: {region: eu}}
+                timeout: 1m
+            """);
+    sim.trigger();
+    assertEquals(JobStatus.RUNNING, sim.status("sub"));
+    sim.advance(java.time.Duration.ofSeconds(61));
+    assertEquals(JobStatus.FAILED, sim.status("sub"));
+    assertTrue(
+        sim.state.job("sub").error().contains("its child run did not end within 60000 ms"),
+        sim.state.job("sub").error());
+    assertEquals(
+        List.of("r1:sub.1"),
+        commands(sim.last, EngineCommand.CancelRun.class).stream()
+            .map(EngineCommand.CancelRun::runId)
+            .toList());
+    assertEquals(RunStatus.FAILED, sim.state.status());
+  }
 }
