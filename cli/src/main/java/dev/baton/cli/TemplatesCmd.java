@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.engine.template.InvalidTemplateException;
+import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.triggers.TemplateCatalog;
@@ -44,7 +45,13 @@ final class TemplatesCmd implements Runnable {
     public Integer call() throws IOException {
       List<TemplatePublisher.Loaded> loaded;
       try {
-        loaded = TemplatePublisher.load(path, stored());
+        loaded = TemplatePublisher.load(path);
+        if (loaded.stream()
+            .anyMatch(l -> l.template().jobs().stream().anyMatch(JobSpec::runsTemplate))) {
+          // run: jobs are checked against the templates they run: those applied with them, and
+          // the store's
+          loaded = TemplatePublisher.load(path, stored());
+        }
       } catch (InvalidTemplateException e) {
         spec.commandLine().getErr().println("refused, nothing applied:\n" + e.getMessage());
         return 1;

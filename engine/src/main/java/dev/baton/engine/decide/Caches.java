@@ -44,7 +44,8 @@ final class Caches {
 
   /**
    * The lookup's answer, as the engine filled it in: {@code source} names the stored result (null
-   * on a miss) and {@code values} are its outputs.
+   * on a miss) and {@code values} are its outputs. A result without an output the job declares now
+   * (kept before the template changed) counts as none.
    */
   static Decision answered(Step s, RunCommand c) {
     JobSpec spec = c.getJob() == null ? null : s.template.job(c.getJob()).orElse(null);
@@ -64,7 +65,7 @@ final class Caches {
               + " at attempt "
               + job.attempt());
     }
-    if (c.getSource() != null) {
+    if (c.getSource() != null && c.getValues().keySet().containsAll(spec.outputs())) {
       Map<String, String> outputs = Map.copyOf(c.getValues());
       s.put(job.fromCache(outputs, s.now));
       s.emit(

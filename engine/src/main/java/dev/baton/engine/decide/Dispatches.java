@@ -198,12 +198,12 @@ final class Dispatches {
       Waits.stop(s, s.job(job));
       return;
     }
+    if (item == null && s.job(job) != null && s.job(job).inLookup()) {
+      return; // looking up its result: nothing was dispatched
+    }
     if (s.template.job(job).map(JobSpec::runsTemplate).orElse(false)) {
       Children.stop(s, job, item, attempt);
       return;
-    }
-    if (item == null && s.job(job) != null && s.job(job).inLookup()) {
-      return; // looking up its result: nothing was dispatched
     }
     String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
     s.add(

@@ -306,7 +306,9 @@ final class RunApplier {
     answer.setSource(null);
     var job =
         state == null || c.command().getJob() == null ? null : state.job(c.command().getJob());
-    if (job != null && job.inLookup()) {
+    if (job != null
+        && job.inLookup()
+        && Integer.valueOf(job.attempt()).equals(c.command().getAttempt())) {
       counters
           .timeRedis(
               "cache-lookup", () -> runs.cachedResult(state.template(), job.name(), job.cacheKey()))

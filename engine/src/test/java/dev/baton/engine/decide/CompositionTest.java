@@ -105,6 +105,15 @@ class CompositionTest {
   }
 
   @Test
+  void aKeptResultWithoutAnOutputTheJobDeclaresIsNoHit() {
+    Sim sim = new Sim(CACHED);
+    int attempt = lookup(sim.trigger()).attempt();
+    Decision d =
+        sim.command(RunCommandType.CACHE_LOOKUP, "load", attempt, Map.of("old", "1"), "r0/load/1");
+    assertEquals(List.of("load"), Sim.started(d), "kept by a version with other outputs: it runs");
+  }
+
+  @Test
   void aMissWhileThePauseHoldsWaitsForTheResume() {
     Sim sim = new Sim(CACHED);
     int attempt = lookup(sim.trigger()).attempt();
