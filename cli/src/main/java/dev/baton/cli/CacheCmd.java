@@ -1,10 +1,10 @@
 package dev.baton.cli;
 
 import dev.baton.engine.state.RedisRunRepository;
+import dev.baton.engine.template.Templates;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -31,13 +31,7 @@ final class CacheCmd implements Runnable {
   static final class Clear implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin RedisOptions redis;
-
-    @Option(
-        names = "--application-id",
-        defaultValue = "${env:BATON_APPLICATION_ID:-baton-engine}",
-        description =
-            "The engine's application id (default: $BATON_APPLICATION_ID, else baton-engine)")
-    String applicationId;
+    @Mixin ApplicationIdOption engineId;
 
     @Parameters(index = "0", paramLabel = "TEMPLATE")
     String template;
@@ -50,15 +44,14 @@ final class CacheCmd implements Runnable {
 
     @Override
     public Integer call() {
-      if (!template.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
-          || (job != null && !job.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"))) {
+      if (!Templates.isName(template) || (job != null && !Templates.isName(job))) {
         throw new picocli.CommandLine.ParameterException(
             spec.commandLine(),
             "TEMPLATE and JOB are names: lower-case letters, digits and '-', got '"
                 + (job == null ? template : template + "' and '" + job)
                 + "'");
       }
-      try (RedisRunRepository runs = redis.open(applicationId)) {
+      try (RedisRunRepository runs = redis.open(engineId.applicationId)) {
         int cleared = runs.results().clear(template, job, key);
         spec.commandLine()
             .getOut()

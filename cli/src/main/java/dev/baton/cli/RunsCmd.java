@@ -18,13 +18,7 @@ final class RunsCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin RedisOptions redis;
-
-  @Option(
-      names = "--application-id",
-      defaultValue = "${env:BATON_APPLICATION_ID:-baton-engine}",
-      description =
-          "The engine's application id (default: $BATON_APPLICATION_ID, else baton-engine)")
-  String applicationId;
+  @Mixin ApplicationIdOption engineId;
 
   @Option(names = "--template")
   String template;
@@ -40,7 +34,7 @@ final class RunsCmd implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%-28s %-16s %-10s %-24s %s%n", "RUN", "TEMPLATE", "STATUS", "STARTED", "DURATION");
     int shown = 0;
-    try (RedisRunRepository runs = redis.open(applicationId)) {
+    try (RedisRunRepository runs = redis.open(engineId.applicationId)) {
       for (String id : runs.recentRuns(Math.max(limit, 1) * 10)) {
         RunState r = runs.find(id).orElse(null);
         if (r == null

@@ -34,7 +34,11 @@ abstract class CompositionCases {
   static String redisUrl;
   static final Duration LONG = Duration.ofMinutes(3);
 
+  /** Run ids begin with it: run keys in a shared Redis are not per engine. */
+  static String P;
+
   static void startBaton(String prefix, String redis) throws Exception {
+    P = prefix + "-";
     redisUrl = redis;
     work = Files.createTempDirectory("baton-" + prefix);
     baton = new BatonHarness(prefix, work, null, 16, redis);
@@ -94,10 +98,10 @@ abstract class CompositionCases {
 
   @Test
   void aParentGetsEveryChildsOutputInItemOrderAndAnEngineRestartChangesNothing() throws Exception {
-    baton.trigger("fan-100", "all-regions", Map.of());
-    await().atMost(LONG).until(() -> instances("fan-100", RunEventType.JOB_SUCCEEDED) >= 30);
+    baton.trigger(P + "fan-100", "all-regions", Map.of());
+    await().atMost(LONG).until(() -> instances(P + "fan-100", RunEventType.JOB_SUCCEEDED) >= 30);
     baton.restartEngine();
-    RunState run = awaitEnd("fan-100");
+    RunState run = awaitEnd(P + "fan-100");
     assertEquals(RunStatus.SUCCEEDED, run.status(), run.detail());
     String expected =
         IntStream.range(0, 100)
@@ -108,14 +112,14 @@ abstract class CompositionCases {
     assertEquals(expected, run.job("per-region").outputs().get("total"), "in item order");
     assertEquals(expected, run.job("sum").outputs().get("all"));
     for (int i = 0; i < 100; i++) {
-      String child = "fan-100:per-region." + i + ".1";
+      String child = P + "fan-100:per-region." + i + ".1";
       RunState c = baton.engine.runs().find(child).orElseThrow(() -> new AssertionError(child));
       assertEquals(RunStatus.SUCCEEDED, c.status());
-      assertEquals("fan-100", c.parent().runId());
+      assertEquals(P + "fan-100", c.parent().runId());
       assertEquals(Integer.valueOf(i), c.parent().item());
       assertEquals(1, baton.count(child, RunEventType.JOB_SUCCEEDED, "count"), child + " ran once");
     }
-    assertEquals(100, instances("fan-100", RunEventType.JOB_SUCCEEDED));
+    assertEquals(100, instances(P + "fan-100", RunEventType.JOB_SUCCEEDED));
   }
 
   @Test
@@ -123,37 +127,40 @@ abstract class CompositionCases {
     Path gate = work.resolve("never-" + System.nanoTime());
     var api = baton.startApi();
     try {
-      baton.trigger("fan-cancel", "all-regions", Map.of("count", "10", "gate", gate.toString()));
-      await().atMost(LONG).until(() -> instances("fan-cancel", RunEventType.JOB_DISPATCHED) == 10);
+      baton.trigger(
+          P + "fan-cancel", "all-regions", Map.of("count", "10", "gate", gate.toString()));
+      await()
+          .atMost(LONG)
+          .until(() -> instances(P + "fan-cancel", RunEventType.JOB_DISPATCHED) == 10);
       List<String> children =
-          IntStream.range(0, 10).mapToObj(i -> "fan-cancel:per-region." + i + ".1").toList();
+          IntStream.range(0, 10).mapToObj(i -> P + "fan-cancel:per-region." + i + ".1").toList();
       await()
           .atMost(LONG)
           .until(
               () ->
                   children.stream()
                       .allMatch(c -> baton.count(c, RunEventType.JOB_DISPATCHED, "count") == 1));
-      String view = get(api.port(), "/api/runs/fan-cancel");
+      String view = get(api.port(), "/api/runs/" + P + "fan-cancel");
       assertTrue(view.contains("\"children\""), view);
-      assertTrue(view.contains("\"runId\":\"fan-cancel:per-region.3.1\""), view);
+      assertTrue(view.contains("\"runId\":\"" + P + "fan-cancel:per-region.3.1\""), view);
       assertTrue(
-          get(api.port(), "/api/runs/fan-cancel:per-region.3.1")
-              .contains("\"parent\":{\"runId\":\"fan-cancel\""));
+          get(api.port(), "/api/runs/" + P + "fan-cancel:per-region.3.1")
+              .contains("\"parent\":{\"runId\":\"" + P + "fan-cancel\""));
       StringWriter status = new StringWriter();
-      statusOf("fan-cancel:per-region.3.1", status);
+      statusOf(P + "fan-cancel:per-region.3.1", status);
       assertTrue(
           status
               .toString()
-              .contains("parent    fan-cancel (job per-region[3], attempt 1; level 1)"),
+              .contains("parent    " + P + "fan-cancel (job per-region[3], attempt 1; level 1)"),
           status.toString());
 
-      assertEquals(0, baton.cli(new StringWriter(), "cancel", "fan-cancel"));
-      assertEquals(RunStatus.CANCELLED, awaitEnd("fan-cancel").status());
+      assertEquals(0, baton.cli(new StringWriter(), "cancel", P + "fan-cancel"));
+      assertEquals(RunStatus.CANCELLED, awaitEnd(P + "fan-cancel").status());
       for (String c : children) {
         RunState child = awaitEnd(c);
         assertEquals(RunStatus.CANCELLED, child.status(), c);
         assertTrue(
-            child.detail().contains("its parent run fan-cancel stopped job per-region"),
+            child.detail().contains("its parent run " + P + "fan-cancel stopped job per-region"),
             child.detail());
         assertEquals(JobStatus.CANCELLED, child.job("count").status());
       }
@@ -166,25 +173,25 @@ abstract class CompositionCases {
   void aCachedJobRunsOnceForTwoRunsWithOneKeyAndAgainAfterTheCacheIsCleared() throws Exception {
     Path counter = work.resolve("load-runs");
     Map<String, String> day1 = Map.of("day", "d1", "counter", counter.toString());
-    baton.trigger("cache-1", "cached-load", day1);
-    assertEquals(RunStatus.SUCCEEDED, awaitEnd("cache-1").status());
-    baton.trigger("cache-2", "cached-load", day1);
-    RunState second = awaitEnd("cache-2");
+    baton.trigger(P + "cache-1", "cached-load", day1);
+    assertEquals(RunStatus.SUCCEEDED, awaitEnd(P + "cache-1").status());
+    baton.trigger(P + "cache-2", "cached-load", day1);
+    RunState second = awaitEnd(P + "cache-2");
     assertEquals(RunStatus.SUCCEEDED, second.status());
     assertEquals(1, executions(counter), "the second run reused the first one's result");
     assertTrue(second.job("load").cached());
     assertEquals("d1-rows", second.job("load").outputs().get("rows"));
     assertEquals("d1-rows", second.job("report").outputs().get("got"));
-    var cached = baton.first("cache-2", RunEventType.JOB_CACHED, "load");
-    assertTrue(cached.getDetail().contains("cache-1/load/1"), cached.getDetail());
-    assertEquals(0, baton.count("cache-2", RunEventType.JOB_DISPATCHED, "load"));
+    var cached = baton.first(P + "cache-2", RunEventType.JOB_CACHED, "load");
+    assertTrue(cached.getDetail().contains(P + "cache-1/load/1"), cached.getDetail());
+    assertEquals(0, baton.count(P + "cache-2", RunEventType.JOB_DISPATCHED, "load"));
 
     StringWriter out = new StringWriter();
     assertEquals(0, cacheCli(out, "clear", "cached-load", "load", "load-d1"));
     assertTrue(
         out.toString().contains("cleared 1 kept result of cached-load/load"), out.toString());
-    baton.trigger("cache-3", "cached-load", day1);
-    RunState third = awaitEnd("cache-3");
+    baton.trigger(P + "cache-3", "cached-load", day1);
+    RunState third = awaitEnd(P + "cache-3");
     assertEquals(RunStatus.SUCCEEDED, third.status());
     assertEquals(2, executions(counter), "ran again after the clear");
     assertTrue(!third.job("load").cached());
@@ -198,21 +205,27 @@ abstract class CompositionCases {
   void twoRunsWithOneKeyAtOnceBothRunTheJobAndTheFirstResultIsKept() throws Exception {
     Path counter = work.resolve("race-runs");
     Map<String, String> day2 = Map.of("day", "d2", "counter", counter.toString(), "pause", "2");
-    baton.trigger("race-a", "cached-load", day2);
-    baton.trigger("race-b", "cached-load", day2);
-    assertEquals(RunStatus.SUCCEEDED, awaitEnd("race-a").status());
-    assertEquals(RunStatus.SUCCEEDED, awaitEnd("race-b").status());
+    baton.trigger(P + "race-a", "cached-load", day2);
+    baton.trigger(P + "race-b", "cached-load", day2);
+    assertEquals(RunStatus.SUCCEEDED, awaitEnd(P + "race-a").status());
+    assertEquals(RunStatus.SUCCEEDED, awaitEnd(P + "race-b").status());
     assertEquals(2, executions(counter), "both looked up before either stored: both ran");
-    baton.trigger("race-c", "cached-load", Map.of("day", "d2", "counter", counter.toString()));
-    RunState later = awaitEnd("race-c");
+    baton.trigger(P + "race-c", "cached-load", Map.of("day", "d2", "counter", counter.toString()));
+    RunState later = awaitEnd(P + "race-c");
     assertTrue(later.job("load").cached());
     assertEquals(2, executions(counter));
     long endA =
-        baton.first("race-a", RunEventType.JOB_SUCCEEDED, "load").getOccurredAt().toEpochMilli();
+        baton
+            .first(P + "race-a", RunEventType.JOB_SUCCEEDED, "load")
+            .getOccurredAt()
+            .toEpochMilli();
     long endB =
-        baton.first("race-b", RunEventType.JOB_SUCCEEDED, "load").getOccurredAt().toEpochMilli();
-    String firstDone = endA <= endB ? "race-a" : "race-b";
-    String detail = baton.first("race-c", RunEventType.JOB_CACHED, "load").getDetail();
+        baton
+            .first(P + "race-b", RunEventType.JOB_SUCCEEDED, "load")
+            .getOccurredAt()
+            .toEpochMilli();
+    String firstDone = endA <= endB ? P + "race-a" : P + "race-b";
+    String detail = baton.first(P + "race-c", RunEventType.JOB_CACHED, "load").getDetail();
     assertTrue(detail.contains(firstDone + "/load/1"), firstDone + " stored first: " + detail);
 
     StringWriter out = new StringWriter();
@@ -233,16 +246,16 @@ abstract class CompositionCases {
         jobs:
           - {name: again, run: {template: recurse}}
         """);
-    baton.trigger("deep", "recurse", Map.of());
-    RunState top = awaitEnd("deep");
+    baton.trigger(P + "deep", "recurse", Map.of());
+    RunState top = awaitEnd(P + "deep");
     assertEquals(RunStatus.FAILED, top.status());
-    String deepest = "deep" + ":again.1".repeat(8);
+    String deepest = P + "deep" + ":again.1".repeat(8);
     RunState last = awaitEnd(deepest);
     assertEquals(8, last.depth());
     assertTrue(last.detail().contains("runs nest at most 8"), last.detail());
     assertTrue(baton.engine.runs().find(deepest + ":again.1").isEmpty(), "no ninth level");
     assertTrue(
-        top.job("again").error().contains("child run deep:again.1 FAILED"),
+        top.job("again").error().contains("child run " + P + "deep:again.1 FAILED"),
         top.job("again").error());
   }
 
@@ -256,13 +269,16 @@ abstract class CompositionCases {
         jobs:
           - {name: sub, run: {template: never-applied}}
         """);
-    baton.trigger("orphan-1", "orphan", Map.of());
-    RunState run = awaitEnd("orphan-1");
+    baton.trigger(P + "orphan-1", "orphan", Map.of());
+    RunState run = awaitEnd(P + "orphan-1");
     assertEquals(RunStatus.FAILED, run.status());
     assertTrue(
         run.job("sub")
             .error()
-            .contains("child run orphan-1:sub.1 did not start: unknown template 'never-applied'"),
+            .contains(
+                "child run "
+                    + P
+                    + "orphan-1:sub.1 did not start: unknown template 'never-applied'"),
         run.job("sub").error());
   }
 
@@ -270,9 +286,13 @@ abstract class CompositionCases {
   void aTriggerWithAForgedParentLinkIsDeadLetteredAndStartsNothing() throws Exception {
     baton.send(
         baton.topics.triggers(),
-        "forged-child",
-        "{\"runId\":\"forged-child\",\"template\":\"region-report\",\"params\":{\"region\":\"x\"},"
-            + "\"parent\":{\"runId\":\"fan-100\",\"job\":\"per-region\",\"item\":0,\"attempt\":1,"
+        P + "forged-child",
+        "{\"runId\":\""
+            + P
+            + "forged-child\",\"template\":\"region-report\",\"params\":{\"region\":\"x\"},"
+            + "\"parent\":{\"runId\":\""
+            + P
+            + "fan-100\",\"job\":\"per-region\",\"item\":0,\"attempt\":1,"
             + "\"depth\":1,\"token\":\"made-up\"}}");
     await()
         .atMost(LONG)
@@ -283,9 +303,13 @@ abstract class CompositionCases {
                         r ->
                             WaitsIT.reason(r)
                                 .contains(
-                                    "refused trigger of run 'forged-child': its parent link to"
-                                        + " fan-100/per-region[0]/1 has a wrong token")));
-    assertTrue(baton.engine.runs().find("forged-child").isEmpty());
+                                    "refused trigger of run '"
+                                        + P
+                                        + "forged-child': its parent link to"
+                                        + " "
+                                        + P
+                                        + "fan-100/per-region[0]/1 has a wrong token")));
+    assertTrue(baton.engine.runs().find(P + "forged-child").isEmpty());
   }
 
   @Test

@@ -6,7 +6,6 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.ParentRun;
 import dev.baton.events.RunEventType;
-import dev.baton.events.TimerKind;
 import dev.baton.events.WorkflowTrigger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -124,10 +123,7 @@ public final class Children {
         Map.of(),
         "child run " + trigger.getRunId() + " of " + trigger.getTemplate());
     if (spec.timeout() != null) {
-      s.add(
-          new EngineCommand.ScheduleTimer(
-              Dispatches.timer(
-                  s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt, spec.timeout())));
+      Dispatches.timeoutIn(s, spec.name(), item, attempt, spec.timeout());
     }
   }
 

@@ -140,27 +140,15 @@ final class Dispatches {
         null,
         Map.of(),
         String.join(" ", r.command()));
-    s.add(
-        new EngineCommand.ScheduleTimer(
-            timer(s, TimerKind.JOB_TIMEOUT, spec.name(), item, attempt, spec.startTimeout())));
+    timeoutIn(s, spec.name(), item, attempt, spec.startTimeout());
   }
 
   /** A dispatcher started the attempt: its timeout counts from now, or it has none. */
   static void started(Step s, JobSpec spec, Integer item, int attempt) {
     if (spec.timeout() != null) {
-      s.add(
-          new EngineCommand.ScheduleTimer(
-              timer(
-                  s,
-                  TimerKind.JOB_TIMEOUT,
-                  spec.name(),
-                  item,
-                  attempt,
-                  spec.timeout().plus(TIMEOUT_GRACE))));
+      timeoutIn(s, spec.name(), item, attempt, spec.timeout().plus(TIMEOUT_GRACE));
     } else {
-      s.add(
-          new EngineCommand.CancelTimer(
-              timerId(s.state.runId(), TimerKind.JOB_TIMEOUT, spec.name(), item, attempt)));
+      cancelTimeout(s, spec.name(), item, attempt);
     }
   }
 
@@ -222,6 +210,13 @@ final class Dispatches {
                 .setRuntime(s.template.job(job).map(JobSpec::runtime).orElse(null))
                 .build()));
     cancelTimeout(s, job, item, attempt);
+  }
+
+  /** The attempt fails as timed out (or not started) {@code after} from now unless it ends. */
+  static void timeoutIn(Step s, String job, Integer item, int attempt, Duration after) {
+    s.add(
+        new EngineCommand.ScheduleTimer(
+            timer(s, TimerKind.JOB_TIMEOUT, job, item, attempt, after)));
   }
 
   static void cancelTimeout(Step s, String job, Integer item, int attempt) {

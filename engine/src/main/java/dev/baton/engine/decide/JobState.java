@@ -212,25 +212,7 @@ public record JobState(
 
   /** Attempt {@code att} looks up its result in the cache under {@code key} before it runs. */
   JobState lookingUp(int att, String key) {
-    return new JobState(
-        name,
-        JobStatus.RUNNING,
-        att,
-        Map.of(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        items,
-        nextItem,
-        itemsActive,
-        itemsDone,
-        itemsFailed,
-        requeued,
-        null,
-        key,
-        false);
+    return cacheStep(JobStatus.RUNNING, att, Map.of(), null, key, false);
   }
 
   /** The attempt is looking up its result in the cache: it is not dispatched yet. */
@@ -240,16 +222,22 @@ public record JobState(
 
   /** The attempt succeeded with outputs from the cache. */
   JobState fromCache(Map<String, String> outs, Instant at) {
+    return cacheStep(JobStatus.SUCCEEDED, attempt, outs, at, cacheKey, true);
+  }
+
+  /** A step of a cached job that dispatches nothing: no exit code, error or runtime times. */
+  private JobState cacheStep(
+      JobStatus s, int att, Map<String, String> outs, Instant ended, String key, boolean hit) {
     return new JobState(
         name,
-        JobStatus.SUCCEEDED,
-        attempt,
+        s,
+        att,
         outs,
         null,
         null,
         null,
         null,
-        at,
+        ended,
         items,
         nextItem,
         itemsActive,
@@ -257,8 +245,8 @@ public record JobState(
         itemsFailed,
         requeued,
         null,
-        cacheKey,
-        true);
+        key,
+        hit);
   }
 
   /**

@@ -4,7 +4,6 @@ import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.WaitSpec;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunEventType;
-import dev.baton.events.TimerKind;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,10 +68,7 @@ final class Waits {
               until));
     }
     if (spec.timeout() != null) {
-      s.add(
-          new EngineCommand.ScheduleTimer(
-              Dispatches.timer(
-                  s, TimerKind.JOB_TIMEOUT, spec.name(), null, attempt, spec.timeout())));
+      Dispatches.timeoutIn(s, spec.name(), null, attempt, spec.timeout());
     }
     return true;
   }

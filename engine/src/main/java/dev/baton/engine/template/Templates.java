@@ -6,6 +6,11 @@ import java.util.List;
 public final class Templates {
   private Templates() {}
 
+  /** Whether {@code text} can name a template or a job: lower-case letters, digits and '-'. */
+  public static boolean isName(String text) {
+    return text != null && TemplateParser.NAME.matcher(text).matches();
+  }
+
   /** Longest template text accepted. */
   public static final int MAX_TEMPLATE_CHARS = 1 << 20;
 
