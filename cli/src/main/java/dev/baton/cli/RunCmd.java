@@ -51,6 +51,12 @@ final class RunCmd implements Callable<Integer> {
   String idempotencyKey;
 
   @Option(
+      names = "--tenant",
+      paramLabel = "NAME",
+      description = "The tenant the run belongs to (default: the template's, else default)")
+  String tenant;
+
+  @Option(
       names = "--template-version",
       paramLabel = "N",
       description = "Pin a template version (default: latest)")
@@ -70,6 +76,7 @@ final class RunCmd implements Callable<Integer> {
             .setTemplateVersion(templateVersion)
             .setParams(params)
             .setIdempotencyKey(idempotencyKey)
+            .setTenant(tenant)
             .build();
     if (!waitForEnd) {
       TriggerPublisher.publish(

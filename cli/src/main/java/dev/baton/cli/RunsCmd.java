@@ -26,20 +26,26 @@ final class RunsCmd implements Callable<Integer> {
   @Option(names = "--status")
   String status;
 
+  @Option(names = "--tenant")
+  String tenant;
+
   @Option(names = "--limit", defaultValue = "20")
   int limit;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("%-28s %-16s %-10s %-24s %s%n", "RUN", "TEMPLATE", "STATUS", "STARTED", "DURATION");
+    out.printf(
+        "%-28s %-16s %-12s %-10s %-24s %s%n",
+        "RUN", "TEMPLATE", "TENANT", "STATUS", "STARTED", "DURATION");
     int shown = 0;
     try (RedisRunRepository runs = redis.open(engineId.applicationId)) {
       for (String id : runs.recentRuns(Math.max(limit, 1) * 10)) {
         RunState r = runs.find(id).orElse(null);
         if (r == null
             || (template != null && !r.template().equals(template))
-            || (status != null && !r.status().name().equalsIgnoreCase(status))) {
+            || (status != null && !r.status().name().equalsIgnoreCase(status))
+            || (tenant != null && !r.tenantName().equals(tenant))) {
           continue;
         }
         String took =
@@ -47,8 +53,13 @@ final class RunsCmd implements Callable<Integer> {
                 ? ""
                 : (r.endedAt().toEpochMilli() - r.createdAt().toEpochMilli()) + " ms";
         out.printf(
-            "%-28s %-16s %-10s %-24s %s%n",
-            r.runId(), r.template() + " v" + r.templateVersion(), r.status(), r.createdAt(), took);
+            "%-28s %-16s %-12s %-10s %-24s %s%n",
+            r.runId(),
+            r.template() + " v" + r.templateVersion(),
+            r.tenantName(),
+            r.status(),
+            r.createdAt(),
+            took);
         if (++shown == limit) {
           break;
         }

@@ -12,11 +12,11 @@ import java.util.Map;
 final class RunList {
   private RunList() {}
 
-  private static final List<String> QUERY = List.of("template", "status", "limit");
+  private static final List<String> QUERY = List.of("template", "status", "tenant", "limit");
 
   /**
-   * The newest runs that match the query ({@code template}, {@code status}, {@code limit}), as JSON
-   * rows.
+   * The newest runs that match the query ({@code template}, {@code status}, {@code tenant}, {@code
+   * limit}), as JSON rows.
    */
   static List<Map<String, Object>> of(Map<String, String> q, RunRepository runs) {
     for (String key : q.keySet()) {
@@ -52,6 +52,7 @@ final class RunList {
     // The newest runs, read in one pipeline: one Redis round trip per request, not one per run.
     for (RunState r : runs.findAll(runs.recentRuns(limit * 10))) {
       if ((q.containsKey("template") && !r.template().equals(q.get("template")))
+          || (q.containsKey("tenant") && !r.tenantName().equals(q.get("tenant")))
           || (q.containsKey("status") && !r.status().name().equalsIgnoreCase(q.get("status")))) {
         continue;
       }
@@ -60,6 +61,7 @@ final class RunList {
       row.put("template", r.template());
       row.put("templateVersion", r.templateVersion());
       row.put("status", r.status().name());
+      row.put("tenant", r.tenantName());
       row.put("createdAt", String.valueOf(r.createdAt()));
       row.put("endedAt", r.endedAt() == null ? null : r.endedAt().toString());
       out.add(row);

@@ -100,6 +100,7 @@ public final class Children {
         .setOccurredAt(s.now)
         .setTemplate(run.template())
         .setParams(params)
+        .setTenant(s.state.tenantName())
         .setParent(
             ParentRun.newBuilder()
                 .setRunId(s.state.runId())

@@ -171,7 +171,15 @@ public final class Decider {
             null,
             false,
             Map.of(),
-            parent);
+            parent,
+            null);
+    String tenant;
+    try {
+      tenant = Tenants.of(trigger, template, created);
+    } catch (Tenants.InvalidTenantException e) {
+      return refuseStart(event, e.getMessage(), now);
+    }
+    created = created.withTenant(tenant);
     Step step = new Step(created, template, now);
     if (template.maxConcurrentRuns() > 0) {
       step.moveRun(RunStatus.QUEUED, null, null);

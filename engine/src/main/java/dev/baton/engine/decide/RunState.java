@@ -30,7 +30,16 @@ public record RunState(
     String runTimeoutTimer,
     boolean paused,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ItemState> items,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Parent parent) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Parent parent,
+    String tenant) {
+
+  /** The tenant of runs that name none. */
+  public static final String DEFAULT_TENANT = "default";
+
+  /** This run's tenant: {@link #DEFAULT_TENANT} for runs stored before tenants. */
+  public String tenantName() {
+    return tenant == null ? DEFAULT_TENANT : tenant;
+  }
 
   /**
    * The attempt of a parent run's job (a fan-out instance when {@code item} is set) that started
@@ -60,6 +69,26 @@ public record RunState(
 
   public ItemState item(String job, int index) {
     return items.get(ItemState.key(job, index));
+  }
+
+  /** This state, of {@code newTenant}. */
+  RunState withTenant(String newTenant) {
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        status,
+        params,
+        jobs,
+        createdAt,
+        endedAt,
+        detail,
+        outcome,
+        runTimeoutTimer,
+        paused,
+        items,
+        parent,
+        newTenant);
   }
 
   /** This state with {@code loaded} as its fan-out instances. */
@@ -146,6 +175,7 @@ public record RunState(
         newRunTimeoutTimer,
         newPaused,
         newItems,
-        parent);
+        parent,
+        tenant);
   }
 }

@@ -104,6 +104,7 @@ final class Step {
                 .setExitCode(exitCode)
                 .setOutputs(outputs)
                 .setDetail(detail)
+                .setTenant(state.tenant())
                 .build()));
   }
 

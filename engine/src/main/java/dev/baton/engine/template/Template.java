@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code sla} (null: none) is how long a run should take from its trigger: a run still going past
  * it is reported (RUN_SLA_MISSED), not stopped. {@code outputs} are what a succeeded run gives
  * (name to a reference such as {@code ${jobs.sum.outputs.total}}): a parent's job that runs this
- * template as a child gets them as its outputs.
+ * template as a child gets them as its outputs. {@code tenant} (null: none) gives the tenant of a
+ * run whose trigger names none, such as {@code ${params.team}}.
  */
 public record Template(
     String name,
@@ -27,7 +28,8 @@ public record Template(
     List<TriggerRule> on,
     Schedule schedule,
     Duration sla,
-    Map<String, String> outputs) {
+    Map<String, String> outputs,
+    String tenant) {
 
   public Template {
     outputs =

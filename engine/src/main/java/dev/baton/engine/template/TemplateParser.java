@@ -39,7 +39,8 @@ final class TemplateParser extends YamlFields {
           "maxConcurrentRuns",
           "on",
           "schedule",
-          "outputs");
+          "outputs",
+          "tenant");
   private static final Set<String> RULE_FIELDS =
       Set.of("topic", "filter", "params", "idempotencyKey");
   private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "every", "catchUp");
@@ -87,6 +88,10 @@ final class TemplateParser extends YamlFields {
     Schedule schedule = schedule(fields.get("schedule"));
     Duration sla = sla(fields.get("sla"), "sla");
     Map<String, String> outputs = stringMap(fields.get("outputs"), "outputs");
+    String tenant = optionalString(fields.get("tenant"), "tenant");
+    if (tenant != null && tenant.isBlank()) {
+      error("tenant", "must not be empty: a tenant name or a reference such as ${params.team}");
+    }
     for (String key : outputs.keySet()) {
       if (!OUTPUT_KEY.matcher(key).matches()) {
         error(
@@ -109,7 +114,8 @@ final class TemplateParser extends YamlFields {
         on,
         schedule,
         sla,
-        outputs);
+        outputs,
+        tenant);
   }
 
   private List<TriggerRule> rules(Node node) {

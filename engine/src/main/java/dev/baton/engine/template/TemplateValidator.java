@@ -63,6 +63,7 @@ final class TemplateValidator {
       checkJob(template, template.onExit(), "onExit", Set.of(), true);
     }
     checkOutputs(template);
+    checkTenant(template);
     checkRules(template);
     if (composition != null) {
       composition.check(template, parser);
@@ -81,6 +82,24 @@ final class TemplateValidator {
             "outputs", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
             null, null, null, null, null, null, null, null);
     t.outputs().forEach((name, value) -> checkRefs(t, none, all, false, value, "outputs." + name));
+  }
+
+  /** The tenant expression refers to params only (it is resolved when the run starts). */
+  private void checkTenant(Template t) {
+    if (t.tenant() == null) {
+      return;
+    }
+    for (Ref ref : Placeholders.references(t.tenant())) {
+      if (!(ref instanceof ParamRef)) {
+        parser.error("tenant", "a tenant is known when the run starts: use ${params.NAME} only");
+        return;
+      }
+    }
+    JobSpec none =
+        new JobSpec(
+            "tenant", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
+            null, null, null, null, null, null, null, null);
+    checkRefs(t, none, Set.of(), false, t.tenant(), "tenant");
   }
 
   /** Trigger rules: expressions over {@code event} compile, and they map only declared params. */

@@ -148,6 +148,7 @@ public final class EngineCounters {
         if (counter != null) {
           counter.increment();
         }
+        tenantRuns(e.event());
       }
     }
     if (dispatched && fromCompletion) {
@@ -223,6 +224,42 @@ public final class EngineCounters {
                 Counter.builder("baton.cache.lookups")
                     .description("Lookups of cached jobs' results, by whether one was kept")
                     .tag("result", h ? "hit" : "miss")
+                    .register(registry))
+        .increment();
+  }
+
+  /** Most tenants with series of their own; runs of more tenants count as "other". */
+  static final int MAX_TENANT_SERIES = 200;
+
+  private final Map<String, Counter> tenantCounters = new ConcurrentHashMap<>();
+
+  /** Runs started and ended, by tenant and event. */
+  private void tenantRuns(dev.baton.events.RunEvent e) {
+    String event =
+        switch (e.getType()) {
+          case RUN_STARTED -> "started";
+          case RUN_SUCCEEDED -> "succeeded";
+          case RUN_FAILED -> "failed";
+          case RUN_CANCELLED -> "cancelled";
+          default -> null;
+        };
+    if (event == null) {
+      return;
+    }
+    String tenant = e.getTenant() == null ? "default" : e.getTenant();
+    if (!tenantCounters.containsKey(tenant + "/" + event)
+        && tenantCounters.size() >= MAX_TENANT_SERIES * 4) {
+      tenant = "other";
+    }
+    String t = tenant;
+    tenantCounters
+        .computeIfAbsent(
+            t + "/" + event,
+            k ->
+                Counter.builder("baton.tenant.runs")
+                    .description("Runs started and ended, by tenant")
+                    .tag("tenant", t)
+                    .tag("event", event)
                     .register(registry))
         .increment();
   }

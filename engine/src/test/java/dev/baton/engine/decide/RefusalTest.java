@@ -61,6 +61,7 @@ class RefusalTest {
             null,
             false,
             Map.of(),
+            null,
             null);
 
     Decision d =

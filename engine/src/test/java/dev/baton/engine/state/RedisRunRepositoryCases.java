@@ -84,6 +84,7 @@ abstract class RedisRunRepositoryCases {
         null,
         false,
         Map.of(),
+        null,
         null);
   }
 
@@ -258,6 +259,7 @@ abstract class RedisRunRepositoryCases {
             null,
             false,
             Map.of(),
+            null,
             null);
     save("out-1", 0, withOutputs, "e1", applied(1));
     String document = redis.<String, String>getMap(RedisRunRepository.runKey("out-1")).get("state");
@@ -475,6 +477,7 @@ abstract class RedisRunRepositoryCases {
               null,
               false,
               Map.of(),
+              null,
               null);
       assertEquals(
           SaveResult.SAVED,
