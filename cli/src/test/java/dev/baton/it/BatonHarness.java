@@ -57,6 +57,9 @@ final class BatonHarness implements AutoCloseable {
   final io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics =
       dev.baton.metrics.Metrics.prometheus();
 
+  /** Job slots shared between tenants (restart the engine to apply a change). */
+  dev.baton.engine.tenants.Tenancy tenancy = dev.baton.engine.tenants.Tenancy.OFF;
+
   /** Kafka client properties for the engine (restart it to apply a change). */
   Map<String, String> engineKafka = Map.of();
 
@@ -184,6 +187,7 @@ final class BatonHarness implements AutoCloseable {
     b.kafka = engineKafka;
     b.wire = wire;
     b.processingGuarantee = processingGuarantee;
+    b.tenancy = tenancy;
     return b;
   }
 

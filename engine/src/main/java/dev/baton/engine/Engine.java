@@ -37,6 +37,7 @@ public final class Engine implements AutoCloseable {
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
   private dev.baton.engine.topology.TimerPublisher timers;
+  private dev.baton.engine.topology.SlotPublisher slots;
 
   /** Redis answered the last probe. */
   private volatile boolean redisReachable = true;
@@ -133,6 +134,7 @@ public final class Engine implements AutoCloseable {
     w.runPartitions = runPartitions;
     w.tokens = config.tokens();
     w.templates = templates;
+    w.tenancy = config.tenancy();
     return w.build();
   }
 
@@ -204,6 +206,17 @@ public final class Engine implements AutoCloseable {
                 Duration.ofMillis(100),
                 java.time.Clock.systemUTC())
             .start();
+    if (config.tenancy().sharesSlots()) {
+      slots =
+          new dev.baton.engine.topology.SlotPublisher(
+                  runs.slots(),
+                  config.tenancy(),
+                  config.topics(),
+                  config.bootstrapServers(),
+                  config.kafka(),
+                  Duration.ofMillis(50))
+              .start();
+    }
     streams =
         new KafkaStreams(
             topology(timers, runPartitions, parsedTemplates), streamsProperties(config));
@@ -378,6 +391,9 @@ public final class Engine implements AutoCloseable {
     // instead of after the session timeout.
     if (timers != null) {
       timers.close();
+    }
+    if (slots != null) {
+      slots.close();
     }
     if (streams != null) {
       streams.close(

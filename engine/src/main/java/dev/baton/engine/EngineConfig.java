@@ -35,7 +35,8 @@ public record EngineConfig(
     AttemptTokens tokens,
     int healthPort,
     Http http,
-    dev.baton.engine.state.ReplicaAcks replicaAcks) {
+    dev.baton.engine.state.ReplicaAcks replicaAcks,
+    dev.baton.engine.tenants.Tenancy tenancy) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -145,11 +146,25 @@ public record EngineConfig(
         new dev.baton.engine.state.ReplicaAcks(
             s.integer("BATON_REDIS_REPLICA_ACKS", 0),
             s.millis("BATON_REDIS_REPLICA_TIMEOUT_MS", Duration.ofSeconds(1)));
+    b.tenancy = tenancy(s);
     return b.build();
   }
 
   public static EngineConfig fromEnv(Map<String, String> env) {
     return from(Settings.of(env));
+  }
+
+  private static dev.baton.engine.tenants.Tenancy tenancy(Settings s) {
+    int capacity = s.integer("BATON_JOB_CAPACITY", 0);
+    if (capacity < 0) {
+      throw s.error("BATON_JOB_CAPACITY", "must be 0 (no job slots) or more, got " + capacity);
+    }
+    String file = s.get("BATON_TENANTS_FILE");
+    try {
+      return dev.baton.engine.tenants.Tenancy.of(capacity, file == null ? null : Path.of(file));
+    } catch (dev.baton.engine.tenants.TenantShares.InvalidTenantsFileException e) {
+      throw s.error("BATON_TENANTS_FILE", e.getMessage());
+    }
   }
 
   private static Http http(Settings s) {
@@ -186,6 +201,7 @@ public record EngineConfig(
     b.healthPort = healthPort;
     b.http = http;
     b.replicaAcks = replicaAcks;
+    b.tenancy = tenancy;
     return b;
   }
 
@@ -225,6 +241,9 @@ public record EngineConfig(
     /** Replicas that must have each save (none by default). */
     public dev.baton.engine.state.ReplicaAcks replicaAcks = dev.baton.engine.state.ReplicaAcks.NONE;
 
+    /** Job slots shared between tenants (none by default). */
+    public dev.baton.engine.tenants.Tenancy tenancy = dev.baton.engine.tenants.Tenancy.OFF;
+
     private Builder() {}
 
     public EngineConfig build() {
@@ -244,7 +263,8 @@ public record EngineConfig(
           tokens,
           healthPort,
           http,
-          replicaAcks);
+          replicaAcks,
+          tenancy);
     }
   }
 

@@ -131,6 +131,7 @@ final class Dispatches {
                 .setRuntime(spec.runtime())
                 .setPod(podOptions(spec))
                 .setSecretEnv(secretEnv(spec))
+                .setTenant(s.state.tenantName())
                 .build()));
     s.emit(
         RunEventType.JOB_DISPATCHED,
@@ -208,6 +209,7 @@ final class Dispatches {
                 .setAttemptId(attemptId)
                 .setItem(item)
                 .setRuntime(s.template.job(job).map(JobSpec::runtime).orElse(null))
+                .setTenant(s.state.tenantName())
                 .build()));
     cancelTimeout(s, job, item, attempt);
   }

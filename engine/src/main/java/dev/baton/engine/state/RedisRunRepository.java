@@ -91,6 +91,15 @@ public final class RedisRunRepository implements RunRepository {
     this.saveScript = new SaveScript(keys, maxAppliedIds, finishedRetention);
     this.cluster = redis.cluster();
     this.results = new ResultCache(redisson, keyspace);
+    this.slots = new JobSlots(redisson, keyspace);
+  }
+
+  private final JobSlots slots;
+
+  /** The deployment's job slots, shared between tenants. */
+  @Override
+  public JobSlots slots() {
+    return slots;
   }
 
   private final ResultCache results;

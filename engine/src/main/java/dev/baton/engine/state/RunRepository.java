@@ -95,6 +95,11 @@ public interface RunRepository extends AutoCloseable {
    */
   void advanceScheduleMark(String template, Instant tick);
 
+  /** The job slots shared between tenants; null where the store has none (tests). */
+  default JobSlots slots() {
+    return null;
+  }
+
   /** The kept result of a cached job for {@code key}, if there is one within its ttl. */
   default Optional<ResultCache.Entry> cachedResult(String template, String job, String key) {
     return Optional.empty();

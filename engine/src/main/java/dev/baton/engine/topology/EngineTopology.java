@@ -84,6 +84,9 @@ public final class EngineTopology {
     /** The engine's parsed templates (shared with its trigger rules). */
     public ParsedTemplates templates = loggedTemplates();
 
+    /** Job slots shared between tenants (off by default). */
+    public dev.baton.engine.tenants.Tenancy tenancy = dev.baton.engine.tenants.Tenancy.OFF;
+
     /** False (tests): a task's batch is applied only by the commit hook. */
     public boolean applyWhenDrained = true;
 
@@ -135,7 +138,10 @@ public final class EngineTopology {
                     w.owned,
                     w.commitSpacing,
                     w.applyWhenDrained,
-                    w.templates),
+                    w.templates,
+                    w.tenancy.sharesSlots() && w.runs.slots() != null
+                        ? new SlotGate(w.runs.slots(), w.tenancy, topics, w.wire)
+                        : null),
             Named.as("run-processor"),
             CommitHook.NAME)
         .to(

@@ -64,6 +64,7 @@ final class RunApplier {
   private final int partition;
   private final long epoch;
   private final RunLoader loader;
+  private final SlotGate slots;
 
   RunApplier(
       RunRepository runs,
@@ -72,7 +73,9 @@ final class RunApplier {
       EngineCounters counters,
       RunCache cache,
       int partition,
-      long epoch) {
+      long epoch,
+      SlotGate slots) {
+    this.slots = slots;
     this.runs = runs;
     this.templates = templates;
     this.outbounds = outbounds;
@@ -132,10 +135,15 @@ final class RunApplier {
     cache.trim();
     writeFollowUps();
     withdrawStopped();
+    List<List<OutboundRecord>> sent =
+        slots == null
+            ? outputs
+            : counters.timeRedis(
+                "job-slots", () -> slots.pass(inputs, outputs, System.currentTimeMillis()));
     // What the outputs say (and what re-emitted outputs said) is in Redis: on the replicas too,
     // when the deployment asks for it, before the outputs leave.
     runs.awaitReplicas();
-    return outputs;
+    return sent;
   }
 
   /** Follow-ups of the saves written and of re-emitted records, in input order. */

@@ -53,6 +53,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
    */
   private final ParsedTemplates templates;
 
+  private final SlotGate slots;
+
   RunProcessor(
       RunRepository runs,
       InboundParser parser,
@@ -62,7 +64,9 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       OwnedPartitions owned,
       Duration commitSpacing,
       boolean applyWhenDrained,
-      ParsedTemplates templates) {
+      ParsedTemplates templates,
+      SlotGate slots) {
+    this.slots = slots;
     this.exactlyOnce = commitSpacing != null;
     this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
     this.applyWhenDrained = applyWhenDrained;
@@ -93,7 +97,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
             counters,
             new RunCache(MAX_CACHED_RUNS),
             partition,
-            epoch);
+            epoch,
+            slots);
     owned.own(partition);
     CommitHook hook = context.getStateStore(CommitHook.NAME);
     hook.onCommit(this::applyBeforeCommit, this::discard);
