@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       TemplatesCmd.class,
       TriggersCmd.class,
       CacheCmd.class,
+      TenantsCmd.class,
       TopicsCmd.class,
       ReportCmd.class,
       dev.baton.cli.chaos.ChaosCmd.class,

@@ -172,5 +172,40 @@ class FairShareIT {
     assertTrue(
         ratio3 > 2.0 && ratio3 < 4.6, "weights 3:1, a:b = " + weighted[0] + ":" + weighted[1]);
     assertTrue(slots.usage().queued().getOrDefault("a", 0) > 0, "a still had work throughout");
+
+    java.io.StringWriter out = new java.io.StringWriter();
+    int exit =
+        dev.baton.cli.BatonCli.execute(
+            new String[] {
+              "tenants",
+              "--redis",
+              SharedBroker.redisUrl(),
+              "--application-id",
+              baton.engineConfig().applicationId(),
+              "--capacity",
+              "4",
+              "--tenants-file",
+              tenantsFile.toString()
+            },
+            new java.io.PrintWriter(out, true),
+            new java.io.PrintWriter(out, true));
+    assertEquals(0, exit, out.toString());
+    assertTrue(out.toString().matches("(?s).*\\na +[0-4] +[1-9]\\d* +3 +- .*"), out.toString());
+    var api = baton.startApi();
+    try {
+      String body =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + api.port() + "/api/tenants"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertTrue(body.contains("\"capacity\":4"), body);
+      assertTrue(body.contains("\"tenant\":\"a\""), body);
+      assertTrue(body.contains("\"weight\":3"), body);
+    } finally {
+      api.close();
+    }
   }
 }

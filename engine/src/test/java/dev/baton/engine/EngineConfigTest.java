@@ -83,4 +83,56 @@ class EngineConfigTest {
                 Map.of("BATON_BOOTSTRAP_SERVERS", "k:9092", AttemptTokens.KEY_VARIABLE, KEY))
             .http());
   }
+
+  @Test
+  void aBadTenantsFileOrJobCapacityStopsTheStartNamingTheVariableAndLine(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path file = dir.resolve("tenants.yaml");
+    Files.writeString(file, "tenants:\n  ok: {weight: 2}\n  bad: {maxJobs: lots}\n");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                EngineConfig.fromEnv(
+                    Map.of(
+                        "BATON_BOOTSTRAP_SERVERS",
+                        "k:9092",
+                        AttemptTokens.KEY_VARIABLE,
+                        KEY,
+                        "BATON_JOB_CAPACITY",
+                        "8",
+                        "BATON_TENANTS_FILE",
+                        file.toString())));
+    assertTrue(e.getMessage().contains("BATON_TENANTS_FILE"), e.getMessage());
+    assertTrue(e.getMessage().contains("tenants.yaml:3: tenants.bad.maxJobs"), e.getMessage());
+    IllegalArgumentException negative =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                EngineConfig.fromEnv(
+                    Map.of(
+                        "BATON_BOOTSTRAP_SERVERS",
+                        "k:9092",
+                        AttemptTokens.KEY_VARIABLE,
+                        KEY,
+                        "BATON_JOB_CAPACITY",
+                        "-1")));
+    assertTrue(negative.getMessage().contains("BATON_JOB_CAPACITY"), negative.getMessage());
+    Files.writeString(file, "tenants:\n  ok: {weight: 2}\n");
+    assertEquals(
+        2,
+        EngineConfig.fromEnv(
+                Map.of(
+                    "BATON_BOOTSTRAP_SERVERS",
+                    "k:9092",
+                    AttemptTokens.KEY_VARIABLE,
+                    KEY,
+                    "BATON_JOB_CAPACITY",
+                    "8",
+                    "BATON_TENANTS_FILE",
+                    file.toString()))
+            .tenancy()
+            .share("ok")
+            .weight());
+  }
 }

@@ -228,6 +228,7 @@ public final class ApiServer implements AutoCloseable {
     r.put("/api/runs/*/jobs/*/approve", List.of("POST"));
     r.put("/api/runs/*/jobs/*/reject", List.of("POST"));
     r.put("/api/correlations", List.of("GET"));
+    r.put("/api/tenants", List.of("GET"));
     r.put("/api/templates", List.of("GET"));
     r.put("/api/templates/*", List.of("GET"));
     return r;
@@ -319,6 +320,8 @@ public final class ApiServer implements AutoCloseable {
         send(ex, 202, Map.of("runId", parts[1], "job", parts[3], "requested", parts[4]));
       }
       case "GET /api/correlations" -> send(ex, 200, sources.correlations().get());
+      case "GET /api/tenants" ->
+          send(ex, 200, TenantView.of(config.tenancy(), sources.runs().slots()));
       case "GET /api/templates" -> {
         List<Map<String, Object>> out = new ArrayList<>();
         sources.templates().get().stream()
