@@ -57,6 +57,14 @@ final class RunCmd implements Callable<Integer> {
   String tenant;
 
   @Option(
+      names = "--priority",
+      paramLabel = "N",
+      description =
+          "Within its tenant, a higher priority gets job slots first (-1000 to 1000; default: the"
+              + " template's, else 0)")
+  Integer priority;
+
+  @Option(
       names = "--template-version",
       paramLabel = "N",
       description = "Pin a template version (default: latest)")
@@ -77,6 +85,7 @@ final class RunCmd implements Callable<Integer> {
             .setParams(params)
             .setIdempotencyKey(idempotencyKey)
             .setTenant(tenant)
+            .setPriority(priority)
             .build();
     if (!waitForEnd) {
       TriggerPublisher.publish(

@@ -106,7 +106,9 @@ final class StatusCmd implements Callable<Integer> {
   static void print(RunState run, PrintWriter out, Map<String, List<RunState>> children) {
     out.printf("run       %s%n", run.runId());
     out.printf("template  %s v%d%n", run.template(), run.templateVersion());
-    out.printf("tenant    %s%n", run.tenantName());
+    out.printf(
+        "tenant    %s%s%n",
+        run.tenantName(), run.priority() == 0 ? "" : "   priority " + run.priority());
     out.printf(
         "status    %s%s%s%n",
         run.status(),

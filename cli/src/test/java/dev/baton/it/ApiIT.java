@@ -300,7 +300,7 @@ class ApiIT {
         get("/api/runs?status=BOGUS").body().contains("SUCCEEDED"), "the allowed values are named");
     refused(
         400,
-        "unknown query parameter 'colour'; allowed: template, status, limit",
+        "unknown query parameter 'colour'; allowed: template, status, tenant, limit",
         get("/api/runs?colour=red"));
     assertEquals(200, get("/api/runs?status=succeeded&limit=500").statusCode());
     refused(404, "no run 'no-such-run'", post("/api/runs/no-such-run/retry", ""));

@@ -208,4 +208,36 @@ class FairShareIT {
       api.close();
     }
   }
+
+  /**
+   * Within a tenant, runs with a higher priority get slots first: 3 urgent runs started behind 40
+   * queued ones of the same tenant start before most of those.
+   */
+  @Test
+  void withinATenantAHigherPriorityGetsSlotsFirst() throws Exception {
+    JobSlots slots = baton.engine.runs().slots();
+    startRuns("fair-c-low-", "c", 40);
+    await().atMost(LONG).until(() -> slots.usage().queued().getOrDefault("c", 0) >= 10);
+    for (int i = 0; i < 3; i++) {
+      baton.send(
+          baton.topics.triggers(),
+          "fair-c-high-" + i,
+          "{\"runId\":\"fair-c-high-"
+              + i
+              + "\",\"template\":\"work\",\"priority\":10,\"params\":{\"team\":\"c\"}}");
+    }
+    await()
+        .atMost(LONG)
+        .until(
+            () ->
+                IntStream.range(0, 3)
+                    .allMatch(
+                        i ->
+                            baton.count("fair-c-high-" + i, RunEventType.RUN_SUCCEEDED, null)
+                                == 1));
+    long lastHigh = jobs("fair-c-high-", 3).stream().mapToLong(Interval::start).max().orElseThrow();
+    await().atMost(LONG).until(() -> jobs("fair-c-low-", 40).size() == 40);
+    long lowAfter = jobs("fair-c-low-", 40).stream().filter(j -> j.start() > lastHigh).count();
+    assertTrue(lowAfter >= 5, lowAfter + " of 40 earlier runs started after the urgent ones");
+  }
 }

@@ -101,6 +101,7 @@ public final class Children {
         .setTemplate(run.template())
         .setParams(params)
         .setTenant(s.state.tenantName())
+        .setPriority(s.state.priority())
         .setParent(
             ParentRun.newBuilder()
                 .setRunId(s.state.runId())

@@ -172,14 +172,23 @@ public final class Decider {
             false,
             Map.of(),
             parent,
-            null);
+            null,
+            0);
     String tenant;
     try {
       tenant = Tenants.of(trigger, template, created);
     } catch (Tenants.InvalidTenantException e) {
       return refuseStart(event, e.getMessage(), now);
     }
-    created = created.withTenant(tenant);
+    Integer priority =
+        trigger.getPriority() != null
+            ? trigger.getPriority()
+            : Integer.valueOf(template.priority());
+    if (Math.abs(priority) > Template.MAX_PRIORITY) {
+      return refuseStart(
+          event, "priority " + priority + " is out of range: it must be from -1000 to 1000", now);
+    }
+    created = created.withTenant(tenant, priority);
     Step step = new Step(created, template, now);
     if (template.maxConcurrentRuns() > 0) {
       step.moveRun(RunStatus.QUEUED, null, null);

@@ -132,6 +132,7 @@ final class Dispatches {
                 .setPod(podOptions(spec))
                 .setSecretEnv(secretEnv(spec))
                 .setTenant(s.state.tenantName())
+                .setPriority(s.state.priority())
                 .build()));
     s.emit(
         RunEventType.JOB_DISPATCHED,

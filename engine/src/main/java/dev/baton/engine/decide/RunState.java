@@ -31,7 +31,8 @@ public record RunState(
     boolean paused,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ItemState> items,
     @JsonInclude(JsonInclude.Include.NON_NULL) Parent parent,
-    String tenant) {
+    String tenant,
+    int priority) {
 
   /** The tenant of runs that name none. */
   public static final String DEFAULT_TENANT = "default";
@@ -71,8 +72,8 @@ public record RunState(
     return items.get(ItemState.key(job, index));
   }
 
-  /** This state, of {@code newTenant}. */
-  RunState withTenant(String newTenant) {
+  /** This state, of {@code newTenant}, with {@code newPriority} in it. */
+  RunState withTenant(String newTenant, int newPriority) {
     return new RunState(
         runId,
         template,
@@ -88,7 +89,8 @@ public record RunState(
         paused,
         items,
         parent,
-        newTenant);
+        newTenant,
+        newPriority);
   }
 
   /** This state with {@code loaded} as its fan-out instances. */
@@ -176,6 +178,7 @@ public record RunState(
         newPaused,
         newItems,
         parent,
-        tenant);
+        tenant,
+        priority);
   }
 }

@@ -44,7 +44,7 @@ public final class JobSlots {
 
   /** An attempt asks for a slot ({@code take}), ends or is stopped ({@code release}). */
   public record Request(
-      boolean take, String attemptId, String tenant, byte[] record, Share share) {}
+      boolean take, String attemptId, String tenant, byte[] record, Share share, int priority) {}
 
   /** A granted attempt's dispatch: its run id (the record key) and its record. */
   public record Grant(String attemptId, String runId, byte[] record) {}
@@ -87,7 +87,8 @@ public final class JobSlots {
                 Integer.toString(capacity),
                 Long.toString(now),
                 Long.toString(LEASE.toMillis()),
-                Integer.toString(r.share().maxJobs())));
+                Integer.toString(r.share().maxJobs()),
+                Integer.toString(r.priority())));
       } else {
         replies.add(
             script.evalAsync(

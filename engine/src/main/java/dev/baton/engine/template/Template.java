@@ -14,7 +14,8 @@ import java.util.Optional;
  * it is reported (RUN_SLA_MISSED), not stopped. {@code outputs} are what a succeeded run gives
  * (name to a reference such as {@code ${jobs.sum.outputs.total}}): a parent's job that runs this
  * template as a child gets them as its outputs. {@code tenant} (null: none) gives the tenant of a
- * run whose trigger names none, such as {@code ${params.team}}.
+ * run whose trigger names none, such as {@code ${params.team}}; {@code priority} orders the jobs of
+ * its runs within their tenant when job slots are shared (a trigger's priority comes first).
  */
 public record Template(
     String name,
@@ -29,7 +30,11 @@ public record Template(
     Schedule schedule,
     Duration sla,
     Map<String, String> outputs,
-    String tenant) {
+    String tenant,
+    int priority) {
+
+  /** Priorities run from -1000 to 1000. */
+  public static final int MAX_PRIORITY = 1000;
 
   public Template {
     outputs =

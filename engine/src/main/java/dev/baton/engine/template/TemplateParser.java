@@ -40,7 +40,8 @@ final class TemplateParser extends YamlFields {
           "on",
           "schedule",
           "outputs",
-          "tenant");
+          "tenant",
+          "priority");
   private static final Set<String> RULE_FIELDS =
       Set.of("topic", "filter", "params", "idempotencyKey");
   private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "every", "catchUp");
@@ -89,6 +90,18 @@ final class TemplateParser extends YamlFields {
     Duration sla = sla(fields.get("sla"), "sla");
     Map<String, String> outputs = stringMap(fields.get("outputs"), "outputs");
     String tenant = optionalString(fields.get("tenant"), "tenant");
+    int priority =
+        fields.get("priority") == null ? 0 : integer(fields.get("priority"), "priority", 0);
+    if (Math.abs(priority) > Template.MAX_PRIORITY) {
+      error(
+          "priority",
+          "must be from -"
+              + Template.MAX_PRIORITY
+              + " to "
+              + Template.MAX_PRIORITY
+              + ", got "
+              + priority);
+    }
     if (tenant != null && tenant.isBlank()) {
       error("tenant", "must not be empty: a tenant name or a reference such as ${params.team}");
     }
@@ -115,7 +128,8 @@ final class TemplateParser extends YamlFields {
         schedule,
         sla,
         outputs,
-        tenant);
+        tenant,
+        priority);
   }
 
   private List<TriggerRule> rules(Node node) {

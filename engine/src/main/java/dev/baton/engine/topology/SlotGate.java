@@ -49,7 +49,7 @@ final class SlotGate {
         if (r.getStatus() == CompletionStatus.STARTED) {
           started.add(attempt);
         } else {
-          requests.add(new JobSlots.Request(false, attempt, "", null, null));
+          requests.add(new JobSlots.Request(false, attempt, "", null, null, 0));
         }
       }
       for (OutboundRecord out : outputs.get(i)) {
@@ -62,9 +62,14 @@ final class SlotGate {
           taken.add(new Taken(i, out, requests.size()));
           requests.add(
               new JobSlots.Request(
-                  true, d.getAttemptId(), tenant, out.value(), tenancy.share(tenant)));
+                  true,
+                  d.getAttemptId(),
+                  tenant,
+                  out.value(),
+                  tenancy.share(tenant),
+                  d.getPriority() == null ? 0 : d.getPriority()));
         } else {
-          requests.add(new JobSlots.Request(false, d.getAttemptId(), tenant, null, null));
+          requests.add(new JobSlots.Request(false, d.getAttemptId(), tenant, null, null, 0));
         }
       }
     }

@@ -1,7 +1,8 @@
 -- A job attempt asks for one of the deployment's job slots (BATON_JOB_CAPACITY). One hash tag:
 -- KEYS: running (attempt -> tenant), per-tenant running counts, dispatch (attempt -> record),
 -- granted (attempt -> lease end), tenants with queued attempts, this tenant's queue, sequence.
--- ARGV: attempt, tenant, record, capacity, now, lease, the tenant's maxJobs (0: none).
+-- ARGV: attempt, tenant, record, capacity, now, lease, the tenant's maxJobs (0: none), the run's
+-- priority (-1000 to 1000: a higher one is granted first within the tenant, then arrival order).
 -- Returns 1 when the attempt holds a slot (its dispatch goes out now), 0 when it is queued (the
 -- slot publisher sends it when it is granted one). Idempotent: asking again answers the same.
 local running, counts, dispatch, granted, tenants, queue, seq =
@@ -19,6 +20,6 @@ if redis.call('HLEN', running) < tonumber(ARGV[4]) and redis.call('SCARD', tenan
   redis.call('ZADD', granted, tonumber(ARGV[5]) + tonumber(ARGV[6]), a)
   return 1
 end
-redis.call('ZADD', queue, redis.call('INCR', seq), a)
+redis.call('ZADD', queue, (1000 - tonumber(ARGV[8])) * 1e12 + redis.call('INCR', seq), a)
 redis.call('SADD', tenants, t)
 return 0

@@ -62,7 +62,8 @@ class RefusalTest {
             false,
             Map.of(),
             null,
-            null);
+            null,
+            0);
 
     Decision d =
         Sim.decide(

@@ -89,4 +89,41 @@ class TenantsTest {
     String why = ((EngineCommand.Reject) bad.commands().get(0)).reason();
     assertTrue(why.contains("the template's tenant 'team-${params.team}' gives 'team-a/b'"), why);
   }
+
+  @Test
+  void theTriggersPriorityComesFirstThenTheTemplatesAndAChildHasItsParents() {
+    String prioritized =
+        """
+        name: urgent
+        version: 1
+        priority: 5
+        jobs:
+          - {name: sub, run: {template: urgent}}
+        """;
+    Sim fromTemplate = new Sim(prioritized);
+    Decision d = start(fromTemplate, null, Map.of());
+    assertEquals(5, fromTemplate.state.priority());
+    WorkflowTrigger child =
+        d.commands().stream()
+            .filter(EngineCommand.StartChild.class::isInstance)
+            .map(c -> ((EngineCommand.StartChild) c).trigger())
+            .findFirst()
+            .orElseThrow();
+    assertEquals(Integer.valueOf(5), child.getPriority());
+
+    Sim named = new Sim(prioritized);
+    named.apply(
+        new EngineEvent.TriggerReceived(
+            "r1", WorkflowTrigger.newBuilder().setTemplate("urgent").setPriority(-3).build()));
+    assertEquals(-3, named.state.priority());
+
+    Sim tooHigh = new Sim(PLAIN);
+    Decision refused =
+        tooHigh.apply(
+            new EngineEvent.TriggerReceived(
+                "r1", WorkflowTrigger.newBuilder().setTemplate("plain").setPriority(5000).build()));
+    assertNull(refused.state());
+    assertTrue(
+        ((EngineCommand.Reject) refused.commands().get(0)).reason().contains("priority 5000"));
+  }
 }

@@ -85,7 +85,8 @@ abstract class RedisRunRepositoryCases {
         false,
         Map.of(),
         null,
-        null);
+        null,
+        0);
   }
 
   static boolean save(
@@ -260,7 +261,8 @@ abstract class RedisRunRepositoryCases {
             false,
             Map.of(),
             null,
-            null);
+            null,
+            0);
     save("out-1", 0, withOutputs, "e1", applied(1));
     String document = redis.<String, String>getMap(RedisRunRepository.runKey("out-1")).get("state");
     assertTrue(document.length() < 1000, document);
@@ -478,7 +480,8 @@ abstract class RedisRunRepositoryCases {
               false,
               Map.of(),
               null,
-              null);
+              null,
+              0);
       assertEquals(
           SaveResult.SAVED,
           saveAndFollowUp(
