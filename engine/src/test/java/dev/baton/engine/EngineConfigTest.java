@@ -84,6 +84,17 @@ class EngineConfigTest {
             .http());
   }
 
+  /** The engine's settings with a broker, the key and {@code more} (name, value, ...). */
+  private static EngineConfig withTenancy(String... more) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("BATON_BOOTSTRAP_SERVERS", "k:9092");
+    env.put(AttemptTokens.KEY_VARIABLE, KEY);
+    for (int i = 0; i + 1 < more.length; i += 2) {
+      env.put(more[i], more[i + 1]);
+    }
+    return EngineConfig.fromEnv(env);
+  }
+
   @Test
   void aBadTenantsFileOrJobCapacityStopsTheStartNamingTheVariableAndLine(
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
@@ -92,45 +103,16 @@ class EngineConfigTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                EngineConfig.fromEnv(
-                    Map.of(
-                        "BATON_BOOTSTRAP_SERVERS",
-                        "k:9092",
-                        AttemptTokens.KEY_VARIABLE,
-                        KEY,
-                        "BATON_JOB_CAPACITY",
-                        "8",
-                        "BATON_TENANTS_FILE",
-                        file.toString())));
+            () -> withTenancy("BATON_JOB_CAPACITY", "8", "BATON_TENANTS_FILE", file.toString()));
     assertTrue(e.getMessage().contains("BATON_TENANTS_FILE"), e.getMessage());
     assertTrue(e.getMessage().contains("tenants.yaml:3: tenants.bad.maxJobs"), e.getMessage());
     IllegalArgumentException negative =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                EngineConfig.fromEnv(
-                    Map.of(
-                        "BATON_BOOTSTRAP_SERVERS",
-                        "k:9092",
-                        AttemptTokens.KEY_VARIABLE,
-                        KEY,
-                        "BATON_JOB_CAPACITY",
-                        "-1")));
+        assertThrows(IllegalArgumentException.class, () -> withTenancy("BATON_JOB_CAPACITY", "-1"));
     assertTrue(negative.getMessage().contains("BATON_JOB_CAPACITY"), negative.getMessage());
     Files.writeString(file, "tenants:\n  ok: {weight: 2}\n");
     assertEquals(
         2,
-        EngineConfig.fromEnv(
-                Map.of(
-                    "BATON_BOOTSTRAP_SERVERS",
-                    "k:9092",
-                    AttemptTokens.KEY_VARIABLE,
-                    KEY,
-                    "BATON_JOB_CAPACITY",
-                    "8",
-                    "BATON_TENANTS_FILE",
-                    file.toString()))
+        withTenancy("BATON_JOB_CAPACITY", "8", "BATON_TENANTS_FILE", file.toString())
             .tenancy()
             .share("ok")
             .weight());

@@ -7,9 +7,6 @@ import dev.baton.serde.Topics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -31,7 +28,7 @@ public final class SlotPublisher implements AutoCloseable {
   private final Duration tick;
   private final Properties producerProperties;
   private KafkaProducer<String, byte[]> producer;
-  private ScheduledExecutorService ticker;
+  private dev.baton.concurrent.Ticker ticker;
   private volatile long lastWarning;
 
   public SlotPublisher(
@@ -51,12 +48,7 @@ public final class SlotPublisher implements AutoCloseable {
   public SlotPublisher start() {
     producer =
         new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
-    ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            dev.baton.concurrent.DaemonThreads.named("baton-job-slots"));
-    var unused =
-        ticker.scheduleWithFixedDelay(
-            this::grant, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    ticker = dev.baton.concurrent.Ticker.every(tick, "baton-job-slots", this::grant);
     return this;
   }
 
@@ -69,7 +61,7 @@ public final class SlotPublisher implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       long now = System.currentTimeMillis();
-      if (now - lastWarning > 60_000 && !ticker.isShutdown()) { // once a minute, not every tick
+      if (now - lastWarning > 60_000 && !ticker.closing()) { // once a minute, not every tick
         LOG.warn("cannot grant job slots now ({}); trying again every {} ms", e, tick.toMillis());
         lastWarning = now;
       }
@@ -79,14 +71,7 @@ public final class SlotPublisher implements AutoCloseable {
   @Override
   public void close() {
     if (ticker != null) {
-      ticker.shutdown();
-      try {
-        if (!ticker.awaitTermination(2, TimeUnit.SECONDS)) {
-          ticker.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ticker.close();
     }
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));

@@ -13,9 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,7 +45,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private final Properties producerProperties;
   private KafkaProducer<String, byte[]> producer;
-  private ScheduledExecutorService ticker;
+  private dev.baton.concurrent.Ticker ticker;
   private volatile String lastFailure;
 
   public TimerPublisher(
@@ -81,12 +78,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   public TimerPublisher start() {
     producer =
         new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
-    ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            dev.baton.concurrent.DaemonThreads.named("baton-timers"));
-    var unused =
-        ticker.scheduleWithFixedDelay(
-            this::publishDue, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+    ticker = dev.baton.concurrent.Ticker.every(tick, "baton-timers", this::publishDue);
     return this;
   }
 
@@ -113,7 +105,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       // Redis or Kafka away: the leases run out and the timers fire again; say so once, not every
       // tick.
       if (!e.toString().equals(lastFailure)
-          && !ticker.isShutdown()) { // a tick cut short by close() is no news
+          && !ticker.closing()) { // a tick cut short by close() is no news
         LOG.warn(
             "cannot publish due timers now ({}); trying again every {} ms",
             e.toString(),
@@ -131,15 +123,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   @Override
   public void close() {
     if (ticker != null) {
-      ticker.shutdown();
-      try {
-        if (!ticker.awaitTermination(2, TimeUnit.SECONDS)) {
-          ticker.shutdownNow();
-          ticker.awaitTermination(3, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ticker.close();
     }
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));
