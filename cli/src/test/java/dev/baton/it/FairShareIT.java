@@ -204,6 +204,15 @@ class FairShareIT {
       assertTrue(body.contains("\"capacity\":4"), body);
       assertTrue(body.contains("\"tenant\":\"a\""), body);
       assertTrue(body.contains("\"weight\":3"), body);
+      // the runs page shows the same in its tenants panel
+      String dom =
+          UiBrowserIT.chromium(
+              work.resolve("profile-tenants"),
+              "--dump-dom",
+              "http://127.0.0.1:" + api.port() + "/#/");
+      assertTrue(dom.contains("<table id=\"tenants\">"), dom);
+      assertTrue(
+          dom.matches("(?s).*<tr><td>a</td><td>[0-4]</td><td>[1-9]\\d*</td><td>3</td>.*"), dom);
     } finally {
       api.close();
     }
