@@ -14,10 +14,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code baton tenants}: per tenant, jobs running and queued for the job slots, weight, limit. */
+/**
+ * {@code baton tenants}: per tenant, runs running and queued under its run quota; jobs holding and
+ * waiting for a job slot, weight and job limit; share of the slots in use now and over the last
+ * minute.
+ */
 @Command(
     name = "tenants",
-    description = "Show how the job slots are shared between tenants now.",
+    description =
+        "Show each tenant's runs and quota, and how the job slots are shared between tenants.",
     mixinStandardHelpOptions = true)
 final class TenantsCmd implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -49,36 +54,32 @@ final class TenantsCmd implements Callable<Integer> {
     }
     Map<String, Object> view;
     try (RedisRunRepository runs = redis.open(engineId.applicationId)) {
-      Tenancy counted = tenancy.sharesSlots() ? tenancy : withSlots(tenancy);
-      view = TenantView.of(counted, runs.slots());
+      view = TenantView.of(tenancy, runs.slots(), runs.tenantRuns(), System.currentTimeMillis());
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "job slots %s, %s in use%n",
         capacity > 0 ? Integer.toString(capacity) : "(not given: --capacity)", view.get("running"));
     out.printf(
-        "%-20s %8s %8s %7s %8s %7s%n", "TENANT", "RUNNING", "QUEUED", "WEIGHT", "MAXJOBS", "SHARE");
+        "%-20s %5s %6s %7s   %4s %6s %6s %7s %6s %7s%n",
+        "TENANT", "RUNS", "QUEUED", "MAXRUNS", "JOBS", "QUEUED", "WEIGHT", "MAXJOBS", "SHARE",
+        "1M");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> rows = (List<Map<String, Object>>) view.get("tenants");
     for (Map<String, Object> r : rows) {
       out.printf(
-          "%-20s %8s %8s %7s %8s %6.0f%%%n",
+          "%-20s %5s %6s %7s   %4s %6s %6s %7s %5.0f%% %6.0f%%%n",
           r.get("tenant"),
+          r.get("runsRunning"),
+          r.get("runsQueued"),
+          (int) r.get("maxRuns") == 0 ? "-" : r.get("maxRuns"),
           r.get("running"),
           r.get("queued"),
           r.get("weight"),
           (int) r.get("maxJobs") == 0 ? "-" : r.get("maxJobs"),
-          100 * (double) r.get("share"));
+          100 * (double) r.get("share"),
+          100 * (double) r.get("shareLastMinute"));
     }
     return 0;
-  }
-
-  /** The usage is read from Redis whatever the capacity given here. */
-  private static Tenancy withSlots(Tenancy t) {
-    try {
-      return Tenancy.of(Integer.MAX_VALUE, t.tenantsFile());
-    } catch (TenantShares.InvalidTenantsFileException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

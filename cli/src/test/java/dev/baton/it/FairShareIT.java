@@ -190,7 +190,10 @@ class FairShareIT {
             new java.io.PrintWriter(out, true),
             new java.io.PrintWriter(out, true));
     assertEquals(0, exit, out.toString());
-    assertTrue(out.toString().matches("(?s).*\\na +[0-4] +[1-9]\\d* +3 +- .*"), out.toString());
+    // a's runs all run (no run quota); its jobs hold 0-4 slots and queue for more
+    assertTrue(
+        out.toString().matches("(?s).*\\na +\\d+ +0 +- +[0-4] +[1-9]\\d* +3 +- +\\d+% +\\d+%\\n.*"),
+        out.toString());
     var api = baton.startApi();
     try {
       String body =
@@ -204,6 +207,18 @@ class FairShareIT {
       assertTrue(body.contains("\"capacity\":4"), body);
       assertTrue(body.contains("\"tenant\":\"a\""), body);
       assertTrue(body.contains("\"weight\":3"), body);
+      // over the last minute both held slots, a (weight 3, and alone once b was done) the most
+      var tenants = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("tenants");
+      double aLastMinute = 0;
+      double bLastMinute = 0;
+      for (var t : tenants) {
+        if ("a".equals(t.get("tenant").asText())) {
+          aLastMinute = t.get("shareLastMinute").asDouble();
+        } else if ("b".equals(t.get("tenant").asText())) {
+          bLastMinute = t.get("shareLastMinute").asDouble();
+        }
+      }
+      assertTrue(aLastMinute > 0.5 && bLastMinute > 0.02, body);
       // the runs page shows the same in its tenants panel
       String dom =
           UiBrowserIT.chromium(
@@ -212,7 +227,9 @@ class FairShareIT {
               "http://127.0.0.1:" + api.port() + "/#/");
       assertTrue(dom.contains("<table id=\"tenants\">"), dom);
       assertTrue(
-          dom.matches("(?s).*<tr><td>a</td><td>[0-4]</td><td>[1-9]\\d*</td><td>3</td>.*"), dom);
+          dom.matches(
+              "(?s).*<tr><td>a</td><td>\\d+</td><td>0</td><td>-</td><td>[0-4]</td><td>[1-9]\\d*</td><td>3</td>.*"),
+          dom);
     } finally {
       api.close();
     }

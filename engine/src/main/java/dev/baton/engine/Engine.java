@@ -204,7 +204,8 @@ public final class Engine implements AutoCloseable {
                 config.bootstrapServers(),
                 config.kafka(),
                 Duration.ofMillis(100),
-                java.time.Clock.systemUTC())
+                java.time.Clock.systemUTC(),
+                config.tenancy()::maxRunsByTenant)
             .start();
     if (config.tenancy().sharesSlots()) {
       slots =

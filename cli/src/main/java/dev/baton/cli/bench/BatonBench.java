@@ -57,8 +57,63 @@ final class BatonBench {
             + (extra.isEmpty() ? "" : "-x");
     this.extra = extra;
     Topics topics = Topics.withPrefix(name);
-    TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
     String waitTopic = plan.waitStep ? name + ".bench-events" : null;
+    prepare(topics, waitTopic);
+    out.printf("(b) Baton, %s: starting its engine ...%n", mode);
+    try (EngineProcess engine =
+            EngineProcess.start(work, name + "-engine", engineSettings(name, redisUrl, mode));
+        LoadDriver driver = driver(topics, name, null)) {
+      if (waitTopic != null) {
+        driver.publishEventsOnWait(waitTopic);
+      }
+      return phases(engine, driver, mode);
+    }
+  }
+
+  /**
+   * The tenant phases ({@code --tenants}): the engine shares {@code capacity} job slots between
+   * tenants; a quiet tenant at 1 run/s alone, beside a noisy tenant, and under the noisy one's
+   * name.
+   */
+  void tenants(String redisUrl, String mode, int capacity, Duration jobTime, int noisyInFlight)
+      throws Exception {
+    String name = "bench-tenants-" + mode.replace('_', '-');
+    this.extra = Map.of("BATON_JOB_CAPACITY", Integer.toString(capacity));
+    Topics topics = Topics.withPrefix(name);
+    prepare(topics, null);
+    out.printf(
+        "(t) Baton, %s, %d job slots shared by tenants, jobs of %d ms: starting its engine ...%n",
+        mode, capacity, jobTime.toMillis());
+    TenantBench bench =
+        new TenantBench(
+            Duration.ofSeconds(Math.max(2, plan.warmup / 2)),
+            Duration.ofSeconds(plan.seconds),
+            noisyInFlight,
+            out);
+    try (EngineProcess engine =
+            EngineProcess.start(work, name + "-engine", engineSettings(name, redisUrl, mode));
+        LoadDriver quiet = driver(topics, name + "-quiet", "quiet");
+        LoadDriver noisy = driver(topics, name + "-noisy", "noisy");
+        LoadDriver quietAsNoisy = driver(topics, name + "-quiet-as-noisy", "noisy")) {
+      for (LoadDriver d : List.of(quiet, noisy, quietAsNoisy)) {
+        d.jobTime(jobTime);
+      }
+      TenantBench.Phase alone = bench.alone(quiet);
+      TenantBench.Phase beside = bench.beside("quiet tenant beside the noisy one", quiet, noisy);
+      TenantBench.Phase shared =
+          bench.beside("the same runs under the noisy tenant's name", quietAsNoisy, noisy);
+      out.println();
+      out.printf(
+          "tenants: %d job slots, jobs of %d ms, %d jobs per run; the noisy tenant keeps %d runs in"
+              + " flight (%s)%n",
+          capacity, jobTime.toMillis(), plan.jobs, noisyInFlight, mode);
+      TenantBench.print(out, alone, beside, shared);
+    }
+  }
+
+  /** The topics, the wait step's topic if any, and the benchmark's template. */
+  private void prepare(Topics topics, String waitTopic) throws Exception {
+    TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
     if (waitTopic != null) {
       try (var admin =
           org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -80,24 +135,19 @@ final class BatonBench {
         List.of(
             new TemplatePublisher.Loaded(
                 Path.of("bench-seq.yaml"), Templates.parse("bench-seq.yaml", yaml), yaml)));
-    out.printf("(b) Baton, %s: starting its engine ...%n", mode);
-    try (EngineProcess engine =
-            EngineProcess.start(work, name + "-engine", engineSettings(name, redisUrl, mode));
-        LoadDriver driver =
-            new LoadDriver(
-                bootstrap,
-                topics.dispatch(),
-                topics.completions(),
-                topics.events(),
-                Wire.json(),
-                plan.jobs,
-                name,
-                trigger(topics, Wire.json()))) {
-      if (waitTopic != null) {
-        driver.publishEventsOnWait(waitTopic);
-      }
-      return phases(engine, driver, mode);
-    }
+  }
+
+  /** A driver of runs named {@code runPrefix}-N, of {@code tenant} (null: none named). */
+  private LoadDriver driver(Topics topics, String runPrefix, String tenant) {
+    return new LoadDriver(
+        bootstrap,
+        topics.dispatch(),
+        topics.completions(),
+        topics.events(),
+        Wire.json(),
+        plan.jobs,
+        runPrefix,
+        trigger(topics, Wire.json(), tenant));
   }
 
   private Map<String, String> engineSettings(String name, String redisUrl, String mode) {
@@ -118,7 +168,7 @@ final class BatonBench {
     return settings;
   }
 
-  private static LoadDriver.Starter trigger(Topics topics, Wire wire) {
+  private static LoadDriver.Starter trigger(Topics topics, Wire wire, String tenant) {
     return runId ->
         new ProducerRecord<>(
             topics.triggers(),
@@ -130,6 +180,7 @@ final class BatonBench {
                     .setRunId(runId)
                     .setOccurredAt(Instant.now())
                     .setTemplate("bench-seq")
+                    .setTenant(tenant)
                     .build()));
   }
 

@@ -170,6 +170,35 @@ public final class BenchCmd implements Callable<Integer> {
   boolean keepWork;
 
   @Option(
+      names = "--tenants",
+      description =
+          "Instead of the phases above: a quiet tenant's start latency at 1 run/s, alone and beside a noisy tenant whose"
+              + " backlog keeps every job slot busy")
+  boolean tenants;
+
+  @Option(
+      names = "--capacity",
+      defaultValue = "8",
+      paramLabel = "N",
+      description =
+          "With --tenants: the engine's job slots (BATON_JOB_CAPACITY; default: ${DEFAULT-VALUE})")
+  int capacity;
+
+  @Option(
+      names = "--job-ms",
+      defaultValue = "100",
+      paramLabel = "MS",
+      description = "With --tenants: how long each job takes (default: ${DEFAULT-VALUE})")
+  int jobMillis;
+
+  @Option(
+      names = "--noisy-runs",
+      defaultValue = "400",
+      paramLabel = "N",
+      description = "With --tenants: the noisy tenant's runs in flight (default: ${DEFAULT-VALUE})")
+  int noisyRuns;
+
+  @Option(
       names = "--profile",
       paramLabel = "FILE.jfr",
       description =
@@ -215,6 +244,18 @@ public final class BenchCmd implements Callable<Integer> {
         cluster =
             dev.baton.redis.RedisClusterProcess.start(
                 Files.createDirectories(work.resolve("redis-cluster")), 3, 1, DevFiles::freePort);
+      }
+      if (tenants) {
+        try (RedisCeiling redis = new RedisCeiling(redisServer.url())) {
+          new BatonBench(this, bootstrap, work, machine, redis, out)
+              .tenants(
+                  redisServer.url(),
+                  modes.get(0),
+                  capacity,
+                  Duration.ofMillis(jobMillis),
+                  noisyRuns);
+        }
+        return 0;
       }
       List<Row> rows = new ArrayList<>();
       RedisCeiling.Result redisCeiling;
@@ -312,11 +353,14 @@ public final class BenchCmd implements Callable<Integer> {
         || warmup < 0
         || saturated < 0
         || commitInterval < 0
-        || openRate < 0) {
+        || openRate < 0
+        || capacity < 1
+        || jobMillis < 0
+        || noisyRuns < 1) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
-          "--jobs, --in-flight, --partitions and --threads must be at least 1, --seconds at least 2, --warmup, --saturated,"
-              + " --commit-interval and --open-rate at least 0");
+          "--jobs, --in-flight, --partitions, --threads, --capacity and --noisy-runs must be at least 1, --seconds at"
+              + " least 2, --warmup, --saturated, --commit-interval, --open-rate and --job-ms at least 0");
     }
   }
 

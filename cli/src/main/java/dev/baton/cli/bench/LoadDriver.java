@@ -118,6 +118,9 @@ final class LoadDriver implements AutoCloseable {
   /** Where a waiting run's event goes (null: no run waits). */
   private volatile String waitTopic;
 
+  /** How long each job takes before its completion is published (zero: at once). */
+  private volatile Duration jobTime = Duration.ZERO;
+
   /**
    * {@code eventsTopic}: the engine's lifecycle topic (a run ends at its RUN_SUCCEEDED), or null
    * (it ends at its last dispatch).
@@ -346,6 +349,16 @@ final class LoadDriver implements AutoCloseable {
     }
     track.waiting = false;
     track.dispatched++;
+    if (jobTime.isZero()) {
+      complete(dispatch, track);
+    } else {
+      var unused =
+          arrivals.schedule(
+              () -> complete(dispatch, track), jobTime.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void complete(JobDispatch dispatch, Track track) {
     track.sentNanos = System.nanoTime();
     var unused =
         producer.send(
@@ -356,6 +369,16 @@ final class LoadDriver implements AutoCloseable {
     if (!endsByEvent && track.dispatched == jobsPerRun) {
       ended(dispatch.getRunId(), track);
     }
+  }
+
+  /** Each job takes {@code time} before it reports SUCCEEDED, as a real job would. */
+  void jobTime(Duration time) {
+    jobTime = time;
+  }
+
+  /** The latencies of the last phase so far (a phase run beside this one reads them). */
+  Latencies starts() {
+    return starts;
   }
 
   /**

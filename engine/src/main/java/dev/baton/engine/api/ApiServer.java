@@ -321,7 +321,14 @@ public final class ApiServer implements AutoCloseable {
       }
       case "GET /api/correlations" -> send(ex, 200, sources.correlations().get());
       case "GET /api/tenants" ->
-          send(ex, 200, TenantView.of(config.tenancy(), sources.runs().slots()));
+          send(
+              ex,
+              200,
+              TenantView.of(
+                  config.tenancy(),
+                  config.tenancy().sharesSlots() ? sources.runs().slots() : null,
+                  sources.runs().tenantRuns(),
+                  System.currentTimeMillis()));
       case "GET /api/templates" -> {
         List<Map<String, Object>> out = new ArrayList<>();
         sources.templates().get().stream()

@@ -28,8 +28,14 @@ public final class Decider {
   private Decider() {}
 
   public static Decision decide(RunState state, EngineEvent event, Template template, Instant now) {
+    return decide(state, event, template, now, RunQuotas.NONE);
+  }
+
+  /** As above, under the tenants' run quotas in force when the record is applied. */
+  public static Decision decide(
+      RunState state, EngineEvent event, Template template, Instant now, RunQuotas quotas) {
     try {
-      return decideOrThrow(state, event, template, now);
+      return decideOrThrow(state, event, template, now, quotas);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
       // A bug, or an input past what one record may cost: this record is refused, the next applied.
       return refuse(
@@ -73,9 +79,9 @@ public final class Decider {
   }
 
   private static Decision decideOrThrow(
-      RunState state, EngineEvent event, Template template, Instant now) {
+      RunState state, EngineEvent event, Template template, Instant now, RunQuotas quotas) {
     if (event instanceof TriggerReceived t) {
-      return onTrigger(state, t, template, now);
+      return onTrigger(state, t, template, now, quotas);
     }
     if (state == null) {
       return reject(
@@ -87,7 +93,7 @@ public final class Decider {
           state,
           "template " + state.template() + " v" + state.templateVersion() + " is not in the store");
     }
-    Step step = new Step(state, template, now);
+    Step step = new Step(state, template, now, quotas);
     if (event instanceof JobCompleted c) {
       if (state.status() != RunStatus.RUNNING) {
         return ignore(
@@ -109,7 +115,7 @@ public final class Decider {
     return switch (c.command().getType()) {
       case CANCEL -> Lifecycle.cancel(step, c.command().getReason());
       case RETRY -> Lifecycle.rerun(step);
-      case ADMIT -> Lifecycle.admit(step);
+      case ADMIT -> Lifecycle.admit(step, c.command().getReason());
       case PAUSE -> Lifecycle.pause(step, c.command().getReason());
       case RESUME -> Lifecycle.resume(step);
       case APPROVE -> running(step, () -> Waits.decide(step, c.command(), true));
@@ -129,7 +135,7 @@ public final class Decider {
   }
 
   private static Decision onTrigger(
-      RunState state, TriggerReceived event, Template template, Instant now) {
+      RunState state, TriggerReceived event, Template template, Instant now, RunQuotas quotas) {
     WorkflowTrigger trigger = event.trigger();
     if (state != null) {
       return ignore(
@@ -189,14 +195,14 @@ public final class Decider {
           event, "priority " + priority + " is out of range: it must be from -1000 to 1000", now);
     }
     created = created.withTenant(tenant, priority);
-    Step step = new Step(created, template, now);
+    Step step = new Step(created, template, now, quotas);
     if (template.maxConcurrentRuns() > 0) {
       step.moveRun(RunStatus.QUEUED, null, null);
       step.emitRun(
           RunEventType.RUN_QUEUED,
           "waiting for one of " + template.maxConcurrentRuns() + " slots of " + template.name());
       step.add(new EngineCommand.EnqueueRun(template.name(), template.maxConcurrentRuns()));
-    } else {
+    } else if (!Lifecycle.waitsForTenant(step)) {
       Lifecycle.begin(step, "template " + template.storeKey());
     }
     return step.decision();

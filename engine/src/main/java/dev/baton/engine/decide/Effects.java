@@ -39,6 +39,7 @@ public final class Effects {
   private final List<TimerFired> timersToSet = new ArrayList<>();
   private final List<String> timersToCancel = new ArrayList<>();
   private Admission admission;
+  private EngineCommand.TenantRun tenantRun;
   private final List<EngineCommand.LookupCache> lookups = new ArrayList<>();
   private final List<EngineCommand.StoreResult> stores = new ArrayList<>();
   private final List<WorkflowTrigger> children = new ArrayList<>();
@@ -149,5 +150,15 @@ public final class Effects {
   /** The admission change asked for, or null. */
   public Admission admission() {
     return admission;
+  }
+
+  /** The last change of the run's place among its tenant's runs wins. */
+  void tenantRun(EngineCommand.TenantRun t) {
+    tenantRun = t;
+  }
+
+  /** The change of the run's place among its tenant's runs, or null. */
+  public EngineCommand.TenantRun tenantRun() {
+    return tenantRun;
   }
 }

@@ -61,6 +61,24 @@ public sealed interface EngineCommand {
   }
 
   /**
+   * The run's place among its tenant's runs (tenant run quotas): {@code ENQUEUE} waits in the
+   * tenant's queue, {@code START} counts it as running, {@code END} forgets it. Child runs are part
+   * of their parent's and are not counted.
+   */
+  record TenantRun(Op op, String tenant, int priority) implements EngineCommand {
+    public enum Op {
+      ENQUEUE,
+      START,
+      END
+    }
+
+    @Override
+    public void addTo(Effects effects) {
+      effects.tenantRun(this);
+    }
+  }
+
+  /**
    * A wait step's attempt starts waiting for events on {@code topic} with correlation key {@code
    * key}, until {@code until} (null: until told to stop); {@code rule} names the template's wait.
    */

@@ -133,13 +133,58 @@ final class Lifecycle {
     return s.decision();
   }
 
-  static Decision admit(Step s) {
+  /**
+   * A queued run is let out: by its template's queue (then it may still wait for its tenant), or by
+   * its tenant's ({@code reason} {@link RunQuotas#TENANT_ADMISSION}). An admission for the queue
+   * the run is not in (sent again after its lease, or written by hand) changes nothing.
+   */
+  static Decision admit(Step s, String reason) {
     if (s.state.status() != RunStatus.QUEUED) {
       return Decider.ignore(
           s.state, "run '" + s.state.runId() + "' is " + s.state.status() + ", not queued");
     }
-    begin(s, "admitted (maxConcurrentRuns " + s.template.maxConcurrentRuns() + ")");
+    boolean tenantAdmits = RunQuotas.TENANT_ADMISSION.equals(reason);
+    if (tenantAdmits != waitingForTenant(s.state)) {
+      return Decider.ignore(
+          s.state,
+          "run '"
+              + s.state.runId()
+              + "' waits in its "
+              + (tenantAdmits ? "template's" : "tenant's")
+              + " queue");
+    }
+    if (tenantAdmits) {
+      begin(s, "admitted: a run of tenant " + s.state.tenantName() + " may start");
+    } else if (!waitsForTenant(s)) {
+      begin(s, "admitted (maxConcurrentRuns " + s.template.maxConcurrentRuns() + ")");
+    }
     return s.decision();
+  }
+
+  private static final String TENANT_WAIT = "waiting for one of the runs of tenant ";
+
+  private static boolean waitingForTenant(RunState run) {
+    return run.detail() != null && run.detail().startsWith(TENANT_WAIT);
+  }
+
+  /**
+   * A top-level run of a tenant with a run quota waits in the tenant's queue (in arrival order,
+   * higher priority first) until the tenant runs fewer than its quota; false when it may start now.
+   * Child runs are part of their parent's run and never wait here.
+   */
+  static boolean waitsForTenant(Step s) {
+    int max = s.state.parent() == null ? s.quotas.maxRuns(s.state.tenantName()) : 0;
+    if (max <= 0) {
+      return false;
+    }
+    String tenant = s.state.tenantName();
+    String detail = TENANT_WAIT + tenant + " (it runs at most " + max + " at once)";
+    s.moveRun(RunStatus.QUEUED, detail, null);
+    s.emitRun(RunEventType.RUN_QUEUED, detail);
+    s.add(
+        new EngineCommand.TenantRun(
+            EngineCommand.TenantRun.Op.ENQUEUE, tenant, s.state.priority()));
+    return true;
   }
 
   /**

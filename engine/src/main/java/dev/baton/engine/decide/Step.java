@@ -18,6 +18,7 @@ final class Step {
   RunState state;
   final Template template;
   final Instant now;
+  final RunQuotas quotas;
   final List<EngineCommand> commands = new ArrayList<>();
   final List<String> transitions = new ArrayList<>();
 
@@ -27,9 +28,14 @@ final class Step {
   final Map<String, ItemState> items;
 
   Step(RunState state, Template template, Instant now) {
+    this(state, template, now, RunQuotas.NONE);
+  }
+
+  Step(RunState state, Template template, Instant now, RunQuotas quotas) {
     this.state = state;
     this.template = template;
     this.now = now;
+    this.quotas = quotas;
     this.items = new LinkedHashMap<>(state.items());
   }
 
@@ -70,9 +76,22 @@ final class Step {
     state = state.withPaused(pause);
   }
 
+  /**
+   * Moves the run; a top-level run that starts (or starts again) counts among its tenant's running
+   * runs, and one that ends leaves them (or its tenant's queue).
+   */
   void moveRun(RunStatus to, String detail, RunStatus outcome) {
     if (state.status() != to) {
       transitions.add(Transitions.run(state.status(), to));
+      if (state.parent() == null && (to == RunStatus.RUNNING || to.isFinal())) {
+        add(
+            new EngineCommand.TenantRun(
+                to == RunStatus.RUNNING
+                    ? EngineCommand.TenantRun.Op.START
+                    : EngineCommand.TenantRun.Op.END,
+                state.tenantName(),
+                state.priority()));
+      }
     }
     state = state.with(to, to.isFinal() ? now : null, detail, outcome);
   }

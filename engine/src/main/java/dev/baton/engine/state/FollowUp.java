@@ -1,5 +1,6 @@
 package dev.baton.engine.state;
 
+import dev.baton.engine.decide.EngineCommand;
 import dev.baton.events.TimerFired;
 import dev.baton.serde.EventCodec;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.List;
  * @param timers timers to set, as {@code TimerFired} JSON
  * @param createdAt the run's creation time when this event created it (index it), else 0
  * @param results outputs of cached jobs to keep ({@link ResultCache}); null in older records
+ * @param tenantRun the run's change among its tenant's runs ({@link TenantRuns}); null: none
  */
 public record FollowUp(
     String runId,
@@ -24,7 +26,8 @@ public record FollowUp(
     List<String> cancelledTimers,
     SaveRequest.Admission admission,
     long createdAt,
-    List<CachedResult> results) {
+    List<CachedResult> results,
+    EngineCommand.TenantRun tenantRun) {
   private static final EventCodec<TimerFired> TIMERS = EventCodec.of(TimerFired.class);
 
   public FollowUp {
@@ -55,7 +58,8 @@ public record FollowUp(
         timersToCancel,
         admission,
         created,
-        List.of());
+        List.of(),
+        null);
   }
 
   /**
@@ -64,13 +68,27 @@ public record FollowUp(
    */
   public FollowUp byEpoch(long newEpoch) {
     return new FollowUp(
-        runId, partition, newEpoch, timers, cancelledTimers, admission, createdAt, results);
+        runId,
+        partition,
+        newEpoch,
+        timers,
+        cancelledTimers,
+        admission,
+        createdAt,
+        results,
+        tenantRun);
   }
 
   /** This follow-up, also keeping {@code kept} in the result cache. */
   FollowUp withResults(List<CachedResult> kept) {
     return new FollowUp(
-        runId, partition, epoch, timers, cancelledTimers, admission, createdAt, kept);
+        runId, partition, epoch, timers, cancelledTimers, admission, createdAt, kept, tenantRun);
+  }
+
+  /** This follow-up, also changing the run's place among its tenant's runs. */
+  FollowUp withTenantRun(EngineCommand.TenantRun change) {
+    return new FollowUp(
+        runId, partition, epoch, timers, cancelledTimers, admission, createdAt, results, change);
   }
 
   List<TimerFired> timersToSet() {
@@ -86,6 +104,7 @@ public record FollowUp(
   boolean isEmpty() {
     return !touchesPartition()
         && admission.op() == SaveRequest.Admission.Op.NONE
-        && results.isEmpty();
+        && results.isEmpty()
+        && tenantRun == null;
   }
 }

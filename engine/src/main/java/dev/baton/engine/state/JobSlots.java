@@ -37,9 +37,12 @@ public final class JobSlots {
     this.prefix = "baton:slots:{" + keyspace + "/slots}:";
   }
 
-  /** What one tenant may have: its weight, and at most {@code maxJobs} running (0: no limit). */
-  public record Share(int weight, int maxJobs) {
-    public static final Share DEFAULT = new Share(1, 0);
+  /**
+   * What one tenant may have: its weight, at most {@code maxJobs} jobs and at most {@code maxRuns}
+   * runs running at once (0: no limit).
+   */
+  public record Share(int weight, int maxJobs, int maxRuns) {
+    public static final Share DEFAULT = new Share(1, 0, 0);
   }
 
   /** An attempt asks for a slot ({@code take}), ends or is stopped ({@code release}). */
@@ -117,6 +120,8 @@ public final class JobSlots {
         new ArrayList<>(
             redisson.<String>getSet(prefix + "tenants", StringCodec.INSTANCE).readAll());
     List<Object> keys = new ArrayList<>(keys("").subList(0, 5));
+    keys.add(prefix + "held-at");
+    keys.add(bucket(now / BUCKET_MS));
     List<Object> args = new ArrayList<>();
     args.add(Integer.toString(capacity));
     args.add(Long.toString(now));
@@ -143,6 +148,40 @@ public final class JobSlots {
               Base64.getDecoder().decode(out.get(i + 1).toString())));
     }
     return grants;
+  }
+
+  private static final long BUCKET_MS = 10_000;
+
+  private String bucket(long index) {
+    return prefix + "held:" + index;
+  }
+
+  /**
+   * Slot time held over the last minute: per tenant the mean number of slots it held, from the
+   * buckets of the last 60–70 s (each grant adds the time since the one before, so it is exact
+   * while an engine grants and stops counting while none does).
+   */
+  public Map<String, Double> heldLastMinute(long now) {
+    long current = now / BUCKET_MS;
+    RBatch batch = redisson.createBatch(BatchOptions.defaults());
+    List<RFuture<Map<String, String>>> buckets = new ArrayList<>();
+    for (long b = current - 6; b <= current; b++) {
+      buckets.add(batch.<String, String>getMap(bucket(b), StringCodec.INSTANCE).readAllMapAsync());
+    }
+    batch.execute();
+    Map<String, Long> ms = new LinkedHashMap<>();
+    for (var f : buckets) {
+      f.toCompletableFuture().join().forEach((t, v) -> ms.merge(t, Long.parseLong(v), Long::sum));
+    }
+    long elapsed = ms.getOrDefault("*", 0L);
+    Map<String, Double> out = new LinkedHashMap<>();
+    ms.forEach(
+        (t, v) -> {
+          if (!"*".equals(t) && elapsed > 0) {
+            out.put(t, (double) v / elapsed);
+          }
+        });
+    return out;
   }
 
   /** Running and queued attempts, by tenant. */

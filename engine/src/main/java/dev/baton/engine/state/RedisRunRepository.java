@@ -92,9 +92,17 @@ public final class RedisRunRepository implements RunRepository {
     this.cluster = redis.cluster();
     this.results = new ResultCache(redisson, keyspace);
     this.slots = new JobSlots(redisson, keyspace);
+    this.tenantRuns = new TenantRuns(redisson, keyspace);
   }
 
   private final JobSlots slots;
+  private final TenantRuns tenantRuns;
+
+  /** Each tenant's running and queued top-level runs. */
+  @Override
+  public TenantRuns tenantRuns() {
+    return tenantRuns;
+  }
 
   /** The deployment's job slots, shared between tenants. */
   @Override
@@ -262,6 +270,9 @@ public final class RedisRunRepository implements RunRepository {
                 RScript.ReturnType.LONG,
                 call.keys(),
                 call.args());
+      }
+      if (f.tenantRun() != null) {
+        tenantRuns.change(pipelined, f.runId(), f.tenantRun());
       }
     }
     batch.execute();

@@ -100,6 +100,11 @@ public interface RunRepository extends AutoCloseable {
     return null;
   }
 
+  /** Each tenant's running and queued top-level runs; null where the store has none (tests). */
+  default TenantRuns tenantRuns() {
+    return null;
+  }
+
   /** The kept result of a cached job for {@code key}, if there is one within its ttl. */
   default Optional<ResultCache.Entry> cachedResult(String template, String job, String key) {
     return Optional.empty();

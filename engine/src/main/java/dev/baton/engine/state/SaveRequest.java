@@ -48,6 +48,26 @@ public record SaveRequest(
     }
   }
 
+  /** This save, whose follow-up also changes the run's place among its tenant's runs. */
+  public SaveRequest withTenantRun(dev.baton.engine.decide.EngineCommand.TenantRun change) {
+    if (change == null) {
+      return this;
+    }
+    return new SaveRequest(
+        runId,
+        expectedVersion,
+        state,
+        outputsChanged,
+        changedItems,
+        eventId,
+        applied.withFollowUp(applied.followUp().withTenantRun(change)),
+        timersToSet,
+        timersToCancel,
+        partition,
+        admission,
+        epoch);
+  }
+
   /** This save, whose follow-up also keeps {@code results} in the result cache. */
   public SaveRequest withResults(List<CachedResult> results) {
     if (results.isEmpty()) {

@@ -18,11 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class Tenancy {
   private static final Logger LOG = LoggerFactory.getLogger(Tenancy.class);
   public static final Tenancy OFF = new Tenancy(0, null, Map.of());
+  private static final long CHECK_EVERY_NANOS = 200_000_000L;
 
   private final int jobCapacity;
   private final Path tenantsFile;
   private final AtomicReference<Map<String, JobSlots.Share>> shares;
   private volatile long readMtime;
+  private volatile long checkedAt;
   private volatile String lastError;
 
   private Tenancy(int jobCapacity, Path tenantsFile, Map<String, JobSlots.Share> initial) {
@@ -44,6 +46,7 @@ public final class Tenancy {
             tenantsFile,
             tenantsFile == null ? Map.of() : TenantShares.read(tenantsFile));
     t.readMtime = t.mtime();
+    t.checkedAt = System.nanoTime();
     return t;
   }
 
@@ -65,9 +68,28 @@ public final class Tenancy {
     return shares.get();
   }
 
-  /** The share of {@code tenant}: its weight and job limit. */
+  /** The share of {@code tenant}: its weight and limits. */
   public JobSlots.Share share(String tenant) {
     return shares.get().getOrDefault(tenant, JobSlots.Share.DEFAULT);
+  }
+
+  /** Each tenant's run quota, of those that have one, as the file says now. */
+  public Map<String, Integer> maxRunsByTenant() {
+    Map<String, Integer> out = new java.util.HashMap<>();
+    shares()
+        .forEach(
+            (tenant, share) -> {
+              if (share.maxRuns() > 0) {
+                out.put(tenant, share.maxRuns());
+              }
+            });
+    return out;
+  }
+
+  /** The most runs of {@code tenant} that may run at once (0: no limit), as the file says now. */
+  public int maxRuns(String tenant) {
+    reloadIfChanged();
+    return share(tenant).maxRuns();
   }
 
   /** Why the last change of the file was refused (null: it was read). */
@@ -75,10 +97,16 @@ public final class Tenancy {
     return lastError;
   }
 
+  /** Looks at the file's time at most every {@link #CHECK_EVERY_NANOS}, not on every call. */
   private void reloadIfChanged() {
     if (tenantsFile == null) {
       return;
     }
+    long tick = System.nanoTime();
+    if (tick - checkedAt < CHECK_EVERY_NANOS) {
+      return;
+    }
+    checkedAt = tick;
     long now = mtime();
     if (now == readMtime) {
       return;

@@ -23,11 +23,11 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  *
  * <pre>
  * tenants:
- *   team-a: {weight: 3, maxJobs: 10}
+ *   team-a: {weight: 3, maxJobs: 10, maxRuns: 50}
  *   team-b: {weight: 1}
  * </pre>
  *
- * A tenant not in the file has weight 1 and no limit. A bad entry is refused with the file, the
+ * A tenant not in the file has weight 1 and no limits. A bad entry is refused with the file, the
  * line and the field.
  */
 public final class TenantShares {
@@ -69,7 +69,8 @@ public final class TenantShares {
       return shares;
     }
     if (!(root instanceof MappingNode top)) {
-      throw error(source, root, "", "must be a mapping: tenants: {name: {weight, maxJobs}}");
+      throw error(
+          source, root, "", "must be a mapping: tenants: {name: {weight, maxJobs, maxRuns}}");
     }
     for (NodeTuple t : top.getValue()) {
       String key = scalar(t.getKeyNode());
@@ -98,25 +99,27 @@ public final class TenantShares {
   private static JobSlots.Share share(String source, String path, Node node)
       throws InvalidTenantsFileException {
     if (!(node instanceof MappingNode map)) {
-      throw error(source, node, path, "must be a mapping: {weight: 1, maxJobs: 0}");
+      throw error(source, node, path, "must be a mapping: {weight: 1, maxJobs: 0, maxRuns: 0}");
     }
     int weight = 1;
     int maxJobs = 0;
+    int maxRuns = 0;
     for (NodeTuple f : map.getValue()) {
       String field = scalar(f.getKeyNode());
       String value = scalar(f.getValueNode());
       switch (field == null ? "" : field) {
         case "weight" -> weight = number(source, path + ".weight", f.getValueNode(), value, 1);
         case "maxJobs" -> maxJobs = number(source, path + ".maxJobs", f.getValueNode(), value, 0);
+        case "maxRuns" -> maxRuns = number(source, path + ".maxRuns", f.getValueNode(), value, 0);
         default ->
             throw error(
                 source,
                 f.getKeyNode(),
                 path + "." + field,
-                "unknown field (expected weight, maxJobs)");
+                "unknown field (expected weight, maxJobs, maxRuns)");
       }
     }
-    return new JobSlots.Share(weight, maxJobs);
+    return new JobSlots.Share(weight, maxJobs, maxRuns);
   }
 
   private static int number(String source, String path, Node node, String value, int least)

@@ -141,7 +141,8 @@ public final class EngineTopology {
                     w.templates,
                     w.tenancy.sharesSlots() && w.runs.slots() != null
                         ? new SlotGate(w.runs.slots(), w.tenancy, topics, w.wire)
-                        : null),
+                        : null,
+                    w.tenancy::maxRuns),
             Named.as("run-processor"),
             CommitHook.NAME)
         .to(

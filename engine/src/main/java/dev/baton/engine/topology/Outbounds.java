@@ -183,13 +183,23 @@ final class Outbounds {
    * A queued run may start: an ADMIT command on the commands topic, to the task that owns the run.
    */
   OutboundRecord admit(String runId, java.time.Instant now) {
+    return admit(runId, now, "admit:", "a slot is free");
+  }
+
+  /** The ADMIT that lets a run out of its tenant's queue (its own event id: not a duplicate). */
+  OutboundRecord admitForTenant(String runId, java.time.Instant now) {
+    return admit(runId, now, "admit-tenant:", dev.baton.engine.decide.RunQuotas.TENANT_ADMISSION);
+  }
+
+  private OutboundRecord admit(
+      String runId, java.time.Instant now, String idPrefix, String reason) {
     RunCommand command =
         RunCommand.newBuilder()
-            .setEventId("admit:" + runId)
+            .setEventId(idPrefix + runId)
             .setRunId(runId)
             .setOccurredAt(now)
             .setType(RunCommandType.ADMIT)
-            .setReason("a slot is free")
+            .setReason(reason)
             .build();
     return new OutboundRecord(
         topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());

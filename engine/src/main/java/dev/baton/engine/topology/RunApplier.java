@@ -65,6 +65,7 @@ final class RunApplier {
   private final long epoch;
   private final RunLoader loader;
   private final SlotGate slots;
+  private final dev.baton.engine.decide.RunQuotas quotas;
 
   RunApplier(
       RunRepository runs,
@@ -74,8 +75,10 @@ final class RunApplier {
       RunCache cache,
       int partition,
       long epoch,
-      SlotGate slots) {
+      SlotGate slots,
+      dev.baton.engine.decide.RunQuotas quotas) {
     this.slots = slots;
+    this.quotas = quotas;
     this.runs = runs;
     this.templates = templates;
     this.outbounds = outbounds;
@@ -262,7 +265,7 @@ final class RunApplier {
         before = before.withItems(loader.items(event.runId(), needs, unsavedItems));
       }
       Instant now = Instant.ofEpochMilli(in.source().timestamp());
-      Decision decision = Decider.decide(before, event, template, now);
+      Decision decision = Decider.decide(before, event, template, now, quotas);
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
       java.time.Instant lost = runs.dataLostAt();
       if (before == null && lost != null && !(event instanceof EngineEvent.TriggerReceived)) {
@@ -410,6 +413,9 @@ final class RunApplier {
           runs.admitted(
               o.state().template(),
               in.runId()); // an admission that is moot (the run was cancelled)
+          if (o.state().status().isFinal() && runs.tenantRuns() != null) {
+            runs.tenantRuns().ended(o.state().tenantName(), in.runId());
+          }
         }
         DecisionLog.log(counters, in, o.decision());
         for (EngineCommand c : o.decision().commands()) {

@@ -54,6 +54,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final ParsedTemplates templates;
 
   private final SlotGate slots;
+  private final dev.baton.engine.decide.RunQuotas quotas;
 
   RunProcessor(
       RunRepository runs,
@@ -65,8 +66,10 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       Duration commitSpacing,
       boolean applyWhenDrained,
       ParsedTemplates templates,
-      SlotGate slots) {
+      SlotGate slots,
+      dev.baton.engine.decide.RunQuotas quotas) {
     this.slots = slots;
+    this.quotas = quotas;
     this.exactlyOnce = commitSpacing != null;
     this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
     this.applyWhenDrained = applyWhenDrained;
@@ -98,7 +101,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
             new RunCache(MAX_CACHED_RUNS),
             partition,
             epoch,
-            slots);
+            slots,
+            quotas);
     owned.own(partition);
     CommitHook hook = context.getStateStore(CommitHook.NAME);
     hook.onCommit(this::applyBeforeCommit, this::discard);

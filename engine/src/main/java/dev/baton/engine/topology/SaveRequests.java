@@ -89,7 +89,8 @@ final class SaveRequests {
                             r.outputs(),
                             r.attemptId(),
                             r.ttl().toMillis()))
-                .toList());
+                .toList())
+        .withTenantRun(effects.tenantRun());
   }
 
   static boolean isAdmit(EngineEvent event) {

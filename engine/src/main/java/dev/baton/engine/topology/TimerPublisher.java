@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * Turns due timers and admissions into input records (design §5): every tick, for each partition
  * whose task runs in this engine, it leases the timers due (pushes them {@link #LEASE} ahead in
  * Redis) and publishes each as a {@code TimerFired} on the timers topic, keyed by run id; queued
- * runs whose template has a free slot become ADMIT commands. A timer is deleted only when its
- * record is applied, in the same atomic save as the state, so a record lost on the way fires again
- * when its lease ends, and one published twice is a duplicate event id.
+ * runs whose template has a free slot, or whose tenant runs fewer than its quota, become ADMIT
+ * commands. A timer is deleted only when its record is applied, in the same atomic save as the
+ * state, so a record lost on the way fires again when its lease ends, and one published twice is a
+ * duplicate event id.
  *
  * <p>It publishes outside the stream threads' transactions on purpose: a Kafka Streams punctuator
  * makes every task commit a transaction at every tick, so an idle engine would commit dozens of
@@ -42,6 +43,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   private final Outbounds outbounds;
   private final Duration tick;
   private final Clock clock;
+  private final java.util.function.Supplier<Map<String, Integer>> runQuotas;
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private final Properties producerProperties;
   private KafkaProducer<String, byte[]> producer;
@@ -55,8 +57,10 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       String bootstrapServers,
       Map<String, String> kafka,
       Duration tick,
-      Clock clock) {
+      Clock clock,
+      java.util.function.Supplier<Map<String, Integer>> runQuotas) {
     this.runs = runs;
+    this.runQuotas = runQuotas;
     this.outbounds = new Outbounds(topics, wire, null);
     this.tick = tick;
     this.clock = clock;
@@ -99,6 +103,12 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       }
       for (String runId : runs.leaseAdmissions(now, LEASE)) {
         send(outbounds.admit(runId, now));
+      }
+      if (runs.tenantRuns() != null) {
+        for (String runId :
+            runs.tenantRuns().lease(runQuotas.get(), now.toEpochMilli(), MAX_PER_TICK)) {
+          send(outbounds.admitForTenant(runId, now));
+        }
       }
       lastFailure = null;
     } catch (RuntimeException e) {

@@ -38,6 +38,7 @@ final class Sim {
   final Map<String, TimerFired> timers = new LinkedHashMap<>();
   Decision last;
   int lastItemWrites;
+  RunQuotas quotas = RunQuotas.NONE;
 
   Sim(String yaml) {
     this.template = template(yaml);
@@ -52,7 +53,12 @@ final class Sim {
   }
 
   static Decision decide(RunState state, EngineEvent event, Template template, Instant now) {
-    Decision d = Decider.decide(state, event, template, now);
+    return decide(state, event, template, now, RunQuotas.NONE);
+  }
+
+  static Decision decide(
+      RunState state, EngineEvent event, Template template, Instant now, RunQuotas quotas) {
+    Decision d = Decider.decide(state, event, template, now, quotas);
     USED_TRANSITIONS.addAll(d.transitions());
     return d;
   }
@@ -82,7 +88,7 @@ final class Sim {
                       }));
       before = before.withItems(loaded);
     }
-    last = decide(before, event, template, now);
+    last = decide(before, event, template, now, quotas);
     lastItemWrites = 0;
     if (last.state() != null) {
       Map<String, ItemState> old = before == null ? Map.of() : before.items();
@@ -155,6 +161,13 @@ final class Sim {
     return apply(
         new EngineEvent.CommandReceived(
             "r1", RunCommand.newBuilder().setRunId("r1").setType(type).build()));
+  }
+
+  /** A command with a reason (an ADMIT says which queue lets the run out). */
+  Decision command(RunCommandType type, String reason) {
+    return apply(
+        new EngineEvent.CommandReceived(
+            "r1", RunCommand.newBuilder().setRunId("r1").setType(type).setReason(reason).build()));
   }
 
   /** A command on the run, as a person or the engine's correlation processor sends it. */

@@ -1,9 +1,11 @@
 package dev.baton.engine.decide;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.events.RunCommandType;
 import dev.baton.events.WorkflowTrigger;
 import java.util.List;
 import java.util.Map;
@@ -125,5 +127,111 @@ class TenantsTest {
     assertNull(refused.state());
     assertTrue(
         ((EngineCommand.Reject) refused.commands().get(0)).reason().contains("priority 5000"));
+  }
+
+  static final String LIMITED =
+      """
+      name: limited
+      version: 1
+      maxConcurrentRuns: 2
+      jobs:
+        - {name: a, command: ["true"]}
+      """;
+
+  private static EngineCommand.TenantRun tenantRun(Decision d) {
+    return d.commands().stream()
+        .filter(EngineCommand.TenantRun.class::isInstance)
+        .map(EngineCommand.TenantRun.class::cast)
+        .reduce((first, second) -> second)
+        .orElse(null);
+  }
+
+  private static boolean dispatches(Decision d) {
+    return d.commands().stream().anyMatch(EngineCommand.DispatchJob.class::isInstance);
+  }
+
+  @Test
+  void aRunOfATenantWithARunQuotaWaitsInItsTenantsQueueUntilItsTenantAdmitsIt() {
+    Sim sim = new Sim(PLAIN);
+    sim.quotas = t -> "ops".equals(t) ? 2 : 0;
+    Decision queued = start(sim, "ops", Map.of());
+    assertEquals(RunStatus.QUEUED, sim.state.status());
+    assertEquals(
+        new EngineCommand.TenantRun(EngineCommand.TenantRun.Op.ENQUEUE, "ops", 0),
+        tenantRun(queued));
+    assertFalse(dispatches(queued));
+    assertTrue(
+        Sim.events(queued).get(0).getDetail().contains("tenant ops (it runs at most 2 at once)"),
+        Sim.events(queued).get(0).getDetail());
+
+    Decision fromTemplate = sim.command(RunCommandType.ADMIT, "a slot is free");
+    assertEquals(RunStatus.QUEUED, fromTemplate.state().status(), "not its template's queue");
+
+    Decision admitted = sim.command(RunCommandType.ADMIT, RunQuotas.TENANT_ADMISSION);
+    assertEquals(RunStatus.RUNNING, sim.state.status());
+    assertEquals(EngineCommand.TenantRun.Op.START, tenantRun(admitted).op());
+    assertTrue(dispatches(admitted));
+
+    Decision ended = sim.succeed("a");
+    assertEquals(RunStatus.SUCCEEDED, sim.state.status());
+    assertEquals(EngineCommand.TenantRun.Op.END, tenantRun(ended).op());
+  }
+
+  @Test
+  void aRunWithoutQuotaStartsAtOnceAndIsCountedAndACancelledQueuedRunLeavesTheQueue() {
+    Sim free = new Sim(PLAIN);
+    Decision started = start(free, "ops", Map.of());
+    assertEquals(RunStatus.RUNNING, free.state.status());
+    assertEquals(EngineCommand.TenantRun.Op.START, tenantRun(started).op());
+
+    Sim sim = new Sim(PLAIN);
+    sim.quotas = t -> 1;
+    start(sim, "ops", Map.of());
+    Decision cancelled = sim.command(RunCommandType.CANCEL);
+    assertEquals(RunStatus.CANCELLED, sim.state.status());
+    assertEquals(EngineCommand.TenantRun.Op.END, tenantRun(cancelled).op());
+  }
+
+  @Test
+  void aRunWaitsForItsTemplateFirstThenForItsTenant() {
+    Sim sim = new Sim(LIMITED);
+    sim.quotas = t -> 3;
+    Decision queued = start(sim, "ops", Map.of());
+    assertEquals(RunStatus.QUEUED, sim.state.status());
+    assertNull(tenantRun(queued), "in its template's queue");
+
+    Decision early = sim.command(RunCommandType.ADMIT, RunQuotas.TENANT_ADMISSION);
+    assertEquals(RunStatus.QUEUED, early.state().status(), "the tenant cannot let it out yet");
+
+    Decision byTemplate = sim.command(RunCommandType.ADMIT, "a slot is free");
+    assertEquals(RunStatus.QUEUED, sim.state.status());
+    assertEquals(EngineCommand.TenantRun.Op.ENQUEUE, tenantRun(byTemplate).op());
+    Decision byTenant = sim.command(RunCommandType.ADMIT, RunQuotas.TENANT_ADMISSION);
+    assertEquals(RunStatus.RUNNING, sim.state.status());
+    assertTrue(dispatches(byTenant));
+  }
+
+  @Test
+  void aChildRunNeitherWaitsForNorCountsAgainstItsTenantsQuota() {
+    Sim child = new Sim(PLAIN);
+    child.quotas = t -> 1;
+    Decision d =
+        child.apply(
+            new EngineEvent.TriggerReceived(
+                "r1",
+                WorkflowTrigger.newBuilder()
+                    .setTemplate("plain")
+                    .setTenant("ops")
+                    .setParent(
+                        dev.baton.events.ParentRun.newBuilder()
+                            .setRunId("p")
+                            .setJob("sub")
+                            .setAttempt(1)
+                            .setDepth(1)
+                            .setToken("t")
+                            .build())
+                    .build()));
+    assertEquals(RunStatus.RUNNING, child.state.status());
+    assertNull(tenantRun(d));
   }
 }

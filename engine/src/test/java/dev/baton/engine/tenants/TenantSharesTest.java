@@ -1,5 +1,6 @@
 package dev.baton.engine.tenants;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,7 @@ import dev.baton.engine.state.JobSlots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,9 +23,9 @@ class TenantSharesTest {
   void readsWeightsAndLimitsAndDefaultsTheRest() throws Exception {
     Map<String, JobSlots.Share> shares =
         TenantShares.parse(
-            "t.yaml", "tenants:\n  team-a: {weight: 3, maxJobs: 10}\n  team-b: {}\n");
-    assertEquals(new JobSlots.Share(3, 10), shares.get("team-a"));
-    assertEquals(new JobSlots.Share(1, 0), shares.get("team-b"));
+            "t.yaml", "tenants:\n  team-a: {weight: 3, maxJobs: 10, maxRuns: 5}\n  team-b: {}\n");
+    assertEquals(new JobSlots.Share(3, 10, 5), shares.get("team-a"));
+    assertEquals(new JobSlots.Share(1, 0, 0), shares.get("team-b"));
   }
 
   @Test
@@ -47,7 +49,8 @@ class TenantSharesTest {
                 TenantShares.InvalidTenantsFileException.class,
                 () -> TenantShares.parse("t.yaml", "tenants:\n  a: {wieght: 2}\n"))
             .getMessage();
-    assertEquals("t.yaml:2: tenants.a.wieght: unknown field (expected weight, maxJobs)", field);
+    assertEquals(
+        "t.yaml:2: tenants.a.wieght: unknown field (expected weight, maxJobs, maxRuns)", field);
   }
 
   @Test
@@ -59,11 +62,14 @@ class TenantSharesTest {
 
     Files.writeString(file, "tenants:\n  a: {weight: 5}\n");
     Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
-    assertEquals(5, tenancy.shares().get("a").weight());
+    await().atMost(Duration.ofSeconds(5)).until(() -> tenancy.shares().get("a").weight() == 5);
     assertNull(tenancy.lastError());
 
     Files.writeString(file, "tenants:\n  a: {weight: many}\n");
     Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 4_000));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> tenancy.shares() != null && tenancy.lastError() != null);
     assertEquals(5, tenancy.shares().get("a").weight(), "the shares in force stay");
     assertTrue(
         tenancy.lastError().contains("tenants.yaml:2: tenants.a.weight"), tenancy.lastError());

@@ -171,7 +171,8 @@ class EngineTopologyTest {
             List.of(),
             dev.baton.engine.state.SaveRequest.Admission.NONE,
             0,
-            List.of());
+            List.of(),
+            null);
     runs.applied.put(
         "r1|r1/first/1", new AppliedEvent(TOPICS.completions(), 0, 0, List.of(recorded), kept));
     int savesBefore = runs.saves;
