@@ -310,6 +310,25 @@ public final class BenchCmd implements Callable<Integer> {
 
   /** What is measured, and on which machine. */
   private void printPlan(PrintWriter out) {
+    if (tenants) {
+      out.printf(
+          "baton bench --tenants: %d job slots, jobs of %d ms, %d per run; a quiet tenant at 1 run/s for %d s, alone,"
+              + " beside a noisy tenant with %d runs in flight, and under the noisy tenant's name%n",
+          capacity, jobMillis, jobs, seconds, noisyRuns);
+    } else {
+      printPhases(out);
+    }
+    out.printf(
+        "machine: %d cores (%s), %s %s, Java %s; %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        Machine.cpuModel(),
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"),
+        System.getProperty("java.version"),
+        LocalDate.now(java.time.ZoneOffset.UTC));
+  }
+
+  private void printPhases(PrintWriter out) {
     out.printf(
         "baton bench: %d no-op jobs per run; closed loop of %d runs in flight (%d s), then half its rate open loop (%d s)%s;"
             + " %d partitions, %d stream thread(s), commit interval %s%n",
@@ -321,14 +340,6 @@ public final class BenchCmd implements Callable<Integer> {
         partitions,
         threads,
         commitInterval > 0 ? commitInterval + " ms" : "the engine's default");
-    out.printf(
-        "machine: %d cores (%s), %s %s, Java %s; %s%n",
-        Runtime.getRuntime().availableProcessors(),
-        Machine.cpuModel(),
-        System.getProperty("os.name"),
-        System.getProperty("os.arch"),
-        System.getProperty("java.version"),
-        LocalDate.now(java.time.ZoneOffset.UTC));
   }
 
   private void validate() {

@@ -58,12 +58,12 @@ final class TenantBench {
 
   static void print(PrintWriter out, Phase alone, Phase... others) {
     out.printf(
-        "%-44s %10s %10s %10s %9s %12s%n",
+        "%-52s %10s %10s %10s %9s %12s%n",
         "quiet tenant, 1 run/s", "start p50", "start p99", "run p50", "vs alone", "noisy jobs/s");
     for (Phase p : concat(alone, others)) {
       double p50 = p.quiet().starts().percentileMillis(50);
       out.printf(
-          "%-44s %7.1f ms %7.1f ms %7.1f ms %8.2fx %12s%n",
+          "%-52s %7.1f ms %7.1f ms %7.1f ms %8.2fx %12s%n",
           p.name() + " (" + p.quiet().starts().count() + " runs)",
           p50,
           p.quiet().starts().percentileMillis(99),

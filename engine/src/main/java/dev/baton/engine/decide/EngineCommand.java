@@ -63,9 +63,10 @@ public sealed interface EngineCommand {
   /**
    * The run's place among its tenant's runs (tenant run quotas): {@code ENQUEUE} waits in the
    * tenant's queue, {@code START} counts it as running, {@code END} forgets it. Child runs are part
-   * of their parent's and are not counted.
+   * of their parent's and are not counted. {@code queued}: the run was QUEUED, so its place in the
+   * queue (and its admission) is cleared too.
    */
-  record TenantRun(Op op, String tenant, int priority) implements EngineCommand {
+  record TenantRun(Op op, String tenant, int priority, boolean queued) implements EngineCommand {
     public enum Op {
       ENQUEUE,
       START,

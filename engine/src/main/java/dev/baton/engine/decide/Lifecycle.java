@@ -183,7 +183,7 @@ final class Lifecycle {
     s.emitRun(RunEventType.RUN_QUEUED, detail);
     s.add(
         new EngineCommand.TenantRun(
-            EngineCommand.TenantRun.Op.ENQUEUE, tenant, s.state.priority()));
+            EngineCommand.TenantRun.Op.ENQUEUE, tenant, s.state.priority(), true));
     return true;
   }
 

@@ -90,7 +90,8 @@ final class Step {
                     ? EngineCommand.TenantRun.Op.START
                     : EngineCommand.TenantRun.Op.END,
                 state.tenantName(),
-                state.priority()));
+                state.priority(),
+                state.status() == RunStatus.QUEUED));
       }
     }
     state = state.with(to, to.isFinal() ? now : null, detail, outcome);

@@ -58,7 +58,8 @@ public final class TenantRuns {
             change.op().name(),
             runId,
             change.tenant(),
-            Integer.toString(change.priority()));
+            Integer.toString(change.priority()),
+            change.queued() ? "1" : "0");
   }
 
   /** Forgets {@code runId}, which ended (an admission that came after its end). */
@@ -72,7 +73,8 @@ public final class TenantRuns {
         EngineCommand.TenantRun.Op.END.name(),
         runId,
         tenant,
-        "0");
+        "0",
+        "1");
   }
 
   /**

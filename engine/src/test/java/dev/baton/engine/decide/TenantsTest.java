@@ -157,7 +157,7 @@ class TenantsTest {
     Decision queued = start(sim, "ops", Map.of());
     assertEquals(RunStatus.QUEUED, sim.state.status());
     assertEquals(
-        new EngineCommand.TenantRun(EngineCommand.TenantRun.Op.ENQUEUE, "ops", 0),
+        new EngineCommand.TenantRun(EngineCommand.TenantRun.Op.ENQUEUE, "ops", 0, true),
         tenantRun(queued));
     assertFalse(dispatches(queued));
     assertTrue(
@@ -169,7 +169,9 @@ class TenantsTest {
 
     Decision admitted = sim.command(RunCommandType.ADMIT, RunQuotas.TENANT_ADMISSION);
     assertEquals(RunStatus.RUNNING, sim.state.status());
-    assertEquals(EngineCommand.TenantRun.Op.START, tenantRun(admitted).op());
+    assertEquals(
+        new EngineCommand.TenantRun(EngineCommand.TenantRun.Op.START, "ops", 0, true),
+        tenantRun(admitted));
     assertTrue(dispatches(admitted));
 
     Decision ended = sim.succeed("a");
@@ -182,14 +184,19 @@ class TenantsTest {
     Sim free = new Sim(PLAIN);
     Decision started = start(free, "ops", Map.of());
     assertEquals(RunStatus.RUNNING, free.state.status());
-    assertEquals(EngineCommand.TenantRun.Op.START, tenantRun(started).op());
+    assertEquals(
+        new EngineCommand.TenantRun(EngineCommand.TenantRun.Op.START, "ops", 0, false),
+        tenantRun(started),
+        "not queued: no queue entry to clear");
 
     Sim sim = new Sim(PLAIN);
     sim.quotas = t -> 1;
     start(sim, "ops", Map.of());
     Decision cancelled = sim.command(RunCommandType.CANCEL);
     assertEquals(RunStatus.CANCELLED, sim.state.status());
-    assertEquals(EngineCommand.TenantRun.Op.END, tenantRun(cancelled).op());
+    assertEquals(
+        new EngineCommand.TenantRun(EngineCommand.TenantRun.Op.END, "ops", 0, true),
+        tenantRun(cancelled));
   }
 
   @Test
