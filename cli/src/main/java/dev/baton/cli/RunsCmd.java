@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.engine.api.RunQuery;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import java.io.PrintWriter;
@@ -20,34 +21,53 @@ final class RunsCmd implements Callable<Integer> {
   @Mixin RedisOptions redis;
   @Mixin ApplicationIdOption engineId;
 
-  @Option(names = "--template")
+  @Option(names = "--template", description = "Only runs of this template")
   String template;
 
-  @Option(names = "--status")
+  @Option(names = "--status", description = "Only runs in this status (RUNNING, FAILED, ...)")
   String status;
 
-  @Option(names = "--tenant")
+  @Option(names = "--tenant", description = "Only runs of this tenant")
   String tenant;
 
-  @Option(names = "--limit", defaultValue = "20")
+  @Option(
+      names = "--since",
+      paramLabel = "WHEN",
+      description =
+          "Only runs started since: an instant (2026-12-01T00:00:00Z) or a time back (2h, 7d)")
+  String since;
+
+  @Option(names = "--until", paramLabel = "WHEN", description = "Only runs started until then")
+  String until;
+
+  @Option(
+      names = "--param",
+      paramLabel = "NAME=VALUE",
+      description = "Only runs whose parameter NAME has this value")
+  String param;
+
+  @Option(names = "--limit", defaultValue = "20", description = "At most this many (default: 20)")
   int limit;
 
   @Override
   public Integer call() {
+    RunQuery query;
+    try {
+      query =
+          RunQuery.parse(template, status, tenant, since, until, param, java.time.Instant.now());
+    } catch (RunQuery.InvalidQueryException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (limit < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--limit must be at least 1, got " + limit);
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "%-28s %-16s %-12s %-10s %-24s %s%n",
         "RUN", "TEMPLATE", "TENANT", "STATUS", "STARTED", "DURATION");
-    int shown = 0;
     try (RedisRunRepository runs = redis.open(engineId.applicationId)) {
-      for (String id : runs.recentRuns(Math.max(limit, 1) * 10)) {
-        RunState r = runs.find(id).orElse(null);
-        if (r == null
-            || (template != null && !r.template().equals(template))
-            || (status != null && !r.status().name().equalsIgnoreCase(status))
-            || (tenant != null && !r.tenantName().equals(tenant))) {
-          continue;
-        }
+      for (RunState r : query.newest(runs, limit)) {
         String took =
             r.endedAt() == null
                 ? ""
@@ -60,9 +80,6 @@ final class RunsCmd implements Callable<Integer> {
             r.status(),
             r.createdAt(),
             took);
-        if (++shown == limit) {
-          break;
-        }
       }
     }
     return 0;

@@ -90,6 +90,21 @@ class ApiIT {
     JsonNode list =
         JSON.readTree(get("/api/runs?template=pipeline&status=SUCCEEDED&limit=5").body());
     assertTrue(list.toString().contains(runId), list.toString());
+    // search by time range and by a parameter's value; each row has its duration
+    JsonNode found =
+        JSON.readTree(get("/api/runs?since=1h&param=source%3Dapi.csv&limit=500").body());
+    assertTrue(found.toString().contains(runId), found.toString());
+    for (JsonNode row : found) {
+      if (row.get("runId").asText().equals(runId)) {
+        assertTrue(row.get("durationMs").asLong() > 0, row.toString());
+      }
+    }
+    assertTrue(
+        !get("/api/runs?param=source%3Dother.csv&limit=500").body().contains(runId),
+        "another value of the parameter");
+    assertTrue(
+        !get("/api/runs?until=2020-01-01T00:00:00Z&limit=500").body().contains(runId),
+        "started after the range");
   }
 
   @Test
@@ -300,8 +315,16 @@ class ApiIT {
         get("/api/runs?status=BOGUS").body().contains("SUCCEEDED"), "the allowed values are named");
     refused(
         400,
-        "unknown query parameter 'colour'; allowed: template, status, tenant, limit",
+        "unknown query parameter 'colour'; allowed: template, status, tenant, since, until, param,"
+            + " limit",
         get("/api/runs?colour=red"));
+    refused(
+        400,
+        "since must be an instant (2026-12-01T00:00:00Z) or a time back from now (30m, 2h, 7d),"
+            + " got 'yesterday'",
+        get("/api/runs?since=yesterday"));
+    refused(400, "param must be name=value", get("/api/runs?param=region"));
+    refused(400, "since (", get("/api/runs?since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z"));
     assertEquals(200, get("/api/runs?status=succeeded&limit=500").statusCode());
     refused(404, "no run 'no-such-run'", post("/api/runs/no-such-run/retry", ""));
 

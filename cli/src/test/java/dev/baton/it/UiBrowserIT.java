@@ -103,6 +103,42 @@ class UiBrowserIT {
   }
 
   /**
+   * A run with a retry: its page draws a timeline with both attempts (the first RETRYING, the
+   * second SUCCEEDED) and shows the first attempt's output and error from its runtime's report.
+   * Saves a screenshot to target/ui-timeline.png.
+   */
+  @Test
+  void runPageShowsATimelineOfEveryAttemptWithItsLog() throws Exception {
+    baton.trigger("ui-flaky", "flaky", java.util.Map.of("succeed_on", "2"));
+    assertEquals(dev.baton.engine.decide.RunStatus.SUCCEEDED, baton.awaitEnd("ui-flaky").status());
+    String page = "http://127.0.0.1:" + api.port() + "/#/runs/ui-flaky";
+    String dom = chromium(work.resolve("profile-timeline"), "--dump-dom", page);
+    Matcher bars =
+        Pattern.compile(
+                "(?s)<g class=\"attempt\" data-key=\"([^\"]+)\">.*?<rect class=\"bar-(\\w+)\"")
+            .matcher(dom);
+    List<String> attempts = new ArrayList<>();
+    while (bars.find()) {
+      attempts.add(bars.group(1) + "=" + bars.group(2));
+    }
+    assertEquals(List.of("call-api #1=RETRYING", "call-api #2=SUCCEEDED"), attempts, dom);
+    Matcher firstLog =
+        Pattern.compile(
+                "(?s)<details class=\"log\" id=\"log-call-api__1\" open=\"\">(.*?)</details>")
+            .matcher(dom);
+    assertTrue(firstLog.find(), dom);
+    assertTrue(firstLog.group(1).contains("attempt 1"), firstLog.group(1));
+    assertTrue(firstLog.group(1).contains("503 from upstream"), firstLog.group(1));
+    Path screenshot = Path.of("target/ui-timeline.png").toAbsolutePath();
+    chromium(
+        work.resolve("profile-timeline-2"),
+        "--window-size=1100,900",
+        "--screenshot=" + screenshot,
+        page);
+    assertTrue(Files.size(screenshot) > 1000, "screenshot saved to " + screenshot);
+  }
+
+  /**
    * A parent's page lists its child runs with links and progress; a child's page links its parent;
    * a cached job's box is CACHED.
    */

@@ -207,6 +207,7 @@ public final class PodWatcher implements AutoCloseable {
             .setExitCode(ended.exitCode())
             .setOutputs(ended.outputs())
             .setErrorTail(ended.error())
+            .setOutputTail(logTail(pod))
             .setStartedAt(
                 terminated != null && terminated.getStartedAt() != null
                     ? Instant.parse(terminated.getStartedAt())
@@ -224,6 +225,32 @@ public final class PodWatcher implements AutoCloseable {
         ended.error());
     reported.reported(id);
     publish.accept(completion);
+  }
+
+  /** Most bytes of a pod's log a report carries. */
+  static final int LOG_TAIL = 4096;
+
+  /**
+   * The end of the pod's log (its last 100 lines, at most {@value #LOG_TAIL} characters), read
+   * before the pod is deleted; null when the API server has none to give.
+   */
+  private String logTail(Pod pod) {
+    try {
+      String log =
+          client
+              .pods()
+              .inNamespace(pod.getMetadata().getNamespace())
+              .withName(pod.getMetadata().getName())
+              .tailingLines(100)
+              .getLog();
+      if (log == null || log.isBlank()) {
+        return null;
+      }
+      return log.length() <= LOG_TAIL ? log : log.substring(log.length() - LOG_TAIL);
+    } catch (RuntimeException e) {
+      LOG.debug("no log of pod {}: {}", pod.getMetadata().getName(), e.toString());
+      return null;
+    }
   }
 
   private void delete(Pod pod) {

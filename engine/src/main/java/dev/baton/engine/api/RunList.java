@@ -1,7 +1,6 @@
 package dev.baton.engine.api;
 
 import dev.baton.engine.decide.RunState;
-import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.state.RunRepository;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,11 +11,13 @@ import java.util.Map;
 final class RunList {
   private RunList() {}
 
-  private static final List<String> QUERY = List.of("template", "status", "tenant", "limit");
+  private static final List<String> QUERY =
+      List.of("template", "status", "tenant", "since", "until", "param", "limit");
 
   /**
    * The newest runs that match the query ({@code template}, {@code status}, {@code tenant}, {@code
-   * limit}), as JSON rows.
+   * since}, {@code until}, {@code param}=name=value, {@code limit}; see {@link RunQuery}), as JSON
+   * rows with their duration.
    */
   static List<Map<String, Object>> of(Map<String, String> q, RunRepository runs) {
     for (String key : q.keySet()) {
@@ -35,40 +36,41 @@ final class RunList {
       throw new ApiException(
           400, "limit must be a whole number from 1 to 500, got '" + q.get("limit") + "'");
     }
-    if (q.containsKey("status")
-        && java.util.Arrays.stream(RunStatus.values())
-            .noneMatch(st -> st.name().equalsIgnoreCase(q.get("status")))) {
-      throw new ApiException(
-          400,
-          "status must be one of "
-              + java.util.Arrays.stream(RunStatus.values())
-                  .map(Enum::name)
-                  .collect(java.util.stream.Collectors.joining(", "))
-              + ", got '"
-              + q.get("status")
-              + "'");
+    RunQuery query;
+    try {
+      query =
+          RunQuery.parse(
+              q.get("template"),
+              q.get("status"),
+              q.get("tenant"),
+              q.get("since"),
+              q.get("until"),
+              q.get("param"),
+              java.time.Instant.now());
+    } catch (RunQuery.InvalidQueryException e) {
+      throw new ApiException(400, e.getMessage());
     }
     List<Map<String, Object>> out = new ArrayList<>();
-    // The newest runs, read in one pipeline: one Redis round trip per request, not one per run.
-    for (RunState r : runs.findAll(runs.recentRuns(limit * 10))) {
-      if ((q.containsKey("template") && !r.template().equals(q.get("template")))
-          || (q.containsKey("tenant") && !r.tenantName().equals(q.get("tenant")))
-          || (q.containsKey("status") && !r.status().name().equalsIgnoreCase(q.get("status")))) {
-        continue;
-      }
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("runId", r.runId());
-      row.put("template", r.template());
-      row.put("templateVersion", r.templateVersion());
-      row.put("status", r.status().name());
-      row.put("tenant", r.tenantName());
-      row.put("createdAt", String.valueOf(r.createdAt()));
-      row.put("endedAt", r.endedAt() == null ? null : r.endedAt().toString());
-      out.add(row);
-      if (out.size() == limit) {
-        break;
-      }
+    for (RunState r : query.newest(runs, limit)) {
+      out.add(row(r));
     }
     return out;
+  }
+
+  private static Map<String, Object> row(RunState r) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("runId", r.runId());
+    row.put("template", r.template());
+    row.put("templateVersion", r.templateVersion());
+    row.put("status", r.status().name());
+    row.put("tenant", r.tenantName());
+    row.put("createdAt", String.valueOf(r.createdAt()));
+    row.put("endedAt", r.endedAt() == null ? null : r.endedAt().toString());
+    row.put(
+        "durationMs",
+        r.endedAt() == null || r.createdAt() == null
+            ? null
+            : r.endedAt().toEpochMilli() - r.createdAt().toEpochMilli());
+    return row;
   }
 }

@@ -40,6 +40,7 @@ final class Completions {
               + spec.name()
               + "' is a wait step: it ends by its event or approval, not by a job's report");
     }
+    s.applying(c);
     if (c.getStatus() == CompletionStatus.STARTED) {
       return started(s, spec, job, c);
     }

@@ -101,6 +101,36 @@ final class Step {
     commands.add(command);
   }
 
+  /** The report being applied: the event that ends its attempt carries its start and log tails. */
+  private dev.baton.events.JobCompletion report;
+
+  void applying(dev.baton.events.JobCompletion completion) {
+    report = completion;
+  }
+
+  /** Most characters of each log tail an event carries. */
+  static final int MAX_TAIL = 4096;
+
+  private static final java.util.Set<RunEventType> ATTEMPT_ENDS =
+      java.util.EnumSet.of(
+          RunEventType.JOB_SUCCEEDED, RunEventType.JOB_FAILED, RunEventType.JOB_RETRYING);
+
+  private boolean endsReportedAttempt(
+      RunEventType type, String job, Integer item, Integer attempt) {
+    return report != null
+        && ATTEMPT_ENDS.contains(type)
+        && report.getJob().equals(job)
+        && java.util.Objects.equals(report.getItem(), item)
+        && attempt != null
+        && report.getAttempt() == attempt;
+  }
+
+  private static String tail(String text) {
+    return text == null || text.length() <= MAX_TAIL
+        ? text
+        : text.substring(text.length() - MAX_TAIL);
+  }
+
   void emit(
       RunEventType type,
       String job,
@@ -109,9 +139,13 @@ final class Step {
       Integer exitCode,
       Map<String, String> outputs,
       String detail) {
+    boolean reported = endsReportedAttempt(type, job, item, attempt);
     commands.add(
         new EngineCommand.EmitRunEvent(
             RunEvent.newBuilder()
+                .setStartedAt(reported ? report.getStartedAt() : null)
+                .setOutputTail(reported ? tail(report.getOutputTail()) : null)
+                .setErrorTail(reported ? tail(report.getErrorTail()) : null)
                 .setEventId(eventId(type, job, item, attempt))
                 .setRunId(state.runId())
                 .setOccurredAt(now)
