@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       BackfillCmd.class,
       StatusCmd.class,
       RunsCmd.class,
+      ReplayCmd.class,
       WatchCmd.class,
       CancelCmd.class,
       RetryCmd.class,
