@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,8 +151,6 @@ final class ReplayCmd implements Callable<Integer> {
                   + " (an older run: --since; another deployment: --topic-prefix)");
       return 2;
     }
-    // The order a task applies its records in: by timestamp, then as read.
-    inputs.sort(Comparator.comparingLong(Replay.Input::timestamp));
     ParsedTemplates parsed = new ParsedTemplates(bad -> {});
     Replay.Result result =
         Replay.run(

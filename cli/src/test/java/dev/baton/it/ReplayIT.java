@@ -75,6 +75,7 @@ class ReplayIT {
     assertEquals(
         1, baton.cli(changed, "replay", "rp-1", "--template-version", "2"), changed.toString());
     String text = changed.toString();
+    java.nio.file.Files.writeString(Path.of("target/replay-output.txt"), text);
     assertTrue(text.contains("with template version 2"), text);
     assertTrue(text.matches("(?s).*\\d+ decision\\(s\\) differ; the first at #\\d+ .*"), text);
     // the first to differ: list's completion, after which version 2 dispatches 8 instances, not 16

@@ -72,10 +72,11 @@ public final class Replay {
    * (null: as recorded).
    */
   public static Result run(
-      List<Input> inputs,
+      List<Input> given,
       List<RunEvent> recorded,
       BiFunction<String, Integer, Template> templates,
       Integer version) {
+    List<Input> inputs = inEngineOrder(given, recorded);
     Map<String, RunEvent> byId = new LinkedHashMap<>();
     Map<String, Integer> quotas = new HashMap<>();
     Integer recordedVersion = null;
@@ -188,6 +189,37 @@ public final class Replay {
       }
     }
     return new Result(steps, notReplayed);
+  }
+
+  /**
+   * The inputs in the order the engine applied them: by time, except that inputs whose decisions
+   * emitted events (each event names its input, {@code cause}) take their places in the order of
+   * those events on the events topic, which is the order the engine's task applied them.
+   */
+  static List<Input> inEngineOrder(List<Input> inputs, List<RunEvent> recorded) {
+    Map<String, Integer> position = new HashMap<>();
+    for (RunEvent e : recorded) {
+      if (e.getCause() != null) {
+        position.putIfAbsent(e.getCause(), position.size());
+      }
+    }
+    List<Input> byTime = new ArrayList<>(inputs);
+    byTime.sort(java.util.Comparator.comparingLong(Input::timestamp));
+    List<Integer> slots = new ArrayList<>();
+    List<Input> caused = new ArrayList<>();
+    Set<String> placed = new HashSet<>();
+    for (int i = 0; i < byTime.size(); i++) {
+      Input in = byTime.get(i);
+      if (in.eventId() != null && position.containsKey(in.eventId()) && placed.add(in.eventId())) {
+        slots.add(i);
+        caused.add(in);
+      }
+    }
+    caused.sort(java.util.Comparator.comparingInt(in -> position.get(in.eventId())));
+    for (int k = 0; k < slots.size(); k++) {
+      byTime.set(slots.get(k), caused.get(k));
+    }
+    return byTime;
   }
 
   private static Map<String, ItemState> load(

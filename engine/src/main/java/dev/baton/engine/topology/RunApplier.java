@@ -266,6 +266,7 @@ final class RunApplier {
       }
       Instant now = Instant.ofEpochMilli(in.source().timestamp());
       Decision decision = Decider.decide(before, event, template, now, quotas);
+      causedBy(decision, in.eventId());
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
       java.time.Instant lost = runs.dataLostAt();
       if (before == null && lost != null && !(event instanceof EngineEvent.TriggerReceived)) {
@@ -284,9 +285,11 @@ final class RunApplier {
         // Kafka would refuse the record at send, and the task would fail on it forever.
         String reason = "applying it would produce " + tooLarge;
         decision = Decider.refuse(before, template, now, reason);
+        causedBy(decision, in.eventId());
         out = outbounds.of(decision.commands(), in.source());
         if (outbounds.oversized(out) != null) {
           decision = Decider.refuse(before, null, now, reason);
+          causedBy(decision, in.eventId());
           out = outbounds.of(decision.commands(), in.source());
         }
       }
@@ -306,6 +309,18 @@ final class RunApplier {
    * ({@code source}; null when there is none). What the command carried in those fields is dropped,
    * so a command written by anyone else cannot make up a result.
    */
+  /**
+   * Each event names the input it was decided on: their order on the events topic is the order this
+   * task applied its inputs ({@code baton replay} follows it).
+   */
+  private static void causedBy(Decision decision, String eventId) {
+    for (EngineCommand c : decision.commands()) {
+      if (c instanceof EngineCommand.EmitRunEvent e) {
+        e.event().setCause(eventId);
+      }
+    }
+  }
+
   private EngineEvent answerLookup(EngineEvent event, RunState state) {
     if (!(event instanceof EngineEvent.CommandReceived c)
         || c.command().getType() != dev.baton.events.RunCommandType.CACHE_LOOKUP) {
