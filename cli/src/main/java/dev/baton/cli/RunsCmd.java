@@ -1,10 +1,15 @@
 package dev.baton.cli;
 
+import dev.baton.engine.api.RunHistory;
 import dev.baton.engine.api.RunQuery;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,6 +25,7 @@ final class RunsCmd implements Callable<Integer> {
 
   @Mixin RedisOptions redis;
   @Mixin ApplicationIdOption engineId;
+  @Mixin KafkaOptions kafka;
 
   @Option(names = "--template", description = "Only runs of this template")
   String template;
@@ -49,6 +55,14 @@ final class RunsCmd implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "20", description = "At most this many (default: 20)")
   int limit;
 
+  private java.util.Properties kafkaProperties() {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    p.put("default.api.timeout.ms", "10000");
+    p.putAll(KafkaOptions.clientProperties());
+    return p;
+  }
+
   @Override
   public Integer call() {
     RunQuery query;
@@ -66,21 +80,42 @@ final class RunsCmd implements Callable<Integer> {
     out.printf(
         "%-28s %-16s %-12s %-10s %-24s %s%n",
         "RUN", "TEMPLATE", "TENANT", "STATUS", "STARTED", "DURATION");
+    List<RunState> found;
     try (RedisRunRepository runs = redis.open(engineId.applicationId)) {
-      for (RunState r : query.newest(runs, limit)) {
-        String took =
-            r.endedAt() == null
-                ? ""
-                : (r.endedAt().toEpochMilli() - r.createdAt().toEpochMilli()) + " ms";
-        out.printf(
-            "%-28s %-16s %-12s %-10s %-24s %s%n",
-            r.runId(),
-            r.template() + " v" + r.templateVersion(),
-            r.tenantName(),
-            r.status(),
-            r.createdAt(),
-            took);
+      found = new ArrayList<>(query.newest(runs, limit));
+    }
+    if (query.since() != null && found.size() < limit) {
+      // runs that left Redis: the engine wrote each one's summary to the history topic as it ended
+      Set<String> listed = found.stream().map(RunState::runId).collect(Collectors.toSet());
+      try {
+        found.addAll(
+            RunHistory.matching(
+                RunHistory.read(kafkaProperties(), kafka.topics().history(), query.since()),
+                query,
+                limit - found.size(),
+                listed));
+      } catch (RuntimeException e) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "baton runs: cannot read the run history on Kafka ("
+                    + e.getMessage()
+                    + "); runs in Redis only");
       }
+    }
+    for (RunState r : found) {
+      String took =
+          r.endedAt() == null
+              ? ""
+              : (r.endedAt().toEpochMilli() - r.createdAt().toEpochMilli()) + " ms";
+      out.printf(
+          "%-28s %-16s %-12s %-10s %-24s %s%n",
+          r.runId(),
+          r.template() + " v" + r.templateVersion(),
+          r.tenantName(),
+          r.status(),
+          r.createdAt(),
+          took);
     }
     return 0;
   }

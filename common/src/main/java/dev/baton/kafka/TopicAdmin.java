@@ -19,6 +19,9 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class TopicAdmin {
   private TopicAdmin() {}
 
+  /** How long the history topic keeps an ended run's summary. */
+  public static final java.time.Duration HISTORY_RETENTION = java.time.Duration.ofDays(30);
+
   public static void ensureTopics(
       String bootstrapServers,
       Topics topics,
@@ -41,6 +44,18 @@ public final class TopicAdmin {
             new NewTopic(topics.templates(), 1, replication)
                 .configs(
                     Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+      }
+      if (!existing.contains(topics.history())) {
+        missing.add(
+            new NewTopic(topics.history(), partitions, replication)
+                .configs(
+                    Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT
+                            + ","
+                            + TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        Long.toString(HISTORY_RETENTION.toMillis()))));
       }
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get();

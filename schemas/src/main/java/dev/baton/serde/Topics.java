@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * Baton's topic names (design §3). {@code prefix} "baton" gives the defaults: baton.triggers, ...
  * {@code timers} is the engine's internal topic of due timers (design §5); {@code correlations} its
- * topic where awaited events meet the wait steps waiting for them, keyed by correlation key.
+ * topic where awaited events meet the wait steps waiting for them, keyed by correlation key. {@code
+ * history} keeps each ended run's summary, keyed by run id (compacted, then deleted after its
+ * retention), so a run is still found after it left Redis.
  */
 public record Topics(
     String triggers,
@@ -16,7 +18,8 @@ public record Topics(
     String templates,
     String dlq,
     String timers,
-    String correlations) {
+    String correlations,
+    String history) {
 
   public static Topics withPrefix(String prefix) {
     return new Topics(
@@ -28,14 +31,15 @@ public record Topics(
         prefix + ".templates",
         prefix + ".dlq",
         prefix + ".timers",
-        prefix + ".correlations");
+        prefix + ".correlations",
+        prefix + ".history");
   }
 
   public static Topics defaults() {
     return withPrefix("baton");
   }
 
-  /** Every topic but the template store, which is compacted. */
+  /** Every topic but the template store and the run history, which are compacted. */
   public List<String> eventTopics() {
     return List.of(triggers, completions, commands, dispatch, events, dlq, timers, correlations);
   }

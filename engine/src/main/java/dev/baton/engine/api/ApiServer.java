@@ -58,6 +58,8 @@ public final class ApiServer implements AutoCloseable {
       io.micrometer.core.instrument.MeterRegistry metrics,
       java.util.function.Supplier<List<CorrelationView>> correlations) {}
 
+  private final RunHistory history;
+
   public ApiServer(Sources sources, EngineConfig config, String host, int port) throws IOException {
     this(sources, config, host, port, null);
   }
@@ -84,7 +86,12 @@ public final class ApiServer implements AutoCloseable {
     this.sources = sources;
     this.config = config;
     this.producer = producer(config);
-    this.streams = new EventStreams(sources.runs(), config);
+    Properties kafka = new Properties();
+    kafka.put("bootstrap.servers", config.bootstrapServers());
+    kafka.putAll(config.kafka());
+    this.history = new RunHistory(kafka, config.topics().history());
+    this.streams =
+        new EventStreams(id -> sources.runs().find(id).or(() -> history.find(id)), config);
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.setExecutor(
         Executors.newFixedThreadPool(8, dev.baton.concurrent.DaemonThreads.named("baton-api")));
@@ -276,16 +283,23 @@ public final class ApiServer implements AutoCloseable {
           sendRaw(ex, 200, "application/json", in.readAllBytes());
         }
       }
-      case "GET /api/runs" -> send(ex, 200, RunList.of(query(ex), sources.runs()));
+      case "GET /api/runs" -> send(ex, 200, RunList.of(query(ex), sources.runs(), history));
       case "POST /api/runs" -> send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
       case "GET /api/runs/*" -> {
-        RunState run = run(parts[1]);
+        java.util.Optional<RunState> live = sources.runs().find(parts[1]);
+        RunState run =
+            live.or(() -> history.find(parts[1]))
+                .orElseThrow(() -> new ApiException(404, "no run '" + parts[1] + "'"));
         Template latest =
             sources.templates().get().stream()
                 .filter(t -> t.name().equals(run.template()))
                 .findFirst()
                 .orElse(null);
-        send(ex, 200, RunView.of(run, latest, sources.runs()));
+        Map<String, Object> view = RunView.of(run, latest, sources.runs());
+        if (live.isEmpty()) {
+          view.put("fromHistory", true); // it left Redis: its summary, from the history topic
+        }
+        send(ex, 200, view);
       }
       case "GET /api/runs/*/events" -> streams.stream(ex, parts[1]);
       case "POST /api/runs/*/cancel", "POST /api/runs/*/retry" -> {
@@ -382,10 +396,12 @@ public final class ApiServer implements AutoCloseable {
         .orElseThrow(() -> new ApiException(404, "no template '" + name + "'"));
   }
 
+  /** The run from Redis, else, once it left Redis, its summary from the history topic. */
   private RunState run(String runId) {
     return sources
         .runs()
         .find(runId)
+        .or(() -> history.find(runId))
         .orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
   }
 
@@ -426,6 +442,7 @@ public final class ApiServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     streams.close();
+    history.close();
     producer.close();
   }
 }

@@ -3,7 +3,6 @@ package dev.baton.engine.api;
 import com.sun.net.httpserver.HttpExchange;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.decide.RunState;
-import dev.baton.engine.state.RunRepository;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import java.io.IOException;
@@ -17,7 +16,7 @@ final class EventStreams implements AutoCloseable {
   /** Most live event streams open at once. */
   static final int MAX_STREAMS = 200;
 
-  private final RunRepository runs;
+  private final java.util.function.Function<String, java.util.Optional<RunState>> runs;
   private final RunEventFeed events;
   private final java.util.concurrent.ThreadPoolExecutor streamWriters =
       new java.util.concurrent.ThreadPoolExecutor(
@@ -28,7 +27,9 @@ final class EventStreams implements AutoCloseable {
           new java.util.concurrent.SynchronousQueue<>(),
           dev.baton.concurrent.DaemonThreads.named("baton-api-stream"));
 
-  EventStreams(RunRepository runs, EngineConfig config) {
+  /** {@code runs}: finds a run (in Redis, else in the history topic). */
+  EventStreams(
+      java.util.function.Function<String, java.util.Optional<RunState>> runs, EngineConfig config) {
     this.runs = runs;
     this.events = new RunEventFeed(config);
   }
@@ -113,7 +114,7 @@ final class EventStreams implements AutoCloseable {
   private RunState awaitRun(String runId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      java.util.Optional<RunState> run = runs.find(runId);
+      java.util.Optional<RunState> run = runs.apply(runId);
       if (run.isPresent()) {
         return run.get();
       }

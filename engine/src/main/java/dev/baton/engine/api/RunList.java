@@ -19,7 +19,8 @@ final class RunList {
    * since}, {@code until}, {@code param}=name=value, {@code limit}; see {@link RunQuery}), as JSON
    * rows with their duration.
    */
-  static List<Map<String, Object>> of(Map<String, String> q, RunRepository runs) {
+  static List<Map<String, Object>> of(
+      Map<String, String> q, RunRepository runs, RunHistory history) {
     for (String key : q.keySet()) {
       if (!QUERY.contains(key)) {
         throw new ApiException(
@@ -51,8 +52,18 @@ final class RunList {
       throw new ApiException(400, e.getMessage());
     }
     List<Map<String, Object>> out = new ArrayList<>();
+    java.util.Set<String> listed = new java.util.HashSet<>();
     for (RunState r : query.newest(runs, limit)) {
       out.add(row(r));
+      listed.add(r.runId());
+    }
+    if (out.size() < limit && history != null) {
+      // runs that left Redis, from the history topic, after the ones Redis still has
+      for (RunState r : history.newest(query, limit - out.size(), listed)) {
+        Map<String, Object> row = row(r);
+        row.put("fromHistory", true);
+        out.add(row);
+      }
     }
     return out;
   }

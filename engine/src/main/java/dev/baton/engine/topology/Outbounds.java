@@ -205,6 +205,12 @@ final class Outbounds {
         topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());
   }
 
+  /** An ended run's summary for the history topic, keyed by run id (kept 30 days). */
+  OutboundRecord history(dev.baton.engine.decide.RunState ended) {
+    return new OutboundRecord(
+        topics.history(), ended.runId(), dev.baton.engine.state.RunSummary.of(ended), Map.of());
+  }
+
   /** A run whose state Redis lost ends visibly: a RUN_FAILED event with the reason. */
   OutboundRecord forgotten(String runId, String reason, long timestamp) {
     return runEvent(runId, runId + "/forgotten", RunEventType.RUN_FAILED, reason, timestamp);

@@ -293,6 +293,10 @@ final class RunApplier {
           out = outbounds.of(decision.commands(), in.source());
         }
       }
+      if (ends(before, decision)) {
+        out = new ArrayList<>(out);
+        out.add(outbounds.history(decision.state()));
+      }
       boolean changed = decision.state() != null && !decision.state().equals(before);
       SaveRequest save =
           changed
@@ -313,6 +317,12 @@ final class RunApplier {
    * Each event names the input it was decided on: their order on the events topic is the order this
    * task applied its inputs ({@code baton replay} follows it).
    */
+  private static boolean ends(RunState before, Decision decision) {
+    return decision.state() != null
+        && decision.state().status().isFinal()
+        && (before == null || !before.status().isFinal());
+  }
+
   private static void causedBy(Decision decision, String eventId) {
     for (EngineCommand c : decision.commands()) {
       if (c instanceof EngineCommand.EmitRunEvent e) {
