@@ -26,6 +26,30 @@ public final class Needs {
     public boolean isEmpty() {
       return indexes.isEmpty() && allOf.isEmpty();
     }
+
+    /** Of {@code items} (by {@link ItemState#key}), the ones this query asks for. */
+    public Map<String, ItemState> pick(Map<String, ItemState> items) {
+      Map<String, ItemState> picked = new LinkedHashMap<>();
+      if (isEmpty()) {
+        return picked;
+      }
+      items.forEach(
+          (k, v) -> {
+            if (allOf.contains(v.job())) {
+              picked.put(k, v);
+            }
+          });
+      indexes.forEach(
+          (job, wanted) ->
+              wanted.forEach(
+                  i -> {
+                    ItemState item = items.get(ItemState.key(job, i));
+                    if (item != null) {
+                      picked.put(item.key(), item);
+                    }
+                  }));
+      return picked;
+    }
   }
 
   public static ItemQuery of(RunState state, EngineEvent event, Template template) {

@@ -131,7 +131,8 @@ public final class Replay {
                       ? t.trigger().getTemplateVersion()
                       : recordedVersion;
       Template template = name == null ? null : templates.apply(name, v);
-      RunState before = state == null ? null : state.withItems(load(state, event, template, items));
+      RunState before =
+          state == null ? null : state.withItems(Needs.of(state, event, template).pick(items));
       Decision d =
           Decider.decide(before, event, template, Instant.ofEpochMilli(in.timestamp()), runQuotas);
       List<RunEvent> emitted = Effects.of(d.commands()).events();
@@ -220,32 +221,6 @@ public final class Replay {
       byTime.set(slots.get(k), caused.get(k));
     }
     return byTime;
-  }
-
-  private static Map<String, ItemState> load(
-      RunState state, EngineEvent event, Template template, Map<String, ItemState> items) {
-    Needs.ItemQuery q = Needs.of(state, event, template);
-    Map<String, ItemState> loaded = new LinkedHashMap<>();
-    if (q.isEmpty()) {
-      return loaded;
-    }
-    items.forEach(
-        (k, v) -> {
-          if (q.allOf().contains(v.job())) {
-            loaded.put(k, v);
-          }
-        });
-    q.indexes()
-        .forEach(
-            (job, indexes) ->
-                indexes.forEach(
-                    i -> {
-                      ItemState item = items.get(ItemState.key(job, i));
-                      if (item != null) {
-                        loaded.put(item.key(), item);
-                      }
-                    }));
-    return loaded;
   }
 
   /**

@@ -50,29 +50,15 @@ public record SaveRequest(
 
   /** This save, whose follow-up also changes the run's place among its tenant's runs. */
   public SaveRequest withTenantRun(dev.baton.engine.decide.EngineCommand.TenantRun change) {
-    if (change == null) {
-      return this;
-    }
-    return new SaveRequest(
-        runId,
-        expectedVersion,
-        state,
-        outputsChanged,
-        changedItems,
-        eventId,
-        applied.withFollowUp(applied.followUp().withTenantRun(change)),
-        timersToSet,
-        timersToCancel,
-        partition,
-        admission,
-        epoch);
+    return change == null ? this : withFollowUp(applied.followUp().withTenantRun(change));
   }
 
   /** This save, whose follow-up also keeps {@code results} in the result cache. */
   public SaveRequest withResults(List<CachedResult> results) {
-    if (results.isEmpty()) {
-      return this;
-    }
+    return results.isEmpty() ? this : withFollowUp(applied.followUp().withResults(results));
+  }
+
+  private SaveRequest withFollowUp(FollowUp followUp) {
     return new SaveRequest(
         runId,
         expectedVersion,
@@ -80,7 +66,7 @@ public record SaveRequest(
         outputsChanged,
         changedItems,
         eventId,
-        applied.withFollowUp(applied.followUp().withResults(results)),
+        applied.withFollowUp(followUp),
         timersToSet,
         timersToCancel,
         partition,

@@ -294,8 +294,13 @@ final class RunApplier {
         }
       }
       if (ends(before, decision)) {
-        out = new ArrayList<>(out);
-        out.add(outbounds.history(decision.state()));
+        OutboundRecord summary = outbounds.history(decision.state());
+        if (outbounds.oversized(List.of(summary)) == null) {
+          out = new ArrayList<>(out);
+          out.add(summary);
+        } else {
+          LOG.warn("run {} ended; its summary is too large for the history topic", in.runId());
+        }
       }
       boolean changed = decision.state() != null && !decision.state().equals(before);
       SaveRequest save =

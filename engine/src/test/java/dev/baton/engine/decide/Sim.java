@@ -65,28 +65,8 @@ final class Sim {
 
   Decision apply(EngineEvent event) {
     RunState before = state;
-    Needs.ItemQuery q = Needs.of(before, event, template);
-    if (before != null && !q.isEmpty()) {
-      Map<String, ItemState> loaded = new LinkedHashMap<>();
-      if (!q.allOf().isEmpty()) {
-        store.forEach(
-            (k, v) -> {
-              if (q.allOf().contains(v.job())) {
-                loaded.put(k, v);
-              }
-            });
-      }
-      q.indexes()
-          .forEach(
-              (job, indexes) ->
-                  indexes.forEach(
-                      i -> {
-                        ItemState item = store.get(ItemState.key(job, i));
-                        if (item != null) {
-                          loaded.put(item.key(), item);
-                        }
-                      }));
-      before = before.withItems(loaded);
+    if (before != null) {
+      before = before.withItems(Needs.of(before, event, template).pick(store));
     }
     last = decide(before, event, template, now, quotas);
     lastItemWrites = 0;

@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,22 +60,8 @@ class ReplayTest {
     String id = "trigger:r1";
     while (next != null) {
       inputs.add(new Replay.Input(next, id, null, time, "in@" + inputs.size()));
-      Map<String, ItemState> loaded = new LinkedHashMap<>();
-      if (state != null) {
-        Needs.ItemQuery q = Needs.of(state, next, t);
-        items.forEach(
-            (k, v) -> {
-              if (q.allOf().contains(v.job())) loaded.put(k, v);
-            });
-        q.indexes()
-            .forEach(
-                (job, idx) ->
-                    idx.forEach(
-                        i -> {
-                          ItemState it = items.get(ItemState.key(job, i));
-                          if (it != null) loaded.put(it.key(), it);
-                        }));
-      }
+      Map<String, ItemState> loaded =
+          state == null ? Map.of() : Needs.of(state, next, t).pick(items);
       Decision d =
           Decider.decide(
               state == null ? null : state.withItems(loaded), next, t, Instant.ofEpochMilli(time));
@@ -167,5 +152,21 @@ class ReplayTest {
             .build();
     assertEquals(
         List.of(quiet, b, a), Replay.inEngineOrder(List.of(a, b, quiet), List.of(byB, byA)));
+  }
+
+  @Test
+  void aRecordTheEngineRefusedIsShownWithItsReasonAndNotApplied() throws Exception {
+    Template v1 = template(1, 4);
+    List<RunEvent> recorded = new ArrayList<>();
+    List<Replay.Input> inputs = new ArrayList<>(record(v1, recorded));
+    inputs.add(
+        2,
+        new Replay.Input(
+            null, null, "refused completion for r1/list/1 has a wrong attempt token", 0, "c@9"));
+    Replay.Result result = Replay.run(inputs, recorded, (name, version) -> v1, null);
+    assertEquals(0, result.differing());
+    assertTrue(
+        result.steps().stream()
+            .anyMatch(s -> s.input().event() == null && s.input().refused().contains("wrong")));
   }
 }
