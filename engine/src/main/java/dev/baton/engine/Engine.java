@@ -135,6 +135,7 @@ public final class Engine implements AutoCloseable {
     w.tokens = config.tokens();
     w.templates = templates;
     w.tenancy = config.tenancy();
+    w.runHistory = config.runHistory();
     return w.build();
   }
 

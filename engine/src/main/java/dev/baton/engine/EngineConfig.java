@@ -36,7 +36,8 @@ public record EngineConfig(
     int healthPort,
     Http http,
     dev.baton.engine.state.ReplicaAcks replicaAcks,
-    dev.baton.engine.tenants.Tenancy tenancy) {
+    dev.baton.engine.tenants.Tenancy tenancy,
+    boolean runHistory) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -147,6 +148,11 @@ public record EngineConfig(
             s.integer("BATON_REDIS_REPLICA_ACKS", 0),
             s.millis("BATON_REDIS_REPLICA_TIMEOUT_MS", Duration.ofSeconds(1)));
     b.tenancy = tenancy(s);
+    String history = s.get("BATON_RUN_HISTORY", "on");
+    if (!history.equals("on") && !history.equals("off")) {
+      throw s.error("BATON_RUN_HISTORY", "must be on or off, got '" + history + "'");
+    }
+    b.runHistory = history.equals("on");
     return b.build();
   }
 
@@ -202,6 +208,7 @@ public record EngineConfig(
     b.http = http;
     b.replicaAcks = replicaAcks;
     b.tenancy = tenancy;
+    b.runHistory = runHistory;
     return b;
   }
 
@@ -244,6 +251,9 @@ public record EngineConfig(
     /** Job slots shared between tenants (none by default). */
     public dev.baton.engine.tenants.Tenancy tenancy = dev.baton.engine.tenants.Tenancy.OFF;
 
+    /** Ended runs' summaries to the history topic (on by default; BATON_RUN_HISTORY=off). */
+    public boolean runHistory = true;
+
     private Builder() {}
 
     public EngineConfig build() {
@@ -264,7 +274,8 @@ public record EngineConfig(
           healthPort,
           http,
           replicaAcks,
-          tenancy);
+          tenancy,
+          runHistory);
     }
   }
 

@@ -117,4 +117,13 @@ class EngineConfigTest {
             .share("ok")
             .weight());
   }
+
+  @Test
+  void runHistoryIsOnUnlessTurnedOffAndAnythingElseIsRefused() {
+    assertTrue(withTenancy().runHistory());
+    assertTrue(!withTenancy("BATON_RUN_HISTORY", "off").runHistory());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> withTenancy("BATON_RUN_HISTORY", "no"));
+    assertTrue(e.getMessage().contains("BATON_RUN_HISTORY"), e.getMessage());
+  }
 }

@@ -90,6 +90,9 @@ public final class EngineTopology {
     /** False (tests): a task's batch is applied only by the commit hook. */
     public boolean applyWhenDrained = true;
 
+    /** Each ended run's summary goes to the history topic. */
+    public boolean runHistory = true;
+
     private Wiring(Topics topics, RunRepository runs, EngineCounters counters) {
       this.topics = topics;
       this.runs = runs;
@@ -142,7 +145,8 @@ public final class EngineTopology {
                     w.tenancy.sharesSlots() && w.runs.slots() != null
                         ? new SlotGate(w.runs.slots(), w.tenancy, topics, w.wire)
                         : null,
-                    w.tenancy::maxRuns),
+                    w.tenancy::maxRuns,
+                    w.runHistory),
             Named.as("run-processor"),
             CommitHook.NAME)
         .to(

@@ -66,6 +66,7 @@ final class RunApplier {
   private final RunLoader loader;
   private final SlotGate slots;
   private final dev.baton.engine.decide.RunQuotas quotas;
+  private final boolean runHistory;
 
   RunApplier(
       RunRepository runs,
@@ -76,9 +77,11 @@ final class RunApplier {
       int partition,
       long epoch,
       SlotGate slots,
-      dev.baton.engine.decide.RunQuotas quotas) {
+      dev.baton.engine.decide.RunQuotas quotas,
+      boolean runHistory) {
     this.slots = slots;
     this.quotas = quotas;
+    this.runHistory = runHistory;
     this.runs = runs;
     this.templates = templates;
     this.outbounds = outbounds;
@@ -293,7 +296,7 @@ final class RunApplier {
           out = outbounds.of(decision.commands(), in.source());
         }
       }
-      if (ends(before, decision)) {
+      if (runHistory && ends(before, decision)) {
         OutboundRecord summary = outbounds.history(decision.state());
         if (outbounds.oversized(List.of(summary)) == null) {
           out = new ArrayList<>(out);

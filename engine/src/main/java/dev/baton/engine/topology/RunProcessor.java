@@ -55,6 +55,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
 
   private final SlotGate slots;
   private final dev.baton.engine.decide.RunQuotas quotas;
+  private final boolean runHistory;
 
   RunProcessor(
       RunRepository runs,
@@ -67,9 +68,11 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       boolean applyWhenDrained,
       ParsedTemplates templates,
       SlotGate slots,
-      dev.baton.engine.decide.RunQuotas quotas) {
+      dev.baton.engine.decide.RunQuotas quotas,
+      boolean runHistory) {
     this.slots = slots;
     this.quotas = quotas;
+    this.runHistory = runHistory;
     this.exactlyOnce = commitSpacing != null;
     this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
     this.applyWhenDrained = applyWhenDrained;
@@ -102,7 +105,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
             partition,
             epoch,
             slots,
-            quotas);
+            quotas,
+            runHistory);
     owned.own(partition);
     CommitHook hook = context.getStateStore(CommitHook.NAME);
     hook.onCommit(this::applyBeforeCommit, this::discard);
