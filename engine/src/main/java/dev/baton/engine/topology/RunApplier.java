@@ -316,21 +316,17 @@ final class RunApplier {
     }
   }
 
-  /**
-   * A cached job's lookup, answered from the result cache: the stored result's outputs and origin
-   * ({@code source}; null when there is none). What the command carried in those fields is dropped,
-   * so a command written by anyone else cannot make up a result.
-   */
-  /**
-   * Each event names the input it was decided on: their order on the events topic is the order this
-   * task applied its inputs ({@code baton replay} follows it).
-   */
+  /** Whether the decision ends the run (the run's summary then goes to the history topic). */
   private static boolean ends(RunState before, Decision decision) {
     return decision.state() != null
         && decision.state().status().isFinal()
         && (before == null || !before.status().isFinal());
   }
 
+  /**
+   * Each event names the input it was decided on: their order on the events topic is the order this
+   * task applied its inputs ({@code baton replay} follows it).
+   */
   private static void causedBy(Decision decision, String eventId) {
     for (EngineCommand c : decision.commands()) {
       if (c instanceof EngineCommand.EmitRunEvent e) {
@@ -339,6 +335,11 @@ final class RunApplier {
     }
   }
 
+  /**
+   * A cached job's lookup, answered from the result cache: the stored result's outputs and origin
+   * ({@code source}; null when there is none). What the command carried in those fields is dropped,
+   * so a command written by anyone else cannot make up a result.
+   */
   private EngineEvent answerLookup(EngineEvent event, RunState state) {
     if (!(event instanceof EngineEvent.CommandReceived c)
         || c.command().getType() != dev.baton.events.RunCommandType.CACHE_LOOKUP) {
