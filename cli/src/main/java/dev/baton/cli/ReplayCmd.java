@@ -137,6 +137,15 @@ final class ReplayCmd implements Callable<Integer> {
               // not an event of this run that can be read: nothing to compare with
             }
           });
+    } catch (org.apache.kafka.common.KafkaException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "baton replay: cannot read the run's records from Kafka at "
+                  + kafka.bootstrapServers()
+                  + ": "
+                  + e.getMessage());
+      return 2;
     }
     if (inputs.stream().noneMatch(i -> i.at().startsWith(topics.triggers()))) {
       spec.commandLine()
@@ -255,6 +264,7 @@ final class ReplayCmd implements Callable<Integer> {
     p.put("isolation.level", "read_committed"); // what the engine applied: no aborted records
     p.put("enable.auto.commit", "false");
     p.put("max.poll.records", "5000");
+    p.put("default.api.timeout.ms", "15000"); // a broker that is not there is told in 15 s
     p.putAll(KafkaOptions.clientProperties());
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }

@@ -76,10 +76,6 @@ final class RunsCmd implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--limit must be at least 1, got " + limit);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    out.printf(
-        "%-28s %-16s %-12s %-10s %-24s %s%n",
-        "RUN", "TEMPLATE", "TENANT", "STATUS", "STARTED", "DURATION");
     List<RunState> found;
     try (RedisRunRepository runs = redis.open(engineId.applicationId)) {
       found = new ArrayList<>(query.newest(runs, limit));
@@ -103,6 +99,10 @@ final class RunsCmd implements Callable<Integer> {
                     + "); runs in Redis only");
       }
     }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "%-28s %-16s %-12s %-10s %-24s %s%n",
+        "RUN", "TEMPLATE", "TENANT", "STATUS", "STARTED", "DURATION");
     for (RunState r : found) {
       String took =
           r.endedAt() == null
