@@ -68,7 +68,10 @@ final class ReportCmd implements Callable<Integer> {
                 env.get("BATON_ENCODING"),
                 env.get("BATON_REGISTRY_URL"),
                 env.get("BATON_REGISTRY_USER_INFO")),
-            c -> token)) {
+            c -> token,
+            c ->
+                dev.baton.tracing.Traceparent.parse(
+                    env.get(dev.baton.tracing.Traceparent.VARIABLE)))) {
       publisher.publish(completion);
     }
     return exit;

@@ -60,6 +60,11 @@ final class BatonHarness implements AutoCloseable {
   /** Job slots shared between tenants (restart the engine to apply a change). */
   dev.baton.engine.tenants.Tenancy tenancy = dev.baton.engine.tenants.Tenancy.OFF;
 
+  /** Where engine and dispatcher send spans (restart them to apply a change). */
+  dev.baton.tracing.TraceExport engineTraces;
+
+  dev.baton.tracing.TraceExport dispatcherTraces;
+
   /** Kafka client properties for the engine (restart it to apply a change). */
   Map<String, String> engineKafka = Map.of();
 
@@ -164,6 +169,7 @@ final class BatonHarness implements AutoCloseable {
     b.maxConcurrentJobs = maxConcurrentJobs;
     b.wire = wire;
     b.redis = redisUrl == null ? null : dev.baton.redis.RedisSettings.of(redisUrl);
+    b.traces = dispatcherTraces;
     return new Dispatcher(b.build(), jobRuntime, metrics).start();
   }
 
@@ -188,6 +194,7 @@ final class BatonHarness implements AutoCloseable {
     b.wire = wire;
     b.processingGuarantee = processingGuarantee;
     b.tenancy = tenancy;
+    b.traces = engineTraces;
     return b;
   }
 
@@ -240,13 +247,18 @@ final class BatonHarness implements AutoCloseable {
   }
 
   void send(String topic, String key, String json) throws Exception {
-    producer
-        .send(
-            new ProducerRecord<>(
-                topic,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                json.getBytes(StandardCharsets.UTF_8)))
-        .get();
+    send(topic, key, json, Map.of());
+  }
+
+  /** A record with {@code headers}. */
+  void send(String topic, String key, String json, Map<String, byte[]> headers) throws Exception {
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(
+            topic,
+            key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+            json.getBytes(StandardCharsets.UTF_8));
+    headers.forEach((k, v) -> record.headers().add(k, v));
+    producer.send(record).get();
   }
 
   /** Starts a run with a JSON trigger: {"runId": runId, "template": template, "params": params}. */

@@ -6,7 +6,12 @@ import dev.baton.events.JobDispatch;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
+import dev.baton.tracing.SpanRecord;
+import dev.baton.tracing.Spans;
+import dev.baton.tracing.TraceIds;
+import dev.baton.tracing.Traceparent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -51,6 +56,7 @@ public final class Dispatcher implements AutoCloseable {
   private final java.util.Map<String, Integer> startFailures = new java.util.HashMap<>();
   private final DispatcherMeters meters;
   private final Thread loop;
+  private final Spans spans;
 
   public Dispatcher(DispatcherConfig config, JobRuntime runtime) {
     this(config, runtime, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -73,7 +79,9 @@ public final class Dispatcher implements AutoCloseable {
             config.topics().completions(),
             config.kafka(),
             config.wire(),
-            config.tokens());
+            config.tokens(),
+            true);
+    this.spans = Spans.start(config.traces()).meterTo(registry, "dispatcher");
     this.consumer =
         new KafkaConsumer<>(
             consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
@@ -198,7 +206,12 @@ public final class Dispatcher implements AutoCloseable {
     // this attempt.
     java.util.Map<String, String> env = new java.util.LinkedHashMap<>(dispatch.getEnv());
     env.put(AttemptTokens.TOKEN_VARIABLE, config.tokens().forJob(dispatch.getAttemptId()));
+    // The job's own spans join the run's trace under its attempt.
+    env.put(
+        Traceparent.VARIABLE,
+        TraceIds.attempt(dispatch.getRunId(), dispatch.getAttemptId()).toString());
     dispatch.setEnv(env);
+    Instant received = Instant.now();
     try {
       if (dispatch.getAction() == DispatchAction.STOP) {
         LOG.info("stopping {}", dispatch.getAttemptId());
@@ -221,6 +234,9 @@ public final class Dispatcher implements AutoCloseable {
         LOG.info("{} is already running; repeated dispatch ignored", dispatch.getAttemptId());
       } else {
         meters.started(record.timestamp());
+        if (spans.on()) {
+          spans.add(dispatchSpan(record, dispatch, received));
+        }
       }
     } finally {
       MDC.clear();
@@ -268,6 +284,36 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * The attempt's dispatch, from the dispatcher reading the record to the runtime taking it (a
+   * process started, a pod created). The gap before it, after the decision, is the record's way
+   * through Kafka (under exactly-once, the engine's commit). Its parent is the decision the record
+   * names in its {@code traceparent} header, else the run.
+   */
+  private SpanRecord dispatchSpan(
+      ConsumerRecord<String, byte[]> record, JobDispatch dispatch, Instant received) {
+    String runId = dispatch.getRunId();
+    var h = record.headers().lastHeader(Traceparent.HEADER);
+    Traceparent header = h == null ? null : Traceparent.parse(h.value());
+    boolean own = header != null && header.traceId().equals(TraceIds.trace(runId));
+    return SpanRecord.of(
+            "dispatch "
+                + dispatch.getJob()
+                + (dispatch.getItem() == null ? "" : "[" + dispatch.getItem() + "]"),
+            TraceIds.dispatch(runId, dispatch.getAttemptId()),
+            own ? header : TraceIds.run(runId))
+        .kind(io.opentelemetry.api.trace.SpanKind.CONSUMER)
+        .between(received, Instant.now())
+        .link(own ? null : header)
+        .attribute("baton.run.id", runId)
+        .attribute("baton.job", dispatch.getJob())
+        .attribute("baton.attempt", dispatch.getAttempt())
+        .attribute("baton.attempt.id", dispatch.getAttemptId())
+        .attribute(
+            "baton.runtime",
+            dispatch.getRuntime() == null ? null : dispatch.getRuntime().toString());
+  }
+
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
     meters.deadLettered("malformed");
     LOG.warn(
@@ -293,5 +339,6 @@ public final class Dispatcher implements AutoCloseable {
     completions.close();
     starts.close();
     deadLetters.close();
+    spans.close();
   }
 }

@@ -36,7 +36,8 @@ public record DispatcherConfig(
     SecretSource secrets,
     int healthPort,
     String defaultRuntime,
-    boolean kubernetes) {
+    boolean kubernetes,
+    dev.baton.tracing.TraceExport traces) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -98,6 +99,7 @@ public record DispatcherConfig(
     b.healthPort = s.integer("BATON_HEALTH_PORT", 8080);
     b.defaultRuntime = s.get("BATON_RUNTIME", b.defaultRuntime);
     b.kubernetes = "enabled".equals(s.get("BATON_KUBERNETES"));
+    b.traces = dev.baton.tracing.TraceExport.from(s, "baton-dispatcher");
     return b.build();
   }
 
@@ -133,6 +135,9 @@ public record DispatcherConfig(
     public String defaultRuntime = "local";
     public boolean kubernetes;
 
+    /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT); null: no tracing. */
+    public dev.baton.tracing.TraceExport traces;
+
     private Builder() {}
 
     public DispatcherConfig build() {
@@ -150,7 +155,8 @@ public record DispatcherConfig(
           secrets,
           healthPort,
           defaultRuntime,
-          kubernetes);
+          kubernetes,
+          traces);
     }
   }
 }

@@ -74,7 +74,11 @@ public final class Engine implements AutoCloseable {
             config.finishedRunRetention(),
             config.replicaAcks());
     this.catalog = new TemplateCatalog(this::templateRecords, parsedTemplates);
+    this.spans = dev.baton.tracing.Spans.start(config.traces()).meterTo(registry, "engine");
   }
+
+  /** Where this engine's spans go. */
+  private final dev.baton.tracing.Spans spans;
 
   /** Every record of the template store, from the engine's global table (empty until it runs). */
   private Map<String, String> templateRecords() {
@@ -136,6 +140,7 @@ public final class Engine implements AutoCloseable {
     w.templates = templates;
     w.tenancy = config.tenancy();
     w.runHistory = config.runHistory();
+    w.spans = spans;
     return w.build();
   }
 
@@ -404,5 +409,6 @@ public final class Engine implements AutoCloseable {
                   org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
     runs.close();
+    spans.close();
   }
 }

@@ -37,7 +37,8 @@ public record EngineConfig(
     Http http,
     dev.baton.engine.state.ReplicaAcks replicaAcks,
     dev.baton.engine.tenants.Tenancy tenancy,
-    boolean runHistory) {
+    boolean runHistory,
+    dev.baton.tracing.TraceExport traces) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -153,6 +154,7 @@ public record EngineConfig(
       throw s.error("BATON_RUN_HISTORY", "must be on or off, got '" + history + "'");
     }
     b.runHistory = history.equals("on");
+    b.traces = dev.baton.tracing.TraceExport.from(s, "baton-engine");
     return b.build();
   }
 
@@ -209,6 +211,7 @@ public record EngineConfig(
     b.replicaAcks = replicaAcks;
     b.tenancy = tenancy;
     b.runHistory = runHistory;
+    b.traces = traces;
     return b;
   }
 
@@ -254,6 +257,9 @@ public record EngineConfig(
     /** Ended runs' summaries to the history topic (on by default; BATON_RUN_HISTORY=off). */
     public boolean runHistory = true;
 
+    /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT); null: no tracing. */
+    public dev.baton.tracing.TraceExport traces;
+
     private Builder() {}
 
     public EngineConfig build() {
@@ -275,7 +281,8 @@ public record EngineConfig(
           http,
           replicaAcks,
           tenancy,
-          runHistory);
+          runHistory,
+          traces);
     }
   }
 

@@ -114,6 +114,10 @@ public final class DevStack implements AutoCloseable {
     engineSettings.replicationFactor = 1;
     engineSettings.finishedRunRetention = Duration.ofDays(1);
     engineSettings.wire = wire;
+    // baton dev sends spans where the shell's OTEL_EXPORTER_OTLP_ENDPOINT says (none when unset).
+    engineSettings.traces =
+        dev.baton.tracing.TraceExport.from(
+            dev.baton.settings.Settings.of(System.getenv()), "baton-engine");
     return engineSettings.build();
   }
 
@@ -125,6 +129,9 @@ public final class DevStack implements AutoCloseable {
     // baton dev resolves secret references as a dispatcher would, from BATON_SECRETS_DIR and
     // BATON_SECRET_* variables of the shell that started it.
     dispatcherSettings.secrets = dev.baton.dispatcher.local.SecretSource.fromEnv(System.getenv());
+    dispatcherSettings.traces =
+        dev.baton.tracing.TraceExport.from(
+            dev.baton.settings.Settings.of(System.getenv()), "baton-dispatcher");
     return dispatcherSettings.build();
   }
 

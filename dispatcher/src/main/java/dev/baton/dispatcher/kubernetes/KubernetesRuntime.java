@@ -56,7 +56,7 @@ public final class KubernetesRuntime implements JobRuntime {
     this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
     this.publisher =
         CompletionPublisher.forDispatcher(
-            bootstrapServers, settings.completionsTopic(), kafka, wire, tokens);
+            bootstrapServers, settings.completionsTopic(), kafka, wire, tokens, true);
     this.tracker =
         new CompletionTracker(
             bootstrapServers,

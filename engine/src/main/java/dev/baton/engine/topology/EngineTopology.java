@@ -93,6 +93,9 @@ public final class EngineTopology {
     /** Each ended run's summary goes to the history topic. */
     public boolean runHistory = true;
 
+    /** Where the runs' spans go ({@link dev.baton.tracing.Spans#OFF}: nowhere). */
+    public dev.baton.tracing.Spans spans = dev.baton.tracing.Spans.OFF;
+
     private Wiring(Topics topics, RunRepository runs, EngineCounters counters) {
       this.topics = topics;
       this.runs = runs;
@@ -146,7 +149,8 @@ public final class EngineTopology {
                         ? new SlotGate(w.runs.slots(), w.tenancy, topics, w.wire)
                         : null,
                     w.tenancy::maxRuns,
-                    w.runHistory),
+                    w.runHistory,
+                    new RunTracing(w.spans)),
             Named.as("run-processor"),
             CommitHook.NAME)
         .to(

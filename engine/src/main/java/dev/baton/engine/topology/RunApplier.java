@@ -67,6 +67,7 @@ final class RunApplier {
   private final SlotGate slots;
   private final dev.baton.engine.decide.RunQuotas quotas;
   private final boolean runHistory;
+  private final RunTracing tracing;
 
   RunApplier(
       RunRepository runs,
@@ -78,7 +79,9 @@ final class RunApplier {
       long epoch,
       SlotGate slots,
       dev.baton.engine.decide.RunQuotas quotas,
-      boolean runHistory) {
+      boolean runHistory,
+      RunTracing tracing) {
+    this.tracing = tracing;
     this.slots = slots;
     this.quotas = quotas;
     this.runHistory = runHistory;
@@ -101,7 +104,8 @@ final class RunApplier {
       int saveIndex,
       RunState state,
       String appliedBy,
-      FollowUp followUp) {
+      FollowUp followUp,
+      List<dev.baton.tracing.SpanRecord> spans) {
     enum Kind {
       DEAD_LETTER,
       DUPLICATE,
@@ -214,12 +218,21 @@ final class RunApplier {
           -1,
           null,
           null,
-          null);
+          null,
+          List.of());
     }
     RunCache.Entry hit = cache.get(in.runId());
     if (hit != null && hit.applied(in.eventId())) {
       return new Outcome(
-          in, Outcome.Kind.DUPLICATE, null, List.of(), -1, hit.state(), "this task, earlier", null);
+          in,
+          Outcome.Kind.DUPLICATE,
+          null,
+          List.of(),
+          -1,
+          hit.state(),
+          "this task, earlier",
+          null,
+          List.of());
     }
     // The record's applied check comes from Redis when it was loaded; a run held in memory since
     // before the batch is checked by the save, which refuses an applied id.
@@ -250,11 +263,16 @@ final class RunApplier {
         saveIndex,
         d.before(),
         null,
-        d.save() == null ? null : d.save().followUp());
+        d.save() == null ? null : d.save().followUp(),
+        d.spans());
   }
 
   private record Decided(
-      Decision decision, List<OutboundRecord> out, SaveRequest save, RunState before) {}
+      Decision decision,
+      List<OutboundRecord> out,
+      SaveRequest save,
+      RunState before,
+      List<dev.baton.tracing.SpanRecord> spans) {}
 
   /** The decision for one record, and the save it needs (null when the run did not change). */
   private Decided decide(Input in, StoredRun stored, Map<String, ItemState> unsavedItems) {
@@ -268,6 +286,7 @@ final class RunApplier {
         before = before.withItems(loader.items(event.runId(), needs, unsavedItems));
       }
       Instant now = Instant.ofEpochMilli(in.source().timestamp());
+      Instant started = tracing.on() ? Instant.now() : null;
       Decision decision = Decider.decide(before, event, template, now, quotas);
       causedBy(decision, in.eventId());
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
@@ -305,12 +324,17 @@ final class RunApplier {
           LOG.warn("run {} ended; its summary is too large for the history topic", in.runId());
         }
       }
+      List<dev.baton.tracing.SpanRecord> spans = List.of();
+      if (started != null) {
+        out = RunTracing.carry(out, RunTracing.decision(in));
+        spans = tracing.spans(in, decision, before, template, started, Instant.now());
+      }
       boolean changed = decision.state() != null && !decision.state().equals(before);
       SaveRequest save =
           changed
               ? SaveRequests.of(in, partition, epoch, stored.version(), before, decision, out)
               : null;
-      return new Decided(decision, out, save, before);
+      return new Decided(decision, out, save, before, spans);
     } finally {
       MDC.remove("runId");
     }
@@ -381,7 +405,8 @@ final class RunApplier {
                 -1,
                 hit.state(),
                 "this task, earlier",
-                null));
+                null,
+                List.of()));
       }
       StoredRun stored =
           hit != null
@@ -410,7 +435,8 @@ final class RunApplier {
               -1,
               d.before(),
               null,
-              d.save() == null ? null : d.save().followUp()));
+              d.save() == null ? null : d.save().followUp(),
+              d.spans()));
     }
     throw new IllegalStateException(
         "run " + in.runId() + ": " + MAX_CAS_ATTEMPTS + " version conflicts in a row");
@@ -452,6 +478,7 @@ final class RunApplier {
           }
         }
         DecisionLog.log(counters, in, o.decision());
+        tracing.export(o.spans());
         for (EngineCommand c : o.decision().commands()) {
           if (c instanceof EngineCommand.DispatchJob d
               && d.dispatch().getAction() == dev.baton.events.DispatchAction.STOP) {
@@ -479,7 +506,8 @@ final class RunApplier {
           -1,
           stored.state(),
           null,
-          applied.followUp());
+          applied.followUp(),
+          List.of());
     }
     return new Outcome(
         in,
@@ -489,7 +517,8 @@ final class RunApplier {
         -1,
         stored.state(),
         applied.topic() + "-" + applied.partition() + "@" + applied.offset(),
-        null);
+        null,
+        List.of());
   }
 
   private void dropDuplicate(Input in, RunState state, String appliedBy) {

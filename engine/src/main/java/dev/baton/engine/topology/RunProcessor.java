@@ -56,6 +56,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final SlotGate slots;
   private final dev.baton.engine.decide.RunQuotas quotas;
   private final boolean runHistory;
+  private final RunTracing tracing;
 
   RunProcessor(
       RunRepository runs,
@@ -69,7 +70,9 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       ParsedTemplates templates,
       SlotGate slots,
       dev.baton.engine.decide.RunQuotas quotas,
-      boolean runHistory) {
+      boolean runHistory,
+      RunTracing tracing) {
+    this.tracing = tracing;
     this.slots = slots;
     this.quotas = quotas;
     this.runHistory = runHistory;
@@ -106,7 +109,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
             epoch,
             slots,
             quotas,
-            runHistory);
+            runHistory,
+            tracing);
     owned.own(partition);
     CommitHook hook = context.getStateStore(CommitHook.NAME);
     hook.onCommit(this::applyBeforeCommit, this::discard);
