@@ -187,9 +187,10 @@ class TracesIT {
     assertEquals(RunStatus.SUCCEEDED, run.status(), run.detail());
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> named("run traced").size() == 1 && named("run traced-child").size() == 1);
+        .until(
+            () -> ofTrace1("run traced").size() == 1 && ofTrace1("run traced-child").size() == 1);
 
-    Received root = named("run traced").get(0);
+    Received root = ofTrace1("run traced").get(0);
     String trace = root.traceId();
     List<Received> tree = spans.stream().filter(s -> s.traceId().equals(trace)).toList();
     assertTrue(root.parentId().isEmpty(), "the run's span is the root");
@@ -237,7 +238,7 @@ class TracesIT {
 
     // The child run is a trace of its own, linked both ways with the parent's attempt.
     Received childAttempt = only(tree, "job child #1");
-    Received childRoot = named("run traced-child").get(0);
+    Received childRoot = ofTrace1("run traced-child").get(0);
     assertFalse(childRoot.traceId().equals(trace));
     assertEquals(
         childAttempt.spanId(),
@@ -262,12 +263,49 @@ class TracesIT {
     draw(tree, root);
   }
 
+  @Test
+  void aHeaderNamingAnotherSpanOfTheRunsTraceIsLinkedNotFollowed() throws Exception {
+    String forged =
+        "00-" + dev.baton.tracing.TraceIds.trace("trace-2") + "-" + "ee".repeat(8) + "-01";
+    baton.send(
+        baton.topics.triggers(),
+        "trace-2",
+        "{\"runId\":\"trace-2\",\"template\":\"traced-child\",\"params\":{}}",
+        Map.of(Traceparent.HEADER, forged.getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("trace-2").status());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                spans.stream()
+                    .anyMatch(
+                        s ->
+                            s.name().equals("run traced-child")
+                                && "trace-2".equals(s.attribute("baton.run.id"))));
+    List<Received> tree =
+        spans.stream().filter(s -> "trace-2".equals(s.attribute("baton.run.id"))).toList();
+    Received root = only(tree, "run traced-child");
+    Received trigger = only(tree, "trigger");
+    assertEquals(
+        root.spanId(), trigger.parentId(), "the trigger hangs from the run, not the header");
+    assertEquals(
+        "ee".repeat(8), HEX.formatHex(trigger.span().getLinks(0).getSpanId().toByteArray()));
+    Set<String> ids = tree.stream().map(Received::spanId).collect(Collectors.toSet());
+    for (Received s : tree) {
+      assertTrue(s == root || ids.contains(s.parentId()), s.name() + " is in the run's tree");
+    }
+  }
+
   private static long childRootDuration(Received childRoot) {
     return childRoot.endNanos() - childRoot.startNanos() - 50_000_000L;
   }
 
-  private static List<Received> named(String name) {
-    return spans.stream().filter(s -> s.name().equals(name)).toList();
+  /** Spans of run trace-1 and of its child run. */
+  private static List<Received> ofTrace1(String name) {
+    return spans.stream()
+        .filter(s -> s.name().equals(name))
+        .filter(s -> s.attribute("baton.run.id").startsWith("trace-1"))
+        .toList();
   }
 
   private static Received only(List<Received> tree, String name) {

@@ -31,8 +31,10 @@ import org.apache.kafka.common.header.Header;
  * decision), a child span for the decision, which every record the decision produces carries in its
  * {@code traceparent} header; a span for each job attempt the decision ends (from the attempt's
  * start to its report, child of its dispatch span, which the dispatcher writes); the run's own
- * span, the root, when the run ends. A record's {@code traceparent} of the run's trace is its
- * span's parent; one of another trace (the service that sent a trigger, a parent run) is linked.
+ * span, the root, when the run ends. A record's span is a child of the run's span, a report's of
+ * its attempt's: what the record's {@code traceparent} header names instead (the service that sent
+ * a trigger, a parent run, or a forged span) is linked, not followed, so no record can move a run's
+ * spans.
  */
 final class RunTracing {
   private static final Set<RunEventType> ENDS_ATTEMPT =
@@ -82,8 +84,7 @@ final class RunTracing {
     RunState state = decision.state() != null ? decision.state() : before;
     String templateName = state == null ? null : state.template();
     Traceparent header = header(in.source());
-    String trace = TraceIds.trace(runId);
-    Traceparent own = header != null && header.traceId().equals(trace) ? header : null;
+    Traceparent parent = inputParent(in.event());
     Instant arrived = Instant.ofEpochMilli(in.source().timestamp());
     if (arrived.isAfter(started)) {
       arrived = started; // a producer's clock ahead of this one
@@ -91,7 +92,7 @@ final class RunTracing {
     List<SpanRecord> out = new ArrayList<>(4);
     Traceparent input = TraceIds.span(runId, "input", in.eventId());
     SpanRecord received =
-        SpanRecord.of(inputName(in.event()), input, own != null ? own : inputParent(in.event()))
+        SpanRecord.of(inputName(in.event()), input, parent)
             .kind(SpanKind.CONSUMER)
             .between(arrived, started)
             .attribute("baton.run.id", runId)
@@ -99,7 +100,7 @@ final class RunTracing {
             .attribute("baton.event.id", in.eventId())
             .attribute("messaging.destination.name", in.source().topic())
             .attribute("messaging.kafka.offset", in.source().offset())
-            .link(own == null ? header : null);
+            .link(parent.equals(header) ? null : header);
     out.add(received);
     StringBuilder events = new StringBuilder();
     for (EngineCommand c : decision.commands()) {
