@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,22 +122,28 @@ public final class Spans implements AutoCloseable {
     return sent.get();
   }
 
+  /**
+   * Sends a batch when {@value #BATCH} spans are queued or half a second after the last send,
+   * whichever comes first: a steady trickle of spans makes two requests a second, not one each.
+   */
   private void sendLoop() {
     List<SpanData> batch = new ArrayList<>(BATCH);
     while (!closing || !queue.isEmpty()) {
-      try {
-        SpanData first = queue.poll(SEND_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
+      long deadline = System.nanoTime() + SEND_EVERY.toNanos();
+      while (!closing && queue.size() < BATCH) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
         }
-        batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
+        LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)));
+        if (Thread.currentThread().isInterrupted()) {
+          return;
+        }
+      }
+      queue.drainTo(batch, BATCH);
+      if (!batch.isEmpty()) {
         send(batch);
         batch.clear();
-      } catch (InterruptedException e) {
-        closing = true;
-        Thread.currentThread().interrupt();
-        break;
       }
     }
   }
