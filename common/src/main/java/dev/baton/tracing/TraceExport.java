@@ -45,17 +45,27 @@ public record TraceExport(URI endpoint, Map<String, String> headers, String serv
         throw s.error(k, "Baton sends spans as http/protobuf only, got '" + protocol + "'");
       }
     }
-    URI uri;
-    try {
-      uri = URI.create(endpoint);
-    } catch (IllegalArgumentException e) {
-      throw s.error(key, "is not a URL: " + e.getMessage());
-    }
-    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-      throw s.error(key, "must be an http:// or https:// URL, got '" + endpoint + "'");
+    URI uri = url(s, key, endpoint);
+    if (key.equals("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+      url(s, key, s.get(key).strip()); // as it was set, before /v1/traces was added
     }
     return new TraceExport(
         uri, headers(s, "OTEL_EXPORTER_OTLP_HEADERS"), s.get("OTEL_SERVICE_NAME", defaultService));
+  }
+
+  private static URI url(Settings s, String key, String text) {
+    URI uri;
+    try {
+      uri = URI.create(text);
+    } catch (IllegalArgumentException e) {
+      throw s.error(key, "is not a URL: " + e.getMessage());
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+        || uri.getHost() == null
+        || uri.getPort() > 65535) {
+      throw s.error(key, "must be an http:// or https:// URL with a host, got '" + text + "'");
+    }
+    return uri;
   }
 
   private static Map<String, String> headers(Settings s, String key) {

@@ -65,6 +65,14 @@ class TraceExportTest {
             IllegalArgumentException.class,
             () -> of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")));
     assertTrue(scheme.getMessage().contains("OTEL_EXPORTER_OTLP_ENDPOINT"), scheme.getMessage());
+    for (String bad : new String[] {"http://", "http://:4318", "http://host:99999", "http://a b"}) {
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", bad)),
+              bad);
+      assertTrue(e.getMessage().contains("OTEL_EXPORTER_OTLP_ENDPOINT"), e.getMessage());
+    }
     var headers =
         assertThrows(
             IllegalArgumentException.class,
