@@ -49,46 +49,21 @@ class TraceExportTest {
   @Test
   void aBadSettingIsRefusedNamingTheVariable() {
     String url = "http://collector:4318";
-    var grpc =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                of(
-                    Map.of(
-                        "OTEL_EXPORTER_OTLP_ENDPOINT",
-                        url,
-                        "OTEL_EXPORTER_OTLP_PROTOCOL",
-                        "grpc")));
-    assertTrue(grpc.getMessage().contains("OTEL_EXPORTER_OTLP_PROTOCOL"), grpc.getMessage());
-    var scheme =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")));
-    assertTrue(scheme.getMessage().contains("OTEL_EXPORTER_OTLP_ENDPOINT"), scheme.getMessage());
-    for (String bad : new String[] {"http://", "http://:4318", "http://host:99999", "http://a b"}) {
-      var e =
-          assertThrows(
-              IllegalArgumentException.class,
-              () -> of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", bad)),
-              bad);
-      assertTrue(e.getMessage().contains("OTEL_EXPORTER_OTLP_ENDPOINT"), e.getMessage());
+    String endpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    refused(Map.of(endpoint, url, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), "_PROTOCOL");
+    for (String bad :
+        new String[] {
+          "collector:4318", "http://", "http://:4318", "http://host:99999", "http://a b"
+        }) {
+      refused(Map.of(endpoint, bad), endpoint);
     }
-    var headers =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                of(
-                    Map.of(
-                        "OTEL_EXPORTER_OTLP_ENDPOINT",
-                        url,
-                        "OTEL_EXPORTER_OTLP_HEADERS",
-                        "novalue")));
-    assertTrue(headers.getMessage().contains("OTEL_EXPORTER_OTLP_HEADERS"), headers.getMessage());
-    var exporter =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", url, "OTEL_TRACES_EXPORTER", "jaeger")));
-    assertTrue(exporter.getMessage().contains("OTEL_TRACES_EXPORTER"), exporter.getMessage());
+    refused(Map.of(endpoint, url, "OTEL_EXPORTER_OTLP_HEADERS", "novalue"), "_HEADERS");
+    refused(Map.of(endpoint, url, "OTEL_TRACES_EXPORTER", "jaeger"), "OTEL_TRACES_EXPORTER");
+  }
+
+  private static void refused(Map<String, String> env, String named) {
+    var e = assertThrows(IllegalArgumentException.class, () -> of(env), env.toString());
+    assertTrue(e.getMessage().contains(named), e.getMessage());
   }
 
   @Test

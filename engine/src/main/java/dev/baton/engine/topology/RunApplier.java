@@ -106,6 +106,12 @@ final class RunApplier {
       String appliedBy,
       FollowUp followUp,
       List<dev.baton.tracing.SpanRecord> spans) {
+    /** A record this task applied earlier (its run is held in memory): dropped. */
+    static Outcome appliedHere(Input in, RunState state) {
+      return new Outcome(
+          in, Kind.DUPLICATE, null, List.of(), -1, state, "this task, earlier", null, List.of());
+    }
+
     enum Kind {
       DEAD_LETTER,
       DUPLICATE,
@@ -223,16 +229,7 @@ final class RunApplier {
     }
     RunCache.Entry hit = cache.get(in.runId());
     if (hit != null && hit.applied(in.eventId())) {
-      return new Outcome(
-          in,
-          Outcome.Kind.DUPLICATE,
-          null,
-          List.of(),
-          -1,
-          hit.state(),
-          "this task, earlier",
-          null,
-          List.of());
+      return Outcome.appliedHere(in, hit.state());
     }
     // The record's applied check comes from Redis when it was loaded; a run held in memory since
     // before the batch is checked by the save, which refuses an applied id.
@@ -396,17 +393,7 @@ final class RunApplier {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       RunCache.Entry hit = cache.get(in.runId());
       if (hit != null && hit.applied(in.eventId())) {
-        return settle(
-            new Outcome(
-                in,
-                Outcome.Kind.DUPLICATE,
-                null,
-                List.of(),
-                -1,
-                hit.state(),
-                "this task, earlier",
-                null,
-                List.of()));
+        return settle(Outcome.appliedHere(in, hit.state()));
       }
       StoredRun stored =
           hit != null
