@@ -130,6 +130,7 @@ final class StatusCmd implements Callable<Integer> {
     out.printf(
         "started   %s%s%n",
         run.createdAt(), run.endedAt() == null ? "" : "   ended " + run.endedAt());
+    out.printf("trace     %s%n", dev.baton.tracing.TraceIds.trace(run.runId()));
     out.println("jobs");
     for (JobState job : run.jobs().values()) {
       String took =

@@ -19,6 +19,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -255,6 +256,30 @@ class TracesIT {
     for (Received s : tree) {
       assertTrue(s.startNanos() >= root.startNanos() - 1_000_000L, s.name() + " starts in the run");
       assertTrue(s.endNanos() <= root.endNanos() + 1_000_000L, s.name() + " ends in the run");
+    }
+    // The run names its trace: in baton status and the API.
+    StringWriter status = new StringWriter();
+    assertEquals(
+        0,
+        dev.baton.cli.BatonCli.execute(
+            new String[] {"status", "trace-1", "--redis", baton.redisUrl},
+            new java.io.PrintWriter(status, true),
+            new java.io.PrintWriter(status, true)));
+    assertTrue(status.toString().contains("trace     " + trace), status.toString());
+    var api = baton.startApi();
+    try {
+      String view =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              "http://127.0.0.1:" + api.port() + "/api/runs/trace-1"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertTrue(view.contains("\"traceId\":\"" + trace + "\""), view);
+    } finally {
+      api.close();
     }
     String metrics = baton.metrics.scrape();
     assertTrue(

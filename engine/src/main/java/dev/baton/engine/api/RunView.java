@@ -22,7 +22,7 @@ import java.util.Set;
  * {@code GET /api/runs/<id>}: the run as stored, and its child runs: for each job that runs a
  * template, the child of its current attempt (of each started instance, at most {@link
  * #MAX_CHILDREN} per job), with the child's status and how many of its jobs have ended. A child
- * names its parent in {@code parent}.
+ * names its parent in {@code parent}. {@code traceId}: the run's trace (see README, Tracing).
  */
 final class RunView {
   /** Most children listed per job (a fan-out may start thousands). */
@@ -50,6 +50,8 @@ final class RunView {
       throws java.io.IOException {
     Map<String, Object> view =
         JSON.readValue(StateJson.write(run), new TypeReference<LinkedHashMap<String, Object>>() {});
+    // The run's trace in a tracing backend, when the engine sends spans.
+    view.put("traceId", dev.baton.tracing.TraceIds.trace(run.runId()));
     List<Child> children = new ArrayList<>();
     for (JobState job : run.jobs().values()) {
       boolean runsTemplate =
