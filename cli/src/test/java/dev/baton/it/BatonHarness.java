@@ -206,6 +206,17 @@ final class BatonHarness implements AutoCloseable {
     return e;
   }
 
+  /** The body of {@code GET path} from the API on {@code port} of 127.0.0.1. */
+  static String httpGet(int port, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   /** The REST API and web UI over this harness's engine, on a free port of 127.0.0.1. */
   dev.baton.engine.api.ApiServer startApi() throws java.io.IOException {
     return new dev.baton.engine.api.ApiServer(

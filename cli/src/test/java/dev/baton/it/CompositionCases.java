@@ -11,10 +11,6 @@ import dev.baton.engine.decide.RunStatus;
 import dev.baton.events.RunEventType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -390,10 +386,6 @@ abstract class CompositionCases {
   }
 
   private static String get(int port, String path) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return BatonHarness.httpGet(port, path);
   }
 }

@@ -196,14 +196,7 @@ class FairShareIT {
         out.toString());
     var api = baton.startApi();
     try {
-      String body =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create("http://127.0.0.1:" + api.port() + "/api/tenants"))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
-              .body();
+      String body = BatonHarness.httpGet(api.port(), "/api/tenants");
       assertTrue(body.contains("\"capacity\":4"), body);
       assertTrue(body.contains("\"tenant\":\"a\""), body);
       assertTrue(body.contains("\"weight\":3"), body);

@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.baton.engine.api.ApiServer;
 import dev.baton.engine.decide.RunStatus;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -45,11 +41,7 @@ class HistoryIT {
   }
 
   private static String get(String path) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return BatonHarness.httpGet(api.port(), path);
   }
 
   @Test

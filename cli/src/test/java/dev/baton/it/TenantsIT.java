@@ -9,10 +9,6 @@ import dev.baton.engine.decide.RunStatus;
 import dev.baton.events.RunEvent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -110,10 +106,6 @@ class TenantsIT {
   }
 
   private static String get(String path) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return BatonHarness.httpGet(api.port(), path);
   }
 }

@@ -268,15 +268,7 @@ class TracesIT {
     assertTrue(status.toString().contains("trace     " + trace), status.toString());
     var api = baton.startApi();
     try {
-      String view =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(
-                              "http://127.0.0.1:" + api.port() + "/api/runs/trace-1"))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
-              .body();
+      String view = BatonHarness.httpGet(api.port(), "/api/runs/trace-1");
       assertTrue(view.contains("\"traceId\":\"" + trace + "\""), view);
     } finally {
       api.close();
