@@ -55,6 +55,9 @@ public final class MockKubernetes implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           dev.baton.concurrent.DaemonThreads.named("mock-kubelet"));
 
+  private final java.util.concurrent.ExecutorService closing =
+      Executors.newCachedThreadPool(dev.baton.concurrent.DaemonThreads.named("mock-watch-close"));
+
   /** The mock server logs every request at INFO through java.util.logging. */
   private static final java.util.logging.Logger QUIET =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -101,7 +104,7 @@ public final class MockKubernetes implements AutoCloseable {
       return crud.dispatch(request);
     }
     if (!path.contains("/exec?")) {
-      return crud.dispatch(request);
+      return offTheEventLoop(crud.dispatch(request));
     }
     List<String> argv = new ArrayList<>();
     for (String param : path.substring(path.indexOf('?') + 1).split("&")) {
@@ -138,6 +141,72 @@ public final class MockKubernetes implements AutoCloseable {
             });
   }
 
+  /**
+   * The CRUD server's watch listener, with its close callbacks moved off the server's event loop.
+   * When a watch closes, the listener waits (up to a minute) for its sender thread to finish, on
+   * the event loop; that thread may be waiting (up to 30 s) for a write that only the event loop
+   * can complete. Until one of them times out, the whole API server stops answering. The listener
+   * is first taken out of the server's watch list, on the event loop, so that no event is routed to
+   * it once its sender thread is shut down.
+   */
+  private MockResponse offTheEventLoop(MockResponse response) {
+    WebSocketListener watch = response.getWebSocketListener();
+    if (watch == null) {
+      return response;
+    }
+    return response.withWebSocketUpgrade(
+        new WebSocketListener() {
+          @Override
+          public void onBeforeAccept(WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+            watch.onBeforeAccept(ws, r);
+          }
+
+          @Override
+          public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+            watch.onOpen(ws, r);
+          }
+
+          @Override
+          public void onMessage(WebSocket ws, String text) {
+            watch.onMessage(ws, text);
+          }
+
+          @Override
+          public void onMessage(WebSocket ws, byte[] bytes) {
+            watch.onMessage(ws, bytes);
+          }
+
+          @Override
+          public void onClosing(WebSocket ws, int code, String reason) {
+            watch.onClosing(ws, code, reason);
+          }
+
+          @Override
+          public void onClosed(WebSocket ws, int code, String reason) {
+            unlist(watch);
+            closing.execute(() -> watch.onClosed(ws, code, reason));
+          }
+
+          @Override
+          public void onFailure(
+              WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response r) {
+            unlist(watch);
+            closing.execute(() -> watch.onFailure(ws, t, r));
+          }
+        });
+  }
+
+  /** Removes a watch listener from the CRUD server's list of watches, as its close would. */
+  private static void unlist(WebSocketListener watch) {
+    try {
+      java.lang.reflect.Field list = watch.getClass().getDeclaredField("watchEventListenerList");
+      list.setAccessible(true);
+      ((java.util.Set<?>) list.get(watch)).remove(watch);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("the mock API server's watch listener has changed", e);
+    }
+  }
+
   private static byte[] frame(int channel, String text) {
     byte[] body = text.getBytes(StandardCharsets.UTF_8);
     byte[] out = new byte[body.length + 1];
@@ -169,6 +238,7 @@ public final class MockKubernetes implements AutoCloseable {
   public void close() {
     kubelet.shutdownNow();
     client.close();
+    closing.shutdown();
     server.destroy();
   }
 }
