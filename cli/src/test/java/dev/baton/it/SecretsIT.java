@@ -130,21 +130,26 @@ class SecretsIT {
     String bootstrap = SharedBroker.bootstrapServers();
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      for (String topic :
+      var topics =
           admin
               .listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
               .names()
-              .get()) {
-        for (var r : new TopicReaderOnce(bootstrap, topic).records()) { // aborted records too
-          boolean leak = contains(r.key(), needle) || contains(r.value(), needle);
-          for (Header h : r.headers()) {
-            leak |= contains(h.value(), needle);
-          }
-          if (leak) {
-            found.add(topic + "-" + r.partition() + "@" + r.offset());
-          }
-        }
-      }
+              .get();
+      var read = new java.util.concurrent.atomic.AtomicLong();
+      TopicReaderOnce.forEach( // aborted records too
+          bootstrap,
+          topics,
+          r -> {
+            read.incrementAndGet();
+            boolean leak = contains(r.key(), needle) || contains(r.value(), needle);
+            for (Header h : r.headers()) {
+              leak |= contains(h.value(), needle);
+            }
+            if (leak) {
+              found.add(r.topic() + "-" + r.partition() + "@" + r.offset());
+            }
+          });
+      assertTrue(read.get() > 0, "records were read");
     }
   }
 
