@@ -233,13 +233,16 @@ class TracesIT {
     assertEquals(
         "00-" + trace + "-" + fetch.spanId() + "-01", run.job("fetch").outputs().get("seen"));
 
-    // The failed attempt is an error, the retry a sibling; the retry's timer is part of the run.
+    // The failed attempt is an error; its retry's timer follows it, and the second attempt that.
     Received flaky1 = only(tree, "job flaky #1");
     assertEquals(Status.StatusCode.STATUS_CODE_ERROR, flaky1.span().getStatus().getCode());
     assertEquals("JOB_RETRYING", flaky1.attribute("baton.job.result"));
     Received flaky2 = only(tree, "job flaky #2");
     assertEquals(Status.StatusCode.STATUS_CODE_UNSET, flaky2.span().getStatus().getCode());
-    assertEquals(root.spanId(), only(tree, "timer RETRY").parentId());
+    Received retry = childNamed(tree, flaky1, "timer RETRY");
+    Received decideRetry = childNamed(tree, retry, "decide");
+    assertEquals(
+        childNamed(tree, decideRetry, "dispatch flaky").spanId(), flaky2.parentId(), "retried");
 
     // The child run is a trace of its own, linked both ways with the parent's attempt.
     Received childAttempt = only(tree, "job child #1");

@@ -11,6 +11,8 @@ import dev.baton.engine.template.Template;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import dev.baton.events.TimerFired;
+import dev.baton.events.TimerKind;
 import dev.baton.security.AttemptTokens;
 import dev.baton.tracing.SpanRecord;
 import dev.baton.tracing.Spans;
@@ -31,10 +33,10 @@ import org.apache.kafka.common.header.Header;
  * decision), a child span for the decision, which every record the decision produces carries in its
  * {@code traceparent} header; a span for each job attempt the decision ends (from the attempt's
  * start to its report, child of its dispatch span, which the dispatcher writes); the run's own
- * span, the root, when the run ends. A record's span is a child of the run's span, a report's of
- * its attempt's: what the record's {@code traceparent} header names instead (the service that sent
- * a trigger, a parent run, or a forged span) is linked, not followed, so no record can move a run's
- * spans.
+ * span, the root, when the run ends. A record's span is a child of the run's span, a report's (and
+ * a retry's timer's) of its attempt's: what the record's {@code traceparent} header names instead
+ * (the service that sent a trigger, a parent run, or a forged span) is linked, not followed, so no
+ * record can move a run's spans.
  */
 final class RunTracing {
   private static final Set<RunEventType> ENDS_ATTEMPT =
@@ -144,10 +146,22 @@ final class RunTracing {
     return h == null ? null : Traceparent.parse(h.value());
   }
 
-  /** A report's span continues its attempt's; any other record's, the run's. */
+  /**
+   * A report's span continues its attempt's, and so does a retry's or an attempt's timeout timer:
+   * the retry follows the attempt that failed. Any other record's span is the run's child.
+   */
   private static Traceparent inputParent(EngineEvent event) {
     if (event instanceof EngineEvent.JobCompleted c) {
       return TraceIds.attempt(c.runId(), AttemptTokens.attemptId(c.completion()));
+    }
+    if (event instanceof EngineEvent.TimerDue t
+        && (t.timer().getKind() == TimerKind.RETRY || t.timer().getKind() == TimerKind.JOB_TIMEOUT)
+        && t.timer().getJob() != null
+        && t.timer().getAttempt() != null) {
+      TimerFired timer = t.timer();
+      return TraceIds.attempt(
+          t.runId(),
+          JobState.attemptId(t.runId(), timer.getJob(), timer.getItem(), timer.getAttempt()));
     }
     return TraceIds.run(event.runId());
   }
