@@ -280,10 +280,10 @@ class TracesIT {
     } finally {
       api.close();
     }
-    String metrics = baton.metrics.scrape();
-    assertTrue(
-        metrics.contains("baton_trace_spans_total{result=\"sent\",service=\"engine\"}"), metrics);
-    assertTrue(metrics.contains("baton_trace_spans_total{result=\"sent\",service=\"dispatcher\"}"));
+    // Counted when the receiver's answer reaches the exporter, a moment after the spans arrived.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> spansSent("engine") > 0 && spansSent("dispatcher") > 0);
     draw(tree, root);
   }
 
@@ -316,6 +316,18 @@ class TracesIT {
     for (Received s : tree) {
       assertTrue(s == root || ids.contains(s.parentId()), s.name() + " is in the run's tree");
     }
+  }
+
+  /** {@code baton_trace_spans_total{result="sent"}} of a service, as {@code /metrics} shows it. */
+  private static double spansSent(String service) {
+    var sent =
+        baton
+            .metrics
+            .find("baton.trace.spans")
+            .tag("service", service)
+            .tag("result", "sent")
+            .functionCounter();
+    return sent == null ? 0 : sent.count();
   }
 
   private static long childRootDuration(Received childRoot) {
