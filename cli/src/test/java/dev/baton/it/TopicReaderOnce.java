@@ -20,24 +20,7 @@ final class TopicReaderOnce {
   private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
   TopicReaderOnce(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "test-once-" + UUID.randomUUID());
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      consumer
-          .partitionsFor(topic, Duration.ofSeconds(10))
-          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
-          && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-      }
-    }
+    forEach(bootstrap, List.of(topic), records::add);
   }
 
   /**
