@@ -11,6 +11,8 @@ import dev.baton.events.WorkflowTrigger;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -76,6 +78,13 @@ final class BackfillCmd implements Callable<Integer> {
     if (maxParallel < 1) {
       throw new ParameterException(spec.commandLine(), "--max-parallel must be at least 1");
     }
+    // Refused before reading the store: a malformed bound, or two dates (or two instants) out of
+    // order whatever the schedule's zone.
+    Instant utcStart = instant(from, "--from", ZoneOffset.UTC, false);
+    Instant utcEnd = instant(to, "--to", ZoneOffset.UTC, true);
+    if (isDate(from) == isDate(to)) {
+      ordered(utcStart, utcEnd);
+    }
     Template template = latest();
     Schedule schedule = template.schedule();
     if (schedule == null) {
@@ -83,12 +92,10 @@ final class BackfillCmd implements Callable<Integer> {
           spec.commandLine(),
           "template '" + templateName + "' has no schedule: nothing to backfill");
     }
-    Instant start = instant(from, "--from", schedule, false);
-    Instant end = instant(to, "--to", schedule, true);
-    if (end.isBefore(start)) {
-      throw new ParameterException(
-          spec.commandLine(), "--to (" + end + ") is before --from (" + start + ")");
-    }
+    ZoneId zone = schedule.zone() == null ? ZoneOffset.UTC : schedule.zone();
+    Instant start = instant(from, "--from", zone, false);
+    Instant end = instant(to, "--to", zone, true);
+    ordered(start, end);
     List<Instant> ticks = ticks(schedule, start, end);
     out.printf(
         "backfill %s v%d (%s): %d ticks from %s to %s, at most %d at once%n",
@@ -172,12 +179,23 @@ final class BackfillCmd implements Callable<Integer> {
                 spec.commandLine(), "no template '" + templateName + "' has been applied"));
   }
 
-  private Instant instant(String text, String option, Schedule schedule, boolean endOfDay) {
+  private void ordered(Instant start, Instant end) {
+    if (end.isBefore(start)) {
+      throw new ParameterException(
+          spec.commandLine(), "--to (" + end + ") is before --from (" + start + ")");
+    }
+  }
+
+  private static boolean isDate(String text) {
+    return text.length() == 10;
+  }
+
+  private Instant instant(String text, String option, ZoneId zone, boolean endOfDay) {
     try {
-      if (text.length() == 10) {
+      if (isDate(text)) {
         LocalDate day = LocalDate.parse(text);
         return (endOfDay ? day.plusDays(1) : day)
-            .atStartOfDay(schedule.zone() == null ? java.time.ZoneOffset.UTC : schedule.zone())
+            .atStartOfDay(zone)
             .toInstant()
             .minusMillis(endOfDay ? 1 : 0);
       }

@@ -82,13 +82,19 @@ public final class BatonCli {
             + " (no Redis answers there: give --redis redis://HOST:PORT or set BATON_REDIS_URL; `baton dev --redis-port N`"
             + " listens on redis://127.0.0.1:N)";
       }
+      if (c instanceof org.apache.kafka.common.errors.TimeoutException) {
+        return message
+            + " (Kafka did not answer in time: is a broker at --bootstrap-server HOST:PORT, or"
+            + " $BATON_BOOTSTRAP_SERVERS, with Baton's topics? `baton dev` runs one on"
+            + " localhost:9092)";
+      }
     }
     return message;
   }
 
   /**
-   * Baton's own lines at INFO for `dev` (WARN with --quiet), libraries at WARN; -v shows everything
-   * at INFO.
+   * Baton's own lines at INFO for `dev` (WARN with --quiet), libraries at WARN (the Kafka client at
+   * ERROR); -v shows everything at INFO.
    */
   private static void configureLogging(String[] args) {
     boolean verbose =
@@ -99,6 +105,8 @@ public final class BatonCli {
         "org.slf4j.simpleLogger.defaultLogLevel",
         verbose ? "info" : dev || bench ? "error" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.log.dev.baton", verbose ? "debug" : dev ? "info" : "warn");
+    // A broker away makes the Kafka client warn every few hundred ms; the command's error says it.
+    setIfAbsent("org.slf4j.simpleLogger.log.org.apache.kafka", verbose ? "info" : "error");
     setIfAbsent("org.slf4j.simpleLogger.log.dev.baton.engine.topology", verbose ? "debug" : "warn");
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
     setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");

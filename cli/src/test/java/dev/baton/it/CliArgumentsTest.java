@@ -60,6 +60,26 @@ class CliArgumentsTest {
     assertTrue(out.contains("bad.yaml:5: jobs[0].command[1]: unknown parameter 'nope'"), out);
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "--from 2026-11-30 --to 2026-11-01|--to (2026-11-01T23:59:59.999Z) is before --from",
+        "--from 2026-11-30T06:00:00Z --to 2026-11-01T06:00:00Z|is before --from",
+        "--from 2026-13-01 --to 2026-11-01|--from must be a date (2026-11-01) or an instant",
+        "--from 2026-11-01 --to yesterday|--to must be a date"
+      })
+  void backfillRefusesABadRangeBeforeReadingAnything(String line) {
+    String[] parts = line.split("\\|");
+    int[] exit = new int[1];
+    // No broker at this address: the range is refused without trying to read the templates.
+    String[] args = ("backfill nightly " + parts[0] + " --bootstrap-server 127.0.0.1:1").split(" ");
+    String out = run(exit, args)[0];
+    assertEquals(2, exit[0], out);
+    assertTrue(out.contains(parts[1]), out);
+    assertTrue(out.contains("Usage: baton backfill"), out);
+    assertFalse(out.contains("\tat "), out);
+  }
+
   @Test
   void validateAcceptsTheExampleTemplates() {
     int[] exit = new int[1];
