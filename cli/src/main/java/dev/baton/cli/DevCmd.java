@@ -105,9 +105,15 @@ final class DevCmd implements Callable<Integer> {
       return exampleExit;
     }
     out.println();
-    out.println("Baton is ready for triggers. Ctrl-C stops everything.");
+    if (forceOnSecondInterrupt()) {
+      out.println("Baton is ready for triggers. Ctrl-C stops everything.");
+    } else {
+      out.println(
+          "Baton is ready for triggers. Ctrl-C is ignored here (started in the background):"
+              + " stop it with kill "
+              + ProcessHandle.current().pid());
+    }
     out.flush();
-    forceOnSecondInterrupt();
     stopped.await();
     return 0;
   }
@@ -115,24 +121,29 @@ final class DevCmd implements Callable<Integer> {
   /**
    * The first Ctrl-C stops in order (the shutdown hook); a second one stops at once. {@code
    * sun.misc.Signal} (module jdk.unsupported) is the only way Java offers to see a signal; javac
-   * warns of it on every build, and that warning cannot be suppressed.
+   * warns of it on every build, and that warning cannot be suppressed. Returns false when the
+   * process ignores SIGINT, as a job started in the background by a shell without job control does
+   * (the JVM then keeps ignoring it, and Ctrl-C never reaches `baton dev`).
    */
-  private static void forceOnSecondInterrupt() {
+  private static boolean forceOnSecondInterrupt() {
     java.util.concurrent.atomic.AtomicBoolean stopping =
         new java.util.concurrent.atomic.AtomicBoolean();
     try {
-      sun.misc.Signal.handle(
-          new sun.misc.Signal("INT"),
-          signal -> {
-            if (stopping.compareAndSet(false, true)) {
-              new Thread(() -> System.exit(130), "baton-dev-interrupt").start();
-            } else {
-              System.err.println("stopping now");
-              Runtime.getRuntime().halt(130);
-            }
-          });
+      sun.misc.SignalHandler before =
+          sun.misc.Signal.handle(
+              new sun.misc.Signal("INT"),
+              signal -> {
+                if (stopping.compareAndSet(false, true)) {
+                  new Thread(() -> System.exit(130), "baton-dev-interrupt").start();
+                } else {
+                  System.err.println("stopping now");
+                  Runtime.getRuntime().halt(130);
+                }
+              });
+      return before != sun.misc.SignalHandler.SIG_IGN;
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       // no SIGINT here (some platforms): the shutdown hook still stops in order
+      return true;
     }
   }
 

@@ -49,7 +49,14 @@ class DevProcessIT {
     /** With {@code env} added to the process's environment. */
     Dev(int redisPort, java.util.Map<String, String> env) throws IOException {
       this.redis = redisPort;
-      List<String> command = new ArrayList<>(ChildProcess.java("dev.baton.cli.BatonCli"));
+      List<String> command = new ArrayList<>();
+      if (sigintIgnored()) {
+        // Started in the background by a shell without job control (as `./run-tests &` is), this
+        // JVM ignores SIGINT and so would `baton dev`: give it back the default, as a terminal's
+        // foreground process has it.
+        command.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!"));
+      }
+      command.addAll(ChildProcess.java("dev.baton.cli.BatonCli"));
       command.addAll(
           List.of(
               "dev",
@@ -159,6 +166,18 @@ class DevProcessIT {
     }
   }
 
+  /** Whether this process ignores SIGINT (bit 1 of SigIgn in /proc/self/status). */
+  static boolean sigintIgnored() throws IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.exists(status)) {
+      return false;
+    }
+    return Files.readAllLines(status).stream()
+        .filter(l -> l.startsWith("SigIgn:"))
+        .map(l -> Long.parseUnsignedLong(l.substring("SigIgn:".length()).trim(), 16))
+        .anyMatch(mask -> (mask & 0b10) != 0);
+  }
+
   static boolean awaitPortFree(int port, Duration within) throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
@@ -193,6 +212,7 @@ class DevProcessIT {
     Dev dev = new Dev(DevFiles.freePort());
     try {
       dev.awaitReady();
+      assertTrue(dev.output.toString().contains("Ctrl-C stops everything"), dev.output.toString());
       dev.startRuns(5);
       // Its Redis killed: dev starts it again on the same port, and the engine carries on.
       long redisPid =
