@@ -73,39 +73,23 @@ final class Exchanges {
   }
 
   /** Most bytes of an oversized body read and thrown away so that its sender gets the answer. */
-  static final long MAX_DISCARD_BYTES = 64L * 1024 * 1024;
+  private static final long MAX_DISCARD_BYTES = 64L * 1024 * 1024;
 
   /**
    * Reads and drops what is left of an oversized body, up to {@link #MAX_DISCARD_BYTES}. Closing a
    * connection with unread bytes resets it, and the sender then loses the 413 that says why.
    */
   private static void discardRest(HttpExchange ex) {
+    byte[] buffer = new byte[64 * 1024];
+    long left = MAX_DISCARD_BYTES;
     try {
-      ex.getRequestBody().transferTo(new BoundedSink(MAX_DISCARD_BYTES));
-    } catch (IOException e) {
-      // the sender stopped or sent more than we read; the answer goes out as far as it can
-    }
-  }
-
-  /** Counts what it is given and refuses more than its bound. */
-  private static final class BoundedSink extends OutputStream {
-    private long room;
-
-    BoundedSink(long room) {
-      this.room = room;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      room -= len;
-      if (room < 0) {
-        throw new IOException("more than " + MAX_DISCARD_BYTES + " bytes");
+      int n;
+      while (left > 0
+          && (n = ex.getRequestBody().read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        left -= n;
       }
+    } catch (IOException e) {
+      // the sender stopped; the answer goes out as far as it can
     }
   }
 
