@@ -63,6 +63,24 @@ public record FollowUp(
   }
 
   /**
+   * A fired timer whose record changed nothing in its run (or whose run is gone): it is deleted all
+   * the same, so that it does not fire again. Were the transaction to abort, the fired record is
+   * read again and decided the same way.
+   */
+  public static FollowUp timerDone(String runId, int partition, long epoch, String timerId) {
+    return new FollowUp(
+        runId,
+        partition,
+        epoch,
+        List.of(),
+        List.of(timerId),
+        SaveRequest.Admission.NONE,
+        0,
+        List.of(),
+        null);
+  }
+
+  /**
    * This follow-up written by the task holding {@code newEpoch}: a re-emitted record's follow-up
    * was kept with the epoch of the task that first applied it, which a newer claim fences.
    */

@@ -444,6 +444,9 @@ final class RunApplier {
     Input in = o.input();
     if (o.followUp() != null) {
       followUps.add(o.followUp().byEpoch(epoch)); // a re-emitted one, under this task's claim
+    } else if (in.event() instanceof EngineEvent.TimerDue t) {
+      // A fired timer is consumed whatever its decision: one that changed nothing would fire again.
+      followUps.add(FollowUp.timerDone(in.runId(), partition, epoch, t.timer().getEventId()));
     }
     switch (o.kind()) {
       case DUPLICATE -> dropDuplicate(in, o.state(), o.appliedBy());
