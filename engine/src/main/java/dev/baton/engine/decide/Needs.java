@@ -7,16 +7,21 @@ import dev.baton.events.JobCompletion;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.TimerFired;
 import dev.baton.events.TimerKind;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Which fan-out instances a decision needs, from the run document and the event alone (pure): the
  * instance an event is about, the next one to dispatch, and all of a job's instances when the
  * decision may stop them (a failure, cancel, timeout) or gather their outputs (the last one ends).
- * The shell loads exactly these before calling {@link Decider#decide}.
+ * The shell loads these before calling {@link Decider#decide}. They are a guess made before the
+ * decision; the decision itself says when it needed more ({@link #unloaded}): then the shell loads
+ * every instance of those jobs and decides again, so that no path that stops or gathers a fan-out
+ * (a rejection, an unresolvable {@code when}, a failure anywhere in the run) works on a part of it.
  */
 public final class Needs {
   private Needs() {}
@@ -25,6 +30,15 @@ public final class Needs {
   public record ItemQuery(Map<String, Set<Integer>> indexes, Set<String> allOf) {
     public boolean isEmpty() {
       return indexes.isEmpty() && allOf.isEmpty();
+    }
+
+    /** This query, asking also for every instance of {@code jobs}. */
+    public ItemQuery withAllOf(Set<String> jobs) {
+      Set<String> all = new LinkedHashSet<>(allOf);
+      all.addAll(jobs);
+      Map<String, Set<Integer>> some = new LinkedHashMap<>(indexes);
+      some.keySet().removeAll(all);
+      return new ItemQuery(some, all);
     }
 
     /** Of {@code items} (by {@link ItemState#key}), the ones this query asks for. */
@@ -50,6 +64,33 @@ public final class Needs {
                   }));
       return picked;
     }
+  }
+
+  /** A decision and the state it was made on: {@code state} with the instances it needed. */
+  public record Decided(RunState before, Decision decision) {}
+
+  /**
+   * Decides {@code event} on {@code state} with the instances the decision needs, which {@code
+   * load} gives for a query: those {@link #of} guesses, then, when the decision says it needed more
+   * ({@link #unloaded}), all instances of those jobs and the decision made again.
+   */
+  public static Decided decide(
+      RunState state,
+      EngineEvent event,
+      Template template,
+      Instant now,
+      RunQuotas quotas,
+      Function<ItemQuery, Map<String, ItemState>> load) {
+    ItemQuery query = of(state, event, template);
+    RunState before = state == null || query.isEmpty() ? state : state.withItems(load.apply(query));
+    Decision decision = Decider.decide(before, event, template, now, quotas);
+    Set<String> more = unloaded(state, decision, query);
+    if (!more.isEmpty()) {
+      query = query.withAllOf(more);
+      before = state.withItems(load.apply(query));
+      decision = Decider.decide(before, event, template, now, quotas);
+    }
+    return new Decided(before, decision);
   }
 
   public static ItemQuery of(RunState state, EngineEvent event, Template template) {
@@ -81,6 +122,28 @@ public final class Needs {
     }
     indexes.keySet().removeAll(all);
     return new ItemQuery(indexes, all);
+  }
+
+  /**
+   * Fan-out jobs whose status {@code decision} changed while only some of their instances were
+   * loaded ({@code loaded}): a job that ends, is stopped or starts again acts on all its instances,
+   * so the decision must be made again with all of them. Empty when the decision stands.
+   */
+  public static Set<String> unloaded(RunState before, Decision decision, ItemQuery loaded) {
+    Set<String> out = new LinkedHashSet<>();
+    if (before == null || decision.state() == null) {
+      return out;
+    }
+    for (JobState job : before.jobs().values()) {
+      JobState after = decision.state().job(job.name());
+      if (job.fansOut()
+          && !loaded.allOf().contains(job.name())
+          && after != null
+          && after.status() != job.status()) {
+        out.add(job.name());
+      }
+    }
+    return out;
   }
 
   private static void completion(

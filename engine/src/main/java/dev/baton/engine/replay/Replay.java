@@ -131,10 +131,15 @@ public final class Replay {
                       ? t.trigger().getTemplateVersion()
                       : recordedVersion;
       Template template = name == null ? null : templates.apply(name, v);
-      RunState before =
-          state == null ? null : state.withItems(Needs.of(state, event, template).pick(items));
       Decision d =
-          Decider.decide(before, event, template, Instant.ofEpochMilli(in.timestamp()), runQuotas);
+          Needs.decide(
+                  state,
+                  event,
+                  template,
+                  Instant.ofEpochMilli(in.timestamp()),
+                  runQuotas,
+                  query -> query.pick(items))
+              .decision();
       List<RunEvent> emitted = Effects.of(d.commands()).events();
       List<String> differences = new ArrayList<>();
       for (RunEvent e : emitted) {

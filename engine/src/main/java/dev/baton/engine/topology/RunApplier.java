@@ -277,14 +277,18 @@ final class RunApplier {
     MDC.put("runId", event.runId());
     try {
       Template template = templateFor(event, stored.state());
-      RunState before = stored.state();
-      Needs.ItemQuery needs = Needs.of(before, event, template);
-      if (before != null && !needs.isEmpty()) {
-        before = before.withItems(loader.items(event.runId(), needs, unsavedItems));
-      }
       Instant now = Instant.ofEpochMilli(in.source().timestamp());
       Instant started = tracing.on() ? Instant.now() : null;
-      Decision decision = Decider.decide(before, event, template, now, quotas);
+      Needs.Decided decided =
+          Needs.decide(
+              stored.state(),
+              event,
+              template,
+              now,
+              quotas,
+              query -> loader.items(event.runId(), query, unsavedItems));
+      RunState before = decided.before();
+      Decision decision = decided.decision();
       causedBy(decision, in.eventId());
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
       java.time.Instant lost = runs.dataLostAt();

@@ -64,11 +64,10 @@ final class Sim {
   }
 
   Decision apply(EngineEvent event) {
-    RunState before = state;
-    if (before != null) {
-      before = before.withItems(Needs.of(before, event, template).pick(store));
-    }
-    last = decide(before, event, template, now, quotas);
+    Needs.Decided decided = Needs.decide(state, event, template, now, quotas, q -> q.pick(store));
+    RunState before = decided.before();
+    last = decided.decision();
+    USED_TRANSITIONS.addAll(last.transitions());
     lastItemWrites = 0;
     if (last.state() != null) {
       Map<String, ItemState> old = before == null ? Map.of() : before.items();
