@@ -44,7 +44,19 @@ abstract class ApprovalCmd implements Callable<Integer> {
       description = "Who decides (default: $USER)")
   String by;
 
+  @Option(
+      names = "--attempt",
+      paramLabel = "N",
+      description = "The attempt answered (default: the one waiting now)")
+  Integer attempt;
+
   abstract RunCommandType type();
+
+  /** The attempt answered: the one given, else the one waiting now (-1 when none is). */
+  private int answered(dev.baton.engine.decide.RunState run) {
+    Integer waiting = attempt != null ? attempt : Waiting.waitingAttempt(run, job);
+    return waiting == null ? -1 : waiting;
+  }
 
   @Override
   public Integer call() {
@@ -54,8 +66,8 @@ abstract class ApprovalCmd implements Callable<Integer> {
         kafka,
         redis,
         runId,
-        run -> Waiting.approvalRefused(run, job, inputs),
-        CommandRequests.decision(runId, type(), job, inputs, reason, by),
+        run -> Waiting.approvalRefused(run, job, answered(run), inputs),
+        run -> CommandRequests.decision(runId, type(), job, answered(run), inputs, reason, by),
         verb + " of " + job + " sent for " + runId);
   }
 

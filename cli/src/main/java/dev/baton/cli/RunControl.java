@@ -21,7 +21,7 @@ final class RunControl {
       RedisOptions redis,
       String runId,
       Function<RunState, String> refusal,
-      RunCommand command,
+      Function<RunState, RunCommand> command,
       String done) {
     Optional<RunState> run;
     try (RedisRunRepository runs = redis.open("status")) {
@@ -40,7 +40,7 @@ final class RunControl {
         kafka.bootstrapServers(),
         kafka.topics().commands(),
         runId,
-        kafka.wire().encode(kafka.topics().commands(), command));
+        kafka.wire().encode(kafka.topics().commands(), command.apply(run.get())));
     spec.commandLine().getOut().println(done);
     return 0;
   }
@@ -54,10 +54,13 @@ final class RunControl {
         redis,
         runId,
         run -> dev.baton.engine.decide.Waiting.pauseRefused(run, pause),
-        CommandRequests.of(
-            runId,
-            pause ? dev.baton.events.RunCommandType.PAUSE : dev.baton.events.RunCommandType.RESUME,
-            "requested from the command line"),
+        run ->
+            CommandRequests.of(
+                runId,
+                pause
+                    ? dev.baton.events.RunCommandType.PAUSE
+                    : dev.baton.events.RunCommandType.RESUME,
+                "requested from the command line"),
         (pause ? "pause" : "resume") + " requested for " + runId);
   }
 }

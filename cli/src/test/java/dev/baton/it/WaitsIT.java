@@ -436,7 +436,7 @@ class WaitsIT {
         baton.topics.commands(),
         List.of(
             "ship-kcat|{\"runId\":\"ship-kcat\",\"type\":\"APPROVE\",\"job\":\"approve\","
-                + "\"values\":{\"comment\":\"from-kcat\"}}"));
+                + "\"attempt\":1,\"values\":{\"comment\":\"from-kcat\"}}"));
     RunState kcat = baton.awaitEnd("ship-kcat");
     assertEquals(RunStatus.SUCCEEDED, kcat.status());
     assertEquals(Map.of("comment", "from-kcat"), kcat.job("approve").outputs());
@@ -459,6 +459,10 @@ class WaitsIT {
     assertEquals(409, post("/api/runs/ship-pause/pause", "{}").statusCode());
     assertEquals(202, post("/api/runs/ship-pause/resume", "{}").statusCode());
     awaitWaiting("ship-pause", "approve");
+    HttpResponse<String> stale =
+        post("/api/runs/ship-pause/jobs/approve/approve", "{\"attempt\":2,\"inputs\":{}}");
+    assertEquals(409, stale.statusCode(), stale.body());
+    assertTrue(stale.body().contains("is stale"), stale.body());
     assertEquals(
         202,
         post("/api/runs/ship-pause/jobs/approve/approve", "{\"inputs\":{\"comment\":\"go\"}}")

@@ -23,18 +23,20 @@ public final class CommandRequests {
   }
 
   /**
-   * An approval ({@code APPROVE}) or rejection ({@code REJECT}) of {@code job}, with the approval's
-   * {@code inputs}, by whom ({@code by}, null when unknown).
+   * An approval ({@code APPROVE}) or rejection ({@code REJECT}) of attempt {@code attempt} of
+   * {@code job}, with the approval's {@code inputs}, by whom ({@code by}, null when unknown).
    */
   public static RunCommand decision(
       String runId,
       RunCommandType type,
       String job,
+      Integer attempt,
       Map<String, String> inputs,
       String reason,
       String by) {
     RunCommand c = of(runId, type, reason);
     c.setJob(job);
+    c.setAttempt(attempt);
     c.setValues(Map.copyOf(inputs));
     c.setSource(by);
     return c;

@@ -320,7 +320,11 @@ public final class ApiServer implements AutoCloseable {
       }
       case "POST /api/runs/*/jobs/*/approve", "POST /api/runs/*/jobs/*/reject" -> {
         ApprovalRequest a = ApprovalRequest.of(jsonBody(ex));
-        String refused = Waiting.approvalRefused(run(parts[1]), parts[3], a.inputs());
+        RunState run = run(parts[1]);
+        // Without one, the request answers the attempt waiting as it is read.
+        Integer attempt = a.attempt() != null ? a.attempt() : Waiting.waitingAttempt(run, parts[3]);
+        String refused =
+            Waiting.approvalRefused(run, parts[3], attempt == null ? -1 : attempt, a.inputs());
         if (refused != null) {
           throw new ApiException(409, refused);
         }
@@ -330,8 +334,17 @@ public final class ApiServer implements AutoCloseable {
             config.topics().commands(),
             parts[1],
             CommandRequests.decision(
-                parts[1], type, parts[3], a.inputs(), a.reason(), a.by() == null ? "api" : a.by()));
-        send(ex, 202, Map.of("runId", parts[1], "job", parts[3], "requested", parts[4]));
+                parts[1],
+                type,
+                parts[3],
+                attempt,
+                a.inputs(),
+                a.reason(),
+                a.by() == null ? "api" : a.by()));
+        send(
+            ex,
+            202,
+            Map.of("runId", parts[1], "job", parts[3], "attempt", attempt, "requested", parts[4]));
       }
       case "GET /api/correlations" -> send(ex, 200, sources.correlations().get());
       case "GET /api/tenants" ->

@@ -6,22 +6,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The body of an approval or rejection: {@code {"inputs": {"comment": "ok"}, "reason": "...", "by":
- * "ann"}}, every field optional.
+ * The body of an approval or rejection: {@code {"attempt": 1, "inputs": {"comment": "ok"},
+ * "reason": "...", "by": "ann"}}, every field optional. {@code attempt} is the attempt the person
+ * answers (the one the page showed): an answer to an attempt before a retry is refused.
  */
-record ApprovalRequest(Map<String, String> inputs, String reason, String by) {
-  private static final Set<String> FIELDS = Set.of("inputs", "reason", "by");
+record ApprovalRequest(Integer attempt, Map<String, String> inputs, String reason, String by) {
+  private static final Set<String> FIELDS = Set.of("attempt", "inputs", "reason", "by");
 
   static ApprovalRequest of(JsonNode body) {
     if (!body.isObject()) {
-      throw new ApiException(400, "the body must be a JSON object with inputs, reason, by");
+      throw new ApiException(
+          400, "the body must be a JSON object with attempt, inputs, reason, by");
     }
     body.fieldNames()
         .forEachRemaining(
             f -> {
               if (!FIELDS.contains(f)) {
                 throw new ApiException(
-                    400, "unknown field '" + f + "' (expected inputs, reason, by)");
+                    400, "unknown field '" + f + "' (expected attempt, inputs, reason, by)");
               }
             });
     Map<String, String> inputs = new LinkedHashMap<>();
@@ -37,7 +39,15 @@ record ApprovalRequest(Map<String, String> inputs, String reason, String by) {
         inputs.put(e.getKey(), e.getValue().asText());
       }
     }
-    return new ApprovalRequest(inputs, text(body, "reason"), text(body, "by"));
+    JsonNode attempt = body.path("attempt");
+    if (!attempt.isMissingNode() && !attempt.isNull() && !attempt.canConvertToExactIntegral()) {
+      throw new ApiException(400, "attempt must be a whole number");
+    }
+    return new ApprovalRequest(
+        attempt.isMissingNode() || attempt.isNull() ? null : attempt.intValue(),
+        inputs,
+        text(body, "reason"),
+        text(body, "by"));
   }
 
   private static String text(JsonNode body, String field) {

@@ -13,9 +13,35 @@ public final class Waiting {
   private Waiting() {}
 
   /**
-   * Why approving or rejecting {@code job} with {@code inputs} cannot apply now; null if it can.
+   * Why approving or rejecting attempt {@code attempt} of {@code job} with {@code inputs} cannot
+   * apply now; null if it can. An approval answers one attempt: after a retry, an answer to the
+   * attempt before is stale.
    */
-  public static String approvalRefused(RunState run, String job, Map<String, String> inputs) {
+  public static String approvalRefused(
+      RunState run, String job, Integer attempt, Map<String, String> inputs) {
+    if (attempt == null) {
+      return "an approval or rejection must name the attempt it answers (field 'attempt')";
+    }
+    String refused = approvalRefused(run, job, inputs);
+    if (refused == null && run.job(job).attempt() != attempt) {
+      return "the approval of attempt "
+          + attempt
+          + " of job '"
+          + job
+          + "' is stale: run '"
+          + run.runId()
+          + "' waits for attempt "
+          + run.job(job).attempt();
+    }
+    return refused;
+  }
+
+  /** The attempt of {@code job} waiting for an approval now, or null when none is. */
+  public static Integer waitingAttempt(RunState run, String job) {
+    return approvalRefused(run, job, Map.of()) == null ? run.job(job).attempt() : null;
+  }
+
+  private static String approvalRefused(RunState run, String job, Map<String, String> inputs) {
     JobState state = run.job(job);
     if (run.status() != RunStatus.RUNNING
         || state == null

@@ -153,7 +153,7 @@ final class Waits {
           s.state, "run '" + s.state.runId() + "' has no approval step '" + c.getJob() + "'");
     }
     JobState job = s.job(spec.name());
-    String refused = Waiting.approvalRefused(s.state, spec.name(), c.getValues());
+    String refused = Waiting.approvalRefused(s.state, spec.name(), c.getAttempt(), c.getValues());
     if (refused != null) {
       return Decider.reject(s.state, refused);
     }

@@ -210,7 +210,7 @@ class WaitsTest {
     void approvingCompletesTheStepWithItsInputs() {
       Sim sim = waiting();
       Decision d =
-          sim.command(RunCommandType.APPROVE, "approve", null, Map.of("comment", "ok"), "ann");
+          sim.command(RunCommandType.APPROVE, "approve", 1, Map.of("comment", "ok"), "ann");
       assertEquals(JobStatus.SUCCEEDED, sim.status("approve"));
       assertEquals(List.of("ship", "ok"), dispatches(d, DispatchAction.START).get(0).getCommand());
       assertTrue(events(d).get(0).getDetail().contains("approved by ann"));
@@ -220,17 +220,16 @@ class WaitsTest {
     void anInputNotGivenIsEmptyAndAnUnknownOneIsRefused() {
       Sim sim = waiting();
       assertTrue(
-          rejected(
-              sim.command(RunCommandType.APPROVE, "approve", null, Map.of("colour", "x"), null)));
+          rejected(sim.command(RunCommandType.APPROVE, "approve", 1, Map.of("colour", "x"), null)));
       assertEquals(JobStatus.RUNNING, sim.status("approve"));
-      sim.command(RunCommandType.APPROVE, "approve", null, Map.of(), null);
+      sim.command(RunCommandType.APPROVE, "approve", 1, Map.of(), null);
       assertEquals(Map.of("comment", ""), sim.state.job("approve").outputs());
     }
 
     @Test
     void rejectingFailsTheStepForGoodWhateverItsRetry() {
       Sim sim = waiting();
-      sim.command(RunCommandType.REJECT, "approve", null, Map.of(), "bob");
+      sim.command(RunCommandType.REJECT, "approve", 1, Map.of(), "bob");
       assertEquals(JobStatus.FAILED, sim.status("approve"));
       assertEquals(RunStatus.FAILED, sim.state.status());
       assertTrue(sim.state.job("approve").error().contains("rejected by bob"));
@@ -239,12 +238,52 @@ class WaitsTest {
     @Test
     void anApprovalOfAStepThatIsNotWaitingIsRefused() {
       Sim sim = waiting();
-      sim.command(RunCommandType.APPROVE, "approve", null, Map.of(), null);
-      Decision again = sim.command(RunCommandType.APPROVE, "approve", null, Map.of(), null);
+      sim.command(RunCommandType.APPROVE, "approve", 1, Map.of(), null);
+      Decision again = sim.command(RunCommandType.APPROVE, "approve", 1, Map.of(), null);
       assertTrue(rejected(again));
       assertTrue(
-          rejected(sim.command(RunCommandType.APPROVE, "ship", null, Map.of(), null)),
+          rejected(sim.command(RunCommandType.APPROVE, "ship", 1, Map.of(), null)),
           "ship is no approval step");
+    }
+  }
+
+  @Nested
+  class ApprovalsAnswerOneAttempt {
+    static final String TIMED =
+        """
+        name: timed-approval
+        version: 1
+        jobs:
+          - name: approve
+            wait:
+              approval: {prompt: "go?"}
+              timeout: 1m
+          - {name: ship, command: [ship]}
+        """;
+
+    @Test
+    void anApprovalThatNamesNoAttemptIsRefused() {
+      Sim sim = Approvals.waiting();
+      Decision d = sim.command(RunCommandType.APPROVE, "approve", null, Map.of(), "ann");
+      assertTrue(rejected(d));
+      assertEquals(JobStatus.RUNNING, sim.status("approve"));
+    }
+
+    @Test
+    void anApprovalOfTheAttemptBeforeARetryIsStale() {
+      Sim sim = new Sim(TIMED);
+      sim.trigger();
+      sim.advance(java.time.Duration.ofMinutes(2));
+      assertEquals(RunStatus.FAILED, sim.state.status());
+      sim.command(RunCommandType.RETRY);
+      assertEquals(2, sim.state.job("approve").attempt());
+
+      Decision stale = sim.command(RunCommandType.APPROVE, "approve", 1, Map.of(), "ann");
+      assertTrue(rejected(stale));
+      assertEquals(JobStatus.RUNNING, sim.status("approve"));
+
+      sim.command(RunCommandType.APPROVE, "approve", 2, Map.of(), "ann");
+      assertEquals(JobStatus.SUCCEEDED, sim.status("approve"));
     }
   }
 
