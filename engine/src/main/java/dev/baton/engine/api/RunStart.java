@@ -72,6 +72,10 @@ record RunStart(Template template, Map<String, String> params, String runId) {
                   ? "'" + (runId.length() > 100 ? runId.substring(0, 100) + "..." : runId) + "'"
                   : body.get("runId").getNodeType()));
     }
+    String reserved = dev.baton.engine.decide.Children.reservedIdRefused(runId);
+    if (reserved != null) {
+      throw new ApiException(400, reserved);
+    }
     return new RunStart(t, params, runId);
   }
 }

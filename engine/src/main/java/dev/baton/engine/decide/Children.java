@@ -48,13 +48,40 @@ public final class Children {
     }
   }
 
-  /** Starts attempt {@code attempt}'s child. Returns false if it cannot be (the run fails). */
+  private static final java.util.regex.Pattern CHILD_ID =
+      java.util.regex.Pattern.compile(
+          ".+:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[0-9]+)?\\.[0-9]+|child-[0-9a-f]{32}");
+
+  /**
+   * Whether {@code runId} has the form of a child run's id ({@link #runId}): such ids are reserved
+   * for the runs that {@code run:} jobs start, so that no one can take a child's id before its
+   * parent starts it.
+   */
+  public static boolean isChildId(String runId) {
+    return runId != null && CHILD_ID.matcher(runId).matches();
+  }
+
+  /** Why a trigger without a parent cannot have {@code runId}; null when it can. */
+  public static String reservedIdRefused(String runId) {
+    return isChildId(runId)
+        ? "run id '"
+            + runId
+            + "' has the form of a child run's (<run>:<job>.<attempt>, or child-<hash>); such ids"
+            + " are reserved for the runs that run: jobs start"
+        : null;
+  }
+
+  /**
+   * Starts attempt {@code attempt}'s child. Returns false if it cannot be (the run fails). The
+   * attempt is started once the child run exists ({@link #created}): until then it is bounded by
+   * the job's start timeout, like a dispatch no dispatcher took.
+   */
   static boolean start(Step s, JobSpec spec, JobState job, int attempt) {
     WorkflowTrigger trigger = trigger(s, spec, null, null, attempt);
     if (trigger == null) {
       return false;
     }
-    s.put(job.dispatched(attempt, s.now).started(s.now));
+    s.put(job.dispatched(attempt, s.now));
     started(s, spec, null, attempt, trigger);
     return true;
   }
@@ -63,9 +90,15 @@ public final class Children {
   static void startItem(Step s, JobSpec spec, ItemState item, int attempt) {
     WorkflowTrigger trigger = trigger(s, spec, item.value(), item.index(), attempt);
     if (trigger != null) {
-      s.put(item.dispatched(attempt).started(s.now));
+      s.put(item.dispatched(attempt));
       started(s, spec, item.index(), attempt, trigger);
     }
+  }
+
+  /** A child run exists now: its parent's attempt hears that it started. */
+  static EngineCommand created(RunState.Parent parent, String childRunId, java.time.Instant now) {
+    return new EngineCommand.ReportToParent(
+        completion(parent, childRunId, CompletionStatus.STARTED, Map.of(), null, now));
   }
 
   private static WorkflowTrigger trigger(
@@ -124,9 +157,7 @@ public final class Children {
         null,
         Map.of(),
         "child run " + trigger.getRunId() + " of " + trigger.getTemplate());
-    if (spec.timeout() != null) {
-      Dispatches.timeoutIn(s, spec.name(), item, attempt, spec.timeout());
-    }
+    Dispatches.timeoutIn(s, spec.name(), item, attempt, spec.startTimeout());
   }
 
   /** The attempt stopped: its child is cancelled. */
@@ -211,7 +242,10 @@ public final class Children {
       String why,
       java.time.Instant now) {
     return JobCompletion.newBuilder()
-        .setEventId(parent.attemptId())
+        .setEventId(
+            status == CompletionStatus.STARTED
+                ? parent.attemptId() + "/started"
+                : parent.attemptId())
         .setRunId(parent.runId())
         .setOccurredAt(now)
         .setJob(parent.job())
@@ -220,7 +254,8 @@ public final class Children {
         .setStatus(status)
         .setOutputs(outputs)
         .setErrorTail(status == CompletionStatus.SUCCEEDED ? null : why)
-        .setEndedAt(now)
+        .setStartedAt(status == CompletionStatus.STARTED ? now : null)
+        .setEndedAt(status == CompletionStatus.STARTED ? null : now)
         .setReporter("run " + childRunId)
         .build();
   }

@@ -138,8 +138,13 @@ public final class Decider {
       RunState state, TriggerReceived event, Template template, Instant now, RunQuotas quotas) {
     WorkflowTrigger trigger = event.trigger();
     if (state != null) {
-      return ignore(
-          state, "run '" + event.runId() + "' already exists; a trigger starts a run once");
+      String refused = triggerForExistingRun(state, trigger);
+      return refused == null
+          ? ignore(state, "run '" + event.runId() + "' already exists; a trigger starts a run once")
+          : new Decision(state, List.of(new EngineCommand.RefuseTrigger(refused)), List.of());
+    }
+    if (trigger.getParent() == null && Children.isChildId(event.runId())) {
+      return reject(null, Children.reservedIdRefused(event.runId()));
     }
     if (template == null) {
       String version =
@@ -205,7 +210,37 @@ public final class Decider {
     } else if (!Lifecycle.waitsForTenant(step)) {
       Lifecycle.begin(step, "template " + template.storeKey());
     }
+    if (parent != null) {
+      step.add(Children.created(parent, event.runId(), now));
+    }
     return step.decision();
+  }
+
+  /**
+   * Why a trigger for the run {@code state}, which exists, is refused for all to see (null: it is a
+   * trigger sent again, dropped as a duplicate). A trigger that names its run id asks for a new
+   * run: it is refused. One identified by its idempotency key, and a child's trigger sent again by
+   * its own parent, are the same request again.
+   */
+  public static String triggerForExistingRun(RunState state, WorkflowTrigger trigger) {
+    if (trigger.getRunId() == null || trigger.getRunId().isBlank()) {
+      return null;
+    }
+    var link = trigger.getParent();
+    RunState.Parent parent = state.parent();
+    if (link != null
+        && parent != null
+        && parent.runId().equals(link.getRunId())
+        && parent.job().equals(link.getJob())
+        && java.util.Objects.equals(parent.item(), link.getItem())
+        && parent.attempt() == link.getAttempt()) {
+      return null;
+    }
+    return "run '"
+        + state.runId()
+        + "' already exists (started "
+        + state.createdAt()
+        + "); a run id starts one run, so this trigger started nothing";
   }
 
   /** A trigger that starts no run; a child's parent learns why at once. */
@@ -365,6 +400,11 @@ public final class Decider {
   }
 
   private static String timeoutText(JobSpec spec, boolean started) {
+    if (spec.runsTemplate() && !started) {
+      return "not started: its child run did not start within "
+          + spec.startTimeout().toMillis()
+          + " ms of the attempt";
+    }
     if (spec.runsTemplate()) {
       return "timed out: its child run did not end within " + spec.timeout().toMillis() + " ms";
     }

@@ -148,7 +148,9 @@ final class Dispatches {
   /** A dispatcher started the attempt: its timeout counts from now, or it has none. */
   static void started(Step s, JobSpec spec, Integer item, int attempt) {
     if (spec.timeout() != null) {
-      timeoutIn(s, spec.name(), item, attempt, spec.timeout().plus(TIMEOUT_GRACE));
+      // A child run's timeout is the engine's own: no runtime enforces it first.
+      Duration grace = spec.runsTemplate() ? Duration.ZERO : TIMEOUT_GRACE;
+      timeoutIn(s, spec.name(), item, attempt, spec.timeout().plus(grace));
     } else {
       cancelTimeout(s, spec.name(), item, attempt);
     }

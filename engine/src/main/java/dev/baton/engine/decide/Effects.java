@@ -36,6 +36,7 @@ public final class Effects {
   private final List<JobDispatch> dispatches = new ArrayList<>();
   private final List<RunEvent> events = new ArrayList<>();
   private final List<String> rejections = new ArrayList<>();
+  private final List<String> refusedTriggers = new ArrayList<>();
   private final List<TimerFired> timersToSet = new ArrayList<>();
   private final List<String> timersToCancel = new ArrayList<>();
   private Admission admission;
@@ -68,6 +69,10 @@ public final class Effects {
 
   void reject(String reason) {
     rejections.add(reason);
+  }
+
+  void refuseTrigger(String reason) {
+    refusedTriggers.add(reason);
   }
 
   void setTimer(TimerFired t) {
@@ -137,6 +142,11 @@ public final class Effects {
 
   public List<String> rejections() {
     return Collections.unmodifiableList(rejections);
+  }
+
+  /** Triggers for runs that exist: dead-lettered, and nothing else. */
+  public List<String> refusedTriggers() {
+    return Collections.unmodifiableList(refusedTriggers);
   }
 
   public List<TimerFired> timersToSet() {

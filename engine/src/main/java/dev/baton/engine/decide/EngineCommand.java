@@ -179,6 +179,17 @@ public sealed interface EngineCommand {
   }
 
   /**
+   * A trigger for a run that exists already: it goes to the dead-letter topic with this reason, and
+   * the run it names goes on (no REJECTED event for it).
+   */
+  record RefuseTrigger(String reason) implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.refuseTrigger(reason);
+    }
+  }
+
+  /**
    * The input is valid but changes nothing (a stale or repeated completion); logged and counted.
    */
   record Ignore(String reason) implements EngineCommand {

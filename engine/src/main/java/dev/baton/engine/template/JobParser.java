@@ -60,10 +60,12 @@ final class JobParser extends YamlFields {
           "runtime",
           "kubernetes");
 
-  /** Fields of a job that runs something itself, which a job that runs a template must not have. */
+  /**
+   * Fields of a job that runs something itself, which a job that runs a template must not have. Its
+   * {@code startTimeout} bounds the wait for the child run to exist.
+   */
   private static final List<String> RUN_EXCLUDES =
-      List.of(
-          "command", "image", "env", "outputs", "startTimeout", "runtime", "kubernetes", "wait");
+      List.of("command", "image", "env", "outputs", "runtime", "kubernetes", "wait");
 
   private static final Set<String> RUN_FIELDS = Set.of("template", "params");
   private static final Set<String> CACHE_FIELDS = Set.of("key", "ttl");

@@ -18,6 +18,12 @@ final class DeadLetterReasons {
     if (r.startsWith("unknown template") || r.contains("is not in the store")) {
       return "unknown_template";
     }
+    if (r.contains("already exists")) {
+      return "run_exists";
+    }
+    if (r.contains("are reserved for")) {
+      return "reserved_run_id";
+    }
     if (r.startsWith("no run ")) {
       return "unknown_run";
     }

@@ -22,6 +22,9 @@ final class DecisionLog {
       if (c instanceof EngineCommand.Reject r) {
         counters.deadLettered(r.reason());
         LOG.info("run {}: {} rejected: {}", in.runId(), in.eventId(), r.reason());
+      } else if (c instanceof EngineCommand.RefuseTrigger r) {
+        counters.deadLettered(r.reason());
+        LOG.info("run {}: {} refused: {}", in.runId(), in.eventId(), r.reason());
       } else if (c instanceof EngineCommand.Ignore) {
         counters.ignored.incrementAndGet();
         LOG.debug("run {}: {}", in.runId(), c);

@@ -78,6 +78,9 @@ final class Outbounds {
           new OutboundRecord(
               topics.completions(), c.getRunId(), wire.encode(topics.completions(), c), Map.of()));
     }
+    for (String reason : effects.refusedTriggers()) {
+      out.add(deadLetter(input, reason));
+    }
     for (String reason : effects.rejections()) {
       out.add(deadLetter(input, reason));
       if (input.kind() == Inbound.Kind.TRIGGER) {

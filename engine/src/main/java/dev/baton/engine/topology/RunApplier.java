@@ -453,7 +453,14 @@ final class RunApplier {
       followUps.add(FollowUp.timerDone(in.runId(), partition, epoch, t.timer().getEventId()));
     }
     switch (o.kind()) {
-      case DUPLICATE -> dropDuplicate(in, o.state(), o.appliedBy());
+      case DUPLICATE -> {
+        dropDuplicate(in, o.state(), o.appliedBy());
+        String refused = refusedTrigger(in, o.state());
+        if (refused != null) {
+          counters.deadLettered(refused);
+          return outbounds.of(List.of(new EngineCommand.RefuseTrigger(refused)), in.source());
+        }
+      }
       case REEMIT -> {
         counters.reemitted.incrementAndGet();
         LOG.info(
@@ -487,6 +494,13 @@ final class RunApplier {
       case DEAD_LETTER -> {}
     }
     return o.out();
+  }
+
+  /** Why a trigger found applied before is refused for all to see; null for a quiet duplicate. */
+  private static String refusedTrigger(Input in, RunState state) {
+    return in.event() instanceof EngineEvent.TriggerReceived t && state != null
+        ? Decider.triggerForExistingRun(state, t.trigger())
+        : null;
   }
 
   private Outcome replayOrDrop(Input in, StoredRun stored) {

@@ -247,6 +247,7 @@ class CompositionTest {
             """);
     sim.trigger();
     assertEquals(JobStatus.RUNNING, sim.status("sub"));
+    sim.complete("sub", null, 1, CompletionStatus.STARTED, null, Map.of()); // the child exists
     sim.advance(java.time.Duration.ofSeconds(61));
     assertEquals(JobStatus.FAILED, sim.status("sub"));
     assertTrue(
@@ -258,5 +259,45 @@ class CompositionTest {
             .map(EngineCommand.CancelRun::runId)
             .toList());
     assertEquals(RunStatus.FAILED, sim.state.status());
+  }
+
+  @Test
+  void aChildThatNeverStartsFailsItsParentsAttemptAtTheStartTimeout() {
+    Sim sim =
+        new Sim(
+            """
+            name: unbounded
+            version: 1
+            jobs:
+              - name: sub
+                run: {template: regional, params: {region: eu}}
+                startTimeout: 2m
+            """);
+    sim.trigger();
+    assertNull(sim.state.job("sub").startedAt(), "started once the child says it exists");
+    sim.advance(java.time.Duration.ofMinutes(3));
+    assertEquals(JobStatus.FAILED, sim.status("sub"));
+    assertTrue(
+        sim.state.job("sub").error().contains("its child run did not start within 120000 ms"),
+        sim.state.job("sub").error());
+    assertEquals(RunStatus.FAILED, sim.state.status());
+  }
+
+  @Test
+  void aChildThatStartsHasNoTimerLeftWithoutATimeout() {
+    Sim sim =
+        new Sim(
+            """
+            name: unbounded
+            version: 1
+            jobs:
+              - name: sub
+                run: {template: regional, params: {region: eu}}
+            """);
+    sim.trigger();
+    assertEquals(1, sim.timers.size(), "the start timeout");
+    sim.complete("sub", null, 1, CompletionStatus.STARTED, null, Map.of());
+    assertTrue(sim.timers.isEmpty(), sim.timers.toString());
+    assertEquals(JobStatus.RUNNING, sim.status("sub"));
   }
 }
