@@ -32,6 +32,7 @@ public final class EngineCounters {
   final AtomicLong casConflicts = new AtomicLong();
   final AtomicLong deadLettered = new AtomicLong();
   final AtomicLong ignored = new AtomicLong();
+  final AtomicLong rerouted = new AtomicLong();
 
   private final MeterRegistry registry;
   private final Counter runsStarted;
@@ -72,13 +73,20 @@ public final class EngineCounters {
             "conflict",
             casConflicts,
             "ignored",
-            ignored)
+            ignored,
+            "rerouted",
+            rerouted)
         .forEach(
             (result, count) ->
                 FunctionCounter.builder("baton.engine.events", count, AtomicLong::get)
                     .description("Events the engine read, by what it did with them")
                     .tag("result", result)
                     .register(registry));
+  }
+
+  /** Records sent on to their run's partition (they had arrived on another). */
+  public long rerouted() {
+    return rerouted.get();
   }
 
   public MeterRegistry registry() {

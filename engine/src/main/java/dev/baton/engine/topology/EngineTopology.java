@@ -150,7 +150,9 @@ public final class EngineTopology {
                         : null,
                     w.tenancy::maxRuns,
                     w.runHistory,
-                    new RunTracing(w.spans)),
+                    new RunTracing(w.spans),
+                    new StrayRecords(
+                        runPartitions, new Outbounds(topics, w.wire, w.tokens), w.counters)),
             Named.as("run-processor"),
             CommitHook.NAME)
         .to(

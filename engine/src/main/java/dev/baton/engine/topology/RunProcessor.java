@@ -57,6 +57,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final dev.baton.engine.decide.RunQuotas quotas;
   private final boolean runHistory;
   private final RunTracing tracing;
+  private final StrayRecords strays;
 
   RunProcessor(
       RunRepository runs,
@@ -71,8 +72,10 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       SlotGate slots,
       dev.baton.engine.decide.RunQuotas quotas,
       boolean runHistory,
-      RunTracing tracing) {
+      RunTracing tracing,
+      StrayRecords strays) {
     this.tracing = tracing;
+    this.strays = strays;
     this.slots = slots;
     this.quotas = quotas;
     this.runHistory = runHistory;
@@ -121,7 +124,13 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     InputRecord source = new InputRecord(record, meta.topic(), meta.partition(), meta.offset());
     InboundParser.Parsed parsed = parser.parse(source);
-    batch.add(new RunApplier.Input(source, parsed.event(), parsed.eventId(), parsed.error()));
+    String runId = parsed.event() == null ? null : parsed.event().runId();
+    if (strays.stray(source, runId)) {
+      // Applied here it would race its run's own task: sent on to the run's partition.
+      forward(List.of(strays.sendOn(source, runId)), record.timestamp());
+    } else {
+      batch.add(new RunApplier.Input(source, parsed.event(), parsed.eventId(), parsed.error()));
+    }
     pacer.processed();
     if (batch.size() >= MAX_BATCH || (applyWhenDrained && !internals.taskHasQueuedRecords())) {
       applyBatch();

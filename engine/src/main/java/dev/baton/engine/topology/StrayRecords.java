@@ -1,0 +1,69 @@
+package dev.baton.engine.topology;
+
+import dev.baton.engine.state.OutboundRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Records of a run that arrived on another partition than the run's: a producer whose partitioner
+ * is not Java's (kcat's default, librdkafka's consistent_random, hashes keys otherwise), or a
+ * record keyed by something else than its run id. Applied there, they would race the run's own
+ * task; instead each goes back to its topic keyed by its run id, which Kafka's default partitioner
+ * puts on the run's partition, as a trigger is re-keyed. In the same transaction as the read under
+ * exactly-once, so it is applied once, by the run's task.
+ */
+final class StrayRecords {
+  /** Header on a record sent on to its run's partition: the partition it came from. */
+  static final String REROUTED_FROM = "baton.rerouted-from";
+
+  private final int runPartitions;
+  private final Outbounds outbounds;
+  private final EngineCounters counters;
+
+  StrayRecords(int runPartitions, Outbounds outbounds, EngineCounters counters) {
+    this.runPartitions = runPartitions;
+    this.outbounds = outbounds;
+    this.counters = counters;
+  }
+
+  /** Whether {@code source}, of {@code runId}, is on another partition than its run's. */
+  boolean stray(InputRecord source, String runId) {
+    return source.kind() != Inbound.Kind.TRIGGER
+        && runId != null
+        && RunIds.partition(runId, runPartitions) != source.partition();
+  }
+
+  /**
+   * The record sent on to its run's partition; or, when it was sent on once already and is still
+   * not there (its topic's partitions are not the engine's), a dead letter that says so.
+   */
+  OutboundRecord sendOn(InputRecord source, String runId) {
+    if (source.record().headers().lastHeader(REROUTED_FROM) != null) {
+      String reason =
+          "run '"
+              + runId
+              + "' belongs to partition "
+              + RunIds.partition(runId, runPartitions)
+              + " of "
+              + runPartitions
+              + ", but its record came back to partition "
+              + source.partition()
+              + " of "
+              + source.topic()
+              + " when sent there: the topic's partition count is not the engine's (restart the"
+              + " engine after adding partitions)";
+      counters.deadLettered(reason);
+      return outbounds.deadLetter(source, reason);
+    }
+    counters.rerouted.incrementAndGet();
+    Map<String, byte[]> headers = new LinkedHashMap<>();
+    for (Header h : source.record().headers()) {
+      headers.put(h.key(), h.value());
+    }
+    headers.put(
+        REROUTED_FROM, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
+    return new OutboundRecord(source.topic(), runId, source.record().value().value(), headers);
+  }
+}
