@@ -1,6 +1,5 @@
 package dev.baton.engine.correlate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.engine.decide.JobState;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.events.RunCommand;
@@ -13,25 +12,23 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Meets awaited events and waiting attempts on the correlations topic, keyed by correlation key:
- * for each key a {@link Correlations} in a Kafka Streams store (changelogged, so under exactly-once
- * a delivery and the state that records it commit together), and a DELIVER command on the commands
- * topic for each delivery. An expiry index (time|key) lets a punctuation drop what expired without
- * reading the other keys.
+ * each key's waiting attempts and kept events are entries of a Kafka Streams store ({@link
+ * Correlations}; changelogged, so under exactly-once a delivery and the state that records it
+ * commit together), and each delivery is a DELIVER command on the commands topic. An expiry index
+ * (time|entry) lets a punctuation drop what expired without reading anything else. A record past a
+ * bound goes to the dead-letter topic with the reason, and the next is applied.
  */
 public final class CorrelationProcessor
     implements Processor<String, byte[], String, OutboundRecord> {
@@ -40,11 +37,14 @@ public final class CorrelationProcessor
   public static final String EXPIRY_STORE = "baton-correlation-expiry";
   static final Duration EXPIRY_SWEEP = Duration.ofSeconds(5);
 
+  /** Most bytes of one record on the correlations topic: its kept form must fit a changelog. */
+  static final int MAX_RECORD_BYTES = Correlations.MAX_EVENT_BYTES;
+
   private final Topics topics;
   private final Wire wire;
   private ProcessorContext<String, OutboundRecord> context;
-  private KeyValueStore<String, String> store;
-  private KeyValueStore<String, String> expiry;
+  private EntryStore entries;
+  private EntryStore expiry;
 
   public CorrelationProcessor(Topics topics, Wire wire) {
     this.topics = topics;
@@ -54,13 +54,25 @@ public final class CorrelationProcessor
   @Override
   public void init(ProcessorContext<String, OutboundRecord> context) {
     this.context = context;
-    this.store = context.getStateStore(STORE);
-    this.expiry = context.getStateStore(EXPIRY_STORE);
+    KeyValueStore<String, String> store = context.getStateStore(STORE);
+    KeyValueStore<String, String> index = context.getStateStore(EXPIRY_STORE);
+    this.entries = EntryStore.of(store);
+    this.expiry = EntryStore.of(index);
     context.schedule(EXPIRY_SWEEP, PunctuationType.WALL_CLOCK_TIME, this::sweep);
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
+    if (record.value() != null && record.value().length > MAX_RECORD_BYTES) {
+      deadLetter(
+          record,
+          "a correlation record of "
+              + record.value().length
+              + " bytes is larger than the limit of "
+              + MAX_RECORD_BYTES
+              + " bytes");
+      return;
+    }
     CorrelationRecord r;
     try {
       r = CorrelationRecord.decode(record.value());
@@ -69,19 +81,23 @@ public final class CorrelationProcessor
       return;
     }
     String key = CorrelationRecord.key(r.topic(), r.key());
-    long now = context.currentSystemTimeMs();
-    Correlations c = load(key);
-    try {
-      for (Correlations.Delivery d : c.apply(r, now)) {
-        deliver(d, record.timestamp());
-      }
-    } catch (IllegalStateException e) {
-      deadLetter(record, e.getMessage());
+    if (key.indexOf(Correlations.SEP) >= 0) {
+      deadLetter(record, "a correlation key may not hold the character U+0000");
       return;
     }
-    save(key, c);
-    // A delivery waits for its transaction: ask for the commit now, not at the commit interval.
-    context.commit();
+    Correlations c = new Correlations(entries, expiry, key);
+    c.migrate();
+    Correlations.Outcome outcome = c.apply(r, context.currentSystemTimeMs());
+    for (Correlations.Delivery d : outcome.deliveries()) {
+      deliver(d, record.timestamp());
+    }
+    if (outcome.refused() != null) {
+      deadLetter(record, outcome.refused());
+    }
+    if (!outcome.deliveries().isEmpty()) {
+      // A delivery waits for its transaction: ask for the commit now, not at the commit interval.
+      context.commit();
+    }
   }
 
   private void deliver(Correlations.Delivery d, long timestamp) {
@@ -107,58 +123,15 @@ public final class CorrelationProcessor
         timestamp);
   }
 
-  private Correlations load(String key) {
-    String json = store.get(key);
-    if (json == null) {
-      return new Correlations();
-    }
-    try {
-      return CorrelationRecord.JSON.readValue(json, Correlations.class);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("correlation state of " + key + " is unreadable", e);
-    }
-  }
-
-  private void save(String key, Correlations c) {
-    if (c.isEmpty()) {
-      store.delete(key);
-      return;
-    }
-    try {
-      store.put(key, CorrelationRecord.JSON.writeValueAsString(c));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-    long next = c.nextExpiry();
-    if (next != Long.MAX_VALUE) {
-      expiry.put(expiryKey(next, key), "");
-    }
-  }
-
-  static String expiryKey(long at, String key) {
-    return String.format("%015d|%s", at, key);
-  }
-
-  /** Drops what expired by now, key by key, from the expiry index. */
+  /** Drops what expired by now, entry by entry, from the expiry index. */
   private void sweep(long now) {
-    Set<String> keys = new LinkedHashSet<>();
-    Map<String, String> done = new LinkedHashMap<>();
-    try (KeyValueIterator<String, String> due =
-        expiry.range(expiryKey(0, ""), expiryKey(now, "\uffff"))) {
-      while (due.hasNext()) {
-        KeyValue<String, String> e = due.next();
-        done.put(e.key, "");
-        keys.add(e.key.substring(e.key.indexOf('|') + 1));
-      }
+    List<Map.Entry<String, String>> due =
+        expiry.range(Correlations.expiryKey(0, ""), Correlations.expiryKey(now, "\uffff"));
+    for (Map.Entry<String, String> e : due) {
+      Correlations.expire(entries, expiry, e.getKey(), now);
     }
-    done.keySet().forEach(expiry::delete);
-    for (String key : keys) {
-      Correlations c = load(key);
-      c.expire(now);
-      save(key, c);
-    }
-    if (!keys.isEmpty()) {
-      LOG.debug("correlations: {} keys swept", keys.size());
+    if (!due.isEmpty()) {
+      LOG.debug("correlations: {} entries swept", due.size());
     }
   }
 

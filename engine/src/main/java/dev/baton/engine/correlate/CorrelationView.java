@@ -24,46 +24,61 @@ public record CorrelationView(String topic, String key, List<Waiter> waiting, Li
   public static List<CorrelationView> list(
       org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, String> store, long now) {
     List<CorrelationView> out = new java.util.ArrayList<>();
+    EntryStore copy = EntryStore.inMemory();
+    String current = null;
     try (var it = store.all()) {
-      while (it.hasNext() && out.size() < MAX_LISTED) {
+      while (it.hasNext()) {
         var kv = it.next();
-        try {
-          Correlations c = CorrelationRecord.JSON.readValue(kv.value, Correlations.class);
-          c.expire(now);
-          if (!c.isEmpty()) {
-            out.add(of(kv.key, c));
+        String key = Correlations.keyOf(kv.key);
+        if (!key.equals(current)) {
+          add(out, copy, current, now);
+          if (out.size() >= MAX_LISTED) {
+            return out;
           }
-        } catch (java.io.IOException e) {
-          // a value this version cannot read is not listed
+          copy = EntryStore.inMemory();
+          current = key;
         }
+        copy.put(kv.key, kv.value);
       }
     }
+    add(out, copy, current, now);
     return out;
   }
 
-  /** The view of {@code c}, stored under {@code storeKey} (topic/key). */
-  static CorrelationView of(String storeKey, Correlations c) {
-    int slash = storeKey.indexOf('/');
-    return new CorrelationView(
-        storeKey.substring(0, slash),
-        storeKey.substring(slash + 1),
-        c.waiting.stream()
-            .map(
-                w ->
-                    new Waiter(
-                        w.runId(),
-                        w.job(),
-                        w.attempt(),
-                        w.until() == null ? null : Instant.ofEpochMilli(w.until()).toString()))
-            .toList(),
-        c.events.stream()
-            .map(
-                k ->
-                    new Kept(
-                        k.id(),
-                        Instant.ofEpochMilli(k.at()).toString(),
-                        Instant.ofEpochMilli(k.expires()).toString(),
-                        List.copyOf(k.rules().keySet())))
-            .toList());
+  /** Adds the view of {@code key}, whose entries are in {@code entries}, if it holds anything. */
+  private static void add(List<CorrelationView> out, EntryStore entries, String key, long now) {
+    if (key == null) {
+      return;
+    }
+    Correlations c = new Correlations(entries, EntryStore.inMemory(), key);
+    c.migrate();
+    var waiters = c.waiters(now);
+    var kept = c.kept(now);
+    if (waiters.isEmpty() && kept.isEmpty()) {
+      return;
+    }
+    int slash = key.indexOf('/');
+    out.add(
+        new CorrelationView(
+            key.substring(0, slash),
+            key.substring(slash + 1),
+            waiters.stream()
+                .map(
+                    w ->
+                        new Waiter(
+                            w.runId(),
+                            w.job(),
+                            w.attempt(),
+                            w.until() == null ? null : Instant.ofEpochMilli(w.until()).toString()))
+                .toList(),
+            kept.stream()
+                .map(
+                    k ->
+                        new Kept(
+                            k.id(),
+                            Instant.ofEpochMilli(k.at()).toString(),
+                            Instant.ofEpochMilli(k.expires()).toString(),
+                            List.copyOf(k.rules().keySet())))
+                .toList()));
   }
 }

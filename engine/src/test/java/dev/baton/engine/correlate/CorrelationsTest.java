@@ -1,7 +1,7 @@
 package dev.baton.engine.correlate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -21,22 +21,32 @@ class CorrelationsTest {
         "payments", "42", runId, "await-payment", attempt, RULE, until);
   }
 
-  static List<String> to(List<Correlations.Delivery> ds) {
-    return ds.stream().map(d -> d.to().runId() + ":" + d.eventId()).toList();
+  static List<String> to(Correlations.Outcome o) {
+    return o.deliveries().stream().map(d -> d.to().runId() + ":" + d.eventId()).toList();
+  }
+
+  final EntryStore entries = EntryStore.inMemory();
+  final EntryStore expiry = EntryStore.inMemory();
+  final Correlations c = new Correlations(entries, expiry, "payments/42");
+
+  /** Runs the sweep at {@code now}, as the processor's punctuation does. */
+  void sweep(long now) {
+    for (var e :
+        expiry.range(Correlations.expiryKey(0, ""), Correlations.expiryKey(now, "\uffff"))) {
+      Correlations.expire(entries, expiry, e.getKey(), now);
+    }
   }
 
   @Test
   void anEventBeforeTheWaitIsKeptAndDeliveredWhenTheStepWaits() {
-    Correlations c = new Correlations();
-    assertEquals(List.of(), c.apply(event("e1", 60_000), 0));
-    List<Correlations.Delivery> ds = c.apply(await("r1", 1, null), 1_000);
-    assertEquals(List.of("r1:e1"), to(ds));
-    assertEquals(Map.of("amount", "e1"), ds.get(0).outputs());
+    assertEquals(List.of(), to(c.apply(event("e1", 60_000), 0)));
+    Correlations.Outcome o = c.apply(await("r1", 1, null), 1_000);
+    assertEquals(List.of("r1:e1"), to(o));
+    assertEquals(Map.of("amount", "e1"), o.deliveries().get(0).outputs());
   }
 
   @Test
   void everyAttemptWaitingOnTheKeyReceivesTheEvent() {
-    Correlations c = new Correlations();
     c.apply(await("r1", 1, null), 0);
     c.apply(await("r2", 1, null), 0);
     assertEquals(List.of("r1:e1", "r2:e1"), to(c.apply(event("e1", 0), 5)));
@@ -44,52 +54,99 @@ class CorrelationsTest {
 
   @Test
   void theSameEventTwiceDeliversOnce() {
-    Correlations c = new Correlations();
     c.apply(await("r1", 1, null), 0);
-    assertEquals(1, c.apply(event("e1", 60_000), 1).size());
-    assertEquals(0, c.apply(event("e1", 60_000), 2).size());
+    assertEquals(1, to(c.apply(event("e1", 60_000), 1)).size());
+    assertEquals(0, to(c.apply(event("e1", 60_000), 2)).size());
   }
 
   @Test
-  void aKeptEventExpiresAfterItsBuffer() {
-    Correlations c = new Correlations();
+  void aKeptEventExpiresAfterItsBufferAndTheSweepLeavesNothing() {
     c.apply(event("e1", 1_000), 0);
-    assertEquals(1_000, c.nextExpiry());
-    c.expire(1_000);
-    assertTrue(c.isEmpty());
-    assertEquals(List.of(), c.apply(await("r1", 1, null), 1_001));
+    assertEquals(1, c.kept(999).size());
+    assertEquals(List.of(), c.kept(1_000));
+    sweep(1_000);
+    assertEquals(List.of(), to(c.apply(await("r1", 1, 5_000L), 1_001)));
+    sweep(5_000);
+    assertTrue(entries.withPrefix("").isEmpty(), entries.withPrefix("").toString());
+    assertTrue(expiry.withPrefix("").isEmpty(), expiry.withPrefix("").toString());
   }
 
   @Test
   void anEventOnlyReachesWaitsWhoseRuleItPassed() {
-    Correlations c = new Correlations();
     c.apply(
         new CorrelationRecord.Await("payments", "42", "r1", "other", 1, "order/other", null), 0);
-    assertEquals(List.of(), c.apply(event("e1", 0), 1));
+    assertEquals(List.of(), to(c.apply(event("e1", 0), 1)));
   }
 
   @Test
   void aStoppedOrExpiredWaitReceivesNothing() {
-    Correlations c = new Correlations();
     c.apply(await("r1", 1, null), 0);
     c.apply(new CorrelationRecord.Stop("payments", "42", "r1", "await-payment", 1), 1);
     c.apply(await("r2", 1, 10L), 1);
-    assertEquals(List.of(), c.apply(event("e1", 0), 10));
+    assertEquals(List.of(), to(c.apply(event("e1", 0), 10)));
   }
 
   @Test
-  void keptEventsAndWaitersAreBounded() {
-    Correlations c = new Correlations();
+  void keptEventsAreBoundedInNumberTheOldestGoingFirst() {
     for (int i = 0; i < Correlations.MAX_EVENTS + 5; i++) {
-      c.apply(event("e" + i, 60_000), i);
+      assertNull(c.apply(event("e" + i, 60_000), i).refused());
     }
-    assertEquals(Correlations.MAX_EVENTS, c.events.size());
-    assertEquals("e5", c.events.get(0).id());
-    Correlations full = new Correlations();
+    List<Correlations.Kept> kept = c.kept(200);
+    assertEquals(Correlations.MAX_EVENTS, kept.size());
+    assertEquals("e5", kept.get(0).id());
+  }
+
+  static CorrelationRecord.Event large(String id, int chars) {
+    return new CorrelationRecord.Event(
+        id, "payments", "42", 0, 60_000, Map.of(RULE, Map.of("payload", "x".repeat(chars))));
+  }
+
+  @Test
+  void keptEventsAreBoundedInBytesAndWhatIsNotKeptIsStillDeliveredAndSaidSo() {
+    c.apply(await("r1", 1, null), 0);
+    int each = 250_000;
+    for (int i = 0; i < 4; i++) {
+      Correlations.Outcome o = c.apply(large("big" + i, each), i);
+      assertNull(o.refused(), "event " + i + " is kept");
+      assertEquals(1, o.deliveries().size());
+    }
+    Correlations.Outcome fifth = c.apply(large("big4", each), 5);
+    assertEquals(1, fifth.deliveries().size(), "delivered to the attempt waiting now");
+    assertTrue(fifth.refused().contains("is not kept"), fifth.refused());
+    assertTrue(
+        fifth.refused().contains("keeps at most " + Correlations.MAX_KEPT_BYTES), fifth.refused());
+    assertEquals(4, c.kept(6).size());
+    for (var e : entries.withPrefix("")) {
+      assertTrue(e.getValue().length() < Correlations.MAX_EVENT_BYTES, "every entry is small");
+    }
+    Correlations.Outcome huge = c.apply(large("huge", Correlations.MAX_EVENT_BYTES), 7);
+    assertTrue(huge.refused().contains("a kept event may have"), huge.refused());
+  }
+
+  @Test
+  void waitersAreBounded() {
     for (int i = 0; i < Correlations.MAX_WAITING; i++) {
-      full.waiting.add(new Correlations.Waiter("r" + i, "j", 1, RULE, null));
+      assertNull(c.apply(await("r" + i, 1, null), 0).refused());
     }
-    assertThrows(IllegalStateException.class, () -> full.apply(await("rx", 1, null), 0));
+    Correlations.Outcome refused = c.apply(await("rx", 1, null), 0);
+    assertTrue(refused.refused().contains("attempts waiting already"), refused.refused());
+    c.apply(new CorrelationRecord.Stop("payments", "42", "r0", "await-payment", 1), 1);
+    assertNull(c.apply(await("rx", 1, null), 2).refused(), "room again once one stopped");
+  }
+
+  @Test
+  void aKeyWrittenAsOneValueBeforeEntriesIsReadAsEntries() {
+    entries.put(
+        "payments/42",
+        "{\"waiting\":[{\"runId\":\"r1\",\"job\":\"await-payment\",\"attempt\":1,\"rule\":\""
+            + RULE
+            + "\"}],\"events\":[{\"id\":\"e0\",\"at\":0,\"expires\":60000,\"rules\":{\""
+            + RULE
+            + "\":{\"amount\":\"0\"}}}]}");
+    c.migrate();
+    assertEquals(null, entries.get("payments/42"));
+    assertEquals(List.of("r1:e1"), to(c.apply(event("e1", 60_000), 1)));
+    assertEquals(List.of("r2:e0", "r2:e1"), to(c.apply(await("r2", 1, null), 2)));
   }
 
   @Test

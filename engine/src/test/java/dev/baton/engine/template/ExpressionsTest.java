@@ -121,4 +121,13 @@ class ExpressionsTest {
         assertThrows(Expressions.InvalidExpressionException.class, () -> Expressions.check("%"));
     assertTrue(percent.getMessage().contains("mismatched input '%'"), percent.getMessage());
   }
+
+  @Test
+  void aFilterOnAFieldTheEventLacksFailsRatherThanSayingNo() {
+    var e =
+        assertThrows(
+            Expressions.InvalidExpressionException.class,
+            () -> Expressions.evalEventBool("event.status == 'OK'", Map.of("orderId", "o-1")));
+    assertTrue(e.getMessage().contains("status"), e.getMessage());
+  }
 }
