@@ -32,13 +32,16 @@ public final class DeadLetters {
 
   /**
    * The dead letter of a record a plain consumer read, under {@code key}: its value (cut to {@link
-   * #KEPT_BYTES} past {@link #MAX_VALUE_BYTES}) and headers, with why and where from.
+   * #KEPT_BYTES} past half of {@link #MAX_VALUE_BYTES}, so that with its headers it still fits a
+   * record) and headers, with why and where from.
    */
   public static ProducerRecord<String, byte[]> of(
       String dlqTopic, String key, ConsumerRecord<?, byte[]> record, String reason, String stage) {
     byte[] value = record.value();
     byte[] kept =
-        value != null && value.length > MAX_VALUE_BYTES ? Arrays.copyOf(value, KEPT_BYTES) : value;
+        value != null && value.length > MAX_VALUE_BYTES / 2
+            ? Arrays.copyOf(value, KEPT_BYTES)
+            : value;
     var dlq = new ProducerRecord<String, byte[]>(dlqTopic, key, kept);
     record.headers().forEach(h -> dlq.headers().add(h));
     if (kept != value) {

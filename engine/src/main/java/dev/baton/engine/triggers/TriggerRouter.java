@@ -1,12 +1,5 @@
 package dev.baton.engine.triggers;
 
-import dev.baton.engine.correlate.CorrelationRecord;
-import dev.baton.engine.template.Expressions;
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.Template;
-import dev.baton.engine.template.TriggerRule;
-import dev.baton.engine.template.WaitSpec;
-import dev.baton.events.WorkflowTrigger;
 import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
@@ -14,7 +7,6 @@ import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -40,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -67,53 +60,19 @@ public final class TriggerRouter implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final AtomicBoolean running = new AtomicBoolean(true);
 
+  /** A record sent for an event polled since the last commit, and that event. */
+  private record Sent(Future<RecordMetadata> ack, ConsumerRecord<byte[], byte[]> source) {}
+
   /** Records sent for the events polled since the last commit (read on the router's thread). */
-  private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+  private final List<Sent> sent = new ArrayList<>();
 
   private final Set<String> reading = ConcurrentHashMap.newKeySet();
   private final Thread thread;
-  private Map<String, List<Rule>> rules = Map.of();
+  private EventRoutes routes;
   public final AtomicLong started = new AtomicLong();
   public final AtomicLong ignored = new AtomicLong();
   public final AtomicLong deadLettered = new AtomicLong();
 
-  record Rule(Template template, TriggerRule rule) {}
-
-  /**
-   * A wait step's event rule, as one or more stored versions of its template define it alike
-   * (whatever each run's {@code match}): evaluated once per event, routed under each version's
-   * name.
-   */
-  record WaitRule(String template, String job, WaitSpec.EventWait event, List<Integer> versions) {
-    List<String> names() {
-      return versions.stream().map(v -> WaitSpec.ruleName(template, v, job)).toList();
-    }
-
-    /** For dead letters: {@code template/job} and its versions. */
-    String describe() {
-      return template
-          + "/"
-          + job
-          + "' (version"
-          + (versions.size() > 1 ? "s " : " ")
-          + versions.stream()
-              .map(String::valueOf)
-              .collect(java.util.stream.Collectors.joining(", "))
-          + ")";
-    }
-  }
-
-  /** What makes two versions' waits the same rule for routing: all but the run's match. */
-  private record WaitDefinition(
-      String template,
-      String job,
-      String topic,
-      String key,
-      String filter,
-      Map<String, String> outputs,
-      java.time.Duration buffer) {}
-
-  private Map<String, List<WaitRule>> waits = Map.of();
   public final AtomicLong correlated = new AtomicLong();
 
   public TriggerRouter(
@@ -126,6 +85,7 @@ public final class TriggerRouter implements AutoCloseable {
     this.catalog = catalog;
     this.topics = topics;
     this.wire = wire;
+    this.routes = EventRoutes.none(topics, wire);
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -167,7 +127,7 @@ public final class TriggerRouter implements AutoCloseable {
             refresh();
             nextRefresh = System.currentTimeMillis() + 1000;
           }
-          if (rules.isEmpty() && waits.isEmpty()) {
+          if (routes.isEmpty()) {
             TimeUnit.MILLISECONDS.sleep(200);
             continue;
           }
@@ -185,8 +145,7 @@ public final class TriggerRouter implements AutoCloseable {
           // Kafka is away for a moment: start over from the committed offsets (repeated triggers
           // are deduplicated).
           LOG.warn("trigger rules: {}; starting over in 1 s", e.toString());
-          rules = Map.of();
-          waits = Map.of();
+          routes = EventRoutes.none(topics, wire);
           sent.clear();
           reading.clear();
           consumer.unsubscribe();
@@ -205,41 +164,12 @@ public final class TriggerRouter implements AutoCloseable {
   }
 
   private void refresh() {
-    Map<String, List<Rule>> next = new LinkedHashMap<>();
-    Map<String, List<WaitRule>> nextWaits = new LinkedHashMap<>();
-    for (Template t : catalog.latest()) {
-      for (TriggerRule rule : t.on()) {
-        next.computeIfAbsent(rule.topic(), k -> new ArrayList<>()).add(new Rule(t, rule));
-      }
-    }
-    // Waits of every stored version: a run waits as the version it started with says.
-    Map<WaitDefinition, List<Integer>> versions = new LinkedHashMap<>();
-    Map<WaitDefinition, WaitSpec.EventWait> events = new HashMap<>();
-    for (Template t : catalog.allVersions()) {
-      for (JobSpec job : t.jobs()) {
-        if (job.waitFor() != null && job.waitFor().event() != null) {
-          WaitSpec.EventWait e = job.waitFor().event();
-          WaitDefinition d =
-              new WaitDefinition(
-                  t.name(), job.name(), e.topic(), e.key(), e.filter(), e.outputs(), e.buffer());
-          versions.computeIfAbsent(d, k -> new ArrayList<>()).add(t.version());
-          events.putIfAbsent(d, e);
-        }
-      }
-    }
-    versions.forEach(
-        (d, vs) ->
-            nextWaits
-                .computeIfAbsent(d.topic(), k -> new ArrayList<>())
-                .add(
-                    new WaitRule(
-                        d.template(), d.job(), events.get(d), vs.stream().sorted().toList())));
-    Set<String> followed = new TreeSet<>(next.keySet());
-    followed.addAll(nextWaits.keySet());
-    Set<String> following = new TreeSet<>(rules.keySet());
-    following.addAll(waits.keySet());
+    EventRoutes next = EventRoutes.of(catalog, topics, wire);
+    Set<String> followed = next.topics();
+    Set<String> following = routes.topics();
     if (!followed.equals(following)) {
       LOG.info("trigger rules and waits now follow topics {}", followed);
+      noteAbsent(followed, following);
       if (followed.isEmpty()) {
         consumer.unsubscribe();
         reading.clear();
@@ -254,6 +184,7 @@ public final class TriggerRouter implements AutoCloseable {
 
               @Override
               public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                readNewTopicsFromTheStart(partitions);
                 // Fix the starting offsets now and commit them: later events are all seen, by this
                 // instance or by the one that gets the partition next (which would otherwise start
                 // at the end the moment it is assigned, and miss what came in between).
@@ -268,8 +199,48 @@ public final class TriggerRouter implements AutoCloseable {
             });
       }
     }
-    rules = next;
-    waits = nextWaits;
+    routes = next;
+  }
+
+  /**
+   * Topics followed that did not exist when a rule or wait began to follow them: created since, all
+   * they hold came after the rule, so they are read from their beginning (not from their end, which
+   * would lose what was written before their partitions were assigned here).
+   */
+  private final Set<String> absentWhenFollowed = new java.util.HashSet<>();
+
+  private void noteAbsent(Set<String> followed, Set<String> following) {
+    Set<String> added = new TreeSet<>(followed);
+    added.removeAll(following);
+    if (added.isEmpty()) {
+      return;
+    }
+    Set<String> existing = consumer.listTopics(Duration.ofSeconds(10)).keySet();
+    for (String topic : added) {
+      if (!existing.contains(topic)) {
+        absentWhenFollowed.add(topic);
+      }
+    }
+  }
+
+  private void readNewTopicsFromTheStart(Collection<TopicPartition> partitions) {
+    Set<TopicPartition> created = new java.util.HashSet<>();
+    partitions.forEach(
+        tp -> {
+          if (absentWhenFollowed.contains(tp.topic())) {
+            created.add(tp);
+          }
+        });
+    if (created.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(created);
+    List<TopicPartition> unread = created.stream().filter(tp -> committed.get(tp) == null).toList();
+    if (!unread.isEmpty()) {
+      LOG.info("reading {} from the beginning: created after the rule that follows it", unread);
+      consumer.seekToBeginning(unread);
+    }
+    created.forEach(tp -> absentWhenFollowed.remove(tp.topic()));
   }
 
   private void route(ConsumerRecord<byte[], byte[]> record) {
@@ -280,187 +251,75 @@ public final class TriggerRouter implements AutoCloseable {
       deadLetter(record, "unreadable domain event: " + e.getMessage());
       return;
     }
-    routeToWaits(record, event);
-    for (Rule r : rules.getOrDefault(record.topic(), List.of())) {
-      try {
-        if (r.rule().filter() != null && !Expressions.evalEventBool(r.rule().filter(), event)) {
-          ignored.incrementAndGet();
-          continue;
-        }
-        Map<String, String> params = new LinkedHashMap<>();
-        for (Map.Entry<String, String> p : r.rule().params().entrySet()) {
-          params.put(p.getKey(), Expressions.text(Expressions.evalEvent(p.getValue(), event)));
-        }
-        String key =
-            r.template().name()
-                + "/"
-                + (r.rule().idempotencyKey() == null
-                    ? record.topic() + "-" + record.partition() + "@" + record.offset()
-                    : record.topic() + "/" + eventKey(r.rule().idempotencyKey(), event));
-        WorkflowTrigger trigger =
-            WorkflowTrigger.newBuilder()
-                .setTemplate(r.template().name())
-                .setParams(params)
-                .setIdempotencyKey(key)
-                .setOccurredAt(Instant.ofEpochMilli(record.timestamp()))
-                .build();
-        sent.add(producer.send(TriggerRecords.keyedByRun(topics, wire, trigger)));
+    for (EventRoutes.Routed r : routes.route(record, event)) {
+      if (r instanceof EventRoutes.Routed.Trigger t) {
+        send(t.record(), record);
         started.incrementAndGet();
-      } catch (Expressions.InvalidExpressionException e) {
-        deadLetter(
-            record,
-            "trigger rule of template '"
-                + r.template().name()
-                + "' on "
-                + record.topic()
-                + ": "
-                + e.getMessage());
+      } else if (r instanceof EventRoutes.Routed.Correlation c) {
+        send(c.record(), record);
+        correlated.incrementAndGet();
+      } else if (r instanceof EventRoutes.Routed.DeadLetter d) {
+        deadLetter(record, d.reason());
+      } else {
+        ignored.incrementAndGet();
       }
     }
-  }
-
-  /**
-   * An event on a topic that wait steps wait on: for each wait whose filter passes, its correlation
-   * key and outputs; one record per key to the correlations topic, where the waiting attempts are.
-   * A key, filter or output that cannot be evaluated dead-letters the event with the wait's name.
-   */
-  private void routeToWaits(ConsumerRecord<byte[], byte[]> record, Map<String, Object> event) {
-    List<WaitRule> ws = waits.getOrDefault(record.topic(), List.of());
-    if (ws.isEmpty()) {
-      return;
-    }
-    Map<String, Map<String, Map<String, String>>> byKey = new LinkedHashMap<>();
-    Map<String, Long> buffers = new HashMap<>();
-    for (WaitRule w : ws) {
-      WaitSpec.EventWait e = w.event();
-      try {
-        if (e.filter() != null && !Expressions.evalEventBool(e.filter(), event)) {
-          continue;
-        }
-        String key = eventKey(e.key(), event);
-        if (key.length() > WaitSpec.MAX_KEY_CHARS) {
-          throw new Expressions.InvalidExpressionException(
-              "key '"
-                  + Expressions.shortened(e.key())
-                  + "' gave "
-                  + key.length()
-                  + " characters; at most "
-                  + WaitSpec.MAX_KEY_CHARS);
-        }
-        Map<String, String> outputs = new LinkedHashMap<>();
-        for (Map.Entry<String, String> o : e.outputs().entrySet()) {
-          outputs.put(o.getKey(), Expressions.text(Expressions.evalEvent(o.getValue(), event)));
-        }
-        Map<String, Map<String, String>> rules =
-            byKey.computeIfAbsent(key, k -> new LinkedHashMap<>());
-        w.names().forEach(name -> rules.put(name, outputs));
-        buffers.merge(key, e.buffer().toMillis(), Math::max);
-      } catch (Expressions.InvalidExpressionException ex) {
-        deadLetter(
-            record, "wait '" + w.describe() + " on " + record.topic() + ": " + ex.getMessage());
-      }
-    }
-    String id = eventId(record);
-    for (Map.Entry<String, Map<String, Map<String, String>>> k : byKey.entrySet()) {
-      byte[] value =
-          CorrelationRecord.encode(
-              new CorrelationRecord.Event(
-                  id,
-                  record.topic(),
-                  k.getKey(),
-                  record.timestamp(),
-                  buffers.get(k.getKey()),
-                  k.getValue()));
-      if (value.length > MAX_CORRELATION_BYTES) {
-        deadLetter(
-            record,
-            "waits "
-                + k.getValue().keySet()
-                + " on "
-                + record.topic()
-                + ": their outputs from this event are "
-                + value.length
-                + " bytes; at most "
-                + MAX_CORRELATION_BYTES);
-        continue;
-      }
-      sent.add(
-          producer.send(
-              new ProducerRecord<>(
-                  topics.correlations(),
-                  CorrelationRecord.key(record.topic(), k.getKey()),
-                  value)));
-      correlated.incrementAndGet();
-    }
-  }
-
-  /** Most bytes of one event's record on the correlations topic (outputs of all its waits). */
-  static final int MAX_CORRELATION_BYTES = 256 * 1024;
-
-  /**
-   * An event's id: a hash of its topic, key and value, so the same record sent twice has one id.
-   */
-  static String eventId(ConsumerRecord<byte[], byte[]> record) {
-    try {
-      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-      sha.update(record.topic().getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      if (record.key() != null) {
-        sha.update(record.key());
-      }
-      sha.update((byte) 0);
-      if (record.value() != null) {
-        sha.update(record.value());
-      }
-      return record.topic() + ":" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * The rule's key for this event: a value, and not an empty one (every such event would be one
-   * run).
-   */
-  private static String eventKey(String expression, Map<String, Object> event)
-      throws Expressions.InvalidExpressionException {
-    String key = Expressions.text(Expressions.evalEvent(expression, event));
-    if (key.isBlank()) {
-      throw new Expressions.InvalidExpressionException(
-          "key '" + Expressions.shortened(expression) + "' gave an empty string");
-    }
-    return key;
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
     deadLettered.incrementAndGet();
     LOG.warn(
         "dead-lettered {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
-    sent.add(
-        producer.send(
-            DeadLetters.of(
-                topics.dlq(),
-                record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
-                record,
-                reason,
-                "trigger-rules")));
+    send(
+        DeadLetters.of(
+            topics.dlq(),
+            record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+            record,
+            reason,
+            "trigger-rules"),
+        record);
+  }
+
+  private void send(ProducerRecord<String, byte[]> out, ConsumerRecord<byte[], byte[]> source) {
+    sent.add(new Sent(producer.send(out), source));
   }
 
   /**
    * Waits until every record sent for the polled events is acknowledged: only then are the events'
-   * offsets committed. A failed send starts over from the committed offsets (the triggers are
+   * offsets committed. A record Kafka refuses for itself (too large) dead-letters its event, and
+   * the router goes on; any other failure starts over from the committed offsets (the triggers are
    * deduplicated by their idempotency keys).
    */
   private void awaitSends() throws InterruptedException {
-    try {
-      for (Future<RecordMetadata> f : sent) {
-        f.get();
+    Map<Sent, Throwable> refused = new LinkedHashMap<>();
+    List<Sent> waiting = List.copyOf(sent);
+    sent.clear();
+    for (Sent s : waiting) {
+      try {
+        s.ack().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RecordTooLargeException)) {
+          throw new KafkaException("a trigger or dead letter was not written", e.getCause());
+        }
+        refused.put(s, e.getCause());
       }
-    } catch (ExecutionException e) {
-      throw new KafkaException("a trigger or dead letter was not written", e.getCause());
-    } finally {
-      sent.clear();
     }
+    refused.forEach(
+        (s, why) -> deadLetter(s.source(), "Kafka refused what the event maps to: " + why));
+    for (Sent s : List.copyOf(sent)) {
+      try {
+        s.ack().get();
+      } catch (ExecutionException e) {
+        // A dead letter is cut to fit; one refused all the same is logged, not retried forever.
+        LOG.error(
+            "dead letter of {}-{}@{} not written: {}",
+            s.source().topic(),
+            s.source().partition(),
+            s.source().offset(),
+            e.getCause().toString());
+      }
+    }
+    sent.clear();
   }
 
   @Override
