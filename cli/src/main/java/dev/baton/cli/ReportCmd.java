@@ -72,7 +72,9 @@ final class ReportCmd implements Callable<Integer> {
             c ->
                 dev.baton.tracing.Traceparent.parse(
                     env.get(dev.baton.tracing.Traceparent.VARIABLE)))) {
-      publisher.publish(completion);
+      // Kafka retries within its delivery timeout; past that the job fails, and its pod's watcher
+      // reports how the pod ended.
+      publisher.publish(completion).get(3, java.util.concurrent.TimeUnit.MINUTES);
     }
     return exit;
   }

@@ -80,7 +80,10 @@ public final class Dispatcher implements AutoCloseable {
             config.kafka(),
             config.wire(),
             config.tokens(),
-            true);
+            true,
+            config.redis() == null
+                ? PendingReports.inMemory()
+                : PendingReports.redis(config.redis(), config.groupId()));
     this.spans = Spans.start(config.traces()).meterTo(registry, "dispatcher");
     this.consumer =
         new KafkaConsumer<>(
@@ -112,6 +115,7 @@ public final class Dispatcher implements AutoCloseable {
   public Dispatcher start() {
     dev.baton.kafka.KafkaCheck.verify(
         config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
+    completions.start();
     consumer.subscribe(List.of(config.topics().dispatch()));
     loop.start();
     LOG.info(
@@ -257,13 +261,13 @@ public final class Dispatcher implements AutoCloseable {
               dispatch,
               completion -> {
                 meters.ended(completion.getStatus().name());
-                completions.publish(completion);
+                var unused = completions.publish(completion); // kept and retried until written
               });
       startFailures.remove(id);
       if (started) {
         // The attempt's timeout counts from here, not from its dispatch: waiting for a slot is not
         // the job's time.
-        completions.publish(Reports.started(dispatch));
+        var unused = completions.publish(Reports.started(dispatch));
       }
       return started;
     } catch (RuntimeException e) {
@@ -277,9 +281,10 @@ public final class Dispatcher implements AutoCloseable {
       LOG.warn(
           "could not start {} after {} tries; reporting it FAILED: {}", id, tries, e.toString());
       meters.ended(CompletionStatus.FAILED.name());
-      completions.publish(
-          Reports.failed(
-              dispatch, "the runtime could not start the job after " + tries + " tries: " + e));
+      var unused =
+          completions.publish(
+              Reports.failed(
+                  dispatch, "the runtime could not start the job after " + tries + " tries: " + e));
       return true;
     }
   }

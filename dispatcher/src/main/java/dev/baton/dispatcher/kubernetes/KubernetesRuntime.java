@@ -54,9 +54,17 @@ public final class KubernetesRuntime implements JobRuntime {
     this.client = client;
     this.settings = settings;
     this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
+    // Kept in memory: a pod the watcher reports stays until its report is written, so a restarted
+    // dispatcher's watcher finds the pod and reports it again.
     this.publisher =
         CompletionPublisher.forDispatcher(
-            bootstrapServers, settings.completionsTopic(), kafka, wire, tokens, true);
+            bootstrapServers,
+            settings.completionsTopic(),
+            kafka,
+            wire,
+            tokens,
+            true,
+            dev.baton.dispatcher.PendingReports.inMemory());
     this.tracker =
         new CompletionTracker(
             bootstrapServers,

@@ -11,11 +11,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * Watches Baton's pods (an informer on its label) and does not trust reports alone: a pod that
  * ended without its job reporting within the grace period gets a completion from here, with the
  * reason the pod shows (exit code, OOMKilled, DeadlineExceeded, Evicted, an image that will not
- * pull, deleted by someone). A finished pod is deleted once its completion is known. On start the
- * informer lists every Baton pod, so after a restart nothing is orphaned; the completion tracker
- * keeps anything from being reported twice.
+ * pull, deleted by someone). A finished pod is deleted once its completion is known: reported by
+ * the job, or by this watcher and written to Kafka (a report not written yet keeps its pod, so a
+ * restarted dispatcher finds the pod and reports it again). On start the informer lists every Baton
+ * pod, so after a restart nothing is orphaned; the completion tracker keeps anything from being
+ * reported twice.
  */
 public final class PodWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PodWatcher.class);
@@ -33,7 +36,7 @@ public final class PodWatcher implements AutoCloseable {
   private final KubernetesClient client;
   private final KubernetesSettings settings;
   private final ReportedAttempts reported;
-  private final Consumer<JobCompletion> publish;
+  private final Function<JobCompletion, CompletionStage<?>> publish;
   private final Clock clock;
   private final Map<String, Instant> endedSince = new ConcurrentHashMap<>();
   private final Map<String, Pod> deletedBeforeEnd = new ConcurrentHashMap<>();
@@ -48,7 +51,7 @@ public final class PodWatcher implements AutoCloseable {
       KubernetesClient client,
       KubernetesSettings settings,
       ReportedAttempts reported,
-      Consumer<JobCompletion> publish,
+      Function<JobCompletion, CompletionStage<?>> publish,
       Clock clock) {
     this.client = client;
     this.settings = settings;
@@ -151,17 +154,17 @@ public final class PodWatcher implements AutoCloseable {
       Instant since = endedSince.computeIfAbsent(id, k -> now);
       if (!now.isBefore(since.plus(settings.reportGrace()))) {
         report(pod, PodOutcome.of(pod));
-        delete(pod);
       }
       return;
     }
     PodOutcome.imageProblem(pod, now, settings.imagePullTimeout())
         .ifPresent(
             problem -> {
-              if (!reported.hasReported(id)) {
+              if (reported.hasReported(id)) {
+                delete(pod);
+              } else {
                 report(pod, new PodOutcome.Ended(CompletionStatus.FAILED, null, Map.of(), problem));
               }
-              delete(pod);
             });
   }
 
@@ -180,8 +183,18 @@ public final class PodWatcher implements AutoCloseable {
     }
   }
 
+  /** Attempts whose report this watcher sent and Kafka has not taken yet. */
+  private final Set<String> reporting = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Reports how the pod ended; once the report is written, the attempt counts as reported and its
+   * pod, if it still stands, is deleted. While it is being written nothing is reported again.
+   */
   private void report(Pod pod, PodOutcome.Ended ended) {
     String id = attemptId(pod);
+    if (!reporting.add(id)) {
+      return;
+    }
     Map<String, String> labels = pod.getMetadata().getLabels();
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     ContainerStateTerminated terminated =
@@ -223,8 +236,31 @@ public final class PodWatcher implements AutoCloseable {
         pod.getMetadata().getName(),
         ended.status(),
         ended.error());
-    reported.reported(id);
-    publish.accept(completion);
+    publish
+        .apply(completion)
+        .whenCompleteAsync( // on the watcher's thread, not the producer's
+            (ok, failed) -> {
+              reporting.remove(id);
+              if (failed != null) {
+                LOG.warn("report of {} not written ({}); its pod stays", id, failed.toString());
+                return;
+              }
+              reported.reported(id);
+              if (pod.getMetadata().getDeletionTimestamp() == null && PodOutcome.finished(pod)
+                  || PodOutcome.imageProblem(pod, clock.instant(), settings.imagePullTimeout())
+                      .isPresent()) {
+                deleteQuietly(pod);
+              }
+            },
+            ticker);
+  }
+
+  private void deleteQuietly(Pod pod) {
+    try {
+      delete(pod);
+    } catch (RuntimeException e) {
+      LOG.warn("pod {} not deleted yet: {}", pod.getMetadata().getName(), e.toString());
+    }
   }
 
   /** Most bytes of a pod's log a report carries. */

@@ -47,7 +47,25 @@ class PodWatcherTest {
     b.reportGrace = GRACE;
     b.imagePullTimeout = Duration.ofMinutes(2);
     reported = new ReportedAttempts(Wire.json(), AttemptTokens.processDefault());
-    watcher = new PodWatcher(client, b.build(), reported, published::add, clock).start();
+    watcher = new PodWatcher(client, b.build(), reported, this::publish, clock).start();
+  }
+
+  /** When false, reports are not written (Kafka is away) until it is set again. */
+  volatile boolean kafkaTakesReports = true;
+
+  private final List<java.util.concurrent.CompletableFuture<Void>> unwritten =
+      new CopyOnWriteArrayList<>();
+
+  private java.util.concurrent.CompletionStage<?> publish(JobCompletion c) {
+    published.add(c);
+    java.util.concurrent.CompletableFuture<Void> written =
+        new java.util.concurrent.CompletableFuture<>();
+    if (kafkaTakesReports) {
+      written.complete(null);
+    } else {
+      unwritten.add(written);
+    }
+    return written;
   }
 
   @AfterEach
@@ -87,6 +105,24 @@ class PodWatcherTest {
     await().atMost(WAIT).until(() -> find("a1").isEmpty());
     assertTrue(reported.hasReported("a1"));
     assertEquals(1, published.stream().filter(p -> p.getEventId().equals("a1")).count());
+  }
+
+  @Test
+  void aPodStaysUntilItsReportIsWrittenAndIsNotReportedTwiceMeanwhile() {
+    kafkaTakesReports = false;
+    create(pod("k1", "Failed").build());
+    awaitReport("k1");
+    clock.advance(GRACE.multipliedBy(3));
+    create(pod("k2", "Failed").build());
+    awaitReport("k2");
+    assertTrue(find("k1").isPresent(), "its report is not written: the pod stays");
+    assertFalse(reported.hasReported("k1"));
+    assertEquals(1, published.stream().filter(p -> p.getEventId().equals("k1")).count());
+
+    kafkaTakesReports = true;
+    unwritten.forEach(w -> w.complete(null));
+    await().atMost(WAIT).until(() -> find("k1").isEmpty());
+    assertTrue(reported.hasReported("k1"));
   }
 
   @Test
