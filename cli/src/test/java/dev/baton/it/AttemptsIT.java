@@ -50,11 +50,13 @@ class AttemptsIT {
 
   static BatonHarness baton;
   static FailingStarts runtime;
+  static LocalProcessRuntime processes;
   @TempDir static Path work;
 
   @BeforeAll
   static void start() throws Exception {
-    runtime = new FailingStarts(new LocalProcessRuntime(work.resolve("jobs"), 4096));
+    processes = new LocalProcessRuntime(work.resolve("jobs"), 4096);
+    runtime = new FailingStarts(processes);
     baton = new BatonHarness("attempts", work, Path.of("../templates"), 4, runtime, Wire.json());
     baton.apply(
         "burst.yaml",
@@ -171,6 +173,34 @@ class AttemptsIT {
                 .count();
     assertEquals(
         0, reports, "the cancelled run's queued attempt never started, so nothing reported on it");
+  }
+
+  @Test
+  void aStopIsCarriedOutAtOnceWhileEverySlotIsTakenAndStartsWait() throws Exception {
+    Path gate = work.resolve("stop-gate");
+    for (int i = 0; i < 4; i++) { // every slot taken
+      baton.trigger("full-" + i, "gate", Map.of("gate", gate.toString()));
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                processes.pids().keySet().stream().filter(id -> id.startsWith("full-")).count()
+                    == 4);
+    baton.trigger("behind-1", "hello", Map.of()); // its start waits for a slot
+    baton.awaitEvent("behind-1", dev.baton.events.RunEventType.JOB_DISPATCHED, null);
+
+    java.io.StringWriter out = new java.io.StringWriter();
+    assertEquals(0, baton.cli(out, "cancel", "full-0"), out.toString());
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(15))
+        .until(() -> !processes.pids().containsKey("full-0/wait/1"));
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("behind-1").status(), "the freed slot ran it");
+
+    java.nio.file.Files.createFile(gate);
+    for (int i = 1; i < 4; i++) {
+      assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("full-" + i).status());
+    }
   }
 
   static double withdrawn(BatonHarness baton) {

@@ -6,7 +6,6 @@ import dev.baton.events.JobDispatch;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
-import dev.baton.tracing.SpanRecord;
 import dev.baton.tracing.Spans;
 import dev.baton.tracing.TraceIds;
 import dev.baton.tracing.Traceparent;
@@ -116,7 +115,25 @@ public final class Dispatcher implements AutoCloseable {
     dev.baton.kafka.KafkaCheck.verify(
         config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
     completions.start();
-    consumer.subscribe(List.of(config.topics().dispatch()));
+    consumer.subscribe(
+        List.of(config.topics().dispatch()),
+        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(
+              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            held.drop(partitions); // their next owner reads them again from the committed offset
+          }
+
+          @Override
+          public void onPartitionsAssigned(
+              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+
+          @Override
+          public void onPartitionsLost(
+              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            held.drop(partitions);
+          }
+        });
     loop.start();
     LOG.info(
         "dispatcher {} consuming {} (at most {} jobs at once)",
@@ -164,23 +181,41 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
+  /** Starts read while every slot was taken; STOPs pass them (see {@link HeldStarts}). */
+  private final HeldStarts held = new HeldStarts();
+
   private void pollOnce() {
+    while (!held.isEmpty() && runtime.running() < config.maxConcurrentJobs()) {
+      HeldStarts.Held h = held.next();
+      act(h.record(), h.dispatch());
+    }
     boolean full = runtime.running() >= config.maxConcurrentJobs();
-    if (full && consumer.paused().isEmpty()) {
+    // Reading goes on while the slots are full (a STOP must not wait for a slot), until too much
+    // is held.
+    if (held.full() && consumer.paused().isEmpty()) {
       consumer.pause(consumer.assignment());
-    } else if (!full && !consumer.paused().isEmpty()) {
+    } else if (!held.full() && !consumer.paused().isEmpty()) {
       consumer.resume(consumer.paused());
     }
     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(full ? 50 : 200));
     for (ConsumerRecord<String, byte[]> record : records) {
-      handle(record);
+      JobDispatch dispatch = decode(record);
+      if (dispatch == null) {
+        continue; // dead-lettered
+      }
+      var tp = new org.apache.kafka.common.TopicPartition(record.topic(), record.partition());
+      boolean stop = dispatch.getAction() == DispatchAction.STOP;
+      if (!stop && (held.holds(tp) || runtime.running() >= config.maxConcurrentJobs())) {
+        held.hold(record, dispatch);
+      } else {
+        act(record, dispatch);
+      }
     }
-    if (!records.isEmpty()) {
-      consumer.commitSync();
-    }
+    consumer.commitSync(held.commitOffsets(consumer.assignment(), consumer::position));
   }
 
   private void rewind() {
+    held.clear(); // read again from the committed offsets
     try {
       var committed = consumer.committed(consumer.assignment());
       for (var tp : consumer.assignment()) {
@@ -196,14 +231,32 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> record) {
-    JobDispatch dispatch;
+  /** The dispatch a record holds; null when it cannot be read (it is dead-lettered). */
+  private JobDispatch decode(ConsumerRecord<String, byte[]> record) {
     try {
-      dispatch = config.wire().decode(record.value(), JobDispatch.class);
+      return config.wire().decode(record.value(), JobDispatch.class);
     } catch (EventFormatException e) {
       deadLetter(record, "invalid dispatch: " + e.getMessage());
-      return;
+      return null;
     }
+  }
+
+  /**
+   * Attempts stopped through this dispatcher, most recent last (at most {@value #STOPS_KEPT}): a
+   * start read after its stop (held behind a full runtime, or redelivered) is not run.
+   */
+  private final java.util.Set<String> stopped =
+      java.util.Collections.newSetFromMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+              return size() > STOPS_KEPT;
+            }
+          });
+
+  static final int STOPS_KEPT = 10_000;
+
+  private void act(ConsumerRecord<String, byte[]> record, JobDispatch dispatch) {
     MDC.put("runId", dispatch.getRunId());
     MDC.put("attempt", dispatch.getAttemptId());
     // The job's token goes only into its environment: with it, the job (and no one else) can report
@@ -220,7 +273,11 @@ public final class Dispatcher implements AutoCloseable {
       if (dispatch.getAction() == DispatchAction.STOP) {
         LOG.info("stopping {}", dispatch.getAttemptId());
         meters.dispatch("stop");
+        stopped.add(dispatch.getAttemptId());
         runtime.stop(dispatch.getAttemptId());
+      } else if (stopped.contains(dispatch.getAttemptId())) {
+        meters.dispatch("withdrawn");
+        LOG.info("{} was stopped before it started; not run", dispatch.getAttemptId());
       } else if (!starts.claim(dispatch.getAttemptId())) {
         if (starts.stoppedBeforeStart(dispatch.getAttemptId())) {
           meters.dispatch("withdrawn");
@@ -239,7 +296,7 @@ public final class Dispatcher implements AutoCloseable {
       } else {
         meters.started(record.timestamp());
         if (spans.on()) {
-          spans.add(dispatchSpan(record, dispatch, received));
+          spans.add(DispatchSpan.of(record, dispatch, received));
         }
       }
     } finally {
@@ -287,36 +344,6 @@ public final class Dispatcher implements AutoCloseable {
                   dispatch, "the runtime could not start the job after " + tries + " tries: " + e));
       return true;
     }
-  }
-
-  /**
-   * The attempt's dispatch, from the dispatcher reading the record to the runtime taking it (a
-   * process started, a pod created). The gap before it, after the decision, is the record's way
-   * through Kafka (under exactly-once, the engine's commit). Its parent is the decision the record
-   * names in its {@code traceparent} header, else the run.
-   */
-  private SpanRecord dispatchSpan(
-      ConsumerRecord<String, byte[]> record, JobDispatch dispatch, Instant received) {
-    String runId = dispatch.getRunId();
-    var h = record.headers().lastHeader(Traceparent.HEADER);
-    Traceparent header = h == null ? null : Traceparent.parse(h.value());
-    boolean own = header != null && header.traceId().equals(TraceIds.trace(runId));
-    return SpanRecord.of(
-            "dispatch "
-                + dispatch.getJob()
-                + (dispatch.getItem() == null ? "" : "[" + dispatch.getItem() + "]"),
-            TraceIds.dispatch(runId, dispatch.getAttemptId()),
-            own ? header : TraceIds.run(runId))
-        .kind(io.opentelemetry.api.trace.SpanKind.CONSUMER)
-        .between(received, Instant.now())
-        .link(own ? null : header)
-        .attribute("baton.run.id", runId)
-        .attribute("baton.job", dispatch.getJob())
-        .attribute("baton.attempt", dispatch.getAttempt())
-        .attribute("baton.attempt.id", dispatch.getAttemptId())
-        .attribute(
-            "baton.runtime",
-            dispatch.getRuntime() == null ? null : dispatch.getRuntime().toString());
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {

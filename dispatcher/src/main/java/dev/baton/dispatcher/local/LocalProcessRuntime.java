@@ -34,8 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalProcessRuntime implements JobRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProcessRuntime.class);
-  private static final List<String> INHERITED =
-      List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR");
 
   private final Path workDir;
   private final int tailBytes;
@@ -44,6 +42,10 @@ public final class LocalProcessRuntime implements JobRuntime {
   private final Map<String, Attempt> running = new ConcurrentHashMap<>();
 
   private final SecretSource secrets;
+  private final JobGuardian guardian;
+
+  /** Runs just before a job's process starts (tests hold a job there). */
+  volatile Runnable beforeProcessStart = () -> {};
 
   /** Without secrets: a job that references one fails before it starts. */
   public LocalProcessRuntime(Path workDir, int tailBytes) {
@@ -54,6 +56,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     this.workDir = workDir;
     this.tailBytes = tailBytes;
     this.secrets = secrets;
+    this.guardian = JobGuardian.start(workDir.resolve("running.pids"));
   }
 
   private static final class Attempt {
@@ -88,6 +91,7 @@ public final class LocalProcessRuntime implements JobRuntime {
                     null);
           } finally {
             running.remove(dispatch.getAttemptId());
+            guardRunning();
           }
           if (!attempt.abandoned) {
             onEnd.accept(completion);
@@ -102,7 +106,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     try {
       dir =
           Files.createDirectories(
-              workDir.resolve(dispatch.getAttemptId().replaceAll("[^A-Za-z0-9_.-]", "_")));
+              workDir.resolve(JobProcess.directoryName(dispatch.getAttemptId())));
       Files.deleteIfExists(dir.resolve("outputs"));
     } catch (IOException e) {
       return failed(dispatch, "cannot create work directory: " + e.getMessage(), started);
@@ -114,17 +118,30 @@ public final class LocalProcessRuntime implements JobRuntime {
       return failed(dispatch, missing, started);
     }
     Path outputs = dir.resolve("outputs");
-    ProcessBuilder pb = processFor(dispatch, dir, outputs, secretValues);
+    String missingProgram = JobProcess.missingProgram(dispatch.getCommand().get(0), dir);
+    if (missingProgram != null) {
+      deleteQuietly(dir);
+      return failed(dispatch, "cannot start " + missingProgram, started);
+    }
+    ProcessBuilder pb = JobProcess.builder(dispatch, dir, outputs, secretValues);
+    pb.command(guardian.ownSession(pb.command()));
     OutputTail out = new OutputTail(tailBytes);
     OutputTail err = new OutputTail(tailBytes);
+    beforeProcessStart.run();
     try {
       synchronized (attempt) {
         if (attempt.abandoned) {
           deleteQuietly(dir);
           return failed(dispatch, "the runtime closed before the job started", started);
         }
+        if (attempt.stopRequested) {
+          // Stopped before its process started: it never starts.
+          deleteQuietly(dir);
+          return ended(dispatch, true, false, -1, outputs, "", "", started, Instant.now());
+        }
         attempt.process = pb.start();
       }
+      guardRunning();
     } catch (IOException e) {
       return failed(
           dispatch,
@@ -162,20 +179,6 @@ public final class LocalProcessRuntime implements JobRuntime {
             ended);
     deleteQuietly(dir);
     return masked(completion, dispatch, secretValues.values());
-  }
-
-  /**
-   * The job's argv, run without a shell in {@code dir}, with the job environment and its secrets
-   * and nothing of the dispatcher's own environment but {@code INHERITED}.
-   */
-  private static ProcessBuilder processFor(
-      JobDispatch dispatch, Path dir, Path outputs, Map<String, String> secretValues) {
-    ProcessBuilder pb = new ProcessBuilder(dispatch.getCommand()).directory(dir.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().retainAll(INHERITED);
-    env.putAll(secretValues);
-    env.putAll(dev.baton.dispatcher.JobEnvironment.of(dispatch, outputs.toString()));
-    return pb;
   }
 
   /** The values of the job's secrets into {@code values}; the reason when one is missing. */
@@ -319,11 +322,29 @@ public final class LocalProcessRuntime implements JobRuntime {
     if (attempt == null) {
       return;
     }
-    attempt.stopRequested = true;
-    Process p = attempt.process;
+    Process p;
+    synchronized (attempt) { // a process about to start sees the stop, or is started and seen here
+      attempt.stopRequested = true;
+      p = attempt.process;
+    }
     if (p != null) {
       threads.execute(() -> ProcessTrees.destroy(p));
     }
+  }
+
+  /** Tells the guardian which jobs run now. */
+  private void guardRunning() {
+    List<Long> pids = new java.util.ArrayList<>();
+    running
+        .values()
+        .forEach(
+            a -> {
+              Process p = a.process;
+              if (p != null && p.isAlive()) {
+                pids.add(p.pid());
+              }
+            });
+    guardian.running(pids);
   }
 
   @Override
@@ -360,6 +381,7 @@ public final class LocalProcessRuntime implements JobRuntime {
               }
             });
     threads.shutdownNow();
+    guardian.close();
     // Once closed, no job thread starts a process or touches the work directory any more.
     try {
       if (!threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -135,6 +135,38 @@ class LocalProcessRuntimeTest {
   }
 
   @Test
+  void aStopThatArrivesBeforeTheProcessStartsMeansItNeverStarts() throws Exception {
+    java.util.concurrent.CountDownLatch stopSent = new java.util.concurrent.CountDownLatch(1);
+    runtime.beforeProcessStart =
+        () -> {
+          try {
+            stopSent.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    Path marker = work.resolve("ran");
+    CompletableFuture<JobCompletion> done = new CompletableFuture<>();
+    runtime.start(
+        dispatch(
+            "late",
+            List.of("sh", "-c", "touch \"$0\"; sleep 60", marker.toString()),
+            Map.of(),
+            null),
+        done::complete);
+    runtime.stop("r1/late/1");
+    stopSent.countDown();
+    assertEquals(CompletionStatus.STOPPED, done.get(5, TimeUnit.SECONDS).getStatus());
+    assertFalse(java.nio.file.Files.exists(marker), "the job never ran");
+  }
+
+  @Test
+  void attemptsWhoseIdsDifferOnlyInCharactersAFileNameCannotHoldGetDirectoriesOfTheirOwn() {
+    assertFalse(JobProcess.directoryName("r:1/a/1").equals(JobProcess.directoryName("r_1/a/1")));
+    assertTrue(JobProcess.directoryName("x".repeat(500) + "/a/1").length() < 120);
+  }
+
+  @Test
   void timeoutKillsTheProcessAndReportsTimedOut() throws Exception {
     JobCompletion c = run(dispatch("slow", List.of("sleep", "60"), Map.of(), 300L));
     assertEquals(CompletionStatus.TIMED_OUT, c.getStatus());
