@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
  * {@code baton replay}: reads a run's input records (triggers, completions, commands, timers) from
  * Kafka, runs them through the engine's decisions again and prints each beside what the engine
  * recorded on the events topic, flagging every difference; {@code --template-version N} shows what
- * version N would have decided instead. Exit 0: every decision reproduced; 1: some differ.
+ * version N would have decided instead. Exit 0: every decision reproduced and every recorded event
+ * explained; 1: some differ, or the engine recorded events no replayed decision emits.
  */
 @Command(
     name = "replay",
@@ -171,7 +172,7 @@ final class ReplayCmd implements Callable<Integer> {
             },
             templateVersion);
     print(out, result);
-    return result.differing() == 0 ? 0 : 1;
+    return result.differing() == 0 && result.notReplayed().isEmpty() ? 0 : 1;
   }
 
   private void print(PrintWriter out, Replay.Result result) {
@@ -205,8 +206,10 @@ final class ReplayCmd implements Callable<Integer> {
       }
     }
     Replay.Step first = result.firstDifference();
-    if (first == null) {
+    if (first == null && result.notReplayed().isEmpty()) {
       out.printf("every decision reproduced: %d of %d events recorded%n", events, events);
+    } else if (first == null) {
+      out.printf("every replayed decision reproduced, but not every event recorded%n");
     } else {
       out.printf(
           "%d decision(s) differ; the first at #%d (%s)%n",

@@ -1,6 +1,7 @@
 package dev.baton.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.decide.RunStatus;
@@ -69,6 +70,19 @@ class ReplayIT {
     assertTrue(
         out.toString().matches("(?s).*run rp-1: \\d{4} input records, \\d{4} decisions replayed.*"),
         out.toString());
+
+    // An event on the run's topic that no decision explains: the replay says so, and fails.
+    baton.send(
+        baton.topics.events(),
+        "rp-1",
+        "{\"eventId\":\"rp-1/forged\",\"runId\":\"rp-1\",\"occurredAt\":1,"
+            + "\"type\":\"JOB_SUCCEEDED\",\"job\":\"list\",\"attempt\":9}");
+    StringWriter forged = new StringWriter();
+    assertEquals(1, baton.cli(forged, "replay", "rp-1"), forged.toString());
+    assertTrue(
+        forged.toString().contains("1 recorded event(s) no replayed decision emitted"),
+        forged.toString());
+    assertFalse(forged.toString().contains("every decision reproduced:"), forged.toString());
 
     baton.apply("replayed-2.yaml", template(2, 8));
     StringWriter changed = new StringWriter();
