@@ -163,7 +163,15 @@ public record EngineConfig(
   }
 
   private static dev.baton.engine.tenants.Tenancy tenancy(Settings s) {
-    int capacity = s.integer("BATON_JOB_CAPACITY", 0);
+    return tenancy(s, 0);
+  }
+
+  /**
+   * Job slots as {@code BATON_JOB_CAPACITY} and {@code BATON_TENANTS_FILE} say, {@code
+   * defaultCapacity} slots when the first is not set ({@code baton dev}: its dispatcher's).
+   */
+  public static dev.baton.engine.tenants.Tenancy tenancy(Settings s, int defaultCapacity) {
+    int capacity = s.integer("BATON_JOB_CAPACITY", defaultCapacity);
     if (capacity < 0) {
       throw s.error("BATON_JOB_CAPACITY", "must be 0 (no job slots) or more, got " + capacity);
     }

@@ -77,12 +77,12 @@ public final class DevStack implements AutoCloseable {
     }
     Path work = DevFiles.ownedTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
-    EngineConfig engineConfig = engineConfig(work);
+    DispatcherConfig dispatcherConfig = dispatcherConfig();
+    EngineConfig engineConfig = engineConfig(work, dispatcherConfig.maxConcurrentJobs());
     var metrics =
         dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
     // Started so that closing in reverse stops them in dependency order: API, engine (and its
     // trigger loops), dispatcher, then Redis and the broker.
-    DispatcherConfig dispatcherConfig = dispatcherConfig();
     Dispatcher dispatcher =
         new Dispatcher(
                 dispatcherConfig,
@@ -106,7 +106,11 @@ public final class DevStack implements AutoCloseable {
     }
   }
 
-  private EngineConfig engineConfig(Path work) {
+  /**
+   * The engine's settings; its job slots are the dispatcher's {@code jobSlots}, shared between
+   * tenants, so a newcomer sees fairness at work ({@code BATON_JOB_CAPACITY=0} turns it off).
+   */
+  private EngineConfig engineConfig(Path work, int jobSlots) {
     EngineConfig.Builder engineSettings =
         EngineConfig.builder(bootstrapServers, redisUrl, "baton-engine");
     engineSettings.topics = topics;
@@ -114,6 +118,8 @@ public final class DevStack implements AutoCloseable {
     engineSettings.replicationFactor = 1;
     engineSettings.finishedRunRetention = Duration.ofDays(1);
     engineSettings.wire = wire;
+    engineSettings.tenancy =
+        EngineConfig.tenancy(dev.baton.settings.Settings.of(System.getenv()), jobSlots);
     // baton dev sends spans where the shell's OTEL_EXPORTER_OTLP_ENDPOINT says (none when unset).
     engineSettings.traces =
         dev.baton.tracing.TraceExport.from(
