@@ -43,7 +43,13 @@ public final class TemplatePublisher {
    */
   public static List<Loaded> load(Path path, Map<String, Template> stored)
       throws IOException, InvalidTemplateException {
-    List<Loaded> alone = load(path);
+    return load(List.of(path), stored);
+  }
+
+  /** As {@link #load(Path, Map)}, of the templates in every one of {@code paths}, together. */
+  public static List<Loaded> load(List<Path> paths, Map<String, Template> stored)
+      throws IOException, InvalidTemplateException {
+    List<Loaded> alone = load(paths);
     Map<String, Template> applying = new LinkedHashMap<>();
     alone.forEach(l -> applying.put(l.template().name(), l.template()));
     Composition composition =
@@ -71,17 +77,24 @@ public final class TemplatePublisher {
 
   /** Every template in {@code path} (a file, or the .yaml/.yml files of a directory), validated. */
   public static List<Loaded> load(Path path) throws IOException, InvalidTemplateException {
+    return load(List.of(path));
+  }
+
+  /** Every template in each of {@code paths} (files or directories), validated together. */
+  public static List<Loaded> load(List<Path> paths) throws IOException, InvalidTemplateException {
     List<Path> files = new ArrayList<>();
-    if (Files.isDirectory(path)) {
-      try (Stream<Path> s = Files.list(path)) {
-        s.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
-            .sorted()
-            .forEach(files::add);
+    for (Path path : paths) {
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> s = Files.list(path)) {
+          s.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+              .sorted()
+              .forEach(files::add);
+        }
+      } else if (Files.isRegularFile(path)) {
+        files.add(path);
+      } else {
+        throw new IOException("no such file or directory: " + path);
       }
-    } else if (Files.isRegularFile(path)) {
-      files.add(path);
-    } else {
-      throw new IOException("no such file or directory: " + path);
     }
     List<Loaded> loaded = new ArrayList<>();
     List<dev.baton.engine.template.TemplateError> errors = new ArrayList<>();

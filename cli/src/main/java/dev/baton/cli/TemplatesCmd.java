@@ -38,8 +38,8 @@ final class TemplatesCmd implements Runnable {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin KafkaOptions kafka;
 
-    @Parameters(index = "0", paramLabel = "FILE|DIR")
-    Path path;
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR")
+    List<Path> path;
 
     @Override
     public Integer call() throws IOException {
@@ -96,8 +96,8 @@ final class TemplatesCmd implements Runnable {
   static final class Validate implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE|DIR")
-    Path path;
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR")
+    List<Path> path;
 
     @Override
     public Integer call() throws IOException {

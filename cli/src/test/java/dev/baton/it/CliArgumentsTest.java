@@ -44,6 +44,16 @@ class CliArgumentsTest {
   }
 
   @Test
+  void severalFilesAreValidatedTogether() {
+    int[] exit = new int[1];
+    String out =
+        run(exit, "templates", "validate", "../templates/hello.yaml", "../templates/pipeline.yaml")[
+            0];
+    assertEquals(0, exit[0], out);
+    assertTrue(out.contains("ok hello v1") && out.contains("ok pipeline v1"), out);
+  }
+
+  @Test
   void applyRefusesInvalidTemplateWithFileLineAndField(@TempDir Path dir) throws Exception {
     Files.writeString(
         dir.resolve("good.yaml"),

@@ -213,6 +213,15 @@ class DevProcessIT {
     try {
       dev.awaitReady();
       assertTrue(dev.output.toString().contains("Ctrl-C stops everything"), dev.output.toString());
+      String tenants =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + dev.http + "/api/tenants"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertTrue(tenants.contains("\"capacity\":4"), "its 4 job slots are shared: " + tenants);
       dev.startRuns(5);
       // Its Redis killed: dev starts it again on the same port, and the engine carries on.
       long redisPid =
