@@ -18,6 +18,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -341,5 +342,296 @@ class BadInputCampaignIT {
         "every forged completion of the running attempt is refused as such");
     Files.createFile(gate);
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("bad-held").status());
+  }
+
+  /**
+   * A run id that kcat's default partitioner (CRC32) puts on another of 3 partitions than Java's.
+   */
+  static String misplacedRunId(String prefix) {
+    for (int i = 0; ; i++) {
+      String id = prefix + i;
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(id.getBytes(StandardCharsets.UTF_8));
+      if (crc.getValue() % 3 != dev.baton.engine.topology.RunIds.partition(id, 3)) {
+        return id;
+      }
+    }
+  }
+
+  @Test
+  void commandsAndCompletionsSentWithKcatsDefaultPartitionerApplyInTheRunsOwnTask()
+      throws Exception {
+    baton.apply(
+        "many.yaml",
+        """
+        name: many
+        version: 1
+        jobs:
+          - name: each
+            forEach: '%s'
+            maxParallel: 4
+            command: [sleep, "0.1"]
+        """
+            .formatted(
+                IntStream.range(0, 60)
+                    .mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(",", "[", "]"))));
+    String runId = misplacedRunId("kc-");
+    long conflicts = baton.engine.counters().casConflicts();
+    baton.trigger(runId, "many", Map.of());
+    baton.awaitEvent(runId, dev.baton.events.RunEventType.JOB_DISPATCHED, "each");
+    List<String> burst = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      burst.add(runId + "|{\"runId\":\"" + runId + "\",\"type\":\"PAUSE\"}");
+      burst.add(runId + "|{\"runId\":\"" + runId + "\",\"type\":\"RESUME\"}");
+    }
+    baton.kcat(baton.topics.commands(), burst.subList(0, 20));
+    baton.kcat(baton.topics.commands(), burst.subList(20, 40));
+    var end = baton.awaitEnd(runId);
+    assertEquals(RunStatus.SUCCEEDED, end.status(), end.detail());
+    assertEquals(60, end.job("each").itemsDone());
+    assertEquals(
+        conflicts, baton.engine.counters().casConflicts(), "one task applied every record of it");
+    assertTrue(baton.engine.counters().rerouted() >= 40, "sent on to the run's partition");
+
+    // A job's own report, sent with kcat as the report script did before murmur2_random.
+    Path gate = work.resolve("kcat-gate");
+    String held = misplacedRunId("kg-");
+    baton.trigger(held, "gate", Map.of("gate", gate.toString()));
+    baton.awaitEvent(held, dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
+    baton.kcat(
+        baton.topics.completions(),
+        List.of(
+            held
+                + "|{\"runId\":\""
+                + held
+                + "\",\"job\":\"wait\",\"attempt\":1,\"status\":\"SUCCEEDED\",\"token\":\""
+                + AttemptTokens.processDefault().forJob(held + "/wait/1")
+                + "\"}"));
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd(held).status());
+    Files.createFile(gate);
+  }
+
+  @Test
+  void oneCorrelationKeyCrowdedWithLargeEventsNeitherStopsTheEngineNorOtherKeys() throws Exception {
+    String topic = baton.prefix + ".crowded";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      admin
+          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get();
+    }
+    baton.apply(
+        "crowded.yaml",
+        """
+        name: crowded
+        version: 1
+        params: {key: {required: true}}
+        jobs:
+          - name: take
+            wait:
+              event:
+                topic: %s
+                match: "${params.key}"
+                key: event.key
+                outputs: {payload: event.payload}
+                buffer: 1h
+          - {name: after, command: ["true"]}
+        """
+            .formatted(topic));
+    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().reading(topic));
+    List<String> large = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      large.add("k|{\"key\":\"k\",\"n\":" + i + ",\"payload\":\"" + "x".repeat(250_000) + "\"}");
+    }
+    try (KafkaProducer<String, byte[]> producer = bigProducer()) {
+      for (String line : large) {
+        int bar = line.indexOf('|');
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topic,
+                    line.substring(0, bar),
+                    line.substring(bar + 1).getBytes(StandardCharsets.UTF_8)))
+            .get();
+      }
+      // Another key of the same partition, and a run waiting on it.
+      baton.trigger("crowd-other", "crowded", Map.of("key", "other"));
+      baton.awaitEvent("crowd-other", dev.baton.events.RunEventType.JOB_WAITING, "take");
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic,
+                  "other",
+                  "{\"key\":\"other\",\"payload\":\"small\"}".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    var other = baton.awaitEnd("crowd-other");
+    assertEquals(RunStatus.SUCCEEDED, other.status(), other.detail());
+    assertEquals("small", other.job("take").outputs().get("payload"));
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> reasons(topic).stream().anyMatch(r -> r.contains("is not kept")));
+    assertTrue(baton.engine.live() && baton.engine.ready(), "the engine kept running");
+    baton.trigger("crowd-k", "crowded", Map.of("key", "k"));
+    var k = baton.awaitEnd("crowd-k");
+    assertEquals(RunStatus.SUCCEEDED, k.status(), "a kept event is taken: " + k.detail());
+  }
+
+  @Test
+  void aRuleEventWhoseTriggerWouldBeTooLargeIsDeadLetteredAndTheRulesGoOn() throws Exception {
+    String topic = baton.prefix + ".whole";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      admin
+          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get();
+    }
+    baton.apply(
+        "whole.yaml",
+        """
+        name: whole
+        version: 1
+        params: {payload: {required: true}}
+        on:
+          - topic: %s
+            params: {payload: "event"}
+        jobs:
+          - {name: a, command: ["true"]}
+        """
+            .formatted(topic));
+    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().reading(topic));
+    StringBuilder big = new StringBuilder("{\"id\":\"big\"");
+    for (int i = 0; i < 9_000; i++) {
+      big.append(",\"f").append(i).append("\":\"").append("v".repeat(100)).append('"');
+    }
+    big.append('}');
+    long startedBefore = baton.engine.triggerRules().started.get();
+    try (KafkaProducer<String, byte[]> producer = bigProducer()) {
+      producer
+          .send(new ProducerRecord<>(topic, "big", big.toString().getBytes(StandardCharsets.UTF_8)))
+          .get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic, "small", "{\"id\":\"small\"}".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () -> reasons(topic).stream().anyMatch(r -> r.contains("a trigger may carry at most")));
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> baton.engine.triggerRules().started.get() >= startedBefore + 1);
+    // A router that started over would send the small event's trigger again before a later one's.
+    try (KafkaProducer<String, byte[]> producer = bigProducer()) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic, "later", "{\"id\":\"later\"}".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> baton.engine.triggerRules().started.get() >= startedBefore + 2);
+    assertEquals(startedBefore + 2, baton.engine.triggerRules().started.get(), "each sent once");
+    assertEquals(1, reasons(topic).size(), "the big event dead-lettered once: " + reasons(topic));
+  }
+
+  @Test
+  void theFirstEventOnATopicCreatedAfterItsRuleStartsARun() throws Exception {
+    String topic = baton.prefix + ".later";
+    baton.apply(
+        "later.yaml",
+        """
+        name: later
+        version: 1
+        params: {id: {required: true}}
+        on:
+          - topic: %s
+            params: {id: "event.id"}
+            idempotencyKey: "event.id"
+        jobs:
+          - {name: a, command: ["true"]}
+        """
+            .formatted(topic));
+    await() // the router follows the rule's topic before it exists
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> baton.engine.triggerRules().follows(topic));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      admin
+          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1)))
+          .all()
+          .get();
+    }
+    try (KafkaProducer<String, byte[]> producer = bigProducer()) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic, "first", "{\"id\":\"first\"}".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    String runId = dev.baton.engine.topology.RunIds.forIdempotencyKey("later/" + topic + "/first");
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd(runId).status());
+  }
+
+  @Test
+  void aWaitFilterOnAFieldTheEventLacksDeadLettersTheEvent() throws Exception {
+    String topic = baton.prefix + ".filtered";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      admin
+          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get();
+    }
+    baton.apply(
+        "filtered.yaml",
+        """
+        name: filtered
+        version: 1
+        jobs:
+          - name: take
+            wait:
+              event: {topic: %s, match: "k", key: event.key, filter: "event.status == 'OK'"}
+        """
+            .formatted(topic));
+    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().reading(topic));
+    try (KafkaProducer<String, byte[]> producer = bigProducer()) {
+      producer
+          .send(
+              new ProducerRecord<>(topic, "k", "{\"key\":\"k\"}".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(() -> reasons(topic).stream().anyMatch(r -> r.contains("status")));
+  }
+
+  static KafkaProducer<String, byte[]> bigProducer() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", baton.bootstrap);
+    p.put("max.request.size", 8 * 1024 * 1024);
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** The reasons of the dead letters of records from {@code topic} (or about it). */
+  static List<String> reasons(String topic) {
+    return baton.deadLetters.records().stream()
+        .filter(
+            r -> {
+              var source = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
+              String reason =
+                  new String(
+                      r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+              return source != null
+                      && new String(source.value(), StandardCharsets.UTF_8).equals(topic)
+                  || reason.contains(topic);
+            })
+        .map(
+            r ->
+                new String(
+                    r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+        .toList();
   }
 }

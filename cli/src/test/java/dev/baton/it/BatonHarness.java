@@ -272,6 +272,24 @@ final class BatonHarness implements AutoCloseable {
     producer.send(record).get();
   }
 
+  /**
+   * Writes {@code key|value} lines to {@code topic} with kcat, partitioned as kcat does by default
+   * (not as Java clients do), plus {@code options}.
+   */
+  void kcat(String topic, List<String> lines, String... options) throws Exception {
+    Path file = java.nio.file.Files.createTempFile(work, "kcat", ".txt");
+    java.nio.file.Files.write(file, lines, StandardCharsets.UTF_8);
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "|", "-l", file.toString()));
+    command.addAll(List.of(options));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("kcat failed: " + out);
+    }
+  }
+
   /** Starts a run with a JSON trigger: {"runId": runId, "template": template, "params": params}. */
   void trigger(String runId, String template, Map<String, String> params) throws Exception {
     StringBuilder json =

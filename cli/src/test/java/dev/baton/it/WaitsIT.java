@@ -132,15 +132,7 @@ class WaitsIT {
 
   /** Publishes each line ("key|json") with kcat, in the order given. */
   static void kcat(String topic, List<String> lines) throws Exception {
-    Path file = Files.createTempFile(work, "events", ".txt");
-    Files.write(file, lines, StandardCharsets.UTF_8);
-    Process p =
-        new ProcessBuilder(
-                "kcat", "-P", "-b", baton.bootstrap, "-t", topic, "-K", "|", "-l", file.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), "kcat: " + out);
+    baton.kcat(topic, lines);
   }
 
   static String payment(int i) {

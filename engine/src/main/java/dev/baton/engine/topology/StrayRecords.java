@@ -1,6 +1,7 @@
 package dev.baton.engine.topology;
 
 import dev.baton.engine.state.OutboundRecord;
+import dev.baton.serde.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +18,10 @@ import org.apache.kafka.common.header.Header;
 final class StrayRecords {
   /** Header on a record sent on to its run's partition: the partition it came from. */
   static final String REROUTED_FROM = "baton.rerouted-from";
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 
   private final int runPartitions;
   private final Outbounds outbounds;
@@ -62,8 +67,16 @@ final class StrayRecords {
     for (Header h : source.record().headers()) {
       headers.put(h.key(), h.value());
     }
-    headers.put(
-        REROUTED_FROM, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
+    headers.put(REROUTED_FROM, bytes(Integer.toString(source.partition())));
+    // Should it be dead-lettered on its run's partition, the dead letter names the record as it
+    // arrived: its key and coordinates, not the copy's.
+    headers.put(DeadLetters.SOURCE_TOPIC, bytes(source.topic()));
+    headers.put(DeadLetters.SOURCE_PARTITION, bytes(Integer.toString(source.partition())));
+    headers.put(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(source.offset())));
+    headers.remove(DeadLetters.SOURCE_KEY);
+    if (source.record().key() != null) {
+      headers.put(DeadLetters.SOURCE_KEY, bytes(source.record().key()));
+    }
     return new OutboundRecord(source.topic(), runId, source.record().value().value(), headers);
   }
 }

@@ -68,7 +68,7 @@ public final class TriggerRouter implements AutoCloseable {
 
   private final Set<String> reading = ConcurrentHashMap.newKeySet();
   private final Thread thread;
-  private EventRoutes routes;
+  private volatile EventRoutes routes;
   public final AtomicLong started = new AtomicLong();
   public final AtomicLong ignored = new AtomicLong();
   public final AtomicLong deadLettered = new AtomicLong();
@@ -111,6 +111,11 @@ public final class TriggerRouter implements AutoCloseable {
   public TriggerRouter start() {
     thread.start();
     return this;
+  }
+
+  /** Whether a rule or wait follows {@code topic} now (it may not exist yet). */
+  public boolean follows(String topic) {
+    return routes.topics().contains(topic);
   }
 
   /** Whether events of {@code topic} are being read now (its partitions assigned here). */
