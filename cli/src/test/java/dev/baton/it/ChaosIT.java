@@ -12,9 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short chaos run of docs/reliability.md: 300 runs across separate broker, Redis, engine and
- * dispatcher processes, with one engine kill -9, one dispatcher kill -9, a broker restart and a
- * Redis restart while they flow, and 5 % of runtime starts refused once. Nothing lost, stuck,
- * failed or executed twice.
+ * dispatcher processes, with one engine kill -9, one dispatcher kill -9, a broker away for 15 s
+ * (past the dispatchers' delivery timeout) and a Redis restart while they flow, 5 % of runtime
+ * starts refused once, and 10 % of the runs sending reports and commands with kcat's default
+ * partitioner. Nothing lost, stuck, failed or executed twice.
  */
 class ChaosIT {
   @TempDir Path work;
@@ -36,6 +37,8 @@ class ChaosIT {
               "1",
               "--redis-restarts",
               "1",
+              "--broker-outage",
+              "15",
               "--grace",
               "90",
               "--work",
@@ -49,6 +52,10 @@ class ChaosIT {
     assertTrue(text.contains("succeeded               300"), text);
     assertTrue(text.contains("executed twice          0"), text);
     assertTrue(text.contains("faults injected         4"), text);
+    assertTrue(text.contains("broker outage 15 s (dispatcher delivery timeout 10 s)"), text);
+    var pairs =
+        java.util.regex.Pattern.compile("kcat traffic            (\\d+) PAUSE").matcher(text);
+    assertTrue(pairs.find() && Long.parseLong(pairs.group(1)) > 0, "kcat sent commands: " + text);
     var refused = java.util.regex.Pattern.compile("runtime starts refused  (\\d+)").matcher(text);
     assertTrue(
         refused.find() && Long.parseLong(refused.group(1)) > 0,

@@ -85,12 +85,20 @@ final class ChaosCluster implements AutoCloseable {
         work.resolve("engine-" + i + ".log"));
   }
 
+  /** The dispatchers' Kafka delivery timeout: a broker outage longer than this tests retries. */
+  static final long DISPATCHER_DELIVERY_TIMEOUT_MS = 10_000;
+
   ChildProcess dispatcher(int i) {
     Map<String, String> env = new LinkedHashMap<>(common());
     env.put("BATON_WORK_DIR", work.resolve("jobs-" + i).toString());
     env.put("BATON_MAX_CONCURRENT_JOBS", "8");
     env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
     env.put("CHAOS_START_FAILURE_PERCENT", Integer.toString(startFailurePercent));
+    // A report the dispatcher cannot write within 10 s fails in Kafka's client: the broker's
+    // outage outlasts it, and the dispatcher must try again until the report is written.
+    env.put("BATON_KAFKA_DELIVERY_TIMEOUT_MS", Long.toString(DISPATCHER_DELIVERY_TIMEOUT_MS));
+    env.put("BATON_KAFKA_REQUEST_TIMEOUT_MS", "3000");
+    env.put("BATON_KAFKA_MAX_BLOCK_MS", "5000");
     String main =
         startFailurePercent > 0
             ? FlakyStartDispatcher.class.getName()

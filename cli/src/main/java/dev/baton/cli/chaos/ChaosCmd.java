@@ -3,16 +3,9 @@ package dev.baton.cli.chaos;
 import dev.baton.cli.TemplatePublisher;
 import dev.baton.cli.dev.ChildProcess;
 import dev.baton.engine.template.Templates;
-import dev.baton.events.RunEvent;
-import dev.baton.events.RunEventType;
 import dev.baton.kafka.TopicAdmin;
-import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,10 +46,12 @@ public final class ChaosCmd implements Callable<Integer> {
       maxConcurrentRuns: 64         # in flight at once: the rest wait QUEUED, as a real deployment would bound them
       params:
         ledger: {required: true}
+        kcat: {default: ""}         # a broker address: job two reports itself with kcat's default partitioner
+        reporter: {default: ""}
       jobs:
         - {name: one, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s, startTimeout: 30s,
            retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
-        - {name: two, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s, startTimeout: 30s,
+        - {name: two, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"; [ -z "$kcat" ] || sh "$reporter"'], timeout: 10s, startTimeout: 30s,
            retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
         - {name: three, command: [sh, -c, 'echo "$BATON_RUN_ID $BATON_JOB $BATON_ATTEMPT" >> "$ledger"'], timeout: 10s, startTimeout: 30s,
            retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
@@ -81,6 +76,22 @@ public final class ChaosCmd implements Callable<Integer> {
 
   @Option(names = "--redis-restarts", defaultValue = "1")
   int redisRestarts;
+
+  @Option(
+      names = "--broker-outage",
+      defaultValue = "20",
+      paramLabel = "SECONDS",
+      description =
+          "How long a restarted broker stays down: longer than the dispatchers' 10 s delivery timeout, so their reports must be sent again (default: ${DEFAULT-VALUE})")
+  int brokerOutageSeconds;
+
+  @Option(
+      names = "--kcat-share",
+      defaultValue = "10",
+      paramLabel = "PERCENT",
+      description =
+          "Share of runs whose job two reports itself, and which get PAUSE and RESUME, with kcat's default partitioner (needs kcat; default: ${DEFAULT-VALUE})")
+  int kcatShare;
 
   @Option(
       names = "--start-failures",
@@ -116,8 +127,6 @@ public final class ChaosCmd implements Callable<Integer> {
 
   private PrintWriter out;
   private final List<Long> heapSamplesKb = new ArrayList<>();
-
-  record Fault(double at, String kind) {}
 
   @Override
   public Integer call() throws Exception {
@@ -156,7 +165,7 @@ public final class ChaosCmd implements Callable<Integer> {
                   Path.of("chaos.yaml"), Templates.parse("chaos.yaml", TEMPLATE), TEMPLATE)));
       cluster.startServices(redisCluster ? 3 : 2);
       for (ChildProcess e : cluster.engines) {
-        awaitReady(e);
+        ChaosFaults.awaitReady(e);
       }
       say(
           redisCluster
@@ -164,40 +173,45 @@ public final class ChaosCmd implements Callable<Integer> {
               : "cluster up in %.1f s: broker, redis (AOF), 2 engines, 2 dispatchers",
           seconds(t0));
       long started = System.nanoTime();
-      publish(cluster, topics, ledger);
-      Outcome outcome = follow(cluster, topics, faults());
+      if (kcatShare > 0 && !KcatTraffic.available()) {
+        say("kcat is not on PATH: no records are sent with its partitioner (--kcat-share 0)");
+        kcatShare = 0;
+      }
+      List<String> kcatRuns = publish(cluster, topics, ledger, KcatTraffic.writeReporter(dir));
+      kcat = new KcatTraffic(cluster.bootstrap(), topics.commands(), dir, kcatRuns);
+      faults = new ChaosFaults(redisCluster, brokerOutageSeconds, line -> say("%s", line));
+      Outcome outcome;
+      try {
+        outcome =
+            follow(
+                cluster,
+                topics,
+                ChaosFaults.plan(
+                    engineKills,
+                    dispatcherKills,
+                    brokerRestarts,
+                    redisRestarts,
+                    masterKills,
+                    redisCluster));
+      } finally {
+        kcat.close();
+      }
       double took = seconds(started);
       return report(cluster, topics, ledger, outcome, took);
     }
   }
 
-  private List<Fault> faults() {
-    List<Fault> plan = new ArrayList<>();
-    for (int i = 0; i < engineKills; i++) {
-      plan.add(new Fault(0.10 + 0.6 * i / Math.max(1, engineKills), "kill engine"));
-    }
-    for (int i = 0; i < dispatcherKills; i++) {
-      plan.add(new Fault(0.20 + 0.6 * i / Math.max(1, dispatcherKills), "kill dispatcher"));
-    }
-    for (int i = 0; i < brokerRestarts; i++) {
-      plan.add(new Fault(0.50 + 0.1 * i, "restart broker"));
-    }
-    if (redisCluster) {
-      for (int i = 0; i < masterKills; i++) {
-        plan.add(new Fault(0.30 + 0.25 * i, "kill redis master"));
-      }
-      plan.add(new Fault(0.40, "add engine"));
-      plan.add(new Fault(0.65, "remove engine"));
-    } else {
-      for (int i = 0; i < redisRestarts; i++) {
-        plan.add(new Fault(0.35 + 0.1 * i, "restart redis"));
-      }
-    }
-    plan.sort((a, b) -> Double.compare(a.at(), b.at()));
-    return plan;
+  private KcatTraffic kcat;
+  private ChaosFaults faults;
+
+  /** Whether run {@code i} is of the kcat share. */
+  private boolean kcatRun(int i) {
+    return Math.floorMod(i * 7919, 100) < kcatShare;
   }
 
-  private void publish(ChaosCluster cluster, Topics topics, Path ledger) {
+  /** Publishes the triggers; returns the runs of the kcat share. */
+  private List<String> publish(ChaosCluster cluster, Topics topics, Path ledger, Path reporter) {
+    List<String> kcatRuns = new ArrayList<>();
     Properties p = new Properties();
     p.put("bootstrap.servers", cluster.bootstrap());
     p.put("acks", "all");
@@ -206,6 +220,11 @@ public final class ChaosCmd implements Callable<Integer> {
         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < runs; i++) {
         String runId = "chaos-" + i;
+        String extra = "";
+        if (kcatRun(i)) {
+          kcatRuns.add(runId);
+          extra = ",\"kcat\":\"" + cluster.bootstrap() + "\",\"reporter\":\"" + reporter + "\"";
+        }
         var unused =
             producer.send(
                 new ProducerRecord<>(
@@ -215,15 +234,19 @@ public final class ChaosCmd implements Callable<Integer> {
                         + runId
                         + "\",\"template\":\"chaos\",\"params\":{\"ledger\":\""
                         + ledger
-                        + "\"}}"));
+                        + "\""
+                        + extra
+                        + "}}"));
       }
     }
-    say("%d triggers published", runs);
+    say("%d triggers published (%d of them with kcat traffic)", runs, kcatRuns.size());
+    return kcatRuns;
   }
 
   record Outcome(Set<String> succeeded, Set<String> failed, int faultsDone) {}
 
-  private Outcome follow(ChaosCluster cluster, Topics topics, List<Fault> plan) throws Exception {
+  private Outcome follow(ChaosCluster cluster, Topics topics, List<ChaosFaults.Fault> plan)
+      throws Exception {
     Set<String> succeeded = new HashSet<>();
     Set<String> failed = new HashSet<>();
     int next = 0;
@@ -238,7 +261,7 @@ public final class ChaosCmd implements Callable<Integer> {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (succeeded.size() + failed.size() < runs) {
-        readEnds(consumer, succeeded, failed);
+        ChaosProbes.readEnds(consumer, succeeded, failed);
         int done = succeeded.size() + failed.size();
         if (done > lastDone) {
           lastDone = done;
@@ -246,6 +269,9 @@ public final class ChaosCmd implements Callable<Integer> {
         } else if (seconds(lastProgress) > graceSeconds) {
           say("no progress for %d s: stopping with %d of %d runs ended", graceSeconds, done, runs);
           break;
+        }
+        if (kcatShare > 0) {
+          kcat.tick(2, ChaosProbes.ended(succeeded, failed));
         }
         if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(10)) {
           cluster.engines.forEach(
@@ -255,96 +281,13 @@ public final class ChaosCmd implements Callable<Integer> {
         }
         while (next < plan.size() && done >= plan.get(next).at() * runs) {
           String kind = plan.get(next).kind();
-          inject(kind, cluster);
+          faults.inject(kind, cluster);
           say("%s at %d of %d runs ended", kind, done, runs);
           next++;
         }
       }
     }
     return new Outcome(succeeded, failed, next);
-  }
-
-  private static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
-
-  /** Adds the runs whose end the next poll reads; a broker restarting is waited out. */
-  private static void readEnds(
-      KafkaConsumer<String, byte[]> consumer, Set<String> succeeded, Set<String> failed) {
-    try {
-      for (var r : consumer.poll(Duration.ofMillis(500))) {
-        RunEvent e = EVENTS.decode(r.value());
-        if (e.getType() == RunEventType.RUN_SUCCEEDED) {
-          succeeded.add(e.getRunId());
-        } else if (e.getType() == RunEventType.RUN_FAILED) {
-          failed.add(e.getRunId());
-        }
-      }
-    } catch (org.apache.kafka.common.KafkaException e) {
-      // the broker is restarting
-    }
-  }
-
-  private int engineTurn;
-  private int dispatcherTurn;
-
-  /** One fault; kills take the two engines and the two dispatchers in turn. */
-  private void inject(String kind, ChaosCluster cluster) throws Exception {
-    switch (kind) {
-      case "kill engine" ->
-          restart(cluster.engines, engineTurn++ % (redisCluster ? 3 : 2), true, cluster);
-      case "kill redis master" -> killMaster(cluster);
-      case "add engine" -> {
-        ChildProcess added = cluster.engine(cluster.engines.size()).start();
-        cluster.engines.add(added);
-        awaitReady(added);
-      }
-      case "remove engine" -> cluster.engines.remove(cluster.engines.size() - 1).stop();
-      case "kill dispatcher" -> restart(cluster.dispatchers, dispatcherTurn++ % 2, false, cluster);
-      case "restart broker" -> {
-        cluster.broker.stop();
-        cluster.startBroker();
-      }
-      default -> {
-        cluster.redis.close();
-        cluster.startRedis();
-      }
-    }
-  }
-
-  /**
-   * Kills -9 a master that has a replica, waits until its replica has taken over and the cluster
-   * serves every slot again, and says how long that took.
-   */
-  private void killMaster(ChaosCluster cluster) throws Exception {
-    var redis = cluster.redisCluster;
-    redis.awaitReplicated(Duration.ofSeconds(60));
-    List<Integer> replicated = redis.mastersWithReplica();
-    if (replicated.isEmpty()) {
-      say("  no master has a replica left: none killed");
-      return;
-    }
-    int victim = replicated.get(0);
-    long t = System.nanoTime();
-    redis.kill(victim);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (redis.masters().contains(victim) || redis.masters().size() < 3) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no replica took over from master " + victim + " in 60 s");
-      }
-      TimeUnit.MILLISECONDS.sleep(200);
-    }
-    redis.awaitState("ok", Duration.ofSeconds(60));
-    say("  master on port %d killed; its replica took over in %.1f s", victim, seconds(t));
-    // Until the shard has a replica again, saves there cannot be acknowledged (replica acks 1), so
-    // the engines wait: the node comes back, as a platform would restart it, as the new replica.
-    redis.restart(victim);
-    redis.awaitReplicated(Duration.ofSeconds(120));
-    say("  node on port %d back as a replica after %.1f s", victim, seconds(t));
-  }
-
-  private static void restart(
-      List<ChildProcess> group, int index, boolean engine, ChaosCluster cluster) throws Exception {
-    group.get(index).kill();
-    group.set(index, (engine ? cluster.engine(index) : cluster.dispatcher(index)).start());
   }
 
   private int report(ChaosCluster cluster, Topics topics, Path ledger, Outcome o, double took)
@@ -375,6 +318,14 @@ public final class ChaosCmd implements Callable<Integer> {
     say(
         "runtime starts refused  %d (%d%% of attempts refused once; each started on redelivery)",
         ChaosProbes.countLines(cluster.work, FlakyStartDispatcher.MARK), startFailurePercent);
+    say(
+        "kcat traffic            %d PAUSE/RESUME pairs (%d RESUMEs sent again), job two of %d runs"
+            + " reporting itself; broker outage %d s (dispatcher delivery timeout %d s)",
+        kcat.pairs.get(),
+        kcat.failures.get(),
+        (int) java.util.stream.IntStream.range(0, runs).filter(this::kcatRun).count(),
+        brokerOutageSeconds,
+        ChaosCluster.DISPATCHER_DELIVERY_TIMEOUT_MS / 1000);
     say("time                    %.1f s (%.0f runs/s)", took, o.succeeded().size() / took);
     sayHeap();
     boolean ok =
@@ -388,25 +339,6 @@ public final class ChaosCmd implements Callable<Integer> {
             ? "OK: every run succeeded once, no job attempt ran twice"
             : "NOT OK: see above; logs in " + cluster.work);
     return ok ? 0 : 1;
-  }
-
-  private void awaitReady(ChildProcess engine) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    URI ready = URI.create("http://127.0.0.1:" + engine.env("BATON_HEALTH_PORT") + "/readyz");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (System.nanoTime() < deadline) {
-      try {
-        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (java.io.IOException e) {
-        // not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
-    }
-    throw new IllegalStateException(engine.name() + " did not become ready in 180 s");
   }
 
   private static double seconds(long since) {

@@ -74,4 +74,34 @@ final class ChaosProbes {
     p.put("client.id", "baton-chaos-" + UUID.randomUUID());
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }
+
+  static java.util.Set<String> ended(
+      java.util.Set<String> succeeded, java.util.Set<String> failed) {
+    java.util.Set<String> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    all.addAll(succeeded);
+    all.addAll(failed);
+    return all;
+  }
+
+  private static final dev.baton.serde.EventCodec<dev.baton.events.RunEvent> EVENTS =
+      dev.baton.serde.EventCodec.of(dev.baton.events.RunEvent.class);
+
+  /** Adds the runs whose end the next poll reads; a broker restarting is waited out. */
+  static void readEnds(
+      org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer,
+      java.util.Set<String> succeeded,
+      java.util.Set<String> failed) {
+    try {
+      for (var r : consumer.poll(Duration.ofMillis(500))) {
+        dev.baton.events.RunEvent e = EVENTS.decode(r.value());
+        if (e.getType() == dev.baton.events.RunEventType.RUN_SUCCEEDED) {
+          succeeded.add(e.getRunId());
+        } else if (e.getType() == dev.baton.events.RunEventType.RUN_FAILED) {
+          failed.add(e.getRunId());
+        }
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // the broker is restarting
+    }
+  }
 }
