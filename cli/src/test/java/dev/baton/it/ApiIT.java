@@ -290,6 +290,10 @@ class ApiIT {
         400,
         "field 'runId' must be 1 to 200 letters",
         post("/api/runs", "{\"template\":\"hello\",\"runId\":12}"));
+    refused(
+        400,
+        "are reserved for the runs that run: jobs start",
+        post("/api/runs", "{\"template\":\"hello\",\"runId\":\"pp1:child.1\"}"));
     refused(404, "no template 'nope'", post("/api/runs", "{\"template\":\"nope\"}"));
     // Routes, methods and queries.
     refused(404, "no route /api;", get("/api/"));
