@@ -415,12 +415,7 @@ class BadInputCampaignIT {
   @Test
   void oneCorrelationKeyCrowdedWithLargeEventsNeitherStopsTheEngineNorOtherKeys() throws Exception {
     String topic = baton.prefix + ".crowded";
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
-      admin
-          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
-          .all()
-          .get();
-    }
+    createTopic(topic, 1);
     baton.apply(
         "crowded.yaml",
         """
@@ -439,7 +434,7 @@ class BadInputCampaignIT {
           - {name: after, command: ["true"]}
         """
             .formatted(topic));
-    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().reading(topic));
+    awaitReading(topic);
     List<String> large = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       large.add("k|{\"key\":\"k\",\"n\":" + i + ",\"payload\":\"" + "x".repeat(250_000) + "\"}");
@@ -481,12 +476,7 @@ class BadInputCampaignIT {
   @Test
   void aRuleEventWhoseTriggerWouldBeTooLargeIsDeadLetteredAndTheRulesGoOn() throws Exception {
     String topic = baton.prefix + ".whole";
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
-      admin
-          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
-          .all()
-          .get();
-    }
+    createTopic(topic, 1);
     baton.apply(
         "whole.yaml",
         """
@@ -500,7 +490,7 @@ class BadInputCampaignIT {
           - {name: a, command: ["true"]}
         """
             .formatted(topic));
-    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().reading(topic));
+    awaitReading(topic);
     StringBuilder big = new StringBuilder("{\"id\":\"big\"");
     for (int i = 0; i < 9_000; i++) {
       big.append(",\"f").append(i).append("\":\"").append("v".repeat(100)).append('"');
@@ -559,12 +549,7 @@ class BadInputCampaignIT {
     await() // the router follows the rule's topic before it exists
         .atMost(BatonHarness.DEADLINE)
         .until(() -> baton.engine.triggerRules().follows(topic));
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
-      admin
-          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1)))
-          .all()
-          .get();
-    }
+    createTopic(topic, 2);
     try (KafkaProducer<String, byte[]> producer = bigProducer()) {
       producer
           .send(
@@ -579,12 +564,7 @@ class BadInputCampaignIT {
   @Test
   void aWaitFilterOnAFieldTheEventLacksDeadLettersTheEvent() throws Exception {
     String topic = baton.prefix + ".filtered";
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
-      admin
-          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
-          .all()
-          .get();
-    }
+    createTopic(topic, 1);
     baton.apply(
         "filtered.yaml",
         """
@@ -596,7 +576,7 @@ class BadInputCampaignIT {
               event: {topic: %s, match: "k", key: event.key, filter: "event.status == 'OK'"}
         """
             .formatted(topic));
-    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().reading(topic));
+    awaitReading(topic);
     try (KafkaProducer<String, byte[]> producer = bigProducer()) {
       producer
           .send(
@@ -606,6 +586,21 @@ class BadInputCampaignIT {
     await()
         .atMost(BatonHarness.DEADLINE)
         .until(() -> reasons(topic).stream().anyMatch(r -> r.contains("status")));
+  }
+
+  static void createTopic(String topic, int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
+      admin
+          .createTopics(
+              List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
+          .all()
+          .get();
+    }
+  }
+
+  /** Waits until the engine's rules read {@code topic}. */
+  static void awaitReading(String topic) {
+    await().atMost(BatonHarness.DEADLINE).until(() -> baton.engine.triggerRules().reading(topic));
   }
 
   static KafkaProducer<String, byte[]> bigProducer() {

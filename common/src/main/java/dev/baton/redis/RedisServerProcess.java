@@ -1,11 +1,11 @@
 package dev.baton.redis;
 
+import dev.baton.process.Executables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class RedisServerProcess implements AutoCloseable {
    */
   public static RedisServerProcess start(int port, Path dataDir, List<String> extra)
       throws IOException {
-    Path installed = onPath("redis-server");
+    Path installed = Executables.onPath("redis-server");
     if (installed == null && !extra.isEmpty()) {
       throw new IOException("redis-server is not on PATH; " + extra + " need it");
     }
@@ -97,7 +97,7 @@ public final class RedisServerProcess implements AutoCloseable {
    * gone, even after a kill -9, so no Redis is left holding the port.
    */
   private static List<String> watched() {
-    Path setsid = onPath("setsid");
+    Path setsid = Executables.onPath("setsid");
     String script =
         "parent=$1; shift; \"$@\" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; "
             + "while kill -0 \"$parent\" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 0.5; done; kill $r 2>/dev/null; wait $r";
@@ -108,20 +108,6 @@ public final class RedisServerProcess implements AutoCloseable {
     command.addAll(
         List.of("sh", "-c", script, "baton-redis", Long.toString(ProcessHandle.current().pid())));
     return command;
-  }
-
-  private static Path onPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      Path candidate = Path.of(dir, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
   }
 
   private void awaitPing(Duration timeout) throws IOException {

@@ -1,5 +1,6 @@
 package dev.baton.dispatcher.local;
 
+import dev.baton.process.Executables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +42,8 @@ final class JobGuardian implements AutoCloseable {
 
   /** A guardian for jobs whose pids are kept in {@code pidFile}; one that does nothing off Unix. */
   static JobGuardian start(Path pidFile) {
-    Path setsid = onPath("setsid");
-    Path sh = onPath("sh");
+    Path setsid = Executables.onPath("setsid");
+    Path sh = Executables.onPath("sh");
     if (setsid == null || sh == null) {
       LOG.info("no setsid or sh on PATH: local jobs are stopped only when the runtime closes");
       return new JobGuardian(pidFile, null, null);
@@ -102,19 +103,5 @@ final class JobGuardian implements AutoCloseable {
       running(List.of());
       guardian.destroy();
     }
-  }
-
-  private static Path onPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      Path candidate = Path.of(dir, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
   }
 }
