@@ -185,9 +185,11 @@ public final class Dispatcher implements AutoCloseable {
   private final HeldStarts held = new HeldStarts();
 
   private void pollOnce() {
+    boolean moved = false;
     while (!held.isEmpty() && runtime.running() < config.maxConcurrentJobs()) {
       HeldStarts.Held h = held.next();
       act(h.record(), h.dispatch());
+      moved = true;
     }
     boolean full = runtime.running() >= config.maxConcurrentJobs();
     // Reading goes on while the slots are full (a STOP must not wait for a slot), until too much
@@ -211,7 +213,9 @@ public final class Dispatcher implements AutoCloseable {
         act(record, dispatch);
       }
     }
-    consumer.commitSync(held.commitOffsets(consumer.assignment(), consumer::position));
+    if (moved || !records.isEmpty()) {
+      consumer.commitSync(held.commitOffsets(consumer.assignment(), consumer::position));
+    }
   }
 
   private void rewind() {
