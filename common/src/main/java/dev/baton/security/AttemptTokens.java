@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
@@ -156,6 +157,31 @@ public final class AttemptTokens {
         && MessageDigest.isEqual(
             token.getBytes(StandardCharsets.UTF_8),
             forChild(childRunId, parentAttemptId).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The engine's token on a command only it writes (DELIVER, ADMIT, CACHE_LOOKUP): over every field
+   * the engine reads, given as {@code fields}, so none can be changed or made up.
+   */
+  public String forCommand(List<String> fields) {
+    StringBuilder message = new StringBuilder("command");
+    for (String f : fields) {
+      // Length-prefixed: no two lists of fields sign alike.
+      message
+          .append('\n')
+          .append(f == null ? -1 : f.length())
+          .append(':')
+          .append(f == null ? "" : f);
+    }
+    return sign(message.toString());
+  }
+
+  /** Whether {@code token} is the engine's over {@code fields}. */
+  public boolean verifyCommand(List<String> fields, String token) {
+    return token != null
+        && MessageDigest.isEqual(
+            token.getBytes(StandardCharsets.UTF_8),
+            forCommand(fields).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Who signed {@code token} for this attempt; empty when it is missing or matches neither. */

@@ -211,7 +211,8 @@ public final class Engine implements AutoCloseable {
                 config.kafka(),
                 Duration.ofMillis(100),
                 java.time.Clock.systemUTC(),
-                config.tenancy()::maxRunsByTenant)
+                config.tenancy()::maxRunsByTenant,
+                config.tokens())
             .start();
     if (config.tenancy().sharesSlots()) {
       slots =

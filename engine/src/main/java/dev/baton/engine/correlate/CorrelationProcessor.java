@@ -4,6 +4,8 @@ import dev.baton.engine.decide.JobState;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
+import dev.baton.security.AttemptTokens;
+import dev.baton.security.CommandSignatures;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -42,13 +44,16 @@ public final class CorrelationProcessor
 
   private final Topics topics;
   private final Wire wire;
+  private final AttemptTokens tokens;
   private ProcessorContext<String, OutboundRecord> context;
   private EntryStore entries;
   private EntryStore expiry;
 
-  public CorrelationProcessor(Topics topics, Wire wire) {
+  /** {@code tokens}: the engine's key, which signs the DELIVER commands. */
+  public CorrelationProcessor(Topics topics, Wire wire, AttemptTokens tokens) {
     this.topics = topics;
     this.wire = wire;
+    this.tokens = tokens;
   }
 
   @Override
@@ -117,6 +122,7 @@ public final class CorrelationProcessor
             .setValues(d.outputs())
             .setSource(d.eventId())
             .build();
+    CommandSignatures.signed(command, tokens);
     forward(
         new OutboundRecord(
             topics.commands(), w.runId(), wire.encode(topics.commands(), command), Map.of()),

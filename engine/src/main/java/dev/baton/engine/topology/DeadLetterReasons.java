@@ -9,6 +9,9 @@ final class DeadLetterReasons {
     if (r.startsWith(InboundParser.FORGED)) {
       return "unsigned_completion";
     }
+    if (r.startsWith(InboundParser.UNSIGNED_COMMAND)) {
+      return "unsigned_command";
+    }
     if (r.startsWith("invalid ")) {
       return "malformed";
     }

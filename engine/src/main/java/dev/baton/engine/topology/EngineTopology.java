@@ -158,7 +158,7 @@ public final class EngineTopology {
         .to(
             (key, value, context) -> value.topic(),
             Produced.with(Serdes.String(), new OutboundSerde()).withName("to-outputs"));
-    correlations(builder, topics, w.wire);
+    correlations(builder, topics, w.wire, w.tokens);
     return builder.build();
   }
 
@@ -169,7 +169,8 @@ public final class EngineTopology {
    * its commit at once (baton bench --wait-step: in memory, an event to the next dispatch took 1.5x
    * a plain step at half load; on RocksDB 2.2x).
    */
-  private static void correlations(StreamsBuilder builder, Topics topics, Wire wire) {
+  private static void correlations(
+      StreamsBuilder builder, Topics topics, Wire wire, AttemptTokens tokens) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(CorrelationProcessor.STORE),
@@ -184,7 +185,7 @@ public final class EngineTopology {
             topics.correlations(),
             Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("correlations-source"))
         .process(
-            () -> new CorrelationProcessor(topics, wire),
+            () -> new CorrelationProcessor(topics, wire, tokens),
             Named.as("correlation-processor"),
             CorrelationProcessor.STORE,
             CorrelationProcessor.EXPIRY_STORE)

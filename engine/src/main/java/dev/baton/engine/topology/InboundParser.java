@@ -7,6 +7,7 @@ import dev.baton.events.RunCommand;
 import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.security.AttemptTokens;
+import dev.baton.security.CommandSignatures;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
@@ -152,15 +153,60 @@ final class InboundParser {
     return new Parsed(new EngineEvent.TimerDue(t.getRunId(), t), t.getEventId(), null);
   }
 
+  /** How the reason for an engine's command without the engine's signature begins. */
+  static final String UNSIGNED_COMMAND = "refused command ";
+
+  /**
+   * A command. DELIVER, ADMIT and CACHE_LOOKUP must carry the engine's signature and keep the id it
+   * gave them; any other command is a person's, and is applied under an id of its own namespace,
+   * made from the coordinates of the record that brought it (of the record as it arrived, when the
+   * engine sent it on to its run's partition), whatever id it names.
+   */
   private Parsed command(byte[] value, InputRecord input) {
     RunCommand c = commands.decode(value);
     if (c.getRunId().isBlank()) {
       throw new EventFormatException("field 'runId' must not be empty");
     }
-    String id =
-        c.getEventId() != null
-            ? c.getEventId()
-            : "command:" + input.topic() + "-" + input.partition() + "@" + input.offset();
-    return new Parsed(new EngineEvent.CommandReceived(c.getRunId(), c), id, null);
+    if (CommandSignatures.ENGINE_ONLY.contains(c.getType())) {
+      if (tokens != null && !CommandSignatures.verified(c, tokens)) {
+        return new Parsed(
+            null,
+            null,
+            UNSIGNED_COMMAND
+                + c.getType()
+                + " for run '"
+                + c.getRunId()
+                + "': "
+                + (c.getToken() == null ? "it has no" : "it has a wrong")
+                + " engine signature (only the engine writes DELIVER, ADMIT and CACHE_LOOKUP)");
+      }
+      if (c.getEventId() == null) {
+        throw new EventFormatException("field 'eventId' must be set on " + c.getType());
+      }
+      c.setToken(null);
+      return new Parsed(new EngineEvent.CommandReceived(c.getRunId(), c), c.getEventId(), null);
+    }
+    return new Parsed(new EngineEvent.CommandReceived(c.getRunId(), c), personsId(input), null);
+  }
+
+  /** {@code command:<topic>-<partition>@<offset>} of the record as it arrived. */
+  private static String personsId(InputRecord input) {
+    var headers = input.record().headers();
+    if (headers.lastHeader(StrayRecords.REROUTED_FROM) != null
+        && headers.lastHeader(DeadLetters.SOURCE_TOPIC) != null
+        && headers.lastHeader(DeadLetters.SOURCE_PARTITION) != null
+        && headers.lastHeader(DeadLetters.SOURCE_OFFSET) != null) {
+      return "command:"
+          + text(headers.lastHeader(DeadLetters.SOURCE_TOPIC).value())
+          + "-"
+          + text(headers.lastHeader(DeadLetters.SOURCE_PARTITION).value())
+          + "@"
+          + text(headers.lastHeader(DeadLetters.SOURCE_OFFSET).value());
+    }
+    return "command:" + input.topic() + "-" + input.partition() + "@" + input.offset();
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

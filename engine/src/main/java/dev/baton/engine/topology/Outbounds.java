@@ -15,6 +15,7 @@ import dev.baton.events.RunEventType;
 import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.security.AttemptTokens;
+import dev.baton.security.CommandSignatures;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -64,7 +65,7 @@ final class Outbounds {
               topics.events(), e.getRunId(), wire.encode(topics.events(), e), Map.of()));
     }
     for (EngineCommand.LookupCache l : effects.lookups()) {
-      out.add(command(l.runId(), lookup(l, input.timestamp())));
+      out.add(command(l.runId(), CommandSignatures.signed(lookup(l, input.timestamp()), tokens)));
     }
     for (EngineCommand.CancelRun c : effects.cancels()) {
       out.add(command(c.runId(), cancel(c, input.timestamp())));
@@ -204,8 +205,7 @@ final class Outbounds {
             .setType(RunCommandType.ADMIT)
             .setReason(reason)
             .build();
-    return new OutboundRecord(
-        topics.commands(), runId, wire.encode(topics.commands(), command), Map.of());
+    return command(runId, CommandSignatures.signed(command, tokens));
   }
 
   /** An ended run's summary for the history topic, keyed by run id (kept 30 days). */

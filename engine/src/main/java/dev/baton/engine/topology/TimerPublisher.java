@@ -59,10 +59,11 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       Map<String, String> kafka,
       Duration tick,
       Clock clock,
-      java.util.function.Supplier<Map<String, Integer>> runQuotas) {
+      java.util.function.Supplier<Map<String, Integer>> runQuotas,
+      dev.baton.security.AttemptTokens tokens) {
     this.runs = runs;
     this.runQuotas = runQuotas;
-    this.outbounds = new Outbounds(topics, wire, null);
+    this.outbounds = new Outbounds(topics, wire, tokens); // ADMIT commands carry its signature
     this.tick = tick;
     this.clock = clock;
     producerProperties = KafkaProperties.reliableProducer(bootstrapServers, kafka);
