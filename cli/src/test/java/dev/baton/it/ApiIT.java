@@ -292,7 +292,7 @@ class ApiIT {
         post("/api/runs", "{\"template\":\"hello\",\"runId\":12}"));
     refused(
         400,
-        "are reserved for the runs that run: jobs start",
+        "run id 'pp1:child.1' has the form of a child run's",
         post("/api/runs", "{\"template\":\"hello\",\"runId\":\"pp1:child.1\"}"));
     refused(404, "no template 'nope'", post("/api/runs", "{\"template\":\"nope\"}"));
     // Routes, methods and queries.

@@ -109,6 +109,7 @@ class DevProcessIT {
         HttpResponse<String> r =
             http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.http + "/api/runs"))
+                    .header("Content-Type", "application/json")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
                             "{\"template\":\"pipeline\",\"params\":{\"source\":\"s" + i + "\"}}"))

@@ -94,7 +94,8 @@ class TracesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver =
+        dev.baton.health.HttpServers.create(new InetSocketAddress("127.0.0.1", 0), "receiver");
     receiver.createContext(
         "/v1/traces",
         exchange -> {

@@ -80,6 +80,7 @@ class UiBrowserIT {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                    .header("Content-Type", "application/json")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
                             "{\"template\":\"pipeline\",\"params\":{\"source\":\"ui.csv\"}}"))

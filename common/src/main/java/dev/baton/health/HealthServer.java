@@ -24,7 +24,7 @@ public final class HealthServer implements AutoCloseable {
   public HealthServer(
       int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics)
       throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
+    server = HttpServers.create(new InetSocketAddress(port), "baton-health");
     server.createContext("/healthz", exchange -> answer(exchange, live.getAsBoolean()));
     server.createContext("/readyz", exchange -> answer(exchange, ready.getAsBoolean()));
     if (metrics != null) {

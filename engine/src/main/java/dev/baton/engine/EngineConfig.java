@@ -8,6 +8,7 @@ import dev.baton.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,9 +46,19 @@ public record EngineConfig(
 
   /**
    * The REST API: off unless {@code BATON_HTTP_PORT} is set, on {@code BATON_HTTP_HOST} (default
-   * 127.0.0.1), with the bearer token of {@code BATON_HTTP_TOKEN_FILE} when that is set.
+   * 127.0.0.1), with the bearer tokens of {@code BATON_HTTP_TOKEN_FILE} when that is set, answering
+   * also for the hosts of {@code BATON_HTTP_ALLOWED_HOSTS} (comma-separated {@code host[:port]}, as
+   * a proxy in front sends them).
    */
-  public record Http(String host, int port, String token) {
+  public record Http(String host, int port, String token, List<String> allowedHosts) {
+    public Http {
+      allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+    }
+
+    public Http(String host, int port, String token) {
+      this(host, port, token, List.of());
+    }
+
     @Override
     public String toString() {
       return "Http[host="
@@ -196,7 +207,15 @@ public record EngineConfig(
         throw s.error("BATON_HTTP_TOKEN_FILE", "cannot be read: " + e.getMessage());
       }
     }
-    return new Http(s.get("BATON_HTTP_HOST", "127.0.0.1"), s.integer("BATON_HTTP_PORT", 0), token);
+    String allowed = s.get("BATON_HTTP_ALLOWED_HOSTS", "");
+    return new Http(
+        s.get("BATON_HTTP_HOST", "127.0.0.1"),
+        s.integer("BATON_HTTP_PORT", 0),
+        token,
+        java.util.Arrays.stream(allowed.split(","))
+            .map(String::strip)
+            .filter(h -> !h.isEmpty())
+            .toList());
   }
 
   public Builder toBuilder() {

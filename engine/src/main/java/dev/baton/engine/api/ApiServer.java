@@ -16,6 +16,7 @@ import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.template.Template;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.health.HttpServers;
 import dev.baton.serde.CommandRequests;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -60,6 +60,9 @@ public final class ApiServer implements AutoCloseable {
 
   private final RunHistory history;
 
+  /** Most requests one client address may have in progress at once. */
+  public static final int PER_CLIENT = 16;
+
   public ApiServer(Sources sources, EngineConfig config, String host, int port) throws IOException {
     this(sources, config, host, port, null);
   }
@@ -71,18 +74,14 @@ public final class ApiServer implements AutoCloseable {
    */
   public ApiServer(Sources sources, EngineConfig config, String host, int port, String token)
       throws IOException {
-    if ((token == null || token.isBlank())
-        && !java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+    boolean loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+    if (ApiAccess.parse(token).isEmpty() && !loopback) {
       throw new IllegalArgumentException(
           "the API on "
               + host
               + " would be open to the network: set BATON_HTTP_TOKEN_FILE to a file"
               + " holding a bearer token, or keep BATON_HTTP_HOST on 127.0.0.1");
     }
-    this.token =
-        token == null || token.isBlank()
-            ? null
-            : token.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.sources = sources;
     this.config = config;
     this.producer = producer(config);
@@ -92,11 +91,19 @@ public final class ApiServer implements AutoCloseable {
     this.history = new RunHistory(kafka, config.topics().history());
     this.streams =
         new EventStreams(id -> sources.runs().find(id).or(() -> history.find(id)), config);
-    this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    server.setExecutor(
-        Executors.newFixedThreadPool(8, dev.baton.concurrent.DaemonThreads.named("baton-api")));
-    server.createContext("/api/", this::api);
-    server.createContext("/", this::page);
+    this.server = HttpServers.create(new InetSocketAddress(host, port), "baton-api");
+    this.access =
+        new ApiAccess(
+            token,
+            ApiAccess.hosts(
+                host,
+                server.getAddress().getPort(),
+                config.http() == null ? List.of() : config.http().allowedHosts(),
+                loopback),
+            "local user " + System.getProperty("user.name"));
+    // One client may not hold every thread with requests it sends slowly.
+    server.createContext("/api/", this::api).getFilters().add(HttpServers.perClient(PER_CLIENT));
+    server.createContext("/", this::page).getFilters().add(HttpServers.perClient(PER_CLIENT));
     addProbes(sources);
     server.start();
   }
@@ -112,6 +119,9 @@ public final class ApiServer implements AutoCloseable {
 
   /** {@code /}: the web UI's page, and nothing else. */
   private void page(HttpExchange ex) throws IOException {
+    if (!access.hostAllowed(ex)) {
+      return;
+    }
     if (!ex.getRequestURI().getPath().equals("/")) {
       send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
       return;
@@ -151,7 +161,7 @@ public final class ApiServer implements AutoCloseable {
       server.createContext(
           "/metrics",
           ex -> {
-            if (authorized(ex)) {
+            if (caller(ex) != null) {
               sendRaw(
                   ex,
                   200,
@@ -166,45 +176,23 @@ public final class ApiServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private final byte[] token;
+  private final ApiAccess access;
 
-  /** True when no token is set or the request carries it; otherwise answers 401. */
-  private boolean authorized(HttpExchange ex) throws IOException {
-    if (token == null) {
-      return true;
-    }
-    String given = null;
-    String header = ex.getRequestHeaders().getFirst("Authorization");
-    if (header != null && header.startsWith("Bearer ")) {
-      given = header.substring("Bearer ".length()).strip();
-    }
-    String cookies = ex.getRequestHeaders().getFirst("Cookie");
-    if (given == null && cookies != null) {
-      for (String c : cookies.split(";")) {
-        if (c.strip().startsWith("baton_token=")) {
-          given =
-              java.net.URLDecoder.decode(
-                  c.strip().substring("baton_token=".length()),
-                  java.nio.charset.StandardCharsets.UTF_8);
-        }
-      }
-    }
-    if (given != null
-        && java.security.MessageDigest.isEqual(
-            token, given.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-      return true;
-    }
-    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"baton\"");
-    send(ex, 401, Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
-    return false;
+  /**
+   * The caller of a request the API may answer (its host, its token), or null after answering why
+   * not.
+   */
+  private String caller(HttpExchange ex) throws IOException {
+    return access.hostAllowed(ex) ? access.caller(ex) : null;
   }
 
   private void api(HttpExchange ex) throws IOException {
-    if (!authorized(ex)) {
+    String caller = caller(ex);
+    if (caller == null || !access.mayChange(ex)) {
       return;
     }
     try {
-      route(ex, ex.getRequestMethod(), ex.getRequestURI().getPath().replaceAll("/+$", ""));
+      route(ex, caller, ex.getRequestMethod(), ex.getRequestURI().getPath().replaceAll("/+$", ""));
     } catch (ApiException e) {
       send(ex, e.status, Map.of("error", e.getMessage()));
     } catch (org.redisson.client.RedisException
@@ -261,7 +249,7 @@ public final class ApiServer implements AutoCloseable {
         404, "no route " + (path.isEmpty() ? "/" : path) + "; the routes are in /api/openapi.json");
   }
 
-  private void route(HttpExchange ex, String method, String path)
+  private void route(HttpExchange ex, String caller, String method, String path)
       throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
     String route = routeOf(path);
     List<String> allowed = ROUTES.get(route);
@@ -340,7 +328,9 @@ public final class ApiServer implements AutoCloseable {
                 attempt,
                 a.inputs(),
                 a.reason(),
-                a.by() == null ? "api" : a.by()));
+                a.by() == null || a.by().equals(caller)
+                    ? caller
+                    : caller + " (as " + a.by() + ")"));
         send(
             ex,
             202,

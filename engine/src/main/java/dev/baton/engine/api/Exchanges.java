@@ -40,6 +40,18 @@ final class Exchanges {
       throw new ApiException(
           415, "the body must be JSON (Content-Type: application/json), not " + type);
     }
+    long declared = declaredLength(ex);
+    if (declared > MAX_DISCARD_BYTES) {
+      // Not worth reading to its end: answered at once, and the connection closed after.
+      ex.getResponseHeaders().set("Connection", "close");
+      throw new ApiException(
+          413,
+          "the request body is to be "
+              + declared
+              + " bytes; at most "
+              + MAX_BODY_BYTES
+              + " are read");
+    }
     byte[] body;
     try {
       body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
@@ -70,6 +82,16 @@ final class Exchanges {
               + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     }
     return node;
+  }
+
+  /** The body's declared length; -1 when it declares none (or nonsense, which the JDK refuses). */
+  private static long declaredLength(HttpExchange ex) {
+    String length = ex.getRequestHeaders().getFirst("Content-Length");
+    try {
+      return length == null ? -1 : Long.parseLong(length.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Most bytes of an oversized body read and thrown away so that its sender gets the answer. */
