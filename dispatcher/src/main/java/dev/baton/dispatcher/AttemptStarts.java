@@ -1,8 +1,6 @@
 package dev.baton.dispatcher;
 
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -29,8 +27,10 @@ public interface AttemptStarts extends AutoCloseable {
   @Override
   void close();
 
+  /** Claims kept a week, at most 1,000,000 (the oldest forgotten first), as in Redis. */
   static AttemptStarts inMemory() {
-    Set<String> started = ConcurrentHashMap.newKeySet();
+    dev.baton.concurrent.RecentSet started =
+        new dev.baton.concurrent.RecentSet(java.time.Duration.ofDays(7), 1_000_000);
     return new AttemptStarts() {
       @Override
       public boolean claim(String attemptId) {

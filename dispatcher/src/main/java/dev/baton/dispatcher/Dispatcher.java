@@ -249,14 +249,8 @@ public final class Dispatcher implements AutoCloseable {
    * Attempts stopped through this dispatcher, most recent last (at most {@value #STOPS_KEPT}): a
    * start read after its stop (held behind a full runtime, or redelivered) is not run.
    */
-  private final java.util.Set<String> stopped =
-      java.util.Collections.newSetFromMap(
-          new java.util.LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
-              return size() > STOPS_KEPT;
-            }
-          });
+  private final dev.baton.concurrent.RecentSet stopped =
+      new dev.baton.concurrent.RecentSet(java.time.Duration.ofDays(1), STOPS_KEPT);
 
   static final int STOPS_KEPT = 10_000;
 

@@ -41,7 +41,11 @@ public final class PodWatcher implements AutoCloseable {
   private final Map<String, Instant> endedSince = new ConcurrentHashMap<>();
   private final Map<String, Pod> deletedBeforeEnd = new ConcurrentHashMap<>();
   private final Map<String, Instant> deletedAt = new ConcurrentHashMap<>();
-  private final Set<String> stoppedByUs = ConcurrentHashMap.newKeySet();
+
+  /** Attempts stopped on purpose, remembered a day (their pods are gone long before). */
+  private final dev.baton.concurrent.RecentSet stoppedByUs =
+      new dev.baton.concurrent.RecentSet(java.time.Duration.ofDays(1), 100_000);
+
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(
           dev.baton.concurrent.DaemonThreads.named("baton-pod-watcher"));

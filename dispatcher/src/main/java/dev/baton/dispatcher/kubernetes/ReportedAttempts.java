@@ -4,22 +4,38 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Wire;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The attempts known to have reported how they ended. Only a completion with the attempt's token
  * counts: a forged one, which the engine refuses, does not keep the pod watcher from reporting. A
- * start is not an end. Thread-safe.
+ * start is not an end. Bounded: an attempt is remembered {@link #KEEP} (its pod is deleted long
+ * before) and at most {@link #MAX} of them, the oldest forgotten first; a pod still there after its
+ * report was forgotten is reported once more, which the engine drops as a duplicate. Thread-safe.
  */
 public final class ReportedAttempts {
-  private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  /** How long a report is remembered. */
+  static final java.time.Duration KEEP = java.time.Duration.ofHours(2);
+
+  /** Most reports remembered. */
+  static final int MAX = 200_000;
+
+  private final dev.baton.concurrent.RecentSet seen;
   private final Wire wire;
   private final AttemptTokens tokens;
 
   public ReportedAttempts(Wire wire, AttemptTokens tokens) {
+    this(wire, tokens, new dev.baton.concurrent.RecentSet(KEEP, MAX));
+  }
+
+  ReportedAttempts(Wire wire, AttemptTokens tokens, dev.baton.concurrent.RecentSet seen) {
     this.wire = wire;
     this.tokens = tokens;
+    this.seen = seen;
+  }
+
+  /** How many reports are remembered now. */
+  int size() {
+    return seen.size();
   }
 
   /**
