@@ -1,5 +1,6 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.dispatcher.OutputTail;
 import dev.baton.dispatcher.local.OutputsFile;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
@@ -7,7 +8,6 @@ import dev.baton.events.JobDispatch;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
 final class WarmExec implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WarmExec.class);
   private static final int TAIL_BYTES = 4096;
+
+  /** Most time a job without a timeout may hold a warm pod (and a slot). */
+  static final java.time.Duration MAX_UNTIMED = java.time.Duration.ofHours(24);
 
   private final KubernetesClient client;
   private final KubernetesSettings settings;
@@ -90,14 +93,14 @@ final class WarmExec implements AutoCloseable {
 
   private JobCompletion run(JobDispatch d, String pod) {
     Instant started = Instant.now();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    // Only the ends of what the job writes are reported: only they are kept.
+    OutputTail out = new OutputTail(TAIL_BYTES);
+    OutputTail err = new OutputTail(TAIL_BYTES);
     LOG.info("running {} in warm pod {}", d.getAttemptId(), pod);
-    try (ExecWatch watch = exec(pod, out, err, command(d, settings).toArray(String[]::new))) {
-      Integer code =
-          d.getTimeoutMs() == null
-              ? watch.exitCode().get()
-              : watch.exitCode().get(d.getTimeoutMs(), TimeUnit.MILLISECONDS);
+    try (ExecWatch watch =
+        exec(pod, out.stream(), err.stream(), command(d, settings).toArray(String[]::new))) {
+      long limit = d.getTimeoutMs() == null ? MAX_UNTIMED.toMillis() : d.getTimeoutMs();
+      Integer code = watch.exitCode().get(limit, TimeUnit.MILLISECONDS);
       if (code == null || code < 0) {
         return ended(
             d,
@@ -133,7 +136,11 @@ final class WarmExec implements AutoCloseable {
       return ended(
           d,
           CompletionStatus.TIMED_OUT,
-          "timed out after " + d.getTimeoutMs() + " ms",
+          d.getTimeoutMs() == null
+              ? "ran past "
+                  + MAX_UNTIMED.toMillis()
+                  + " ms, the most a job without a timeout may run in a warm pod"
+              : "timed out after " + d.getTimeoutMs() + " ms",
           out,
           started);
     } catch (InterruptedException e) {
@@ -152,17 +159,13 @@ final class WarmExec implements AutoCloseable {
 
   /** An attempt that ended without an exit code of its own, for {@code why}. */
   private static JobCompletion ended(
-      JobDispatch d,
-      CompletionStatus status,
-      String why,
-      ByteArrayOutputStream out,
-      Instant started) {
+      JobDispatch d, CompletionStatus status, String why, OutputTail out, Instant started) {
     return dev.baton.dispatcher.Reports.ended(
         d, "warm-pod", status, null, Map.of(), why, tail(out), started, Instant.now());
   }
 
   private ExecWatch exec(
-      String pod, ByteArrayOutputStream out, ByteArrayOutputStream err, String... command) {
+      String pod, java.io.OutputStream out, java.io.OutputStream err, String... command) {
     var container =
         client
             .pods()
@@ -174,12 +177,19 @@ final class WarmExec implements AutoCloseable {
   }
 
   private Map<String, String> outputs(JobDispatch d, String pod) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ExecWatch watch = exec(pod, out, null, "cat", outputsPath(d))) {
+    // The file's last bytes, one more than it may have: a larger one is refused.
+    OutputTail out = new OutputTail(OutputsFile.MAX_BYTES + 1);
+    try (ExecWatch watch = exec(pod, out.stream(), null, "cat", outputsPath(d))) {
       Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
-      return code != null && code == 0
-          ? OutputsFile.parse(out.toString(StandardCharsets.UTF_8))
-          : Map.of();
+      String text = out.text();
+      if (text.getBytes(StandardCharsets.UTF_8).length > OutputsFile.MAX_BYTES) {
+        LOG.warn(
+            "outputs of {} are larger than {} bytes: left out",
+            d.getAttemptId(),
+            OutputsFile.MAX_BYTES);
+        return Map.of();
+      }
+      return code != null && code == 0 ? OutputsFile.parse(text) : Map.of();
     } catch (Exception e) {
       LOG.warn("reading the outputs of {} in pod {}: {}", d.getAttemptId(), pod, e.toString());
       return Map.of();
@@ -208,10 +218,8 @@ final class WarmExec implements AutoCloseable {
     return running.size();
   }
 
-  private static String tail(ByteArrayOutputStream stream) {
-    byte[] bytes = stream.toByteArray();
-    int from = Math.max(0, bytes.length - TAIL_BYTES);
-    String text = new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+  private static String tail(OutputTail stream) {
+    String text = stream.text();
     return text.isBlank() ? null : text;
   }
 

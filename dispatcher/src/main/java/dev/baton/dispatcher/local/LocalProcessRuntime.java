@@ -1,6 +1,7 @@
 package dev.baton.dispatcher.local;
 
 import dev.baton.dispatcher.JobRuntime;
+import dev.baton.dispatcher.OutputTail;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;

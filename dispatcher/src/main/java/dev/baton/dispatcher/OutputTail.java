@@ -1,4 +1,4 @@
-package dev.baton.dispatcher.local;
+package dev.baton.dispatcher;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,16 +7,16 @@ import java.nio.charset.StandardCharsets;
 /**
  * Keeps the last {@code limit} bytes a stream wrote: the part of a job's output worth reporting.
  */
-final class OutputTail {
+public final class OutputTail {
   private final byte[] ring;
   private long written;
 
-  OutputTail(int limit) {
+  public OutputTail(int limit) {
     this.ring = new byte[limit];
   }
 
   /** Drains the stream to its end (on the calling thread). */
-  void drain(InputStream in) {
+  public void drain(InputStream in) {
     byte[] buf = new byte[8192];
     try (in) {
       int n;
@@ -34,7 +34,22 @@ final class OutputTail {
     }
   }
 
-  synchronized String text() {
+  /** A stream whose bytes this keeps the tail of. */
+  public java.io.OutputStream stream() {
+    return new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        append(new byte[] {(byte) b}, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        append(java.util.Arrays.copyOfRange(b, off, off + len), len);
+      }
+    };
+  }
+
+  public synchronized String text() {
     int size = (int) Math.min(written, ring.length);
     byte[] out = new byte[size];
     int start = (int) ((written - size) % ring.length);
