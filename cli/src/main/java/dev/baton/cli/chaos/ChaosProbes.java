@@ -1,13 +1,18 @@
 package dev.baton.cli.chaos;
 
+import dev.baton.events.RunEvent;
+import dev.baton.serde.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -53,17 +58,26 @@ final class ChaosProbes {
     }
   }
 
-  /** Records on a topic now (end offsets less beginning offsets). */
+  /**
+   * Records on a topic now, read to its end as committed (offsets alone would count transaction
+   * markers and aborted records too).
+   */
   static long countRecords(String bootstrap, String topic) {
     try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
       List<TopicPartition> partitions = new ArrayList<>();
       consumer
           .partitionsFor(topic, Duration.ofSeconds(30))
           .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum()
-          - consumer.beginningOffsets(partitions).values().stream()
-              .mapToLong(Long::longValue)
-              .sum();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long n = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+          && System.nanoTime() < deadline) {
+        n += consumer.poll(Duration.ofMillis(500)).count();
+      }
+      return n;
     }
   }
 
@@ -75,29 +89,29 @@ final class ChaosProbes {
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
-  static java.util.Set<String> ended(
-      java.util.Set<String> succeeded, java.util.Set<String> failed) {
-    java.util.Set<String> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static Set<String> ended(Set<String> succeeded, Set<String> failed) {
+    Set<String> all = ConcurrentHashMap.newKeySet();
     all.addAll(succeeded);
     all.addAll(failed);
     return all;
   }
 
-  private static final dev.baton.serde.EventCodec<dev.baton.events.RunEvent> EVENTS =
-      dev.baton.serde.EventCodec.of(dev.baton.events.RunEvent.class);
+  private static final EventCodec<RunEvent> EVENTS = EventCodec.of(RunEvent.class);
 
-  /** Adds the runs whose end the next poll reads; a broker restarting is waited out. */
+  /** Adds the runs whose start or end the next poll reads; a broker restarting is waited out. */
   static void readEnds(
-      org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer,
-      java.util.Set<String> succeeded,
-      java.util.Set<String> failed) {
+      KafkaConsumer<String, byte[]> consumer,
+      Set<String> started,
+      Set<String> succeeded,
+      Set<String> failed) {
     try {
       for (var r : consumer.poll(Duration.ofMillis(500))) {
-        dev.baton.events.RunEvent e = EVENTS.decode(r.value());
-        if (e.getType() == dev.baton.events.RunEventType.RUN_SUCCEEDED) {
-          succeeded.add(e.getRunId());
-        } else if (e.getType() == dev.baton.events.RunEventType.RUN_FAILED) {
-          failed.add(e.getRunId());
+        RunEvent e = EVENTS.decode(r.value());
+        switch (e.getType()) {
+          case RUN_STARTED -> started.add(e.getRunId());
+          case RUN_SUCCEEDED -> succeeded.add(e.getRunId());
+          case RUN_FAILED -> failed.add(e.getRunId());
+          default -> {}
         }
       }
     } catch (org.apache.kafka.common.KafkaException e) {

@@ -71,14 +71,22 @@ final class KcatTraffic implements AutoCloseable {
     return script;
   }
 
-  /** Sends a pair to each of the next {@code n} runs of the share that have not ended. */
-  void tick(int n, Set<String> ended) {
+  /**
+   * Sends a pair to up to {@code n} runs of the share that run now ({@code started}, not {@code
+   * ended}); each run gets one pair.
+   */
+  void tick(int n, Set<String> started, Set<String> ended) {
     sender.execute(
         () -> {
-          for (int i = 0; i < n && !runs.isEmpty(); i++) {
-            String run = runs.pollFirst();
-            if (!ended.contains(run)) {
+          int sent = 0;
+          for (java.util.Iterator<String> it = runs.iterator(); it.hasNext() && sent < n; ) {
+            String run = it.next();
+            if (ended.contains(run)) {
+              it.remove(); // ended before its turn
+            } else if (started.contains(run)) {
+              it.remove();
               pauseAndResume(run);
+              sent++;
             }
           }
         });
