@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Ended runs from the history topic, where the engine writes each run's summary as it ends (kept 30
  * days): runs that left Redis are still listed and shown. The API follows the topic and keeps the
- * newest {@value #KEPT} summaries in memory; {@link #read} reads a time range once (the CLI).
+ * newest summaries in memory, at most {@value #KEPT} and {@link #KEPT_BYTES} bytes of them; {@link
+ * #read} reads a time range once (the CLI).
  */
 public final class RunHistory implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunHistory.class);
@@ -37,13 +38,13 @@ public final class RunHistory implements AutoCloseable {
   /** Most records one {@link #read} takes from one partition. */
   static final int MAX_READ = 200_000;
 
-  private final Map<String, RunState> kept =
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
-          return size() > KEPT;
-        }
-      };
+  /** Most bytes of summaries the API keeps (as they were on the topic): the oldest go first. */
+  public static final long KEPT_BYTES = 64L * 1024 * 1024;
+
+  private final long maxBytes;
+  private final Map<String, RunState> kept = new LinkedHashMap<>();
+  private final Map<String, Integer> sizes = new HashMap<>();
+  private long keptBytes;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
@@ -51,9 +52,16 @@ public final class RunHistory implements AutoCloseable {
 
   /** Follows {@code topic} from its start, in a thread of its own. */
   public RunHistory(Properties kafka, String topic) {
+    maxBytes = KEPT_BYTES;
     thread = new Thread(() -> follow(kafka, topic), "baton-api-history");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** A history of at most {@code maxBytes} that follows no topic: {@link #take} fills it. */
+  RunHistory(long maxBytes) {
+    this.maxBytes = maxBytes;
+    thread = new Thread(() -> {});
   }
 
   private static RunState parse(byte[] value) {
@@ -91,18 +99,39 @@ public final class RunHistory implements AutoCloseable {
     }
   }
 
-  private void take(ConsumerRecord<String, byte[]> r) {
+  void take(ConsumerRecord<String, byte[]> r) {
     if (r.key() == null || r.value() == null) {
       return;
     }
     try {
       RunState run = parse(r.value());
       synchronized (kept) {
-        kept.remove(r.key());
+        forget(r.key());
         kept.put(r.key(), run);
+        sizes.put(r.key(), r.value().length);
+        keptBytes += r.value().length;
+        var eldest = kept.keySet().iterator();
+        while (kept.size() > KEPT || keptBytes > maxBytes) {
+          String id = eldest.next();
+          eldest.remove();
+          keptBytes -= sizes.remove(id);
+        }
       }
     } catch (RuntimeException unreadable) {
       // not a summary this engine can read: nothing to show
+    }
+  }
+
+  private void forget(String runId) {
+    if (kept.remove(runId) != null) {
+      keptBytes -= sizes.remove(runId);
+    }
+  }
+
+  /** Bytes of the summaries kept now. */
+  long keptBytes() {
+    synchronized (kept) {
+      return keptBytes;
     }
   }
 
