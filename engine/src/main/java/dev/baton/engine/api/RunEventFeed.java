@@ -45,6 +45,7 @@ final class RunEventFeed implements AutoCloseable {
     final Instant since;
     final BlockingQueue<RunEvent> events = new LinkedBlockingQueue<>(QUEUE);
     final AtomicBoolean dropped = new AtomicBoolean();
+    final AtomicBoolean closed = new AtomicBoolean();
 
     Subscription(String runId, Instant since) {
       this.runId = runId;
@@ -66,10 +67,22 @@ final class RunEventFeed implements AutoCloseable {
   private volatile KafkaConsumer<String, byte[]> liveConsumer;
 
   RunEventFeed(EngineConfig config) {
+    this(config, true);
+  }
+
+  /** {@code follow} false: no consumer runs (tests call {@link #catchUp}). */
+  RunEventFeed(EngineConfig config, boolean follow) {
     this.config = config;
     this.thread = new Thread(this::run, "baton-api-events");
     thread.setDaemon(true);
-    thread.start();
+    if (follow) {
+      thread.start();
+    }
+  }
+
+  /** The next subscriber waiting to catch up (tests). */
+  Subscription nextJoining() {
+    return joining.poll();
   }
 
   /** Follows {@code runId}, whose events start at {@code createdAt}. */
@@ -79,13 +92,27 @@ final class RunEventFeed implements AutoCloseable {
     return s;
   }
 
+  /**
+   * Stops following. Safe while the subscriber catches up: it is marked closed first, and the
+   * catch-up takes out, once it has added it, a subscriber marked so.
+   */
   void unsubscribe(Subscription s) {
+    s.closed.set(true);
     joining.remove(s);
+    remove(s);
+  }
+
+  private void remove(Subscription s) {
     Set<Subscription> set = byRun.get(s.runId);
     if (set != null) {
       set.remove(s);
       byRun.computeIfPresent(s.runId, (k, v) -> v.isEmpty() ? null : v);
     }
+  }
+
+  /** Runs followed now (tests: nothing leaks). */
+  int followedRuns() {
+    return byRun.size();
   }
 
   private Properties consumerProps() {
@@ -147,10 +174,10 @@ final class RunEventFeed implements AutoCloseable {
   }
 
   /** The subscriber's past events, from its run's partition up to the live position, then live. */
-  private void catchUp(
+  void catchUp(
       Subscription s,
-      KafkaConsumer<String, byte[]> live,
-      KafkaConsumer<String, byte[]> history,
+      org.apache.kafka.clients.consumer.Consumer<String, byte[]> live,
+      org.apache.kafka.clients.consumer.Consumer<String, byte[]> history,
       int partitionCount) {
     TopicPartition tp =
         new TopicPartition(config.topics().events(), RunIds.partition(s.runId, partitionCount));
@@ -174,6 +201,9 @@ final class RunEventFeed implements AutoCloseable {
       }
     }
     byRun.computeIfAbsent(s.runId, k -> ConcurrentHashMap.newKeySet()).add(s);
+    if (s.closed.get()) {
+      remove(s); // unsubscribed while it caught up
+    }
   }
 
   private RunEvent decode(byte[] value) {
