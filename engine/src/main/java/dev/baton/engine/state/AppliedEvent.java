@@ -21,6 +21,16 @@ public record AppliedEvent(
     return topic.equals(otherTopic) && partition == otherPartition && offset == otherOffset;
   }
 
+  /** This record without the records it produced (they are kept apart, for a while). */
+  AppliedEvent withoutProduced() {
+    return new AppliedEvent(topic, partition, offset, List.of(), followUp);
+  }
+
+  /** This record with {@code records} as what it produced. */
+  AppliedEvent withProduced(List<OutboundRecord> records) {
+    return new AppliedEvent(topic, partition, offset, records, followUp);
+  }
+
   AppliedEvent withFollowUp(FollowUp f) {
     return new AppliedEvent(topic, partition, offset, produced, f);
   }

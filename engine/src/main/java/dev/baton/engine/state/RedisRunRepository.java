@@ -30,6 +30,8 @@ import org.redisson.client.codec.StringCodec;
  *       rewritten only when a job's outputs change), and {@code applied:<event id>} → {@link
  *       AppliedEvent} (JSON) for each event applied lately
  *   <li>{@code baton:run:{id}:items} — hash: {@code job/index} → fan-out instance (JSON)
+ *   <li>{@code baton:run:{id}:produced-order} — {@code size|id} of the produced records kept (as
+ *       {@code produced:<event id>} in the run's hash), oldest first, to bound them by bytes
  *   <li>{@code baton:run:{id}:applied-order} — list of applied ids, oldest first, to bound the
  *       applied fields
  * </ul>
@@ -159,10 +161,17 @@ public final class RedisRunRepository implements RunRepository {
     String stateJson = result.get(1).toString();
     String appliedJson = result.get(2).toString();
     String outputsJson = result.get(3).toString();
+    String producedJson = result.size() > 4 ? result.get(4).toString() : "";
+    AppliedEvent applied =
+        appliedJson.isEmpty() ? null : StateJson.read(appliedJson, AppliedEvent.class);
+    if (applied != null && !producedJson.isEmpty()) {
+      // Kept apart; an applied record written before carries its produced records itself.
+      applied = applied.withProduced(StateJson.readProduced(producedJson));
+    }
     return new StoredRun(
         stateJson.isEmpty() ? null : withOutputs(StateJson.readState(stateJson), outputsJson),
         version,
-        appliedJson.isEmpty() ? null : StateJson.read(appliedJson, AppliedEvent.class));
+        applied);
   }
 
   private static RunState withOutputs(RunState state, String outputsJson) {

@@ -22,6 +22,13 @@ final class SaveScript {
 
   record Call(List<Object> keys, Object[] args) {}
 
+  /**
+   * Most bytes of produced records a run keeps, the newest first: they are needed only until the
+   * transaction that carried them commits; past this, a record applied again after an abort could
+   * not re-emit them (a single uncommitted batch of one run would have to produce this much).
+   */
+  static final long PRODUCED_BUDGET_BYTES = 16L * 1024 * 1024;
+
   Call call(SaveRequest r) {
     String run = RedisKeys.run(r.runId());
     long ttl = r.state().status().isFinal() ? finishedRetention.toSeconds() : 0;
@@ -31,7 +38,7 @@ final class SaveScript {
                 Long.toString(r.expectedVersion()),
                 StateJson.write(r.state().withoutItems().withoutOutputs()),
                 r.eventId(),
-                StateJson.write(r.applied()),
+                StateJson.write(r.applied().withoutProduced()),
                 Integer.toString(maxAppliedIds),
                 Long.toString(ttl),
                 r.outputsChanged() ? StateJson.write(r.state().outputsByJob()) : ""));
@@ -42,8 +49,12 @@ final class SaveScript {
               args.add(field);
               args.add(StateJson.write(item));
             });
+    args.add(r.applied().produced().isEmpty() ? "" : StateJson.write(r.applied().produced()));
+    args.add(Long.toString(PRODUCED_BUDGET_BYTES));
     args.add(Long.toString(r.epoch()));
-    return new Call(Arrays.asList(run, run + ":applied-order", run + ":items"), args.toArray());
+    return new Call(
+        Arrays.asList(run, run + ":applied-order", run + ":items", run + ":produced-order"),
+        args.toArray());
   }
 
   /** The partition's part of a follow-up: timers and index. */

@@ -45,6 +45,15 @@ public final class StateJson {
     }
   }
 
+  /** The records an applied event produced, as {@code save.lua} keeps them apart. */
+  static java.util.List<OutboundRecord> readProduced(String json) {
+    try {
+      return MAPPER.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable stored records", e);
+    }
+  }
+
   public static RunState readState(String json) {
     return read(json, RunState.class);
   }

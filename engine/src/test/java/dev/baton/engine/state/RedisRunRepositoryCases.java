@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.options.KeysScanOptions;
+import org.redisson.client.codec.StringCodec;
 
 /**
  * The Lua scripts of the run repository against real Redis processes, started for each class:
@@ -165,6 +166,38 @@ abstract class RedisRunRepositoryCases {
   }
 
   @Test
+  void producedRecordsAreKeptForTheNewestEventsWithinAByteBudget() {
+    int big = 3 * 1024 * 1024; // a fan-out instance's dispatch with large params
+    for (int i = 0; i < 8; i++) {
+      AppliedEvent a =
+          new AppliedEvent(
+              "baton.completions",
+              0,
+              i,
+              List.of(new OutboundRecord("baton.dispatch", "r", new byte[big], Map.of())),
+              null);
+      save("budget-1", i, state("budget-1", RunStatus.RUNNING), "e" + i, a);
+    }
+    // Every applied record's coordinates stay (3 of them, the bound here); the produced records
+    // of the newest only, within the budget.
+    AppliedEvent newest = runs.load("budget-1", "e7").applied();
+    assertEquals(big, newest.produced().get(0).value().length);
+    AppliedEvent older = runs.load("budget-1", "e5").applied();
+    assertTrue(older.sameRecord("baton.completions", 0, 5));
+    long kept =
+        redis
+            .getMap(RedisRunRepository.runKey("budget-1"), StringCodec.INSTANCE)
+            .entrySet()
+            .stream()
+            .filter(e -> e.getKey().toString().startsWith("produced:"))
+            .mapToLong(e -> e.getValue().toString().length())
+            .sum();
+    assertTrue(kept <= SaveScript.PRODUCED_BUDGET_BYTES, kept + " bytes of produced records kept");
+    assertTrue(
+        redis.getList(RedisRunRepository.runKey("budget-1") + ":produced-order").size() <= 3);
+  }
+
+  @Test
   void finishedRunExpiresAfterRetentionRunningRunDoesNot() {
     save("exp-1", 0, state("exp-1", RunStatus.RUNNING), "e1", applied(1));
     assertEquals(-1, redis.getKeys().remainTimeToLive(RedisRunRepository.runKey("exp-1")));
@@ -177,7 +210,10 @@ abstract class RedisRunRepositoryCases {
   void keysOfOneRunShareAHashTag() {
     save("tag-1", 0, state("tag-1", RunStatus.RUNNING), "e1", applied(1));
     assertEquals(
-        List.of("baton:run:{tag-1}", "baton:run:{tag-1}:applied-order"),
+        List.of(
+            "baton:run:{tag-1}",
+            "baton:run:{tag-1}:applied-order",
+            "baton:run:{tag-1}:produced-order"),
         redis
             .getKeys()
             .getKeysStream(KeysScanOptions.defaults().pattern("baton:run:{tag-1}*"))
