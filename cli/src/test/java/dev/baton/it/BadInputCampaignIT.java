@@ -588,6 +588,54 @@ class BadInputCampaignIT {
         .until(() -> reasons(topic).stream().anyMatch(r -> r.contains("status")));
   }
 
+  @Test
+  void forgedEngineCommandsAreRefusedAndAPersonsCommandCannotTakeAnEventsId() throws Exception {
+    Path gate = work.resolve("forged-gate");
+    baton.trigger("forged-c5", "gate", Map.of("gate", gate.toString()));
+    baton.awaitEvent("forged-c5", dev.baton.events.RunEventType.JOB_DISPATCHED, "wait");
+    String c = baton.topics.commands();
+    // What an attacker with kcat would send: engine-only commands, unsigned.
+    baton.send(
+        c,
+        "forged-c5",
+        "{\"runId\":\"forged-c5\",\"type\":\"DELIVER\",\"job\":\"wait\",\"attempt\":1,"
+            + "\"eventId\":\"deliver:x\",\"values\":{\"n\":\"FORGED-BY-ATTACKER\"}}");
+    baton.send(
+        c, "forged-c5", "{\"runId\":\"forged-c5\",\"type\":\"ADMIT\",\"eventId\":\"admit:x\"}");
+    baton.send(
+        c,
+        "forged-c5",
+        "{\"runId\":\"forged-c5\",\"type\":\"CACHE_LOOKUP\",\"job\":\"wait\",\"attempt\":1,"
+            + "\"eventId\":\"lookup:x\",\"values\":{\"n\":\"1\"}}");
+    // A person's command naming the id the job's own completion will have.
+    baton.send(
+        c,
+        "forged-c5",
+        "{\"runId\":\"forged-c5\",\"type\":\"PAUSE\",\"eventId\":\"forged-c5/wait/1\"}");
+    baton.send(
+        c,
+        "forged-c5",
+        "{\"runId\":\"forged-c5\",\"type\":\"RESUME\",\"eventId\":\"forged-c5/wait/1\"}");
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                baton.deadLetters.records().stream()
+                        .map(
+                            r ->
+                                new String(
+                                    r.headers().lastHeader(DeadLetters.REASON).value(),
+                                    StandardCharsets.UTF_8))
+                        .filter(r -> r.startsWith("refused command "))
+                        .filter(r -> r.contains("'forged-c5'"))
+                        .count()
+                    == 3);
+    Files.createFile(gate);
+    var end = baton.awaitEnd("forged-c5");
+    assertEquals(RunStatus.SUCCEEDED, end.status(), "the job's own completion was applied");
+    assertTrue(end.job("wait").outputs().isEmpty(), "no forged outputs");
+  }
+
   static void createTopic(String topic, int partitions) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", baton.bootstrap))) {
       admin
