@@ -102,6 +102,16 @@ public final class PodWatcher implements AutoCloseable {
                 .count();
   }
 
+  /** Entries of what the watcher remembers of pods it follows now (they leave with the pods). */
+  int following() {
+    return endedSince.size() + deletedBeforeEnd.size() + deletedAt.size() + reporting.size();
+  }
+
+  /** Attempts remembered as stopped on purpose (bounded). */
+  int stopped() {
+    return stoppedByUs.size();
+  }
+
   /** The attempt was stopped on purpose (cancel, timeout): its pod's deletion is not news. */
   void stopping(String attemptId) {
     stoppedByUs.add(attemptId);
