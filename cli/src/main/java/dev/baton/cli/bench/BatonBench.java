@@ -212,6 +212,10 @@ final class BatonBench {
       LoadDriver.Result sat = driver.closed(plan.saturated, shortWarmup(), shortPhase(), meter);
       rows.add(row(plan.saturated + " in flight", mode, sat, meter));
       out.println("  " + driver.producerWaits());
+      out.printf(
+          "  heap after the saturated phase, after a full GC: engine %d MiB (JVM %s); the"
+              + " dispatcher's part, played by this process's load driver, %d MiB%n",
+          engine.heapAfterGcMiB(), ChildProcess.MAX_HEAP, ownHeapAfterGcMiB());
     }
     if (recording != null) {
       Profile.summarize(recording, out, "StreamThread", 12);
@@ -224,6 +228,13 @@ final class BatonBench {
           driver.heldRuns(), engine.heapAfterGcMiB(), ChildProcess.MAX_HEAP);
     }
     return rows;
+  }
+
+  /** This process's heap in use right after a full GC, in MiB. */
+  private static long ownHeapAfterGcMiB() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) >> 20;
   }
 
   private BenchCmd.Row row(String phase, String mode, LoadDriver.Result result, Cost.Meter meter) {
