@@ -417,7 +417,10 @@ class WaitsIT {
     assertEquals(202, rejected.statusCode(), rejected.body());
     RunState api = baton.awaitEnd("ship-api");
     assertEquals(RunStatus.FAILED, api.status());
-    assertTrue(api.job("approve").error().contains("rejected by ann: no stock"));
+    assertTrue(
+        api.job("approve").error().contains("rejected by local user ")
+            && api.job("approve").error().contains(" (as ann): no stock"),
+        api.job("approve").error());
     HttpResponse<String> again = post("/api/runs/ship-api/jobs/approve/approve", "{}");
     assertEquals(409, again.statusCode(), again.body());
     assertTrue(again.body().contains("not waiting for an approval"), again.body());
