@@ -82,11 +82,13 @@ final class JobGuardian implements AutoCloseable {
     return out;
   }
 
-  /** The jobs running now: the ones to stop should this process die. */
-  synchronized void running(Collection<Long> pids) {
+  /** The jobs running now (null: not started yet): the ones to stop should this process die. */
+  synchronized void running(Collection<Process> processes) {
     if (guardian == null) {
       return;
     }
+    List<Long> pids =
+        processes.stream().filter(p -> p != null && p.isAlive()).map(Process::pid).toList();
     try {
       Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
       Files.writeString(
@@ -100,7 +102,7 @@ final class JobGuardian implements AutoCloseable {
   @Override
   public void close() {
     if (guardian != null) {
-      running(List.of());
+      running(List.<Process>of());
       guardian.destroy();
     }
   }

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -335,17 +334,7 @@ public final class LocalProcessRuntime implements JobRuntime {
 
   /** Tells the guardian which jobs run now. */
   private void guardRunning() {
-    List<Long> pids = new java.util.ArrayList<>();
-    running
-        .values()
-        .forEach(
-            a -> {
-              Process p = a.process;
-              if (p != null && p.isAlive()) {
-                pids.add(p.pid());
-              }
-            });
-    guardian.running(pids);
+    guardian.running(running.values().stream().map(a -> a.process).toList());
   }
 
   @Override

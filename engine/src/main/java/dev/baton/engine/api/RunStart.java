@@ -56,7 +56,7 @@ record RunStart(Template template, Map<String, String> params, String runId) {
               params.put(e.getKey(), e.getValue().asText());
             });
     String refused =
-        dev.baton.engine.decide.Decider.paramsRefused(params, t, new LinkedHashMap<>());
+        dev.baton.engine.decide.TriggerChecks.paramsRefused(params, t, new LinkedHashMap<>());
     if (refused != null) {
       throw new ApiException(400, refused);
     }

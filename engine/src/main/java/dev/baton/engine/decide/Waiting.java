@@ -72,8 +72,8 @@ public final class Waiting {
                 : " (declared: " + String.join(", ", state.awaiting().inputs()) + ")");
       }
     }
-    if (Decider.paramBytes(inputs) > Decider.MAX_PARAM_BYTES) {
-      return "the inputs are larger than " + Decider.MAX_PARAM_BYTES + " bytes";
+    if (TriggerChecks.paramBytes(inputs) > TriggerChecks.MAX_PARAM_BYTES) {
+      return "the inputs are larger than " + TriggerChecks.MAX_PARAM_BYTES + " bytes";
     }
     return null;
   }

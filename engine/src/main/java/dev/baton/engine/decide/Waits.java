@@ -119,9 +119,10 @@ final class Waits {
               + job.attempt()
               + (waiting(job) ? "" : ", not waiting"));
     }
-    if (Decider.paramBytes(c.getValues()) > Decider.MAX_PARAM_BYTES) {
+    if (TriggerChecks.paramBytes(c.getValues()) > TriggerChecks.MAX_PARAM_BYTES) {
       return Decider.reject(
-          s.state, "the event's outputs are larger than " + Decider.MAX_PARAM_BYTES + " bytes");
+          s.state,
+          "the event's outputs are larger than " + TriggerChecks.MAX_PARAM_BYTES + " bytes");
     }
     for (String declared : spec.outputs()) {
       if (!c.getValues().containsKey(declared)) {

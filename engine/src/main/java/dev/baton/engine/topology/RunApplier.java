@@ -7,6 +7,7 @@ import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.TriggerChecks;
 import dev.baton.engine.state.AppliedEvent;
 import dev.baton.engine.state.FollowUp;
 import dev.baton.engine.state.OutboundRecord;
@@ -499,7 +500,7 @@ final class RunApplier {
   /** Why a trigger found applied before is refused for all to see; null for a quiet duplicate. */
   private static String refusedTrigger(Input in, RunState state) {
     return in.event() instanceof EngineEvent.TriggerReceived t && state != null
-        ? Decider.triggerForExistingRun(state, t.trigger())
+        ? TriggerChecks.forExistingRun(state, t.trigger())
         : null;
   }
 

@@ -1,7 +1,7 @@
 package dev.baton.engine.triggers;
 
 import dev.baton.engine.correlate.CorrelationRecord;
-import dev.baton.engine.decide.Decider;
+import dev.baton.engine.decide.TriggerChecks;
 import dev.baton.engine.template.Expressions;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.Template;
@@ -170,13 +170,13 @@ final class EventRoutes {
                 + (r.rule().idempotencyKey() == null
                     ? record.topic() + "-" + record.partition() + "@" + record.offset()
                     : record.topic() + "/" + eventKey(r.rule().idempotencyKey(), event));
-        long paramBytes = Decider.paramBytes(params);
-        if (paramBytes > Decider.MAX_PARAM_BYTES) {
+        long paramBytes = TriggerChecks.paramBytes(params);
+        if (paramBytes > TriggerChecks.MAX_PARAM_BYTES) {
           throw new Expressions.InvalidExpressionException(
               "its params from this event are "
                   + paramBytes
                   + " bytes; a trigger may carry at most "
-                  + Decider.MAX_PARAM_BYTES);
+                  + TriggerChecks.MAX_PARAM_BYTES);
         }
         WorkflowTrigger trigger =
             WorkflowTrigger.newBuilder()

@@ -36,7 +36,7 @@ class RefusalTest {
     assertNull(d.state());
     List<String> reasons = rejections(d);
     assertEquals(1, reasons.size(), d.commands().toString());
-    assertTrue(reasons.get(0).contains("at most " + Decider.MAX_PARAM_BYTES), reasons.get(0));
+    assertTrue(reasons.get(0).contains("at most " + TriggerChecks.MAX_PARAM_BYTES), reasons.get(0));
     assertEquals(List.of(), DeciderTest.dispatches(d));
   }
 

@@ -308,7 +308,8 @@ class ExactlyOnceTopologyTest {
               dead.get(0).headers().lastHeader(dev.baton.serde.DeadLetters.REASON).value(),
               StandardCharsets.UTF_8);
       assertTrue(
-          reason.contains("at most " + dev.baton.engine.decide.Decider.MAX_PARAM_BYTES), reason);
+          reason.contains("at most " + dev.baton.engine.decide.TriggerChecks.MAX_PARAM_BYTES),
+          reason);
       assertEquals(List.of(RunEventType.REJECTED), eventTypes());
 
       runToSuccess("r2");
