@@ -125,6 +125,8 @@ public final class Engine implements AutoCloseable {
     return catalog;
   }
 
+  private dev.baton.engine.topology.ExistingTopics existingTopics;
+
   public TriggerRouter triggerRules() {
     return triggerRules;
   }
@@ -141,6 +143,9 @@ public final class Engine implements AutoCloseable {
     w.tenancy = config.tenancy();
     w.runHistory = config.runHistory();
     w.spans = spans;
+    existingTopics =
+        new dev.baton.engine.topology.ExistingTopics(config.bootstrapServers(), config.kafka());
+    w.topicExists = existingTopics;
     return w.build();
   }
 
@@ -403,6 +408,7 @@ public final class Engine implements AutoCloseable {
     if (slots != null) {
       slots.close();
     }
+
     if (streams != null) {
       streams.close(
           org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
@@ -411,5 +417,8 @@ public final class Engine implements AutoCloseable {
     }
     runs.close();
     spans.close();
+    if (existingTopics != null) {
+      existingTopics.close(); // after the streams: their tasks ask it
+    }
   }
 }

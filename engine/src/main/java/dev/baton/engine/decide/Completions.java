@@ -48,8 +48,9 @@ final class Completions {
       return applyToItem(s, spec, c);
     }
     if (job.fansOut() || job.status() != JobStatus.RUNNING || job.attempt() != c.getAttempt()) {
-      return Decider.ignore(
-          s.state,
+      return stale(
+          s,
+          spec,
           "completion of "
               + JobState.attemptId(s.state.runId(), c.getJob(), c.getAttempt())
               + " ignored: the job is "
@@ -130,8 +131,9 @@ final class Completions {
         || job.status() != JobStatus.RUNNING
         || item.status() != JobStatus.RUNNING
         || item.attempt() != c.getAttempt()) {
-      return Decider.ignore(
-          s.state,
+      return stale(
+          s,
+          spec,
           "completion of "
               + JobState.attemptId(s.state.runId(), c.getJob(), c.getItem(), c.getAttempt())
               + " ignored: the instance is "
@@ -235,6 +237,18 @@ final class Completions {
             + " in "
             + wait.toMillis()
             + " ms");
+  }
+
+  /**
+   * A completion of an attempt that is not running: ignored, as a repeated or late report is; a
+   * service's reply to an attempt that ended (it timed out, or was cancelled) is refused where the
+   * service's owners look, the dead-letter topic.
+   */
+  private static Decision stale(Step s, JobSpec spec, String why) {
+    if (spec.action() instanceof dev.baton.engine.template.StepAction.Service) {
+      return Decider.reject(s.state, "reply refused: " + why.replace(" ignored:", ":"));
+    }
+    return Decider.ignore(s.state, why);
   }
 
   static void afterJobEnded(Step s, JobSpec spec) {

@@ -96,15 +96,18 @@ public final class Decider {
     Step step = new Step(state, template, now, quotas);
     if (event instanceof JobCompleted c) {
       if (state.status() != RunStatus.RUNNING) {
-        return ignore(
-            state,
+        String why =
             "run '"
                 + state.runId()
                 + "' is "
                 + state.status()
                 + "; completion of "
                 + c.completion().getJob()
-                + " ignored");
+                + " ignored";
+        boolean service =
+            template.job(c.completion().getJob()).map(JobSpec::action).orElse(null)
+                instanceof dev.baton.engine.template.StepAction.Service;
+        return service ? reject(state, "reply refused: " + why) : ignore(state, why);
       }
       return Completions.apply(step, c.completion());
     }
@@ -251,6 +254,9 @@ public final class Decider {
       case RUN_SLA, JOB_SLA -> {
         return Slas.due(s, t);
       }
+      case SLEEP -> {
+        return Actions.slept(s, t);
+      }
       default -> {
         return reject(state, "unknown timer kind in " + t.getEventId());
       }
@@ -331,6 +337,13 @@ public final class Decider {
   }
 
   private static String timeoutText(JobSpec spec, boolean started) {
+    if (spec.action() instanceof dev.baton.engine.template.StepAction.Service r) {
+      return "timed out: no reply from the service on "
+          + r.topic()
+          + " within "
+          + Actions.replyWithin(spec).toMillis()
+          + " ms";
+    }
     if (spec.runsTemplate() && !started) {
       return "not started: its child run did not start within "
           + spec.startTimeout().toMillis()

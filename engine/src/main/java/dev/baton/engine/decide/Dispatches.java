@@ -1,6 +1,7 @@
 package dev.baton.engine.decide;
 
 import dev.baton.engine.template.JobSpec;
+import dev.baton.engine.template.StepAction;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.PodOptions;
@@ -51,6 +52,9 @@ final class Dispatches {
     if (spec.runsTemplate()) {
       return Children.start(s, spec, job, attempt);
     }
+    if (spec.acts()) {
+      return Actions.start(s, spec, null, attempt);
+    }
     Resolved r = resolve(s, spec, null);
     if (r == null) {
       return false;
@@ -65,6 +69,10 @@ final class Dispatches {
     int attempt = item.attempt() + 1;
     if (spec.runsTemplate()) {
       Children.startItem(s, spec, item, attempt);
+      return;
+    }
+    if (spec.acts()) {
+      Actions.start(s, spec, item, attempt);
       return;
     }
     Resolved r = resolve(s, spec, item.value());
@@ -197,6 +205,11 @@ final class Dispatches {
       Children.stop(s, job, item, attempt);
       return;
     }
+    JobSpec acting = s.template.job(job).filter(JobSpec::acts).orElse(null);
+    if (acting != null && !(acting.action() instanceof StepAction.Http)) {
+      Actions.stop(s, acting, item, attempt); // nothing runs outside the run: its timers go
+      return;
+    }
     String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
     s.add(
         new EngineCommand.DispatchJob(
@@ -251,6 +264,7 @@ final class Dispatches {
       case RETRY -> JobState.attemptId(runId, job, item, attempt) + "/retry";
       case RUN_SLA -> runId + "/sla";
       case JOB_SLA -> runId + "/" + job + "/sla";
+      case SLEEP -> JobState.attemptId(runId, job, item, attempt) + "/sleep";
       default -> JobState.attemptId(runId, job, item, attempt) + "/timeout";
     };
   }

@@ -46,6 +46,7 @@ public final class Effects {
   private final List<WorkflowTrigger> children = new ArrayList<>();
   private final List<JobCompletion> reports = new ArrayList<>();
   private final List<EngineCommand.CancelRun> cancels = new ArrayList<>();
+  private final List<EngineCommand.Produce> produced = new ArrayList<>();
 
   private Effects() {}
 
@@ -57,6 +58,15 @@ public final class Effects {
 
   void dispatch(JobDispatch d) {
     dispatches.add(d);
+  }
+
+  void produce(EngineCommand.Produce p) {
+    produced.add(p);
+  }
+
+  /** Records for topics of the template's own: emitted events and service requests. */
+  public List<EngineCommand.Produce> produced() {
+    return Collections.unmodifiableList(produced);
   }
 
   void await(Await a) {

@@ -152,6 +152,26 @@ public sealed interface EngineCommand {
   }
 
   /**
+   * Write one record to {@code topic} in the decision's transaction: an emit step's event, or a
+   * service step's request ({@code request} set: the attempt it asks for, whose reply headers and
+   * token the shell adds).
+   */
+  record Produce(String topic, String key, String value, ServiceRequest request)
+      implements EngineCommand {
+    @Override
+    public void addTo(Effects effects) {
+      effects.produce(this);
+    }
+  }
+
+  /** A service step's request: the attempt that waits for its reply. */
+  record ServiceRequest(String runId, String job, Integer item, int attempt) {
+    public String attemptId() {
+      return JobState.attemptId(runId, job, item, attempt);
+    }
+  }
+
+  /**
    * Report how a child run ended to the parent's job: a completion of the parent's attempt, signed
    * by the engine as the dispatcher signs its reports.
    */

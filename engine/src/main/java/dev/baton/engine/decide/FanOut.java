@@ -2,9 +2,9 @@ package dev.baton.engine.decide;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.baton.engine.template.Expressions;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.events.RunEventType;
+import dev.baton.expressions.Expressions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

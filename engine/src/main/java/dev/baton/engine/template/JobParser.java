@@ -35,14 +35,29 @@ final class JobParser extends YamlFields {
           "wait",
           "sla",
           "cache",
-          "run");
+          "run",
+          "http",
+          "service",
+          "emit",
+          "sleep");
 
   /** The exit handler runs once, after everything else: no ordering, condition or fan-out. */
   private static final Set<String> EXIT_FIELDS =
       JOB_FIELDS.stream()
           .filter(
               f ->
-                  !Set.of("dependsOn", "when", "forEach", "maxParallel", "wait", "cache", "run")
+                  !Set.of(
+                          "dependsOn",
+                          "when",
+                          "forEach",
+                          "maxParallel",
+                          "wait",
+                          "cache",
+                          "run",
+                          "http",
+                          "service",
+                          "emit",
+                          "sleep")
                       .contains(f))
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
@@ -190,17 +205,19 @@ final class JobParser extends YamlFields {
               : "a job with forEach is not cached; cache the instances' work in the template each"
                   + " instance runs (run:)");
     }
+    StepAction action = new ActionParser(this).parse(f, path);
+    boolean runsSomething = wait == null && run == null && !ActionParser.declares(f);
     List<String> command =
-        wait == null && run == null
-            ? stringList(f.get("command"), path + ".command", true)
-            : List.of();
+        runsSomething ? stringList(f.get("command"), path + ".command", true) : List.of();
     String image = optionalString(f.get("image"), path + ".image");
     Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
     Map<String, String> env = stringMap(f.get("env"), path + ".env", secretEnv);
     List<String> outputs =
-        wait == null || wait.waitFor() == null
-            ? outputs(f.get("outputs"), path + ".outputs")
-            : WaitParser.outputsOf(wait.waitFor());
+        wait != null && wait.waitFor() != null
+            ? WaitParser.outputsOf(wait.waitFor())
+            : action instanceof StepAction.Http h
+                ? ActionParser.outputsOf(h, f.get("outputs"), path, this)
+                : outputs(f.get("outputs"), path + ".outputs");
     List<String> dependsOn =
         f.containsKey("dependsOn")
             ? stringList(f.get("dependsOn"), path + ".dependsOn", false)
@@ -248,7 +265,8 @@ final class JobParser extends YamlFields {
             wait == null ? null : wait.waitFor(),
             sla,
             cache,
-            run);
+            run,
+            action);
   }
 
   private RunSpec run(Node node, String path) {

@@ -15,7 +15,9 @@ import java.util.Map;
  * defaults). A job with {@code wait} runs nothing: it waits for an event or an approval (its
  * command is empty, its outputs are the wait's). A job with {@code run} runs another template as a
  * child run (its command is empty, its outputs are the child template's). A job with {@code cache}
- * reuses a stored result for the same key instead of running.
+ * reuses a stored result for the same key instead of running. A job with an {@code action} ({@code
+ * http}, {@code service}, {@code emit}, {@code sleep}) runs no process either: Baton carries it
+ * out.
  */
 public record JobSpec(
     String name,
@@ -36,7 +38,8 @@ public record JobSpec(
     WaitSpec waitFor,
     Duration sla,
     CacheSpec cache,
-    RunSpec run) {
+    RunSpec run,
+    StepAction action) {
 
   /** How long an attempt may wait for a dispatcher to start it, unless the job says otherwise. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
@@ -62,6 +65,11 @@ public record JobSpec(
 
   public boolean waits() {
     return waitFor != null;
+  }
+
+  /** What Baton does for this step itself, if it runs no process: null for a process. */
+  public boolean acts() {
+    return action != null;
   }
 
   /** The job runs a child run of another template. */

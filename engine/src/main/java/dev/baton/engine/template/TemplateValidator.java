@@ -6,6 +6,7 @@ import dev.baton.engine.template.Placeholders.OutputRef;
 import dev.baton.engine.template.Placeholders.ParamRef;
 import dev.baton.engine.template.Placeholders.Ref;
 import dev.baton.engine.template.Placeholders.RunStatusRef;
+import dev.baton.expressions.Expressions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,7 +81,7 @@ final class TemplateValidator {
     JobSpec none =
         new JobSpec(
             "outputs", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
-            null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null);
     t.outputs().forEach((name, value) -> checkRefs(t, none, all, false, value, "outputs." + name));
   }
 
@@ -98,7 +99,7 @@ final class TemplateValidator {
     JobSpec none =
         new JobSpec(
             "tenant", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
-            null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null);
     checkRefs(t, none, Set.of(), false, t.tenant(), "tenant");
   }
 

@@ -93,6 +93,9 @@ public final class EngineTopology {
     /** Each ended run's summary goes to the history topic. */
     public boolean runHistory = true;
 
+    /** Whether a topic of a template's (emit, service) exists now; every one does in tests. */
+    public java.util.function.Predicate<String> topicExists = topic -> true;
+
     /** Where the runs' spans go ({@link dev.baton.tracing.Spans#OFF}: nowhere). */
     public dev.baton.tracing.Spans spans = dev.baton.tracing.Spans.OFF;
 
@@ -138,7 +141,7 @@ public final class EngineTopology {
                 new RunProcessor(
                     w.runs,
                     new InboundParser(w.wire, w.tokens),
-                    new Outbounds(topics, w.wire, w.tokens),
+                    new Outbounds(topics, w.wire, w.tokens, w.topicExists),
                     w.counters,
                     TEMPLATE_STORE,
                     w.owned,

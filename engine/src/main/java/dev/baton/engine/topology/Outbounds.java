@@ -35,10 +35,22 @@ final class Outbounds {
   private final Wire wire;
   private final AttemptTokens tokens;
 
+  private final java.util.function.Predicate<String> topicExists;
+
   Outbounds(Topics topics, Wire wire, AttemptTokens tokens) {
+    this(topics, wire, tokens, topic -> true);
+  }
+
+  /** {@code topicExists}: whether a topic of a template's (an emit's, a service's) exists now. */
+  Outbounds(
+      Topics topics,
+      Wire wire,
+      AttemptTokens tokens,
+      java.util.function.Predicate<String> topicExists) {
     this.topics = topics;
     this.wire = wire;
     this.tokens = tokens;
+    this.topicExists = topicExists;
   }
 
   List<OutboundRecord> of(List<EngineCommand> commands, InputRecord input) {
@@ -63,6 +75,9 @@ final class Outbounds {
       out.add(
           new OutboundRecord(
               topics.events(), e.getRunId(), wire.encode(topics.events(), e), Map.of()));
+    }
+    for (EngineCommand.Produce p : effects.produced()) {
+      out.add(produced(p));
     }
     for (EngineCommand.LookupCache l : effects.lookups()) {
       out.add(command(l.runId(), CommandSignatures.signed(lookup(l, input.timestamp()), tokens)));
@@ -89,6 +104,43 @@ final class Outbounds {
       }
     }
     return out;
+  }
+
+  /** Headers a service reads its request's coordinates from, to answer without parsing it. */
+  static final String RUN_ID = "baton-run-id";
+
+  static final String JOB = "baton-job";
+  static final String ATTEMPT = "baton-attempt";
+  static final String ITEM = "baton-item";
+  static final String ATTEMPT_ID = "baton-attempt-id";
+  static final String ATTEMPT_TOKEN = "baton-attempt-token";
+  static final String REPLY_TOPIC = "baton-reply-topic";
+
+  /**
+   * An emit step's event, or a service step's request with the headers a service answers with: the
+   * attempt's coordinates, the token its completion must carry, where to send it, and the attempt's
+   * span.
+   */
+  private OutboundRecord produced(EngineCommand.Produce p) {
+    Map<String, byte[]> headers = new LinkedHashMap<>();
+    EngineCommand.ServiceRequest r = p.request();
+    if (r != null) {
+      String attemptId = r.attemptId();
+      headers.put(RUN_ID, bytes(r.runId()));
+      headers.put(JOB, bytes(r.job()));
+      headers.put(ATTEMPT, bytes(Integer.toString(r.attempt())));
+      if (r.item() != null) {
+        headers.put(ITEM, bytes(Integer.toString(r.item())));
+      }
+      headers.put(ATTEMPT_ID, bytes(attemptId));
+      headers.put(ATTEMPT_TOKEN, bytes(tokens.forJob(attemptId)));
+      headers.put(REPLY_TOPIC, bytes(topics.completions()));
+      headers.put(
+          dev.baton.tracing.Traceparent.HEADER,
+          dev.baton.tracing.TraceIds.attempt(r.runId(), attemptId).bytes());
+    }
+    return new OutboundRecord(
+        p.topic(), p.key(), p.value().getBytes(StandardCharsets.UTF_8), headers);
   }
 
   private OutboundRecord command(String runId, RunCommand command) {
@@ -155,6 +207,25 @@ final class Outbounds {
    * MiB defaults with room for the record's framing.
    */
   static final int MAX_RECORD_BYTES = 1_000_000;
+
+  /**
+   * What keeps one of {@code out} from being written (larger than {@link #MAX_RECORD_BYTES}, or for
+   * a template's topic that does not exist), or null when each can be.
+   */
+  String unwritable(List<OutboundRecord> out) {
+    String tooLarge = oversized(out);
+    if (tooLarge != null) {
+      return tooLarge;
+    }
+    for (OutboundRecord r : out) {
+      if (!topics.eventTopics().contains(r.topic())
+          && !r.topic().equals(topics.history())
+          && !topicExists.test(r.topic())) {
+        return "a record for topic " + r.topic() + ", which does not exist";
+      }
+    }
+    return null;
+  }
 
   /** What makes one of {@code out} larger than {@link #MAX_RECORD_BYTES}, or null when none is. */
   String oversized(List<OutboundRecord> out) {

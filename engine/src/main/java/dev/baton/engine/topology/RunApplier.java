@@ -304,14 +304,14 @@ final class RunApplier {
                     + "); the run cannot go on",
                 in.source().timestamp()));
       }
-      String tooLarge = outbounds.oversized(out);
+      String tooLarge = outbounds.unwritable(out);
       if (tooLarge != null) {
         // Kafka would refuse the record at send, and the task would fail on it forever.
         String reason = "applying it would produce " + tooLarge;
         decision = Decider.refuse(before, template, now, reason);
         causedBy(decision, in.eventId());
         out = outbounds.of(decision.commands(), in.source());
-        if (outbounds.oversized(out) != null) {
+        if (outbounds.unwritable(out) != null) {
           decision = Decider.refuse(before, null, now, reason);
           causedBy(decision, in.eventId());
           out = outbounds.of(decision.commands(), in.source());

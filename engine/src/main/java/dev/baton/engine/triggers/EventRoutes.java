@@ -2,12 +2,12 @@ package dev.baton.engine.triggers;
 
 import dev.baton.engine.correlate.CorrelationRecord;
 import dev.baton.engine.decide.TriggerChecks;
-import dev.baton.engine.template.Expressions;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.template.TriggerRule;
 import dev.baton.engine.template.WaitSpec;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.expressions.Expressions;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;

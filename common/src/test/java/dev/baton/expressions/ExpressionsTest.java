@@ -1,4 +1,4 @@
-package dev.baton.engine.template;
+package dev.baton.expressions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

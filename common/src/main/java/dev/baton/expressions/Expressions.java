@@ -1,4 +1,4 @@
-package dev.baton.engine.template;
+package dev.baton.expressions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,6 +68,14 @@ public final class Expressions {
           .addLibraries(CelExtensions.strings())
           .build();
 
+  /** For an HTTP step's outputs: the response is the one variable. */
+  private static final CelCompiler RESPONSE_COMPILER =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setOptions(OPTIONS)
+          .addVar("response", SimpleType.DYN)
+          .addLibraries(CelExtensions.strings())
+          .build();
+
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.legacyCelRuntimeBuilder()
           .setOptions(OPTIONS)
@@ -118,6 +126,30 @@ public final class Expressions {
       PROGRAMS.put("event:" + expression, program);
     }
     return value(expression, bounded(expression, program, Map.of("event", withCelNulls(event))));
+  }
+
+  /** Compiles an HTTP step's output over {@code response}. */
+  public static void checkResponse(String expression) throws InvalidExpressionException {
+    compile(RESPONSE_COMPILER, expression);
+  }
+
+  /**
+   * Evaluates an HTTP step's output over {@code response} ({@code status}, {@code headers}, {@code
+   * json}, {@code text}), as {@link #evalEvent} does over an event.
+   */
+  public static Object evalResponse(String expression, Map<String, Object> response)
+      throws InvalidExpressionException {
+    CelRuntime.Program program = PROGRAMS.get("response:" + expression);
+    if (program == null) {
+      try {
+        program = RUNTIME.createProgram(compile(RESPONSE_COMPILER, expression));
+      } catch (CelEvaluationException e) {
+        throw new InvalidExpressionException(firstLine(e.getMessage()));
+      }
+      PROGRAMS.put("response:" + expression, program);
+    }
+    return value(
+        expression, bounded(expression, program, Map.of("response", withCelNulls(response))));
   }
 
   /** A trigger rule's filter over {@code event}: true or false, nothing else. */
