@@ -85,15 +85,6 @@ final class JobParser extends YamlFields {
   private static final Set<String> RUN_FIELDS = Set.of("template", "params");
   private static final Set<String> CACHE_FIELDS = Set.of("key", "ttl");
 
-  private static final Set<String> POD_FIELDS =
-      Set.of(
-          "resources",
-          "nodeSelector",
-          "tolerations",
-          "serviceAccountName",
-          "imagePullSecrets",
-          "warm");
-  private static final Set<String> WARM_FIELDS = Set.of("min", "max", "idleTimeout", "reuse");
   private static final Set<String> RUNTIMES = Set.of("local", "kubernetes");
   private static final Set<String> RETRY_FIELDS = Set.of("limit", "backoff", "on");
   private static final Set<String> BACKOFF_FIELDS = Set.of("initial", "factor", "max");
@@ -103,11 +94,6 @@ final class JobParser extends YamlFields {
 
   static final double DEFAULT_BACKOFF_FACTOR = 2;
   static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
-
-  /** Warm pools when a template gives no size or idle time. */
-  static final int DEFAULT_WARM_MAX = 5;
-
-  static final Duration DEFAULT_WARM_IDLE = Duration.ofMinutes(10);
 
   JobParser(YamlFields shared) {
     super(shared);
@@ -239,7 +225,7 @@ final class JobParser extends YamlFields {
     if (runtime != null && !RUNTIMES.contains(runtime)) {
       error(path + ".runtime", "must be local or kubernetes, got '" + runtime + "'");
     }
-    KubernetesOptions pod = pod(f.get("kubernetes"), path + ".kubernetes");
+    KubernetesOptions pod = new PodParser(this).pod(f.get("kubernetes"), path + ".kubernetes");
     Duration sla = sla(f.get("sla"), path + ".sla");
     if ("kubernetes".equals(runtime) && image == null) {
       error(path + ".image", "a job on the kubernetes runtime needs an image");
@@ -312,95 +298,6 @@ final class JobParser extends YamlFields {
       }
     }
     return outputs;
-  }
-
-  KubernetesOptions pod(Node node, String path) {
-    Map<String, Node> f =
-        mapping(
-            node,
-            path,
-            POD_FIELDS,
-            "a mapping with resources, nodeSelector, tolerations, serviceAccountName, imagePullSecrets, warm");
-    if (f == null) {
-      return null;
-    }
-    Map<String, String> resources = new LinkedHashMap<>();
-    Node res = f.get("resources");
-    if (res instanceof MappingNode r) {
-      for (Map.Entry<String, Node> kind :
-          fields(r, path + ".resources", Set.of("requests", "limits")).entrySet()) {
-        stringMap(kind.getValue(), path + ".resources." + kind.getKey())
-            .forEach(
-                (k, v) -> {
-                  if (!k.equals("cpu") && !k.equals("memory")) {
-                    error(
-                        path + ".resources." + kind.getKey() + "." + k,
-                        "only cpu and memory are set per job");
-                  }
-                  resources.put(kind.getKey() + "." + k, v);
-                });
-      }
-    } else if (res != null && !isNull(res)) {
-      error(path + ".resources", "must be a mapping with requests and limits");
-    }
-    Map<String, String> nodeSelector = labelMap(f.get("nodeSelector"), path + ".nodeSelector");
-    List<Map<String, String>> tolerations =
-        tolerations(f.get("tolerations"), path + ".tolerations");
-    String serviceAccount =
-        optionalString(f.get("serviceAccountName"), path + ".serviceAccountName");
-    List<String> pullSecrets =
-        stringList(f.get("imagePullSecrets"), path + ".imagePullSecrets", false);
-    return new KubernetesOptions(
-        resources,
-        nodeSelector,
-        tolerations,
-        serviceAccount,
-        pullSecrets,
-        warm(f.get("warm"), path + ".warm"));
-  }
-
-  private List<Map<String, String>> tolerations(Node tol, String path) {
-    List<Map<String, String>> tolerations = new ArrayList<>();
-    if (tol instanceof SequenceNode seq) {
-      for (int i = 0; i < seq.getValue().size(); i++) {
-        Node t = seq.getValue().get(i);
-        String tpath = path + "[" + i + "]";
-        lines.put(tpath, t.getStartMark().getLine() + 1);
-        if (t instanceof MappingNode tm) {
-          Map<String, String> one = new LinkedHashMap<>();
-          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS))
-              .forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
-          tolerations.add(one);
-        } else {
-          error(tpath, "a toleration is a mapping with key, operator, value, effect");
-        }
-      }
-    } else if (tol != null && !isNull(tol)) {
-      error(path, "must be a list of tolerations");
-    }
-    return tolerations;
-  }
-
-  KubernetesOptions.WarmPool warm(Node node, String path) {
-    Map<String, Node> f =
-        mapping(node, path, WARM_FIELDS, "a mapping with min, max, idleTimeout, reuse");
-    if (f == null) {
-      return null;
-    }
-    int min = nonNegativeInt(f.get("min"), path + ".min", 0);
-    int max =
-        f.get("max") == null
-            ? Math.max(DEFAULT_WARM_MAX, min)
-            : nonNegativeInt(f.get("max"), path + ".max", DEFAULT_WARM_MAX);
-    if (max < 1) {
-      error(path + ".max", "must be at least 1, got " + max);
-    } else if (min > max) {
-      error(path + ".min", "must not be more than max (" + max + "), got " + min);
-    }
-    Duration idle =
-        orDefault(duration(f.get("idleTimeout"), path + ".idleTimeout"), DEFAULT_WARM_IDLE);
-    boolean reuse = bool(f.get("reuse"), path + ".reuse", false);
-    return new KubernetesOptions.WarmPool(min, max, idle, reuse);
   }
 
   RetrySpec retry(Node node, String path) {
