@@ -65,6 +65,12 @@ final class BatonHarness implements AutoCloseable {
 
   dev.baton.tracing.TraceExport dispatcherTraces;
 
+  /** The hosts http steps may call (restart the dispatcher to apply a change); any, as dev. */
+  dev.baton.dispatcher.http.AllowedHosts httpHosts = dev.baton.dispatcher.http.AllowedHosts.ANY;
+
+  /** The secrets the dispatcher resolves (restart it to apply a change). */
+  dev.baton.dispatcher.local.SecretSource secrets = dev.baton.dispatcher.local.SecretSource.none();
+
   /** Kafka client properties for the engine (restart it to apply a change). */
   Map<String, String> engineKafka = Map.of();
 
@@ -170,6 +176,8 @@ final class BatonHarness implements AutoCloseable {
     b.wire = wire;
     b.redis = redisUrl == null ? null : dev.baton.redis.RedisSettings.of(redisUrl);
     b.traces = dispatcherTraces;
+    b.httpHosts = httpHosts;
+    b.secrets = secrets;
     return new Dispatcher(b.build(), jobRuntime, metrics).start();
   }
 

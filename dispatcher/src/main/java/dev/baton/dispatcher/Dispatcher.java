@@ -56,6 +56,7 @@ public final class Dispatcher implements AutoCloseable {
   private final DispatcherMeters meters;
   private final Thread loop;
   private final Spans spans;
+  private final dev.baton.dispatcher.http.HttpCalls calls;
 
   public Dispatcher(DispatcherConfig config, JobRuntime runtime) {
     this(config, runtime, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -93,6 +94,7 @@ public final class Dispatcher implements AutoCloseable {
     p.putAll(config.kafka());
     this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.loop = new Thread(this::run, "baton-dispatcher");
+    this.calls = new dev.baton.dispatcher.http.HttpCalls(config.httpHosts(), config.secrets());
     this.starts =
         config.redis() == null
             ? AttemptStarts.inMemory()
@@ -206,8 +208,9 @@ public final class Dispatcher implements AutoCloseable {
         continue; // dead-lettered
       }
       var tp = new org.apache.kafka.common.TopicPartition(record.topic(), record.partition());
-      boolean stop = dispatch.getAction() == DispatchAction.STOP;
-      if (!stop && (held.holds(tp) || runtime.running() >= config.maxConcurrentJobs())) {
+      // A STOP must not wait for a slot; an http call holds none.
+      boolean slotless = dispatch.getAction() == DispatchAction.STOP || dispatch.getHttp() != null;
+      if (!slotless && (held.holds(tp) || runtime.running() >= config.maxConcurrentJobs())) {
         held.hold(record, dispatch);
       } else {
         act(record, dispatch);
@@ -273,6 +276,7 @@ public final class Dispatcher implements AutoCloseable {
         meters.dispatch("stop");
         stopped.add(dispatch.getAttemptId());
         runtime.stop(dispatch.getAttemptId());
+        calls.stop(dispatch.getAttemptId());
       } else if (stopped.contains(dispatch.getAttemptId())) {
         meters.dispatch("withdrawn");
         LOG.info("{} was stopped before it started; not run", dispatch.getAttemptId());
@@ -310,14 +314,15 @@ public final class Dispatcher implements AutoCloseable {
    */
   private boolean startClaimed(JobDispatch dispatch) {
     String id = dispatch.getAttemptId();
+    if (dispatch.getHttp() != null) {
+      boolean started = calls.start(dispatch, this::ended);
+      if (started) {
+        var unused = completions.publish(Reports.started(dispatch));
+      }
+      return started;
+    }
     try {
-      boolean started =
-          runtime.start(
-              dispatch,
-              completion -> {
-                meters.ended(completion.getStatus().name());
-                var unused = completions.publish(completion); // kept and retried until written
-              });
+      boolean started = runtime.start(dispatch, this::ended);
       startFailures.remove(id);
       if (started) {
         // The attempt's timeout counts from here, not from its dispatch: waiting for a slot is not
@@ -344,6 +349,11 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
+  private void ended(dev.baton.events.JobCompletion completion) {
+    meters.ended(completion.getStatus().name());
+    var unused = completions.publish(completion); // kept and retried until written
+  }
+
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
     meters.deadLettered("malformed");
     LOG.warn(
@@ -365,6 +375,7 @@ public final class Dispatcher implements AutoCloseable {
   public void close() {
     stopping.set(true);
     dev.baton.kafka.PollLoops.stop(consumer, loop);
+    calls.close();
     runtime.close();
     completions.close();
     starts.close();

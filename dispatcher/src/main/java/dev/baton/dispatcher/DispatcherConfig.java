@@ -37,7 +37,8 @@ public record DispatcherConfig(
     int healthPort,
     String defaultRuntime,
     boolean kubernetes,
-    dev.baton.tracing.TraceExport traces) {
+    dev.baton.tracing.TraceExport traces,
+    dev.baton.dispatcher.http.AllowedHosts httpHosts) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -62,6 +63,7 @@ public record DispatcherConfig(
     wire = wire == null ? Wire.json() : wire;
     secrets = secrets == null ? SecretSource.none() : secrets;
     kubernetes = kubernetes || defaultRuntime.equals("kubernetes");
+    httpHosts = httpHosts == null ? dev.baton.dispatcher.http.AllowedHosts.NONE : httpHosts;
   }
 
   public String redisUrl() {
@@ -100,6 +102,7 @@ public record DispatcherConfig(
     b.defaultRuntime = s.get("BATON_RUNTIME", b.defaultRuntime);
     b.kubernetes = "enabled".equals(s.get("BATON_KUBERNETES"));
     b.traces = dev.baton.tracing.TraceExport.from(s, "baton-dispatcher");
+    b.httpHosts = dev.baton.dispatcher.http.AllowedHosts.parse(s.get("BATON_HTTP_ALLOWED_HOSTS"));
     return b.build();
   }
 
@@ -138,6 +141,9 @@ public record DispatcherConfig(
     /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT); null: no tracing. */
     public dev.baton.tracing.TraceExport traces;
 
+    /** The hosts http steps may call; none unless set. */
+    public dev.baton.dispatcher.http.AllowedHosts httpHosts;
+
     private Builder() {}
 
     public DispatcherConfig build() {
@@ -156,7 +162,8 @@ public record DispatcherConfig(
           healthPort,
           defaultRuntime,
           kubernetes,
-          traces);
+          traces,
+          httpHosts);
     }
   }
 }

@@ -135,6 +135,12 @@ public final class DevStack implements AutoCloseable {
     // baton dev resolves secret references as a dispatcher would, from BATON_SECRETS_DIR and
     // BATON_SECRET_* variables of the shell that started it.
     dispatcherSettings.secrets = dev.baton.dispatcher.local.SecretSource.fromEnv(System.getenv());
+    // http steps may call any host under baton dev, unless the shell narrows it.
+    String hosts = System.getenv("BATON_HTTP_ALLOWED_HOSTS");
+    dispatcherSettings.httpHosts =
+        hosts == null || hosts.isBlank()
+            ? dev.baton.dispatcher.http.AllowedHosts.ANY
+            : dev.baton.dispatcher.http.AllowedHosts.parse(hosts);
     dispatcherSettings.traces =
         dev.baton.tracing.TraceExport.from(
             dev.baton.settings.Settings.of(System.getenv()), "baton-dispatcher");
