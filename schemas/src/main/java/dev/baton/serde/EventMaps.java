@@ -27,6 +27,11 @@ public final class EventMaps {
     return map;
   }
 
+  /** Any JSON value as plain Java values: maps, lists, strings, longs, doubles, booleans, null. */
+  public static Object fromJsonValue(JsonNode node) {
+    return json(node);
+  }
+
   private static Object json(JsonNode node) {
     if (node == null || node.isNull()) {
       return null;

@@ -1,6 +1,5 @@
 package dev.baton.dispatcher.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.expressions.Expressions;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +12,6 @@ import java.util.Map;
  * parsed, when it is JSON; null otherwise) and {@code text} (the body).
  */
 final class ResponseOutputs {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private ResponseOutputs() {}
 
   /** An output that cannot be evaluated, named. */
@@ -56,8 +53,10 @@ final class ResponseOutputs {
       return null;
     }
     try {
-      return JSON.readValue(t, Object.class);
-    } catch (java.io.IOException e) {
+      // Numbers as CEL knows them (whole ones as int, others as double).
+      return dev.baton.serde.EventMaps.fromJsonValue(
+          dev.baton.serde.PlainJson.parse(t.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (dev.baton.serde.EventFormatException e) {
       return null;
     }
   }

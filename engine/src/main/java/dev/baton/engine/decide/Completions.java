@@ -286,7 +286,8 @@ final class Completions {
               case UNKNOWN -> "ended in an unknown way";
               default -> "failed";
             });
-    if (c.getExitCode() != null) {
+    // An http call's report says its status itself ("HTTP 503: ...").
+    if (c.getExitCode() != null && !"http".equals(c.getReporter())) {
       s.append(" with exit code ").append(c.getExitCode());
     }
     if (c.getErrorTail() != null && !c.getErrorTail().isBlank()) {

@@ -25,6 +25,8 @@ final class ActionParser extends YamlFields {
       Set.of("method", "url", "headers", "body", "expect", "outputs");
   private static final Set<String> RECORD_FIELDS = Set.of("topic", "key", "value");
   private static final Set<String> SLEEP_FIELDS = Set.of("for", "until");
+  private static final java.util.regex.Pattern HEADER_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
   private static final Set<String> METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
 
@@ -116,12 +118,13 @@ final class ActionParser extends YamlFields {
       }
     }
     Map<String, JobSpec.SecretRef> secretHeaders = new LinkedHashMap<>();
-    Map<String, String> headers = stringMap(f.get("headers"), path + ".headers", secretHeaders);
-    for (String name : headers.keySet()) {
-      if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-        error(path + ".headers." + name, "is not a header name");
-      }
-    }
+    Map<String, String> headers =
+        stringMap(
+            f.get("headers"),
+            path + ".headers",
+            secretHeaders,
+            HEADER_NAME,
+            "is not an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)");
     String body = optionalString(f.get("body"), path + ".body");
     List<Integer> expect = new ArrayList<>();
     List<String> codes = stringList(f.get("expect"), path + ".expect", false);

@@ -207,6 +207,21 @@ class YamlFields {
    * key}}, collected there.
    */
   Map<String, String> stringMap(Node node, String path, Map<String, JobSpec.SecretRef> secrets) {
+    return stringMap(
+        node,
+        path,
+        secrets,
+        TemplateParser.PARAM_NAME,
+        "an environment variable name must be letters, digits and '_'");
+  }
+
+  /** Pairs whose names match {@code names}; a name that does not is an error, {@code why}. */
+  Map<String, String> stringMap(
+      Node node,
+      String path,
+      Map<String, JobSpec.SecretRef> secrets,
+      java.util.regex.Pattern names,
+      String why) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node == null || isNull(node)) {
       return out;
@@ -220,8 +235,8 @@ class YamlFields {
     }
     for (Map.Entry<String, Node> e : fields(map, path, null).entrySet()) {
       String key = path + "." + e.getKey();
-      if (!TemplateParser.PARAM_NAME.matcher(e.getKey()).matches()) {
-        error(key, "an environment variable name must be letters, digits and '_'");
+      if (!names.matcher(e.getKey()).matches()) {
+        error(key, why);
         continue;
       }
       if (secrets != null && e.getValue() instanceof MappingNode ref) {

@@ -1,0 +1,318 @@
+package dev.baton.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.dispatcher.http.AllowedHosts;
+import dev.baton.dispatcher.local.LocalProcessRuntime;
+import dev.baton.dispatcher.local.SecretSource;
+import dev.baton.engine.decide.JobStatus;
+import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.RunStatus;
+import dev.baton.events.RunEventType;
+import dev.baton.serde.DeadLetters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Steps that talk to services, over a real broker and Redis: an HTTP server started here, an
+ * inventory service written with plain kafka-clients, events emitted in the decision's transaction,
+ * durable sleeps, and what an attacker might send through each.
+ */
+class ServiceStepsIT {
+  static final String REQUESTS = "svc.inventory.requests";
+  static final String SHIPPED = "svc.orders.shipped";
+  static final String NOWHERE = "svc.nowhere";
+  static BatonHarness baton;
+  static TestServices services;
+  static TestServices.InventoryService inventory;
+  @TempDir static Path work;
+
+  @BeforeAll
+  static void start() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
+      var existing = admin.listTopics().names().get();
+      List<NewTopic> missing =
+          java.util.stream.Stream.of(REQUESTS, SHIPPED)
+              .filter(t -> !existing.contains(t))
+              .map(t -> new NewTopic(t, 3, (short) 1))
+              .toList();
+      admin.createTopics(missing).all().get();
+    }
+    services = new TestServices();
+    baton = new BatonHarness("svc", work, null, 4);
+    // Only the test server's own address: localhost by name is not on the list.
+    baton.httpHosts = AllowedHosts.parse("127.0.0.1:" + services.port());
+    Path secrets = Files.createDirectories(work.resolve("secrets/payments"));
+    Files.writeString(secrets.resolve("token"), "Bearer s3cret\n");
+    baton.secrets = new SecretSource(work.resolve("secrets"), Map.of());
+    baton.restartDispatcher(new LocalProcessRuntime(work.resolve("jobs-2"), 4096));
+    inventory =
+        new TestServices.InventoryService(baton.bootstrap, REQUESTS, "svc-inventory-service");
+    baton.apply(
+        "order.yaml",
+        """
+        name: order
+        version: 1
+        params: {order: {required: true}, sku: {default: "s-1"}}
+        jobs:
+          - name: quote
+            http:
+              url: "%1$s/quote/${params.order}"
+              headers: {Authorization: {secretRef: {name: payments, key: token}}}
+              outputs: {amount: "string(response.json.amount)", currency: "response.json.currency"}
+            timeout: 5s
+          - name: charge
+            http:
+              method: POST
+              url: "%1$s/flaky/${params.order}"
+              headers: {Content-Type: application/json}
+              body: '{"order": "${params.order}", "amount": ${jobs.quote.outputs.amount}}'
+              expect: [200, 201]
+              outputs: {code: "string(response.status)", amount: "string(response.json.charged.amount)"}
+            timeout: 5s
+            retry: {limit: 2, on: [timeout, 503], backoff: {initial: 100ms}}
+          - name: reserve
+            service:
+              topic: svc.inventory.requests
+              key: "${params.sku}"
+              value: {sku: "${params.sku}", order: "${params.order}"}
+            timeout: 1m
+            outputs: [reservationId]
+          - name: nap
+            sleep: {for: 1s}
+          - name: announce
+            emit:
+              topic: svc.orders.shipped
+              key: "${params.order}"
+              value: {order: "${params.order}", reservation: "${jobs.reserve.outputs.reservationId}", charged: "${jobs.charge.outputs.amount}"}
+        """
+            .formatted("http://127.0.0.1:" + services.port()));
+    baton.apply(
+        "call.yaml",
+        """
+        name: call
+        version: 1
+        params: {host: {default: "127.0.0.1:%d"}, path: {required: true}, note: {default: "-"}}
+        jobs:
+          - name: call
+            http:
+              url: "http://${params.host}${params.path}"
+              headers: {X-Note: "${params.note}"}
+            timeout: 2s
+        """
+            .formatted(services.port()));
+    baton.apply(
+        "ask.yaml",
+        """
+        name: ask
+        version: 1
+        params: {sku: {required: true}}
+        jobs:
+          - name: reserve
+            service: {topic: svc.inventory.requests, key: "${params.sku}", value: {sku: "${params.sku}"}}
+            timeout: 2s
+            outputs: [reservationId]
+        """);
+    baton.apply(
+        "nap.yaml",
+        """
+        name: nap
+        version: 1
+        jobs:
+          - name: nap
+            sleep: {for: 3s}
+          - {name: after, command: ["true"]}
+        """);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    inventory.close();
+    services.close();
+    baton.close();
+  }
+
+  @Test
+  void aRunOfHttpServiceSleepAndEmitStepsSucceedsWithTheirOutputs() throws Exception {
+    baton.trigger("svc-order-1", "order", Map.of("order", "o-1", "sku", "s-7"));
+    RunState run = baton.awaitEnd("svc-order-1");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.toString());
+    assertEquals(Map.of("amount", "42", "currency", "EUR"), run.job("quote").outputs());
+    // The 503 was retried; the second attempt was charged.
+    assertEquals(2, run.job("charge").attempt());
+    assertEquals(Map.of("code", "201", "amount", "42"), run.job("charge").outputs());
+    assertEquals(Map.of("reservationId", "res-s-7"), run.job("reserve").outputs());
+    // Each call carried its attempt as the idempotency key, and the attempt's trace.
+    var quote = services.requests.stream().filter(r -> r.getKey().equals("/quote/o-1")).toList();
+    assertEquals(1, quote.size());
+    assertEquals("svc-order-1/quote/1", quote.get(0).getValue().get("idempotency-key"));
+    assertTrue(quote.get(0).getValue().get("traceparent").startsWith("00-"));
+    assertEquals(
+        List.of("svc-order-1/charge/1", "svc-order-1/charge/2"),
+        services.requests.stream()
+            .filter(r -> r.getKey().equals("/flaky/o-1"))
+            .map(r -> r.getValue().get("idempotency-key"))
+            .toList());
+    // The secret went to the server and nowhere else.
+    for (var e : baton.eventsOf("svc-order-1")) {
+      assertFalse(e.toString().contains("s3cret"), e.toString());
+    }
+    // The event, once, committed with the run's decision.
+    List<ConsumerRecord<byte[], byte[]>> shipped = committed(SHIPPED, "o-1", 1);
+    assertEquals(
+        "{\"order\":\"o-1\",\"reservation\":\"res-s-7\",\"charged\":\"42\"}",
+        new String(shipped.get(0).value(), StandardCharsets.UTF_8));
+    var sleptFor =
+        Duration.between(
+            baton.first("svc-order-1", RunEventType.JOB_DISPATCHED, "nap").getOccurredAt(),
+            baton.first("svc-order-1", RunEventType.JOB_SUCCEEDED, "nap").getOccurredAt());
+    assertTrue(sleptFor.compareTo(Duration.ofSeconds(1)) >= 0, "slept " + sleptFor);
+  }
+
+  /** The records of {@code topic} with {@code key}, read committed, once there are {@code n}. */
+  static List<ConsumerRecord<byte[], byte[]>> committed(String topic, String key, int n) {
+    try (TopicReader reader = new TopicReader(baton.bootstrap, topic)) {
+      await().atMost(BatonHarness.DEADLINE).until(() -> keyed(reader, key).size() >= n);
+      return keyed(reader, key);
+    }
+  }
+
+  static List<ConsumerRecord<byte[], byte[]>> keyed(TopicReader reader, String key) {
+    return reader.records().stream()
+        .filter(r -> r.key() != null && key.equals(new String(r.key(), StandardCharsets.UTF_8)))
+        .toList();
+  }
+
+  @Test
+  void aCallPastItsTimeoutFailsTheAttemptAndTheLateAnswerChangesNothing() throws Exception {
+    baton.trigger("svc-slow", "call", Map.of("path", "/slow"));
+    RunState run = baton.awaitEnd("svc-slow");
+    assertEquals(RunStatus.FAILED, run.status());
+    baton.awaitEvent("svc-slow", RunEventType.RUN_FAILED, null);
+    assertEquals(JobStatus.FAILED, run.job("call").status());
+    assertTrue(
+        run.job("call").error().contains("no whole response within 2000 ms"), run.toString());
+    long events = baton.eventsOf("svc-slow").size();
+    services.slowAnswer.countDown();
+    await().atMost(BatonHarness.DEADLINE).until(services.slowAnswered::get);
+    // The answer went to a closed connection: the run is as it was.
+    RunState after = baton.engine.runs().find("svc-slow").orElseThrow();
+    assertEquals(RunStatus.FAILED, after.status());
+    assertEquals(1, after.job("call").attempt());
+    assertEquals(events, baton.eventsOf("svc-slow").size());
+  }
+
+  @Test
+  void aHostNotOnTheAllowListFailsTheAttemptNamingTheHost() throws Exception {
+    baton.trigger(
+        "svc-denied", "call", Map.of("host", "localhost:" + services.port(), "path", "/quote/x"));
+    RunState run = baton.awaitEnd("svc-denied");
+    assertEquals(RunStatus.FAILED, run.status());
+    String error = run.job("call").error();
+    assertTrue(error.contains("host 'localhost' is not on this dispatcher's allow-list"), error);
+    assertEquals(0, services.hits("/quote/x"));
+  }
+
+  @Test
+  void whatAnAttackerSendsThroughAnHttpStepFailsItsAttemptWithTheReason() throws Exception {
+    Map<String, String> expected =
+        Map.of(
+            "svc-big", "the response body is larger than 1048576 bytes",
+            "svc-loris", "no whole response within 2000 ms",
+            "svc-redirect", "HTTP 302: redirect to 169.254.169.254 not followed",
+            "svc-crlf", "header X-Note has a line break in its value: not sent");
+    baton.trigger("svc-big", "call", Map.of("path", "/big"));
+    baton.trigger("svc-loris", "call", Map.of("path", "/loris"));
+    baton.trigger("svc-redirect", "call", Map.of("path", "/redirect"));
+    // A parameter with CR/LF in a header's value: the request is never sent.
+    baton.send(
+        baton.topics.triggers(),
+        "svc-crlf",
+        "{\"runId\":\"svc-crlf\",\"template\":\"call\",\"params\":{\"path\":\"/echo\","
+            + "\"note\":\"a\\r\\nX-Evil: 1\"}}");
+    for (var e : expected.entrySet()) {
+      RunState run = baton.awaitEnd(e.getKey());
+      assertEquals(RunStatus.FAILED, run.status(), e.getKey());
+      String error = run.job("call").error();
+      assertNotNull(error, e.getKey());
+      assertTrue(error.contains(e.getValue()), e.getKey() + ": " + error);
+    }
+    assertEquals(0, services.hits("/echo"), "the request with a line break was not sent");
+    assertEquals(
+        0, services.requests.stream().filter(r -> r.getValue().containsKey("x-evil")).count());
+    assertTrue(baton.dispatcher.ready(), "the dispatcher kept running");
+  }
+
+  @Test
+  void aServiceReplyWithoutTheTokenOrForAnEndedAttemptIsDeadLettered() throws Exception {
+    // The service first answers without the token, then properly.
+    baton.trigger("svc-unsigned", "ask", Map.of("sku", "unsigned"));
+    RunState run = baton.awaitEnd("svc-unsigned");
+    assertEquals(RunStatus.SUCCEEDED, run.status());
+    assertEquals(Map.of("reservationId", "res-unsigned"), run.job("reserve").outputs());
+    assertTrue(
+        deadLetterReasons("svc-unsigned").stream().anyMatch(r -> r.contains("no attempt token")),
+        deadLetterReasons("svc-unsigned").toString());
+
+    // The service holds the request past the step's timeout, then answers.
+    baton.trigger("svc-late", "ask", Map.of("sku", "hold-1"));
+    run = baton.awaitEnd("svc-late");
+    assertEquals(RunStatus.FAILED, run.status());
+    assertTrue(run.job("reserve").error().contains("no reply from the service"), run.toString());
+    inventory.answerHeld();
+    await()
+        .atMost(BatonHarness.DEADLINE)
+        .until(
+            () ->
+                deadLetterReasons("svc-late").stream()
+                    .anyMatch(r -> r.startsWith("reply refused")));
+    RunState after = baton.engine.runs().find("svc-late").orElseThrow();
+    assertEquals(RunStatus.FAILED, after.status());
+    assertEquals(Map.of(), after.job("reserve").outputs());
+  }
+
+  static List<String> deadLetterReasons(String key) {
+    return baton.deadLetters.records().stream()
+        .filter(r -> r.key() != null && key.equals(new String(r.key(), StandardCharsets.UTF_8)))
+        .map(
+            r ->
+                new String(
+                    r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+        .toList();
+  }
+
+  @Test
+  void aSleepHoldsItsRunAboutItsTimeAcrossAnEngineRestart() throws Exception {
+    baton.trigger("svc-nap", "nap", Map.of());
+    baton.awaitEvent("svc-nap", RunEventType.JOB_DISPATCHED, "nap");
+    long restartStarted = System.nanoTime();
+    baton.restartEngine();
+    Duration restart = Duration.ofNanos(System.nanoTime() - restartStarted);
+    RunState run = baton.awaitEnd("svc-nap");
+    assertEquals(RunStatus.SUCCEEDED, run.status());
+    Duration slept =
+        Duration.between(
+            baton.first("svc-nap", RunEventType.JOB_DISPATCHED, "nap").getOccurredAt(),
+            baton.first("svc-nap", RunEventType.JOB_SUCCEEDED, "nap").getOccurredAt());
+    assertTrue(slept.compareTo(Duration.ofSeconds(3)) >= 0, "slept " + slept);
+    // A timer due while the engine was down fires when it is back, not later.
+    Duration bound = Duration.ofSeconds(3).plus(restart).plusSeconds(5);
+    assertTrue(slept.compareTo(bound) < 0, "slept " + slept + " (restart took " + restart + ")");
+    assertEquals(1, baton.count("svc-nap", RunEventType.JOB_SUCCEEDED, "nap"));
+  }
+}
