@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * SIGKILL) to the process group of every job listed in a file the runtime keeps up to date. Each
  * job runs in a session of its own ({@code setsid}), so its group holds what it started. Without
  * {@code setsid} and {@code sh} (not a Unix), there is no guardian and closing the runtime is the
- * only way jobs stop.
+ * only way jobs stop. The list is written right after each job starts; a kill -9 between the two
+ * leaves that one job running.
  */
 final class JobGuardian implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JobGuardian.class);

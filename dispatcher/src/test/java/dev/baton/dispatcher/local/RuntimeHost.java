@@ -1,6 +1,7 @@
 package dev.baton.dispatcher.local;
 
 import dev.baton.events.JobDispatch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,12 @@ public final class RuntimeHost {
             .setEnv(Map.of())
             .build(),
         c -> {});
-    while (!runtime.pids().containsKey("host/sleep/1")) {
+    Path guarded = Path.of(args[0], "running.pids");
+    // The job is reported once the guardian's list names it: a kill before that would orphan it.
+    while (!runtime.pids().containsKey("host/sleep/1")
+        || !Files.exists(guarded)
+        || !Files.readAllLines(guarded)
+            .contains(String.valueOf(runtime.pids().get("host/sleep/1")))) {
       Thread.sleep(20);
     }
     System.out.println("job " + runtime.pids().get("host/sleep/1"));
