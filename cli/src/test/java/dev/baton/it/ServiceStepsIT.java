@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.cli.bench.EngineProcess;
 import dev.baton.dispatcher.http.AllowedHosts;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.dispatcher.local.SecretSource;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServiceStepsIT {
   static final String REQUESTS = "svc.inventory.requests";
   static final String SHIPPED = "svc.orders.shipped";
-  static final String NOWHERE = "svc.nowhere";
+  static final String BURST = "svc.burst.shipped";
   static BatonHarness baton;
   static TestServices services;
   static TestServices.InventoryService inventory;
@@ -47,7 +48,7 @@ class ServiceStepsIT {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedBroker.bootstrapServers()))) {
       var existing = admin.listTopics().names().get();
       List<NewTopic> missing =
-          java.util.stream.Stream.of(REQUESTS, SHIPPED)
+          java.util.stream.Stream.of(REQUESTS, SHIPPED, BURST)
               .filter(t -> !existing.contains(t))
               .map(t -> new NewTopic(t, 3, (short) 1))
               .toList();
@@ -127,6 +128,16 @@ class ServiceStepsIT {
             service: {topic: svc.inventory.requests, key: "${params.sku}", value: {sku: "${params.sku}"}}
             timeout: 2s
             outputs: [reservationId]
+        """);
+    baton.apply(
+        "burst.yaml",
+        """
+        name: burst
+        version: 1
+        params: {n: {required: true}}
+        jobs:
+          - name: announce
+            emit: {topic: svc.burst.shipped, key: "${params.n}", value: {n: "${params.n}"}}
         """);
     baton.apply(
         "nap.yaml",
@@ -314,5 +325,66 @@ class ServiceStepsIT {
     Duration bound = Duration.ofSeconds(3).plus(restart).plusSeconds(5);
     assertTrue(slept.compareTo(bound) < 0, "slept " + slept + " (restart took " + restart + ")");
     assertEquals(1, baton.count("svc-nap", RunEventType.JOB_SUCCEEDED, "nap"));
+  }
+
+  @Test
+  @SuppressWarnings("try") // the second engine is only there to run
+  void anEmitIsWrittenOnceWhenTheEngineIsKilledMidStream() throws Exception {
+    // The engine runs as a process here, so that it can be killed (-9) as its first emits appear:
+    // what it decided and wrote since its last commit is aborted and decided again by the next
+    // engine. Among committed records each emitted event is there exactly once. (Whether the kill
+    // lands inside a transaction varies; the printed counts show when it did.)
+    baton.engine.close();
+    EngineProcess first = null;
+    List<String> sent = new java.util.ArrayList<>();
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      String n = "n" + i;
+      sent.add(n);
+      lines.add(
+          "svc-burst-"
+              + n
+              + "|{\"runId\":\"svc-burst-"
+              + n
+              + "\",\"template\":\"burst\",\"params\":{\"n\":\""
+              + n
+              + "\"}}");
+    }
+    try (TopicReader all = new TopicReader(baton.bootstrap, BURST, false);
+        TopicReader committed = new TopicReader(baton.bootstrap, BURST)) {
+      try {
+        first = EngineProcess.start(work, "emit-engine", WaitsIT.engineProcessSettings(baton));
+        baton.kcat(baton.topics.triggers(), lines);
+        await().atMost(BatonHarness.DEADLINE).until(() -> !all.records().isEmpty());
+        first.kill();
+        // Same state directory: the new engine takes over the dead one's transactions at once.
+        try (EngineProcess second =
+            EngineProcess.start(work, "emit-engine", WaitsIT.engineProcessSettings(baton))) {
+          await()
+              .atMost(BatonHarness.DEADLINE)
+              .until(
+                  () ->
+                      sent.stream()
+                          .allMatch(
+                              n ->
+                                  baton.count("svc-burst-" + n, RunEventType.RUN_SUCCEEDED, null)
+                                      > 0));
+          await().atMost(BatonHarness.DEADLINE).until(() -> committed.records().size() >= 300);
+        }
+      } finally {
+        if (first != null) {
+          first.kill();
+        }
+        baton.engine = baton.startEngine();
+      }
+      List<String> keys =
+          committed.records().stream()
+              .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+              .sorted()
+              .toList();
+      assertEquals(sent.stream().sorted().toList(), keys);
+      System.out.println(
+          "emit records written: " + all.records().size() + ", committed: " + keys.size());
+    }
   }
 }

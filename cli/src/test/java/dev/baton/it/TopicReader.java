@@ -20,9 +20,14 @@ final class TopicReader implements AutoCloseable {
   private final Thread thread;
 
   TopicReader(String bootstrap, String topic) {
+    this(bootstrap, topic, true);
+  }
+
+  /** With {@code committed} false, records of open and aborted transactions are read too. */
+  TopicReader(String bootstrap, String topic, boolean committed) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "test-reader-" + UUID.randomUUID());
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());

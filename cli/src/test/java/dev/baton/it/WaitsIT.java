@@ -242,6 +242,11 @@ class WaitsIT {
 
   /** The harness's engine settings as an engine process's environment. */
   static Map<String, String> engineProcessSettings() {
+    return engineProcessSettings(baton);
+  }
+
+  /** {@code baton}'s engine settings as an engine process's environment. */
+  static Map<String, String> engineProcessSettings(BatonHarness baton) {
     Map<String, String> env = new HashMap<>();
     env.put("BATON_BOOTSTRAP_SERVERS", baton.bootstrap);
     env.put("BATON_REDIS_URL", baton.redisUrl);
