@@ -56,6 +56,15 @@ final class TemplatesCmd implements Runnable {
         spec.commandLine().getErr().println("refused, nothing applied:\n" + e.getMessage());
         return 1;
       }
+      List<dev.baton.engine.template.TemplateError> errors =
+          ApplyChecks.errors(loaded, topics(), stored());
+      if (!errors.isEmpty()) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "refused, nothing applied:\n" + new InvalidTemplateException(errors).getMessage());
+        return 1;
+      }
       TemplatePublisher.publish(kafka.bootstrapServers(), kafka.topics().templates(), loaded);
       loaded.forEach(
           t ->
@@ -67,7 +76,27 @@ final class TemplatesCmd implements Runnable {
       return 0;
     }
 
-    /** The store's latest version of each template, which run: jobs may name. */
+    /** The topics of the cluster (for service and emit steps). */
+    private java.util.Set<String> topics() {
+      java.util.Properties p = new java.util.Properties();
+      p.put("bootstrap.servers", kafka.bootstrapServers());
+      p.putAll(KafkaOptions.clientProperties());
+      try (org.apache.kafka.clients.admin.Admin admin =
+          org.apache.kafka.clients.admin.Admin.create(p)) {
+        return admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new org.apache.kafka.common.KafkaException(
+            "cannot list the cluster's topics: " + e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new org.apache.kafka.common.KafkaException("interrupted", e);
+      }
+    }
+
+    /**
+     * The store's latest version of each template, which run: jobs and webhooks are checked
+     * against.
+     */
     private Map<String, Template> stored() {
       Map<String, Template> latest = new LinkedHashMap<>();
       Map<String, String> store;

@@ -84,8 +84,13 @@ final class TriggersCmd implements Callable<Integer> {
     return t.name()
         + " v"
         + t.version()
-        + "  on "
-        + r.topic()
+        + (r.webhook() == null
+            ? "  on " + r.topic()
+            : "  on POST /hooks/"
+                + r.webhook().path()
+                + (r.webhook().secret() == null
+                    ? " (unsigned)"
+                    : " (signed in " + r.webhook().signatureHeader() + ")"))
         + (r.filter() == null ? "" : "  filter: " + r.filter())
         + (r.params().isEmpty()
             ? ""

@@ -68,8 +68,8 @@ final class BatonHarness implements AutoCloseable {
   /** The hosts http steps may call (restart the dispatcher to apply a change); any, as dev. */
   dev.baton.dispatcher.http.AllowedHosts httpHosts = dev.baton.dispatcher.http.AllowedHosts.ANY;
 
-  /** The secrets the dispatcher resolves (restart it to apply a change). */
-  dev.baton.dispatcher.local.SecretSource secrets = dev.baton.dispatcher.local.SecretSource.none();
+  /** The secrets the dispatcher and the API resolve (restart them to apply a change). */
+  dev.baton.secrets.SecretSource secrets = dev.baton.secrets.SecretSource.none();
 
   /** Kafka client properties for the engine (restart it to apply a change). */
   Map<String, String> engineKafka = Map.of();
@@ -203,6 +203,7 @@ final class BatonHarness implements AutoCloseable {
     b.processingGuarantee = processingGuarantee;
     b.tenancy = tenancy;
     b.traces = engineTraces;
+    b.secrets = secrets;
     return b;
   }
 

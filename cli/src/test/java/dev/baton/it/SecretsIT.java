@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.dispatcher.local.LocalProcessRuntime;
-import dev.baton.dispatcher.local.SecretSource;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.secrets.SecretSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.baton.cli.bench.EngineProcess;
 import dev.baton.dispatcher.http.AllowedHosts;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
-import dev.baton.dispatcher.local.SecretSource;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.events.RunEventType;
+import dev.baton.secrets.SecretSource;
 import dev.baton.serde.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +38,9 @@ class ServiceStepsIT {
   static final String REQUESTS = "svc.inventory.requests";
   static final String SHIPPED = "svc.orders.shipped";
   static final String BURST = "svc.burst.shipped";
+  static final String HOOK_SECRET = "hook-s3cret";
   static BatonHarness baton;
+  static dev.baton.engine.api.ApiServer api;
   static TestServices services;
   static TestServices.InventoryService inventory;
   @TempDir static Path work;
@@ -60,6 +62,8 @@ class ServiceStepsIT {
     baton.httpHosts = AllowedHosts.parse("127.0.0.1:" + services.port());
     Path secrets = Files.createDirectories(work.resolve("secrets/payments"));
     Files.writeString(secrets.resolve("token"), "Bearer s3cret\n");
+    Path hookSecrets = Files.createDirectories(work.resolve("secrets/hooks"));
+    Files.writeString(hookSecrets.resolve("push"), HOOK_SECRET + "\n");
     baton.secrets = new SecretSource(work.resolve("secrets"), Map.of());
     baton.restartDispatcher(new LocalProcessRuntime(work.resolve("jobs-2"), 4096));
     inventory =
@@ -130,6 +134,36 @@ class ServiceStepsIT {
             outputs: [reservationId]
         """);
     baton.apply(
+        "pushed.yaml",
+        """
+        name: pushed
+        version: 1
+        params: {sha: {required: true}}
+        on:
+          - webhook:
+              path: svc-push
+              secret: {secretRef: {name: hooks, key: push}}
+              signature: {header: X-Hub-Signature-256, scheme: hmac-sha256}
+              filter: "body.ref == 'refs/heads/main'"
+              params: {sha: "body.after"}
+              idempotencyKey: "headers['x-github-delivery']"
+        jobs:
+          - name: build
+            command: [echo, "${params.sha}"]
+        """);
+    baton.apply(
+        "pinged.yaml",
+        """
+        name: pinged
+        version: 1
+        params: {who: {default: nobody}}
+        on:
+          - webhook: {path: svc-ping, secret: none, params: {who: "body.who"}}
+        jobs:
+          - name: pong
+            command: [echo, "${params.who}"]
+        """);
+    baton.apply(
         "burst.yaml",
         """
         name: burst
@@ -153,6 +187,9 @@ class ServiceStepsIT {
 
   @AfterAll
   static void stop() throws Exception {
+    if (api != null) {
+      api.close();
+    }
     inventory.close();
     services.close();
     baton.close();
@@ -386,5 +423,90 @@ class ServiceStepsIT {
       System.out.println(
           "emit records written: " + all.records().size() + ", committed: " + keys.size());
     }
+  }
+
+  @Test
+  void aSignedWebhookStartsOneRunThoughDeliveredTwice() throws Exception {
+    String body = "{\"ref\": \"refs/heads/main\", \"after\": \"abc123\"}";
+    Map<String, String> headers =
+        Map.of("X-Hub-Signature-256", Hooks.sign(HOOK_SECRET, body), "X-GitHub-Delivery", "d-1");
+    var first = Hooks.post(api(), "svc-push", body, headers);
+    assertEquals(202, first.statusCode(), first.body());
+    String runId = Hooks.field(first.body(), "runId");
+    var again = Hooks.post(api(), "svc-push", body, headers);
+    assertTrue(again.statusCode() == 200 || again.statusCode() == 202, again.body());
+    assertEquals(runId, Hooks.field(again.body(), "runId"));
+    RunState run = baton.awaitEnd(runId);
+    assertEquals(RunStatus.SUCCEEDED, run.status());
+    assertEquals("abc123", run.params().get("sha"));
+    var late = Hooks.post(api(), "svc-push", body, headers);
+    assertEquals(200, late.statusCode(), late.body());
+    assertTrue(late.body().contains("\"started\":false"), late.body());
+    assertEquals(1, baton.count(runId, RunEventType.RUN_STARTED, null));
+  }
+
+  @Test
+  void webhookRequestsAnAttackerSendsStartNothing() throws Exception {
+    String body = "{\"ref\": \"refs/heads/main\", \"after\": \"evil\"}";
+    long before = Hooks.records(baton.bootstrap, baton.topics.triggers());
+    Map<String, String> delivery = Map.of("X-GitHub-Delivery", "d-evil");
+    assertRefused(401, "is missing", Hooks.post(api(), "svc-push", body, delivery));
+    assertRefused(
+        401,
+        "does not match",
+        Hooks.post(api(), "svc-push", body, with(delivery, Hooks.sign("guessed", body))));
+    // A signature taken from another body (a replay with the payload changed).
+    String other = "{\"ref\": \"refs/heads/main\", \"after\": \"abc123\"}";
+    assertRefused(
+        401,
+        "does not match",
+        Hooks.post(api(), "svc-push", body, with(delivery, Hooks.sign(HOOK_SECRET, other))));
+    String huge = "{\"pad\": \"" + "x".repeat(2 << 20) + "\"}";
+    assertRefused(
+        413, "larger than", Hooks.post(api(), "svc-push", huge, with(delivery, "sha256=00")));
+    String notJson = "ref=refs/heads/main";
+    assertRefused(
+        400,
+        "not valid JSON",
+        Hooks.post(api(), "svc-push", notJson, with(delivery, Hooks.sign(HOOK_SECRET, notJson))));
+    String noAfter = "{\"ref\": \"refs/heads/main\"}";
+    assertRefused(
+        400,
+        "after",
+        Hooks.post(api(), "svc-push", noAfter, with(delivery, Hooks.sign(HOOK_SECRET, noAfter))));
+    String branch = "{\"ref\": \"refs/heads/dev\", \"after\": \"x\"}";
+    var filtered =
+        Hooks.post(api(), "svc-push", branch, with(delivery, Hooks.sign(HOOK_SECRET, branch)));
+    assertEquals(200, filtered.statusCode(), filtered.body());
+    assertTrue(filtered.body().contains("filter said no"), filtered.body());
+    assertRefused(404, "no webhook", Hooks.post(api(), "nope", body, delivery));
+    assertRefused(
+        415,
+        "must be JSON",
+        Hooks.post(api(), "svc-push", body, with(Map.of("Content-Type", "text/plain"), "x")));
+    assertEquals(before, Hooks.records(baton.bootstrap, baton.topics.triggers()));
+    // A hook that says secret: none takes anyone's JSON.
+    var open = Hooks.post(api(), "svc-ping", "{\"who\": \"me\"}", Map.of());
+    assertEquals(202, open.statusCode(), open.body());
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd(Hooks.field(open.body(), "runId")).status());
+  }
+
+  private static Map<String, String> with(Map<String, String> headers, String signature) {
+    Map<String, String> out = new java.util.HashMap<>(headers);
+    out.put("X-Hub-Signature-256", signature);
+    return out;
+  }
+
+  private static void assertRefused(
+      int status, String why, java.net.http.HttpResponse<String> response) {
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(response.body().contains(why), response.body());
+  }
+
+  private static synchronized int api() throws java.io.IOException {
+    if (api == null) {
+      api = baton.startApi();
+    }
+    return api.port();
   }
 }

@@ -76,6 +76,15 @@ public final class Expressions {
           .addLibraries(CelExtensions.strings())
           .build();
 
+  /** For a webhook's rule: the request's JSON body and its headers (lower-case names). */
+  private static final CelCompiler REQUEST_COMPILER =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setOptions(OPTIONS)
+          .addVar("body", SimpleType.DYN)
+          .addVar("headers", MapType.create(SimpleType.STRING, SimpleType.STRING))
+          .addLibraries(CelExtensions.strings())
+          .build();
+
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.legacyCelRuntimeBuilder()
           .setOptions(OPTIONS)
@@ -116,16 +125,52 @@ public final class Expressions {
    */
   public static Object evalEvent(String expression, Object event)
       throws InvalidExpressionException {
-    CelRuntime.Program program = PROGRAMS.get("event:" + expression);
+    return evalWith("event:", EVENT_COMPILER, expression, Map.of("event", withCelNulls(event)));
+  }
+
+  /** Compiles a webhook rule's expression over {@code body} and {@code headers}. */
+  public static void checkRequest(String expression) throws InvalidExpressionException {
+    compile(REQUEST_COMPILER, expression);
+  }
+
+  /**
+   * Evaluates a webhook rule's expression over a request's JSON {@code body} and its {@code
+   * headers} (lower-case names, first value of each), as {@link #evalEvent} does over an event.
+   */
+  public static Object evalRequest(String expression, Object body, Map<String, String> headers)
+      throws InvalidExpressionException {
+    return evalWith(
+        "request:",
+        REQUEST_COMPILER,
+        expression,
+        Map.of("body", withCelNulls(body), "headers", headers));
+  }
+
+  /** A webhook rule's filter: true or false, nothing else. */
+  public static boolean evalRequestBool(String expression, Object body, Map<String, String> headers)
+      throws InvalidExpressionException {
+    Object result = evalRequest(expression, body, headers);
+    if (result instanceof Boolean b) {
+      return b;
+    }
+    throw new InvalidExpressionException(
+        "'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
+  }
+
+  /** Evaluates with {@code compiler}'s variables; programs are kept under {@code kind}. */
+  private static Object evalWith(
+      String kind, CelCompiler compiler, String expression, Map<String, ?> vars)
+      throws InvalidExpressionException {
+    CelRuntime.Program program = PROGRAMS.get(kind + expression);
     if (program == null) {
       try {
-        program = RUNTIME.createProgram(compile(EVENT_COMPILER, expression));
+        program = RUNTIME.createProgram(compile(compiler, expression));
       } catch (CelEvaluationException e) {
         throw new InvalidExpressionException(firstLine(e.getMessage()));
       }
-      PROGRAMS.put("event:" + expression, program);
+      PROGRAMS.put(kind + expression, program);
     }
-    return value(expression, bounded(expression, program, Map.of("event", withCelNulls(event))));
+    return value(expression, bounded(expression, program, vars));
   }
 
   /** Compiles an HTTP step's output over {@code response}. */
@@ -139,17 +184,8 @@ public final class Expressions {
    */
   public static Object evalResponse(String expression, Map<String, Object> response)
       throws InvalidExpressionException {
-    CelRuntime.Program program = PROGRAMS.get("response:" + expression);
-    if (program == null) {
-      try {
-        program = RUNTIME.createProgram(compile(RESPONSE_COMPILER, expression));
-      } catch (CelEvaluationException e) {
-        throw new InvalidExpressionException(firstLine(e.getMessage()));
-      }
-      PROGRAMS.put("response:" + expression, program);
-    }
-    return value(
-        expression, bounded(expression, program, Map.of("response", withCelNulls(response))));
+    return evalWith(
+        "response:", RESPONSE_COMPILER, expression, Map.of("response", withCelNulls(response)));
   }
 
   /** A trigger rule's filter over {@code event}: true or false, nothing else. */

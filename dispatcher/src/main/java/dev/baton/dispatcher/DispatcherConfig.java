@@ -1,7 +1,7 @@
 package dev.baton.dispatcher;
 
-import dev.baton.dispatcher.local.SecretSource;
 import dev.baton.redis.RedisSettings;
+import dev.baton.secrets.SecretSource;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;

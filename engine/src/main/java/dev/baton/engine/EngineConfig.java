@@ -39,7 +39,8 @@ public record EngineConfig(
     dev.baton.engine.state.ReplicaAcks replicaAcks,
     dev.baton.engine.tenants.Tenancy tenancy,
     boolean runHistory,
-    dev.baton.tracing.TraceExport traces) {
+    dev.baton.tracing.TraceExport traces,
+    dev.baton.secrets.SecretSource secrets) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -166,6 +167,7 @@ public record EngineConfig(
     }
     b.runHistory = history.equals("on");
     b.traces = dev.baton.tracing.TraceExport.from(s, "baton-engine");
+    b.secrets = dev.baton.secrets.SecretSource.fromEnv(s.asMap());
     return b.build();
   }
 
@@ -239,6 +241,7 @@ public record EngineConfig(
     b.tenancy = tenancy;
     b.runHistory = runHistory;
     b.traces = traces;
+    b.secrets = secrets;
     return b;
   }
 
@@ -287,6 +290,9 @@ public record EngineConfig(
     /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT); null: no tracing. */
     public dev.baton.tracing.TraceExport traces;
 
+    /** Where webhooks' secrets are (BATON_SECRETS_DIR, BATON_SECRET_*); none by default. */
+    public dev.baton.secrets.SecretSource secrets = dev.baton.secrets.SecretSource.none();
+
     private Builder() {}
 
     public EngineConfig build() {
@@ -309,7 +315,8 @@ public record EngineConfig(
           replicaAcks,
           tenancy,
           runHistory,
-          traces);
+          traces,
+          secrets);
     }
   }
 

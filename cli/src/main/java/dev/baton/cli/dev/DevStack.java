@@ -124,6 +124,8 @@ public final class DevStack implements AutoCloseable {
     engineSettings.traces =
         dev.baton.tracing.TraceExport.from(
             dev.baton.settings.Settings.of(System.getenv()), "baton-engine");
+    // Webhooks' secrets: BATON_SECRETS_DIR and BATON_SECRET_* of the shell, as for jobs.
+    engineSettings.secrets = dev.baton.secrets.SecretSource.fromEnv(System.getenv());
     return engineSettings.build();
   }
 
@@ -134,7 +136,7 @@ public final class DevStack implements AutoCloseable {
     dispatcherSettings.wire = wire;
     // baton dev resolves secret references as a dispatcher would, from BATON_SECRETS_DIR and
     // BATON_SECRET_* variables of the shell that started it.
-    dispatcherSettings.secrets = dev.baton.dispatcher.local.SecretSource.fromEnv(System.getenv());
+    dispatcherSettings.secrets = dev.baton.secrets.SecretSource.fromEnv(System.getenv());
     // http steps may call any host under baton dev, unless the shell narrows it.
     String hosts = System.getenv("BATON_HTTP_ALLOWED_HOSTS");
     dispatcherSettings.httpHosts =

@@ -1,11 +1,11 @@
 package dev.baton.dispatcher.http;
 
 import dev.baton.dispatcher.Reports;
-import dev.baton.dispatcher.local.SecretSource;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.HttpCall;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.secrets.SecretSource;
 import dev.baton.security.Secrets;
 import dev.baton.tracing.TraceIds;
 import java.net.URI;

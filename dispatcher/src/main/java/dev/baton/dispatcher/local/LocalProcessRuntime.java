@@ -6,6 +6,7 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.process.ProcessTrees;
+import dev.baton.secrets.SecretSource;
 import dev.baton.security.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -104,6 +104,22 @@ public final class ApiServer implements AutoCloseable {
     // One client may not hold every thread with requests it sends slowly.
     server.createContext("/api/", this::api).getFilters().add(HttpServers.perClient(PER_CLIENT));
     server.createContext("/", this::page).getFilters().add(HttpServers.perClient(PER_CLIENT));
+    Webhooks hooks =
+        new Webhooks(
+            sources.templates(),
+            config.secrets(),
+            sources.runs(),
+            (runId, trigger) -> publish(config.topics().triggers(), runId, trigger));
+    server
+        .createContext(
+            "/hooks/",
+            ex -> {
+              if (access.hostAllowed(ex)) {
+                hooks.handle(ex);
+              }
+            })
+        .getFilters()
+        .add(HttpServers.perClient(PER_CLIENT));
     addProbes(sources);
     server.start();
   }

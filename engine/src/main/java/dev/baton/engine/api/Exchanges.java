@@ -34,35 +34,34 @@ final class Exchanges {
    */
   static JsonNode jsonBody(HttpExchange ex) throws IOException {
     String type = ex.getRequestHeaders().getFirst("Content-Type");
+    if (type != null) {
+      requireJson(ex);
+    }
+    JsonNode node = parse(rawBody(ex, MAX_BODY_BYTES));
+    if (!node.isObject()) {
+      throw new ApiException(
+          400,
+          "the body must be a JSON object, not "
+              + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return node;
+  }
+
+  /** 415 unless the request says its body is JSON. */
+  static void requireJson(HttpExchange ex) {
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
     String mediaType =
         type == null ? "" : type.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
-    if (type != null && !mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+    if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
       throw new ApiException(
-          415, "the body must be JSON (Content-Type: application/json), not " + type);
+          415,
+          "the body must be JSON (Content-Type: application/json), not "
+              + (type == null ? "without a Content-Type" : type));
     }
-    long declared = declaredLength(ex);
-    if (declared > MAX_DISCARD_BYTES) {
-      // Not worth reading to its end: answered at once, and the connection closed after.
-      ex.getResponseHeaders().set("Connection", "close");
-      throw new ApiException(
-          413,
-          "the request body is to be "
-              + declared
-              + " bytes; at most "
-              + MAX_BODY_BYTES
-              + " are read");
-    }
-    byte[] body;
-    try {
-      body = ex.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
-    } catch (IOException e) {
-      throw new ApiException(
-          400, "the request body ended before its declared length: " + e.getMessage());
-    }
-    if (body.length > MAX_BODY_BYTES) {
-      discardRest(ex);
-      throw new ApiException(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
-    }
+  }
+
+  /** One JSON value from a body: UTF-8, whole, no key twice (400 otherwise). */
+  static JsonNode parse(byte[] body) {
     JsonNode node;
     try {
       dev.baton.serde.PlainJson.requireUtf8(body);
@@ -71,17 +70,36 @@ final class Exchanges {
       throw new ApiException(400, "the body is " + e.getMessage());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ApiException(400, "the body cannot be read: " + e.getMessage());
     }
     if (node == null || node.isMissingNode()) {
-      throw new ApiException(400, "the body is empty; send a JSON object");
-    }
-    if (!node.isObject()) {
-      throw new ApiException(
-          400,
-          "the body must be a JSON object, not "
-              + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+      throw new ApiException(400, "the body is empty; send JSON");
     }
     return node;
+  }
+
+  /** The request's body, at most {@code max} bytes (413 past that). */
+  static byte[] rawBody(HttpExchange ex, int max) {
+    long declared = declaredLength(ex);
+    if (declared > MAX_DISCARD_BYTES) {
+      // Not worth reading to its end: answered at once, and the connection closed after.
+      ex.getResponseHeaders().set("Connection", "close");
+      throw new ApiException(
+          413, "the request body is to be " + declared + " bytes; at most " + max + " are read");
+    }
+    byte[] body;
+    try {
+      body = ex.getRequestBody().readNBytes(max + 1);
+    } catch (IOException e) {
+      throw new ApiException(
+          400, "the request body ended before its declared length: " + e.getMessage());
+    }
+    if (body.length > max) {
+      discardRest(ex);
+      throw new ApiException(413, "the request body is larger than " + max + " bytes");
+    }
+    return body;
   }
 
   /** The body's declared length; -1 when it declares none (or nonsense, which the JDK refuses). */

@@ -43,7 +43,8 @@ final class TemplateParser extends YamlFields {
           "tenant",
           "priority");
   private static final Set<String> RULE_FIELDS =
-      Set.of("topic", "filter", "params", "idempotencyKey");
+      Set.of("topic", "filter", "params", "idempotencyKey", "webhook");
+  static final Pattern HOOK_PATH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Set<String> SCHEDULE_FIELDS = Set.of("cron", "timezone", "every", "catchUp");
   private static final Set<String> PARAM_FIELDS = Set.of("required", "default", "description");
 
@@ -150,6 +151,16 @@ final class TemplateParser extends YamlFields {
         continue;
       }
       Map<String, Node> f = fields(map, path, RULE_FIELDS);
+      if (f.containsKey("webhook")) {
+        if (f.size() > 1) {
+          error(path, "a webhook rule has only webhook: {path, secret, signature, filter, ...}");
+        }
+        TriggerRule hook = new WebhookParser(this).rule(f.get("webhook"), path + ".webhook");
+        if (hook != null) {
+          rules.add(hook);
+        }
+        continue;
+      }
       String topic = requiredString(f, "topic", path + ".topic");
       String filter = optionalString(f.get("filter"), path + ".filter");
       Map<String, String> mapping = stringMap(f.get("params"), path + ".params");

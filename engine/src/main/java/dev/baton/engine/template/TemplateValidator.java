@@ -103,13 +103,21 @@ final class TemplateValidator {
     checkRefs(t, none, Set.of(), false, t.tenant(), "tenant");
   }
 
-  /** Trigger rules: expressions over {@code event} compile, and they map only declared params. */
+  /**
+   * Trigger rules: expressions over {@code event} (or a webhook's {@code body} and {@code headers})
+   * compile, they map only declared params, and no two webhooks share a path.
+   */
   private void checkRules(Template t) {
+    Set<String> hookPaths = new HashSet<>();
     for (int i = 0; i < t.on().size(); i++) {
       TriggerRule rule = t.on().get(i);
-      String path = "on[" + i + "]";
-      checkEventExpression(rule.filter(), path + ".filter");
-      checkEventExpression(rule.idempotencyKey(), path + ".idempotencyKey");
+      boolean hook = rule.webhook() != null;
+      String path = "on[" + i + "]" + (hook ? ".webhook" : "");
+      if (hook && !hookPaths.add(rule.webhook().path())) {
+        parser.error(path + ".path", "another webhook of this template has this path");
+      }
+      checkRuleExpression(hook, rule.filter(), path + ".filter");
+      checkRuleExpression(hook, rule.idempotencyKey(), path + ".idempotencyKey");
       for (Map.Entry<String, String> p : rule.params().entrySet()) {
         if (!t.params().containsKey(p.getKey())) {
           parser.error(
@@ -120,13 +128,18 @@ final class TemplateValidator {
                   + String.join(", ", t.params().keySet())
                   + ")");
         }
-        checkEventExpression(p.getValue(), path + ".params." + p.getKey());
+        checkRuleExpression(hook, p.getValue(), path + ".params." + p.getKey());
       }
       for (ParamSpec spec : t.params().values()) {
-        if (spec.required() && !rule.params().containsKey(spec.name())) {
+        if (spec.required()
+            && spec.defaultValue() == null
+            && !rule.params().containsKey(spec.name())) {
           parser.error(
               path + ".params",
-              "required parameter '" + spec.name() + "' is not mapped from the event");
+              "required parameter '"
+                  + spec.name()
+                  + "' is not mapped from the "
+                  + (hook ? "request" : "event"));
         }
       }
     }
@@ -141,6 +154,22 @@ final class TemplateValidator {
                       "a scheduled run has no trigger to give required parameter '"
                           + spec.name()
                           + "': give it a default"));
+    }
+  }
+
+  private void checkRuleExpression(boolean webhook, String expression, String path) {
+    if (!webhook) {
+      checkEventExpression(expression, path);
+      return;
+    }
+    if (expression == null) {
+      return;
+    }
+    try {
+      Expressions.checkRequest(expression);
+    } catch (Expressions.InvalidExpressionException e) {
+      parser.error(
+          path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
     }
   }
 

@@ -55,4 +55,14 @@ public final class Templates {
     }
     return template;
   }
+
+  /**
+   * An error at {@code field} of a template that parsed (a check that needs more than the text,
+   * such as whether a topic exists), with the field's line in {@code yaml}.
+   */
+  public static TemplateError errorAt(String source, String yaml, String field, String message) {
+    TemplateParser parser = new TemplateParser(source);
+    parser.parse(yaml);
+    return new TemplateError(source, parser.lineOf(field), field, message);
+  }
 }

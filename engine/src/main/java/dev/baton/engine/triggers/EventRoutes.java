@@ -111,6 +111,9 @@ final class EventRoutes {
     Map<String, List<WaitRule>> nextWaits = new LinkedHashMap<>();
     for (Template t : catalog.latest()) {
       for (TriggerRule rule : t.on()) {
+        if (rule.topic() == null) {
+          continue; // a webhook: the API starts its runs
+        }
         next.computeIfAbsent(rule.topic(), k -> new ArrayList<>()).add(new Rule(t, rule));
       }
     }

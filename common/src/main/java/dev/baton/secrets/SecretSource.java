@@ -1,4 +1,4 @@
-package dev.baton.dispatcher.local;
+package dev.baton.secrets;
 
 import dev.baton.events.SecretRef;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where the local runtime finds the values of secret references: the file {@code
+ * Where the local runtime and webhooks find the values of secret references: the file {@code
  * <dir>/<name>/<key>} of {@code BATON_SECRETS_DIR} (the layout of a Kubernetes Secret mounted as a
  * volume), else the dispatcher's variable {@code BATON_SECRET_<NAME>_<KEY>} (upper case, other
  * characters as '_').
@@ -49,7 +49,7 @@ public final class SecretSource {
     return Optional.ofNullable(env.get(variable(ref)));
   }
 
-  static String variable(SecretRef ref) {
+  public static String variable(SecretRef ref) {
     return ("BATON_SECRET_" + ref.getName() + "_" + ref.getKey())
         .toUpperCase(Locale.ROOT)
         .replaceAll("[^A-Z0-9_]", "_");
