@@ -509,4 +509,62 @@ class ServiceStepsIT {
     }
     return api.port();
   }
+
+  @Test
+  void applyRefusesAServiceTopicThatDoesNotExistAndAHookPathTaken() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("apply"));
+    Path missing = dir.resolve("missing.yaml");
+    Files.writeString(
+        missing,
+        """
+        name: svc-missing-topic
+        version: 1
+        jobs:
+          - name: ask
+            service: {topic: svc.no.such.topic, value: {a: b}}
+        """);
+    int[] exit = new int[1];
+    String out =
+        CliArgumentsTest.run(
+            exit,
+            "templates",
+            "apply",
+            missing.toString(),
+            "--bootstrap-server",
+            baton.bootstrap,
+            "--topic-prefix",
+            baton.prefix)[0];
+    assertEquals(1, exit[0], out);
+    assertTrue(
+        out.contains(
+            missing + ":5: jobs[0].service.topic: topic 'svc.no.such.topic' does not exist"),
+        out);
+    Path taken = dir.resolve("taken.yaml");
+    Files.writeString(
+        taken,
+        """
+        name: svc-other-push
+        version: 1
+        on:
+          - webhook: {path: svc-push, secret: none}
+        jobs:
+          - name: tell
+            emit: {topic: svc.orders.shipped, value: {a: b}}
+        """);
+    out =
+        CliArgumentsTest.run(
+            exit,
+            "templates",
+            "apply",
+            taken.toString(),
+            "--bootstrap-server",
+            baton.bootstrap,
+            "--topic-prefix",
+            baton.prefix)[0];
+    assertEquals(1, exit[0], out);
+    assertTrue(
+        out.contains(
+            taken + ":4: on[0].webhook.path: webhook path 'svc-push' is template 'pushed''s"),
+        out);
+  }
 }
