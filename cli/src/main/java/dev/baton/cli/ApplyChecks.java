@@ -15,7 +15,7 @@ import java.util.Set;
  * What {@code templates apply} checks beyond the text: the topics that {@code service} and {@code
  * emit} steps write to exist, and no webhook path is another template's.
  */
-final class ApplyChecks {
+public final class ApplyChecks {
   private ApplyChecks() {}
 
   /**
@@ -81,6 +81,19 @@ final class ApplyChecks {
       }
     }
     return errors;
+  }
+
+  /** The topics the templates' service and emit steps write to. */
+  public static Set<String> topicsWritten(List<TemplatePublisher.Loaded> loaded) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (TemplatePublisher.Loaded l : loaded) {
+      List<JobSpec> jobs = new ArrayList<>(l.template().jobs());
+      if (l.template().onExit() != null) {
+        jobs.add(l.template().onExit());
+      }
+      jobs.forEach(j -> topicOf(j.action()).ifPresent(out::add));
+    }
+    return out;
   }
 
   private static List<String> hooks(Template t) {

@@ -36,6 +36,8 @@ final class StatusCmd implements Callable<Integer> {
 
   @Mixin RedisOptions redis;
 
+  @Mixin KafkaOptions kafka;
+
   @Option(names = "--json", description = "Print the stored state as JSON")
   boolean json;
 
@@ -57,8 +59,24 @@ final class StatusCmd implements Callable<Integer> {
       out.println(StateJson.write(run));
       return 0;
     }
-    print(run, out, children);
+    print(run, out, children, templateOf(run));
     return 0;
+  }
+
+  /** The run's template version from the store, to say what each step calls; null if unread. */
+  private dev.baton.engine.template.Template templateOf(RunState run) {
+    try {
+      Map<String, String> store =
+          TriggersCmd.readStore(kafka.bootstrapServers(), kafka.topics().templates());
+      return new dev.baton.engine.triggers.TemplateCatalog(
+              () -> store, new dev.baton.engine.template.ParsedTemplates(why -> {}))
+          .allVersions().stream()
+              .filter(t -> t.name().equals(run.template()) && t.version() == run.templateVersion())
+              .findFirst()
+              .orElse(null);
+    } catch (RuntimeException e) {
+      return null; // the store cannot be read now: the jobs are shown without it
+    }
   }
 
   /** Most child runs shown per job. */
@@ -159,8 +177,17 @@ final class StatusCmd implements Callable<Integer> {
             job.name(),
             job.inLookup() ? "LOOKUP" : job.status(),
             job.attempt(),
-            job.exitCode() == null ? "" : "exit " + job.exitCode() + "  ",
+            job.exitCode() == null
+                ? ""
+                : (kind(template, job).equals("http") ? "HTTP " : "exit ") + job.exitCode() + "  ",
             took);
+      }
+      String kind = kind(template, job);
+      if (!kind.equals("command") && !kind.equals("pod") && !kind.isEmpty()) {
+        out.printf(
+            "      %s: %s%n",
+            kind,
+            dev.baton.engine.template.StepKinds.calls(template.job(job.name()).orElseThrow()));
       }
       for (RunState child : children.getOrDefault(job.name(), List.of())) {
         long ended = child.jobs().values().stream().filter(j -> j.status().isFinal()).count();
@@ -173,5 +200,12 @@ final class StatusCmd implements Callable<Integer> {
         out.printf("      error: %s%n", job.error().strip().replace("\n", "\n             "));
       }
     }
+  }
+
+  /** The step's kind by its template ("" when the template or the job is unknown). */
+  private static String kind(dev.baton.engine.template.Template template, JobState job) {
+    return template == null
+        ? ""
+        : template.job(job.name()).map(dev.baton.engine.template.StepKinds::kind).orElse("");
   }
 }

@@ -72,6 +72,35 @@ public final class TopicAdmin {
     }
   }
 
+  /** Creates those of {@code names} that are missing (plain topics, no settings). */
+  public static void ensureNamed(
+      String bootstrapServers, java.util.Collection<String> names, int partitions, short replication) {
+    if (names.isEmpty()) {
+      return;
+    }
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing =
+          names.stream()
+              .filter(n -> !existing.contains(n))
+              .map(n -> new NewTopic(n, partitions, replication))
+              .toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get();
+        awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+        throw new IllegalStateException(
+            "cannot create topics: " + e.getCause().getMessage(), e.getCause());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
   /**
    * Returns once every partition of {@code names} has a leader (30 s at most): a client that writes
    * at once then finds one, instead of retrying against a topic still being set up.

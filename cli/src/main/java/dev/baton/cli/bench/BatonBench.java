@@ -32,6 +32,9 @@ final class BatonBench {
   private Map<String, String> extra = Map.of();
   private boolean onCluster;
 
+  /** Runs of service steps, answered by the driver as a service on Kafka would answer them. */
+  private boolean serviceSteps;
+
   BatonBench(
       BenchCmd plan,
       String bootstrap,
@@ -47,6 +50,12 @@ final class BatonBench {
     this.out = out;
   }
 
+  /** Runs of service steps instead of dispatched jobs. */
+  BatonBench serviceSteps() {
+    serviceSteps = true;
+    return this;
+  }
+
   /** The phases on {@code mode}, with {@code extra} engine settings (named in each row). */
   List<BenchCmd.Row> run(String redisUrl, String mode, Map<String, String> extra) throws Exception {
     onCluster = dev.baton.redis.RedisSettings.of(redisUrl).cluster();
@@ -54,17 +63,22 @@ final class BatonBench {
         "bench-"
             + mode.replace('_', '-')
             + (onCluster ? "-cluster" : "")
-            + (extra.isEmpty() ? "" : "-x");
+            + (extra.isEmpty() ? "" : "-x")
+            + (serviceSteps ? "-svc" : "");
     this.extra = extra;
     Topics topics = Topics.withPrefix(name);
     String waitTopic = plan.waitStep ? name + ".bench-events" : null;
-    prepare(topics, waitTopic);
+    String serviceTopic = serviceSteps ? name + ".bench-requests" : null;
+    prepare(topics, waitTopic, serviceTopic);
     out.printf("(b) Baton, %s: starting its engine ...%n", mode);
     try (EngineProcess engine =
             EngineProcess.start(work, name + "-engine", engineSettings(name, redisUrl, mode));
         LoadDriver driver = driver(topics, name, null)) {
       if (waitTopic != null) {
         driver.publishEventsOnWait(waitTopic);
+      }
+      if (serviceTopic != null) {
+        driver.answerServiceRequests(bootstrap, serviceTopic);
       }
       return phases(engine, driver, mode);
     }
@@ -80,7 +94,7 @@ final class BatonBench {
     String name = "bench-tenants-" + mode.replace('_', '-');
     this.extra = Map.of("BATON_JOB_CAPACITY", Integer.toString(capacity));
     Topics topics = Topics.withPrefix(name);
-    prepare(topics, null);
+    prepare(topics, null, null);
     out.printf(
         "(t) Baton, %s, %d job slots shared by tenants, jobs of %d ms: starting its engine ...%n",
         mode, capacity, jobTime.toMillis());
@@ -111,24 +125,20 @@ final class BatonBench {
     }
   }
 
-  /** The topics, the wait step's topic if any, and the benchmark's template. */
-  private void prepare(Topics topics, String waitTopic) throws Exception {
+  /** The topics, the wait and service steps' topics if any, and the benchmark's template. */
+  private void prepare(Topics topics, String waitTopic, String serviceTopic) throws Exception {
     TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
-    if (waitTopic != null) {
-      try (var admin =
-          org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-        if (!admin.listTopics().names().get().contains(waitTopic)) {
-          admin
-              .createTopics(
-                  List.of(
-                      new org.apache.kafka.clients.admin.NewTopic(
-                          waitTopic, plan.partitions, (short) 1)))
-              .all()
-              .get();
-        }
-      }
+    try (var admin =
+        org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      var existing = admin.listTopics().names().get();
+      List<org.apache.kafka.clients.admin.NewTopic> missing =
+          java.util.stream.Stream.of(waitTopic, serviceTopic)
+              .filter(t -> t != null && !existing.contains(t))
+              .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, plan.partitions, (short) 1))
+              .toList();
+      admin.createTopics(missing).all().get();
     }
-    String yaml = BenchCmd.template(plan.jobs, waitTopic);
+    String yaml = BenchTemplates.sequence(plan.jobs, waitTopic, serviceTopic);
     TemplatePublisher.publish(
         bootstrap,
         topics.templates(),
@@ -250,7 +260,11 @@ final class BatonBench {
     if (onCluster) {
       settings = " on Redis Cluster" + settings;
     }
-    return new BenchCmd.Row("(b) Baton, " + phase + settings, mode, result, meter.cost(result));
+    return new BenchCmd.Row(
+        "(b) Baton" + (serviceSteps ? ", service steps" : "") + ", " + phase + settings,
+        mode,
+        result,
+        meter.cost(result));
   }
 
   private Duration shortWarmup() {

@@ -150,6 +150,13 @@ public final class BenchCmd implements Callable<Integer> {
   boolean waitStep;
 
   @Option(
+      names = "--service-step",
+      description =
+          "Measure also runs of service steps (a request record answered at once by a service in"
+              + " this process) beside the runs of dispatched jobs")
+  boolean serviceStep;
+
+  @Option(
       names = "--replica-acks",
       description =
           "Give the benchmark's Redis a replica and measure Baton again with BATON_REDIS_REPLICA_ACKS=1"
@@ -267,6 +274,12 @@ public final class BenchCmd implements Callable<Integer> {
           rows.addAll(
               new BatonBench(this, bootstrap, work, machine, redis, out)
                   .run(redisServer.url(), mode, Map.of()));
+          if (serviceStep) {
+            rows.addAll(
+                new BatonBench(this, bootstrap, work, machine, redis, out)
+                    .serviceSteps()
+                    .run(redisServer.url(), mode, Map.of()));
+          }
           if (replica != null) {
             rows.addAll(
                 new BatonBench(this, bootstrap, work, machine, redis, out)
@@ -379,26 +392,5 @@ public final class BenchCmd implements Callable<Integer> {
     return commitInterval > 0
         ? Duration.ofMillis(commitInterval)
         : EngineConfig.defaultCommitInterval(mode);
-  }
-
-  /**
-   * The benchmark's sequence of {@code jobs} no-op jobs; with {@code waitTopic}, a step after the
-   * first waits for an event on it whose {@code runId} is the run's id.
-   */
-  static String template(int jobs, String waitTopic) {
-    StringBuilder yaml =
-        new StringBuilder(
-            "name: bench-seq\nversion: 1\ndescription: The benchmark's sequence of no-op jobs.\njobs:\n");
-    for (int i = 1; i <= jobs; i++) {
-      yaml.append("  - name: step-")
-          .append(i)
-          .append("\n    image: busybox:1.36\n    command: [\"true\"]\n");
-      if (i == 1 && waitTopic != null) {
-        yaml.append("  - name: await\n    wait:\n      event: {topic: ")
-            .append(waitTopic)
-            .append(", key: event.runId, match: \"${run.id}\"}\n");
-      }
-    }
-    return yaml.toString();
   }
 }

@@ -330,14 +330,34 @@ final class LoadDriver implements AutoCloseable {
   private void onDispatch(ConsumerRecord<String, byte[]> record) {
     long now = System.nanoTime();
     JobDispatch dispatch = wire.decode(record.value(), JobDispatch.class);
-    if (dispatch.getAction() != DispatchAction.START) {
-      return;
+    if (dispatch.getAction() == DispatchAction.START) {
+      onStart(
+          now,
+          dispatch.getRunId(),
+          () ->
+              new ProducerRecord<>(
+                  completionsTopic,
+                  dispatch.getRunId(),
+                  wire.encode(completionsTopic, NoopRuntime.completionOf(dispatch))));
     }
-    if (holding && dispatch.getRunId().startsWith(runPrefix + "-held-")) {
+  }
+
+  /** A service step's request: answered as a dispatched job's start is. */
+  private void onRequest(ConsumerRecord<String, byte[]> record) {
+    String runId = ServiceReplies.runId(record);
+    if (runId != null) {
+      onStart(System.nanoTime(), runId, () -> ServiceReplies.reply(record, wire));
+    }
+  }
+
+  /** A step of {@code runId} started at {@code now}; {@code answer} is its completion. */
+  private void onStart(
+      long now, String runId, java.util.function.Supplier<ProducerRecord<String, byte[]>> answer) {
+    if (holding && runId.startsWith(runPrefix + "-held-")) {
       held.incrementAndGet();
       return;
     }
-    Track track = runs.get(dispatch.getRunId());
+    Track track = runs.get(runId);
     if (track == null) {
       return;
     }
@@ -350,25 +370,25 @@ final class LoadDriver implements AutoCloseable {
     track.waiting = false;
     track.dispatched++;
     if (jobTime.isZero()) {
-      complete(dispatch, track);
+      complete(runId, track, answer.get());
     } else {
       var unused =
           arrivals.schedule(
-              () -> complete(dispatch, track), jobTime.toNanos(), TimeUnit.NANOSECONDS);
+              () -> complete(runId, track, answer.get()), jobTime.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
-  private void complete(JobDispatch dispatch, Track track) {
+  private void complete(String runId, Track track, ProducerRecord<String, byte[]> completion) {
     track.sentNanos = System.nanoTime();
-    var unused =
-        producer.send(
-            new ProducerRecord<>(
-                completionsTopic,
-                dispatch.getRunId(),
-                wire.encode(completionsTopic, NoopRuntime.completionOf(dispatch))));
+    var unused = producer.send(completion);
     if (!endsByEvent && track.dispatched == jobsPerRun) {
-      ended(dispatch.getRunId(), track);
+      ended(runId, track);
     }
+  }
+
+  /** Service steps' requests on {@code topic} are answered at once, as dispatches are. */
+  void answerServiceRequests(String bootstrap, String topic) {
+    follow(bootstrap, topic, runPrefix + "-service", this::onRequest);
   }
 
   /** Each job takes {@code time} before it reports SUCCEEDED, as a real job would. */

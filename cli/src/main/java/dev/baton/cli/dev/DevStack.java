@@ -72,6 +72,9 @@ public final class DevStack implements AutoCloseable {
     redisKind = redis.kind();
     startRedisWatch(ports.redis());
     TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1, java.util.Map.of());
+    // The topics the example templates' service and emit steps write to, so that they run as is.
+    TopicAdmin.ensureNamed(
+        bootstrapServers, dev.baton.cli.ApplyChecks.topicsWritten(templates), 3, (short) 1);
     if (!templates.isEmpty()) {
       TemplatePublisher.publish(bootstrapServers, topics.templates(), templates);
     }

@@ -41,6 +41,8 @@ final class TemplateView {
       node.put("when", j.when());
       node.put("run", j.run() == null ? null : j.run().template());
       node.put("cache", j.cache() == null ? null : j.cache().key());
+      node.put("kind", dev.baton.engine.template.StepKinds.kind(j));
+      node.put("calls", dev.baton.engine.template.StepKinds.calls(j));
       nodes.add(node);
       for (String d : j.dependsOn()) {
         Map<String, String> edge = new LinkedHashMap<>();
