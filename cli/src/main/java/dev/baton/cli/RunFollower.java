@@ -117,7 +117,12 @@ public final class RunFollower implements AutoCloseable {
               + e.getTemplateVersion()
               + ")";
       case JOB_DISPATCHED -> job + "started    " + nullToEmpty(e.getDetail());
-      case JOB_SUCCEEDED -> job + "succeeded  " + outputs(e.getOutputs());
+      case JOB_SUCCEEDED ->
+          job
+              + "succeeded  "
+              + (e.getOutputs() == null || e.getOutputs().isEmpty()
+                  ? nullToEmpty(e.getDetail())
+                  : outputs(e.getOutputs()));
       case JOB_FAILED -> job + "FAILED     " + nullToEmpty(e.getDetail());
       case RUN_SUCCEEDED -> "run " + e.getRunId() + " SUCCEEDED";
       case RUN_FAILED -> "run " + e.getRunId() + " FAILED: " + nullToEmpty(e.getDetail());

@@ -122,6 +122,15 @@ final class StatusCmd implements Callable<Integer> {
   }
 
   static void print(RunState run, PrintWriter out, Map<String, List<RunState>> children) {
+    print(run, out, children, null);
+  }
+
+  /** With {@code template} (null: unknown), each step that is not a command says what it calls. */
+  static void print(
+      RunState run,
+      PrintWriter out,
+      Map<String, List<RunState>> children,
+      dev.baton.engine.template.Template template) {
     out.printf("run       %s%n", run.runId());
     out.printf("template  %s v%d%n", run.template(), run.templateVersion());
     out.printf(

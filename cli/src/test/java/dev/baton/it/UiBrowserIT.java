@@ -98,6 +98,8 @@ class UiBrowserIT {
       jobs.add(boxes.group(1) + "=" + boxes.group(2));
     }
     assertEquals(List.of("extract=SUCCEEDED", "transform=SUCCEEDED", "load=SUCCEEDED"), jobs, dom);
+    // Each box names its step's kind (the pipeline's jobs run in pods: they name an image).
+    assertTrue(dom.contains("class=\"kind\" text-anchor=\"end\">pod</text>"), dom);
     Path screenshot = Path.of("target/ui-run-page.png").toAbsolutePath();
     chromium(work.resolve("profile-2"), "--screenshot=" + screenshot, page);
     assertTrue(Files.size(screenshot) > 1000, "screenshot saved to " + screenshot);

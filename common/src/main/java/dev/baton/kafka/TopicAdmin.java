@@ -74,7 +74,10 @@ public final class TopicAdmin {
 
   /** Creates those of {@code names} that are missing (plain topics, no settings). */
   public static void ensureNamed(
-      String bootstrapServers, java.util.Collection<String> names, int partitions, short replication) {
+      String bootstrapServers,
+      java.util.Collection<String> names,
+      int partitions,
+      short replication) {
     if (names.isEmpty()) {
       return;
     }

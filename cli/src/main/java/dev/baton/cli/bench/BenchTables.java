@@ -45,7 +45,7 @@ final class BenchTables {
     }
     out.println();
     out.printf(
-        "%-26s %-16s %9s %7s %8s %8s %8s %9s %9s %9s%n",
+        "%-42s %-16s %9s %7s %8s %8s %8s %9s %9s %9s%n",
         "phase",
         "mode",
         "tasks/s",
@@ -60,7 +60,7 @@ final class BenchTables {
       LoadDriver.Result x = r.result();
       Double ceiling = r.cost() == null ? null : ceilings.get(r.mode() + inFlight(r.phase()));
       out.printf(
-          "%-26s %-16s %9.0f %7s %8.1f %8.1f %8.1f %9.1f %9s %9s%n",
+          "%-42s %-16s %9.0f %7s %8.1f %8.1f %8.1f %9.1f %9s %9s%n",
           r.phase(),
           r.mode(),
           x.tasksPerSecond(),
@@ -80,7 +80,7 @@ final class BenchTables {
       LoadDriver.Result x = r.result();
       if (x.waits().count() > 0) {
         out.printf(
-            "%-26s %-16s event -> next job dispatched p50 %.1f ms, p95 %.1f ms, p99 %.1f ms"
+            "%-42s %-16s event -> next job dispatched p50 %.1f ms, p95 %.1f ms, p99 %.1f ms"
                 + " (%d events); a plain step p50 %.1f ms: %.2fx%n",
             r.phase(),
             r.mode(),
@@ -98,10 +98,10 @@ final class BenchTables {
   private static void cost(PrintWriter out, List<BenchCmd.Row> rows) {
     out.println();
     out.printf(
-        "%-26s %-16s %7s | %29s | %22s | %9s %9s %8s | %13s | %7s%n",
+        "%-42s %-16s %7s | %29s | %22s | %9s %9s %8s | %13s | %7s%n",
         "", "", "", "CPU-ms per workflow", "peak RSS MiB", "Redis", "", "", "machine", "engine");
     out.printf(
-        "%-26s %-16s %7s | %6s %6s %6s %7s | %6s %6s %6s | %9s %9s %8s | %6s %6s | %7s%n",
+        "%-42s %-16s %7s | %6s %6s %6s %7s | %6s %6s %6s | %9s %9s %8s | %6s %6s | %7s%n",
         "phase",
         "mode",
         "runs/s",
@@ -126,7 +126,7 @@ final class BenchTables {
       double runs = Math.max(1, r.result().runsEnded());
       double seconds = r.result().seconds();
       out.printf(
-          "%-26s %-16s %7.1f | %6.2f %6.2f %6.2f %7.2f | %6d %6d %6d | %9.1f %9.1f %8.1f | %5.0f%% %6.2f | %7.1f%n",
+          "%-42s %-16s %7.1f | %6.2f %6.2f %6.2f %7.2f | %6d %6d %6d | %9.1f %9.1f %8.1f | %5.0f%% %6.2f | %7.1f%n",
           r.phase(),
           r.mode(),
           r.result().runsPerSecond(),
