@@ -41,6 +41,7 @@ class ServiceStepsIT {
   static final String HOOK_SECRET = "hook-s3cret";
   static BatonHarness baton;
   static dev.baton.engine.api.ApiServer api;
+  static dev.baton.engine.Engine apiEngine;
   static TestServices services;
   static TestServices.InventoryService inventory;
   @TempDir static Path work;
@@ -503,9 +504,18 @@ class ServiceStepsIT {
     assertTrue(response.body().contains(why), response.body());
   }
 
+  /**
+   * The port of an API on the engine running now (other tests of this class replace the engine, and
+   * an API reads the runs of the engine it was started with).
+   */
   private static synchronized int api() throws java.io.IOException {
+    if (api != null && apiEngine != baton.engine) {
+      api.close();
+      api = null;
+    }
     if (api == null) {
       api = baton.startApi();
+      apiEngine = baton.engine;
     }
     return api.port();
   }

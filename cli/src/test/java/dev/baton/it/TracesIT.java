@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (trigger → decision → dispatch → attempt → report → decision → ...), each hop continued through
  * the {@code traceparent} header of a Kafka record; the job sees its attempt's span in {@code
  * TRACEPARENT}; a failed attempt is an error; the caller's trace and a child run's trace are
- * linked. Draws the trace it received to target/trace.png (README's picture).
+ * linked. Draws the trace it received to target/trace.png (docs/operations.md's picture).
  */
 class TracesIT {
   static BatonHarness baton;

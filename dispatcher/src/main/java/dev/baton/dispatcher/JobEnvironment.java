@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The variables every job gets, whatever runs it: the template's {@code env} (with the job's {@code
  * BATON_ATTEMPT_TOKEN}, which the dispatcher adds), then who the job is and where its outputs go.
- * Documented in README ("A job's environment").
+ * Documented in docs/templates.md ("A job's environment").
  */
 public final class JobEnvironment {
   private JobEnvironment() {}
