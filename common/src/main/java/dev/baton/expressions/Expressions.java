@@ -149,12 +149,7 @@ public final class Expressions {
   /** A webhook rule's filter: true or false, nothing else. */
   public static boolean evalRequestBool(String expression, Object body, Map<String, String> headers)
       throws InvalidExpressionException {
-    Object result = evalRequest(expression, body, headers);
-    if (result instanceof Boolean b) {
-      return b;
-    }
-    throw new InvalidExpressionException(
-        "'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
+    return bool(expression, evalRequest(expression, body, headers));
   }
 
   /** Evaluates with {@code compiler}'s variables; programs are kept under {@code kind}. */
@@ -191,7 +186,10 @@ public final class Expressions {
   /** A trigger rule's filter over {@code event}: true or false, nothing else. */
   public static boolean evalEventBool(String expression, Object event)
       throws InvalidExpressionException {
-    Object result = evalEvent(expression, event);
+    return bool(expression, evalEvent(expression, event));
+  }
+
+  private static boolean bool(String expression, Object result) throws InvalidExpressionException {
     if (result instanceof Boolean b) {
       return b;
     }
@@ -271,12 +269,7 @@ public final class Expressions {
   /** Evaluates a condition. */
   public static boolean evalBool(String expression, Map<String, ?> vars)
       throws InvalidExpressionException {
-    Object result = value(expression, eval(expression, vars));
-    if (result instanceof Boolean b) {
-      return b;
-    }
-    throw new InvalidExpressionException(
-        "'" + shortened(expression) + "' gave " + describe(result) + ", not true or false");
+    return bool(expression, value(expression, eval(expression, vars)));
   }
 
   /**

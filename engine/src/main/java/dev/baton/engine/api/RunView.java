@@ -22,7 +22,8 @@ import java.util.Set;
  * {@code GET /api/runs/<id>}: the run as stored, and its child runs: for each job that runs a
  * template, the child of its current attempt (of each started instance, at most {@link
  * #MAX_CHILDREN} per job), with the child's status and how many of its jobs have ended. A child
- * names its parent in {@code parent}. {@code traceId}: the run's trace (see docs/operations.md, Tracing).
+ * names its parent in {@code parent}. {@code traceId}: the run's trace (see docs/operations.md,
+ * Tracing).
  */
 final class RunView {
   /** Most children listed per job (a fan-out may start thousands). */

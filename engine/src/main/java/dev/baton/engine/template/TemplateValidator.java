@@ -103,46 +103,9 @@ final class TemplateValidator {
     checkRefs(t, none, Set.of(), false, t.tenant(), "tenant");
   }
 
-  /**
-   * Trigger rules: expressions over {@code event} (or a webhook's {@code body} and {@code headers})
-   * compile, they map only declared params, and no two webhooks share a path.
-   */
+  /** Trigger rules (see {@link RuleChecks}), and what a schedule needs of the params. */
   private void checkRules(Template t) {
-    Set<String> hookPaths = new HashSet<>();
-    for (int i = 0; i < t.on().size(); i++) {
-      TriggerRule rule = t.on().get(i);
-      boolean hook = rule.webhook() != null;
-      String path = "on[" + i + "]" + (hook ? ".webhook" : "");
-      if (hook && !hookPaths.add(rule.webhook().path())) {
-        parser.error(path + ".path", "another webhook of this template has this path");
-      }
-      checkRuleExpression(hook, rule.filter(), path + ".filter");
-      checkRuleExpression(hook, rule.idempotencyKey(), path + ".idempotencyKey");
-      for (Map.Entry<String, String> p : rule.params().entrySet()) {
-        if (!t.params().containsKey(p.getKey())) {
-          parser.error(
-              path + ".params." + p.getKey(),
-              "unknown parameter '"
-                  + p.getKey()
-                  + "' (declared: "
-                  + String.join(", ", t.params().keySet())
-                  + ")");
-        }
-        checkRuleExpression(hook, p.getValue(), path + ".params." + p.getKey());
-      }
-      for (ParamSpec spec : t.params().values()) {
-        if (spec.required()
-            && spec.defaultValue() == null
-            && !rule.params().containsKey(spec.name())) {
-          parser.error(
-              path + ".params",
-              "required parameter '"
-                  + spec.name()
-                  + "' is not mapped from the "
-                  + (hook ? "request" : "event"));
-        }
-      }
-    }
+    new RuleChecks(parser).check(t);
     if (t.schedule() != null) {
       t.params().values().stream()
           .filter(ParamSpec::required)
@@ -157,32 +120,8 @@ final class TemplateValidator {
     }
   }
 
-  private void checkRuleExpression(boolean webhook, String expression, String path) {
-    if (!webhook) {
-      checkEventExpression(expression, path);
-      return;
-    }
-    if (expression == null) {
-      return;
-    }
-    try {
-      Expressions.checkRequest(expression);
-    } catch (Expressions.InvalidExpressionException e) {
-      parser.error(
-          path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
-    }
-  }
-
   private void checkEventExpression(String expression, String path) {
-    if (expression == null) {
-      return;
-    }
-    try {
-      Expressions.checkEvent(expression);
-    } catch (Expressions.InvalidExpressionException e) {
-      parser.error(
-          path, "bad expression '" + Expressions.shortened(expression) + "': " + e.getMessage());
-    }
+    new RuleChecks(parser).checkEventExpression(expression, path);
   }
 
   private boolean dependenciesExist(List<JobSpec> jobs, Map<String, Integer> position) {
