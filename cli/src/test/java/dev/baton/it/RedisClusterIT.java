@@ -60,15 +60,16 @@ class RedisClusterIT {
           .ignoreExceptions()
           .until(() -> claims.claim("after-failover/job/1"));
       for (int i = 0; i < n; i++) {
-        assertFalse(claimWhenReachable(claims, "run-" + i + "/job/1"), "run-" + i + " stays claimed");
+        assertFalse(
+            claimWhenReachable(claims, "run-" + i + "/job/1"), "run-" + i + " stays claimed");
       }
     }
   }
 
   /**
    * The claim's answer. Until the client refreshes its view of every slot, a key of the dead
-   * master's slots can still go to the dead node: refused connections (the command was never
-   * sent) are tried again; any other error fails the test.
+   * master's slots can still go to the dead node: refused connections (the command was never sent)
+   * are tried again; any other error fails the test.
    */
   private static boolean claimWhenReachable(AttemptStarts claims, String attemptId) {
     return await()

@@ -492,6 +492,19 @@ class ServiceStepsIT {
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd(Hooks.field(open.body(), "runId")).status());
   }
 
+  /** {@code baton templates apply FILE} against this class's broker and topics: what it printed. */
+  private static String applyWithCli(int[] exit, Path file) {
+    return CliArgumentsTest.run(
+        exit,
+        "templates",
+        "apply",
+        file.toString(),
+        "--bootstrap-server",
+        baton.bootstrap,
+        "--topic-prefix",
+        baton.prefix)[0];
+  }
+
   private static Map<String, String> with(Map<String, String> headers, String signature) {
     Map<String, String> out = new java.util.HashMap<>(headers);
     out.put("X-Hub-Signature-256", signature);
@@ -534,16 +547,7 @@ class ServiceStepsIT {
             service: {topic: svc.no.such.topic, value: {a: b}}
         """);
     int[] exit = new int[1];
-    String out =
-        CliArgumentsTest.run(
-            exit,
-            "templates",
-            "apply",
-            missing.toString(),
-            "--bootstrap-server",
-            baton.bootstrap,
-            "--topic-prefix",
-            baton.prefix)[0];
+    String out = applyWithCli(exit, missing);
     assertEquals(1, exit[0], out);
     assertTrue(
         out.contains(
@@ -561,16 +565,7 @@ class ServiceStepsIT {
           - name: tell
             emit: {topic: svc.orders.shipped, value: {a: b}}
         """);
-    out =
-        CliArgumentsTest.run(
-            exit,
-            "templates",
-            "apply",
-            taken.toString(),
-            "--bootstrap-server",
-            baton.bootstrap,
-            "--topic-prefix",
-            baton.prefix)[0];
+    out = applyWithCli(exit, taken);
     assertEquals(1, exit[0], out);
     assertTrue(
         out.contains(

@@ -31,45 +31,37 @@ public final class TopicAdmin {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.putAll(kafka);
-    try (Admin admin = Admin.create(props)) {
-      Set<String> existing = admin.listTopics().names().get();
-      List<NewTopic> missing = new ArrayList<>();
-      for (String name : topics.eventTopics()) {
-        if (!existing.contains(name)) {
-          missing.add(new NewTopic(name, partitions, replication));
-        }
-      }
-      if (!existing.contains(topics.templates())) {
-        missing.add(
-            new NewTopic(topics.templates(), 1, replication)
-                .configs(
-                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-      }
-      if (!existing.contains(topics.history())) {
-        missing.add(
-            new NewTopic(topics.history(), partitions, replication)
-                .configs(
-                    Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG,
-                        TopicConfig.CLEANUP_POLICY_COMPACT
-                            + ","
-                            + TopicConfig.CLEANUP_POLICY_DELETE,
-                        TopicConfig.RETENTION_MS_CONFIG,
-                        Long.toString(HISTORY_RETENTION.toMillis()))));
-      }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get();
-        awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
-      }
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-        throw new IllegalStateException(
-            "cannot create topics: " + e.getCause().getMessage(), e.getCause());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    }
+    createMissing(
+        props,
+        existing -> {
+          List<NewTopic> missing = new ArrayList<>();
+          for (String name : topics.eventTopics()) {
+            if (!existing.contains(name)) {
+              missing.add(new NewTopic(name, partitions, replication));
+            }
+          }
+          if (!existing.contains(topics.templates())) {
+            missing.add(
+                new NewTopic(topics.templates(), 1, replication)
+                    .configs(
+                        Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG,
+                            TopicConfig.CLEANUP_POLICY_COMPACT)));
+          }
+          if (!existing.contains(topics.history())) {
+            missing.add(
+                new NewTopic(topics.history(), partitions, replication)
+                    .configs(
+                        Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG,
+                            TopicConfig.CLEANUP_POLICY_COMPACT
+                                + ","
+                                + TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG,
+                            Long.toString(HISTORY_RETENTION.toMillis()))));
+          }
+          return missing;
+        });
   }
 
   /** Creates those of {@code names} that are missing (plain topics, no settings). */
@@ -81,14 +73,24 @@ public final class TopicAdmin {
     if (names.isEmpty()) {
       return;
     }
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      Set<String> existing = admin.listTopics().names().get();
-      List<NewTopic> missing =
-          names.stream()
-              .filter(n -> !existing.contains(n))
-              .map(n -> new NewTopic(n, partitions, replication))
-              .toList();
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    createMissing(
+        props,
+        existing ->
+            names.stream()
+                .filter(n -> !existing.contains(n))
+                .map(n -> new NewTopic(n, partitions, replication))
+                .toList());
+  }
+
+  /**
+   * Creates the topics {@code missingOf} picks given those that exist, and awaits their leaders.
+   */
+  private static void createMissing(
+      Properties props, java.util.function.Function<Set<String>, List<NewTopic>> missingOf) {
+    try (Admin admin = Admin.create(props)) {
+      List<NewTopic> missing = missingOf.apply(admin.listTopics().names().get());
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get();
         awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
