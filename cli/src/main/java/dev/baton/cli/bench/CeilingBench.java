@@ -54,7 +54,7 @@ final class CeilingBench {
                 runs,
                 Duration.ofSeconds(plan.warmup / 2),
                 Duration.ofSeconds(plan.seconds / 2),
-                LoadDriver.Window.NONE);
+                Window.NONE);
         return new BenchCmd.Row("(a) ceiling, " + runs + " in flight", mode, result, null);
       }
     }

@@ -28,7 +28,7 @@ record Cost(
   }
 
   /** Takes the readings as the runtime's measured window opens and closes. */
-  static class Meter implements LoadDriver.Window {
+  static class Meter implements Window {
     private final ProcessStats engine;
     private final EngineProcess engineProcess;
     private final Machine machine;
@@ -49,9 +49,9 @@ record Cost(
     }
 
     /** The same readings, with a JFR recording of the engine over the window into {@code file}. */
-    LoadDriver.Window recording(EngineProcess process, Path file) {
+    Window recording(EngineProcess process, Path file) {
       Meter meter = this;
-      return new LoadDriver.Window() {
+      return new Window() {
         @Override
         public void begin() {
           meter.begin();

@@ -4,7 +4,6 @@ import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.Wire;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,18 +12,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -43,22 +36,6 @@ final class LoadDriver implements AutoCloseable {
    * topology.
    */
   interface Starter extends Function<String, ProducerRecord<String, byte[]>> {}
-
-  /** Called as the measured window opens and closes, to read what the processes spent in it. */
-  interface Window {
-    Window NONE =
-        new Window() {
-          @Override
-          public void begin() {}
-
-          @Override
-          public void end() {}
-        };
-
-    void begin();
-
-    void end();
-  }
 
   /**
    * What one phase measured; {@code tasks}: dispatches received in the window, each a job completed
@@ -105,8 +82,7 @@ final class LoadDriver implements AutoCloseable {
   private final AtomicLong measuredEnds = new AtomicLong();
   private final AtomicLong held = new AtomicLong();
   private final AtomicLong dispatches = new AtomicLong();
-  private final List<KafkaConsumer<String, byte[]>> consumers =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Followers followers = new Followers();
   private volatile boolean closedLoop;
   private volatile boolean measuring;
   private volatile boolean holding;
@@ -145,57 +121,9 @@ final class LoadDriver implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    follow(bootstrap, dispatchTopic, runPrefix + "-runtime", this::onDispatch);
+    followers.follow(bootstrap, dispatchTopic, runPrefix + "-runtime", this::onDispatch);
     if (endsByEvent) {
-      follow(bootstrap, eventsTopic, runPrefix + "-events", this::onEvent);
-    }
-  }
-
-  /**
-   * A read_committed consumer of {@code topic} from its end, on its own thread, once it has its
-   * partitions.
-   */
-  private void follow(
-      String bootstrap,
-      String topic,
-      String group,
-      Consumer<ConsumerRecord<String, byte[]>> handler) {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-    consumer.subscribe(List.of(topic));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (consumer.assignment().isEmpty()) {
-      consumer.poll(Duration.ofMillis(100));
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "the benchmark's runtime got no partitions of " + topic + " in 60 s");
-      }
-    }
-    consumer.assignment().forEach(consumer::position); // fixes "latest" before the first run starts
-    Thread loop = new Thread(() -> consume(consumer, handler), "bench-" + group);
-    loop.setDaemon(true);
-    loop.start();
-    consumers.add(consumer);
-  }
-
-  private void consume(
-      KafkaConsumer<String, byte[]> consumer, Consumer<ConsumerRecord<String, byte[]>> handler) {
-    try {
-      while (!Thread.currentThread().isInterrupted()) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          handler.accept(record);
-        }
-      }
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
-      // closing
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      followers.follow(bootstrap, eventsTopic, runPrefix + "-events", this::onEvent);
     }
   }
 
@@ -275,25 +203,9 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  /**
-   * The runtime's producer: mean ms a record waited in it before being sent, and mean request
-   * latency.
-   */
+  /** The runtime's producer: mean record queue time and request latency. */
   String producerWaits() {
-    double queue = Double.NaN;
-    double request = Double.NaN;
-    for (var e : producer.metrics().entrySet()) {
-      if (e.getKey().group().equals("producer-metrics")
-          && e.getKey().name().equals("record-queue-time-avg")) {
-        queue = (Double) e.getValue().metricValue();
-      } else if (e.getKey().group().equals("producer-metrics")
-          && e.getKey().name().equals("request-latency-avg")) {
-        request = (Double) e.getValue().metricValue();
-      }
-    }
-    return String.format(
-        "runtime producer: record queue time %.1f ms, request latency %.1f ms (means, last 30 s)",
-        queue, request);
+    return ProducerWaits.of(producer);
   }
 
   long heldRuns() {
@@ -388,7 +300,7 @@ final class LoadDriver implements AutoCloseable {
 
   /** Service steps' requests on {@code topic} are answered at once, as dispatches are. */
   void answerServiceRequests(String bootstrap, String topic) {
-    follow(bootstrap, topic, runPrefix + "-service", this::onRequest);
+    followers.follow(bootstrap, topic, runPrefix + "-service", this::onRequest);
   }
 
   /** Each job takes {@code time} before it reports SUCCEEDED, as a real job would. */
@@ -474,7 +386,7 @@ final class LoadDriver implements AutoCloseable {
   @Override
   public void close() {
     arrivals.shutdownNow();
-    consumers.forEach(KafkaConsumer::wakeup);
+    followers.close();
     producer.close(Duration.ofSeconds(10));
   }
 }

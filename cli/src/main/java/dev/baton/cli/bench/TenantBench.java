@@ -30,8 +30,7 @@ final class TenantBench {
 
   Phase alone(LoadDriver quiet) throws InterruptedException {
     out.println("(t) the quiet tenant alone, 1 run/s ...");
-    return new Phase(
-        "quiet tenant alone", quiet.open(1.0, settle, window, LoadDriver.Window.NONE), null);
+    return new Phase("quiet tenant alone", quiet.open(1.0, settle, window, Window.NONE), null);
   }
 
   /**
@@ -45,14 +44,14 @@ final class TenantBench {
         CompletableFuture.supplyAsync(
             () -> {
               try {
-                return noisy.closed(noisyInFlight, settle, noisyWindow, LoadDriver.Window.NONE);
+                return noisy.closed(noisyInFlight, settle, noisyWindow, Window.NONE);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
               }
             });
     TimeUnit.MILLISECONDS.sleep(settle.toMillis());
-    LoadDriver.Result quietResult = quiet.open(1.0, settle, window, LoadDriver.Window.NONE);
+    LoadDriver.Result quietResult = quiet.open(1.0, settle, window, Window.NONE);
     return new Phase(name, quietResult, noisyRun.get(5, TimeUnit.MINUTES));
   }
 

@@ -22,8 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -223,63 +221,9 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** The routes: a path pattern ({@code *} one segment) and the methods it answers. */
-  private static final Map<String, List<String>> ROUTES = routes();
-
-  private static Map<String, List<String>> routes() {
-    Map<String, List<String>> r = new LinkedHashMap<>();
-    r.put("/api/openapi.json", List.of("GET"));
-    r.put("/api/runs", List.of("GET", "POST"));
-    r.put("/api/runs/*", List.of("GET"));
-    r.put("/api/runs/*/events", List.of("GET"));
-    r.put("/api/runs/*/cancel", List.of("POST"));
-    r.put("/api/runs/*/retry", List.of("POST"));
-    r.put("/api/runs/*/pause", List.of("POST"));
-    r.put("/api/runs/*/resume", List.of("POST"));
-    r.put("/api/runs/*/jobs/*/approve", List.of("POST"));
-    r.put("/api/runs/*/jobs/*/reject", List.of("POST"));
-    r.put("/api/correlations", List.of("GET"));
-    r.put("/api/tenants", List.of("GET"));
-    r.put("/api/templates", List.of("GET"));
-    r.put("/api/templates/*", List.of("GET"));
-    return r;
-  }
-
-  /** The route pattern {@code path} matches, or a 404 naming the path. */
-  private static String routeOf(String path) {
-    String[] parts = path.split("/", -1);
-    for (String pattern : ROUTES.keySet()) {
-      String[] want = pattern.split("/", -1);
-      if (want.length != parts.length) {
-        continue;
-      }
-      boolean match = true;
-      for (int i = 0; i < want.length && match; i++) {
-        match = want[i].equals("*") ? !parts[i].isEmpty() : want[i].equals(parts[i]);
-      }
-      if (match) {
-        return pattern;
-      }
-    }
-    throw new ApiException(
-        404, "no route " + (path.isEmpty() ? "/" : path) + "; the routes are in /api/openapi.json");
-  }
-
   private void route(HttpExchange ex, String caller, String method, String path)
       throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
-    String route = routeOf(path);
-    List<String> allowed = ROUTES.get(route);
-    if (!allowed.contains(method)) {
-      ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
-      throw new ApiException(
-          405,
-          "method "
-              + method
-              + " is not allowed on "
-              + path
-              + "; allowed: "
-              + String.join(", ", allowed));
-    }
+    String route = Routes.of(ex, method, path);
     String[] parts = path.substring("/api/".length()).split("/");
     switch (method + " " + route) {
       case "GET /api/openapi.json" -> {
@@ -362,22 +306,7 @@ public final class ApiServer implements AutoCloseable {
                   config.tenancy().sharesSlots() ? sources.runs().slots() : null,
                   sources.runs().tenantRuns(),
                   System.currentTimeMillis()));
-      case "GET /api/templates" -> {
-        List<Map<String, Object>> out = new ArrayList<>();
-        sources.templates().get().stream()
-            .sorted(java.util.Comparator.comparing(Template::name))
-            .forEach(
-                t ->
-                    out.add(
-                        Map.of(
-                            "name",
-                            t.name(),
-                            "version",
-                            t.version(),
-                            "description",
-                            t.description())));
-        send(ex, 200, out);
-      }
+      case "GET /api/templates" -> send(ex, 200, TemplateView.list(sources.templates().get()));
       case "GET /api/templates/*" -> send(ex, 200, TemplateView.of(template(parts[1])));
       default ->
           throw new IllegalStateException("route " + method + " " + route + " has no handler");

@@ -54,4 +54,17 @@ final class TemplateView {
     out.put("dag", Map.of("nodes", nodes, "edges", edges));
     return out;
   }
+
+  /** {@code GET /api/templates}: each template's name, version and description, by name. */
+  static List<Map<String, Object>> list(List<Template> templates) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    templates.stream()
+        .sorted(java.util.Comparator.comparing(Template::name))
+        .forEach(
+            t ->
+                out.add(
+                    Map.of(
+                        "name", t.name(), "version", t.version(), "description", t.description())));
+    return out;
+  }
 }
