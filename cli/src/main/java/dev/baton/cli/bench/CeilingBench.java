@@ -1,6 +1,5 @@
 package dev.baton.cli.bench;
 
-import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.events.JobCompletion;
 import dev.baton.kafka.TopicAdmin;
@@ -77,7 +76,7 @@ final class CeilingBench {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode + "-" + runs).toString());
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
-    p.putAll(Engine.producerDefaults(mode));
+    p.putAll(dev.baton.engine.StreamsSettings.producerDefaults(mode));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, plan.threads);
     return p;
   }
