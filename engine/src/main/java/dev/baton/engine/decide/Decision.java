@@ -11,4 +11,23 @@ public record Decision(RunState state, List<EngineCommand> commands, List<String
     commands = List.copyOf(commands);
     transitions = List.copyOf(transitions);
   }
+
+  /** Whether this decision ends the run {@code before} was (its summary then goes to history). */
+  public boolean ends(RunState before) {
+    return state != null
+        && state.status().isFinal()
+        && (before == null || !before.status().isFinal());
+  }
+
+  /**
+   * Each event names the input it was decided on: their order on the events topic is the order the
+   * task applied its inputs ({@code baton replay} follows it).
+   */
+  public void causedBy(String eventId) {
+    for (EngineCommand c : commands) {
+      if (c instanceof EngineCommand.EmitRunEvent e) {
+        e.event().setCause(eventId);
+      }
+    }
+  }
 }

@@ -9,8 +9,6 @@ import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunQuotas;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.template.Template;
-import dev.baton.events.RunCommand;
-import dev.baton.events.RunCommandType;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import java.time.Instant;
@@ -234,26 +232,26 @@ public final class Replay {
    */
   private static EngineEvent answered(
       EngineEvent event, RunState state, Map<String, RunEvent> byId) {
-    if (!(event instanceof EngineEvent.CommandReceived c)
-        || c.command().getType() != RunCommandType.CACHE_LOOKUP) {
-      return event;
-    }
-    RunCommand answer = RunCommand.newBuilder(c.command()).build();
-    answer.setValues(Map.of());
-    answer.setSource(null);
-    for (RunEvent e : byId.values()) {
-      if (e.getType() == RunEventType.JOB_CACHED
-          && Objects.equals(e.getJob(), c.command().getJob())
-          && Objects.equals(e.getAttempt(), c.command().getAttempt())
-          && e.getDetail() != null
-          && e.getDetail().startsWith("result of ")) {
-        String detail = e.getDetail();
-        int key = detail.lastIndexOf(" for key '");
-        answer.setValues(e.getOutputs());
-        answer.setSource(detail.substring("result of ".length(), key < 0 ? detail.length() : key));
-      }
-    }
-    return new EngineEvent.CommandReceived(c.runId(), answer);
+    return dev.baton.engine.decide.CacheLookups.answer(
+        event,
+        command -> {
+          dev.baton.engine.decide.CacheLookups.Hit hit = null;
+          for (RunEvent e : byId.values()) {
+            if (e.getType() == RunEventType.JOB_CACHED
+                && Objects.equals(e.getJob(), command.getJob())
+                && Objects.equals(e.getAttempt(), command.getAttempt())
+                && e.getDetail() != null
+                && e.getDetail().startsWith("result of ")) {
+              String detail = e.getDetail();
+              int key = detail.lastIndexOf(" for key '");
+              hit =
+                  new dev.baton.engine.decide.CacheLookups.Hit(
+                      e.getOutputs(),
+                      detail.substring("result of ".length(), key < 0 ? detail.length() : key));
+            }
+          }
+          return java.util.Optional.ofNullable(hit);
+        });
   }
 
   /** What differs between a replayed event and the recorded one (null: nothing that matters). */

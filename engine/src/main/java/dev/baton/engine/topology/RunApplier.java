@@ -290,7 +290,7 @@ final class RunApplier {
               query -> loader.items(event.runId(), query, unsavedItems));
       RunState before = decided.before();
       Decision decision = decided.decision();
-      causedBy(decision, in.eventId());
+      decision.causedBy(in.eventId());
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
       java.time.Instant lost = runs.dataLostAt();
       if (before == null && lost != null && !(event instanceof EngineEvent.TriggerReceived)) {
@@ -309,15 +309,15 @@ final class RunApplier {
         // Kafka would refuse the record at send, and the task would fail on it forever.
         String reason = "applying it would produce " + tooLarge;
         decision = Decider.refuse(before, template, now, reason);
-        causedBy(decision, in.eventId());
+        decision.causedBy(in.eventId());
         out = outbounds.of(decision.commands(), in.source());
         if (outbounds.unwritable(out) != null) {
           decision = Decider.refuse(before, null, now, reason);
-          causedBy(decision, in.eventId());
+          decision.causedBy(in.eventId());
           out = outbounds.of(decision.commands(), in.source());
         }
       }
-      if (runHistory && ends(before, decision)) {
+      if (runHistory && decision.ends(before)) {
         OutboundRecord summary = outbounds.history(decision.state());
         if (outbounds.oversized(List.of(summary)) == null) {
           out = new ArrayList<>(out);
@@ -342,55 +342,29 @@ final class RunApplier {
     }
   }
 
-  /** Whether the decision ends the run (the run's summary then goes to the history topic). */
-  private static boolean ends(RunState before, Decision decision) {
-    return decision.state() != null
-        && decision.state().status().isFinal()
-        && (before == null || !before.status().isFinal());
-  }
-
-  /**
-   * Each event names the input it was decided on: their order on the events topic is the order this
-   * task applied its inputs ({@code baton replay} follows it).
-   */
-  private static void causedBy(Decision decision, String eventId) {
-    for (EngineCommand c : decision.commands()) {
-      if (c instanceof EngineCommand.EmitRunEvent e) {
-        e.event().setCause(eventId);
-      }
-    }
-  }
-
   /**
    * A cached job's lookup, answered from the result cache: the stored result's outputs and origin
    * ({@code source}; null when there is none). What the command carried in those fields is dropped,
    * so a command written by anyone else cannot make up a result.
    */
   private EngineEvent answerLookup(EngineEvent event, RunState state) {
-    if (!(event instanceof EngineEvent.CommandReceived c)
-        || c.command().getType() != dev.baton.events.RunCommandType.CACHE_LOOKUP) {
-      return event;
-    }
-    dev.baton.events.RunCommand answer =
-        dev.baton.events.RunCommand.newBuilder(c.command()).build();
-    answer.setValues(Map.of());
-    answer.setSource(null);
-    var job =
-        state == null || c.command().getJob() == null ? null : state.job(c.command().getJob());
-    if (job != null
-        && job.inLookup()
-        && Integer.valueOf(job.attempt()).equals(c.command().getAttempt())) {
-      counters
-          .timeRedis(
-              "cache-lookup", () -> runs.cachedResult(state.template(), job.name(), job.cacheKey()))
-          .ifPresent(
-              hit -> {
-                answer.setValues(hit.outputs());
-                answer.setSource(hit.describe());
-              });
-      counters.cacheLookup(answer.getSource() != null);
-    }
-    return new EngineEvent.CommandReceived(c.runId(), answer);
+    return dev.baton.engine.decide.CacheLookups.answer(
+        event,
+        command -> {
+          var job = state == null || command.getJob() == null ? null : state.job(command.getJob());
+          if (job == null
+              || !job.inLookup()
+              || !Integer.valueOf(job.attempt()).equals(command.getAttempt())) {
+            return java.util.Optional.empty();
+          }
+          var hit =
+              counters.timeRedis(
+                  "cache-lookup",
+                  () -> runs.cachedResult(state.template(), job.name(), job.cacheKey()));
+          counters.cacheLookup(hit.isPresent());
+          return hit.map(
+              h -> new dev.baton.engine.decide.CacheLookups.Hit(h.outputs(), h.describe()));
+        });
   }
 
   /** A record applied on its own, from Redis: for records whose batched save was refused. */
