@@ -20,9 +20,8 @@ import org.junit.jupiter.api.Test;
 class MainFileSizeTest {
   static final int MAX_LINES = 400;
 
-  /** Files over the limit before the rule was checked, and their ceilings (to be split). */
-  static final Map<String, Integer> STILL_OVER =
-      Map.of("engine/src/main/java/dev/baton/engine/state/RedisRunRepository.java", 583);
+  /** Files over the limit, and their ceilings (to be split): none now. */
+  static final Map<String, Integer> STILL_OVER = Map.of();
 
   @Test
   void noMainFileIsOver400Lines() throws IOException {

@@ -5,11 +5,9 @@ import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.events.TimerFired;
 import dev.baton.serde.EventCodec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,24 +45,12 @@ public final class RedisRunRepository implements RunRepository {
 
   private static final String SAVE = LuaScripts.read("save");
 
-  private static final String LEASE_TIMERS = LuaScripts.read("lease-timers");
-
-  private static final String LEASE_ADMISSIONS = LuaScripts.read("lease-admissions");
-
-  private static final String PARTITION_FOLLOW_UP = LuaScripts.read("partition-follow-up");
-
-  private static final String ADMISSION = LuaScripts.read("admission");
-
-  private static final String MOVE_LEGACY_PARTITION = LuaScripts.read("move-legacy-partition");
-
   private final RedissonClient redisson;
   private final RScript script;
   private final ReplicaAcks acks;
-  private final String keyspace;
   private final RedisKeys keys;
   private final SaveScript saveScript;
   private final boolean cluster;
-  private volatile List<String> replicaMarks;
 
   public RedisRunRepository(
       dev.baton.redis.RedisSettings redis,
@@ -88,14 +74,23 @@ public final class RedisRunRepository implements RunRepository {
     this.acks = acks;
     this.redisson = redis.connect(2, 8);
     this.script = redisson.getScript(StringCodec.INSTANCE);
-    this.keyspace = keyspace;
     this.keys = new RedisKeys(keyspace);
     this.saveScript = new SaveScript(keys, maxAppliedIds, finishedRetention);
     this.cluster = redis.cluster();
     this.results = new ResultCache(redisson, keyspace);
     this.slots = new JobSlots(redisson, keyspace);
     this.tenantRuns = new TenantRuns(redisson, keyspace);
+    this.replicas = new ReplicaWaits(redisson, keys, cluster, acks);
+    this.followUpWriter = new FollowUpWriter(redisson, keys, saveScript, tenantRuns, results);
+    this.partitions = new PartitionServices(redisson, keys, cluster);
+    this.marker = new DataMarker(redisson, keyspace);
   }
+
+  private final DataMarker marker;
+
+  private final ReplicaWaits replicas;
+  private final FollowUpWriter followUpWriter;
+  private final PartitionServices partitions;
 
   private final JobSlots slots;
   private final TenantRuns tenantRuns;
@@ -237,113 +232,14 @@ public final class RedisRunRepository implements RunRepository {
     return results;
   }
 
-  /**
-   * Writes the follow-ups in one pipeline, in order. On a cluster the pipeline goes to each shard
-   * apart; the writes of one key are in one shard, and keep their order there.
-   */
   @Override
   public void followUp(List<FollowUp> followUps) {
-    List<FollowUp> some = followUps.stream().filter(f -> !f.isEmpty()).toList();
-    if (some.isEmpty()) {
-      return;
-    }
-    RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
-    List<org.redisson.api.RFuture<Long>> fenced = new ArrayList<>();
-    for (FollowUp f : some) {
-      if (f.touchesPartition()) {
-        SaveScript.Call call = saveScript.partition(f);
-        fenced.add(
-            pipelined.evalAsync(
-                RScript.Mode.READ_WRITE,
-                PARTITION_FOLLOW_UP,
-                RScript.ReturnType.LONG,
-                call.keys(),
-                call.args()));
-      }
-      SaveRequest.Admission a = f.admission();
-      if (a.op() != SaveRequest.Admission.Op.NONE) {
-        if (a.op() == SaveRequest.Admission.Op.ENQUEUE) {
-          var unusedSet = // the batch's execute() reports a failure
-              batch.getSet(keys.limits(), StringCodec.INSTANCE).addAsync(a.template());
-          var unusedMax =
-              batch
-                  .getMap(keys.limits() + ":max", StringCodec.INSTANCE)
-                  .fastPutAsync(a.template(), Integer.toString(a.limit()));
-        }
-        SaveScript.Call call = saveScript.admission(f);
-        var unused =
-            pipelined.evalAsync(
-                RScript.Mode.READ_WRITE,
-                ADMISSION,
-                RScript.ReturnType.LONG,
-                call.keys(),
-                call.args());
-      }
-      if (f.tenantRun() != null) {
-        tenantRuns.change(pipelined, f.runId(), f.tenantRun());
-      }
-    }
-    batch.execute();
-    for (int i = 0; i < fenced.size(); i++) {
-      if (fenced.get(i).toCompletableFuture().join() == -1L) {
-        FollowUp f = some.stream().filter(FollowUp::touchesPartition).toList().get(i);
-        throw SaveScript.fenced(f.partition(), f.epoch(), "its timers for run " + f.runId());
-      }
-    }
-    List<CachedResult> kept = some.stream().flatMap(f -> f.results().stream()).toList();
-    if (!kept.isEmpty()) {
-      results.keep(kept, System.currentTimeMillis());
-    }
+    followUpWriter.write(followUps);
   }
 
-  /**
-   * With replica acks: one more write per shard, and {@code WAIT} on its connection. A master
-   * replicates in one ordered stream, so once its replicas have this write they have every save
-   * made before it on that master, on any connection. Fails when too few acknowledge within the
-   * timeout.
-   */
   @Override
   public void awaitReplicas() {
-    if (acks.replicas() == 0) {
-      return;
-    }
-    List<String> marks = replicaMarks;
-    if (marks == null) {
-      marks = ReplicaMarks.of(redisson, keys, cluster);
-      replicaMarks = marks;
-    }
-    List<java.util.concurrent.CompletableFuture<org.redisson.api.BatchResult<?>>> waits =
-        new ArrayList<>();
-    String now = Long.toString(System.currentTimeMillis());
-    for (String key : marks) {
-      RBatch mark =
-          redisson.createBatch(BatchOptions.defaults().sync(acks.replicas(), acks.timeout()));
-      var unused = // the reply is the batch's
-          mark.getBucket(key, StringCodec.INSTANCE).setAsync(now);
-      waits.add(mark.executeAsync().toCompletableFuture());
-    }
-    int least = Integer.MAX_VALUE;
-    try {
-      for (var wait : waits) {
-        least = Math.min(least, wait.join().getSyncedSlaves());
-      }
-    } catch (RuntimeException e) {
-      replicaMarks = null; // the shards may have changed: find them again
-      throw e;
-    }
-    if (least < acks.replicas()) {
-      replicaMarks = null;
-      // A timeout, as the engine treats Redis being away: logged once a minute, applied again.
-      throw new org.redisson.client.RedisTimeoutException(
-          "Redis replicas did not acknowledge the saves: "
-              + least
-              + " of "
-              + acks.replicas()
-              + " within "
-              + acks.timeout().toMillis()
-              + " ms (BATON_REDIS_REPLICA_ACKS); the records are applied again");
-    }
+    replicas.await();
   }
 
   /** The newest of each partition's index (and of the index Baton kept before), merged. */
@@ -379,102 +275,34 @@ public final class RedisRunRepository implements RunRepository {
         .toList();
   }
 
-  /**
-   * A new epoch for the partition; on one Redis, first moves the partition's epoch and timers from
-   * the keys of Baton before partitions had their own hash tag.
-   */
   @Override
   public long claimPartition(int partition) {
-    if (!cluster) {
-      script.eval(
-          RScript.Mode.READ_WRITE,
-          MOVE_LEGACY_PARTITION,
-          RScript.ReturnType.LONG,
-          Arrays.asList(
-              keys.legacyEpoch(partition),
-              keys.legacyTimers(partition),
-              keys.legacyTimers(partition) + ":data",
-              keys.epoch(partition),
-              keys.timers(partition),
-              keys.timerData(partition)));
-    }
-    redisson.getSet(keys.partitions(), StringCodec.INSTANCE).add(Integer.toString(partition));
-    return redisson.getAtomicLong(keys.epoch(partition)).incrementAndGet();
+    return partitions.claimPartition(partition);
   }
 
   @Override
   public List<TimerFired> leaseDueTimers(int partition, Instant now, int max, Duration lease) {
-    List<Object> out =
-        script.eval(
-            RScript.Mode.READ_WRITE,
-            LEASE_TIMERS,
-            RScript.ReturnType.LIST,
-            Arrays.asList(keys.timers(partition), keys.timerData(partition)),
-            Long.toString(now.toEpochMilli()),
-            Integer.toString(max),
-            Long.toString(lease.toMillis()));
-    return out.stream()
-        .map(o -> TIMERS.decode(o.toString().getBytes(StandardCharsets.UTF_8)))
-        .toList();
+    return partitions.leaseDueTimers(partition, now, max, lease);
   }
 
-  /** Each limited template's queue in turn, in one pipeline (each queue is a slot of its own). */
   @Override
   public List<String> leaseAdmissions(Instant now, Duration lease) {
-    Map<String, String> limits =
-        redisson.<String, String>getMap(keys.limits() + ":max", StringCodec.INSTANCE).readAllMap();
-    java.util.Set<String> templates =
-        redisson.<String>getSet(keys.limits(), StringCodec.INSTANCE).readAll();
-    if (templates.isEmpty()) {
-      return List.of();
-    }
-    RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
-    List<org.redisson.api.RFuture<List<Object>>> replies = new ArrayList<>();
-    for (String t : templates) {
-      replies.add(
-          pipelined.evalAsync(
-              RScript.Mode.READ_WRITE,
-              LEASE_ADMISSIONS,
-              RScript.ReturnType.LIST,
-              Arrays.asList(
-                  keys.limit(t, "queue"), keys.limit(t, "active"), keys.limit(t, "admitting")),
-              limits.getOrDefault(t, "0"),
-              Long.toString(now.toEpochMilli()),
-              Long.toString(lease.toMillis())));
-    }
-    batch.execute();
-    List<String> out = new ArrayList<>();
-    for (var reply : replies) {
-      reply.toCompletableFuture().join().forEach(id -> out.add(id.toString()));
-    }
-    return out;
+    return partitions.leaseAdmissions(now, lease);
   }
 
   @Override
   public void admitted(String template, String runId) {
-    redisson
-        .getScoredSortedSet(keys.limit(template, "admitting"), StringCodec.INSTANCE)
-        .remove(runId);
+    partitions.admitted(template, runId);
   }
-
-  private static final String ADVANCE_MARK = LuaScripts.read("advance-schedule-mark");
 
   @Override
   public Instant scheduleMark(String template) {
-    String v =
-        redisson.<String>getBucket("baton:schedule:{" + template + "}", StringCodec.INSTANCE).get();
-    return v == null ? null : Instant.ofEpochMilli(Long.parseLong(v));
+    return partitions.scheduleMark(template);
   }
 
   @Override
   public void advanceScheduleMark(String template, Instant tick) {
-    script.eval(
-        RScript.Mode.READ_WRITE,
-        ADVANCE_MARK,
-        RScript.ReturnType.LONG,
-        List.of("baton:schedule:{" + template + "}"),
-        Long.toString(tick.toEpochMilli()));
+    partitions.advanceScheduleMark(template, tick);
   }
 
   @Override
@@ -512,35 +340,14 @@ public final class RedisRunRepository implements RunRepository {
         .map(j -> withOutputs(StateJson.readState(j), outputs == null ? "" : outputs));
   }
 
-  /** A value this engine put in Redis, to see whether Redis still holds its data. */
-  private volatile String marker;
-
-  private volatile Instant dataLostAt;
-
   @Override
   public boolean keptItsData() {
-    var bucket =
-        redisson.<String>getBucket("baton:marker:{" + keyspace + "}", StringCodec.INSTANCE);
-    String seen = bucket.get();
-    if (marker == null) {
-      // First look: adopt what the engines before left, or leave a mark.
-      String mine = java.util.UUID.randomUUID().toString();
-      marker = seen != null ? seen : bucket.setIfAbsent(mine) ? mine : bucket.get();
-      return true;
-    }
-    if (marker.equals(seen)) {
-      return true;
-    }
-    // The mark is gone (Redis restarted empty) or was left anew by another engine that saw it gone.
-    String mine = java.util.UUID.randomUUID().toString();
-    marker = bucket.setIfAbsent(mine) ? mine : bucket.get();
-    dataLostAt = Instant.now();
-    return false;
+    return marker.keptItsData();
   }
 
   @Override
   public Instant dataLostAt() {
-    return dataLostAt;
+    return marker.dataLostAt();
   }
 
   @Override
