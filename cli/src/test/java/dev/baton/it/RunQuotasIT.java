@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,10 @@ class RunQuotasIT {
             .getDetail()
             .contains("tenant batch (it runs at most 2 at once)"),
         baton.first("q-3", RunEventType.RUN_QUEUED, null).getDetail());
+    // ... and as data, which baton replay reads
+    assertEquals(
+        Map.of("tenant", "batch", "maxRuns", "2"),
+        baton.first("q-3", RunEventType.RUN_QUEUED, null).getOutputs());
     // another tenant is not held up by batch's quota
     start("free-1", "interactive", 0, gate);
     awaitStatus("free-1", RunStatus.RUNNING);

@@ -180,7 +180,15 @@ final class Lifecycle {
     String tenant = s.state.tenantName();
     String detail = TENANT_WAIT + tenant + " (it runs at most " + max + " at once)";
     s.moveRun(RunStatus.QUEUED, detail, null);
-    s.emitRun(RunEventType.RUN_QUEUED, detail);
+    // The quota in fields too: baton replay reads it from there.
+    s.emit(
+        RunEventType.RUN_QUEUED,
+        null,
+        null,
+        null,
+        null,
+        java.util.Map.of(RunQueued.TENANT, tenant, RunQueued.MAX_RUNS, Integer.toString(max)),
+        detail);
     s.add(
         new EngineCommand.TenantRun(
             EngineCommand.TenantRun.Op.ENQUEUE, tenant, s.state.priority(), true));

@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs a run's input records through {@link Decider#decide} again, in the order given, and sets
@@ -61,9 +59,6 @@ public final class Replay {
     }
   }
 
-  private static final Pattern QUOTA =
-      Pattern.compile("tenant ([a-z0-9-]+) \\(it runs at most (\\d+) at once\\)");
-
   /**
    * Replays {@code inputs}; {@code templates} finds a template by name and version (version null:
    * the one the run used, from its recorded events); {@code version} replaces the run's version
@@ -83,11 +78,12 @@ public final class Replay {
       if (recordedVersion == null && e.getTemplateVersion() != null) {
         recordedVersion = e.getTemplateVersion();
       }
-      if (e.getType() == RunEventType.RUN_QUEUED && e.getDetail() != null) {
-        Matcher m = QUOTA.matcher(e.getDetail());
-        if (m.find()) {
-          quotas.put(m.group(1), Integer.parseInt(m.group(2)));
-        }
+      if (e.getType() == RunEventType.RUN_QUEUED
+          && e.getOutputs() != null
+          && e.getOutputs().containsKey(dev.baton.engine.decide.RunQueued.MAX_RUNS)) {
+        quotas.put(
+            e.getOutputs().get(dev.baton.engine.decide.RunQueued.TENANT),
+            Integer.parseInt(e.getOutputs().get(dev.baton.engine.decide.RunQueued.MAX_RUNS)));
       }
     }
     RunQuotas runQuotas = tenant -> quotas.getOrDefault(tenant, 0);
