@@ -133,7 +133,11 @@ public final class Engine implements AutoCloseable {
     EngineTopology.Wiring w = EngineTopology.wiring(config.topics(), runs, counters);
     w.owned = owned;
     w.wire = config.wire();
-    w.commitSpacing = config.exactlyOnce() ? config.commitInterval() : null;
+    w.mode =
+        config.exactlyOnce()
+            ? dev.baton.engine.topology.ProcessingMode.EXACTLY_ONCE
+            : dev.baton.engine.topology.ProcessingMode.AT_LEAST_ONCE;
+    w.commitSpacing = config.commitInterval();
     w.runPartitions = runPartitions;
     w.tokens = config.tokens();
     w.templates = templates;

@@ -65,10 +65,12 @@ public final class EngineTopology {
     /** The encoding the engine writes. */
     public Wire wire = Wire.json();
 
+    /** Exactly once (the default) or at least once. */
+    public ProcessingMode mode = ProcessingMode.EXACTLY_ONCE;
+
     /**
-     * Null at least once; exactly once, each task asks for a commit as soon as its input is
-     * drained, unless its last commit is more recent than this (then the commit interval commits
-     * it).
+     * Exactly once, each task asks for a commit as soon as its input is drained, unless its last
+     * commit is more recent than this (then the commit interval commits it).
      */
     public java.time.Duration commitSpacing = java.time.Duration.ZERO;
 
@@ -118,7 +120,7 @@ public final class EngineTopology {
 
   private static Topology build(Wiring w) {
     Topics topics = w.topics;
-    boolean exactlyOnce = w.commitSpacing != null;
+    boolean exactlyOnce = w.mode == ProcessingMode.EXACTLY_ONCE;
     int runPartitions = w.runPartitions;
     if (runPartitions < 1) {
       throw new IllegalArgumentException("runPartitions must be at least 1, got " + runPartitions);
@@ -145,6 +147,7 @@ public final class EngineTopology {
                     w.counters,
                     TEMPLATE_STORE,
                     w.owned,
+                    w.mode,
                     w.commitSpacing,
                     w.applyWhenDrained,
                     w.templates,

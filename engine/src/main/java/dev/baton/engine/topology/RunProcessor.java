@@ -47,8 +47,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private RunApplier applier;
 
   /**
-   * {@code commitSpacing}: null at least once (outputs leave when forwarded); exactly once, ask for
-   * a commit when the task's input is drained and its last commit is at least this old. {@code
+   * At least once, outputs leave when forwarded; exactly once, ask for a commit when the task's
+   * input is drained and its last commit is at least {@code commitSpacing} old. {@code
    * applyWhenDrained} false (tests): the batch waits for the commit hook or for being full.
    */
   private final ParsedTemplates templates;
@@ -66,6 +66,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       EngineCounters counters,
       String templateStoreName,
       OwnedPartitions owned,
+      ProcessingMode mode,
       Duration commitSpacing,
       boolean applyWhenDrained,
       ParsedTemplates templates,
@@ -79,8 +80,8 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     this.slots = slots;
     this.quotas = quotas;
     this.runHistory = runHistory;
-    this.exactlyOnce = commitSpacing != null;
-    this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
+    this.exactlyOnce = mode == ProcessingMode.EXACTLY_ONCE;
+    this.pacer = new CommitPacer(commitSpacing);
     this.applyWhenDrained = applyWhenDrained;
     this.templates = templates;
     this.runs = runs;
