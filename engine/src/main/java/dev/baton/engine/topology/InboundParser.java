@@ -12,7 +12,6 @@ import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
 import dev.baton.serde.Wire;
-import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Turns a raw input record into an {@link EngineEvent} and the id under which it is applied: a
@@ -42,7 +41,7 @@ final class InboundParser {
   record Parsed(EngineEvent event, String eventId, String error) {}
 
   Parsed parse(InputRecord input) {
-    Record<String, Inbound> record = input.record();
+    InputRecord record = input;
     var size = record.headers().lastHeader(DeadLetters.ORIGINAL_SIZE);
     int length =
         size != null
@@ -78,7 +77,7 @@ final class InboundParser {
     }
   }
 
-  private Parsed trigger(Record<String, Inbound> record) {
+  private Parsed trigger(InputRecord record) {
     // Decoded already when it was keyed on this task; read here after the repartition hop.
     WorkflowTrigger trigger =
         record.value().trigger() != null
@@ -191,7 +190,7 @@ final class InboundParser {
 
   /** {@code command:<topic>-<partition>@<offset>} of the record as it arrived. */
   private static String personsId(InputRecord input) {
-    var headers = input.record().headers();
+    var headers = input.headers();
     if (headers.lastHeader(StrayRecords.REROUTED_FROM) != null
         && headers.lastHeader(DeadLetters.SOURCE_TOPIC) != null
         && headers.lastHeader(DeadLetters.SOURCE_PARTITION) != null

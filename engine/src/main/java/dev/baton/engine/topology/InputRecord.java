@@ -1,18 +1,21 @@
 package dev.baton.engine.topology;
 
-import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * An input record of the run processor with where it came from: the coordinates are kept with the
  * event it applies (design §7) and with a dead letter, and are only known while Kafka Streams hands
  * the record over, so they travel with it into the batch.
  */
-record InputRecord(Record<String, Inbound> record, String topic, int partition, long offset) {
+record InputRecord(
+    String key,
+    Inbound value,
+    long timestamp,
+    Headers headers,
+    String topic,
+    int partition,
+    long offset) {
   Inbound.Kind kind() {
-    return record.value().kind();
-  }
-
-  long timestamp() {
-    return record.timestamp();
+    return value.kind();
   }
 }

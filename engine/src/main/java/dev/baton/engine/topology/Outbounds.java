@@ -100,7 +100,7 @@ final class Outbounds {
     for (String reason : effects.rejections()) {
       out.add(deadLetter(input, reason));
       if (input.kind() == Inbound.Kind.TRIGGER) {
-        out.add(rejected(input.record().key(), reason, input.timestamp()));
+        out.add(rejected(input.key(), reason, input.timestamp()));
       }
     }
     return out;
@@ -319,14 +319,14 @@ final class Outbounds {
    */
   OutboundRecord deadLetter(InputRecord input, String reason) {
     Map<String, byte[]> headers = new LinkedHashMap<>();
-    for (Header h : input.record().headers()) {
+    for (Header h : input.headers()) {
       headers.put(h.key(), h.value());
     }
     headers.putIfAbsent(DeadLetters.SOURCE_TOPIC, bytes(input.topic()));
     headers.putIfAbsent(DeadLetters.SOURCE_PARTITION, bytes(Integer.toString(input.partition())));
     headers.putIfAbsent(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(input.offset())));
     headers.put(DeadLetters.REASON, bytes(reason));
-    byte[] value = input.record().value().value();
+    byte[] value = input.value().value();
     if (value != null
         && value.length > DeadLetters.KEPT_BYTES
         && value.length > DeadLetters.MAX_VALUE_BYTES / 2) {
@@ -339,7 +339,7 @@ final class Outbounds {
     String key =
         originalKey != null
             ? new String(originalKey, StandardCharsets.UTF_8)
-            : input.kind() == Inbound.Kind.TRIGGER ? null : input.record().key();
+            : input.kind() == Inbound.Kind.TRIGGER ? null : input.key();
     return new OutboundRecord(topics.dlq(), key, value, headers);
   }
 

@@ -5,7 +5,6 @@ import dev.baton.events.WorkflowTrigger;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Wire;
-import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Reads records of the engine's input topics as the engine does, for {@code baton replay}: the run
@@ -57,7 +56,14 @@ public final class RecordedInputs {
     Inbound inbound = new Inbound(Inbound.Kind.valueOf(kind.name()), value);
     InboundParser.Parsed p =
         parser.parse(
-            new InputRecord(new Record<>(key, inbound, timestamp), topic, partition, offset));
+            new InputRecord(
+                key,
+                inbound,
+                timestamp,
+                new org.apache.kafka.common.header.internals.RecordHeaders(),
+                topic,
+                partition,
+                offset));
     return new Parsed(p.event(), p.eventId(), p.error());
   }
 }

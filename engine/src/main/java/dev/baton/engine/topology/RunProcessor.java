@@ -123,7 +123,15 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   @Override
   public void process(Record<String, Inbound> record) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
-    InputRecord source = new InputRecord(record, meta.topic(), meta.partition(), meta.offset());
+    InputRecord source =
+        new InputRecord(
+            record.key(),
+            record.value(),
+            record.timestamp(),
+            record.headers(),
+            meta.topic(),
+            meta.partition(),
+            meta.offset());
     InboundParser.Parsed parsed = parser.parse(source);
     String runId = parsed.event() == null ? null : parsed.event().runId();
     if (strays.stray(source, runId)) {

@@ -142,7 +142,7 @@ final class RunTracing {
   }
 
   private static Traceparent header(InputRecord source) {
-    Header h = source.record().headers().lastHeader(Traceparent.HEADER);
+    Header h = source.headers().lastHeader(Traceparent.HEADER);
     return h == null ? null : Traceparent.parse(h.value());
   }
 

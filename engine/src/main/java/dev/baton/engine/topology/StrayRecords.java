@@ -45,7 +45,7 @@ final class StrayRecords {
    * not there (its topic's partitions are not the engine's), a dead letter that says so.
    */
   OutboundRecord sendOn(InputRecord source, String runId) {
-    if (source.record().headers().lastHeader(REROUTED_FROM) != null) {
+    if (source.headers().lastHeader(REROUTED_FROM) != null) {
       String reason =
           "run '"
               + runId
@@ -64,7 +64,7 @@ final class StrayRecords {
     }
     counters.rerouted.incrementAndGet();
     Map<String, byte[]> headers = new LinkedHashMap<>();
-    for (Header h : source.record().headers()) {
+    for (Header h : source.headers()) {
       headers.put(h.key(), h.value());
     }
     headers.put(REROUTED_FROM, bytes(Integer.toString(source.partition())));
@@ -74,9 +74,9 @@ final class StrayRecords {
     headers.put(DeadLetters.SOURCE_PARTITION, bytes(Integer.toString(source.partition())));
     headers.put(DeadLetters.SOURCE_OFFSET, bytes(Long.toString(source.offset())));
     headers.remove(DeadLetters.SOURCE_KEY);
-    if (source.record().key() != null) {
-      headers.put(DeadLetters.SOURCE_KEY, bytes(source.record().key()));
+    if (source.key() != null) {
+      headers.put(DeadLetters.SOURCE_KEY, bytes(source.key()));
     }
-    return new OutboundRecord(source.topic(), runId, source.record().value().value(), headers);
+    return new OutboundRecord(source.topic(), runId, source.value().value(), headers);
   }
 }
