@@ -1,11 +1,11 @@
 package dev.baton.cli;
 
+import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Schedule;
 import dev.baton.engine.template.Template;
-import dev.baton.engine.topology.RunIds;
 import dev.baton.engine.triggers.TemplateCatalog;
 import dev.baton.events.WorkflowTrigger;
 import java.io.PrintWriter;

@@ -1,10 +1,10 @@
 package dev.baton.cli;
 
+import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.replay.Replay;
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.topology.RecordedInputs;
-import dev.baton.engine.topology.RunIds;
 import dev.baton.events.RunEvent;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;

@@ -81,6 +81,21 @@ class ArchitectureTest {
         e.getMessage());
   }
 
+  /** The apply pipeline is Kafka Streams-free; the topology is the thin shell that feeds it. */
+  static final ArchRule APPLY_KNOWS_NO_STREAMS =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.baton.engine.apply..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.apache.kafka.streams..", "dev.baton.engine.topology..")
+          .because("applying records is Kafka Streams-free: engine/topology feeds it");
+
+  @Test
+  void theApplyPipelineUsesNoKafkaStreams() {
+    APPLY_KNOWS_NO_STREAMS.check(main);
+  }
+
   @Test
   void theApiDependsOnNarrowSourcesNotOnTheEngine() {
     noClasses()

@@ -352,7 +352,7 @@ class BadInputCampaignIT {
       String id = prefix + i;
       java.util.zip.CRC32 crc = new java.util.zip.CRC32();
       crc.update(id.getBytes(StandardCharsets.UTF_8));
-      if (crc.getValue() % 3 != dev.baton.engine.topology.RunIds.partition(id, 3)) {
+      if (crc.getValue() % 3 != dev.baton.engine.apply.RunIds.partition(id, 3)) {
         return id;
       }
     }
@@ -557,7 +557,7 @@ class BadInputCampaignIT {
                   topic, "first", "{\"id\":\"first\"}".getBytes(StandardCharsets.UTF_8)))
           .get();
     }
-    String runId = dev.baton.engine.topology.RunIds.forIdempotencyKey("later/" + topic + "/first");
+    String runId = dev.baton.engine.apply.RunIds.forIdempotencyKey("later/" + topic + "/first");
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd(runId).status());
   }
 

@@ -330,7 +330,7 @@ abstract class TriggerRulesCases {
     for (int day = 1; day <= 30; day++) {
       long tick =
           java.time.Instant.parse(String.format("2026-11-%02dT03:00:00Z", day)).toEpochMilli();
-      expected.add(dev.baton.engine.topology.RunIds.forIdempotencyKey("schedule/nightly/" + tick));
+      expected.add(dev.baton.engine.apply.RunIds.forIdempotencyKey("schedule/nightly/" + tick));
     }
     assertEquals(
         expected,

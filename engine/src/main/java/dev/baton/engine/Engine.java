@@ -1,9 +1,9 @@
 package dev.baton.engine;
 
+import dev.baton.engine.apply.EngineCounters;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.ParsedTemplates;
-import dev.baton.engine.topology.EngineCounters;
 import dev.baton.engine.topology.EngineTopology;
 import dev.baton.engine.topology.OwnedPartitions;
 import dev.baton.engine.triggers.ScheduleRunner;

@@ -1,7 +1,7 @@
 package dev.baton.engine.api;
 
 import dev.baton.engine.EngineConfig;
-import dev.baton.engine.topology.RunIds;
+import dev.baton.engine.apply.RunIds;
 import dev.baton.events.RunEvent;
 import java.time.Duration;
 import java.time.Instant;

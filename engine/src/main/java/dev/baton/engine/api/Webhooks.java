@@ -2,11 +2,11 @@ package dev.baton.engine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.TriggerChecks;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.template.TriggerRule;
-import dev.baton.engine.topology.RunIds;
 import dev.baton.events.SecretRef;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.expressions.Expressions;

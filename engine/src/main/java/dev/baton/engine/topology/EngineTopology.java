@@ -1,5 +1,12 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.EngineCounters;
+import dev.baton.engine.apply.Inbound;
+import dev.baton.engine.apply.InboundParser;
+import dev.baton.engine.apply.Outbounds;
+import dev.baton.engine.apply.RunTracing;
+import dev.baton.engine.apply.SlotGate;
+import dev.baton.engine.apply.StrayRecords;
 import dev.baton.engine.correlate.CorrelationProcessor;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.ParsedTemplates;

@@ -1,5 +1,9 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.Inbound;
+import dev.baton.engine.apply.InboundParser;
+import dev.baton.engine.apply.InputRecord;
+import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.security.AttemptTokens;

@@ -1,5 +1,16 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.EngineCounters;
+import dev.baton.engine.apply.Inbound;
+import dev.baton.engine.apply.InboundParser;
+import dev.baton.engine.apply.InputRecord;
+import dev.baton.engine.apply.Outbounds;
+import dev.baton.engine.apply.RunApplier;
+import dev.baton.engine.apply.RunCache;
+import dev.baton.engine.apply.RunTracing;
+import dev.baton.engine.apply.SlotGate;
+import dev.baton.engine.apply.StrayRecords;
+import dev.baton.engine.apply.TemplateLookup;
 import dev.baton.engine.state.FencedException;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;

@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.Outbounds;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.events.TimerFired;

@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.RunIds;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;

@@ -1,6 +1,6 @@
 package dev.baton.engine.triggers;
 
-import dev.baton.engine.topology.RunIds;
+import dev.baton.engine.apply.RunIds;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;

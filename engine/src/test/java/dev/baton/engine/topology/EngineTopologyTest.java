@@ -3,6 +3,7 @@ package dev.baton.engine.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.engine.apply.EngineCounters;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.state.AppliedEvent;

@@ -3,6 +3,9 @@ package dev.baton.engine.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.engine.apply.EngineCounters;
+import dev.baton.engine.apply.Outbounds;
+import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.template.StoredTemplate;
 import dev.baton.engine.template.Templates;

@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.EngineCounters;
 import dev.baton.engine.template.StoredTemplate;
 import dev.baton.engine.template.Templates;
 import dev.baton.events.JobDispatch;

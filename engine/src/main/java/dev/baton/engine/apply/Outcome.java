@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.RunState;
@@ -10,17 +10,17 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /** What one record leads to in {@link RunApplier}, before its save is known to have succeeded. */
-sealed interface Outcome {
-  RunApplier.Input input();
+public sealed interface Outcome {
+  public RunApplier.Input input();
 
   /** The records it sends. */
-  List<OutboundRecord> out();
+  public List<OutboundRecord> out();
 
   /** What must follow in Redis once the outputs are written (null: nothing). */
-  FollowUp followUp();
+  public FollowUp followUp();
 
   /** A record that cannot be read: its dead letter. */
-  record DeadLetter(RunApplier.Input input, List<OutboundRecord> out) implements Outcome {
+  public record DeadLetter(RunApplier.Input input, List<OutboundRecord> out) implements Outcome {
     @Override
     public FollowUp followUp() {
       return null;
@@ -28,7 +28,8 @@ sealed interface Outcome {
   }
 
   /** A record applied before ({@code appliedBy}: where), to a run now {@code state}: dropped. */
-  record Duplicate(RunApplier.Input input, RunState state, String appliedBy) implements Outcome {
+  public record Duplicate(RunApplier.Input input, RunState state, String appliedBy)
+      implements Outcome {
     /** A record this task applied earlier (its run is held in memory). */
     static Duplicate appliedHere(RunApplier.Input in, RunState state) {
       return new Duplicate(in, state, "this task, earlier");
@@ -46,14 +47,14 @@ sealed interface Outcome {
   }
 
   /** This very record, applied before its transaction aborted: what it produced, again. */
-  record Reemit(RunApplier.Input input, List<OutboundRecord> out, FollowUp followUp)
+  public record Reemit(RunApplier.Input input, List<OutboundRecord> out, FollowUp followUp)
       implements Outcome {}
 
   /**
    * Decided now, from the run as it was ({@code before}); {@code save}: the index of its save in
    * the batch (empty when nothing changed, or when it was applied on its own).
    */
-  record Decided(
+  public record Decided(
       RunApplier.Input input,
       Decision decision,
       List<OutboundRecord> out,

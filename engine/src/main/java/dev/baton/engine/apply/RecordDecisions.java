@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.Decider;
 import dev.baton.engine.decide.Decision;
@@ -24,7 +24,7 @@ import org.slf4j.MDC;
  * lookup answered, the decision and its records (refused when Kafka could not take them), the run's
  * summary when it ends, its spans, and the save it needs.
  */
-final class RecordDecisions {
+public final class RecordDecisions {
   private static final Logger LOG = LoggerFactory.getLogger(RunApplier.class);
 
   private final RunRepository runs;
@@ -38,7 +38,7 @@ final class RecordDecisions {
   private final int partition;
   private final long epoch;
 
-  RecordDecisions(
+  public RecordDecisions(
       RunRepository runs,
       TemplateLookup templates,
       Outbounds outbounds,
@@ -61,7 +61,7 @@ final class RecordDecisions {
     this.epoch = epoch;
   }
 
-  record Decided(
+  public record Decided(
       Decision decision,
       List<OutboundRecord> out,
       SaveRequest save,
@@ -69,7 +69,8 @@ final class RecordDecisions {
       List<dev.baton.tracing.SpanRecord> spans) {}
 
   /** The decision for one record, and the save it needs (null when the run did not change). */
-  Decided decide(RunApplier.Input in, StoredRun stored, Map<String, ItemState> unsavedItems) {
+  public Decided decide(
+      RunApplier.Input in, StoredRun stored, Map<String, ItemState> unsavedItems) {
     EngineEvent event = answerLookup(in.event(), stored.state());
     MDC.put("runId", event.runId());
     try {

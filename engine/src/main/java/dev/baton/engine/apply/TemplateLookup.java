@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Template;
@@ -7,22 +7,22 @@ import java.util.function.Function;
 /**
  * Finds templates in the store (the global table of the template topic), parsed once per version.
  */
-final class TemplateLookup {
+public final class TemplateLookup {
   private final Function<String, String> store;
   private final ParsedTemplates parsed;
 
-  TemplateLookup(Function<String, String> store, ParsedTemplates parsed) {
+  public TemplateLookup(Function<String, String> store, ParsedTemplates parsed) {
     this.store = store;
     this.parsed = parsed;
   }
 
   /** The latest version of {@code name}, or null. */
-  Template latest(String name) {
+  public Template latest(String name) {
     return resolve(name);
   }
 
   /** Version {@code version} of {@code name}, or null. */
-  Template version(String name, int version) {
+  public Template version(String name, int version) {
     String key = Template.storeKey(name, version);
     Template cached = parsed.cached(key);
     return cached != null ? cached : resolve(key);

@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.serde.DeadLetters;
@@ -15,9 +15,9 @@ import org.apache.kafka.common.header.Header;
  * puts on the run's partition, as a trigger is re-keyed. In the same transaction as the read under
  * exactly-once, so it is applied once, by the run's task.
  */
-final class StrayRecords {
+public final class StrayRecords {
   /** Header on a record sent on to its run's partition: the partition it came from. */
-  static final String REROUTED_FROM = "baton.rerouted-from";
+  public static final String REROUTED_FROM = "baton.rerouted-from";
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -27,14 +27,14 @@ final class StrayRecords {
   private final Outbounds outbounds;
   private final EngineCounters counters;
 
-  StrayRecords(int runPartitions, Outbounds outbounds, EngineCounters counters) {
+  public StrayRecords(int runPartitions, Outbounds outbounds, EngineCounters counters) {
     this.runPartitions = runPartitions;
     this.outbounds = outbounds;
     this.counters = counters;
   }
 
   /** Whether {@code source}, of {@code runId}, is on another partition than its run's. */
-  boolean stray(InputRecord source, String runId) {
+  public boolean stray(InputRecord source, String runId) {
     return source.kind() != Inbound.Kind.TRIGGER
         && runId != null
         && RunIds.partition(runId, runPartitions) != source.partition();
@@ -44,7 +44,7 @@ final class StrayRecords {
    * The record sent on to its run's partition; or, when it was sent on once already and is still
    * not there (its topic's partitions are not the engine's), a dead letter that says so.
    */
-  OutboundRecord sendOn(InputRecord source, String runId) {
+  public OutboundRecord sendOn(InputRecord source, String runId) {
     if (source.headers().lastHeader(REROUTED_FROM) != null) {
       String reason =
           "run '"

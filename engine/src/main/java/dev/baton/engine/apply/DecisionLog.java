@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.EngineCommand;
@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** What the engine logs and counts of each decision it applies. */
-final class DecisionLog {
+public final class DecisionLog {
   private static final Logger LOG = LoggerFactory.getLogger(RunApplier.class);
 
   private DecisionLog() {}
@@ -16,7 +16,7 @@ final class DecisionLog {
    * Per-decision detail at DEBUG; at INFO only what an operator follows: a run that starts or ends,
    * and a record that is rejected.
    */
-  static void log(EngineCounters counters, RunApplier.Input in, Decision decision) {
+  public static void log(EngineCounters counters, RunApplier.Input in, Decision decision) {
     counters.applied.incrementAndGet();
     for (EngineCommand c : decision.commands()) {
       if (c instanceof EngineCommand.Reject r) {

@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.events.WorkflowTrigger;
 
@@ -6,15 +6,15 @@ import dev.baton.events.WorkflowTrigger;
  * A raw input record of the run processor, tagged with what it claims to be; {@code trigger}: the
  * trigger already decoded when it was keyed on this task (null otherwise: read from {@code value}).
  */
-record Inbound(Kind kind, byte[] value, WorkflowTrigger trigger) {
-  enum Kind {
+public record Inbound(Kind kind, byte[] value, WorkflowTrigger trigger) {
+  public enum Kind {
     TRIGGER,
     COMPLETION,
     COMMAND,
     TIMER
   }
 
-  Inbound(Kind kind, byte[] value) {
+  public Inbound(Kind kind, byte[] value) {
     this(kind, value, null);
   }
 }

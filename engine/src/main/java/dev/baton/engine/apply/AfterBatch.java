@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.state.FollowUp;
 import dev.baton.engine.state.RunRepository;
@@ -10,27 +10,27 @@ import java.util.List;
  * re-emitted records), in input order, then withdrawing the attempts its decisions stopped, so that
  * no dispatcher starts them any more.
  */
-final class AfterBatch {
+public final class AfterBatch {
   private final RunRepository runs;
   private final EngineCounters counters;
   private final List<FollowUp> followUps = new ArrayList<>();
   private final List<String> stopped = new ArrayList<>();
 
-  AfterBatch(RunRepository runs, EngineCounters counters) {
+  public AfterBatch(RunRepository runs, EngineCounters counters) {
     this.runs = runs;
     this.counters = counters;
   }
 
-  void followUp(FollowUp f) {
+  public void followUp(FollowUp f) {
     followUps.add(f);
   }
 
-  void stopped(String attemptId) {
+  public void stopped(String attemptId) {
     stopped.add(attemptId);
   }
 
   /** Writes what the batch left, and forgets it. */
-  void write() {
+  public void write() {
     if (!followUps.isEmpty()) {
       List<FollowUp> some = List.copyOf(followUps);
       followUps.clear();
@@ -53,7 +53,7 @@ final class AfterBatch {
     }
   }
 
-  void forgetFollowUps() {
+  public void forgetFollowUps() {
     followUps.clear();
   }
 }

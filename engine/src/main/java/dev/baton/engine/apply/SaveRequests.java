@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.Effects;
@@ -22,10 +22,10 @@ import java.util.Objects;
  * and cancels, its admission change, and the record it applied with its outputs, all written in one
  * atomic step under this partition's epoch.
  */
-final class SaveRequests {
+public final class SaveRequests {
   private SaveRequests() {}
 
-  static SaveRequest of(
+  public static SaveRequest of(
       RunApplier.Input in,
       int partition,
       long epoch,
@@ -93,7 +93,7 @@ final class SaveRequests {
         .withTenantRun(effects.tenantRun());
   }
 
-  static boolean isAdmit(EngineEvent event) {
+  public static boolean isAdmit(EngineEvent event) {
     return event instanceof EngineEvent.CommandReceived c
         && c.command().getType() == RunCommandType.ADMIT;
   }

@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.RunState;
 import java.util.HashSet;
@@ -13,9 +13,9 @@ import java.util.Set;
  * applied through this cache. The task owns the runs' partition, so their Redis copy changes only
  * through it. Least recently used first out, when a batch is done ({@link #trim}).
  */
-final class RunCache {
+public final class RunCache {
   /** A cached run; {@code appliedIds}: events applied to it by this task since it was cached. */
-  record Entry(RunState state, long version, Set<String> appliedIds) {
+  public record Entry(RunState state, long version, Set<String> appliedIds) {
     boolean applied(String eventId) {
       return appliedIds.contains(eventId);
     }
@@ -25,16 +25,16 @@ final class RunCache {
   private final int capacity;
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true);
 
-  RunCache(int capacity) {
+  public RunCache(int capacity) {
     this.capacity = capacity;
   }
 
-  Entry get(String runId) {
+  public Entry get(String runId) {
     return entries.get(runId);
   }
 
   /** Records the run as saved (or about to be) at {@code version} by applying {@code eventId}. */
-  void put(String runId, RunState state, long version, String eventId) {
+  public void put(String runId, RunState state, long version, String eventId) {
     Entry old = entries.get(runId);
     Set<String> ids = old == null ? new HashSet<>() : old.appliedIds();
     if (ids.size() >= MAX_IDS_PER_RUN) {
@@ -44,16 +44,16 @@ final class RunCache {
     entries.put(runId, new Entry(state, version, ids));
   }
 
-  void remove(String runId) {
+  public void remove(String runId) {
     entries.remove(runId);
   }
 
-  void clear() {
+  public void clear() {
     entries.clear();
   }
 
   /** Drops the least recently used runs beyond the capacity. */
-  void trim() {
+  public void trim() {
     Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
     while (entries.size() > capacity && it.hasNext()) {
       it.next();

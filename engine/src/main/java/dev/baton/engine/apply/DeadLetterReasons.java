@@ -1,10 +1,10 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 /** A dead letter's reason reduced to a short code, so the metric's tag has few values. */
-final class DeadLetterReasons {
+public final class DeadLetterReasons {
   private DeadLetterReasons() {}
 
-  static String code(String reason) {
+  public static String code(String reason) {
     String r = reason == null ? "" : reason;
     if (r.startsWith(InboundParser.FORGED)) {
       return "unsigned_completion";

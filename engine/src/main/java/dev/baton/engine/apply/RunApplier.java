@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.decide.EngineEvent;
@@ -40,12 +40,12 @@ import org.slf4j.LoggerFactory;
  * two Redis round trips per batch, not per record, and outputs never get ahead of Redis. Nothing
  * here touches Kafka: the processor forwards what this returns.
  */
-final class RunApplier {
+public final class RunApplier {
   private static final Logger LOG = LoggerFactory.getLogger(RunApplier.class);
   private static final int MAX_CAS_ATTEMPTS = 20;
 
   /** A record to apply: its event and the id it is applied under, or why it cannot be read. */
-  record Input(InputRecord source, EngineEvent event, String eventId, String error) {
+  public record Input(InputRecord source, EngineEvent event, String eventId, String error) {
     String runId() {
       return event.runId();
     }
@@ -63,7 +63,7 @@ final class RunApplier {
   private final SlotGate slots;
   private final RunTracing tracing;
 
-  RunApplier(
+  public RunApplier(
       RunRepository runs,
       TemplateLookup templates,
       Outbounds outbounds,
@@ -100,7 +100,7 @@ final class RunApplier {
   }
 
   /** Applies {@code inputs} in order and returns each one's outputs, in the same order. */
-  List<List<OutboundRecord>> apply(List<Input> inputs) {
+  public List<List<OutboundRecord>> apply(List<Input> inputs) {
     List<StoredRun> loaded = loader.uncached(inputs);
     Map<String, Map<String, ItemState>> unsavedItems = new HashMap<>();
     List<SaveRequest> saves = new ArrayList<>();
@@ -142,7 +142,7 @@ final class RunApplier {
   }
 
   /** Forgets the runs held in memory: after this, every run is loaded from Redis again. */
-  void forget() {
+  public void forget() {
     cache.clear();
     afterBatch.forgetFollowUps(); // a re-emitted record makes its follow-up again
   }

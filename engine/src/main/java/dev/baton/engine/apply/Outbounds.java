@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.correlate.CorrelationRecord;
 import dev.baton.engine.decide.Effects;
@@ -30,19 +30,19 @@ import org.apache.kafka.common.header.Header;
  * Turns a decision's commands into the records to produce: dispatches, lifecycle events, dead
  * letters.
  */
-final class Outbounds {
+public final class Outbounds {
   private final Topics topics;
   private final Wire wire;
   private final AttemptTokens tokens;
 
   private final java.util.function.Predicate<String> topicExists;
 
-  Outbounds(Topics topics, Wire wire, AttemptTokens tokens) {
+  public Outbounds(Topics topics, Wire wire, AttemptTokens tokens) {
     this(topics, wire, tokens, topic -> true);
   }
 
   /** {@code topicExists}: whether a topic of a template's (an emit's, a service's) exists now. */
-  Outbounds(
+  public Outbounds(
       Topics topics,
       Wire wire,
       AttemptTokens tokens,
@@ -53,7 +53,7 @@ final class Outbounds {
     this.topicExists = topicExists;
   }
 
-  List<OutboundRecord> of(List<EngineCommand> commands, InputRecord input) {
+  public List<OutboundRecord> of(List<EngineCommand> commands, InputRecord input) {
     return of(Effects.of(commands), input);
   }
 
@@ -61,7 +61,7 @@ final class Outbounds {
    * The records a decision produces: its dispatches, its run events, and a dead letter for each
    * rejection.
    */
-  List<OutboundRecord> of(Effects effects, InputRecord input) {
+  public List<OutboundRecord> of(Effects effects, InputRecord input) {
     List<OutboundRecord> out = new ArrayList<>();
     for (JobDispatch d : effects.dispatches()) {
       out.add(
@@ -107,14 +107,14 @@ final class Outbounds {
   }
 
   /** Headers a service reads its request's coordinates from, to answer without parsing it. */
-  static final String RUN_ID = "baton-run-id";
+  public static final String RUN_ID = "baton-run-id";
 
-  static final String JOB = "baton-job";
-  static final String ATTEMPT = "baton-attempt";
-  static final String ITEM = "baton-item";
-  static final String ATTEMPT_ID = "baton-attempt-id";
-  static final String ATTEMPT_TOKEN = "baton-attempt-token";
-  static final String REPLY_TOPIC = "baton-reply-topic";
+  public static final String JOB = "baton-job";
+  public static final String ATTEMPT = "baton-attempt";
+  public static final String ITEM = "baton-item";
+  public static final String ATTEMPT_ID = "baton-attempt-id";
+  public static final String ATTEMPT_TOKEN = "baton-attempt-token";
+  public static final String REPLY_TOPIC = "baton-reply-topic";
 
   /**
    * An emit step's event, or a service step's request with the headers a service answers with: the
@@ -206,13 +206,13 @@ final class Outbounds {
    * Most bytes of one produced record (key, value and headers): under the producer's and broker's 1
    * MiB defaults with room for the record's framing.
    */
-  static final int MAX_RECORD_BYTES = 1_000_000;
+  public static final int MAX_RECORD_BYTES = 1_000_000;
 
   /**
    * What keeps one of {@code out} from being written (larger than {@link #MAX_RECORD_BYTES}, or for
    * a template's topic that does not exist), or null when each can be.
    */
-  String unwritable(List<OutboundRecord> out) {
+  public String unwritable(List<OutboundRecord> out) {
     String tooLarge = oversized(out);
     if (tooLarge != null) {
       return tooLarge;
@@ -228,7 +228,7 @@ final class Outbounds {
   }
 
   /** What makes one of {@code out} larger than {@link #MAX_RECORD_BYTES}, or null when none is. */
-  String oversized(List<OutboundRecord> out) {
+  public String oversized(List<OutboundRecord> out) {
     for (OutboundRecord r : out) {
       long size =
           (r.key() == null ? 0 : r.key().length() * 3L)
@@ -249,7 +249,7 @@ final class Outbounds {
   }
 
   /** A due timer, fed back to the engine on its timers topic. */
-  OutboundRecord timer(TimerFired timer) {
+  public OutboundRecord timer(TimerFired timer) {
     return new OutboundRecord(
         topics.timers(), timer.getRunId(), wire.encode(topics.timers(), timer), Map.of());
   }
@@ -257,12 +257,12 @@ final class Outbounds {
   /**
    * A queued run may start: an ADMIT command on the commands topic, to the task that owns the run.
    */
-  OutboundRecord admit(String runId, java.time.Instant now) {
+  public OutboundRecord admit(String runId, java.time.Instant now) {
     return admit(runId, now, "admit:", "a slot is free");
   }
 
   /** The ADMIT that lets a run out of its tenant's queue (its own event id: not a duplicate). */
-  OutboundRecord admitForTenant(String runId, java.time.Instant now) {
+  public OutboundRecord admitForTenant(String runId, java.time.Instant now) {
     return admit(runId, now, "admit-tenant:", dev.baton.engine.decide.RunQuotas.TENANT_ADMISSION);
   }
 
@@ -280,13 +280,13 @@ final class Outbounds {
   }
 
   /** An ended run's summary for the history topic, keyed by run id (kept 30 days). */
-  OutboundRecord history(dev.baton.engine.decide.RunState ended) {
+  public OutboundRecord history(dev.baton.engine.decide.RunState ended) {
     return new OutboundRecord(
         topics.history(), ended.runId(), dev.baton.engine.state.RunSummary.of(ended), Map.of());
   }
 
   /** A run whose state Redis lost ends visibly: a RUN_FAILED event with the reason. */
-  OutboundRecord forgotten(String runId, String reason, long timestamp) {
+  public OutboundRecord forgotten(String runId, String reason, long timestamp) {
     return runEvent(runId, runId + "/forgotten", RunEventType.RUN_FAILED, reason, timestamp);
   }
 
@@ -317,7 +317,7 @@ final class Outbounds {
    * The original bytes and headers, plus why and where from. A trigger's source coordinates were
    * set before the repartition; other records' are their own.
    */
-  OutboundRecord deadLetter(InputRecord input, String reason) {
+  public OutboundRecord deadLetter(InputRecord input, String reason) {
     Map<String, byte[]> headers = new LinkedHashMap<>();
     for (Header h : input.headers()) {
       headers.put(h.key(), h.value());

@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import org.apache.kafka.common.header.Headers;
 
@@ -7,7 +7,7 @@ import org.apache.kafka.common.header.Headers;
  * event it applies (design §7) and with a dead letter, and are only known while Kafka Streams hands
  * the record over, so they travel with it into the batch.
  */
-record InputRecord(
+public record InputRecord(
     String key,
     Inbound value,
     long timestamp,
@@ -15,7 +15,7 @@ record InputRecord(
     String topic,
     int partition,
     long offset) {
-  Inbound.Kind kind() {
+  public Inbound.Kind kind() {
     return value.kind();
   }
 }

@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.JobState;
@@ -19,7 +19,7 @@ import dev.baton.serde.Wire;
  * {@code runId/job[item]/attempt}, a command its own id or its record's coordinates, a timer its
  * id.
  */
-final class InboundParser {
+public final class InboundParser {
   private final EventCodec<WorkflowTrigger> triggers;
   private final EventCodec<JobCompletion> completions;
   private final EventCodec<RunCommand> commands;
@@ -27,7 +27,7 @@ final class InboundParser {
   private final AttemptTokens tokens;
 
   /** {@code tokens} null: tokens are not checked (a replay without the engine's key). */
-  InboundParser(Wire wire, AttemptTokens tokens) {
+  public InboundParser(Wire wire, AttemptTokens tokens) {
     this.tokens = tokens;
     this.triggers = EventCodec.of(WorkflowTrigger.class, wire);
     this.completions = EventCodec.of(JobCompletion.class, wire);
@@ -36,11 +36,11 @@ final class InboundParser {
   }
 
   /** How the reason for a completion without the right token begins. */
-  static final String FORGED = "refused completion for ";
+  public static final String FORGED = "refused completion for ";
 
-  record Parsed(EngineEvent event, String eventId, String error) {}
+  public record Parsed(EngineEvent event, String eventId, String error) {}
 
-  Parsed parse(InputRecord input) {
+  public Parsed parse(InputRecord input) {
     InputRecord record = input;
     var size = record.headers().lastHeader(DeadLetters.ORIGINAL_SIZE);
     int length =
@@ -153,7 +153,7 @@ final class InboundParser {
   }
 
   /** How the reason for an engine's command without the engine's signature begins. */
-  static final String UNSIGNED_COMMAND = "refused command ";
+  public static final String UNSIGNED_COMMAND = "refused command ";
 
   /**
    * A command. DELIVER, ADMIT and CACHE_LOOKUP must carry the engine's signature and keep the id it

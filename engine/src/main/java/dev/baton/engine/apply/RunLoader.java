@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
@@ -14,19 +14,19 @@ import java.util.Set;
  * What a batch reads from Redis before it decides: the runs not held in memory, in one pipeline,
  * and the fan-out instances a decision needs.
  */
-final class RunLoader {
+public final class RunLoader {
   private final RunRepository runs;
   private final EngineCounters counters;
   private final RunCache cache;
 
-  RunLoader(RunRepository runs, EngineCounters counters, RunCache cache) {
+  public RunLoader(RunRepository runs, EngineCounters counters, RunCache cache) {
     this.runs = runs;
     this.counters = counters;
     this.cache = cache;
   }
 
   /** One load per record whose run is not in memory, in one pipeline; null where none is needed. */
-  List<StoredRun> uncached(List<RunApplier.Input> inputs) {
+  public List<StoredRun> uncached(List<RunApplier.Input> inputs) {
     List<RunRepository.EventRef> refs = new ArrayList<>();
     List<Integer> at = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
@@ -48,7 +48,7 @@ final class RunLoader {
   }
 
   /** Instances from Redis, overlaid with those changed by decisions of this batch not yet saved. */
-  Map<String, ItemState> items(
+  public Map<String, ItemState> items(
       String runId, Needs.ItemQuery needs, Map<String, ItemState> unsaved) {
     Map<String, ItemState> items =
         new LinkedHashMap<>(counters.timeRedis("load-items", () -> runs.loadItems(runId, needs)));

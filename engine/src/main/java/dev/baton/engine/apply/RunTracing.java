@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.EngineCommand;
@@ -38,7 +38,7 @@ import org.apache.kafka.common.header.Header;
  * (the service that sent a trigger, a parent run, or a forged span) is linked, not followed, so no
  * record can move a run's spans.
  */
-final class RunTracing {
+public final class RunTracing {
   private static final Set<RunEventType> ENDS_ATTEMPT =
       Set.of(
           RunEventType.JOB_SUCCEEDED,
@@ -49,21 +49,21 @@ final class RunTracing {
 
   private final Spans spans;
 
-  RunTracing(Spans spans) {
+  public RunTracing(Spans spans) {
     this.spans = spans;
   }
 
-  boolean on() {
+  public boolean on() {
     return spans.on();
   }
 
   /** The span of the decision on {@code in}: the parent of what it produces. */
-  static Traceparent decision(RunApplier.Input in) {
+  public static Traceparent decision(RunApplier.Input in) {
     return TraceIds.span(in.runId(), "decide", in.eventId());
   }
 
   /** {@code out}, each record carrying {@code context} in its {@code traceparent} header. */
-  static List<OutboundRecord> carry(List<OutboundRecord> out, Traceparent context) {
+  public static List<OutboundRecord> carry(List<OutboundRecord> out, Traceparent context) {
     List<OutboundRecord> carried = new ArrayList<>(out.size());
     byte[] value = context.bytes();
     for (OutboundRecord o : out) {
@@ -75,7 +75,7 @@ final class RunTracing {
   }
 
   /** The spans of one applied record: its way in, its decision, the attempts and run it ends. */
-  List<SpanRecord> spans(
+  public List<SpanRecord> spans(
       RunApplier.Input in,
       Decision decision,
       RunState before,
@@ -135,7 +135,7 @@ final class RunTracing {
     return out;
   }
 
-  void export(List<SpanRecord> records) {
+  public void export(List<SpanRecord> records) {
     for (SpanRecord r : records) {
       spans.add(r);
     }

@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.events.WorkflowTrigger;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +16,7 @@ import org.apache.kafka.common.utils.Utils;
 public final class RunIds {
   private RunIds() {}
 
-  static String of(WorkflowTrigger trigger, int partition, long offset, long timestamp) {
+  public static String of(WorkflowTrigger trigger, int partition, long offset, long timestamp) {
     if (trigger != null && trigger.getRunId() != null && !trigger.getRunId().isBlank()) {
       return trigger.getRunId();
     }
@@ -36,7 +36,7 @@ public final class RunIds {
     return "idem-" + sha256(idempotencyKey).substring(0, 24);
   }
 
-  static String forRecord(int partition, long offset, long timestamp) {
+  public static String forRecord(int partition, long offset, long timestamp) {
     return "run-" + partition + "-" + offset + "-" + Long.toString(timestamp, 36);
   }
 

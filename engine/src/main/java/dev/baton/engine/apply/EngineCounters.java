@@ -1,4 +1,4 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.events.DispatchAction;
@@ -125,7 +125,7 @@ public final class EngineCounters {
   /**
    * A record went to the dead-letter topic; {@code reason} is reduced to a short code for the tag.
    */
-  void deadLettered(String reason) {
+  public void deadLettered(String reason) {
     deadLettered.incrementAndGet();
     String code = DeadLetterReasons.code(reason);
     deadLetters
@@ -144,7 +144,7 @@ public final class EngineCounters {
    * Counts what a decision emits; for a completion that dispatches a next job, the transition's
    * latency.
    */
-  void decided(
+  public void decided(
       List<EngineCommand> commands, boolean fromCompletion, long completionPublishedMillis) {
     boolean dispatched = false;
     for (EngineCommand c : commands) {
@@ -224,7 +224,7 @@ public final class EngineCounters {
   private final Map<Boolean, Counter> cacheLookups = new ConcurrentHashMap<>();
 
   /** A cached job's lookup found a kept result ({@code hit}) or none. */
-  void cacheLookup(boolean hit) {
+  public void cacheLookup(boolean hit) {
     cacheLookups
         .computeIfAbsent(
             hit,
@@ -237,7 +237,7 @@ public final class EngineCounters {
   }
 
   /** Most tenants with series of their own; runs of more tenants count as "other". */
-  static final int MAX_TENANT_SERIES = 200;
+  public static final int MAX_TENANT_SERIES = 200;
 
   private final Map<String, Counter> tenantCounters = new ConcurrentHashMap<>();
 
@@ -273,7 +273,7 @@ public final class EngineCounters {
   }
 
   /** Times one call to Redis, by operation. */
-  <T> T timeRedis(String op, Supplier<T> call) {
+  public <T> T timeRedis(String op, Supplier<T> call) {
     long start = System.nanoTime();
     try {
       return call.get();

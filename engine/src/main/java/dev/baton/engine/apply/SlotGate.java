@@ -1,10 +1,11 @@
-package dev.baton.engine.topology;
+package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.JobState;
 import dev.baton.engine.state.JobSlots;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.tenants.Tenancy;
+import dev.baton.engine.topology.SlotPublisher;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
@@ -20,13 +21,13 @@ import java.util.List;
  * report ends its grant's lease. Runs after the batch's saves and follow-ups, before its outputs
  * leave; each step is idempotent, so a re-emitted record gets the same answer.
  */
-final class SlotGate {
+public final class SlotGate {
   private final JobSlots slots;
   private final Tenancy tenancy;
   private final Topics topics;
   private final Wire wire;
 
-  SlotGate(JobSlots slots, Tenancy tenancy, Topics topics, Wire wire) {
+  public SlotGate(JobSlots slots, Tenancy tenancy, Topics topics, Wire wire) {
     this.slots = slots;
     this.tenancy = tenancy;
     this.topics = topics;
@@ -36,7 +37,7 @@ final class SlotGate {
   private record Taken(int input, OutboundRecord record, int request) {}
 
   /** {@code outputs} without the dispatches that wait for a slot. */
-  List<List<OutboundRecord>> pass(
+  public List<List<OutboundRecord>> pass(
       List<RunApplier.Input> inputs, List<List<OutboundRecord>> outputs, long now) {
     List<JobSlots.Request> requests = new ArrayList<>();
     List<Taken> taken = new ArrayList<>();
