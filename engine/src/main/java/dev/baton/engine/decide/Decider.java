@@ -171,23 +171,8 @@ public final class Decider {
       jobs.put(template.onExit().name(), JobState.pending(template.onExit().name()));
     }
     RunState created =
-        new RunState(
-            event.runId(),
-            template.name(),
-            template.version(),
-            null,
-            params,
-            jobs,
-            now,
-            null,
-            null,
-            null,
-            null,
-            false,
-            Map.of(),
-            parent,
-            null,
-            0);
+        RunState.created(
+            event.runId(), template.name(), template.version(), params, jobs, now, parent);
     String tenant;
     try {
       tenant = Tenants.of(trigger, template, created);

@@ -72,6 +72,37 @@ public record RunState(
     return items.get(ItemState.key(job, index));
   }
 
+  /**
+   * A run not started yet: its jobs all pending, no status, no tenant or priority (a trigger's
+   * checks give those), created at {@code createdAt}.
+   */
+  static RunState created(
+      String runId,
+      String template,
+      int templateVersion,
+      Map<String, String> params,
+      Map<String, JobState> jobs,
+      Instant createdAt,
+      Parent parent) {
+    return new RunState(
+        runId,
+        template,
+        templateVersion,
+        null,
+        params,
+        jobs,
+        createdAt,
+        null,
+        null,
+        null,
+        null,
+        false,
+        Map.of(),
+        parent,
+        null,
+        0);
+  }
+
   /** This state, of {@code newTenant}, with {@code newPriority} in it. */
   RunState withTenant(String newTenant, int newPriority) {
     return new RunState(
