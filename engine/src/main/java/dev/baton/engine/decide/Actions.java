@@ -10,7 +10,6 @@ import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.StepAction;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.HttpCall;
-import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEventType;
 import dev.baton.events.SecretRef;
 import dev.baton.events.TimerKind;
@@ -83,27 +82,15 @@ final class Actions {
             .setOutputs(h.outputs())
             .build();
     Integer index = item == null ? null : item.index();
-    String attemptId = JobState.attemptId(s.state.runId(), spec.name(), index, attempt);
     markDispatched(s, spec, item, attempt);
     Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_HTTP_TIMEOUT;
     s.add(
         new EngineCommand.DispatchJob(
-            JobDispatch.newBuilder()
-                .setEventId(attemptId)
-                .setRunId(s.state.runId())
-                .setOccurredAt(s.now)
-                .setAction(DispatchAction.START)
-                .setTemplate(s.state.template())
-                .setTemplateVersion(s.state.templateVersion())
-                .setJob(spec.name())
-                .setAttempt(attempt)
-                .setAttemptId(attemptId)
-                .setItem(index)
+            Dispatches.attempt(s, spec.name(), index, attempt, DispatchAction.START)
                 .setCommand(java.util.List.of())
                 .setEnv(Map.of())
                 .setTimeoutMs(timeout.toMillis())
                 .setHttp(call)
-                .setTenant(s.state.tenantName())
                 .setPriority(s.state.priority())
                 .build()));
     s.emit(

@@ -118,20 +118,9 @@ final class Dispatches {
   }
 
   private static void send(Step s, JobSpec spec, Integer item, int attempt, Resolved r) {
-    String attemptId = JobState.attemptId(s.state.runId(), spec.name(), item, attempt);
     s.add(
         new EngineCommand.DispatchJob(
-            JobDispatch.newBuilder()
-                .setEventId(attemptId)
-                .setRunId(s.state.runId())
-                .setOccurredAt(s.now)
-                .setAction(DispatchAction.START)
-                .setTemplate(s.state.template())
-                .setTemplateVersion(s.state.templateVersion())
-                .setJob(spec.name())
-                .setAttempt(attempt)
-                .setAttemptId(attemptId)
-                .setItem(item)
+            attempt(s, spec.name(), item, attempt, DispatchAction.START)
                 .setCommand(r.command())
                 .setImage(r.image())
                 .setEnv(r.env())
@@ -139,7 +128,6 @@ final class Dispatches {
                 .setRuntime(spec.runtime())
                 .setPod(podOptions(spec))
                 .setSecretEnv(secretEnv(spec))
-                .setTenant(s.state.tenantName())
                 .setPriority(s.state.priority())
                 .build()));
     s.emit(
@@ -210,24 +198,33 @@ final class Dispatches {
       Actions.stop(s, acting, item, attempt); // nothing runs outside the run: its timers go
       return;
     }
-    String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
     s.add(
         new EngineCommand.DispatchJob(
-            JobDispatch.newBuilder()
-                .setEventId(attemptId + "/stop")
-                .setRunId(s.state.runId())
-                .setOccurredAt(s.now)
-                .setAction(DispatchAction.STOP)
-                .setTemplate(s.state.template())
-                .setTemplateVersion(s.state.templateVersion())
-                .setJob(job)
-                .setAttempt(attempt)
-                .setAttemptId(attemptId)
-                .setItem(item)
+            attempt(s, job, item, attempt, DispatchAction.STOP)
                 .setRuntime(s.template.job(job).map(JobSpec::runtime).orElse(null))
-                .setTenant(s.state.tenantName())
                 .build()));
     cancelTimeout(s, job, item, attempt);
+  }
+
+  /**
+   * A dispatch of the attempt, to start or stop it: its coordinates, the run's template and tenant;
+   * the caller adds what the action needs.
+   */
+  static JobDispatch.Builder attempt(
+      Step s, String job, Integer item, int attempt, DispatchAction action) {
+    String attemptId = JobState.attemptId(s.state.runId(), job, item, attempt);
+    return JobDispatch.newBuilder()
+        .setEventId(action == DispatchAction.STOP ? attemptId + "/stop" : attemptId)
+        .setRunId(s.state.runId())
+        .setOccurredAt(s.now)
+        .setAction(action)
+        .setTemplate(s.state.template())
+        .setTemplateVersion(s.state.templateVersion())
+        .setJob(job)
+        .setAttempt(attempt)
+        .setAttemptId(attemptId)
+        .setItem(item)
+        .setTenant(s.state.tenantName());
   }
 
   /** The attempt fails as timed out (or not started) {@code after} from now unless it ends. */
