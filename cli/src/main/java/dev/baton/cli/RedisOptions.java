@@ -18,9 +18,15 @@ final class RedisOptions {
           "Redis holding run state (default: $BATON_REDIS_URL, else redis://127.0.0.1:6379)")
   String redisUrl;
 
-  /** The runs of the engine whose application id is {@code keyspace}, for reading. */
+  /**
+   * The runs of the engine whose application id is {@code keyspace}, for reading. A command reads
+   * once: when Redis is not there it says so at once rather than after the engine's retries.
+   */
   RedisRunRepository open(String keyspace) {
     return new RedisRunRepository(
-        RedisSettings.fromEnv(System.getenv(), redisUrl), keyspace, 1, Duration.ZERO);
+        RedisSettings.fromEnv(System.getenv(), redisUrl).withRetries(0),
+        keyspace,
+        1,
+        Duration.ZERO);
   }
 }

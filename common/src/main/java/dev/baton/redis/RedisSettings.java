@@ -25,10 +25,26 @@ import org.redisson.config.Config;
  * BATON_REDIS_USERNAME}, {@code BATON_REDIS_PASSWORD} or {@code BATON_REDIS_PASSWORD_FILE}), and
  * for TLS the certificates to trust ({@code BATON_REDIS_TRUSTSTORE}: a PEM file or a PKCS12 store
  * with {@code BATON_REDIS_TRUSTSTORE_PASSWORD}; default: the JVM's). The password never appears in
- * {@link #toString()} or an error.
+ * {@link #toString()} or an error. {@code retryAttempts}: how often a connection or command is
+ * tried again before it fails ({@value #SERVICE_RETRIES} for the engine and dispatcher, which must
+ * ride out a restart of Redis; none for a command-line read, which says at once that Redis is not
+ * there).
  */
 public record RedisSettings(
-    String url, String username, String password, Path truststore, String truststorePassword) {
+    String url,
+    String username,
+    String password,
+    Path truststore,
+    String truststorePassword,
+    int retryAttempts) {
+
+  /** Redisson's default: four more tries, 1.5 s apart. */
+  public static final int SERVICE_RETRIES = 4;
+
+  public RedisSettings(
+      String url, String username, String password, Path truststore, String truststorePassword) {
+    this(url, username, password, truststore, truststorePassword, SERVICE_RETRIES);
+  }
 
   public RedisSettings {
     if (url == null || url.isBlank()) {
@@ -81,11 +97,18 @@ public record RedisSettings(
   }
 
   public RedisSettings withCredentials(String username, String password) {
-    return new RedisSettings(url, username, password, truststore, truststorePassword);
+    return new RedisSettings(
+        url, username, password, truststore, truststorePassword, retryAttempts);
   }
 
   public RedisSettings withTruststore(Path truststore, String truststorePassword) {
-    return new RedisSettings(url, username, password, truststore, truststorePassword);
+    return new RedisSettings(
+        url, username, password, truststore, truststorePassword, retryAttempts);
+  }
+
+  /** These settings, trying a connection or command {@code attempts} more times before failing. */
+  public RedisSettings withRetries(int attempts) {
+    return new RedisSettings(url, username, password, truststore, truststorePassword, attempts);
   }
 
   /** Where and as whom, for messages: never the password. */
@@ -120,6 +143,7 @@ public record RedisSettings(
   Config config(int minimumIdle, int poolSize) {
     Config config = new Config();
     config.setCodec(StringCodec.INSTANCE).setUsername(username).setPassword(password);
+
     boolean tls = url.startsWith("rediss");
     if (tls) {
       config.setSslTrustManagerFactory(trustManagers());
@@ -128,6 +152,7 @@ public record RedisSettings(
       var nodes =
           config
               .useClusterServers()
+              .setRetryAttempts(retryAttempts)
               // Reads go to masters: a replica may lag the save a read must see.
               .setReadMode(org.redisson.config.ReadMode.MASTER)
               .setSlaveConnectionMinimumIdleSize(0)
@@ -151,6 +176,7 @@ public record RedisSettings(
       var sentinel =
           config
               .useSentinelServers()
+              .setRetryAttempts(retryAttempts)
               .setMasterName(rest.substring(0, at))
               .setReadMode(org.redisson.config.ReadMode.MASTER)
               .setSlaveConnectionMinimumIdleSize(0)
@@ -164,6 +190,7 @@ public record RedisSettings(
     } else {
       config
           .useSingleServer()
+          .setRetryAttempts(retryAttempts)
           .setAddress(url)
           .setConnectionMinimumIdleSize(minimumIdle)
           .setConnectionPoolSize(poolSize);

@@ -63,4 +63,21 @@ class RedisSettingsTest {
     e = assertThrows(IllegalArgumentException.class, () -> RedisSettings.of("cluster://a:1"));
     assertTrue(e.getMessage().contains("redis-cluster://host:port"), e.getMessage());
   }
+
+  @Test
+  void servicesRetryAndACommandLineReadDoesNot() {
+    RedisSettings service = RedisSettings.of("redis://r:6379");
+    assertEquals(
+        RedisSettings.SERVICE_RETRIES, service.config(1, 2).useSingleServer().getRetryAttempts());
+    RedisSettings once = service.withCredentials("u", "p").withRetries(0);
+    assertEquals(0, once.config(1, 2).useSingleServer().getRetryAttempts());
+    assertEquals("u", once.username(), "the other settings stay");
+    assertEquals(
+        0,
+        RedisSettings.of("redis-cluster://a:7000")
+            .withRetries(0)
+            .config(1, 2)
+            .useClusterServers()
+            .getRetryAttempts());
+  }
 }
