@@ -1,7 +1,7 @@
 package dev.baton.engine.api;
 
 import dev.baton.engine.decide.RunState;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.RunStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +19,7 @@ final class RunList {
    * since}, {@code until}, {@code param}=name=value, {@code limit}; see {@link RunQuery}), as JSON
    * rows with their duration.
    */
-  static List<Map<String, Object>> of(
-      Map<String, String> q, RunRepository runs, RunHistory history) {
+  static List<Map<String, Object>> of(Map<String, String> q, RunStore runs, RunHistory history) {
     for (String key : q.keySet()) {
       if (!QUERY.contains(key)) {
         throw new ApiException(

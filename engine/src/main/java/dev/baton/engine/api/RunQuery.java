@@ -2,7 +2,7 @@ package dev.baton.engine.api;
 
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.RunStore;
 import dev.baton.settings.DurationText;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,7 +146,7 @@ public record RunQuery(
    * the newest {@value #SEARCHED} runs, a plain list through ten times its limit; 500 runs to a
    * Redis pipeline.
    */
-  public List<RunState> newest(RunRepository runs, int limit) {
+  public List<RunState> newest(RunStore runs, int limit) {
     List<RunState> out = new ArrayList<>();
     List<String> ids = runs.recentRuns(narrows() ? Math.max(SEARCHED, limit) : limit * 10);
     for (int from = 0; from < ids.size() && out.size() < limit; from += CHUNK) {

@@ -8,7 +8,7 @@ import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.JobState;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.StateJson;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.Template;
@@ -47,7 +47,7 @@ final class RunView {
    * {@code template}: the latest version of the run's template (null when none), which says which
    * jobs run templates.
    */
-  static Map<String, Object> of(RunState run, Template template, RunRepository runs)
+  static Map<String, Object> of(RunState run, Template template, RunStore runs)
       throws java.io.IOException {
     Map<String, Object> view =
         JSON.readValue(StateJson.write(run), new TypeReference<LinkedHashMap<String, Object>>() {});

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.TriggerChecks;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.RunStore;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.template.TriggerRule;
 import dev.baton.events.SecretRef;
@@ -44,13 +44,13 @@ final class Webhooks {
 
   private final Supplier<List<Template>> templates;
   private final SecretSource secrets;
-  private final RunRepository runs;
+  private final RunStore runs;
   private final Publisher publisher;
 
   Webhooks(
       Supplier<List<Template>> templates,
       SecretSource secrets,
-      RunRepository runs,
+      RunStore runs,
       Publisher publisher) {
     this.templates = templates;
     this.secrets = secrets;

@@ -1,7 +1,7 @@
 package dev.baton.engine.apply;
 
 import dev.baton.engine.state.FollowUp;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.RunStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,12 +11,12 @@ import java.util.List;
  * no dispatcher starts them any more.
  */
 public final class AfterBatch {
-  private final RunRepository runs;
+  private final RunStore runs;
   private final EngineCounters counters;
   private final List<FollowUp> followUps = new ArrayList<>();
   private final List<String> stopped = new ArrayList<>();
 
-  public AfterBatch(RunRepository runs, EngineCounters counters) {
+  public AfterBatch(RunStore runs, EngineCounters counters) {
     this.runs = runs;
     this.counters = counters;
   }

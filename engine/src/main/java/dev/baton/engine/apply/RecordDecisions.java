@@ -7,7 +7,7 @@ import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.OutboundRecord;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.StoredRun;
 import dev.baton.engine.template.Template;
@@ -27,7 +27,7 @@ import org.slf4j.MDC;
 public final class RecordDecisions {
   private static final Logger LOG = LoggerFactory.getLogger(RunApplier.class);
 
-  private final RunRepository runs;
+  private final RunStore runs;
   private final TemplateLookup templates;
   private final Outbounds outbounds;
   private final EngineCounters counters;
@@ -39,7 +39,7 @@ public final class RecordDecisions {
   private final long epoch;
 
   public RecordDecisions(
-      RunRepository runs,
+      RunStore runs,
       TemplateLookup templates,
       Outbounds outbounds,
       EngineCounters counters,

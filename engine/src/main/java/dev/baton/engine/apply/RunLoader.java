@@ -2,7 +2,7 @@ package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.StoredRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,11 +15,11 @@ import java.util.Set;
  * and the fan-out instances a decision needs.
  */
 public final class RunLoader {
-  private final RunRepository runs;
+  private final RunStore runs;
   private final EngineCounters counters;
   private final RunCache cache;
 
-  public RunLoader(RunRepository runs, EngineCounters counters, RunCache cache) {
+  public RunLoader(RunStore runs, EngineCounters counters, RunCache cache) {
     this.runs = runs;
     this.counters = counters;
     this.cache = cache;
@@ -27,12 +27,12 @@ public final class RunLoader {
 
   /** One load per record whose run is not in memory, in one pipeline; null where none is needed. */
   public List<StoredRun> uncached(List<RunApplier.Input> inputs) {
-    List<RunRepository.EventRef> refs = new ArrayList<>();
+    List<RunStore.EventRef> refs = new ArrayList<>();
     List<Integer> at = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       RunApplier.Input in = inputs.get(i);
       if (in.error() == null && cache.get(in.runId()) == null) {
-        refs.add(new RunRepository.EventRef(in.runId(), in.eventId()));
+        refs.add(new RunStore.EventRef(in.runId(), in.eventId()));
         at.add(i);
       }
     }

@@ -82,7 +82,7 @@ public final class RedisRunRepository implements RunRepository {
     this.tenantRuns = new TenantRuns(redisson, keyspace);
     this.replicas = new ReplicaWaits(redisson, keys, cluster, acks);
     this.followUpWriter = new FollowUpWriter(redisson, keys, saveScript, tenantRuns, results);
-    this.partitions = new PartitionServices(redisson, keys, cluster);
+    this.partitions = new RedisPartitionServices(redisson, keys, cluster);
     this.marker = new DataMarker(redisson, keyspace);
   }
 
@@ -90,7 +90,7 @@ public final class RedisRunRepository implements RunRepository {
 
   private final ReplicaWaits replicas;
   private final FollowUpWriter followUpWriter;
-  private final PartitionServices partitions;
+  private final RedisPartitionServices partitions;
 
   private final JobSlots slots;
   private final TenantRuns tenantRuns;

@@ -2,7 +2,7 @@ package dev.baton.engine.topology;
 
 import dev.baton.engine.apply.Outbounds;
 import dev.baton.engine.state.OutboundRecord;
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.PartitionServices;
 import dev.baton.events.TimerFired;
 import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.Topics;
@@ -40,7 +40,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   private static final int MAX_PER_TICK = 500;
   private static final Logger LOG = LoggerFactory.getLogger(TimerPublisher.class);
 
-  private final RunRepository runs;
+  private final PartitionServices runs;
   private final Outbounds outbounds;
   private final Duration tick;
   private final Clock clock;
@@ -53,7 +53,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   private long ticks;
 
   public TimerPublisher(
-      RunRepository runs,
+      PartitionServices runs,
       Topics topics,
       Wire wire,
       String bootstrapServers,

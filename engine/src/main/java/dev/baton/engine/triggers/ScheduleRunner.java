@@ -1,6 +1,6 @@
 package dev.baton.engine.triggers;
 
-import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.state.PartitionServices;
 import dev.baton.engine.template.Schedule;
 import dev.baton.engine.template.Template;
 import dev.baton.events.WorkflowTrigger;
@@ -35,7 +35,7 @@ public final class ScheduleRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleRunner.class);
 
   private final TemplateCatalog catalog;
-  private final RunRepository runs;
+  private final PartitionServices runs;
   private final Topics topics;
   private final Wire wire;
   private final Clock clock;
@@ -50,7 +50,7 @@ public final class ScheduleRunner implements AutoCloseable {
       Topics topics,
       Wire wire,
       TemplateCatalog catalog,
-      RunRepository runs,
+      PartitionServices runs,
       Clock clock) {
     this.catalog = catalog;
     this.runs = runs;
