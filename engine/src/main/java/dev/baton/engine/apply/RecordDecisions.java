@@ -39,24 +39,19 @@ public final class RecordDecisions {
   private final long epoch;
 
   public RecordDecisions(
-      RunStore runs,
+      ApplyServices services,
       TemplateLookup templates,
-      Outbounds outbounds,
-      EngineCounters counters,
       RunLoader loader,
-      dev.baton.engine.decide.RunQuotas quotas,
-      boolean runHistory,
-      RunTracing tracing,
       int partition,
       long epoch) {
-    this.runs = runs;
+    this.runs = services.runs();
     this.templates = templates;
-    this.outbounds = outbounds;
-    this.counters = counters;
+    this.outbounds = services.outbounds();
+    this.counters = services.counters();
     this.loader = loader;
-    this.quotas = quotas;
-    this.runHistory = runHistory;
-    this.tracing = tracing;
+    this.quotas = services.quotas();
+    this.runHistory = services.runHistory();
+    this.tracing = services.tracing();
     this.partition = partition;
     this.epoch = epoch;
   }

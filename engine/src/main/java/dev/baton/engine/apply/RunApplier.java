@@ -63,40 +63,20 @@ public final class RunApplier {
   private final SlotGate slots;
   private final RunTracing tracing;
 
+  /** The apply of the task that owns {@code partition}, under its claim {@code epoch}. */
   public RunApplier(
-      RunRepository runs,
-      TemplateLookup templates,
-      Outbounds outbounds,
-      EngineCounters counters,
-      RunCache cache,
-      int partition,
-      long epoch,
-      SlotGate slots,
-      dev.baton.engine.decide.RunQuotas quotas,
-      boolean runHistory,
-      RunTracing tracing) {
-    this.tracing = tracing;
-    this.slots = slots;
-    this.runs = runs;
-    this.outbounds = outbounds;
-    this.counters = counters;
+      ApplyServices services, TemplateLookup templates, RunCache cache, int partition, long epoch) {
+    this.tracing = services.tracing();
+    this.slots = services.slots();
+    this.runs = services.runs();
+    this.outbounds = services.outbounds();
+    this.counters = services.counters();
     this.cache = cache;
     this.partition = partition;
     this.epoch = epoch;
     this.loader = new RunLoader(runs, counters, cache);
     this.afterBatch = new AfterBatch(runs, counters);
-    this.decisions =
-        new RecordDecisions(
-            runs,
-            templates,
-            outbounds,
-            counters,
-            loader,
-            quotas,
-            runHistory,
-            tracing,
-            partition,
-            epoch);
+    this.decisions = new RecordDecisions(services, templates, loader, partition, epoch);
   }
 
   /** Applies {@code inputs} in order and returns each one's outputs, in the same order. */

@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.ApplyServices;
 import dev.baton.engine.apply.EngineCounters;
 import dev.baton.engine.apply.Inbound;
 import dev.baton.engine.apply.InboundParser;
@@ -148,22 +149,18 @@ public final class EngineTopology {
         .process(
             () ->
                 new RunProcessor(
-                    w.runs,
+                    w,
+                    new ApplyServices(
+                        w.runs,
+                        new Outbounds(topics, w.wire, w.tokens, w.topicExists),
+                        w.counters,
+                        w.tenancy.sharesSlots() && w.runs.slots() != null
+                            ? new SlotGate(w.runs.slots(), w.tenancy, topics, w.wire)
+                            : null,
+                        w.tenancy::maxRuns,
+                        w.runHistory,
+                        new RunTracing(w.spans)),
                     new InboundParser(w.wire, w.tokens),
-                    new Outbounds(topics, w.wire, w.tokens, w.topicExists),
-                    w.counters,
-                    TEMPLATE_STORE,
-                    w.owned,
-                    w.mode,
-                    w.commitSpacing,
-                    w.applyWhenDrained,
-                    w.templates,
-                    w.tenancy.sharesSlots() && w.runs.slots() != null
-                        ? new SlotGate(w.runs.slots(), w.tenancy, topics, w.wire)
-                        : null,
-                    w.tenancy::maxRuns,
-                    w.runHistory,
-                    new RunTracing(w.spans),
                     new StrayRecords(
                         runPartitions, new Outbounds(topics, w.wire, w.tokens), w.counters)),
             Named.as("run-processor"),

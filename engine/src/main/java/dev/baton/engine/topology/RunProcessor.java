@@ -1,21 +1,17 @@
 package dev.baton.engine.topology;
 
+import dev.baton.engine.apply.ApplyServices;
 import dev.baton.engine.apply.EngineCounters;
 import dev.baton.engine.apply.Inbound;
 import dev.baton.engine.apply.InboundParser;
 import dev.baton.engine.apply.InputRecord;
-import dev.baton.engine.apply.Outbounds;
 import dev.baton.engine.apply.RunApplier;
 import dev.baton.engine.apply.RunCache;
-import dev.baton.engine.apply.RunTracing;
-import dev.baton.engine.apply.SlotGate;
 import dev.baton.engine.apply.StrayRecords;
 import dev.baton.engine.apply.TemplateLookup;
 import dev.baton.engine.state.FencedException;
 import dev.baton.engine.state.OutboundRecord;
-import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.ParsedTemplates;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.errors.TaskMigratedException;
@@ -43,14 +39,14 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private static final int MAX_CACHED_RUNS = 10_000;
   static final int MAX_BATCH = 500;
 
-  private final RunRepository runs;
+  private final ApplyServices services;
   private final InboundParser parser;
-  private final Outbounds outbounds;
   private final EngineCounters counters;
-  private final String templateStoreName;
   private final OwnedPartitions owned;
   private final boolean exactlyOnce;
   private final boolean applyWhenDrained;
+  private final ParsedTemplates templates;
+  private final StrayRecords strays;
   private final List<RunApplier.Input> batch = new ArrayList<>();
   private final CommitPacer pacer;
   private ProcessorContext<String, OutboundRecord> context;
@@ -58,74 +54,41 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private RunApplier applier;
 
   /**
-   * At least once, outputs leave when forwarded; exactly once, ask for a commit when the task's
-   * input is drained and its last commit is at least {@code commitSpacing} old. {@code
-   * applyWhenDrained} false (tests): the batch waits for the commit hook or for being full.
+   * A task's processor, as {@code w} says: at least once, outputs leave when forwarded; exactly
+   * once, it asks for a commit when the task's input is drained and its last commit is at least
+   * {@code w.commitSpacing} old. {@code w.applyWhenDrained} false (tests): the batch waits for the
+   * commit hook or for being full.
    */
-  private final ParsedTemplates templates;
-
-  private final SlotGate slots;
-  private final dev.baton.engine.decide.RunQuotas quotas;
-  private final boolean runHistory;
-  private final RunTracing tracing;
-  private final StrayRecords strays;
-
   RunProcessor(
-      RunRepository runs,
-      InboundParser parser,
-      Outbounds outbounds,
-      EngineCounters counters,
-      String templateStoreName,
-      OwnedPartitions owned,
-      ProcessingMode mode,
-      Duration commitSpacing,
-      boolean applyWhenDrained,
-      ParsedTemplates templates,
-      SlotGate slots,
-      dev.baton.engine.decide.RunQuotas quotas,
-      boolean runHistory,
-      RunTracing tracing,
-      StrayRecords strays) {
-    this.tracing = tracing;
-    this.strays = strays;
-    this.slots = slots;
-    this.quotas = quotas;
-    this.runHistory = runHistory;
-    this.exactlyOnce = mode == ProcessingMode.EXACTLY_ONCE;
-    this.pacer = new CommitPacer(commitSpacing);
-    this.applyWhenDrained = applyWhenDrained;
-    this.templates = templates;
-    this.runs = runs;
+      EngineTopology.Wiring w, ApplyServices services, InboundParser parser, StrayRecords strays) {
+    this.services = services;
+    this.counters = services.counters();
     this.parser = parser;
-    this.outbounds = outbounds;
-    this.counters = counters;
-    this.templateStoreName = templateStoreName;
-    this.owned = owned;
+    this.strays = strays;
+    this.owned = w.owned;
+    this.exactlyOnce = w.mode == ProcessingMode.EXACTLY_ONCE;
+    this.pacer = new CommitPacer(w.commitSpacing);
+    this.applyWhenDrained = w.applyWhenDrained;
+    this.templates = w.templates;
   }
 
   @Override
   public void init(ProcessorContext<String, OutboundRecord> context) {
     this.context = context;
     this.internals = new StreamsInternals(context);
-    StateStore store = context.getStateStore(templateStoreName);
+    StateStore store = context.getStateStore(EngineTopology.TEMPLATE_STORE);
     int partition = context.taskId().partition();
     // This task now owns the partition: writes of any earlier owner still running (a zombie) are
     // refused.
-    long epoch = runs.claimPartition(partition);
+    long epoch = services.runs().claimPartition(partition);
     batch.clear();
     applier =
         new RunApplier(
-            runs,
+            services,
             new TemplateLookup(key -> storeValue(store, key), templates),
-            outbounds,
-            counters,
             new RunCache(MAX_CACHED_RUNS),
             partition,
-            epoch,
-            slots,
-            quotas,
-            runHistory,
-            tracing);
+            epoch);
     owned.own(partition);
     CommitHook hook = context.getStateStore(CommitHook.NAME);
     hook.onCommit(this::applyBeforeCommit, this::discard);
