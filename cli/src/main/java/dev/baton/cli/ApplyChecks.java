@@ -7,9 +7,13 @@ import dev.baton.engine.template.TemplateError;
 import dev.baton.engine.template.Templates;
 import dev.baton.engine.template.TriggerRule;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What {@code templates apply} checks beyond the text: the topics that {@code service} and {@code
@@ -27,8 +31,8 @@ public final class ApplyChecks {
     List<TemplateError> errors = new ArrayList<>();
     // Each path's template: the store's, but for the templates applied now, whose versions replace
     // theirs; then the first of those applied now that claims it.
-    Map<String, String> hookOwners = new java.util.HashMap<>();
-    Set<String> applying = new java.util.HashSet<>();
+    Map<String, String> hookOwners = new HashMap<>();
+    Set<String> applying = new HashSet<>();
     loaded.forEach(l -> applying.add(l.template().name()));
     stored.values().stream()
         .filter(t -> !applying.contains(t.name()))
@@ -85,7 +89,7 @@ public final class ApplyChecks {
 
   /** The topics the templates' service and emit steps write to. */
   public static Set<String> topicsWritten(List<TemplatePublisher.Loaded> loaded) {
-    Set<String> out = new java.util.TreeSet<>();
+    Set<String> out = new TreeSet<>();
     for (TemplatePublisher.Loaded l : loaded) {
       List<JobSpec> jobs = new ArrayList<>(l.template().jobs());
       if (l.template().onExit() != null) {
@@ -100,13 +104,13 @@ public final class ApplyChecks {
     return t.on().stream().filter(r -> r.webhook() != null).map(r -> r.webhook().path()).toList();
   }
 
-  private static java.util.Optional<String> topicOf(StepAction action) {
+  private static Optional<String> topicOf(StepAction action) {
     if (action instanceof StepAction.Service s) {
-      return java.util.Optional.of(s.topic());
+      return Optional.of(s.topic());
     }
     if (action instanceof StepAction.Emit e) {
-      return java.util.Optional.of(e.topic());
+      return Optional.of(e.topic());
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 }

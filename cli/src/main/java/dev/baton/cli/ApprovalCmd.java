@@ -1,11 +1,13 @@
 package dev.baton.cli;
 
+import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.Waiting;
 import dev.baton.events.RunCommandType;
 import dev.baton.serde.CommandRequests;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Spec;
  * declared.
  */
 abstract class ApprovalCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
   @Mixin RedisOptions redis;
 
@@ -53,7 +55,7 @@ abstract class ApprovalCmd implements Callable<Integer> {
   abstract RunCommandType type();
 
   /** The attempt answered: the one given, else the one waiting now (-1 when none is). */
-  private int answered(dev.baton.engine.decide.RunState run) {
+  private int answered(RunState run) {
     Integer waiting = attempt != null ? attempt : Waiting.waitingAttempt(run, job);
     return waiting == null ? -1 : waiting;
   }

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +45,7 @@ final class BackfillCmd implements Callable<Integer> {
   /** The most ticks one backfill starts: a wider range is refused, not queued. */
   static final int MAX_TICKS = 10_000;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
   @Mixin RedisOptions redis;
 

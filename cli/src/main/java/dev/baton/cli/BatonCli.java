@@ -1,7 +1,14 @@
 package dev.baton.cli;
 
+import dev.baton.cli.bench.BenchCmd;
+import dev.baton.cli.chaos.ChaosCmd;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Arrays;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.redisson.client.RedisConnectionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,8 +39,8 @@ import picocli.CommandLine.Command;
       TenantsCmd.class,
       TopicsCmd.class,
       ReportCmd.class,
-      dev.baton.cli.chaos.ChaosCmd.class,
-      dev.baton.cli.bench.BenchCmd.class,
+      ChaosCmd.class,
+      BenchCmd.class,
       CommandLine.HelpCommand.class
     })
 public final class BatonCli {
@@ -44,9 +51,8 @@ public final class BatonCli {
   }
 
   /** Text to a standard stream, in the platform's charset (the terminal's), flushed per line. */
-  private static PrintWriter console(java.io.OutputStream stream) {
-    return new PrintWriter(
-        new java.io.OutputStreamWriter(stream, java.nio.charset.Charset.defaultCharset()), true);
+  private static PrintWriter console(OutputStream stream) {
+    return new PrintWriter(new OutputStreamWriter(stream, Charset.defaultCharset()), true);
   }
 
   /** Runs one command line; returns its exit code. Bad arguments print usage, failures one line. */
@@ -77,12 +83,12 @@ public final class BatonCli {
     }
     String message = t.getMessage() == null ? t.toString() : t.getMessage();
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof org.redisson.client.RedisConnectionException) {
+      if (c instanceof RedisConnectionException) {
         return message
             + " (no Redis answers there: give --redis redis://HOST:PORT or set BATON_REDIS_URL; `baton dev --redis-port N`"
             + " listens on redis://127.0.0.1:N)";
       }
-      if (c instanceof org.apache.kafka.common.errors.TimeoutException) {
+      if (c instanceof TimeoutException) {
         return message
             + " (Kafka did not answer in time: is a broker at --bootstrap-server HOST:PORT, or"
             + " $BATON_BOOTSTRAP_SERVERS, with Baton's topics? `baton dev` runs one on"

@@ -3,6 +3,7 @@ package dev.baton.cli;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.template.Templates;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {CacheCmd.Clear.class})
 final class CacheCmd implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -29,7 +30,7 @@ final class CacheCmd implements Runnable {
               + " job's for one key (the key as the job's cache.key resolves it).",
       mixinStandardHelpOptions = true)
   static final class Clear implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandLine.Model.CommandSpec spec;
     @Mixin RedisOptions redis;
     @Mixin ApplicationIdOption engineId;
 
@@ -45,7 +46,7 @@ final class CacheCmd implements Runnable {
     @Override
     public Integer call() {
       if (!Templates.isName(template) || (job != null && !Templates.isName(job))) {
-        throw new picocli.CommandLine.ParameterException(
+        throw new CommandLine.ParameterException(
             spec.commandLine(),
             "TEMPLATE and JOB are names: lower-case letters, digits and '-', got '"
                 + (job == null ? template : template + "' and '" + job)

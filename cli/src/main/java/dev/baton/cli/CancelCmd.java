@@ -2,6 +2,7 @@ package dev.baton.cli;
 
 import dev.baton.events.RunCommandType;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
     description = "Cancel a run: stop its running jobs, dispatch nothing more.",
     mixinStandardHelpOptions = true)
 final class CancelCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
   @Parameters(index = "0", paramLabel = "RUN_ID")

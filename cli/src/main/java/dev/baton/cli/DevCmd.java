@@ -8,9 +8,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,7 +28,7 @@ import picocli.CommandLine.Spec;
 final class DevCmd implements Callable<Integer> {
   static final String EXAMPLE = "pipeline";
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--kafka-port",
@@ -126,8 +129,7 @@ final class DevCmd implements Callable<Integer> {
    * (the JVM then keeps ignoring it, and Ctrl-C never reaches `baton dev`).
    */
   private static boolean forceOnSecondInterrupt() {
-    java.util.concurrent.atomic.AtomicBoolean stopping =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean stopping = new AtomicBoolean();
     try {
       sun.misc.SignalHandler before =
           sun.misc.Signal.handle(
@@ -160,7 +162,7 @@ final class DevCmd implements Callable<Integer> {
     out.println("  metrics           " + stack.apiUrl() + "/metrics   (Prometheus)");
     out.println(
         "  encoding          "
-            + stack.wire().encoding().name().toLowerCase(java.util.Locale.ROOT)
+            + stack.wire().encoding().name().toLowerCase(Locale.ROOT)
             + (System.getenv("BATON_REGISTRY_URL") == null
                 ? ""
                 : " (schema registry " + System.getenv("BATON_REGISTRY_URL") + ")"));

@@ -1,7 +1,9 @@
 package dev.baton.cli;
 
+import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options of every command that talks to Kafka. */
@@ -49,7 +51,7 @@ public final class KafkaOptions {
   }
 
   /** Kafka client settings of the environment ({@code BATON_KAFKA_*}, SASL and TLS among them). */
-  public static java.util.Map<String, String> clientProperties() {
-    return dev.baton.kafka.KafkaProperties.fromEnv(System.getenv());
+  public static Map<String, String> clientProperties() {
+    return KafkaProperties.fromEnv(System.getenv());
   }
 }

@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Spec;
  * it go on. Refused (exit 1, nothing sent) when the run is not running, or not paused.
  */
 abstract class PauseCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
   @Mixin RedisOptions redis;
 

@@ -9,22 +9,28 @@ import dev.baton.events.RunEvent;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.settings.DurationText;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,7 +50,7 @@ import picocli.CommandLine.Spec;
         "Replay a run's input records through the engine's decisions and compare each with what the engine recorded.",
     mixinStandardHelpOptions = true)
 final class ReplayCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
   @Parameters(index = "0", paramLabel = "RUN_ID")
@@ -75,7 +81,7 @@ final class ReplayCmd implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Instant from = from();
     if (templateVersion != null && templateVersion < 1) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(), "--template-version must be at least 1, got " + templateVersion);
     }
     Topics topics = kafka.topics();
@@ -86,7 +92,7 @@ final class ReplayCmd implements Callable<Integer> {
             || !env.getOrDefault(AttemptTokens.KEY_VARIABLE, "").isBlank();
     AttemptTokens tokens;
     try {
-      tokens = keyed ? AttemptTokens.fromEnv(env, java.util.Optional.empty()) : null;
+      tokens = keyed ? AttemptTokens.fromEnv(env, Optional.empty()) : null;
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("baton replay: " + e.getMessage());
       return 2;
@@ -138,7 +144,7 @@ final class ReplayCmd implements Callable<Integer> {
               // not an event of this run that can be read: nothing to compare with
             }
           });
-    } catch (org.apache.kafka.common.KafkaException e) {
+    } catch (KafkaException e) {
       spec.commandLine()
           .getErr()
           .println(
@@ -223,14 +229,14 @@ final class ReplayCmd implements Callable<Integer> {
   }
 
   private Instant from() {
-    Duration back = dev.baton.settings.DurationText.parse(since);
+    Duration back = DurationText.parse(since);
     if (back != null) {
       return Instant.now().minus(back);
     }
     try {
       return Instant.parse(since);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new picocli.CommandLine.ParameterException(
+    } catch (DateTimeParseException e) {
+      throw new CommandLine.ParameterException(
           spec.commandLine(),
           "--since must be a time back (7d, 12h) or an instant (2026-12-01T00:00:00Z), got '"
               + since
@@ -239,7 +245,7 @@ final class ReplayCmd implements Callable<Integer> {
   }
 
   private static String json(byte[] value) {
-    return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    return value == null ? null : new String(value, StandardCharsets.UTF_8);
   }
 
   private static Replay.Input input(

@@ -4,13 +4,22 @@ import dev.baton.dispatcher.CompletionPublisher;
 import dev.baton.dispatcher.local.OutputsFile;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
+import dev.baton.kafka.KafkaProperties;
 import dev.baton.security.AttemptTokens;
+import dev.baton.security.Secrets;
+import dev.baton.serde.Wire;
+import dev.baton.tracing.Traceparent;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +41,7 @@ import picocli.CommandLine.Spec;
       "  baton report -- python train.py --epochs 3"
     })
 final class ReportCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--exit-code",
@@ -50,7 +59,7 @@ final class ReportCmd implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
     if ((exitCode == null) == command.isEmpty()) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(), "give either --exit-code N or -- COMMAND...");
     }
     requireJobEnvironment(env);
@@ -63,18 +72,16 @@ final class ReportCmd implements Callable<Integer> {
         new CompletionPublisher(
             env.get("BATON_BOOTSTRAP_SERVERS"),
             env.get("BATON_COMPLETIONS_TOPIC"),
-            dev.baton.kafka.KafkaProperties.fromEnv(env),
-            dev.baton.serde.Wire.of(
+            KafkaProperties.fromEnv(env),
+            Wire.of(
                 env.get("BATON_ENCODING"),
                 env.get("BATON_REGISTRY_URL"),
                 env.get("BATON_REGISTRY_USER_INFO")),
             c -> token,
-            c ->
-                dev.baton.tracing.Traceparent.parse(
-                    env.get(dev.baton.tracing.Traceparent.VARIABLE)))) {
+            c -> Traceparent.parse(env.get(Traceparent.VARIABLE)))) {
       // Kafka retries within its delivery timeout; past that the job fails, and its pod's watcher
       // reports how the pod ended.
-      publisher.publish(completion).get(3, java.util.concurrent.TimeUnit.MINUTES);
+      publisher.publish(completion).get(3, TimeUnit.MINUTES);
     }
     return exit;
   }
@@ -99,7 +106,7 @@ final class ReportCmd implements Callable<Integer> {
    * The attempt's completion: its exit, its outputs file (a bad one fails the job), secrets masked.
    */
   private static JobCompletion completion(Map<String, String> env, int exit, Instant startedAt)
-      throws java.io.IOException {
+      throws IOException {
     Map<String, String> outputs = Map.of();
     String error = null;
     CompletionStatus status = exit == 0 ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
@@ -114,12 +121,11 @@ final class ReportCmd implements Callable<Integer> {
     // The job's secret variables (named by the dispatcher in BATON_SECRET_ENV) never leave the pod
     // in its outputs.
     List<String> secrets =
-        env.getOrDefault(dev.baton.security.Secrets.SECRET_ENV_NAMES, "").isBlank()
+        env.getOrDefault(Secrets.SECRET_ENV_NAMES, "").isBlank()
             ? List.of()
-            : java.util.Arrays.stream(
-                    env.get(dev.baton.security.Secrets.SECRET_ENV_NAMES).split(","))
+            : Arrays.stream(env.get(Secrets.SECRET_ENV_NAMES).split(","))
                 .map(env::get)
-                .filter(java.util.Objects::nonNull)
+                .filter(Objects::nonNull)
                 .toList();
     return JobCompletion.newBuilder()
         .setRunId(env.get("BATON_RUN_ID"))
@@ -132,8 +138,8 @@ final class ReportCmd implements Callable<Integer> {
                 : Integer.valueOf(env.get("BATON_ITEM_INDEX")))
         .setStatus(status)
         .setExitCode(exit)
-        .setOutputs(dev.baton.security.Secrets.mask(outputs, secrets))
-        .setErrorTail(dev.baton.security.Secrets.mask(error, secrets))
+        .setOutputs(Secrets.mask(outputs, secrets))
+        .setErrorTail(Secrets.mask(error, secrets))
         .setStartedAt(startedAt)
         .setEndedAt(Instant.now())
         .setReporter("job")

@@ -2,6 +2,7 @@ package dev.baton.cli;
 
 import dev.baton.events.RunCommandType;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
         "Rerun a FAILED run from its failed jobs; jobs that succeeded keep their outputs.",
     mixinStandardHelpOptions = true)
 final class RetryCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
   @Parameters(index = "0", paramLabel = "RUN_ID")

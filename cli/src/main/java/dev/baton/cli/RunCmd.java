@@ -2,12 +2,15 @@ package dev.baton.cli;
 
 import dev.baton.events.RunEventType;
 import dev.baton.events.WorkflowTrigger;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code baton run}: publish a trigger; with --wait, follow the run to its end. */
 @Command(name = "run", description = "Start a run of a template.", mixinStandardHelpOptions = true)
 final class RunCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
   @Parameters(index = "0", paramLabel = "TEMPLATE", description = "Template name")
@@ -79,7 +82,7 @@ final class RunCmd implements Callable<Integer> {
         WorkflowTrigger.newBuilder()
             .setEventId("trigger:" + id)
             .setRunId(idempotencyKey != null && runId == null ? null : id)
-            .setOccurredAt(java.time.Instant.now())
+            .setOccurredAt(Instant.now())
             .setTemplate(template)
             .setTemplateVersion(templateVersion)
             .setParams(params)
@@ -106,7 +109,7 @@ final class RunCmd implements Callable<Integer> {
           kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
       out.println(id);
       RunEventType end =
-          follower.follow(id, new java.io.PrintStream(new WriterOutputStream(out), true), wait);
+          follower.follow(id, new PrintStream(new WriterOutputStream(out), true), wait);
       return exitCode(end, out, wait);
     }
   }

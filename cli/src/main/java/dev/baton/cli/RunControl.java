@@ -1,8 +1,10 @@
 package dev.baton.cli;
 
 import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.events.RunCommand;
+import dev.baton.events.RunCommandType;
 import dev.baton.serde.CommandRequests;
 import java.util.Optional;
 import java.util.function.Function;
@@ -53,13 +55,11 @@ final class RunControl {
         kafka,
         redis,
         runId,
-        run -> dev.baton.engine.decide.Waiting.pauseRefused(run, pause),
+        run -> Waiting.pauseRefused(run, pause),
         run ->
             CommandRequests.of(
                 runId,
-                pause
-                    ? dev.baton.events.RunCommandType.PAUSE
-                    : dev.baton.events.RunCommandType.RESUME,
+                pause ? RunCommandType.PAUSE : RunCommandType.RESUME,
                 "requested from the command line"),
         (pause ? "pause" : "resume") + " requested for " + runId);
   }

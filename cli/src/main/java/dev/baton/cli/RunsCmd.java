@@ -5,11 +5,14 @@ import dev.baton.engine.api.RunQuery;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Spec;
     description = "List recent runs, newest first.",
     mixinStandardHelpOptions = true)
 final class RunsCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin RedisOptions redis;
   @Mixin ApplicationIdOption engineId;
@@ -55,8 +58,8 @@ final class RunsCmd implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "20", description = "At most this many (default: 20)")
   int limit;
 
-  private java.util.Properties kafkaProperties() {
-    java.util.Properties p = new java.util.Properties();
+  private Properties kafkaProperties() {
+    Properties p = new Properties();
     p.put("bootstrap.servers", kafka.bootstrapServers());
     p.put("default.api.timeout.ms", "10000");
     p.putAll(KafkaOptions.clientProperties());
@@ -67,13 +70,12 @@ final class RunsCmd implements Callable<Integer> {
   public Integer call() {
     RunQuery query;
     try {
-      query =
-          RunQuery.parse(template, status, tenant, since, until, param, java.time.Instant.now());
+      query = RunQuery.parse(template, status, tenant, since, until, param, Instant.now());
     } catch (RunQuery.InvalidQueryException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     if (limit < 1) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(), "--limit must be at least 1, got " + limit);
     }
     List<RunState> found;

@@ -9,14 +9,23 @@ import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.StateJson;
+import dev.baton.engine.template.ParsedTemplates;
+import dev.baton.engine.template.StepKinds;
+import dev.baton.engine.template.Template;
+import dev.baton.engine.triggers.TemplateCatalog;
+import dev.baton.tracing.TraceIds;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +38,7 @@ import picocli.CommandLine.Spec;
     description = "Show a run's state: jobs, statuses, outputs.",
     mixinStandardHelpOptions = true)
 final class StatusCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "RUN_ID")
   String runId;
@@ -64,12 +73,11 @@ final class StatusCmd implements Callable<Integer> {
   }
 
   /** The run's template version from the store, to say what each step calls; null if unread. */
-  private dev.baton.engine.template.Template templateOf(RunState run) {
+  private Template templateOf(RunState run) {
     try {
       Map<String, String> store =
           TriggersCmd.readStore(kafka.bootstrapServers(), kafka.topics().templates());
-      return new dev.baton.engine.triggers.TemplateCatalog(
-              () -> store, new dev.baton.engine.template.ParsedTemplates(why -> {}))
+      return new TemplateCatalog(() -> store, new ParsedTemplates(why -> {}))
           .allVersions().stream()
               .filter(t -> t.name().equals(run.template()) && t.version() == run.templateVersion())
               .findFirst()
@@ -93,11 +101,11 @@ final class StatusCmd implements Callable<Integer> {
         ids.put(Children.runId(run.runId(), j.name(), null, j.attempt()), j.name());
       } else if (j.fansOut()) {
         runs
-            .loadItems(run.runId(), new Needs.ItemQuery(Map.of(), java.util.Set.of(j.name())))
+            .loadItems(run.runId(), new Needs.ItemQuery(Map.of(), Set.of(j.name())))
             .values()
             .stream()
             .filter(i -> i.attempt() > 0)
-            .sorted(java.util.Comparator.comparingInt(ItemState::index))
+            .sorted(Comparator.comparingInt(ItemState::index))
             .limit(MAX_CHILDREN_SHOWN)
             .forEach(
                 i ->
@@ -108,11 +116,7 @@ final class StatusCmd implements Callable<Integer> {
     Map<String, List<RunState>> byJob = new LinkedHashMap<>();
     if (!ids.isEmpty()) {
       runs.findAll(List.copyOf(ids.keySet()))
-          .forEach(
-              c ->
-                  byJob
-                      .computeIfAbsent(ids.get(c.runId()), k -> new java.util.ArrayList<>())
-                      .add(c));
+          .forEach(c -> byJob.computeIfAbsent(ids.get(c.runId()), k -> new ArrayList<>()).add(c));
     }
     return byJob;
   }
@@ -127,10 +131,7 @@ final class StatusCmd implements Callable<Integer> {
 
   /** With {@code template} (null: unknown), each step that is not a command says what it calls. */
   static void print(
-      RunState run,
-      PrintWriter out,
-      Map<String, List<RunState>> children,
-      dev.baton.engine.template.Template template) {
+      RunState run, PrintWriter out, Map<String, List<RunState>> children, Template template) {
     out.printf("run       %s%n", run.runId());
     out.printf("template  %s v%d%n", run.template(), run.templateVersion());
     out.printf(
@@ -157,7 +158,7 @@ final class StatusCmd implements Callable<Integer> {
     out.printf(
         "started   %s%s%n",
         run.createdAt(), run.endedAt() == null ? "" : "   ended " + run.endedAt());
-    out.printf("trace     %s%n", dev.baton.tracing.TraceIds.trace(run.runId()));
+    out.printf("trace     %s%n", TraceIds.trace(run.runId()));
     out.println("jobs");
     for (JobState job : run.jobs().values()) {
       String took =
@@ -193,10 +194,7 @@ final class StatusCmd implements Callable<Integer> {
       }
       String kind = kind(template, job);
       if (!kind.equals("command") && !kind.equals("pod") && !kind.isEmpty()) {
-        out.printf(
-            "      %s: %s%n",
-            kind,
-            dev.baton.engine.template.StepKinds.calls(template.job(job.name()).orElseThrow()));
+        out.printf("      %s: %s%n", kind, StepKinds.calls(template.job(job.name()).orElseThrow()));
       }
       for (RunState child : children.getOrDefault(job.name(), List.of())) {
         long ended = child.jobs().values().stream().filter(j -> j.status().isFinal()).count();
@@ -212,9 +210,7 @@ final class StatusCmd implements Callable<Integer> {
   }
 
   /** The step's kind by its template ("" when the template or the job is unknown). */
-  private static String kind(dev.baton.engine.template.Template template, JobState job) {
-    return template == null
-        ? ""
-        : template.job(job.name()).map(dev.baton.engine.template.StepKinds::kind).orElse("");
+  private static String kind(Template template, JobState job) {
+    return template == null ? "" : template.job(job.name()).map(StepKinds::kind).orElse("");
   }
 }

@@ -4,6 +4,7 @@ import dev.baton.engine.template.Composition;
 import dev.baton.engine.template.InvalidTemplateException;
 import dev.baton.engine.template.StoredTemplate;
 import dev.baton.engine.template.Template;
+import dev.baton.engine.template.TemplateError;
 import dev.baton.engine.template.Templates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ public final class TemplatePublisher {
                     applying.getOrDefault(name, stored == null ? null : stored.get(name))),
             stored != null);
     List<Loaded> loaded = new ArrayList<>();
-    List<dev.baton.engine.template.TemplateError> errors = new ArrayList<>();
+    List<TemplateError> errors = new ArrayList<>();
     for (Loaded l : alone) {
       try {
         loaded.add(
@@ -97,7 +98,7 @@ public final class TemplatePublisher {
       }
     }
     List<Loaded> loaded = new ArrayList<>();
-    List<dev.baton.engine.template.TemplateError> errors = new ArrayList<>();
+    List<TemplateError> errors = new ArrayList<>();
     for (Path file : files) {
       String yaml = Files.readString(file, StandardCharsets.UTF_8);
       try {
@@ -120,10 +121,7 @@ public final class TemplatePublisher {
   }
 
   public static void publish(
-      String bootstrapServers,
-      String topic,
-      List<Loaded> templates,
-      java.util.Map<String, String> kafka) {
+      String bootstrapServers, String topic, List<Loaded> templates, Map<String, String> kafka) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.putAll(kafka);

@@ -4,13 +4,22 @@ import dev.baton.engine.template.InvalidTemplateException;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Template;
+import dev.baton.engine.template.TemplateError;
 import dev.baton.engine.triggers.TemplateCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -23,7 +32,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {TemplatesCmd.Apply.class, TemplatesCmd.Validate.class})
 final class TemplatesCmd implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -35,7 +44,7 @@ final class TemplatesCmd implements Runnable {
       description = "Validate templates and publish them to the template store.",
       mixinStandardHelpOptions = true)
   static final class Apply implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandLine.Model.CommandSpec spec;
     @Mixin KafkaOptions kafka;
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR")
@@ -56,8 +65,7 @@ final class TemplatesCmd implements Runnable {
         spec.commandLine().getErr().println("refused, nothing applied:\n" + e.getMessage());
         return 1;
       }
-      List<dev.baton.engine.template.TemplateError> errors =
-          ApplyChecks.errors(loaded, topics(), stored());
+      List<TemplateError> errors = ApplyChecks.errors(loaded, topics(), stored());
       if (!errors.isEmpty()) {
         spec.commandLine()
             .getErr()
@@ -77,19 +85,17 @@ final class TemplatesCmd implements Runnable {
     }
 
     /** The topics of the cluster (for service and emit steps). */
-    private java.util.Set<String> topics() {
-      java.util.Properties p = new java.util.Properties();
+    private Set<String> topics() {
+      Properties p = new Properties();
       p.put("bootstrap.servers", kafka.bootstrapServers());
       p.putAll(KafkaOptions.clientProperties());
-      try (org.apache.kafka.clients.admin.Admin admin =
-          org.apache.kafka.clients.admin.Admin.create(p)) {
-        return admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        throw new org.apache.kafka.common.KafkaException(
-            "cannot list the cluster's topics: " + e.getMessage(), e);
+      try (Admin admin = Admin.create(p)) {
+        return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new KafkaException("cannot list the cluster's topics: " + e.getMessage(), e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new org.apache.kafka.common.KafkaException("interrupted", e);
+        throw new KafkaException("interrupted", e);
       }
     }
 
@@ -123,7 +129,7 @@ final class TemplatesCmd implements Runnable {
       description = "Check templates without publishing them.",
       mixinStandardHelpOptions = true)
   static final class Validate implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR")
     List<Path> path;

@@ -2,6 +2,7 @@ package dev.baton.cli;
 
 import dev.baton.kafka.TopicAdmin;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = TopicsCmd.Create.class)
 final class TopicsCmd implements Runnable {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -26,7 +27,7 @@ final class TopicsCmd implements Runnable {
       description = "Create Baton's topics that are missing (the template store compacted).",
       mixinStandardHelpOptions = true)
   static final class Create implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandLine.Model.CommandSpec spec;
     @Mixin KafkaOptions kafka;
 
     @Option(
@@ -46,7 +47,7 @@ final class TopicsCmd implements Runnable {
     @Override
     public Integer call() {
       if (partitions < 1 || replicationFactor < 1) {
-        throw new picocli.CommandLine.ParameterException(
+        throw new CommandLine.ParameterException(
             spec.commandLine(), "--partitions and --replication-factor must be at least 1");
       }
       TopicAdmin.ensureTopics(

@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Schedule;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.template.TriggerRule;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Spec;
     description = "List the trigger rules and schedules of the applied templates.",
     mixinStandardHelpOptions = true)
 final class TriggersCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
   @Option(
@@ -49,7 +51,7 @@ final class TriggersCmd implements Callable<Integer> {
     List<Template> templates =
         new TemplateCatalog(
                 () -> readStore(kafka.bootstrapServers(), kafka.topics().templates()),
-                new dev.baton.engine.template.ParsedTemplates(
+                new ParsedTemplates(
                     why ->
                         spec.commandLine()
                             .getErr()

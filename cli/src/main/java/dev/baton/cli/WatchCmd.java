@@ -4,11 +4,13 @@ import dev.baton.engine.decide.JobState;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.events.RunEventType;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Spec;
     description = "Show a run live until it ends.",
     mixinStandardHelpOptions = true)
 final class WatchCmd implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KafkaOptions kafka;
 
   @Parameters(index = "0", paramLabel = "RUN_ID")
@@ -60,7 +62,7 @@ final class WatchCmd implements Callable<Integer> {
     try (RunFollower follower =
         new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), true, kafka.wire())) {
       RunEventType end =
-          follower.follow(runId, new java.io.PrintStream(new WriterOutputStream(out), true), wait);
+          follower.follow(runId, new PrintStream(new WriterOutputStream(out), true), wait);
       return RunCmd.exitCode(end, out, wait);
     }
   }

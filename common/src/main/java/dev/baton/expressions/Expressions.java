@@ -16,9 +16,12 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.cel.runtime.CelUnknownSet;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * CEL expressions of templates ({@code when}, {@code forEach}). Variables: {@code params} (map of
@@ -210,9 +213,9 @@ public final class Expressions {
   }
 
   /** A copy of nested maps and lists with each leaf value replaced by {@code leaf}'s. */
-  private static Object withLeaves(Object value, java.util.function.UnaryOperator<Object> leaf) {
+  private static Object withLeaves(Object value, UnaryOperator<Object> leaf) {
     if (value instanceof Map<?, ?> map) {
-      Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+      Map<Object, Object> copy = new LinkedHashMap<>();
       map.forEach((k, v) -> copy.put(k, withLeaves(v, leaf)));
       return copy;
     }
@@ -343,7 +346,7 @@ public final class Expressions {
       throw new TooCostly(
           "made a string of " + s.length() + " characters; the limit is " + MAX_VALUE_CHARS);
     }
-    if (value instanceof java.util.Collection<?> c && c.size() > MAX_ELEMENTS) {
+    if (value instanceof Collection<?> c && c.size() > MAX_ELEMENTS) {
       throw new TooCostly("made a list of " + c.size() + " elements; the limit is " + MAX_ELEMENTS);
     }
     if (value instanceof Map<?, ?> m && m.size() > MAX_ELEMENTS) {

@@ -1,6 +1,8 @@
 package dev.baton.health;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.metrics.Metrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -32,9 +34,7 @@ public final class HealthServer implements AutoCloseable {
           "/metrics",
           exchange -> {
             byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
-            exchange
-                .getResponseHeaders()
-                .set("Content-Type", dev.baton.metrics.Metrics.CONTENT_TYPE);
+            exchange.getResponseHeaders().set("Content-Type", Metrics.CONTENT_TYPE);
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
               out.write(body);
@@ -44,8 +44,7 @@ public final class HealthServer implements AutoCloseable {
     server.start();
   }
 
-  private static void answer(com.sun.net.httpserver.HttpExchange exchange, boolean ok)
-      throws IOException {
+  private static void answer(HttpExchange exchange, boolean ok) throws IOException {
     byte[] body = (ok ? "ok\n" : "not ready\n").getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
     try (OutputStream out = exchange.getResponseBody()) {

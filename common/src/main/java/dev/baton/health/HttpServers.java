@@ -3,6 +3,7 @@ package dev.baton.health;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -47,7 +48,7 @@ public final class HttpServers {
             30,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
-            dev.baton.concurrent.DaemonThreads.named(threads));
+            DaemonThreads.named(threads));
     pool.allowCoreThreadTimeOut(true);
     server.setExecutor(pool);
     return server;

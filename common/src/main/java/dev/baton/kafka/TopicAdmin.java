@@ -1,16 +1,24 @@
 package dev.baton.kafka;
 
 import dev.baton.serde.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates Baton's topics when they are missing (dev mode and tests; production creates them its own
@@ -20,14 +28,14 @@ public final class TopicAdmin {
   private TopicAdmin() {}
 
   /** How long the history topic keeps an ended run's summary. */
-  public static final java.time.Duration HISTORY_RETENTION = java.time.Duration.ofDays(30);
+  public static final Duration HISTORY_RETENTION = Duration.ofDays(30);
 
   public static void ensureTopics(
       String bootstrapServers,
       Topics topics,
       int partitions,
       short replication,
-      java.util.Map<String, String> kafka) {
+      Map<String, String> kafka) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.putAll(kafka);
@@ -66,10 +74,7 @@ public final class TopicAdmin {
 
   /** Creates those of {@code names} that are missing (plain topics, no settings). */
   public static void ensureNamed(
-      String bootstrapServers,
-      java.util.Collection<String> names,
-      int partitions,
-      short replication) {
+      String bootstrapServers, Collection<String> names, int partitions, short replication) {
     if (names.isEmpty()) {
       return;
     }
@@ -88,7 +93,7 @@ public final class TopicAdmin {
    * Creates the topics {@code missingOf} picks given those that exist, and awaits their leaders.
    */
   private static void createMissing(
-      Properties props, java.util.function.Function<Set<String>, List<NewTopic>> missingOf) {
+      Properties props, Function<Set<String>, List<NewTopic>> missingOf) {
     try (Admin admin = Admin.create(props)) {
       List<NewTopic> missing = missingOf.apply(admin.listTopics().names().get());
       if (!missing.isEmpty()) {
@@ -96,7 +101,7 @@ public final class TopicAdmin {
         awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
       }
     } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException(
             "cannot create topics: " + e.getCause().getMessage(), e.getCause());
       }
@@ -112,7 +117,7 @@ public final class TopicAdmin {
    */
   private static void awaitLeaders(Admin admin, List<String> names)
       throws InterruptedException, ExecutionException {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       boolean led = true;
       try {
@@ -120,8 +125,7 @@ public final class TopicAdmin {
           led &= d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
         }
       } catch (ExecutionException e) {
-        if (!(e.getCause()
-            instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
           throw e;
         }
         led = false;
@@ -129,7 +133,7 @@ public final class TopicAdmin {
       if (led) {
         return;
       }
-      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50);
+      TimeUnit.MILLISECONDS.sleep(50);
     }
   }
 
@@ -139,19 +143,19 @@ public final class TopicAdmin {
    * topics when one is missing or they differ.
    */
   public static int runPartitions(
-      String bootstrapServers, java.util.Map<String, String> kafka, Topics topics) {
+      String bootstrapServers, Map<String, String> kafka, Topics topics) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.putAll(kafka);
     List<String> names = List.of(topics.completions(), topics.commands(), topics.timers());
     try (Admin admin = Admin.create(props)) {
-      Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+      Map<String, Integer> counts = new LinkedHashMap<>();
       admin
           .describeTopics(names)
           .allTopicNames()
           .get()
           .forEach((name, d) -> counts.put(name, d.partitions().size()));
-      if (new java.util.HashSet<>(counts.values()).size() != 1) {
+      if (new HashSet<>(counts.values()).size() != 1) {
         throw new IllegalStateException(
             "the topics a run's records are keyed to must have as many partitions each; found "
                 + counts);

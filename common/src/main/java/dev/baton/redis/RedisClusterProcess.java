@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
@@ -110,7 +112,7 @@ public final class RedisClusterProcess implements AutoCloseable {
   /** The ports of live masters that have a live replica: one of them may be killed safely. */
   public List<Integer> mastersWithReplica() {
     Map<String, Integer> masterPorts = new LinkedHashMap<>();
-    java.util.Set<String> replicated = new java.util.HashSet<>();
+    Set<String> replicated = new HashSet<>();
     for (String line : clusterNodes().split("\n")) {
       String[] f = line.trim().split(" ");
       if (f.length < 4 || f[2].contains("fail")) {

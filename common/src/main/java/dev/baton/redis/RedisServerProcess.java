@@ -1,13 +1,16 @@
 package dev.baton.redis;
 
 import dev.baton.process.Executables;
+import dev.baton.process.ProcessTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
@@ -65,7 +68,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 "--dir",
                 dataDir.toString());
     if (installed != null) {
-      List<String> command = new java.util.ArrayList<>(watched());
+      List<String> command = new ArrayList<>(watched());
       command.addAll(
           List.of(installed.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1"));
       command.addAll(persistence);
@@ -101,7 +104,7 @@ public final class RedisServerProcess implements AutoCloseable {
     String script =
         "parent=$1; shift; \"$@\" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; "
             + "while kill -0 \"$parent\" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 0.5; done; kill $r 2>/dev/null; wait $r";
-    List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
     if (setsid != null) {
       command.add(setsid.toString());
     }
@@ -122,7 +125,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 + port
                 + " in use?)");
       }
-      try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
         OutputStream out = s.getOutputStream();
         out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -172,7 +175,7 @@ public final class RedisServerProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process != null) {
-      dev.baton.process.ProcessTrees.destroy(process);
+      ProcessTrees.destroy(process);
     }
     if (embedded != null) {
       try {

@@ -16,6 +16,7 @@ import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 /**
  * How Baton connects to Redis. {@code url}: {@code redis://host:port} (plain), {@code
@@ -154,7 +155,7 @@ public record RedisSettings(
               .useClusterServers()
               .setRetryAttempts(retryAttempts)
               // Reads go to masters: a replica may lag the save a read must see.
-              .setReadMode(org.redisson.config.ReadMode.MASTER)
+              .setReadMode(ReadMode.MASTER)
               .setSlaveConnectionMinimumIdleSize(0)
               .setMasterConnectionMinimumIdleSize(minimumIdle)
               .setMasterConnectionPoolSize(poolSize);
@@ -178,7 +179,7 @@ public record RedisSettings(
               .useSentinelServers()
               .setRetryAttempts(retryAttempts)
               .setMasterName(rest.substring(0, at))
-              .setReadMode(org.redisson.config.ReadMode.MASTER)
+              .setReadMode(ReadMode.MASTER)
               .setSlaveConnectionMinimumIdleSize(0)
               .setMasterConnectionMinimumIdleSize(minimumIdle)
               .setMasterConnectionPoolSize(poolSize);

@@ -2,6 +2,7 @@ package dev.baton.security;
 
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ public final class CommandSignatures {
           .append(':')
           .append(e.getValue() == null ? "" : e.getValue());
     }
-    return java.util.Arrays.asList(
+    return Arrays.asList(
         c.getType().name(),
         c.getEventId(),
         c.getRunId(),

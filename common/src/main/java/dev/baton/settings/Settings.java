@@ -1,5 +1,7 @@
 package dev.baton.settings;
 
+import dev.baton.kafka.KafkaProperties;
+import dev.baton.serde.Wire;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,8 +129,8 @@ public final class Settings {
    * The wire encoding: {@code BATON_ENCODING} (json, avro), {@code BATON_REGISTRY_URL} and {@code
    * BATON_REGISTRY_USER_INFO}.
    */
-  public dev.baton.serde.Wire wire() {
-    return dev.baton.serde.Wire.of(
+  public Wire wire() {
+    return Wire.of(
         get("BATON_ENCODING"), get("BATON_REGISTRY_URL"), get("BATON_REGISTRY_USER_INFO"));
   }
 
@@ -136,7 +138,7 @@ public final class Settings {
    * Kafka client properties ({@code BATON_KAFKA_*}, see {@link dev.baton.kafka.KafkaProperties}).
    */
   public Map<String, String> kafka() {
-    return dev.baton.kafka.KafkaProperties.fromEnv(values);
+    return KafkaProperties.fromEnv(values);
   }
 
   /** An error about {@code key}'s value, naming the key and the file line it came from. */

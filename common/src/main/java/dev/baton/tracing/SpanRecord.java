@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
@@ -87,7 +88,7 @@ public final class SpanRecord {
     String d = description == null ? "" : description;
     this.status =
         StatusData.create(
-            io.opentelemetry.api.trace.StatusCode.ERROR,
+            StatusCode.ERROR,
             d.length() > MAX_ATTRIBUTE_CHARS ? d.substring(0, MAX_ATTRIBUTE_CHARS) : d);
     return this;
   }

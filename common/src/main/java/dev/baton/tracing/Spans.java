@@ -1,5 +1,7 @@
 package dev.baton.tracing;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
@@ -99,11 +101,10 @@ public final class Spans implements AutoCloseable {
    * sent}, {@code dropped} (the queue was full), {@code failed} (the endpoint refused them or was
    * away). Nothing when tracing is off.
    */
-  public Spans meterTo(io.micrometer.core.instrument.MeterRegistry registry, String service) {
+  public Spans meterTo(MeterRegistry registry, String service) {
     if (exporter != null) {
       for (var result : Map.of("sent", sent, "dropped", dropped, "failed", failed).entrySet()) {
-        io.micrometer.core.instrument.FunctionCounter.builder(
-                "baton.trace.spans", result.getValue(), AtomicLong::get)
+        FunctionCounter.builder("baton.trace.spans", result.getValue(), AtomicLong::get)
             .tags("service", service, "result", result.getKey())
             .description("Spans this service made, by what became of them")
             .register(registry);

@@ -2,6 +2,8 @@ package dev.baton.tracing;
 
 import dev.baton.settings.Settings;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -80,10 +82,8 @@ public record TraceExport(URI endpoint, Map<String, String> headers, String serv
         throw s.error(key, "must be name=value pairs separated by commas");
       }
       out.put(
-          java.net.URLDecoder.decode(
-              pair.substring(0, eq).strip(), java.nio.charset.StandardCharsets.UTF_8),
-          java.net.URLDecoder.decode(
-              pair.substring(eq + 1).strip(), java.nio.charset.StandardCharsets.UTF_8));
+          URLDecoder.decode(pair.substring(0, eq).strip(), StandardCharsets.UTF_8),
+          URLDecoder.decode(pair.substring(eq + 1).strip(), StandardCharsets.UTF_8));
     }
     return out;
   }

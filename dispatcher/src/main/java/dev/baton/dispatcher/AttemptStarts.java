@@ -1,5 +1,8 @@
 package dev.baton.dispatcher;
 
+import dev.baton.concurrent.RecentSet;
+import dev.baton.redis.AttemptClaims;
+import dev.baton.redis.RedisSettings;
 import java.time.Duration;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -29,8 +32,7 @@ public interface AttemptStarts extends AutoCloseable {
 
   /** Claims kept a week, at most 1,000,000 (the oldest forgotten first), as in Redis. */
   static AttemptStarts inMemory() {
-    dev.baton.concurrent.RecentSet started =
-        new dev.baton.concurrent.RecentSet(java.time.Duration.ofDays(7), 1_000_000);
+    RecentSet started = new RecentSet(Duration.ofDays(7), 1_000_000);
     return new AttemptStarts() {
       @Override
       public boolean claim(String attemptId) {
@@ -47,14 +49,14 @@ public interface AttemptStarts extends AutoCloseable {
     };
   }
 
-  static AttemptStarts redis(dev.baton.redis.RedisSettings settings, Duration keep) {
+  static AttemptStarts redis(RedisSettings settings, Duration keep) {
     RedissonClient redisson = settings.connect(1, 4);
     return new AttemptStarts() {
       @Override
       public boolean claim(String attemptId) {
         return redisson
             .<String>getBucket(key(attemptId), StringCodec.INSTANCE)
-            .setIfAbsent(dev.baton.redis.AttemptClaims.STARTED, keep);
+            .setIfAbsent(AttemptClaims.STARTED, keep);
       }
 
       @Override
@@ -64,12 +66,12 @@ public interface AttemptStarts extends AutoCloseable {
 
       @Override
       public boolean stoppedBeforeStart(String attemptId) {
-        return dev.baton.redis.AttemptClaims.STOPPED.equals(
+        return AttemptClaims.STOPPED.equals(
             redisson.<String>getBucket(key(attemptId), StringCodec.INSTANCE).get());
       }
 
       private String key(String attemptId) {
-        return dev.baton.redis.AttemptClaims.key(attemptId);
+        return AttemptClaims.key(attemptId);
       }
 
       @Override

@@ -1,5 +1,6 @@
 package dev.baton.dispatcher;
 
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.kafka.KafkaProperties;
@@ -12,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -52,13 +56,11 @@ public final class CompletionPublisher implements AutoCloseable {
   private final Function<JobCompletion, Traceparent> context;
   private final PendingReports pending;
   private final ScheduledExecutorService retries =
-      Executors.newSingleThreadScheduledExecutor(
-          dev.baton.concurrent.DaemonThreads.named("baton-report-retry"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-report-retry"));
   private volatile boolean closed;
 
   /** Futures of reports not written yet: failed when this publisher closes. */
-  private final java.util.Set<CompletableFuture<Void>> unwritten =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<Void>> unwritten = ConcurrentHashMap.newKeySet();
 
   public CompletionPublisher(
       String bootstrapServers,
@@ -230,7 +232,7 @@ public final class CompletionPublisher implements AutoCloseable {
       var unused =
           retries.schedule(
               () -> send(id, unsigned, written, tries + 1), delay, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       written.completeExceptionally(e); // closing: the report stays kept
     }
   }

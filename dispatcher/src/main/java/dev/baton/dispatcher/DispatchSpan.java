@@ -4,6 +4,7 @@ import dev.baton.events.JobDispatch;
 import dev.baton.tracing.SpanRecord;
 import dev.baton.tracing.TraceIds;
 import dev.baton.tracing.Traceparent;
+import io.opentelemetry.api.trace.SpanKind;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -29,7 +30,7 @@ final class DispatchSpan {
                 + (dispatch.getItem() == null ? "" : "[" + dispatch.getItem() + "]"),
             TraceIds.dispatch(runId, dispatch.getAttemptId()),
             own ? header : TraceIds.run(runId))
-        .kind(io.opentelemetry.api.trace.SpanKind.CONSUMER)
+        .kind(SpanKind.CONSUMER)
         .between(received, Instant.now())
         .link(own ? null : header)
         .attribute("baton.run.id", runId)

@@ -1,28 +1,42 @@
 package dev.baton.dispatcher;
 
+import dev.baton.concurrent.RecentSet;
+import dev.baton.dispatcher.http.HttpCalls;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
+import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.kafka.KafkaCheck;
+import dev.baton.kafka.PollLoops;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
 import dev.baton.tracing.Spans;
 import dev.baton.tracing.TraceIds;
 import dev.baton.tracing.Traceparent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,24 +66,21 @@ public final class Dispatcher implements AutoCloseable {
   /** Tries a runtime start gets before its attempt is reported FAILED. */
   static final int START_TRIES = 3;
 
-  private final java.util.Map<String, Integer> startFailures = new java.util.HashMap<>();
+  private final Map<String, Integer> startFailures = new HashMap<>();
   private final DispatcherMeters meters;
   private final Thread loop;
   private final Spans spans;
-  private final dev.baton.dispatcher.http.HttpCalls calls;
+  private final HttpCalls calls;
 
   public Dispatcher(DispatcherConfig config, JobRuntime runtime) {
-    this(config, runtime, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    this(config, runtime, new SimpleMeterRegistry());
   }
 
   /**
    * A dispatcher whose meters ({@link DispatcherMeters}) and Kafka consumer's go to {@code
    * registry}.
    */
-  public Dispatcher(
-      DispatcherConfig config,
-      JobRuntime runtime,
-      io.micrometer.core.instrument.MeterRegistry registry) {
+  public Dispatcher(DispatcherConfig config, JobRuntime runtime, MeterRegistry registry) {
     this.config = config;
     this.meters = new DispatcherMeters(registry, runtime::running);
     this.runtime = runtime;
@@ -88,17 +99,17 @@ public final class Dispatcher implements AutoCloseable {
     this.consumer =
         new KafkaConsumer<>(
             consumerProps(config), new StringDeserializer(), new ByteArrayDeserializer());
-    new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
+    new KafkaClientMetrics(consumer).bindTo(registry);
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.putAll(config.kafka());
     this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.loop = new Thread(this::run, "baton-dispatcher");
-    this.calls = new dev.baton.dispatcher.http.HttpCalls(config.httpHosts(), config.secrets());
+    this.calls = new HttpCalls(config.httpHosts(), config.secrets());
     this.starts =
         config.redis() == null
             ? AttemptStarts.inMemory()
-            : AttemptStarts.redis(config.redis(), java.time.Duration.ofDays(7));
+            : AttemptStarts.redis(config.redis(), Duration.ofDays(7));
   }
 
   private static Properties consumerProps(DispatcherConfig config) {
@@ -114,25 +125,21 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   public Dispatcher start() {
-    dev.baton.kafka.KafkaCheck.verify(
-        config.bootstrapServers(), config.kafka(), java.time.Duration.ofSeconds(15));
+    KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
     completions.start();
     consumer.subscribe(
         List.of(config.topics().dispatch()),
-        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+        new ConsumerRebalanceListener() {
           @Override
-          public void onPartitionsRevoked(
-              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             held.drop(partitions); // their next owner reads them again from the committed offset
           }
 
           @Override
-          public void onPartitionsAssigned(
-              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
 
           @Override
-          public void onPartitionsLost(
-              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+          public void onPartitionsLost(Collection<TopicPartition> partitions) {
             held.drop(partitions);
           }
         });
@@ -207,7 +214,7 @@ public final class Dispatcher implements AutoCloseable {
       if (dispatch == null) {
         continue; // dead-lettered
       }
-      var tp = new org.apache.kafka.common.TopicPartition(record.topic(), record.partition());
+      var tp = new TopicPartition(record.topic(), record.partition());
       // A STOP must not wait for a slot; an http call holds none.
       boolean slotless = dispatch.getAction() == DispatchAction.STOP || dispatch.getHttp() != null;
       if (!slotless && (held.holds(tp) || runtime.running() >= config.maxConcurrentJobs())) {
@@ -230,7 +237,7 @@ public final class Dispatcher implements AutoCloseable {
         if (offset != null) {
           consumer.seek(tp, offset.offset());
         } else {
-          consumer.seekToBeginning(java.util.List.of(tp));
+          consumer.seekToBeginning(List.of(tp));
         }
       }
     } catch (RuntimeException e) {
@@ -252,8 +259,7 @@ public final class Dispatcher implements AutoCloseable {
    * Attempts stopped through this dispatcher, most recent last (at most {@value #STOPS_KEPT}): a
    * start read after its stop (held behind a full runtime, or redelivered) is not run.
    */
-  private final dev.baton.concurrent.RecentSet stopped =
-      new dev.baton.concurrent.RecentSet(java.time.Duration.ofDays(1), STOPS_KEPT);
+  private final RecentSet stopped = new RecentSet(Duration.ofDays(1), STOPS_KEPT);
 
   static final int STOPS_KEPT = 10_000;
 
@@ -262,7 +268,7 @@ public final class Dispatcher implements AutoCloseable {
     MDC.put("attempt", dispatch.getAttemptId());
     // The job's token goes only into its environment: with it, the job (and no one else) can report
     // this attempt.
-    java.util.Map<String, String> env = new java.util.LinkedHashMap<>(dispatch.getEnv());
+    Map<String, String> env = new LinkedHashMap<>(dispatch.getEnv());
     env.put(AttemptTokens.TOKEN_VARIABLE, config.tokens().forJob(dispatch.getAttemptId()));
     // The job's own spans join the run's trace under its attempt.
     env.put(
@@ -349,7 +355,7 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
-  private void ended(dev.baton.events.JobCompletion completion) {
+  private void ended(JobCompletion completion) {
     meters.ended(completion.getStatus().name());
     var unused = completions.publish(completion); // kept and retried until written
   }
@@ -374,7 +380,7 @@ public final class Dispatcher implements AutoCloseable {
   @Override
   public void close() {
     stopping.set(true);
-    dev.baton.kafka.PollLoops.stop(consumer, loop);
+    PollLoops.stop(consumer, loop);
     calls.close();
     runtime.close();
     completions.close();

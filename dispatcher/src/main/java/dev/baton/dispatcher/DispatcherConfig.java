@@ -1,11 +1,13 @@
 package dev.baton.dispatcher;
 
+import dev.baton.dispatcher.http.AllowedHosts;
 import dev.baton.redis.RedisSettings;
 import dev.baton.secrets.SecretSource;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import dev.baton.settings.Settings;
+import dev.baton.tracing.TraceExport;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +39,8 @@ public record DispatcherConfig(
     int healthPort,
     String defaultRuntime,
     boolean kubernetes,
-    dev.baton.tracing.TraceExport traces,
-    dev.baton.dispatcher.http.AllowedHosts httpHosts) {
+    TraceExport traces,
+    AllowedHosts httpHosts) {
 
   public DispatcherConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -63,7 +65,7 @@ public record DispatcherConfig(
     wire = wire == null ? Wire.json() : wire;
     secrets = secrets == null ? SecretSource.none() : secrets;
     kubernetes = kubernetes || defaultRuntime.equals("kubernetes");
-    httpHosts = httpHosts == null ? dev.baton.dispatcher.http.AllowedHosts.NONE : httpHosts;
+    httpHosts = httpHosts == null ? AllowedHosts.NONE : httpHosts;
   }
 
   public String redisUrl() {
@@ -101,8 +103,8 @@ public record DispatcherConfig(
     b.healthPort = s.integer("BATON_HEALTH_PORT", 8080);
     b.defaultRuntime = s.get("BATON_RUNTIME", b.defaultRuntime);
     b.kubernetes = "enabled".equals(s.get("BATON_KUBERNETES"));
-    b.traces = dev.baton.tracing.TraceExport.from(s, "baton-dispatcher");
-    b.httpHosts = dev.baton.dispatcher.http.AllowedHosts.parse(s.get("BATON_HTTP_ALLOWED_HOSTS"));
+    b.traces = TraceExport.from(s, "baton-dispatcher");
+    b.httpHosts = AllowedHosts.parse(s.get("BATON_HTTP_ALLOWED_HOSTS"));
     return b.build();
   }
 
@@ -139,10 +141,10 @@ public record DispatcherConfig(
     public boolean kubernetes;
 
     /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT); null: no tracing. */
-    public dev.baton.tracing.TraceExport traces;
+    public TraceExport traces;
 
     /** The hosts http steps may call; none unless set. */
-    public dev.baton.dispatcher.http.AllowedHosts httpHosts;
+    public AllowedHosts httpHosts;
 
     private Builder() {}
 

@@ -4,6 +4,7 @@ import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.health.HealthServer;
+import dev.baton.metrics.Metrics;
 import dev.baton.settings.Settings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -38,7 +39,7 @@ public final class DispatcherMain {
     if (config.kubernetes()) {
       runtimes.put("kubernetes", kubernetes(settings, config));
     }
-    var metrics = dev.baton.metrics.Metrics.prometheus();
+    var metrics = Metrics.prometheus();
     Dispatcher dispatcher =
         new Dispatcher(config, new RuntimeRouter(runtimes, config.defaultRuntime()), metrics)
             .start();

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +48,7 @@ final class DispatcherMeters {
   }
 
   void ended(String status) {
-    counter("baton.dispatcher.jobs.ended", "status", status.toLowerCase(java.util.Locale.ROOT))
-        .increment();
+    counter("baton.dispatcher.jobs.ended", "status", status.toLowerCase(Locale.ROOT)).increment();
   }
 
   void deadLettered(String reason) {

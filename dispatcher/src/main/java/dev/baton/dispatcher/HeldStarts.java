@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -96,7 +97,7 @@ final class HeldStarts {
    * partition's first start held, else its position.
    */
   Map<TopicPartition, OffsetAndMetadata> commitOffsets(
-      Set<TopicPartition> assigned, java.util.function.ToLongFunction<TopicPartition> positions) {
+      Set<TopicPartition> assigned, ToLongFunction<TopicPartition> positions) {
     Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
     for (TopicPartition tp : assigned) {
       Deque<Held> q = byPartition.get(tp);

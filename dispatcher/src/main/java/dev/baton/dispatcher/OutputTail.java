@@ -2,7 +2,9 @@ package dev.baton.dispatcher;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Keeps the last {@code limit} bytes a stream wrote: the part of a job's output worth reporting.
@@ -35,8 +37,8 @@ public final class OutputTail {
   }
 
   /** A stream whose bytes this keeps the tail of. */
-  public java.io.OutputStream stream() {
-    return new java.io.OutputStream() {
+  public OutputStream stream() {
+    return new OutputStream() {
       @Override
       public void write(int b) {
         append(new byte[] {(byte) b}, 1);
@@ -44,7 +46,7 @@ public final class OutputTail {
 
       @Override
       public void write(byte[] b, int off, int len) {
-        append(java.util.Arrays.copyOfRange(b, off, off + len), len);
+        append(Arrays.copyOfRange(b, off, off + len), len);
       }
     };
   }

@@ -1,5 +1,6 @@
 package dev.baton.dispatcher;
 
+import dev.baton.redis.RedisSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +52,7 @@ public interface PendingReports extends AutoCloseable {
   }
 
   /** Kept in the hash {@code baton:reports:{<group>}}: the dispatchers of one group share it. */
-  static PendingReports redis(dev.baton.redis.RedisSettings settings, String group) {
+  static PendingReports redis(RedisSettings settings, String group) {
     RedissonClient redisson = settings.connect(1, 2);
     RMap<String, String> kept =
         redisson.getMap("baton:reports:{" + group + "}", StringCodec.INSTANCE);

@@ -4,6 +4,7 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The completions a dispatcher reports for an attempt it was dispatched, each naming the attempt
@@ -35,7 +36,7 @@ public final class Reports {
       String reporter,
       CompletionStatus status,
       Integer exit,
-      java.util.Map<String, String> outputs,
+      Map<String, String> outputs,
       String error,
       String output,
       Instant started,

@@ -1,23 +1,45 @@
 package dev.baton.engine;
 
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.engine.apply.EngineCounters;
+import dev.baton.engine.correlate.CorrelationProcessor;
+import dev.baton.engine.correlate.CorrelationView;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.topology.EngineTopology;
+import dev.baton.engine.topology.ExistingTopics;
 import dev.baton.engine.topology.OwnedPartitions;
+import dev.baton.engine.topology.ProcessingMode;
+import dev.baton.engine.topology.SlotPublisher;
+import dev.baton.engine.topology.TimerPublisher;
 import dev.baton.engine.triggers.ScheduleRunner;
 import dev.baton.engine.triggers.TemplateCatalog;
 import dev.baton.engine.triggers.TriggerRouter;
+import dev.baton.kafka.KafkaCheck;
+import dev.baton.kafka.TopicAdmin;
+import dev.baton.tracing.Spans;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +49,14 @@ public final class Engine implements AutoCloseable {
   private final EngineConfig config;
   private final RunRepository runs;
   private final EngineCounters counters;
-  private final io.micrometer.core.instrument.MeterRegistry registry;
+  private final MeterRegistry registry;
   private final TemplateCatalog catalog;
   private final ParsedTemplates parsedTemplates = EngineTopology.loggedTemplates();
   private KafkaStreams streams;
   private TriggerRouter triggerRules;
   private ScheduleRunner schedules;
-  private dev.baton.engine.topology.TimerPublisher timers;
-  private dev.baton.engine.topology.SlotPublisher slots;
+  private TimerPublisher timers;
+  private SlotPublisher slots;
 
   /** Redis answered the last probe. */
   private volatile boolean redisReachable = true;
@@ -43,7 +65,7 @@ public final class Engine implements AutoCloseable {
   private volatile long lastThreadFailure;
 
   private volatile long appliedAtFailure;
-  private java.util.concurrent.ScheduledExecutorService probe;
+  private ScheduledExecutorService probe;
   private volatile long lastRedisWarning = System.nanoTime() - Duration.ofHours(1).toNanos();
 
   /**
@@ -52,14 +74,14 @@ public final class Engine implements AutoCloseable {
   static final Duration FAILURE_HOLD = Duration.ofSeconds(60);
 
   public Engine(EngineConfig config) {
-    this(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    this(config, new SimpleMeterRegistry());
   }
 
   /**
    * An engine whose meters (see {@link EngineCounters}) and Kafka Streams' own go to {@code
    * registry}.
    */
-  public Engine(EngineConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+  public Engine(EngineConfig config, MeterRegistry registry) {
     this.config = config;
     this.counters = new EngineCounters(registry);
     this.registry = registry;
@@ -71,11 +93,11 @@ public final class Engine implements AutoCloseable {
             config.finishedRunRetention(),
             config.replicaAcks());
     this.catalog = new TemplateCatalog(this::templateRecords, parsedTemplates);
-    this.spans = dev.baton.tracing.Spans.start(config.traces()).meterTo(registry, "engine");
+    this.spans = Spans.start(config.traces()).meterTo(registry, "engine");
   }
 
   /** Where this engine's spans go. */
-  private final dev.baton.tracing.Spans spans;
+  private final Spans spans;
 
   /** Every record of the template store, from the engine's global table (empty until it runs). */
   private Map<String, String> templateRecords() {
@@ -102,19 +124,18 @@ public final class Engine implements AutoCloseable {
    * The correlation keys with attempts waiting or events kept, on this engine's partitions (empty
    * until it runs).
    */
-  public java.util.List<dev.baton.engine.correlate.CorrelationView> correlations() {
+  public List<CorrelationView> correlations() {
     if (streams == null) {
-      return java.util.List.of();
+      return List.of();
     }
     try {
-      return dev.baton.engine.correlate.CorrelationView.list(
+      return CorrelationView.list(
           streams.store(
               StoreQueryParameters.fromNameAndType(
-                  dev.baton.engine.correlate.CorrelationProcessor.STORE,
-                  QueryableStoreTypes.<String, String>keyValueStore())),
+                  CorrelationProcessor.STORE, QueryableStoreTypes.<String, String>keyValueStore())),
           System.currentTimeMillis());
     } catch (InvalidStateStoreException e) {
-      return java.util.List.of(); // not running yet, or rebalancing
+      return List.of(); // not running yet, or rebalancing
     }
   }
 
@@ -122,21 +143,17 @@ public final class Engine implements AutoCloseable {
     return catalog;
   }
 
-  private dev.baton.engine.topology.ExistingTopics existingTopics;
+  private ExistingTopics existingTopics;
 
   public TriggerRouter triggerRules() {
     return triggerRules;
   }
 
-  private org.apache.kafka.streams.Topology topology(
-      OwnedPartitions owned, int runPartitions, ParsedTemplates templates) {
+  private Topology topology(OwnedPartitions owned, int runPartitions, ParsedTemplates templates) {
     EngineTopology.Wiring w = EngineTopology.wiring(config.topics(), runs, counters);
     w.owned = owned;
     w.wire = config.wire();
-    w.mode =
-        config.exactlyOnce()
-            ? dev.baton.engine.topology.ProcessingMode.EXACTLY_ONCE
-            : dev.baton.engine.topology.ProcessingMode.AT_LEAST_ONCE;
+    w.mode = config.exactlyOnce() ? ProcessingMode.EXACTLY_ONCE : ProcessingMode.AT_LEAST_ONCE;
     w.commitSpacing = config.commitInterval();
     w.runPartitions = runPartitions;
     w.tokens = config.tokens();
@@ -144,33 +161,30 @@ public final class Engine implements AutoCloseable {
     w.tenancy = config.tenancy();
     w.runHistory = config.runHistory();
     w.spans = spans;
-    existingTopics =
-        new dev.baton.engine.topology.ExistingTopics(config.bootstrapServers(), config.kafka());
+    existingTopics = new ExistingTopics(config.bootstrapServers(), config.kafka());
     w.topicExists = existingTopics;
     return w.build();
   }
 
   public Engine start() {
-    dev.baton.kafka.KafkaCheck.verify(
-        config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
+    KafkaCheck.verify(config.bootstrapServers(), config.kafka(), Duration.ofSeconds(15));
     int runPartitions =
-        dev.baton.kafka.TopicAdmin.runPartitions(
-            config.bootstrapServers(), config.kafka(), config.topics());
+        TopicAdmin.runPartitions(config.bootstrapServers(), config.kafka(), config.topics());
     timers =
-        new dev.baton.engine.topology.TimerPublisher(
+        new TimerPublisher(
                 runs,
                 config.topics(),
                 config.wire(),
                 config.bootstrapServers(),
                 config.kafka(),
                 Duration.ofMillis(100),
-                java.time.Clock.systemUTC(),
+                Clock.systemUTC(),
                 config.tenancy()::maxRunsByTenant,
                 config.tokens())
             .start();
     if (config.tenancy().sharesSlots()) {
       slots =
-          new dev.baton.engine.topology.SlotPublisher(
+          new SlotPublisher(
                   runs.slots(),
                   config.tenancy(),
                   config.topics(),
@@ -184,13 +198,11 @@ public final class Engine implements AutoCloseable {
             topology(timers, runPartitions, parsedTemplates), StreamsSettings.of(config));
     // Kafka Streams' metrics, records-lag among them
     // (kafka_consumer_fetch_manager_records_lag_max).
-    new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(registry);
+    new KafkaStreamsMetrics(streams).bindTo(registry);
     streams.setStateListener((now, before) -> LOG.info("engine {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(this::onThreadFailure);
     streams.start();
-    probe =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            dev.baton.concurrent.DaemonThreads.named("baton-readiness"));
+    probe = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-readiness"));
     var unused = probe.scheduleWithFixedDelay(this::probeRedis, 0, 500, TimeUnit.MILLISECONDS);
     triggerRules =
         new TriggerRouter(
@@ -209,7 +221,7 @@ public final class Engine implements AutoCloseable {
                 config.wire(),
                 catalog,
                 runs,
-                java.time.Clock.systemUTC())
+                Clock.systemUTC())
             .start();
     LOG.info(
         "engine {} started on {} with Redis {}",
@@ -223,9 +235,8 @@ public final class Engine implements AutoCloseable {
    * A stream thread failed: it is replaced, and the engine is unready until a record is applied
    * again. Redis away is logged once a minute, with a pause before the next try.
    */
-  private org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
-          .StreamThreadExceptionResponse
-      onThreadFailure(Throwable e) {
+  private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(
+      Throwable e) {
     appliedAtFailure = counters.applied();
     lastThreadFailure = Math.max(1, System.nanoTime());
     if (redisUnavailable(e)) {
@@ -244,8 +255,7 @@ public final class Engine implements AutoCloseable {
     } else {
       LOG.error("engine stream thread failed; replacing it", e);
     }
-    return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
-        .StreamThreadExceptionResponse.REPLACE_THREAD;
+    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
   }
 
   /** Waits until the engine has its partitions and processes records. */
@@ -291,8 +301,7 @@ public final class Engine implements AutoCloseable {
 
   private static boolean redisUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.redisson.client.RedisConnectionException
-          || t instanceof org.redisson.client.RedisTimeoutException) {
+      if (t instanceof RedisConnectionException || t instanceof RedisTimeoutException) {
         return true;
       }
     }
@@ -360,9 +369,8 @@ public final class Engine implements AutoCloseable {
 
     if (streams != null) {
       streams.close(
-          org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
-              .withGroupMembershipOperation(
-                  org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+          CloseOptions.timeout(Duration.ofSeconds(30))
+              .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
     runs.close();
     spans.close();

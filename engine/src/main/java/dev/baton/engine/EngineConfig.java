@@ -1,13 +1,20 @@
 package dev.baton.engine;
 
+import dev.baton.engine.state.ReplicaAcks;
+import dev.baton.engine.tenants.Tenancy;
+import dev.baton.engine.tenants.TenantShares;
 import dev.baton.redis.RedisSettings;
+import dev.baton.secrets.SecretSource;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import dev.baton.settings.Settings;
+import dev.baton.tracing.TraceExport;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,11 +43,11 @@ public record EngineConfig(
     AttemptTokens tokens,
     int healthPort,
     Http http,
-    dev.baton.engine.state.ReplicaAcks replicaAcks,
-    dev.baton.engine.tenants.Tenancy tenancy,
+    ReplicaAcks replicaAcks,
+    Tenancy tenancy,
     boolean runHistory,
-    dev.baton.tracing.TraceExport traces,
-    dev.baton.secrets.SecretSource secrets) {
+    TraceExport traces,
+    SecretSource secrets) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -102,7 +109,7 @@ public record EngineConfig(
     }
     kafka = Map.copyOf(kafka);
     wire = wire == null ? Wire.json() : wire;
-    replicaAcks = replicaAcks == null ? dev.baton.engine.state.ReplicaAcks.NONE : replicaAcks;
+    replicaAcks = replicaAcks == null ? ReplicaAcks.NONE : replicaAcks;
     processingGuarantee = processingGuarantee == null ? EXACTLY_ONCE : processingGuarantee;
     if (!processingGuarantee.equals(EXACTLY_ONCE) && !processingGuarantee.equals(AT_LEAST_ONCE)) {
       throw new IllegalArgumentException(
@@ -157,7 +164,7 @@ public record EngineConfig(
     b.healthPort = s.integer("BATON_HEALTH_PORT", 8080);
     b.http = http(s);
     b.replicaAcks =
-        new dev.baton.engine.state.ReplicaAcks(
+        new ReplicaAcks(
             s.integer("BATON_REDIS_REPLICA_ACKS", 0),
             s.millis("BATON_REDIS_REPLICA_TIMEOUT_MS", Duration.ofSeconds(1)));
     b.tenancy = tenancy(s);
@@ -166,8 +173,8 @@ public record EngineConfig(
       throw s.error("BATON_RUN_HISTORY", "must be on or off, got '" + history + "'");
     }
     b.runHistory = history.equals("on");
-    b.traces = dev.baton.tracing.TraceExport.from(s, "baton-engine");
-    b.secrets = dev.baton.secrets.SecretSource.fromEnv(s.asMap());
+    b.traces = TraceExport.from(s, "baton-engine");
+    b.secrets = SecretSource.fromEnv(s.asMap());
     return b.build();
   }
 
@@ -175,7 +182,7 @@ public record EngineConfig(
     return from(Settings.of(env));
   }
 
-  private static dev.baton.engine.tenants.Tenancy tenancy(Settings s) {
+  private static Tenancy tenancy(Settings s) {
     return tenancy(s, 0);
   }
 
@@ -183,15 +190,15 @@ public record EngineConfig(
    * Job slots as {@code BATON_JOB_CAPACITY} and {@code BATON_TENANTS_FILE} say, {@code
    * defaultCapacity} slots when the first is not set ({@code baton dev}: its dispatcher's).
    */
-  public static dev.baton.engine.tenants.Tenancy tenancy(Settings s, int defaultCapacity) {
+  public static Tenancy tenancy(Settings s, int defaultCapacity) {
     int capacity = s.integer("BATON_JOB_CAPACITY", defaultCapacity);
     if (capacity < 0) {
       throw s.error("BATON_JOB_CAPACITY", "must be 0 (no job slots) or more, got " + capacity);
     }
     String file = s.get("BATON_TENANTS_FILE");
     try {
-      return dev.baton.engine.tenants.Tenancy.of(capacity, file == null ? null : Path.of(file));
-    } catch (dev.baton.engine.tenants.TenantShares.InvalidTenantsFileException e) {
+      return Tenancy.of(capacity, file == null ? null : Path.of(file));
+    } catch (TenantShares.InvalidTenantsFileException e) {
       throw s.error("BATON_TENANTS_FILE", e.getMessage());
     }
   }
@@ -205,7 +212,7 @@ public record EngineConfig(
     if (tokenFile != null) {
       try {
         token = Files.readString(Path.of(tokenFile)).strip();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw s.error("BATON_HTTP_TOKEN_FILE", "cannot be read: " + e.getMessage());
       }
     }
@@ -214,10 +221,7 @@ public record EngineConfig(
         s.get("BATON_HTTP_HOST", "127.0.0.1"),
         s.integer("BATON_HTTP_PORT", 0),
         token,
-        java.util.Arrays.stream(allowed.split(","))
-            .map(String::strip)
-            .filter(h -> !h.isEmpty())
-            .toList());
+        Arrays.stream(allowed.split(",")).map(String::strip).filter(h -> !h.isEmpty()).toList());
   }
 
   public Builder toBuilder() {
@@ -279,19 +283,19 @@ public record EngineConfig(
     public Http http;
 
     /** Replicas that must have each save (none by default). */
-    public dev.baton.engine.state.ReplicaAcks replicaAcks = dev.baton.engine.state.ReplicaAcks.NONE;
+    public ReplicaAcks replicaAcks = ReplicaAcks.NONE;
 
     /** Job slots shared between tenants (none by default). */
-    public dev.baton.engine.tenants.Tenancy tenancy = dev.baton.engine.tenants.Tenancy.OFF;
+    public Tenancy tenancy = Tenancy.OFF;
 
     /** Ended runs' summaries to the history topic (on by default; BATON_RUN_HISTORY=off). */
     public boolean runHistory = true;
 
     /** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT); null: no tracing. */
-    public dev.baton.tracing.TraceExport traces;
+    public TraceExport traces;
 
     /** Where webhooks' secrets are (BATON_SECRETS_DIR, BATON_SECRET_*); none by default. */
-    public dev.baton.secrets.SecretSource secrets = dev.baton.secrets.SecretSource.none();
+    public SecretSource secrets = SecretSource.none();
 
     private Builder() {}
 

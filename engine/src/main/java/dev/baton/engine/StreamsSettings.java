@@ -3,6 +3,7 @@ package dev.baton.engine;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams settings of the engine, from its configuration. */
@@ -53,11 +54,11 @@ public final class StreamsSettings {
   public static Map<String, Object> producerDefaults(String processingGuarantee) {
     String prefix = StreamsConfig.producerPrefix("");
     return EngineConfig.AT_LEAST_ONCE.equals(processingGuarantee)
-        ? Map.of(prefix + org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 1)
+        ? Map.of(prefix + ProducerConfig.LINGER_MS_CONFIG, 1)
         : Map.of(
-            prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MS_CONFIG,
+            prefix + ProducerConfig.RETRY_BACKOFF_MS_CONFIG,
             5,
-            prefix + org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG,
+            prefix + ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG,
             1000);
   }
 }

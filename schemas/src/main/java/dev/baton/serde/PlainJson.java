@@ -1,16 +1,20 @@
 package dev.baton.serde;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
@@ -32,10 +36,8 @@ public final class PlainJson {
   private PlainJson() {}
 
   /** One JSON value, nothing after it. */
-  private static final com.fasterxml.jackson.databind.ObjectReader ONE_VALUE =
-      MAPPER
-          .reader()
-          .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectReader ONE_VALUE =
+      MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
    * Parses JSON text: valid UTF-8 (an overlong or otherwise malformed sequence is refused, not
@@ -49,7 +51,7 @@ public final class PlainJson {
         throw new EventFormatException("not valid JSON: no value");
       }
       return node;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new EventFormatException("not valid JSON: " + firstLine(e.getMessage()));
     }
   }
@@ -106,7 +108,7 @@ public final class PlainJson {
       case NUMBER -> "a number";
       case BOOLEAN -> "a boolean";
       case NULL -> "null";
-      default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+      default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
     };
   }
 

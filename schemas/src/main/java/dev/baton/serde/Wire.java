@@ -8,8 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -58,7 +60,7 @@ public final class Wire {
         registryUrl == null || registryUrl.isBlank()
             ? null
             : new ConfluentSchemaRegistry(registryUrl, registryUserInfo, Duration.ofSeconds(10));
-    String e = encoding == null ? "json" : encoding.trim().toLowerCase(java.util.Locale.ROOT);
+    String e = encoding == null ? "json" : encoding.trim().toLowerCase(Locale.ROOT);
     return switch (e) {
       case "json" -> new Wire(Encoding.JSON, registry);
       case "avro" -> {
@@ -136,7 +138,7 @@ public final class Wire {
       Schema writer = writerSchema(bytes);
       try {
         Object record =
-            new org.apache.avro.generic.GenericDatumReader<Object>(writer)
+            new GenericDatumReader<Object>(writer)
                 .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
         Object map = EventMaps.fromAvro(record);
         if (!(map instanceof Map<?, ?>)) {

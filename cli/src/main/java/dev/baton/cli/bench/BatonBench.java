@@ -5,6 +5,7 @@ import dev.baton.cli.dev.ChildProcess;
 import dev.baton.engine.template.Templates;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.kafka.TopicAdmin;
+import dev.baton.redis.RedisSettings;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
@@ -15,7 +16,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -58,7 +64,7 @@ final class BatonBench {
 
   /** The phases on {@code mode}, with {@code extra} engine settings (named in each row). */
   List<BenchCmd.Row> run(String redisUrl, String mode, Map<String, String> extra) throws Exception {
-    onCluster = dev.baton.redis.RedisSettings.of(redisUrl).cluster();
+    onCluster = RedisSettings.of(redisUrl).cluster();
     String name =
         "bench-"
             + mode.replace('_', '-')
@@ -128,13 +134,12 @@ final class BatonBench {
   /** The topics, the wait and service steps' topics if any, and the benchmark's template. */
   private void prepare(Topics topics, String waitTopic, String serviceTopic) throws Exception {
     TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
-    try (var admin =
-        org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    try (var admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       var existing = admin.listTopics().names().get();
-      List<org.apache.kafka.clients.admin.NewTopic> missing =
-          java.util.stream.Stream.of(waitTopic, serviceTopic)
+      List<NewTopic> missing =
+          Stream.of(waitTopic, serviceTopic)
               .filter(t -> t != null && !existing.contains(t))
-              .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, plan.partitions, (short) 1))
+              .map(t -> new NewTopic(t, plan.partitions, (short) 1))
               .toList();
       admin.createTopics(missing).all().get();
     }
@@ -253,10 +258,10 @@ final class BatonBench {
             .map(
                 e ->
                     " "
-                        + e.getKey().replace("BATON_REDIS_", "").toLowerCase(java.util.Locale.ROOT)
+                        + e.getKey().replace("BATON_REDIS_", "").toLowerCase(Locale.ROOT)
                         + "="
                         + e.getValue())
-            .collect(java.util.stream.Collectors.joining());
+            .collect(Collectors.joining());
     if (onCluster) {
       settings = " on Redis Cluster" + settings;
     }

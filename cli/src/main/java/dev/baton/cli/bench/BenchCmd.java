@@ -4,17 +4,20 @@ import dev.baton.cli.dev.BrokerProcess;
 import dev.baton.cli.dev.ChildProcess;
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.engine.EngineConfig;
+import dev.baton.redis.RedisClusterProcess;
 import dev.baton.redis.RedisServerProcess;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -224,7 +227,7 @@ public final class BenchCmd implements Callable<Integer> {
     printPlan(out);
     ChildProcess broker = null;
     RedisServerProcess replica = null;
-    dev.baton.redis.RedisClusterProcess cluster = null;
+    RedisClusterProcess cluster = null;
     try (RedisServerProcess redisServer = RedisServerProcess.start(DevFiles.freePort())) {
       broker = BrokerProcess.start(work, kafkaPort, DevFiles.freePort());
       Machine machine =
@@ -249,7 +252,7 @@ public final class BenchCmd implements Callable<Integer> {
       if (redisCluster) {
         out.println("(c) starting a Redis Cluster: 3 masters, a replica each ...");
         cluster =
-            dev.baton.redis.RedisClusterProcess.start(
+            RedisClusterProcess.start(
                 Files.createDirectories(work.resolve("redis-cluster")), 3, 1, DevFiles::freePort);
       }
       if (tenants) {
@@ -338,7 +341,7 @@ public final class BenchCmd implements Callable<Integer> {
         System.getProperty("os.name"),
         System.getProperty("os.arch"),
         System.getProperty("java.version"),
-        LocalDate.now(java.time.ZoneOffset.UTC));
+        LocalDate.now(ZoneOffset.UTC));
   }
 
   private void printPhases(PrintWriter out) {
@@ -358,7 +361,7 @@ public final class BenchCmd implements Callable<Integer> {
   private void validate() {
     for (String mode : modes) {
       if (!mode.equals(EngineConfig.EXACTLY_ONCE) && !mode.equals(EngineConfig.AT_LEAST_ONCE)) {
-        throw new picocli.CommandLine.ParameterException(
+        throw new CommandLine.ParameterException(
             spec.commandLine(),
             "--modes takes "
                 + EngineConfig.EXACTLY_ONCE
@@ -381,7 +384,7 @@ public final class BenchCmd implements Callable<Integer> {
         || capacity < 1
         || jobMillis < 0
         || noisyRuns < 1) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(),
           "--jobs, --in-flight, --partitions, --threads, --capacity and --noisy-runs must be at least 1, --seconds at"
               + " least 2, --warmup, --saturated, --commit-interval, --open-rate and --job-ms at least 0");

@@ -1,6 +1,8 @@
 package dev.baton.cli.bench;
 
 import dev.baton.engine.EngineConfig;
+import dev.baton.engine.StreamsSettings;
+import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.kafka.TopicAdmin;
 import dev.baton.serde.Topics;
@@ -9,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,7 +29,7 @@ final class CeilingBench {
       throws Exception {
     out.printf("(a) ceiling, %s, %d in flight ...%n", mode, runs);
     Topics topics = Topics.withPrefix("bench-ceiling-" + mode.replace('_', '-') + "-" + runs);
-    TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, java.util.Map.of());
+    TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
     Wire wire = Wire.json();
     Duration interval = plan.commitInterval(mode);
     Properties p = streamsProperties(plan, bootstrap, work, mode, runs, topics);
@@ -76,7 +79,7 @@ final class CeilingBench {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode + "-" + runs).toString());
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
-    p.putAll(dev.baton.engine.StreamsSettings.producerDefaults(mode));
+    p.putAll(StreamsSettings.producerDefaults(mode));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, plan.threads);
     return p;
   }
@@ -95,7 +98,7 @@ final class CeilingBench {
                     .setRunId(runId)
                     .setJob("start")
                     .setAttempt(1)
-                    .setStatus(dev.baton.events.CompletionStatus.SUCCEEDED)
+                    .setStatus(CompletionStatus.SUCCEEDED)
                     .setOccurredAt(Instant.now())
                     .build()));
   }

@@ -1,10 +1,12 @@
 package dev.baton.cli.bench;
 
+import dev.baton.engine.topology.CommitPacer;
 import dev.baton.engine.topology.StreamsInternals;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.Wire;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -25,8 +27,7 @@ final class CeilingTopology {
   private CeilingTopology() {}
 
   /** {@code commitSpacing}: null at least once; exactly once, the commit interval. */
-  static Topology build(
-      String completions, String dispatch, Wire wire, java.time.Duration commitSpacing) {
+  static Topology build(String completions, String dispatch, Wire wire, Duration commitSpacing) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(completions, Consumed.with(Serdes.String(), Serdes.ByteArray()))
         .process(() -> new PassThrough(dispatch, wire, commitSpacing))
@@ -37,17 +38,15 @@ final class CeilingTopology {
   private static final class PassThrough implements Processor<String, byte[], String, byte[]> {
     private final String dispatch;
     private final Wire wire;
-    private final java.time.Duration commitSpacing;
+    private final Duration commitSpacing;
     private ProcessorContext<String, byte[]> context;
-    private final dev.baton.engine.topology.CommitPacer pacer;
+    private final CommitPacer pacer;
 
-    PassThrough(String dispatch, Wire wire, java.time.Duration commitSpacing) {
+    PassThrough(String dispatch, Wire wire, Duration commitSpacing) {
       this.dispatch = dispatch;
       this.wire = wire;
       this.commitSpacing = commitSpacing;
-      this.pacer =
-          new dev.baton.engine.topology.CommitPacer(
-              commitSpacing == null ? java.time.Duration.ZERO : commitSpacing);
+      this.pacer = new CommitPacer(commitSpacing == null ? Duration.ZERO : commitSpacing);
     }
 
     @Override

@@ -3,19 +3,20 @@ package dev.baton.cli.bench;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The load driver's consumers: each follows one topic on a thread of its own. */
 final class Followers implements AutoCloseable {
-  private final List<KafkaConsumer<String, byte[]>> consumers =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<KafkaConsumer<String, byte[]>> consumers = new CopyOnWriteArrayList<>();
 
   /**
    * A read_committed consumer of {@code topic} from its end, on its own thread, once it has its
@@ -58,7 +59,7 @@ final class Followers implements AutoCloseable {
           handler.accept(record);
         }
       }
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
+    } catch (WakeupException e) {
       // closing
     } finally {
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));

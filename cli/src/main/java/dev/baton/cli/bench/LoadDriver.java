@@ -3,6 +3,7 @@ package dev.baton.cli.bench;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.serde.Wire;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -263,8 +265,7 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /** A step of {@code runId} started at {@code now}; {@code answer} is its completion. */
-  private void onStart(
-      long now, String runId, java.util.function.Supplier<ProducerRecord<String, byte[]>> answer) {
+  private void onStart(long now, String runId, Supplier<ProducerRecord<String, byte[]>> answer) {
     if (holding && runId.startsWith(runPrefix + "-held-")) {
       held.incrementAndGet();
       return;
@@ -357,8 +358,7 @@ final class LoadDriver implements AutoCloseable {
             new ProducerRecord<>(
                 waitTopic,
                 runId,
-                ("{\"runId\":\"" + runId + "\"}")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                ("{\"runId\":\"" + runId + "\"}").getBytes(StandardCharsets.UTF_8)));
     if (sent < 30) {
       var unusedResend =
           arrivals.schedule(

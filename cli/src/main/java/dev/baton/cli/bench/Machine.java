@@ -1,5 +1,6 @@
 package dev.baton.cli.bench;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ record Machine(ProcessStats broker, ProcessStats redis) {
           .map(l -> l.substring(l.indexOf(':') + 1).trim())
           .findFirst()
           .orElse("unknown CPU");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "unknown CPU";
     }
   }

@@ -1,5 +1,6 @@
 package dev.baton.cli.bench;
 
+import dev.baton.concurrent.DaemonThreads;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,8 +13,10 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.lang.reflect.Field;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,11 +24,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The fabric8 mock API server (CRUD) playing what it cannot do itself: the kubelet starting pods of
@@ -52,18 +59,16 @@ public final class MockKubernetes implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final ScheduledExecutorService kubelet =
-      Executors.newSingleThreadScheduledExecutor(
-          dev.baton.concurrent.DaemonThreads.named("mock-kubelet"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("mock-kubelet"));
 
-  private final java.util.concurrent.ExecutorService closing =
-      Executors.newCachedThreadPool(dev.baton.concurrent.DaemonThreads.named("mock-watch-close"));
+  private final ExecutorService closing =
+      Executors.newCachedThreadPool(DaemonThreads.named("mock-watch-close"));
 
   /** The mock server logs every request at INFO through java.util.logging. */
-  private static final java.util.logging.Logger QUIET =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final Logger QUIET = Logger.getLogger("io.fabric8.mockwebserver");
 
   public MockKubernetes() {
-    QUIET.setLevel(java.util.logging.Level.WARNING);
+    QUIET.setLevel(Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     Dispatcher crud = new KubernetesMixedDispatcher(responses);
     server =
@@ -129,7 +134,7 @@ public final class MockKubernetes implements AutoCloseable {
         .withWebSocketUpgrade(
             new WebSocketListener() {
               @Override
-              public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
+              public void onOpen(WebSocket ws, Response response) {
                 if (argv.get(argv.size() - 1).equals("vanish")) {
                   ws.close(1006, "pod deleted");
                   return;
@@ -157,12 +162,12 @@ public final class MockKubernetes implements AutoCloseable {
     return response.withWebSocketUpgrade(
         new WebSocketListener() {
           @Override
-          public void onBeforeAccept(WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+          public void onBeforeAccept(WebSocket ws, Response r) {
             watch.onBeforeAccept(ws, r);
           }
 
           @Override
-          public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+          public void onOpen(WebSocket ws, Response r) {
             watch.onOpen(ws, r);
           }
 
@@ -188,8 +193,7 @@ public final class MockKubernetes implements AutoCloseable {
           }
 
           @Override
-          public void onFailure(
-              WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response r) {
+          public void onFailure(WebSocket ws, Throwable t, Response r) {
             unlist(watch);
             closing.execute(() -> watch.onFailure(ws, t, r));
           }
@@ -199,9 +203,9 @@ public final class MockKubernetes implements AutoCloseable {
   /** Removes a watch listener from the CRUD server's list of watches, as its close would. */
   private static void unlist(WebSocketListener watch) {
     try {
-      java.lang.reflect.Field list = watch.getClass().getDeclaredField("watchEventListenerList");
+      Field list = watch.getClass().getDeclaredField("watchEventListenerList");
       list.setAccessible(true);
-      ((java.util.Set<?>) list.get(watch)).remove(watch);
+      ((Set<?>) list.get(watch)).remove(watch);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("the mock API server's watch listener has changed", e);
     }

@@ -3,6 +3,7 @@ package dev.baton.cli.bench;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.security.AttemptTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -54,9 +55,7 @@ final class NoopRuntime {
         .setStartedAt(now)
         .setEndedAt(now)
         .setReporter("bench")
-        .setToken(
-            dev.baton.security.AttemptTokens.processDefault()
-                .forDispatcher(dispatch.getAttemptId()))
+        .setToken(AttemptTokens.processDefault().forDispatcher(dispatch.getAttemptId()))
         .build();
   }
 }

@@ -5,7 +5,10 @@ import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.WarmPool;
 import dev.baton.kafka.TopicAdmin;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,8 +40,8 @@ final class PodStarts {
                   settings,
                   bootstrap,
                   Map.of(),
-                  dev.baton.serde.Wire.json(),
-                  dev.baton.security.AttemptTokens.processDefault())
+                  Wire.json(),
+                  AttemptTokens.processDefault())
               .start();
       try {
         Latencies cold = new Latencies();
@@ -105,9 +108,8 @@ final class PodStarts {
   }
 
   /** Measures {@code count} cold and warm starts and prints their latencies. */
-  static void print(String bootstrap, int count, java.io.PrintWriter out) throws Exception {
-    TopicAdmin.ensureTopics(
-        bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1, java.util.Map.of());
+  static void print(String bootstrap, int count, PrintWriter out) throws Exception {
+    TopicAdmin.ensureTopics(bootstrap, Topics.withPrefix("bench-pods"), 1, (short) 1, Map.of());
     PodStarts.Result pods =
         PodStarts.measure(bootstrap, Topics.withPrefix("bench-pods").completions(), count);
     out.printf(

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -46,7 +48,7 @@ final class Profile {
         RecordedStackTrace stack = e.getStackTrace();
         if (stack != null && !stack.getFrames().isEmpty()) {
           byArea.merge(area(stack.getFrames()), 1, Integer::sum);
-          java.util.Set<String> seen = new java.util.HashSet<>();
+          Set<String> seen = new HashSet<>();
           for (RecordedFrame frame : stack.getFrames()) {
             String type = frame.getMethod().getType().getName();
             if (type.startsWith("dev.baton.")

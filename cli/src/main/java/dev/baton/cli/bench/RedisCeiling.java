@@ -1,6 +1,10 @@
 package dev.baton.cli.bench;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
@@ -65,14 +69,13 @@ final class RedisCeiling implements AutoCloseable {
   }
 
   /** Calls so far per command name, commands run inside scripts included (INFO commandstats). */
-  java.util.Map<String, Long> commandCalls() {
+  Map<String, Long> commandCalls() {
     RedisNode node = redis.getRedisNodes(RedisNodes.SINGLE).getInstance();
-    java.util.Map<String, Long> calls = new java.util.TreeMap<>();
+    Map<String, Long> calls = new TreeMap<>();
     node.info(RedisNode.InfoSection.COMMANDSTATS)
         .forEach(
             (key, value) -> {
-              java.util.regex.Matcher m =
-                  java.util.regex.Pattern.compile("calls=(\\d+)").matcher(value);
+              Matcher m = Pattern.compile("calls=(\\d+)").matcher(value);
               if (key.startsWith("cmdstat_") && m.find()) {
                 calls.put(key.substring("cmdstat_".length()), Long.parseLong(m.group(1)));
               }

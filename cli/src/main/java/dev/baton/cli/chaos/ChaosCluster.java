@@ -3,6 +3,7 @@ package dev.baton.cli.chaos;
 import dev.baton.cli.dev.BrokerProcess;
 import dev.baton.cli.dev.ChildProcess;
 import dev.baton.cli.dev.DevFiles;
+import dev.baton.redis.RedisClusterProcess;
 import dev.baton.redis.RedisServerProcess;
 import dev.baton.security.AttemptTokens;
 import java.io.IOException;
@@ -26,7 +27,7 @@ final class ChaosCluster implements AutoCloseable {
   final int redisPort = DevFiles.freePort();
   ChildProcess broker;
   RedisServerProcess redis;
-  dev.baton.redis.RedisClusterProcess redisCluster;
+  RedisClusterProcess redisCluster;
 
   /**
    * With a Redis Cluster, engines wait for a replica's acknowledgement of their saves before their
@@ -57,7 +58,7 @@ final class ChaosCluster implements AutoCloseable {
 
   void startRedisCluster() throws IOException {
     redisCluster =
-        dev.baton.redis.RedisClusterProcess.start(
+        RedisClusterProcess.start(
             Files.createDirectories(work.resolve("redis-cluster")), 3, 1, DevFiles::freePort);
   }
 

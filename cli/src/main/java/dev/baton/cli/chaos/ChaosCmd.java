@@ -12,15 +12,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,7 +61,7 @@ public final class ChaosCmd implements Callable<Integer> {
            retry: {limit: 10, backoff: {initial: 500ms, max: 5s}}}
       """;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--runs",
@@ -133,11 +136,10 @@ public final class ChaosCmd implements Callable<Integer> {
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
     if (runs < 1) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--runs must be at least 1");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
     }
     if (masterKills < 0 || masterKills > 3) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new CommandLine.ParameterException(
           spec.commandLine(), "--master-kills must be between 0 and 3");
     }
     Path dir =
@@ -157,7 +159,7 @@ public final class ChaosCmd implements Callable<Integer> {
       cluster.startBroker();
       Topics topics = Topics.defaults();
       TopicAdmin.ensureTopics(
-          cluster.bootstrap(), topics, redisCluster ? 12 : 4, (short) 1, java.util.Map.of());
+          cluster.bootstrap(), topics, redisCluster ? 12 : 4, (short) 1, Map.of());
       TemplatePublisher.publish(
           cluster.bootstrap(),
           topics.templates(),
@@ -327,7 +329,7 @@ public final class ChaosCmd implements Callable<Integer> {
             + " reporting itself; broker outage %d s (dispatcher delivery timeout %d s)",
         kcat.pairs.get(),
         kcat.failures.get(),
-        (int) java.util.stream.IntStream.range(0, runs).filter(this::kcatRun).count(),
+        (int) IntStream.range(0, runs).filter(this::kcatRun).count(),
         brokerOutageSeconds,
         ChaosCluster.DISPATCHER_DELIVERY_TIMEOUT_MS / 1000);
     say(

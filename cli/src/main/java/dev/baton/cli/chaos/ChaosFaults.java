@@ -1,6 +1,7 @@
 package dev.baton.cli.chaos;
 
 import dev.baton.cli.dev.ChildProcess;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -138,7 +139,7 @@ final class ChaosFaults {
             == 200) {
           return;
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // not listening yet
       }
       TimeUnit.MILLISECONDS.sleep(250);

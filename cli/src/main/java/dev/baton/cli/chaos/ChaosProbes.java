@@ -2,6 +2,7 @@ package dev.baton.cli.chaos;
 
 import dev.baton.events.RunEvent;
 import dev.baton.serde.EventCodec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,12 +10,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -24,7 +28,7 @@ final class ChaosProbes {
   private ChaosProbes() {}
 
   /** Lines holding {@code mark} in the dispatchers' logs. */
-  static long countLines(Path work, String mark) throws java.io.IOException {
+  static long countLines(Path work, String mark) throws IOException {
     long n = 0;
     try (var logs = Files.list(work)) {
       for (Path log :
@@ -38,7 +42,7 @@ final class ChaosProbes {
   }
 
   /** Heap in use by a JVM, from {@code jcmd <pid> GC.heap_info}. */
-  static java.util.Optional<Long> heapUsedKb(long pid) {
+  static Optional<Long> heapUsedKb(long pid) {
     try {
       Process p =
           new ProcessBuilder(
@@ -49,12 +53,10 @@ final class ChaosProbes {
               .start();
       String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor(10, TimeUnit.SECONDS);
-      var m = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(text);
-      return m.find()
-          ? java.util.Optional.of(Long.parseLong(m.group(1)))
-          : java.util.Optional.empty();
+      var m = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(text);
+      return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
     } catch (Exception e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
@@ -114,7 +116,7 @@ final class ChaosProbes {
           default -> {}
         }
       }
-    } catch (org.apache.kafka.common.KafkaException e) {
+    } catch (KafkaException e) {
       // the broker is restarting
     }
   }

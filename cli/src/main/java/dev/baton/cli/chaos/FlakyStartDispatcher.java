@@ -2,11 +2,15 @@ package dev.baton.cli.chaos;
 
 import dev.baton.dispatcher.Dispatcher;
 import dev.baton.dispatcher.DispatcherConfig;
+import dev.baton.dispatcher.ForwardingRuntime;
 import dev.baton.dispatcher.JobRuntime;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.metrics.Metrics;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -16,10 +20,10 @@ import java.util.function.Consumer;
  * CHAOS_START_FAILURE_PERCENT}, chosen by the attempt id's hash so that both dispatchers agree).
  * Each refusal is logged with {@link #MARK}, for the chaos summary.
  */
-public final class FlakyStartDispatcher extends dev.baton.dispatcher.ForwardingRuntime {
+public final class FlakyStartDispatcher extends ForwardingRuntime {
   static final String MARK = "chaos: start refused";
   private final int percent;
-  private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
   FlakyStartDispatcher(JobRuntime inner, int percent) {
     super(inner);
@@ -46,7 +50,7 @@ public final class FlakyStartDispatcher extends dev.baton.dispatcher.ForwardingR
                 new FlakyStartDispatcher(
                     new LocalProcessRuntime(config.workDir(), config.tailBytes(), config.secrets()),
                     percent),
-                dev.baton.metrics.Metrics.prometheus())
+                Metrics.prometheus())
             .start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -1,11 +1,13 @@
 package dev.baton.cli.chaos;
 
+import dev.baton.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -36,7 +38,7 @@ final class KcatTraffic implements AutoCloseable {
   private final Path work;
   private final Deque<String> runs;
   private final ExecutorService sender =
-      Executors.newSingleThreadExecutor(dev.baton.concurrent.DaemonThreads.named("chaos-kcat"));
+      Executors.newSingleThreadExecutor(DaemonThreads.named("chaos-kcat"));
   final AtomicLong pairs = new AtomicLong();
   final AtomicLong failures = new AtomicLong();
 
@@ -79,7 +81,7 @@ final class KcatTraffic implements AutoCloseable {
     sender.execute(
         () -> {
           int sent = 0;
-          for (java.util.Iterator<String> it = runs.iterator(); it.hasNext() && sent < n; ) {
+          for (Iterator<String> it = runs.iterator(); it.hasNext() && sent < n; ) {
             String run = it.next();
             if (ended.contains(run)) {
               it.remove(); // ended before its turn

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A single-node KRaft broker in its own JVM, from Baton's own classpath; its log directory under
@@ -49,7 +50,7 @@ public final class BrokerProcess {
           List.of(
               "format",
               "-t",
-              org.apache.kafka.common.Uuid.randomUuid().toString(),
+              Uuid.randomUuid().toString(),
               "-c",
               config.toString(),
               "--standalone"));

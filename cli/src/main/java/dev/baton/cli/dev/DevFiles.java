@@ -1,6 +1,7 @@
 package dev.baton.cli.dev;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ public final class DevFiles {
 
   /** True when nothing listens on localhost:port. */
   public static boolean portFree(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return true;
     } catch (IOException e) {
@@ -37,7 +38,7 @@ public final class DevFiles {
    * A new directory under the system's temporary directory, named {@code <prefix><pid>-...} after
    * this process, so that {@link #removeLeftovers} can tell whether its owner still runs.
    */
-  public static Path ownedTempDirectory(String prefix) throws java.io.IOException {
+  public static Path ownedTempDirectory(String prefix) throws IOException {
     return Files.createTempDirectory(prefix + ProcessHandle.current().pid() + "-");
   }
 
@@ -68,14 +69,14 @@ public final class DevFiles {
           }
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // best effort: a leftover we cannot read stays
     }
     return removed;
   }
 
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new IllegalStateException("no free port", e);

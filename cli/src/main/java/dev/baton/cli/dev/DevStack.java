@@ -1,20 +1,37 @@
 package dev.baton.cli.dev;
 
+import dev.baton.cli.ApplyChecks;
 import dev.baton.cli.TemplatePublisher;
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.Dispatcher;
 import dev.baton.dispatcher.DispatcherConfig;
+import dev.baton.dispatcher.http.AllowedHosts;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
+import dev.baton.engine.api.ApiServer;
+import dev.baton.engine.main.EngineMain;
 import dev.baton.kafka.TopicAdmin;
+import dev.baton.metrics.Metrics;
 import dev.baton.redis.RedisServerProcess;
+import dev.baton.redis.RedisSettings;
+import dev.baton.secrets.SecretSource;
 import dev.baton.serde.Topics;
+import dev.baton.serde.Wire;
+import dev.baton.settings.Settings;
+import dev.baton.tracing.TraceExport;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Everything {@code baton dev} runs in one process: a KRaft broker, a Redis server, the engine and
@@ -26,14 +43,13 @@ public final class DevStack implements AutoCloseable {
   private String bootstrapServers;
   private String redisUrl;
   private String redisKind;
-  private final java.util.concurrent.atomic.AtomicReference<RedisServerProcess> redisNow =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<RedisServerProcess> redisNow = new AtomicReference<>();
   private String apiUrl;
   private List<TemplatePublisher.Loaded> templates = List.of();
 
   /** BATON_ENCODING and BATON_REGISTRY_URL as every Baton process reads them (JSON when unset). */
-  private final dev.baton.serde.Wire wire =
-      dev.baton.serde.Wire.of(
+  private final Wire wire =
+      Wire.of(
           System.getenv("BATON_ENCODING"),
           System.getenv("BATON_REGISTRY_URL"),
           System.getenv("BATON_REGISTRY_USER_INFO"));
@@ -60,7 +76,7 @@ public final class DevStack implements AutoCloseable {
     if (templatesDir != null && Files.isDirectory(templatesDir)) {
       templates =
           TemplatePublisher.load(
-              templatesDir, java.util.Map.of()); // refuse bad templates before starting anything
+              templatesDir, Map.of()); // refuse bad templates before starting anything
     }
     EmbeddedKafka kafka = EmbeddedKafka.start(ports.kafka(), ports.controller());
     started.push(kafka);
@@ -71,10 +87,9 @@ public final class DevStack implements AutoCloseable {
     redisUrl = redis.url();
     redisKind = redis.kind();
     startRedisWatch(ports.redis());
-    TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1, java.util.Map.of());
+    TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1, Map.of());
     // The topics the example templates' service and emit steps write to, so that they run as is.
-    TopicAdmin.ensureNamed(
-        bootstrapServers, dev.baton.cli.ApplyChecks.topicsWritten(templates), 3, (short) 1);
+    TopicAdmin.ensureNamed(bootstrapServers, ApplyChecks.topicsWritten(templates), 3, (short) 1);
     if (!templates.isEmpty()) {
       TemplatePublisher.publish(bootstrapServers, topics.templates(), templates);
     }
@@ -82,8 +97,7 @@ public final class DevStack implements AutoCloseable {
     started.push(() -> DevFiles.deleteTree(work));
     DispatcherConfig dispatcherConfig = dispatcherConfig();
     EngineConfig engineConfig = engineConfig(work, dispatcherConfig.maxConcurrentJobs());
-    var metrics =
-        dev.baton.metrics.Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
+    var metrics = Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
     // Started so that closing in reverse stops them in dependency order: API, engine (and its
     // trigger loops), dispatcher, then Redis and the broker.
     Dispatcher dispatcher =
@@ -96,12 +110,8 @@ public final class DevStack implements AutoCloseable {
     started.push(dispatcher);
     Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);
-    dev.baton.engine.api.ApiServer api =
-        new dev.baton.engine.api.ApiServer(
-            dev.baton.engine.main.EngineMain.apiSources(engine),
-            engineConfig,
-            "127.0.0.1",
-            ports.http());
+    ApiServer api =
+        new ApiServer(EngineMain.apiSources(engine), engineConfig, "127.0.0.1", ports.http());
     started.push(api);
     apiUrl = "http://localhost:" + api.port();
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {
@@ -121,34 +131,27 @@ public final class DevStack implements AutoCloseable {
     engineSettings.replicationFactor = 1;
     engineSettings.finishedRunRetention = Duration.ofDays(1);
     engineSettings.wire = wire;
-    engineSettings.tenancy =
-        EngineConfig.tenancy(dev.baton.settings.Settings.of(System.getenv()), jobSlots);
+    engineSettings.tenancy = EngineConfig.tenancy(Settings.of(System.getenv()), jobSlots);
     // baton dev sends spans where the shell's OTEL_EXPORTER_OTLP_ENDPOINT says (none when unset).
-    engineSettings.traces =
-        dev.baton.tracing.TraceExport.from(
-            dev.baton.settings.Settings.of(System.getenv()), "baton-engine");
+    engineSettings.traces = TraceExport.from(Settings.of(System.getenv()), "baton-engine");
     // Webhooks' secrets: BATON_SECRETS_DIR and BATON_SECRET_* of the shell, as for jobs.
-    engineSettings.secrets = dev.baton.secrets.SecretSource.fromEnv(System.getenv());
+    engineSettings.secrets = SecretSource.fromEnv(System.getenv());
     return engineSettings.build();
   }
 
   private DispatcherConfig dispatcherConfig() {
     DispatcherConfig.Builder dispatcherSettings =
         DispatcherConfig.builder(bootstrapServers, topics);
-    dispatcherSettings.redis = dev.baton.redis.RedisSettings.of(redisUrl);
+    dispatcherSettings.redis = RedisSettings.of(redisUrl);
     dispatcherSettings.wire = wire;
     // baton dev resolves secret references as a dispatcher would, from BATON_SECRETS_DIR and
     // BATON_SECRET_* variables of the shell that started it.
-    dispatcherSettings.secrets = dev.baton.secrets.SecretSource.fromEnv(System.getenv());
+    dispatcherSettings.secrets = SecretSource.fromEnv(System.getenv());
     // http steps may call any host under baton dev, unless the shell narrows it.
     String hosts = System.getenv("BATON_HTTP_ALLOWED_HOSTS");
     dispatcherSettings.httpHosts =
-        hosts == null || hosts.isBlank()
-            ? dev.baton.dispatcher.http.AllowedHosts.ANY
-            : dev.baton.dispatcher.http.AllowedHosts.parse(hosts);
-    dispatcherSettings.traces =
-        dev.baton.tracing.TraceExport.from(
-            dev.baton.settings.Settings.of(System.getenv()), "baton-dispatcher");
+        hosts == null || hosts.isBlank() ? AllowedHosts.ANY : AllowedHosts.parse(hosts);
+    dispatcherSettings.traces = TraceExport.from(Settings.of(System.getenv()), "baton-dispatcher");
     return dispatcherSettings.build();
   }
 
@@ -157,9 +160,8 @@ public final class DevStack implements AutoCloseable {
    * forgotten, and said so). Stops watching before everything is closed.
    */
   private void startRedisWatch(int port) {
-    java.util.concurrent.ScheduledExecutorService watch =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            dev.baton.concurrent.DaemonThreads.named("baton-dev-redis-watch"));
+    ScheduledExecutorService watch =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-dev-redis-watch"));
     var unused =
         watch.scheduleWithFixedDelay(
             () -> {
@@ -173,7 +175,7 @@ public final class DevStack implements AutoCloseable {
               try {
                 redisNow.set(RedisServerProcess.start(port));
                 System.err.println("baton dev: Redis is back");
-              } catch (java.io.IOException e) {
+              } catch (IOException e) {
                 System.err.println(
                     "baton dev: could not start Redis again ("
                         + e.getMessage()
@@ -182,7 +184,7 @@ public final class DevStack implements AutoCloseable {
             },
             1,
             1,
-            java.util.concurrent.TimeUnit.SECONDS);
+            TimeUnit.SECONDS);
     started.push(watch::shutdownNow);
   }
 
@@ -210,7 +212,7 @@ public final class DevStack implements AutoCloseable {
   }
 
   /** The encoding engine, dispatcher and the example's trigger use. */
-  public dev.baton.serde.Wire wire() {
+  public Wire wire() {
     return wire;
   }
 

@@ -1,5 +1,6 @@
 package dev.baton.dispatcher.http;
 
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.Reports;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.HttpCall;
@@ -12,15 +13,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +66,7 @@ public final class HttpCalls implements AutoCloseable {
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(10))
-            .executor(
-                java.util.concurrent.Executors.newCachedThreadPool(
-                    dev.baton.concurrent.DaemonThreads.named("baton-http")))
+            .executor(Executors.newCachedThreadPool(DaemonThreads.named("baton-http")))
             .build();
   }
 
@@ -76,8 +80,7 @@ public final class HttpCalls implements AutoCloseable {
     List<String> secretValues = new ArrayList<>();
     Duration limit = Duration.ofMillis(d.getTimeoutMs() == null ? 30_000 : d.getTimeoutMs());
     // The exchange under way, so that a timeout or a stop also closes its connection.
-    java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> sending =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<CompletableFuture<?>> sending = new AtomicReference<>();
     call.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (response, error) -> {
@@ -188,9 +191,7 @@ public final class HttpCalls implements AutoCloseable {
 
   /** The exchange, following redirects that stay on the same origin. */
   private CompletableFuture<Response> exchange(
-      HttpRequest request,
-      int hops,
-      java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> sending) {
+      HttpRequest request, int hops, AtomicReference<CompletableFuture<?>> sending) {
     CompletableFuture<HttpResponse<LimitedBody.Body>> sent =
         client.sendAsync(request, info -> LimitedBody.of(MAX_BODY_BYTES));
     sending.set(sent);
@@ -229,8 +230,7 @@ public final class HttpCalls implements AutoCloseable {
       JobDispatch d, Response r, Throwable error, Duration limit, Instant started) {
     Instant ended = Instant.now();
     if (error != null) {
-      Throwable cause =
-          error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+      Throwable cause = error instanceof CompletionException ? error.getCause() : error;
       if (cause instanceof RefusedCall || cause instanceof IllegalArgumentException) {
         return Reports.ended(
             d,
@@ -243,18 +243,15 @@ public final class HttpCalls implements AutoCloseable {
             started,
             ended);
       }
-      boolean timedOut =
-          cause instanceof TimeoutException || cause instanceof java.net.http.HttpTimeoutException;
+      boolean timedOut = cause instanceof TimeoutException || cause instanceof HttpTimeoutException;
       String why =
           timedOut
               ? "no whole response within " + limit.toMillis() + " ms"
-              : cause instanceof java.util.concurrent.CancellationException
-                  ? "stopped"
-                  : "the call failed: " + cause;
+              : cause instanceof CancellationException ? "stopped" : "the call failed: " + cause;
       CompletionStatus status =
           timedOut
               ? CompletionStatus.TIMED_OUT
-              : cause instanceof java.util.concurrent.CancellationException
+              : cause instanceof CancellationException
                   ? CompletionStatus.STOPPED
                   : CompletionStatus.FAILED;
       return Reports.ended(d, "http", status, null, Map.of(), why, null, started, ended);

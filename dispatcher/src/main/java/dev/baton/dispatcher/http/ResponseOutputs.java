@@ -1,6 +1,10 @@
 package dev.baton.dispatcher.http;
 
 import dev.baton.expressions.Expressions;
+import dev.baton.serde.EventFormatException;
+import dev.baton.serde.EventMaps;
+import dev.baton.serde.PlainJson;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,9 +58,8 @@ final class ResponseOutputs {
     }
     try {
       // Numbers as CEL knows them (whole ones as int, others as double).
-      return dev.baton.serde.EventMaps.fromJsonValue(
-          dev.baton.serde.PlainJson.parse(t.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (dev.baton.serde.EventFormatException e) {
+      return EventMaps.fromJsonValue(PlainJson.parse(t.getBytes(StandardCharsets.UTF_8)));
+    } catch (EventFormatException e) {
       return null;
     }
   }

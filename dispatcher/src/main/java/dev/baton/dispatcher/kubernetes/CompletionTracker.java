@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -72,7 +73,7 @@ public final class CompletionTracker implements AutoCloseable {
 
   private static void pause(Duration d) {
     try {
-      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(d.toMillis());
+      TimeUnit.MILLISECONDS.sleep(d.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -115,7 +116,7 @@ public final class CompletionTracker implements AutoCloseable {
 
   /** Waits until everything published before start-up has been read. */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-    return caughtUp.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

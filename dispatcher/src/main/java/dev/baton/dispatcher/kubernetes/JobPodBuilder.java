@@ -1,10 +1,14 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.dispatcher.JobEnvironment;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.PodOptions;
+import dev.baton.security.Secrets;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -161,7 +165,7 @@ public final class JobPodBuilder {
             s.podKafkaSecret() == null
                 ? List.of()
                 : List.of(
-                    new io.fabric8.kubernetes.api.model.EnvFromSourceBuilder()
+                    new EnvFromSourceBuilder()
                         .withNewSecretRef()
                         .withName(s.podKafkaSecret())
                         .endSecretRef()
@@ -187,12 +191,11 @@ public final class JobPodBuilder {
   }
 
   static List<EnvVar> env(JobDispatch d, KubernetesSettings s) {
-    Map<String, String> env = dev.baton.dispatcher.JobEnvironment.of(d, OUTPUTS_DIR + "/outputs");
+    Map<String, String> env = JobEnvironment.of(d, OUTPUTS_DIR + "/outputs");
     env.put("BATON_BOOTSTRAP_SERVERS", s.podBootstrapServers());
     env.put("BATON_COMPLETIONS_TOPIC", s.completionsTopic());
     if (!d.getSecretEnv().isEmpty()) {
-      env.put(
-          dev.baton.security.Secrets.SECRET_ENV_NAMES, String.join(",", d.getSecretEnv().keySet()));
+      env.put(Secrets.SECRET_ENV_NAMES, String.join(",", d.getSecretEnv().keySet()));
     }
     List<EnvVar> vars =
         new ArrayList<>(
@@ -203,7 +206,7 @@ public final class JobPodBuilder {
         .forEach(
             (name, ref) ->
                 vars.add(
-                    new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                    new EnvVarBuilder()
                         .withName(name)
                         .withNewValueFrom()
                         .withNewSecretKeyRef()

@@ -2,8 +2,12 @@ package dev.baton.dispatcher.kubernetes;
 
 import dev.baton.dispatcher.CompletionPublisher;
 import dev.baton.dispatcher.JobRuntime;
+import dev.baton.dispatcher.PendingReports;
+import dev.baton.dispatcher.Reports;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
+import dev.baton.security.AttemptTokens;
+import dev.baton.serde.Wire;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -49,8 +53,8 @@ public final class KubernetesRuntime implements JobRuntime {
       KubernetesSettings settings,
       String bootstrapServers,
       Map<String, String> kafka,
-      dev.baton.serde.Wire wire,
-      dev.baton.security.AttemptTokens tokens) {
+      Wire wire,
+      AttemptTokens tokens) {
     this.client = client;
     this.settings = settings;
     this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
@@ -64,7 +68,7 @@ public final class KubernetesRuntime implements JobRuntime {
             wire,
             tokens,
             true,
-            dev.baton.dispatcher.PendingReports.inMemory());
+            PendingReports.inMemory());
     this.tracker =
         new CompletionTracker(
             bootstrapServers,
@@ -133,7 +137,7 @@ public final class KubernetesRuntime implements JobRuntime {
   }
 
   private static JobCompletion failed(JobDispatch d, String why) {
-    return dev.baton.dispatcher.Reports.failed(d, why);
+    return Reports.failed(d, why);
   }
 
   /** Deletes the attempt's pod: cancel, or a timeout the engine enforced. */

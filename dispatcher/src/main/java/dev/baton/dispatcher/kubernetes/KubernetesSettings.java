@@ -1,5 +1,7 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.events.WarmPool;
+import dev.baton.settings.DurationText;
 import dev.baton.settings.Settings;
 import java.time.Duration;
 import java.util.Arrays;
@@ -30,7 +32,7 @@ public record KubernetesSettings(
     Duration reportGrace,
     Duration imagePullTimeout,
     List<String> idleCommand,
-    Map<String, dev.baton.events.WarmPool> imagePools,
+    Map<String, WarmPool> imagePools,
     String podKafkaSecret) {
 
   public KubernetesSettings {
@@ -93,7 +95,7 @@ public record KubernetesSettings(
     public List<String> idleCommand;
 
     /** Warm pools by image, for jobs whose template declares none. */
-    public Map<String, dev.baton.events.WarmPool> imagePools;
+    public Map<String, WarmPool> imagePools;
 
     /**
      * Job pods take their Kafka client settings (BATON_KAFKA_* variables) from this Secret, for
@@ -125,8 +127,8 @@ public record KubernetesSettings(
    * {@code BATON_K8S_WARM_POOLS}: {@code image=min/max/idleTimeout[/reuse]}, separated by {@code ;}
    * ({@code busybox:1.36=1/5/10m;python:3.12=0/3/5m/reuse}).
    */
-  static Map<String, dev.baton.events.WarmPool> imagePools(String text) {
-    Map<String, dev.baton.events.WarmPool> pools = new LinkedHashMap<>();
+  static Map<String, WarmPool> imagePools(String text) {
+    Map<String, WarmPool> pools = new LinkedHashMap<>();
     if (text == null || text.isBlank()) {
       return pools;
     }
@@ -142,7 +144,7 @@ public record KubernetesSettings(
                 + entry.trim()
                 + "' is not image=min/max/idleTimeout[/reuse]");
       }
-      Duration idle = dev.baton.settings.DurationText.parse(parts[2]);
+      Duration idle = DurationText.parse(parts[2]);
       int min = Integer.parseInt(parts[0]);
       int max = Integer.parseInt(parts[1]);
       if (idle == null || min < 0 || max < 1 || min > max) {
@@ -153,7 +155,7 @@ public record KubernetesSettings(
       }
       pools.put(
           entry.substring(0, eq).trim(),
-          dev.baton.events.WarmPool.newBuilder()
+          WarmPool.newBuilder()
               .setMin(min)
               .setMax(max)
               .setIdleTimeoutMs(idle.toMillis())

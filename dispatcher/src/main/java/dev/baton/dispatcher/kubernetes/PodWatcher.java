@@ -1,5 +1,7 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.concurrent.DaemonThreads;
+import dev.baton.concurrent.RecentSet;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -8,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -43,12 +46,10 @@ public final class PodWatcher implements AutoCloseable {
   private final Map<String, Instant> deletedAt = new ConcurrentHashMap<>();
 
   /** Attempts stopped on purpose, remembered a day (their pods are gone long before). */
-  private final dev.baton.concurrent.RecentSet stoppedByUs =
-      new dev.baton.concurrent.RecentSet(java.time.Duration.ofDays(1), 100_000);
+  private final RecentSet stoppedByUs = new RecentSet(Duration.ofDays(1), 100_000);
 
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(
-          dev.baton.concurrent.DaemonThreads.named("baton-pod-watcher"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-pod-watcher"));
   private SharedIndexInformer<Pod> informer;
 
   public PodWatcher(

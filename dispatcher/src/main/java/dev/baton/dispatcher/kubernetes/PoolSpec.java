@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 
 /**
@@ -65,7 +66,7 @@ record PoolSpec(String name, String image, PodOptions options, WarmPool warm) {
     return JobDispatch.newBuilder()
         .setEventId(id)
         .setRunId("-")
-        .setOccurredAt(java.time.Instant.EPOCH)
+        .setOccurredAt(Instant.EPOCH)
         .setTemplate("-")
         .setTemplateVersion(0)
         .setJob("-")

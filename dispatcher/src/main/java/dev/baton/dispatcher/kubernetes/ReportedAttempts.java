@@ -1,9 +1,11 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.concurrent.RecentSet;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Wire;
+import java.time.Duration;
 
 /**
  * The attempts known to have reported how they ended. Only a completion with the attempt's token
@@ -14,20 +16,20 @@ import dev.baton.serde.Wire;
  */
 public final class ReportedAttempts {
   /** How long a report is remembered. */
-  static final java.time.Duration KEEP = java.time.Duration.ofHours(2);
+  static final Duration KEEP = Duration.ofHours(2);
 
   /** Most reports remembered. */
   static final int MAX = 200_000;
 
-  private final dev.baton.concurrent.RecentSet seen;
+  private final RecentSet seen;
   private final Wire wire;
   private final AttemptTokens tokens;
 
   public ReportedAttempts(Wire wire, AttemptTokens tokens) {
-    this(wire, tokens, new dev.baton.concurrent.RecentSet(KEEP, MAX));
+    this(wire, tokens, new RecentSet(KEEP, MAX));
   }
 
-  ReportedAttempts(Wire wire, AttemptTokens tokens, dev.baton.concurrent.RecentSet seen) {
+  ReportedAttempts(Wire wire, AttemptTokens tokens, RecentSet seen) {
     this.wire = wire;
     this.tokens = tokens;
     this.seen = seen;

@@ -1,6 +1,8 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.OutputTail;
+import dev.baton.dispatcher.Reports;
 import dev.baton.dispatcher.local.OutputsFile;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
@@ -8,7 +10,9 @@ import dev.baton.events.JobDispatch;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +39,7 @@ final class WarmExec implements AutoCloseable {
   private static final int TAIL_BYTES = 4096;
 
   /** Most time a job without a timeout may hold a warm pod (and a slot). */
-  static final java.time.Duration MAX_UNTIMED = java.time.Duration.ofHours(24);
+  static final Duration MAX_UNTIMED = Duration.ofHours(24);
 
   private final KubernetesClient client;
   private final KubernetesSettings settings;
@@ -43,7 +47,7 @@ final class WarmExec implements AutoCloseable {
   private final Map<String, String> running = new ConcurrentHashMap<>();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
   private final ExecutorService threads =
-      Executors.newCachedThreadPool(dev.baton.concurrent.DaemonThreads.named("baton-warm-exec"));
+      Executors.newCachedThreadPool(DaemonThreads.named("baton-warm-exec"));
 
   WarmExec(KubernetesClient client, KubernetesSettings settings, WarmPools pools) {
     this.client = client;
@@ -110,7 +114,7 @@ final class WarmExec implements AutoCloseable {
             started);
       }
       if (code != 0) {
-        return dev.baton.dispatcher.Reports.ended(
+        return Reports.ended(
             d,
             "warm-pod",
             CompletionStatus.FAILED,
@@ -121,7 +125,7 @@ final class WarmExec implements AutoCloseable {
             started,
             Instant.now());
       }
-      return dev.baton.dispatcher.Reports.ended(
+      return Reports.ended(
           d,
           "warm-pod",
           CompletionStatus.SUCCEEDED,
@@ -160,12 +164,11 @@ final class WarmExec implements AutoCloseable {
   /** An attempt that ended without an exit code of its own, for {@code why}. */
   private static JobCompletion ended(
       JobDispatch d, CompletionStatus status, String why, OutputTail out, Instant started) {
-    return dev.baton.dispatcher.Reports.ended(
+    return Reports.ended(
         d, "warm-pod", status, null, Map.of(), why, tail(out), started, Instant.now());
   }
 
-  private ExecWatch exec(
-      String pod, java.io.OutputStream out, java.io.OutputStream err, String... command) {
+  private ExecWatch exec(String pod, OutputStream out, OutputStream err, String... command) {
     var container =
         client
             .pods()

@@ -1,5 +1,6 @@
 package dev.baton.dispatcher.kubernetes;
 
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.events.JobDispatch;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,8 +52,7 @@ final class WarmPools implements AutoCloseable {
   private final Duration tick;
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(
-          dev.baton.concurrent.DaemonThreads.named("baton-warm-pools"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-warm-pools"));
 
   WarmPools(KubernetesClient client, KubernetesSettings settings, Clock clock, Duration tick) {
     this.client = client;

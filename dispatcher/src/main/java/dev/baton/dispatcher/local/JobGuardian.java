@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -77,7 +78,7 @@ final class JobGuardian implements AutoCloseable {
     if (setsid == null) {
       return argv;
     }
-    List<String> out = new java.util.ArrayList<>(argv.size() + 1);
+    List<String> out = new ArrayList<>(argv.size() + 1);
     out.add(setsid.toString());
     out.addAll(argv);
     return out;

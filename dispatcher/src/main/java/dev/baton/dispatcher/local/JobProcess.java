@@ -1,8 +1,14 @@
 package dev.baton.dispatcher.local;
 
+import dev.baton.dispatcher.JobEnvironment;
 import dev.baton.events.JobDispatch;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +29,7 @@ final class JobProcess {
     Map<String, String> env = pb.environment();
     env.keySet().retainAll(INHERITED);
     env.putAll(secretValues);
-    env.putAll(dev.baton.dispatcher.JobEnvironment.of(dispatch, outputs.toString()));
+    env.putAll(JobEnvironment.of(dispatch, outputs.toString()));
     return pb;
   }
 
@@ -38,10 +44,9 @@ final class JobProcess {
     }
     try {
       byte[] digest =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(attemptId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return safe + "-" + java.util.HexFormat.of().formatHex(digest, 0, 6);
-    } catch (java.security.NoSuchAlgorithmException e) {
+          MessageDigest.getInstance("SHA-256").digest(attemptId.getBytes(StandardCharsets.UTF_8));
+      return safe + "-" + HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -58,7 +63,7 @@ final class JobProcess {
           : program + ": no such executable file";
     }
     String path = System.getenv("PATH");
-    for (String d : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
+    for (String d : path == null ? new String[0] : path.split(File.pathSeparator)) {
       Path p = Path.of(d.isEmpty() ? "." : d, program);
       if (Files.isExecutable(p) && !Files.isDirectory(p)) {
         return null;

@@ -1,19 +1,26 @@
 package dev.baton.dispatcher.local;
 
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.JobRuntime;
 import dev.baton.dispatcher.OutputTail;
+import dev.baton.dispatcher.Reports;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.process.ProcessTrees;
 import dev.baton.secrets.SecretSource;
+import dev.baton.security.AttemptTokens;
 import dev.baton.security.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +46,7 @@ public final class LocalProcessRuntime implements JobRuntime {
   private final Path workDir;
   private final int tailBytes;
   private final ExecutorService threads =
-      Executors.newCachedThreadPool(dev.baton.concurrent.DaemonThreads.named("baton-local-job"));
+      Executors.newCachedThreadPool(DaemonThreads.named("baton-local-job"));
   private final Map<String, Attempt> running = new ConcurrentHashMap<>();
 
   private final SecretSource secrets;
@@ -80,7 +87,7 @@ public final class LocalProcessRuntime implements JobRuntime {
           } catch (RuntimeException e) {
             LOG.error("job {} could not be run", dispatch.getAttemptId(), e);
             completion =
-                dev.baton.dispatcher.Reports.ended(
+                Reports.ended(
                     dispatch,
                     "local",
                     CompletionStatus.FAILED,
@@ -112,7 +119,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     } catch (IOException e) {
       return failed(dispatch, "cannot create work directory: " + e.getMessage(), started);
     }
-    Map<String, String> secretValues = new java.util.LinkedHashMap<>();
+    Map<String, String> secretValues = new LinkedHashMap<>();
     String missing = resolveSecrets(dispatch, secretValues);
     if (missing != null) {
       deleteQuietly(dir);
@@ -234,7 +241,7 @@ public final class LocalProcessRuntime implements JobRuntime {
         status,
         exit,
         ended.toEpochMilli() - started.toEpochMilli());
-    return dev.baton.dispatcher.Reports.ended(
+    return Reports.ended(
         dispatch,
         "local",
         status,
@@ -251,9 +258,9 @@ public final class LocalProcessRuntime implements JobRuntime {
    * API), nor its attempt token.
    */
   private static JobCompletion masked(
-      JobCompletion c, JobDispatch dispatch, java.util.Collection<String> secretValues) {
-    var values = new java.util.ArrayList<>(secretValues);
-    String token = dispatch.getEnv().get(dev.baton.security.AttemptTokens.TOKEN_VARIABLE);
+      JobCompletion c, JobDispatch dispatch, Collection<String> secretValues) {
+    var values = new ArrayList<>(secretValues);
+    String token = dispatch.getEnv().get(AttemptTokens.TOKEN_VARIABLE);
     if (token != null) {
       values.add(token);
     }
@@ -265,7 +272,7 @@ public final class LocalProcessRuntime implements JobRuntime {
   }
 
   private static JobCompletion failed(JobDispatch dispatch, String why, Instant started) {
-    return dev.baton.dispatcher.Reports.ended(
+    return Reports.ended(
         dispatch,
         "local",
         CompletionStatus.FAILED,
@@ -345,7 +352,7 @@ public final class LocalProcessRuntime implements JobRuntime {
 
   /** The pids of the processes running now, by attempt id (for tests and status). */
   public Map<String, Long> pids() {
-    Map<String, Long> pids = new java.util.TreeMap<>();
+    Map<String, Long> pids = new TreeMap<>();
     running.forEach(
         (id, a) -> {
           if (a.process != null) {
@@ -375,7 +382,7 @@ public final class LocalProcessRuntime implements JobRuntime {
     guardian.close();
     // Once closed, no job thread starts a process or touches the work directory any more.
     try {
-      if (!threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
         LOG.warn("local jobs still ending 10 s after the runtime closed");
       }
     } catch (InterruptedException e) {

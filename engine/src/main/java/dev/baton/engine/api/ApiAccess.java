@@ -3,6 +3,7 @@ package dev.baton.engine.api;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -133,7 +134,7 @@ final class ApiAccess {
     if (cookies != null) {
       for (String c : cookies.split(";")) {
         if (c.strip().startsWith("baton_token=")) {
-          return java.net.URLDecoder.decode(
+          return URLDecoder.decode(
               c.strip().substring("baton_token=".length()), StandardCharsets.UTF_8);
         }
       }

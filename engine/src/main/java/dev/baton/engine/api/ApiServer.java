@@ -11,24 +11,36 @@ import com.sun.net.httpserver.HttpServer;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.correlate.CorrelationView;
 import dev.baton.engine.decide.RunState;
-import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.decide.Waiting;
+import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.Template;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.health.HttpServers;
+import dev.baton.metrics.Metrics;
 import dev.baton.serde.CommandRequests;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.redisson.client.RedisException;
 
 /**
  * The REST API of the engine process: runs and templates as JSON (run state from Redis, templates
@@ -49,12 +61,12 @@ public final class ApiServer implements AutoCloseable {
    * with attempts waiting or events kept on this engine's partitions.
    */
   public record Sources(
-      dev.baton.engine.state.RunRepository runs,
-      java.util.function.Supplier<List<Template>> templates,
-      java.util.function.BooleanSupplier live,
-      java.util.function.BooleanSupplier ready,
-      io.micrometer.core.instrument.MeterRegistry metrics,
-      java.util.function.Supplier<List<CorrelationView>> correlations) {}
+      RunRepository runs,
+      Supplier<List<Template>> templates,
+      BooleanSupplier live,
+      BooleanSupplier ready,
+      MeterRegistry metrics,
+      Supplier<List<CorrelationView>> correlations) {}
 
   private final RunHistory history;
 
@@ -72,7 +84,7 @@ public final class ApiServer implements AutoCloseable {
    */
   public ApiServer(Sources sources, EngineConfig config, String host, int port, String token)
       throws IOException {
-    boolean loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+    boolean loopback = InetAddress.getByName(host).isLoopbackAddress();
     if (ApiAccess.parse(token).isEmpty() && !loopback) {
       throw new IllegalArgumentException(
           "the API on "
@@ -170,8 +182,7 @@ public final class ApiServer implements AutoCloseable {
                 ex,
                 sources.ready().getAsBoolean() ? 200 : 503,
                 Map.of("ready", sources.ready().getAsBoolean())));
-    if (sources.metrics()
-        instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+    if (sources.metrics() instanceof PrometheusMeterRegistry prometheus) {
       server.createContext(
           "/metrics",
           ex -> {
@@ -179,8 +190,8 @@ public final class ApiServer implements AutoCloseable {
               sendRaw(
                   ex,
                   200,
-                  dev.baton.metrics.Metrics.CONTENT_TYPE,
-                  prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                  Metrics.CONTENT_TYPE,
+                  prometheus.scrape().getBytes(StandardCharsets.UTF_8));
             }
           });
     }
@@ -209,9 +220,7 @@ public final class ApiServer implements AutoCloseable {
       route(ex, caller, ex.getRequestMethod(), ex.getRequestURI().getPath().replaceAll("/+$", ""));
     } catch (ApiException e) {
       send(ex, e.status, Map.of("error", e.getMessage()));
-    } catch (org.redisson.client.RedisException
-        | org.apache.kafka.common.KafkaException
-        | java.util.concurrent.ExecutionException e) {
+    } catch (RedisException | KafkaException | ExecutionException e) {
       send(ex, 503, Map.of("error", "Kafka or Redis is unavailable: " + e.getMessage()));
     } catch (RuntimeException e) {
       send(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
@@ -222,7 +231,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void route(HttpExchange ex, String caller, String method, String path)
-      throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
+      throws IOException, ExecutionException, InterruptedException {
     String route = Routes.of(ex, method, path);
     String[] parts = path.substring("/api/".length()).split("/");
     switch (method + " " + route) {
@@ -234,7 +243,7 @@ public final class ApiServer implements AutoCloseable {
       case "GET /api/runs" -> send(ex, 200, RunList.of(query(ex), sources.runs(), history));
       case "POST /api/runs" -> send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
       case "GET /api/runs/*" -> {
-        java.util.Optional<RunState> live = sources.runs().find(parts[1]);
+        Optional<RunState> live = sources.runs().find(parts[1]);
         RunState run =
             live.or(() -> history.find(parts[1]))
                 .orElseThrow(() -> new ApiException(404, "no run '" + parts[1] + "'"));
@@ -253,7 +262,7 @@ public final class ApiServer implements AutoCloseable {
       case "POST /api/runs/*/cancel", "POST /api/runs/*/retry" -> {
         RunCommandType type =
             parts[2].equals("cancel") ? RunCommandType.CANCEL : RunCommandType.RETRY;
-        refuseCommandThatWouldNotApply(run(parts[1]), type);
+        CommandChecks.refuseWhatWouldNotApply(run(parts[1]), type);
         command(parts[1], type);
         send(ex, 202, Map.of("runId", parts[1], "requested", parts[2]));
       }
@@ -313,30 +322,6 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /**
-   * A cancel of a run that has ended, or a retry of one that did not fail, would be refused by the
-   * engine: say so now.
-   */
-  private static void refuseCommandThatWouldNotApply(RunState run, RunCommandType type) {
-    boolean ended =
-        run.status() == RunStatus.SUCCEEDED
-            || run.status() == RunStatus.FAILED
-            || run.status() == RunStatus.CANCELLED;
-    if (type == RunCommandType.CANCEL && ended) {
-      throw new ApiException(
-          409,
-          "run '"
-              + run.runId()
-              + "' has already ended "
-              + run.status()
-              + "; there is nothing to cancel");
-    }
-    if (type == RunCommandType.RETRY && run.status() != RunStatus.FAILED) {
-      throw new ApiException(
-          409, "only a FAILED run can be retried; run '" + run.runId() + "' is " + run.status());
-    }
-  }
-
   private Template template(String name) {
     return sources.templates().get().stream()
         .filter(t -> t.name().equals(name))
@@ -353,8 +338,7 @@ public final class ApiServer implements AutoCloseable {
         .orElseThrow(() -> new ApiException(404, "no run '" + runId + "'"));
   }
 
-  private String startRun(JsonNode body)
-      throws java.util.concurrent.ExecutionException, InterruptedException {
+  private String startRun(JsonNode body) throws ExecutionException, InterruptedException {
     RunStart start = RunStart.of(body, this::template);
     String runId = start.runId();
     if (sources.runs().find(runId).isPresent()) {
@@ -373,7 +357,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void command(String runId, RunCommandType type)
-      throws java.util.concurrent.ExecutionException, InterruptedException {
+      throws ExecutionException, InterruptedException {
     publish(
         config.topics().commands(),
         runId,
@@ -381,8 +365,8 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** Writes {@code event} to {@code topic} and waits for the broker to take it. */
-  private void publish(String topic, String key, org.apache.avro.specific.SpecificRecord event)
-      throws java.util.concurrent.ExecutionException, InterruptedException {
+  private void publish(String topic, String key, SpecificRecord event)
+      throws ExecutionException, InterruptedException {
     producer.send(new ProducerRecord<>(topic, key, config.wire().encode(topic, event))).get();
   }
 

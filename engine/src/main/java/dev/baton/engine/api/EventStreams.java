@@ -1,35 +1,42 @@
 package dev.baton.engine.api;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.decide.RunState;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import dev.baton.serde.PlainJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** {@code GET /api/runs/<id>/events}: live event streams, on threads of their own. */
 final class EventStreams implements AutoCloseable {
   /** Most live event streams open at once. */
   static final int MAX_STREAMS = 200;
 
-  private final java.util.function.Function<String, java.util.Optional<RunState>> runs;
+  private final Function<String, Optional<RunState>> runs;
   private final RunEventFeed events;
-  private final java.util.concurrent.ThreadPoolExecutor streamWriters =
-      new java.util.concurrent.ThreadPoolExecutor(
+  private final ThreadPoolExecutor streamWriters =
+      new ThreadPoolExecutor(
           0,
           MAX_STREAMS,
           60,
-          java.util.concurrent.TimeUnit.SECONDS,
-          new java.util.concurrent.SynchronousQueue<>(),
-          dev.baton.concurrent.DaemonThreads.named("baton-api-stream"));
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          DaemonThreads.named("baton-api-stream"));
 
   /** {@code runs}: finds a run (in Redis, else in the history topic). */
-  EventStreams(
-      java.util.function.Function<String, java.util.Optional<RunState>> runs, EngineConfig config) {
+  EventStreams(Function<String, Optional<RunState>> runs, EngineConfig config) {
     this.runs = runs;
     this.events = new RunEventFeed(config);
   }
@@ -56,7 +63,7 @@ final class EventStreams implements AutoCloseable {
               ex.close();
             }
           });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       throw new ApiException(
           503,
           "too many live event streams are open (at most " + MAX_STREAMS + "); try again later");
@@ -78,7 +85,7 @@ final class EventStreams implements AutoCloseable {
       OutputStream out = ex.getResponseBody();
       long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
       while (System.nanoTime() < deadline) {
-        RunEvent e = sub.events.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+        RunEvent e = sub.events.poll(15, TimeUnit.SECONDS);
         if (e == null) {
           if (sub.dropped.get()) {
             out.write(
@@ -96,7 +103,7 @@ final class EventStreams implements AutoCloseable {
             ("event: "
                     + e.getType()
                     + "\ndata: "
-                    + new String(dev.baton.serde.PlainJson.write(e), StandardCharsets.UTF_8)
+                    + new String(PlainJson.write(e), StandardCharsets.UTF_8)
                     + "\n\n")
                 .getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -114,14 +121,14 @@ final class EventStreams implements AutoCloseable {
   private RunState awaitRun(String runId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      java.util.Optional<RunState> run = runs.apply(runId);
+      Optional<RunState> run = runs.apply(runId);
       if (run.isPresent()) {
         return run.get();
       }
       if (System.nanoTime() > deadline) {
         throw new ApiException(404, "no run '" + runId + "'");
       }
-      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
+      TimeUnit.MILLISECONDS.sleep(100);
     }
   }
 

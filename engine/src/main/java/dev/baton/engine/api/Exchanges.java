@@ -1,12 +1,20 @@
 package dev.baton.engine.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.sun.net.httpserver.HttpExchange;
+import dev.baton.serde.EventFormatException;
+import dev.baton.serde.PlainJson;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** Reading a request and writing an answer: bounded JSON bodies, query strings, JSON replies. */
@@ -22,11 +30,11 @@ final class Exchanges {
   static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
   /** One JSON value, nothing after it, no key twice. */
-  static final com.fasterxml.jackson.databind.ObjectReader BODY_READER =
+  static final ObjectReader BODY_READER =
       new ObjectMapper()
-          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .reader()
-          .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
    * The request's body as a JSON object: JSON by its Content-Type (when it has one), bounded,
@@ -42,7 +50,7 @@ final class Exchanges {
       throw new ApiException(
           400,
           "the body must be a JSON object, not "
-              + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+              + node.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     return node;
   }
@@ -50,8 +58,7 @@ final class Exchanges {
   /** 415 unless the request says its body is JSON. */
   static void requireJson(HttpExchange ex) {
     String type = ex.getRequestHeaders().getFirst("Content-Type");
-    String mediaType =
-        type == null ? "" : type.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+    String mediaType = type == null ? "" : type.split(";")[0].strip().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
       throw new ApiException(
           415,
@@ -64,11 +71,11 @@ final class Exchanges {
   static JsonNode parse(byte[] body) {
     JsonNode node;
     try {
-      dev.baton.serde.PlainJson.requireUtf8(body);
+      PlainJson.requireUtf8(body);
       node = BODY_READER.readTree(body);
-    } catch (dev.baton.serde.EventFormatException e) {
+    } catch (EventFormatException e) {
       throw new ApiException(400, "the body is " + e.getMessage());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new ApiException(400, "the body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new ApiException(400, "the body cannot be read: " + e.getMessage());
@@ -149,8 +156,8 @@ final class Exchanges {
         int eq = pair.indexOf('=');
         if (eq > 0) {
           q.put(
-              java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-              java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+              URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }
     }

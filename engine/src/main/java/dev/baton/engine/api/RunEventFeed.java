@@ -16,10 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -157,8 +160,7 @@ final class RunEventFeed implements AutoCloseable {
             }
           }
         }
-      } catch (org.apache.kafka.common.errors.WakeupException
-          | org.apache.kafka.common.errors.InterruptException e) {
+      } catch (WakeupException | InterruptException e) {
         return;
       } catch (RuntimeException e) {
         if (running.get()) {
@@ -176,8 +178,8 @@ final class RunEventFeed implements AutoCloseable {
   /** The subscriber's past events, from its run's partition up to the live position, then live. */
   void catchUp(
       Subscription s,
-      org.apache.kafka.clients.consumer.Consumer<String, byte[]> live,
-      org.apache.kafka.clients.consumer.Consumer<String, byte[]> history,
+      Consumer<String, byte[]> live,
+      Consumer<String, byte[]> history,
       int partitionCount) {
     TopicPartition tp =
         new TopicPartition(config.topics().events(), RunIds.partition(s.runId, partitionCount));

@@ -1,6 +1,7 @@
 package dev.baton.engine.api;
 
 import dev.baton.engine.decide.RunState;
+import dev.baton.engine.state.RunSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -65,7 +68,7 @@ public final class RunHistory implements AutoCloseable {
   }
 
   private static RunState parse(byte[] value) {
-    return dev.baton.engine.state.RunSummary.parse(value);
+    return RunSummary.parse(value);
   }
 
   private void follow(Properties kafka, String topic) {
@@ -83,8 +86,7 @@ public final class RunHistory implements AutoCloseable {
             take(r);
           }
         }
-      } catch (org.apache.kafka.common.errors.WakeupException
-          | org.apache.kafka.common.errors.InterruptException e) {
+      } catch (WakeupException | InterruptException e) {
         return;
       } catch (RuntimeException e) {
         if (running.get()) {

@@ -2,10 +2,13 @@ package dev.baton.engine.api;
 
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RunStore;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code GET /api/runs}: the query checked, then the newest runs that match. */
 final class RunList {
@@ -46,12 +49,12 @@ final class RunList {
               q.get("since"),
               q.get("until"),
               q.get("param"),
-              java.time.Instant.now());
+              Instant.now());
     } catch (RunQuery.InvalidQueryException e) {
       throw new ApiException(400, e.getMessage());
     }
     List<Map<String, Object>> out = new ArrayList<>();
-    java.util.Set<String> listed = new java.util.HashSet<>();
+    Set<String> listed = new HashSet<>();
     for (RunState r : query.newest(runs, limit)) {
       out.add(row(r));
       listed.add(r.runId());

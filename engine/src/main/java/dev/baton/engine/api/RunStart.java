@@ -1,12 +1,15 @@
 package dev.baton.engine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.engine.decide.Children;
+import dev.baton.engine.decide.TriggerChecks;
 import dev.baton.engine.template.Template;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/runs}: a run's start, read from its JSON body and checked as the engine would
@@ -16,8 +19,7 @@ record RunStart(Template template, Map<String, String> params, String runId) {
   /** The fields of a run's start, and what a run id may be (it names keys, attempts and pods). */
   static final List<String> FIELDS = List.of("template", "params", "runId");
 
-  static final java.util.regex.Pattern RUN_ID =
-      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+  static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
 
   /**
    * The start the body asks for; {@code templates} finds a template by name (404 when there is
@@ -55,8 +57,7 @@ record RunStart(Template template, Map<String, String> params, String runId) {
               }
               params.put(e.getKey(), e.getValue().asText());
             });
-    String refused =
-        dev.baton.engine.decide.TriggerChecks.paramsRefused(params, t, new LinkedHashMap<>());
+    String refused = TriggerChecks.paramsRefused(params, t, new LinkedHashMap<>());
     if (refused != null) {
       throw new ApiException(400, refused);
     }
@@ -72,7 +73,7 @@ record RunStart(Template template, Map<String, String> params, String runId) {
                   ? "'" + (runId.length() > 100 ? runId.substring(0, 100) + "..." : runId) + "'"
                   : body.get("runId").getNodeType()));
     }
-    String reserved = dev.baton.engine.decide.Children.reservedIdRefused(runId);
+    String reserved = Children.reservedIdRefused(runId);
     if (reserved != null) {
       throw new ApiException(400, reserved);
     }

@@ -12,7 +12,10 @@ import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.StateJson;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.Template;
+import dev.baton.tracing.TraceIds;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +50,11 @@ final class RunView {
    * {@code template}: the latest version of the run's template (null when none), which says which
    * jobs run templates.
    */
-  static Map<String, Object> of(RunState run, Template template, RunStore runs)
-      throws java.io.IOException {
+  static Map<String, Object> of(RunState run, Template template, RunStore runs) throws IOException {
     Map<String, Object> view =
         JSON.readValue(StateJson.write(run), new TypeReference<LinkedHashMap<String, Object>>() {});
     // The run's trace in a tracing backend, when the engine sends spans.
-    view.put("traceId", dev.baton.tracing.TraceIds.trace(run.runId()));
+    view.put("traceId", TraceIds.trace(run.runId()));
     List<Child> children = new ArrayList<>();
     for (JobState job : run.jobs().values()) {
       boolean runsTemplate =
@@ -68,7 +70,7 @@ final class RunView {
           runs.loadItems(run.runId(), new Needs.ItemQuery(Map.of(), Set.of(job.name())));
       items.values().stream()
           .filter(i -> i.attempt() > 0)
-          .sorted(java.util.Comparator.comparingInt(ItemState::index))
+          .sorted(Comparator.comparingInt(ItemState::index))
           .limit(MAX_CHILDREN)
           .forEach(i -> children.add(child(run.runId(), job.name(), i.index(), i.attempt())));
     }

@@ -1,8 +1,10 @@
 package dev.baton.engine.api;
 
 import dev.baton.engine.template.JobSpec;
+import dev.baton.engine.template.StepKinds;
 import dev.baton.engine.template.Template;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +43,8 @@ final class TemplateView {
       node.put("when", j.when());
       node.put("run", j.run() == null ? null : j.run().template());
       node.put("cache", j.cache() == null ? null : j.cache().key());
-      node.put("kind", dev.baton.engine.template.StepKinds.kind(j));
-      node.put("calls", dev.baton.engine.template.StepKinds.calls(j));
+      node.put("kind", StepKinds.kind(j));
+      node.put("calls", StepKinds.calls(j));
       nodes.add(node);
       for (String d : j.dependsOn()) {
         Map<String, String> edge = new LinkedHashMap<>();
@@ -59,7 +61,7 @@ final class TemplateView {
   static List<Map<String, Object>> list(List<Template> templates) {
     List<Map<String, Object>> out = new ArrayList<>();
     templates.stream()
-        .sorted(java.util.Comparator.comparing(Template::name))
+        .sorted(Comparator.comparing(Template::name))
         .forEach(
             t ->
                 out.add(

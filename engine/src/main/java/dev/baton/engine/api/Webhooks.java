@@ -11,11 +11,13 @@ import dev.baton.events.SecretRef;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.expressions.Expressions;
 import dev.baton.secrets.SecretSource;
+import dev.baton.serde.EventMaps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +89,7 @@ final class Webhooks {
       checkSignature(ex, spec, body);
     }
     JsonNode json = Exchanges.parse(body);
-    Object value = dev.baton.serde.EventMaps.fromJsonValue(json);
+    Object value = EventMaps.fromJsonValue(json);
     Map<String, String> headers = headers(ex);
     TriggerRule rule = hook.rule();
     Map<String, String> given = new LinkedHashMap<>();
@@ -135,7 +137,7 @@ final class Webhooks {
 
   private Hook find(String path) {
     return templates.get().stream()
-        .sorted(java.util.Comparator.comparing(Template::name))
+        .sorted(Comparator.comparing(Template::name))
         .flatMap(
             t ->
                 t.on().stream()

@@ -2,6 +2,7 @@ package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.events.DispatchAction;
+import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -242,7 +243,7 @@ public final class EngineCounters {
   private final Map<String, Counter> tenantCounters = new ConcurrentHashMap<>();
 
   /** Runs started and ended, by tenant and event. */
-  private void tenantRuns(dev.baton.events.RunEvent e) {
+  private void tenantRuns(RunEvent e) {
     String event =
         switch (e.getType()) {
           case RUN_STARTED -> "started";

@@ -2,6 +2,7 @@ package dev.baton.engine.apply;
 
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.JobState;
+import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunCommand;
 import dev.baton.events.TimerFired;
@@ -12,6 +13,8 @@ import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.EventFormatException;
 import dev.baton.serde.Wire;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Turns a raw input record into an {@link EngineEvent} and the id under which it is applied: a
@@ -45,14 +48,14 @@ public final class InboundParser {
     var size = record.headers().lastHeader(DeadLetters.ORIGINAL_SIZE);
     int length =
         size != null
-            ? Integer.parseInt(new String(size.value(), java.nio.charset.StandardCharsets.UTF_8))
+            ? Integer.parseInt(new String(size.value(), StandardCharsets.UTF_8))
             : record.value().value() == null ? 0 : record.value().value().length;
     if (length > DeadLetters.MAX_VALUE_BYTES) {
       return new Parsed(
           null,
           null,
           "a "
-              + record.value().kind().name().toLowerCase(java.util.Locale.ROOT)
+              + record.value().kind().name().toLowerCase(Locale.ROOT)
               + " of "
               + length
               + " bytes is larger than the limit of "
@@ -71,7 +74,7 @@ public final class InboundParser {
           null,
           null,
           "invalid "
-              + record.value().kind().name().toLowerCase(java.util.Locale.ROOT)
+              + record.value().kind().name().toLowerCase(Locale.ROOT)
               + ": "
               + e.getMessage());
     }
@@ -140,10 +143,7 @@ public final class InboundParser {
     c.setToken(null); // spent: it is kept nowhere
     // A start report is applied apart from the attempt's end, which keeps the attempt id as its
     // event id.
-    String eventId =
-        c.getStatus() == dev.baton.events.CompletionStatus.STARTED
-            ? attemptId + "/started"
-            : attemptId;
+    String eventId = c.getStatus() == CompletionStatus.STARTED ? attemptId + "/started" : attemptId;
     return new Parsed(new EngineEvent.JobCompleted(c.getRunId(), c), eventId, null);
   }
 
@@ -206,6 +206,6 @@ public final class InboundParser {
   }
 
   private static String text(byte[] bytes) {
-    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

@@ -4,7 +4,10 @@ import dev.baton.engine.correlate.CorrelationRecord;
 import dev.baton.engine.decide.Effects;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.decide.JobState;
+import dev.baton.engine.decide.RunQuotas;
+import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.OutboundRecord;
+import dev.baton.engine.state.RunSummary;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.ParentRun;
@@ -19,11 +22,16 @@ import dev.baton.security.CommandSignatures;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.tracing.TraceIds;
+import dev.baton.tracing.Traceparent;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.common.header.Header;
 
 /**
@@ -35,18 +43,14 @@ public final class Outbounds {
   private final Wire wire;
   private final AttemptTokens tokens;
 
-  private final java.util.function.Predicate<String> topicExists;
+  private final Predicate<String> topicExists;
 
   public Outbounds(Topics topics, Wire wire, AttemptTokens tokens) {
     this(topics, wire, tokens, topic -> true);
   }
 
   /** {@code topicExists}: whether a topic of a template's (an emit's, a service's) exists now. */
-  public Outbounds(
-      Topics topics,
-      Wire wire,
-      AttemptTokens tokens,
-      java.util.function.Predicate<String> topicExists) {
+  public Outbounds(Topics topics, Wire wire, AttemptTokens tokens, Predicate<String> topicExists) {
     this.topics = topics;
     this.wire = wire;
     this.tokens = tokens;
@@ -135,9 +139,7 @@ public final class Outbounds {
       headers.put(ATTEMPT_ID, bytes(attemptId));
       headers.put(ATTEMPT_TOKEN, bytes(tokens.forJob(attemptId)));
       headers.put(REPLY_TOPIC, bytes(topics.completions()));
-      headers.put(
-          dev.baton.tracing.Traceparent.HEADER,
-          dev.baton.tracing.TraceIds.attempt(r.runId(), attemptId).bytes());
+      headers.put(Traceparent.HEADER, TraceIds.attempt(r.runId(), attemptId).bytes());
     }
     return new OutboundRecord(
         p.topic(), p.key(), p.value().getBytes(StandardCharsets.UTF_8), headers);
@@ -153,7 +155,7 @@ public final class Outbounds {
     return RunCommand.newBuilder()
         .setEventId(JobState.attemptId(l.runId(), l.job(), l.attempt()) + "/cache")
         .setRunId(l.runId())
-        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+        .setOccurredAt(Instant.ofEpochMilli(timestamp))
         .setType(RunCommandType.CACHE_LOOKUP)
         .setJob(l.job())
         .setAttempt(l.attempt())
@@ -164,7 +166,7 @@ public final class Outbounds {
     return RunCommand.newBuilder()
         .setEventId("cancel:" + c.runId())
         .setRunId(c.runId())
-        .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+        .setOccurredAt(Instant.ofEpochMilli(timestamp))
         .setType(RunCommandType.CANCEL)
         .setReason(c.reason())
         .setSource("engine")
@@ -257,17 +259,16 @@ public final class Outbounds {
   /**
    * A queued run may start: an ADMIT command on the commands topic, to the task that owns the run.
    */
-  public OutboundRecord admit(String runId, java.time.Instant now) {
+  public OutboundRecord admit(String runId, Instant now) {
     return admit(runId, now, "admit:", "a slot is free");
   }
 
   /** The ADMIT that lets a run out of its tenant's queue (its own event id: not a duplicate). */
-  public OutboundRecord admitForTenant(String runId, java.time.Instant now) {
-    return admit(runId, now, "admit-tenant:", dev.baton.engine.decide.RunQuotas.TENANT_ADMISSION);
+  public OutboundRecord admitForTenant(String runId, Instant now) {
+    return admit(runId, now, "admit-tenant:", RunQuotas.TENANT_ADMISSION);
   }
 
-  private OutboundRecord admit(
-      String runId, java.time.Instant now, String idPrefix, String reason) {
+  private OutboundRecord admit(String runId, Instant now, String idPrefix, String reason) {
     RunCommand command =
         RunCommand.newBuilder()
             .setEventId(idPrefix + runId)
@@ -280,9 +281,8 @@ public final class Outbounds {
   }
 
   /** An ended run's summary for the history topic, keyed by run id (kept 30 days). */
-  public OutboundRecord history(dev.baton.engine.decide.RunState ended) {
-    return new OutboundRecord(
-        topics.history(), ended.runId(), dev.baton.engine.state.RunSummary.of(ended), Map.of());
+  public OutboundRecord history(RunState ended) {
+    return new OutboundRecord(topics.history(), ended.runId(), RunSummary.of(ended), Map.of());
   }
 
   /** A run whose state Redis lost ends visibly: a RUN_FAILED event with the reason. */
@@ -305,7 +305,7 @@ public final class Outbounds {
         RunEvent.newBuilder()
             .setEventId(eventId)
             .setRunId(runId)
-            .setOccurredAt(java.time.Instant.ofEpochMilli(timestamp))
+            .setOccurredAt(Instant.ofEpochMilli(timestamp))
             .setType(type)
             .setDetail(detail)
             .build();
@@ -331,7 +331,7 @@ public final class Outbounds {
         && value.length > DeadLetters.KEPT_BYTES
         && value.length > DeadLetters.MAX_VALUE_BYTES / 2) {
       headers.putIfAbsent(DeadLetters.ORIGINAL_SIZE, bytes(Integer.toString(value.length)));
-      value = java.util.Arrays.copyOf(value, DeadLetters.KEPT_BYTES);
+      value = Arrays.copyOf(value, DeadLetters.KEPT_BYTES);
     }
     headers.put(DeadLetters.STAGE, bytes("engine"));
     // A trigger was re-keyed by run id: dead-letter it under the key it arrived with.

@@ -1,20 +1,24 @@
 package dev.baton.engine.apply;
 
+import dev.baton.engine.decide.CacheLookups;
 import dev.baton.engine.decide.Decider;
 import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
+import dev.baton.engine.decide.RunQuotas;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.StoredRun;
 import dev.baton.engine.template.Template;
+import dev.baton.tracing.SpanRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -32,7 +36,7 @@ public final class RecordDecisions {
   private final Outbounds outbounds;
   private final EngineCounters counters;
   private final RunLoader loader;
-  private final dev.baton.engine.decide.RunQuotas quotas;
+  private final RunQuotas quotas;
   private final boolean runHistory;
   private final RunTracing tracing;
   private final int partition;
@@ -61,7 +65,7 @@ public final class RecordDecisions {
       List<OutboundRecord> out,
       SaveRequest save,
       RunState before,
-      List<dev.baton.tracing.SpanRecord> spans) {}
+      List<SpanRecord> spans) {}
 
   /** The decision for one record, and the save it needs (null when the run did not change). */
   public Decided decide(
@@ -84,7 +88,7 @@ public final class RecordDecisions {
       Decision decision = decided.decision();
       decision.causedBy(in.eventId());
       List<OutboundRecord> out = outbounds.of(decision.commands(), in.source());
-      java.time.Instant lost = runs.dataLostAt();
+      Instant lost = runs.dataLostAt();
       if (before == null && lost != null && !(event instanceof EngineEvent.TriggerReceived)) {
         // A run Redis forgot when it lost its data must not vanish: it ends FAILED, visibly.
         out = new ArrayList<>(out);
@@ -118,7 +122,7 @@ public final class RecordDecisions {
           LOG.warn("run {} ended; its summary is too large for the history topic", in.runId());
         }
       }
-      List<dev.baton.tracing.SpanRecord> spans = List.of();
+      List<SpanRecord> spans = List.of();
       if (started != null) {
         out = RunTracing.carry(out, RunTracing.decision(in));
         spans = tracing.spans(in, decision, before, template, started, Instant.now());
@@ -140,22 +144,21 @@ public final class RecordDecisions {
    * so a command written by anyone else cannot make up a result.
    */
   private EngineEvent answerLookup(EngineEvent event, RunState state) {
-    return dev.baton.engine.decide.CacheLookups.answer(
+    return CacheLookups.answer(
         event,
         command -> {
           var job = state == null || command.getJob() == null ? null : state.job(command.getJob());
           if (job == null
               || !job.inLookup()
               || !Integer.valueOf(job.attempt()).equals(command.getAttempt())) {
-            return java.util.Optional.empty();
+            return Optional.empty();
           }
           var hit =
               counters.timeRedis(
                   "cache-lookup",
                   () -> runs.cachedResult(state.template(), job.name(), job.cacheKey()));
           counters.cacheLookup(hit.isPresent());
-          return hit.map(
-              h -> new dev.baton.engine.decide.CacheLookups.Hit(h.outputs(), h.describe()));
+          return hit.map(h -> new CacheLookups.Hit(h.outputs(), h.describe()));
         });
   }
 

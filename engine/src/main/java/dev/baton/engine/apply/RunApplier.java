@@ -12,11 +12,13 @@ import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.SaveResult;
 import dev.baton.engine.state.StoredRun;
+import dev.baton.events.DispatchAction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,9 +161,9 @@ public final class RunApplier {
     }
     Map<String, ItemState> overlay = unsavedItems.getOrDefault(in.runId(), Map.of());
     RecordDecisions.Decided d = decisions.decide(in, stored, overlay);
-    java.util.OptionalInt saveIndex = java.util.OptionalInt.empty();
+    OptionalInt saveIndex = OptionalInt.empty();
     if (d.save() != null) {
-      saveIndex = java.util.OptionalInt.of(saves.size());
+      saveIndex = OptionalInt.of(saves.size());
       saves.add(d.save());
       unsavedItems
           .computeIfAbsent(in.runId(), k -> new HashMap<>())
@@ -200,13 +202,7 @@ public final class RunApplier {
       }
       return settle(
           Outcome.Decided.of(
-              in,
-              d.decision(),
-              d.out(),
-              java.util.OptionalInt.empty(),
-              d.before(),
-              d.save(),
-              d.spans()));
+              in, d.decision(), d.out(), OptionalInt.empty(), d.before(), d.save(), d.spans()));
     }
     throw new IllegalStateException(
         "run " + in.runId() + ": " + MAX_CAS_ATTEMPTS + " version conflicts in a row");
@@ -263,7 +259,7 @@ public final class RunApplier {
     tracing.export(o.spans());
     for (EngineCommand c : o.decision().commands()) {
       if (c instanceof EngineCommand.DispatchJob d
-          && d.dispatch().getAction() == dev.baton.events.DispatchAction.STOP) {
+          && d.dispatch().getAction() == DispatchAction.STOP) {
         afterBatch.stopped(d.dispatch().getAttemptId());
       }
     }

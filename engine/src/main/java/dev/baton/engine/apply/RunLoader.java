@@ -5,6 +5,7 @@ import dev.baton.engine.decide.Needs;
 import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.StoredRun;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,7 @@ public final class RunLoader {
         at.add(i);
       }
     }
-    List<StoredRun> loaded =
-        new ArrayList<>(java.util.Collections.nCopies(inputs.size(), (StoredRun) null));
+    List<StoredRun> loaded = new ArrayList<>(Collections.nCopies(inputs.size(), (StoredRun) null));
     if (!refs.isEmpty()) {
       List<StoredRun> results = counters.timeRedis("load-batch", () -> runs.loadAll(refs));
       for (int k = 0; k < at.size(); k++) {

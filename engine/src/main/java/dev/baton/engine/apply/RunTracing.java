@@ -1,10 +1,12 @@
 package dev.baton.engine.apply;
 
+import dev.baton.engine.decide.Children;
 import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.JobState;
 import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.Template;
@@ -239,10 +241,7 @@ public final class RunTracing {
       span.attribute("process.exit.code", ev.getExitCode());
     }
     if (spec != null && spec.runsTemplate()) {
-      span.link(
-          TraceIds.run(
-              dev.baton.engine.decide.Children.runId(
-                  runId, ev.getJob(), ev.getItem(), ev.getAttempt())));
+      span.link(TraceIds.run(Children.runId(runId, ev.getJob(), ev.getItem(), ev.getAttempt())));
     }
     if (ev.getType() != RunEventType.JOB_SUCCEEDED) {
       span.error(ev.getDetail());
@@ -287,7 +286,7 @@ public final class RunTracing {
     if (state.parent() != null) {
       span.link(TraceIds.attempt(state.parent().runId(), state.parent().attemptId()));
     }
-    if (state.status() != dev.baton.engine.decide.RunStatus.SUCCEEDED) {
+    if (state.status() != RunStatus.SUCCEEDED) {
       span.error(state.detail());
     }
     return span;

@@ -1,7 +1,9 @@
 package dev.baton.engine.correlate;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * One correlation key as the API and CLI show it: who waits on it, what events it keeps (times as
@@ -21,9 +23,8 @@ public record CorrelationView(String topic, String key, List<Waiter> waiting, Li
    * The keys of {@code store} (a correlation processor's) with anything left at {@code now}, at
    * most {@link #MAX_LISTED}.
    */
-  public static List<CorrelationView> list(
-      org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, String> store, long now) {
-    List<CorrelationView> out = new java.util.ArrayList<>();
+  public static List<CorrelationView> list(ReadOnlyKeyValueStore<String, String> store, long now) {
+    List<CorrelationView> out = new ArrayList<>();
     EntryStore copy = EntryStore.inMemory();
     String current = null;
     try (var it = store.all()) {

@@ -1,6 +1,7 @@
 package dev.baton.engine.correlate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -303,7 +304,7 @@ public final class Correlations {
   }
 
   private static int bytes(String json) {
-    return json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return json.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /** What a key held in one value, before entries: read once, then written as entries. */

@@ -12,12 +12,14 @@ import dev.baton.events.DispatchAction;
 import dev.baton.events.HttpCall;
 import dev.baton.events.RunEventType;
 import dev.baton.events.SecretRef;
+import dev.baton.events.TimerFired;
 import dev.baton.events.TimerKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -87,7 +89,7 @@ final class Actions {
     s.add(
         new EngineCommand.DispatchJob(
             Dispatches.attempt(s, spec.name(), index, attempt, DispatchAction.START)
-                .setCommand(java.util.List.of())
+                .setCommand(List.of())
                 .setEnv(Map.of())
                 .setTimeoutMs(timeout.toMillis())
                 .setHttp(call)
@@ -190,7 +192,7 @@ final class Actions {
   }
 
   /** A sleep came due: the step succeeds, if it still sleeps at that attempt. */
-  static Decision slept(Step s, dev.baton.events.TimerFired t) {
+  static Decision slept(Step s, TimerFired t) {
     JobSpec spec = s.template.job(t.getJob()).orElse(null);
     JobState job = s.job(t.getJob());
     if (spec == null

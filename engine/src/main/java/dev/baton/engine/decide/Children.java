@@ -10,9 +10,11 @@ import dev.baton.events.WorkflowTrigger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Sub-workflows: an attempt of a job with {@code run} starts a child run of another template, whose
@@ -48,8 +50,8 @@ public final class Children {
     }
   }
 
-  private static final java.util.regex.Pattern CHILD_ID =
-      java.util.regex.Pattern.compile(
+  private static final Pattern CHILD_ID =
+      Pattern.compile(
           ".+:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[0-9]+)?\\.[0-9]+|child-[0-9a-f]{32}");
 
   /**
@@ -96,7 +98,7 @@ public final class Children {
   }
 
   /** A child run exists now: its parent's attempt hears that it started. */
-  static EngineCommand created(RunState.Parent parent, String childRunId, java.time.Instant now) {
+  static EngineCommand created(RunState.Parent parent, String childRunId, Instant now) {
     return new EngineCommand.ReportToParent(
         completion(parent, childRunId, CompletionStatus.STARTED, Map.of(), null, now));
   }
@@ -206,8 +208,7 @@ public final class Children {
    * A trigger that starts no child (unknown template, refused parameters): the parent's attempt
    * fails with the reason at once, not at its timeout.
    */
-  static EngineCommand refused(
-      ParentRun parent, String childRunId, String reason, java.time.Instant now) {
+  static EngineCommand refused(ParentRun parent, String childRunId, String reason, Instant now) {
     RunState.Parent p =
         new RunState.Parent(
             parent.getRunId(),
@@ -240,7 +241,7 @@ public final class Children {
       CompletionStatus status,
       Map<String, String> outputs,
       String why,
-      java.time.Instant now) {
+      Instant now) {
     return JobCompletion.newBuilder()
         .setEventId(
             status == CompletionStatus.STARTED

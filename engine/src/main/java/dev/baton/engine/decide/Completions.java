@@ -2,6 +2,7 @@ package dev.baton.engine.decide;
 
 import dev.baton.engine.template.JobSpec;
 import dev.baton.engine.template.RetrySpec;
+import dev.baton.engine.template.StepAction;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunEventType;
@@ -245,7 +246,7 @@ final class Completions {
    * service's owners look, the dead-letter topic.
    */
   private static Decision stale(Step s, JobSpec spec, String why) {
-    if (spec.action() instanceof dev.baton.engine.template.StepAction.Service) {
+    if (spec.action() instanceof StepAction.Service) {
       return Decider.reject(s.state, "reply refused: " + why.replace(" ignored:", ":"));
     }
     return Decider.ignore(s.state, why);

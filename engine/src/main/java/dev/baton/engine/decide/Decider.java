@@ -7,6 +7,7 @@ import dev.baton.engine.decide.EngineEvent.JobCompleted;
 import dev.baton.engine.decide.EngineEvent.TimerDue;
 import dev.baton.engine.decide.EngineEvent.TriggerReceived;
 import dev.baton.engine.template.JobSpec;
+import dev.baton.engine.template.StepAction;
 import dev.baton.engine.template.Template;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerFired;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The decision core: {@code decide(state, event, template, now)} returns the new state, the
@@ -106,7 +108,7 @@ public final class Decider {
                 + " ignored";
         boolean service =
             template.job(c.completion().getJob()).map(JobSpec::action).orElse(null)
-                instanceof dev.baton.engine.template.StepAction.Service;
+                instanceof StepAction.Service;
         return service ? reject(state, "reply refused: " + why) : ignore(state, why);
       }
       return Completions.apply(step, c.completion());
@@ -130,7 +132,7 @@ public final class Decider {
   }
 
   /** {@code then}, for a run that is going; a command on a queued or ended run is refused. */
-  private static Decision running(Step s, java.util.function.Supplier<Decision> then) {
+  private static Decision running(Step s, Supplier<Decision> then) {
     if (s.state.status() != RunStatus.RUNNING) {
       return reject(s.state, "run '" + s.state.runId() + "' is " + s.state.status());
     }
@@ -322,7 +324,7 @@ public final class Decider {
   }
 
   private static String timeoutText(JobSpec spec, boolean started) {
-    if (spec.action() instanceof dev.baton.engine.template.StepAction.Service r) {
+    if (spec.action() instanceof StepAction.Service r) {
       return "timed out: no reply from the service on "
           + r.topic()
           + " within "

@@ -153,7 +153,7 @@ final class Dispatches {
   }
 
   private static Map<String, SecretRef> secretEnv(JobSpec spec) {
-    Map<String, SecretRef> out = new java.util.LinkedHashMap<>();
+    Map<String, SecretRef> out = new LinkedHashMap<>();
     spec.secretEnv().forEach((name, ref) -> out.put(name, new SecretRef(ref.name(), ref.key())));
     return out;
   }

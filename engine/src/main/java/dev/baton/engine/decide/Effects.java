@@ -5,6 +5,7 @@ import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class Effects {
       String job,
       int attempt,
       String rule,
-      java.time.Instant until) {}
+      Instant until) {}
 
   private final List<Await> awaits = new ArrayList<>();
   private final List<JobDispatch> dispatches = new ArrayList<>();

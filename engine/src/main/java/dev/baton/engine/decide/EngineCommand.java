@@ -5,6 +5,8 @@ import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /** What a decision asks the shell around it to do. */
@@ -84,13 +86,7 @@ public sealed interface EngineCommand {
    * key}, until {@code until} (null: until told to stop); {@code rule} names the template's wait.
    */
   record AwaitEvent(
-      String topic,
-      String key,
-      String runId,
-      String job,
-      int attempt,
-      String rule,
-      java.time.Instant until)
+      String topic, String key, String runId, String job, int attempt, String rule, Instant until)
       implements EngineCommand {
     @Override
     public void addTo(Effects effects) {
@@ -128,7 +124,7 @@ public sealed interface EngineCommand {
       String key,
       Map<String, String> outputs,
       String attemptId,
-      java.time.Duration ttl)
+      Duration ttl)
       implements EngineCommand {
     public StoreResult {
       outputs = Map.copyOf(outputs);

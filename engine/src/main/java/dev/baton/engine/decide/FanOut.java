@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.baton.engine.template.JobSpec;
 import dev.baton.events.RunEventType;
+import dev.baton.events.TimerKind;
 import dev.baton.expressions.Expressions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code forEach}: one instance per item, at most {@code maxParallel} at a time. Instances are
@@ -150,11 +154,11 @@ final class FanOut {
    * The keys to gather: those the job declares, or, for instances that run a template, every key
    * its child runs gave (in the order first seen; an instance without one gives null).
    */
-  private static java.util.Collection<String> outputKeys(Step s, JobSpec spec, int items) {
+  private static Collection<String> outputKeys(Step s, JobSpec spec, int items) {
     if (!spec.runsTemplate()) {
       return spec.outputs();
     }
-    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    Set<String> keys = new LinkedHashSet<>();
     for (int i = 0; i < items; i++) {
       ItemState item = s.item(spec.name(), i);
       if (item != null) {
@@ -173,11 +177,7 @@ final class FanOut {
         s.add(
             new EngineCommand.CancelTimer(
                 Dispatches.timerId(
-                    s.state.runId(),
-                    dev.baton.events.TimerKind.RETRY,
-                    job,
-                    other.index(),
-                    other.attempt())));
+                    s.state.runId(), TimerKind.RETRY, job, other.index(), other.attempt())));
       }
       s.put(other.cancelled("stopped"));
     }

@@ -1,5 +1,6 @@
 package dev.baton.engine.decide;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -15,7 +16,7 @@ public record ItemState(
     Map<String, String> outputs,
     Integer exitCode,
     String error,
-    java.time.Instant startedAt) {
+    Instant startedAt) {
 
   public ItemState {
     outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
@@ -61,11 +62,11 @@ public record ItemState(
 
   private ItemState with(JobStatus s, int att, Map<String, String> outs, Integer exit, String err) {
     // A start belongs to its attempt while it runs.
-    java.time.Instant started = s == JobStatus.RUNNING && att == attempt ? startedAt : null;
+    Instant started = s == JobStatus.RUNNING && att == attempt ? startedAt : null;
     return new ItemState(job, index, value, s, att, outs, exit, err, started);
   }
 
-  ItemState started(java.time.Instant at) {
+  ItemState started(Instant at) {
     return new ItemState(job, index, value, status, attempt, outputs, exitCode, error, at);
   }
 }

@@ -4,6 +4,7 @@ import dev.baton.engine.template.JobSpec;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerKind;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -187,7 +188,7 @@ final class Lifecycle {
         null,
         null,
         null,
-        java.util.Map.of(RunQueued.TENANT, tenant, RunQueued.MAX_RUNS, Integer.toString(max)),
+        Map.of(RunQueued.TENANT, tenant, RunQueued.MAX_RUNS, Integer.toString(max)),
         detail);
     s.add(
         new EngineCommand.TenantRun(
@@ -289,7 +290,7 @@ final class Lifecycle {
             requeue.add(item.index());
           }
         }
-        java.util.Collections.sort(requeue);
+        Collections.sort(requeue);
         reset = reset.withCounters(job.items(), job.nextItem(), 0, job.itemsDone(), 0, requeue);
       }
       s.put(reset);

@@ -1,13 +1,17 @@
 package dev.baton.engine.decide;
 
 import dev.baton.engine.template.Template;
+import dev.baton.events.JobCompletion;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * One decision in progress: the state so far, the commands and the transitions used. Local to one
@@ -102,25 +106,24 @@ final class Step {
   }
 
   /** The report being applied: the event that ends its attempt carries its start and log tails. */
-  private dev.baton.events.JobCompletion report;
+  private JobCompletion report;
 
-  void applying(dev.baton.events.JobCompletion completion) {
+  void applying(JobCompletion completion) {
     report = completion;
   }
 
   /** Most characters of each log tail an event carries. */
   static final int MAX_TAIL = 4096;
 
-  private static final java.util.Set<RunEventType> ATTEMPT_ENDS =
-      java.util.EnumSet.of(
-          RunEventType.JOB_SUCCEEDED, RunEventType.JOB_FAILED, RunEventType.JOB_RETRYING);
+  private static final Set<RunEventType> ATTEMPT_ENDS =
+      EnumSet.of(RunEventType.JOB_SUCCEEDED, RunEventType.JOB_FAILED, RunEventType.JOB_RETRYING);
 
   private boolean endsReportedAttempt(
       RunEventType type, String job, Integer item, Integer attempt) {
     return report != null
         && ATTEMPT_ENDS.contains(type)
         && report.getJob().equals(job)
-        && java.util.Objects.equals(report.getItem(), item)
+        && Objects.equals(report.getItem(), item)
         && attempt != null
         && report.getAttempt() == attempt;
   }

@@ -3,6 +3,7 @@ package dev.baton.engine.decide;
 import dev.baton.engine.template.Template;
 import dev.baton.events.WorkflowTrigger;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a trigger must be to start a run: parameters the template declares, within {@link
@@ -28,7 +29,7 @@ public final class TriggerChecks {
         && parent != null
         && parent.runId().equals(link.getRunId())
         && parent.job().equals(link.getJob())
-        && java.util.Objects.equals(parent.item(), link.getItem())
+        && Objects.equals(parent.item(), link.getItem())
         && parent.attempt() == link.getAttempt()) {
       return null;
     }

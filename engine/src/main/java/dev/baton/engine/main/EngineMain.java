@@ -4,6 +4,7 @@ import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.api.ApiServer;
 import dev.baton.health.HealthServer;
+import dev.baton.metrics.Metrics;
 import dev.baton.settings.Settings;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -39,7 +40,7 @@ public final class EngineMain {
 
   private static void run(Map<String, String> env) throws Exception {
     EngineConfig config = EngineConfig.from(Settings.of(env));
-    var metrics = dev.baton.metrics.Metrics.prometheus();
+    var metrics = Metrics.prometheus();
     Engine engine = new Engine(config, metrics).start();
     HealthServer health =
         new HealthServer(config.healthPort(), engine::live, engine::ready, metrics::scrape);

@@ -1,11 +1,13 @@
 package dev.baton.engine.replay;
 
+import dev.baton.engine.decide.CacheLookups;
 import dev.baton.engine.decide.Decider;
 import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.Effects;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
+import dev.baton.engine.decide.RunQueued;
 import dev.baton.engine.decide.RunQuotas;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.template.Template;
@@ -13,14 +15,17 @@ import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs a run's input records through {@link Decider#decide} again, in the order given, and sets
@@ -80,16 +85,16 @@ public final class Replay {
       }
       if (e.getType() == RunEventType.RUN_QUEUED
           && e.getOutputs() != null
-          && e.getOutputs().containsKey(dev.baton.engine.decide.RunQueued.MAX_RUNS)) {
+          && e.getOutputs().containsKey(RunQueued.MAX_RUNS)) {
         quotas.put(
-            e.getOutputs().get(dev.baton.engine.decide.RunQueued.TENANT),
-            Integer.parseInt(e.getOutputs().get(dev.baton.engine.decide.RunQueued.MAX_RUNS)));
+            e.getOutputs().get(RunQueued.TENANT),
+            Integer.parseInt(e.getOutputs().get(RunQueued.MAX_RUNS)));
       }
     }
     RunQuotas runQuotas = tenant -> quotas.getOrDefault(tenant, 0);
     // With another version, details that name the version (RUN_STARTED's) are read as recorded.
     Integer asRecorded = recordedVersion;
-    java.util.function.UnaryOperator<String> renamed =
+    UnaryOperator<String> renamed =
         detail ->
             detail == null || version == null || asRecorded == null
                 ? detail
@@ -204,7 +209,7 @@ public final class Replay {
       }
     }
     List<Input> byTime = new ArrayList<>(inputs);
-    byTime.sort(java.util.Comparator.comparingLong(Input::timestamp));
+    byTime.sort(Comparator.comparingLong(Input::timestamp));
     List<Integer> slots = new ArrayList<>();
     List<Input> caused = new ArrayList<>();
     Set<String> placed = new HashSet<>();
@@ -215,7 +220,7 @@ public final class Replay {
         caused.add(in);
       }
     }
-    caused.sort(java.util.Comparator.comparingInt(in -> position.get(in.eventId())));
+    caused.sort(Comparator.comparingInt(in -> position.get(in.eventId())));
     for (int k = 0; k < slots.size(); k++) {
       byTime.set(slots.get(k), caused.get(k));
     }
@@ -228,10 +233,10 @@ public final class Replay {
    */
   private static EngineEvent answered(
       EngineEvent event, RunState state, Map<String, RunEvent> byId) {
-    return dev.baton.engine.decide.CacheLookups.answer(
+    return CacheLookups.answer(
         event,
         command -> {
-          dev.baton.engine.decide.CacheLookups.Hit hit = null;
+          CacheLookups.Hit hit = null;
           for (RunEvent e : byId.values()) {
             if (e.getType() == RunEventType.JOB_CACHED
                 && Objects.equals(e.getJob(), command.getJob())
@@ -241,18 +246,18 @@ public final class Replay {
               String detail = e.getDetail();
               int key = detail.lastIndexOf(" for key '");
               hit =
-                  new dev.baton.engine.decide.CacheLookups.Hit(
+                  new CacheLookups.Hit(
                       e.getOutputs(),
                       detail.substring("result of ".length(), key < 0 ? detail.length() : key));
             }
           }
-          return java.util.Optional.ofNullable(hit);
+          return Optional.ofNullable(hit);
         });
   }
 
   /** What differs between a replayed event and the recorded one (null: nothing that matters). */
   private static String compare(
-      RunEvent replayed, RunEvent recorded, java.util.function.UnaryOperator<String> renamed) {
+      RunEvent replayed, RunEvent recorded, UnaryOperator<String> renamed) {
     List<String> out = new ArrayList<>();
     if (!Objects.equals(replayed.getOccurredAt(), recorded.getOccurredAt())) {
       out.add("the engine decided it at another record (at " + recorded.getOccurredAt() + ")");

@@ -1,6 +1,7 @@
 package dev.baton.engine.state;
 
 import java.time.Instant;
+import java.util.UUID;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -29,7 +30,7 @@ final class DataMarker {
     String seen = bucket.get();
     if (marker == null) {
       // First look: adopt what the engines before left, or leave a mark.
-      String mine = java.util.UUID.randomUUID().toString();
+      String mine = UUID.randomUUID().toString();
       marker = seen != null ? seen : bucket.setIfAbsent(mine) ? mine : bucket.get();
       return true;
     }
@@ -37,7 +38,7 @@ final class DataMarker {
       return true;
     }
     // The mark is gone (Redis restarted empty) or was left anew by another engine that saw it gone.
-    String mine = java.util.UUID.randomUUID().toString();
+    String mine = UUID.randomUUID().toString();
     marker = bucket.setIfAbsent(mine) ? mine : bucket.get();
     dataLostAt = Instant.now();
     return false;

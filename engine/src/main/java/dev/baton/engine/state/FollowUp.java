@@ -4,6 +4,7 @@ import dev.baton.engine.decide.EngineCommand;
 import dev.baton.events.TimerFired;
 import dev.baton.serde.EventCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -41,7 +42,7 @@ public record FollowUp(
   static FollowUp of(
       String runId,
       long expectedVersion,
-      java.time.Instant createdAt,
+      Instant createdAt,
       List<TimerFired> timersToSet,
       List<String> timersToCancel,
       int partition,

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -45,8 +47,8 @@ final class FollowUpWriter {
       return;
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
-    List<org.redisson.api.RFuture<Long>> fenced = new ArrayList<>();
+    RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    List<RFuture<Long>> fenced = new ArrayList<>();
     for (FollowUp f : some) {
       if (f.touchesPartition()) {
         SaveScript.Call call = saveScript.partition(f);

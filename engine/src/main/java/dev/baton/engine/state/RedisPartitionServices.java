@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -78,14 +81,13 @@ final class RedisPartitionServices {
   List<String> leaseAdmissions(Instant now, Duration lease) {
     Map<String, String> limits =
         redisson.<String, String>getMap(keys.limits() + ":max", StringCodec.INSTANCE).readAllMap();
-    java.util.Set<String> templates =
-        redisson.<String>getSet(keys.limits(), StringCodec.INSTANCE).readAll();
+    Set<String> templates = redisson.<String>getSet(keys.limits(), StringCodec.INSTANCE).readAll();
     if (templates.isEmpty()) {
       return List.of();
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
-    List<org.redisson.api.RFuture<List<Object>>> replies = new ArrayList<>();
+    RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    List<RFuture<List<Object>>> replies = new ArrayList<>();
     for (String t : templates) {
       replies.add(
           pipelined.evalAsync(

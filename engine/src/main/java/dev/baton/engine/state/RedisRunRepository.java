@@ -4,19 +4,29 @@ import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.events.TimerFired;
+import dev.baton.redis.AttemptClaims;
+import dev.baton.redis.RedisSettings;
 import dev.baton.serde.EventCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.client.protocol.ScoredEntry;
 
 /**
  * Run state in Redis (design §5), on one Redis, Sentinel or a Redis Cluster ({@link RedisKeys}). A
@@ -53,10 +63,7 @@ public final class RedisRunRepository implements RunRepository {
   private final boolean cluster;
 
   public RedisRunRepository(
-      dev.baton.redis.RedisSettings redis,
-      String keyspace,
-      int maxAppliedIds,
-      Duration finishedRetention) {
+      RedisSettings redis, String keyspace, int maxAppliedIds, Duration finishedRetention) {
     this(redis, keyspace, maxAppliedIds, finishedRetention, ReplicaAcks.NONE);
   }
 
@@ -66,7 +73,7 @@ public final class RedisRunRepository implements RunRepository {
    * that Kafka then acted on.
    */
   public RedisRunRepository(
-      dev.baton.redis.RedisSettings redis,
+      RedisSettings redis,
       String keyspace,
       int maxAppliedIds,
       Duration finishedRetention,
@@ -136,7 +143,7 @@ public final class RedisRunRepository implements RunRepository {
       return List.of(load(refs.get(0).runId(), refs.get(0).eventId()));
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (EventRef ref : refs) {
       String run = runKey(ref.runId());
       var unused = // the batch's execute() returns the replies
@@ -189,7 +196,7 @@ public final class RedisRunRepository implements RunRepository {
                 }
               });
     }
-    java.util.Set<String> fields = new java.util.LinkedHashSet<>();
+    Set<String> fields = new LinkedHashSet<>();
     query
         .indexes()
         .forEach((job, indexes) -> indexes.forEach(i -> fields.add(ItemState.key(job, i))));
@@ -217,7 +224,7 @@ public final class RedisRunRepository implements RunRepository {
       return List.of(save(requests.get(0)));
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    org.redisson.api.RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
+    RScriptAsync pipelined = batch.getScript(StringCodec.INSTANCE);
     for (SaveRequest r : requests) {
       SaveScript.Call call = saveScript.call(r);
       var unused = // the batch's execute() returns the replies
@@ -253,10 +260,7 @@ public final class RedisRunRepository implements RunRepository {
       indexes.add(keys.legacyRunIndex());
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    List<
-            org.redisson.api.RFuture<
-                java.util.Collection<org.redisson.client.protocol.ScoredEntry<String>>>>
-        replies = new ArrayList<>();
+    List<RFuture<Collection<ScoredEntry<String>>>> replies = new ArrayList<>();
     for (String index : indexes) {
       replies.add(
           batch
@@ -266,12 +270,9 @@ public final class RedisRunRepository implements RunRepository {
     batch.execute();
     return replies.stream()
         .flatMap(r -> r.toCompletableFuture().join().stream())
-        .sorted(
-            java.util.Comparator.comparing(
-                    org.redisson.client.protocol.ScoredEntry<String>::getScore)
-                .reversed())
+        .sorted(Comparator.comparing(ScoredEntry<String>::getScore).reversed())
         .limit(limit)
-        .map(org.redisson.client.protocol.ScoredEntry::getValue)
+        .map(ScoredEntry::getValue)
         .toList();
   }
 
@@ -311,12 +312,12 @@ public final class RedisRunRepository implements RunRepository {
       return List.of();
     }
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    List<org.redisson.api.RFuture<Map<String, String>>> replies = new ArrayList<>();
+    List<RFuture<Map<String, String>>> replies = new ArrayList<>();
     for (String id : runIds) {
       replies.add(
           batch
               .<String, String>getMap(runKey(id), StringCodec.INSTANCE)
-              .getAllAsync(java.util.Set.of("state", "outputs")));
+              .getAllAsync(Set.of("state", "outputs")));
     }
     batch.execute();
     List<RunState> found = new ArrayList<>();
@@ -359,9 +360,8 @@ public final class RedisRunRepository implements RunRepository {
     for (String id : attemptIds) {
       var unused = // the batch's execute() reports a failure
           batch
-              .<String>getBucket(dev.baton.redis.AttemptClaims.key(id), StringCodec.INSTANCE)
-              .setIfAbsentAsync(
-                  dev.baton.redis.AttemptClaims.STOPPED, dev.baton.redis.AttemptClaims.KEEP);
+              .<String>getBucket(AttemptClaims.key(id), StringCodec.INSTANCE)
+              .setIfAbsentAsync(AttemptClaims.STOPPED, AttemptClaims.KEEP);
     }
     batch.execute();
   }
@@ -373,7 +373,7 @@ public final class RedisRunRepository implements RunRepository {
           .getBucket("baton:ping", StringCodec.INSTANCE)
           .isExistsAsync()
           .toCompletableFuture()
-          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,10 +1,12 @@
 package dev.baton.engine.state;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.cluster.ClusterSlotRange;
@@ -28,7 +30,7 @@ final class ReplicaMarks {
     var master = redisson.getRedisNodes(RedisNodes.CLUSTER).getMasters().iterator().next();
     Map<String, List<ClusterSlotRange>> shards = new LinkedHashMap<>();
     for (Map.Entry<ClusterSlotRange, Set<String>> e : master.clusterSlots().entrySet()) {
-      String shard = new java.util.TreeSet<>(e.getValue()).toString(); // a shard's nodes
+      String shard = new TreeSet<>(e.getValue()).toString(); // a shard's nodes
       shards.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
     }
     List<String> marks = new ArrayList<>();
@@ -42,9 +44,7 @@ final class ReplicaMarks {
     for (int i = 0; i < MAX_TRIES; i++) {
       String tag = Integer.toString(i);
       int slot =
-          CRC16.crc16(
-                  (keys.keyspace() + "/" + tag).getBytes(java.nio.charset.StandardCharsets.UTF_8))
-              % SLOTS;
+          CRC16.crc16((keys.keyspace() + "/" + tag).getBytes(StandardCharsets.UTF_8)) % SLOTS;
       if (ranges.stream().anyMatch(r -> r.hasSlot(slot))) {
         return keys.replicaMark(tag);
       }

@@ -2,9 +2,12 @@ package dev.baton.engine.state;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.redisson.api.BatchOptions;
+import org.redisson.api.BatchResult;
 import org.redisson.api.RBatch;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -40,8 +43,7 @@ final class ReplicaWaits {
       marks = ReplicaMarks.of(redisson, keys, cluster);
       replicaMarks = marks;
     }
-    List<java.util.concurrent.CompletableFuture<org.redisson.api.BatchResult<?>>> waits =
-        new ArrayList<>();
+    List<CompletableFuture<BatchResult<?>>> waits = new ArrayList<>();
     String now = Long.toString(System.currentTimeMillis());
     for (String key : marks) {
       RBatch mark =
@@ -62,7 +64,7 @@ final class ReplicaWaits {
     if (least < acks.replicas()) {
       replicaMarks = null;
       // A timeout, as the engine treats Redis being away: logged once a minute, applied again.
-      throw new org.redisson.client.RedisTimeoutException(
+      throw new RedisTimeoutException(
           "Redis replicas did not acknowledge the saves: "
               + least
               + " of "

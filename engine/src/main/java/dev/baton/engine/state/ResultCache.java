@@ -1,6 +1,8 @@
 package dev.baton.engine.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -90,7 +93,7 @@ public final class ResultCache {
     }
     try {
       return Optional.of(JSON.readValue(json, Entry.class));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       LOG.warn(
           "unreadable cached result of {}/{}: {}; treated as none", template, job, e.toString());
       return Optional.empty();
@@ -101,13 +104,13 @@ public final class ResultCache {
   void keep(List<CachedResult> results, long now) {
     List<CachedResult> kept = new ArrayList<>();
     RBatch batch = redisson.createBatch(BatchOptions.defaults());
-    List<org.redisson.api.RFuture<List<Object>>> evictions = new ArrayList<>();
+    List<RFuture<List<Object>>> evictions = new ArrayList<>();
     for (CachedResult r : results) {
       String json;
       try {
         json = JSON.writeValueAsString(new Entry(r.outputs(), r.attemptId(), now));
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
       if (json.length() > MAX_OUTPUT_BYTES) {
         LOG.info(

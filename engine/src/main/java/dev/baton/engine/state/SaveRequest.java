@@ -1,5 +1,6 @@
 package dev.baton.engine.state;
 
+import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.RunState;
 import dev.baton.events.TimerFired;
@@ -49,7 +50,7 @@ public record SaveRequest(
   }
 
   /** This save, whose follow-up also changes the run's place among its tenant's runs. */
-  public SaveRequest withTenantRun(dev.baton.engine.decide.EngineCommand.TenantRun change) {
+  public SaveRequest withTenantRun(EngineCommand.TenantRun change) {
     return change == null ? this : withFollowUp(applied.followUp().withTenantRun(change));
   }
 

@@ -1,5 +1,6 @@
 package dev.baton.engine.state;
 
+import dev.baton.events.TimerFired;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,7 +64,7 @@ final class SaveScript {
     args.add(Long.toString(f.epoch()));
     args.add(f.runId());
     args.add(Long.toString(f.createdAt()));
-    List<dev.baton.events.TimerFired> timers = f.timersToSet();
+    List<TimerFired> timers = f.timersToSet();
     args.add(Integer.toString(timers.size()));
     for (int i = 0; i < timers.size(); i++) {
       args.add(timers.get(i).getEventId());

@@ -1,5 +1,6 @@
 package dev.baton.engine.state;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,6 +8,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.baton.engine.decide.RunState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
 
 /** The JSON form of run state in Redis: readable with redis-cli, and by Lua scripts if needed. */
 public final class StateJson {
@@ -37,18 +40,18 @@ public final class StateJson {
     }
   }
 
-  public static java.util.Map<String, java.util.Map<String, String>> readOutputs(String json) {
+  public static Map<String, Map<String, String>> readOutputs(String json) {
     try {
-      return MAPPER.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+      return MAPPER.readValue(json, new TypeReference<>() {});
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable stored outputs", e);
     }
   }
 
   /** The records an applied event produced, as {@code save.lua} keeps them apart. */
-  static java.util.List<OutboundRecord> readProduced(String json) {
+  static List<OutboundRecord> readProduced(String json) {
     try {
-      return MAPPER.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+      return MAPPER.readValue(json, new TypeReference<>() {});
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable stored records", e);
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -25,8 +26,7 @@ final class ActionParser extends YamlFields {
       Set.of("method", "url", "headers", "body", "expect", "outputs");
   private static final Set<String> RECORD_FIELDS = Set.of("topic", "key", "value");
   private static final Set<String> SLEEP_FIELDS = Set.of("for", "until");
-  private static final java.util.regex.Pattern HEADER_NAME =
-      java.util.regex.Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
   private static final Set<String> METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
 

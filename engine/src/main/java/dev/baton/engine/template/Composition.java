@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -69,7 +70,7 @@ public final class Composition {
                 + (child.params().isEmpty()
                     ? ""
                     : " (declared: "
-                        + String.join(", ", new java.util.TreeSet<>(child.params().keySet()))
+                        + String.join(", ", new TreeSet<>(child.params().keySet()))
                         + ")"));
       }
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -59,7 +60,7 @@ final class JobParser extends YamlFields {
                           "emit",
                           "sleep")
                       .contains(f))
-          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+          .collect(Collectors.toUnmodifiableSet());
 
   /** Fields of a job that runs something, which a wait step must not have. */
   private static final List<String> WAIT_EXCLUDES =

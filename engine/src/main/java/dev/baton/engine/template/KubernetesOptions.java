@@ -1,5 +1,6 @@
 package dev.baton.engine.template;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ public record KubernetesOptions(
    * idleTimeout} the pool shrinks to {@code min}. {@code reuse}: a pod goes back to the pool after
    * its job instead of being deleted.
    */
-  public record WarmPool(int min, int max, java.time.Duration idleTimeout, boolean reuse) {}
+  public record WarmPool(int min, int max, Duration idleTimeout, boolean reuse) {}
 
   public static final List<String> RESOURCE_KEYS =
       List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory");

@@ -2,6 +2,7 @@ package dev.baton.engine.template;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ final class PodParser extends YamlFields {
         lines.put(tpath, t.getStartMark().getLine() + 1);
         if (t instanceof MappingNode tm) {
           Map<String, String> one = new LinkedHashMap<>();
-          fields(tm, tpath, new java.util.HashSet<>(KubernetesOptions.TOLERATION_KEYS))
+          fields(tm, tpath, new HashSet<>(KubernetesOptions.TOLERATION_KEYS))
               .forEach((k, v) -> one.put(k, scalar(v, tpath + "." + k)));
           tolerations.add(one);
         } else {

@@ -1,6 +1,8 @@
 package dev.baton.engine.template;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,9 +40,7 @@ public record Template(
 
   public Template {
     outputs =
-        outputs == null
-            ? Map.of()
-            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
+        outputs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
     params = Map.copyOf(params);
     jobs = List.copyOf(jobs);
     on = on == null ? List.of() : List.copyOf(on);

@@ -1,7 +1,10 @@
 package dev.baton.engine.template;
 
 import java.io.StringReader;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -202,11 +205,11 @@ final class TemplateParser extends YamlFields {
     if (every != null && every.toMillis() < 1000) {
       error("schedule.every", "must be at least 1s");
     }
-    java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+    ZoneId zone = ZoneOffset.UTC;
     if (zoneText != null) {
       try {
-        zone = java.time.ZoneId.of(zoneText);
-      } catch (java.time.DateTimeException e) {
+        zone = ZoneId.of(zoneText);
+      } catch (DateTimeException e) {
         error("schedule.timezone", "unknown time zone '" + zoneText + "'");
       }
     }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -268,7 +269,7 @@ final class TemplateValidator {
                 + ": '"
                 + Expressions.shortened(expression)
                 + "' gives "
-                + kind.name().toLowerCase(java.util.Locale.ROOT));
+                + kind.name().toLowerCase(Locale.ROOT));
       }
     } catch (Expressions.InvalidExpressionException e) {
       parser.error(

@@ -2,6 +2,7 @@ package dev.baton.engine.template;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -17,8 +18,7 @@ final class WebhookParser extends YamlFields {
   /** The header a signature is in unless the hook names another: GitHub's. */
   static final String DEFAULT_SIGNATURE_HEADER = "X-Hub-Signature-256";
 
-  private static final java.util.regex.Pattern HEADER_NAME =
-      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,99}");
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,99}");
 
   WebhookParser(YamlFields shared) {
     super(shared);

@@ -7,7 +7,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -99,8 +102,7 @@ class YamlFields {
       lines.put(fieldPath, t.getKeyNode().getStartMark().getLine() + 1);
       String key = keyText(t.getKeyNode());
       if (allowed != null && !allowed.contains(key)) {
-        error(
-            fieldPath, "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
+        error(fieldPath, "unknown field (expected one of " + new TreeSet<>(allowed) + ")");
       } else if (out.containsKey(key)) {
         error(fieldPath, "duplicate field");
       } else {
@@ -217,11 +219,7 @@ class YamlFields {
 
   /** Pairs whose names match {@code names}; a name that does not is an error, {@code why}. */
   Map<String, String> stringMap(
-      Node node,
-      String path,
-      Map<String, JobSpec.SecretRef> secrets,
-      java.util.regex.Pattern names,
-      String why) {
+      Node node, String path, Map<String, JobSpec.SecretRef> secrets, Pattern names, String why) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node == null || isNull(node)) {
       return out;
@@ -249,18 +247,18 @@ class YamlFields {
     return out;
   }
 
-  java.util.Optional<JobSpec.SecretRef> secretRef(MappingNode ref, String key) {
+  Optional<JobSpec.SecretRef> secretRef(MappingNode ref, String key) {
     Node inner = fields(ref, key, Set.of("secretRef")).get("secretRef");
     if (!(inner instanceof MappingNode refFields)) {
       error(key + ".secretRef", "must be a mapping with name and key");
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Map<String, Node> rf = fields(refFields, key + ".secretRef", Set.of("name", "key"));
     String secret = requiredString(rf, "name", key + ".secretRef.name");
     String secretKey = requiredString(rf, "key", key + ".secretRef.key");
     return secret == null || secretKey == null
-        ? java.util.Optional.empty()
-        : java.util.Optional.of(new JobSpec.SecretRef(secret, secretKey));
+        ? Optional.empty()
+        : Optional.of(new JobSpec.SecretRef(secret, secretKey));
   }
 
   String requiredString(Map<String, Node> fields, String key, String path) {

@@ -1,8 +1,10 @@
 package dev.baton.engine.tenants;
 
 import dev.baton.engine.state.JobSlots;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -75,7 +77,7 @@ public final class Tenancy {
 
   /** Each tenant's run quota, of those that have one, as the file says now. */
   public Map<String, Integer> maxRunsByTenant() {
-    Map<String, Integer> out = new java.util.HashMap<>();
+    Map<String, Integer> out = new HashMap<>();
     shares()
         .forEach(
             (tenant, share) -> {
@@ -125,7 +127,7 @@ public final class Tenancy {
   private long mtime() {
     try {
       return tenantsFile == null ? 0 : Files.getLastModifiedTime(tenantsFile).toMillis();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return -1;
     }
   }

@@ -11,9 +11,14 @@ import dev.baton.engine.apply.StrayRecords;
 import dev.baton.engine.correlate.CorrelationProcessor;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.template.ParsedTemplates;
+import dev.baton.engine.tenants.Tenancy;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.tracing.Spans;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -27,6 +32,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's Kafka Streams topology (design §1):
@@ -46,8 +53,7 @@ import org.apache.kafka.streams.state.Stores;
  * One private method per sub-flow; every operator is named.
  */
 public final class EngineTopology {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(EngineTopology.class);
+  private static final Logger LOG = LoggerFactory.getLogger(EngineTopology.class);
   public static final String TEMPLATE_STORE = "baton-templates";
 
   private EngineTopology() {}
@@ -80,7 +86,7 @@ public final class EngineTopology {
      * Exactly once, each task asks for a commit as soon as its input is drained, unless its last
      * commit is more recent than this (then the commit interval commits it).
      */
-    public java.time.Duration commitSpacing = java.time.Duration.ZERO;
+    public Duration commitSpacing = Duration.ZERO;
 
     /**
      * The partitions of the topics keyed by run id (completions, commands, timers), which the
@@ -95,7 +101,7 @@ public final class EngineTopology {
     public ParsedTemplates templates = loggedTemplates();
 
     /** Job slots shared between tenants (off by default). */
-    public dev.baton.engine.tenants.Tenancy tenancy = dev.baton.engine.tenants.Tenancy.OFF;
+    public Tenancy tenancy = Tenancy.OFF;
 
     /** False (tests): a task's batch is applied only by the commit hook. */
     public boolean applyWhenDrained = true;
@@ -104,10 +110,10 @@ public final class EngineTopology {
     public boolean runHistory = true;
 
     /** Whether a topic of a template's (emit, service) exists now; every one does in tests. */
-    public java.util.function.Predicate<String> topicExists = topic -> true;
+    public Predicate<String> topicExists = topic -> true;
 
     /** Where the runs' spans go ({@link dev.baton.tracing.Spans#OFF}: nowhere). */
-    public dev.baton.tracing.Spans spans = dev.baton.tracing.Spans.OFF;
+    public Spans spans = Spans.OFF;
 
     private Wiring(Topics topics, RunRepository runs, EngineCounters counters) {
       this.topics = topics;
@@ -249,7 +255,7 @@ public final class EngineTopology {
 
   private static KStream<String, Inbound> tagged(
       StreamsBuilder builder, String topic, Inbound.Kind kind) {
-    String name = kind.name().toLowerCase(java.util.Locale.ROOT);
+    String name = kind.name().toLowerCase(Locale.ROOT);
     return builder.stream(
             topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-source"))
         .mapValues(v -> new Inbound(kind, v), Named.as("tag-" + name));

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * Which topics exist, as the broker lists them: kept, and asked again (at most once a second) when
@@ -39,7 +40,7 @@ public final class ExistingTopics implements Predicate<String>, AutoCloseable {
         known = Set.copyOf(admin.listTopics().names().get(5, TimeUnit.SECONDS));
       } catch (Exception e) {
         // the broker does not answer now: the record waits for the next record's check
-        throw new org.apache.kafka.common.KafkaException("cannot list topics: " + e, e);
+        throw new KafkaException("cannot list topics: " + e, e);
       }
     }
     return known.contains(topic);

@@ -1,6 +1,7 @@
 package dev.baton.engine.topology;
 
 import dev.baton.engine.state.OutboundRecord;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -17,6 +18,6 @@ final class OutboundSerde implements Serde<OutboundRecord> {
   @Override
   public Deserializer<OutboundRecord> deserializer() {
     return (topic, bytes) ->
-        bytes == null ? null : new OutboundRecord(topic, null, bytes, java.util.Map.of());
+        bytes == null ? null : new OutboundRecord(topic, null, bytes, Map.of());
   }
 }

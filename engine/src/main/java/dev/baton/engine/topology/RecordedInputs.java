@@ -9,6 +9,7 @@ import dev.baton.events.WorkflowTrigger;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Wire;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Reads records of the engine's input topics as the engine does, for {@code baton replay}: the run
@@ -61,13 +62,7 @@ public final class RecordedInputs {
     InboundParser.Parsed p =
         parser.parse(
             new InputRecord(
-                key,
-                inbound,
-                timestamp,
-                new org.apache.kafka.common.header.internals.RecordHeaders(),
-                topic,
-                partition,
-                offset));
+                key, inbound, timestamp, new RecordHeaders(), topic, partition, offset));
     return new Parsed(p.event(), p.eventId(), p.error());
   }
 }

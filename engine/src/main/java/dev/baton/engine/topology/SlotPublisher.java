@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import dev.baton.concurrent.Ticker;
 import dev.baton.engine.state.JobSlots;
 import dev.baton.engine.tenants.Tenancy;
 import dev.baton.kafka.KafkaProperties;
@@ -28,7 +29,7 @@ public final class SlotPublisher implements AutoCloseable {
   private final Duration tick;
   private final Properties producerProperties;
   private KafkaProducer<String, byte[]> producer;
-  private dev.baton.concurrent.Ticker ticker;
+  private Ticker ticker;
   private volatile long lastWarning;
 
   public SlotPublisher(
@@ -48,7 +49,7 @@ public final class SlotPublisher implements AutoCloseable {
   public SlotPublisher start() {
     producer =
         new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
-    ticker = dev.baton.concurrent.Ticker.every(tick, "baton-job-slots", this::grant);
+    ticker = Ticker.every(tick, "baton-job-slots", this::grant);
     return this;
   }
 

@@ -1,10 +1,12 @@
 package dev.baton.engine.topology;
 
+import dev.baton.concurrent.Ticker;
 import dev.baton.engine.apply.Outbounds;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.PartitionServices;
 import dev.baton.events.TimerFired;
 import dev.baton.kafka.KafkaProperties;
+import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.time.Clock;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -44,11 +47,11 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   private final Outbounds outbounds;
   private final Duration tick;
   private final Clock clock;
-  private final java.util.function.Supplier<Map<String, Integer>> runQuotas;
+  private final Supplier<Map<String, Integer>> runQuotas;
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private final Properties producerProperties;
   private KafkaProducer<String, byte[]> producer;
-  private dev.baton.concurrent.Ticker ticker;
+  private Ticker ticker;
   private volatile String lastFailure;
   private long ticks;
 
@@ -60,8 +63,8 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
       Map<String, String> kafka,
       Duration tick,
       Clock clock,
-      java.util.function.Supplier<Map<String, Integer>> runQuotas,
-      dev.baton.security.AttemptTokens tokens) {
+      Supplier<Map<String, Integer>> runQuotas,
+      AttemptTokens tokens) {
     this.runs = runs;
     this.runQuotas = runQuotas;
     this.outbounds = new Outbounds(topics, wire, tokens); // ADMIT commands carry its signature
@@ -85,7 +88,7 @@ public final class TimerPublisher implements OwnedPartitions, AutoCloseable {
   public TimerPublisher start() {
     producer =
         new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
-    ticker = dev.baton.concurrent.Ticker.every(tick, "baton-timers", this::publishDue);
+    ticker = Ticker.every(tick, "baton-timers", this::publishDue);
     return this;
   }
 

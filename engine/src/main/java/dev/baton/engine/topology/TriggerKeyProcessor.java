@@ -6,6 +6,7 @@ import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
 import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -54,7 +55,7 @@ final class TriggerKeyProcessor implements Processor<byte[], byte[], String, Key
               .withKey(RunIds.forRecord(meta.partition(), meta.offset(), record.timestamp()))
               .withValue(
                   new KeyedTrigger(
-                      java.util.Arrays.copyOf(record.value(), DeadLetters.KEPT_BYTES), true, null));
+                      Arrays.copyOf(record.value(), DeadLetters.KEPT_BYTES), true, null));
       out.headers()
           .add(
               DeadLetters.ORIGINAL_SIZE,

@@ -11,14 +11,19 @@ import dev.baton.expressions.Expressions;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -70,9 +75,7 @@ final class EventRoutes {
           + job
           + "' (version"
           + (versions.size() > 1 ? "s " : " ")
-          + versions.stream()
-              .map(String::valueOf)
-              .collect(java.util.stream.Collectors.joining(", "))
+          + versions.stream().map(String::valueOf).collect(Collectors.joining(", "))
           + ")";
     }
   }
@@ -85,7 +88,7 @@ final class EventRoutes {
       String key,
       String filter,
       Map<String, String> outputs,
-      java.time.Duration buffer) {}
+      Duration buffer) {}
 
   private final Topics topics;
   private final Wire wire;
@@ -292,7 +295,7 @@ final class EventRoutes {
    */
   static String eventId(ConsumerRecord<byte[], byte[]> record) {
     try {
-      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update(record.topic().getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);
       if (record.key() != null) {
@@ -302,8 +305,8 @@ final class EventRoutes {
       if (record.value() != null) {
         sha.update(record.value());
       }
-      return record.topic() + ":" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return record.topic() + ":" + HexFormat.of().formatHex(sha.digest(), 0, 16);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -1,5 +1,6 @@
 package dev.baton.engine.triggers;
 
+import dev.baton.concurrent.DaemonThreads;
 import dev.baton.engine.state.PartitionServices;
 import dev.baton.engine.template.Schedule;
 import dev.baton.engine.template.Template;
@@ -41,8 +42,7 @@ public final class ScheduleRunner implements AutoCloseable {
   private final Clock clock;
   private final KafkaProducer<String, byte[]> producer;
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(
-          dev.baton.concurrent.DaemonThreads.named("baton-schedules"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("baton-schedules"));
 
   public ScheduleRunner(
       String bootstrapServers,

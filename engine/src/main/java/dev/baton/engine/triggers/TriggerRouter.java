@@ -1,6 +1,7 @@
 package dev.baton.engine.triggers;
 
 import dev.baton.kafka.KafkaProperties;
+import dev.baton.kafka.PollLoops;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
 import dev.baton.serde.Topics;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,7 +214,7 @@ public final class TriggerRouter implements AutoCloseable {
    * they hold came after the rule, so they are read from their beginning (not from their end, which
    * would lose what was written before their partitions were assigned here).
    */
-  private final Set<String> absentWhenFollowed = new java.util.HashSet<>();
+  private final Set<String> absentWhenFollowed = new HashSet<>();
 
   private void noteAbsent(Set<String> followed, Set<String> following) {
     Set<String> added = new TreeSet<>(followed);
@@ -229,7 +231,7 @@ public final class TriggerRouter implements AutoCloseable {
   }
 
   private void readNewTopicsFromTheStart(Collection<TopicPartition> partitions) {
-    Set<TopicPartition> created = new java.util.HashSet<>();
+    Set<TopicPartition> created = new HashSet<>();
     partitions.forEach(
         tp -> {
           if (absentWhenFollowed.contains(tp.topic())) {
@@ -330,7 +332,7 @@ public final class TriggerRouter implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    dev.baton.kafka.PollLoops.stop(consumer, thread);
+    PollLoops.stop(consumer, thread);
     producer.close();
   }
 }
