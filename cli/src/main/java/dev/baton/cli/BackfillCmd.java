@@ -1,6 +1,5 @@
 package dev.baton.cli;
 
-import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.template.ParsedTemplates;
@@ -8,6 +7,7 @@ import dev.baton.engine.template.Schedule;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.triggers.TemplateCatalog;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.serde.RunIds;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.LocalDate;

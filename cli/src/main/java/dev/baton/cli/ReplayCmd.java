@@ -1,12 +1,12 @@
 package dev.baton.cli;
 
-import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.replay.Replay;
 import dev.baton.engine.template.ParsedTemplates;
 import dev.baton.engine.template.Template;
 import dev.baton.engine.topology.RecordedInputs;
 import dev.baton.events.RunEvent;
 import dev.baton.security.AttemptTokens;
+import dev.baton.serde.RunIds;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import dev.baton.settings.DurationText;

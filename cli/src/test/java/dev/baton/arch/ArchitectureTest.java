@@ -158,6 +158,27 @@ class ArchitectureTest {
   }
 
   @Test
+  void theClientKnowsOnlyTheContract() {
+    assertTrue(
+        main.stream().anyMatch(c -> c.getPackageName().equals("dev.baton.client")),
+        "the client's classes imported");
+    noClasses()
+        .that()
+        .resideInAPackage("dev.baton.client..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.baton.engine..",
+            "dev.baton.dispatcher..",
+            "dev.baton.cli..",
+            "dev.baton.redis..",
+            "dev.baton.security..",
+            "org.apache.kafka.streams..",
+            "org.redisson..")
+        .check(main);
+  }
+
+  @Test
   void enginePackagesHaveNoCycles() {
     slices().matching("dev.baton.engine.(*)..").should().beFreeOfCycles().check(main);
   }

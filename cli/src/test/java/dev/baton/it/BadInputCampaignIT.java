@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
+import dev.baton.serde.RunIds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -352,7 +353,7 @@ class BadInputCampaignIT {
       String id = prefix + i;
       java.util.zip.CRC32 crc = new java.util.zip.CRC32();
       crc.update(id.getBytes(StandardCharsets.UTF_8));
-      if (crc.getValue() % 3 != dev.baton.engine.apply.RunIds.partition(id, 3)) {
+      if (crc.getValue() % 3 != RunIds.partition(id, 3)) {
         return id;
       }
     }
@@ -557,7 +558,7 @@ class BadInputCampaignIT {
                   topic, "first", "{\"id\":\"first\"}".getBytes(StandardCharsets.UTF_8)))
           .get();
     }
-    String runId = dev.baton.engine.apply.RunIds.forIdempotencyKey("later/" + topic + "/first");
+    String runId = RunIds.forIdempotencyKey("later/" + topic + "/first");
     assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd(runId).status());
   }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * dispatcher processes, with one engine kill -9, one dispatcher kill -9, a broker away for 15 s
  * (past the dispatchers' delivery timeout) and a Redis restart while they flow, 5 % of runtime
  * starts refused once, and 10 % of the runs sending reports and commands with kcat's default
- * partitioner. Nothing lost, stuck, failed or executed twice.
+ * partitioner. Nothing lost, stuck, failed or executed twice. Its own processes: the faults are
+ * kills and restarts of whole processes, the shared broker and Redis cannot be taken away.
  */
 class ChaosIT {
   @TempDir Path work;

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * `baton dev` as a user runs it, in a process of its own: its Redis killed, it starts it again; a
  * signal during runs stops it in order, within 5 s, without a stack trace; after a kill -9 it
- * leaves no Redis holding the port, and the next start cleans what the killed one left.
+ * leaves no Redis holding the port, and the next start cleans what the killed one left. Its own
+ * processes: signals, kill -9 and what a process leaves behind are what is tested.
  */
 class DevProcessIT {
   static final Duration START = Duration.ofMinutes(2);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Redis Cluster (3 masters, a replica each, Debian's redis-server): what runs on it today —
  * the dispatchers' attempt claims, across a master's failover — and the errors of a cluster URL
- * that names no cluster.
+ * that names no cluster. Its own cluster, not the suite's shared one: it kills a master.
  */
 class RedisClusterIT {
   @TempDir static Path work;

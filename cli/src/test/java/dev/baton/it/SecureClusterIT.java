@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Baton against a broker that only lets clients in over SASL_SSL with SCRAM-SHA-512, and a Redis
  * that serves TLS only and has one ACL user limited to Baton's keys and commands (the rule of
- * docs/security.md). Certificates are made here with openssl; Redis is Debian's redis-server.
+ * docs/security.md). Certificates are made here with openssl; Redis is Debian's redis-server. Its
+ * own broker and Redis: the shared ones let anyone in, and security is what is tested.
  */
 class SecureClusterIT {
   static final String KAFKA_PASSWORD = "kafka-pw-" + Long.toHexString(System.nanoTime());

@@ -10,6 +10,7 @@ import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import dev.baton.serde.RunIds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -330,7 +331,7 @@ abstract class TriggerRulesCases {
     for (int day = 1; day <= 30; day++) {
       long tick =
           java.time.Instant.parse(String.format("2026-11-%02dT03:00:00Z", day)).toEpochMilli();
-      expected.add(dev.baton.engine.apply.RunIds.forIdempotencyKey("schedule/nightly/" + tick));
+      expected.add(RunIds.forIdempotencyKey("schedule/nightly/" + tick));
     }
     assertEquals(
         expected,

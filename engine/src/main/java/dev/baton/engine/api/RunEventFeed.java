@@ -1,8 +1,8 @@
 package dev.baton.engine.api;
 
 import dev.baton.engine.EngineConfig;
-import dev.baton.engine.apply.RunIds;
 import dev.baton.events.RunEvent;
+import dev.baton.serde.RunIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

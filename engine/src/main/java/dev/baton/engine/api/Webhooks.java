@@ -2,7 +2,6 @@ package dev.baton.engine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.TriggerChecks;
 import dev.baton.engine.state.RunStore;
 import dev.baton.engine.template.Template;
@@ -12,6 +11,7 @@ import dev.baton.events.WorkflowTrigger;
 import dev.baton.expressions.Expressions;
 import dev.baton.secrets.SecretSource;
 import dev.baton.serde.EventMaps;
+import dev.baton.serde.RunIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -120,6 +120,9 @@ public final class Outbounds {
   public static final String ATTEMPT_TOKEN = "baton-attempt-token";
   public static final String REPLY_TOPIC = "baton-reply-topic";
 
+  /** When the attempt times out: a reply after it is not applied, so a service may skip it. */
+  public static final String DEADLINE = "baton-deadline";
+
   /**
    * An emit step's event, or a service step's request with the headers a service answers with: the
    * attempt's coordinates, the token its completion must carry, where to send it, and the attempt's
@@ -139,6 +142,9 @@ public final class Outbounds {
       headers.put(ATTEMPT_ID, bytes(attemptId));
       headers.put(ATTEMPT_TOKEN, bytes(tokens.forJob(attemptId)));
       headers.put(REPLY_TOPIC, bytes(topics.completions()));
+      if (r.deadline() != null) {
+        headers.put(DEADLINE, bytes(r.deadline().toString()));
+      }
       headers.put(Traceparent.HEADER, TraceIds.attempt(r.runId(), attemptId).bytes());
     }
     return new OutboundRecord(

@@ -2,6 +2,7 @@ package dev.baton.engine.apply;
 
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.serde.DeadLetters;
+import dev.baton.serde.RunIds;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -117,7 +117,8 @@ final class Actions {
             r.topic(),
             r.key() == null ? null : sub.apply(r.key()),
             value,
-            new EngineCommand.ServiceRequest(s.state.runId(), spec.name(), index, attempt)));
+            new EngineCommand.ServiceRequest(
+                s.state.runId(), spec.name(), index, attempt, s.now.plus(replyWithin(spec)))));
     s.emit(
         RunEventType.JOB_DISPATCHED,
         spec.name(),

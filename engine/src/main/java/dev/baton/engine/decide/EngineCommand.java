@@ -160,8 +160,11 @@ public sealed interface EngineCommand {
     }
   }
 
-  /** A service step's request: the attempt that waits for its reply. */
-  record ServiceRequest(String runId, String job, Integer item, int attempt) {
+  /**
+   * A service step's request: the attempt that waits for its reply, and when that attempt times out
+   * (its reply is not applied after).
+   */
+  record ServiceRequest(String runId, String job, Integer item, int attempt, Instant deadline) {
     public String attemptId() {
       return JobState.attemptId(runId, job, item, attempt);
     }

@@ -3,11 +3,11 @@ package dev.baton.engine.topology;
 import dev.baton.engine.apply.Inbound;
 import dev.baton.engine.apply.InboundParser;
 import dev.baton.engine.apply.InputRecord;
-import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
+import dev.baton.serde.RunIds;
 import dev.baton.serde.Wire;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 

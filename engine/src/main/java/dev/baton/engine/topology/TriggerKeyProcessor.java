@@ -1,9 +1,9 @@
 package dev.baton.engine.topology;
 
-import dev.baton.engine.apply.RunIds;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventFormatException;
+import dev.baton.serde.RunIds;
 import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

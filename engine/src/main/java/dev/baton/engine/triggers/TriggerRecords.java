@@ -1,7 +1,7 @@
 package dev.baton.engine.triggers;
 
-import dev.baton.engine.apply.RunIds;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.serde.RunIds;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.apply.EngineCounters;
 import dev.baton.engine.apply.Outbounds;
-import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.engine.template.StoredTemplate;
 import dev.baton.engine.template.Templates;
@@ -14,6 +13,7 @@ import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
+import dev.baton.serde.RunIds;
 import dev.baton.serde.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

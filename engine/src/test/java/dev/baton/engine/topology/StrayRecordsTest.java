@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.baton.engine.apply.RunIds;
 import dev.baton.engine.apply.StrayRecords;
 import dev.baton.engine.decide.JobStatus;
+import dev.baton.serde.RunIds;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.IntStream;

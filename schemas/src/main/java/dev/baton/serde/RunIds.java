@@ -1,4 +1,4 @@
-package dev.baton.engine.apply;
+package dev.baton.serde;
 
 import dev.baton.events.WorkflowTrigger;
 import java.nio.charset.StandardCharsets;
