@@ -179,7 +179,7 @@ final class DevCmd implements Callable<Integer> {
     out.println(
         "  ./baton status <run-id>        ./baton cancel <run-id>        ./baton retry <run-id>");
     out.println(
-        "  echo 'r1:{\"template\":\"hello\",\"params\":{\"name\":\"Ada\"}}' | kcat -P -b "
+        "  echo 'r1:{\"runId\":\"r1\",\"template\":\"hello\",\"params\":{\"name\":\"Ada\"}}' | kcat -P -b "
             + stack.bootstrapServers()
             + " -t baton.triggers -K:");
     out.println();

@@ -30,6 +30,10 @@ import org.apache.avro.specific.SpecificRecord;
  * default; enums are their symbol; timestamps are ISO-8601 strings (epoch milliseconds accepted).
  */
 public final class PlainJson {
+  static {
+    TrustedEvents.ensure();
+  }
+
   static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 

@@ -35,6 +35,11 @@ public final class Wire {
   }
 
   private static final byte MAGIC = 0x00;
+
+  static {
+    TrustedEvents.ensure();
+  }
+
   private final Encoding encoding;
   private final SchemaRegistry registry;
 
