@@ -1,17 +1,15 @@
 package dev.baton.cli;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.StepAction;
-import dev.baton.engine.template.Template;
-import dev.baton.engine.template.TemplateError;
-import dev.baton.engine.template.Templates;
-import dev.baton.engine.template.TriggerRule;
+import dev.baton.template.Template;
+import dev.baton.template.TemplateError;
+import dev.baton.template.Templates;
+import dev.baton.template.TopicChecks;
+import dev.baton.template.TriggerRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,31 +39,7 @@ public final class ApplyChecks {
         l -> hooks(l.template()).forEach(h -> hookOwners.putIfAbsent(h, l.template().name())));
     for (TemplatePublisher.Loaded l : loaded) {
       Template t = l.template();
-      List<JobSpec> jobs = new ArrayList<>(t.jobs());
-      if (t.onExit() != null) {
-        jobs.add(t.onExit());
-      }
-      for (int i = 0; i < jobs.size(); i++) {
-        JobSpec job = jobs.get(i);
-        String kind = job.action() instanceof StepAction.Service ? "service" : "emit";
-        int at = i;
-        topicOf(job.action())
-            .filter(topic -> !topics.contains(topic))
-            .ifPresent(
-                topic ->
-                    errors.add(
-                        Templates.errorAt(
-                            l.file().toString(),
-                            l.yaml(),
-                            (at < t.jobs().size() ? "jobs[" + at + "]" : "onExit")
-                                + "."
-                                + kind
-                                + ".topic",
-                            "topic '"
-                                + topic
-                                + "' does not exist; create it (baton topics create does"
-                                + " Baton's own) before applying")));
-      }
+      errors.addAll(TopicChecks.missing(t, l.file().toString(), l.yaml(), topics));
       for (int i = 0; i < t.on().size(); i++) {
         TriggerRule r = t.on().get(i);
         if (r.webhook() != null
@@ -90,27 +64,11 @@ public final class ApplyChecks {
   /** The topics the templates' service and emit steps write to. */
   public static Set<String> topicsWritten(List<TemplatePublisher.Loaded> loaded) {
     Set<String> out = new TreeSet<>();
-    for (TemplatePublisher.Loaded l : loaded) {
-      List<JobSpec> jobs = new ArrayList<>(l.template().jobs());
-      if (l.template().onExit() != null) {
-        jobs.add(l.template().onExit());
-      }
-      jobs.forEach(j -> topicOf(j.action()).ifPresent(out::add));
-    }
+    loaded.forEach(l -> out.addAll(TopicChecks.written(l.template())));
     return out;
   }
 
   private static List<String> hooks(Template t) {
     return t.on().stream().filter(r -> r.webhook() != null).map(r -> r.webhook().path()).toList();
-  }
-
-  private static Optional<String> topicOf(StepAction action) {
-    if (action instanceof StepAction.Service s) {
-      return Optional.of(s.topic());
-    }
-    if (action instanceof StepAction.Emit e) {
-      return Optional.of(e.topic());
-    }
-    return Optional.empty();
   }
 }

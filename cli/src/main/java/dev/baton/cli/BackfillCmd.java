@@ -2,12 +2,12 @@ package dev.baton.cli;
 
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RedisRunRepository;
-import dev.baton.engine.template.ParsedTemplates;
-import dev.baton.engine.template.Schedule;
-import dev.baton.engine.template.Template;
 import dev.baton.engine.triggers.TemplateCatalog;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.serde.RunIds;
+import dev.baton.template.ParsedTemplates;
+import dev.baton.template.Schedule;
+import dev.baton.template.Template;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.LocalDate;

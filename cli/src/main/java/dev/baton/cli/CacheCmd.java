@@ -1,7 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.engine.state.RedisRunRepository;
-import dev.baton.engine.template.Templates;
+import dev.baton.template.Templates;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

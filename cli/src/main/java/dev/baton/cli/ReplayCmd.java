@@ -1,8 +1,6 @@
 package dev.baton.cli;
 
 import dev.baton.engine.replay.Replay;
-import dev.baton.engine.template.ParsedTemplates;
-import dev.baton.engine.template.Template;
 import dev.baton.engine.topology.RecordedInputs;
 import dev.baton.events.RunEvent;
 import dev.baton.security.AttemptTokens;
@@ -10,6 +8,8 @@ import dev.baton.serde.RunIds;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import dev.baton.settings.DurationText;
+import dev.baton.template.ParsedTemplates;
+import dev.baton.template.Template;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package dev.baton.cli;
 
-import dev.baton.engine.template.Composition;
-import dev.baton.engine.template.InvalidTemplateException;
-import dev.baton.engine.template.StoredTemplate;
-import dev.baton.engine.template.Template;
-import dev.baton.engine.template.TemplateError;
-import dev.baton.engine.template.Templates;
+import dev.baton.template.Composition;
+import dev.baton.template.InvalidTemplateException;
+import dev.baton.template.StoredTemplate;
+import dev.baton.template.Template;
+import dev.baton.template.TemplateError;
+import dev.baton.template.Templates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.baton.cli;
 
-import dev.baton.engine.template.InvalidTemplateException;
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.ParsedTemplates;
-import dev.baton.engine.template.Template;
-import dev.baton.engine.template.TemplateError;
 import dev.baton.engine.triggers.TemplateCatalog;
+import dev.baton.template.InvalidTemplateException;
+import dev.baton.template.JobSpec;
+import dev.baton.template.ParsedTemplates;
+import dev.baton.template.Template;
+import dev.baton.template.TemplateError;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

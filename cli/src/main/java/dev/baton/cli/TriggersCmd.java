@@ -1,10 +1,10 @@
 package dev.baton.cli;
 
-import dev.baton.engine.template.ParsedTemplates;
-import dev.baton.engine.template.Schedule;
-import dev.baton.engine.template.Template;
-import dev.baton.engine.template.TriggerRule;
 import dev.baton.engine.triggers.TemplateCatalog;
+import dev.baton.template.ParsedTemplates;
+import dev.baton.template.Schedule;
+import dev.baton.template.Template;
+import dev.baton.template.TriggerRule;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

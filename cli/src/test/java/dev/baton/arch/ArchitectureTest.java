@@ -44,7 +44,7 @@ class ArchitectureTest {
   static final ArchRule DECISIONS_ARE_PURE =
       noClasses()
           .that()
-          .resideInAnyPackage("dev.baton.engine.decide..", "dev.baton.engine.template..")
+          .resideInAnyPackage("dev.baton.engine.decide..", "dev.baton.template..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("org.apache.kafka..", "org.redisson..", "io.fabric8..", "org.slf4j..")
@@ -132,7 +132,9 @@ class ArchitectureTest {
             "dev.baton.security..",
             "dev.baton.health..",
             "dev.baton.metrics..",
-            "dev.baton.settings..")
+            "dev.baton.settings..",
+            "dev.baton.template..",
+            "dev.baton.expressions..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.baton.engine..", "dev.baton.dispatcher..", "dev.baton.cli..")

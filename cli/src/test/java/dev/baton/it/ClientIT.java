@@ -15,6 +15,7 @@ import dev.baton.client.RunHandle;
 import dev.baton.client.RunResult;
 import dev.baton.client.RunTimeoutException;
 import dev.baton.client.ServiceWorker;
+import dev.baton.client.TemplateRejectedException;
 import dev.baton.engine.decide.RunState;
 import dev.baton.events.RunEventType;
 import dev.baton.kafka.TopicAdmin;
@@ -278,6 +279,62 @@ class ClientIT {
             BatonException.class,
             () -> client.approve("someone-elses-run", "approve", Map.of("comment", "?")));
     assertTrue(unknown.getMessage().contains("name the attempt"), unknown.getMessage());
+  }
+
+  @Test
+  void templatesAreCheckedAsApplyChecksThemAndRunOncePublished() {
+    TemplateRejectedException bad =
+        assertThrows(
+            TemplateRejectedException.class,
+            () ->
+                client
+                    .templates()
+                    .validate(
+                        "bad.yaml",
+                        """
+                        name: bad
+                        version: 1
+                        jobs:
+                          - name: a
+                            command: ["true"]
+                            retry: {limit: many}
+                        """));
+    assertTrue(bad.getMessage().startsWith("bad.yaml:6: jobs[0].retry.limit"), bad.getMessage());
+    TemplateRejectedException noTopic =
+        assertThrows(
+            TemplateRejectedException.class,
+            () ->
+                client
+                    .templates()
+                    .apply(
+                        "lost.yaml",
+                        """
+                        name: lost
+                        version: 1
+                        jobs:
+                          - name: ask
+                            service: {topic: client.no-such-topic, value: {q: "?"}}
+                        """));
+    assertTrue(
+        noTopic.getMessage().contains("jobs[0].service.topic: topic 'client.no-such-topic'"),
+        noTopic.getMessage());
+    client
+        .templates()
+        .apply(
+            "tripled.yaml",
+            """
+            name: tripled
+            version: 1
+            params:
+              n: {required: true}
+            jobs:
+              - name: triple
+                command: [sh, -c, 'echo "value=$((N * 3))" >> "$BATON_OUTPUTS"']
+                env: {N: "${params.n}"}
+                outputs: [value]
+            """);
+    RunResult r = client.start("tripled", Map.of("n", "5")).await(LONG);
+    assertEquals("15", r.outputs().get("triple.value"), r.toString());
   }
 
   @Test

@@ -423,8 +423,8 @@ abstract class TriggerRulesCases {
     assertEquals(0, baton.cli(out, "triggers", "--next", "2"), out.toString());
     String text = out.toString();
     assertTrue(text.contains("order-placed v1  on orders.placed  filter: event.total > 100"), text);
-    dev.baton.engine.template.Schedule nightly =
-        new dev.baton.engine.template.Schedule(
+    dev.baton.template.Schedule nightly =
+        new dev.baton.template.Schedule(
             "0 2 * * *", java.time.ZoneId.of("Europe/Paris"), null, true);
     List<Instant> next = nightly.next(Instant.now(), 2);
     assertTrue(

@@ -190,10 +190,20 @@ public final class BatonClient implements AutoCloseable {
     send(settings.topics.commands(), runId, c, type + " of run '" + runId + "'");
   }
 
+  /** Templates: checked as {@code baton templates apply} checks them, and published. */
+  public TemplateStore templates() {
+    return new TemplateStore(this);
+  }
+
   private void send(String topic, String key, SpecificRecord value, String what) {
+    sendBytes(topic, key, settings.wire.encode(topic, value), what);
+  }
+
+  /** Writes {@code value} to {@code topic} and waits for the broker to take it. */
+  void sendBytes(String topic, String key, byte[] value, String what) {
     try {
       producer
-          .send(new ProducerRecord<>(topic, key, settings.wire.encode(topic, value)))
+          .send(new ProducerRecord<>(topic, key, value))
           .get(settings.timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

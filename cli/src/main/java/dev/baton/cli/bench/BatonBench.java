@@ -2,13 +2,13 @@ package dev.baton.cli.bench;
 
 import dev.baton.cli.TemplatePublisher;
 import dev.baton.cli.dev.ChildProcess;
-import dev.baton.engine.template.Templates;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.kafka.TopicAdmin;
 import dev.baton.redis.RedisSettings;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.template.Templates;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

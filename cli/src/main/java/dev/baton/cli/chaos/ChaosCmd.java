@@ -2,9 +2,9 @@ package dev.baton.cli.chaos;
 
 import dev.baton.cli.TemplatePublisher;
 import dev.baton.cli.dev.ChildProcess;
-import dev.baton.engine.template.Templates;
 import dev.baton.kafka.TopicAdmin;
 import dev.baton.serde.Topics;
+import dev.baton.template.Templates;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.baton.engine.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.decide.Children;
 import dev.baton.engine.decide.TriggerChecks;
-import dev.baton.engine.template.Template;
+import dev.baton.template.Template;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

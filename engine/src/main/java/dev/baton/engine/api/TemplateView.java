@@ -1,8 +1,8 @@
 package dev.baton.engine.api;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.StepKinds;
-import dev.baton.engine.template.Template;
+import dev.baton.template.JobSpec;
+import dev.baton.template.StepKinds;
+import dev.baton.template.Template;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

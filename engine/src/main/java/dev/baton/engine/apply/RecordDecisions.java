@@ -12,7 +12,7 @@ import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.StoredRun;
-import dev.baton.engine.template.Template;
+import dev.baton.template.Template;
 import dev.baton.tracing.SpanRecord;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.baton.engine.apply;
 
-import dev.baton.engine.template.ParsedTemplates;
-import dev.baton.engine.template.Template;
+import dev.baton.template.ParsedTemplates;
+import dev.baton.template.Template;
 import java.util.function.Function;
 
 /**

@@ -1,9 +1,9 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.CacheSpec;
-import dev.baton.engine.template.JobSpec;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunEventType;
+import dev.baton.template.CacheSpec;
+import dev.baton.template.JobSpec;
 import java.util.Map;
 
 /**

@@ -1,12 +1,12 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.RunSpec;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.ParentRun;
 import dev.baton.events.RunEventType;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.template.JobSpec;
+import dev.baton.template.RunSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,12 +1,12 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.RetrySpec;
-import dev.baton.engine.template.StepAction;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerKind;
+import dev.baton.template.JobSpec;
+import dev.baton.template.RetrySpec;
+import dev.baton.template.StepAction;
 import java.time.Instant;
 import java.util.Map;
 

@@ -1,7 +1,5 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.StepAction;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.PodOptions;
@@ -10,6 +8,8 @@ import dev.baton.events.SecretRef;
 import dev.baton.events.TimerFired;
 import dev.baton.events.TimerKind;
 import dev.baton.events.WarmPool;
+import dev.baton.template.JobSpec;
+import dev.baton.template.StepAction;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,10 +2,10 @@ package dev.baton.engine.decide;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.baton.engine.template.JobSpec;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerKind;
 import dev.baton.expressions.Expressions;
+import dev.baton.template.JobSpec;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

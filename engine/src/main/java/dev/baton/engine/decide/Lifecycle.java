@@ -1,8 +1,8 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerKind;
+import dev.baton.template.JobSpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

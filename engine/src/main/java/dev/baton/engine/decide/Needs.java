@@ -1,12 +1,12 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.Template;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.TimerFired;
 import dev.baton.events.TimerKind;
+import dev.baton.template.JobSpec;
+import dev.baton.template.Template;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -1,9 +1,9 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.Placeholders;
 import dev.baton.events.RunEventType;
 import dev.baton.expressions.Expressions;
+import dev.baton.template.JobSpec;
+import dev.baton.template.Placeholders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

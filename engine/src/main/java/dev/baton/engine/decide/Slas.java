@@ -1,9 +1,9 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerFired;
 import dev.baton.events.TimerKind;
+import dev.baton.template.JobSpec;
 import java.time.Duration;
 import java.util.Map;
 

@@ -1,9 +1,9 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.Template;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import dev.baton.template.Template;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,11 +1,11 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.Placeholders;
-import dev.baton.engine.template.Placeholders.ItemRef;
-import dev.baton.engine.template.Placeholders.OutputRef;
-import dev.baton.engine.template.Placeholders.ParamRef;
-import dev.baton.engine.template.Placeholders.RunIdRef;
-import dev.baton.engine.template.Placeholders.RunStatusRef;
+import dev.baton.template.Placeholders;
+import dev.baton.template.Placeholders.ItemRef;
+import dev.baton.template.Placeholders.OutputRef;
+import dev.baton.template.Placeholders.ParamRef;
+import dev.baton.template.Placeholders.RunIdRef;
+import dev.baton.template.Placeholders.RunStatusRef;
 
 /**
  * Resolves a job's {@code ${...}} references against a run's params, earlier outputs, and the item

@@ -1,7 +1,7 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.Template;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.template.Template;
 import java.util.regex.Pattern;
 
 /**

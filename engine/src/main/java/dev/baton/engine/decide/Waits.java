@@ -1,9 +1,9 @@
 package dev.baton.engine.decide;
 
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.WaitSpec;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunEventType;
+import dev.baton.template.JobSpec;
+import dev.baton.template.WaitSpec;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

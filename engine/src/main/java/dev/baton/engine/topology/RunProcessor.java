@@ -11,7 +11,7 @@ import dev.baton.engine.apply.StrayRecords;
 import dev.baton.engine.apply.TemplateLookup;
 import dev.baton.engine.state.FencedException;
 import dev.baton.engine.state.OutboundRecord;
-import dev.baton.engine.template.ParsedTemplates;
+import dev.baton.template.ParsedTemplates;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.errors.TaskMigratedException;

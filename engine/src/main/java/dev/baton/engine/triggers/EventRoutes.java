@@ -2,14 +2,14 @@ package dev.baton.engine.triggers;
 
 import dev.baton.engine.correlate.CorrelationRecord;
 import dev.baton.engine.decide.TriggerChecks;
-import dev.baton.engine.template.JobSpec;
-import dev.baton.engine.template.Template;
-import dev.baton.engine.template.TriggerRule;
-import dev.baton.engine.template.WaitSpec;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.expressions.Expressions;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.template.JobSpec;
+import dev.baton.template.Template;
+import dev.baton.template.TriggerRule;
+import dev.baton.template.WaitSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -2,12 +2,12 @@ package dev.baton.engine.triggers;
 
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.engine.state.PartitionServices;
-import dev.baton.engine.template.Schedule;
-import dev.baton.engine.template.Template;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.kafka.KafkaProperties;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.template.Schedule;
+import dev.baton.template.Template;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

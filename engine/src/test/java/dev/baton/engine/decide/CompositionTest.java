@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.baton.engine.template.RunSpec;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.ParentRun;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.RunEventType;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.template.RunSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.decide.EngineCommand.Reject;
-import dev.baton.engine.template.Template;
 import dev.baton.events.RunEventType;
+import dev.baton.template.Template;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,6 @@ package dev.baton.engine.decide;
 
 import dev.baton.engine.decide.EngineCommand.DispatchJob;
 import dev.baton.engine.decide.EngineCommand.EmitRunEvent;
-import dev.baton.engine.template.Template;
-import dev.baton.engine.template.Templates;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobCompletion;
@@ -14,6 +12,8 @@ import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerFired;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.template.Template;
+import dev.baton.template.Templates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

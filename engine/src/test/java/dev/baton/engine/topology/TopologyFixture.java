@@ -1,8 +1,6 @@
 package dev.baton.engine.topology;
 
 import dev.baton.engine.apply.EngineCounters;
-import dev.baton.engine.template.StoredTemplate;
-import dev.baton.engine.template.Templates;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
@@ -11,6 +9,8 @@ import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
+import dev.baton.template.StoredTemplate;
+import dev.baton.template.Templates;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
@@ -85,10 +85,10 @@ final class TopologyFixture implements AutoCloseable {
 
   /** Stores {@code yaml} as its template's version and as the latest. */
   void store(String yaml) {
-    dev.baton.engine.template.Template template;
+    dev.baton.template.Template template;
     try {
       template = Templates.parse("t.yaml", yaml);
-    } catch (dev.baton.engine.template.InvalidTemplateException e) {
+    } catch (dev.baton.template.InvalidTemplateException e) {
       throw new IllegalArgumentException(e);
     }
     String stored = StoredTemplate.of(template, yaml).toJson();

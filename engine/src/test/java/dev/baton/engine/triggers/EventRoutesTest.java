@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.baton.engine.template.ParsedTemplates;
-import dev.baton.engine.template.StoredTemplate;
-import dev.baton.engine.template.Templates;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
+import dev.baton.template.ParsedTemplates;
+import dev.baton.template.StoredTemplate;
+import dev.baton.template.Templates;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.baton.engine.triggers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.cronutils.model.time.ExecutionTime;
-import dev.baton.engine.template.Schedule;
+import dev.baton.template.Schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -1,4 +1,0 @@
-package dev.baton.engine.template;
-
-/** A run parameter: required, or with a default (null when it has none). */
-public record ParamSpec(String name, boolean required, String defaultValue, String description) {}
