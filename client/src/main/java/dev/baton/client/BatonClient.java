@@ -106,7 +106,12 @@ public final class BatonClient implements AutoCloseable {
             .setTenant(options.tenant())
             .setPriority(options.priority())
             .build();
-    send(settings.topics.triggers(), runId, trigger, "the trigger of run '" + runId + "'");
+    try {
+      send(settings.topics.triggers(), runId, trigger, "the trigger of run '" + runId + "'");
+    } catch (BatonException e) {
+      events.unfollow(follower);
+      throw e;
+    }
     return new RunHandle(this, follower);
   }
 

@@ -73,6 +73,11 @@ final class EventReader implements AutoCloseable {
     return followers.computeIfAbsent(runId, RunFollower::new);
   }
 
+  /** Stops following {@code follower}'s run (its start failed). */
+  void unfollow(RunFollower follower) {
+    followers.remove(follower.runId, follower);
+  }
+
   /** The follower of {@code runId}, or null when this client does not follow it. */
   RunFollower followerOf(String runId) {
     return followers.get(runId);
