@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /** Small file and port helpers of the dev stack. */
@@ -75,11 +76,31 @@ public final class DevFiles {
     return removed;
   }
 
+  /** Where {@link #freePort} looks: below Linux's ephemeral range (32768 and up by default). */
+  static final int FIRST_PORT = 20_000;
+
+  static final int PORTS = 12_000;
+
+  /** The next port to try; each JVM starts elsewhere in the range, by its pid. */
+  private static final AtomicInteger NEXT =
+      new AtomicInteger((int) (ProcessHandle.current().pid() * 97 % PORTS));
+
+  /**
+   * A port free now on 127.0.0.1, never the same twice in this JVM, and outside the ephemeral
+   * range: a port the OS hands out for port 0 may be given, before the caller binds it, to the
+   * local side of any connection being opened (`baton dev` failed to start once so: "Address
+   * already in use").
+   */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port", e);
+    for (int tries = 0; tries < PORTS; tries++) {
+      int port = FIRST_PORT + Math.floorMod(NEXT.getAndIncrement(), PORTS);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // someone listens there: the next one
+      }
     }
+    throw new IllegalStateException(
+        "no free port between " + FIRST_PORT + " and " + (FIRST_PORT + PORTS - 1));
   }
 }
