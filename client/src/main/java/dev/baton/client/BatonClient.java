@@ -94,6 +94,7 @@ public final class BatonClient implements AutoCloseable {
             : options.idempotencyKey() != null
                 ? RunIds.forIdempotencyKey(options.idempotencyKey())
                 : template + "-" + UUID.randomUUID();
+    boolean followedBefore = events.follows(runId);
     RunFollower follower = events.follow(runId);
     WorkflowTrigger trigger =
         WorkflowTrigger.newBuilder()
@@ -109,7 +110,9 @@ public final class BatonClient implements AutoCloseable {
     try {
       send(settings.topics.triggers(), runId, trigger, "the trigger of run '" + runId + "'");
     } catch (BatonException e) {
-      events.unfollow(follower);
+      if (!followedBefore) {
+        events.unfollow(follower); // another handle of this run still awaits it otherwise
+      }
       throw e;
     }
     return new RunHandle(this, follower);

@@ -73,6 +73,11 @@ final class EventReader implements AutoCloseable {
     return followers.computeIfAbsent(runId, RunFollower::new);
   }
 
+  /** Whether {@code runId} is followed already (a handle of this client awaits it). */
+  boolean follows(String runId) {
+    return followers.containsKey(runId);
+  }
+
   /** Stops following {@code follower}'s run (its start failed). */
   void unfollow(RunFollower follower) {
     followers.remove(follower.runId, follower);
