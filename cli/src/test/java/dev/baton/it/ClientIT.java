@@ -19,6 +19,8 @@ import dev.baton.client.TemplateRejectedException;
 import dev.baton.engine.decide.RunState;
 import dev.baton.events.RunEventType;
 import dev.baton.kafka.TopicAdmin;
+import dev.baton.template.Param;
+import dev.baton.template.Template;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -335,6 +337,28 @@ class ClientIT {
             """);
     RunResult r = client.start("tripled", Map.of("n", "5")).await(LONG);
     assertEquals("15", r.outputs().get("triple.value"), r.toString());
+
+    Template second =
+        Template.named("tripled")
+            .version(2)
+            .param("n", Param.required())
+            .job(
+                "triple",
+                j ->
+                    j.command("sh", "-c", "echo \"value=$((N * 3))\" >> \"$BATON_OUTPUTS\"")
+                        .env("N", "${params.n}")
+                        .outputs("value"))
+            .job(
+                "add-one",
+                j ->
+                    j.command("sh", "-c", "echo \"value=$((V + 1))\" >> \"$BATON_OUTPUTS\"")
+                        .env("V", "${jobs.triple.outputs.value}")
+                        .outputs("value"))
+            .output("total", "${jobs.add-one.outputs.value}")
+            .build();
+    assertEquals(2, client.templates().apply(second).version());
+    RunResult built = client.start("tripled", Map.of("n", "5")).await(LONG);
+    assertEquals("16", built.outputs().get("total"), built.toString());
   }
 
   @Test

@@ -39,6 +39,17 @@ public final class TemplateStore {
   }
 
   /**
+   * Applies a template written in Java ({@link Template#named}) or read before: its YAML ({@link
+   * Template#toYaml()}) is what the store keeps and what {@code baton templates show} prints.
+   *
+   * @throws TemplateRejectedException with every error at its field
+   * @throws BatonException when Kafka does not answer in time
+   */
+  public Template apply(Template template) {
+    return apply(template.name() + ".yaml", template.toYaml());
+  }
+
+  /**
    * Checks the template, and that the topics its service and emit steps write to exist, then
    * publishes it as {@code name@version} and as the latest of its name. Runs started afterwards use
    * it.

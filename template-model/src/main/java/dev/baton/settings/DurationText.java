@@ -28,4 +28,25 @@ public final class DurationText {
       default -> Duration.ofDays(n);
     };
   }
+
+  /**
+   * The text {@link #parse} reads back as {@code d}: its largest unit that divides it ({@code 90s},
+   * {@code 2h}, {@code 1500ms}).
+   *
+   * @throws IllegalArgumentException for a negative duration, or one too long for nine digits
+   */
+  public static String format(Duration d) {
+    long millis = d.toMillis();
+    if (d.isNegative() || !Duration.ofMillis(millis).equals(d)) {
+      throw new IllegalArgumentException("not a whole number of milliseconds of 0 or more: " + d);
+    }
+    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
+    String[] units = {"d", "h", "m", "s", "ms"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (millis % sizes[i] == 0 && millis / sizes[i] <= 999_999_999L) {
+        return millis / sizes[i] + units[i];
+      }
+    }
+    throw new IllegalArgumentException("too long to write as a duration: " + d);
+  }
 }

@@ -266,7 +266,7 @@ final class JobParser extends YamlFields {
       error(path + ".template", "must name a template, got '" + template + "'");
     }
     Map<String, String> params = stringMap(f.get("params"), path + ".params");
-    return template == null ? null : new RunSpec(template, params, lineOf(path));
+    return template == null ? null : new RunSpec(template, params);
   }
 
   private CacheSpec cache(Node node, String path) {

@@ -52,8 +52,8 @@ public record JobSpec(
 
   public JobSpec {
     command = List.copyOf(command);
-    env = Map.copyOf(env);
-    secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+    env = Ordered.copy(env);
+    secretEnv = Ordered.copy(secretEnv);
     startTimeout = startTimeout == null ? DEFAULT_START_TIMEOUT : startTimeout;
     outputs = List.copyOf(outputs);
     dependsOn = List.copyOf(dependsOn);

@@ -31,9 +31,9 @@ public record KubernetesOptions(
       List.of("key", "operator", "value", "effect", "tolerationSeconds");
 
   public KubernetesOptions {
-    resources = Map.copyOf(resources);
-    nodeSelector = Map.copyOf(nodeSelector);
-    tolerations = tolerations.stream().map(Map::copyOf).toList();
+    resources = Ordered.copy(resources);
+    nodeSelector = Ordered.copy(nodeSelector);
+    tolerations = tolerations.stream().map(Ordered::copy).toList();
     imagePullSecrets = List.copyOf(imagePullSecrets);
   }
 }

@@ -32,10 +32,10 @@ public sealed interface StepAction {
       Map<String, String> outputs)
       implements StepAction {
     public Http {
-      headers = Map.copyOf(headers);
-      secretHeaders = Map.copyOf(secretHeaders);
+      headers = Ordered.copy(headers);
+      secretHeaders = Ordered.copy(secretHeaders);
       expect = List.copyOf(expect);
-      outputs = Map.copyOf(outputs);
+      outputs = Ordered.copy(outputs);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.baton.template;
 
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,11 +37,27 @@ public record Template(
   public static final int MAX_PRIORITY = 1000;
 
   public Template {
-    outputs =
-        outputs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
-    params = Map.copyOf(params);
+    outputs = Ordered.copy(outputs);
+    params = Ordered.copy(params);
     jobs = List.copyOf(jobs);
     on = on == null ? List.of() : List.copyOf(on);
+  }
+
+  /**
+   * A template written in Java: {@code Template.named("order").version(3).job("charge", j ->
+   * j.command("charge")).build()}. What {@link TemplateBuilder#build()} returns is what the YAML
+   * parser returns for the same document, checked by the same validator.
+   */
+  public static TemplateBuilder named(String name) {
+    return new TemplateBuilder(name);
+  }
+
+  /**
+   * This template as YAML that {@link Templates#parse} reads back as an equal template: every field
+   * it holds, defaults left out, jobs and maps in the order they were written.
+   */
+  public String toYaml() {
+    return TemplateYaml.write(this);
   }
 
   public Optional<JobSpec> job(String jobName) {

@@ -16,7 +16,7 @@ public record TriggerRule(
     String idempotencyKey,
     Webhook webhook) {
   public TriggerRule {
-    params = Map.copyOf(params);
+    params = Ordered.copy(params);
   }
 
   /** A rule on a domain topic. */

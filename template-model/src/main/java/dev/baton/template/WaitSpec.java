@@ -34,7 +34,7 @@ public record WaitSpec(EventWait event, Approval approval) {
       Map<String, String> outputs,
       Duration buffer) {
     public EventWait {
-      outputs = Map.copyOf(outputs);
+      outputs = Ordered.copy(outputs);
     }
   }
 

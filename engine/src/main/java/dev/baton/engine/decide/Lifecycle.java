@@ -5,6 +5,7 @@ import dev.baton.events.TimerKind;
 import dev.baton.template.JobSpec;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -101,18 +102,38 @@ final class Lifecycle {
   private static void finish(Step s, RunStatus outcome, String detail) {
     s.paused(false);
     s.moveRun(outcome, detail, null);
-    s.emitRun(
-        switch (outcome) {
-          case SUCCEEDED -> RunEventType.RUN_SUCCEEDED;
-          case CANCELLED -> RunEventType.RUN_CANCELLED;
-          default -> RunEventType.RUN_FAILED;
-        },
-        detail);
+    if (outcome == RunStatus.SUCCEEDED) {
+      s.emit(RunEventType.RUN_SUCCEEDED, null, null, null, null, runOutputs(s), detail);
+    } else {
+      s.emitRun(
+          outcome == RunStatus.CANCELLED ? RunEventType.RUN_CANCELLED : RunEventType.RUN_FAILED,
+          detail);
+    }
     Slas.runEnds(s);
     Children.reportEnd(s, outcome, detail);
     if (s.template.maxConcurrentRuns() > 0) {
       s.add(new EngineCommand.ReleaseRun(s.template.name()));
     }
+  }
+
+  /**
+   * The template's declared outputs of a run that succeeded, for its RUN_SUCCEEDED event; one whose
+   * reference has no value (a job that was skipped) is left out.
+   */
+  private static Map<String, String> runOutputs(Step s) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    Substitution sub = new Substitution(s.state, null);
+    s.template
+        .outputs()
+        .forEach(
+            (name, reference) -> {
+              try {
+                outputs.put(name, sub.apply(reference));
+              } catch (Substitution.MissingValueException e) {
+                // left out: the event says what the run has
+              }
+            });
+    return outputs;
   }
 
   static Decision cancel(Step s, String reason) {

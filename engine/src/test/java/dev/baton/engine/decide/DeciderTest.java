@@ -13,6 +13,7 @@ import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunCommand;
 import dev.baton.events.RunCommandType;
+import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.template.Template;
@@ -149,6 +150,31 @@ class DeciderTest {
     assertEquals(T0.plusSeconds(5), end.state().endedAt());
     assertEquals(List.of(RunEventType.JOB_SUCCEEDED, RunEventType.RUN_SUCCEEDED), eventTypes(end));
     assertTrue(dispatches(end).isEmpty());
+  }
+
+  @Test
+  void runSucceededCarriesTheTemplatesOutputsThatHaveValues() {
+    Template counted =
+        template(
+            """
+            name: etl
+            version: 1
+            jobs:
+              - {name: count, command: [count], outputs: [n]}
+              - {name: maybe, command: [maybe], when: "1 == 2", outputs: [m]}
+            outputs: {total: "${jobs.count.outputs.n}", skipped: "${jobs.maybe.outputs.m}"}
+            """);
+    RunState s = Sim.decide(null, trigger("r1", Map.of()), counted, T0).state();
+    Decision end = Sim.decide(s, succeeded("r1", "count", Map.of("n", "7")), counted, T0);
+    assertEquals(RunStatus.SUCCEEDED, end.state().status());
+    RunEvent ended =
+        end.commands().stream()
+            .filter(c -> c instanceof EmitRunEvent)
+            .map(c -> ((EmitRunEvent) c).event())
+            .filter(e -> e.getType() == RunEventType.RUN_SUCCEEDED)
+            .findFirst()
+            .orElseThrow();
+    assertEquals(Map.of("total", "7"), ended.getOutputs(), "a skipped job's output is left out");
   }
 
   @Test
