@@ -79,7 +79,7 @@ public final class RunFollower implements AutoCloseable {
         if (line != null) {
           out.println(line);
         }
-        RunEventType type = event.getType();
+        RunEventType type = ended(event);
         if (type == RunEventType.RUN_SUCCEEDED
             || type == RunEventType.RUN_FAILED
             || type == RunEventType.RUN_CANCELLED
@@ -89,6 +89,22 @@ public final class RunFollower implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * The event's type, or for a trigger that named a run which had ended (TRIGGER_REPEATED), the
+   * type of that run's end.
+   */
+  static RunEventType ended(RunEvent e) {
+    if (e.getType() != RunEventType.TRIGGER_REPEATED || e.getRunStatus() == null) {
+      return e.getType();
+    }
+    return switch (e.getRunStatus()) {
+      case "SUCCEEDED" -> RunEventType.RUN_SUCCEEDED;
+      case "FAILED" -> RunEventType.RUN_FAILED;
+      case "CANCELLED" -> RunEventType.RUN_CANCELLED;
+      default -> e.getType();
+    };
   }
 
   /**
@@ -139,6 +155,16 @@ public final class RunFollower implements AutoCloseable {
       case RUN_SLA_MISSED ->
           "run " + e.getRunId() + " MISSED ITS SLA: " + nullToEmpty(e.getDetail());
       case JOB_SLA_MISSED -> job + "SLA MISSED " + nullToEmpty(e.getDetail());
+      case TRIGGER_REPEATED ->
+          "run "
+              + e.getRunId()
+              + " exists ("
+              + e.getRunStatus()
+              + "): this trigger started nothing"
+              + (e.getOutputs() == null || e.getOutputs().isEmpty()
+                  ? ""
+                  : "; outputs " + outputs(e.getOutputs()))
+              + (e.getDetail() == null ? "" : "; " + e.getDetail());
       case JOB_CACHED ->
           job + "CACHED     " + outputs(e.getOutputs()) + "  (" + nullToEmpty(e.getDetail()) + ")";
       default -> job + e.getType() + " " + nullToEmpty(e.getDetail());

@@ -15,6 +15,7 @@ import dev.baton.client.RunHandle;
 import dev.baton.client.RunResult;
 import dev.baton.client.RunTimeoutException;
 import dev.baton.client.ServiceWorker;
+import dev.baton.client.StartOptions;
 import dev.baton.client.TemplateRejectedException;
 import dev.baton.engine.decide.RunState;
 import dev.baton.events.RunEventType;
@@ -126,6 +127,44 @@ class ClientIT {
       assertEquals(0, client.following(), "ended runs are not followed any more");
       assertTrue(worker.answered() >= 1_000, "answered " + worker.answered());
     }
+  }
+
+  /**
+   * A start that names a run which exists starts nothing; its await gives that run's result, also
+   * to a client that came after the run's events.
+   */
+  @Test
+  void aStartThatNamesARunThatEndedGetsItsResultEvenInAClientThatCameLater() throws Exception {
+    baton.apply(
+        "once.yaml",
+        """
+        name: once
+        version: 1
+        params:
+          n: {required: true}
+        jobs:
+          - name: inc
+            command: [sh, -c, 'echo "n=$((N + 1))" >> "$BATON_OUTPUTS"']
+            env: {N: "${params.n}"}
+            outputs: [n]
+        outputs: {next: "${jobs.inc.outputs.n}"}
+        """);
+    RunHandle first = client.start("once", Map.of("n", "1"), StartOptions.idempotencyKey("once-1"));
+    RunResult done = first.await(LONG);
+    assertEquals(Map.of("inc.n", "2", "next", "2"), done.outputs(), done.toString());
+    try (BatonClient later =
+        BatonClient.builder(baton.bootstrap).topicPrefix(baton.prefix).build()) {
+      RunHandle again =
+          later.start("once", Map.of("n", "5"), StartOptions.idempotencyKey("once-1"));
+      assertEquals(first.runId(), again.runId());
+      RunResult same = again.await(LONG);
+      assertEquals(RunResult.Status.SUCCEEDED, same.status(), same.toString());
+      assertEquals(done.outputs(), same.outputs(), "the run that exists, not a new one");
+      RunResult byId =
+          later.start("once", Map.of("n", "9"), StartOptions.runId(first.runId())).await(LONG);
+      assertEquals(done.outputs(), byId.outputs(), byId.toString());
+    }
+    assertEquals(1, baton.count(first.runId(), RunEventType.RUN_STARTED, null));
   }
 
   @Test

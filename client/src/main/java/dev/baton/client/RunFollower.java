@@ -73,8 +73,33 @@ final class RunFollower {
           new BatonException("run '" + runId + "' was refused: " + e.getDetail()));
     } else if (type == RunEventType.RUN_RETRIED) {
       failedJob = null; // the failed jobs run again
+    } else if (type == RunEventType.TRIGGER_REPEATED) {
+      return repeated(e);
     }
     return false;
+  }
+
+  /**
+   * A start that named this run when it existed: if the run has ended, the event holds how (its
+   * events came before this client looked); if it goes on, its end is still to come.
+   */
+  private boolean repeated(RunEvent e) {
+    String status = e.getRunStatus() == null ? "" : e.getRunStatus();
+    switch (status) {
+      case "SUCCEEDED" -> {
+        keep("", e.getOutputs());
+        return result.complete(ended(RunResult.Status.SUCCEEDED, null, null));
+      }
+      case "FAILED" -> {
+        return result.complete(ended(RunResult.Status.FAILED, e.getJob(), e.getDetail()));
+      }
+      case "CANCELLED" -> {
+        return result.complete(ended(RunResult.Status.CANCELLED, null, e.getDetail()));
+      }
+      default -> {
+        return false;
+      }
+    }
   }
 
   private void keep(String prefix, Map<String, String> values) {

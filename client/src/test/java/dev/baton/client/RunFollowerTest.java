@@ -53,6 +53,29 @@ class RunFollowerTest {
   }
 
   @Test
+  void aStartThatNamedARunThatEndedGetsThatRunsResultAndOneThatGoesOnWaits() throws Exception {
+    RunFollower f = new RunFollower("r1");
+    RunEvent running = event(RunEventType.TRIGGER_REPEATED, null, null, Map.of());
+    running.setRunStatus("RUNNING");
+    assertFalse(f.accept(running), "the run goes on: its end is still to come");
+    assertFalse(f.result.isDone());
+    RunEvent ended =
+        event(RunEventType.TRIGGER_REPEATED, null, null, Map.of("total", "9", "a.x", "1"));
+    ended.setRunStatus("SUCCEEDED");
+    assertTrue(f.accept(ended));
+    assertEquals(Map.of("a.x", "1", "total", "9"), f.result.get().outputs());
+
+    RunFollower g = new RunFollower("r1");
+    RunEvent failed = event(RunEventType.TRIGGER_REPEATED, "b", null, Map.of());
+    failed.setRunStatus("FAILED");
+    failed.setDetail("job 'b' exited 3");
+    assertTrue(g.accept(failed));
+    assertEquals(RunResult.Status.FAILED, g.result.get().status());
+    assertEquals("b", g.result.get().failedJob());
+    assertEquals("job 'b' exited 3", g.result.get().reason());
+  }
+
+  @Test
   void aRefusedRunIsAnErrorNamingWhy() {
     RunFollower f = new RunFollower("r1");
     RunEvent refused = event(RunEventType.REJECTED, null, null, Map.of());

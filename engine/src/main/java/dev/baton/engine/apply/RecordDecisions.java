@@ -12,6 +12,7 @@ import dev.baton.engine.state.OutboundRecord;
 import dev.baton.engine.state.RunStore;
 import dev.baton.engine.state.SaveRequest;
 import dev.baton.engine.state.StoredRun;
+import dev.baton.events.WorkflowTrigger;
 import dev.baton.template.Template;
 import dev.baton.tracing.SpanRecord;
 import java.time.Instant;
@@ -136,6 +137,19 @@ public final class RecordDecisions {
     } finally {
       MDC.remove("runId");
     }
+  }
+
+  /**
+   * The answer to a trigger for a run that exists, found applied before: TRIGGER_REPEATED with the
+   * run's status (and result, if it ended), and the trigger refused when it named the run's id.
+   */
+  public Decision repeatedTrigger(RunApplier.Input in, RunState state, WorkflowTrigger trigger) {
+    Template template = templates.version(state.template(), state.templateVersion());
+    Decision d =
+        Decider.repeatedTrigger(
+            state, trigger, template, Instant.ofEpochMilli(in.source().timestamp()));
+    d.causedBy(in.eventId());
+    return d;
   }
 
   /**

@@ -1,10 +1,10 @@
 package dev.baton.engine.apply;
 
+import dev.baton.engine.decide.Decision;
 import dev.baton.engine.decide.EngineCommand;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.RunState;
-import dev.baton.engine.decide.TriggerChecks;
 import dev.baton.engine.state.AppliedEvent;
 import dev.baton.engine.state.FollowUp;
 import dev.baton.engine.state.OutboundRecord;
@@ -229,10 +229,14 @@ public final class RunApplier {
     }
     if (o instanceof Outcome.Duplicate dup) {
       dropDuplicate(in, dup.state(), dup.appliedBy());
-      String refused = refusedTrigger(in, dup.state());
-      if (refused != null) {
-        counters.deadLettered(refused);
-        return outbounds.of(List.of(new EngineCommand.RefuseTrigger(refused)), in.source());
+      if (in.event() instanceof EngineEvent.TriggerReceived t && dup.state() != null) {
+        Decision answer = decisions.repeatedTrigger(in, dup.state(), t.trigger());
+        for (EngineCommand c : answer.commands()) {
+          if (c instanceof EngineCommand.RefuseTrigger r) {
+            counters.deadLettered(r.reason());
+          }
+        }
+        return outbounds.of(answer.commands(), in.source());
       }
     } else if (o instanceof Outcome.Reemit) {
       counters.reemitted.incrementAndGet();
@@ -267,13 +271,6 @@ public final class RunApplier {
         o.decision().commands(),
         in.source().kind() == Inbound.Kind.COMPLETION,
         in.source().timestamp());
-  }
-
-  /** Why a trigger found applied before is refused for all to see; null for a quiet duplicate. */
-  private static String refusedTrigger(Input in, RunState state) {
-    return in.event() instanceof EngineEvent.TriggerReceived t && state != null
-        ? TriggerChecks.forExistingRun(state, t.trigger())
-        : null;
   }
 
   private Outcome replayOrDrop(Input in, StoredRun stored) {

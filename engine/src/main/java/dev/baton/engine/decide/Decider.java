@@ -50,6 +50,16 @@ public final class Decider {
    * still going ends FAILED with the same reason, so that it never waits for what cannot come. Its
    * exit handler does not run: it may be what could not be applied.
    */
+  /**
+   * A trigger for a run that exists, found applied before (its event id is the run's): it starts
+   * nothing, and the events say so with the run's status and, if it ended, its result.
+   */
+  public static Decision repeatedTrigger(
+      RunState state, WorkflowTrigger trigger, Template template, Instant now) {
+    return RepeatedTriggers.answer(
+        state, template, now, TriggerChecks.forExistingRun(state, trigger));
+  }
+
   public static Decision refuse(RunState state, Template template, Instant now, String reason) {
     if (state == null || template == null || state.status() != RunStatus.RUNNING) {
       return reject(state, reason);
@@ -143,10 +153,7 @@ public final class Decider {
       RunState state, TriggerReceived event, Template template, Instant now, RunQuotas quotas) {
     WorkflowTrigger trigger = event.trigger();
     if (state != null) {
-      String refused = TriggerChecks.forExistingRun(state, trigger);
-      return refused == null
-          ? ignore(state, "run '" + event.runId() + "' already exists; a trigger starts a run once")
-          : new Decision(state, List.of(new EngineCommand.RefuseTrigger(refused)), List.of());
+      return repeatedTrigger(state, trigger, template, now);
     }
     if (trigger.getParent() == null && Children.isChildId(event.runId())) {
       return reject(null, Children.reservedIdRefused(event.runId()));

@@ -3,6 +3,7 @@ package dev.baton.engine.decide;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerKind;
 import dev.baton.template.JobSpec;
+import dev.baton.template.Template;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -103,7 +104,14 @@ final class Lifecycle {
     s.paused(false);
     s.moveRun(outcome, detail, null);
     if (outcome == RunStatus.SUCCEEDED) {
-      s.emit(RunEventType.RUN_SUCCEEDED, null, null, null, null, runOutputs(s), detail);
+      s.emit(
+          RunEventType.RUN_SUCCEEDED,
+          null,
+          null,
+          null,
+          null,
+          runOutputs(s.state, s.template),
+          detail);
     } else {
       s.emitRun(
           outcome == RunStatus.CANCELLED ? RunEventType.RUN_CANCELLED : RunEventType.RUN_FAILED,
@@ -120,10 +128,13 @@ final class Lifecycle {
    * The template's declared outputs of a run that succeeded, for its RUN_SUCCEEDED event; one whose
    * reference has no value (a job that was skipped) is left out.
    */
-  private static Map<String, String> runOutputs(Step s) {
+  static Map<String, String> runOutputs(RunState state, Template template) {
     Map<String, String> outputs = new LinkedHashMap<>();
-    Substitution sub = new Substitution(s.state, null);
-    s.template
+    if (template == null) {
+      return outputs;
+    }
+    Substitution sub = new Substitution(state, null);
+    template
         .outputs()
         .forEach(
             (name, reference) -> {

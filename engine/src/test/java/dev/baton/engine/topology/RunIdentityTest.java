@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,10 +87,55 @@ class RunIdentityTest {
     List<String> reasons = f.deadLetterReasons();
     assertEquals(1, reasons.size(), reasons.toString());
     assertTrue(reasons.get(0).startsWith("run 'dup' already exists"), reasons.get(0));
+    List<RunEvent> events = f.runEvents();
     assertFalse(
-        TopologyFixture.types(f.runEvents()).contains(RunEventType.REJECTED),
+        TopologyFixture.types(events).contains(RunEventType.REJECTED),
         "the run that exists is not said to be rejected");
+    RunEvent repeated = only(events, RunEventType.TRIGGER_REPEATED);
+    assertEquals("RUNNING", repeated.getRunStatus(), "the sender learns the run goes on");
     assertEquals(JobStatus.RUNNING, f.runs.states.get("dup").job("work").status());
+  }
+
+  @Test
+  void aTriggerForARunThatEndedIsAnsweredWithItsResult() {
+    f.store(
+        """
+        name: counted
+        version: 1
+        jobs:
+          - {name: count, command: [count], outputs: [n]}
+          - {name: check, command: ["true"]}
+        outputs: {total: "${jobs.count.outputs.n}"}
+        """);
+    String trigger = "{\"template\":\"counted\",\"idempotencyKey\":\"order-11\"}";
+    f.triggers.pipeInput("k", trigger);
+    String runId = f.runs.states.keySet().iterator().next();
+    f.completions.pipeInput(
+        runId, TopologyFixture.report(runId, "count", null, 1, "SUCCEEDED", "{\"n\":\"7\"}"));
+    f.complete(runId, "check", null, 1, "SUCCEEDED");
+    f.runEvents();
+    f.triggers.pipeInput("k", trigger);
+    RunEvent succeeded = only(f.runEvents(), RunEventType.TRIGGER_REPEATED);
+    assertEquals("SUCCEEDED", succeeded.getRunStatus());
+    assertEquals(Map.of("total", "7", "count.n", "7"), succeeded.getOutputs());
+    assertTrue(f.deadLetterReasons().isEmpty(), "an idempotency key sent again is no error");
+
+    f.trigger("failing", "child");
+    f.complete("failing", "work", null, 1, "FAILED");
+    f.runEvents();
+    f.trigger("failing", "child");
+    RunEvent failed = only(f.runEvents(), RunEventType.TRIGGER_REPEATED);
+    assertEquals("FAILED", failed.getRunStatus());
+    assertEquals("work", failed.getJob());
+    assertNotNull(failed.getDetail());
+    assertEquals(
+        1, f.deadLetterReasons().size(), "a run id sent again is refused where people look");
+  }
+
+  private static RunEvent only(List<RunEvent> events, RunEventType type) {
+    List<RunEvent> found = events.stream().filter(e -> e.getType() == type).toList();
+    assertEquals(1, found.size(), TopologyFixture.types(events).toString());
+    return found.get(0);
   }
 
   @Test
