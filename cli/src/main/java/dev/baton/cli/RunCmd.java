@@ -2,6 +2,7 @@ package dev.baton.cli;
 
 import dev.baton.events.RunEventType;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.serde.RunIds;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -50,7 +51,9 @@ final class RunCmd implements Callable<Integer> {
   @Option(
       names = "--idempotency-key",
       paramLabel = "KEY",
-      description = "Triggers with the same key start one run")
+      description =
+          "Triggers with the same key start one run (its id comes from the key; with --wait, a"
+              + " run that has ended is shown at once)")
   String idempotencyKey;
 
   @Option(
@@ -77,7 +80,12 @@ final class RunCmd implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Duration wait = Durations.parse(timeout, "--timeout", spec.commandLine());
-    String id = runId != null ? runId : "run-" + UUID.randomUUID().toString().substring(0, 13);
+    String id =
+        runId != null
+            ? runId
+            : idempotencyKey != null
+                ? RunIds.forIdempotencyKey(idempotencyKey)
+                : "run-" + UUID.randomUUID().toString().substring(0, 13);
     WorkflowTrigger trigger =
         WorkflowTrigger.newBuilder()
             .setEventId("trigger:" + id)
@@ -93,15 +101,8 @@ final class RunCmd implements Callable<Integer> {
     if (!waitForEnd) {
       TriggerPublisher.publish(
           kafka.bootstrapServers(), kafka.topics().triggers(), trigger, kafka.wire());
-      out.println(
-          trigger.getRunId() != null
-              ? trigger.getRunId()
-              : "(run id derived from idempotency key " + idempotencyKey + ")");
+      out.println(id);
       return 0;
-    }
-    if (trigger.getRunId() == null) {
-      throw new IllegalArgumentException(
-          "--wait needs a run id: give --run-id with --idempotency-key");
     }
     try (RunFollower follower =
         new RunFollower(kafka.bootstrapServers(), kafka.topics().events(), false, kafka.wire())) {
