@@ -16,6 +16,7 @@ import dev.baton.events.RunEventType;
 import dev.baton.security.AttemptTokens;
 import dev.baton.serde.DeadLetters;
 import dev.baton.serde.EventCodec;
+import dev.baton.serde.RunIds;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -253,6 +254,23 @@ class EndToEndIT {
   }
 
   @Test
+  void runWithAnIdempotencyKeyWaitsForItsRunAndARepeatShowsHowItEnded() {
+    StringWriter first = new StringWriter();
+    int exit =
+        cli(first, "run", "hello", "-p", "name=Ada", "--idempotency-key", "cli-k1", "--wait");
+    String runId = RunIds.forIdempotencyKey("cli-k1");
+    assertEquals(0, exit, first.toString());
+    assertTrue(first.toString().contains("run " + runId + " SUCCEEDED"), first.toString());
+    StringWriter again = new StringWriter();
+    exit = cli(again, "run", "hello", "-p", "name=Bo", "--idempotency-key", "cli-k1", "--wait");
+    assertEquals(0, exit, again.toString());
+    assertTrue(
+        again.toString().contains("run " + runId + " exists (SUCCEEDED): this trigger started"),
+        again.toString());
+    assertEquals(1, count(runId, RunEventType.RUN_STARTED, null));
+  }
+
+  @Test
   void sameIdempotencyKeyTwiceStartsOneRun() throws Exception {
     long duplicatesBefore = baton.engine.counters().duplicates();
     String trigger =
@@ -276,12 +294,14 @@ class EndToEndIT {
                     .anyMatch(
                         e ->
                             e.getType() == RunEventType.RUN_SUCCEEDED
-                                && e.getRunId().startsWith("idem-")));
+                                && e.getRunId().equals(RunIds.forIdempotencyKey("order-4711"))));
     List<String> started =
         baton.events.records().stream()
             .map(r -> BatonHarness.EVENTS.decode(r.value()))
             .filter(
-                e -> e.getType() == RunEventType.RUN_STARTED && e.getRunId().startsWith("idem-"))
+                e ->
+                    e.getType() == RunEventType.RUN_STARTED
+                        && e.getRunId().equals(RunIds.forIdempotencyKey("order-4711")))
             .map(RunEvent::getRunId)
             .toList();
     assertEquals(1, started.size(), started.toString());
