@@ -154,15 +154,18 @@ final class BatonBench {
 
   /** A driver of runs named {@code runPrefix}-N, of {@code tenant} (null: none named). */
   private LoadDriver driver(Topics topics, String runPrefix, String tenant) {
-    return new LoadDriver(
-        bootstrap,
-        topics.dispatch(),
-        topics.completions(),
-        topics.events(),
-        Wire.json(),
-        plan.jobs,
-        runPrefix,
-        trigger(topics, Wire.json(), tenant));
+    LoadDriver driver =
+        new LoadDriver(
+            bootstrap,
+            topics.dispatch(),
+            topics.completions(),
+            topics.events(),
+            Wire.json(),
+            plan.jobs,
+            runPrefix,
+            trigger(topics, Wire.json(), tenant));
+    driver.startReports(plan.startReports);
+    return driver;
   }
 
   private Map<String, String> engineSettings(String name, String redisUrl, String mode) {

@@ -10,8 +10,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -209,6 +207,16 @@ public final class BenchCmd implements Callable<Integer> {
   int noisyRuns;
 
   @Option(
+      names = "--start-reports",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Each job reports STARTED before its end, as the dispatcher does (default: on; --no-start-reports leaves the"
+              + " reports out, to compare)")
+  boolean startReports;
+
+  @Option(
       names = "--profile",
       paramLabel = "FILE.jfr",
       description =
@@ -224,7 +232,7 @@ public final class BenchCmd implements Callable<Integer> {
     validate();
     Path work = Files.createTempDirectory("baton-bench-");
     int kafkaPort = DevFiles.freePort();
-    printPlan(out);
+    BenchPlan.print(this, out);
     ChildProcess broker = null;
     RedisServerProcess replica = null;
     RedisClusterProcess cluster = null;
@@ -274,6 +282,9 @@ public final class BenchCmd implements Callable<Integer> {
         redisCeiling = redis.measure(Duration.ofSeconds(2));
         for (String mode : modes) {
           rows.add(CeilingBench.run(this, bootstrap, work, mode, inFlight, out));
+          if (mode.equals(EngineConfig.EXACTLY_ONCE)) {
+            rows.add(CeilingBench.committingWhenDrained(this, bootstrap, work, inFlight, out));
+          }
           rows.addAll(
               new BatonBench(this, bootstrap, work, machine, redis, out)
                   .run(redisServer.url(), mode, Map.of()));
@@ -322,40 +333,6 @@ public final class BenchCmd implements Callable<Integer> {
         DevFiles.deleteTree(work);
       }
     }
-  }
-
-  /** What is measured, and on which machine. */
-  private void printPlan(PrintWriter out) {
-    if (tenants) {
-      out.printf(
-          "baton bench --tenants: %d job slots, jobs of %d ms, %d per run; a quiet tenant at 1 run/s for %d s, alone,"
-              + " beside a noisy tenant with %d runs in flight, and under the noisy tenant's name%n",
-          capacity, jobMillis, jobs, seconds, noisyRuns);
-    } else {
-      printPhases(out);
-    }
-    out.printf(
-        "machine: %d cores (%s), %s %s, Java %s; %s%n",
-        Runtime.getRuntime().availableProcessors(),
-        Machine.cpuModel(),
-        System.getProperty("os.name"),
-        System.getProperty("os.arch"),
-        System.getProperty("java.version"),
-        LocalDate.now(ZoneOffset.UTC));
-  }
-
-  private void printPhases(PrintWriter out) {
-    out.printf(
-        "baton bench: %d no-op jobs per run; closed loop of %d runs in flight (%d s), then half its rate open loop (%d s)%s;"
-            + " %d partitions, %d stream thread(s), commit interval %s%n",
-        jobs,
-        inFlight,
-        seconds,
-        seconds / 2,
-        saturated > 0 ? ", then " + saturated + " in flight (" + seconds / 2 + " s)" : "",
-        partitions,
-        threads,
-        commitInterval > 0 ? commitInterval + " ms" : "the engine's default");
   }
 
   private void validate() {

@@ -167,7 +167,9 @@ final class BenchTables {
             + " the next dispatch read (read_committed); start: trigger published -> first dispatch read; run: trigger published ->"
             + " RUN_SUCCEEDED read; CPU: /proc of each process over the measured window (JIT compiler threads left out), divided by the"
             + " runs that ended in it; busy: the whole machine's CPU in use; driver: this process, the benchmark's own runtime; decided: mean ms from a completion"
-            + " published to the engine deciding the next dispatch (the rest of a step is the commit and the runtime reading it)%n",
+            + " published to the engine deciding the next dispatch (the rest of a step is the commit and the runtime reading it);"
+            + " the ceiling passes one record per step (no STARTED reports); \"commit when drained\": a commit as soon as the"
+            + " task's input is drained, the floor of one transaction per step%n",
         jobs);
   }
 

@@ -27,12 +27,47 @@ final class CeilingBench {
   static BenchCmd.Row run(
       BenchCmd plan, String bootstrap, Path work, String mode, int runs, PrintWriter out)
       throws Exception {
-    out.printf("(a) ceiling, %s, %d in flight ...%n", mode, runs);
-    Topics topics = Topics.withPrefix("bench-ceiling-" + mode.replace('_', '-') + "-" + runs);
+    return run(plan, bootstrap, work, mode, runs, plan.commitInterval(mode), "", out);
+  }
+
+  /**
+   * Exactly once, a commit as soon as the task's input is drained, however recent the last: the
+   * floor of one transaction per step on this machine, beside the engine's commit rule.
+   */
+  static BenchCmd.Row committingWhenDrained(
+      BenchCmd plan, String bootstrap, Path work, int runs, PrintWriter out) throws Exception {
+    return run(
+        plan,
+        bootstrap,
+        work,
+        EngineConfig.EXACTLY_ONCE,
+        runs,
+        Duration.ZERO,
+        ", commit when drained",
+        out);
+  }
+
+  private static BenchCmd.Row run(
+      BenchCmd plan,
+      String bootstrap,
+      Path work,
+      String mode,
+      int runs,
+      Duration interval,
+      String variant,
+      PrintWriter out)
+      throws Exception {
+    out.printf("(a) ceiling%s, %s, %d in flight ...%n", variant, mode, runs);
+    Topics topics =
+        Topics.withPrefix(
+            "bench-ceiling-"
+                + mode.replace('_', '-')
+                + "-"
+                + runs
+                + (variant.isEmpty() ? "" : "-drained"));
     TopicAdmin.ensureTopics(bootstrap, topics, plan.partitions, (short) 1, Map.of());
     Wire wire = Wire.json();
-    Duration interval = plan.commitInterval(mode);
-    Properties p = streamsProperties(plan, bootstrap, work, mode, runs, topics);
+    Properties p = streamsProperties(plan, bootstrap, work, mode, runs, topics, interval);
     boolean exactlyOnce = mode.equals(EngineConfig.EXACTLY_ONCE);
     try (KafkaStreams streams =
         new KafkaStreams(
@@ -57,27 +92,33 @@ final class CeilingBench {
                 Duration.ofSeconds(plan.warmup / 2),
                 Duration.ofSeconds(plan.seconds / 2),
                 Window.NONE);
-        return new BenchCmd.Row("(a) ceiling, " + runs + " in flight", mode, result, null);
+        return new BenchCmd.Row(
+            "(a) ceiling, " + runs + " in flight" + variant, mode, result, null);
       }
     }
   }
 
   /** The engine's streams settings, on the ceiling's own topics and state directory. */
   private static Properties streamsProperties(
-      BenchCmd plan, String bootstrap, Path work, String mode, int runs, Topics topics) {
+      BenchCmd plan,
+      String bootstrap,
+      Path work,
+      String mode,
+      int runs,
+      Topics topics,
+      Duration interval) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.completions() + "-app");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode);
-    Duration interval = plan.commitInterval(mode);
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval.toMillis());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(1, interval.toMillis()));
     if (mode.equals(EngineConfig.EXACTLY_ONCE)) {
       p.put(
           StreamsConfig.POLL_MS_CONFIG,
           Math.max(1, Math.min(100, 2 * interval.toMillis()))); // as the engine does
     }
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("ceiling-" + mode + "-" + runs).toString());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve(topics.completions() + "-state").toString());
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
     p.putAll(StreamsSettings.producerDefaults(mode));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, plan.threads);

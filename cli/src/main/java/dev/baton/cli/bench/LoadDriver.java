@@ -96,6 +96,9 @@ final class LoadDriver implements AutoCloseable {
   /** Where a waiting run's event goes (null: no run waits). */
   private volatile String waitTopic;
 
+  /** Whether each dispatched job reports STARTED before its completion, as the dispatcher does. */
+  private volatile boolean startReports;
+
   /** How long each job takes before its completion is published (zero: at once). */
   private volatile Duration jobTime = Duration.ZERO;
 
@@ -245,6 +248,14 @@ final class LoadDriver implements AutoCloseable {
     long now = System.nanoTime();
     JobDispatch dispatch = wire.decode(record.value(), JobDispatch.class);
     if (dispatch.getAction() == DispatchAction.START) {
+      if (startReports) {
+        var unused =
+            producer.send(
+                new ProducerRecord<>(
+                    completionsTopic,
+                    dispatch.getRunId(),
+                    wire.encode(completionsTopic, NoopRuntime.startedOf(dispatch))));
+      }
       onStart(
           now,
           dispatch.getRunId(),
@@ -302,6 +313,14 @@ final class LoadDriver implements AutoCloseable {
   /** Service steps' requests on {@code topic} are answered at once, as dispatches are. */
   void answerServiceRequests(String bootstrap, String topic) {
     followers.follow(bootstrap, topic, runPrefix + "-service", this::onRequest);
+  }
+
+  /**
+   * Each dispatched job sends a STARTED report at once, before its completion, as the dispatcher
+   * does (service steps' requests are answered without one, as services do).
+   */
+  void startReports(boolean on) {
+    startReports = on;
   }
 
   /** Each job takes {@code time} before it reports SUCCEEDED, as a real job would. */

@@ -9,7 +9,8 @@ import java.time.Instant;
 
 /**
  * The benchmark's job runtime: each dispatch is answered at once with a success signed as the
- * dispatcher signs it; a run's end is seen in its event's bytes without decoding them.
+ * dispatcher signs it (after a STARTED report, as the dispatcher sends one, unless that is off); a
+ * run's end is seen in its event's bytes without decoding them.
  */
 final class NoopRuntime {
   private static final byte[] RUN_SUCCEEDED = "\"RUN_SUCCEEDED\"".getBytes(StandardCharsets.UTF_8);
@@ -39,6 +40,23 @@ final class NoopRuntime {
       return i;
     }
     return -1;
+  }
+
+  /** The attempt's STARTED report, as the dispatcher sends it before the job's end. */
+  static JobCompletion startedOf(JobDispatch dispatch) {
+    Instant now = Instant.now();
+    return JobCompletion.newBuilder()
+        .setEventId(dispatch.getAttemptId() + "/started")
+        .setRunId(dispatch.getRunId())
+        .setOccurredAt(now)
+        .setJob(dispatch.getJob())
+        .setAttempt(dispatch.getAttempt())
+        .setItem(dispatch.getItem())
+        .setStatus(CompletionStatus.STARTED)
+        .setStartedAt(now)
+        .setReporter("bench")
+        .setToken(AttemptTokens.processDefault().forDispatcher(dispatch.getAttemptId()))
+        .build();
   }
 
   static JobCompletion completionOf(JobDispatch dispatch) {
