@@ -81,9 +81,20 @@ public final class DevFiles {
 
   static final int PORTS = 12_000;
 
-  /** The next port to try; each JVM starts elsewhere in the range, by its pid. */
-  private static final AtomicInteger NEXT =
-      new AtomicInteger((int) (ProcessHandle.current().pid() * 97 % PORTS));
+  /**
+   * The next port to try. The test JVMs of one build (forks numbered by {@code baton.test.fork})
+   * start 3,000 apart, so they never walk into each other's ports; any other JVM starts elsewhere
+   * in the range, by its pid.
+   */
+  private static final AtomicInteger NEXT = new AtomicInteger(firstOffset());
+
+  private static int firstOffset() {
+    String fork = System.getProperty("baton.test.fork", "");
+    if (fork.matches("[1-9][0-9]?")) {
+      return (Integer.parseInt(fork) - 1) * 3_000 % PORTS;
+    }
+    return (int) (ProcessHandle.current().pid() * 97 % PORTS);
+  }
 
   /**
    * A port free now on 127.0.0.1, never the same twice in this JVM, and outside the ephemeral
