@@ -249,21 +249,9 @@ final class LoadDriver implements AutoCloseable {
     JobDispatch dispatch = wire.decode(record.value(), JobDispatch.class);
     if (dispatch.getAction() == DispatchAction.START) {
       if (startReports) {
-        var unused =
-            producer.send(
-                new ProducerRecord<>(
-                    completionsTopic,
-                    dispatch.getRunId(),
-                    wire.encode(completionsTopic, NoopRuntime.startedOf(dispatch))));
+        var unused = producer.send(NoopRuntime.started(dispatch, completionsTopic, wire));
       }
-      onStart(
-          now,
-          dispatch.getRunId(),
-          () ->
-              new ProducerRecord<>(
-                  completionsTopic,
-                  dispatch.getRunId(),
-                  wire.encode(completionsTopic, NoopRuntime.completionOf(dispatch))));
+      onStart(now, dispatch.getRunId(), () -> NoopRuntime.ended(dispatch, completionsTopic, wire));
     }
   }
 
@@ -315,10 +303,7 @@ final class LoadDriver implements AutoCloseable {
     followers.follow(bootstrap, topic, runPrefix + "-service", this::onRequest);
   }
 
-  /**
-   * Each dispatched job sends a STARTED report at once, before its completion, as the dispatcher
-   * does (service steps' requests are answered without one, as services do).
-   */
+  /** Each dispatched job reports STARTED before its end, as the dispatcher does. */
   void startReports(boolean on) {
     startReports = on;
   }

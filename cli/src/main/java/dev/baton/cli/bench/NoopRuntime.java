@@ -4,8 +4,10 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.security.AttemptTokens;
+import dev.baton.serde.Wire;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The benchmark's job runtime: each dispatch is answered at once with a success signed as the
@@ -40,6 +42,18 @@ final class NoopRuntime {
       return i;
     }
     return -1;
+  }
+
+  /** The attempt's STARTED report on {@code topic}. */
+  static ProducerRecord<String, byte[]> started(JobDispatch dispatch, String topic, Wire wire) {
+    return new ProducerRecord<>(
+        topic, dispatch.getRunId(), wire.encode(topic, startedOf(dispatch)));
+  }
+
+  /** The attempt's SUCCEEDED report on {@code topic}. */
+  static ProducerRecord<String, byte[]> ended(JobDispatch dispatch, String topic, Wire wire) {
+    return new ProducerRecord<>(
+        topic, dispatch.getRunId(), wire.encode(topic, completionOf(dispatch)));
   }
 
   /** The attempt's STARTED report, as the dispatcher sends it before the job's end. */
