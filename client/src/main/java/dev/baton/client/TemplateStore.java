@@ -39,8 +39,8 @@ public final class TemplateStore {
   }
 
   /**
-   * Applies a template written in Java ({@link Template#named}) or read before: its YAML ({@link
-   * Template#toYaml()}) is what the store keeps and what {@code baton templates show} prints.
+   * Applies a template written in Java ({@link Template#named}) or read before: the store keeps its
+   * YAML ({@link Template#toYaml()}), as it keeps a file's.
    *
    * @throws TemplateRejectedException with every error at its field
    * @throws BatonException when Kafka does not answer in time

@@ -46,12 +46,7 @@ public final class Decider {
   }
 
   /**
-   * A record that cannot be applied: it is rejected (dead-lettered) with {@code reason}, and a run
-   * still going ends FAILED with the same reason, so that it never waits for what cannot come. Its
-   * exit handler does not run: it may be what could not be applied.
-   */
-  /**
-   * A trigger for a run that exists, found applied before (its event id is the run's): it starts
+   * A trigger for a run that exists (found applied before, or a run id sent again): it starts
    * nothing, and the events say so with the run's status and, if it ended, its result.
    */
   public static Decision repeatedTrigger(
@@ -60,6 +55,11 @@ public final class Decider {
         state, template, now, TriggerChecks.forExistingRun(state, trigger));
   }
 
+  /**
+   * A record that cannot be applied: it is rejected (dead-lettered) with {@code reason}, and a run
+   * still going ends FAILED with the same reason, so that it never waits for what cannot come. Its
+   * exit handler does not run: it may be what could not be applied.
+   */
   public static Decision refuse(RunState state, Template template, Instant now, String reason) {
     if (state == null || template == null || state.status() != RunStatus.RUNNING) {
       return reject(state, reason);
