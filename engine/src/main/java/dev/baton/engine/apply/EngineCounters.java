@@ -35,6 +35,9 @@ public final class EngineCounters {
   final AtomicLong ignored = new AtomicLong();
   final AtomicLong rerouted = new AtomicLong();
 
+  /** STARTED reports not applied: their attempt's end report followed in the same batch. */
+  final AtomicLong folded = new AtomicLong();
+
   private final MeterRegistry registry;
   private final Counter runsStarted;
   private final Counter jobsDispatched;
@@ -76,13 +79,20 @@ public final class EngineCounters {
             "ignored",
             ignored,
             "rerouted",
-            rerouted)
+            rerouted,
+            "folded",
+            folded)
         .forEach(
             (result, count) ->
                 FunctionCounter.builder("baton.engine.events", count, AtomicLong::get)
                     .description("Events the engine read, by what it did with them")
                     .tag("result", result)
                     .register(registry));
+  }
+
+  /** STARTED reports not applied because their attempt's end report followed in the batch. */
+  public long folded() {
+    return folded.get();
   }
 
   /** Records sent on to their run's partition (they had arrived on another). */

@@ -46,6 +46,19 @@ public sealed interface Outcome {
     }
   }
 
+  /** A STARTED report whose attempt's end report follows in the same batch: not applied. */
+  public record Folded(RunApplier.Input input) implements Outcome {
+    @Override
+    public List<OutboundRecord> out() {
+      return List.of();
+    }
+
+    @Override
+    public FollowUp followUp() {
+      return null;
+    }
+  }
+
   /** This very record, applied before its transaction aborted: what it produced, again. */
   public record Reemit(RunApplier.Input input, List<OutboundRecord> out, FollowUp followUp)
       implements Outcome {}

@@ -87,8 +87,12 @@ public final class RunApplier {
     Map<String, Map<String, ItemState>> unsavedItems = new HashMap<>();
     List<SaveRequest> saves = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>(inputs.size());
+    Set<Integer> folded = FoldedStarts.in(inputs);
     for (int i = 0; i < inputs.size(); i++) {
-      outcomes.add(decideInBatch(inputs.get(i), loaded.get(i), unsavedItems, saves));
+      outcomes.add(
+          folded.contains(i)
+              ? new Outcome.Folded(inputs.get(i))
+              : decideInBatch(inputs.get(i), loaded.get(i), unsavedItems, saves));
     }
     List<SaveResult> results =
         saves.isEmpty() ? List.of() : counters.timeRedis("save-batch", () -> runs.saveAll(saves));
@@ -238,6 +242,9 @@ public final class RunApplier {
         }
         return outbounds.of(answer.commands(), in.source());
       }
+    } else if (o instanceof Outcome.Folded) {
+      counters.folded.incrementAndGet();
+      LOG.debug("{}: its end report follows in the batch", in.eventId());
     } else if (o instanceof Outcome.Reemit) {
       counters.reemitted.incrementAndGet();
       LOG.info(
