@@ -9,7 +9,6 @@ import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +39,9 @@ final class WarmExec implements AutoCloseable {
 
   /** Most time a job without a timeout may hold a warm pod (and a slot). */
   static final Duration MAX_UNTIMED = Duration.ofHours(24);
+
+  /** Most times the outputs file is read when the exec that reads it fails. */
+  static final int OUTPUT_READS = 3;
 
   private final KubernetesClient client;
   private final KubernetesSettings settings;
@@ -101,10 +103,11 @@ final class WarmExec implements AutoCloseable {
     OutputTail out = new OutputTail(TAIL_BYTES);
     OutputTail err = new OutputTail(TAIL_BYTES);
     LOG.info("running {} in warm pod {}", d.getAttemptId(), pod);
-    try (ExecWatch watch =
+    try (PodExec exec =
         exec(pod, out.stream(), err.stream(), command(d, settings).toArray(String[]::new))) {
       long limit = d.getTimeoutMs() == null ? MAX_UNTIMED.toMillis() : d.getTimeoutMs();
-      Integer code = watch.exitCode().get(limit, TimeUnit.MILLISECONDS);
+      Integer code = exec.exitCode().get(limit, TimeUnit.MILLISECONDS);
+      exec.awaitOutput();
       if (code == null || code < 0) {
         return ended(
             d,
@@ -168,22 +171,43 @@ final class WarmExec implements AutoCloseable {
         d, "warm-pod", status, null, Map.of(), why, tail(out), started, Instant.now());
   }
 
-  private ExecWatch exec(String pod, OutputStream out, OutputStream err, String... command) {
-    var container =
-        client
-            .pods()
-            .inNamespace(settings.namespace())
-            .withName(pod)
-            .inContainer("job")
-            .writingOutput(out);
-    return (err == null ? container : container.writingError(err)).exec(command);
+  private PodExec exec(String pod, OutputStream out, OutputStream err, String... command) {
+    return PodExec.open(client, settings.namespace(), pod, out, err, command);
   }
 
+  /**
+   * The attempt's outputs file, read with {@code cat}; read again (up to {@link #OUTPUT_READS}
+   * times) when the exec itself fails, as when its connection is lost before it opens: reading is
+   * harmless to repeat.
+   */
   private Map<String, String> outputs(JobDispatch d, String pod) {
+    for (int read = 1; ; read++) {
+      try {
+        return readOutputs(d, pod);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Map.of();
+      } catch (Exception e) {
+        LOG.warn(
+            "reading the outputs of {} in pod {} (read {} of {}): {}",
+            d.getAttemptId(),
+            pod,
+            read,
+            OUTPUT_READS,
+            e.toString());
+        if (read == OUTPUT_READS) {
+          return Map.of();
+        }
+      }
+    }
+  }
+
+  private Map<String, String> readOutputs(JobDispatch d, String pod) throws Exception {
     // The file's last bytes, one more than it may have: a larger one is refused.
     OutputTail out = new OutputTail(OutputsFile.MAX_BYTES + 1);
-    try (ExecWatch watch = exec(pod, out.stream(), null, "cat", outputsPath(d))) {
-      Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
+    try (PodExec exec = exec(pod, out.stream(), null, "cat", outputsPath(d))) {
+      Integer code = exec.exitCode().get(30, TimeUnit.SECONDS);
+      exec.awaitOutput();
       String text = out.text();
       if (text.getBytes(StandardCharsets.UTF_8).length > OutputsFile.MAX_BYTES) {
         LOG.warn(
@@ -193,9 +217,6 @@ final class WarmExec implements AutoCloseable {
         return Map.of();
       }
       return code != null && code == 0 ? OutputsFile.parse(text) : Map.of();
-    } catch (Exception e) {
-      LOG.warn("reading the outputs of {} in pod {}: {}", d.getAttemptId(), pod, e.toString());
-      return Map.of();
     }
   }
 
