@@ -11,6 +11,7 @@ import dev.baton.engine.topology.ExistingTopics;
 import dev.baton.engine.topology.OwnedPartitions;
 import dev.baton.engine.topology.ProcessingMode;
 import dev.baton.engine.topology.SlotPublisher;
+import dev.baton.engine.topology.TemplateFreshness;
 import dev.baton.engine.topology.TimerPublisher;
 import dev.baton.engine.triggers.ScheduleRunner;
 import dev.baton.engine.triggers.TemplateCatalog;
@@ -144,6 +145,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private ExistingTopics existingTopics;
+  private TemplateFreshness templatesFresh;
 
   public TriggerRouter triggerRules() {
     return triggerRules;
@@ -163,6 +165,11 @@ public final class Engine implements AutoCloseable {
     w.spans = spans;
     existingTopics = new ExistingTopics(config.bootstrapServers(), config.kafka());
     w.topicExists = existingTopics;
+    templatesFresh =
+        TemplateFreshness.asking(
+            config.bootstrapServers(), config.kafka(), config.topics().templates());
+    templatesFresh.restoresToTheEnd();
+    w.templatesFresh = templatesFresh;
     return w.build();
   }
 
@@ -374,6 +381,9 @@ public final class Engine implements AutoCloseable {
     }
     runs.close();
     spans.close();
+    if (templatesFresh != null) {
+      templatesFresh.close(); // after the streams: their tasks ask it
+    }
     if (existingTopics != null) {
       existingTopics.close(); // after the streams: their tasks ask it
     }

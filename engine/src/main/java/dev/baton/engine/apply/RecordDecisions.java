@@ -74,7 +74,7 @@ public final class RecordDecisions {
     EngineEvent event = answerLookup(in.event(), stored.state());
     MDC.put("runId", event.runId());
     try {
-      Template template = templateFor(event, stored.state());
+      Template template = templateFor(event, stored.state(), in.source().timestamp());
       Instant now = Instant.ofEpochMilli(in.source().timestamp());
       Instant started = tracing.on() ? Instant.now() : null;
       Needs.Decided decided =
@@ -176,15 +176,13 @@ public final class RecordDecisions {
         });
   }
 
-  private Template templateFor(EngineEvent event, RunState state) {
+  private Template templateFor(EngineEvent event, RunState state, long sentAtMillis) {
     if (state != null) {
       return templates.version(state.template(), state.templateVersion());
     }
     if (event instanceof EngineEvent.TriggerReceived t) {
-      Integer version = t.trigger().getTemplateVersion();
-      return version == null
-          ? templates.latest(t.trigger().getTemplate())
-          : templates.version(t.trigger().getTemplate(), version);
+      return templates.forTrigger(
+          t.trigger().getTemplate(), t.trigger().getTemplateVersion(), sentAtMillis);
     }
     return null;
   }

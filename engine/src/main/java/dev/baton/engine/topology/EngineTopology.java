@@ -20,17 +20,14 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +112,12 @@ public final class EngineTopology {
     /** Where the runs' spans go ({@link dev.baton.tracing.Spans#OFF}: nowhere). */
     public Spans spans = Spans.OFF;
 
+    /**
+     * Told how far the template store has read; a trigger's template is looked up once the store
+     * has read what was applied before it ({@link TemplateFreshness#never}: tests).
+     */
+    public TemplateFreshness templatesFresh = TemplateFreshness.never();
+
     private Wiring(Topics topics, RunRepository runs, EngineCounters counters) {
       this.topics = topics;
       this.runs = runs;
@@ -141,7 +144,7 @@ public final class EngineTopology {
     }
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(CommitHook.builder());
-    templateStore(builder, topics);
+    templateStore(builder, topics, w.templatesFresh);
     KStream<String, Inbound> inputs =
         triggersByRun(builder, topics, w.wire, exactlyOnce, runPartitions)
             .merge(
@@ -211,13 +214,16 @@ public final class EngineTopology {
                 .withName("correlations-to-outputs"));
   }
 
-  private static void templateStore(StreamsBuilder builder, Topics topics) {
-    builder.globalTable(
+  /** The template topic, read into a global store; how far it has read goes to {@code fresh}. */
+  private static void templateStore(
+      StreamsBuilder builder, Topics topics, TemplateFreshness fresh) {
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TEMPLATE_STORE), Serdes.String(), Serdes.String())
+            .withLoggingDisabled(),
         topics.templates(),
         Consumed.with(Serdes.String(), Serdes.String()).withName("templates-source"),
-        Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(TEMPLATE_STORE)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(Serdes.String()));
+        () -> new TemplateStoreUpdater(fresh));
   }
 
   /**

@@ -46,6 +46,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final boolean exactlyOnce;
   private final boolean applyWhenDrained;
   private final ParsedTemplates templates;
+  private final TemplateFreshness templatesFresh;
   private final StrayRecords strays;
   private final List<RunApplier.Input> batch = new ArrayList<>();
   private final CommitPacer pacer;
@@ -70,6 +71,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     this.pacer = new CommitPacer(w.commitSpacing);
     this.applyWhenDrained = w.applyWhenDrained;
     this.templates = w.templates;
+    this.templatesFresh = w.templatesFresh;
   }
 
   @Override
@@ -85,7 +87,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     applier =
         new RunApplier(
             services,
-            new TemplateLookup(key -> storeValue(store, key), templates),
+            new TemplateLookup(key -> storeValue(store, key), templates, templatesFresh),
             new RunCache(MAX_CACHED_RUNS),
             partition,
             epoch);
