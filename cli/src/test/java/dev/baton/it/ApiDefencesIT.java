@@ -169,7 +169,8 @@ class ApiDefencesIT {
               HttpResponse.BodyHandlers.ofString());
       double ms = (System.nanoTime() - t) / 1e6;
       assertEquals(200, health.statusCode());
-      assertTrue(ms < 1_000, "/healthz answered in " + ms + " ms");
+      // held up by the slow clients, it would wait out its 5 s timeout
+      assertTrue(ms < 3_000, "/healthz answered in " + ms + " ms");
 
       t = System.nanoTime();
       String huge =

@@ -553,8 +553,9 @@ class ApiIT {
     }
     System.out.println("/readyz with 50 event streams open: " + probeMillis + " ms");
     assertTrue(
-        probeMillis.stream().sorted().toList().get(2) <= 100,
-        "median /readyz under 100 ms: " + probeMillis);
+        probeMillis.stream().sorted().toList().get(2) <= 1_000,
+        "median /readyz under 1 s (a probe queued behind the streams waits for their 90 s): "
+            + probeMillis);
     java.nio.file.Files.createFile(gate);
     for (var s : streams) {
       List<String> types =

@@ -110,7 +110,7 @@ class FairShareIT {
       long ended =
           baton.first(bPrefix + i, RunEventType.RUN_SUCCEEDED, null).getOccurredAt().toEpochMilli();
       assertTrue(
-          ended - started < 15_000,
+          ended - started < 30_000, // in line behind a's backlog: ~150 s
           bPrefix + i + " took " + (ended - started) + " ms behind 2,000 queued runs of a");
     }
     long firstRun =
@@ -124,9 +124,10 @@ class FairShareIT {
             .min()
             .orElseThrow();
     long from = b.stream().mapToLong(Interval::start).min().orElseThrow();
-    // A slot frees every 0.3 s / 4 on average, and b, running nothing, is first in line for it.
+    // A slot frees every 0.3 s / 4 on average, and b, running nothing, is first in line for it;
+    // in line behind a's backlog it would wait ~150 s. The bound leaves room for a busy machine.
     assertTrue(
-        from - firstRun < 2_000,
+        from - firstRun < 10_000,
         "b's first job started " + (from - firstRun) + " ms after its first run did");
     long to = b.stream().mapToLong(Interval::end).max().orElseThrow();
     List<Interval> a = jobs("fair-a-", 2000);
