@@ -70,7 +70,13 @@ final class EventReader implements AutoCloseable {
 
   /** Follows {@code runId} from now on; its follower goes when the run ends. */
   RunFollower follow(String runId) {
-    return followers.computeIfAbsent(runId, RunFollower::new);
+    return followers.computeIfAbsent(
+        runId,
+        id -> {
+          RunFollower f = new RunFollower(id);
+          f.onEnd(() -> followers.remove(id, f));
+          return f;
+        });
   }
 
   /** Whether {@code runId} is followed already (a handle of this client awaits it). */

@@ -32,8 +32,23 @@ final class RunFollower {
   private int outputChars;
   private String failedJob;
 
+  private Runnable onEnd = () -> {};
+
   RunFollower(String runId) {
     this.runId = runId;
+  }
+
+  /**
+   * {@code action} runs when the run ends, before its result completes: whoever the result wakes
+   * finds the run no longer followed.
+   */
+  void onEnd(Runnable action) {
+    this.onEnd = action;
+  }
+
+  private boolean end(RunResult r) {
+    onEnd.run();
+    return result.complete(r);
   }
 
   /** Applies one of the run's events; true when it ended the run. */
@@ -63,12 +78,13 @@ final class RunFollower {
       failedJob = e.getJob();
     } else if (type == RunEventType.RUN_SUCCEEDED) {
       keep("", e.getOutputs());
-      return result.complete(ended(RunResult.Status.SUCCEEDED, null, null));
+      return end(ended(RunResult.Status.SUCCEEDED, null, null));
     } else if (type == RunEventType.RUN_FAILED) {
-      return result.complete(ended(RunResult.Status.FAILED, failedJob, e.getDetail()));
+      return end(ended(RunResult.Status.FAILED, failedJob, e.getDetail()));
     } else if (type == RunEventType.RUN_CANCELLED) {
-      return result.complete(ended(RunResult.Status.CANCELLED, null, e.getDetail()));
+      return end(ended(RunResult.Status.CANCELLED, null, e.getDetail()));
     } else if (type == RunEventType.REJECTED) {
+      onEnd.run();
       return result.completeExceptionally(
           new BatonException("run '" + runId + "' was refused: " + e.getDetail()));
     } else if (type == RunEventType.RUN_RETRIED) {
@@ -88,13 +104,13 @@ final class RunFollower {
     switch (status) {
       case "SUCCEEDED" -> {
         keep("", e.getOutputs());
-        return result.complete(ended(RunResult.Status.SUCCEEDED, null, null));
+        return end(ended(RunResult.Status.SUCCEEDED, null, null));
       }
       case "FAILED" -> {
-        return result.complete(ended(RunResult.Status.FAILED, e.getJob(), e.getDetail()));
+        return end(ended(RunResult.Status.FAILED, e.getJob(), e.getDetail()));
       }
       case "CANCELLED" -> {
-        return result.complete(ended(RunResult.Status.CANCELLED, null, e.getDetail()));
+        return end(ended(RunResult.Status.CANCELLED, null, e.getDetail()));
       }
       default -> {
         return false;

@@ -39,6 +39,24 @@ class RunFollowerTest {
     assertNull(r.failedJob());
   }
 
+  /** An awaiting thread woken by the result finds the run no longer followed (ClientIT counts). */
+  @Test
+  void theEndIsToldBeforeTheResultCompletes() {
+    for (RunEventType end :
+        List.of(
+            RunEventType.RUN_SUCCEEDED,
+            RunEventType.RUN_FAILED,
+            RunEventType.RUN_CANCELLED,
+            RunEventType.REJECTED)) {
+      RunFollower f = new RunFollower("r1");
+      List<Boolean> doneWhenTold = new ArrayList<>();
+      f.onEnd(() -> doneWhenTold.add(f.result.isDone()));
+      f.accept(event(end, null, null, Map.of()));
+      assertEquals(List.of(false), doneWhenTold, end.toString());
+      assertTrue(f.result.isDone(), end.toString());
+    }
+  }
+
   @Test
   void aFailedRunNamesTheJobThatFailedAndWhy() throws Exception {
     RunFollower f = new RunFollower("r1");
