@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.engine.triggers.TemplateCatalog;
+import dev.baton.template.ApplyChecks;
 import dev.baton.template.InvalidTemplateException;
 import dev.baton.template.JobSpec;
 import dev.baton.template.ParsedTemplates;
@@ -65,7 +66,13 @@ final class TemplatesCmd implements Runnable {
         spec.commandLine().getErr().println("refused, nothing applied:\n" + e.getMessage());
         return 1;
       }
-      List<TemplateError> errors = ApplyChecks.errors(loaded, topics(), stored());
+      List<TemplateError> errors =
+          ApplyChecks.errors(
+              loaded.stream()
+                  .map(l -> new ApplyChecks.Applying(l.file().toString(), l.yaml(), l.template()))
+                  .toList(),
+              topics(),
+              stored());
       if (!errors.isEmpty()) {
         spec.commandLine()
             .getErr()

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * records who was authenticated beside who it claims to be.
  */
 class ApiDefencesIT {
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   static BatonHarness baton;
@@ -73,6 +75,101 @@ class ApiDefencesIT {
       String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.UTF_8);
       return answer;
     }
+  }
+
+  static HttpResponse<String> get(String base, String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A template applied through the API (the designer's path) is checked as {@code templates apply}
+   * checks it, needs the token when one is set, is never applied from another site, and runs at
+   * once.
+   */
+  @Test
+  void aTemplateAppliedThroughTheApiIsCheckedAsApplyChecksItAndRunsAtOnce() throws Exception {
+    String yaml =
+        """
+        # made in the designer
+        name: api-made
+        version: 1
+        params:
+          n: {required: true}
+        jobs:
+          - name: twice
+            command: [sh, -c, 'echo "v=$((N * 2))" >> "$BATON_OUTPUTS"']
+            env: {N: "${params.n}"}
+            outputs: [v]
+        """;
+    String body = JSON.writeValueAsString(Map.of("yaml", yaml));
+    String json = "application/json";
+    HttpResponse<String> forged =
+        post("/api/templates", body, "Content-Type", json, "Origin", "https://elsewhere.example");
+    assertEquals(403, forged.statusCode(), forged.body());
+    HttpResponse<String> asForm = post("/api/templates", body, "Content-Type", "text/plain");
+    assertEquals(415, asForm.statusCode(), asForm.body());
+    assertEquals(404, get(url, "/api/templates/api-made").statusCode(), "nothing was applied");
+
+    String typo = yaml.replace("outputs: [v]", "outputs: [v]\n    dependsOn: [twise]");
+    HttpResponse<String> bad =
+        post(
+            "/api/templates/validate",
+            JSON.writeValueAsString(Map.of("yaml", typo)),
+            "Content-Type",
+            json);
+    assertEquals(400, bad.statusCode(), bad.body());
+    var error = JSON.readTree(bad.body()).path("errors").path(0);
+    assertEquals("jobs[0].dependsOn[0]", error.path("field").asText(), bad.body());
+    assertEquals(11, error.path("line").asInt(), bad.body());
+
+    String token = "t0ken-" + System.nanoTime();
+    try (ApiServer locked =
+        new ApiServer(
+            dev.baton.engine.main.EngineMain.apiSources(baton.engine),
+            baton.engineConfig(),
+            "127.0.0.1",
+            0,
+            token)) {
+      String base = "http://127.0.0.1:" + locked.port();
+      HttpResponse<String> anonymous =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/templates"))
+                  .header("Content-Type", json)
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, anonymous.statusCode(), anonymous.body());
+      HttpResponse<String> applied =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/templates"))
+                  .header("Content-Type", json)
+                  .header("Authorization", "Bearer " + token)
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, applied.statusCode(), applied.body());
+    }
+    HttpResponse<String> again = post("/api/templates", body, "Content-Type", json);
+    assertEquals(409, again.statusCode(), again.body());
+    HttpResponse<String> stored = get(url, "/api/templates/api-made");
+    assertEquals(200, stored.statusCode(), stored.body());
+    assertEquals(1, JSON.readTree(stored.body()).path("version").asInt(), stored.body());
+    assertEquals(yaml, JSON.readTree(stored.body()).path("yaml").asText(), "the text as applied");
+
+    HttpResponse<String> run =
+        post(
+            "/api/runs",
+            "{\"template\":\"api-made\",\"params\":{\"n\":\"21\"},\"runId\":\"api-made-1\"}",
+            "Content-Type",
+            json);
+    assertEquals(201, run.statusCode(), "a run of it starts at once: " + run.body());
+    var ended = baton.awaitEnd("api-made-1");
+    assertEquals(RunStatus.SUCCEEDED, ended.status());
+    assertEquals(Map.of("v", "42"), ended.job("twice").outputs());
   }
 
   @Test

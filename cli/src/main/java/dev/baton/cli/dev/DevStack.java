@@ -1,6 +1,5 @@
 package dev.baton.cli.dev;
 
-import dev.baton.cli.ApplyChecks;
 import dev.baton.cli.TemplatePublisher;
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.Dispatcher;
@@ -19,6 +18,7 @@ import dev.baton.secrets.SecretSource;
 import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import dev.baton.settings.Settings;
+import dev.baton.template.ApplyChecks;
 import dev.baton.tracing.TraceExport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +89,12 @@ public final class DevStack implements AutoCloseable {
     startRedisWatch(ports.redis());
     TopicAdmin.ensureTopics(bootstrapServers, topics, 3, (short) 1, Map.of());
     // The topics the example templates' service and emit steps write to, so that they run as is.
-    TopicAdmin.ensureNamed(bootstrapServers, ApplyChecks.topicsWritten(templates), 3, (short) 1);
+    TopicAdmin.ensureNamed(
+        bootstrapServers,
+        ApplyChecks.topicsWritten(
+            templates.stream().map(TemplatePublisher.Loaded::template).toList()),
+        3,
+        (short) 1);
     if (!templates.isEmpty()) {
       TemplatePublisher.publish(bootstrapServers, topics.templates(), templates);
     }

@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -66,9 +67,11 @@ public final class ApiServer implements AutoCloseable {
       BooleanSupplier live,
       BooleanSupplier ready,
       MeterRegistry metrics,
-      Supplier<List<CorrelationView>> correlations) {}
+      Supplier<List<CorrelationView>> correlations,
+      Function<String, String> templateSource) {}
 
   private final RunHistory history;
+  private final TemplateApply templateApply;
 
   /** Most requests one client address may have in progress at once. */
   public static final int PER_CLIENT = 16;
@@ -99,6 +102,8 @@ public final class ApiServer implements AutoCloseable {
     kafka.put("bootstrap.servers", config.bootstrapServers());
     kafka.putAll(config.kafka());
     this.history = new RunHistory(kafka, config.topics().history());
+    this.templateApply =
+        TemplateApply.of(sources.templates(), kafka, producer, config.topics().templates());
     this.streams =
         new EventStreams(id -> sources.runs().find(id).or(() -> history.find(id)), config);
     this.server = HttpServers.create(new InetSocketAddress(host, port), "baton-api");
@@ -316,10 +321,19 @@ public final class ApiServer implements AutoCloseable {
                   sources.runs().tenantRuns(),
                   System.currentTimeMillis()));
       case "GET /api/templates" -> send(ex, 200, TemplateView.list(sources.templates().get()));
-      case "GET /api/templates/*" -> send(ex, 200, TemplateView.of(template(parts[1])));
+      case "GET /api/templates/*" -> {
+        Template t = template(parts[1]);
+        send(ex, 200, TemplateView.of(t, sources.templateSource().apply(t.storeKey())));
+      }
+      case "POST /api/templates/validate" -> answer(ex, templateApply.validate(jsonBody(ex)));
+      case "POST /api/templates" -> answer(ex, templateApply.apply(jsonBody(ex)));
       default ->
           throw new IllegalStateException("route " + method + " " + route + " has no handler");
     }
+  }
+
+  private static void answer(HttpExchange ex, TemplateApply.Answer a) throws IOException {
+    send(ex, a.status(), a.body());
   }
 
   private Template template(String name) {

@@ -26,7 +26,8 @@ final class Routes {
     r.put("/api/runs/*/jobs/*/reject", List.of("POST"));
     r.put("/api/correlations", List.of("GET"));
     r.put("/api/tenants", List.of("GET"));
-    r.put("/api/templates", List.of("GET"));
+    r.put("/api/templates", List.of("GET", "POST"));
+    r.put("/api/templates/validate", List.of("POST")); // before the pattern that would take it
     r.put("/api/templates/*", List.of("GET"));
     return r;
   }

@@ -16,7 +16,8 @@ import java.util.Map;
 final class TemplateView {
   private TemplateView() {}
 
-  static Map<String, Object> of(Template t) {
+  /** {@code yaml}: the text it was applied with (comments and all), or null. */
+  static Map<String, Object> of(Template t, String yaml) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("name", t.name());
     out.put("version", t.version());
@@ -54,6 +55,7 @@ final class TemplateView {
       }
     }
     out.put("dag", Map.of("nodes", nodes, "edges", edges));
+    out.put("yaml", yaml);
     return out;
   }
 

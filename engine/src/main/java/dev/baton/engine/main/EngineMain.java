@@ -35,7 +35,8 @@ public final class EngineMain {
         engine::live,
         engine::ready,
         engine.counters().registry(),
-        engine::correlations);
+        engine::correlations,
+        key -> engine.templates().source(key));
   }
 
   private static void run(Map<String, String> env) throws Exception {

@@ -1,6 +1,7 @@
 package dev.baton.engine.triggers;
 
 import dev.baton.template.ParsedTemplates;
+import dev.baton.template.StoredTemplate;
 import dev.baton.template.Template;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,15 @@ public final class TemplateCatalog {
   public TemplateCatalog(Supplier<Map<String, String>> store, ParsedTemplates parsed) {
     this.store = store;
     this.parsed = parsed;
+  }
+
+  /**
+   * The text {@code key} ({@code name} or {@code name@version}) was applied with, comments and all,
+   * or null.
+   */
+  public String source(String key) {
+    String json = store.get().get(key);
+    return json == null ? null : StoredTemplate.fromJson(json).source();
   }
 
   public List<Template> latest() {

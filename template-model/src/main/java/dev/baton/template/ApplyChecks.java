@@ -1,10 +1,5 @@
-package dev.baton.cli;
+package dev.baton.template;
 
-import dev.baton.template.Template;
-import dev.baton.template.TemplateError;
-import dev.baton.template.Templates;
-import dev.baton.template.TopicChecks;
-import dev.baton.template.TriggerRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,17 +10,49 @@ import java.util.TreeSet;
 
 /**
  * What {@code templates apply} checks beyond the text: the topics that {@code service} and {@code
- * emit} steps write to exist, and no webhook path is another template's.
+ * emit} steps write to exist, and no webhook path is another template's. The CLI and the API's
+ * {@code POST /api/templates} run the same checks.
  */
 public final class ApplyChecks {
   private ApplyChecks() {}
+
+  /** A template being applied: where its text came from (a file name), the text, what it says. */
+  public record Applying(String source, String yaml, Template template) {}
+
+  /**
+   * One template's text checked as {@code templates apply} checks it: parsed and validated, its
+   * {@code run:} jobs against itself and {@code stored}, then {@link #errors}.
+   *
+   * @throws InvalidTemplateException with every error at its line and field
+   */
+  public static Template check(
+      String source, String yaml, Set<String> topics, Map<String, Template> stored)
+      throws InvalidTemplateException {
+    Template alone = Templates.parse(source, yaml);
+    Template template = alone;
+    if (alone.jobs().stream().anyMatch(JobSpec::runsTemplate)) {
+      Composition composition =
+          new Composition(
+              name ->
+                  java.util.Optional.ofNullable(
+                      name.equals(alone.name()) ? alone : stored.get(name)),
+              true);
+      template = Templates.parse(source, yaml, composition);
+    }
+    List<TemplateError> errors =
+        errors(List.of(new Applying(source, yaml, template)), topics, stored);
+    if (!errors.isEmpty()) {
+      throw new InvalidTemplateException(errors);
+    }
+    return template;
+  }
 
   /**
    * The errors of {@code loaded}, given the topics that exist and the store's latest template of
    * each name.
    */
-  static List<TemplateError> errors(
-      List<TemplatePublisher.Loaded> loaded, Set<String> topics, Map<String, Template> stored) {
+  public static List<TemplateError> errors(
+      List<Applying> loaded, Set<String> topics, Map<String, Template> stored) {
     List<TemplateError> errors = new ArrayList<>();
     // Each path's template: the store's, but for the templates applied now, whose versions replace
     // theirs; then the first of those applied now that claims it.
@@ -37,9 +64,9 @@ public final class ApplyChecks {
         .forEach(t -> hooks(t).forEach(h -> hookOwners.put(h, t.name())));
     loaded.forEach(
         l -> hooks(l.template()).forEach(h -> hookOwners.putIfAbsent(h, l.template().name())));
-    for (TemplatePublisher.Loaded l : loaded) {
+    for (Applying l : loaded) {
       Template t = l.template();
-      errors.addAll(TopicChecks.missing(t, l.file().toString(), l.yaml(), topics));
+      errors.addAll(TopicChecks.missing(t, l.source(), l.yaml(), topics));
       for (int i = 0; i < t.on().size(); i++) {
         TriggerRule r = t.on().get(i);
         if (r.webhook() != null
@@ -47,7 +74,7 @@ public final class ApplyChecks {
             && !hookOwners.get(r.webhook().path()).equals(t.name())) {
           errors.add(
               Templates.errorAt(
-                  l.file().toString(),
+                  l.source(),
                   l.yaml(),
                   "on[" + i + "].webhook.path",
                   "webhook path '"
@@ -62,9 +89,9 @@ public final class ApplyChecks {
   }
 
   /** The topics the templates' service and emit steps write to. */
-  public static Set<String> topicsWritten(List<TemplatePublisher.Loaded> loaded) {
+  public static Set<String> topicsWritten(List<Template> templates) {
     Set<String> out = new TreeSet<>();
-    loaded.forEach(l -> out.addAll(TopicChecks.written(l.template())));
+    templates.forEach(t -> out.addAll(TopicChecks.written(t)));
     return out;
   }
 
