@@ -127,13 +127,7 @@ class ApiDefencesIT {
     assertEquals(11, error.path("line").asInt(), bad.body());
 
     String token = "t0ken-" + System.nanoTime();
-    try (ApiServer locked =
-        new ApiServer(
-            dev.baton.engine.main.EngineMain.apiSources(baton.engine),
-            baton.engineConfig(),
-            "127.0.0.1",
-            0,
-            token)) {
+    try (ApiServer locked = baton.startApi(token)) {
       String base = "http://127.0.0.1:" + locked.port();
       HttpResponse<String> anonymous =
           HTTP.send(

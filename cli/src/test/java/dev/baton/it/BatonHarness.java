@@ -228,8 +228,13 @@ final class BatonHarness implements AutoCloseable {
 
   /** The REST API and web UI over this harness's engine, on a free port of 127.0.0.1. */
   dev.baton.engine.api.ApiServer startApi() throws java.io.IOException {
+    return startApi(null);
+  }
+
+  /** The API on a free loopback port; {@code token}: the bearer token it requires (null: none). */
+  dev.baton.engine.api.ApiServer startApi(String token) throws java.io.IOException {
     return new dev.baton.engine.api.ApiServer(
-        dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig(), "127.0.0.1", 0);
+        dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig(), "127.0.0.1", 0, token);
   }
 
   /**

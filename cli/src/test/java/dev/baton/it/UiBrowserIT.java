@@ -98,6 +98,8 @@ class UiBrowserIT {
       jobs.add(boxes.group(1) + "=" + boxes.group(2));
     }
     assertEquals(List.of("extract=SUCCEEDED", "transform=SUCCEEDED", "load=SUCCEEDED"), jobs, dom);
+    // A run that succeeded offers no action: cancel, retry and pause would each be refused.
+    assertTrue(dom.contains("<p id=\"actions\"></p>"), dom);
     // Each box names its step's kind (the pipeline's jobs run in pods: they name an image).
     assertTrue(dom.contains("class=\"kind\" text-anchor=\"end\">pod</text>"), dom);
     Path screenshot = Path.of("target/ui-run-page.png").toAbsolutePath();

@@ -527,6 +527,13 @@ class WaitsIT {
               .eval("document.body.innerText")
               .asText()
               .contains("approve WAITING for approval: Ship order 5?"));
+      assertEquals(
+          "Cancel,Pause",
+          browser
+              .eval(
+                  "[...document.querySelectorAll('#actions button')].map(b => b.textContent).join()")
+              .asText(),
+          "a running run can be cancelled or paused, not retried");
       Path screenshot = Path.of("target/ui-approval.png").toAbsolutePath();
       Files.write(screenshot, browser.screenshot());
       browser.eval(
@@ -543,6 +550,11 @@ class WaitsIT {
                       .eval("document.querySelector('h2 .status').textContent")
                       .asText()
                       .startsWith("SUCCEEDED"));
+      await()
+          .atMost(LONG)
+          .until(
+              () ->
+                  browser.eval("document.querySelectorAll('#actions button').length").asInt() == 0);
     }
   }
 }
