@@ -218,6 +218,11 @@ class WarmPoolIT {
         String.valueOf(run.jobs().get("gone")));
   }
 
+  /** Whether the mock kubelet has started {@code pod}: a pod just created has no status yet. */
+  private static boolean running(io.fabric8.kubernetes.api.model.Pod pod) {
+    return pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase());
+  }
+
   @Test
   void twoDispatchersRacingForOneIdlePodClaimItOnce() throws Exception {
     Map<String, WarmPool> one = Map.of("race:1", pool(1, 1, "10m"));
@@ -225,10 +230,7 @@ class WarmPoolIT {
         KubernetesRuntime second = runtime(one)) {
       await()
           .atMost(BatonHarness.DEADLINE)
-          .until(
-              () ->
-                  idle("race:1") == 1
-                      && "Running".equals(poolPods("race:1").get(0).getStatus().getPhase()));
+          .until(() -> idle("race:1") == 1 && running(poolPods("race:1").get(0)));
       var d1 = dispatch("race-1");
       var d2 = dispatch("race-2");
       var ready = new java.util.concurrent.CountDownLatch(1);

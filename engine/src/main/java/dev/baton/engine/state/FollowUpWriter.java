@@ -83,7 +83,7 @@ final class FollowUpWriter {
         tenantRuns.change(pipelined, f.runId(), f.tenantRun());
       }
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
     for (int i = 0; i < fenced.size(); i++) {
       if (fenced.get(i).toCompletableFuture().join() == -1L) {
         FollowUp f = some.stream().filter(FollowUp::touchesPartition).toList().get(i);

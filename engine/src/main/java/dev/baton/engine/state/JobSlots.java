@@ -103,7 +103,7 @@ public final class JobSlots {
                 tenant));
       }
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
     return replies.stream().map(f -> f.toCompletableFuture().join() == 1L).toList();
   }
 
@@ -168,7 +168,7 @@ public final class JobSlots {
     for (long b = current - 6; b <= current; b++) {
       buckets.add(batch.<String, String>getMap(bucket(b), StringCodec.INSTANCE).readAllMapAsync());
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
     Map<String, Long> ms = new LinkedHashMap<>();
     for (var f : buckets) {
       f.toCompletableFuture().join().forEach((t, v) -> ms.merge(t, Long.parseLong(v), Long::sum));

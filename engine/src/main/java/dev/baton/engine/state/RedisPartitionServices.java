@@ -100,7 +100,7 @@ final class RedisPartitionServices {
               Long.toString(now.toEpochMilli()),
               Long.toString(lease.toMillis())));
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
     List<String> out = new ArrayList<>();
     for (var reply : replies) {
       reply.toCompletableFuture().join().forEach(id -> out.add(id.toString()));

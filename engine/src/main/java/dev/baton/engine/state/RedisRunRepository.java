@@ -150,7 +150,7 @@ public final class RedisRunRepository implements RunRepository {
           pipelined.evalAsync(
               RScript.Mode.READ_ONLY, LOAD, RScript.ReturnType.LIST, List.of(run), ref.eventId());
     }
-    List<?> responses = batch.execute().getResponses();
+    List<?> responses = LuaScripts.execute(redisson, batch).getResponses();
     List<StoredRun> out = new ArrayList<>(refs.size());
     for (Object response : responses) {
       out.add(stored((List<?>) response));
@@ -231,7 +231,7 @@ public final class RedisRunRepository implements RunRepository {
           pipelined.evalAsync(
               RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, call.keys(), call.args());
     }
-    List<?> responses = batch.execute().getResponses();
+    List<?> responses = LuaScripts.execute(redisson, batch).getResponses();
     List<SaveResult> results = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
       results.add(SaveScript.result(requests.get(i), (Long) responses.get(i)));
@@ -267,7 +267,7 @@ public final class RedisRunRepository implements RunRepository {
               .<String>getScoredSortedSet(index, StringCodec.INSTANCE)
               .entryRangeReversedAsync(0, limit - 1));
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
     return replies.stream()
         .flatMap(r -> r.toCompletableFuture().join().stream())
         .sorted(Comparator.comparing(ScoredEntry<String>::getScore).reversed())
@@ -319,7 +319,7 @@ public final class RedisRunRepository implements RunRepository {
               .<String, String>getMap(runKey(id), StringCodec.INSTANCE)
               .getAllAsync(Set.of("state", "outputs")));
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
     List<RunState> found = new ArrayList<>();
     for (var reply : replies) {
       Map<String, String> fields = reply.toCompletableFuture().join();
@@ -363,7 +363,7 @@ public final class RedisRunRepository implements RunRepository {
               .<String>getBucket(AttemptClaims.key(id), StringCodec.INSTANCE)
               .setIfAbsentAsync(AttemptClaims.STOPPED, AttemptClaims.KEEP);
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
   }
 
   @Override

@@ -141,7 +141,7 @@ public final class ResultCache {
     if (kept.isEmpty()) {
       return;
     }
-    batch.execute();
+    LuaScripts.execute(redisson, batch);
     for (int i = 0; i < kept.size(); i++) {
       List<Object> evicted = evictions.get(i).toCompletableFuture().join();
       for (Object member : evicted) {

@@ -564,7 +564,7 @@ abstract class RedisRunRepositoryCases {
     assertNull(runs.find("pipe-2").orElse(null));
   }
 
-  private static SaveRequest request(String runId, long version, RunStatus status, String eventId) {
+  static SaveRequest request(String runId, long version, RunStatus status, String eventId) {
     return new SaveRequest(
         runId,
         version,
