@@ -123,7 +123,8 @@ final class TemplateApply {
       if (seen != null && seen.version() >= t.version()) {
         break;
       }
-      Thread.sleep(20); // the engine's global store reads the record on a thread of its own
+      // once per apply, never per run: the engine's global store reads the record on its own thread
+      Thread.sleep(20);
     }
     return new Answer(201, summary(t));
   }

@@ -134,31 +134,28 @@ class FoldedStartsTest {
   private RunApplier.Input report(String job, CompletionStatus status) {
     Instant now = Instant.now();
     return completion(
-        JobCompletion.newBuilder()
-            .setRunId("r1")
-            .setJob(job)
-            .setAttempt(1)
-            .setStatus(status)
-            .setOccurredAt(now)
-            .setStartedAt(now)
-            .build(),
-        "r1/" + job + "/1/started");
+        attempt(job, status, now).setStartedAt(now).build(), "r1/" + job + "/1/started");
   }
 
   private RunApplier.Input ended(String job, boolean withStartTime) {
     Instant now = Instant.now();
     return completion(
-        JobCompletion.newBuilder()
-            .setRunId("r1")
-            .setJob(job)
-            .setAttempt(1)
-            .setStatus(CompletionStatus.SUCCEEDED)
+        attempt(job, CompletionStatus.SUCCEEDED, now)
             .setExitCode(0)
-            .setOccurredAt(now)
             .setStartedAt(withStartTime ? now.minusMillis(5) : null)
             .setEndedAt(now)
             .build(),
         "r1/" + job + "/1");
+  }
+
+  /** Attempt 1 of {@code job} in run r1, reported at {@code now}. */
+  private static JobCompletion.Builder attempt(String job, CompletionStatus status, Instant now) {
+    return JobCompletion.newBuilder()
+        .setRunId("r1")
+        .setJob(job)
+        .setAttempt(1)
+        .setStatus(status)
+        .setOccurredAt(now);
   }
 
   private RunApplier.Input completion(JobCompletion c, String eventId) {

@@ -1,5 +1,6 @@
 package dev.baton.engine.topology;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,8 +49,11 @@ class TemplateFreshnessTest {
     TemplateFreshness fresh = fresh(Duration.ofSeconds(10));
     fresh.readUpTo(4); // the last template record (offset 4) is not in the store yet
     CompletableFuture<Void> lookup = CompletableFuture.runAsync(() -> fresh.asOf(999));
-    Thread.sleep(100); // a window for a lookup that did not wait to end early
-    assertTrue(!lookup.isDone(), "went on before the store read offset 4");
+    // a lookup that did not wait would end within this window
+    await()
+        .during(Duration.ofMillis(100))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !lookup.isDone());
     fresh.readUpTo(5);
     lookup.get(5, TimeUnit.SECONDS);
     assertEquals(1, asked.get());
