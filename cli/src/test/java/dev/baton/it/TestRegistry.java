@@ -5,7 +5,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,18 +47,12 @@ final class TestRegistry {
     try {
       Process process =
           new ProcessBuilder(
-                  Stream.of(
-                          List.of(
-                              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                              "-Xmx256m"),
-                          dev.baton.cli.dev.ChildProcess.jitTier(),
-                          List.of(
-                              "-Dquarkus.http.host=127.0.0.1",
-                              "-Dquarkus.http.port=0",
-                              "-jar",
-                              jar.toString()))
-                      .flatMap(List::stream)
-                      .toList())
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx256m",
+                  "-Dquarkus.http.host=127.0.0.1",
+                  "-Dquarkus.http.port=0",
+                  "-jar",
+                  jar.toString())
               .redirectErrorStream(true)
               .start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));

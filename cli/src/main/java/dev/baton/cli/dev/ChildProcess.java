@@ -1,9 +1,7 @@
 package dev.baton.cli.dev;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,30 +28,15 @@ public final class ChildProcess {
   public static final String MAX_HEAP = "-Xmx384m";
 
   public static List<String> java(String mainClass) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add(MAX_HEAP);
-    command.addAll(jitTier());
-    command.addAll(
-        List.of(
-            "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            "-Dorg.slf4j.simpleLogger.log.dev.baton=info",
-            "-cp",
-            System.getProperty("java.class.path"),
-            mainClass));
-    return List.copyOf(command);
-  }
-
-  /**
-   * This JVM's compiler tier limit, if it has one, for its children: the test suite runs its JVMs
-   * with the quick compiler only (their lives are too short to repay the optimising one), and the
-   * processes a test starts should cost as little; `baton bench` and `baton chaos` run without it.
-   */
-  public static List<String> jitTier() {
-    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-XX:TieredStopAtLevel="))
-        .toList();
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        MAX_HEAP,
+        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dorg.slf4j.simpleLogger.log.dev.baton=info",
+        "-cp",
+        System.getProperty("java.class.path"),
+        mainClass);
   }
 
   public ChildProcess start() throws IOException {
