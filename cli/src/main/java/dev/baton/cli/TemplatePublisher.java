@@ -134,7 +134,13 @@ public final class TemplatePublisher {
         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (Loaded t : templates) {
-        String value = StoredTemplate.of(t.template(), t.yaml()).toJson();
+        String value =
+            StoredTemplate.of(
+                    t.template(),
+                    t.yaml(),
+                    StoredTemplate.localUser("cli"),
+                    java.time.Instant.now())
+                .toJson();
         sent.add(producer.send(new ProducerRecord<>(topic, t.template().storeKey(), value)));
         sent.add(producer.send(new ProducerRecord<>(topic, t.template().name(), value)));
       }

@@ -331,7 +331,12 @@ final class BatonHarness implements AutoCloseable {
         .count();
   }
 
+  /**
+   * The first event of {@code type} (of {@code job}, if not null) of the run, once the events
+   * reader has it: a run's end is read from Redis, its events from the topic, a moment apart.
+   */
   RunEvent first(String runId, RunEventType type, String job) {
+    awaitEvent(runId, type, job);
     return eventsOf(runId).stream()
         .filter(e -> e.getType() == type && (job == null || job.equals(e.getJob())))
         .findFirst()

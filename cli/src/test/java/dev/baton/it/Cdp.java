@@ -163,6 +163,47 @@ final class Cdp implements AutoCloseable {
     return r.path("result").path("value");
   }
 
+  /**
+   * Drags with the mouse from the centre of the element {@code from} selects to the centre of
+   * {@code to}'s: pressed, moved in steps, released, as a hand would.
+   */
+  void drag(String from, String to) throws Exception {
+    double[] a = centre(from);
+    double[] b = centre(to);
+    mouse("mousePressed", a[0], a[1]);
+    for (int i = 1; i <= 5; i++) {
+      mouse("mouseMoved", a[0] + (b[0] - a[0]) * i / 5, a[1] + (b[1] - a[1]) * i / 5);
+    }
+    mouse("mouseReleased", b[0], b[1]);
+  }
+
+  private double[] centre(String selector) throws Exception {
+    JsonNode r =
+        eval(
+            "(() => { const el = document.querySelector("
+                + JSON.writeValueAsString(selector)
+                + "); const b = el.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; })()");
+    return new double[] {r.get(0).asDouble(), r.get(1).asDouble()};
+  }
+
+  private void mouse(String type, double x, double y) throws Exception {
+    call(
+        "Input.dispatchMouseEvent",
+        Map.of(
+            "type",
+            type,
+            "x",
+            x,
+            "y",
+            y,
+            "button",
+            "left",
+            "buttons",
+            type.equals("mouseReleased") ? 0 : 1,
+            "clickCount",
+            1));
+  }
+
   /** A PNG of the page as it is drawn now. */
   byte[] screenshot() throws Exception {
     return java.util.Base64.getDecoder()

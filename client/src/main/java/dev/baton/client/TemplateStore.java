@@ -67,7 +67,11 @@ public final class TemplateStore {
         throw new TemplateRejectedException(missing);
       }
     }
-    byte[] value = StoredTemplate.of(template, yaml).toJson().getBytes(StandardCharsets.UTF_8);
+    byte[] value =
+        StoredTemplate.of(
+                template, yaml, StoredTemplate.localUser("client"), java.time.Instant.now())
+            .toJson()
+            .getBytes(StandardCharsets.UTF_8);
     String topic = s.topics().templates();
     String what = "template " + template.storeKey();
     client.sendBytes(topic, template.storeKey(), value, what);

@@ -16,14 +16,16 @@ class ParsedTemplatesTest {
   void eachVersionIsParsedOnceAndAnInvalidOneIsReportedOnce() throws Exception {
     List<String> invalid = new ArrayList<>();
     ParsedTemplates parsed = new ParsedTemplates(invalid::add);
-    String json = StoredTemplate.of(Templates.parse("one.yaml", YAML), YAML).toJson();
+    String json =
+        StoredTemplate.of(Templates.parse("one.yaml", YAML), YAML, "test", java.time.Instant.EPOCH)
+            .toJson();
     Template first = parsed.of(json);
     assertSame(first, parsed.of(json), "the same version is not parsed again");
     assertSame(first, parsed.cached("one@1"));
 
     String broken =
         YAML.replace("name: one", "name: two").replace("command: [\"true\"]", "command: []");
-    String stored = new StoredTemplate("two", 1, broken).toJson();
+    String stored = new StoredTemplate("two", 1, broken, null, null).toJson();
     assertNull(parsed.of(stored));
     assertNull(parsed.of(stored));
     assertEquals(1, invalid.size(), invalid.toString());

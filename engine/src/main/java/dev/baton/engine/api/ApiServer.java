@@ -18,6 +18,7 @@ import dev.baton.events.WorkflowTrigger;
 import dev.baton.health.HttpServers;
 import dev.baton.metrics.Metrics;
 import dev.baton.serde.CommandRequests;
+import dev.baton.template.StoredTemplate;
 import dev.baton.template.Template;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -68,7 +69,8 @@ public final class ApiServer implements AutoCloseable {
       BooleanSupplier ready,
       MeterRegistry metrics,
       Supplier<List<CorrelationView>> correlations,
-      Function<String, String> templateSource) {}
+      Function<String, StoredTemplate> storedTemplate,
+      Function<String, List<StoredTemplate>> templateVersions) {}
 
   private final RunHistory history;
   private final TemplateApply templateApply;
@@ -148,26 +150,10 @@ public final class ApiServer implements AutoCloseable {
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
-  /** {@code /}: the web UI's page, and nothing else. */
+  /** {@code /} and {@code /ui/...}: the web UI. */
   private void page(HttpExchange ex) throws IOException {
-    if (!access.hostAllowed(ex)) {
-      return;
-    }
-    if (!ex.getRequestURI().getPath().equals("/")) {
-      send(ex, 404, Map.of("error", "no page " + ex.getRequestURI().getPath()));
-      return;
-    }
-    if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-      ex.getResponseHeaders().set("Allow", "GET, HEAD");
-      send(
-          ex,
-          405,
-          Map.of(
-              "error", "method " + ex.getRequestMethod() + " is not allowed on /; allowed: GET"));
-      return;
-    }
-    try (InputStream in = ApiServer.class.getResourceAsStream("/ui/index.html")) {
-      sendRaw(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+    if (access.hostAllowed(ex)) {
+      UiAssets.serve(ex);
     }
   }
 
@@ -240,11 +226,8 @@ public final class ApiServer implements AutoCloseable {
     String route = Routes.of(ex, method, path);
     String[] parts = path.substring("/api/".length()).split("/");
     switch (method + " " + route) {
-      case "GET /api/openapi.json" -> {
-        try (InputStream in = ApiServer.class.getResourceAsStream("/api/openapi.json")) {
-          sendRaw(ex, 200, "application/json", in.readAllBytes());
-        }
-      }
+      case "GET /api/openapi.json" -> resource(ex, "/api/openapi.json");
+      case "GET /api/schemas/template.json" -> resource(ex, "/schemas/template.schema.json");
       case "GET /api/runs" -> send(ex, 200, RunList.of(query(ex), sources.runs(), history));
       case "POST /api/runs" -> send(ex, 201, Map.of("runId", startRun(jsonBody(ex))));
       case "GET /api/runs/*" -> {
@@ -320,13 +303,18 @@ public final class ApiServer implements AutoCloseable {
                   config.tenancy().sharesSlots() ? sources.runs().slots() : null,
                   sources.runs().tenantRuns(),
                   System.currentTimeMillis()));
-      case "GET /api/templates" -> send(ex, 200, TemplateView.list(sources.templates().get()));
-      case "GET /api/templates/*" -> {
-        Template t = template(parts[1]);
-        send(ex, 200, TemplateView.of(t, sources.templateSource().apply(t.storeKey())));
-      }
+      case "GET /api/templates" ->
+          send(ex, 200, TemplateView.list(sources.templates().get(), sources.storedTemplate()));
+      case "GET /api/templates/*" ->
+          send(
+              ex,
+              200,
+              TemplateView.version(
+                  template(parts[1]).storeKey(), parts[1], query(ex), sources.storedTemplate()));
+      case "GET /api/templates/*/versions" ->
+          send(ex, 200, TemplateView.versions(sources.templateVersions().apply(parts[1])));
       case "POST /api/templates/validate" -> answer(ex, templateApply.validate(jsonBody(ex)));
-      case "POST /api/templates" -> answer(ex, templateApply.apply(jsonBody(ex)));
+      case "POST /api/templates" -> answer(ex, templateApply.apply(jsonBody(ex), caller));
       default ->
           throw new IllegalStateException("route " + method + " " + route + " has no handler");
     }
@@ -334,6 +322,12 @@ public final class ApiServer implements AutoCloseable {
 
   private static void answer(HttpExchange ex, TemplateApply.Answer a) throws IOException {
     send(ex, a.status(), a.body());
+  }
+
+  private static void resource(HttpExchange ex, String name) throws IOException {
+    try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
+      sendRaw(ex, 200, "application/json", in.readAllBytes());
+    }
   }
 
   private Template template(String name) {

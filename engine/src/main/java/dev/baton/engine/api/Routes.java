@@ -15,6 +15,7 @@ final class Routes {
   private static Map<String, List<String>> routes() {
     Map<String, List<String>> r = new LinkedHashMap<>();
     r.put("/api/openapi.json", List.of("GET"));
+    r.put("/api/schemas/template.json", List.of("GET"));
     r.put("/api/runs", List.of("GET", "POST"));
     r.put("/api/runs/*", List.of("GET"));
     r.put("/api/runs/*/events", List.of("GET"));
@@ -29,6 +30,7 @@ final class Routes {
     r.put("/api/templates", List.of("GET", "POST"));
     r.put("/api/templates/validate", List.of("POST")); // before the pattern that would take it
     r.put("/api/templates/*", List.of("GET"));
+    r.put("/api/templates/*/versions", List.of("GET"));
     return r;
   }
 

@@ -94,7 +94,7 @@ final class TemplateApply {
    * passes the checks (else 400) and is newer than the store's latest of that name (else 409);
    * answers when the engine's store has it, so a run started next uses it.
    */
-  Answer apply(JsonNode body) throws ExecutionException, InterruptedException {
+  Answer apply(JsonNode body, String caller) throws ExecutionException, InterruptedException {
     String yaml = yaml(body);
     Template t;
     try {
@@ -114,7 +114,10 @@ final class TemplateApply {
               + (current.version() + 1)
               + " or later");
     }
-    byte[] value = StoredTemplate.of(t, yaml).toJson().getBytes(StandardCharsets.UTF_8);
+    byte[] value =
+        StoredTemplate.of(t, yaml, "api:" + caller, java.time.Instant.now())
+            .toJson()
+            .getBytes(StandardCharsets.UTF_8);
     store.publish(t.storeKey(), value);
     store.publish(t.name(), value);
     long deadline = System.nanoTime() + VISIBLE_WITHIN.toNanos();

@@ -1,13 +1,16 @@
 package dev.baton.engine.api;
 
+import dev.baton.template.InvalidTemplateException;
 import dev.baton.template.JobSpec;
 import dev.baton.template.StepKinds;
+import dev.baton.template.StoredTemplate;
 import dev.baton.template.Template;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A template as the API shows it: its fields and its DAG as nodes and edges (a job's dependencies
@@ -16,8 +19,8 @@ import java.util.Map;
 final class TemplateView {
   private TemplateView() {}
 
-  /** {@code yaml}: the text it was applied with (comments and all), or null. */
-  static Map<String, Object> of(Template t, String yaml) {
+  /** {@code stored}: the text it was applied with (comments and all), who applied it and when. */
+  static Map<String, Object> of(Template t, StoredTemplate stored) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("name", t.name());
     out.put("version", t.version());
@@ -55,20 +58,79 @@ final class TemplateView {
       }
     }
     out.put("dag", Map.of("nodes", nodes, "edges", edges));
-    out.put("yaml", yaml);
+    out.put("yaml", stored.source());
+    out.put("appliedBy", stored.appliedBy());
+    out.put("appliedAt", stored.appliedAt());
     return out;
   }
 
-  /** {@code GET /api/templates}: each template's name, version and description, by name. */
-  static List<Map<String, Object>> list(List<Template> templates) {
+  /**
+   * {@code GET /api/templates/{name}}: the latest version ({@code latestKey}), or the one {@code
+   * ?version=} names.
+   */
+  static Map<String, Object> version(
+      String latestKey,
+      String name,
+      Map<String, String> query,
+      Function<String, StoredTemplate> stored) {
+    String version = query.get("version");
+    String key = version == null ? latestKey : Template.storeKey(name, number(version));
+    StoredTemplate s = stored.apply(key);
+    if (s == null) {
+      throw new ApiException(404, "no template '" + name + "' at version " + version);
+    }
+    try {
+      return of(s.parse(), s);
+    } catch (InvalidTemplateException e) {
+      throw new ApiException(
+          404, "template " + key + " in the store does not parse: " + e.getMessage());
+    }
+  }
+
+  private static int number(String version) {
+    try {
+      return Integer.parseInt(version);
+    } catch (NumberFormatException e) {
+      throw new ApiException(400, "version must be a whole number, not '" + version + "'");
+    }
+  }
+
+  /** {@code GET /api/templates/{name}/versions}: each version, who applied it and when. */
+  static List<Map<String, Object>> versions(List<StoredTemplate> stored) {
+    if (stored.isEmpty()) {
+      throw new ApiException(404, "no template by that name");
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (StoredTemplate s : stored) {
+      Map<String, Object> v = new LinkedHashMap<>();
+      v.put("version", s.version());
+      v.put("appliedBy", s.appliedBy());
+      v.put("appliedAt", s.appliedAt());
+      out.add(v);
+    }
+    return out;
+  }
+
+  /**
+   * {@code GET /api/templates}: each template's name, latest version, description, and who applied
+   * that version when, by name.
+   */
+  static List<Map<String, Object>> list(
+      List<Template> templates, Function<String, StoredTemplate> stored) {
     List<Map<String, Object>> out = new ArrayList<>();
     templates.stream()
         .sorted(Comparator.comparing(Template::name))
         .forEach(
-            t ->
-                out.add(
-                    Map.of(
-                        "name", t.name(), "version", t.version(), "description", t.description())));
+            t -> {
+              Map<String, Object> row = new LinkedHashMap<>();
+              row.put("name", t.name());
+              row.put("version", t.version());
+              row.put("description", t.description());
+              StoredTemplate s = stored.apply(t.storeKey());
+              row.put("appliedBy", s == null ? null : s.appliedBy());
+              row.put("appliedAt", s == null ? null : s.appliedAt());
+              out.add(row);
+            });
     return out;
   }
 }

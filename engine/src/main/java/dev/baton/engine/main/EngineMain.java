@@ -36,7 +36,8 @@ public final class EngineMain {
         engine::ready,
         engine.counters().registry(),
         engine::correlations,
-        key -> engine.templates().source(key));
+        key -> engine.templates().stored(key),
+        name -> engine.templates().versions(name));
   }
 
   private static void run(Map<String, String> env) throws Exception {

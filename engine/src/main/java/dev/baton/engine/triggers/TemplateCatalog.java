@@ -3,7 +3,9 @@ package dev.baton.engine.triggers;
 import dev.baton.template.ParsedTemplates;
 import dev.baton.template.StoredTemplate;
 import dev.baton.template.Template;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -23,13 +25,34 @@ public final class TemplateCatalog {
     this.parsed = parsed;
   }
 
-  /**
-   * The text {@code key} ({@code name} or {@code name@version}) was applied with, comments and all,
-   * or null.
-   */
-  public String source(String key) {
+  /** What {@code key} ({@code name} or {@code name@version}) holds, or null. */
+  public StoredTemplate stored(String key) {
     String json = store.get().get(key);
-    return json == null ? null : StoredTemplate.fromJson(json).source();
+    try {
+      return json == null ? null : StoredTemplate.fromJson(json);
+    } catch (UncheckedIOException e) {
+      return null; // not a stored template (written to the topic by hand)
+    }
+  }
+
+  /** Every stored version of {@code name}, newest first. */
+  public List<StoredTemplate> versions(String name) {
+    String prefix = name + "@";
+    List<StoredTemplate> out = new ArrayList<>();
+    store
+        .get()
+        .forEach(
+            (key, json) -> {
+              if (key.startsWith(prefix)) {
+                try {
+                  out.add(StoredTemplate.fromJson(json));
+                } catch (UncheckedIOException e) {
+                  // not a stored template (written to the topic by hand): not a version
+                }
+              }
+            });
+    out.sort(Comparator.comparingInt(StoredTemplate::version).reversed());
+    return out;
   }
 
   public List<Template> latest() {

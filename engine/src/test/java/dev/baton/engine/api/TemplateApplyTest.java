@@ -118,13 +118,21 @@ class TemplateApplyTest {
 
   @Test
   void applyPublishesBothKeysAndRefusesAVersionThatIsNotNewer() throws Exception {
-    TemplateApply.Answer first = api.apply(body(PAIR));
+    TemplateApply.Answer first = api.apply(body(PAIR), "ops");
     assertEquals(201, first.status());
     assertEquals(List.of("pair@1", "pair"), published);
-    ApiException again = assertThrows(ApiException.class, () -> api.apply(body(PAIR)));
+    StoredTemplate stored = StoredTemplate.fromJson(store.get("pair@1"));
+    assertEquals("api:ops", stored.appliedBy(), "who applied it is kept with the version");
+    assertTrue(
+        java.time.Duration.between(
+                    java.time.Instant.parse(stored.appliedAt()), java.time.Instant.now())
+                .getSeconds()
+            < 60,
+        stored.appliedAt());
+    ApiException again = assertThrows(ApiException.class, () -> api.apply(body(PAIR), "ops"));
     assertEquals(409, again.status);
     assertTrue(again.getMessage().contains("apply version 2"), again.getMessage());
-    assertEquals(201, api.apply(body(PAIR.replace("version: 1", "version: 2"))).status());
+    assertEquals(201, api.apply(body(PAIR.replace("version: 1", "version: 2")), "ops").status());
     assertEquals(List.of("pair@1", "pair", "pair@2", "pair"), published);
   }
 

@@ -66,7 +66,9 @@ class EngineTopologyTest {
     var templates =
         driver.createInputTopic(
             TOPICS.templates(), Serdes.String().serializer(), Serdes.String().serializer());
-    String stored = StoredTemplate.of(Templates.parse("two.yaml", YAML), YAML).toJson();
+    String stored =
+        StoredTemplate.of(Templates.parse("two.yaml", YAML), YAML, "test", java.time.Instant.EPOCH)
+            .toJson();
     templates.pipeInput("two@1", stored);
     templates.pipeInput("two", stored);
     triggers =

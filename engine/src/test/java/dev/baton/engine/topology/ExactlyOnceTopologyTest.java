@@ -82,7 +82,10 @@ class ExactlyOnceTopologyTest {
   }
 
   void store(String name, String yaml) throws Exception {
-    String stored = StoredTemplate.of(Templates.parse(name + ".yaml", yaml), yaml).toJson();
+    String stored =
+        StoredTemplate.of(
+                Templates.parse(name + ".yaml", yaml), yaml, "test", java.time.Instant.EPOCH)
+            .toJson();
     templates.pipeInput(name + "@1", stored);
     templates.pipeInput(name, stored);
   }

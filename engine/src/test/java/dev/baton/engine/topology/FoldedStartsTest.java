@@ -59,7 +59,9 @@ class FoldedStartsTest {
 
   @BeforeEach
   void start() throws Exception {
-    String stored = StoredTemplate.of(Templates.parse("seq.yaml", YAML), YAML).toJson();
+    String stored =
+        StoredTemplate.of(Templates.parse("seq.yaml", YAML), YAML, "test", java.time.Instant.EPOCH)
+            .toJson();
     applier =
         new RunApplier(
             new ApplyServices(

@@ -91,7 +91,7 @@ final class TopologyFixture implements AutoCloseable {
     } catch (dev.baton.template.InvalidTemplateException e) {
       throw new IllegalArgumentException(e);
     }
-    String stored = StoredTemplate.of(template, yaml).toJson();
+    String stored = StoredTemplate.of(template, yaml, "test", java.time.Instant.EPOCH).toJson();
     templates.pipeInput(template.name() + "@" + template.version(), stored);
     templates.pipeInput(template.name(), stored);
   }

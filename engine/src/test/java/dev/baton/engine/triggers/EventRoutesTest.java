@@ -32,7 +32,7 @@ class EventRoutesTest {
 
   static EventRoutes routes(String yaml) throws Exception {
     var template = Templates.parse("t.yaml", yaml);
-    String stored = StoredTemplate.of(template, yaml).toJson();
+    String stored = StoredTemplate.of(template, yaml, "test", java.time.Instant.EPOCH).toJson();
     TemplateCatalog catalog =
         new TemplateCatalog(
             () -> Map.of(template.name(), stored, template.storeKey(), stored),
