@@ -131,9 +131,35 @@ class ApiIT {
     assertEquals(200, get("/api/openapi.json").statusCode());
     HttpResponse<String> page = get("/");
     assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("/ui/app.js"), page.body());
     assertTrue(
-        page.body().contains("EventSource") && page.body().contains("/api/runs"),
-        "the UI page follows runs live");
+        page.headers()
+            .firstValue("Content-Security-Policy")
+            .orElse("")
+            .contains("script-src 'self'"),
+        "no inline or foreign script runs on the UI's pages");
+    HttpResponse<String> runPage = get("/ui/pages/run.js");
+    assertEquals(
+        "text/javascript; charset=utf-8",
+        runPage.headers().firstValue("Content-Type").orElse(""),
+        "modules are served as JavaScript");
+    assertTrue(
+        runPage.body().contains("EventSource") && runPage.body().contains("/api/runs/"),
+        "the run page follows runs live");
+    assertEquals(404, get("/ui/../api/openapi.json").statusCode());
+    assertEquals(404, get("/ui/vendor/nothing.js").statusCode());
+    // every version, who applied it and when; any version by number; the JSON Schema
+    JsonNode versions = JSON.readTree(get("/api/templates/diamond/versions").body());
+    assertEquals(1, versions.get(0).get("version").asInt(), versions.toString());
+    assertTrue(versions.get(0).get("appliedBy").asText().startsWith("cli:"), versions.toString());
+    assertTrue(versions.get(0).hasNonNull("appliedAt"), versions.toString());
+    assertEquals(
+        1, JSON.readTree(get("/api/templates/diamond?version=1").body()).get("version").asInt());
+    assertEquals(404, get("/api/templates/diamond?version=99").statusCode());
+    assertEquals(400, get("/api/templates/diamond?version=one").statusCode());
+    assertEquals(
+        "Baton workflow template",
+        JSON.readTree(get("/api/schemas/template.json").body()).get("title").asText());
   }
 
   @Test

@@ -184,6 +184,148 @@ class DesignerBrowserIT {
       assertTrue(after.startsWith("# Orders, end to end."), after);
       assertTrue(after.contains("- name: fetch # reads the orders"), after);
       Files.write(Path.of("target/ui-designer-edit.png").toAbsolutePath(), browser.screenshot());
+      // renamed in the form: the references follow
+      click(browser, "g.job[data-job='check']");
+      awaitTrue(browser, "document.getElementById('field-name')");
+      type(browser, "#field-name", "verify");
+      awaitTrue(
+          browser,
+          "document.getElementById('yaml').value.includes('dependsOn: [ verify, fetch ]')");
+      assertFalse(yaml(browser).contains("check"), yaml(browser));
+      // deleted: its box, its edges and every reference to it go
+      click(browser, "g.job[data-job='fetch']");
+      awaitTrue(browser, "document.getElementById('delete-job')");
+      click(browser, "#delete-job");
+      awaitTrue(browser, "document.querySelectorAll('g.job').length === 2");
+      String left = yaml(browser);
+      assertTrue(left.contains("dependsOn: [ verify ]"), left);
+      assertFalse(left.contains("fetch"), left);
+      assertTrue(left.startsWith("# Orders, end to end."), left);
+    }
+  }
+
+  @Test
+  void everyExampleTemplateOpensInTheDesignerAndSavesToAnEqualTemplate() throws Exception {
+    java.util.List<Path> files;
+    try (var list = Files.list(Path.of("../templates"))) {
+      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(files.size() >= 10, "the examples: " + files);
+    java.util.Map<String, dev.baton.template.Template> originals = new java.util.TreeMap<>();
+    for (Path f : files) {
+      String yaml = Files.readString(f);
+      var t = dev.baton.template.Templates.parse(f.getFileName().toString(), yaml);
+      // each under a name of its own here, so the other tests' templates and these stay apart
+      originals.put(t.name(), t);
+      baton.apply(f.getFileName().toString(), yaml);
+    }
+    try (Cdp browser = Cdp.open(work.resolve("profile-examples"))) {
+      for (var e : originals.entrySet()) {
+        browser.navigate(page("templates/" + e.getKey() + "/edit"));
+        awaitTrue(
+            browser,
+            "document.getElementById('yaml') && document.getElementById('designer-title')"
+                + ".textContent.startsWith("
+                + JSON.writeValueAsString(e.getKey() + " v")
+                + ") && document.querySelectorAll('g.job').length > 0");
+        String saved = yaml(browser);
+        int version = e.getValue().version();
+        // the designer opens a template as its next version; saved unchanged, it is the same
+        // template
+        assertTrue(saved.contains("version: " + (version + 1)), saved);
+        var reread =
+            dev.baton.template.Templates.parse(
+                e.getKey() + ".yaml",
+                saved.replaceFirst("(?m)^version: " + (version + 1) + "$", "version: " + version));
+        assertEquals(e.getValue(), reread, e.getKey() + " as the designer saves it:\n" + saved);
+        assertEquals(
+            e.getValue().jobs().size(),
+            browser.eval("document.querySelectorAll('g.job').length").asInt(),
+            e.getKey() + ": one box per job");
+      }
+    }
+  }
+
+  @Test
+  void aThousandJobTemplateOpensAndIsLaidOutInUnderTwoSeconds() throws Exception {
+    StringBuilder yaml = new StringBuilder("name: thousand\nversion: 1\njobs:\n");
+    for (int i = 0; i < 1000; i++) {
+      yaml.append("  - {name: j").append(i).append(", command: [\"true\"]");
+      if (i >= 10) {
+        yaml.append(", dependsOn: [j").append(i - 10);
+        if (i % 3 == 0) {
+          yaml.append(", j").append(i - 11);
+        }
+        yaml.append("]");
+      } else {
+        yaml.append(", dependsOn: []");
+      }
+      yaml.append("}\n");
+    }
+    baton.apply("thousand.yaml", yaml.toString());
+    try (Cdp browser = Cdp.open(work.resolve("profile-thousand"))) {
+      browser.navigate(page("templates/thousand"));
+      await()
+          .atMost(WAIT)
+          .until(() -> browser.eval("document.querySelectorAll('g.job').length").asInt() == 1000);
+      double pageDrawn = browser.eval("performance.now()").asDouble();
+      // the layout alone, of a graph it has not laid out before (the ids differ)
+      double layout =
+          browser
+              .eval(
+                  "(async () => { const m = await import('/ui/components/dag.js');"
+                      + " const t = await (await fetch('/api/templates/thousand')).json();"
+                      + " const nodes = t.dag.nodes.map(n => ({...n, id: n.id + '-x'}));"
+                      + " const edges = t.dag.edges.map(e => ({from: e.from + '-x', to: e.to + '-x'}));"
+                      + " const t0 = performance.now(); m.dag({nodes, edges});"
+                      + " return performance.now() - t0; })()")
+              .asDouble();
+      // the user's way in: Edit on the template's page
+      browser.eval(
+          "performance.mark('edit-clicked'); document.getElementById('edit').click(); true");
+      awaitTrue(browser, "performance.getEntriesByName('baton-drawn').length > 0");
+      await()
+          .atMost(WAIT)
+          .until(() -> browser.eval("document.querySelectorAll('g.job').length").asInt() == 1000);
+      double opened =
+          browser
+              .eval(
+                  "performance.getEntriesByName('baton-drawn')[0].startTime"
+                      + " - performance.getEntriesByName('edit-clicked')[0].startTime")
+              .asDouble();
+      System.out.printf(
+          "designer, 1,000 jobs: template page drawn %.0f ms after a cold navigation; a fresh"
+              + " layout %.0f ms; the designer opened and drew it %.0f ms after Edit%n",
+          pageDrawn, layout, opened);
+      assertTrue(layout < 2000, "a layout of 1,000 jobs took " + layout + " ms");
+      assertTrue(opened < 2000, "the designer took " + opened + " ms to open 1,000 jobs");
+      // the page answers: a job is selected and its form shown
+      click(browser, "g.job[data-job='j500']");
+      awaitTrue(browser, "document.getElementById('field-name')?.value === 'j500'");
+    }
+  }
+
+  @Test
+  void nothingTypedBecomesMarkup() throws Exception {
+    String attack = "<img src=x onerror=\"window.pwned=1\">";
+    try (Cdp browser = Cdp.open(work.resolve("profile-markup"))) {
+      browser.navigate(page("templates/new"));
+      awaitTrue(browser, "document.getElementById('add-command')");
+      type(browser, "#template-description", attack);
+      click(browser, "#add-command");
+      awaitTrue(browser, "document.querySelectorAll('g.job').length === 1");
+      click(browser, "g.job[data-job='command']");
+      awaitTrue(browser, "document.getElementById('field-name')");
+      type(browser, "#field-name", attack);
+      // the name is refused by validation, pinned to its box, and shown as text everywhere
+      awaitTrue(browser, "document.querySelector(\"g.job[data-error='true']\")");
+      awaitTrue(browser, "document.getElementById('errors').textContent.includes('<img')");
+      assertFalse(holds(browser, "document.querySelector('main img')"), "no element from the text");
+      assertFalse(holds(browser, "window.pwned"), "no script from the text");
+      assertEquals(
+          attack,
+          text(browser, "document.querySelector('g.job').getAttribute('data-job')"),
+          "the box names the job by its text");
     }
   }
 }

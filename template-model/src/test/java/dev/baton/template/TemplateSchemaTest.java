@@ -56,6 +56,8 @@ class TemplateSchemaTest {
     same("", TemplateParser.class, "TOP_FIELDS");
     same("/$defs/rule", TemplateParser.class, "RULE_FIELDS");
     same("/$defs/schedule", TemplateParser.class, "SCHEDULE_FIELDS");
+    same("/$defs/webhook", WebhookParser.class, "FIELDS");
+    same("/$defs/webhook/properties/signature", WebhookParser.class, "SIGNATURE_FIELDS");
     same("/$defs/param", TemplateParser.class, "PARAM_FIELDS");
     same("/$defs/job", JobParser.class, "JOB_FIELDS");
     same("/$defs/exitJob", JobParser.class, "EXIT_FIELDS");

@@ -70,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
       MeterRegistry metrics,
       Supplier<List<CorrelationView>> correlations,
       Function<String, StoredTemplate> storedTemplate,
+      Function<String, Template> parsedTemplate,
       Function<String, List<StoredTemplate>> templateVersions) {}
 
   private final RunHistory history;
@@ -310,7 +311,11 @@ public final class ApiServer implements AutoCloseable {
               ex,
               200,
               TemplateView.version(
-                  template(parts[1]).storeKey(), parts[1], query(ex), sources.storedTemplate()));
+                  template(parts[1]).storeKey(),
+                  parts[1],
+                  query(ex),
+                  sources.storedTemplate(),
+                  sources.parsedTemplate()));
       case "GET /api/templates/*/versions" ->
           send(ex, 200, TemplateView.versions(sources.templateVersions().apply(parts[1])));
       case "POST /api/templates/validate" -> answer(ex, templateApply.validate(jsonBody(ex)));

@@ -1,6 +1,5 @@
 package dev.baton.engine.api;
 
-import dev.baton.template.InvalidTemplateException;
 import dev.baton.template.JobSpec;
 import dev.baton.template.StepKinds;
 import dev.baton.template.StoredTemplate;
@@ -72,19 +71,20 @@ final class TemplateView {
       String latestKey,
       String name,
       Map<String, String> query,
-      Function<String, StoredTemplate> stored) {
+      Function<String, StoredTemplate> stored,
+      Function<String, Template> parsed) {
     String version = query.get("version");
     String key = version == null ? latestKey : Template.storeKey(name, number(version));
     StoredTemplate s = stored.apply(key);
-    if (s == null) {
-      throw new ApiException(404, "no template '" + name + "' at version " + version);
-    }
-    try {
-      return of(s.parse(), s);
-    } catch (InvalidTemplateException e) {
+    Template t = s == null ? null : parsed.apply(key);
+    if (t == null) {
       throw new ApiException(
-          404, "template " + key + " in the store does not parse: " + e.getMessage());
+          404,
+          s == null
+              ? "no template '" + name + "' at version " + version
+              : "template " + key + " in the store does not parse");
     }
+    return of(t, s);
   }
 
   private static int number(String version) {

@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
  * script.
  */
 final class UiAssets {
-  static final String DAGRE = "/META-INF/resources/webjars/dagre/0.8.4/dist/dagre.min.js";
   static final String YAML = "/META-INF/resources/webjars/yaml/2.3.1/browser/dist/";
 
   private static final Pattern SAFE = Pattern.compile("(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+");
@@ -76,12 +75,9 @@ final class UiAssets {
     if (!SAFE.matcher(rest).matches() || rest.contains("..")) {
       return null;
     }
-    if (rest.equals("vendor/dagre.min.js")) {
-      return DAGRE;
-    }
     if (rest.startsWith("vendor/yaml/")) {
       return YAML + rest.substring("vendor/yaml/".length());
     }
-    return rest.startsWith("vendor/") ? null : "/ui/" + rest;
+    return rest.startsWith("vendor/") && !rest.startsWith("vendor/dagre/") ? null : "/ui/" + rest;
   }
 }

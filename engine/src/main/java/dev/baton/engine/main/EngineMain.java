@@ -37,6 +37,7 @@ public final class EngineMain {
         engine.counters().registry(),
         engine::correlations,
         key -> engine.templates().stored(key),
+        key -> engine.templates().parsed(key),
         name -> engine.templates().versions(name));
   }
 

@@ -35,6 +35,16 @@ public final class TemplateCatalog {
     }
   }
 
+  /** The template {@code key} holds, parsed once and kept (null: none, or it does not parse). */
+  public Template parsed(String key) {
+    String json = store.get().get(key);
+    try {
+      return json == null ? null : parsed.of(json);
+    } catch (UncheckedIOException e) {
+      return null; // not a stored template (written to the topic by hand)
+    }
+  }
+
   /** Every stored version of {@code name}, newest first. */
   public List<StoredTemplate> versions(String name) {
     String prefix = name + "@";
