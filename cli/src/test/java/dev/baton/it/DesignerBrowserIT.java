@@ -328,4 +328,51 @@ class DesignerBrowserIT {
           "the box names the job by its text");
     }
   }
+
+  @Test
+  void twoVersionsAreComparedDrawnAndAsText() throws Exception {
+    baton.apply(
+        "versions-1.yaml",
+        """
+        name: versions
+        version: 1
+        jobs:
+          - {name: extract, command: ["true"]}
+          - {name: load, command: ["echo", "one"]}
+        """);
+    baton.apply(
+        "versions-2.yaml",
+        """
+        name: versions
+        version: 2
+        jobs:
+          - {name: extract, command: ["true"]}
+          - {name: load, command: ["echo", "two"]}
+          - {name: report, command: ["true"]}
+        """);
+    try (Cdp browser = Cdp.open(work.resolve("profile-versions"))) {
+      browser.navigate(page("templates/versions?version=2&compare=1"));
+      awaitTrue(browser, "document.getElementById('job-changes')");
+      assertEquals(
+          "load changed,report added",
+          text(
+              browser,
+              "[...document.querySelectorAll('#job-changes .change')].map(c => c.textContent).join()"));
+      assertEquals(
+          "added",
+          text(browser, "document.querySelector(\"g.job[data-job='report']\").dataset.change"));
+      assertFalse(
+          holds(browser, "document.querySelector(\"g.job[data-job='extract'][data-change]\")"));
+      String diff = text(browser, "document.querySelector('pre.diff').textContent");
+      assertTrue(diff.contains("-   - {name: load, command: [\"echo\", \"one\"]}"), diff);
+      assertTrue(diff.contains("+   - {name: load, command: [\"echo\", \"two\"]}"), diff);
+      assertEquals(
+          "2,1",
+          text(
+              browser,
+              "[...document.querySelectorAll('#versions tbody tr td:first-child')].map(c => c.textContent.slice(1)).join()"),
+          "both versions are listed, newest first");
+      Files.write(Path.of("target/ui-designer-compare.png").toAbsolutePath(), browser.screenshot());
+    }
+  }
 }
