@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -27,19 +28,18 @@ public final class TemplateCatalog {
 
   /** What {@code key} ({@code name} or {@code name@version}) holds, or null. */
   public StoredTemplate stored(String key) {
-    String json = store.get().get(key);
-    try {
-      return json == null ? null : StoredTemplate.fromJson(json);
-    } catch (UncheckedIOException e) {
-      return null; // not a stored template (written to the topic by hand)
-    }
+    return read(store.get().get(key), StoredTemplate::fromJson);
   }
 
   /** The template {@code key} holds, parsed once and kept (null: none, or it does not parse). */
   public Template parsed(String key) {
-    String json = store.get().get(key);
+    return read(store.get().get(key), parsed::of);
+  }
+
+  /** {@code json} read by {@code reader}; null when absent or not a stored template. */
+  private static <T> T read(String json, Function<String, T> reader) {
     try {
-      return json == null ? null : parsed.of(json);
+      return json == null ? null : reader.apply(json);
     } catch (UncheckedIOException e) {
       return null; // not a stored template (written to the topic by hand)
     }
@@ -53,12 +53,10 @@ public final class TemplateCatalog {
         .get()
         .forEach(
             (key, json) -> {
-              if (key.startsWith(prefix)) {
-                try {
-                  out.add(StoredTemplate.fromJson(json));
-                } catch (UncheckedIOException e) {
-                  // not a stored template (written to the topic by hand): not a version
-                }
+              StoredTemplate s =
+                  key.startsWith(prefix) ? read(json, StoredTemplate::fromJson) : null;
+              if (s != null) {
+                out.add(s);
               }
             });
     out.sort(Comparator.comparingInt(StoredTemplate::version).reversed());
