@@ -51,7 +51,7 @@ export async function templatePage(main, name, query) {
       h('span', {class: 'actions'},
         h('a', {class: 'button', href: `#/templates/${enc(name)}/edit`, id: 'edit'}, 'Edit as new version'),
         h('a', {class: 'button primary', href: `#/templates/${enc(name)}/edit?run=1`, id: 'run'}, 'Run'))),
-    h('p', {class: 'meta'}, t.description || '', t.appliedBy ? ` · applied by ${t.appliedBy}` : '', t.appliedAt ? ` on ${when(t.appliedAt)}` : ''),
+    h('p', {class: 'meta'}, [t.description, t.appliedBy && `applied by ${t.appliedBy}${t.appliedAt ? ' on ' + when(t.appliedAt) : ''}`].filter(Boolean).join(' · ')),
     h('p', {class: 'filters'}, h('label', {}, 'version ', pickVersion), h('label', {}, 'compare with ', pickCompare)),
     h('table', {class: 'list compact', id: 'versions'},
       h('thead', {}, h('tr', {}, ['version', 'applied by', 'applied'].map(c => h('th', {scope: 'col'}, c)))),
