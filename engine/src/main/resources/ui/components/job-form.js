@@ -66,7 +66,18 @@ function input(schema, node0, path, value, set) {
   if (node.type === 'boolean') {
     return label(h('input', {id, 'data-field': key, type: 'checkbox', checked: value === true, onchange: e => set(path, e.target.checked || undefined)}));
   }
+  if (!node.type) { // a mapping or a string: a mapping is edited as JSON
+    return label(h('textarea', {id, 'data-field': key, rows: 3, placeholder: 'text, or a JSON object',
+      onchange: e => set(path, jsonOrText(e.target.value))}, value && typeof value === 'object' ? JSON.stringify(value, null, 2) : value ?? ''));
+  }
   return label(h('input', {id, 'data-field': key, value: value ?? '', onchange: e => set(path, e.target.value)}));
+}
+
+function jsonOrText(text) {
+  if (/^\s*[{[]/.test(text)) {
+    try { return JSON.parse(text); } catch { /* not JSON: kept as the text typed */ }
+  }
+  return text;
 }
 
 const lines = text => text.split('\n').map(l => l.trim()).filter(Boolean);

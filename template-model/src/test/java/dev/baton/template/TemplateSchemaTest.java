@@ -84,4 +84,64 @@ class TemplateSchemaTest {
     SCHEMA.at("/$defs/job/properties/runtime/enum").forEach(m -> runtimes.add(m.asText()));
     assertEquals(parserFields(JobParser.class, "RUNTIMES"), runtimes);
   }
+
+  /**
+   * A loader that reads booleans as YAML 1.2 does (only true and false), as the parser and editors
+   * do: YAML 1.1 would read the key {@code on} (retry.on, a template's on) as true.
+   */
+  static org.yaml.snakeyaml.Yaml yaml12() {
+    var resolver =
+        new org.yaml.snakeyaml.resolver.Resolver() {
+          @Override
+          protected void addImplicitResolvers() {
+            addImplicitResolver(
+                org.yaml.snakeyaml.nodes.Tag.BOOL,
+                java.util.regex.Pattern.compile("^(?:true|false)$"),
+                "tf");
+            addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.INT, INT, "-+0123456789");
+            addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.FLOAT, FLOAT, "-+.0123456789");
+            addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, EMPTY, null);
+          }
+        };
+    var dump = new org.yaml.snakeyaml.DumperOptions();
+    return new org.yaml.snakeyaml.Yaml(
+        new org.yaml.snakeyaml.constructor.SafeConstructor(new org.yaml.snakeyaml.LoaderOptions()),
+        new org.yaml.snakeyaml.representer.Representer(dump),
+        dump,
+        resolver);
+  }
+
+  static java.util.Set<com.networknt.schema.ValidationMessage> validate(String yaml) {
+    var schema =
+        com.networknt.schema.JsonSchemaFactory.getInstance(
+                com.networknt.schema.SpecVersion.VersionFlag.V202012)
+            .getSchema(SCHEMA);
+    Object data = yaml12().load(yaml);
+    return schema.validate(new ObjectMapper().valueToTree(data));
+  }
+
+  @Test
+  void everyExampleTemplateValidatesAgainstTheSchema() throws Exception {
+    java.util.List<Path> files;
+    try (var list = Files.list(Path.of("../templates"))) {
+      files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(files.size() >= 10, files.toString());
+    for (Path f : files) {
+      String yaml = Files.readString(f);
+      Templates.parse(f.getFileName().toString(), yaml); // the parser takes it
+      assertEquals(java.util.Set.of(), validate(yaml), f + " against the schema");
+    }
+  }
+
+  @Test
+  void whatTheParserRefusesForAFieldItDoesNotKnowTheSchemaRefusesToo() {
+    String yaml = "name: odd\nversion: 1\njobs:\n  - {name: a, command: [\"true\"], retries: 3}\n";
+    org.junit.jupiter.api.Assertions.assertThrows(
+        InvalidTemplateException.class, () -> Templates.parse("odd.yaml", yaml));
+    assertTrue(
+        validate(yaml).stream().anyMatch(m -> m.getMessage().contains("retries")),
+        validate(yaml).toString());
+  }
 }
