@@ -219,7 +219,7 @@ class FairShareIT {
               work.resolve("profile-tenants"),
               "--dump-dom",
               "http://127.0.0.1:" + api.port() + "/#/");
-      assertTrue(dom.contains("<table id=\"tenants\">"), dom);
+      assertTrue(dom.contains("<table id=\"tenants\""), dom);
       assertTrue(
           dom.matches(
               "(?s).*<tr><td>a</td><td>\\d+</td><td>0</td><td>-</td><td>[0-4]</td><td>[1-9]\\d*</td><td>3</td>.*"),

@@ -92,7 +92,7 @@ class HistoryIT {
             "http://127.0.0.1:" + api.port() + "/#/runs/hist-1");
     assertTrue(dom.contains("<p id=\"history\">"), dom);
     Matcher boxes =
-        Pattern.compile("<g class=\"job\" data-job=\"(\\w+)\"><rect class=\"box-SUCCEEDED\"")
+        Pattern.compile("<g class=\"job\" data-job=\"(\\w+)\"[^>]*><rect class=\"box-SUCCEEDED\"")
             .matcher(dom);
     int drawn = 0;
     while (boxes.find()) {
