@@ -83,6 +83,12 @@ export async function designerPage(main, name, query, page) {
       else d.setField(job, path, value);
     })), h('button', {type: 'button', id: 'delete-job', class: 'danger', onclick: () => edit(d => { d.removeJob(job); state.selected = null; })}, `Delete ${job}`),
     h('ul', {class: 'errors'}, state.errors.filter(e => jobOf(doc, e) === job).map(e => h('li', {'data-field': e.field}, `${e.field}: ${e.message}`))));
+    // each error's field in the form: jobs[2].retry.limit marks the input data-field="retry.limit"
+    for (const e of state.errors.filter(x => jobOf(doc, x) === job)) {
+      const field = (e.field || '').replace(/^jobs\[\d+\]\.?/, '').replace(/\[\d+\]/g, '');
+      const input = field && inspector.querySelector(`[data-field="${CSS.escape(field)}"]`);
+      if (input) { input.setAttribute('aria-invalid', 'true'); input.title = e.message; }
+    }
   }
 
   /** {job: [messages]} of the last validation. */

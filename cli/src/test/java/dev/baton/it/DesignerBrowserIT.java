@@ -107,6 +107,9 @@ class DesignerBrowserIT {
       assertTrue(errors.contains("jobs[1].command"), errors);
       assertFalse(
           holds(browser, "document.querySelector(\"g.job[data-job='command'][data-error]\")"));
+      // and to its field in the job's form
+      click(browser, "g.job[data-job='command-2']");
+      awaitTrue(browser, "document.querySelector('#field-command[aria-invalid=true]')");
       Files.write(Path.of("target/ui-designer-error.png").toAbsolutePath(), browser.screenshot());
       // fixed: the job says hello to the param
       click(browser, "g.job[data-job='command-2']");

@@ -2,8 +2,11 @@ package dev.baton.it;
 
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.redis.RedisServerProcess;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
@@ -17,8 +20,18 @@ final class SharedBroker {
 
   private SharedBroker() {}
 
+  /**
+   * What Kafka asked to run at JVM exit (the test kit's deletion of its log directories): run by
+   * this class's own hook once the broker has stopped. Run by the JVM beside that hook, the
+   * deletion raced the broker's shutdown, which then found its logs gone, failed its log directory
+   * and halted the JVM with status 1 after every test had passed (failsafe: "Error occurred in
+   * starting fork").
+   */
+  private static final List<Runnable> AFTER_CLOSE = new CopyOnWriteArrayList<>();
+
   static synchronized String bootstrapServers() {
     if (cluster == null) {
+      Exit.setShutdownHookAdder((name, hook) -> AFTER_CLOSE.add(hook));
       try {
         cluster =
             new KafkaClusterTestKit.Builder(
@@ -50,6 +63,7 @@ final class SharedBroker {
                     } catch (Exception e) {
                       // the JVM is exiting
                     }
+                    AFTER_CLOSE.forEach(Runnable::run);
                   }));
     }
     return cluster.bootstrapServers();
