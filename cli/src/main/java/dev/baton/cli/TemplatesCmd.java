@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import dev.baton.engine.triggers.TemplateCatalog;
+import dev.baton.kafka.TopicAdmin;
 import dev.baton.template.ApplyChecks;
 import dev.baton.template.InvalidTemplateException;
 import dev.baton.template.JobSpec;
@@ -9,17 +10,13 @@ import dev.baton.template.Template;
 import dev.baton.template.TemplateError;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,14 +93,7 @@ final class TemplatesCmd implements Runnable {
       Properties p = new Properties();
       p.put("bootstrap.servers", kafka.bootstrapServers());
       p.putAll(KafkaOptions.clientProperties());
-      try (Admin admin = Admin.create(p)) {
-        return admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        throw new KafkaException("cannot list the cluster's topics: " + e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new KafkaException("interrupted", e);
-      }
+      return TopicAdmin.topicNames(p, Duration.ofSeconds(30));
     }
 
     /**

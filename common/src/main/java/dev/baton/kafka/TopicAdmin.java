@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -171,6 +172,22 @@ public final class TopicAdmin {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading topics", e);
+    }
+  }
+
+  /**
+   * The names of the cluster's topics, asked with the client properties {@code kafka} (bootstrap
+   * servers included); a cluster that does not answer within {@code within} is a {@link
+   * KafkaException} naming why.
+   */
+  public static Set<String> topicNames(Properties kafka, Duration within) {
+    try (Admin admin = Admin.create(kafka)) {
+      return admin.listTopics().names().get(within.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new KafkaException("cannot list the cluster's topics: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted listing the cluster's topics", e);
     }
   }
 }

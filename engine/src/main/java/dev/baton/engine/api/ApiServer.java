@@ -13,12 +13,12 @@ import dev.baton.engine.correlate.CorrelationView;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.state.RunRepository;
+import dev.baton.engine.triggers.TemplateCatalog;
 import dev.baton.events.RunCommandType;
 import dev.baton.events.WorkflowTrigger;
 import dev.baton.health.HttpServers;
 import dev.baton.metrics.Metrics;
 import dev.baton.serde.CommandRequests;
-import dev.baton.template.StoredTemplate;
 import dev.baton.template.Template;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,7 +34,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -69,9 +68,7 @@ public final class ApiServer implements AutoCloseable {
       BooleanSupplier ready,
       MeterRegistry metrics,
       Supplier<List<CorrelationView>> correlations,
-      Function<String, StoredTemplate> storedTemplate,
-      Function<String, Template> parsedTemplate,
-      Function<String, List<StoredTemplate>> templateVersions) {}
+      TemplateCatalog templateStore) {}
 
   private final RunHistory history;
   private final TemplateApply templateApply;
@@ -305,19 +302,19 @@ public final class ApiServer implements AutoCloseable {
                   sources.runs().tenantRuns(),
                   System.currentTimeMillis()));
       case "GET /api/templates" ->
-          send(ex, 200, TemplateView.list(sources.templates().get(), sources.storedTemplate()));
+          send(
+              ex,
+              200,
+              TemplateView.list(sources.templates().get(), sources.templateStore()::stored));
       case "GET /api/templates/*" ->
           send(
               ex,
               200,
               TemplateView.version(
-                  template(parts[1]).storeKey(),
-                  parts[1],
-                  query(ex),
-                  sources.storedTemplate(),
-                  sources.parsedTemplate()));
+                  template(parts[1]).storeKey(), parts[1], query(ex), sources.templateStore()));
       case "GET /api/templates/*/versions" ->
-          send(ex, 200, TemplateView.versions(sources.templateVersions().apply(parts[1])));
+          send(
+              ex, 200, TemplateView.versions(parts[1], sources.templateStore().versions(parts[1])));
       case "POST /api/templates/validate" -> answer(ex, templateApply.validate(jsonBody(ex)));
       case "POST /api/templates" -> answer(ex, templateApply.apply(jsonBody(ex), caller));
       default ->

@@ -1,6 +1,7 @@
 package dev.baton.engine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.kafka.TopicAdmin;
 import dev.baton.template.ApplyChecks;
 import dev.baton.template.InvalidTemplateException;
 import dev.baton.template.StoredTemplate;
@@ -16,13 +17,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 
 /**
  * {@code POST /api/templates/validate} and {@code POST /api/templates}: a template's text, {@code
@@ -65,16 +62,7 @@ final class TemplateApply {
       String topic) {
     return new TemplateApply(
         latest,
-        () -> {
-          try (Admin admin = Admin.create(kafka)) {
-            return admin.listTopics().names().get(10, TimeUnit.SECONDS);
-          } catch (ExecutionException | TimeoutException e) {
-            throw new KafkaException("cannot list the cluster's topics: " + e.getMessage(), e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted listing the cluster's topics", e);
-          }
-        },
+        () -> TopicAdmin.topicNames(kafka, Duration.ofSeconds(10)),
         (key, value) -> producer.send(new ProducerRecord<>(topic, key, value)).get());
   }
 

@@ -1,5 +1,6 @@
 package dev.baton.engine.api;
 
+import dev.baton.engine.triggers.TemplateCatalog;
 import dev.baton.template.JobSpec;
 import dev.baton.template.StepKinds;
 import dev.baton.template.StoredTemplate;
@@ -68,15 +69,11 @@ final class TemplateView {
    * ?version=} names.
    */
   static Map<String, Object> version(
-      String latestKey,
-      String name,
-      Map<String, String> query,
-      Function<String, StoredTemplate> stored,
-      Function<String, Template> parsed) {
+      String latestKey, String name, Map<String, String> query, TemplateCatalog store) {
     String version = query.get("version");
     String key = version == null ? latestKey : Template.storeKey(name, number(version));
-    StoredTemplate s = stored.apply(key);
-    Template t = s == null ? null : parsed.apply(key);
+    StoredTemplate s = store.stored(key);
+    Template t = s == null ? null : store.parsed(key);
     if (t == null) {
       throw new ApiException(
           404,
@@ -96,9 +93,9 @@ final class TemplateView {
   }
 
   /** {@code GET /api/templates/{name}/versions}: each version, who applied it and when. */
-  static List<Map<String, Object>> versions(List<StoredTemplate> stored) {
+  static List<Map<String, Object>> versions(String name, List<StoredTemplate> stored) {
     if (stored.isEmpty()) {
-      throw new ApiException(404, "no template by that name");
+      throw new ApiException(404, "no template '" + name + "'");
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (StoredTemplate s : stored) {

@@ -3,7 +3,9 @@ package dev.baton.engine.api;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
@@ -14,7 +16,9 @@ import java.util.regex.Pattern;
  * script.
  */
 final class UiAssets {
-  static final String YAML = "/META-INF/resources/webjars/yaml/2.3.1/browser/dist/";
+  /** The YAML library's modules, in the WebJar of whichever version the build put there. */
+  static final String YAML =
+      "/META-INF/resources/webjars/yaml/" + webJarVersion("yaml") + "/browser/dist/";
 
   private static final Pattern SAFE = Pattern.compile("(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+");
   private static final Map<String, String> TYPES =
@@ -30,6 +34,24 @@ final class UiAssets {
           + " form-action 'self'";
 
   private UiAssets() {}
+
+  /** The version of the npm WebJar {@code name} on the classpath, from its Maven properties. */
+  static String webJarVersion(String name) {
+    String file = "/META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
+    try (InputStream in = UiAssets.class.getResourceAsStream(file)) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      String version = p.getProperty("version");
+      if (version == null) {
+        throw new IllegalStateException("the web UI needs the " + name + " WebJar: no " + file);
+      }
+      return version;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** Answers {@code ex}, whose host was allowed. */
   static void serve(HttpExchange ex) throws IOException {

@@ -36,9 +36,7 @@ public final class EngineMain {
         engine::ready,
         engine.counters().registry(),
         engine::correlations,
-        key -> engine.templates().stored(key),
-        key -> engine.templates().parsed(key),
-        name -> engine.templates().versions(name));
+        engine.templates());
   }
 
   private static void run(Map<String, String> env) throws Exception {
