@@ -6,13 +6,19 @@ import {s} from '../lib/dom.js';
 
 const W = 184, H = 56, BIG = 300;
 
-let last = {key: null, value: null};
+/** The last few layouts, by graph: a redraw of the same graph, or the designer opened from a template's page, lays nothing out again. */
+const recent = new Map();
+const KEPT = 4;
 
-/** The boxes' positions and the edges' routes, from dagre; the last one is kept for a redraw of the same graph. */
+/** The boxes' positions and the edges' routes, from dagre. */
 export function layout(nodes, edges) {
   const key = JSON.stringify([nodes.map(n => n.id), edges.map(e => [e.from, e.to])]);
-  if (last.key !== key) last = {key, value: compute(nodes, edges)};
-  return last.value;
+  let value = recent.get(key);
+  if (value) recent.delete(key);
+  else value = compute(nodes, edges);
+  recent.set(key, value); // the most recent last
+  if (recent.size > KEPT) recent.delete(recent.keys().next().value);
+  return value;
 }
 
 function compute(nodes, edges) {

@@ -108,6 +108,19 @@ public final class PodWatcher implements AutoCloseable {
     return endedSince.size() + deletedBeforeEnd.size() + deletedAt.size() + reporting.size();
   }
 
+  @Override
+  public String toString() {
+    return "PodWatcher[ended, not reported "
+        + endedSince.size()
+        + "; deleted before their end "
+        + deletedBeforeEnd.size()
+        + "/"
+        + deletedAt.size()
+        + "; reports being written "
+        + reporting.size()
+        + "]";
+  }
+
   /** Attempts remembered as stopped on purpose (bounded). */
   int stopped() {
     return stoppedByUs.size();
