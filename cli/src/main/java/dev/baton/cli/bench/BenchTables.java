@@ -13,6 +13,7 @@ final class BenchTables {
     speed(out, rows);
     waits(out, rows);
     cost(out, rows);
+    steps(out, rows);
     transitions(out, rows, jobs);
     notes(out, rows, redis, jobs);
   }
@@ -72,6 +73,58 @@ final class BenchTables {
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 50)),
           r.cost() == null ? "" : String.format("%.1f", ms(x.endToEnd(), 99)));
     }
+  }
+
+  /**
+   * Where a step's time went: the step's mean beside the means of the engine's phases (a record's
+   * delivery, its wait in the batch, the batch's pass with its Redis round trips, the wait for the
+   * commit and the commit), and what is left: the dispatch's way to the runtime's consumer.
+   */
+  private static void steps(PrintWriter out, List<BenchCmd.Row> rows) {
+    out.println();
+    out.printf(
+        "%-42s %-16s %6s | %9s %7s %7s %6s %6s %6s %6s | %6s%n",
+        "where a step's time goes (means, ms)",
+        "mode",
+        "step",
+        "delivered",
+        "batched",
+        "applied",
+        "load",
+        "save",
+        "paced",
+        "commit",
+        "rest");
+    for (BenchCmd.Row r : rows) {
+      Cost c = r.cost();
+      if (c == null || c.stepMs() == null) {
+        continue;
+      }
+      Map<String, Double> m = c.stepMs();
+      double step = r.result().transitions().meanMillis();
+      double accounted = 0;
+      for (String phase : List.of("delivered", "batched", "applied", "paced", "commit")) {
+        double v = m.getOrDefault(phase, Double.NaN);
+        accounted += Double.isNaN(v) ? 0 : v;
+      }
+      out.printf(
+          "%-42s %-16s %6.1f | %9s %7s %7s %6s %6s %6s %6s | %6.1f%n",
+          r.phase(),
+          r.mode(),
+          step,
+          fixed(m.get("delivered")),
+          fixed(m.get("batched")),
+          fixed(m.get("applied")),
+          fixed(m.get("redis load")),
+          fixed(m.get("redis save")),
+          fixed(m.get("paced")),
+          fixed(m.get("commit")),
+          step - accounted);
+    }
+  }
+
+  private static String fixed(Double v) {
+    return v == null || v.isNaN() ? "-" : String.format("%.1f", v);
   }
 
   /** With a wait step: an awaited event published to its run's next job dispatched. */
@@ -168,6 +221,10 @@ final class BenchTables {
             + " RUN_SUCCEEDED read; CPU: /proc of each process over the measured window (JIT compiler threads left out), divided by the"
             + " runs that ended in it; busy: the whole machine's CPU in use; driver: this process, the benchmark's own runtime; decided: mean ms from a completion"
             + " published to the engine deciding the next dispatch (the rest of a step is the commit and the runtime reading it);"
+            + " where a step's time goes: delivered, a completion published -> read by the engine; batched, read -> its batch"
+            + " applied; applied, a batch loaded (Redis load), decided and saved (Redis save); paced, a batch applied -> its"
+            + " commit started; commit, a transaction's commit; rest, the step less these (the dispatch's way to the"
+            + " runtime's consumer); applied, paced and commit are per batch or commit, which a record shares;"
             + " the ceiling passes one record per step (no STARTED reports); \"commit when drained\": a commit as soon as the"
             + " task's input is drained, the floor of one transaction per step%n",
         jobs);

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What engine, broker and Redis spent in one measured window: CPU time, peak resident memory, Redis
- * commands (those run inside scripts included) and the engine's Kafka transactions.
+ * commands (those run inside scripts included) and the engine's Kafka transactions; {@code stepMs}:
+ * the mean of each phase of the engine's pass ({@link StepAccount}).
  */
 record Cost(
     long engineCpuMs,
@@ -20,7 +21,8 @@ record Cost(
     double commits,
     long driverCpuMs,
     double machineBusy,
-    double decidedAfterMs) {
+    double decidedAfterMs,
+    Map<String, Double> stepMs) {
 
   /** CPU milliseconds of engine, broker and Redis together. */
   long totalCpuMs() {
@@ -39,6 +41,7 @@ record Cost(
     private Map<String, Long> callsBefore;
     private double commitsBefore;
     private double[] transitionsBefore;
+    private StepAccount stepsBefore;
     private Cost cost;
 
     Meter(EngineProcess engine, Machine machine, RedisCeiling redis) {
@@ -84,6 +87,7 @@ record Cost(
       callsBefore = redis.commandCalls();
       commitsBefore = commits();
       transitionsBefore = transitions();
+      stepsBefore = StepAccount.read(engineProcess);
       cpuBefore =
           new long[] {
             engine.cpuMillis(),
@@ -126,7 +130,8 @@ record Cost(
               commits() - commitsBefore,
               cpu[3] - cpuBefore[3],
               busy,
-              meanMillis(transitionsBefore, transitions()));
+              meanMillis(transitionsBefore, transitions()),
+              StepAccount.read(engineProcess).meansSince(stepsBefore));
     }
 
     private long delta(Map<String, Long> calls, String command) {

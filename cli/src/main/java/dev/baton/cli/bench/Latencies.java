@@ -18,6 +18,18 @@ final class Latencies {
     return size;
   }
 
+  /** The mean in milliseconds, or NaN when empty. */
+  synchronized double meanMillis() {
+    if (size == 0) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    for (int i = 0; i < size; i++) {
+      sum += values[i];
+    }
+    return sum / size / 1000.0;
+  }
+
   /** The p-th percentile (0..100) in milliseconds, or NaN when empty. */
   synchronized double percentileMillis(double p) {
     if (size == 0) {

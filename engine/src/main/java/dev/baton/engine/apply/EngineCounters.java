@@ -45,6 +45,7 @@ public final class EngineCounters {
   private final Map<RunEventType, Counter> byEvent;
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Map<String, Timer> redis = new ConcurrentHashMap<>();
+  private final Map<String, Timer> phases = new ConcurrentHashMap<>();
 
   public EngineCounters() {
     this(new SimpleMeterRegistry());
@@ -284,6 +285,25 @@ public final class EngineCounters {
   }
 
   /** Times one call to Redis, by operation. */
+  /**
+   * Time one input record spent in a phase of the engine's pass ({@code
+   * baton_engine_phase_seconds{phase}}): {@code delivered} (published to read by the stream
+   * thread), {@code batched} (read to its batch applied), {@code applied} (a batch loaded, decided
+   * and saved), {@code paced} (a batch applied to its commit starting; exactly once). The benchmark
+   * reads them to account for a step's milliseconds.
+   */
+  public void phase(String phase, long nanos) {
+    phases
+        .computeIfAbsent(
+            phase,
+            p ->
+                Timer.builder("baton.engine.phase")
+                    .description("Time in each phase of the engine's pass over an input record")
+                    .tag("phase", p)
+                    .register(registry))
+        .record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+  }
+
   public <T> T timeRedis(String op, Supplier<T> call) {
     long start = System.nanoTime();
     try {

@@ -14,6 +14,7 @@ import dev.baton.engine.state.OutboundRecord;
 import dev.baton.template.ParsedTemplates;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -50,6 +51,13 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final StrayRecords strays;
   private final List<RunApplier.Input> batch = new ArrayList<>();
   private final CommitPacer pacer;
+
+  /** When each record of the batch was read (nanoTime), for the engine's phase timers. */
+  private final long[] readAt = new long[MAX_BATCH];
+
+  /** When the first batch applied since the last commit was applied (nanoTime); 0: none. */
+  private long appliedSinceCommit;
+
   private ProcessorContext<String, OutboundRecord> context;
   private StreamsInternals internals;
   private RunApplier applier;
@@ -108,12 +116,19 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
             meta.topic(),
             meta.partition(),
             meta.offset());
+    long now = System.nanoTime();
+    if (source.kind() == Inbound.Kind.COMPLETION) {
+      counters.phase(
+          "delivered",
+          TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - record.timestamp()));
+    }
     InboundParser.Parsed parsed = parser.parse(source);
     String runId = parsed.event() == null ? null : parsed.event().runId();
     if (strays.stray(source, runId)) {
       // Applied here it would race its run's own task: sent on to the run's partition.
       forward(List.of(strays.sendOn(source, runId)), record.timestamp());
     } else {
+      readAt[batch.size()] = now;
       batch.add(new RunApplier.Input(source, parsed.event(), parsed.eventId(), parsed.error()));
     }
     pacer.processed();
@@ -132,6 +147,10 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     }
     List<RunApplier.Input> inputs = List.copyOf(batch);
     batch.clear();
+    long start = System.nanoTime();
+    for (int i = 0; i < inputs.size(); i++) {
+      counters.phase("batched", start - readAt[i]);
+    }
     List<List<OutboundRecord>> outputs;
     try {
       outputs = applier.apply(inputs);
@@ -146,6 +165,11 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       // decisions
       throw e;
     }
+    long applied = System.nanoTime();
+    counters.phase("applied", applied - start);
+    if (appliedSinceCommit == 0) {
+      appliedSinceCommit = applied;
+    }
     for (int i = 0; i < inputs.size(); i++) {
       forward(outputs.get(i), inputs.get(i).source().timestamp());
     }
@@ -157,11 +181,16 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     if (!batch.isEmpty()) {
       internals.asProcessor(batch.get(batch.size() - 1).source().timestamp(), this::applyBatch);
     }
+    if (appliedSinceCommit != 0 && exactlyOnce) {
+      counters.phase("paced", System.nanoTime() - appliedSinceCommit);
+    }
+    appliedSinceCommit = 0;
   }
 
   /** The task's work since its last commit is thrown away: it will be processed again. */
   private void discard() {
     batch.clear();
+    appliedSinceCommit = 0;
     applier.forget();
   }
 

@@ -16,8 +16,10 @@ import dev.baton.serde.Topics;
 import dev.baton.template.StoredTemplate;
 import dev.baton.template.Templates;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -160,6 +162,26 @@ class ExactlyOnceTopologyTest {
           eventTypes());
       assertEquals(4, runs.saves); // the trigger and three completions, each saved once
       assertEquals(4, counters.applied());
+    }
+
+    @Test
+    void eachPhaseOfAStepIsTimedForTheBenchmarksAccount() throws Exception {
+      start(EngineTopology.wiring(TOPICS, runs, counters).build());
+      Instant published = Instant.now().minusMillis(40);
+      triggers.pipeInput("r1", trigger("r1"));
+      completions.pipeInput("r1", completion("r1", "a"), published);
+      assertEquals(List.of("a", "b"), dispatchedJobs());
+      var registry = counters.registry();
+      // delivered: completions only, from their publication (40 ms before they were piped in)
+      var delivered = registry.get("baton.engine.phase").tag("phase", "delivered").timer();
+      assertEquals(1, delivered.count());
+      assertTrue(delivered.totalTime(TimeUnit.MILLISECONDS) >= 40, delivered.toString());
+      // batched and applied: every record (each its own batch here); paced: each commit
+      assertEquals(2, registry.get("baton.engine.phase").tag("phase", "batched").timer().count());
+      assertEquals(2, registry.get("baton.engine.phase").tag("phase", "applied").timer().count());
+      assertTrue(
+          registry.get("baton.engine.phase").tag("phase", "paced").timer().count() >= 2,
+          "a commit after each batch");
     }
 
     @Test
