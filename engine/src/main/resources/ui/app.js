@@ -1,11 +1,15 @@
 // The web UI: a hash router over the pages. #/ runs, #/runs/<id> one run, #/templates the
 // templates, #/templates/<name> one template, #/templates/<name>/edit and #/templates/new the
 // designer.
+// A page's module is fetched when the page is first shown: the runs list needs neither the graph
+// layout's callers nor the YAML library the designer brings.
 import {h, show} from './lib/dom.js';
-import {runsPage} from './pages/runs.js';
-import {runPage} from './pages/run.js';
-import {templatesPage, templatePage} from './pages/templates.js';
-import {designerPage} from './pages/designer.js';
+
+const runsPage = (...a) => import('./pages/runs.js').then(m => m.runsPage(...a));
+const runPage = (...a) => import('./pages/run.js').then(m => m.runPage(...a));
+const templatesPage = (...a) => import('./pages/templates.js').then(m => m.templatesPage(...a));
+const templatePage = (...a) => import('./pages/templates.js').then(m => m.templatePage(...a));
+const designerPage = (...a) => import('./pages/designer.js').then(m => m.designerPage(...a));
 
 const main = document.getElementById('main');
 let leaving = [];

@@ -6,7 +6,6 @@ import {get, enc} from '../lib/api.js';
 import {when} from '../lib/format.js';
 import {dag} from '../components/dag.js';
 import {lineDiff, jobChanges} from '../lib/diff.js';
-import {TemplateDoc} from '../lib/template-doc.js';
 
 export async function templatesPage(main) {
   const list = await get('/api/templates');
@@ -40,7 +39,12 @@ export async function templatePage(main, name, query) {
   const pickCompare = h('select', {id: 'compare', 'aria-label': 'compare with version', onchange: e => go(version, e.target.value)},
     h('option', {value: ''}, 'nothing'), versions.filter(v => v.version !== version).map(v =>
       h('option', {value: v.version, selected: v.version === other}, `v${v.version}`)));
-  const changes = before && !before.error ? jobChanges(new TemplateDoc(before.yaml).value(), new TemplateDoc(t.yaml).value()) : {};
+  let changes = {};
+  if (before && !before.error) {
+    // the YAML library only when two versions are compared: a template's page opens without it
+    const {TemplateDoc} = await import('../lib/template-doc.js');
+    changes = jobChanges(new TemplateDoc(before.yaml).value(), new TemplateDoc(t.yaml).value());
+  }
   const drawing = dag({nodes: t.dag.nodes, edges: t.dag.edges});
   Object.entries(changes).forEach(([job, change]) => {
     const g = drawing.querySelector(`g.job[data-job="${CSS.escape(job)}"]`);
