@@ -45,6 +45,9 @@ class DesignerBrowserIT {
     return "http://127.0.0.1:" + api.port() + "/#/" + hash;
   }
 
+  /** The 1,000-job template's boxes are all drawn. */
+  static final String THOUSAND_DRAWN = "document.querySelectorAll('g.job').length === 1000";
+
   static boolean holds(Cdp browser, String expression) throws Exception {
     return browser.eval("!!(" + expression + ")").asBoolean();
   }
@@ -269,9 +272,7 @@ class DesignerBrowserIT {
     baton.apply("thousand.yaml", yaml.toString());
     try (Cdp browser = Cdp.open(work.resolve("profile-thousand"))) {
       browser.navigate(page("templates/thousand"));
-      await()
-          .atMost(WAIT)
-          .until(() -> browser.eval("document.querySelectorAll('g.job').length").asInt() == 1000);
+      awaitTrue(browser, THOUSAND_DRAWN);
       double pageDrawn = browser.eval("performance.now()").asDouble();
       // The bound is on the designer's work, not on what the suite's other JVMs take from these
       // two cores at that moment: the best of three opens and of three layouts is held to it.
@@ -280,13 +281,7 @@ class DesignerBrowserIT {
       for (int i = 0; i < 3; i++) {
         // the user's way in: Edit on the template's page
         browser.eval("performance.clearMarks(); location.hash = '#/templates/thousand'; true");
-        await()
-            .atMost(WAIT)
-            .until(
-                () ->
-                    browser.eval("document.getElementById('edit') != null").asBoolean()
-                        && browser.eval("document.querySelectorAll('g.job').length").asInt()
-                            == 1000);
+        awaitTrue(browser, "document.getElementById('edit') && " + THOUSAND_DRAWN);
         browser.eval(
             "performance.mark('edit-clicked'); document.getElementById('edit').click(); true");
         // the designer's first drawing after Edit (a redraw of its last visit may come before)
@@ -294,13 +289,7 @@ class DesignerBrowserIT {
             "performance.getEntriesByName('baton-drawn').find(m => m.startTime >="
                 + " performance.getEntriesByName('edit-clicked')[0].startTime)";
         awaitTrue(browser, drawn + " !== undefined");
-        await()
-            .atMost(WAIT)
-            .until(
-                () ->
-                    browser.eval("document.getElementById('designer-title') != null").asBoolean()
-                        && browser.eval("document.querySelectorAll('g.job').length").asInt()
-                            == 1000);
+        awaitTrue(browser, "document.getElementById('designer-title') && " + THOUSAND_DRAWN);
         opened[i] =
             browser
                 .eval(

@@ -97,7 +97,7 @@ final class BenchTables {
         "rest");
     for (BenchCmd.Row r : rows) {
       Cost c = r.cost();
-      if (c == null || c.stepMs() == null) {
+      if (c == null) {
         continue;
       }
       Map<String, Double> m = c.stepMs();

@@ -1,6 +1,7 @@
 package dev.baton.cli.bench;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,23 +9,26 @@ import java.util.Map;
  * phase's mean over the window (the difference of the engine's sums and counts at its ends).
  */
 final class StepAccount {
-  /** The phases in a step's order, each with the metric (and label) its sum and count come from. */
-  private static final Map<String, String[]> PHASES = new LinkedHashMap<>();
+  /** A timed phase: the engine's timer (a Prometheus summary) and the label that picks it. */
+  private record Phase(String name, String timer, String label) {
+    static Phase engine(String name) {
+      return new Phase(name, "baton_engine_phase_seconds", "phase=\"" + name + "\"");
+    }
 
-  static {
-    PHASES.put("delivered", phase("delivered"));
-    PHASES.put("batched", phase("batched"));
-    PHASES.put("applied", phase("applied"));
-    PHASES.put(
-        "redis load", new String[] {"baton_redis_round_trip_seconds", "op=\"load-batch\"", "1000"});
-    PHASES.put(
-        "redis save", new String[] {"baton_redis_round_trip_seconds", "op=\"save-batch\"", "1000"});
-    PHASES.put("paced", phase("paced"));
+    static Phase redis(String name, String op) {
+      return new Phase(name, "baton_redis_round_trip_seconds", "op=\"" + op + "\"");
+    }
   }
 
-  private static String[] phase(String name) {
-    return new String[] {"baton_engine_phase_seconds", "phase=\"" + name + "\"", "1000"};
-  }
+  /** The phases in a step's order. */
+  private static final List<Phase> PHASES =
+      List.of(
+          Phase.engine("delivered"),
+          Phase.engine("batched"),
+          Phase.engine("applied"),
+          Phase.redis("redis load", "load-batch"),
+          Phase.redis("redis save", "save-batch"),
+          Phase.engine("paced"));
 
   /** The phases' sums and counts so far; the commits and their time so far. */
   private final Map<String, double[]> at = new LinkedHashMap<>();
@@ -37,12 +41,12 @@ final class StepAccount {
   /** The engine's sums and counts now. */
   static StepAccount read(EngineProcess engine) {
     StepAccount a = new StepAccount();
-    for (Map.Entry<String, String[]> p : PHASES.entrySet()) {
-      String[] m = p.getValue();
+    for (Phase p : PHASES) {
       a.at.put(
-          p.getKey(),
+          p.name(),
           new double[] {
-            metric(engine, m[0] + "_sum", m[1]), metric(engine, m[0] + "_count", m[1])
+            metric(engine, p.timer() + "_sum", p.label()),
+            metric(engine, p.timer() + "_count", p.label())
           });
     }
     a.commitNanos = metric(engine, "kafka_producer_txn_commit_time_ns_total");
