@@ -319,10 +319,7 @@ final class BatonHarness implements AutoCloseable {
   }
 
   List<RunEvent> eventsOf(String runId) {
-    return events.records().stream()
-        .filter(r -> r.key() != null && runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
-        .map(r -> wire.decode(r.value(), RunEvent.class))
-        .toList();
+    return events.records(runId).stream().map(r -> wire.decode(r.value(), RunEvent.class)).toList();
   }
 
   long count(String runId, RunEventType type, String job) {

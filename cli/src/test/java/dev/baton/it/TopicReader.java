@@ -1,11 +1,13 @@
 package dev.baton.it;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,9 +15,16 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads every committed record of a topic from the beginning, in the background, into a list. */
+/**
+ * Reads every committed record of a topic from the beginning, in the background, into a list and an
+ * index by key. A test's awaits ask for one run's records many times a second while the topic grows
+ * to a hundred thousand records: the index answers them without a scan, and a poll's records are
+ * appended without copying what is already held.
+ */
 final class TopicReader implements AutoCloseable {
-  private final List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
+  private final Object lock = new Object();
+  private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+  private final Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey = new HashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
@@ -42,7 +51,7 @@ final class TopicReader implements AutoCloseable {
             () -> {
               try (consumer) {
                 while (running.get()) {
-                  consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                  add(consumer.poll(Duration.ofMillis(100)));
                 }
               }
             },
@@ -51,8 +60,31 @@ final class TopicReader implements AutoCloseable {
     thread.start();
   }
 
+  private void add(Iterable<ConsumerRecord<byte[], byte[]>> polled) {
+    synchronized (lock) {
+      for (ConsumerRecord<byte[], byte[]> r : polled) {
+        records.add(r);
+        if (r.key() != null) {
+          byKey
+              .computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
+              .add(r);
+        }
+      }
+    }
+  }
+
+  /** The records read so far, in the order read. */
   List<ConsumerRecord<byte[], byte[]>> records() {
-    return records;
+    synchronized (lock) {
+      return List.copyOf(records);
+    }
+  }
+
+  /** The records read so far whose key is {@code key} (UTF-8), in the order read. */
+  List<ConsumerRecord<byte[], byte[]>> records(String key) {
+    synchronized (lock) {
+      return List.copyOf(byKey.getOrDefault(key, List.of()));
+    }
   }
 
   @Override
