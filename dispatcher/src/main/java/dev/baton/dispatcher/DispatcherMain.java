@@ -1,5 +1,8 @@
 package dev.baton.dispatcher;
 
+import dev.baton.dispatcher.artifacts.ArtifactSettings;
+import dev.baton.dispatcher.artifacts.ArtifactStore;
+import dev.baton.dispatcher.artifacts.S3ArtifactStore;
 import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
@@ -34,8 +37,12 @@ public final class DispatcherMain {
   private static void run(Settings settings) throws Exception {
     DispatcherConfig config = DispatcherConfig.from(settings);
     Map<String, JobRuntime> runtimes = new LinkedHashMap<>();
+    ArtifactSettings artifactSettings = ArtifactSettings.fromEnvironment(settings.asMap());
+    ArtifactStore artifacts =
+        artifactSettings == null ? null : new S3ArtifactStore(artifactSettings);
     runtimes.put(
-        "local", new LocalProcessRuntime(config.workDir(), config.tailBytes(), config.secrets()));
+        "local",
+        new LocalProcessRuntime(config.workDir(), config.tailBytes(), config.secrets(), artifacts));
     if (config.kubernetes()) {
       runtimes.put("kubernetes", kubernetes(settings, config));
     }

@@ -53,6 +53,31 @@ public final class JobBuilder {
     return this;
   }
 
+  /**
+   * A file the job writes at {@code $BATON_ARTIFACTS/out/<path>}, uploaded to the artifact store as
+   * {@code name} when its attempt succeeds.
+   */
+  public JobBuilder artifactOut(String name, String path) {
+    artifacts("out").put(name, path);
+    return this;
+  }
+
+  /**
+   * Job {@code job}'s artifact {@code name}, put at {@code $BATON_ARTIFACTS/in/<name>} before this
+   * job starts.
+   */
+  public JobBuilder artifactIn(String job, String name) {
+    artifacts("in").put(name, "${jobs." + job + ".artifacts." + name + "}");
+    return this;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> artifacts(String side) {
+    Map<String, Object> artifacts =
+        (Map<String, Object>) doc.computeIfAbsent("artifacts", k -> new LinkedHashMap<>());
+    return (Map<String, Object>) artifacts.computeIfAbsent(side, k -> new LinkedHashMap<>());
+  }
+
   /** The jobs this one runs after; none given: the job added before it. */
   public JobBuilder dependsOn(String... jobs) {
     doc.put("dependsOn", List.of(jobs));

@@ -50,6 +50,12 @@ final class JobDocument {
     if (!job.waits() && !(job.action() instanceof StepAction.Http)) {
       putList(out, "outputs", job.outputs());
     }
+    if (!job.artifacts().isEmpty()) {
+      Map<String, Object> artifacts = new LinkedHashMap<>();
+      putMap(artifacts, "in", job.artifacts().in());
+      putMap(artifacts, "out", job.artifacts().out());
+      out.put("artifacts", artifacts);
+    }
     if (job.cache() != null) {
       Map<String, Object> cache = new LinkedHashMap<>();
       cache.put("key", job.cache().key());

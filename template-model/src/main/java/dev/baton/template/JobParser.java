@@ -40,7 +40,8 @@ final class JobParser extends YamlFields {
           "http",
           "service",
           "emit",
-          "sleep");
+          "sleep",
+          "artifacts");
 
   /** The exit handler runs once, after everything else: no ordering, condition or fan-out. */
   private static final Set<String> EXIT_FIELDS =
@@ -58,7 +59,8 @@ final class JobParser extends YamlFields {
                           "http",
                           "service",
                           "emit",
-                          "sleep")
+                          "sleep",
+                          "artifacts")
                       .contains(f))
           .collect(Collectors.toUnmodifiableSet());
 
@@ -74,14 +76,15 @@ final class JobParser extends YamlFields {
           "timeout",
           "startTimeout",
           "runtime",
-          "kubernetes");
+          "kubernetes",
+          "artifacts");
 
   /**
    * Fields of a job that runs something itself, which a job that runs a template must not have. Its
    * {@code startTimeout} bounds the wait for the child run to exist.
    */
   private static final List<String> RUN_EXCLUDES =
-      List.of("command", "image", "env", "outputs", "runtime", "kubernetes", "wait");
+      List.of("command", "image", "env", "outputs", "runtime", "kubernetes", "wait", "artifacts");
 
   private static final Set<String> RUN_FIELDS = Set.of("template", "params");
   private static final Set<String> CACHE_FIELDS = Set.of("key", "ttl");
@@ -197,6 +200,11 @@ final class JobParser extends YamlFields {
     List<String> command =
         runsSomething ? stringList(f.get("command"), path + ".command", true) : List.of();
     String image = optionalString(f.get("image"), path + ".image");
+    ArtifactSpec artifacts =
+        new ArtifactParser(this).parse(f.get("artifacts"), path + ".artifacts");
+    if (!runsSomething && run == null && wait == null && f.containsKey("artifacts")) {
+      error(path + ".artifacts", "only a job that runs a command or an image has artifacts");
+    }
     Map<String, JobSpec.SecretRef> secretEnv = new LinkedHashMap<>();
     Map<String, String> env = stringMap(f.get("env"), path + ".env", secretEnv);
     List<String> outputs =
@@ -253,7 +261,8 @@ final class JobParser extends YamlFields {
             sla,
             cache,
             run,
-            action);
+            action,
+            artifacts);
   }
 
   private RunSpec run(Node node, String path) {

@@ -39,7 +39,8 @@ public record JobSpec(
     Duration sla,
     CacheSpec cache,
     RunSpec run,
-    StepAction action) {
+    StepAction action,
+    ArtifactSpec artifacts) {
 
   /** How long an attempt may wait for a dispatcher to start it, unless the job says otherwise. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
@@ -57,6 +58,7 @@ public record JobSpec(
     startTimeout = startTimeout == null ? DEFAULT_START_TIMEOUT : startTimeout;
     outputs = List.copyOf(outputs);
     dependsOn = List.copyOf(dependsOn);
+    artifacts = artifacts == null ? ArtifactSpec.NONE : artifacts;
   }
 
   public boolean fansOut() {

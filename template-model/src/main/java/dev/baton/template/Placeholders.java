@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code ${...}} references of a template string: {@code ${params.x}}, {@code
- * ${jobs.<job>.outputs.<key>}}, {@code ${run.id}}, {@code ${run.status}} (exit handler) and {@code
- * ${item}} (fan-out). <code>$${</code> writes a literal <code>${</code>. Substitution is plain text
+ * ${jobs.<job>.outputs.<key>}}, {@code ${jobs.<job>.artifacts.<name>}} (in a job's {@code
+ * artifacts.in} only), {@code ${run.id}}, {@code ${run.status}} (exit handler) and {@code ${item}}
+ * (fan-out). <code>$${</code> writes a literal <code>${</code>. Substitution is plain text
  * replacement: a value never becomes shell syntax unless the template's own argv runs a shell.
  */
 public final class Placeholders {
@@ -17,16 +18,22 @@ public final class Placeholders {
   private static final Pattern PARAM = Pattern.compile("params\\.([A-Za-z_][A-Za-z0-9_]*)");
   private static final Pattern OUTPUT =
       Pattern.compile("jobs\\.([A-Za-z0-9][A-Za-z0-9_-]*)\\.outputs\\.([A-Za-z_][A-Za-z0-9_.-]*)");
+  private static final Pattern ARTIFACT =
+      Pattern.compile(
+          "jobs\\.([A-Za-z0-9][A-Za-z0-9_-]*)\\.artifacts\\.([A-Za-z0-9][A-Za-z0-9_.-]*)");
 
   private Placeholders() {}
 
   /** A parsed reference. */
   public sealed interface Ref
-      permits ParamRef, OutputRef, RunIdRef, RunStatusRef, ItemRef, BadRef {}
+      permits ParamRef, OutputRef, ArtifactRef, RunIdRef, RunStatusRef, ItemRef, BadRef {}
 
   public record ParamRef(String param) implements Ref {}
 
   public record OutputRef(String job, String key) implements Ref {}
+
+  /** {@code ${jobs.<job>.artifacts.<name>}}: a file another job produced. */
+  public record ArtifactRef(String job, String name) implements Ref {}
 
   public record RunIdRef() implements Ref {}
 
@@ -73,6 +80,10 @@ public final class Placeholders {
     Matcher o = OUTPUT.matcher(body);
     if (o.matches()) {
       return new OutputRef(o.group(1), o.group(2));
+    }
+    Matcher a = ARTIFACT.matcher(body);
+    if (a.matches()) {
+      return new ArtifactRef(a.group(1), a.group(2));
     }
     if (body.equals("run.id")) {
       return new RunIdRef();

@@ -64,6 +64,7 @@ final class TemplateValidator {
     if (template.onExit() != null) {
       checkJob(template, template.onExit(), "onExit", Set.of(), true);
     }
+    new ArtifactChecks(parser).check(template, ancestors);
     checkOutputs(template);
     checkTenant(template);
     checkRules(template);
@@ -82,7 +83,7 @@ final class TemplateValidator {
     JobSpec none =
         new JobSpec(
             "outputs", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
-            null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null);
     t.outputs().forEach((name, value) -> checkRefs(t, none, all, false, value, "outputs." + name));
   }
 
@@ -100,7 +101,7 @@ final class TemplateValidator {
     JobSpec none =
         new JobSpec(
             "tenant", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
-            null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null);
     checkRefs(t, none, Set.of(), false, t.tenant(), "tenant");
   }
 
@@ -298,6 +299,11 @@ final class TemplateValidator {
                     : " (declared: " + String.join(", ", t.params().keySet()) + ")"));
       } else if (ref instanceof OutputRef o) {
         checkOutputRef(t, ancestors, exitHandler, o, path);
+      } else if (ref instanceof Placeholders.ArtifactRef) {
+        parser.error(
+            path,
+            "an artifact is passed as a file, not as text: name it in artifacts.in and read"
+                + " $BATON_ARTIFACTS/in/NAME");
       } else if (ref instanceof ItemRef && job.forEach() == null) {
         parser.error(path, "${item} is only known in a job with forEach");
       } else if (ref instanceof RunStatusRef && !exitHandler) {

@@ -161,6 +161,32 @@ class TemplateBuilderTest {
   }
 
   @Test
+  void artifactsAreDeclaredAsTheYamlDeclaresThem() throws Exception {
+    Template built =
+        Template.named("artifacts")
+            .version(1)
+            .job(
+                "extract",
+                j ->
+                    j.command("sh", "-c", "seq 1 10 > \"$BATON_ARTIFACTS/out/orders.csv\"")
+                        .artifactOut("orders", "orders.csv")
+                        .artifactOut("empty", "sub/dir/empty.bin"))
+            .job(
+                "load",
+                j ->
+                    j.command("wc", "-l", "$BATON_ARTIFACTS/in/orders")
+                        .artifactIn("extract", "orders"))
+            .build();
+    Template parsed =
+        Templates.parse(
+            "artifacts.yaml",
+            Files.readString(TemplateValidatorTest.FIXTURES.resolve("valid/artifacts.yaml")));
+    assertEquals(parsed, built);
+    assertEquals(
+        Map.of("orders", "${jobs.extract.artifacts.orders}"), built.jobs().get(1).artifacts().in());
+  }
+
+  @Test
   void waitsTakeTheirTimeoutAndTheirOutputsFromTheWait() throws Exception {
     Template built =
         Template.named("waits")

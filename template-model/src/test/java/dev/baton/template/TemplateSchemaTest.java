@@ -73,6 +73,7 @@ class TemplateSchemaTest {
     same("/$defs/http", ActionParser.class, "HTTP_FIELDS");
     same("/$defs/record", ActionParser.class, "RECORD_FIELDS");
     same("/$defs/sleep", ActionParser.class, "SLEEP_FIELDS");
+    same("/$defs/artifacts", ArtifactParser.class, "FIELDS");
   }
 
   @Test

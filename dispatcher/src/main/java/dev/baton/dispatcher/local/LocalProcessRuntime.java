@@ -4,6 +4,8 @@ import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.JobRuntime;
 import dev.baton.dispatcher.OutputTail;
 import dev.baton.dispatcher.Reports;
+import dev.baton.dispatcher.artifacts.ArtifactStore;
+import dev.baton.dispatcher.artifacts.ArtifactTransfers;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
@@ -17,19 +19,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +49,7 @@ public final class LocalProcessRuntime implements JobRuntime {
 
   private final SecretSource secrets;
   private final JobGuardian guardian;
+  private final ArtifactTransfers artifacts;
 
   /** Runs just before a job's process starts (tests hold a job there). */
   volatile Runnable beforeProcessStart = () -> {};
@@ -61,9 +60,16 @@ public final class LocalProcessRuntime implements JobRuntime {
   }
 
   public LocalProcessRuntime(Path workDir, int tailBytes, SecretSource secrets) {
+    this(workDir, tailBytes, secrets, null);
+  }
+
+  /** With an artifact store (null: a job with artifacts fails, saying how to set one). */
+  public LocalProcessRuntime(
+      Path workDir, int tailBytes, SecretSource secrets, ArtifactStore artifactStore) {
     this.workDir = workDir;
     this.tailBytes = tailBytes;
     this.secrets = secrets;
+    this.artifacts = new ArtifactTransfers(artifactStore);
     this.guardian = JobGuardian.start(workDir.resolve("running.pids"));
   }
 
@@ -122,29 +128,41 @@ public final class LocalProcessRuntime implements JobRuntime {
     Map<String, String> secretValues = new LinkedHashMap<>();
     String missing = resolveSecrets(dispatch, secretValues);
     if (missing != null) {
-      deleteQuietly(dir);
+      ProcessWaits.deleteQuietly(dir);
       return failed(dispatch, missing, started);
     }
     Path outputs = dir.resolve("outputs");
     String missingProgram = JobProcess.missingProgram(dispatch.getCommand().get(0), dir);
     if (missingProgram != null) {
-      deleteQuietly(dir);
+      ProcessWaits.deleteQuietly(dir);
       return failed(dispatch, "cannot start " + missingProgram, started);
+    }
+    Path artifactDir = null;
+    if (ArtifactTransfers.declares(dispatch)) {
+      try {
+        artifactDir = artifacts.prepare(dispatch, dir);
+      } catch (ArtifactTransfers.TransferException e) {
+        ProcessWaits.deleteQuietly(dir);
+        return failed(dispatch, e.getMessage(), started);
+      }
     }
     ProcessBuilder pb = JobProcess.builder(dispatch, dir, outputs, secretValues);
     pb.command(guardian.ownSession(pb.command()));
+    if (artifactDir != null) {
+      pb.environment().put(ArtifactTransfers.VARIABLE, artifactDir.toString());
+    }
     OutputTail out = new OutputTail(tailBytes);
     OutputTail err = new OutputTail(tailBytes);
     beforeProcessStart.run();
     try {
       synchronized (attempt) {
         if (attempt.abandoned) {
-          deleteQuietly(dir);
+          ProcessWaits.deleteQuietly(dir);
           return failed(dispatch, "the runtime closed before the job started", started);
         }
         if (attempt.stopRequested) {
           // Stopped before its process started: it never starts.
-          deleteQuietly(dir);
+          ProcessWaits.deleteQuietly(dir);
           return ended(dispatch, true, false, -1, outputs, "", "", started, Instant.now());
         }
         attempt.process = pb.start();
@@ -162,18 +180,18 @@ public final class LocalProcessRuntime implements JobRuntime {
         dispatch.getAttemptId(),
         process.pid(),
         String.join(" ", dispatch.getCommand()));
-    closeQuietly(process);
+    ProcessWaits.closeQuietly(process);
     Future<?> outDrained = threads.submit(() -> out.drain(process.getInputStream()));
     Future<?> errDrained = threads.submit(() -> err.drain(process.getErrorStream()));
-    boolean timedOut = !waitFor(process, dispatch.getTimeoutMs());
+    boolean timedOut = !ProcessWaits.waitFor(process, dispatch.getTimeoutMs());
     if (timedOut || attempt.stopRequested) {
       ProcessTrees.destroy(process);
     }
-    int exit = waitForExit(process);
+    int exit = ProcessWaits.waitForExit(process);
     Instant ended = Instant.now();
     // The tails are complete only once both pipes are read to their end.
-    awaitDrained(outDrained);
-    awaitDrained(errDrained);
+    ProcessWaits.awaitDrained(outDrained);
+    ProcessWaits.awaitDrained(errDrained);
     JobCompletion completion =
         ended(
             dispatch,
@@ -185,8 +203,27 @@ public final class LocalProcessRuntime implements JobRuntime {
             err.text(),
             started,
             ended);
-    deleteQuietly(dir);
+    if (artifactDir != null && completion.getStatus() == CompletionStatus.SUCCEEDED) {
+      completion = withArtifacts(completion, dispatch, artifactDir);
+    }
+    ProcessWaits.deleteQuietly(dir);
     return masked(completion, dispatch, secretValues.values());
+  }
+
+  /** A success with its stored artifacts among its outputs; a failure if one cannot be stored. */
+  private JobCompletion withArtifacts(JobCompletion c, JobDispatch dispatch, Path artifactDir) {
+    try {
+      Map<String, String> outputs = new LinkedHashMap<>(c.getOutputs());
+      outputs.putAll(artifacts.store(dispatch, artifactDir));
+      return JobCompletion.newBuilder(c).setOutputs(outputs).build();
+    } catch (ArtifactTransfers.TransferException e) {
+      LOG.info("{} failed: {}", dispatch.getAttemptId(), e.getMessage());
+      return JobCompletion.newBuilder(c)
+          .setStatus(CompletionStatus.FAILED)
+          .setOutputs(Map.of())
+          .setErrorTail(e.getMessage())
+          .build();
+    }
   }
 
   /** The values of the job's secrets into {@code values}; the reason when one is missing. */
@@ -284,46 +321,6 @@ public final class LocalProcessRuntime implements JobRuntime {
         Instant.now());
   }
 
-  private static void closeQuietly(Process process) {
-    try {
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      // stdin of a job that already ended
-    }
-  }
-
-  private static boolean waitFor(Process process, Long timeoutMs) {
-    try {
-      if (timeoutMs == null) {
-        process.waitFor();
-        return true;
-      }
-      return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return true;
-    }
-  }
-
-  private static void awaitDrained(Future<?> drained) {
-    try {
-      drained.get(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      // A grandchild still holds the pipe open: report the tail read so far.
-    }
-  }
-
-  private static int waitForExit(Process process) {
-    try {
-      return process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
   @Override
   public void stop(String attemptId) {
     Attempt attempt = running.get(attemptId);
@@ -387,14 +384,6 @@ public final class LocalProcessRuntime implements JobRuntime {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.debug("could not delete {}", dir, e);
     }
   }
 }

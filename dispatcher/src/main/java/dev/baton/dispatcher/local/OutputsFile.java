@@ -2,6 +2,7 @@ package dev.baton.dispatcher.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.template.ArtifactSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,17 @@ public final class OutputsFile {
       throw new IllegalArgumentException(
           "outputs file is larger than " + MAX_BYTES / 1024 + " KiB");
     }
-    return parse(Files.readString(file, StandardCharsets.UTF_8));
+    Map<String, String> outputs = parse(Files.readString(file, StandardCharsets.UTF_8));
+    for (String key : outputs.keySet()) {
+      if (key.startsWith(ArtifactSpec.OUTPUT_PREFIX)) {
+        throw new IllegalArgumentException(
+            "outputs file key '"
+                + key
+                + "' is reserved: the runtime reports the artifacts it stored under "
+                + ArtifactSpec.OUTPUT_PREFIX);
+      }
+    }
+    return outputs;
   }
 
   /** A JSON object's fields as outputs: values as their text, objects and arrays as JSON. */

@@ -4,6 +4,7 @@ import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerKind;
+import dev.baton.template.ArtifactSpec;
 import dev.baton.template.JobSpec;
 import dev.baton.template.RetrySpec;
 import dev.baton.template.StepAction;
@@ -273,6 +274,15 @@ final class Completions {
         return "exited 0 but did not write its declared output '"
             + declared
             + "' to $BATON_OUTPUTS";
+      }
+    }
+    for (String artifact : spec.artifacts().out().keySet()) {
+      if (!c.getOutputs().containsKey(ArtifactSpec.outputKey(artifact))) {
+        return "succeeded but no artifact '"
+            + artifact
+            + "' was stored for it (its runtime"
+            + (c.getReporter() == null ? "" : ", " + c.getReporter() + ",")
+            + " keeps no artifacts, or its dispatcher has no artifact store)";
       }
     }
     return null;

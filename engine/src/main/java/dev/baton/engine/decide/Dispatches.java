@@ -83,7 +83,8 @@ final class Dispatches {
     send(s, spec, item.index(), attempt, r);
   }
 
-  private record Resolved(List<String> command, Map<String, String> env, String image) {}
+  private record Resolved(
+      List<String> command, Map<String, String> env, String image, Map<String, String> in) {}
 
   /**
    * The job's argv, env and image with references resolved; null (and the run failing) if one
@@ -97,10 +98,13 @@ final class Dispatches {
       if (s.state.outcome() != null) {
         env.put("BATON_RUN_STATUS", s.state.outcome().name());
       }
+      Map<String, String> in = new LinkedHashMap<>();
+      spec.artifacts().in().forEach((name, ref) -> in.put(name, sub.apply(ref)));
       return new Resolved(
           spec.command().stream().map(sub::apply).toList(),
           env,
-          spec.image() == null ? null : sub.apply(spec.image()));
+          spec.image() == null ? null : sub.apply(spec.image()),
+          in);
     } catch (Substitution.MissingValueException e) {
       unresolved(s, spec, e.getMessage());
       return null;
@@ -129,6 +133,8 @@ final class Dispatches {
                 .setPod(podOptions(spec))
                 .setSecretEnv(secretEnv(spec))
                 .setPriority(s.state.priority())
+                .setArtifactsIn(r.in())
+                .setArtifactsOut(spec.artifacts().out())
                 .build()));
     s.emit(
         RunEventType.JOB_DISPATCHED,

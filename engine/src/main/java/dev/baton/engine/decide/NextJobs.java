@@ -83,6 +83,7 @@ final class NextJobs {
   private static String skippedProducer(Step s, JobSpec spec) {
     List<String> texts = new ArrayList<>(spec.command());
     texts.addAll(spec.env().values());
+    texts.addAll(spec.artifacts().in().values());
     if (spec.image() != null) {
       texts.add(spec.image());
     }
@@ -94,6 +95,10 @@ final class NextJobs {
         if (ref instanceof Placeholders.OutputRef o
             && s.job(o.job()).status() == JobStatus.SKIPPED) {
           return o.job();
+        }
+        if (ref instanceof Placeholders.ArtifactRef a
+            && s.job(a.job()).status() == JobStatus.SKIPPED) {
+          return a.job();
         }
       }
     }

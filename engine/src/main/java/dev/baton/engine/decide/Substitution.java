@@ -1,6 +1,8 @@
 package dev.baton.engine.decide;
 
+import dev.baton.template.ArtifactSpec;
 import dev.baton.template.Placeholders;
+import dev.baton.template.Placeholders.ArtifactRef;
 import dev.baton.template.Placeholders.ItemRef;
 import dev.baton.template.Placeholders.OutputRef;
 import dev.baton.template.Placeholders.ParamRef;
@@ -34,6 +36,18 @@ final class Substitution {
             return require(
                 v,
                 "needs output '" + o.key() + "' of job '" + o.job() + "', which it did not write");
+          }
+          if (ref instanceof ArtifactRef a) {
+            JobState producer = run.job(a.job());
+            String v =
+                producer == null ? null : producer.outputs().get(ArtifactSpec.outputKey(a.name()));
+            return require(
+                v,
+                "needs artifact '"
+                    + a.name()
+                    + "' of job '"
+                    + a.job()
+                    + "', which it did not produce");
           }
           if (ref instanceof RunIdRef) {
             return run.runId();

@@ -1,0 +1,195 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.cli.dev.DevFiles;
+import dev.baton.cli.dev.LocalS3;
+import dev.baton.dispatcher.artifacts.S3ArtifactStore;
+import dev.baton.dispatcher.local.LocalProcessRuntime;
+import dev.baton.engine.decide.JobStatus;
+import dev.baton.engine.decide.RunState;
+import dev.baton.engine.decide.RunStatus;
+import dev.baton.secrets.SecretSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files between jobs, through a real S3 API server (s3proxy on a temporary directory, in this JVM)
+ * and the AWS SDK v2: the local runtime downloads a job's {@code in} artifacts before it starts and
+ * uploads its {@code out} artifacts once it succeeded.
+ */
+class ArtifactsIT {
+  @TempDir static Path work;
+  static LocalS3 s3;
+  static BatonHarness baton;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = LocalS3.start(work.resolve("s3"), DevFiles.freePort(), "artifacts");
+    baton =
+        new BatonHarness(
+            "art",
+            work,
+            null,
+            8,
+            new LocalProcessRuntime(
+                work.resolve("jobs"),
+                4096,
+                SecretSource.none(),
+                new S3ArtifactStore(s3.settings())));
+    baton.apply(
+        "pipeline.yaml",
+        """
+        name: files
+        version: 1
+        params:
+          mb: {default: "200"}
+        jobs:
+          - name: extract
+            command: [sh, -c, 'yes 0123456789abcdef | head -c "$((mb * 1048576))" > "$BATON_ARTIFACTS/out/orders.csv"; : > "$BATON_ARTIFACTS/out/empty"']
+            artifacts:
+              out: {orders: orders.csv, empty: empty}
+          - name: transform
+            command: [sh, -c, 'echo "sum=$(sha256sum < "$BATON_ARTIFACTS/in/orders" | cut -c1-64)" >> "$BATON_OUTPUTS"; mkdir -p "$BATON_ARTIFACTS/out/counts"; wc -c < "$BATON_ARTIFACTS/in/orders" > "$BATON_ARTIFACTS/out/counts/bytes.txt"; test -f "$BATON_ARTIFACTS/in/empty" && ! test -s "$BATON_ARTIFACTS/in/empty"']
+            outputs: [sum]
+            artifacts:
+              in: {orders: "${jobs.extract.artifacts.orders}", empty: "${jobs.extract.artifacts.empty}"}
+              out: {bytes: counts/bytes.txt}
+          - name: load
+            command: [sh, -c, 'echo "bytes=$(tr -d " " < "$BATON_ARTIFACTS/in/bytes")" >> "$BATON_OUTPUTS"']
+            outputs: [bytes]
+            artifacts:
+              in: {bytes: "${jobs.transform.artifacts.bytes}"}
+        """);
+    baton.apply(
+        "broken.yaml",
+        """
+        name: broken
+        version: 1
+        params:
+          how: {required: true}
+        jobs:
+          - name: make
+            command: [sh, -c, 'if [ "$how" = link ]; then ln -s /etc/passwd "$BATON_ARTIFACTS/out/data"; fi']
+            artifacts:
+              out: {data: data}
+          - name: use
+            command: [cat, "$BATON_ARTIFACTS/in/data"]
+            artifacts:
+              in: {data: "${jobs.make.artifacts.data}"}
+        """);
+  }
+
+  @AfterAll
+  static void stop() {
+    baton.close();
+    s3.close();
+  }
+
+  static JsonNode artifact(RunState run, String job, String name) throws Exception {
+    String ref = run.job(job).outputs().get("artifact:" + name);
+    assertNotNull(ref, job + " stored " + name + ": " + run.job(job).outputs());
+    return JSON.readTree(ref);
+  }
+
+  @Test
+  void aPipelinePassesA200MegabyteFileAndItsChecksumsMatch() throws Exception {
+    baton.trigger("files-1", "files", Map.of());
+    RunState run = baton.awaitEnd("files-1");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.toString());
+
+    JsonNode orders = artifact(run, "extract", "orders");
+    assertEquals(200L * 1048576, orders.get("size").asLong());
+    assertEquals(orders.get("sha256").asText(), run.job("transform").outputs().get("sum"));
+    assertEquals("s3://artifacts/runs/files-1/extract/1/orders", orders.get("uri").asText());
+    assertEquals("files-1/extract/1", orders.get("attempt").asText());
+    assertEquals(0, artifact(run, "extract", "empty").get("size").asLong(), "0 bytes is fine");
+    assertEquals(
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        artifact(run, "extract", "empty").get("sha256").asText());
+    assertEquals(Long.toString(200L * 1048576), run.job("load").outputs().get("bytes"));
+    assertTrue(
+        Files.size(work.resolve("s3/artifacts/runs/files-1/extract/1/orders")) == 200L * 1048576,
+        "the file is in the store under its attempt");
+  }
+
+  @Test
+  void aMissingArtifactFailsTheAttemptAndItsReaderNeverStarts() throws Exception {
+    baton.trigger("broken-missing", "broken", Map.of("how", "missing"));
+    RunState run = baton.awaitEnd("broken-missing");
+    assertEquals(RunStatus.FAILED, run.status());
+    assertEquals(JobStatus.FAILED, run.job("make").status());
+    assertTrue(
+        run.job("make")
+            .error()
+            .contains("declared artifact 'data' ($BATON_ARTIFACTS/out/data)" + " was not written"),
+        run.job("make").error());
+    assertEquals(JobStatus.PENDING, run.job("use").status());
+  }
+
+  @Test
+  void aLinkToAFileOutsideIsNotUploaded() throws Exception {
+    baton.trigger("broken-link", "broken", Map.of("how", "link"));
+    RunState run = baton.awaitEnd("broken-link");
+    assertEquals(RunStatus.FAILED, run.status());
+    assertTrue(
+        run.job("make").error().contains("is not a regular file inside $BATON_ARTIFACTS/out"),
+        run.job("make").error());
+    try (Stream<Path> stored = Files.walk(work.resolve("s3/artifacts"))) {
+      assertTrue(
+          stored.noneMatch(p -> p.toString().contains("broken-link")),
+          "nothing of the run is in the store");
+    }
+  }
+
+  /**
+   * The dispatcher's transfers stream: a JVM with 24 MiB of heap uploads a 96 MiB file (in three
+   * parts) and reads it back whole. A transfer that buffered the file, or one part of it, would
+   * fail with OutOfMemoryError. Its own process: a heap bound holds for a whole JVM only.
+   */
+  @Test
+  void aFileFourTimesTheHeapMovesThroughAJvmWith24MegabytesOfHeap() throws Exception {
+    Path file = work.resolve("heap-in.bin");
+    byte[] block = new byte[1 << 20];
+    new java.util.Random(7).nextBytes(block);
+    try (var out = Files.newOutputStream(file)) {
+      for (int i = 0; i < 96; i++) {
+        block[i] = (byte) i;
+        out.write(block);
+      }
+    }
+    Path copy = work.resolve("heap-out.bin");
+    var settings = s3.settings();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx24m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StoreRoundTrip.class.getName(),
+                settings.endpoint(),
+                settings.bucket(),
+                settings.accessKey(),
+                settings.secretKey(),
+                file.toString(),
+                copy.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), output);
+    assertEquals(Files.size(file), Files.size(copy));
+    assertEquals(-1L, Files.mismatch(file, copy), "the copy is the file");
+  }
+}

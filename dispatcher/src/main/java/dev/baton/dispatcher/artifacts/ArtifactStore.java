@@ -1,0 +1,31 @@
+package dev.baton.dispatcher.artifacts;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where artifacts live: files written once under a key, read back whole, deleted by key prefix.
+ * Transfers stream between a file and the store, so a file of any size moves with a bounded heap.
+ */
+public interface ArtifactStore extends AutoCloseable {
+  /** Uploads {@code file} as {@code key}. */
+  void put(String key, Path file) throws IOException;
+
+  /** Downloads {@code key} to {@code file} (replacing it). */
+  void get(String key, Path file) throws IOException;
+
+  /** The URI of {@code key} in this store ({@code s3://bucket/key}). */
+  String uri(String key);
+
+  /** The key of {@code uri} if it lies in this store's bucket and prefix; null otherwise. */
+  String keyOf(String uri);
+
+  /** Where the store is, for error messages ({@code s3://bucket/prefix at http://host:port}). */
+  String address();
+
+  /** The key prefix every artifact of this store starts with (empty or ending in '/'). */
+  String prefix();
+
+  @Override
+  void close();
+}

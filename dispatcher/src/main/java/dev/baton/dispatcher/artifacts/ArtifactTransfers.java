@@ -1,0 +1,186 @@
+package dev.baton.dispatcher.artifacts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.events.JobDispatch;
+import dev.baton.template.ArtifactSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Moves a job's artifacts between its directory and the store: {@code in} artifacts are put at
+ * {@code $BATON_ARTIFACTS/in/NAME} before the job starts (their size and SHA-256 checked against
+ * the producer's record), {@code out} artifacts are read from {@code $BATON_ARTIFACTS/out/PATH}
+ * once it succeeded and stored under the attempt that produced them ({@code
+ * PREFIX/RUN/JOB/ATTEMPT/NAME}; an instance's under {@code JOB[ITEM]}). An artifact must be a
+ * regular file inside the out directory: a symbolic link, or a path through one, is refused, so a
+ * job cannot upload a file outside its own directory. Each stored artifact is reported as the
+ * output {@code artifact:NAME}: JSON with its uri, size, sha256 and attempt.
+ */
+public final class ArtifactTransfers {
+  /** The variable that names a job's artifact directory. */
+  public static final String VARIABLE = "BATON_ARTIFACTS";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ArtifactStore store;
+
+  /** {@code store} null: a job with artifacts fails with a message saying how to set one. */
+  public ArtifactTransfers(ArtifactStore store) {
+    this.store = store;
+  }
+
+  /** A failure of a transfer: the attempt fails with this message. */
+  public static final class TransferException extends Exception {
+    TransferException(String message) {
+      super(message);
+    }
+  }
+
+  public static boolean declares(JobDispatch d) {
+    return !d.getArtifactsIn().isEmpty() || !d.getArtifactsOut().isEmpty();
+  }
+
+  /**
+   * Creates {@code dir}'s {@code in} and {@code out} directories and downloads the {@code in}
+   * artifacts; returns the directory for {@link #VARIABLE}.
+   */
+  public Path prepare(JobDispatch d, Path dir) throws TransferException {
+    requireStore();
+    Path root = dir.resolve("artifacts");
+    try {
+      Files.createDirectories(root.resolve("in"));
+      Files.createDirectories(root.resolve("out"));
+    } catch (IOException e) {
+      throw new TransferException("cannot create the artifact directory: " + e.getMessage());
+    }
+    for (var e : d.getArtifactsIn().entrySet()) {
+      download(e.getKey(), e.getValue(), root.resolve("in").resolve(e.getKey()));
+    }
+    return root;
+  }
+
+  /** Stores the {@code out} artifacts; returns their outputs ({@code artifact:NAME} → JSON). */
+  public Map<String, String> store(JobDispatch d, Path root) throws TransferException {
+    requireStore();
+    Map<String, String> outputs = new LinkedHashMap<>();
+    Path out = root.resolve("out").toAbsolutePath().normalize();
+    for (var e : d.getArtifactsOut().entrySet()) {
+      String name = e.getKey();
+      Path file = checkedFile(name, e.getValue(), out);
+      Digest digest = digest(file, "artifact '" + name + "'");
+      String key = store.prefix() + attemptPath(d) + "/" + name;
+      try {
+        store.put(key, file);
+      } catch (IOException x) {
+        throw new TransferException(x.getMessage());
+      }
+      ObjectNode ref = JSON.createObjectNode();
+      ref.put("uri", store.uri(key));
+      ref.put("size", digest.size());
+      ref.put("sha256", digest.sha256());
+      ref.put("attempt", d.getAttemptId());
+      outputs.put(ArtifactSpec.outputKey(name), ref.toString());
+    }
+    return outputs;
+  }
+
+  private void requireStore() throws TransferException {
+    if (store == null) {
+      throw new TransferException(
+          "the job has artifacts and this dispatcher has no artifact store: set"
+              + " BATON_ARTIFACT_STORE=s3://bucket/prefix");
+    }
+  }
+
+  private static Path checkedFile(String name, String path, Path out) throws TransferException {
+    Path file = out.resolve(path).normalize();
+    String declared = "declared artifact '" + name + "' ($" + VARIABLE + "/out/" + path + ")";
+    if (!file.startsWith(out)) {
+      throw new TransferException(declared + " is outside $" + VARIABLE + "/out");
+    }
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new TransferException(declared + " was not written");
+    }
+    try {
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+          || !file.toRealPath().startsWith(out.toRealPath())) {
+        throw new TransferException(
+            declared + " is not a regular file inside $" + VARIABLE + "/out (a link is refused)");
+      }
+    } catch (IOException e) {
+      throw new TransferException(declared + " cannot be read: " + e.getMessage());
+    }
+    return file;
+  }
+
+  private void download(String name, String refJson, Path file) throws TransferException {
+    String what = "input artifact '" + name + "'";
+    JsonNode ref;
+    try {
+      ref = JSON.readTree(refJson);
+    } catch (IOException e) {
+      throw new TransferException(what + " has no readable reference");
+    }
+    String key = store.keyOf(ref.path("uri").asText(null));
+    if (key == null) {
+      throw new TransferException(
+          what + " refers to " + ref.path("uri").asText() + ", outside " + store.address());
+    }
+    try {
+      store.get(key, file);
+    } catch (IOException e) {
+      throw new TransferException(what + ": " + e.getMessage());
+    }
+    Digest got = digest(file, what);
+    if (got.size() != ref.path("size").asLong(-1)
+        || !got.sha256().equals(ref.path("sha256").asText())) {
+      throw new TransferException(
+          what
+              + " read from "
+              + store.uri(key)
+              + " is not what its producer stored (size "
+              + got.size()
+              + ", sha256 "
+              + got.sha256()
+              + ")");
+    }
+  }
+
+  /** The store path of an attempt: run, job (with its item), attempt number. */
+  static String attemptPath(JobDispatch d) {
+    String job = d.getItem() == null ? d.getJob() : d.getJob() + "[" + d.getItem() + "]";
+    return d.getRunId() + "/" + job + "/" + d.getAttempt();
+  }
+
+  record Digest(long size, String sha256) {}
+
+  static Digest digest(Path file, String what) throws TransferException {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long size = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha.update(buffer, 0, n);
+        size += n;
+      }
+    } catch (IOException e) {
+      throw new TransferException(what + " cannot be read: " + e.getMessage());
+    }
+    return new Digest(size, HexFormat.of().formatHex(sha.digest()));
+  }
+}

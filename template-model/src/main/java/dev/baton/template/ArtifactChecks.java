@@ -1,0 +1,72 @@
+package dev.baton.template;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks what a job's {@code artifacts.in} names: an artifact that a job this one depends on
+ * (directly or not) declares in its {@code artifacts.out}. A job with {@code forEach} has one
+ * artifact per instance, which no single reference can name: its instances do not declare {@code
+ * out}.
+ */
+final class ArtifactChecks {
+  private final YamlFields fields;
+
+  ArtifactChecks(YamlFields fields) {
+    this.fields = fields;
+  }
+
+  void check(Template t, Map<String, Set<String>> ancestors) {
+    List<JobSpec> jobs = t.jobs();
+    for (int i = 0; i < jobs.size(); i++) {
+      JobSpec job = jobs.get(i);
+      String path = "jobs[" + i + "].artifacts";
+      if (job.forEach() != null && !job.artifacts().out().isEmpty()) {
+        fields.error(
+            path + ".out",
+            "a job with forEach has an artifact per instance, which no reference can name: let"
+                + " the template each instance runs (run:) pass its files on");
+      }
+      job.artifacts()
+          .in()
+          .forEach(
+              (name, value) -> checkIn(t, ancestors.get(job.name()), value, path + ".in." + name));
+    }
+  }
+
+  private void checkIn(Template t, Set<String> ancestors, String value, String path) {
+    for (Placeholders.Ref ref : Placeholders.references(value)) {
+      if (!(ref instanceof Placeholders.ArtifactRef a)) {
+        continue;
+      }
+      String text = "${jobs." + a.job() + ".artifacts." + a.name() + "}";
+      JobSpec producer =
+          t.jobs().stream().filter(j -> j.name().equals(a.job())).findFirst().orElse(null);
+      if (producer == null) {
+        fields.error(path, "unknown job '" + a.job() + "' in " + text);
+      } else if (!ancestors.contains(a.job())) {
+        fields.error(
+            path,
+            "job '"
+                + a.job()
+                + "' must finish first: add it to dependsOn (directly or through another job) to"
+                + " use "
+                + text);
+      } else if (!producer.artifacts().out().containsKey(a.name())) {
+        fields.error(
+            path,
+            "job '"
+                + a.job()
+                + "' declares no artifact '"
+                + a.name()
+                + "'"
+                + (producer.artifacts().out().isEmpty()
+                    ? " (it declares no artifacts.out)"
+                    : " (declared: "
+                        + String.join(", ", producer.artifacts().out().keySet())
+                        + ")"));
+      }
+    }
+  }
+}

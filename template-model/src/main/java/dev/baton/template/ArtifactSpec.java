@@ -1,0 +1,35 @@
+package dev.baton.template;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A job's files passed through the artifact store: {@code out} names each file the job writes under
+ * {@code $BATON_ARTIFACTS/out/} (name → path relative to it), uploaded when its attempt succeeds;
+ * {@code in} names each file put under {@code $BATON_ARTIFACTS/in/<name>} before the job starts
+ * (name → {@code ${jobs.JOB.artifacts.NAME}}).
+ */
+public record ArtifactSpec(Map<String, String> in, Map<String, String> out) {
+  /** A job without artifacts. */
+  public static final ArtifactSpec NONE = new ArtifactSpec(Map.of(), Map.of());
+
+  /** An artifact's name: a file name without a path, at most 63 characters. */
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+
+  /** The output key under which a job's report carries an artifact it produced. */
+  public static final String OUTPUT_PREFIX = "artifact:";
+
+  public ArtifactSpec {
+    in = Ordered.copy(in);
+    out = Ordered.copy(out);
+  }
+
+  public boolean isEmpty() {
+    return in.isEmpty() && out.isEmpty();
+  }
+
+  /** The output key of artifact {@code name}: a key no job can write itself. */
+  public static String outputKey(String name) {
+    return OUTPUT_PREFIX + name;
+  }
+}
