@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
       TemplatesCmd.class,
       TriggersCmd.class,
       CacheCmd.class,
+      ArtifactsCmd.class,
       TenantsCmd.class,
       TopicsCmd.class,
       ReportCmd.class,

@@ -153,6 +153,7 @@ final class DevCmd implements Callable<Integer> {
     out.printf("%nBaton dev is up in %.1f s%n", millis / 1000.0);
     out.println("  bootstrap server  " + stack.bootstrapServers());
     out.println("  redis             " + stack.redisUrl() + " (" + stack.redisKind() + ")");
+    out.println("  artifact store    " + stack.artifactStore() + " (S3 API, in this process)");
     out.println(
         "  REST API          "
             + stack.apiUrl()

@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.engine.decide.Children;
 import dev.baton.engine.decide.ItemState;
 import dev.baton.engine.decide.JobState;
@@ -10,10 +11,12 @@ import dev.baton.engine.decide.Waiting;
 import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.engine.state.StateJson;
 import dev.baton.engine.triggers.TemplateCatalog;
+import dev.baton.template.ArtifactSpec;
 import dev.baton.template.ParsedTemplates;
 import dev.baton.template.StepKinds;
 import dev.baton.template.Template;
 import dev.baton.tracing.TraceIds;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -202,7 +205,17 @@ final class StatusCmd implements Callable<Integer> {
             "      child run %s: %s, %d of %d jobs ended%n",
             child.runId(), child.status(), ended, child.jobs().size());
       }
-      job.outputs().forEach((k, v) -> out.printf("      %s = %s%n", k, RunFollower.shorten(v)));
+      job.outputs()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith(ArtifactSpec.OUTPUT_PREFIX)) {
+                  out.printf(
+                      "      artifact %s%n",
+                      artifactLine(k.substring(ArtifactSpec.OUTPUT_PREFIX.length()), v));
+                } else {
+                  out.printf("      %s = %s%n", k, RunFollower.shorten(v));
+                }
+              });
       if (job.error() != null) {
         out.printf("      error: %s%n", job.error().strip().replace("\n", "\n             "));
       }
@@ -212,5 +225,21 @@ final class StatusCmd implements Callable<Integer> {
   /** The step's kind by its template ("" when the template or the job is unknown). */
   private static String kind(Template template, JobState job) {
     return template == null ? "" : template.job(job.name()).map(StepKinds::kind).orElse("");
+  }
+
+  /** An artifact as {@code baton status} shows it: name, size, hash, producing attempt, uri. */
+  static String artifactLine(String name, String ref) {
+    try {
+      var a = new ObjectMapper().readTree(ref);
+      return String.format(
+          "%s  %,d bytes  sha256 %s  (attempt %s)  %s",
+          name,
+          a.path("size").asLong(),
+          a.path("sha256").asText(),
+          a.path("attempt").asText(),
+          a.path("uri").asText());
+    } catch (IOException e) {
+      return name + "  " + RunFollower.shorten(ref);
+    }
   }
 }

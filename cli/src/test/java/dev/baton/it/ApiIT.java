@@ -533,7 +533,7 @@ class ApiIT {
             IllegalArgumentException.class,
             () ->
                 new ApiServer(
-                    dev.baton.engine.main.EngineMain.apiSources(baton.engine),
+                    dev.baton.engine.main.EngineMain.apiSources(baton.engine, null),
                     baton.engineConfig(),
                     "0.0.0.0",
                     0,

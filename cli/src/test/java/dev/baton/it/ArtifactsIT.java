@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.cli.dev.LocalS3;
-import dev.baton.dispatcher.artifacts.S3ArtifactStore;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
@@ -16,6 +16,7 @@ import dev.baton.engine.decide.RunStatus;
 import dev.baton.secrets.SecretSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +151,73 @@ class ArtifactsIT {
       assertTrue(
           stored.noneMatch(p -> p.toString().contains("broken-link")),
           "nothing of the run is in the store");
+    }
+  }
+
+  @Test
+  void theApiAndTheCliReturnTheStoredBytesAndStatusListsTheArtifacts() throws Exception {
+    baton.trigger("files-small", "files", Map.of("mb", "1"));
+    RunState run = baton.awaitEnd("files-small");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.toString());
+    byte[] stored =
+        Files.readAllBytes(work.resolve("s3/artifacts/runs/files-small/extract/1/orders"));
+    assertEquals(1048576, stored.length);
+    var api = baton.startApi(null, new S3ArtifactStore(s3.settings()));
+    try {
+      String url = "http://127.0.0.1:" + api.port();
+      var response =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              url + "/api/runs/files-small/artifacts/extract/orders"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, response.statusCode());
+      assertEquals(-1, Arrays.mismatch(stored, response.body()), "the API streams the bytes");
+      assertEquals(
+          artifact(run, "extract", "orders").get("sha256").asText(),
+          response.headers().firstValue("X-Baton-Artifact-Sha256").orElseThrow());
+      assertEquals(
+          404,
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(url + "/api/runs/files-small/artifacts/extract/nope"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+
+      Path fetched = work.resolve("fetched.csv");
+      java.io.StringWriter out = new java.io.StringWriter();
+      int exit =
+          dev.baton.cli.BatonCli.execute(
+              new String[] {
+                "artifacts",
+                "get",
+                "files-small",
+                "extract",
+                "orders",
+                "-o",
+                fetched.toString(),
+                "--api",
+                url
+              },
+              new java.io.PrintWriter(out, true),
+              new java.io.PrintWriter(out, true));
+      assertEquals(0, exit, out.toString());
+      assertEquals(-1, Arrays.mismatch(stored, Files.readAllBytes(fetched)), "the CLI too");
+
+      java.io.StringWriter status = new java.io.StringWriter();
+      dev.baton.cli.BatonCli.execute(
+          new String[] {"status", "files-small", "--redis", baton.redisUrl},
+          new java.io.PrintWriter(status, true),
+          new java.io.PrintWriter(status, true));
+      assertTrue(
+          status.toString().contains("artifact orders  1,048,576 bytes  sha256 "),
+          status.toString());
+    } finally {
+      api.close();
     }
   }
 

@@ -233,8 +233,18 @@ final class BatonHarness implements AutoCloseable {
 
   /** The API on a free loopback port; {@code token}: the bearer token it requires (null: none). */
   dev.baton.engine.api.ApiServer startApi(String token) throws java.io.IOException {
+    return startApi(token, null);
+  }
+
+  /** The API with {@code artifacts}: the store it serves artifacts from. */
+  dev.baton.engine.api.ApiServer startApi(String token, dev.baton.artifacts.ArtifactStore artifacts)
+      throws java.io.IOException {
     return new dev.baton.engine.api.ApiServer(
-        dev.baton.engine.main.EngineMain.apiSources(engine), engineConfig(), "127.0.0.1", 0, token);
+        dev.baton.engine.main.EngineMain.apiSources(engine, artifacts),
+        engineConfig(),
+        "127.0.0.1",
+        0,
+        token);
   }
 
   /**

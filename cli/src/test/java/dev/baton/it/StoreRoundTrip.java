@@ -1,7 +1,7 @@
 package dev.baton.it;
 
-import dev.baton.dispatcher.artifacts.ArtifactSettings;
-import dev.baton.dispatcher.artifacts.S3ArtifactStore;
+import dev.baton.artifacts.ArtifactSettings;
+import dev.baton.artifacts.S3ArtifactStore;
 import java.nio.file.Path;
 
 /**

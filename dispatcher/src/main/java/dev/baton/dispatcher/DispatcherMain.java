@@ -1,8 +1,8 @@
 package dev.baton.dispatcher;
 
-import dev.baton.dispatcher.artifacts.ArtifactSettings;
-import dev.baton.dispatcher.artifacts.ArtifactStore;
-import dev.baton.dispatcher.artifacts.S3ArtifactStore;
+import dev.baton.artifacts.ArtifactSettings;
+import dev.baton.artifacts.ArtifactStore;
+import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.dispatcher.local.LocalProcessRuntime;

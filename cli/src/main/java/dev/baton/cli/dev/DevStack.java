@@ -1,5 +1,7 @@
 package dev.baton.cli.dev;
 
+import dev.baton.artifacts.ArtifactStore;
+import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.cli.TemplatePublisher;
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.Dispatcher;
@@ -46,6 +48,7 @@ public final class DevStack implements AutoCloseable {
   private String redisKind;
   private final AtomicReference<RedisServerProcess> redisNow = new AtomicReference<>();
   private String apiUrl;
+  private ArtifactStore artifacts;
   private List<TemplatePublisher.Loaded> templates = List.of();
 
   /** BATON_ENCODING and BATON_REGISTRY_URL as every Baton process reads them (JSON when unset). */
@@ -101,6 +104,10 @@ public final class DevStack implements AutoCloseable {
     }
     Path work = DevFiles.ownedTempDirectory("baton-dev-");
     started.push(() -> DevFiles.deleteTree(work));
+    LocalS3 s3 = LocalS3.start(work.resolve("artifacts"), DevFiles.freePort(), "artifacts");
+    started.push(s3);
+    artifacts = new S3ArtifactStore(s3.settings());
+    started.push(artifacts);
     DispatcherConfig dispatcherConfig = dispatcherConfig();
     EngineConfig engineConfig = engineConfig(work, dispatcherConfig.maxConcurrentJobs());
     var metrics = Metrics.prometheus(); // engine's and dispatcher's, on the API's /metrics
@@ -110,14 +117,18 @@ public final class DevStack implements AutoCloseable {
         new Dispatcher(
                 dispatcherConfig,
                 new LocalProcessRuntime(
-                    work.resolve("jobs"), dispatcherConfig.tailBytes(), dispatcherConfig.secrets()),
+                    work.resolve("jobs"),
+                    dispatcherConfig.tailBytes(),
+                    dispatcherConfig.secrets(),
+                    artifacts),
                 metrics)
             .start();
     started.push(dispatcher);
     Engine engine = new Engine(engineConfig, metrics).start();
     started.push(engine);
     ApiServer api =
-        new ApiServer(EngineMain.apiSources(engine), engineConfig, "127.0.0.1", ports.http());
+        new ApiServer(
+            EngineMain.apiSources(engine, artifacts), engineConfig, "127.0.0.1", ports.http());
     started.push(api);
     // Each of the three is Kafka clients leaving their groups, and none needs another to stop:
     // they stop at the same time, so Ctrl-C waits for the slowest rather than for all in turn.
@@ -206,6 +217,11 @@ public final class DevStack implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** Where jobs' artifacts are stored: an S3 server in this process, on a temporary directory. */
+  public String artifactStore() {
+    return artifacts.address();
   }
 
   public String redisUrl() {

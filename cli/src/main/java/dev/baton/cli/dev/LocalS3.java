@@ -1,6 +1,6 @@
 package dev.baton.cli.dev;
 
-import dev.baton.dispatcher.artifacts.ArtifactSettings;
+import dev.baton.artifacts.ArtifactSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.baton.dispatcher.artifacts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.artifacts.ArtifactStore;
 import dev.baton.events.JobDispatch;
 import dev.baton.template.ArtifactSpec;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.baton.dispatcher.local;
 
+import dev.baton.artifacts.ArtifactStore;
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.JobRuntime;
 import dev.baton.dispatcher.OutputTail;
 import dev.baton.dispatcher.Reports;
-import dev.baton.dispatcher.artifacts.ArtifactStore;
 import dev.baton.dispatcher.artifacts.ArtifactTransfers;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;

@@ -8,6 +8,7 @@ import static dev.baton.engine.api.Exchanges.sendRaw;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.artifacts.ArtifactStore;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.correlate.CorrelationView;
 import dev.baton.engine.decide.RunState;
@@ -68,7 +69,8 @@ public final class ApiServer implements AutoCloseable {
       BooleanSupplier ready,
       MeterRegistry metrics,
       Supplier<List<CorrelationView>> correlations,
-      TemplateCatalog templateStore) {}
+      TemplateCatalog templateStore,
+      ArtifactStore artifacts) {}
 
   private final RunHistory history;
   private final TemplateApply templateApply;
@@ -245,6 +247,8 @@ public final class ApiServer implements AutoCloseable {
         send(ex, 200, view);
       }
       case "GET /api/runs/*/events" -> streams.stream(ex, parts[1]);
+      case "GET /api/runs/*/artifacts/*/*" ->
+          ArtifactDownload.send(ex, run(parts[1]), parts[3], parts[4], sources.artifacts());
       case "POST /api/runs/*/cancel", "POST /api/runs/*/retry" -> {
         RunCommandType type =
             parts[2].equals("cancel") ? RunCommandType.CANCEL : RunCommandType.RETRY;

@@ -19,6 +19,7 @@ final class Routes {
     r.put("/api/runs", List.of("GET", "POST"));
     r.put("/api/runs/*", List.of("GET"));
     r.put("/api/runs/*/events", List.of("GET"));
+    r.put("/api/runs/*/artifacts/*/*", List.of("GET"));
     r.put("/api/runs/*/cancel", List.of("POST"));
     r.put("/api/runs/*/retry", List.of("POST"));
     r.put("/api/runs/*/pause", List.of("POST"));

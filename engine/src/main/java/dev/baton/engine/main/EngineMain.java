@@ -1,5 +1,8 @@
 package dev.baton.engine.main;
 
+import dev.baton.artifacts.ArtifactSettings;
+import dev.baton.artifacts.ArtifactStore;
+import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.api.ApiServer;
@@ -28,7 +31,8 @@ public final class EngineMain {
   }
 
   /** What the API reads of this engine. */
-  public static ApiServer.Sources apiSources(Engine engine) {
+  /** What the API reads, {@code artifacts} the store it serves artifacts from (null: none). */
+  public static ApiServer.Sources apiSources(Engine engine, ArtifactStore artifacts) {
     return new ApiServer.Sources(
         engine.runs(),
         () -> engine.templates().latest(),
@@ -36,7 +40,13 @@ public final class EngineMain {
         engine::ready,
         engine.counters().registry(),
         engine::correlations,
-        engine.templates());
+        engine.templates(),
+        artifacts);
+  }
+
+  private static ArtifactStore artifactStore(Map<String, String> env) {
+    ArtifactSettings settings = ArtifactSettings.fromEnvironment(env);
+    return settings == null ? null : new S3ArtifactStore(settings);
   }
 
   private static void run(Map<String, String> env) throws Exception {
@@ -49,7 +59,12 @@ public final class EngineMain {
     ApiServer api =
         http == null
             ? null
-            : new ApiServer(apiSources(engine), config, http.host(), http.port(), http.token());
+            : new ApiServer(
+                apiSources(engine, artifactStore(env)),
+                config,
+                http.host(),
+                http.port(),
+                http.token());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -1,6 +1,7 @@
-package dev.baton.dispatcher.artifacts;
+package dev.baton.artifacts;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -151,6 +152,16 @@ public final class S3ArtifactStore implements ArtifactStore {
           "cannot read " + uri(key) + " from " + address() + ": " + e.getMessage(), e);
     }
     Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public InputStream open(String key) throws IOException {
+    try {
+      return s3.getObject(GetObjectRequest.builder().bucket(settings.bucket()).key(key).build());
+    } catch (SdkException e) {
+      throw new IOException(
+          "cannot read " + uri(key) + " from " + address() + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.baton.dispatcher.artifacts;
+package dev.baton.artifacts;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,7 @@
-package dev.baton.dispatcher.artifacts;
+package dev.baton.artifacts;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
@@ -13,6 +14,9 @@ public interface ArtifactStore extends AutoCloseable {
 
   /** Downloads {@code key} to {@code file} (replacing it). */
   void get(String key, Path file) throws IOException;
+
+  /** A stream of {@code key}'s bytes, read from the store as it is consumed. */
+  InputStream open(String key) throws IOException;
 
   /** The URI of {@code key} in this store ({@code s3://bucket/key}). */
   String uri(String key);
