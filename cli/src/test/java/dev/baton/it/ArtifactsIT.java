@@ -9,11 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.cli.dev.LocalS3;
+import dev.baton.dispatcher.artifacts.ArtifactTransfers;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
+import dev.baton.engine.artifacts.ArtifactSweep;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.secrets.SecretSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,12 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ArtifactsIT {
   @TempDir static Path work;
   static LocalS3 s3;
+  static S3ArtifactStore store;
   static BatonHarness baton;
   static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void start() throws Exception {
     s3 = LocalS3.start(work.resolve("s3"), DevFiles.freePort(), "artifacts");
+    store = new S3ArtifactStore(s3.settings());
     baton =
         new BatonHarness(
             "art",
@@ -48,7 +53,7 @@ class ArtifactsIT {
                 work.resolve("jobs"),
                 4096,
                 SecretSource.none(),
-                new S3ArtifactStore(s3.settings())));
+                new ArtifactTransfers(store, new SimpleMeterRegistry())));
     baton.apply(
         "pipeline.yaml",
         """
@@ -82,9 +87,9 @@ class ArtifactsIT {
           how: {required: true}
         jobs:
           - name: make
-            command: [sh, -c, 'if [ "$how" = link ]; then ln -s /etc/passwd "$BATON_ARTIFACTS/out/data"; fi']
+            command: [sh, -c, 'echo kept > "$BATON_ARTIFACTS/out/first"; if [ "$how" = link ]; then ln -s /etc/passwd "$BATON_ARTIFACTS/out/data"; fi']
             artifacts:
-              out: {data: data}
+              out: {first: first, data: data}
           - name: use
             command: [cat, "$BATON_ARTIFACTS/in/data"]
             artifacts:
@@ -95,6 +100,7 @@ class ArtifactsIT {
   @AfterAll
   static void stop() {
     baton.close();
+    store.close();
     s3.close();
   }
 
@@ -137,6 +143,28 @@ class ArtifactsIT {
             .contains("declared artifact 'data' ($BATON_ARTIFACTS/out/data)" + " was not written"),
         run.job("make").error());
     assertEquals(JobStatus.PENDING, run.job("use").status());
+    assertTrue(
+        store.keys("runs/broken-missing/").isEmpty(),
+        "every declared file is checked before any is stored");
+
+    // What an attempt that uploaded and then died leaves: a file no job refers to.
+    Path stray = work.resolve("stray.txt");
+    Files.writeString(stray, "uploaded by an attempt that then failed");
+    store.put("runs/broken-missing/make/1/first", stray);
+    Path orphan = work.resolve("s3/artifacts/runs/broken-missing/make/1/first");
+    assertTrue(Files.exists(orphan));
+    var sweep = new ArtifactSweep(store, baton.engine.runs(), new SimpleMeterRegistry());
+    store.put("runs/ghost-run/make/1/data", stray); // a run that has left Redis
+    var swept = sweep.once();
+    assertTrue(swept.files() >= 2 && swept.runsGone() >= 1, swept.toString());
+    assertTrue(Files.notExists(orphan), "the failed attempt's file is deleted");
+    assertTrue(
+        store.keys("runs/ghost-run/").isEmpty(), "the artifacts of a run that left Redis go");
+    assertTrue(
+        store.keys("runs/").keySet().stream()
+            .filter(k -> k.startsWith("runs/files-"))
+            .allMatch(k -> k.endsWith("/orders") || k.endsWith("/empty") || k.endsWith("/bytes")),
+        "what succeeded runs refer to stays");
   }
 
   @Test
@@ -162,7 +190,7 @@ class ArtifactsIT {
     byte[] stored =
         Files.readAllBytes(work.resolve("s3/artifacts/runs/files-small/extract/1/orders"));
     assertEquals(1048576, stored.length);
-    var api = baton.startApi(null, new S3ArtifactStore(s3.settings()));
+    var api = baton.startApi(null, store);
     try {
       String url = "http://127.0.0.1:" + api.port();
       var response =

@@ -3,6 +3,9 @@ package dev.baton.artifacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where artifacts live: files written once under a key, read back whole, deleted by key prefix.
@@ -17,6 +20,17 @@ public interface ArtifactStore extends AutoCloseable {
 
   /** A stream of {@code key}'s bytes, read from the store as it is consumed. */
   InputStream open(String key) throws IOException;
+
+  /**
+   * The names directly under {@code prefix} that have keys below them ({@code a/} of {@code a/b}).
+   */
+  List<String> children(String prefix) throws IOException;
+
+  /** Every key under {@code prefix}, with its size. */
+  Map<String, Long> keys(String prefix) throws IOException;
+
+  /** Deletes {@code keys} (a key that is already gone is no error). */
+  void delete(Collection<String> keys) throws IOException;
 
   /** The URI of {@code key} in this store ({@code s3://bucket/key}). */
   String uri(String key);

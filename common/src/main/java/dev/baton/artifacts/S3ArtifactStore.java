@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -26,7 +29,9 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -161,6 +166,59 @@ public final class S3ArtifactStore implements ArtifactStore {
     } catch (SdkException e) {
       throw new IOException(
           "cannot read " + uri(key) + " from " + address() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<String> children(String prefix) throws IOException {
+    List<String> children = new ArrayList<>();
+    try {
+      s3.listObjectsV2Paginator(
+              ListObjectsV2Request.builder()
+                  .bucket(settings.bucket())
+                  .prefix(prefix)
+                  .delimiter("/")
+                  .build())
+          .commonPrefixes()
+          .forEach(
+              p -> {
+                String name = p.prefix().substring(prefix.length());
+                children.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+              });
+    } catch (SdkException e) {
+      throw new IOException(
+          "cannot list " + uri(prefix) + " in " + address() + ": " + e.getMessage(), e);
+    }
+    return children;
+  }
+
+  @Override
+  public Map<String, Long> keys(String prefix) throws IOException {
+    Map<String, Long> keys = new LinkedHashMap<>();
+    try {
+      s3.listObjectsV2Paginator(
+              ListObjectsV2Request.builder().bucket(settings.bucket()).prefix(prefix).build())
+          .contents()
+          .forEach(o -> keys.put(o.key(), o.size()));
+    } catch (SdkException e) {
+      throw new IOException(
+          "cannot list " + uri(prefix) + " in " + address() + ": " + e.getMessage(), e);
+    }
+    return keys;
+  }
+
+  /**
+   * One DeleteObject per key: the batch call needs a request checksum that the SDK now sends as
+   * {@code x-amz-checksum-crc32}, which S3-compatible servers such as s3proxy refuse (501).
+   */
+  @Override
+  public void delete(Collection<String> keys) throws IOException {
+    try {
+      for (String key : keys) {
+        s3.deleteObject(DeleteObjectRequest.builder().bucket(settings.bucket()).key(key).build());
+      }
+    } catch (SdkException e) {
+      throw new IOException("cannot delete artifacts in " + address() + ": " + e.getMessage(), e);
     }
   }
 

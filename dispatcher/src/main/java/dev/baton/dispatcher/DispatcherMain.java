@@ -3,6 +3,7 @@ package dev.baton.dispatcher;
 import dev.baton.artifacts.ArtifactSettings;
 import dev.baton.artifacts.ArtifactStore;
 import dev.baton.artifacts.S3ArtifactStore;
+import dev.baton.dispatcher.artifacts.ArtifactTransfers;
 import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
@@ -37,16 +38,20 @@ public final class DispatcherMain {
   private static void run(Settings settings) throws Exception {
     DispatcherConfig config = DispatcherConfig.from(settings);
     Map<String, JobRuntime> runtimes = new LinkedHashMap<>();
+    var metrics = Metrics.prometheus();
     ArtifactSettings artifactSettings = ArtifactSettings.fromEnvironment(settings.asMap());
     ArtifactStore artifacts =
         artifactSettings == null ? null : new S3ArtifactStore(artifactSettings);
     runtimes.put(
         "local",
-        new LocalProcessRuntime(config.workDir(), config.tailBytes(), config.secrets(), artifacts));
+        new LocalProcessRuntime(
+            config.workDir(),
+            config.tailBytes(),
+            config.secrets(),
+            new ArtifactTransfers(artifacts, metrics)));
     if (config.kubernetes()) {
       runtimes.put("kubernetes", kubernetes(settings, config));
     }
-    var metrics = Metrics.prometheus();
     Dispatcher dispatcher =
         new Dispatcher(config, new RuntimeRouter(runtimes, config.defaultRuntime()), metrics)
             .start();

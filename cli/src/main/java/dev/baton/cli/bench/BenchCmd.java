@@ -223,6 +223,13 @@ public final class BenchCmd implements Callable<Integer> {
           "Record the engine with JFR during each closed loop of N runs, into MODE-FILE beside FILE, and print where its time goes")
   Path profile;
 
+  @Option(
+      names = "--artifacts",
+      paramLabel = "MiB",
+      description =
+          "Measure only the artifact store: MiB through s3proxy on a local directory, beside a plain copy")
+  int artifactsMb;
+
   /** One measured phase: what the runtime saw, and what the processes spent on it. */
   record Row(String phase, String mode, LoadDriver.Result result, Cost cost) {}
 
@@ -230,6 +237,10 @@ public final class BenchCmd implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     validate();
+    if (artifactsMb > 0) {
+      ArtifactThroughput.run(artifactsMb, out);
+      return 0;
+    }
     Path work = Files.createTempDirectory("baton-bench-");
     int kafkaPort = DevFiles.freePort();
     BenchPlan.print(this, out);
@@ -336,6 +347,10 @@ public final class BenchCmd implements Callable<Integer> {
   }
 
   private void validate() {
+    if (artifactsMb < 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--artifacts takes MiB, 1 or more, got " + artifactsMb);
+    }
     for (String mode : modes) {
       if (!mode.equals(EngineConfig.EXACTLY_ONCE) && !mode.equals(EngineConfig.AT_LEAST_ONCE)) {
         throw new CommandLine.ParameterException(

@@ -6,11 +6,13 @@ import dev.baton.cli.TemplatePublisher;
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.Dispatcher;
 import dev.baton.dispatcher.DispatcherConfig;
+import dev.baton.dispatcher.artifacts.ArtifactTransfers;
 import dev.baton.dispatcher.http.AllowedHosts;
 import dev.baton.dispatcher.local.LocalProcessRuntime;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.api.ApiServer;
+import dev.baton.engine.artifacts.ArtifactSweep;
 import dev.baton.engine.main.EngineMain;
 import dev.baton.kafka.TopicAdmin;
 import dev.baton.metrics.Metrics;
@@ -120,7 +122,7 @@ public final class DevStack implements AutoCloseable {
                     work.resolve("jobs"),
                     dispatcherConfig.tailBytes(),
                     dispatcherConfig.secrets(),
-                    artifacts),
+                    new ArtifactTransfers(artifacts, metrics)),
                 metrics)
             .start();
     started.push(dispatcher);
@@ -133,6 +135,7 @@ public final class DevStack implements AutoCloseable {
     // Each of the three is Kafka clients leaving their groups, and none needs another to stop:
     // they stop at the same time, so Ctrl-C waits for the slowest rather than for all in turn.
     started.push(together(started.pop(), started.pop(), started.pop()));
+    started.push(new ArtifactSweep(artifacts, engine.runs(), metrics).every(Duration.ofMinutes(1)));
     apiUrl = "http://localhost:" + api.port();
     if (!engine.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the engine did not start within 60 s");

@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.artifacts.ArtifactStore;
 import dev.baton.events.JobDispatch;
 import dev.baton.template.ArtifactSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -34,10 +39,29 @@ public final class ArtifactTransfers {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ArtifactStore store;
+  private final Counter uploaded;
+  private final Counter downloaded;
 
-  /** {@code store} null: a job with artifacts fails with a message saying how to set one. */
-  public ArtifactTransfers(ArtifactStore store) {
+  /**
+   * {@code store} null: a job with artifacts fails with a message saying how to set one. The bytes
+   * moved are counted in {@code metrics} as {@code baton_artifact_bytes_total{op}}.
+   */
+  public ArtifactTransfers(ArtifactStore store, MeterRegistry metrics) {
     this.store = store;
+    this.uploaded = counter(metrics, "uploaded");
+    this.downloaded = counter(metrics, "downloaded");
+  }
+
+  /** Without a store. */
+  public static ArtifactTransfers none() {
+    return new ArtifactTransfers(null, new SimpleMeterRegistry());
+  }
+
+  private static Counter counter(MeterRegistry metrics, String op) {
+    return Counter.builder("baton.artifact.bytes")
+        .tag("op", op)
+        .description("Bytes of artifacts moved through the store, by operation")
+        .register(metrics);
   }
 
   /** A failure of a transfer: the attempt fails with this message. */
@@ -75,9 +99,14 @@ public final class ArtifactTransfers {
     requireStore();
     Map<String, String> outputs = new LinkedHashMap<>();
     Path out = root.resolve("out").toAbsolutePath().normalize();
+    // Every declared file is checked before any is stored: a missing one stores nothing.
+    Map<String, Path> files = new LinkedHashMap<>();
     for (var e : d.getArtifactsOut().entrySet()) {
+      files.put(e.getKey(), checkedFile(e.getKey(), e.getValue(), out));
+    }
+    for (var e : files.entrySet()) {
       String name = e.getKey();
-      Path file = checkedFile(name, e.getValue(), out);
+      Path file = e.getValue();
       Digest digest = digest(file, "artifact '" + name + "'");
       String key = store.prefix() + attemptPath(d) + "/" + name;
       try {
@@ -85,6 +114,7 @@ public final class ArtifactTransfers {
       } catch (IOException x) {
         throw new TransferException(x.getMessage());
       }
+      uploaded.increment(digest.size());
       ObjectNode ref = JSON.createObjectNode();
       ref.put("uri", store.uri(key));
       ref.put("size", digest.size());
@@ -143,6 +173,7 @@ public final class ArtifactTransfers {
       throw new TransferException(what + ": " + e.getMessage());
     }
     Digest got = digest(file, what);
+    downloaded.increment(got.size());
     if (got.size() != ref.path("size").asLong(-1)
         || !got.sha256().equals(ref.path("sha256").asText())) {
       throw new TransferException(
@@ -157,10 +188,17 @@ public final class ArtifactTransfers {
     }
   }
 
-  /** The store path of an attempt: run, job (with its item), attempt number. */
+  /**
+   * The store path of an attempt: run, job (with its item), attempt number. The run's id is
+   * URL-encoded: an id from a trigger may hold '/', which would nest it under another run's name.
+   */
   static String attemptPath(JobDispatch d) {
     String job = d.getItem() == null ? d.getJob() : d.getJob() + "[" + d.getItem() + "]";
-    return d.getRunId() + "/" + job + "/" + d.getAttempt();
+    return URLEncoder.encode(d.getRunId(), StandardCharsets.UTF_8)
+        + "/"
+        + job
+        + "/"
+        + d.getAttempt();
   }
 
   record Digest(long size, String sha256) {}

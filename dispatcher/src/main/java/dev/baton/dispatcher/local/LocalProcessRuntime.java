@@ -1,6 +1,5 @@
 package dev.baton.dispatcher.local;
 
-import dev.baton.artifacts.ArtifactStore;
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.dispatcher.JobRuntime;
 import dev.baton.dispatcher.OutputTail;
@@ -60,16 +59,16 @@ public final class LocalProcessRuntime implements JobRuntime {
   }
 
   public LocalProcessRuntime(Path workDir, int tailBytes, SecretSource secrets) {
-    this(workDir, tailBytes, secrets, null);
+    this(workDir, tailBytes, secrets, ArtifactTransfers.none());
   }
 
-  /** With an artifact store (null: a job with artifacts fails, saying how to set one). */
+  /** With {@code artifacts}: how jobs' artifacts move to and from the store. */
   public LocalProcessRuntime(
-      Path workDir, int tailBytes, SecretSource secrets, ArtifactStore artifactStore) {
+      Path workDir, int tailBytes, SecretSource secrets, ArtifactTransfers artifacts) {
     this.workDir = workDir;
     this.tailBytes = tailBytes;
     this.secrets = secrets;
-    this.artifacts = new ArtifactTransfers(artifactStore);
+    this.artifacts = artifacts;
     this.guardian = JobGuardian.start(workDir.resolve("running.pids"));
   }
 

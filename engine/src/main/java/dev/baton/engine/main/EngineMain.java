@@ -6,9 +6,11 @@ import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.api.ApiServer;
+import dev.baton.engine.artifacts.ArtifactSweep;
 import dev.baton.health.HealthServer;
 import dev.baton.metrics.Metrics;
 import dev.baton.settings.Settings;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -44,6 +46,9 @@ public final class EngineMain {
         artifacts);
   }
 
+  /** How often an engine deletes the artifacts no run needs any more. */
+  static final Duration SWEEP_INTERVAL = Duration.ofMinutes(10);
+
   private static ArtifactStore artifactStore(Map<String, String> env) {
     ArtifactSettings settings = ArtifactSettings.fromEnvironment(env);
     return settings == null ? null : new S3ArtifactStore(settings);
@@ -56,15 +61,16 @@ public final class EngineMain {
     HealthServer health =
         new HealthServer(config.healthPort(), engine::live, engine::ready, metrics::scrape);
     EngineConfig.Http http = config.http();
+    ArtifactStore artifacts = artifactStore(env);
+    AutoCloseable sweep =
+        artifacts == null
+            ? () -> {}
+            : new ArtifactSweep(artifacts, engine.runs(), metrics).every(SWEEP_INTERVAL);
     ApiServer api =
         http == null
             ? null
             : new ApiServer(
-                apiSources(engine, artifactStore(env)),
-                config,
-                http.host(),
-                http.port(),
-                http.token());
+                apiSources(engine, artifacts), config, http.host(), http.port(), http.token());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -74,6 +80,11 @@ public final class EngineMain {
                     api.close();
                   }
                   health.close();
+                  try {
+                    sweep.close();
+                  } catch (Exception e) {
+                    // stopping
+                  }
                   engine.close();
                   stopped.countDown();
                 },
