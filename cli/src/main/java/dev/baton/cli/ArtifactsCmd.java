@@ -3,7 +3,6 @@ package dev.baton.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -59,19 +59,7 @@ final class ArtifactsCmd implements Callable<Integer> {
         description = "Write to FILE (default: standard output)")
     Path output;
 
-    @Option(
-        names = "--api",
-        defaultValue = "${env:BATON_API_URL:-http://127.0.0.1:8080}",
-        paramLabel = "URL",
-        description = "The engine's API (default: $BATON_API_URL, else http://127.0.0.1:8080)")
-    String api;
-
-    @Option(
-        names = "--token-file",
-        defaultValue = "${env:BATON_HTTP_TOKEN_FILE}",
-        paramLabel = "FILE",
-        description = "A file holding the API's bearer token (default: $BATON_HTTP_TOKEN_FILE)")
-    Path tokenFile;
+    @Mixin ApiOptions api;
 
     /** Standard output as bytes; tests replace it. */
     OutputStream stdout = System.out;
@@ -79,17 +67,15 @@ final class ArtifactsCmd implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
       String path = "/api/runs/" + encode(runId) + "/artifacts/" + encode(job) + "/" + encode(name);
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(api.replaceAll("/+$", "") + path));
-      if (tokenFile != null) {
-        request.header("Authorization", "Bearer " + Files.readString(tokenFile).strip());
-      }
+      HttpRequest.Builder request = api.request(path);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpResponse<InputStream> response;
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
       } catch (IOException e) {
-        spec.commandLine().getErr().println("the engine's API at " + api + " did not answer: " + e);
+        spec.commandLine()
+            .getErr()
+            .println("the engine's API at " + api.api + " did not answer: " + e);
         return 1;
       }
       try (InputStream body = response.body()) {

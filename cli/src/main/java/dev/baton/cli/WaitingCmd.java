@@ -4,16 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,37 +28,22 @@ import picocli.CommandLine.Spec;
 final class WaitingCmd implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--api",
-      defaultValue = "${env:BATON_API_URL:-http://127.0.0.1:8080}",
-      paramLabel = "URL",
-      description = "The engine's API (default: $BATON_API_URL, else http://127.0.0.1:8080)")
-  String api;
-
-  @Option(
-      names = "--token-file",
-      defaultValue = "${env:BATON_HTTP_TOKEN_FILE}",
-      paramLabel = "FILE",
-      description = "A file holding the API's bearer token (default: $BATON_HTTP_TOKEN_FILE)")
-  Path tokenFile;
+  @Mixin ApiOptions api;
 
   @Option(names = "--json", description = "Print the API's JSON")
   boolean json;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(api.replaceAll("/+$", "") + "/api/correlations"))
-            .timeout(Duration.ofSeconds(10));
-    if (tokenFile != null) {
-      request.header("Authorization", "Bearer " + Files.readString(tokenFile).strip());
-    }
+    HttpRequest.Builder request = api.request("/api/correlations").timeout(Duration.ofSeconds(10));
     HttpResponse<String> response;
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      spec.commandLine().getErr().println("the engine's API at " + api + " did not answer: " + e);
+      spec.commandLine()
+          .getErr()
+          .println("the engine's API at " + api.api + " did not answer: " + e);
       return 1;
     }
     if (response.statusCode() != 200) {

@@ -3,6 +3,7 @@ package dev.baton.dispatcher.artifacts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.artifacts.ArtifactMeters;
 import dev.baton.artifacts.ArtifactStore;
 import dev.baton.events.JobDispatch;
 import dev.baton.template.ArtifactSpec;
@@ -48,20 +49,13 @@ public final class ArtifactTransfers {
    */
   public ArtifactTransfers(ArtifactStore store, MeterRegistry metrics) {
     this.store = store;
-    this.uploaded = counter(metrics, "uploaded");
-    this.downloaded = counter(metrics, "downloaded");
+    this.uploaded = ArtifactMeters.bytes(metrics, "uploaded");
+    this.downloaded = ArtifactMeters.bytes(metrics, "downloaded");
   }
 
   /** Without a store. */
   public static ArtifactTransfers none() {
     return new ArtifactTransfers(null, new SimpleMeterRegistry());
-  }
-
-  private static Counter counter(MeterRegistry metrics, String op) {
-    return Counter.builder("baton.artifact.bytes")
-        .tag("op", op)
-        .description("Bytes of artifacts moved through the store, by operation")
-        .register(metrics);
   }
 
   /** A failure of a transfer: the attempt fails with this message. */

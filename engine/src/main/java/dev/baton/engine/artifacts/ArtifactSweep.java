@@ -2,6 +2,7 @@ package dev.baton.engine.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.artifacts.ArtifactMeters;
 import dev.baton.artifacts.ArtifactStore;
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.engine.decide.JobState;
@@ -43,11 +44,7 @@ public final class ArtifactSweep {
   public ArtifactSweep(ArtifactStore store, RunRepository runs, MeterRegistry metrics) {
     this.store = store;
     this.runs = runs;
-    this.deleted =
-        Counter.builder("baton.artifact.bytes")
-            .tag("op", "deleted")
-            .description("Bytes of artifacts moved through the store, by operation")
-            .register(metrics);
+    this.deleted = ArtifactMeters.bytes(metrics, "deleted");
   }
 
   /** What one pass deleted: files, bytes, and the runs whose every artifact went. */
