@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -47,14 +48,14 @@ public final class LocalS3 implements AutoCloseable {
             .endpoint(URI.create(endpoint))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, access, secret)
             .build();
-    proxy.start();
+    proxy.start(); // Jetty's start returns once it listens; the state is checked, not assumed
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (!proxy.getState().equals("STARTED")) {
       if (System.nanoTime() > deadline) {
         proxy.stop();
         throw new IllegalStateException("the local S3 server did not start on port " + port);
       }
-      Thread.onSpinWait();
+      LockSupport.parkNanos(5_000_000);
     }
     return new LocalS3(
         proxy, context, new ArtifactSettings(bucket, "runs", endpoint, null, access, secret));
