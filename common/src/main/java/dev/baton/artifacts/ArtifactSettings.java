@@ -21,8 +21,7 @@ public record ArtifactSettings(
     String secretKey) {
 
   public ArtifactSettings {
-    prefix = prefix == null || prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
-    prefix = prefix == null ? "" : prefix;
+    prefix = prefix == null || prefix.isEmpty() ? "" : prefix.endsWith("/") ? prefix : prefix + "/";
     region = region == null || region.isBlank() ? "us-east-1" : region;
   }
 

@@ -82,8 +82,13 @@ public final class ArtifactTransfers {
     } catch (IOException e) {
       throw new TransferException("cannot create the artifact directory: " + e.getMessage());
     }
+    Path in = root.resolve("in").toAbsolutePath().normalize();
     for (var e : d.getArtifactsIn().entrySet()) {
-      download(e.getKey(), e.getValue(), root.resolve("in").resolve(e.getKey()));
+      Path file = in.resolve(e.getKey()).normalize();
+      if (!file.getParent().equals(in)) { // apply refuses such names; a dispatch may be forged
+        throw new TransferException("input artifact name '" + e.getKey() + "' is not a file name");
+      }
+      download(e.getKey(), e.getValue(), file);
     }
     return root;
   }
