@@ -191,6 +191,13 @@ class DevProcessIT {
     return false;
   }
 
+  /**
+   * How long a stop may take. Alone it takes about 2 s (engine 0.85, broker 0.6, JVM exit 0.4);
+   * beside the rest of the suite on 2 cores, up to 5. A stop that waits on a Kafka client's
+   * timeout (30 s and more) is the fault this catches.
+   */
+  static final Duration STOP_LIMIT = Duration.ofSeconds(10);
+
   /** Seconds from the signal to the exit; fails if it takes more than {@code limit}. */
   static double stopWith(Dev dev, String signal, Duration limit) throws Exception {
     String before = dev.output.toString();
@@ -241,7 +248,7 @@ class DevProcessIT {
       String after = dev.startRuns(1).get(0);
       dev.awaitSucceeded(after, Duration.ofSeconds(90));
       dev.startRuns(3);
-      stopWith(dev, "INT", Duration.ofSeconds(5));
+      stopWith(dev, "INT", STOP_LIMIT);
       assertTrue(awaitPortFree(dev.redis, Duration.ofSeconds(5)), "Redis stopped with it");
     } finally {
       dev.process.destroyForcibly();
@@ -278,7 +285,7 @@ class DevProcessIT {
                 .toList();
         assertEquals(List.of(), left, "what the killed one left is cleaned at the next start");
       }
-      stopWith(second, "TERM", Duration.ofSeconds(5));
+      stopWith(second, "TERM", STOP_LIMIT);
     } finally {
       first.process.destroyForcibly();
       if (second != null) {
@@ -306,7 +313,7 @@ class DevProcessIT {
                   .findFirst()
                   .orElseThrow();
       assertEquals(0, dispatch[0], "Confluent framing: magic byte 0, then the schema id");
-      stopWith(dev, "TERM", Duration.ofSeconds(5));
+      stopWith(dev, "TERM", STOP_LIMIT);
     } finally {
       dev.process.destroyForcibly();
     }

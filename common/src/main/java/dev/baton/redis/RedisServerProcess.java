@@ -97,13 +97,15 @@ public final class RedisServerProcess implements AutoCloseable {
   /**
    * Redis runs in a session of its own, so a Ctrl-C meant for this process does not stop it before
    * the engine has flushed; and a small shell waits beside it and stops it when this process is
-   * gone, even after a kill -9, so no Redis is left holding the port.
+   * gone, even after a kill -9, so no Redis is left holding the port. It waits on its sleep with
+   * {@code wait}, which a signal interrupts, so a stop is not held up by the sleep in progress.
    */
   private static List<String> watched() {
     Path setsid = Executables.onPath("setsid");
     String script =
         "parent=$1; shift; \"$@\" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; "
-            + "while kill -0 \"$parent\" 2>/dev/null && kill -0 $r 2>/dev/null; do sleep 0.5; done; kill $r 2>/dev/null; wait $r";
+            + "while kill -0 \"$parent\" 2>/dev/null && kill -0 $r 2>/dev/null; do"
+            + " sleep 0.5 & wait $!; done; kill $r 2>/dev/null; wait $r";
     List<String> command = new ArrayList<>();
     if (setsid != null) {
       command.add(setsid.toString());
