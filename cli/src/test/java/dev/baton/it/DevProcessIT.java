@@ -193,8 +193,8 @@ class DevProcessIT {
 
   /**
    * How long a stop may take. Alone it takes about 2 s (engine 0.85, broker 0.6, JVM exit 0.4);
-   * beside the rest of the suite on 2 cores, up to 5. A stop that waits on a Kafka client's
-   * timeout (30 s and more) is the fault this catches.
+   * beside the rest of the suite on 2 cores, up to 5. A stop that waits on a Kafka client's timeout
+   * (30 s and more) is the fault this catches.
    */
   static final Duration STOP_LIMIT = Duration.ofSeconds(10);
 
