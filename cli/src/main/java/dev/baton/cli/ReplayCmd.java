@@ -1,5 +1,10 @@
 package dev.baton.cli;
 
+import dev.baton.artifacts.ArtifactSettings;
+import dev.baton.artifacts.S3ArtifactStore;
+import dev.baton.engine.artifacts.ArtifactItemsReader;
+import dev.baton.engine.decide.ArtifactItems;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.replay.Replay;
 import dev.baton.engine.topology.RecordedInputs;
 import dev.baton.events.RunEvent;
@@ -10,6 +15,7 @@ import dev.baton.serde.Wire;
 import dev.baton.settings.DurationText;
 import dev.baton.template.ParsedTemplates;
 import dev.baton.template.Template;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,6 +29,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -176,9 +183,18 @@ final class ReplayCmd implements Callable<Integer> {
               String json = store.get(version == null ? name : Template.storeKey(name, version));
               return json == null ? null : parsed.of(json);
             },
-            templateVersion);
+            templateVersion,
+            artifactItems());
     print(out, result);
     return result.differing() == 0 && result.notReplayed().isEmpty() ? 0 : 1;
+  }
+
+  /** A forEach over an artifact reads it from BATON_ARTIFACT_STORE, as the engine did. */
+  private static Function<String, ArtifactItems> artifactItems() {
+    ArtifactSettings settings = ArtifactSettings.fromEnvironment(System.getenv());
+    return settings == null
+        ? Needs.NO_ARTIFACTS
+        : new ArtifactItemsReader(new S3ArtifactStore(settings), new SimpleMeterRegistry());
   }
 
   private void print(PrintWriter out, Replay.Result result) {

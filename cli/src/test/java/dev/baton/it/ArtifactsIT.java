@@ -1,11 +1,13 @@
 package dev.baton.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.cli.dev.LocalS3;
@@ -17,6 +19,8 @@ import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
 import dev.baton.secrets.SecretSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,6 +58,47 @@ class ArtifactsIT {
                 4096,
                 SecretSource.none(),
                 new ArtifactTransfers(store, new SimpleMeterRegistry())));
+    baton.artifacts = store; // for a forEach over an artifact
+    baton.restartEngine();
+    echo = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    echo.createContext(
+        "/item",
+        exchange -> {
+          String item = exchange.getRequestURI().getQuery().substring("item=".length());
+          byte[] body = JSON.writeValueAsBytes(Map.of("item", item));
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    echo.start();
+    baton.apply(
+        "lines.yaml",
+        """
+        name: lines
+        version: 1
+        params:
+          count: {default: "1000"}
+        jobs:
+          - name: make
+            command: [sh, -c, 'seq 1 "$count" | sed "s/^/order-/" > "$BATON_ARTIFACTS/out/orders.txt"; echo "[1, \\"two\\", {\\"n\\": 3}]" > "$BATON_ARTIFACTS/out/mixed.json"']
+            artifacts:
+              out: {orders: orders.txt, mixed: mixed.json}
+          - name: each
+            dependsOn: [make]
+            forEach: jobs.make.artifacts.orders
+            maxParallel: 50
+            http:
+              url: "http://127.0.0.1:PORT/item?item=${item}"
+              outputs: {seen: "string(response.json.item)"}
+          - name: elements
+            dependsOn: [make]
+            forEach: jobs.make.artifacts.mixed
+            command: [sh, -c, 'echo "got=$ITEM" >> "$BATON_OUTPUTS"']
+            env: {ITEM: "${item}"}
+            outputs: [got]
+        """
+            .replace("PORT", Integer.toString(echo.getAddress().getPort())));
     baton.apply(
         "pipeline.yaml",
         """
@@ -97,8 +142,14 @@ class ArtifactsIT {
         """);
   }
 
+  /** Answers each fan-out instance's call with the item it was given: {"item": "..."}. */
+  static HttpServer echo;
+
   @AfterAll
   static void stop() {
+    if (echo != null) {
+      echo.stop(0);
+    }
     baton.close();
     store.close();
     s3.close();
@@ -129,6 +180,36 @@ class ArtifactsIT {
     assertTrue(
         Files.size(work.resolve("s3/artifacts/runs/files-1/extract/1/orders")) == 200L * 1048576,
         "the file is in the store under its attempt");
+  }
+
+  @Test
+  void aFanOutOverAnArtifactOfAThousandLinesRunsAnInstancePerLineInOrder() throws Exception {
+    baton.trigger("lines-1k", "lines", Map.of());
+    RunState run = baton.awaitEnd("lines-1k");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.detail());
+    assertEquals(1000, run.job("each").items());
+    JsonNode seen = JSON.readTree(run.job("each").outputs().get("seen"));
+    assertEquals(1000, seen.size());
+    for (int i = 0; i < 1000; i++) {
+      assertEquals("order-" + (i + 1), seen.get(i).asText(), "instance " + i + " got line " + i);
+    }
+    assertEquals(
+        "[\"1\",\"two\",\"{\\\"n\\\":3}\"]",
+        run.job("elements").outputs().get("got"),
+        "a JSON array gives one instance per element");
+
+    // Past the bound of instances: the fan-out fails before any starts, and says why.
+    baton.trigger("lines-too-many", "lines", Map.of("count", "10001"));
+    RunState tooMany = baton.awaitEnd("lines-too-many");
+    assertEquals(RunStatus.FAILED, tooMany.status());
+    assertEquals(
+        "forEach over artifact 'orders' of job 'make': it holds 10001 items; a forEach makes at"
+            + " most 10000 instances",
+        tooMany.job("each").error());
+    assertFalse(tooMany.job("each").fansOut(), "no instance was made");
+    assertTrue(
+        store.keys("runs/lines-1k/").keySet().stream().noneMatch(k -> k.endsWith("/")),
+        "directories of the server's file system are not listed as artifacts");
   }
 
   @Test

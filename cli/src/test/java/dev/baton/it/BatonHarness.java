@@ -2,6 +2,7 @@ package dev.baton.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.artifacts.ArtifactStore;
 import dev.baton.cli.BatonCli;
 import dev.baton.cli.TemplatePublisher;
 import dev.baton.dispatcher.Dispatcher;
@@ -73,6 +74,9 @@ final class BatonHarness implements AutoCloseable {
 
   /** Kafka client properties for the engine (restart it to apply a change). */
   Map<String, String> engineKafka = Map.of();
+
+  /** The engine's artifact store, for a forEach over an artifact (set, then restart the engine). */
+  ArtifactStore artifacts;
 
   final TopicReader events;
   final TopicReader deadLetters;
@@ -204,6 +208,7 @@ final class BatonHarness implements AutoCloseable {
     b.tenancy = tenancy;
     b.traces = engineTraces;
     b.secrets = secrets;
+    b.artifacts = artifacts;
     return b;
   }
 

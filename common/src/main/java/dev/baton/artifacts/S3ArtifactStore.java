@@ -196,9 +196,14 @@ public final class S3ArtifactStore implements ArtifactStore {
   public Map<String, Long> keys(String prefix) throws IOException {
     Map<String, Long> keys = new LinkedHashMap<>();
     try {
-      s3.listObjectsV2Paginator(
+      s3
+          .listObjectsV2Paginator(
               ListObjectsV2Request.builder().bucket(settings.bucket()).prefix(prefix).build())
           .contents()
+          .stream()
+          // A server on a file system (s3proxy) lists its directories as keys ending in '/': no
+          // artifact's key does, and deleting one is slow and fails.
+          .filter(o -> !o.key().endsWith("/"))
           .forEach(o -> keys.put(o.key(), o.size()));
     } catch (SdkException e) {
       throw new IOException(

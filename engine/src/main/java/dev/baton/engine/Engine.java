@@ -2,6 +2,7 @@ package dev.baton.engine;
 
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.engine.apply.EngineCounters;
+import dev.baton.engine.artifacts.ArtifactItemsReader;
 import dev.baton.engine.correlate.CorrelationProcessor;
 import dev.baton.engine.correlate.CorrelationView;
 import dev.baton.engine.state.RedisRunRepository;
@@ -163,6 +164,9 @@ public final class Engine implements AutoCloseable {
     w.tenancy = config.tenancy();
     w.runHistory = config.runHistory();
     w.spans = spans;
+    if (config.artifacts() != null) {
+      w.artifactItems = new ArtifactItemsReader(config.artifacts(), counters.registry());
+    }
     existingTopics = new ExistingTopics(config.bootstrapServers(), config.kafka());
     w.topicExists = existingTopics;
     templatesFresh =

@@ -1,5 +1,8 @@
 package dev.baton.engine;
 
+import dev.baton.artifacts.ArtifactSettings;
+import dev.baton.artifacts.ArtifactStore;
+import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.engine.state.ReplicaAcks;
 import dev.baton.engine.tenants.Tenancy;
 import dev.baton.engine.tenants.TenantShares;
@@ -47,7 +50,8 @@ public record EngineConfig(
     Tenancy tenancy,
     boolean runHistory,
     TraceExport traces,
-    SecretSource secrets) {
+    SecretSource secrets,
+    ArtifactStore artifacts) {
 
   public static final String EXACTLY_ONCE = "exactly_once_v2";
   public static final String AT_LEAST_ONCE = "at_least_once";
@@ -175,6 +179,8 @@ public record EngineConfig(
     b.runHistory = history.equals("on");
     b.traces = TraceExport.from(s, "baton-engine");
     b.secrets = SecretSource.fromEnv(s.asMap());
+    ArtifactSettings artifactSettings = ArtifactSettings.fromEnvironment(s.asMap());
+    b.artifacts = artifactSettings == null ? null : new S3ArtifactStore(artifactSettings);
     return b.build();
   }
 
@@ -246,6 +252,7 @@ public record EngineConfig(
     b.runHistory = runHistory;
     b.traces = traces;
     b.secrets = secrets;
+    b.artifacts = artifacts;
     return b;
   }
 
@@ -297,6 +304,11 @@ public record EngineConfig(
     /** Where webhooks' secrets are (BATON_SECRETS_DIR, BATON_SECRET_*); none by default. */
     public SecretSource secrets = SecretSource.none();
 
+    /**
+     * Where jobs' artifacts are (BATON_ARTIFACT_STORE), for a forEach over one; none by default.
+     */
+    public ArtifactStore artifacts;
+
     private Builder() {}
 
     public EngineConfig build() {
@@ -320,7 +332,8 @@ public record EngineConfig(
           tenancy,
           runHistory,
           traces,
-          secrets);
+          secrets,
+          artifacts);
     }
   }
 

@@ -8,7 +8,7 @@ import java.util.Set;
  * Checks what a job's {@code artifacts.in} names: an artifact that a job this one depends on
  * (directly or not) declares in its {@code artifacts.out}. A job with {@code forEach} has one
  * artifact per instance, which no single reference can name: its instances do not declare {@code
- * out}.
+ * out}. A {@code forEach} may iterate over such an artifact: {@code jobs.JOB.artifacts.NAME}.
  */
 final class ArtifactChecks {
   private final YamlFields fields;
@@ -32,41 +32,55 @@ final class ArtifactChecks {
           .in()
           .forEach(
               (name, value) -> checkIn(t, ancestors.get(job.name()), value, path + ".in." + name));
+      if (job.forEach() != null) {
+        String at = "jobs[" + i + "].forEach";
+        var over = ArtifactSpec.forEachOver(job.forEach());
+        if (over.isPresent()) {
+          checkRef(t, ancestors.get(job.name()), over.get(), at);
+        } else if (job.forEach().contains(".artifacts.")) {
+          fields.error(
+              at,
+              "a forEach over an artifact is written jobs.JOB.artifacts.NAME, alone: the"
+                  + " instances are its lines, or its elements when it holds a JSON array");
+        }
+      }
     }
   }
 
   private void checkIn(Template t, Set<String> ancestors, String value, String path) {
     for (Placeholders.Ref ref : Placeholders.references(value)) {
-      if (!(ref instanceof Placeholders.ArtifactRef a)) {
-        continue;
+      if (ref instanceof Placeholders.ArtifactRef a) {
+        checkRef(t, ancestors, a, path);
       }
-      String text = "${jobs." + a.job() + ".artifacts." + a.name() + "}";
-      JobSpec producer =
-          t.jobs().stream().filter(j -> j.name().equals(a.job())).findFirst().orElse(null);
-      if (producer == null) {
-        fields.error(path, "unknown job '" + a.job() + "' in " + text);
-      } else if (!ancestors.contains(a.job())) {
-        fields.error(
-            path,
-            "job '"
-                + a.job()
-                + "' must finish first: add it to dependsOn (directly or through another job) to"
-                + " use "
-                + text);
-      } else if (!producer.artifacts().out().containsKey(a.name())) {
-        fields.error(
-            path,
-            "job '"
-                + a.job()
-                + "' declares no artifact '"
-                + a.name()
-                + "'"
-                + (producer.artifacts().out().isEmpty()
-                    ? " (it declares no artifacts.out)"
-                    : " (declared: "
-                        + String.join(", ", producer.artifacts().out().keySet())
-                        + ")"));
-      }
+    }
+  }
+
+  private void checkRef(
+      Template t, Set<String> ancestors, Placeholders.ArtifactRef a, String path) {
+    String text = "${jobs." + a.job() + ".artifacts." + a.name() + "}";
+    JobSpec producer =
+        t.jobs().stream().filter(j -> j.name().equals(a.job())).findFirst().orElse(null);
+    if (producer == null) {
+      fields.error(path, "unknown job '" + a.job() + "' in " + text);
+    } else if (!ancestors.contains(a.job())) {
+      fields.error(
+          path,
+          "job '"
+              + a.job()
+              + "' must finish first: add it to dependsOn (directly or through another job) to"
+              + " use "
+              + text);
+    } else if (!producer.artifacts().out().containsKey(a.name())) {
+      fields.error(
+          path,
+          "job '"
+              + a.job()
+              + "' declares no artifact '"
+              + a.name()
+              + "'"
+              + (producer.artifacts().out().isEmpty()
+                  ? " (it declares no artifacts.out)"
+                  : " (declared: " + String.join(", ", producer.artifacts().out().keySet()) + ")"));
     }
   }
 }

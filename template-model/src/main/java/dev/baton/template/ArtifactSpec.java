@@ -1,6 +1,8 @@
 package dev.baton.template;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +17,10 @@ public record ArtifactSpec(Map<String, String> in, Map<String, String> out) {
 
   /** An artifact's name: a file name without a path, at most 63 characters. */
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+
+  /** A {@code forEach} over an artifact: {@code jobs.JOB.artifacts.NAME}, alone. */
+  private static final Pattern FOR_EACH =
+      Pattern.compile("\\s*jobs\\.([A-Za-z0-9_-]+)\\.artifacts\\.([A-Za-z0-9_.-]+)\\s*");
 
   /** The output key under which a job's report carries an artifact it produced. */
   public static final String OUTPUT_PREFIX = "artifact:";
@@ -31,5 +37,19 @@ public record ArtifactSpec(Map<String, String> in, Map<String, String> out) {
   /** The output key of artifact {@code name}: a key no job can write itself. */
   public static String outputKey(String name) {
     return OUTPUT_PREFIX + name;
+  }
+
+  /**
+   * The artifact a {@code forEach} iterates over ({@code jobs.JOB.artifacts.NAME}: one instance per
+   * line, or per element when it holds a JSON array); empty when {@code forEach} is an expression.
+   */
+  public static Optional<Placeholders.ArtifactRef> forEachOver(String forEach) {
+    if (forEach == null) {
+      return Optional.empty();
+    }
+    Matcher m = FOR_EACH.matcher(forEach);
+    return m.matches()
+        ? Optional.of(new Placeholders.ArtifactRef(m.group(1), m.group(2)))
+        : Optional.empty();
   }
 }

@@ -96,6 +96,14 @@ public final class JobBuilder {
     return this;
   }
 
+  /**
+   * One instance per line of artifact {@code name} of {@code job} (per element when it holds a JSON
+   * array), each with ${item}.
+   */
+  public JobBuilder forEachLineOf(String job, String name) {
+    return forEach("jobs." + job + ".artifacts." + name);
+  }
+
   /** At most this many instances at once (0: no limit). */
   public JobBuilder maxParallel(int instances) {
     doc.put("maxParallel", instances);

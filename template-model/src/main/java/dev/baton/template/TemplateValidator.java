@@ -234,7 +234,7 @@ final class TemplateValidator {
       checkExpression(
           job.when(), path + ".when", Expressions.ResultKind.BOOL, "must give true or false");
     }
-    if (job.forEach() != null) {
+    if (job.forEach() != null && ArtifactSpec.forEachOver(job.forEach()).isEmpty()) {
       checkExpression(
           job.forEach(), path + ".forEach", Expressions.ResultKind.LIST, "forEach over a non-list");
     }

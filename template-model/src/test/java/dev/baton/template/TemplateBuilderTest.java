@@ -176,6 +176,12 @@ class TemplateBuilderTest {
                 j ->
                     j.command("wc", "-l", "$BATON_ARTIFACTS/in/orders")
                         .artifactIn("extract", "orders"))
+            .job(
+                "each-order",
+                j ->
+                    j.dependsOn("extract")
+                        .forEachLineOf("extract", "orders")
+                        .command("echo", "${item}"))
             .build();
     Template parsed =
         Templates.parse(

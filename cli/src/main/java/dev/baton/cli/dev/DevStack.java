@@ -159,6 +159,7 @@ public final class DevStack implements AutoCloseable {
     engineSettings.traces = TraceExport.from(Settings.of(System.getenv()), "baton-engine");
     // Webhooks' secrets: BATON_SECRETS_DIR and BATON_SECRET_* of the shell, as for jobs.
     engineSettings.secrets = SecretSource.fromEnv(System.getenv());
+    engineSettings.artifacts = artifacts; // a forEach over an artifact reads its lines
     return engineSettings.build();
   }
 

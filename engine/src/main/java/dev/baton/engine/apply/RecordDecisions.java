@@ -1,5 +1,6 @@
 package dev.baton.engine.apply;
 
+import dev.baton.engine.decide.ArtifactItems;
 import dev.baton.engine.decide.CacheLookups;
 import dev.baton.engine.decide.Decider;
 import dev.baton.engine.decide.Decision;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -40,6 +42,7 @@ public final class RecordDecisions {
   private final RunQuotas quotas;
   private final boolean runHistory;
   private final RunTracing tracing;
+  private final Function<String, ArtifactItems> artifactItems;
   private final int partition;
   private final long epoch;
 
@@ -57,6 +60,7 @@ public final class RecordDecisions {
     this.quotas = services.quotas();
     this.runHistory = services.runHistory();
     this.tracing = services.tracing();
+    this.artifactItems = services.artifactItems();
     this.partition = partition;
     this.epoch = epoch;
   }
@@ -84,7 +88,8 @@ public final class RecordDecisions {
               template,
               now,
               quotas,
-              query -> loader.items(event.runId(), query, unsavedItems));
+              query -> loader.items(event.runId(), query, unsavedItems),
+              artifactItems);
       RunState before = decided.before();
       Decision decision = decided.decision();
       decision.causedBy(in.eventId());

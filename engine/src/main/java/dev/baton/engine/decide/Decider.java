@@ -36,8 +36,23 @@ public final class Decider {
   /** As above, under the tenants' run quotas in force when the record is applied. */
   public static Decision decide(
       RunState state, EngineEvent event, Template template, Instant now, RunQuotas quotas) {
+    return decide(state, event, template, now, quotas, Map.of());
+  }
+
+  /**
+   * As above, with the items of the artifacts a {@code forEach} iterates over, by the producer's
+   * record of the artifact. A fan-out over an artifact not among them is left for another decision:
+   * {@link Decision#artifactsToRead} names what to read first.
+   */
+  public static Decision decide(
+      RunState state,
+      EngineEvent event,
+      Template template,
+      Instant now,
+      RunQuotas quotas,
+      Map<String, ArtifactItems> artifactItems) {
     try {
-      return decideOrThrow(state, event, template, now, quotas);
+      return decideOrThrow(state, event, template, now, quotas, artifactItems);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
       // A bug, or an input past what one record may cost: this record is refused, the next applied.
       return refuse(
@@ -91,7 +106,12 @@ public final class Decider {
   }
 
   private static Decision decideOrThrow(
-      RunState state, EngineEvent event, Template template, Instant now, RunQuotas quotas) {
+      RunState state,
+      EngineEvent event,
+      Template template,
+      Instant now,
+      RunQuotas quotas,
+      Map<String, ArtifactItems> artifactItems) {
     if (event instanceof TriggerReceived t) {
       return onTrigger(state, t, template, now, quotas);
     }
@@ -106,6 +126,7 @@ public final class Decider {
           "template " + state.template() + " v" + state.templateVersion() + " is not in the store");
     }
     Step step = new Step(state, template, now, quotas);
+    step.artifactItems = artifactItems;
     if (event instanceof JobCompleted c) {
       if (state.status() != RunStatus.RUNNING) {
         String why =

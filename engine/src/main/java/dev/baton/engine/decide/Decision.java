@@ -1,15 +1,27 @@
 package dev.baton.engine.decide;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The result of {@link Decider#decide}: the new state (null when there is no run), the commands to
- * carry out, and the state-machine rows it used ({@link Transitions}).
+ * carry out, and the state-machine rows it used ({@link Transitions}). When {@code artifactsToRead}
+ * is not empty the decision is incomplete: a {@code forEach} needs the items of those artifacts,
+ * and the decision is to be made again with them.
  */
-public record Decision(RunState state, List<EngineCommand> commands, List<String> transitions) {
+public record Decision(
+    RunState state,
+    List<EngineCommand> commands,
+    List<String> transitions,
+    Set<String> artifactsToRead) {
   public Decision {
     commands = List.copyOf(commands);
     transitions = List.copyOf(transitions);
+    artifactsToRead = Set.copyOf(artifactsToRead);
+  }
+
+  public Decision(RunState state, List<EngineCommand> commands, List<String> transitions) {
+    this(state, commands, transitions, Set.of());
   }
 
   /** Whether this decision ends the run {@code before} was (its summary then goes to history). */

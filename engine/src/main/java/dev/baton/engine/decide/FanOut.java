@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.baton.events.RunEventType;
 import dev.baton.events.TimerKind;
 import dev.baton.expressions.Expressions;
+import dev.baton.template.ArtifactSpec;
 import dev.baton.template.JobSpec;
+import dev.baton.template.Placeholders;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -33,10 +35,18 @@ final class FanOut {
       return;
     }
     List<String> values;
-    try {
-      values = Expressions.evalList(spec.forEach(), Variables.of(s.state));
-    } catch (Expressions.InvalidExpressionException e) {
-      NextJobs.failBeforeStart(s, job, "forEach cannot be evaluated: " + e.getMessage());
+    var over = ArtifactSpec.forEachOver(spec.forEach());
+    if (over.isPresent()) {
+      values = artifactItems(s, job, over.get());
+    } else {
+      try {
+        values = Expressions.evalList(spec.forEach(), Variables.of(s.state));
+      } catch (Expressions.InvalidExpressionException e) {
+        NextJobs.failBeforeStart(s, job, "forEach cannot be evaluated: " + e.getMessage());
+        return;
+      }
+    }
+    if (values == null) {
       return;
     }
     for (int i = 0; i < values.size(); i++) {
@@ -66,6 +76,33 @@ final class FanOut {
             + " items"
             + (spec.maxParallel() > 0 ? ", at most " + spec.maxParallel() + " at a time" : ""));
     fill(s, spec);
+  }
+
+  /**
+   * The lines (or JSON array elements) of the artifact a {@code forEach} iterates over; null when
+   * the job failed before it started for them, or when the decision is to be made again with them
+   * read ({@link Step#artifactsToRead}).
+   */
+  private static List<String> artifactItems(Step s, JobState job, Placeholders.ArtifactRef ref) {
+    String what = "forEach over artifact '" + ref.name() + "' of job '" + ref.job() + "'";
+    JobState producer = s.job(ref.job());
+    String record =
+        producer == null ? null : producer.outputs().get(ArtifactSpec.outputKey(ref.name()));
+    if (record == null) {
+      NextJobs.failBeforeStart(s, job, what + ": the job stored no such artifact");
+      return null;
+    }
+    ArtifactItems read = s.artifactItems.get(record);
+    if (read == null) {
+      s.artifactsToRead.add(record);
+      s.readingArtifactsFor.add(job.name());
+      return null;
+    }
+    if (read.error() != null) {
+      NextJobs.failBeforeStart(s, job, what + ": " + read.error());
+      return null;
+    }
+    return read.items();
   }
 
   /**

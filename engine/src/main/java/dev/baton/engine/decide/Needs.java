@@ -81,16 +81,59 @@ public final class Needs {
       Instant now,
       RunQuotas quotas,
       Function<ItemQuery, Map<String, ItemState>> load) {
+    return decide(state, event, template, now, quotas, load, NO_ARTIFACTS);
+  }
+
+  /** Reads no artifact: a {@code forEach} over one fails, saying so. */
+  public static final Function<String, ArtifactItems> NO_ARTIFACTS =
+      record -> ArtifactItems.failed("this engine has no artifact store (BATON_ARTIFACT_STORE)");
+
+  /**
+   * Most rounds of reading artifacts for one decision: a fan-out over an empty artifact can end at
+   * once and start another over the next artifact.
+   */
+  static final int MAX_ARTIFACT_ROUNDS = 8;
+
+  /**
+   * As above; a {@code forEach} over an artifact gets its items from {@code readArtifact} (given
+   * the producer's record of it), read once per decision that needs them and then decided again.
+   */
+  public static Decided decide(
+      RunState state,
+      EngineEvent event,
+      Template template,
+      Instant now,
+      RunQuotas quotas,
+      Function<ItemQuery, Map<String, ItemState>> load,
+      Function<String, ArtifactItems> readArtifact) {
     ItemQuery query = of(state, event, template);
     RunState before = state == null || query.isEmpty() ? state : state.withItems(load.apply(query));
-    Decision decision = Decider.decide(before, event, template, now, quotas);
-    Set<String> more = unloaded(state, decision, query);
-    if (!more.isEmpty()) {
-      query = query.withAllOf(more);
-      before = state.withItems(load.apply(query));
-      decision = Decider.decide(before, event, template, now, quotas);
+    Map<String, ArtifactItems> read = new LinkedHashMap<>();
+    Decision decision = Decider.decide(before, event, template, now, quotas, read);
+    int rounds = 0;
+    while (true) {
+      Set<String> more = unloaded(state, decision, query);
+      if (!more.isEmpty()) {
+        // each time a job more: as many rounds at most as the run has jobs
+        query = query.withAllOf(more);
+        before = state.withItems(load.apply(query));
+      } else if (!decision.artifactsToRead().isEmpty()) {
+        rounds++;
+        for (String record : decision.artifactsToRead()) {
+          read.put(
+              record,
+              rounds <= MAX_ARTIFACT_ROUNDS
+                  ? readArtifact.apply(record)
+                  : ArtifactItems.failed(
+                      "one record may start fan-outs over at most "
+                          + MAX_ARTIFACT_ROUNDS
+                          + " artifacts in turn"));
+        }
+      } else {
+        return new Decided(before, decision);
+      }
+      decision = Decider.decide(before, event, template, now, quotas, read);
     }
-    return new Decided(before, decision);
   }
 
   public static ItemQuery of(RunState state, EngineEvent event, Template template) {

@@ -23,7 +23,11 @@ final class NextJobs {
       changed = false;
       for (JobSpec spec : s.template.jobs()) {
         JobState job = s.job(spec.name());
-        if (active(s) && !s.state.paused() && job.status() == JobStatus.PENDING && ready(s, spec)) {
+        if (active(s)
+            && !s.state.paused()
+            && job.status() == JobStatus.PENDING
+            && !s.readingArtifactsFor.contains(spec.name())
+            && ready(s, spec)) {
           start(s, spec, job);
           changed = true;
         }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +26,15 @@ final class Step {
   final RunQuotas quotas;
   final List<EngineCommand> commands = new ArrayList<>();
   final List<String> transitions = new ArrayList<>();
+
+  /** The items of artifacts a {@code forEach} iterates over, by their record (an input). */
+  Map<String, ArtifactItems> artifactItems = Map.of();
+
+  /** The artifacts a {@code forEach} iterates over that this decision lacked (an output). */
+  final Set<String> artifactsToRead = new LinkedHashSet<>();
+
+  /** The jobs that start once {@link #artifactsToRead} are read: this decision leaves them be. */
+  final Set<String> readingArtifactsFor = new LinkedHashSet<>();
 
   /**
    * The fan-out instances loaded and changed: kept here, not copied into the state on every change.
@@ -44,7 +54,7 @@ final class Step {
   }
 
   Decision decision() {
-    return new Decision(state.withItems(items), commands, transitions);
+    return new Decision(state.withItems(items), commands, transitions, artifactsToRead);
   }
 
   ItemState item(String job, int index) {

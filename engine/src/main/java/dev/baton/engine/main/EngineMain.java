@@ -1,8 +1,6 @@
 package dev.baton.engine.main;
 
-import dev.baton.artifacts.ArtifactSettings;
 import dev.baton.artifacts.ArtifactStore;
-import dev.baton.artifacts.S3ArtifactStore;
 import dev.baton.engine.Engine;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.api.ApiServer;
@@ -49,11 +47,6 @@ public final class EngineMain {
   /** How often an engine deletes the artifacts no run needs any more. */
   static final Duration SWEEP_INTERVAL = Duration.ofMinutes(10);
 
-  private static ArtifactStore artifactStore(Map<String, String> env) {
-    ArtifactSettings settings = ArtifactSettings.fromEnvironment(env);
-    return settings == null ? null : new S3ArtifactStore(settings);
-  }
-
   private static void run(Map<String, String> env) throws Exception {
     EngineConfig config = EngineConfig.from(Settings.of(env));
     var metrics = Metrics.prometheus();
@@ -61,7 +54,7 @@ public final class EngineMain {
     HealthServer health =
         new HealthServer(config.healthPort(), engine::live, engine::ready, metrics::scrape);
     EngineConfig.Http http = config.http();
-    ArtifactStore artifacts = artifactStore(env);
+    ArtifactStore artifacts = config.artifacts();
     AutoCloseable sweep =
         artifacts == null
             ? () -> {}

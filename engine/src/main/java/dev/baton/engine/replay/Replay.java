@@ -1,5 +1,6 @@
 package dev.baton.engine.replay;
 
+import dev.baton.engine.decide.ArtifactItems;
 import dev.baton.engine.decide.CacheLookups;
 import dev.baton.engine.decide.Decider;
 import dev.baton.engine.decide.Decision;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -74,6 +76,16 @@ public final class Replay {
       List<RunEvent> recorded,
       BiFunction<String, Integer, Template> templates,
       Integer version) {
+    return run(given, recorded, templates, version, Needs.NO_ARTIFACTS);
+  }
+
+  /** As above; a {@code forEach} over an artifact reads its items with {@code artifacts}. */
+  public static Result run(
+      List<Input> given,
+      List<RunEvent> recorded,
+      BiFunction<String, Integer, Template> templates,
+      Integer version,
+      Function<String, ArtifactItems> artifacts) {
     List<Input> inputs = inEngineOrder(given, recorded);
     Map<String, RunEvent> byId = new LinkedHashMap<>();
     Map<String, Integer> quotas = new HashMap<>();
@@ -137,7 +149,8 @@ public final class Replay {
                   template,
                   Instant.ofEpochMilli(in.timestamp()),
                   runQuotas,
-                  query -> query.pick(items))
+                  query -> query.pick(items),
+                  artifacts)
               .decision();
       List<RunEvent> emitted = Effects.of(d.commands()).events();
       List<String> differences = new ArrayList<>();

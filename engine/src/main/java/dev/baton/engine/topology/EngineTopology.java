@@ -9,6 +9,8 @@ import dev.baton.engine.apply.RunTracing;
 import dev.baton.engine.apply.SlotGate;
 import dev.baton.engine.apply.StrayRecords;
 import dev.baton.engine.correlate.CorrelationProcessor;
+import dev.baton.engine.decide.ArtifactItems;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.engine.tenants.Tenancy;
 import dev.baton.security.AttemptTokens;
@@ -18,6 +20,7 @@ import dev.baton.template.ParsedTemplates;
 import dev.baton.tracing.Spans;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -75,6 +78,9 @@ public final class EngineTopology {
 
     /** The encoding the engine writes. */
     public Wire wire = Wire.json();
+
+    /** Reads the items of an artifact a forEach iterates over (none: such a forEach fails). */
+    public Function<String, ArtifactItems> artifactItems = Needs.NO_ARTIFACTS;
 
     /** Exactly once (the default) or at least once. */
     public ProcessingMode mode = ProcessingMode.EXACTLY_ONCE;
@@ -168,7 +174,8 @@ public final class EngineTopology {
                             : null,
                         w.tenancy::maxRuns,
                         w.runHistory,
-                        new RunTracing(w.spans)),
+                        new RunTracing(w.spans),
+                        w.artifactItems),
                     new InboundParser(w.wire, w.tokens),
                     new StrayRecords(
                         runPartitions, new Outbounds(topics, w.wire, w.tokens), w.counters)),

@@ -7,6 +7,8 @@ import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
 import dev.baton.events.RunEventType;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +66,82 @@ class ArtifactsTest {
             .orElseThrow();
     assertTrue(failed.getDetail().contains("no artifact 'orders' was stored"), failed.getDetail());
     assertTrue(Sim.dispatches(done, DispatchAction.START).isEmpty(), "load never starts");
+  }
+
+  static final String LINES =
+      """
+      name: lines
+      version: 1
+      jobs:
+        - name: make
+          command: [sh, -c, 'seq 1 3 > "$BATON_ARTIFACTS/out/list"']
+          artifacts: {out: {list: list}}
+        - name: each
+          dependsOn: [make]
+          forEach: jobs.make.artifacts.list
+          command: [echo, "${item}"]
+      """;
+
+  @Test
+  void aForEachOverAnArtifactReadsItOnceAndStartsAnInstancePerLine() {
+    Sim sim = new Sim(LINES);
+    sim.artifacts =
+        record -> {
+          assertEquals(REF, record, "read by the producer's record");
+          return ArtifactItems.parse("a\r\n\nb\nc\n".getBytes(StandardCharsets.UTF_8));
+        };
+    sim.trigger();
+    Decision done = sim.succeed("make", Map.of("artifact:list", REF));
+    assertEquals(1, sim.artifactReads);
+    List<JobDispatch> each = Sim.dispatches(done, DispatchAction.START);
+    assertEquals(
+        List.of("a", "b", "c"),
+        each.stream().map(d -> d.getCommand().get(1)).toList(),
+        "empty lines and CR are left out");
+    assertTrue(done.artifactsToRead().isEmpty());
+  }
+
+  @Test
+  void anArtifactThatCannotBeReadFailsTheFanOutWithTheReason() {
+    Sim sim = new Sim(LINES);
+    sim.artifacts =
+        record -> ArtifactItems.failed("could not read it from the store at s3://b at http://x");
+    sim.trigger();
+    Decision done = sim.succeed("make", Map.of("artifact:list", REF));
+    assertEquals(RunStatus.FAILED, done.state().status());
+    assertEquals(
+        "forEach over artifact 'list' of job 'make': could not read it from the store at s3://b"
+            + " at http://x",
+        done.state().job("each").error());
+    Sim none = new Sim(LINES);
+    none.trigger();
+    assertTrue(
+        none.succeed("make", Map.of("artifact:list", REF))
+            .state()
+            .job("each")
+            .error()
+            .contains("this engine has no artifact store (BATON_ARTIFACT_STORE)"));
+  }
+
+  @Test
+  void itemsAreBounded() {
+    assertEquals(
+        List.of("1", "two", "{\"n\":3}"),
+        ArtifactItems.parse("[1, \"two\", {\"n\": 3}]".getBytes(StandardCharsets.UTF_8)).items());
+    assertTrue(
+        ArtifactItems.parse("[1, 2".getBytes(StandardCharsets.UTF_8))
+            .error()
+            .contains("not a JSON array"));
+    assertTrue(ArtifactItems.parse(new byte[] {(byte) 0xff, 'a'}).error().contains("not UTF-8"));
+    assertTrue(
+        ArtifactItems.parse("x\n".repeat(10_001).getBytes(StandardCharsets.UTF_8))
+            .error()
+            .contains("holds 10001 items"));
+    assertTrue(
+        ArtifactItems.parse("y".repeat(70_000).getBytes(StandardCharsets.UTF_8))
+            .error()
+            .contains("item 0 is 70000 characters long"));
+    assertTrue(
+        ArtifactItems.parse(new byte[ArtifactItems.MAX_BYTES + 1]).error().contains("bytes"));
   }
 }

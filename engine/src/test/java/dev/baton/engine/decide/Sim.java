@@ -40,6 +40,12 @@ final class Sim {
   int lastItemWrites;
   RunQuotas quotas = RunQuotas.NONE;
 
+  /** Reads an artifact a forEach iterates over, given the producer's record of it. */
+  java.util.function.Function<String, ArtifactItems> artifacts = Needs.NO_ARTIFACTS;
+
+  /** How many times {@link #artifacts} was asked. */
+  int artifactReads;
+
   Sim(String yaml) {
     this.template = template(yaml);
   }
@@ -64,7 +70,18 @@ final class Sim {
   }
 
   Decision apply(EngineEvent event) {
-    Needs.Decided decided = Needs.decide(state, event, template, now, quotas, q -> q.pick(store));
+    Needs.Decided decided =
+        Needs.decide(
+            state,
+            event,
+            template,
+            now,
+            quotas,
+            q -> q.pick(store),
+            record -> {
+              artifactReads++;
+              return artifacts.apply(record);
+            });
     RunState before = decided.before();
     last = decided.decision();
     USED_TRANSITIONS.addAll(last.transitions());

@@ -15,6 +15,7 @@ import dev.baton.engine.apply.RunTracing;
 import dev.baton.engine.apply.TemplateLookup;
 import dev.baton.engine.decide.EngineEvent;
 import dev.baton.engine.decide.JobStatus;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.state.OutboundRecord;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
@@ -71,7 +72,8 @@ class FoldedStartsTest {
                 null,
                 tenant -> 0,
                 false,
-                new RunTracing(Spans.OFF)),
+                new RunTracing(Spans.OFF),
+                Needs.NO_ARTIFACTS),
             new TemplateLookup(
                 key -> key.startsWith("seq") ? stored : null, new ParsedTemplates(e -> {})),
             new RunCache(100),
