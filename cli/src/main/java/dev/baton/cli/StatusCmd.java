@@ -18,6 +18,7 @@ import dev.baton.template.Template;
 import dev.baton.tracing.TraceIds;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -75,11 +76,18 @@ final class StatusCmd implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * How long status waits for the broker before it shows the run without its template: the run is
+   * in Redis, and a broker out of reach should not hold it up.
+   */
+  static final Duration TEMPLATE_STORE_REACH = Duration.ofSeconds(3);
+
   /** The run's template version from the store, to say what each step calls; null if unread. */
   private Template templateOf(RunState run) {
     try {
       Map<String, String> store =
-          TriggersCmd.readStore(kafka.bootstrapServers(), kafka.topics().templates());
+          TriggersCmd.readStore(
+              kafka.bootstrapServers(), kafka.topics().templates(), TEMPLATE_STORE_REACH);
       return new TemplateCatalog(() -> store, new ParsedTemplates(why -> {}))
           .allVersions().stream()
               .filter(t -> t.name().equals(run.template()) && t.version() == run.templateVersion())

@@ -105,6 +105,11 @@ final class TriggersCmd implements Callable<Integer> {
 
   /** Every key of the compacted template topic with its latest value. */
   static Map<String, String> readStore(String bootstrapServers, String topic) {
+    return readStore(bootstrapServers, topic, Duration.ofSeconds(15));
+  }
+
+  /** As above, waiting at most {@code reach} for the broker to answer at all. */
+  static Map<String, String> readStore(String bootstrapServers, String topic, Duration reach) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.putAll(KafkaOptions.clientProperties());
@@ -114,7 +119,7 @@ final class TriggersCmd implements Callable<Integer> {
         new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       consumer
-          .partitionsFor(topic, Duration.ofSeconds(15))
+          .partitionsFor(topic, reach)
           .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
       if (partitions.isEmpty()) {
         throw new IllegalStateException(

@@ -319,7 +319,16 @@ class ArtifactsIT {
 
       java.io.StringWriter status = new java.io.StringWriter();
       dev.baton.cli.BatonCli.execute(
-          new String[] {"status", "files-small", "--redis", baton.redisUrl},
+          new String[] {
+            "status",
+            "files-small",
+            "--redis",
+            baton.redisUrl,
+            "--bootstrap-server",
+            baton.bootstrap,
+            "--topic-prefix",
+            "art"
+          },
           new java.io.PrintWriter(status, true),
           new java.io.PrintWriter(status, true));
       assertTrue(
