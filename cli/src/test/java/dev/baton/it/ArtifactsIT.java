@@ -1,5 +1,6 @@
 package dev.baton.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.baton.artifacts.ArtifactSettings;
+import dev.baton.artifacts.ArtifactStore;
 import dev.baton.artifacts.S3ArtifactStore;
+import dev.baton.cli.dev.ChildProcess;
 import dev.baton.cli.dev.DevFiles;
 import dev.baton.cli.dev.LocalS3;
 import dev.baton.dispatcher.artifacts.ArtifactTransfers;
@@ -17,13 +21,17 @@ import dev.baton.engine.artifacts.ArtifactSweep;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.events.RunEventType;
 import dev.baton.secrets.SecretSource;
+import dev.baton.security.AttemptTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -47,17 +55,7 @@ class ArtifactsIT {
   static void start() throws Exception {
     s3 = LocalS3.start(work.resolve("s3"), DevFiles.freePort(), "artifacts");
     store = new S3ArtifactStore(s3.settings());
-    baton =
-        new BatonHarness(
-            "art",
-            work,
-            null,
-            8,
-            new LocalProcessRuntime(
-                work.resolve("jobs"),
-                4096,
-                SecretSource.none(),
-                new ArtifactTransfers(store, new SimpleMeterRegistry())));
+    baton = new BatonHarness("art", work, null, 8, runtime(store));
     baton.artifacts = store; // for a forEach over an artifact
     baton.restartEngine();
     echo = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -124,6 +122,18 @@ class ArtifactsIT {
               in: {bytes: "${jobs.transform.artifacts.bytes}"}
         """);
     baton.apply(
+        "big.yaml",
+        """
+        name: big
+        version: 1
+        jobs:
+          - name: make
+            command: [sh, -c, 'head -c 400000000 /dev/zero > "$BATON_ARTIFACTS/out/data"']
+            artifacts: {out: {data: data}}
+            timeout: 20s
+            retry: {limit: 2, backoff: {initial: 100ms}}
+        """);
+    baton.apply(
         "broken.yaml",
         """
         name: broken
@@ -132,14 +142,24 @@ class ArtifactsIT {
           how: {required: true}
         jobs:
           - name: make
-            command: [sh, -c, 'echo kept > "$BATON_ARTIFACTS/out/first"; if [ "$how" = link ]; then ln -s /etc/passwd "$BATON_ARTIFACTS/out/data"; fi']
+            command: [sh, -c, 'echo kept > "$BATON_ARTIFACTS/out/first"; if [ "$how" = link ]; then ln -s /etc/passwd "$BATON_ARTIFACTS/out/data"; fi; if [ "$how" = stored ]; then echo data > "$BATON_ARTIFACTS/out/data"; fi']
             artifacts:
               out: {first: first, data: data}
+            retry: {limit: 1, backoff: {initial: 100ms}}
           - name: use
             command: [cat, "$BATON_ARTIFACTS/in/data"]
             artifacts:
               in: {data: "${jobs.make.artifacts.data}"}
         """);
+  }
+
+  /** The local runtime, its artifacts in {@code artifacts}. */
+  static LocalProcessRuntime runtime(ArtifactStore artifacts) {
+    return new LocalProcessRuntime(
+        work.resolve("jobs"),
+        4096,
+        SecretSource.none(),
+        new ArtifactTransfers(artifacts, new SimpleMeterRegistry()));
   }
 
   /** Answers each fan-out instance's call with the item it was given: {"item": "..."}. */
@@ -246,6 +266,94 @@ class ArtifactsIT {
             .filter(k -> k.startsWith("runs/files-"))
             .allMatch(k -> k.endsWith("/orders") || k.endsWith("/empty") || k.endsWith("/bytes")),
         "what succeeded runs refer to stays");
+  }
+
+  /**
+   * The dispatcher killed (-9) while it uploads: the attempt is retried, and once the sweep has
+   * passed the run's store holds one artifact, the one its state refers to. The dispatcher runs as
+   * a process of its own here, so that it can be killed.
+   */
+  @Test
+  void aDispatcherKilledDuringAnUploadLeadsToARetriedAttemptAndOneArtifact() throws Exception {
+    Path keys = Files.createDirectories(work.resolve("keys"));
+    Files.writeString(keys.resolve("access"), s3.settings().accessKey());
+    Files.writeString(keys.resolve("secret"), s3.settings().secretKey());
+    Map<String, String> env = new HashMap<>();
+    env.put("BATON_BOOTSTRAP_SERVERS", baton.bootstrap);
+    env.put("BATON_REDIS_URL", baton.redisUrl);
+    env.put("BATON_TOPIC_PREFIX", "art");
+    env.put("BATON_DISPATCHER_GROUP", "art-dispatcher");
+    env.put("BATON_WORK_DIR", work.resolve("child-jobs").toString());
+    env.put("BATON_HEALTH_PORT", Integer.toString(DevFiles.freePort()));
+    env.put("BATON_KAFKA_SESSION_TIMEOUT_MS", "6000");
+    env.put(AttemptTokens.KEY_VARIABLE, AttemptTokens.processDefault().keyText());
+    env.put("BATON_ARTIFACT_STORE", "s3://artifacts");
+    env.put("BATON_ARTIFACT_ENDPOINT", s3.settings().endpoint());
+    env.put("BATON_ARTIFACT_ACCESS_KEY_FILE", keys.resolve("access").toString());
+    env.put("BATON_ARTIFACT_SECRET_KEY_FILE", keys.resolve("secret").toString());
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    Path log = work.resolve("child-dispatcher.log");
+    baton.dispatcher.close();
+    ChildProcess child =
+        new ChildProcess(
+                "dispatcher", ChildProcess.java("dev.baton.dispatcher.DispatcherMain"), env, log)
+            .start();
+    try {
+      baton.trigger("killed-upload", "big", Map.of());
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  Files.exists(log)
+                      && Files.readString(log)
+                          .contains("storing artifact 'data' of killed-upload"));
+      child.kill();
+    } finally {
+      if (child.alive()) {
+        child.kill();
+      }
+      baton.dispatcher = baton.startDispatcher(runtime(store));
+    }
+    RunState run = baton.awaitEnd("killed-upload");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.toString());
+    assertTrue(run.job("make").attempt() >= 2, "attempt " + run.job("make").attempt());
+    JsonNode data = artifact(run, "make", "data");
+    assertEquals(400_000_000L, data.get("size").asLong());
+    new ArtifactSweep(store, baton.engine.runs(), new SimpleMeterRegistry()).once();
+    assertEquals(
+        Map.of(store.keyOf(data.get("uri").asText()), 400_000_000L),
+        store.keys("runs/killed-upload/"),
+        "one artifact, the one the run refers to");
+  }
+
+  /** The store out of reach: the attempt fails with the store's address, and its retry runs. */
+  @Test
+  void anUnreachableStoreFailsTheAttemptWithItsAddressAndTheRetryApplies() throws Exception {
+    String nowhere = "http://127.0.0.1:" + DevFiles.freePort();
+    try (S3ArtifactStore unreachable =
+        new S3ArtifactStore(
+            new ArtifactSettings("artifacts", "", nowhere, null, "key", "secret"))) {
+      baton.dispatcher.close();
+      baton.dispatcher = baton.startDispatcher(runtime(unreachable));
+      baton.trigger("no-store", "broken", Map.of("how", "stored"));
+      RunState run = baton.awaitEnd("no-store");
+      assertEquals(RunStatus.FAILED, run.status());
+      assertEquals(2, run.job("make").attempt(), "the retry ran");
+      assertTrue(run.job("make").error().contains(nowhere), run.job("make").error());
+      assertEquals(
+          2,
+          baton.eventsOf("no-store").stream()
+              .filter(
+                  e ->
+                      (e.getType() == RunEventType.JOB_RETRYING
+                              || e.getType() == RunEventType.JOB_FAILED)
+                          && e.getDetail().contains(nowhere))
+              .count(),
+          "each attempt failed on the store");
+    } finally {
+      baton.dispatcher.close();
+      baton.dispatcher = baton.startDispatcher(runtime(store));
+    }
   }
 
   @Test

@@ -22,6 +22,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves a job's artifacts between its directory and the store: {@code in} artifacts are put at
@@ -34,6 +36,8 @@ import java.util.Map;
  * output {@code artifact:NAME}: JSON with its uri, size, sha256 and attempt.
  */
 public final class ArtifactTransfers {
+  private static final Logger LOG = LoggerFactory.getLogger(ArtifactTransfers.class);
+
   /** The variable that names a job's artifact directory. */
   public static final String VARIABLE = "BATON_ARTIFACTS";
 
@@ -108,6 +112,12 @@ public final class ArtifactTransfers {
       Path file = e.getValue();
       Digest digest = digest(file, "artifact '" + name + "'");
       String key = store.prefix() + attemptPath(d) + "/" + name;
+      LOG.info(
+          "storing artifact '{}' of {} ({} bytes) as {}",
+          name,
+          d.getAttemptId(),
+          digest.size(),
+          store.uri(key));
       try {
         store.put(key, file);
       } catch (IOException x) {
