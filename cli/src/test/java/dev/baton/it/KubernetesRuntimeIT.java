@@ -2,8 +2,14 @@ package dev.baton.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.artifacts.S3ArtifactStore;
+import dev.baton.cli.dev.DevFiles;
+import dev.baton.cli.dev.LocalS3;
+import dev.baton.dispatcher.artifacts.ArtifactTransfers;
+import dev.baton.dispatcher.kubernetes.JobPodBuilder;
 import dev.baton.dispatcher.kubernetes.KubernetesRuntime;
 import dev.baton.dispatcher.kubernetes.KubernetesSettings;
 import dev.baton.dispatcher.kubernetes.PodNames;
@@ -16,7 +22,10 @@ import dev.baton.serde.EventCodec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +48,11 @@ class KubernetesRuntimeIT {
   static final EventCodec<JobCompletion> COMPLETIONS = EventCodec.of(JobCompletion.class);
   @TempDir static Path work;
 
+  /** The artifact store the pods' presigned URLs point at: s3proxy on a temporary directory. */
+  static LocalS3 s3;
+
+  static S3ArtifactStore store;
+
   static KubernetesRuntime runtime() throws InterruptedException {
     String bootstrap = SharedBroker.bootstrapServers();
     KubernetesSettings.Builder b =
@@ -51,12 +65,15 @@ class KubernetesRuntimeIT {
             bootstrap,
             Map.of(),
             dev.baton.serde.Wire.json(),
-            dev.baton.security.AttemptTokens.processDefault())
+            dev.baton.security.AttemptTokens.processDefault(),
+            new ArtifactTransfers(store, new SimpleMeterRegistry()))
         .start();
   }
 
   @BeforeAll
   static void startBaton() throws Exception {
+    s3 = LocalS3.start(work.resolve("s3"), DevFiles.freePort(), "artifacts");
+    store = new S3ArtifactStore(s3.settings());
     dev.baton.kafka.TopicAdmin.ensureTopics(
         SharedBroker.bootstrapServers(),
         dev.baton.serde.Topics.withPrefix("k8s"),
@@ -75,11 +92,29 @@ class KubernetesRuntimeIT {
             command: [train]
             retry: {limit: 1, backoff: {initial: 100ms}}
         """);
+    baton.apply(
+        "files-on-pods.yaml",
+        """
+        name: files-on-pods
+        version: 1
+        jobs:
+          - name: make
+            image: busybox:1
+            command: [sh, -c, 'printf "a\\nb\\nc\\n" > "$BATON_ARTIFACTS/out/data.csv"']
+            artifacts: {out: {data: data.csv}}
+          - name: use
+            image: busybox:1
+            command: [sh, -c, 'echo "lines=$(wc -l < "$BATON_ARTIFACTS/in/data" | tr -d " ")" >> "$BATON_OUTPUTS"']
+            outputs: [lines]
+            artifacts: {in: {data: "${jobs.make.artifacts.data}"}}
+        """);
   }
 
   @AfterAll
   static void stopBaton() throws Exception {
     baton.close();
+    store.close();
+    s3.close();
   }
 
   static List<Pod> pods(String runId) {
@@ -312,5 +347,75 @@ class KubernetesRuntimeIT {
         0,
         completionsFor("k-cancel", "extract", 1),
         "a pod stopped on purpose is not reported as lost");
+  }
+
+  /**
+   * A pod's artifacts move through presigned URLs the dispatcher puts in its spec; the spec holds
+   * no credentials of the store. The test plays the kubelet: it runs each pod's container here, as
+   * the job image would (its report script, curl and kcat), on the pod's environment.
+   */
+  @Test
+  void podsMoveTheirArtifactsThroughPresignedUrlsAndHoldNoCredentials() throws Exception {
+    baton.trigger("k-files", "files-on-pods", Map.of());
+    Pod make = awaitPod("k-files", "make", 1);
+    String urls = env(make).get("BATON_ARTIFACT_URLS");
+    assertTrue(
+        urls.startsWith(
+            "out\tdata\tdata.csv\ts3://artifacts/runs/k-files/make/1/data\t"
+                + s3.settings().endpoint()),
+        urls);
+    assertTrue(urls.contains("X-Amz-Signature="), urls);
+    assertEquals(JobPodBuilder.ARTIFACTS_DIR, env(make).get("BATON_ARTIFACTS"));
+    String spec = Serialization.asJson(make);
+    assertFalse(spec.contains(s3.settings().secretKey()), "no secret key in the pod: " + spec);
+    assertTrue(
+        env(make).keySet().stream().noneMatch(k -> k.startsWith("AWS_")),
+        "no credentials in the environment");
+    assertEquals(0, runContainer(make));
+    setPhase(make, "Succeeded", 0, "Completed", null);
+
+    Pod use = awaitPod("k-files", "use", 1);
+    String in = env(use).get("BATON_ARTIFACT_URLS");
+    assertTrue(in.startsWith("in\tdata\t6\t"), in);
+    assertTrue(in.contains("X-Amz-Signature="), in);
+    assertEquals(0, runContainer(use));
+    setPhase(use, "Succeeded", 0, "Completed", null);
+    RunState run = baton.awaitEnd("k-files");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.toString());
+    assertEquals("3", run.job("use").outputs().get("lines"), "the file reached the next pod");
+    assertEquals(
+        "s3://artifacts/runs/k-files/make/1/data",
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(run.job("make").outputs().get("artifact:data"))
+            .get("uri")
+            .asText());
+    assertEquals(Map.of("runs/k-files/make/1/data", 6L), store.keys("runs/k-files/"));
+  }
+
+  static Map<String, String> env(Pod pod) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    pod.getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+    return env;
+  }
+
+  /**
+   * Runs the pod's container here: the job image's report script around the container's command, on
+   * the pod's environment, its /tmp/baton a directory of the test's.
+   */
+  static int runContainer(Pod pod) throws Exception {
+    Path root = Files.createDirectories(work.resolve("pods").resolve(pod.getMetadata().getName()));
+    List<String> command =
+        new java.util.ArrayList<>(List.of("sh", "../k8s/job-image/baton-report.sh"));
+    command.addAll(pod.getSpec().getContainers().get(0).getCommand());
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    env(pod)
+        .forEach(
+            (k, v) ->
+                pb.environment().put(k, v.replace(JobPodBuilder.OUTPUTS_DIR, root.toString())));
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), output);
+    System.out.println(pod.getMetadata().getName() + ": " + output);
+    return p.exitValue();
   }
 }

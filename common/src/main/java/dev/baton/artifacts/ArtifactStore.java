@@ -3,6 +3,7 @@ package dev.baton.artifacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,12 @@ public interface ArtifactStore extends AutoCloseable {
 
   /** Deletes {@code keys} (a key that is already gone is no error). */
   void delete(Collection<String> keys) throws IOException;
+
+  /**
+   * A URL that lets whoever holds it, and nobody else, read ({@code GET}) or write ({@code PUT})
+   * {@code key} until {@code validFor} has passed, with no credentials of its own: what a pod gets.
+   */
+  String presign(String method, String key, Duration validFor);
 
   /** The URI of {@code key} in this store ({@code s3://bucket/key}). */
   String uri(String key);

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
@@ -34,6 +36,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PutObjectPresignRequest;
 
 /**
  * The artifact store on the S3 API (AWS S3, MinIO, Ceph, s3proxy), through the AWS SDK for Java v2:
@@ -43,6 +48,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  */
 public final class S3ArtifactStore implements ArtifactStore {
   private final S3Client s3;
+  private final S3Presigner presigner;
   private final ArtifactSettings settings;
 
   public S3ArtifactStore(ArtifactSettings settings) {
@@ -61,6 +67,46 @@ public final class S3ArtifactStore implements ArtifactStore {
           .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     }
     this.s3 = b.build();
+    S3Presigner.Builder p =
+        S3Presigner.builder()
+            .region(Region.of(settings.region()))
+            .credentialsProvider(credentials(settings));
+    if (settings.endpoint() != null) {
+      p.endpointOverride(URI.create(settings.endpoint()))
+          .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+    }
+    this.presigner = p.build();
+  }
+
+  /** At most 7 days: the longest a SigV4 presigned URL may live. */
+  static final Duration MAX_PRESIGNED = Duration.ofDays(7);
+
+  @Override
+  public String presign(String method, String key, Duration validFor) {
+    Duration valid = validFor.compareTo(MAX_PRESIGNED) > 0 ? MAX_PRESIGNED : validFor;
+    return switch (method) {
+      case "GET" ->
+          presigner
+              .presignGetObject(
+                  GetObjectPresignRequest.builder()
+                      .signatureDuration(valid)
+                      .getObjectRequest(
+                          GetObjectRequest.builder().bucket(settings.bucket()).key(key).build())
+                      .build())
+              .url()
+              .toString();
+      case "PUT" ->
+          presigner
+              .presignPutObject(
+                  PutObjectPresignRequest.builder()
+                      .signatureDuration(valid)
+                      .putObjectRequest(
+                          PutObjectRequest.builder().bucket(settings.bucket()).key(key).build())
+                      .build())
+              .url()
+              .toString();
+      default -> throw new IllegalArgumentException("presign GET or PUT, not " + method);
+    };
   }
 
   private static AwsCredentialsProvider credentials(ArtifactSettings s) {
@@ -257,5 +303,6 @@ public final class S3ArtifactStore implements ArtifactStore {
   @Override
   public void close() {
     s3.close();
+    presigner.close();
   }
 }

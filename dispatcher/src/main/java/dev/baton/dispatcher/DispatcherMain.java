@@ -50,7 +50,8 @@ public final class DispatcherMain {
             config.secrets(),
             new ArtifactTransfers(artifacts, metrics)));
     if (config.kubernetes()) {
-      runtimes.put("kubernetes", kubernetes(settings, config));
+      runtimes.put(
+          "kubernetes", kubernetes(settings, config, new ArtifactTransfers(artifacts, metrics)));
     }
     Dispatcher dispatcher =
         new Dispatcher(config, new RuntimeRouter(runtimes, config.defaultRuntime()), metrics)
@@ -70,7 +71,8 @@ public final class DispatcherMain {
     stopped.await();
   }
 
-  static KubernetesRuntime kubernetes(Settings settings, DispatcherConfig config)
+  static KubernetesRuntime kubernetes(
+      Settings settings, DispatcherConfig config, ArtifactTransfers artifacts)
       throws InterruptedException {
     KubernetesClient client = new KubernetesClientBuilder().build();
     KubernetesSettings k8s =
@@ -80,7 +82,13 @@ public final class DispatcherMain {
             config.bootstrapServers(),
             config.topics().completions());
     return new KubernetesRuntime(
-            client, k8s, config.bootstrapServers(), config.kafka(), config.wire(), config.tokens())
+            client,
+            k8s,
+            config.bootstrapServers(),
+            config.kafka(),
+            config.wire(),
+            config.tokens(),
+            artifacts)
         .start();
   }
 }

@@ -19,9 +19,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +164,69 @@ public final class ArtifactTransfers {
     }
     return file;
   }
+
+  /** The variable that hands a pod its artifacts' presigned URLs ({@link #presigned}). */
+  public static final String URLS_VARIABLE = "BATON_ARTIFACT_URLS";
+
+  /**
+   * What a pod needs to move its artifacts without credentials of the store: one line per artifact,
+   * fields separated by tabs. {@code in NAME SIZE SHA256 URL}: a presigned GET of the producer's
+   * file, to put at {@code $BATON_ARTIFACTS/in/NAME} and check; {@code out NAME PATH URI URL}: a
+   * presigned PUT for the file the job writes at {@code $BATON_ARTIFACTS/out/PATH}, reported as
+   * stored at URI. Each URL is good for {@code validFor} and for that one object only.
+   */
+  public String presigned(JobDispatch d, Duration validFor) throws TransferException {
+    requireStore();
+    StringBuilder lines = new StringBuilder();
+    for (var e : d.getArtifactsIn().entrySet()) {
+      String what = "input artifact '" + e.getKey() + "'";
+      if (!FILE_NAME.matcher(e.getKey()).matches()) {
+        throw new TransferException("input artifact name '" + e.getKey() + "' is not a file name");
+      }
+      JsonNode ref;
+      try {
+        ref = JSON.readTree(e.getValue());
+      } catch (IOException x) {
+        throw new TransferException(what + " has no readable reference");
+      }
+      String key = store.keyOf(ref.path("uri").asText(null));
+      if (key == null) {
+        throw new TransferException(
+            what + " refers to " + ref.path("uri").asText() + ", outside " + store.address());
+      }
+      String sha256 = ref.path("sha256").asText("");
+      if (!sha256.matches("[0-9a-f]{64}")) {
+        throw new TransferException(what + " has no SHA-256 to check it by");
+      }
+      lines
+          .append(String.join("\t", "in", e.getKey(), Long.toString(ref.path("size").asLong(-1))))
+          .append('\t')
+          .append(sha256)
+          .append('\t')
+          .append(store.presign("GET", key, validFor))
+          .append('\n');
+    }
+    for (var e : d.getArtifactsOut().entrySet()) {
+      String path = e.getValue();
+      if (!FILE_NAME.matcher(e.getKey()).matches()
+          || path.startsWith("/")
+          || path.contains("..")
+          || path.chars().anyMatch(c -> c < 0x20)) {
+        throw new TransferException(
+            "declared artifact '" + e.getKey() + "' (" + path + ") is not a file under out/");
+      }
+      String key = store.prefix() + attemptPath(d) + "/" + e.getKey();
+      lines
+          .append(String.join("\t", "out", e.getKey(), path, store.uri(key)))
+          .append('\t')
+          .append(store.presign("PUT", key, validFor))
+          .append('\n');
+    }
+    return lines.toString();
+  }
+
+  /** An artifact's name, as apply allows it. */
+  private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
   private void download(String name, String refJson, Path file) throws TransferException {
     String what = "input artifact '" + name + "'";

@@ -30,9 +30,17 @@ import java.util.Map;
 public final class JobPodBuilder {
   public static final String OUTPUTS_DIR = "/tmp/baton";
 
+  /** Where a pod's artifacts are: in/ before the job starts, out/ for it to write. */
+  public static final String ARTIFACTS_DIR = OUTPUTS_DIR + "/artifacts";
+
   private JobPodBuilder() {}
 
   public static Pod build(JobDispatch d, KubernetesSettings s) {
+    return build(d, s, Map.of());
+  }
+
+  /** As above, with {@code artifactEnv}: the variables that move the job's artifacts. */
+  public static Pod build(JobDispatch d, KubernetesSettings s, Map<String, String> artifactEnv) {
     if (d.getImage() == null || d.getImage().isBlank()) {
       throw new IllegalArgumentException(
           "job '" + d.getJob() + "' has no image: the kubernetes runtime needs one");
@@ -59,7 +67,9 @@ public final class JobPodBuilder {
             .endMetadata();
     List<String> command = new ArrayList<>(s.wrapper());
     command.addAll(d.getCommand());
-    spec(pod, s, options, container(d.getImage(), command, env(d, s), s, options));
+    List<EnvVar> env = new ArrayList<>(env(d, s));
+    artifactEnv.forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+    spec(pod, s, options, container(d.getImage(), command, env, s, options));
     if (d.getTimeoutMs() != null) {
       pod.editSpec()
           .withActiveDeadlineSeconds(Math.max(1, (d.getTimeoutMs() + 999) / 1000))

@@ -4,6 +4,7 @@ import dev.baton.dispatcher.CompletionPublisher;
 import dev.baton.dispatcher.JobRuntime;
 import dev.baton.dispatcher.PendingReports;
 import dev.baton.dispatcher.Reports;
+import dev.baton.dispatcher.artifacts.ArtifactTransfers;
 import dev.baton.events.JobCompletion;
 import dev.baton.events.JobDispatch;
 import dev.baton.security.AttemptTokens;
@@ -43,6 +44,7 @@ public final class KubernetesRuntime implements JobRuntime {
   private final CompletionPublisher publisher;
   private final WarmPools pools;
   private final WarmExec warm;
+  private final ArtifactTransfers artifacts;
 
   /**
    * {@code tokens}: the completion key, to sign the watcher's reports and to tell a job's real
@@ -55,6 +57,19 @@ public final class KubernetesRuntime implements JobRuntime {
       Map<String, String> kafka,
       Wire wire,
       AttemptTokens tokens) {
+    this(client, settings, bootstrapServers, kafka, wire, tokens, ArtifactTransfers.none());
+  }
+
+  /** As above; {@code artifacts} presigns the URLs a pod moves its artifacts with. */
+  public KubernetesRuntime(
+      KubernetesClient client,
+      KubernetesSettings settings,
+      String bootstrapServers,
+      Map<String, String> kafka,
+      Wire wire,
+      AttemptTokens tokens,
+      ArtifactTransfers artifacts) {
+    this.artifacts = artifacts;
     this.client = client;
     this.settings = settings;
     this.submitter = new PodSubmitter(client, 4, Duration.ofMillis(200));
@@ -102,16 +117,20 @@ public final class KubernetesRuntime implements JobRuntime {
   @Override
   public boolean start(JobDispatch dispatch, Consumer<JobCompletion> onEnd) {
     Pod pod;
+    boolean withArtifacts = ArtifactTransfers.declares(dispatch);
     try {
-      pod = JobPodBuilder.build(dispatch, settings);
-    } catch (IllegalArgumentException e) {
+      pod =
+          JobPodBuilder.build(dispatch, settings, withArtifacts ? artifactEnv(dispatch) : Map.of());
+    } catch (IllegalArgumentException | ArtifactTransfers.TransferException e) {
       onEnd.accept(failed(dispatch, e.getMessage()));
       return true;
     }
     if (warm.isRunning(dispatch.getAttemptId())) {
       return false; // a repeated dispatch: claim nothing for it
     }
-    PoolSpec pool = pools.register(dispatch);
+    // A job with artifacts runs on a pod of its own: the exec of a warm pod reports before its
+    // wrapper has stored them.
+    PoolSpec pool = withArtifacts ? null : pools.register(dispatch);
     if (pool != null) {
       String claimed = pools.claim(dispatch, pool);
       if (claimed != null) {
@@ -134,6 +153,22 @@ public final class KubernetesRuntime implements JobRuntime {
     tracker.reported().reported(dispatch.getAttemptId());
     onEnd.accept(failed(dispatch, why));
     return true;
+  }
+
+  /**
+   * The job's artifact directory and presigned URLs, good for its timeout (a day when it has none)
+   * and an hour more, for the pod's wait to be scheduled: the pod never holds the store's
+   * credentials.
+   */
+  private Map<String, String> artifactEnv(JobDispatch d)
+      throws ArtifactTransfers.TransferException {
+    long runMs = d.getTimeoutMs() == null ? Duration.ofDays(1).toMillis() : d.getTimeoutMs();
+    Duration valid = Duration.ofMillis(runMs).plusHours(1);
+    return Map.of(
+        ArtifactTransfers.VARIABLE,
+        JobPodBuilder.ARTIFACTS_DIR,
+        ArtifactTransfers.URLS_VARIABLE,
+        artifacts.presigned(d, valid));
   }
 
   private static JobCompletion failed(JobDispatch d, String why) {
