@@ -1,10 +1,11 @@
 // One run: its status and only the actions that apply to it, what its waiting steps wait for
-// (approvals with Approve / Reject), its graph, child runs, a job's detail and the timeline,
+// (approvals with Approve / Reject), its graph, child runs, its artifacts, a job's detail and the timeline,
 // kept current from the run's event stream.
 import {h, show, byId} from '../lib/dom.js';
 import {get, post, enc} from '../lib/api.js';
 import {dag} from '../components/dag.js';
 import {fold, timeline} from '../components/timeline.js';
+import {artifactsTable} from '../components/artifacts.js';
 
 const EVENTS = ['RUN_STARTED', 'JOB_DISPATCHED', 'JOB_SUCCEEDED', 'JOB_FAILED', 'JOB_SKIPPED', 'JOB_RETRYING', 'JOB_CANCELLED',
   'RUN_SUCCEEDED', 'RUN_FAILED', 'RUN_CANCELLED', 'RUN_RETRIED', 'JOB_WAITING', 'RUN_PAUSED', 'RUN_RESUMED', 'RUN_SLA_MISSED',
@@ -55,6 +56,7 @@ export async function runPage(main, id, page) {
           h('td', {}, c.job + (c.item != null ? '[' + c.item + ']' : '')),
           h('td', {class: `status ${c.status}`}, c.status),
           h('td', {}, `${c.jobsEnded}/${c.jobs}`))))) : null,
+      artifactsTable(id, run),
       detail,
       h('div', {id: 'timeline'}));
     if (selected) pick(selected);

@@ -425,6 +425,58 @@ class ArtifactsIT {
       assertEquals(0, exit, out.toString());
       assertEquals(-1, Arrays.mismatch(stored, Files.readAllBytes(fetched)), "the CLI too");
 
+      // A preview: the first bytes only, inline; a bad bound is a 400 with a JSON error.
+      var head =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              url + "/api/runs/files-small/artifacts/extract/orders?head=40"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, head.statusCode());
+      assertEquals("0123456789abcdef\n".repeat(3).substring(0, 40), head.body());
+      assertTrue(head.headers().firstValue("Content-Disposition").isEmpty(), "inline");
+      var tooMuch =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              url + "/api/runs/files-small/artifacts/extract/orders?head=70000"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, tooMuch.statusCode());
+      assertTrue(tooMuch.body().contains("head must be a number of bytes"), tooMuch.body());
+
+      // The run page lists each artifact with its size and a download, and previews its text.
+      try (Cdp browser = Cdp.open(work.resolve("profile-artifacts"))) {
+        browser.navigate(url + "/#/runs/files-small");
+        DesignerBrowserIT.awaitTrue(
+            browser, "document.querySelectorAll('#artifacts tbody tr').length === 3");
+        assertEquals(
+            "extract/orders,extract/empty,transform/bytes",
+            DesignerBrowserIT.text(
+                browser,
+                "[...document.querySelectorAll('#artifacts tbody tr')].map(r => r.dataset.artifact).join()"));
+        assertEquals(
+            "/api/runs/files-small/artifacts/extract/orders",
+            DesignerBrowserIT.text(
+                browser,
+                "document.querySelector(\"tr[data-artifact='extract/orders'] a\").getAttribute('href')"));
+        assertEquals(
+            "1.0 MiB",
+            DesignerBrowserIT.text(
+                browser,
+                "document.querySelector(\"tr[data-artifact='extract/orders'] td:nth-child(3)\").textContent"));
+        DesignerBrowserIT.click(browser, "tr[data-artifact='extract/orders'] button");
+        DesignerBrowserIT.awaitTrue(
+            browser, "document.getElementById('artifact-preview').textContent.endsWith('…')");
+        String preview =
+            DesignerBrowserIT.text(
+                browser, "document.getElementById('artifact-preview').textContent");
+        assertEquals("0123456789abcdef\n".repeat(20) + "…", preview, "the first 20 lines");
+      }
+
       java.io.StringWriter status = new java.io.StringWriter();
       dev.baton.cli.BatonCli.execute(
           new String[] {

@@ -14,15 +14,36 @@ import java.io.OutputStream;
 /**
  * {@code GET /api/runs/{id}/artifacts/{job}/{name}}: an artifact a job of the run stored, streamed
  * from the artifact store as it is read (never held whole), as an attachment. 404 for a run, job or
- * artifact that is not there; 503 when this engine has no artifact store.
+ * artifact that is not there; 503 when this engine has no artifact store. With {@code ?head=BYTES}
+ * (1 to {@value #MAX_HEAD}): only its first bytes, inline, for a preview.
  */
 final class ArtifactDownload {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Most bytes a preview ({@code ?head=}) returns. */
+  static final int MAX_HEAD = 64 * 1024;
+
   private ArtifactDownload() {}
+
+  /** The {@code head} query parameter: null when absent; 400 when it is not 1 to MAX_HEAD. */
+  static Integer head(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 1 && n <= MAX_HEAD) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new ApiException(400, "head must be a number of bytes from 1 to " + MAX_HEAD);
+  }
 
   static void send(HttpExchange ex, RunState run, String job, String name, ArtifactStore store)
       throws IOException {
+    Integer head = head(Exchanges.query(ex).get("head"));
     JobState state = run.job(job);
     if (state == null) {
       throw new ApiException(404, "run '" + run.runId() + "' has no job '" + job + "'");
@@ -46,12 +67,19 @@ final class ArtifactDownload {
     try (InputStream in = store.open(key)) {
       ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
       ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-      ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+      if (head == null) {
+        ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+      }
       ex.getResponseHeaders().set("X-Baton-Artifact-Sha256", artifact.path("sha256").asText());
       long size = artifact.path("size").asLong();
-      ex.sendResponseHeaders(200, size == 0 ? -1 : size);
+      long length = head == null ? size : Math.min(size, head);
+      ex.sendResponseHeaders(200, length == 0 ? -1 : length);
       try (OutputStream out = ex.getResponseBody()) {
-        in.transferTo(out);
+        if (head == null) {
+          in.transferTo(out);
+        } else {
+          out.write(in.readNBytes((int) length));
+        }
       }
     } catch (IOException e) {
       if (ex.getResponseCode() == -1) {
