@@ -18,6 +18,7 @@ if [ -n "$BATON_ARTIFACT_URLS" ]; then
   mkdir -p "$BATON_ARTIFACTS/in" "$BATON_ARTIFACTS/out"
   while IFS="$tab" read -r side name size sum url; do
     [ "$side" = in ] || continue
+    mkdir -p "$(dirname "$BATON_ARTIFACTS/in/$name")"   # a fan-in's files: in/NAME/00000, ...
     if ! curl -fsS --retry 3 -o "$BATON_ARTIFACTS/in/$name" "$url" 2>"$BATON_ARTIFACTS/.curl"; then
       failure="input artifact '$name' cannot be fetched: $(cat "$BATON_ARTIFACTS/.curl")"
       break

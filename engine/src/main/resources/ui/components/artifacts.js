@@ -13,19 +13,27 @@ export function artifactsOf(run) {
     for (const [key, value] of Object.entries(j.outputs || {})) {
       if (!key.startsWith(PREFIX)) continue;
       try {
-        const a = JSON.parse(value);
-        out.push({job, name: key.slice(PREFIX.length), size: a.size, sha256: a.sha256 || '', attempt: a.attempt, uri: a.uri});
+        const a = JSON.parse(value), name = key.slice(PREFIX.length);
+        // a fan-out job's: one file per instance
+        const each = Array.isArray(a) ? a.map((one, item) => ({...one, item})) : [a];
+        for (const one of each) {
+          if (!one) continue;
+          out.push({job, name, item: one.item, size: one.size, sha256: one.sha256 || '', attempt: one.attempt, uri: one.uri});
+        }
       } catch (e) { /* not a reference: nothing to list */ }
     }
   }
   return out;
 }
 
+const path = (runId, a) => `/api/runs/${enc(runId)}/artifacts/${enc(a.job)}/${enc(a.name)}`;
+const itemQuery = a => a.item == null ? '' : `item=${a.item}`;
+
 const size = n => n == null ? '' : n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
 
 /** The first lines of an artifact as text, or why there is none to show. */
 async function preview(runId, a, into) {
-  const r = await fetch(`/api/runs/${enc(runId)}/artifacts/${enc(a.job)}/${enc(a.name)}?head=${PREVIEW_BYTES}`);
+  const r = await fetch(`${path(runId, a)}?head=${PREVIEW_BYTES}${a.item == null ? '' : '&' + itemQuery(a)}`);
   if (!r.ok) { into.textContent = (await r.json().catch(() => ({}))).error || `HTTP ${r.status}`; return; }
   const bytes = new Uint8Array(await r.arrayBuffer());
   let text;
@@ -50,14 +58,14 @@ export function artifactsTable(runId, run) {
     h('h3', {}, 'Artifacts'),
     h('table', {class: 'list'},
       h('thead', {}, h('tr', {}, ['job', 'artifact', 'size', 'sha256', 'attempt', ''].map(c => h('th', {scope: 'col'}, c)))),
-      h('tbody', {}, all.map(a => h('tr', {'data-artifact': a.job + '/' + a.name},
-        h('td', {}, a.job),
+      h('tbody', {}, all.map(a => h('tr', {'data-artifact': a.job + '/' + a.name + (a.item == null ? '' : `[${a.item}]`)},
+        h('td', {}, a.job + (a.item == null ? '' : `[${a.item}]`)),
         h('td', {}, a.name),
         h('td', {title: `${a.size} bytes`}, size(a.size)),
         h('td', {title: a.sha256}, h('code', {}, a.sha256.slice(0, 12))),
         h('td', {}, a.attempt || ''),
         h('td', {},
-          h('a', {href: `/api/runs/${enc(runId)}/artifacts/${enc(a.job)}/${enc(a.name)}`, download: a.name}, 'Download'), ' ',
+          h('a', {href: path(runId, a) + (a.item == null ? '' : '?' + itemQuery(a)), download: a.name}, 'Download'), ' ',
           h('button', {type: 'button', class: 'preview-button', onclick: () => preview(runId, a, shown)}, 'Preview')))))),
     shown);
 }

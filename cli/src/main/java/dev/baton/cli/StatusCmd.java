@@ -239,6 +239,15 @@ final class StatusCmd implements Callable<Integer> {
   static String artifactLine(String name, String ref) {
     try {
       var a = new ObjectMapper().readTree(ref);
+      if (a.isArray()) {
+        long bytes = 0;
+        for (var one : a) {
+          bytes += one.path("size").asLong();
+        }
+        return String.format(
+            "%s  %d files, one per instance (%,d bytes)  %s",
+            name, a.size(), bytes, a.path(0).path("uri").asText());
+      }
       return String.format(
           "%s  %,d bytes  sha256 %s  (attempt %s)  %s",
           name,

@@ -122,6 +122,27 @@ class ArtifactsIT {
               in: {bytes: "${jobs.transform.artifacts.bytes}"}
         """);
     baton.apply(
+        "fanin.yaml",
+        """
+        name: fanin
+        version: 1
+        jobs:
+          - name: make
+            command: [sh, -c, 'printf "x\\ny\\nz\\n" > "$BATON_ARTIFACTS/out/list"']
+            artifacts: {out: {list: list}}
+          - name: part
+            dependsOn: [make]
+            forEach: jobs.make.artifacts.list
+            command: [sh, -c, 'echo "part-$ITEM" > "$BATON_ARTIFACTS/out/part.txt"']
+            env: {ITEM: "${item}"}
+            artifacts: {out: {part: part.txt}}
+          - name: join
+            dependsOn: [part]
+            command: [sh, -c, 'echo "joined=$(cat "$BATON_ARTIFACTS/in/parts"/* | tr "\\n" ,)" >> "$BATON_OUTPUTS"']
+            outputs: [joined]
+            artifacts: {in: {parts: "${jobs.part.artifacts.part}"}}
+        """);
+    baton.apply(
         "big.yaml",
         """
         name: big
@@ -230,6 +251,41 @@ class ArtifactsIT {
     assertTrue(
         store.keys("runs/lines-1k/").keySet().stream().noneMatch(k -> k.endsWith("/")),
         "directories of the server's file system are not listed as artifacts");
+  }
+
+  /** A fan-in gets each instance's file, in item order, as the files of one directory. */
+  @Test
+  void aFanInReadsEveryInstancesFileInItemOrder() throws Exception {
+    baton.trigger("fanin-1", "fanin", Map.of());
+    RunState run = baton.awaitEnd("fanin-1");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.toString());
+    assertEquals("part-x,part-y,part-z,", run.job("join").outputs().get("joined"));
+    JsonNode parts = JSON.readTree(run.job("part").outputs().get("artifact:part"));
+    assertEquals(3, parts.size());
+    assertEquals("s3://artifacts/runs/fanin-1/part[1]/1/part", parts.get(1).get("uri").asText());
+    var api = baton.startApi(null, store);
+    try {
+      String part = "http://127.0.0.1:" + api.port() + "/api/runs/fanin-1/artifacts/part/part";
+      var http = java.net.http.HttpClient.newHttpClient();
+      var one =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(part + "?item=1")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals("part-y\n", one.body(), "?item picks an instance's file");
+      var which =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(part)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, which.statusCode());
+      assertTrue(which.body().contains("?item=0 to 2"), which.body());
+    } finally {
+      api.close();
+    }
+    new ArtifactSweep(store, baton.engine.runs(), new SimpleMeterRegistry()).once();
+    assertEquals(
+        4,
+        store.keys("runs/fanin-1/").size(),
+        "the list and each instance's part stay: " + store.keys("runs/fanin-1/"));
   }
 
   @Test

@@ -6,9 +6,9 @@ import java.util.Set;
 
 /**
  * Checks what a job's {@code artifacts.in} names: an artifact that a job this one depends on
- * (directly or not) declares in its {@code artifacts.out}. A job with {@code forEach} has one
- * artifact per instance, which no single reference can name: its instances do not declare {@code
- * out}. A {@code forEach} may iterate over such an artifact: {@code jobs.JOB.artifacts.NAME}.
+ * (directly or not) declares in its {@code artifacts.out}; of a job with {@code forEach}, that
+ * names every instance's file, in item order (a fan-in). A {@code forEach} may iterate over such an
+ * artifact: {@code jobs.JOB.artifacts.NAME}.
  */
 final class ArtifactChecks {
   private final YamlFields fields;
@@ -22,12 +22,6 @@ final class ArtifactChecks {
     for (int i = 0; i < jobs.size(); i++) {
       JobSpec job = jobs.get(i);
       String path = "jobs[" + i + "].artifacts";
-      if (job.forEach() != null && !job.artifacts().out().isEmpty()) {
-        fields.error(
-            path + ".out",
-            "a job with forEach has an artifact per instance, which no reference can name: let"
-                + " the template each instance runs (run:) pass its files on");
-      }
       job.artifacts()
           .in()
           .forEach(
@@ -37,6 +31,17 @@ final class ArtifactChecks {
         var over = ArtifactSpec.forEachOver(job.forEach());
         if (over.isPresent()) {
           checkRef(t, ancestors.get(job.name()), over.get(), at);
+          t.jobs().stream()
+              .filter(j -> j.name().equals(over.get().job()) && j.forEach() != null)
+              .findFirst()
+              .ifPresent(
+                  fanOut ->
+                      fields.error(
+                          at,
+                          "job '"
+                              + fanOut.name()
+                              + "' has forEach: its artifact is one file per instance, and a"
+                              + " forEach iterates over one file"));
         } else if (job.forEach().contains(".artifacts.")) {
           fields.error(
               at,

@@ -94,7 +94,20 @@ public final class ArtifactTransfers {
       if (!file.getParent().equals(in)) { // apply refuses such names; a dispatch may be forged
         throw new TransferException("input artifact name '" + e.getKey() + "' is not a file name");
       }
-      download(e.getKey(), e.getValue(), file);
+      JsonNode ref = reference("input artifact '" + e.getKey() + "'", e.getValue());
+      if (ref.isArray()) {
+        // a fan-in: each instance's file, in item order, in a directory of that name
+        try {
+          Files.createDirectories(file);
+        } catch (IOException x) {
+          throw new TransferException("cannot create " + file + ": " + x.getMessage());
+        }
+        for (int i = 0; i < ref.size(); i++) {
+          download(e.getKey() + "[" + i + "]", ref.get(i), file.resolve(itemFile(i)));
+        }
+      } else {
+        download(e.getKey(), ref, file);
+      }
     }
     return root;
   }
@@ -183,28 +196,14 @@ public final class ArtifactTransfers {
       if (!FILE_NAME.matcher(e.getKey()).matches()) {
         throw new TransferException("input artifact name '" + e.getKey() + "' is not a file name");
       }
-      JsonNode ref;
-      try {
-        ref = JSON.readTree(e.getValue());
-      } catch (IOException x) {
-        throw new TransferException(what + " has no readable reference");
+      JsonNode ref = reference(what, e.getValue());
+      if (ref.isArray()) {
+        for (int i = 0; i < ref.size(); i++) {
+          inLine(lines, e.getKey() + "/" + itemFile(i), what, ref.get(i), validFor);
+        }
+      } else {
+        inLine(lines, e.getKey(), what, ref, validFor);
       }
-      String key = store.keyOf(ref.path("uri").asText(null));
-      if (key == null) {
-        throw new TransferException(
-            what + " refers to " + ref.path("uri").asText() + ", outside " + store.address());
-      }
-      String sha256 = ref.path("sha256").asText("");
-      if (!sha256.matches("[0-9a-f]{64}")) {
-        throw new TransferException(what + " has no SHA-256 to check it by");
-      }
-      lines
-          .append(String.join("\t", "in", e.getKey(), Long.toString(ref.path("size").asLong(-1))))
-          .append('\t')
-          .append(sha256)
-          .append('\t')
-          .append(store.presign("GET", key, validFor))
-          .append('\n');
     }
     for (var e : d.getArtifactsOut().entrySet()) {
       String path = e.getValue();
@@ -225,17 +224,42 @@ public final class ArtifactTransfers {
     return lines.toString();
   }
 
+  private void inLine(StringBuilder lines, String name, String what, JsonNode ref, Duration valid)
+      throws TransferException {
+    String key = store.keyOf(ref.path("uri").asText(null));
+    if (key == null) {
+      throw new TransferException(
+          what + " refers to " + ref.path("uri").asText() + ", outside " + store.address());
+    }
+    String sha256 = ref.path("sha256").asText("");
+    if (!sha256.matches("[0-9a-f]{64}")) {
+      throw new TransferException(what + " has no SHA-256 to check it by");
+    }
+    lines
+        .append(String.join("\t", "in", name, Long.toString(ref.path("size").asLong(-1)), sha256))
+        .append('\t')
+        .append(store.presign("GET", key, valid))
+        .append('\n');
+  }
+
   /** An artifact's name, as apply allows it. */
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
-  private void download(String name, String refJson, Path file) throws TransferException {
-    String what = "input artifact '" + name + "'";
-    JsonNode ref;
+  /** The file name of instance {@code i}'s file in a fan-in's directory: in item order. */
+  public static String itemFile(int i) {
+    return String.format("%05d", i);
+  }
+
+  private static JsonNode reference(String what, String refJson) throws TransferException {
     try {
-      ref = JSON.readTree(refJson);
+      return JSON.readTree(refJson);
     } catch (IOException e) {
       throw new TransferException(what + " has no readable reference");
     }
+  }
+
+  private void download(String name, JsonNode ref, Path file) throws TransferException {
+    String what = "input artifact '" + name + "'";
     String key = store.keyOf(ref.path("uri").asText(null));
     if (key == null) {
       throw new TransferException(

@@ -58,6 +58,27 @@ final class ArtifactDownload {
           503, "this engine has no artifact store: set BATON_ARTIFACT_STORE=s3://bucket/prefix");
     }
     JsonNode artifact = JSON.readTree(ref);
+    if (artifact.isArray()) {
+      // a fan-out job's: one file per instance, ?item=N picks one
+      String item = Exchanges.query(ex).get("item");
+      int index;
+      try {
+        index = item == null ? -1 : Integer.parseInt(item);
+      } catch (NumberFormatException e) {
+        index = -1;
+      }
+      if (index < 0 || index >= artifact.size()) {
+        throw new ApiException(
+            400,
+            "job '"
+                + job
+                + "' stored one '"
+                + name
+                + "' per instance: ask for one with ?item=0 to "
+                + (artifact.size() - 1));
+      }
+      artifact = artifact.get(index);
+    }
     String key = store.keyOf(artifact.path("uri").asText(null));
     if (key == null) {
       throw new ApiException(

@@ -40,6 +40,9 @@ public final class ArtifactItemsReader implements Function<String, ArtifactItems
     } catch (IOException e) {
       return ArtifactItems.failed("its record is not JSON");
     }
+    if (r.isArray()) {
+      return ArtifactItems.failed("it is one file per instance of a fan-out, not one file");
+    }
     String uri = r.path("uri").asText("");
     long size = r.path("size").asLong(-1);
     String sha256 = r.path("sha256").asText("");

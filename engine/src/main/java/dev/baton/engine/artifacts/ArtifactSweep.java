@@ -6,6 +6,7 @@ import dev.baton.artifacts.ArtifactMeters;
 import dev.baton.artifacts.ArtifactStore;
 import dev.baton.concurrent.DaemonThreads;
 import dev.baton.engine.decide.JobState;
+import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.state.RunRepository;
 import dev.baton.template.ArtifactSpec;
@@ -104,26 +105,42 @@ public final class ArtifactSweep {
     return timer::shutdownNow;
   }
 
-  /** The keys the run's jobs refer to. */
+  /**
+   * The keys the run's jobs refer to, and its fan-outs' instances (a failed run's succeeded
+   * instances keep theirs: a retry keeps those instances).
+   */
   private Set<String> referenced(RunState run) {
     Set<String> keys = new HashSet<>();
     for (JobState job : run.jobs().values()) {
-      job.outputs()
-          .forEach(
-              (name, ref) -> {
-                if (name.startsWith(ArtifactSpec.OUTPUT_PREFIX)) {
-                  try {
-                    JsonNode a = JSON.readTree(ref);
-                    String key = store.keyOf(a.path("uri").asText(null));
-                    if (key != null) {
-                      keys.add(key);
-                    }
-                  } catch (IOException e) {
-                    // not a reference: nothing it keeps
-                  }
-                }
-              });
+      addReferences(job.outputs(), keys);
+    }
+    Set<String> fanOuts = new HashSet<>();
+    run.jobs().values().stream().filter(JobState::fansOut).forEach(j -> fanOuts.add(j.name()));
+    if (!fanOuts.isEmpty()) {
+      runs.loadItems(run.runId(), new Needs.ItemQuery(Map.of(), fanOuts))
+          .values()
+          .forEach(item -> addReferences(item.outputs(), keys));
     }
     return keys;
+  }
+
+  private void addReferences(Map<String, String> outputs, Set<String> keys) {
+    outputs.forEach(
+        (name, ref) -> {
+          if (name.startsWith(ArtifactSpec.OUTPUT_PREFIX)) {
+            try {
+              JsonNode a = JSON.readTree(ref);
+              // one record, or a fan-out's: one per instance
+              for (JsonNode one : a.isArray() ? a : List.of(a)) {
+                String key = store.keyOf(one.path("uri").asText(null));
+                if (key != null) {
+                  keys.add(key);
+                }
+              }
+            } catch (IOException e) {
+              // not a reference: nothing it keeps
+            }
+          }
+        });
   }
 }

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code forEach}: one instance per item, at most {@code maxParallel} at a time. Instances are
  * stored apart from the run document, and the run keeps only counters, so a completion rewrites one
  * instance and a small document however many items there are. When every instance succeeded, the
- * job's outputs are, per declared key, a JSON array of the instances' values in item order.
+ * job's outputs are, per declared key, a JSON array of the instances' values in item order, and per
+ * declared artifact a JSON array of the instances' records of it.
  */
 final class FanOut {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,6 +60,7 @@ final class FanOut {
     if (values.isEmpty()) {
       Map<String, String> outputs = new LinkedHashMap<>();
       spec.outputs().forEach(k -> outputs.put(k, "[]"));
+      spec.artifacts().out().keySet().forEach(n -> outputs.put(ArtifactSpec.outputKey(n), "[]"));
       s.put(counted.dispatched(0, s.now).succeeded(outputs, null, s.now, s.now));
       emitSucceeded(s, spec, outputs, "fan-out over an empty list");
       return;
@@ -181,6 +183,20 @@ final class FanOut {
               "instance " + i + " of " + spec.name() + " was not loaded for the fan-in");
         }
         array.add(item.outputs().get(key));
+      }
+      outputs.put(key, array.toString());
+    }
+    for (String name : spec.artifacts().out().keySet()) {
+      // A fan-in reads the instances' files in item order: the records, as one JSON array.
+      String key = ArtifactSpec.outputKey(name);
+      ArrayNode array = JSON.createArrayNode();
+      for (int i = 0; i < items; i++) {
+        String record = s.item(spec.name(), i).outputs().get(key);
+        try {
+          array.add(record == null ? JSON.nullNode() : JSON.readTree(record));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalStateException("instance " + i + " reported a bad record of " + name);
+        }
       }
       outputs.put(key, array.toString());
     }

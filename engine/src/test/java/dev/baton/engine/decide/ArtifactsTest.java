@@ -3,6 +3,7 @@ package dev.baton.engine.decide;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.events.CompletionStatus;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobDispatch;
 import dev.baton.events.RunEvent;
@@ -143,5 +144,33 @@ class ArtifactsTest {
             .contains("item 0 is 70000 characters long"));
     assertTrue(
         ArtifactItems.parse(new byte[ArtifactItems.MAX_BYTES + 1]).error().contains("bytes"));
+  }
+
+  @Test
+  void aFanInGetsTheInstancesRecordsInItemOrder() {
+    Sim sim =
+        new Sim(
+            """
+            name: fanin
+            version: 1
+            jobs:
+              - name: part
+                forEach: "['a', 'b']"
+                command: [sh, -c, 'echo "$ITEM" > "$BATON_ARTIFACTS/out/p"']
+                artifacts: {out: {part: p}}
+              - name: join
+                dependsOn: [part]
+                command: [ls, "$BATON_ARTIFACTS/in/parts"]
+                artifacts: {in: {parts: "${jobs.part.artifacts.part}"}}
+            """);
+    sim.trigger();
+    String r0 = "{\"uri\":\"s3://b/runs/r/part[0]/1/part\",\"size\":2,\"sha256\":\"00\"}";
+    String r1 = "{\"uri\":\"s3://b/runs/r/part[1]/1/part\",\"size\":2,\"sha256\":\"11\"}";
+    sim.complete("part", 1, 1, CompletionStatus.SUCCEEDED, 0, Map.of("artifact:part", r1));
+    Decision done =
+        sim.complete("part", 0, 1, CompletionStatus.SUCCEEDED, 0, Map.of("artifact:part", r0));
+    JobDispatch join = Sim.dispatches(done, DispatchAction.START).get(0);
+    assertEquals("join", join.getJob());
+    assertEquals(Map.of("parts", "[" + r0 + "," + r1 + "]"), join.getArtifactsIn());
   }
 }
