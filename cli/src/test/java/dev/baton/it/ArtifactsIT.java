@@ -21,7 +21,9 @@ import dev.baton.engine.artifacts.ArtifactSweep;
 import dev.baton.engine.decide.JobStatus;
 import dev.baton.engine.decide.RunState;
 import dev.baton.engine.decide.RunStatus;
+import dev.baton.engine.state.RedisRunRepository;
 import dev.baton.events.RunEventType;
+import dev.baton.redis.RedisSettings;
 import dev.baton.secrets.SecretSource;
 import dev.baton.security.AttemptTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.redisson.api.RedissonClient;
 
 /**
  * Files between jobs, through a real S3 API server (s3proxy on a temporary directory, in this JVM)
@@ -141,6 +144,21 @@ class ArtifactsIT {
             command: [sh, -c, 'echo "joined=$(cat "$BATON_ARTIFACTS/in/parts"/* | tr "\\n" ,)" >> "$BATON_OUTPUTS"']
             outputs: [joined]
             artifacts: {in: {parts: "${jobs.part.artifacts.part}"}}
+        """);
+    baton.apply(
+        "cached.yaml",
+        """
+        name: cached-files
+        version: 1
+        jobs:
+          - name: make
+            command: [sh, -c, 'echo "made by $BATON_RUN_ID" > "$BATON_ARTIFACTS/out/data"']
+            artifacts: {out: {data: data}}
+            cache: {key: "one", ttl: 1h}
+          - name: use
+            command: [sh, -c, 'echo "got=$(cat "$BATON_ARTIFACTS/in/data")" >> "$BATON_OUTPUTS"']
+            outputs: [got]
+            artifacts: {in: {data: "${jobs.make.artifacts.data}"}}
         """);
     baton.apply(
         "big.yaml",
@@ -251,6 +269,35 @@ class ArtifactsIT {
     assertTrue(
         store.keys("runs/lines-1k/").keySet().stream().noneMatch(k -> k.endsWith("/")),
         "directories of the server's file system are not listed as artifacts");
+  }
+
+  /**
+   * A cached job keeps its artifacts with its result: a later run reads the first run's file, which
+   * the sweep keeps after the first run has left Redis, until the result is cleared.
+   */
+  @Test
+  void aCachedResultKeepsItsArtifactsUntilItIsCleared() throws Exception {
+    baton.trigger("cached-1", "cached-files", Map.of());
+    assertEquals(RunStatus.SUCCEEDED, baton.awaitEnd("cached-1").status());
+    baton.trigger("cached-2", "cached-files", Map.of());
+    RunState second = baton.awaitEnd("cached-2");
+    assertEquals(RunStatus.SUCCEEDED, second.status(), second.toString());
+    assertEquals("made by cached-1", second.job("use").outputs().get("got"), "the cached file");
+    RedissonClient redis = RedisSettings.of(baton.redisUrl).connect(1, 2);
+    try {
+      assertTrue(redis.getKeys().deleteByPattern("baton:run:{cached-1}*") > 0);
+    } finally {
+      redis.shutdown();
+    }
+    var sweep = new ArtifactSweep(store, baton.engine.runs(), new SimpleMeterRegistry());
+    sweep.once();
+    assertEquals(
+        Map.of("runs/cached-1/make/1/data", 17L),
+        store.keys("runs/cached-1/"),
+        "the run left Redis; its cached result keeps its file");
+    ((RedisRunRepository) baton.engine.runs()).results().clear("cached-files", null, null);
+    sweep.once();
+    assertTrue(store.keys("runs/cached-1/").isEmpty(), "cleared, the file goes");
   }
 
   /** A fan-in gets each instance's file, in item order, as the files of one directory. */

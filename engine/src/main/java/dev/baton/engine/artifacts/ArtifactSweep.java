@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * Deletes what the artifact store holds that no run needs any more: every artifact of a run that
  * has left Redis (its finished-run retention ran out, so its artifacts go with it), and, of a run
  * that has ended, each stored file that no job's state refers to (an attempt that uploaded and then
- * failed, or whose report never applied). Runs still going are left alone: an attempt may be
- * uploading. Each engine may sweep: deleting twice is harmless.
+ * failed, or whose report never applied). A file a cached job's kept result refers to stays until
+ * that result expires or is cleared. Runs still going are left alone: an attempt may be uploading.
+ * Each engine may sweep: deleting twice is harmless.
  */
 public final class ArtifactSweep {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactSweep.class);
@@ -56,6 +57,9 @@ public final class ArtifactSweep {
     int files = 0;
     long bytes = 0;
     int gone = 0;
+    // What a cached job's kept result refers to outlives the run that stored it.
+    Set<String> cached = new HashSet<>();
+    runs.keptResultOutputs().forEach(outputs -> addReferences(outputs, cached));
     for (String child : store.children(store.prefix())) {
       String runPrefix = store.prefix() + child + "/";
       String runId = URLDecoder.decode(child, StandardCharsets.UTF_8); // as the runtime encodes it
@@ -65,7 +69,8 @@ public final class ArtifactSweep {
       }
       Set<String> kept = run.map(this::referenced).orElse(Set.of());
       Map<String, Long> stored = store.keys(runPrefix);
-      List<String> doomed = stored.keySet().stream().filter(k -> !kept.contains(k)).toList();
+      List<String> doomed =
+          stored.keySet().stream().filter(k -> !kept.contains(k) && !cached.contains(k)).toList();
       if (doomed.isEmpty()) {
         continue;
       }

@@ -126,6 +126,11 @@ public final class RedisRunRepository implements RunRepository {
     return results.find(template, job, key);
   }
 
+  @Override
+  public List<Map<String, String>> keptResultOutputs() {
+    return results.keptOutputs();
+  }
+
   public static String runKey(String runId) {
     return RedisKeys.run(runId);
   }

@@ -100,6 +100,32 @@ public final class ResultCache {
     }
   }
 
+  /**
+   * The outputs of every result kept now, of every template of this keyspace: through each
+   * template's index (found by a scan of index keys, not of results), for the artifact sweep.
+   */
+  public List<Map<String, String>> keptOutputs() {
+    List<Map<String, String>> out = new ArrayList<>();
+    String prefix = "baton:results:{" + keyspace + "/";
+    for (String index : redisson.getKeys().getKeysByPattern(prefix + "*")) {
+      String template = index.substring(prefix.length(), index.length() - 1);
+      for (String member :
+          redisson.<String>getScoredSortedSet(index, StringCodec.INSTANCE).readAll()) {
+        String json =
+            redisson.<String>getBucket(resultKey(template, member), StringCodec.INSTANCE).get();
+        if (json == null) {
+          continue; // expired
+        }
+        try {
+          out.add(JSON.readValue(json, Entry.class).outputs());
+        } catch (IOException e) {
+          LOG.warn("unreadable cached result {}/{}: {}", template, member, e.toString());
+        }
+      }
+    }
+    return out;
+  }
+
   /** Keeps each result unless one is kept for its key already; trims each template's index. */
   void keep(List<CachedResult> results, long now) {
     List<CachedResult> kept = new ArrayList<>();

@@ -71,6 +71,14 @@ public interface RunStore {
     return Optional.empty();
   }
 
+  /**
+   * The outputs of every kept result of a cached job (what the artifact sweep must keep): bounded
+   * by the cache's own bounds per template.
+   */
+  default List<Map<String, String>> keptResultOutputs() {
+    return List.of();
+  }
+
   /** Ids of the newest runs, newest first (from a bounded index, never a scan of keys). */
   List<String> recentRuns(int limit);
 
