@@ -161,6 +161,36 @@ class ArtifactsIT {
             artifacts: {in: {data: "${jobs.make.artifacts.data}"}}
         """);
     baton.apply(
+        "report-child.yaml",
+        """
+        name: report-child
+        version: 1
+        params:
+          who: {required: true}
+        outputs:
+          report: "${jobs.write.artifacts.report}"
+        jobs:
+          - name: write
+            command: [sh, -c, 'echo "report for $who" > "$BATON_ARTIFACTS/out/r.txt"']
+            artifacts: {out: {report: r.txt}}
+        """);
+    baton.apply(
+        "report-parent.yaml",
+        """
+        name: report-parent
+        version: 1
+        jobs:
+          - name: child
+            run:
+              template: report-child
+              params: {who: "the parent"}
+          - name: read
+            dependsOn: [child]
+            command: [sh, -c, 'echo "got=$(cat "$BATON_ARTIFACTS/in/report")" >> "$BATON_OUTPUTS"']
+            outputs: [got]
+            artifacts: {in: {report: "${jobs.child.artifacts.report}"}}
+        """);
+    baton.apply(
         "big.yaml",
         """
         name: big
@@ -298,6 +328,32 @@ class ArtifactsIT {
     ((RedisRunRepository) baton.engine.runs()).results().clear("cached-files", null, null);
     sweep.once();
     assertTrue(store.keys("runs/cached-1/").isEmpty(), "cleared, the file goes");
+  }
+
+  /**
+   * A sub-workflow passes a file up through its outputs: the parent's next job reads it, and the
+   * sweep keeps it while the parent refers to it, after the child has left Redis.
+   */
+  @Test
+  void aSubWorkflowPassesAnArtifactUpThroughItsOutputs() throws Exception {
+    baton.trigger("report-1", "report-parent", Map.of());
+    RunState run = baton.awaitEnd("report-1");
+    assertEquals(RunStatus.SUCCEEDED, run.status(), run.toString());
+    assertEquals("report for the parent", run.job("read").outputs().get("got"));
+    JsonNode report = artifact(run, "child", "report");
+    assertEquals(
+        "s3://artifacts/runs/report-1%3Achild.1/write/1/report", report.get("uri").asText());
+    RedissonClient redis = RedisSettings.of(baton.redisUrl).connect(1, 2);
+    try {
+      assertTrue(redis.getKeys().deleteByPattern("baton:run:{report-1:child.1}*") > 0);
+    } finally {
+      redis.shutdown();
+    }
+    new ArtifactSweep(store, baton.engine.runs(), new SimpleMeterRegistry()).once();
+    assertEquals(
+        Map.of("runs/report-1%3Achild.1/write/1/report", 22L),
+        store.keys("runs/report-1%3Achild.1/"),
+        "the child left Redis; its parent keeps the file it took");
   }
 
   /** A fan-in gets each instance's file, in item order, as the files of one directory. */

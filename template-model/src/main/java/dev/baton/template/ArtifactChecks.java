@@ -18,6 +18,13 @@ final class ArtifactChecks {
   }
 
   void check(Template t, Map<String, Set<String>> ancestors) {
+    Set<String> every = new java.util.HashSet<>();
+    t.jobs().forEach(j -> every.add(j.name()));
+    t.outputs()
+        .forEach(
+            (name, value) ->
+                ArtifactSpec.exactly(value)
+                    .ifPresent(ref -> checkRef(t, every, ref, "outputs." + name)));
     List<JobSpec> jobs = t.jobs();
     for (int i = 0; i < jobs.size(); i++) {
       JobSpec job = jobs.get(i);
@@ -75,7 +82,8 @@ final class ArtifactChecks {
               + "' must finish first: add it to dependsOn (directly or through another job) to"
               + " use "
               + text);
-    } else if (!producer.artifacts().out().containsKey(a.name())) {
+    } else if (producer.run() == null && !producer.artifacts().out().containsKey(a.name())) {
+      // (a job that runs a template has what that template's outputs pass up, known at run time)
       fields.error(
           path,
           "job '"

@@ -22,6 +22,10 @@ public record ArtifactSpec(Map<String, String> in, Map<String, String> out) {
   private static final Pattern FOR_EACH =
       Pattern.compile("\\s*jobs\\.([A-Za-z0-9_-]+)\\.artifacts\\.([A-Za-z0-9_.-]+)\\s*");
 
+  /** A value that is one artifact reference and nothing else. */
+  private static final Pattern EXACTLY =
+      Pattern.compile("\\$\\{jobs\\.([A-Za-z0-9_-]+)\\.artifacts\\.([A-Za-z0-9_.-]+)}");
+
   /** The output key under which a job's report carries an artifact it produced. */
   public static final String OUTPUT_PREFIX = "artifact:";
 
@@ -51,5 +55,20 @@ public record ArtifactSpec(Map<String, String> in, Map<String, String> out) {
     return m.matches()
         ? Optional.of(new Placeholders.ArtifactRef(m.group(1), m.group(2)))
         : Optional.empty();
+  }
+
+  /** The artifact {@code value} refers to when it is one reference and nothing else. */
+  public static Optional<Placeholders.ArtifactRef> exactly(String value) {
+    Matcher m = value == null ? null : EXACTLY.matcher(value);
+    return m != null && m.matches()
+        ? Optional.of(new Placeholders.ArtifactRef(m.group(1), m.group(2)))
+        : Optional.empty();
+  }
+
+  /**
+   * Whether {@code name} may name an artifact: a file name without a path, at most 63 characters.
+   */
+  public static boolean isName(String name) {
+    return NAME.matcher(name).matches();
   }
 }

@@ -84,7 +84,21 @@ final class TemplateValidator {
         new JobSpec(
             "outputs", List.of(), null, Map.of(), List.of(), List.of(), null, null, 0, null, null,
             null, null, null, null, null, null, null, null, null, null);
-    t.outputs().forEach((name, value) -> checkRefs(t, none, all, false, value, "outputs." + name));
+    t.outputs()
+        .forEach(
+            (name, value) -> {
+              if (ArtifactSpec.exactly(value).isPresent()) {
+                // passed up to the parent's run: job as its artifact NAME (ArtifactChecks)
+                if (!ArtifactSpec.isName(name)) {
+                  parser.error(
+                      "outputs." + name,
+                      "an output that passes an artifact up is the artifact's name there: letters,"
+                          + " digits, '_', '.', '-', at most 63");
+                }
+                return;
+              }
+              checkRefs(t, none, all, false, value, "outputs." + name);
+            });
   }
 
   /** The tenant expression refers to params only (it is resolved when the run starts). */

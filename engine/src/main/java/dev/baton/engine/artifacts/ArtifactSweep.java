@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.artifacts.ArtifactMeters;
 import dev.baton.artifacts.ArtifactStore;
 import dev.baton.concurrent.DaemonThreads;
+import dev.baton.engine.decide.Children;
 import dev.baton.engine.decide.JobState;
 import dev.baton.engine.decide.Needs;
 import dev.baton.engine.decide.RunState;
@@ -67,7 +68,7 @@ public final class ArtifactSweep {
       if (run.isPresent() && !run.get().status().isFinal()) {
         continue;
       }
-      Set<String> kept = run.map(this::referenced).orElse(Set.of());
+      Set<String> kept = run.map(this::referenced).orElseGet(() -> keptByAncestor(runId));
       Map<String, Long> stored = store.keys(runPrefix);
       List<String> doomed =
           stored.keySet().stream().filter(k -> !kept.contains(k) && !cached.contains(k)).toList();
@@ -108,6 +109,22 @@ public final class ArtifactSweep {
         interval.toMillis(),
         TimeUnit.MILLISECONDS);
     return timer::shutdownNow;
+  }
+
+  /**
+   * Of a child run that has left Redis, what the nearest ancestor still there refers to: files a
+   * sub-workflow passed up live as long as the run that took them.
+   */
+  private Set<String> keptByAncestor(String runId) {
+    for (Optional<String> up = Children.parentId(runId);
+        up.isPresent();
+        up = Children.parentId(up.get())) {
+      Optional<RunState> ancestor = runs.find(up.get());
+      if (ancestor.isPresent()) {
+        return referenced(ancestor.get());
+      }
+    }
+    return Set.of();
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.baton.events.JobCompletion;
 import dev.baton.events.ParentRun;
 import dev.baton.events.RunEventType;
 import dev.baton.events.WorkflowTrigger;
+import dev.baton.template.ArtifactSpec;
 import dev.baton.template.JobSpec;
 import dev.baton.template.RunSpec;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +51,15 @@ public final class Children {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static final Pattern PARENT_OF =
+      Pattern.compile("(.+):[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[0-9]+)?\\.[0-9]+");
+
+  /** The parent's run id in a child's ({@code <parent>:<job>...}); empty for other ids. */
+  public static Optional<String> parentId(String runId) {
+    Matcher m = runId == null ? null : PARENT_OF.matcher(runId);
+    return m != null && m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   private static final Pattern CHILD_ID =
@@ -192,7 +204,16 @@ public final class Children {
     if (status == CompletionStatus.SUCCEEDED) {
       Substitution sub = new Substitution(s.state, null);
       try {
-        s.template.outputs().forEach((name, value) -> outputs.put(name, sub.apply(value)));
+        // an output that is one artifact reference passes the file up: artifact NAME of the job
+        s.template
+            .outputs()
+            .forEach(
+                (name, value) ->
+                    outputs.put(
+                        ArtifactSpec.exactly(value).isPresent()
+                            ? ArtifactSpec.outputKey(name)
+                            : name,
+                        sub.apply(value)));
       } catch (Substitution.MissingValueException e) {
         outputs.clear();
         status = CompletionStatus.FAILED;
