@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,9 +65,21 @@ final class ReportCmd implements Callable<Integer> {
     }
     requireJobEnvironment(env);
     Instant started = Instant.now();
+    // A pod's artifacts: inputs in place before the command, outputs stored after a success.
+    PodArtifacts artifacts = PodArtifacts.fromEnv(env);
+    String failure = artifacts == null ? null : artifacts.fetchInputs();
     int exit =
-        exitCode != null ? exitCode : new ProcessBuilder(command).inheritIO().start().waitFor();
-    JobCompletion completion = completion(env, exit, exitCode == null ? started : null);
+        failure != null
+            ? 0
+            : exitCode != null
+                ? exitCode
+                : new ProcessBuilder(command).inheritIO().start().waitFor();
+    Map<String, String> stored = new LinkedHashMap<>();
+    if (failure == null && exit == 0 && artifacts != null) {
+      failure = artifacts.storeOutputs(stored);
+    }
+    JobCompletion completion =
+        completion(env, exit, exitCode == null ? started : null, stored, failure);
     String token = env.get(AttemptTokens.TOKEN_VARIABLE);
     try (CompletionPublisher publisher =
         new CompletionPublisher(
@@ -82,6 +95,10 @@ final class ReportCmd implements Callable<Integer> {
       // Kafka retries within its delivery timeout; past that the job fails, and its pod's watcher
       // reports how the pod ended.
       publisher.publish(completion).get(3, TimeUnit.MINUTES);
+    }
+    if (failure != null) {
+      System.err.println("baton report: " + failure);
+      return exit == 0 ? 1 : exit;
     }
     return exit;
   }
@@ -105,12 +122,20 @@ final class ReportCmd implements Callable<Integer> {
   /**
    * The attempt's completion: its exit, its outputs file (a bad one fails the job), secrets masked.
    */
-  private static JobCompletion completion(Map<String, String> env, int exit, Instant startedAt)
+  private static JobCompletion completion(
+      Map<String, String> env,
+      int exit,
+      Instant startedAt,
+      Map<String, String> stored,
+      String failure)
       throws IOException {
     Map<String, String> outputs = Map.of();
-    String error = null;
-    CompletionStatus status = exit == 0 ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
-    if (env.get("BATON_OUTPUTS") != null) {
+    String error = failure;
+    CompletionStatus status =
+        exit == 0 && failure == null ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
+    if (failure != null) {
+      stored = Map.of();
+    } else if (env.get("BATON_OUTPUTS") != null) {
       try {
         outputs = OutputsFile.read(Path.of(env.get("BATON_OUTPUTS")));
       } catch (IllegalArgumentException e) {
@@ -138,11 +163,21 @@ final class ReportCmd implements Callable<Integer> {
                 : Integer.valueOf(env.get("BATON_ITEM_INDEX")))
         .setStatus(status)
         .setExitCode(exit)
-        .setOutputs(Secrets.mask(outputs, secrets))
+        .setOutputs(
+            withStored(
+                Secrets.mask(outputs, secrets),
+                status == CompletionStatus.SUCCEEDED ? stored : Map.of()))
         .setErrorTail(Secrets.mask(error, secrets))
         .setStartedAt(startedAt)
         .setEndedAt(Instant.now())
         .setReporter("job")
         .build();
+  }
+
+  private static Map<String, String> withStored(
+      Map<String, String> outputs, Map<String, String> stored) {
+    Map<String, String> all = new LinkedHashMap<>(stored);
+    all.putAll(outputs);
+    return all;
   }
 }

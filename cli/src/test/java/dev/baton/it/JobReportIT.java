@@ -3,6 +3,9 @@ package dev.baton.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.artifacts.S3ArtifactStore;
+import dev.baton.cli.dev.DevFiles;
+import dev.baton.cli.dev.LocalS3;
 import dev.baton.events.CompletionStatus;
 import dev.baton.events.JobCompletion;
 import dev.baton.kafka.TopicAdmin;
@@ -10,6 +13,7 @@ import dev.baton.security.AttemptTokens;
 import dev.baton.serde.EventCodec;
 import dev.baton.serde.Topics;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -125,5 +129,111 @@ class JobReportIT {
     assertEquals(Map.of("rows", "42", "note", "say \"hi\""), c.getOutputs());
     assertEquals(5, c.getItem());
     signedByTheJob(c);
+  }
+
+  /**
+   * Both wrappers move a pod's artifacts through presigned URLs alone (s3proxy here): the input is
+   * fetched and checked before the command, the output stored after it and reported with its hash.
+   * A link as an output stores nothing and fails the attempt.
+   */
+  @Test
+  void bothWrappersMoveArtifactsThroughPresignedUrls() throws Exception {
+    try (LocalS3 s3 = LocalS3.start(work.resolve("s3"), DevFiles.freePort(), "artifacts");
+        S3ArtifactStore store = new S3ArtifactStore(s3.settings())) {
+      Path source = work.resolve("source.txt");
+      Files.writeString(source, "one\ntwo\n");
+      store.put("runs/up/make/1/data", source);
+      String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String classpath =
+          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      List<List<String>> wrappers =
+          List.of(
+              List.of("sh", "../k8s/job-image/baton-report.sh"),
+              List.of(
+                  javaBin,
+                  "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
+                  "-cp",
+                  classpath,
+                  "dev.baton.cli.BatonCli",
+                  "report",
+                  "--"));
+      for (int w = 0; w < wrappers.size(); w++) {
+        String runId = "rep-files-" + w;
+        String realSha = sha256(source);
+        Map<String, String> env = new java.util.HashMap<>(podEnv(runId, "copy"));
+        env.put("BATON_ATTEMPT_ID", runId + "/copy[5]/2");
+        env.put("BATON_ARTIFACTS", work.resolve(runId + "-artifacts").toString());
+        env.put(
+            "BATON_ARTIFACT_URLS",
+            String.join(
+                    "\t",
+                    "in",
+                    "data",
+                    "8",
+                    realSha,
+                    store.presign("GET", "runs/up/make/1/data", java.time.Duration.ofMinutes(5)))
+                + "\n"
+                + String.join(
+                    "\t",
+                    "out",
+                    "copy",
+                    "sub/copy.txt",
+                    "s3://artifacts/runs/" + runId + "/copy[5]/2/copy",
+                    store.presign(
+                        "PUT",
+                        "runs/" + runId + "/copy[5]/2/copy",
+                        java.time.Duration.ofMinutes(5)))
+                + "\n");
+        List<String> command = new java.util.ArrayList<>(wrappers.get(w));
+        command.addAll(
+            List.of(
+                "sh",
+                "-c",
+                "mkdir -p \"$BATON_ARTIFACTS/out/sub\"; tr a-z A-Z < \"$BATON_ARTIFACTS/in/data\" > \"$BATON_ARTIFACTS/out/sub/copy.txt\""));
+        assertEquals(0, run(command, env), "wrapper " + command.get(0));
+        JobCompletion c = reported(runId);
+        assertEquals(CompletionStatus.SUCCEEDED, c.getStatus(), String.valueOf(c.getErrorTail()));
+        var record =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(c.getOutputs().get("artifact:copy"));
+        assertEquals(
+            "s3://artifacts/runs/" + runId + "/copy[5]/2/copy", record.get("uri").asText());
+        assertEquals(8, record.get("size").asLong());
+        assertEquals(runId + "/copy[5]/2", record.get("attempt").asText());
+        Path back = work.resolve(runId + "-back");
+        store.get("runs/" + runId + "/copy[5]/2/copy", back);
+        assertEquals("ONE\nTWO\n", Files.readString(back), "the job's file is in the store");
+        assertEquals(sha256(back), record.get("sha256").asText());
+
+        // A link to a file outside: nothing stored, the attempt fails.
+        String linkRun = "rep-link-" + w;
+        Map<String, String> linkEnv = new java.util.HashMap<>(podEnv(linkRun, "copy"));
+        linkEnv.put("BATON_ARTIFACTS", work.resolve(linkRun + "-artifacts").toString());
+        linkEnv.put(
+            "BATON_ARTIFACT_URLS",
+            String.join(
+                    "\t",
+                    "out",
+                    "copy",
+                    "copy.txt",
+                    "s3://artifacts/runs/" + linkRun + "/copy",
+                    store.presign(
+                        "PUT", "runs/" + linkRun + "/copy", java.time.Duration.ofMinutes(5)))
+                + "\n");
+        List<String> link = new java.util.ArrayList<>(wrappers.get(w));
+        link.addAll(List.of("sh", "-c", "ln -s /etc/passwd \"$BATON_ARTIFACTS/out/copy.txt\""));
+        assertTrue(run(link, linkEnv) != 0);
+        JobCompletion refused = reported(linkRun);
+        assertEquals(CompletionStatus.FAILED, refused.getStatus());
+        assertTrue(refused.getErrorTail().contains("a link is refused"), refused.getErrorTail());
+        assertTrue(store.keys("runs/" + linkRun).isEmpty(), "nothing stored");
+      }
+    }
+  }
+
+  static String sha256(Path file) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 }
