@@ -71,4 +71,17 @@ public record ArtifactSpec(Map<String, String> in, Map<String, String> out) {
   public static boolean isName(String name) {
     return NAME.matcher(name).matches();
   }
+
+  /**
+   * Where an attempt's artifacts are stored under the store's prefix: run, job (with its item),
+   * attempt number. The run's id is URL-encoded: an id from a trigger may hold '/', which would
+   * nest it under another run's name.
+   */
+  public static String attemptPath(String runId, String job, Integer item, int attempt) {
+    return java.net.URLEncoder.encode(runId, java.nio.charset.StandardCharsets.UTF_8)
+        + "/"
+        + (item == null ? job : job + "[" + item + "]")
+        + "/"
+        + attempt;
+  }
 }

@@ -12,8 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -286,17 +284,9 @@ public final class ArtifactTransfers {
     }
   }
 
-  /**
-   * The store path of an attempt: run, job (with its item), attempt number. The run's id is
-   * URL-encoded: an id from a trigger may hold '/', which would nest it under another run's name.
-   */
+  /** The store path of an attempt ({@link ArtifactSpec#attemptPath}). */
   static String attemptPath(JobDispatch d) {
-    String job = d.getItem() == null ? d.getJob() : d.getJob() + "[" + d.getItem() + "]";
-    return URLEncoder.encode(d.getRunId(), StandardCharsets.UTF_8)
-        + "/"
-        + job
-        + "/"
-        + d.getAttempt();
+    return ArtifactSpec.attemptPath(d.getRunId(), d.getJob(), d.getItem(), d.getAttempt());
   }
 
   record Digest(long size, String sha256) {}

@@ -17,6 +17,9 @@ import java.util.Map;
  * A completion of an attempt that is not the current one, or a second one, changes nothing.
  */
 final class Completions {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private Completions() {}
 
   /** The failure kinds a retry policy names. */
@@ -276,6 +279,10 @@ final class Completions {
             + "' to $BATON_OUTPUTS";
       }
     }
+    String forged = spec.runsTemplate() ? null : forgedArtifact(spec, c);
+    if (forged != null) {
+      return forged;
+    }
     for (String artifact : spec.artifacts().out().keySet()) {
       if (!c.getOutputs().containsKey(ArtifactSpec.outputKey(artifact))) {
         return "succeeded but no artifact '"
@@ -283,6 +290,44 @@ final class Completions {
             + "' was stored for it (its runtime"
             + (c.getReporter() == null ? "" : ", " + c.getReporter() + ",")
             + " keeps no artifacts, or its dispatcher has no artifact store)";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * An artifact record the job's report may not carry: one the job does not declare, or one stored
+   * anywhere but under this attempt (a report that names another run's file would hand that file to
+   * the next job). Null when every record is the attempt's own.
+   */
+  private static String forgedArtifact(JobSpec spec, JobCompletion c) {
+    for (var e : c.getOutputs().entrySet()) {
+      if (!e.getKey().startsWith(ArtifactSpec.OUTPUT_PREFIX)) {
+        continue;
+      }
+      String name = e.getKey().substring(ArtifactSpec.OUTPUT_PREFIX.length());
+      if (!spec.artifacts().out().containsKey(name)) {
+        return "reported artifact '" + name + "', which the job does not declare";
+      }
+      String own =
+          "/"
+              + ArtifactSpec.attemptPath(c.getRunId(), c.getJob(), c.getItem(), c.getAttempt())
+              + "/"
+              + name;
+      String uri;
+      try {
+        uri = JSON.readTree(e.getValue()).path("uri").asText("");
+      } catch (java.io.IOException x) {
+        uri = "";
+      }
+      if (!uri.startsWith("s3://") || !uri.endsWith(own) || uri.contains("/../")) {
+        return "reported artifact '"
+            + name
+            + "' at '"
+            + uri
+            + "', not under this attempt ("
+            + own
+            + ")";
       }
     }
     return null;

@@ -83,16 +83,18 @@ class ArtifactsTest {
           command: [echo, "${item}"]
       """;
 
+  static final String LIST = "{\"uri\":\"s3://b/p/r1/make/1/list\",\"size\":6,\"sha256\":\"ab\"}";
+
   @Test
   void aForEachOverAnArtifactReadsItOnceAndStartsAnInstancePerLine() {
     Sim sim = new Sim(LINES);
     sim.artifacts =
         record -> {
-          assertEquals(REF, record, "read by the producer's record");
+          assertEquals(LIST, record, "read by the producer's record");
           return ArtifactItems.parse("a\r\n\nb\nc\n".getBytes(StandardCharsets.UTF_8));
         };
     sim.trigger();
-    Decision done = sim.succeed("make", Map.of("artifact:list", REF));
+    Decision done = sim.succeed("make", Map.of("artifact:list", LIST));
     assertEquals(1, sim.artifactReads);
     List<JobDispatch> each = Sim.dispatches(done, DispatchAction.START);
     assertEquals(
@@ -108,7 +110,7 @@ class ArtifactsTest {
     sim.artifacts =
         record -> ArtifactItems.failed("could not read it from the store at s3://b at http://x");
     sim.trigger();
-    Decision done = sim.succeed("make", Map.of("artifact:list", REF));
+    Decision done = sim.succeed("make", Map.of("artifact:list", LIST));
     assertEquals(RunStatus.FAILED, done.state().status());
     assertEquals(
         "forEach over artifact 'list' of job 'make': could not read it from the store at s3://b"
@@ -117,7 +119,7 @@ class ArtifactsTest {
     Sim none = new Sim(LINES);
     none.trigger();
     assertTrue(
-        none.succeed("make", Map.of("artifact:list", REF))
+        none.succeed("make", Map.of("artifact:list", LIST))
             .state()
             .job("each")
             .error()
@@ -164,13 +166,41 @@ class ArtifactsTest {
                 artifacts: {in: {parts: "${jobs.part.artifacts.part}"}}
             """);
     sim.trigger();
-    String r0 = "{\"uri\":\"s3://b/runs/r/part[0]/1/part\",\"size\":2,\"sha256\":\"00\"}";
-    String r1 = "{\"uri\":\"s3://b/runs/r/part[1]/1/part\",\"size\":2,\"sha256\":\"11\"}";
+    String r0 = "{\"uri\":\"s3://b/runs/r1/part[0]/1/part\",\"size\":2,\"sha256\":\"00\"}";
+    String r1 = "{\"uri\":\"s3://b/runs/r1/part[1]/1/part\",\"size\":2,\"sha256\":\"11\"}";
     sim.complete("part", 1, 1, CompletionStatus.SUCCEEDED, 0, Map.of("artifact:part", r1));
     Decision done =
         sim.complete("part", 0, 1, CompletionStatus.SUCCEEDED, 0, Map.of("artifact:part", r0));
     JobDispatch join = Sim.dispatches(done, DispatchAction.START).get(0);
     assertEquals("join", join.getJob());
     assertEquals(Map.of("parts", "[" + r0 + "," + r1 + "]"), join.getArtifactsIn());
+  }
+
+  @Test
+  void aReportThatNamesAnotherRunsFileOrAnUndeclaredOneFailsTheAttempt() {
+    Sim sim = new Sim(PIPELINE);
+    sim.trigger();
+    Decision forged =
+        sim.succeed(
+            "extract",
+            Map.of(
+                "artifact:orders",
+                "{\"uri\":\"s3://b/p/other-run/extract/1/orders\",\"size\":6,\"sha256\":\"ab\"}"));
+    assertTrue(
+        forged
+            .state()
+            .job("extract")
+            .error()
+            .contains("not under this attempt (/r1/extract/1/orders)"),
+        forged.state().job("extract").error());
+    assertTrue(Sim.dispatches(forged, DispatchAction.START).isEmpty(), "load never starts");
+
+    Sim extra = new Sim(PIPELINE);
+    extra.trigger();
+    Decision undeclared =
+        extra.succeed("extract", Map.of("artifact:orders", REF, "artifact:x", REF));
+    assertTrue(
+        undeclared.state().job("extract").error().contains("'x', which the job does not declare"),
+        undeclared.state().job("extract").error());
   }
 }
