@@ -2,6 +2,7 @@ package dev.baton.cli.dev;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,16 +28,30 @@ public final class ChildProcess {
   /** The heap limit of every child JVM. */
   public static final String MAX_HEAP = "-Xmx384m";
 
+  /**
+   * JVM options every child gets besides these, space-separated (none by default): the test suite
+   * sets C1 alone and the serial collector, as its own JVMs have, since its children live seconds
+   * to minutes and C2's compiles cost them more CPU than they save on 2 cores.
+   */
+  public static final String OPTIONS_PROPERTY = "baton.child.jvm.options";
+
   public static List<String> java(String mainClass) {
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        MAX_HEAP,
-        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-Dorg.slf4j.simpleLogger.log.dev.baton=info",
-        "-cp",
-        System.getProperty("java.class.path"),
-        mainClass);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(MAX_HEAP);
+    String options = System.getProperty(OPTIONS_PROPERTY, "").strip();
+    if (!options.isEmpty()) {
+      command.addAll(List.of(options.split("\\s+")));
+    }
+    command.addAll(
+        List.of(
+            "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.baton.events",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-Dorg.slf4j.simpleLogger.log.dev.baton=info",
+            "-cp",
+            System.getProperty("java.class.path"),
+            mainClass));
+    return command;
   }
 
   public ChildProcess start() throws IOException {
