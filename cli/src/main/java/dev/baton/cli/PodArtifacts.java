@@ -2,8 +2,8 @@ package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.artifacts.FileDigest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,11 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +81,8 @@ final class PodArtifacts {
         if (r.statusCode() != 200) {
           return "input artifact '" + a.name() + "' cannot be fetched: HTTP " + r.statusCode();
         }
-        String[] got = digest(file);
-        if (Long.parseLong(got[0]) != a.size() || !got[1].equals(a.sha256())) {
+        FileDigest got = FileDigest.of(file);
+        if (got.size() != a.size() || !got.sha256().equals(a.sha256())) {
           return "input artifact '" + a.name() + "' is not what its producer stored";
         }
       } catch (IOException e) {
@@ -124,7 +120,7 @@ final class PodArtifacts {
     for (var e : files.entrySet()) {
       Out a = e.getKey();
       try {
-        String[] d = digest(e.getValue());
+        FileDigest d = FileDigest.of(e.getValue());
         HttpResponse<Void> r =
             http.send(
                 HttpRequest.newBuilder(URI.create(a.url()))
@@ -142,8 +138,8 @@ final class PodArtifacts {
         }
         ObjectNode record = JSON.createObjectNode();
         record.put("uri", a.uri());
-        record.put("size", Long.parseLong(d[0]));
-        record.put("sha256", d[1]);
+        record.put("size", d.size());
+        record.put("sha256", d.sha256());
         record.put("attempt", attemptId);
         stored.put("artifact:" + a.name(), record.toString());
       } catch (IOException x) {
@@ -151,20 +147,5 @@ final class PodArtifacts {
       }
     }
     return null;
-  }
-
-  /** Size and SHA-256 of {@code file}, read as a stream. */
-  private static String[] digest(Path file) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    long size;
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
-      size = in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return new String[] {Long.toString(size), HexFormat.of().formatHex(sha.digest())};
   }
 }

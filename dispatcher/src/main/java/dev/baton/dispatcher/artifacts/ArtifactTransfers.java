@@ -5,23 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.artifacts.ArtifactMeters;
 import dev.baton.artifacts.ArtifactStore;
+import dev.baton.artifacts.FileDigest;
 import dev.baton.events.JobDispatch;
 import dev.baton.template.ArtifactSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +119,7 @@ public final class ArtifactTransfers {
     for (var e : files.entrySet()) {
       String name = e.getKey();
       Path file = e.getValue();
-      Digest digest = digest(file, "artifact '" + name + "'");
+      FileDigest digest = digest(file, "artifact '" + name + "'");
       String key = store.prefix() + attemptPath(d) + "/" + name;
       LOG.info(
           "storing artifact '{}' of {} ({} bytes) as {}",
@@ -191,7 +187,7 @@ public final class ArtifactTransfers {
     StringBuilder lines = new StringBuilder();
     for (var e : d.getArtifactsIn().entrySet()) {
       String what = "input artifact '" + e.getKey() + "'";
-      if (!FILE_NAME.matcher(e.getKey()).matches()) {
+      if (!ArtifactSpec.isName(e.getKey())) {
         throw new TransferException("input artifact name '" + e.getKey() + "' is not a file name");
       }
       JsonNode ref = reference(what, e.getValue());
@@ -205,7 +201,7 @@ public final class ArtifactTransfers {
     }
     for (var e : d.getArtifactsOut().entrySet()) {
       String path = e.getValue();
-      if (!FILE_NAME.matcher(e.getKey()).matches()
+      if (!ArtifactSpec.isName(e.getKey())
           || path.startsWith("/")
           || path.contains("..")
           || path.chars().anyMatch(c -> c < 0x20)) {
@@ -224,11 +220,7 @@ public final class ArtifactTransfers {
 
   private void inLine(StringBuilder lines, String name, String what, JsonNode ref, Duration valid)
       throws TransferException {
-    String key = store.keyOf(ref.path("uri").asText(null));
-    if (key == null) {
-      throw new TransferException(
-          what + " refers to " + ref.path("uri").asText() + ", outside " + store.address());
-    }
+    String key = keyInStore(what, ref);
     String sha256 = ref.path("sha256").asText("");
     if (!sha256.matches("[0-9a-f]{64}")) {
       throw new TransferException(what + " has no SHA-256 to check it by");
@@ -239,9 +231,6 @@ public final class ArtifactTransfers {
         .append(store.presign("GET", key, valid))
         .append('\n');
   }
-
-  /** An artifact's name, as apply allows it. */
-  private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
   /** The file name of instance {@code i}'s file in a fan-in's directory: in item order. */
   public static String itemFile(int i) {
@@ -256,19 +245,25 @@ public final class ArtifactTransfers {
     }
   }
 
-  private void download(String name, JsonNode ref, Path file) throws TransferException {
-    String what = "input artifact '" + name + "'";
+  /** The store key of the file {@code ref} records; refused when it lies outside this store. */
+  private String keyInStore(String what, JsonNode ref) throws TransferException {
     String key = store.keyOf(ref.path("uri").asText(null));
     if (key == null) {
       throw new TransferException(
           what + " refers to " + ref.path("uri").asText() + ", outside " + store.address());
     }
+    return key;
+  }
+
+  private void download(String name, JsonNode ref, Path file) throws TransferException {
+    String what = "input artifact '" + name + "'";
+    String key = keyInStore(what, ref);
     try {
       store.get(key, file);
     } catch (IOException e) {
       throw new TransferException(what + ": " + e.getMessage());
     }
-    Digest got = digest(file, what);
+    FileDigest got = digest(file, what);
     downloaded.increment(got.size());
     if (got.size() != ref.path("size").asLong(-1)
         || !got.sha256().equals(ref.path("sha256").asText())) {
@@ -289,25 +284,11 @@ public final class ArtifactTransfers {
     return ArtifactSpec.attemptPath(d.getRunId(), d.getJob(), d.getItem(), d.getAttempt());
   }
 
-  record Digest(long size, String sha256) {}
-
-  static Digest digest(Path file, String what) throws TransferException {
-    MessageDigest sha;
+  static FileDigest digest(Path file, String what) throws TransferException {
     try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    long size = 0;
-    byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        sha.update(buffer, 0, n);
-        size += n;
-      }
+      return FileDigest.of(file);
     } catch (IOException e) {
       throw new TransferException(what + " cannot be read: " + e.getMessage());
     }
-    return new Digest(size, HexFormat.of().formatHex(sha.digest()));
   }
 }

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.artifacts.ArtifactMeters;
 import dev.baton.artifacts.ArtifactStore;
+import dev.baton.artifacts.FileDigest;
 import dev.baton.engine.decide.ArtifactItems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.function.Function;
 
 /**
@@ -67,18 +65,10 @@ public final class ArtifactItemsReader implements Function<String, ArtifactItems
               + e.getMessage());
     }
     downloaded.increment(bytes.length);
-    if (bytes.length != size || !sha256.equals(sha256(bytes))) {
+    if (bytes.length != size || !sha256.equals(FileDigest.of(bytes).sha256())) {
       return ArtifactItems.failed(
           uri + " in the store is not the file the job stored (its size or SHA-256 differ)");
     }
     return ArtifactItems.parse(bytes);
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
