@@ -499,6 +499,8 @@ class ArtifactsIT {
       assertEquals(RunStatus.FAILED, run.status());
       assertEquals(2, run.job("make").attempt(), "the retry ran");
       assertTrue(run.job("make").error().contains(nowhere), run.job("make").error());
+      // The run's state is in Redis before its events are read back from the topic.
+      baton.awaitEvent("no-store", RunEventType.RUN_FAILED, null);
       assertEquals(
           2,
           baton.eventsOf("no-store").stream()
