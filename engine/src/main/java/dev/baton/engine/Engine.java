@@ -157,6 +157,7 @@ public final class Engine implements AutoCloseable {
     w.owned = owned;
     w.wire = config.wire();
     w.mode = config.exactlyOnce() ? ProcessingMode.EXACTLY_ONCE : ProcessingMode.AT_LEAST_ONCE;
+    w.commitSpacing = config.commitInterval();
     w.runPartitions = runPartitions;
     w.tokens = config.tokens();
     w.templates = templates;

@@ -84,10 +84,10 @@ public record EngineConfig(
   }
 
   /**
-   * The commit interval when none is set. Exactly once, a task asks for its commit as soon as it
-   * has applied a batch, so the interval (10 ms) only bounds how long a task whose input never
-   * drains holds its records. At least once, records leave as soon as they are saved, and the
-   * interval only paces offset commits.
+   * The commit interval when none is set. Exactly once, a task commits as soon as its input is
+   * drained but at most once per interval, so 10 ms: a step at low load waits for one transaction,
+   * and under load each transaction carries more records. At least once, records leave as soon as
+   * they are saved, and the interval only paces offset commits.
    */
   public static Duration defaultCommitInterval(String processingGuarantee) {
     return AT_LEAST_ONCE.equals(processingGuarantee)

@@ -20,6 +20,15 @@ public final class StreamsSettings {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+    if (config.exactlyOnce()) {
+      // A task whose records come together may leave its last ones to the interval commit: the
+      // stream
+      // thread must wake for it even when no record comes (twice an interval: an idle engine wakes
+      // 50 times a second).
+      p.put(
+          StreamsConfig.POLL_MS_CONFIG,
+          Math.max(1, Math.min(100, 2 * config.commitInterval().toMillis())));
+    }
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);

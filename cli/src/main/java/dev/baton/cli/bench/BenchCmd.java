@@ -294,7 +294,7 @@ public final class BenchCmd implements Callable<Integer> {
         for (String mode : modes) {
           rows.add(CeilingBench.run(this, bootstrap, work, mode, inFlight, out));
           if (mode.equals(EngineConfig.EXACTLY_ONCE)) {
-            rows.add(CeilingBench.pacedByTheInterval(this, bootstrap, work, inFlight, out));
+            rows.add(CeilingBench.committingWhenDrained(this, bootstrap, work, inFlight, out));
           }
           rows.addAll(
               new BatonBench(this, bootstrap, work, machine, redis, out)

@@ -225,9 +225,8 @@ final class BenchTables {
             + " applied; applied, a batch loaded (Redis load), decided and saved (Redis save); paced, a batch applied -> its"
             + " commit started; commit, a transaction's commit; rest, the step less these (the dispatch's way to the"
             + " runtime's consumer); applied, paced and commit are per batch or commit, which a record shares;"
-            + " the ceiling passes one record per step (no STARTED reports) and, exactly once, commits as the engine does, as soon"
-            + " as its input is drained: the floor of one transaction per step; \"paced by the interval\": at most one commit"
-            + " per commit interval when records come together, the engine's rule before group commit%n",
+            + " the ceiling passes one record per step (no STARTED reports); \"commit when drained\": a commit as soon as the"
+            + " task's input is drained, the floor of one transaction per step%n",
         jobs);
   }
 

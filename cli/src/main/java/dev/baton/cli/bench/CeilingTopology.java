@@ -1,5 +1,6 @@
 package dev.baton.cli.bench;
 
+import dev.baton.engine.topology.CommitPacer;
 import dev.baton.engine.topology.StreamsInternals;
 import dev.baton.events.DispatchAction;
 import dev.baton.events.JobCompletion;
@@ -20,16 +21,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * The architecture's ceiling: a Kafka Streams topology with the engine's settings that turns each
  * completion into a dispatch of the same run, with no Redis and no decision. It decodes and encodes
  * as the engine does, and commits as the engine does (under exactly-once, as soon as a task's input
- * is drained), so only Baton's own work separates the two; or, to compare, as the engine did before
- * group commit (at most once per commit interval).
+ * is drained, at most once per commit interval), so only Baton's own work separates the two.
  */
 final class CeilingTopology {
   private CeilingTopology() {}
 
-  /**
-   * {@code commitSpacing}: null at least once; exactly once, zero to commit whenever the input is
-   * drained, or the least time between two commits of records that come together.
-   */
+  /** {@code commitSpacing}: null at least once; exactly once, the commit interval. */
   static Topology build(String completions, String dispatch, Wire wire, Duration commitSpacing) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(completions, Consumed.with(Serdes.String(), Serdes.ByteArray()))

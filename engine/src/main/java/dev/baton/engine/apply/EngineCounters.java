@@ -38,9 +38,6 @@ public final class EngineCounters {
   /** STARTED reports not applied: their attempt's end report followed in the same batch. */
   final AtomicLong folded = new AtomicLong();
 
-  /** Exactly once: the commits the engine's tasks asked for, one per batch they applied. */
-  private final AtomicLong commitsAsked = new AtomicLong();
-
   private final MeterRegistry registry;
   private final Counter runsStarted;
   private final Counter jobsDispatched;
@@ -92,18 +89,6 @@ public final class EngineCounters {
                     .description("Events the engine read, by what it did with them")
                     .tag("result", result)
                     .register(registry));
-    FunctionCounter.builder("baton.engine.commits.asked", commitsAsked, AtomicLong::get)
-        .description("Exactly once: commits the engine's tasks asked for, one per batch applied")
-        .register(registry);
-  }
-
-  /** A task asked for its commit (exactly once, after a batch it applied). */
-  public void commitAsked() {
-    commitsAsked.incrementAndGet();
-  }
-
-  public long commitsAsked() {
-    return commitsAsked.get();
   }
 
   /** STARTED reports not applied because their attempt's end report followed in the batch. */

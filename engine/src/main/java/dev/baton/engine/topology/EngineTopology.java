@@ -18,6 +18,7 @@ import dev.baton.serde.Topics;
 import dev.baton.serde.Wire;
 import dev.baton.template.ParsedTemplates;
 import dev.baton.tracing.Spans;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -83,6 +84,12 @@ public final class EngineTopology {
 
     /** Exactly once (the default) or at least once. */
     public ProcessingMode mode = ProcessingMode.EXACTLY_ONCE;
+
+    /**
+     * Exactly once, each task asks for a commit as soon as its input is drained, unless its last
+     * commit is more recent than this (then the commit interval commits it).
+     */
+    public Duration commitSpacing = Duration.ZERO;
 
     /**
      * The partitions of the topics keyed by run id (completions, commands, timers), which the

@@ -50,6 +50,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
   private final TemplateFreshness templatesFresh;
   private final StrayRecords strays;
   private final List<RunApplier.Input> batch = new ArrayList<>();
+  private final CommitPacer pacer;
 
   /** When each record of the batch was read (nanoTime), for the engine's phase timers. */
   private final long[] readAt = new long[MAX_BATCH];
@@ -63,9 +64,9 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
 
   /**
    * A task's processor, as {@code w} says: at least once, outputs leave when forwarded; exactly
-   * once, it asks for a commit as soon as it has applied a batch (the task's input drained, or the
-   * batch full), however recent the last commit. {@code w.applyWhenDrained} false (tests): the
-   * batch waits for the commit hook or for being full.
+   * once, it asks for a commit when the task's input is drained and its last commit is at least
+   * {@code w.commitSpacing} old. {@code w.applyWhenDrained} false (tests): the batch waits for the
+   * commit hook or for being full.
    */
   RunProcessor(
       EngineTopology.Wiring w, ApplyServices services, InboundParser parser, StrayRecords strays) {
@@ -75,6 +76,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
     this.strays = strays;
     this.owned = w.owned;
     this.exactlyOnce = w.mode == ProcessingMode.EXACTLY_ONCE;
+    this.pacer = new CommitPacer(w.commitSpacing);
     this.applyWhenDrained = w.applyWhenDrained;
     this.templates = w.templates;
     this.templatesFresh = w.templatesFresh;
@@ -129,12 +131,10 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
       readAt[batch.size()] = now;
       batch.add(new RunApplier.Input(source, parsed.event(), parsed.eventId(), parsed.error()));
     }
+    pacer.processed();
     if (batch.size() >= MAX_BATCH || (applyWhenDrained && !internals.taskHasQueuedRecords())) {
       applyBatch();
-      if (exactlyOnce) {
-        // Group commit: what arrives while this transaction commits is applied after it and
-        // rides the next one.
-        counters.commitAsked();
+      if (exactlyOnce && pacer.commitNow()) {
         context.commit();
       }
     }
@@ -177,6 +177,7 @@ final class RunProcessor implements Processor<String, Inbound, String, OutboundR
 
   /** Before the task commits its offsets (or its transaction): nothing may stay batched. */
   private void applyBeforeCommit() {
+    pacer.committing();
     if (!batch.isEmpty()) {
       internals.asProcessor(batch.get(batch.size() - 1).source().timestamp(), this::applyBatch);
     }

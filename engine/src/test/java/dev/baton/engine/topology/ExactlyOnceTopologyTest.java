@@ -185,30 +185,6 @@ class ExactlyOnceTopologyTest {
     }
 
     @Test
-    void eachAppliedBatchAsksForItsCommitAtOnceHoweverRecentTheLast() throws Exception {
-      start(EngineTopology.wiring(TOPICS, runs, counters).build());
-      // Group commit: no least time between two transactions. These records come within
-      // milliseconds of each other, each its own batch here, and each batch asks for its commit.
-      triggers.pipeInput("r1", trigger("r1"));
-      triggers.pipeInput("r2", trigger("r2"));
-      completions.pipeInput("r1", completion("r1", "a"));
-      completions.pipeInput("r2", completion("r2", "a"));
-      assertEquals(List.of("a", "a", "b", "b"), dispatchedJobs());
-      assertEquals(4, counters.commitsAsked());
-      assertEquals(
-          4.0, counters.registry().get("baton.engine.commits.asked").functionCounter().count());
-    }
-
-    @Test
-    void atLeastOnceAsksForNoCommitItsOutputsLeaveWhenForwarded() throws Exception {
-      start(wiring(w -> w.mode = ProcessingMode.AT_LEAST_ONCE));
-      triggers.pipeInput("r1", trigger("r1"));
-      completions.pipeInput("r1", completion("r1", "a"));
-      assertEquals(List.of("a", "b"), dispatchedJobs());
-      assertEquals(0, counters.commitsAsked());
-    }
-
-    @Test
     void triggerOnItsRunsPartitionSkipsTheRepartitionTopic() throws Exception {
       start(EngineTopology.wiring(TOPICS, runs, counters).build());
       triggers.pipeInput("any-key", trigger("r1"));
