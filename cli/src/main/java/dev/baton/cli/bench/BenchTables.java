@@ -83,7 +83,7 @@ final class BenchTables {
   private static void steps(PrintWriter out, List<BenchCmd.Row> rows) {
     out.println();
     out.printf(
-        "%-42s %-16s %6s | %9s %7s %7s %6s %6s %6s %6s | %6s%n",
+        "%-42s %-16s %6s | %9s %7s %7s %6s %6s %6s %6s | %6s | %6s%n",
         "where a step's time goes (means, ms)",
         "mode",
         "step",
@@ -94,7 +94,8 @@ final class BenchTables {
         "save",
         "paced",
         "commit",
-        "rest");
+        "rest",
+        "resent");
     for (BenchCmd.Row r : rows) {
       Cost c = r.cost();
       if (c == null) {
@@ -108,7 +109,7 @@ final class BenchTables {
         accounted += Double.isNaN(v) ? 0 : v;
       }
       out.printf(
-          "%-42s %-16s %6.1f | %9s %7s %7s %6s %6s %6s %6s | %6.1f%n",
+          "%-42s %-16s %6.1f | %9s %7s %7s %6s %6s %6s %6s | %6.1f | %6s%n",
           r.phase(),
           r.mode(),
           step,
@@ -119,7 +120,10 @@ final class BenchTables {
           fixed(m.get("redis save")),
           fixed(m.get("paced")),
           fixed(m.get("commit")),
-          step - accounted);
+          step - accounted,
+          m.get("resent") == null || m.get("resent").isNaN()
+              ? "-"
+              : String.format("%.2f", m.get("resent")));
     }
   }
 
@@ -224,7 +228,8 @@ final class BenchTables {
             + " where a step's time goes: delivered, a completion published -> read by the engine; batched, read -> its batch"
             + " applied; applied, a batch loaded (Redis load), decided and saved (Redis save); paced, a batch applied -> its"
             + " commit started; commit, a transaction's commit; rest, the step less these (the dispatch's way to the"
-            + " runtime's consumer); applied, paced and commit are per batch or commit, which a record shares;"
+            + " runtime's consumer); applied, paced and commit are per batch or commit, which a record shares; resent, records"
+            + " the engine's producer sent again per commit (a transaction begun while the last one completes is refused);"
             + " the ceiling passes one record per step (no STARTED reports); \"commit when drained\": a commit as soon as the"
             + " task's input is drained, the floor of one transaction per step%n",
         jobs);

@@ -85,9 +85,12 @@ record Cost(
         p.resetPeak();
       }
       callsBefore = redis.commandCalls();
-      commitsBefore = commits();
-      transitionsBefore = transitions();
-      stepsBefore = StepAccount.read(engineProcess);
+      // One scrape of the engine per reading: each costs the engine CPU, and the window's first
+      // steps would wait for it.
+      String scraped = scrape();
+      commitsBefore = EngineProcess.metricIn(scraped, "kafka_stream_thread_commit_total");
+      transitionsBefore = transitions(scraped);
+      stepsBefore = StepAccount.read(scraped);
       cpuBefore =
           new long[] {
             engine.cpuMillis(),
@@ -112,6 +115,7 @@ record Cost(
               ? Double.NaN
               : (double) (ticks[0] - machineBefore[0]) / (ticks[1] - machineBefore[1]);
       Map<String, Long> calls = redis.commandCalls();
+      String scraped = scrape();
       long total = 0;
       for (Map.Entry<String, Long> e : calls.entrySet()) {
         total += e.getValue() - callsBefore.getOrDefault(e.getKey(), 0L);
@@ -127,39 +131,35 @@ record Cost(
               total,
               delta(calls, "eval"),
               delta(calls, "evalsha"),
-              commits() - commitsBefore,
+              EngineProcess.metricIn(scraped, "kafka_stream_thread_commit_total") - commitsBefore,
               cpu[3] - cpuBefore[3],
               busy,
-              meanMillis(transitionsBefore, transitions()),
-              StepAccount.read(engineProcess).meansSince(stepsBefore));
+              meanMillis(transitionsBefore, transitions(scraped)),
+              StepAccount.read(scraped).meansSince(stepsBefore));
     }
 
     private long delta(Map<String, Long> calls, String command) {
       return calls.getOrDefault(command, 0L) - callsBefore.getOrDefault(command, 0L);
     }
 
-    /** Transactions (or offset commits) of the engine's stream threads so far. */
-    private double commits() {
+    /** The engine's metrics now; empty (every figure NaN) when they cannot be read. */
+    private String scrape() {
       try {
-        return engineProcess.metric("kafka_stream_thread_commit_total");
+        return engineProcess.metrics();
       } catch (Exception e) {
-        return Double.NaN;
+        return "";
       }
     }
 
     /**
-     * The engine's step-transition timer so far: seconds summed, and count (completion published to
-     * the next dispatch decided).
+     * The engine's step-transition timer in {@code scraped}: seconds summed, and count (completion
+     * published to the next dispatch decided).
      */
-    private double[] transitions() {
-      try {
-        return new double[] {
-          engineProcess.metric("baton_step_transition_seconds_sum"),
-          engineProcess.metric("baton_step_transition_seconds_count")
-        };
-      } catch (Exception e) {
-        return new double[] {Double.NaN, Double.NaN};
-      }
+    private static double[] transitions(String scraped) {
+      return new double[] {
+        EngineProcess.metricIn(scraped, "baton_step_transition_seconds_sum"),
+        EngineProcess.metricIn(scraped, "baton_step_transition_seconds_count")
+      };
     }
 
     private static double meanMillis(double[] before, double[] after) {

@@ -102,12 +102,18 @@ public final class EngineProcess implements AutoCloseable {
 
   /**
    * The sum of the samples of {@code metric} whose labels contain every one of {@code labels}; NaN
-   * when absent.
+   * when absent. Each call is a scrape of the engine: to read several metrics at one moment, scrape
+   * once ({@link #metrics()}) and read them with {@link #metricIn}.
    */
   double metric(String metric, String... labels) throws IOException, InterruptedException {
+    return metricIn(metrics(), metric, labels);
+  }
+
+  /** {@link #metric(String, String...)} read from a scrape already taken, {@code scraped}. */
+  static double metricIn(String scraped, String metric, String... labels) {
     double sum = 0;
     boolean found = false;
-    for (String line : metrics().split("\n")) {
+    for (String line : scraped.split("\n")) {
       if (!line.startsWith(metric + "{") && !line.startsWith(metric + " ")) {
         continue;
       }

@@ -35,36 +35,32 @@ final class StepAccount {
 
   private double commitNanos;
   private double commits;
+  private double retries;
 
   private StepAccount() {}
 
-  /** The engine's sums and counts now. */
-  static StepAccount read(EngineProcess engine) {
+  /** The engine's sums and counts in {@code scraped}, one scrape of its metrics. */
+  static StepAccount read(String scraped) {
     StepAccount a = new StepAccount();
     for (Phase p : PHASES) {
       a.at.put(
           p.name(),
           new double[] {
-            metric(engine, p.timer() + "_sum", p.label()),
-            metric(engine, p.timer() + "_count", p.label())
+            EngineProcess.metricIn(scraped, p.timer() + "_sum", p.label()),
+            EngineProcess.metricIn(scraped, p.timer() + "_count", p.label())
           });
     }
-    a.commitNanos = metric(engine, "kafka_producer_txn_commit_time_ns_total");
-    a.commits = metric(engine, "kafka_stream_thread_commit_total");
+    a.commitNanos = EngineProcess.metricIn(scraped, "kafka_producer_txn_commit_time_ns_total");
+    a.commits = EngineProcess.metricIn(scraped, "kafka_stream_thread_commit_total");
+    a.retries = EngineProcess.metricIn(scraped, "kafka_producer_record_retry_total");
     return a;
-  }
-
-  private static double metric(EngineProcess engine, String name, String... labels) {
-    try {
-      return engine.metric(name, labels);
-    } catch (Exception e) {
-      return Double.NaN;
-    }
   }
 
   /**
    * Each phase's mean in milliseconds between {@code before} and this reading (NaN when the window
-   * had none), then {@code commit}: the mean time of a transaction's commit (exactly once).
+   * had none), then {@code commit}: the mean time of a transaction's commit (exactly once), and
+   * {@code resent}: the records the engine's producer sent again, per commit (a transaction begun
+   * while the coordinator still completes the one before is refused and retried after a backoff).
    */
   Map<String, Double> meansSince(StepAccount before) {
     Map<String, Double> out = new LinkedHashMap<>();
@@ -76,6 +72,7 @@ final class StepAccount {
     double n = commits - before.commits;
     double ns = commitNanos - before.commitNanos;
     out.put("commit", n > 0 && ns > 0 ? ns / n / 1e6 : Double.NaN);
+    out.put("resent", n > 0 ? (retries - before.retries) / n : Double.NaN);
     return out;
   }
 }
