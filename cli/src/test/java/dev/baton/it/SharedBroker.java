@@ -11,7 +11,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * One real KRaft broker and one real Redis server for every IT class of a test JVM (failsafe runs
- * two JVMs, each with its own), stopped when the JVM exits.
+ * three JVMs, each with its own), stopped when the JVM exits.
  */
 final class SharedBroker {
   private static KafkaClusterTestKit cluster;
