@@ -123,6 +123,16 @@ public record RedisSettings(
   }
 
   /**
+   * The client's network event loops: Netty's own default (two per core), no more than the
+   * connections it may open, instead of Redisson's fixed 32. Each loop holds a selector's two
+   * descriptors, and every process the JVM starts copies and closes all its descriptors: a
+   * dispatcher's job start pays for each one.
+   */
+  static int eventLoops(int poolSize) {
+    return Math.max(1, Math.min(poolSize, 2 * Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
    * A Redisson client with Baton's string codec; fails with a message naming the server and user,
    * never the password.
    */
@@ -144,6 +154,7 @@ public record RedisSettings(
   Config config(int minimumIdle, int poolSize) {
     Config config = new Config();
     config.setCodec(StringCodec.INSTANCE).setUsername(username).setPassword(password);
+    config.setNettyThreads(eventLoops(poolSize));
 
     boolean tls = url.startsWith("rediss");
     if (tls) {

@@ -39,6 +39,18 @@ class RedisSettingsTest {
   }
 
   @Test
+  void aClientHasNoMoreEventLoopsThanConnectionsOrTwoPerCore() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(1, RedisSettings.of("redis://r:6379").config(1, 1).getNettyThreads());
+    assertEquals(
+        Math.min(64, 2 * cores),
+        RedisSettings.of("redis://r:6379").config(2, 64).getNettyThreads());
+    assertEquals(
+        Math.min(4, 2 * cores),
+        RedisSettings.of("redis-cluster://a:7000").config(1, 4).getNettyThreads());
+  }
+
+  @Test
   void sentinelAndClusterUrlsAreAccepted() {
     var config = RedisSettings.of("redis-sentinel://mymaster@s1:26379,s2:26379").config(1, 2);
     assertEquals("mymaster", config.useSentinelServers().getMasterName());
