@@ -187,9 +187,9 @@ public final class RunTracing {
   }
 
   /**
-   * An attempt that ended: from its start (as its runtime reported it) to its report. A dispatched
-   * attempt is a child of its dispatch; a wait, a cached lookup or a child run is a child of the
-   * run.
+   * An attempt that ended: from its start (as its runtime reported it) to its report (for a child
+   * run, to the decision on its report). A dispatched attempt is a child of its dispatch; a wait, a
+   * cached lookup or a child run is a child of the run.
    */
   private static SpanRecord attempt(
       String runId,
@@ -212,6 +212,11 @@ public final class RunTracing {
       if (start == null && done.getStartedAt() != null) {
         start = done.getStartedAt();
       }
+    }
+    if (spec != null && spec.runsTemplate() && decided.isAfter(end)) {
+      // A child run's report carries the time its run ended, but the child's own span ends when
+      // its engine decided that end, a delivery later: the attempt covers its child's whole span.
+      end = decided;
     }
     if (start == null) {
       start = startedBefore(before, ev);
