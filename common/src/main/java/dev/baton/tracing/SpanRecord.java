@@ -101,6 +101,16 @@ public final class SpanRecord {
     return name;
   }
 
+  /** When the span starts, in nanoseconds since the epoch. */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** When the span ends, in nanoseconds since the epoch. */
+  public long endNanos() {
+    return endNanos;
+  }
+
   SpanData data(Resource resource) {
     return new Data(
         name,
